@@ -1,0 +1,36 @@
+"""Analyses: pure functions from the Portfolio to Results, run in order.
+
+Each reads the Portfolio (and, for the later ones, earlier results) and adds metrics, tables,
+findings and actions. One that fails is recorded by name and the others still run, so a
+broken analysis marks its sections unavailable instead of sinking the pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from boardpack.analyses import accounting, executive, finance, marketing, operations, rules, technology
+from boardpack.model import Portfolio, Results
+
+Analysis = Callable[[Portfolio, Results], None]
+
+# executive reads every other analysis's findings, and rules read their metrics: they run last
+ANALYSES: tuple[tuple[str, Analysis], ...] = (
+    ("finance", finance.analyse),
+    ("accounting", accounting.analyse),
+    ("marketing", marketing.analyse),
+    ("technology", technology.analyse),
+    ("operations", operations.analyse),
+    ("rules", rules.analyse),
+    ("executive", executive.analyse),
+)
+
+
+def analyse(portfolio: Portfolio) -> Results:
+    results = Results()
+    for name, run in ANALYSES:
+        try:
+            run(portfolio, results)
+        except Exception as exc:  # recorded and shown in the pack; the others still run
+            results.failures[name] = f"{type(exc).__name__}: {exc}"
+    return results

@@ -1,0 +1,75 @@
+"""Accounting Officer analyses: income statement (period and trailing twelve months) and coverage."""
+
+from __future__ import annotations
+
+from boardpack.analyses.ledger_sql import EXPENSE, INCOME, TYPES, ZERO, money, provenance, total
+from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.period import trailing_months
+
+LISTED = 25  # uncategorized rows shown in the report; the count and total cover all of them
+
+
+def analyse(portfolio: Portfolio, results: Results) -> None:
+    if not portfolio.fresh("ledger"):
+        return
+    period, src = portfolio.period, provenance(portfolio)
+    currency = portfolio.workspace.settings.organization.currency
+    ttm_start, _ = trailing_months(period.end, 12)
+    rows = portfolio.db.execute(f"""
+        SELECT account,
+               coalesce(sum(amount) FILTER (date >= ?), 0) AS period,
+               sum(amount) AS ttm
+        FROM ledger WHERE ({INCOME} OR {EXPENSE}) AND date BETWEEN ? AND ?
+        GROUP BY account ORDER BY account LIKE 'Expenses:%', account""",
+        (period.start, ttm_start, period.end)).fetchall()
+    statement = tuple({"account": a, "period": money(p), "ttm": money(t)} for a, p, t in rows)
+    results.add(
+        Table("accounting.income_statement", f"Income statement ({currency}; expenses negative)",
+              (Column("account", "Account"), Column("period", period.title, True),
+               Column("ttm", "Trailing 12 months", True)), statement, src),
+        Metric("accounting.net_income", "Net income", sum((r["period"] for r in statement), ZERO), currency, src,
+               note=f"Income:* plus Expenses:* accounts, {period.title}"),
+        Metric("accounting.net_income_ttm", "Net income (trailing 12 months)", sum((r["ttm"] for r in statement), ZERO),
+               currency, src, note=f"Income:* plus Expenses:* accounts, {ttm_start:%b %Y}–{period.end:%b %Y}"),
+    )
+    coverage(portfolio, results, currency, src)
+
+
+def coverage(portfolio: Portfolio, results: Results, currency: str, src: tuple[str, ...]) -> None:
+    """Uncategorized rows (no account, no rule matched) and accounts outside the five account types."""
+    period = portfolio.period
+    count, outflow, inflow = portfolio.db.execute(
+        "SELECT count(*), coalesce(-sum(amount) FILTER (amount < 0), 0), coalesce(sum(amount) FILTER (amount > 0), 0) "
+        "FROM ledger WHERE account IS NULL AND date BETWEEN ? AND ?", (period.start, period.end)).fetchone()
+    listed = portfolio.db.execute(
+        "SELECT date, entity, counterparty, memo, amount, source_file || ':' || source_line FROM ledger "
+        "WHERE account IS NULL AND date BETWEEN ? AND ? ORDER BY abs(amount) DESC, date LIMIT ?",
+        (period.start, period.end, LISTED)).fetchall()
+    known = " OR ".join(f"account LIKE '{t}:%'" for t in TYPES)
+    unmapped = portfolio.db.execute(
+        f"SELECT account, count(*), sum(amount) FROM ledger WHERE account IS NOT NULL AND NOT ({known}) "
+        "GROUP BY account ORDER BY account").fetchall()
+    results.add(
+        Metric("accounting.uncategorized_count", "Uncategorized transactions", count, "transactions", src,
+               status="good" if count == 0 else "warn", note=f"no account and no rule matched, {period.title}"),
+        Metric("accounting.uncategorized_amount", "Uncategorized money (in + out)", money(outflow + inflow), currency, src,
+               status="good" if count == 0 else "warn", note=f"{money(inflow)} in, {money(outflow)} out, {period.title}"),
+        Table("accounting.uncategorized", "Largest uncategorized transactions",
+              (Column("date", "Date"), Column("entity", "Entity"), Column("counterparty", "Counterparty"),
+               Column("memo", "Memo"), Column("amount", "Amount", True), Column("source", "Where")),
+              tuple({"date": d.isoformat(), "entity": e, "counterparty": c or "", "memo": m or "", "amount": money(a),
+                     "source": w} for d, e, c, m, a, w in listed), src,
+              note=f"{len(listed)} of {count} shown" if count > LISTED else ""),
+        Table("accounting.unmapped_accounts", "Accounts outside Income, Expenses, Assets, Liabilities, Equity",
+              (Column("account", "Account"), Column("transactions", "Transactions", True), Column("amount", "Amount", True)),
+              tuple({"account": a, "transactions": n, "amount": money(s)} for a, n, s in unmapped), src),
+    )
+    if count:
+        results.add(Finding("medium", "accounting", f"Uncategorized transactions in {period.title}: {count}",
+                            f"{money(outflow)} {currency} out and {money(inflow)} {currency} in have no account.",
+                            "Add [[rules]] patterns in boardpack.toml or categorize them in the export.", source=src[0]))
+    if unmapped:
+        names = ", ".join(a for a, _, _ in unmapped)
+        results.add(Finding("medium", "accounting", f"Accounts outside the chart of accounts: {len(unmapped)}",
+                            f"Accounts {names} do not start with one of {', '.join(TYPES)}.",
+                            "Rename them in the export or map them with [[rules]].", source=src[0]))

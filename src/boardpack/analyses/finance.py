@@ -1,0 +1,158 @@
+"""CFO analyses: cash, burn, runway, break-even and the revenue path to the goal."""
+
+from __future__ import annotations
+
+import fnmatch
+from datetime import date
+from decimal import Decimal, localcontext
+
+from boardpack.analyses.ledger_sql import CENT, EXPENSE, INCOME, OPERATING, ZERO, money, provenance, total
+from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.period import add_months, month_end, trailing_months
+from boardpack.sources.ledger import opening_cash
+
+BURN_MONTHS = 3
+
+
+def analyse(portfolio: Portfolio, results: Results) -> None:
+    if not portfolio.fresh("ledger"):
+        return
+    settings = portfolio.workspace.settings
+    currency = settings.organization.currency
+    period, src = portfolio.period, provenance(portfolio)
+    start3, end3 = trailing_months(period.end, BURN_MONTHS)
+    months = Decimal(BURN_MONTHS)
+
+    cash = money(opening_cash(portfolio) + total(portfolio, "true", None, period.end))
+    gross_burn = money(-total(portfolio, f"{OPERATING} AND amount < 0", start3, end3) / months)
+    net_burn = money(-total(portfolio, OPERATING, start3, end3) / months)
+    window = f"average of the {BURN_MONTHS} months {start3:%b %Y}–{end3:%b %Y}"
+    if net_burn <= 0:
+        runway, runway_note = None, "not burning cash: runway is unlimited"
+    elif cash <= 0:
+        runway, runway_note = Decimal("0.0"), "cash is exhausted"
+    else:
+        runway, runway_note = (cash / net_burn).quantize(Decimal("0.1")), "cash balance / net burn"
+    warning = settings.finance.runway_warning_months
+    runway_status = "good" if runway is None or runway >= warning * 2 else "warn" if runway >= warning else "bad"
+    revenue = total(portfolio, INCOME, period.start, period.end)
+
+    results.add(
+        Metric("finance.cash_balance", "Cash balance", cash, currency, src,
+               note=f"opening balances plus every transaction through {period.end}"),
+        Metric("finance.revenue", "Revenue", revenue, currency, src, note=f"Income:* accounts, {period.title}"),
+        Metric("finance.gross_burn", "Gross burn (monthly)", gross_burn, currency, src,
+               note=f"operating cash out, {window}"),
+        Metric("finance.net_burn", "Net burn (monthly)", net_burn, currency, src,
+               status="good" if net_burn <= 0 else None,
+               note=f"operating cash out less cash in, {window}; negative means cash is growing"),
+        Metric("finance.runway_months", "Runway", runway, "months", src, target=warning, status=runway_status,
+               note=runway_note),
+    )
+    for entity in settings.entities:
+        results.add(Metric(f"finance.revenue.{entity.id}", f"Revenue — {entity.name}",
+                           total(portfolio, f"{INCOME} AND entity = ?", period.start, period.end, (entity.id,)),
+                           currency, src, note=f"Income:* accounts of {entity.id}, {period.title}"))
+    if runway is not None and runway < warning:
+        results.add(Finding("critical" if runway < warning / 2 else "high", "finance",
+                            f"Runway is {runway} months, below the {warning}-month floor",
+                            f"Cash {cash} {currency}, net burn {net_burn} {currency}/month ({window}).",
+                            "Cut fixed costs or raise cash to restore the runway floor.", source=src[0]))
+
+    results.add(monthly_trend(portfolio, currency, src))
+    break_even(portfolio, results, currency, src, start3, end3)
+    revenue_targets(portfolio, results, currency, src, start3, end3)
+
+
+def monthly_trend(portfolio: Portfolio, currency: str, src: tuple[str, ...]) -> Table:
+    start, end = trailing_months(portfolio.period.end, 12)
+    rows = portfolio.db.execute(f"""
+        SELECT date_trunc('month', date)::DATE AS month,
+               coalesce(sum(amount) FILTER ({INCOME}), 0) AS revenue,
+               coalesce(-sum(amount) FILTER ({EXPENSE}), 0) AS expenses,
+               coalesce(sum(amount) FILTER ({OPERATING}), 0) AS operating
+        FROM ledger WHERE date BETWEEN ? AND ? GROUP BY 1 ORDER BY 1""", (start, end)).fetchall()
+    by_month = {r[0]: r[1:] for r in rows}
+    out = []
+    month = start
+    while month <= end:
+        revenue, expenses, operating = by_month.get(month, (ZERO, ZERO, ZERO))
+        out.append({"month": f"{month:%Y-%m}", "revenue": money(revenue), "expenses": money(expenses),
+                    "net": money(revenue - expenses), "operating_cash_flow": money(operating)})
+        month = add_months(month, 1)
+    return Table("finance.monthly", f"Last 12 months ({currency})",
+                 (Column("month", "Month"), Column("revenue", "Revenue", True), Column("expenses", "Expenses", True),
+                  Column("net", "Net income", True), Column("operating_cash_flow", "Operating cash flow", True)),
+                 tuple(out), src)
+
+
+def break_even(portfolio, results, currency, src, start3: date, end3: date) -> None:
+    """Monthly revenue at which contribution covers fixed costs, from the trailing window's cost structure."""
+    patterns = portfolio.workspace.settings.finance.variable_cost_accounts
+    rows = portfolio.db.execute(
+        f"SELECT account, -sum(amount) FROM ledger WHERE {EXPENSE} AND date BETWEEN ? AND ? GROUP BY 1",
+        (start3, end3)).fetchall()
+    variable = sum((v for a, v in rows if any(fnmatch.fnmatchcase(a, p) for p in patterns)), ZERO)
+    fixed = sum((v for _, v in rows), ZERO) - variable
+    revenue = total(portfolio, INCOME, start3, end3)
+    months = Decimal(BURN_MONTHS)
+    value, note = None, ""
+    if revenue <= 0:
+        note = "no revenue in the window, so no contribution margin to cover fixed costs"
+    elif variable >= revenue:
+        note = "variable costs exceed revenue: every sale loses money, so no revenue level breaks even"
+    else:
+        margin = (revenue - variable) / revenue
+        value = money(fixed / months / margin)
+        note = (f"monthly fixed costs {money(fixed / months)} / contribution margin "
+                f"{(margin * 100).quantize(Decimal('0.1'))}% ({start3:%b}–{end3:%b %Y}; variable: "
+                f"{', '.join(patterns) or 'none configured'})")
+    current = money(revenue / months)
+    if value is not None:
+        status = "good" if current >= value else "bad"
+    else:
+        status = "bad" if revenue > 0 else None
+    results.add(
+        Metric("finance.break_even_revenue", "Break-even revenue (monthly)", value, currency, src,
+               status=status, note=note),
+        Metric("finance.average_revenue", f"Average monthly revenue ({BURN_MONTHS} months)", current, currency, src,
+               note=f"Income:* accounts, {start3:%b %Y}–{end3:%b %Y}"),
+    )
+    if value is not None and current < value:
+        results.add(Finding("high", "finance", "Revenue is below break-even",
+                            f"Average monthly revenue {current} {currency} against break-even {value} {currency}.",
+                            "Raise prices or volume on the highest-margin venture, or cut fixed costs.", source=src[0]))
+
+
+def revenue_targets(portfolio, results, currency, src, start3: date, end3: date) -> None:
+    finance = portfolio.workspace.settings.finance
+    if finance.revenue_goal is None:
+        return
+    goal = finance.revenue_goal
+    goal_month = date.fromisoformat(finance.goal_month + "-01")
+    first = add_months(portfolio.period.end, 1)
+    steps = (goal_month.year - first.year) * 12 + goal_month.month - first.month + 1
+    current = money(total(portfolio, INCOME, start3, end3) / BURN_MONTHS)
+    if steps < 1:
+        results.add(Finding("low", "finance", "The revenue goal month has passed",
+                            f"finance.goal_month = {finance.goal_month} is not after {portfolio.period.label}.",
+                            "Set a new goal_month in boardpack.toml."))
+        return
+    if current > 0:
+        with localcontext() as ctx:
+            ctx.prec = 28
+            growth = (goal / current) ** (Decimal(1) / steps) - 1
+        targets = [money(current * (1 + growth) ** (i + 1)) for i in range(steps)]
+        targets[-1] = goal  # the goal exactly, not the goal give or take a rounding
+        rule = f"compound growth of {(growth * 100).quantize(Decimal('0.01'))}% a month from {current:,} {currency}"
+    else:
+        growth = None
+        targets = [money(goal * (i + 1) / steps) for i in range(steps)]
+        rule = f"straight line from zero (no revenue in {start3:%b}–{end3:%b %Y})"
+    rows = tuple({"month": f"{add_months(first, i):%Y-%m}", "target": t} for i, t in enumerate(targets))
+    results.add(
+        Table("finance.revenue_targets", f"Monthly revenue targets to {goal:,} {currency} by {finance.goal_month}",
+              (Column("month", "Month"), Column("target", f"Target ({currency})", True)), rows, src, note=rule),
+        Metric("finance.required_growth", "Required monthly revenue growth",
+               None if growth is None else (growth * 100).quantize(Decimal("0.01")), "%", src, note=rule),
+    )

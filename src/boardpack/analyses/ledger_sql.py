@@ -1,0 +1,32 @@
+"""Shared ledger vocabulary for the analyses: which rows count as what."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from boardpack.model import Portfolio
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+INCOME = "account LIKE 'Income:%'"
+EXPENSE = "account LIKE 'Expenses:%'"
+# Owner money, transfers between own accounts and loan principal are not operating cash flow.
+OPERATING = "(account IS NULL OR NOT (account LIKE 'Equity:%' OR account LIKE 'Assets:%' OR account LIKE 'Liabilities:Loans%'))"
+TYPES = ("Income", "Expenses", "Assets", "Liabilities", "Equity")
+
+
+def total(portfolio: Portfolio, where: str, start: date | None, end: date, params: tuple = ()) -> Decimal:
+    """Sum of ledger amounts matching `where` between start and end (inclusive)."""
+    lower = "date >= ? AND " if start else ""
+    args = ((start,) if start else ()) + (end,) + params
+    value = portfolio.db.execute(f"SELECT sum(amount) FROM ledger WHERE {lower} date <= ? AND ({where})", args).fetchone()[0]
+    return (value or ZERO).quantize(CENT)
+
+
+def provenance(portfolio: Portfolio) -> tuple[str, ...]:
+    return tuple(portfolio.sources["ledger"].paths)
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT)

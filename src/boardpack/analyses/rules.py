@@ -1,0 +1,35 @@
+"""The organization's financial decision rules, evaluated against this pack's metrics."""
+
+from __future__ import annotations
+
+import operator
+
+from boardpack.model import Column, Finding, Portfolio, Results, Table
+
+OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+
+
+def analyse(portfolio: Portfolio, results: Results) -> None:
+    rules = portfolio.workspace.settings.finance.rules
+    rows = []
+    for rule in rules:
+        metric = results.metrics.get(rule.metric)
+        value = metric.value if metric else None
+        if metric is None:
+            verdict, why = "no data", f"metric {rule.metric} was not computed (is its source configured?)"
+        elif value is None:
+            # no number but a good status is unbounded (runway while cash grows); otherwise undefined
+            verdict, why = ("pass" if metric.status == "good" else "no data"), metric.note
+        else:
+            verdict = "pass" if OPS[rule.op](value, rule.value) else "fail"
+            why = f"{value} {metric.unit} {rule.op} {rule.value}"
+        rows.append({"rule": rule.label, "metric": rule.metric, "value": value, "threshold": f"{rule.op} {rule.value}",
+                     "verdict": verdict, "why": why})
+        if verdict == "fail":
+            results.add(Finding("high", "finance", f"Decision rule failed: {rule.label}", why,
+                                f"Act on the rule {rule.id} or change it deliberately in boardpack.toml."))
+    if rows:
+        results.add(Table("finance.decision_rules", "Financial decision rules",
+                          (Column("rule", "Rule"), Column("value", "Value", True), Column("threshold", "Threshold"),
+                           Column("verdict", "Verdict"), Column("why", "Why")), tuple(rows),
+                          ("boardpack.toml [[finance.rules]]",)))

@@ -1,0 +1,122 @@
+"""The SQLite audit store: a file in the workspace, WAL journal, synchronous=FULL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from boardpack.audit.store import CLAIMABLE, DeliveryRecord, RunRecord, State, Transition
+from boardpack.delivery.message import DeliveryKey
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, command TEXT NOT NULL, period TEXT NOT NULL,
+    started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL DEFAULT 'running', summary TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    key TEXT PRIMARY KEY, period TEXT NOT NULL, report TEXT NOT NULL, recipients TEXT NOT NULL,
+    subject TEXT NOT NULL, message_id TEXT NOT NULL, content_hash TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('planned', 'sending', 'sent', 'failed', 'unknown')),
+    attempts INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '',
+    transport_id TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS deliveries_period ON deliveries (period);
+CREATE TABLE IF NOT EXISTS transitions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL REFERENCES deliveries (key),
+    from_state TEXT, to_state TEXT NOT NULL, at TEXT NOT NULL, run_id TEXT NOT NULL, detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS transitions_key ON transitions (key);
+"""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class SqliteAuditStore:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # autocommit mode: every write below opens its own BEGIN IMMEDIATE transaction
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = FULL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.executescript(SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE takes the write lock up front, so a read-then-write is atomic across processes."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def start_run(self, run_id: str, command: str, period: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO runs (id, command, period, started_at) VALUES (?, ?, ?, ?)",
+                       (run_id, command, period, now()))
+
+    def finish_run(self, run_id: str, status: str, summary: str) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?",
+                       (now(), status, summary, run_id))
+
+    def plan(self, key, recipients, subject, message_id, content_hash, run_id) -> State:
+        at = now()
+        with self.transaction() as db:
+            row = db.execute("SELECT state FROM deliveries WHERE key = ?", (str(key),)).fetchone()
+            if row is None:
+                db.execute(
+                    "INSERT INTO deliveries (key, period, report, recipients, subject, message_id, content_hash, "
+                    "state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?)",
+                    (str(key), key.period, key.report, "\n".join(recipients), subject, message_id, content_hash, at))
+                db.execute("INSERT INTO transitions (key, from_state, to_state, at, run_id) "
+                                "VALUES (?, NULL, 'planned', ?, ?)", (str(key), at, run_id))
+        return row[0] if row else "planned"
+
+    def claim(self, key: DeliveryKey, run_id: str, owner: str) -> bool:
+        at = now()
+        with self.transaction() as db:
+            row = db.execute("SELECT state FROM deliveries WHERE key = ?", (str(key),)).fetchone()
+            claimed = row is not None and row[0] in CLAIMABLE
+            if claimed:
+                db.execute("UPDATE deliveries SET state = 'sending', attempts = attempts + 1, owner = ?, "
+                                "updated_at = ? WHERE key = ?", (owner, at, str(key)))
+                db.execute("INSERT INTO transitions (key, from_state, to_state, at, run_id, detail) "
+                                "VALUES (?, ?, 'sending', ?, ?, ?)", (str(key), row[0], at, run_id, owner))
+        return claimed
+
+    def record(self, key: DeliveryKey, state: State, run_id: str, detail: str = "", transport_id: str = "") -> None:
+        at = now()
+        with self.transaction() as db:
+            (previous,) = db.execute("SELECT state FROM deliveries WHERE key = ?", (str(key),)).fetchone()
+            db.execute("UPDATE deliveries SET state = ?, detail = ?, transport_id = ?, updated_at = ? "
+                            "WHERE key = ?", (state, detail, transport_id, at, str(key)))
+            db.execute("INSERT INTO transitions (key, from_state, to_state, at, run_id, detail) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", (str(key), previous, state, at, run_id, detail))
+
+    def deliveries(self, period: str | None = None) -> list[DeliveryRecord]:
+        sql = ("SELECT key, state, recipients, subject, message_id, content_hash, attempts, updated_at, detail, "
+               "transport_id, owner FROM deliveries")
+        rows = self.db.execute(sql + (" WHERE period = ? ORDER BY key" if period else " ORDER BY period DESC, key"),
+                               (period,) if period else ()).fetchall()
+        return [DeliveryRecord(DeliveryKey.parse(r[0]), r[1], tuple(r[2].split("\n")), *r[3:]) for r in rows]
+
+    def transitions(self, key: DeliveryKey) -> list[Transition]:
+        rows = self.db.execute("SELECT from_state, to_state, at, run_id, detail FROM transitions WHERE key = ? "
+                               "ORDER BY id", (str(key),)).fetchall()
+        return [Transition(key, *r) for r in rows]
+
+    def runs(self, limit: int = 20) -> list[RunRecord]:
+        rows = self.db.execute("SELECT id, command, period, started_at, finished_at, status, summary FROM runs "
+                               "ORDER BY started_at DESC LIMIT ?", (limit,)).fetchall()
+        return [RunRecord(*r) for r in rows]
+
+    def close(self) -> None:
+        self.db.close()

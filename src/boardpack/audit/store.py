@@ -1,0 +1,76 @@
+"""The audit store's interface, which every store (SQLite now, DynamoDB later) implements.
+
+A delivery moves `planned → sending → sent | failed | unknown`. `claim` is the only way into
+`sending` and is atomic, so two processes can never both send the same delivery. `unknown`
+means the transport may have accepted the message but we cannot prove it: held, never re-sent
+blindly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from boardpack.delivery.message import DeliveryKey
+
+State = Literal["planned", "sending", "sent", "failed", "unknown"]
+CLAIMABLE: tuple[State, ...] = ("planned", "failed")
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    key: DeliveryKey
+    state: State
+    recipients: tuple[str, ...]
+    subject: str
+    message_id: str
+    content_hash: str
+    attempts: int
+    updated_at: str
+    detail: str
+    transport_id: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class Transition:
+    key: DeliveryKey
+    from_state: State | None
+    to_state: State
+    at: str
+    run_id: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: str
+    command: str
+    period: str
+    started_at: str
+    finished_at: str | None
+    status: str
+    summary: str
+
+
+class AuditStore(Protocol):
+    def start_run(self, run_id: str, command: str, period: str) -> None: ...
+
+    def finish_run(self, run_id: str, status: str, summary: str) -> None: ...
+
+    def plan(self, key: DeliveryKey, recipients: tuple[str, ...], subject: str, message_id: str,
+             content_hash: str, run_id: str) -> State:
+        """Record intent (once); return the delivery's current state."""
+
+    def claim(self, key: DeliveryKey, run_id: str, owner: str) -> bool:
+        """Atomically move a planned or failed delivery to `sending`; False if someone else has it."""
+
+    def record(self, key: DeliveryKey, state: State, run_id: str, detail: str = "", transport_id: str = "") -> None: ...
+
+    def deliveries(self, period: str | None = None) -> list[DeliveryRecord]: ...
+
+    def transitions(self, key: DeliveryKey) -> list[Transition]: ...
+
+    def runs(self, limit: int = 20) -> list[RunRecord]: ...
+
+    def close(self) -> None: ...

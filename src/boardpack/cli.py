@@ -1,0 +1,226 @@
+"""The command line: parses arguments, calls the pipeline, prints. Exit 0 ok, 1 a delivery failed or is
+unknown, 2 bad input or configuration (nothing sent)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from boardpack import pipeline
+from boardpack.config import load_workspace
+from boardpack.errors import WorkspaceError
+from boardpack.render import FORMATS
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="One board pack a period from your own records, delivered exactly once.")
+# markup off: memos, paths and details are shown as written, never read as rich markup
+out = Console(markup=False, highlight=False, soft_wrap=True)
+err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+
+Workspace = Annotated[Optional[Path], typer.Option("-w", "--workspace", envvar="BOARDPACK_WORKSPACE",
+                                                   help="Workspace folder (default: the current one).")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Report the last complete period before this date "
+                                                              "(YYYY-MM-DD; default: today in the organization's time zone).")]
+Roles = Annotated[Optional[list[str]], typer.Option("--role", help="Only this report (repeatable).")]
+
+
+def parse_as_of(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise WorkspaceError(f"--as-of {text!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+def progress(message: str):
+    """A spinner on a terminal; nothing when output goes to a file or a pipe."""
+    return err.status(message) if err.is_terminal else _Quiet()
+
+
+class _Quiet:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def warn_about(pack: pipeline.Pack) -> None:
+    for status in pack.portfolio.sources.values():
+        for problem in status.problems[:10]:
+            err.print(f"skipped: {problem}")
+        if status.configured and status.state(pack.period) != "fresh":
+            err.print(f"note: {status.explain(pack.period)}")
+    for name, failure in pack.results.failures.items():
+        err.print(f"the {name} analysis failed ({failure}); its sections say so in the reports")
+
+
+@app.command()
+def build(workspace: Workspace = None, as_of: AsOf = None, role: Roles = None,
+          out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for <period>/<report>.<ext> "
+                                                                         "(default: WORKSPACE/reports).")] = None,
+          fmt: Annotated[str, typer.Option("--format", help="Comma-separated: html,txt,md,json.")] = ",".join(FORMATS)):
+    """Build the pack's reports into files."""
+    formats = [f.strip() for f in fmt.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise WorkspaceError(f"--format {fmt!r}: choose from {', '.join(FORMATS)}")
+    ws = load_workspace(workspace)
+    with progress("Reading sources and building the pack…"):
+        pack = pipeline.build_pack(ws, parse_as_of(as_of), role)
+        written = pipeline.write_reports(pack, out_dir or ws.root / "reports", formats)
+    warn_about(pack)
+    out.print(f"Built {len(pack.documents)} reports for {pack.period.label} into "
+              f"{written[0].parent if written else out_dir}")
+
+
+@app.command()
+def send(workspace: Workspace = None, as_of: AsOf = None, role: Roles = None,
+         dry_run: Annotated[bool, typer.Option("--dry-run", help="Write exactly what each recipient would receive; "
+                                                                 "send and record nothing.")] = False):
+    """Send the pack: each report to its role's recipients, at most once per period."""
+    ws = load_workspace(workspace)
+    with progress("Reading sources and building the pack…"):
+        pack = pipeline.build_pack(ws, parse_as_of(as_of), role)
+    warn_about(pack)
+    raise typer.Exit(deliver(pack, role, dry_run))
+
+
+def deliver(pack: pipeline.Pack, roles: list[str] | None, dry_run: bool) -> int:
+    def shown(outcome):
+        err.print(f"  {outcome.key.report:<12} {outcome.action:<13} {outcome.detail}")
+
+    result = pipeline.send_pack(pack, roles, dry_run, on_progress=shown if err.is_terminal else None)
+    for report in result.unaddressed:
+        out.print(f"  {report:<12} not sent: no recipients ([roles.{report}] is not in boardpack.toml)")
+    if result.preview:
+        out.print(f"Dry run for {pack.period.label}: nothing sent, nothing recorded. The messages are in "
+                  f"{result.preview}")
+        return 0
+    report = result.report
+    if not err.is_terminal:
+        for o in report.outcomes:
+            out.print(f"  {o.key.report:<12} {o.action:<13} {o.detail}".rstrip())
+    out.print(f"{pack.period.label}: {report.summary()}")
+    if not report.ok:
+        err.print("Some deliveries failed or are unknown: see `boardpack runs`.")
+    return 0 if report.ok else 1
+
+
+@app.command()
+def check(workspace: Workspace = None, as_of: AsOf = None,
+          online: Annotated[bool, typer.Option("--online", help="Also check the transport.")] = False):
+    """Validate the configuration, sources, recipients and templates; send nothing."""
+    ws = load_workspace(workspace)
+    with progress("Checking…"):
+        pack = pipeline.build_pack(ws, parse_as_of(as_of))
+        from boardpack.delivery.plan import plan_messages
+
+        messages, unaddressed = plan_messages(ws, pack.documents, pipeline.now_in(ws))
+        for doc in pack.documents:
+            for fmt in FORMATS:
+                pipeline.render(doc, fmt)
+    table = RichTable("source", "state", "newest record", "records", "problems", title=f"Sources for {pack.period.label}")
+    for s in pack.portfolio.sources.values():
+        table.add_row(s.name, s.state(pack.period), str(s.freshness or "—"), str(s.records), str(len(s.problems)))
+    out.print(table)
+    for m in messages:
+        out.print(f"  {m.key.report:<12} → {', '.join(m.envelope)}")
+    for r in unaddressed:
+        out.print(f"  {r:<12} → no recipients (not sent)")
+    if online:
+        out.print(f"transport {ws.settings.delivery.transport}: writes to {ws.root / ws.settings.delivery.outbox} "
+                  "(no network needed)")
+    warn_about(pack)
+    problems = sum(len(s.problems) for s in pack.portfolio.sources.values()) + len(pack.results.failures)
+    out.print("OK" if not problems else f"{problems} problems (see above)")
+    raise typer.Exit(2 if problems else 0)
+
+
+@app.command()
+def runs(workspace: Workspace = None,
+         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False):
+    """Runs and deliveries, with their states."""
+    ws = load_workspace(workspace)
+    store = pipeline.audit_store(ws)
+    try:
+        run_rows, deliveries = store.runs(), store.deliveries()
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps({
+            "runs": [vars(r) for r in run_rows],
+            "deliveries": [{"key": str(d.key), "period": d.key.period, "report": d.key.report, "state": d.state,
+                            "recipients": list(d.recipients), "message_id": d.message_id, "attempts": d.attempts,
+                            "updated_at": d.updated_at, "detail": d.detail} for d in deliveries]}, indent=2))
+        return
+    table = RichTable("period", "report", "state", "attempts", "updated", "recipients", "detail", title="Deliveries")
+    for d in deliveries:
+        table.add_row(d.key.period, d.key.report, d.state, str(d.attempts), d.updated_at[:19],
+                      ", ".join(d.recipients), d.detail)
+    out.print(table)
+    table = RichTable("run", "command", "period", "started", "status", "summary", title="Runs")
+    for r in run_rows:
+        table.add_row(r.id, r.command, r.period, r.started_at[:19], r.status, r.summary)
+    out.print(table)
+
+
+@app.command()
+def demo(directory: Annotated[Path, typer.Argument(help="Where to build the demo workspace.")] = Path("boardpack-demo"),
+         as_of: AsOf = None):
+    """Build a realistic four-venture demo workspace and send its pack to the local outbox."""
+    from boardpack.demo import generate
+
+    directory = directory.resolve()
+    if (directory / "boardpack.toml").exists():
+        out.print(f"Using the demo workspace already at {directory}")
+    else:
+        generate(directory, parse_as_of(as_of))
+        out.print(f"Created a demo workspace at {directory}")
+    ws = load_workspace(directory)
+    with progress("Building the pack…"):
+        pack = pipeline.build_pack(ws, parse_as_of(as_of))
+        written = pipeline.write_reports(pack, directory / "reports", list(FORMATS))
+    warn_about(pack)
+    status = deliver(pack, None, dry_run=False)
+    outbox = directory / ws.settings.delivery.outbox
+    out.print(f"\nRead the reports: {written[0].parent}/ (ceo.html, cfo.html, … and .txt, .md, .json)\n"
+              f"The emails as sent: {outbox / pack.period.label}/ (index: {outbox / 'index.jsonl'})\n"
+              f"The audit trail: boardpack runs -w {directory}")
+    raise typer.Exit(status)
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="The new workspace folder.")],
+         with_demo: Annotated[bool, typer.Option("--demo", help="Fill it with the demo's sample data.")] = False,
+         as_of: AsOf = None):
+    """Scaffold a workspace (with --demo: the sample data)."""
+    from boardpack.demo import generate, scaffold
+
+    directory = directory.resolve()
+    if (directory / "boardpack.toml").exists():
+        raise WorkspaceError(f"{directory / 'boardpack.toml'} already exists: choose another folder")
+    if with_demo:
+        generate(directory, parse_as_of(as_of))
+    else:
+        scaffold(directory)
+    out.print(f"Created {directory / 'boardpack.toml'}; edit it, then run `boardpack check -w {directory}`")
+
+
+def main() -> None:
+    try:
+        app()
+    except WorkspaceError as exc:
+        err.print(f"error: {exc}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

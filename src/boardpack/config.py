@@ -1,0 +1,346 @@
+"""`boardpack.toml`, validated into typed settings at load time.
+
+Unknown keys and bad values are errors naming the file, the key, its line and the fix.
+Invariants that span sections (an entity a source refers to must exist, ids are unique)
+are checked here too, so no later stage has to.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from boardpack.environment import Environment
+from boardpack.errors import WorkspaceError
+
+WORKSPACE_FILE = "boardpack.toml"
+ROLE_IDS = ("ceo", "cto", "cfo", "cmo", "accounting")
+EntityId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+Rate = Annotated[Decimal, Field(ge=0, le=1)]
+Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Organization(Strict):
+    name: str = Field(min_length=1)
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    timezone: str = "UTC"
+    period: Literal["month", "week", "quarter"] = "month"
+
+    @field_validator("timezone")
+    @classmethod
+    def known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as 'America/Los_Angeles'") from None
+        return value
+
+
+class Asset(Strict):
+    kind: Literal["domain", "repository", "cloud", "vessel", "vehicle", "property", "equipment", "other"]
+    name: str = Field(min_length=1)
+    note: str = ""
+
+
+class Entity(Strict):
+    id: EntityId
+    name: str = Field(min_length=1)
+    kind: Literal["charter", "logistics", "real_estate", "services", "software", "other"]
+    repos: list[str] = []
+    stack: list[str] = []
+    assets: list[Asset] = []
+    domains: list[str] = []
+
+
+class LedgerColumns(Strict):
+    """CSV header names for each ledger field."""
+
+    date: str
+    amount: str | None = None
+    debit: str | None = None
+    credit: str | None = None
+    account: str | None = None
+    counterparty: str | None = None
+    memo: str | None = None
+    entity: str | None = None
+    currency: str | None = None
+    service_start: str | None = None
+    service_end: str | None = None
+    date_format: str = "%Y-%m-%d"
+
+    @model_validator(mode="after")
+    def one_amount_form(self) -> LedgerColumns:
+        if (self.amount is None) == (self.debit is None and self.credit is None):
+            raise ValueError("give either amount = \"...\" or both debit = \"...\" and credit = \"...\"")
+        if self.amount is None and (self.debit is None or self.credit is None):
+            raise ValueError("debit and credit go together: give both column names")
+        return self
+
+    def fields(self) -> dict[str, str]:
+        """Ledger field -> CSV header, for the fields this file maps."""
+        return {k: v for k, v in self.model_dump(exclude={"date_format"}).items() if v is not None}
+
+
+class LedgerSource(Strict):
+    path: str
+    format: Literal["csv"] = "csv"
+    name: str | None = None  # the bank account's name, shown in provenance
+    entity: EntityId | None = None
+    entity_column: str | None = None
+    columns: LedgerColumns
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    encoding: Literal["utf-8", "utf-8-sig", "cp1252", "latin-1"] = "utf-8"
+    decimal: Literal[".", ","] = "."
+    sign: Literal["normal", "inverted"] = "normal"  # inverted: money out is positive in the file
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    opening_balance: Money = Decimal("0.00")
+    on_error: Literal["fail", "skip"] = "fail"
+
+    @model_validator(mode="after")
+    def entity_given_once(self) -> LedgerSource:
+        per_row = self.entity_column or self.columns.entity
+        if (self.entity is None) == (per_row is None):
+            raise ValueError('give either entity = "<id>" (the whole file) or entity_column = "<header>" (per row)')
+        return self
+
+
+class NotesSource(Strict):
+    paths: list[str] = ["notes/*.md"]
+
+
+class ChannelsSource(Strict):
+    path: str
+
+
+class AwsSource(Strict):
+    regions: list[str] = []
+
+
+class Sources(Strict):
+    ledger: list[LedgerSource] = []
+    notes: NotesSource | None = None
+    channels: ChannelsSource | None = None
+    aws: AwsSource | None = None
+
+
+class CategoryRule(Strict):
+    """Rows without an account whose memo or counterparty matches `pattern` get `account`."""
+
+    pattern: str
+    account: str = Field(min_length=1)
+    field: Literal["memo", "counterparty", "any"] = "any"
+
+    @field_validator("pattern")
+    @classmethod
+    def compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"pattern {value!r} is not a valid regular expression: {exc}") from None
+        return value
+
+
+class MarketingList(Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    entity: EntityId
+    size: int = Field(ge=0)
+    deliverability: Rate
+    open: Rate
+    click: Rate
+    conversion: Rate
+    average_order_value: Money = Field(ge=0)
+    cost: Money = Field(ge=0)
+
+
+class Marketing(Strict):
+    lists: list[MarketingList] = []
+    active_visits: int = Field(default=200, ge=1)  # monthly visits at or above: channel active
+    weak_visits: int = Field(default=1, ge=1)  # at or above (but below active): weak; below: absent
+
+
+class Kpi(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_.-]+$")
+    label: str
+    target: Decimal
+    direction: Literal["at_least", "at_most"] = "at_least"
+    unit: str = ""
+
+
+class DecisionRule(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_.-]+$")
+    label: str
+    metric: str
+    op: Literal[">=", ">", "<=", "<"]
+    value: Decimal
+
+
+class Finance(Strict):
+    variable_cost_accounts: list[str] = []  # glob patterns; every other expense is fixed
+    revenue_goal: Money | None = None  # monthly revenue to reach ...
+    goal_month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")  # ... by this month
+    runway_warning_months: Decimal = Decimal(6)
+    rules: list[DecisionRule] = []
+
+    @model_validator(mode="after")
+    def goal_complete(self) -> Finance:
+        if (self.revenue_goal is None) != (self.goal_month is None):
+            raise ValueError("revenue_goal and goal_month go together: give both or neither")
+        return self
+
+
+class Role(Strict):
+    to: list[str] = []
+    cc: list[str] = []
+
+    @model_validator(mode="after")
+    def has_recipients(self) -> Role:
+        if not self.to:
+            raise ValueError('this role has no recipients: add to = ["name@example.com"] or remove the table')
+        return self
+
+
+class Delivery(Strict):
+    transport: Literal["outbox"] = "outbox"
+    from_: str | None = Field(default=None, alias="from")
+    bcc: list[str] = []
+    outbox: str = "outbox"
+    subject_prefix: str = ""
+
+
+class Schedule(Strict):
+    cron: str | None = None
+
+
+class Settings(Strict):
+    organization: Organization
+    entities: list[Entity] = Field(min_length=1)
+    sources: Sources = Sources()
+    rules: list[CategoryRule] = []
+    marketing: Marketing = Marketing()
+    kpis: list[Kpi] = []
+    finance: Finance = Finance()
+    roles: dict[Literal["ceo", "cto", "cfo", "cmo", "accounting"], Role] = {}
+    delivery: Delivery = Delivery()
+    schedule: Schedule = Schedule()
+
+    @model_validator(mode="after")
+    def references_resolve(self) -> Settings:
+        ids = [e.id for e in self.entities]
+        for dup in sorted({i for i in ids if ids.count(i) > 1}):
+            raise ValueError(f"entity id {dup!r} is declared twice")
+        known = ", ".join(ids)
+        refs = [(f"sources.ledger[{i}].entity", s.entity) for i, s in enumerate(self.sources.ledger)]
+        refs += [(f"marketing.lists[{i}].entity", m.entity) for i, m in enumerate(self.marketing.lists)]
+        for where, ref in refs:
+            if ref is not None and ref not in ids:
+                raise ValueError(f"{where} = {ref!r} is not a declared entity (known: {known})")
+        for kind, items in (("kpi", self.kpis), ("decision rule", self.finance.rules)):
+            seen = [x.id for x in items]
+            for dup in sorted({i for i in seen if seen.count(i) > 1}):
+                raise ValueError(f"{kind} id {dup!r} is declared twice")
+        return self
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A loaded workspace: its folder, its validated settings and its environment."""
+
+    root: Path
+    settings: Settings
+    env: Environment
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".boardpack"
+
+    def path(self, relative: str) -> Path:
+        return (self.root / relative).resolve()
+
+    def entity(self, entity_id: str) -> Entity:
+        return next(e for e in self.settings.entities if e.id == entity_id)
+
+
+def find_workspace(directory: Path | None) -> Path:
+    root = (directory or Path.cwd()).resolve()
+    if not (root / WORKSPACE_FILE).is_file():
+        raise WorkspaceError(
+            f"no workspace found at {root}: {WORKSPACE_FILE} is missing. "
+            "Pass -w DIR (or set BOARDPACK_WORKSPACE), or create one with `boardpack init DIR --demo`."
+        )
+    return root
+
+
+def load_workspace(directory: Path | None = None, environ: dict[str, str] | None = None) -> Workspace:
+    root = find_workspace(directory)
+    file = root / WORKSPACE_FILE
+    text = file.read_text(encoding="utf-8")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkspaceError(f"{file}: not valid TOML: {exc}") from None
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise WorkspaceError("\n".join(_describe(file, text, err) for err in exc.errors())) from None
+    return Workspace(root=root, settings=settings, env=Environment.load(root, environ))
+
+
+def _describe(file: Path, text: str, err: dict) -> str:
+    """One pydantic error as `file:line: key: what is wrong; the fix`."""
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal[")))]
+    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(top level)"
+    leaf = next((p for p in reversed(loc) if isinstance(p, str)), None)
+    line = _line_of(text, leaf) if leaf else None
+    where = f"{file}:{line}" if line else str(file)
+    if err["type"] == "extra_forbidden":
+        allowed = _fields_at(loc[:-1])
+        hint = difflib.get_close_matches(str(leaf), allowed, n=1)
+        fix = f"did you mean {hint[0]!r}?" if hint else f"allowed here: {', '.join(sorted(allowed))}"
+        return f"{where}: {key}: unknown key; {fix}"
+    if err["type"] == "missing":
+        return f"{where}: {key}: required key is missing; add {leaf} = ..."
+    message = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {key}: {message}"
+
+
+def _fields_at(loc: list) -> list[str]:
+    """The keys a table accepts, found by walking the model along `loc`."""
+    model: type[BaseModel] | None = Settings
+    for part in loc:
+        if model is None or isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field else None
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_in(annotation) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found:
+            return found
+    return None
+
+
+def _line_of(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*(\[+\s*)?([\w.]*\.)?{re.escape(key)}\s*(=|\]|\.)")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None

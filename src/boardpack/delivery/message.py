@@ -1,0 +1,85 @@
+"""A report plus its recipients becomes an RFC 5322 message with a deterministic Message-ID."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+from boardpack.delivery.addresses import bare, domain_of, safe_header
+
+
+@dataclass(frozen=True)
+class Recipients:
+    to: tuple[str, ...]
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()  # the audit copy: in the envelope, never in a header
+
+    def envelope(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for address in self.to + self.cc + self.bcc:
+            seen.setdefault(bare(address), None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True, order=True)
+class DeliveryKey:
+    """One pack period, one report, one recipient set: sent at most once."""
+
+    period: str
+    report: str
+    recipients: str  # digest of the sorted envelope addresses
+
+    @classmethod
+    def of(cls, period: str, report: str, recipients: Recipients) -> DeliveryKey:
+        digest = hashlib.sha256("\n".join(sorted(recipients.envelope())).encode()).hexdigest()[:16]
+        return cls(period, report, digest)
+
+    def __str__(self) -> str:
+        return f"{self.period}/{self.report}/{self.recipients}"
+
+    @classmethod
+    def parse(cls, text: str) -> DeliveryKey:
+        period, report, recipients = text.split("/")
+        return cls(period, report, recipients)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    key: DeliveryKey
+    sender: str
+    recipients: Recipients
+    subject: str
+    message_id: str
+    content_hash: str
+    raw: bytes
+
+    @property
+    def envelope(self) -> tuple[str, ...]:
+        return self.recipients.envelope()
+
+
+def message_id(key: DeliveryKey, sender: str) -> str:
+    """The same key always gets the same Message-ID, so a receiving server can tell a repeat."""
+    token = hashlib.sha256(str(key).encode()).hexdigest()[:32]
+    return f"<{key.period}.{key.report}.{token}@{domain_of(sender)}>"
+
+
+def build_message(key: DeliveryKey, sender: str, recipients: Recipients, subject: str, text: str, html: str,
+                  content_hash: str, sent_at: datetime) -> OutgoingMessage:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = safe_header(sender, "delivery.from")
+    msg["To"] = ", ".join(safe_header(a, "recipient") for a in recipients.to)
+    if recipients.cc:
+        msg["Cc"] = ", ".join(safe_header(a, "recipient") for a in recipients.cc)
+    msg["Subject"] = safe_header(subject, "subject")
+    msg["Date"] = format_datetime(sent_at)
+    mid = message_id(key, sender)
+    msg["Message-ID"] = mid
+    msg["X-Boardpack-Delivery"] = str(key)
+    msg.set_content(text, subtype="plain", charset="utf-8")
+    msg.add_alternative(html, subtype="html", charset="utf-8")
+    return OutgoingMessage(key, sender, recipients, subject, mid, content_hash, msg.as_bytes())

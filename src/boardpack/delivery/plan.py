@@ -1,0 +1,58 @@
+"""Who gets which report: recipients from the workspace (or the environment), validated, into messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from boardpack.config import Workspace
+from boardpack.delivery.addresses import mailbox
+from boardpack.delivery.message import DeliveryKey, OutgoingMessage, Recipients, build_message
+from boardpack.errors import WorkspaceError
+from boardpack.render import render
+from boardpack.reports.document import Document
+
+
+def sender(workspace: Workspace) -> str:
+    configured = workspace.settings.delivery.from_
+    if configured:
+        return mailbox(configured, "delivery.from")
+    if workspace.env.from_address:
+        return mailbox(workspace.env.from_address, "SES_FROM_ADDRESS (environment)")
+    raise WorkspaceError('delivery.from is not set: add from = "reports@your-domain" under [delivery] '
+                         "in boardpack.toml, or set SES_FROM_ADDRESS")
+
+
+def recipients_for(workspace: Workspace, role_id: str) -> Recipients | None:
+    """The role's recipients, or the environment's single fallback recipient, or None (not sent)."""
+    settings, env = workspace.settings, workspace.env
+    bcc_list = settings.delivery.bcc or ([env.bcc_address] if env.bcc_address else [])
+    bcc = tuple(mailbox(a, f"delivery.bcc[{i}]") for i, a in enumerate(bcc_list))
+    role = settings.roles.get(role_id)
+    if role is not None:
+        return Recipients(tuple(mailbox(a, f"roles.{role_id}.to[{i}]") for i, a in enumerate(role.to)),
+                          tuple(mailbox(a, f"roles.{role_id}.cc[{i}]") for i, a in enumerate(role.cc)), bcc)
+    if env.fallback_recipient:
+        return Recipients((mailbox(env.fallback_recipient, "SES_RECIPIENT_EMAIL (environment)"),), (), bcc)
+    return None
+
+
+def plan_messages(workspace: Workspace, documents: list[Document], sent_at: datetime,
+                  required: set[str] = frozenset()) -> tuple[list[OutgoingMessage], list[str]]:
+    """Every message this pack would send, built before anything is sent; and the reports nobody receives.
+
+    A report named in `required` (asked for with --role) must have recipients.
+    """
+    frm = sender(workspace)
+    messages, unaddressed = [], []
+    for doc in documents:
+        recipients = recipients_for(workspace, doc.id)
+        if recipients is None:
+            if doc.id in required:
+                raise WorkspaceError(f"the {doc.id} report has no recipients: add [roles.{doc.id}] with "
+                                     'to = ["name@example.com"] to boardpack.toml')
+            unaddressed.append(doc.id)
+            continue
+        key = DeliveryKey.of(doc.period, doc.id, recipients)
+        messages.append(build_message(key, frm, recipients, doc.subject, render(doc, "txt"), render(doc, "html"),
+                                      doc.content_hash(), sent_at))
+    return messages, unaddressed

@@ -1,0 +1,63 @@
+"""The outbox: `.eml` files plus a JSON-lines index of envelopes. The embedded default; needs nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from boardpack.config import Workspace
+from boardpack.delivery.message import OutgoingMessage
+from boardpack.delivery.transports.base import PermanentError, Receipt
+
+INDEX = "index.jsonl"
+
+
+class OutboxTransport:
+    name = "outbox"
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    @classmethod
+    def for_workspace(cls, workspace: Workspace) -> OutboxTransport:
+        return cls(workspace.root / workspace.settings.delivery.outbox)
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        key = message.key
+        target = self.folder / key.period / f"{key.report}-{key.recipients}.eml"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_durably(target, message.raw)
+            entry = {"message_id": message.message_id, "delivery_key": str(key), "period": key.period,
+                     "report": key.report, "from": message.sender, "recipients": list(message.envelope),
+                     "subject": message.subject, "file": str(target.relative_to(self.folder)),
+                     "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
+            with open(self.folder / INDEX, "a", encoding="utf-8") as index:
+                index.write(json.dumps(entry) + "\n")
+                index.flush()
+                os.fsync(index.fileno())
+        except OSError as exc:
+            raise PermanentError(f"cannot write to the outbox {self.folder}: {exc.strerror}") from exc
+        return Receipt(str(target))
+
+    def close(self) -> None:
+        pass
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Write to a temporary name, fsync, then rename: a reader never sees half a message."""
+    temp = path.with_suffix(".tmp")
+    with open(temp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+
+
+def read_index(folder: Path) -> list[dict]:
+    path = folder / INDEX
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

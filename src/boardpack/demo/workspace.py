@@ -1,0 +1,240 @@
+"""The demo's boardpack.toml, and the scaffold `boardpack init` writes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def workspace_toml(goal_month: date) -> str:
+    return f'''# The demo workspace for boardpack: four ventures, two banks, notes and marketing numbers.
+[organization]
+name = "Harbor Ventures"
+currency = "USD"
+timezone = "America/Los_Angeles"
+period = "month"
+
+[[entities]]
+id = "charters"
+name = "Harbor Charters"
+kind = "charter"
+stack = ["Squarespace site", "FareHarbor bookings"]
+domains = ["harborcharters.example.com"]
+assets = [
+  {{ kind = "vessel", name = "Sea Lark", note = "42 ft sloop, 6 guests" }},
+  {{ kind = "vessel", name = "Wind Dancer", note = "38 ft catamaran, 10 guests" }},
+]
+
+[[entities]]
+id = "hauling"
+name = "Ridgeline Hauling"
+kind = "logistics"
+stack = ["QuickBooks Online", "dispatch in Google Sheets"]
+assets = [
+  {{ kind = "vehicle", name = "Truck 1", note = "2019 Kenworth T880 dump truck" }},
+  {{ kind = "vehicle", name = "Truck 2", note = "2016 Mack Granite dump truck" }},
+]
+
+[[entities]]
+id = "rental"
+name = "14 Maple St"
+kind = "real_estate"
+assets = [{{ kind = "property", name = "14 Maple St", note = "3-bed house, let on a 12-month lease" }}]
+
+[[entities]]
+id = "consulting"
+name = "Northpoint Advisory"
+kind = "services"
+stack = ["Next.js site", "AWS Lambda API", "DynamoDB"]
+domains = ["northpoint.example.com"]
+
+# First Harbor Bank: signed amounts, ISO dates, a category column, one venture per row.
+[[sources.ledger]]
+name = "First Harbor Bank checking"
+path = "ledger/harbor-bank.csv"
+entity_column = "Venture"
+encoding = "utf-8-sig"
+opening_balance = "84000.00"
+[sources.ledger.columns]
+date = "Date"
+amount = "Amount"
+account = "Category"
+counterparty = "Payee"
+memo = "Description"
+service_start = "Service From"
+service_end = "Service To"
+
+# Coastal Credit Union: debit and credit columns, US dates, Windows-1252, no categories.
+[[sources.ledger]]
+name = "Coastal CU business checking"
+path = "ledger/coastal-cu.csv"
+entity = "hauling"
+encoding = "cp1252"
+opening_balance = "12500.00"
+[sources.ledger.columns]
+date = "Posted Date"
+debit = "Debit"
+credit = "Credit"
+counterparty = "Payee"
+memo = "Memo"
+date_format = "%m/%d/%Y"
+
+[sources.notes]
+paths = ["notes/*.md"]
+
+[sources.channels]
+path = "marketing/channels.csv"
+
+# Rows with no account: the first matching pattern (case-insensitive) names one.
+[[rules]]
+pattern = "INVOICE PAYMENT"
+account = "Income:Hauling"
+[[rules]]
+pattern = "DIESEL|CHEVRON|PILOT|SHELL"
+account = "Expenses:Fuel"
+[[rules]]
+pattern = "PAYROLL"
+account = "Expenses:Payroll"
+[[rules]]
+pattern = "LOAN PMT"
+account = "Liabilities:Loans:Trucks"
+[[rules]]
+pattern = "FLEET POLICY"
+account = "Expenses:Insurance"
+[[rules]]
+pattern = "REPAIR"
+account = "Expenses:Repairs"
+[[rules]]
+pattern = "TOLLS"
+account = "Expenses:Tolls"
+[[rules]]
+pattern = "MARINE SUPPLY"
+account = "Expenses:Maintenance"
+
+[[marketing.lists]]
+name = "past-guests"
+entity = "charters"
+size = 3676
+deliverability = 0.97
+open = 0.35
+click = 0.04
+conversion = 0.10
+average_order_value = "1200.00"
+cost = "50.00"
+
+[[marketing.lists]]
+name = "contractors"
+entity = "hauling"
+size = 240
+deliverability = 0.95
+open = 0.42
+click = 0.08
+conversion = 0.12
+average_order_value = "950.00"
+cost = "0.00"
+
+[[kpis]]
+id = "finance.revenue.charters"
+label = "Charter revenue"
+target = "20000"
+unit = "USD"
+[[kpis]]
+id = "charters.bookings"
+label = "Charter bookings"
+target = "8"
+[[kpis]]
+id = "hauling.utilization"
+label = "Fleet utilization"
+target = "0.75"
+[[kpis]]
+id = "rental.occupancy"
+label = "Rental occupancy"
+target = "1"
+[[kpis]]
+id = "consulting.billable_hours"
+label = "Billable hours"
+target = "120"
+[[kpis]]
+id = "consulting.client_nps"
+label = "Client NPS"
+target = "50"
+
+[finance]
+variable_cost_accounts = ["Expenses:Fuel", "Expenses:Crew", "Expenses:Booking Fees", "Expenses:Tolls", "Expenses:Contractors"]
+revenue_goal = "90000.00"
+goal_month = "{goal_month:%Y-%m}"
+runway_warning_months = "6"
+[[finance.rules]]
+id = "runway-floor"
+label = "Keep at least six months of runway"
+metric = "finance.runway_months"
+op = ">="
+value = "6"
+[[finance.rules]]
+id = "burn-cap"
+label = "Net burn stays under 5,000 a month"
+metric = "finance.net_burn"
+op = "<="
+value = "5000"
+[[finance.rules]]
+id = "books-clean"
+label = "No more than 5 uncategorized transactions a month"
+metric = "accounting.uncategorized_count"
+op = "<="
+value = "5"
+
+[roles.ceo]
+to = ["Dana Whitaker <owner@example.com>"]
+[roles.cfo]
+to = ["Sam Ortiz <cfo@example.com>"]
+cc = ["owner@example.com"]
+[roles.accounting]
+to = ["books@example.com"]
+[roles.cto]
+to = ["Lee Park <cto@example.com>"]
+[roles.cmo]
+to = ["Ava Reyes <cmo@example.com>"]
+
+[delivery]
+transport = "outbox"
+from = "Harbor Ventures Reports <reports@example.com>"
+bcc = ["audit@example.com"]
+outbox = "outbox"
+
+[schedule]
+cron = "0 6 * * MON"
+'''
+
+
+SCAFFOLD = '''# boardpack workspace. Every key is documented in the README ("The workspace file").
+[organization]
+name = "My Company"
+currency = "USD"
+timezone = "UTC"
+period = "month"          # month | week | quarter
+
+[[entities]]
+id = "main"
+name = "My Company"
+kind = "services"         # charter | logistics | real_estate | services | software | other
+
+# Uncomment and point at your bank export:
+# [[sources.ledger]]
+# path = "ledger/*.csv"
+# entity = "main"
+# [sources.ledger.columns]
+# date = "Date"
+# amount = "Amount"
+# counterparty = "Payee"
+# memo = "Description"
+# date_format = "%Y-%m-%d"
+
+[sources.notes]
+paths = ["notes/*.md"]
+
+# [roles.cfo]
+# to = ["cfo@example.com"]
+
+[delivery]
+transport = "outbox"
+# from = "reports@example.com"
+'''

@@ -1,0 +1,87 @@
+"""Reporting periods: a pack covers the last complete period before the as-of date."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+PeriodKind = Literal["month", "week", "quarter"]
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    kind: PeriodKind
+
+    @property
+    def label(self) -> str:
+        """`2026-10`, `2026-W46` or `2026-Q3`: part of every delivery key."""
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        return f"{self.start.year}-{self.start.month:02d}"
+
+    @property
+    def title(self) -> str:
+        if self.kind == "month":
+            return self.start.strftime("%B %Y")
+        if self.kind == "quarter":
+            return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
+        return f"week {self.label[-2:]} of {self.start.isocalendar()[0]} ({self.start:%d %b}–{self.end:%d %b})"
+
+    def previous(self) -> Period:
+        return period_containing(self.start - timedelta(days=1), self.kind)
+
+
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def add_months(d: date, months: int) -> date:
+    """The first of the month `months` after d's month (negative goes back)."""
+    index = d.year * 12 + d.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_containing(d: date, kind: PeriodKind) -> Period:
+    if kind == "week":
+        start = d - timedelta(days=d.weekday())
+        return Period(start, start + timedelta(days=6), kind)
+    if kind == "quarter":
+        start = date(d.year, (d.month - 1) // 3 * 3 + 1, 1)
+        return Period(start, add_months(start, 3) - timedelta(days=1), kind)
+    return Period(month_start(d), month_end(d), kind)
+
+
+def period_before(as_of: date, kind: PeriodKind) -> Period:
+    """The last period that is complete before `as_of` (as_of's own day is not over yet)."""
+    return period_containing(as_of, kind).previous()
+
+
+def parse_period_label(label: str, kind: PeriodKind) -> Period:
+    """Inverse of Period.label, for `--period 2026-10`-style arguments and stored runs."""
+    try:
+        if kind == "week":
+            year, week = label.split("-W")
+            return period_containing(date.fromisocalendar(int(year), int(week), 1), kind)
+        if kind == "quarter":
+            year, quarter = label.split("-Q")
+            return period_containing(date(int(year), (int(quarter) - 1) * 3 + 1, 1), kind)
+        year, month = label.split("-")
+        return period_containing(date(int(year), int(month), 1), kind)
+    except ValueError:
+        raise ValueError(f"{label!r} is not a {kind} label") from None
+
+
+def trailing_months(end: date, months: int) -> tuple[date, date]:
+    """The `months` whole calendar months ending with end's month, as (first day, last day)."""
+    return add_months(end, -(months - 1)), month_end(end)

@@ -1,0 +1,119 @@
+"""The flow of DESIGN.md, stage by stage: workspace → sources → analyses → documents → renderers → delivery."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from boardpack.analyses import analyse
+from boardpack.audit.sqlite import SqliteAuditStore
+from boardpack.config import Workspace
+from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Outcome
+from boardpack.delivery.plan import plan_messages
+from boardpack.delivery.transports import open_transport
+from boardpack.delivery.transports.base import Transport
+from boardpack.delivery.transports.outbox import write_durably
+from boardpack.errors import WorkspaceError
+from boardpack.model import Portfolio, Results
+from boardpack.period import Period, period_before
+from boardpack.render import render
+from boardpack.reports.document import Document
+from boardpack.reports.roles import DEFAULT_ROLES, build_document, registered_sections
+from boardpack.sources import load_portfolio
+
+
+@dataclass
+class Pack:
+    workspace: Workspace
+    period: Period
+    portfolio: Portfolio
+    results: Results
+    documents: list[Document]
+
+
+def now_in(workspace: Workspace) -> datetime:
+    return datetime.now(ZoneInfo(workspace.settings.organization.timezone))
+
+
+def build_pack(workspace: Workspace, as_of: date | None = None, roles: list[str] | None = None,
+               generated_at: datetime | None = None) -> Pack:
+    generated_at = generated_at or now_in(workspace)
+    as_of = as_of or generated_at.date()
+    known = {r.id: r for r in DEFAULT_ROLES}
+    for role in roles or []:
+        if role not in known:
+            raise WorkspaceError(f"unknown role {role!r}: choose from {', '.join(known)}")
+    chosen = [r for r in DEFAULT_ROLES if not roles or r.id in roles]
+    period = period_before(as_of, workspace.settings.organization.period)
+    portfolio = load_portfolio(workspace, period, as_of)
+    results = analyse(portfolio)
+    sections = registered_sections()
+    documents = [build_document(role, results, portfolio, sections, generated_at) for role in chosen]
+    return Pack(workspace, period, portfolio, results, documents)
+
+
+def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
+    """`out/<period>/<report-id>.<ext>` for each report and format."""
+    written = []
+    for doc in pack.documents:
+        folder = out / doc.period
+        folder.mkdir(parents=True, exist_ok=True)
+        for fmt in formats:
+            path = folder / f"{doc.id}.{fmt}"
+            path.write_text(render(doc, fmt), encoding="utf-8")
+            written.append(path)
+    return written
+
+
+@dataclass
+class SendResult:
+    report: DispatchReport | None
+    unaddressed: list[str]
+    preview: Path | None = None  # where a dry run wrote its messages
+
+
+def write_preview(folder: Path, messages: list) -> Path:
+    """Exactly the bytes each recipient set would receive, and the envelopes; nothing recorded, nothing sent."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for message in messages:
+        write_durably(folder / f"{message.key.report}.eml", message.raw)
+    envelopes = [{"report": m.key.report, "delivery_key": str(m.key), "message_id": m.message_id, "from": m.sender,
+                  "recipients": list(m.envelope), "subject": m.subject} for m in messages]
+    (folder / "envelopes.json").write_text(json.dumps(envelopes, indent=2) + "\n", encoding="utf-8")
+    return folder
+
+
+def audit_store(workspace: Workspace) -> SqliteAuditStore:
+    return SqliteAuditStore(workspace.state_dir / "audit.sqlite")
+
+
+def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
+              transport: Transport | None = None, on_progress=None) -> SendResult:
+    """Build every message first (so bad recipients stop the run before anything is sent), then dispatch."""
+    ws = pack.workspace
+    messages, unaddressed = plan_messages(ws, pack.documents, now_in(ws), set(roles or []))
+    if dry_run:
+        return SendResult(None, unaddressed, write_preview(ws.state_dir / "dry-run" / pack.period.label, messages))
+    store = audit_store(ws)
+    transport = transport or open_transport(ws)
+    run_id = f"{datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    store.start_run(run_id, "send", pack.period.label)
+    try:
+        report = Dispatcher(store, transport, run_id, on_progress).dispatch(messages)
+        store.finish_run(run_id, "ok" if report.ok else "attention", report.summary())
+    except BaseException as exc:
+        store.finish_run(run_id, "error", f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        transport.close()
+        store.close()
+    return SendResult(report, unaddressed)
+
+
+__all__ = ["Pack", "build_pack", "write_reports", "send_pack", "SendResult", "Outcome", "audit_store"]

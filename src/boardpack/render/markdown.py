@@ -1,0 +1,45 @@
+"""Markdown, for wikis and chat integrations. Every value is escaped: no raw HTML passes through."""
+
+from __future__ import annotations
+
+import re
+
+from boardpack.render.values import cell_text, footnote_text, value_text
+from boardpack.reports.document import Document
+
+SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
+
+
+def md(text: str) -> str:
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def render_markdown(doc: Document) -> str:
+    out = [f"# {md(doc.title)}", "", f"*{md(doc.period_title)} · as of {doc.as_of}*", "",
+           "Data: " + "; ".join(f"{md(s.name)} ({s.state}{', to ' + str(s.freshness) if s.freshness else ''})"
+                                for s in doc.sources)]
+    for section in doc.sections:
+        out += ["", f"## {md(section.title)}", ""]
+        for block in section.blocks:
+            if block.type == "metrics":
+                out += [f"- **{md(m.label)}**[^{doc.footnote_number(m.id)}]: {md(value_text(m.value, m.unit))}"
+                        + (f" (target {md(value_text(m.target, m.unit))})" if m.target is not None else "")
+                        + (f" — {m.status}" if m.status else "") for m in block.items]
+            elif block.type == "table":
+                t = block.table
+                out += ["", f"**{md(t.title)}**", "", "| " + " | ".join(md(c.label) for c in t.columns) + " |",
+                        "|" + "|".join("---:" if c.numeric else "---" for c in t.columns) + "|"]
+                out += ["| " + " | ".join(md(cell_text(row.get(c.id))) for c in t.columns) + " |" for row in t.rows]
+                if t.note:
+                    out += ["", f"*{md(t.note)}*"]
+            elif block.type == "findings":
+                out += [f"- **{f.severity.upper()}** {md(f.title)}: {md(f.evidence)} → {md(f.action)}" for f in block.items]
+            elif block.type == "actions":
+                out += [f"{i}. {md(a.title)} — {md(a.owner)}, due {a.due}{' **overdue**' if a.due < doc.as_of else ''}"
+                        for i, a in enumerate(block.items, start=1)]
+            else:
+                out += [("> **Note:** " if block.tone == "warn" else "") + md(block.text)]
+        out.append("")
+    out += [f"[^{i}]: {md(footnote_text(m))}" for i, m in enumerate(doc.footnotes, start=1)]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,85 @@
+"""Plain text: the multipart alternative and the archive copy, readable at 78 columns."""
+
+from __future__ import annotations
+
+import textwrap
+
+from boardpack.render.values import cell_text, footnote_text, value_text
+from boardpack.model import Table
+from boardpack.reports.document import Document
+
+WIDTH = 78
+MIN_WRAPPED = 18  # narrowest a wrapped text column may get before rows become records
+
+
+def wrap(text: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [""]
+
+
+def render_text(doc: Document) -> str:
+    out = [doc.title, "=" * min(len(doc.title), WIDTH), *wrap(f"{doc.period_title} · as of {doc.as_of}")]
+    out += wrap("Data: " + "; ".join(f"{s.name} {('to ' + str(s.freshness)) if s.freshness else ''} ({s.state})"
+                                      .replace("  ", " ") for s in doc.sources))
+    for section in doc.sections:
+        out += ["", section.title.upper(), "-" * min(len(section.title), WIDTH)]
+        for block in section.blocks:
+            if block.type == "metrics":
+                width = max(len(m.label) for m in block.items) + 6
+                for m in block.items:
+                    label = f"{m.label} [{doc.footnote_number(m.id)}]"
+                    status = f"  ({m.status})" if m.status else ""
+                    target = f"  target {value_text(m.target, m.unit)}" if m.target is not None else ""
+                    out += wrap(f"{label:<{width}} {value_text(m.value, m.unit)}{target}{status}")
+            elif block.type == "table":
+                out += ["", *wrap(block.table.title + ":"), *table_lines(block.table)]
+                if block.table.note:
+                    out += wrap(f"({block.table.note})")
+            elif block.type == "findings":
+                for f in block.items:
+                    out += ["", *wrap(f"[{f.severity.upper()}] {f.title}"), *wrap(f.evidence, "    "),
+                            *wrap(f"-> {f.action}", "    ")]
+            elif block.type == "actions":
+                for i, a in enumerate(block.items, start=1):
+                    late = " OVERDUE" if a.due < doc.as_of else ""
+                    out += textwrap.wrap(f"{i:>2}. {a.title} — {a.owner}, due {a.due}{late}", WIDTH, subsequent_indent="    ")
+            else:
+                out += ["", *wrap(("NOTE: " if block.tone == "warn" else "") + block.text)]
+    if doc.footnotes:
+        out += ["", "Where the numbers come from:"]
+        for i, m in enumerate(doc.footnotes, start=1):
+            out += textwrap.wrap(f"[{i}] {footnote_text(m)}", WIDTH, subsequent_indent="    ")
+    out += ["", f"-- {doc.organization} · {doc.id} report for {doc.period} · sent by boardpack"]
+    return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def table_lines(table: Table) -> list[str]:
+    """Aligned columns within 78 columns, the widest text column wrapped to fit; one `label: value`
+    record per row when even that cannot fit."""
+    cells = [[cell_text(row.get(c.id)) for c in table.columns] for row in table.rows]
+    widths = [max([len(c.label)] + [len(r[i]) for r in cells]) for i, c in enumerate(table.columns)]
+    overflow = sum(widths) + 2 * (len(widths) - 1) - WIDTH
+    texts = [i for i, c in enumerate(table.columns) if not c.numeric]
+    if overflow > 0 and texts:
+        widest = max(texts, key=lambda i: widths[i])
+        if widths[widest] - overflow >= MIN_WRAPPED:
+            widths[widest] -= overflow
+            overflow = 0
+    if overflow <= 0:
+        def lines(values: list[str]) -> list[str]:
+            wrapped = [textwrap.wrap(v, w) or [""] for v, w in zip(values, widths)]
+            return ["  ".join((part[k] if k < len(part) else "").rjust(w) if c.numeric
+                              else (part[k] if k < len(part) else "").ljust(w)
+                              for part, w, c in zip(wrapped, widths, table.columns))
+                    for k in range(max(map(len, wrapped)))]
+        out = lines([c.label for c in table.columns]) + ["  ".join("-" * w for w in widths)]
+        for row in cells:
+            out += lines(row)
+        return out
+    label_width = max(len(c.label) for c in table.columns)
+    out: list[str] = []
+    for row in cells:
+        out.append("")
+        for c, value in zip(table.columns, row):
+            out += textwrap.wrap(f"{c.label + ':':<{label_width + 1}} {value}", WIDTH,
+                                 subsequent_indent=" " * (label_width + 2)) or [""]
+    return out

@@ -1,0 +1,38 @@
+"""How a value reads in a report: exact figures, thousands separators, units, a dash for no data."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+NO_DATA = "—"
+
+
+def value_text(value, unit: str = "") -> str:
+    if value is None:
+        return NO_DATA
+    number = cell_text(value)
+    if unit == "%":
+        return f"{number}%"
+    if unit == "×":
+        return f"{number}×"
+    return f"{number} {unit}".strip()
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return NO_DATA
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (Decimal, int)):
+        return f"{value:,}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def footnote_text(metric) -> str:
+    parts = [metric.note] if metric.note else []
+    if metric.provenance:
+        parts.append("Source: " + ", ".join(metric.provenance))
+    return f"{metric.label} ({metric.id}): " + ". ".join(parts)

@@ -1,0 +1,128 @@
+"""The report document: plain data that every renderer reads and the audit trail hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from boardpack.model import Action, Finding, Metric, Table
+
+
+@dataclass(frozen=True)
+class MetricsBlock:
+    items: tuple[Metric, ...]
+    type: Literal["metrics"] = "metrics"
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    table: Table
+    type: Literal["table"] = "table"
+
+
+@dataclass(frozen=True)
+class FindingsBlock:
+    items: tuple[Finding, ...]
+    type: Literal["findings"] = "findings"
+
+
+@dataclass(frozen=True)
+class ActionsBlock:
+    items: tuple[Action, ...]
+    type: Literal["actions"] = "actions"
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    text: str
+    tone: Literal["info", "warn"] = "info"
+    type: Literal["text"] = "text"
+
+
+Block = MetricsBlock | TableBlock | FindingsBlock | ActionsBlock | TextBlock
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    name: str
+    state: str  # fresh | stale | missing | failed
+    freshness: date | None
+    records: int
+    paths: tuple[str, ...]
+    problems: int
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    subject: str
+    organization: str
+    period: str
+    period_title: str
+    as_of: date
+    generated_at: datetime
+    sources: tuple[SourceLine, ...]
+    sections: tuple[Section, ...]
+    footnotes: tuple[Metric, ...] = field(default=())  # every metric shown, in order of first appearance
+
+    def footnote_number(self, metric_id: str) -> int:
+        return next(i for i, m in enumerate(self.footnotes, start=1) if m.id == metric_id)
+
+    def content_hash(self) -> str:
+        """What the recipients read, hashed for the audit trail (the generation time left out)."""
+        body = to_json(self)
+        del body["generated_at"]
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def exact(value):
+    """Decimals as strings, dates as ISO text: exact and portable."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def to_json(doc: Document) -> dict:
+    """The stable JSON form of a report (see DESIGN: 'The JSON form of a report')."""
+    return {
+        "id": doc.id, "title": doc.title, "subject": doc.subject, "organization": doc.organization,
+        "period": doc.period, "as_of": doc.as_of.isoformat(), "generated_at": doc.generated_at.isoformat(),
+        "sources": [{"name": s.name, "state": s.state, "freshness": exact(s.freshness), "records": s.records,
+                     "paths": list(s.paths), "problems": s.problems} for s in doc.sources],
+        "sections": [{"id": s.id, "title": s.title, "blocks": [block_json(b) for b in s.blocks]} for s in doc.sections],
+    }
+
+
+def block_json(block: Block) -> dict:
+    if isinstance(block, MetricsBlock):
+        return {"type": "metrics", "items": [
+            {"id": m.id, "label": m.label, "value": exact(m.value), "unit": m.unit, "target": exact(m.target),
+             "status": m.status, "provenance": list(m.provenance), "note": m.note} for m in block.items]}
+    if isinstance(block, TableBlock):
+        t = block.table
+        return {"type": "table", "id": t.id, "title": t.title, "note": t.note,
+                "columns": [{"id": c.id, "label": c.label} for c in t.columns],
+                "rows": [{k: exact(v) for k, v in row.items()} for row in t.rows]}
+    if isinstance(block, FindingsBlock):
+        return {"type": "findings", "items": [
+            {"severity": f.severity, "entity": f.entity, "area": f.area, "title": f.title, "evidence": f.evidence,
+             "action": f.action} for f in block.items]}
+    if isinstance(block, ActionsBlock):
+        return {"type": "actions", "items": [
+            {"priority": i, "owner": a.owner, "due": exact(a.due), "title": a.title, "entity": a.entity}
+            for i, a in enumerate(block.items, start=1)]}
+    return {"type": "text", "text": block.text, "tone": block.tone}

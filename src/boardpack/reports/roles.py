@@ -1,0 +1,84 @@
+"""Roles: who reads which sections, and how a role's document is put together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import entry_points
+
+from boardpack.model import Metric, Portfolio, Results
+from boardpack.reports.document import Document, MetricsBlock, Section, SourceLine, TextBlock
+from boardpack.reports.sections import SectionSpec
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    id: str
+    title: str
+    sections: tuple[str, ...]
+
+
+# Listed in send order: the reports that matter most go first.
+DEFAULT_ROLES: tuple[RoleSpec, ...] = (
+    RoleSpec("ceo", "CEO report", ("executive.summary", "executive.shortfalls", "executive.kpis", "executive.agenda",
+                                   "executive.assets")),
+    RoleSpec("cfo", "CFO report", ("finance.cash", "finance.revenue", "finance.break_even", "finance.revenue_targets",
+                                   "finance.decision_rules", "finance.findings")),
+    RoleSpec("accounting", "Accounting Officer report", ("accounting.income_statement", "accounting.coverage")),
+    RoleSpec("cto", "CTO report", ("technology.stacks", "technology.risks", "technology.audit")),
+    RoleSpec("cmo", "CMO report", ("marketing.channels", "marketing.email_blasts", "marketing.findings")),
+)
+
+
+def registered_sections() -> dict[str, SectionSpec]:
+    specs: dict[str, SectionSpec] = {}
+    for ep in sorted(entry_points(group="boardpack.sections"), key=lambda ep: ep.name):
+        for spec in ep.load():
+            if spec.id in specs:
+                raise RuntimeError(f"section {spec.id} is registered twice (entry point {ep.name})")
+            specs[spec.id] = spec
+    return specs
+
+
+def build_document(role: RoleSpec, results: Results, portfolio: Portfolio, sections: dict[str, SectionSpec],
+                   generated_at: datetime) -> Document:
+    ws = portfolio.workspace.settings
+    period = portfolio.period
+    built = tuple(build_section(sections[s], results, portfolio) for s in role.sections)
+    return Document(
+        id=role.id, title=f"{role.title} — {ws.organization.name}",
+        subject=f"{ws.delivery.subject_prefix}{ws.organization.name} {role.title}, {period.title}",
+        organization=ws.organization.name, period=period.label, period_title=period.title,
+        as_of=portfolio.as_of, generated_at=generated_at,
+        sources=tuple(SourceLine(s.name, s.state(period), s.freshness, s.records, tuple(s.paths), len(s.problems))
+                      for s in portfolio.sources.values()),
+        sections=built, footnotes=footnotes(built),
+    )
+
+
+def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> Section:
+    notices = []
+    for name in spec.needs:
+        status = portfolio.sources.get(name)
+        state = status.state(portfolio.period) if status else "missing"
+        if state != "fresh":
+            text = status.explain(portfolio.period) if status else f"The {name} source is not installed."
+            notices.append(TextBlock(text, tone="warn"))
+            if state in ("missing", "failed"):
+                return Section(spec.id, spec.title, tuple(notices))
+    if spec.analysis in results.failures:
+        return Section(spec.id, spec.title, (TextBlock(
+            f"This section is unavailable: the {spec.analysis} analysis failed ({results.failures[spec.analysis]}).",
+            tone="warn"),))
+    blocks = spec.build(results, portfolio) or [TextBlock("No data for this period.")]
+    return Section(spec.id, spec.title, tuple(notices + blocks))
+
+
+def footnotes(sections: tuple[Section, ...]) -> tuple[Metric, ...]:
+    seen: dict[str, Metric] = {}
+    for section in sections:
+        for block in section.blocks:
+            if isinstance(block, MetricsBlock):
+                for metric in block.items:
+                    seen.setdefault(metric.id, metric)
+    return tuple(seen.values())

@@ -1,0 +1,131 @@
+"""The built-in sections. A section turns Results into blocks; roles are lists of section ids.
+
+Registered through the `boardpack.sections` entry point like a third-party package's sections.
+A section names the sources and the analysis it rests on, so that when one is missing, stale or
+broken the section says so plainly instead of showing stale numbers as current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from boardpack.model import Portfolio, Results
+from boardpack.reports.document import ActionsBlock, Block, FindingsBlock, MetricsBlock, TableBlock, TextBlock
+
+Build = Callable[[Results, Portfolio], list[Block]]
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    id: str
+    title: str
+    build: Build
+    needs: tuple[str, ...] = ()  # source names
+    analysis: str | None = None  # the analysis whose failure makes the section unavailable
+
+
+def metrics(*ids: str) -> Build:
+    def build(results: Results, portfolio: Portfolio) -> list[Block]:
+        found = tuple(results.metrics[i] for i in ids if i in results.metrics)
+        return [MetricsBlock(found)] if found else []
+    return build
+
+
+def tables(*ids: str, empty: str = "") -> Build:
+    def build(results: Results, portfolio: Portfolio) -> list[Block]:
+        found = [results.tables[i] for i in ids if i in results.tables and results.tables[i].rows]
+        return [TableBlock(t) for t in found] or ([TextBlock(empty)] if empty else [])
+    return build
+
+
+def findings(*areas: str, none: str = "") -> Build:
+    def build(results: Results, portfolio: Portfolio) -> list[Block]:
+        found = tuple(f for f in results.ranked_findings() if f.area in areas)
+        return [FindingsBlock(found)] if found else ([TextBlock(none)] if none else [])
+    return build
+
+
+def both(*parts: Build) -> Build:
+    return lambda results, portfolio: [block for part in parts for block in part(results, portfolio)]
+
+
+def revenue_by_entity(results: Results, portfolio: Portfolio) -> list[Block]:
+    ids = ["finance.revenue"] + [f"finance.revenue.{e.id}" for e in portfolio.workspace.settings.entities]
+    return metrics(*ids)(results, portfolio)
+
+
+def shortfalls(results: Results, portfolio: Portfolio) -> list[Block]:
+    ranked = tuple(f for f in results.ranked_findings() if f.severity in ("critical", "high", "medium"))[:10]
+    return [FindingsBlock(ranked)] if ranked else [TextBlock("No shortfalls of medium severity or worse.")]
+
+
+def agenda(results: Results, portfolio: Portfolio) -> list[Block]:
+    return [ActionsBlock(tuple(results.agenda))] if results.agenda else [TextBlock("Nothing is due in the next 30 days.")]
+
+
+def blasts(results: Results, portfolio: Portfolio) -> list[Block]:
+    lists = portfolio.workspace.settings.marketing.lists
+    if not lists:
+        return [TextBlock("No email lists are configured: add [[marketing.lists]] to model a blast.")]
+    ids = [f"marketing.{kind}.{lst.name}" for lst in lists for kind in ("blast_revenue", "blast_roi")]
+    return metrics(*ids)(results, portfolio) + tables("marketing.email_blasts")(results, portfolio)
+
+
+def audit_sources(results: Results, portfolio: Portfolio) -> list[Block]:
+    settings = portfolio.workspace.settings
+    repos = [r for e in settings.entities for r in e.repos]
+    regions = settings.sources.aws.regions if settings.sources.aws else []
+    return [
+        TextBlock(f"Repository audit: not configured. {len(repos)} repositories are listed on the entities, but "
+                  "this version of boardpack has no git source to read them, so nothing here is claimed about "
+                  "their CI, tests or secrets.", tone="warn"),
+        TextBlock("Cloud audit: not configured. " + (f"[sources.aws] names {', '.join(regions)}, but " if regions else "")
+                  + "no AWS source reads the account yet, so cloud cost and exposure are not shown.", tone="warn"),
+    ]
+
+
+SECTIONS: Sequence[SectionSpec] = (
+    SectionSpec("executive.summary", "The period at a glance",
+                metrics("finance.cash_balance", "finance.runway_months", "finance.net_burn", "finance.revenue",
+                        "accounting.net_income", "executive.open_findings"), analysis="executive"),
+    SectionSpec("executive.shortfalls", "Most serious shortfalls", shortfalls, analysis="executive"),
+    SectionSpec("executive.kpis", "KPIs against targets",
+                tables("executive.kpis", empty="No KPI targets are configured: add [[kpis]] to boardpack.toml."),
+                analysis="executive"),
+    SectionSpec("executive.agenda", "30-day agenda", agenda, analysis="executive"),
+    SectionSpec("executive.assets", "Asset inventory", tables("executive.assets"), analysis="executive"),
+    SectionSpec("finance.cash", "Cash, burn and runway",
+                both(metrics("finance.cash_balance", "finance.gross_burn", "finance.net_burn", "finance.runway_months"),
+                     tables("finance.monthly")), needs=("ledger",), analysis="finance"),
+    SectionSpec("finance.revenue", "Revenue by venture", revenue_by_entity, needs=("ledger",), analysis="finance"),
+    SectionSpec("finance.break_even", "Break-even",
+                metrics("finance.break_even_revenue", "finance.average_revenue"), needs=("ledger",), analysis="finance"),
+    SectionSpec("finance.revenue_targets", "Revenue targets",
+                both(metrics("finance.required_growth"),
+                     tables("finance.revenue_targets", empty="No revenue goal is configured: set finance.revenue_goal "
+                                                             "and finance.goal_month.")),
+                needs=("ledger",), analysis="finance"),
+    SectionSpec("finance.decision_rules", "Decision rules",
+                tables("finance.decision_rules", empty="No decision rules are configured: add [[finance.rules]]."),
+                analysis="rules"),
+    SectionSpec("finance.findings", "Financial findings", findings("finance", none="No financial findings."),
+                needs=("ledger",), analysis="finance"),
+    SectionSpec("accounting.income_statement", "Income statement",
+                both(metrics("accounting.net_income", "accounting.net_income_ttm"),
+                     tables("accounting.income_statement")), needs=("ledger",), analysis="accounting"),
+    SectionSpec("accounting.coverage", "Chart-of-accounts coverage",
+                both(metrics("accounting.uncategorized_count", "accounting.uncategorized_amount"),
+                     tables("accounting.uncategorized", "accounting.unmapped_accounts"),
+                     findings("accounting")), needs=("ledger",), analysis="accounting"),
+    SectionSpec("marketing.channels", "Channel visibility",
+                tables("marketing.channel_matrix", "marketing.channels"), needs=("channels",), analysis="marketing"),
+    SectionSpec("marketing.email_blasts", "Email blasts", blasts, analysis="marketing"),
+    SectionSpec("marketing.findings", "Marketing findings", findings("marketing", none="No marketing findings."),
+                analysis="marketing"),
+    SectionSpec("technology.stacks", "Stacks by venture", tables("technology.stacks"), analysis="technology"),
+    SectionSpec("technology.risks", "Technology risks",
+                findings("technology", "security", "engineering",
+                         none="The handoff notes record no technology risks."), needs=("notes",), analysis="operations"),
+    SectionSpec("technology.audit", "Repository and cloud audit", audit_sources),
+)

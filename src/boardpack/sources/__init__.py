@@ -1,0 +1,49 @@
+"""Sources read a workspace's declared inputs into the Portfolio.
+
+Every source, built-in or third-party, is registered the same way: an entry point in the
+`boardpack.sources` group naming an object with a `name` and `read(portfolio) -> SourceStatus`.
+Bad input raises `WorkspaceError` (exit 2, nothing sent); any other failure of a source is
+recorded on its status so that its sections say they are unavailable while the rest of the
+pack still builds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib.metadata import entry_points
+from typing import Protocol
+
+import duckdb
+
+from boardpack.config import Workspace
+from boardpack.errors import WorkspaceError
+from boardpack.model import Portfolio, SourceStatus
+from boardpack.period import Period
+
+ENTRY_POINT_GROUP = "boardpack.sources"
+
+
+class Source(Protocol):
+    name: str
+
+    def read(self, portfolio: Portfolio) -> SourceStatus: ...
+
+
+def registered_sources() -> list[Source]:
+    found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    if not found:
+        raise RuntimeError("no boardpack sources are registered: is boardpack installed (pip install -e .)?")
+    return [ep.load() for ep in found]
+
+
+def load_portfolio(workspace: Workspace, period: Period, as_of: date) -> Portfolio:
+    portfolio = Portfolio(workspace=workspace, period=period, as_of=as_of, db=duckdb.connect())
+    for source in registered_sources():
+        try:
+            status = source.read(portfolio)
+        except WorkspaceError:
+            raise
+        except Exception as exc:  # a broken source marks its sections unavailable; the pack goes on
+            status = SourceStatus(source.name, configured=True, error=f"{type(exc).__name__}: {exc}")
+        portfolio.sources[source.name] = status
+    return portfolio

@@ -1,0 +1,123 @@
+"""Markdown handoff notes: YAML front matter (entity, status, updated, risks, KPIs) and `- [ ]` actions.
+
+Action items read `- [ ] @owner What to do (due 2026-11-30)`; owner and due date are optional.
+"""
+
+from __future__ import annotations
+
+import glob
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+import frontmatter
+import yaml
+from markdown_it import MarkdownIt
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from boardpack.errors import SourceErrors, SourceProblem
+from boardpack.model import Note, NoteAction, Portfolio, Risk, SourceStatus
+
+TASK = re.compile(r"^\[(?P<done>[ xX])\]\s+(?:@(?P<owner>[\w-]+)\s+)?(?P<title>.*?)\s*(?:\(due:?\s*(?P<due>\d{4}-\d{2}-\d{2})\))?\s*$")
+
+
+class RiskFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    severity: Literal["critical", "high", "medium", "low", "info"] = "medium"
+    area: str = "operations"
+    action: str = ""
+
+
+class FrontMatter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entity: str | None = None
+    title: str | None = None
+    status: Literal["green", "amber", "red"] | None = None
+    updated: date | None = None
+    owner: str | None = None
+    risks: list[RiskFields] = []
+    kpis: dict[str, Decimal] = {}
+
+
+class MarkdownNotes:
+    name = "notes"
+
+    def read(self, portfolio: Portfolio) -> SourceStatus:
+        ws = portfolio.workspace
+        spec = ws.settings.sources.notes
+        status = SourceStatus(self.name, configured=spec is not None, stale_after_days=45)
+        if spec is None:
+            return status
+        files = sorted({f for pattern in spec.paths for f in glob.glob(str(ws.root / pattern))})
+        if not files:
+            raise SourceErrors([SourceProblem("boardpack.toml", None,
+                                f"sources.notes.paths {spec.paths} match no file; fix the paths or remove [sources.notes]")])
+        entity_ids = {e.id for e in ws.settings.entities}
+        problems: list[SourceProblem] = []
+        for file in files:
+            shown = str(Path(file).relative_to(ws.root))
+            note = read_note(Path(file), shown, entity_ids, problems)
+            if note:
+                portfolio.notes.append(note)
+        if problems:
+            raise SourceErrors(problems)
+        status.paths = [n.path for n in portfolio.notes]
+        status.records = len(portfolio.notes)
+        status.freshness = max((n.updated for n in portfolio.notes if n.updated), default=None)
+        if status.freshness is None:
+            status.error = "no note has an `updated:` date in its front matter"
+        return status
+
+
+def read_note(path: Path, shown: str, entity_ids: set[str], problems: list[SourceProblem]) -> Note | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+        post = frontmatter.loads(text)  # YAML through SafeLoader
+    except UnicodeDecodeError:
+        problems.append(SourceProblem(shown, None, "not valid UTF-8; save the note as UTF-8"))
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(SourceProblem(shown, mark.line + 2 if mark else None, f"front matter is not valid YAML: {exc}"))
+        return None
+    try:
+        meta = FrontMatter.model_validate(post.metadata)
+    except ValidationError as exc:
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"])
+            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            problems.append(SourceProblem(shown, None, f"front matter {key}: {msg}"))
+        return None
+    if meta.entity is not None and meta.entity not in entity_ids:
+        problems.append(SourceProblem(shown, 2, f"entity {meta.entity!r} is not declared in [[entities]] "
+                                                f"(known: {', '.join(sorted(entity_ids))})"))
+        return None
+    offset = text[: max(text.find(post.content), 0)].count("\n")  # lines before the body
+    actions = tuple(parse_actions(post.content, shown, offset, meta.entity, problems))
+    risks = tuple(Risk(r.title, r.severity, r.area, r.action, meta.entity, shown) for r in meta.risks)
+    title = meta.title or next((line.lstrip("# ").strip() for line in post.content.splitlines() if line.startswith("#")), path.stem)
+    return Note(shown, meta.entity, title, meta.status, meta.updated, risks, dict(meta.kpis), actions)
+
+
+def parse_actions(body: str, shown: str, offset: int, entity: str | None, problems: list[SourceProblem]):
+    tokens = MarkdownIt("commonmark").parse(body)
+    for i, token in enumerate(tokens):
+        if token.type != "list_item_open" or i + 2 >= len(tokens) or tokens[i + 2].type != "inline":
+            continue
+        match = TASK.match(tokens[i + 2].content.splitlines()[0])
+        if not match:
+            continue
+        line = offset + (token.map[0] + 1 if token.map else 0)
+        due = None
+        if match["due"]:
+            try:
+                due = date.fromisoformat(match["due"])
+            except ValueError:
+                problems.append(SourceProblem(shown, line, f"due date {match['due']} does not exist"))
+        yield NoteAction(match["title"], match["owner"], due, match["done"] != " ", entity, f"{shown}:{line}")
+
+
+source = MarkdownNotes()
