@@ -7,12 +7,14 @@ import re
 from boardpack.render.values import cell_text, footnote_text, value_text
 from boardpack.reports.document import Document
 
-SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
+SPECIAL = re.compile(r"([\\`*_\[\]|~])")  # characters that open markup anywhere in a line
+LEADING = re.compile(r"^(\s*)([#>+-]|\d+\.)")  # and those that do only at its start
 
 
-def md(text: str) -> str:
+def md(text: str, starts_line: bool = False) -> str:
     text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    text = SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    return LEADING.sub(lambda m: m[1] + "\\" + m[2], text) if starts_line else text
 
 
 def render_markdown(doc: Document) -> str:
@@ -39,7 +41,7 @@ def render_markdown(doc: Document) -> str:
                 out += [f"{i}. {md(a.title)} — {md(a.owner)}, due {a.due}{' **overdue**' if a.due < doc.as_of else ''}"
                         for i, a in enumerate(block.items, start=1)]
             else:
-                out += [("> **Note:** " if block.tone == "warn" else "") + md(block.text)]
+                out += ["> **Note:** " + md(block.text) if block.tone == "warn" else md(block.text, starts_line=True)]
         out.append("")
     out += [f"[^{i}]: {md(footnote_text(m))}" for i, m in enumerate(doc.footnotes, start=1)]
     return "\n".join(out).rstrip() + "\n"

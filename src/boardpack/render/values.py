@@ -16,6 +16,8 @@ def value_text(value, unit: str = "") -> str:
         return f"{number}%"
     if unit == "×":
         return f"{number}×"
+    if value == 1 and unit.endswith("s"):
+        unit = unit[:-1]  # 1 transaction, 1 month
     return f"{number} {unit}".strip()
 
 

@@ -1,0 +1,52 @@
+from datetime import date
+from decimal import Decimal
+
+
+def test_kpis_from_metrics_from_notes_and_with_no_data(pack):
+    rows = {r["kpi"]: r for r in pack.results.tables["executive.kpis"].rows}
+    assert rows["Customers"]["value"] == Decimal("12") and rows["Customers"]["status"] == "good"
+    assert rows["Customers"]["source"] == "notes/co.md"
+    assert rows["Revenue"]["value"] == Decimal("1200.00") and rows["Revenue"]["status"] == "bad"
+    assert rows["NPS"]["value"] is None and rows["NPS"]["status"] == "no data"
+    assert any(f.title == "KPI 'NPS' has no data" for f in pack.results.findings)
+
+
+def test_shortfalls_gather_every_analysis_ranked_by_severity(pack):
+    ranked = pack.results.ranked_findings()
+    areas = {f.area for f in ranked}
+    assert {"finance", "accounting", "operations"} <= areas
+    severities = [f.severity for f in ranked]
+    order = ["critical", "high", "medium", "low", "info"]
+    assert severities == sorted(severities, key=order.index)
+
+
+def test_agenda_puts_overdue_first_and_keeps_thirty_days(pack):
+    agenda = pack.results.agenda
+    keys = [(a.due >= date(2026, 11, 15), a.priority, a.due) for a in agenda]
+    assert keys == sorted(keys)  # overdue first, then priority, then due date
+    lease = next(a for a in agenda if a.title == "Renegotiate the lease")
+    assert lease.owner == "cfo" and lease.due == date(2026, 11, 20) and lease.source == "notes/co.md:16"
+    titles = [a.title for a in agenda]
+    assert "Rotate the API keys" not in titles  # due 30 Dec: beyond 30 days
+    assert "Done already" not in titles
+    unowned = next(a for a in agenda if a.title == "Unowned item")
+    assert unowned.owner == "ceo" and unowned.due == date(2026, 12, 15)
+    assert all(a.due <= date(2026, 12, 15) for a in agenda)
+
+
+def test_overdue_actions_come_first(tmp_path):
+    from boardpack.config import load_workspace
+    from boardpack.pipeline import build_pack
+    from tests.conftest import GENERATED_AT, NOTE, write_workspace
+
+    note = NOTE.replace("(due 2026-11-20)", "(due 2026-11-01)")
+    pack = build_pack(load_workspace(write_workspace(tmp_path, files={"notes/co.md": note}), environ={}),
+                      date(2026, 11, 15), generated_at=GENERATED_AT)
+    assert pack.results.agenda[0].title == "Renegotiate the lease"
+    assert pack.results.agenda[0].due == date(2026, 11, 1)
+
+
+def test_asset_inventory_lists_domains_and_counts_findings(pack):
+    rows = pack.results.tables["executive.assets"].rows
+    assert {"entity": "Small Co", "kind": "domain", "asset": "smallco.example.com", "note": ""}.items() <= rows[0].items()
+    assert rows[0]["open_findings"] >= 1

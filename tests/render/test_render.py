@@ -1,0 +1,83 @@
+"""Renderers: golden files for every format, exact decimal JSON, and escaping of hostile text everywhere."""
+
+import json
+
+import pytest
+
+from boardpack.render import FORMATS, render
+
+ROLES = ("ceo", "cfo", "accounting", "cto", "cmo")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("fmt", ["txt", "md", "json"])
+def test_golden(pack, golden, role, fmt):
+    doc = next(d for d in pack.documents if d.id == role)
+    golden(f"{role}.{fmt}", render(doc, fmt))
+
+
+def test_golden_html(pack, golden):
+    golden("cfo.html", render(next(d for d in pack.documents if d.id == "cfo"), "html"))
+
+
+def test_json_form_matches_the_design(pack):
+    doc = json.loads(render(next(d for d in pack.documents if d.id == "cfo"), "json"))
+    assert {"id", "title", "subject", "period", "generated_at", "sources", "sections"} <= doc.keys()
+    assert doc["period"] == "2026-10"
+    metric = doc["sections"][0]["blocks"][0]["items"][0]
+    assert metric == {"id": "finance.cash_balance", "label": "Cash balance", "value": "14800.00", "unit": "USD",
+                      "target": None, "status": None, "provenance": ["ledger/bank.csv"],
+                      "note": "opening balances plus every transaction through 2026-10-31"}
+    accounting = json.loads(render(next(d for d in pack.documents if d.id == "accounting"), "json"))
+    table = next(b for s in accounting["sections"] for b in s["blocks"]
+                 if b["type"] == "table" and b["id"] == "accounting.income_statement")
+    assert [c["id"] for c in table["columns"]] == ["account", "period", "ttm"]
+    assert table["rows"][0] == {"account": "Income:Sales", "period": "1200.00", "ttm": "9200.00"}
+
+
+def test_one_metric_one_value_in_every_report(pack):
+    seen = {}
+    for doc in pack.documents:
+        for metric in doc.footnotes:
+            assert seen.setdefault(metric.id, metric.value) == metric.value
+    assert {"finance.cash_balance", "finance.runway_months"} <= seen.keys()
+    ceo = next(d for d in pack.documents if d.id == "ceo")
+    assert "14,800.00 USD" in render(ceo, "txt") and "14,800.00 USD" in render(ceo, "html")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_script_in_a_memo_or_note_is_never_live(pack, fmt):
+    for doc in pack.documents:
+        text = render(doc, fmt)
+        if fmt in ("html", "md"):
+            assert "<script" not in text and "<b>" not in text
+        if fmt == "json":
+            assert "<" not in text
+    accounting = render(next(d for d in pack.documents if d.id == "accounting"), fmt)
+    assert "alert(1)" in accounting  # shown, but inert
+
+
+def test_html_is_self_contained_for_mail_clients(pack):
+    html = render(pack.documents[0], "html")
+    assert "<style" not in html and 'style="' in html  # CSS inlined
+    assert "<script" not in html and "<svg" not in html and "http://" not in html and "https://" not in html
+    assert 'name="viewport"' in html
+
+
+def test_text_fits_78_columns(pack):
+    for doc in pack.documents:
+        assert max(len(line) for line in render(doc, "txt").splitlines()) <= 78
+
+
+def test_missing_source_sections_say_so(tmp_path):
+    from boardpack.config import load_workspace
+    from boardpack.pipeline import build_pack
+    from tests.conftest import AS_OF, GENERATED_AT, TOML, write_workspace
+
+    toml = TOML.replace('[sources.channels]\npath = "marketing/channels.csv"\n', "")
+    pack = build_pack(load_workspace(write_workspace(tmp_path, toml), environ={}), AS_OF, generated_at=GENERATED_AT)
+    cmo = next(d for d in pack.documents if d.id == "cmo")
+    (notice,) = cmo.sections[0].blocks
+    assert notice.tone == "warn" and "channels source is not configured" in notice.text
+    cto = render(next(d for d in pack.documents if d.id == "cto"), "txt")
+    assert "Repository audit: not configured" in cto and "Cloud audit: not configured" in cto

@@ -1,0 +1,173 @@
+"""The command line as users' scripts see it: a subprocess, its output and its exit status."""
+
+import email
+from datetime import date, timedelta
+import json
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TOML, run_cli, write_workspace
+
+ROLES = {"ceo", "cfo", "accounting", "cto", "cmo"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo") / "harbor"
+    first = run_cli("demo", str(root), "--as-of", "2026-11-22")
+    second = run_cli("demo", str(root), "--as-of", "2026-11-22")
+    return root, first, second
+
+
+def test_demo_sends_the_five_role_reports_to_the_outbox(demo):
+    root, first, _ = demo
+    assert first.returncode == 0, first.stderr
+    assert "2026-10: 5 sent" in first.stdout
+    index = [json.loads(line) for line in (root / "outbox" / "index.jsonl").read_text().splitlines()]
+    assert {e["report"] for e in index} == ROLES
+    for entry in index:
+        assert "audit@example.com" in entry["recipients"]
+        message = email.message_from_bytes((root / "outbox" / entry["file"]).read_bytes(), policy=policy.default)
+        assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+        assert "Bcc" not in message and message["Message-ID"] == entry["message_id"]
+    assert len(list((root / "reports" / "2026-10").glob("*.html"))) == 5
+
+
+def test_a_second_demo_run_sends_nothing(demo):
+    root, _, second = demo
+    assert second.returncode == 0, second.stderr
+    assert "5 already sent" in second.stdout
+    assert len((root / "outbox" / "index.jsonl").read_text().splitlines()) == 5
+
+
+def test_the_demo_ledger_is_realistic(demo):
+    root, _, _ = demo
+    harbor = (root / "ledger" / "harbor-bank.csv").read_text(encoding="utf-8-sig").splitlines()
+    coastal = (root / "ledger" / "coastal-cu.csv").read_bytes().decode("cp1252").splitlines()
+    assert harbor[0].startswith("Date,") and coastal[0].startswith("Posted Date,")
+    months = {line[:7] for line in harbor[1:]}
+    assert len(months) >= 24
+    assert any("DEPOSIT charter" in line for line in harbor)  # deposits for future charters
+    rows = [line.split(",") for line in harbor[1:]]
+    paid = sorted(date.fromisoformat(r[0]) for r in rows if r[2] == "Pacific Marine Insurance")
+    assert any(later - earlier == timedelta(days=1) for earlier, later in zip(paid, paid[1:]))  # paid twice
+    report = json.loads((root / "reports" / "2026-10" / "accounting.json").read_text())
+    uncategorized = next(i for s in report["sections"] for b in s["blocks"] if b["type"] == "metrics"
+                         for i in b["items"] if i["id"] == "accounting.uncategorized_count")
+    assert uncategorized["value"] >= 1
+
+
+def test_runs_json_shows_every_delivery_sent(demo):
+    root, _, _ = demo
+    result = run_cli("runs", "-w", str(root), "--json")
+    data = json.loads(result.stdout)
+    assert {d["report"] for d in data["deliveries"]} == ROLES
+    assert {d["state"] for d in data["deliveries"]} == {"sent"}
+    assert [r["status"] for r in data["runs"]] == ["ok", "ok"]
+
+
+def test_dry_run_writes_what_would_be_sent_and_sends_nothing(tmp_path):
+    ws = write_workspace(tmp_path / "ws")
+    result = run_cli("send", "-w", str(ws), "--as-of", "2026-11-15", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    preview = ws / ".boardpack" / "dry-run" / "2026-10"
+    assert sorted(p.name for p in preview.glob("*.eml")) == ["ceo.eml", "cfo.eml"]
+    envelopes = json.loads((preview / "envelopes.json").read_text())
+    assert {tuple(e["recipients"]) for e in envelopes} == {("owner@example.com", "audit@example.com"),
+                                                          ("cfo@example.com", "owner@example.com", "audit@example.com")}
+    assert not (ws / "outbox").exists()
+    runs = json.loads(run_cli("runs", "-w", str(ws), "--json").stdout)
+    assert runs == {"runs": [], "deliveries": []}
+    assert "accounting   not sent: no recipients" in result.stdout
+
+
+def test_build_writes_each_report_in_each_format(tmp_path):
+    ws = write_workspace(tmp_path / "ws")
+    result = run_cli("build", "-w", str(ws), "--as-of", "2026-11-15", "--out", str(tmp_path / "out"),
+                     "--format", "json,md", "--role", "cfo", "--role", "ceo")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out" / "2026-10").iterdir()) == ["ceo.json", "ceo.md", "cfo.json", "cfo.md"]
+
+
+def test_workspace_from_the_environment(tmp_path):
+    ws = write_workspace(tmp_path / "ws")
+    result = run_cli("check", "--as-of", "2026-11-15", env={"BOARDPACK_WORKSPACE": str(ws)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "cfo          → cfo@example.com, owner@example.com, audit@example.com" in result.stdout
+
+
+def test_init_scaffolds_a_workspace_that_checks(tmp_path):
+    assert run_cli("init", str(tmp_path / "new")).returncode == 0
+    assert (tmp_path / "new" / "boardpack.toml").exists()
+    again = run_cli("init", str(tmp_path / "new"))
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def assert_user_error(result, *fragments):
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+
+
+BAD_INPUTS = {
+    "misspelled key": (TOML.replace('currency = "USD"', 'curency = "USD"'), {},
+                       ["boardpack.toml:3: organization.curency: unknown key; did you mean 'currency'?"]),
+    "missing ledger file": (TOML.replace("ledger/bank.csv", "ledger/nowhere.csv"), {}, ["matches no file"]),
+    "bad date": (TOML, {"ledger/bank.csv": "Date,Payee,Memo,Amount,Account\n31/10/2026,A,b,1.00,Income:Sales\n"},
+                 ["ledger/bank.csv:2: date \"31/10/2026\" does not match date_format %Y-%m-%d"]),
+    "bad amount": (TOML, {"ledger/bank.csv": "Date,Payee,Memo,Amount,Account\n2026-10-01,A,b,12.3O,Income:Sales\n"},
+                   ["ledger/bank.csv:2: amount \"12.3O\" is not a number"]),
+    "empty ledger": (TOML, {"ledger/bank.csv": "Date,Payee,Memo,Amount,Account\n"}, ["the ledger is empty"]),
+    "invalid recipient": (TOML.replace("cfo@example.com", "cfo-at-example.com"), {},
+                          ["roles.cfo.to[0]: 'cfo-at-example.com' is not an email address"]),
+    "role with no recipients": (TOML.replace('to = ["cfo@example.com"]', "to = []"), {},
+                                ["roles.cfo: this role has no recipients"]),
+    "CR/LF in the organization name": (TOML.replace('name = "Small Co"', 'name = "Small Co\\r\\nBcc: x@example.com"', 1),
+                                       {}, ["subject: contains a line break"]),
+    "CR/LF in a display name": (TOML.replace('"Owner <owner@example.com>"', '"Owner\\nBcc: x@example.com <owner@example.com>"'),
+                                {}, ["roles.ceo.to[0]: contains a line break"]),
+    "two currencies, no rate": (
+        TOML.replace('memo = "Memo"', 'memo = "Memo"\ncurrency = "Cur"'),
+        {"ledger/bank.csv": "Date,Payee,Memo,Amount,Account,Cur\n2026-10-01,A,b,1.00,Income:Sales,EUR\n"},
+        ["currency EUR differs from the organization currency USD"]),
+    "no sender": (TOML.replace('from = "Small Co Reports <reports@example.com>"', ""), {},
+                  ["delivery.from is not set"]),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_input_is_a_clear_error_and_sends_nothing(tmp_path, case):
+    toml, files, fragments = BAD_INPUTS[case]
+    ws = write_workspace(tmp_path / "ws", toml, files)
+    assert_user_error(run_cli("send", "-w", str(ws), "--as-of", "2026-11-15"), *fragments)
+    assert not (ws / "outbox").exists()
+
+
+def test_no_workspace_found(tmp_path):
+    assert_user_error(run_cli("send", cwd=tmp_path), "no workspace found", "boardpack init")
+
+
+def test_unknown_role_and_role_without_recipients(tmp_path):
+    ws = write_workspace(tmp_path / "ws")
+    assert_user_error(run_cli("send", "-w", str(ws), "--role", "cxo"), "unknown role 'cxo'")
+    assert_user_error(run_cli("send", "-w", str(ws), "--as-of", "2026-11-15", "--role", "accounting"),
+                      "the accounting report has no recipients")
+
+
+def test_bad_as_of_and_format(tmp_path):
+    ws = write_workspace(tmp_path / "ws")
+    assert_user_error(run_cli("build", "-w", str(ws), "--as-of", "15/11/2026"), "--as-of '15/11/2026' is not a date")
+    assert_user_error(run_cli("build", "-w", str(ws), "--format", "pdf"), "--format 'pdf'")
+
+
+def test_a_broken_outbox_is_a_failed_delivery_with_exit_1(tmp_path):
+    ws = write_workspace(tmp_path / "ws")
+    (ws / "outbox").write_text("a file where the outbox folder should be")
+    result = run_cli("send", "-w", str(ws), "--as-of", "2026-11-15")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "failed" in result.stdout and "cannot write to the outbox" in result.stdout
+    states = {d["state"] for d in json.loads(run_cli("runs", "-w", str(ws), "--json").stdout)["deliveries"]}
+    assert states == {"failed"}
