@@ -20,21 +20,11 @@ from boardpack.config import LedgerSource, Workspace
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
 from boardpack.model import Portfolio, SourceStatus
 
-LEDGER_DDL = """
-CREATE TABLE IF NOT EXISTS ledger (
-    date DATE NOT NULL,
-    entity VARCHAR NOT NULL,
-    account VARCHAR,            -- NULL: uncategorized
-    amount DECIMAL(18, 2) NOT NULL,  -- money in is positive, money out negative
-    currency VARCHAR NOT NULL,
-    counterparty VARCHAR,
-    memo VARCHAR,
-    service_start DATE,
-    service_end DATE,
-    source_file VARCHAR NOT NULL,
-    source_line INTEGER NOT NULL
-)
-"""
+# The `ledger` the analyses read: one row per transaction, money in positive, money out negative,
+# account NULL when uncategorized. It is a view over one parsed table per file (no copy), each
+# row kept only when nothing was wrong with it.
+LEDGER_COLUMNS = ("date", "entity", "account", "amount", "currency", "counterparty", "memo", "service_start",
+                  "service_end", "source_file", "source_line")
 MONEY = r"[+-]?[0-9]+(\.[0-9]{1,2})?"
 
 
@@ -58,8 +48,8 @@ class LedgerCsv:
         if not specs:
             return status
         db = portfolio.db
-        db.execute(LEDGER_DDL)
         problems: list[SourceProblem] = []
+        parts: list[str] = []
         for index, spec in enumerate(specs):
             files = sorted(glob.glob(str(ws.root / spec.path)))
             if not files:
@@ -70,13 +60,17 @@ class LedgerCsv:
             for file in files:
                 relative = str(Path(file).relative_to(ws.root)) if Path(file).is_relative_to(ws.root) else file
                 status.paths.append(relative)
-                found = load_file(db, Path(file), relative, spec, ws)
+                parts.append(f"ledger_file_{len(parts)}")
+                found = load_file(db, parts[-1], Path(file), relative, spec, ws)
                 if found and spec.on_error == "fail":
                     raise SourceErrors(found + [SourceProblem(
                         relative, None, 'fix the rows above, or set on_error = "skip" on this source to leave them out')])
                 problems += found
             portfolio.opening_balances.append((spec.entity, spec.opening_balance, spec.name or spec.path))
-        count, newest = db.execute("SELECT count(*), max(date) FROM ledger").fetchone()
+        columns = ", ".join(LEDGER_COLUMNS)
+        db.execute("CREATE OR REPLACE VIEW ledger AS "
+                   + " UNION ALL ".join(f"SELECT {columns} FROM {part} WHERE problem IS NULL" for part in parts))
+        count, newest = db.execute("SELECT count(*), max(date) FROM ledger").fetchall()[0]
         if count == 0:
             raise WorkspaceError(
                 f"the ledger is empty: {', '.join(status.paths)} hold no transactions; "
@@ -86,8 +80,9 @@ class LedgerCsv:
         return status
 
 
-def load_file(db: duckdb.DuckDBPyConnection, path: Path, shown: str, spec: LedgerSource, ws: Workspace) -> list[SourceProblem]:
-    """Load one CSV into `ledger`; return its bad rows (which are never loaded)."""
+def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec: LedgerSource,
+              ws: Workspace) -> list[SourceProblem]:
+    """Parse one CSV into `table`; return its bad rows (which the ledger view leaves out)."""
     cols = spec.columns
     header = read_header(path, shown, spec)
     wanted = cols.fields() | ({"entity": spec.entity_column} if spec.entity_column else {})
@@ -101,75 +96,79 @@ def load_file(db: duckdb.DuckDBPyConnection, path: Path, shown: str, spec: Ledge
         try:
             db.execute(f"""
                 CREATE OR REPLACE TEMP TABLE raw AS
-                SELECT row_number() OVER () + 1 AS line, *
-                FROM read_csv({lit(str(readable))}, all_varchar = true, header = true,
+                SELECT * FROM read_csv({lit(str(readable))}, all_varchar = true, header = true,
                               delim = {lit(spec.delimiter)}, quote = '"', escape = '"')""")
         except duckdb.Error as exc:
             raise WorkspaceError(f"{shown}: cannot be read as CSV ({str(exc).splitlines()[0]}); "
                                  f"check delimiter and encoding (now {spec.delimiter!r}, {spec.encoding!r})") from None
 
     org = ws.settings.organization
+    text = lambda field: f"nullif(trim({q(getattr(cols, field))}), '')" if getattr(cols, field) else "NULL"
+    raw_text = lambda field: f"coalesce({q(getattr(cols, field))}, '')"
     entity = lit(spec.entity) if spec.entity else f"trim({q(spec.entity_column or cols.entity)})"
     currency = f"upper(trim({q(cols.currency)}))" if cols.currency else lit(spec.currency or org.currency)
-    text = lambda field: f"nullif(trim({q(getattr(cols, field))}), '')" if getattr(cols, field) else "NULL"
+    date_fmt = lit(cols.date_format)
+    as_date = lambda field: f"try_strptime(trim({q(getattr(cols, field))}), {date_fmt})::DATE"
     if cols.amount:
         amount = money_sql(q(cols.amount), spec.decimal)
-        amount_ok = f"{amount} IS NOT NULL"
-        amount_problem = f"'amount ' || coalesce('\"' || {q(cols.amount)} || '\"', 'is empty, and') || ' is not a number'"
+        amount_problem = "'amount \"' || raw_amount || '\" is not a number'"
+        raw_amount = raw_text("amount")
     else:
         debit, credit = money_sql(q(cols.debit), spec.decimal), money_sql(q(cols.credit), spec.decimal)
         blank = lambda c: f"coalesce(trim({q(c)}), '') = ''"
-        amount = f"coalesce({credit}, 0) - coalesce({debit}, 0)"
-        amount_ok = (f"NOT ({blank(cols.debit)} AND {blank(cols.credit)}) "
-                     f"AND ({blank(cols.debit)} OR {debit} IS NOT NULL) AND ({blank(cols.credit)} OR {credit} IS NOT NULL)")
-        amount_problem = (f"'debit \"' || coalesce({q(cols.debit)}, '') || '\" / credit \"' || coalesce({q(cols.credit)}, '') "
-                          "|| '\" is not one amount'")
+        amount = (f"CASE WHEN NOT ({blank(cols.debit)} AND {blank(cols.credit)}) "
+                  f"AND ({blank(cols.debit)} OR {debit} IS NOT NULL) AND ({blank(cols.credit)} OR {credit} IS NOT NULL) "
+                  f"THEN coalesce({credit}, 0) - coalesce({debit}, 0) END")
+        amount_problem = "'debit / credit \"' || raw_amount || '\" is not one amount'"
+        raw_amount = f"{raw_text('debit')} || ' / ' || {raw_text('credit')}"
     if spec.sign == "inverted":
         amount = f"-({amount})"
-    date_fmt = lit(cols.date_format)
-    parsed_date = f"try_strptime(trim({q(cols.date)}), {date_fmt})::DATE"
-    service = {f: (f"try_strptime(trim({q(getattr(cols, f))}), {date_fmt})::DATE" if getattr(cols, f) else "NULL::DATE")
-               for f in ("service_start", "service_end")}
-    known = ", ".join(lit(e.id) for e in ws.settings.entities)
-
-    checks = [
-        (f"{parsed_date} IS NULL",
-         f"'date \"' || coalesce({q(cols.date)}, '') || '\" does not match date_format {cols.date_format}'"),
-        (f"NOT ({amount_ok})", amount_problem),
-        (f"{entity} IS NULL OR {entity} NOT IN ({known})",
-         f"'entity \"' || coalesce({entity}, '') || '\" is not declared in [[entities]] (known: ' || {lit(known.replace(chr(39), ''))} || ')'"),
-        (f"{currency} <> {lit(org.currency)}",
-         f"'currency ' || {currency} || ' differs from the organization currency {org.currency} and no exchange rate is configured'"),
-    ]
-    for field, expr in service.items():
-        if getattr(cols, field):
-            checks.append((f"{text(field)} IS NOT NULL AND {expr} IS NULL",
-                           f"'{field} \"' || {q(getattr(cols, field))} || '\" does not match date_format {cols.date_format}'"))
-    checks.append((f"{service['service_end']} < {service['service_start']}", "'service_end is before service_start'"))
-    problem = "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
-
     account = text("account")
-    rules = ws.settings.rules
-    if rules:
+    if ws.settings.rules:
         fields = {"memo": text("memo"), "counterparty": text("counterparty")}
         fields["any"] = f"concat_ws(' ', {fields['counterparty']}, {fields['memo']})"
-        whens = " ".join(f"WHEN regexp_matches(coalesce({fields[r.field]}, ''), {lit('(?i)' + r.pattern)}) THEN {lit(r.account)}"
-                         for r in rules)
+        whens = " ".join(f"WHEN regexp_matches(coalesce({fields[r.field]}, ''), {lit('(?i)' + r.pattern)}) "
+                         f"THEN {lit(r.account)}" for r in ws.settings.rules)
         account = f"coalesce({account}, CASE {whens} END)"
+    service = {f: (as_date(f) if getattr(cols, f) else "NULL::DATE") for f in ("service_start", "service_end")}
+    known = [e.id for e in ws.settings.entities]
+
+    # each value is parsed once (inner select); the checks below only look at the results
+    checks = [
+        ("date IS NULL", f"'date \"' || raw_date || '\" does not match date_format {cols.date_format}'"),
+        ("amount IS NULL", amount_problem),
+        (f"entity IS NULL OR entity NOT IN ({', '.join(map(lit, known))})",
+         f"'entity \"' || coalesce(entity, '') || '\" is not declared in [[entities]] (known: {', '.join(known)})'"),
+        (f"currency <> {lit(org.currency)}",
+         f"'currency ' || currency || ' differs from the organization currency {org.currency} "
+         "and no exchange rate is configured'"),
+    ]
+    raw_service = {}
+    for field in service:
+        if getattr(cols, field):
+            raw_service[field] = raw_text(field)
+            checks.append((f"raw_{field} <> '' AND {field} IS NULL",
+                           f"'{field} \"' || raw_{field} || '\" does not match date_format {cols.date_format}'"))
+    checks.append(("service_end < service_start", "'service_end is before service_start'"))
+    problem = "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
+    extra_raw = "".join(f", {expr} AS raw_{field}" for field, expr in raw_service.items())
+    raw_columns = ", ".join(["raw_date", "raw_amount"] + [f"raw_{f}" for f in raw_service])
     try:
-        db.execute(f"""CREATE OR REPLACE TEMP TABLE parsed AS
-            SELECT line, {problem} AS problem, {parsed_date} AS date, {entity} AS entity, {account} AS account,
-                   {amount} AS amount, {currency} AS currency, {text('counterparty')} AS counterparty,
-                   {text('memo')} AS memo, {service['service_start']} AS service_start,
-                   {service['service_end']} AS service_end
-            FROM raw""")
+        # the raw text is only for the messages: computed for `problem`, never stored
+        db.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT * EXCLUDE ({raw_columns}), {problem} AS problem, {lit(shown)} AS source_file FROM (
+                SELECT rowid + 2 AS source_line, {as_date('date')} AS date, {entity} AS entity, {account} AS account,
+                       {amount} AS amount, {currency} AS currency, {text('counterparty')} AS counterparty,
+                       {text('memo')} AS memo, {service['service_start']} AS service_start,
+                       {service['service_end']} AS service_end,
+                       {raw_text('date')} AS raw_date, {raw_amount} AS raw_amount{extra_raw}
+                FROM raw)""")
     except duckdb.Error as exc:
         raise WorkspaceError(f"{shown}: the categorization rules could not be applied: {str(exc).splitlines()[0]}; "
                              "patterns use RE2 syntax (no look-behind or back-references)") from None
-    bad = db.execute("SELECT line, problem FROM parsed WHERE problem IS NOT NULL ORDER BY line LIMIT 200").fetchall()
-    db.execute(f"""INSERT INTO ledger SELECT date, entity, account, amount, currency, counterparty, memo,
-                   service_start, service_end, {lit(shown)}, line FROM parsed WHERE problem IS NULL""")
-    db.execute("DROP TABLE raw; DROP TABLE parsed")
+    bad = db.execute(f"SELECT source_line, problem FROM {table} WHERE problem IS NOT NULL "
+                     "ORDER BY source_line LIMIT 200").fetchall()
+    db.execute("DROP TABLE raw")
     return [SourceProblem(shown, line, message) for line, message in bad]
 
 
@@ -179,11 +178,12 @@ def money_sql(column: str, decimal: str) -> str:
     Accepts currency symbols, spaces, thousands separators and (parentheses) for negatives.
     More than two decimal places is not an amount: rounding it would change the books.
     """
+    plain = f"regexp_full_match({column}, '{MONEY}')"  # the common case needs no clean-up
     body = f"regexp_replace(trim({column}), '[\\s$€£()]', '', 'g')"
     body = f"replace(replace({body}, '.', ''), ',', '.')" if decimal == "," else f"replace({body}, ',', '')"
     negative = f"CASE WHEN trim({column}) LIKE '(%)' THEN -1 ELSE 1 END"
-    return (f"CASE WHEN regexp_full_match({body}, '{MONEY}') "
-            f"THEN CAST({body} AS DECIMAL(18, 2)) * {negative} END")
+    return (f"CASE WHEN {plain} THEN CAST({column} AS DECIMAL(18, 2)) "
+            f"WHEN regexp_full_match({body}, '{MONEY}') THEN CAST({body} AS DECIMAL(18, 2)) * {negative} END")
 
 
 def read_header(path: Path, shown: str, spec: LedgerSource) -> list[str]:

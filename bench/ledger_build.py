@@ -1,0 +1,94 @@
+"""Benchmark: the whole pack from a 1,000,000-row ledger, beside DuckDB's bare load and aggregate of the same file.
+
+Both run as fresh processes (interpreter start-up included in both), timed by wall clock, with each
+process's own peak memory from wait4. Usage: python bench/ledger_build.py [ROWS]
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ACCOUNTS = ["Income:Sales", "Income:Services", "Expenses:Rent", "Expenses:Payroll", "Expenses:Fuel",
+            "Expenses:Software", "Expenses:Travel", "Expenses:Materials", ""]
+BARE = """
+import duckdb, sys
+con = duckdb.connect()
+con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?, header = true)", [sys.argv[1]])
+con.execute("SELECT Account, date_trunc('month', Date) m, sum(Amount), count(*) FROM t GROUP BY ALL").fetchall()
+"""
+TOML = """
+[organization]
+name = "Bench Co"
+[[entities]]
+id = "co"
+name = "Bench Co"
+kind = "services"
+[[sources.ledger]]
+path = "ledger.csv"
+entity = "co"
+[sources.ledger.columns]
+date = "Date"
+amount = "Amount"
+account = "Account"
+counterparty = "Payee"
+memo = "Memo"
+[[rules]]
+pattern = "card"
+account = "Expenses:Card"
+[finance]
+variable_cost_accounts = ["Expenses:Fuel", "Expenses:Materials"]
+revenue_goal = "9000000.00"
+goal_month = "2027-06"
+"""
+
+
+def write_ledger(path: Path, rows: int) -> None:
+    rng = random.Random(1)
+    start = date(2024, 11, 1)
+    days = [(start + timedelta(days=d)).isoformat() for d in range(730)]
+    with path.open("w") as out:
+        out.write("Date,Payee,Memo,Amount,Account\n")
+        for i in range(rows):
+            account = ACCOUNTS[i % len(ACCOUNTS)]
+            sign = "" if account.startswith("Income") else "-"
+            out.write(f"{days[i % 730]},Payee {i % 997},card purchase {i},{sign}{rng.randint(1, 500000) / 100:.2f},{account}\n")
+
+
+def run(argv: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        sys.exit(f"{argv[:3]} failed: {process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Path(tmp)
+        (ws / "boardpack.toml").write_text(TOML)
+        write_ledger(ws / "ledger.csv", rows)
+        size = (ws / "ledger.csv").stat().st_size / 2**20
+        bare = min(run([sys.executable, "-c", BARE, str(ws / "ledger.csv")]) for _ in range(3))
+        build = min(run([sys.executable, "-m", "boardpack", "build", "-w", str(ws), "--as-of", "2026-11-15",
+                         "--out", str(ws / "out")]) for _ in range(3))
+    print(f"ledger: {rows:,} rows, {size:.0f} MiB CSV; best of 3 runs each, fresh process each")
+    print(f"{'':34}{'wall s':>8}{'peak MiB':>10}")
+    print(f"{'DuckDB bare load + aggregate':34}{bare[0]:8.2f}{bare[1]:10.0f}")
+    print(f"{'boardpack build (5 reports x 4 fmt)':34}{build[0]:8.2f}{build[1]:10.0f}")
+    print(f"ratio build / bare: {build[0] / bare[0]:.2f}x time, {build[1] / bare[1]:.2f}x memory "
+          f"(aim: <= 3x time, <= 3 s, <= 1.5 GB)")
+
+
+if __name__ == "__main__":
+    main()
