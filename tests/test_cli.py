@@ -4,7 +4,6 @@ import email
 from datetime import date, timedelta
 import json
 from email import policy
-from pathlib import Path
 
 import pytest
 
@@ -100,7 +99,9 @@ def test_workspace_from_the_environment(tmp_path):
 
 def test_init_scaffolds_a_workspace_that_checks(tmp_path):
     assert run_cli("init", str(tmp_path / "new")).returncode == 0
-    assert (tmp_path / "new" / "boardpack.toml").exists()
+    checked = run_cli("check", "-w", str(tmp_path / "new"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "missing" in checked.stdout  # no sources yet, and it says so
     again = run_cli("init", str(tmp_path / "new"))
     assert again.returncode == 2 and "already exists" in again.stderr
 

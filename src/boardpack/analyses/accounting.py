@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from boardpack.analyses.ledger_sql import EXPENSE, INCOME, TYPES, ZERO, money, provenance, total
+from boardpack.analyses.ledger_sql import EXPENSE, INCOME, TYPES, ZERO, money, provenance
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import trailing_months
 

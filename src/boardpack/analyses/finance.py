@@ -6,9 +6,9 @@ import fnmatch
 from datetime import date
 from decimal import Decimal, localcontext
 
-from boardpack.analyses.ledger_sql import CENT, EXPENSE, INCOME, OPERATING, ZERO, money, provenance, total
+from boardpack.analyses.ledger_sql import EXPENSE, INCOME, OPERATING, ZERO, money, provenance, total
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
-from boardpack.period import add_months, month_end, trailing_months
+from boardpack.period import add_months, trailing_months
 from boardpack.sources.ledger import opening_cash
 
 BURN_MONTHS = 3

@@ -228,13 +228,14 @@ kind = "services"         # charter | logistics | real_estate | services | softw
 # memo = "Description"
 # date_format = "%Y-%m-%d"
 
-[sources.notes]
-paths = ["notes/*.md"]
+# Markdown handoff notes with YAML front matter:
+# [sources.notes]
+# paths = ["notes/*.md"]
 
 # [roles.cfo]
 # to = ["cfo@example.com"]
 
 [delivery]
 transport = "outbox"
-# from = "reports@example.com"
+from = "reports@example.com"   # your verified sender
 '''
