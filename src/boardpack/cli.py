@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
@@ -15,6 +16,7 @@ from rich.table import Table as RichTable
 
 from boardpack import pipeline
 from boardpack.config import load_workspace
+from boardpack.delivery.plan import plan_messages
 from boardpack.errors import WorkspaceError
 from boardpack.render import FORMATS
 
@@ -42,15 +44,7 @@ def parse_as_of(text: str | None) -> date | None:
 
 def progress(message: str):
     """A spinner on a terminal; nothing when output goes to a file or a pipe."""
-    return err.status(message) if err.is_terminal else _Quiet()
-
-
-class _Quiet:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+    return err.status(message) if err.is_terminal else nullcontext()
 
 
 def warn_about(pack: pipeline.Pack) -> None:
@@ -122,8 +116,6 @@ def check(workspace: Workspace = None, as_of: AsOf = None,
     ws = load_workspace(workspace)
     with progress("Checking…"):
         pack = pipeline.build_pack(ws, parse_as_of(as_of))
-        from boardpack.delivery.plan import plan_messages
-
         messages, unaddressed = plan_messages(ws, pack.documents, pipeline.now_in(ws))
         for doc in pack.documents:
             for fmt in FORMATS:

@@ -268,9 +268,6 @@ class Workspace:
     def path(self, relative: str) -> Path:
         return (self.root / relative).resolve()
 
-    def entity(self, entity_id: str) -> Entity:
-        return next(e for e in self.settings.entities if e.id == entity_id)
-
 
 def find_workspace(directory: Path | None) -> Path:
     root = (directory or Path.cwd()).resolve()

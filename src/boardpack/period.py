@@ -67,21 +67,6 @@ def period_before(as_of: date, kind: PeriodKind) -> Period:
     return period_containing(as_of, kind).previous()
 
 
-def parse_period_label(label: str, kind: PeriodKind) -> Period:
-    """Inverse of Period.label, for `--period 2026-10`-style arguments and stored runs."""
-    try:
-        if kind == "week":
-            year, week = label.split("-W")
-            return period_containing(date.fromisocalendar(int(year), int(week), 1), kind)
-        if kind == "quarter":
-            year, quarter = label.split("-Q")
-            return period_containing(date(int(year), (int(quarter) - 1) * 3 + 1, 1), kind)
-        year, month = label.split("-")
-        return period_containing(date(int(year), int(month), 1), kind)
-    except ValueError:
-        raise ValueError(f"{label!r} is not a {kind} label") from None
-
-
 def trailing_months(end: date, months: int) -> tuple[date, date]:
     """The `months` whole calendar months ending with end's month, as (first day, last day)."""
     return add_months(end, -(months - 1)), month_end(end)

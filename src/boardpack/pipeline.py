@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from boardpack.analyses import analyse
 from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.config import Workspace
-from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Outcome
+from boardpack.delivery.dispatcher import Dispatcher, DispatchReport
 from boardpack.delivery.plan import plan_messages
 from boardpack.delivery.transports import open_transport
 from boardpack.delivery.transports.base import Transport
@@ -115,5 +115,3 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
         store.close()
     return SendResult(report, unaddressed)
 
-
-__all__ = ["Pack", "build_pack", "write_reports", "send_pack", "SendResult", "Outcome", "audit_store"]

@@ -38,9 +38,9 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
 def coverage(portfolio: Portfolio, results: Results, currency: str, src: tuple[str, ...]) -> None:
     """Uncategorized rows (no account, no rule matched) and accounts outside the five account types."""
     period = portfolio.period
-    count, outflow, inflow = portfolio.db.execute(
+    [(count, outflow, inflow)] = portfolio.db.execute(
         "SELECT count(*), coalesce(-sum(amount) FILTER (amount < 0), 0), coalesce(sum(amount) FILTER (amount > 0), 0) "
-        "FROM ledger WHERE account IS NULL AND date BETWEEN ? AND ?", (period.start, period.end)).fetchone()
+        "FROM ledger WHERE account IS NULL AND date BETWEEN ? AND ?", (period.start, period.end)).fetchall()
     listed = portfolio.db.execute(
         "SELECT date, entity, counterparty, memo, amount, source_file || ':' || source_line FROM ledger "
         "WHERE account IS NULL AND date BETWEEN ? AND ? ORDER BY abs(amount) DESC, date LIMIT ?",

@@ -17,7 +17,11 @@ DAYS_BY_SEVERITY = {"critical": 7, "high": 14, "medium": 30}
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
     results.add(assets(portfolio, results), kpis(portfolio, results))
-    results.add(*agenda(portfolio, results))
+    results.agenda = agenda(portfolio, results)
+    results.add(Metric("executive.open_findings", "Findings of medium severity or worse",
+                       sum(1 for f in results.findings if SEVERITY_RANK[f.severity] <= 2), "findings",
+                       tuple(sorted({f.area for f in results.findings})),
+                       note="every analysis's findings, critical to medium"))
 
 
 def assets(portfolio: Portfolio, results: Results) -> Table:
@@ -82,7 +86,7 @@ def kpi_status(value: Decimal | None, target: Decimal, direction: str) -> str:
     return "warn" if near else "bad"
 
 
-def agenda(portfolio: Portfolio, results: Results) -> list:
+def agenda(portfolio: Portfolio, results: Results) -> list[Action]:
     """Actions due within 30 days of the as-of date (and anything overdue), most urgent first.
 
     Findings of medium severity or worse become actions too, owned by their area's role and due
@@ -97,8 +101,4 @@ def agenda(portfolio: Portfolio, results: Results) -> list:
     ]
     chosen = [replace(a, due=a.due or horizon) for a in results.actions + derived if a.due is None or a.due <= horizon]
     chosen.sort(key=lambda a: (a.due >= start, a.priority, a.due, a.title))  # overdue first
-    results.agenda = chosen
-    return [Metric("executive.open_findings", "Findings of medium severity or worse",
-                   sum(1 for f in results.findings if SEVERITY_RANK[f.severity] <= 2), "findings",
-                   tuple(sorted({f.area for f in results.findings})),
-                   note="every analysis's findings, critical to medium")]
+    return chosen

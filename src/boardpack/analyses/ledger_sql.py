@@ -20,7 +20,8 @@ def total(portfolio: Portfolio, where: str, start: date | None, end: date, param
     """Sum of ledger amounts matching `where` between start and end (inclusive)."""
     lower = "date >= ? AND " if start else ""
     args = ((start,) if start else ()) + (end,) + params
-    value = portfolio.db.execute(f"SELECT sum(amount) FROM ledger WHERE {lower} date <= ? AND ({where})", args).fetchone()[0]
+    [(value,)] = portfolio.db.execute(f"SELECT sum(amount) FROM ledger WHERE {lower} date <= ? AND ({where})",
+                                      args).fetchall()
     return (value or ZERO).quantize(CENT)
 
 

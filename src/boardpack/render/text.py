@@ -18,8 +18,8 @@ def wrap(text: str, indent: str = "") -> list[str]:
 
 def render_text(doc: Document) -> str:
     out = [doc.title, "=" * min(len(doc.title), WIDTH), *wrap(f"{doc.period_title} · as of {doc.as_of}")]
-    out += wrap("Data: " + "; ".join(f"{s.name} {('to ' + str(s.freshness)) if s.freshness else ''} ({s.state})"
-                                      .replace("  ", " ") for s in doc.sources))
+    out += wrap("Data: " + "; ".join(f"{s.name}{f' to {s.freshness}' if s.freshness else ''} ({s.state})"
+                                      for s in doc.sources))
     for section in doc.sections:
         out += ["", section.title.upper(), "-" * min(len(section.title), WIDTH)]
         for block in section.blocks:
