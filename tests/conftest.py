@@ -210,3 +210,25 @@ def golden(request):
         assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file (--update-golden to accept)"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    from tests.servers import MotoServer
+
+    server = MotoServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_server):
+    """A real moto_server, emptied for this test; `aws.env()` is the environment that points at it."""
+    moto_server.reset()
+    return moto_server
+
+
+def ses_toml(max_send_rate: float = 1000, extra: str = "") -> str:
+    """The test workspace, delivering through SES (faster than moto's sandbox rate of 1/s, unless told)."""
+    return (TOML.replace("[delivery]\n", '[delivery]\ntransport = "ses"\nretry_delay = 0.01\n')
+            + f"[delivery.ses]\nmax_send_rate = {max_send_rate}\n" + extra)

@@ -1,8 +1,8 @@
 """The command line as users' scripts see it: a subprocess, its output and its exit status."""
 
 import email
-from datetime import date, timedelta
 import json
+from datetime import date, timedelta
 from email import policy
 
 import pytest

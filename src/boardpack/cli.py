@@ -8,7 +8,7 @@ import sys
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -26,11 +26,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 out = Console(markup=False, highlight=False, soft_wrap=True)
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
-Workspace = Annotated[Optional[Path], typer.Option("-w", "--workspace", envvar="BOARDPACK_WORKSPACE",
+Workspace = Annotated[Path | None, typer.Option("-w", "--workspace", envvar="BOARDPACK_WORKSPACE",
                                                    help="Workspace folder (default: the current one).")]
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Report the last complete period before this date "
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Report the last complete period before this date "
                                                               "(YYYY-MM-DD; default: today in the organization's time zone).")]
-Roles = Annotated[Optional[list[str]], typer.Option("--role", help="Only this report (repeatable).")]
+Roles = Annotated[list[str] | None, typer.Option("--role", help="Only this report (repeatable).")]
 
 
 def parse_as_of(text: str | None) -> date | None:
@@ -59,7 +59,7 @@ def warn_about(pack: pipeline.Pack) -> None:
 
 @app.command()
 def build(workspace: Workspace = None, as_of: AsOf = None, role: Roles = None,
-          out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for <period>/<report>.<ext> "
+          out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for <period>/<report>.<ext> "
                                                                          "(default: WORKSPACE/reports).")] = None,
           fmt: Annotated[str, typer.Option("--format", help="Comma-separated: html,txt,md,json.")] = ",".join(FORMATS)):
     """Build the pack's reports into files."""

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from boardpack.environment import Environment
 from boardpack.errors import WorkspaceError
@@ -211,12 +218,52 @@ class Role(Strict):
         return self
 
 
+class SesSettings(Strict):
+    region: str | None = None  # default: AWS_REGION / the credential chain's region
+    configuration_set: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    max_send_rate: float | None = Field(default=None, gt=0)  # recipients/s; default: the account's own rate
+
+
+class SmtpSettings(Strict):
+    host: str = Field(min_length=1)
+    port: int | None = Field(default=None, ge=1, le=65535)  # default: 25, 587 (starttls) or 465 (ssl)
+    security: Literal["none", "starttls", "ssl"] = "starttls"
+    ca_file: str | None = None  # a private CA to trust, besides the system's
+    timeout: float = Field(default=60, gt=0)
+    max_send_rate: float | None = Field(default=None, gt=0)
+
+
 class Delivery(Strict):
-    transport: Literal["outbox"] = "outbox"
+    transport: Literal["outbox", "smtp", "ses"] = "outbox"
     from_: str | None = Field(default=None, alias="from")
     bcc: list[str] = []
     outbox: str = "outbox"
     subject_prefix: str = ""
+    separate: bool = False  # each recipient gets a message of their own, so nobody sees the others' addresses
+    concurrency: int = Field(default=8, ge=1, le=64)
+    max_attempts: int = Field(default=5, ge=1, le=20)  # tries for a retryable failure (throttling, 4xx)
+    retry_delay: float = Field(default=1.0, ge=0, le=300)  # seconds before the first retry; doubled each time
+    ses: SesSettings = SesSettings()
+    smtp: SmtpSettings | None = None
+
+    @model_validator(mode="after")
+    def transport_configured(self) -> Delivery:
+        if self.transport == "smtp" and self.smtp is None:
+            raise ValueError('transport = "smtp" needs a [delivery.smtp] table with at least host = "..."')
+        return self
+
+
+class Alerts(Strict):
+    sns_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$")
+    email: str | None = None
+    webhook: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")  # may also come from BOARDPACK_ALERT_WEBHOOK
+    region: str | None = None
+
+
+class Audit(Strict):
+    store: Literal["sqlite", "dynamodb"] = "sqlite"
+    table: str = Field(default="boardpack-audit", pattern=r"^[A-Za-z0-9_.-]{3,255}$")
+    region: str | None = None
 
 
 class Schedule(Strict):
@@ -233,6 +280,8 @@ class Settings(Strict):
     finance: Finance = Finance()
     roles: dict[Literal["ceo", "cto", "cfo", "cmo", "accounting"], Role] = {}
     delivery: Delivery = Delivery()
+    alerts: Alerts = Alerts()
+    audit: Audit = Audit()
     schedule: Schedule = Schedule()
 
     @model_validator(mode="after")

@@ -3,14 +3,14 @@
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.delivery.dispatcher import Dispatcher
 from boardpack.delivery.message import DeliveryKey, Recipients, build_message
-from boardpack.delivery.transports.base import AmbiguousError, PermanentError
+from boardpack.delivery.transports.base import Allowance, AmbiguousError, PermanentError
 from boardpack.delivery.transports.outbox import OutboxTransport, read_index
 
 
@@ -20,7 +20,7 @@ def messages(n=3):
         recipients = Recipients((f"r{i}@example.com",), (), ("audit@example.com",))
         key = DeliveryKey.of("2026-10", f"report{i}", recipients)
         out.append(build_message(key, "reports@example.com", recipients, f"Report {i}", "text", "<p>html</p>", "h",
-                                 datetime(2026, 11, 1, tzinfo=timezone.utc)))
+                                 datetime(2026, 11, 1, tzinfo=UTC)))
     return out
 
 
@@ -31,6 +31,9 @@ class Flaky:
 
     def __init__(self, outbox, error):
         self.outbox, self.error = outbox, error
+
+    def allowance(self):
+        return Allowance()
 
     def send(self, message):
         if self.error:

@@ -1,6 +1,6 @@
 import email
+from datetime import UTC, datetime
 from email import policy
-from datetime import datetime, timezone
 
 import pytest
 
@@ -8,7 +8,7 @@ from boardpack.delivery.addresses import HeaderInjection, mailbox
 from boardpack.delivery.message import DeliveryKey, Recipients, build_message
 from boardpack.errors import WorkspaceError
 
-WHEN = datetime(2026, 11, 15, 14, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 15, 14, 0, tzinfo=UTC)
 RECIPIENTS = Recipients(("CFO <cfo@example.com>",), ("owner@example.com",), ("audit@example.com",))
 
 

@@ -8,7 +8,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from boardpack.audit.store import CLAIMABLE, DeliveryRecord, RunRecord, State, Transition
+from boardpack.audit.store import (
+    CLAIMABLE,
+    DeliveryEvent,
+    DeliveryRecord,
+    RunRecord,
+    State,
+    Suppression,
+    Transition,
+)
 from boardpack.delivery.message import DeliveryKey
 
 SCHEMA = """
@@ -29,6 +37,14 @@ CREATE TABLE IF NOT EXISTS transitions (
     from_state TEXT, to_state TEXT NOT NULL, at TEXT NOT NULL, run_id TEXT NOT NULL, detail TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS transitions_key ON transitions (key);
+CREATE INDEX IF NOT EXISTS deliveries_transport_id ON deliveries (transport_id);
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, transport_id TEXT NOT NULL, recipients TEXT NOT NULL,
+    at TEXT NOT NULL, permanent INTEGER NOT NULL, detail TEXT NOT NULL DEFAULT '', key TEXT
+);
+CREATE TABLE IF NOT EXISTS suppressions (
+    address TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT ''
+);
 """
 
 
@@ -45,6 +61,8 @@ class SqliteAuditStore:
         self.db.execute("PRAGMA synchronous = FULL")
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.executescript(SCHEMA)
+        if "alert" not in {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}:
+            self.db.execute("ALTER TABLE runs ADD COLUMN alert TEXT NOT NULL DEFAULT ''")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -80,11 +98,11 @@ class SqliteAuditStore:
                                 "VALUES (?, NULL, 'planned', ?, ?)", (str(key), at, run_id))
         return row[0] if row else "planned"
 
-    def claim(self, key: DeliveryKey, run_id: str, owner: str) -> bool:
+    def claim(self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False) -> bool:
         at = now()
         with self.transaction() as db:
             row = db.execute("SELECT state FROM deliveries WHERE key = ?", (str(key),)).fetchone()
-            claimed = row is not None and row[0] in CLAIMABLE
+            claimed = row is not None and (row[0] in CLAIMABLE or (include_unknown and row[0] == "unknown"))
             if claimed:
                 db.execute("UPDATE deliveries SET state = 'sending', attempts = attempts + 1, owner = ?, "
                                 "updated_at = ? WHERE key = ?", (owner, at, str(key)))
@@ -114,9 +132,38 @@ class SqliteAuditStore:
         return [Transition(key, *r) for r in rows]
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
-        rows = self.db.execute("SELECT id, command, period, started_at, finished_at, status, summary FROM runs "
-                               "ORDER BY started_at DESC LIMIT ?", (limit,)).fetchall()
+        rows = self.db.execute("SELECT id, command, period, started_at, finished_at, status, summary, alert "
+                               "FROM runs ORDER BY started_at DESC LIMIT ?", (limit,)).fetchall()
         return [RunRecord(*r) for r in rows]
+
+    def set_alert(self, run_id: str, alert: str) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET alert = ? WHERE id = ?", (alert, run_id))
+
+    def record_event(self, event: DeliveryEvent) -> tuple[DeliveryKey | None, bool]:
+        with self.transaction() as db:
+            row = db.execute("SELECT key FROM deliveries WHERE transport_id = ? AND transport_id != ''",
+                             (event.transport_id,)).fetchone()
+            key = row[0] if row else None
+            new = db.execute("INSERT OR IGNORE INTO events (id, kind, transport_id, recipients, at, permanent, "
+                             "detail, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             (event.id, event.kind, event.transport_id, "\n".join(event.recipients), event.at,
+                              int(event.permanent), event.detail, key)).rowcount == 1
+            if new and event.permanent:
+                db.executemany("INSERT OR IGNORE INTO suppressions (address, reason, at, detail) VALUES (?, ?, ?, ?)",
+                               [(a.lower(), event.kind, event.at, event.detail) for a in event.recipients])
+        return (DeliveryKey.parse(key) if key else None), new
+
+    def suppressed(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT address FROM suppressions")}
+
+    def suppressions(self) -> list[Suppression]:
+        rows = self.db.execute("SELECT address, reason, at, detail FROM suppressions ORDER BY address").fetchall()
+        return [Suppression(*r) for r in rows]
+
+    def unsuppress(self, address: str) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM suppressions WHERE address = ?", (address.lower(),)).rowcount == 1
 
     def close(self) -> None:
         self.db.close()

@@ -1,4 +1,4 @@
-"""The audit store's interface, which every store (SQLite now, DynamoDB later) implements.
+"""The audit store's interface, which every store (SQLite, DynamoDB) implements.
 
 A delivery moves `planned → sending → sent | failed | unknown`. `claim` is the only way into
 `sending` and is atomic, so two processes can never both send the same delivery. `unknown`
@@ -51,6 +51,28 @@ class RunRecord:
     finished_at: str | None
     status: str
     summary: str
+    alert: str = ""  # what became of the run's alert: sent to where, or why it could not be
+
+
+@dataclass(frozen=True)
+class DeliveryEvent:
+    """What the mail provider later said about a message: a bounce, a complaint, a delivery."""
+
+    id: str  # unique per notification, so ingesting the same file twice changes nothing
+    kind: str  # bounce | complaint | delivery | reject | delay | send | open | click | ...
+    transport_id: str  # the provider's message id (SES MessageId)
+    recipients: tuple[str, ...]
+    at: str
+    permanent: bool  # a hard bounce or a complaint: stop sending to these recipients
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Suppression:
+    address: str
+    reason: str  # bounce | complaint
+    at: str
+    detail: str
 
 
 class AuditStore(Protocol):
@@ -62,8 +84,9 @@ class AuditStore(Protocol):
              content_hash: str, run_id: str) -> State:
         """Record intent (once); return the delivery's current state."""
 
-    def claim(self, key: DeliveryKey, run_id: str, owner: str) -> bool:
-        """Atomically move a planned or failed delivery to `sending`; False if someone else has it."""
+    def claim(self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False) -> bool:
+        """Atomically move a planned or failed (or, asked explicitly, unknown) delivery to `sending`;
+        False if someone else has it."""
 
     def record(self, key: DeliveryKey, state: State, run_id: str, detail: str = "", transport_id: str = "") -> None: ...
 
@@ -72,5 +95,17 @@ class AuditStore(Protocol):
     def transitions(self, key: DeliveryKey) -> list[Transition]: ...
 
     def runs(self, limit: int = 20) -> list[RunRecord]: ...
+
+    def set_alert(self, run_id: str, alert: str) -> None: ...
+
+    def record_event(self, event: DeliveryEvent) -> tuple[DeliveryKey | None, bool]:
+        """Store the event (once), suppress its recipients if permanent; return the matched delivery
+        (None if no delivery has that message id) and whether the event was new."""
+
+    def suppressed(self) -> set[str]: ...
+
+    def suppressions(self) -> list[Suppression]: ...
+
+    def unsuppress(self, address: str) -> bool: ...
 
     def close(self) -> None: ...

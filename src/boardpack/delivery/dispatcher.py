@@ -2,40 +2,67 @@
 
 Re-running a period sends only what is not yet `sent`. A delivery whose sending process died
 between claim and outcome becomes `unknown`: held and reported, never re-sent blindly.
+
+Sends run on a small thread pool, paced by a token bucket at the transport's send rate; every
+audit-store call stays on the calling thread, so a store needs no locking of its own.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
+import random
 import socket
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 
 from boardpack.audit.store import AuditStore
-from boardpack.delivery.message import DeliveryKey, OutgoingMessage
-from boardpack.delivery.transports.base import AmbiguousError, DeliveryError, Transport
+from boardpack.delivery.addresses import bare
+from boardpack.delivery.message import DeliveryKey, OutgoingMessage, Recipients
+from boardpack.delivery.pacing import TokenBucket
+from boardpack.delivery.transports.base import (
+    AmbiguousError,
+    DeliveryError,
+    Receipt,
+    RetryableError,
+    StopError,
+    Transport,
+)
+
+MAX_BACKOFF = 60.0
 
 
 @dataclass(frozen=True)
 class Outcome:
     key: DeliveryKey
     state: str  # the delivery's state after this run
-    action: str  # sent | failed | unknown | already sent | held | busy
+    action: str  # sent | failed | unknown | already sent | held | busy | not sent
     detail: str = ""
+    suppressed: tuple[str, ...] = ()  # recipients left out because they bounced or complained
 
 
 @dataclass
 class DispatchReport:
     outcomes: list[Outcome]
+    stopped: str = ""  # why the batch stopped early (quota, sending paused, credentials), if it did
+    retries: int = 0  # retryable failures (throttling, 4xx) met on the way
 
     @property
     def ok(self) -> bool:
-        return all(o.state == "sent" for o in self.outcomes)
+        return all(o.state == "sent" for o in self.outcomes) and not self.stopped
+
+    @property
+    def suppressed(self) -> dict[str, tuple[str, ...]]:
+        return {o.key.report: o.suppressed for o in self.outcomes if o.suppressed}
 
     def summary(self) -> str:
         counts = Counter(o.action for o in self.outcomes)
-        return ", ".join(f"{n} {action}" for action, n in sorted(counts.items())) or "nothing to send"
+        text = ", ".join(f"{n} {action}" for action, n in sorted(counts.items())) or "nothing to send"
+        return f"{text}; stopped: {self.stopped}" if self.stopped else text
 
 
 def this_owner() -> str:
@@ -56,46 +83,178 @@ def owner_alive(owner: str) -> bool:
     return True
 
 
+@dataclass(order=True)
+class _Retry:
+    not_before: float
+    seq: int
+    message: OutgoingMessage = field(compare=False)
+    attempt: int = field(compare=False)
+
+
+@dataclass
+class Policy:
+    concurrency: int = 8
+    max_attempts: int = 5
+    retry_delay: float = 1.0
+    resend_unknown: bool = False
+
+
 class Dispatcher:
     def __init__(self, store: AuditStore, transport: Transport, run_id: str,
-                 on_progress: Callable[[Outcome], None] | None = None):
+                 on_progress: Callable[[Outcome], None] | None = None, policy: Policy | None = None):
         self.store, self.transport, self.run_id = store, transport, run_id
         self.owner = this_owner()
         self.on_progress = on_progress or (lambda outcome: None)
+        self.policy = policy or Policy()
 
     def dispatch(self, messages: Sequence[OutgoingMessage]) -> DispatchReport:
+        """Send `messages` in the order given (their priority)."""
         for period in {m.key.period for m in messages}:
             self.hold_orphans(period)
-        outcomes = []
+        suppressed = self.store.suppressed()
+        outcomes: dict[DeliveryKey, Outcome] = {}
+        to_send: list[OutgoingMessage] = []
         for message in messages:
-            outcome = self.deliver(message)
-            self.on_progress(outcome)
-            outcomes.append(outcome)
-        return DispatchReport(outcomes)
+            early = self._prepare(message, suppressed)
+            if isinstance(early, Outcome):
+                outcomes[message.key] = early
+                self.on_progress(early)
+            else:
+                to_send.append(early)
+        report = DispatchReport([])
+        if to_send:
+            self._send_all(to_send, outcomes, report)
+        report.outcomes = [outcomes[m.key] for m in messages]
+        return report
 
-    def deliver(self, message: OutgoingMessage) -> Outcome:
+    def _prepare(self, message: OutgoingMessage, suppressed: set[str]) -> OutgoingMessage | Outcome:
+        """Record the intent; return the message to send (less suppressed recipients) or why it is not sent."""
         key = message.key
         state = self.store.plan(key, message.envelope, message.subject, message.message_id, message.content_hash,
                                 self.run_id)
         if state == "sent":
             return Outcome(key, "sent", "already sent")
-        if state == "unknown":
-            return Outcome(key, "unknown", "held", "may have been delivered already; check before re-sending")
-        if not self.store.claim(key, self.run_id, self.owner):
+        if state == "unknown" and not self.policy.resend_unknown:
+            return Outcome(key, "unknown", "held", "may have been delivered already; check the recipient's "
+                                                   "mailbox, then `boardpack send --resend-unknown` if it never arrived")
+        if state == "sending":
             return Outcome(key, "sending", "busy", "another process is sending it")
-        try:
-            receipt = self.transport.send(message)
-        except AmbiguousError as exc:
-            return self._record(key, "unknown", str(exc))
-        except DeliveryError as exc:
-            return self._record(key, "failed", str(exc))
-        except Exception as exc:  # an unexpected fault may have happened after the hand-over: never re-send blindly
-            return self._record(key, "unknown", f"{type(exc).__name__}: {exc}")
-        return self._record(key, "sent", "", receipt.transport_id)
+        left_out = tuple(a for a in message.envelope if a in suppressed)
+        if not left_out:
+            return message
+        r = message.recipients
+        kept = Recipients(*(tuple(a for a in group if bare(a) not in suppressed) for group in (r.to, r.cc, r.bcc)))
+        if not kept.to and not kept.cc:
+            detail = (f"every recipient is on the suppression list ({', '.join(left_out)}): fix the address in "
+                      "boardpack.toml or `boardpack suppression remove ADDRESS`")
+            if self.store.claim(key, self.run_id, self.owner, self.policy.resend_unknown):
+                self.store.record(key, "failed", self.run_id, detail)
+            return Outcome(key, "failed", "failed", detail, left_out)
+        return replace(message, recipients=kept)
 
-    def _record(self, key: DeliveryKey, state: str, detail: str, transport_id: str = "") -> Outcome:
-        self.store.record(key, state, self.run_id, detail, transport_id)
-        return Outcome(key, state, state, detail)
+    def _send_all(self, to_send: list[OutgoingMessage], outcomes: dict[DeliveryKey, Outcome],
+                  report: DispatchReport) -> None:
+        policy = self.policy
+        try:
+            allowance = self.transport.allowance()
+        except StopError as exc:
+            report.stopped = str(exc)
+            for message in to_send:
+                outcomes[message.key] = Outcome(message.key, "planned", "not sent", str(exc))
+            return
+        queue = list(to_send)
+        if allowance.remaining_today is not None:
+            queue = self._within_quota(queue, allowance.remaining_today, outcomes, report)
+        bucket = TokenBucket(allowance.max_send_rate)
+        workers = min(policy.concurrency, allowance.concurrency or policy.concurrency)
+        original = {m.key: m for m in to_send}
+        retries: list[_Retry] = []
+        inflight: dict[Future, tuple[OutgoingMessage, int]] = {}
+        seq = itertools.count()
+        queue.reverse()  # pop() from the end keeps priority order
+
+        def finish(message: OutgoingMessage, state: str, detail: str = "", transport_id: str = "") -> None:
+            self.store.record(message.key, state, self.run_id, detail, transport_id)
+            action = "not sent" if state == "planned" else state
+            left_out = tuple(a for a in original[message.key].envelope if a not in message.envelope)
+            outcome = Outcome(message.key, state, action, detail, left_out)
+            outcomes[message.key] = outcome
+            self.on_progress(outcome)
+
+        def settle(future: Future) -> bool:
+            """Record one finished send; True if the batch must stop."""
+            message, attempt = inflight.pop(future)
+            try:
+                receipt: Receipt = future.result()
+            except RetryableError as exc:
+                report.retries += 1
+                if attempt >= policy.max_attempts:
+                    finish(message, "failed", f"gave up after {attempt} attempts: {exc}")
+                    return False
+                delay = min(MAX_BACKOFF, policy.retry_delay * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+                bucket.pause(delay)
+                heapq.heappush(retries, _Retry(time.monotonic() + delay, next(seq), message, attempt + 1))
+            except StopError as exc:
+                report.stopped = report.stopped or str(exc)
+                finish(message, "planned", f"not sent: {exc}")
+                return True
+            except AmbiguousError as exc:
+                finish(message, "unknown", str(exc))
+            except DeliveryError as exc:
+                finish(message, "failed", str(exc))
+            except Exception as exc:  # a fault after the hand-over may mean it was sent: never re-send blindly
+                finish(message, "unknown", f"{type(exc).__name__}: {exc}")
+            else:
+                finish(message, "sent", receipt.detail, receipt.transport_id)
+            return False
+
+        halted = False  # a StopError: hand nothing more to the transport
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send")
+        try:
+            while inflight or (not halted and (queue or retries)):
+                ready = bool(retries) and retries[0].not_before <= time.monotonic()
+                if not halted and len(inflight) < workers and (queue or ready):
+                    if ready:
+                        item = heapq.heappop(retries)
+                        message, attempt = item.message, item.attempt
+                    else:
+                        message, attempt = queue.pop(), 1
+                        if not self.store.claim(message.key, self.run_id, self.owner, policy.resend_unknown):
+                            outcomes[message.key] = Outcome(message.key, "sending", "busy",
+                                                            "another process is sending it")
+                            continue
+                    bucket.acquire(len(message.envelope))
+                    inflight[pool.submit(self.transport.send, message)] = (message, attempt)
+                    continue
+                if not inflight:  # only retries left, none due yet
+                    time.sleep(max(0.0, retries[0].not_before - time.monotonic()))
+                    continue
+                timeout = max(0.0, retries[0].not_before - time.monotonic()) if retries and not halted else None
+                done, _ = wait(list(inflight), timeout=timeout, return_when=FIRST_COMPLETED)
+                for future in done:
+                    halted = settle(future) or halted
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for item in retries:  # claimed but never re-sent (stopped or interrupted): free it for the next run
+                finish(item.message, "planned", f"not sent: {report.stopped or 'the run was interrupted'}")
+        for message in queue:
+            outcomes[message.key] = Outcome(message.key, "planned", "not sent", f"not sent: {report.stopped}")
+
+    def _within_quota(self, queue: list[OutgoingMessage], remaining: int, outcomes: dict[DeliveryKey, Outcome],
+                      report: DispatchReport) -> list[OutgoingMessage]:
+        """The messages that fit in what is left of the 24-hour quota, in priority order; the rest wait."""
+        fitting, used = [], 0
+        for message in queue:
+            if used + len(message.envelope) > remaining:
+                break
+            fitting.append(message)
+            used += len(message.envelope)
+        if len(fitting) < len(queue):
+            report.stopped = (f"the 24-hour sending quota has room for {remaining} more recipients, "
+                              f"fewer than this batch needs; the rest stay planned for the next run")
+            for message in queue[len(fitting):]:
+                outcomes[message.key] = Outcome(message.key, "planned", "not sent", report.stopped)
+        return fitting
 
     def hold_orphans(self, period: str) -> None:
         for record in self.store.deliveries(period):

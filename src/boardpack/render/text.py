@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from boardpack.render.values import cell_text, footnote_text, value_text
 from boardpack.model import Table
+from boardpack.render.values import cell_text, footnote_text, value_text
 from boardpack.reports.document import Document
 
 WIDTH = 78

@@ -1,9 +1,12 @@
 """The transport interface and the error vocabulary every transport maps its failures into.
 
     DeliveryError
-    ├── RetryableError   the message was not accepted; trying again later may work (throttling, 4xx)
-    ├── PermanentError   the message was not accepted and never will be as it is (rejected, 5xx)
-    └── AmbiguousError   it may have been accepted: the delivery becomes `unknown` and is never re-sent blindly
+    ├── RetryableError   not accepted; trying again soon may work (throttling, SMTP 4xx): retried with backoff
+    ├── PermanentError   not accepted and never will be as it is (rejected, unverified sender, 5xx): `failed`
+    ├── StopError        nothing more can be sent today (daily quota, sending paused, credentials expired):
+    │                    the batch stops, the rest stay `planned` for the next run, and the owner is alerted
+    └── AmbiguousError   it may have been accepted (timeout or lost connection after the request was sent):
+                         `unknown`, held, and re-sent only by an explicit `send --resend-unknown`
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ class PermanentError(DeliveryError):
     pass
 
 
+class StopError(DeliveryError):
+    pass
+
+
 class AmbiguousError(DeliveryError):
     pass
 
@@ -34,11 +41,33 @@ class AmbiguousError(DeliveryError):
 @dataclass(frozen=True)
 class Receipt:
     transport_id: str  # the transport's own id for the accepted message (file path, SES message id, ...)
+    detail: str = ""  # e.g. recipients an SMTP server refused while accepting the others
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of `check --online`: what was found, or the problem and its fix."""
+
+    ok: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """What the transport lets one run do; None means no limit."""
+
+    max_send_rate: float | None = None  # recipients per second
+    remaining_today: int | None = None  # recipients the rolling 24-hour quota still allows
+    concurrency: int | None = None  # sends at once the transport itself supports
 
 
 class Transport(Protocol):
     name: str
 
-    def send(self, message: OutgoingMessage) -> Receipt: ...
+    def allowance(self) -> Allowance:
+        """Read the account's limits before a batch; raises DeliveryError if the transport is unusable."""
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        """Hand the message to the transport for `message.envelope`; thread-safe."""
 
     def close(self) -> None: ...

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from boardpack.config import Workspace
 from boardpack.delivery.message import OutgoingMessage
-from boardpack.delivery.transports.base import PermanentError, Receipt
+from boardpack.delivery.transports.base import Allowance, PermanentError, Receipt
 
 INDEX = "index.jsonl"
 
@@ -19,6 +19,9 @@ class OutboxTransport:
 
     def __init__(self, folder: Path):
         self.folder = folder
+
+    def allowance(self) -> Allowance:
+        return Allowance(concurrency=1)  # one writer keeps the index in send order
 
     @classmethod
     def for_workspace(cls, workspace: Workspace) -> OutboxTransport:

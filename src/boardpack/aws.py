@@ -1,0 +1,72 @@
+"""AWS clients from the standard credential chain, plus what the workspace's environment (and `.env`) adds.
+
+Credentials are never read from boardpack.toml. `AWS_ENDPOINT_URL` points every client at another
+endpoint (a local moto_server in tests).
+"""
+
+from __future__ import annotations
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    PartialCredentialsError,
+)
+
+from boardpack.config import Workspace
+from boardpack.errors import WorkspaceError
+
+# Calls that must never be repeated by the SDK: SES has no idempotency token, so a retry after a
+# lost reply would send the message twice. Retries are the dispatcher's job, with the audit store.
+NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=30)
+
+CREDENTIAL_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
+                    "UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidSignatureException",
+                    "AccessDenied", "AccessDeniedException", "AuthFailure"}
+
+
+def session(workspace: Workspace) -> boto3.Session:
+    env = workspace.env
+    return boto3.Session(aws_access_key_id=env.get("AWS_ACCESS_KEY_ID"),
+                         aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY"),
+                         aws_session_token=env.get("AWS_SESSION_TOKEN"), profile_name=env.get("AWS_PROFILE"))
+
+
+def client(workspace: Workspace, service: str, region: str | None, config: Config | None = None):
+    """A client, or a WorkspaceError that says how to provide what is missing (nothing is sent)."""
+    try:
+        s = session(workspace)
+        region = region or workspace.env.get("AWS_REGION") or workspace.env.get("AWS_DEFAULT_REGION") or s.region_name
+        if not region:
+            raise WorkspaceError(f"no AWS region for {service}: set region in boardpack.toml or AWS_REGION")
+        if s.get_credentials() is None:
+            raise WorkspaceError("AWS credentials not found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+                                 "AWS_PROFILE, or run where an instance or task role is available")
+        return s.client(service, region_name=region, endpoint_url=workspace.env.get("AWS_ENDPOINT_URL"),
+                        config=config)
+    except (BotoCoreError, ValueError) as exc:  # e.g. a profile that does not exist
+        raise WorkspaceError(f"cannot set up the AWS {service} client: {exc}") from None
+
+
+def error_code(exc: Exception) -> str:
+    return exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
+
+
+def error_message(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Message", "") or str(exc)
+    return str(exc)
+
+
+def is_credential_error(exc: Exception) -> bool:
+    return isinstance(exc, (NoCredentialsError, PartialCredentialsError)) or error_code(exc) in CREDENTIAL_CODES
+
+
+def unavailable(exc: Exception) -> bool:
+    """The endpoint does not implement this call (an older or emulated API): use the fallback."""
+    if not isinstance(exc, ClientError):
+        return False
+    return error_code(exc) in ("UnknownOperationException", "404", "NotImplemented", "InvalidAction") or (
+        exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404 and error_code(exc) in ("", "404"))

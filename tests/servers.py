@@ -1,0 +1,168 @@
+"""Real servers on loopback for tests and benchmarks: moto_server (AWS) and aiosmtpd (SMTP)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email
+import json
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def free_port() -> int:
+    """aiosmtpd's Controller cannot bind port 0 itself, so pick a free port first."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class MotoServer:
+    """A real `moto_server` process; `reset()` empties every backend between tests."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.url}/moto-api/data.json", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("moto_server did not start") from None
+                time.sleep(0.1)
+
+    def reset(self) -> None:
+        urllib.request.urlopen(urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")).read()
+
+    def data(self) -> dict:
+        return json.load(urllib.request.urlopen(f"{self.url}/moto-api/data.json"))
+
+    def sent_raw(self) -> list[dict]:
+        """Every raw message SES accepted, as moto recorded it."""
+        return self.data()["ses"]["RawMessage"]
+
+    def env(self, region: str = "us-east-1") -> dict[str, str]:
+        return {"AWS_ENDPOINT_URL": self.url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_REGION": region}
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@dataclass
+class Received:
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+    @property
+    def message_id(self) -> str:
+        return email.message_from_bytes(self.data)["Message-ID"]
+
+
+@dataclass
+class Behaviour:
+    """How the server answers; tests change it between sends."""
+
+    refuse_rcpt: dict[str, str] = field(default_factory=dict)  # address -> "550 no such user"
+    data_reply: str | None = None  # e.g. "451 try later"; None: accept
+    data_delay: float = 0.0  # seconds to sit on DATA before answering (a timeout after DATA)
+
+
+class Handler:
+    def __init__(self):
+        self.received: list[Received] = []
+        self.behaviour = Behaviour()
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.behaviour.refuse_rcpt:
+            return self.behaviour.refuse_rcpt[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.behaviour.data_delay:
+            await asyncio.sleep(self.behaviour.data_delay)
+        if self.behaviour.data_reply:
+            return self.behaviour.data_reply
+        with self.lock:
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    """A real aiosmtpd server on 127.0.0.1: plain, STARTTLS (with `tls`) and AUTH (with `login`)."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None, login: tuple[str, str] | None = None):
+        self.handler = Handler()
+        self.port = free_port()
+        kwargs = {}
+        if tls:
+            kwargs |= {"tls_context": tls, "require_starttls": True}
+        if login:
+            kwargs |= {"authenticator": self._authenticator(login), "auth_required": True}
+        else:
+            kwargs |= {"auth_require_tls": False}
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10, **kwargs)
+        self.controller.start()
+
+    @staticmethod
+    def _authenticator(login):
+        def check(server, session, envelope, mechanism, auth_data):
+            ok = isinstance(auth_data, LoginPassword) and (auth_data.login.decode(), auth_data.password.decode()) == login
+            return AuthResult(success=ok, handled=False)
+        return check
+
+    @property
+    def received(self) -> list[Received]:
+        return self.handler.received
+
+    @property
+    def behaviour(self) -> Behaviour:
+        return self.handler.behaviour
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def self_signed(folder: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server TLS context for 127.0.0.1 and the CA file a client must trust for it."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context, cert_file
