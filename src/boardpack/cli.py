@@ -17,6 +17,7 @@ from rich.table import Table as RichTable
 from boardpack import pipeline
 from boardpack.config import load_workspace
 from boardpack.delivery.plan import plan_messages
+from boardpack.delivery.transports.base import Check
 from boardpack.errors import WorkspaceError
 from boardpack.render import FORMATS
 
@@ -79,20 +80,29 @@ def build(workspace: Workspace = None, as_of: AsOf = None, role: Roles = None,
 @app.command()
 def send(workspace: Workspace = None, as_of: AsOf = None, role: Roles = None,
          dry_run: Annotated[bool, typer.Option("--dry-run", help="Write exactly what each recipient would receive; "
-                                                                 "send and record nothing.")] = False):
+                                                                 "send and record nothing.")] = False,
+         resend_unknown: Annotated[bool, typer.Option("--resend-unknown", help="Also send deliveries held as unknown "
+                                                      "(check first that they never arrived).")] = False):
     """Send the pack: each report to its role's recipients, at most once per period."""
     ws = load_workspace(workspace)
-    with progress("Reading sources and building the pack…"):
-        pack = pipeline.build_pack(ws, parse_as_of(as_of), role)
+    try:
+        with progress("Reading sources and building the pack…"):
+            pack = pipeline.build_pack(ws, parse_as_of(as_of), role)
+    except WorkspaceError as exc:
+        if not dry_run:  # a send that cannot build is a run the owner must hear about
+            alert = pipeline.record_build_error(ws, parse_as_of(as_of), exc)
+            err.print(f"alert: {alert}")
+        raise
     warn_about(pack)
-    raise typer.Exit(deliver(pack, role, dry_run))
+    raise typer.Exit(deliver(pack, role, dry_run, resend_unknown))
 
 
-def deliver(pack: pipeline.Pack, roles: list[str] | None, dry_run: bool) -> int:
+def deliver(pack: pipeline.Pack, roles: list[str] | None, dry_run: bool, resend_unknown: bool = False) -> int:
     def shown(outcome):
         err.print(f"  {outcome.key.report:<12} {outcome.action:<13} {outcome.detail}")
 
-    result = pipeline.send_pack(pack, roles, dry_run, on_progress=shown if err.is_terminal else None)
+    result = pipeline.send_pack(pack, roles, dry_run, on_progress=shown if err.is_terminal else None,
+                                resend_unknown=resend_unknown)
     for report in result.unaddressed:
         out.print(f"  {report:<12} not sent: no recipients ([roles.{report}] is not in boardpack.toml)")
     if result.preview:
@@ -103,9 +113,13 @@ def deliver(pack: pipeline.Pack, roles: list[str] | None, dry_run: bool) -> int:
     if not err.is_terminal:
         for o in report.outcomes:
             out.print(f"  {o.key.report:<12} {o.action:<13} {o.detail}".rstrip())
+    for name, addresses in report.suppressed.items():
+        out.print(f"  {name:<12} left out (suppressed after a bounce or complaint): {', '.join(addresses)}")
     out.print(f"{pack.period.label}: {report.summary()}")
+    if result.alert:
+        err.print(f"alert: {result.alert}")
     if not report.ok:
-        err.print("Some deliveries failed or are unknown: see `boardpack runs`.")
+        err.print("Some deliveries failed, are unknown or wait for the next run: see `boardpack runs`.")
     return 0 if report.ok else 1
 
 
@@ -129,12 +143,35 @@ def check(workspace: Workspace = None, as_of: AsOf = None,
     for r in unaddressed:
         out.print(f"  {r:<12} → no recipients (not sent)")
     if online:
-        out.print(f"transport {ws.settings.delivery.transport}: writes to {ws.root / ws.settings.delivery.outbox} "
-                  "(no network needed)")
+        problems_online = check_transport(ws, messages)
+    else:
+        problems_online = 0
     warn_about(pack)
-    problems = sum(len(s.problems) for s in pack.portfolio.sources.values()) + len(pack.results.failures)
+    problems = (sum(len(s.problems) for s in pack.portfolio.sources.values()) + len(pack.results.failures)
+                + problems_online)
     out.print("OK" if not problems else f"{problems} problems (see above)")
     raise typer.Exit(2 if problems else 0)
+
+
+def check_transport(ws, messages) -> int:
+    """`check --online`: one line per finding, problems with their fix; returns the number of problems."""
+    from boardpack.delivery.plan import sender
+    from boardpack.delivery.transports import open_transport
+
+    transport = open_transport(ws)
+    try:
+        if transport.name == "ses":
+            lines = transport.check(sender(ws), sorted({a for m in messages for a in m.envelope}))
+        elif transport.name == "smtp":
+            lines = transport.check()
+        else:
+            lines = [Check(True, f"{transport.name}: writes to {ws.root / ws.settings.delivery.outbox} "
+                                 "(no network needed)")]
+    finally:
+        transport.close()
+    for line in lines:
+        out.print(f"  {'ok' if line.ok else 'PROBLEM':<8} {line.text}")
+    return sum(not line.ok for line in lines)
 
 
 @app.command()
@@ -144,25 +181,92 @@ def runs(workspace: Workspace = None,
     ws = load_workspace(workspace)
     store = pipeline.audit_store(ws)
     try:
-        run_rows, deliveries = store.runs(), store.deliveries()
+        run_rows, deliveries, suppressions = store.runs(), store.deliveries(), store.suppressions()
     finally:
         store.close()
+    suppressed = {s.address for s in suppressions}
     if as_json:
         print(json.dumps({
             "runs": [vars(r) for r in run_rows],
             "deliveries": [{"key": str(d.key), "period": d.key.period, "report": d.key.report, "state": d.state,
                             "recipients": list(d.recipients), "message_id": d.message_id, "attempts": d.attempts,
-                            "updated_at": d.updated_at, "detail": d.detail} for d in deliveries]}, indent=2))
+                            "updated_at": d.updated_at, "detail": d.detail, "transport_id": d.transport_id,
+                            "suppressed": [a for a in d.recipients if a in suppressed]} for d in deliveries],
+            "suppressions": [vars(s) for s in suppressions]}, indent=2))
         return
     table = RichTable("period", "report", "state", "attempts", "updated", "recipients", "detail", title="Deliveries")
     for d in deliveries:
-        table.add_row(d.key.period, d.key.report, d.state, str(d.attempts), d.updated_at[:19],
-                      ", ".join(d.recipients), d.detail)
+        names = ", ".join(f"{a} (suppressed)" if a in suppressed else a for a in d.recipients)
+        table.add_row(d.key.period, d.key.report, d.state, str(d.attempts), d.updated_at[:19], names, d.detail)
     out.print(table)
-    table = RichTable("run", "command", "period", "started", "status", "summary", title="Runs")
+    table = RichTable("run", "command", "period", "started", "status", "summary", "alert", title="Runs")
     for r in run_rows:
-        table.add_row(r.id, r.command, r.period, r.started_at[:19], r.status, r.summary)
+        table.add_row(r.id, r.command, r.period, r.started_at[:19], r.status, r.summary, r.alert)
     out.print(table)
+    if suppressions:
+        table = RichTable("address", "reason", "since", "detail", title="Suppressed (never sent to)")
+        for s in suppressions:
+            table.add_row(s.address, s.reason, s.at[:19], s.detail)
+        out.print(table)
+
+
+events_app = typer.Typer(help="SES notifications: bounces, complaints, deliveries.", no_args_is_help=True)
+app.add_typer(events_app, name="events")
+
+
+@events_app.command("ingest")
+def events_ingest(source: Annotated[str, typer.Argument(help="A JSON file of notifications, or - for stdin.")],
+                  workspace: Workspace = None):
+    """Record SES notifications (bare, in SNS envelopes, or Lambda SNS/SQS events); suppress hard bounces and
+    complaints."""
+    from boardpack.delivery.events import ingest, parse
+
+    ws = load_workspace(workspace)
+    if source == "-":
+        text, name = sys.stdin.read(), "<stdin>"
+    else:
+        path = Path(source)
+        try:
+            text, name = path.read_text(encoding="utf-8"), str(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise WorkspaceError(f"{source}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+    events, skipped = parse(text, name)  # all parsed before anything is stored
+    store = pipeline.audit_store(ws)
+    try:
+        result = ingest(store, events, skipped)
+    finally:
+        store.close()
+    out.print(f"{result.events} new events ({result.matched} matched to deliveries), {result.duplicates} already "
+              f"recorded")
+    for message_id in result.unmatched:
+        err.print(f"note: no delivery has the SES message id {message_id} (sent by another tool, or another "
+                  "workspace?); recorded anyway")
+    for address in result.suppressed:
+        out.print(f"suppressed: {address} (never sent to again until `boardpack suppressions --remove {address}`)")
+    for note in result.skipped:
+        err.print(f"skipped: {note}")
+
+
+@app.command()
+def suppressions(workspace: Workspace = None,
+                 remove: Annotated[list[str] | None, typer.Option("--remove", help="Send to this address again "
+                                                                     "(repeatable).")] = None):
+    """Addresses never sent to after a hard bounce or complaint; --remove puts one back."""
+    ws = load_workspace(workspace)
+    store = pipeline.audit_store(ws)
+    try:
+        for address in remove or []:
+            if not store.unsuppress(address):
+                raise WorkspaceError(f"{address} is not on the suppression list")
+            out.print(f"removed {address}: it will be sent to again")
+        rows = store.suppressions()
+    finally:
+        store.close()
+    if not remove:
+        for s in rows:
+            out.print(f"{s.address}  {s.reason}  {s.at[:19]}  {s.detail}")
+        if not rows:
+            out.print("No suppressed addresses.")
 
 
 @app.command()

@@ -10,10 +10,12 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from boardpack.alerts import alert_for, send_alert
 from boardpack.analyses import analyse
 from boardpack.audit.sqlite import SqliteAuditStore
+from boardpack.audit.store import AuditStore
 from boardpack.config import Workspace
-from boardpack.delivery.dispatcher import Dispatcher, DispatchReport
+from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Policy
 from boardpack.delivery.plan import plan_messages
 from boardpack.delivery.transports import open_transport
 from boardpack.delivery.transports.base import Transport
@@ -70,13 +72,6 @@ def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
     return written
 
 
-@dataclass
-class SendResult:
-    report: DispatchReport | None
-    unaddressed: list[str]
-    preview: Path | None = None  # where a dry run wrote its messages
-
-
 def write_preview(folder: Path, messages: list) -> Path:
     """Exactly the bytes each recipient set would receive, and the envelopes; nothing recorded, nothing sent."""
     shutil.rmtree(folder, ignore_errors=True)
@@ -89,29 +84,69 @@ def write_preview(folder: Path, messages: list) -> Path:
     return folder
 
 
-def audit_store(workspace: Workspace) -> SqliteAuditStore:
+def audit_store(workspace: Workspace) -> AuditStore:
+    if workspace.settings.audit.store == "dynamodb":
+        from boardpack.audit.dynamodb import DynamoAuditStore
+
+        return DynamoAuditStore.for_workspace(workspace)
     return SqliteAuditStore(workspace.state_dir / "audit.sqlite")
 
 
-def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
-              transport: Transport | None = None, on_progress=None) -> SendResult:
+def new_run_id() -> str:
+    return f"{datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class SendResult:
+    report: DispatchReport | None
+    unaddressed: list[str]
+    preview: Path | None = None  # where a dry run wrote its messages
+    alert: str = ""  # what became of the run's alert, if it raised one
+
+
+def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False, transport: Transport | None = None,
+              on_progress=None, resend_unknown: bool = False) -> SendResult:
     """Build every message first (so bad recipients stop the run before anything is sent), then dispatch."""
     ws = pack.workspace
     messages, unaddressed = plan_messages(ws, pack.documents, now_in(ws), set(roles or []))
     if dry_run:
         return SendResult(None, unaddressed, write_preview(ws.state_dir / "dry-run" / pack.period.label, messages))
-    store = audit_store(ws)
     transport = transport or open_transport(ws)
-    run_id = f"{datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    store = audit_store(ws)
+    d = ws.settings.delivery
+    policy = Policy(d.concurrency, d.max_attempts, d.retry_delay, resend_unknown)
+    run_id = new_run_id()
     store.start_run(run_id, "send", pack.period.label)
     try:
-        report = Dispatcher(store, transport, run_id, on_progress).dispatch(messages)
+        report = Dispatcher(store, transport, run_id, on_progress, policy).dispatch(messages)
         store.finish_run(run_id, "ok" if report.ok else "attention", report.summary())
     except BaseException as exc:
         store.finish_run(run_id, "error", f"{type(exc).__name__}: {exc}")
         raise
     finally:
         transport.close()
+    try:
+        failures = [f"the {name} analysis failed: {why}" for name, why in pack.results.failures.items()]
+        alert = alert_for(ws.settings.organization.name, pack.period.label, run_id, report, failures)
+        outcome = send_alert(ws, alert) if alert else ""
+        if outcome:
+            store.set_alert(run_id, outcome)
+    finally:
         store.close()
-    return SendResult(report, unaddressed)
+    return SendResult(report, unaddressed, alert=outcome)
 
+
+def record_build_error(workspace: Workspace, as_of: date | None, error: Exception) -> str:
+    """A scheduled send that could not build: record the run and alert, so nobody waits for a pack that never comes."""
+    period = period_before(as_of or now_in(workspace).date(), workspace.settings.organization.period).label
+    store = audit_store(workspace)
+    run_id = new_run_id()
+    try:
+        store.start_run(run_id, "send", period)
+        store.finish_run(run_id, "error", f"could not build the pack: {error}")
+        alert = alert_for(workspace.settings.organization.name, period, run_id, build_errors=[str(error)])
+        outcome = send_alert(workspace, alert)
+        store.set_alert(run_id, outcome)
+    finally:
+        store.close()
+    return outcome
