@@ -27,13 +27,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# moto_server as its command line starts it, but serving one request at a time when asked: moto's
+# backends take no locks, so concurrent conditional writes can both succeed, where DynamoDB itself
+# evaluates each condition atomically. One request at a time restores that guarantee.
+SERIAL_MOTO = """
+import sys
+from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app, run_simple
+run_simple("127.0.0.1", int(sys.argv[1]), DomainDispatcherApplication(create_backend_app), threaded=False,
+           request_handler=MotoRequestHandler)
+"""
+
+
 class MotoServer:
     """A real `moto_server` process; `reset()` empties every backend between tests."""
 
-    def __init__(self):
+    def __init__(self, serial: bool = True):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+        command = (["-c", SERIAL_MOTO, str(self.port)] if serial
+                   else ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)])
+        self.process = subprocess.Popen([sys.executable, *command],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while True:

@@ -5,18 +5,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
-from boardpack.audit.store import (
-    CLAIMABLE,
-    DeliveryEvent,
-    DeliveryRecord,
-    RunRecord,
-    State,
-    Suppression,
-    Transition,
-)
+from boardpack.audit.store import (CLAIMABLE, DeliveryEvent, DeliveryRecord, RunRecord, State, Suppression,
+                                   Transition, now)
 from boardpack.delivery.message import DeliveryKey
 
 SCHEMA = """
@@ -46,10 +38,6 @@ CREATE TABLE IF NOT EXISTS suppressions (
     address TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT ''
 );
 """
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class SqliteAuditStore:

@@ -9,12 +9,18 @@ blindly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from boardpack.delivery.message import DeliveryKey
 
 State = Literal["planned", "sending", "sent", "failed", "unknown"]
 CLAIMABLE: tuple[State, ...] = ("planned", "failed")
+
+
+def now() -> str:
+    """Timestamps in every store: UTC, ISO 8601, milliseconds (they sort as text)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)

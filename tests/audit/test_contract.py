@@ -1,0 +1,139 @@
+"""One contract, every audit store: SQLite on a real file, DynamoDB through a real moto_server."""
+
+import threading
+
+import boto3
+import pytest
+
+from boardpack.audit.dynamodb import DynamoAuditStore
+from boardpack.audit.sqlite import SqliteAuditStore
+from boardpack.audit.store import DeliveryEvent
+from boardpack.delivery.message import DeliveryKey
+
+KEY = DeliveryKey("2026-10", "cfo", "abc123")
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def open_store(request, tmp_path):
+    """A function that opens another connection to the same store (as a second process would)."""
+    opened = []
+
+    def make(keep=True):
+        if request.param == "sqlite":
+            store = SqliteAuditStore(tmp_path / "audit.sqlite")
+        else:
+            aws = request.getfixturevalue("aws")
+            client = boto3.client("dynamodb", endpoint_url=aws.url, region_name="us-east-1",
+                                  aws_access_key_id="testing", aws_secret_access_key="testing")
+            store = DynamoAuditStore(client, "audit-test")
+            store.ensure_table()
+        if keep:
+            opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(open_store):
+    return open_store()
+
+
+def plan(store, key=KEY, run="run-1"):
+    return store.plan(key, ("cfo@example.com", "audit@example.com"), "Subject", "<id@example.com>", "hash", run)
+
+
+def test_plan_records_intent_once_and_returns_the_current_state(store):
+    assert plan(store) == "planned"
+    assert plan(store) == "planned"
+    assert store.claim(KEY, "run-1", "host:1")
+    store.record(KEY, "sent", "run-1", transport_id="ses-id-1")
+    assert plan(store, run="run-2") == "sent"
+    (record,) = store.deliveries("2026-10")
+    assert (record.state, record.attempts, record.transport_id) == ("sent", 1, "ses-id-1")
+    assert record.recipients == ("cfo@example.com", "audit@example.com")
+    assert [(t.from_state, t.to_state) for t in store.transitions(KEY)] == [
+        (None, "planned"), ("planned", "sending"), ("sending", "sent")]
+
+
+def test_only_planned_or_failed_can_be_claimed(store):
+    plan(store)
+    assert store.claim(KEY, "r1", "h:1")
+    assert not store.claim(KEY, "r1", "h:2")  # already sending
+    store.record(KEY, "failed", "r1", "550 rejected")
+    assert store.claim(KEY, "r2", "h:1")
+    store.record(KEY, "unknown", "r2", "timeout after DATA")
+    assert not store.claim(KEY, "r3", "h:1")
+    assert store.claim(KEY, "r3", "h:1", include_unknown=True)  # only when asked explicitly
+    assert store.deliveries()[0].attempts == 3
+
+
+def test_exactly_one_of_many_concurrent_claims_wins(open_store):
+    first = open_store()
+    plan(first)
+    results, barrier, opening = [], threading.Barrier(6), threading.Lock()
+
+    def race(i):
+        with opening:  # each racer has its own connection, opened on its own thread
+            s = open_store(keep=False)
+        barrier.wait()
+        results.append(s.claim(KEY, f"run-{i}", f"host:{i}"))
+        s.close()
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False] * 5 + [True]
+    assert [t.to_state for t in first.transitions(KEY)].count("sending") == 1
+
+
+def test_runs_newest_first_with_summary_and_alert(store):
+    store.start_run("20261101T000000-a", "send", "2026-10")
+    store.finish_run("20261101T000000-a", "ok", "5 sent")
+    store.start_run("20261102T000000-b", "send", "2026-10")
+    store.finish_run("20261102T000000-b", "attention", "1 failed")
+    store.set_alert("20261102T000000-b", "webhook http://127.0.0.1/…: sent")
+    latest, earlier = store.runs()
+    assert (latest.id, latest.status, latest.alert) == ("20261102T000000-b", "attention",
+                                                        "webhook http://127.0.0.1/…: sent")
+    assert (earlier.summary, earlier.alert, earlier.finished_at is not None) == ("5 sent", "", True)
+
+
+def test_deliveries_by_period_and_all_periods_newest_first(store):
+    plan(store, DeliveryKey("2026-09", "ceo", "x"))
+    plan(store, DeliveryKey("2026-10", "ceo", "x"))
+    plan(store, DeliveryKey("2026-10", "cfo", "x"))
+    assert [str(d.key) for d in store.deliveries("2026-10")] == ["2026-10/ceo/x", "2026-10/cfo/x"]
+    assert [str(d.key) for d in store.deliveries()] == ["2026-10/ceo/x", "2026-10/cfo/x", "2026-09/ceo/x"]
+
+
+def bounce(event_id="e1", transport_id="ses-id-1", permanent=True, kind="bounce"):
+    return DeliveryEvent(event_id, kind, transport_id, ("CFO@example.com",), "2026-11-02T10:00:00.000Z", permanent,
+                         "Permanent/General")
+
+
+def test_events_match_by_provider_message_id_once_and_suppress_permanent_failures(store):
+    plan(store)
+    store.claim(KEY, "r", "h:1")
+    store.record(KEY, "sent", "r", transport_id="ses-id-1")
+    assert store.record_event(bounce()) == (KEY, True)
+    assert store.record_event(bounce()) == (KEY, False)  # the same notification again changes nothing
+    assert store.suppressed() == {"cfo@example.com"}
+    (s,) = store.suppressions()
+    assert (s.address, s.reason, s.detail) == ("cfo@example.com", "bounce", "Permanent/General")
+    assert store.unsuppress("cfo@example.com") and not store.unsuppress("cfo@example.com")
+    assert store.suppressed() == set()
+
+
+def test_an_event_for_an_unknown_message_is_kept_unmatched(store):
+    assert store.record_event(bounce("e2", "not-ours")) == (None, True)
+
+
+def test_a_transient_bounce_or_a_delivery_suppresses_nobody(store):
+    store.record_event(bounce("e3", permanent=False))
+    store.record_event(bounce("e4", kind="delivery", permanent=False))
+    assert store.suppressed() == set()
