@@ -130,7 +130,7 @@ class DynamoAuditStore:
                             UpdateExpression="SET alert = :a", ExpressionAttributeValues=typed({":a": alert}))
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
-        rows = sorted(self._scan("run"), key=lambda r: r["started_at"], reverse=True)[:limit]
+        rows = sorted(self._scan("run"), key=lambda r: (r["started_at"], r["id"]), reverse=True)[:limit]
         return [RunRecord(r["id"], r["command"], r["period_label"], r["started_at"], r.get("finished_at"),
                           r["status"], r["summary"], r.get("alert", "")) for r in rows]
 

@@ -121,7 +121,7 @@ class SqliteAuditStore:
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         rows = self.db.execute("SELECT id, command, period, started_at, finished_at, status, summary, alert "
-                               "FROM runs ORDER BY started_at DESC LIMIT ?", (limit,)).fetchall()
+                               "FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", (limit,)).fetchall()
         return [RunRecord(*r) for r in rows]
 
     def set_alert(self, run_id: str, alert: str) -> None:
