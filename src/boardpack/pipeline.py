@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -76,8 +77,11 @@ def write_preview(folder: Path, messages: list) -> Path:
     """Exactly the bytes each recipient set would receive, and the envelopes; nothing recorded, nothing sent."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    per_report = Counter(m.key.report for m in messages)
     for message in messages:
-        write_durably(folder / f"{message.key.report}.eml", message.raw)
+        key = message.key
+        name = key.report if per_report[key.report] == 1 else f"{key.report}-{key.recipients}"
+        write_durably(folder / f"{name}.eml", message.raw)
     envelopes = [{"report": m.key.report, "delivery_key": str(m.key), "message_id": m.message_id, "from": m.sender,
                   "recipients": list(m.envelope), "subject": m.subject} for m in messages]
     (folder / "envelopes.json").write_text(json.dumps(envelopes, indent=2) + "\n", encoding="utf-8")

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from boardpack.audit.sqlite import SqliteAuditStore
+from boardpack.audit.store import DeliveryEvent
 from boardpack.config import SmtpSettings
 from boardpack.delivery.dispatcher import Dispatcher, Policy
 from boardpack.delivery.message import DeliveryKey, Recipients, build_message
@@ -174,3 +175,14 @@ def test_starttls_required_but_not_offered(server):
 def test_a_password_is_never_sent_in_the_clear_to_a_remote_host():
     with pytest.raises(WorkspaceError, match="unencrypted"):
         SmtpTransport(SmtpSettings(host="mail.example.com", security="none"), "user", "pw")
+
+
+def test_suppressed_recipients_are_left_out_of_the_envelope(server, tmp_path):
+    store = SqliteAuditStore(tmp_path / "a.sqlite")
+    store.record_event(DeliveryEvent("e1", "bounce", "elsewhere", ("gone@example.com",), "2026-11-01", True, ""))
+    batch = [message(0, ["gone@example.com", "kept@example.com"]), message(1, ["gone@example.com"])]
+    report = Dispatcher(store, transport(server), "run", policy=Policy(concurrency=1)).dispatch(batch)
+    assert [r.recipients for r in server.received] == [["kept@example.com", "audit@example.com"]]
+    assert [o.state for o in report.outcomes] == ["sent", "failed"]
+    assert report.suppressed == {"report0": ("gone@example.com",), "report1": ("gone@example.com",)}
+    assert "every recipient is on the suppression list" in report.outcomes[1].detail

@@ -123,7 +123,7 @@ class Dispatcher:
                 to_send.append(early)
         report = DispatchReport([])
         if to_send:
-            self._send_all(to_send, outcomes, report)
+            self._send_all(to_send, {m.key: m for m in messages}, outcomes, report)
         report.outcomes = [outcomes[m.key] for m in messages]
         return report
 
@@ -152,8 +152,8 @@ class Dispatcher:
             return Outcome(key, "failed", "failed", detail, left_out)
         return replace(message, recipients=kept)
 
-    def _send_all(self, to_send: list[OutgoingMessage], outcomes: dict[DeliveryKey, Outcome],
-                  report: DispatchReport) -> None:
+    def _send_all(self, to_send: list[OutgoingMessage], original: dict[DeliveryKey, OutgoingMessage],
+                  outcomes: dict[DeliveryKey, Outcome], report: DispatchReport) -> None:
         policy = self.policy
         try:
             allowance = self.transport.allowance()
@@ -167,7 +167,6 @@ class Dispatcher:
             queue = self._within_quota(queue, allowance.remaining_today, outcomes, report)
         bucket = TokenBucket(allowance.max_send_rate)
         workers = min(policy.concurrency, allowance.concurrency or policy.concurrency)
-        original = {m.key: m for m in to_send}
         retries: list[_Retry] = []
         inflight: dict[Future, tuple[OutgoingMessage, int]] = {}
         seq = itertools.count()

@@ -36,6 +36,11 @@ def recipients_for(workspace: Workspace, role_id: str) -> Recipients | None:
     return None
 
 
+def separately(recipients: Recipients) -> list[Recipients]:
+    """One message per To and Cc address (each with the audit Bcc), so nobody sees the others' addresses."""
+    return [Recipients((address,), (), recipients.bcc) for address in dict.fromkeys(recipients.to + recipients.cc)]
+
+
 def plan_messages(workspace: Workspace, documents: list[Document], sent_at: datetime,
                   required: set[str] = frozenset()) -> tuple[list[OutgoingMessage], list[str]]:
     """Every message this pack would send, built before anything is sent; and the reports nobody receives.
@@ -52,7 +57,8 @@ def plan_messages(workspace: Workspace, documents: list[Document], sent_at: date
                                      'to = ["name@example.com"] to boardpack.toml')
             unaddressed.append(doc.id)
             continue
-        key = DeliveryKey.of(doc.period, doc.id, recipients)
-        messages.append(build_message(key, frm, recipients, doc.subject, render(doc, "txt"), render(doc, "html"),
-                                      doc.content_hash(), sent_at))
+        text, html = render(doc, "txt"), render(doc, "html")
+        for group in separately(recipients) if workspace.settings.delivery.separate else [recipients]:
+            key = DeliveryKey.of(doc.period, doc.id, group)
+            messages.append(build_message(key, frm, group, doc.subject, text, html, doc.content_hash(), sent_at))
     return messages, unaddressed
