@@ -64,3 +64,21 @@ def test_environment_aliases_and_dotenv(tmp_path):
     assert env.from_address == "real@example.com"  # the canonical name and the real environment win
     assert env.bcc_address == "bcc@example.com"  # the old alias, from .env
     assert env.get("AWS_REGION") == "eu-west-1"
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ('[delivery.ses]\nconfiguration_sett = "x"\n', "delivery.ses.configuration_sett: unknown key; did you mean "
+                                                   "'configuration_set'?"),
+    ('[delivery.ses]\nmax_send_rate = 0\n', "delivery.ses.max_send_rate"),
+    ('[delivery.smtp]\nhost = "mail.example.com"\nsecurity = "tls"\n', "delivery.smtp.security"),
+    ('[alerts]\nsns_topic_arn = "ops-topic"\n', "alerts.sns_topic_arn"),
+    ('[alerts]\nwebhook = "ftp://example.com/hook"\n', "alerts.webhook"),
+    ('[audit]\nstore = "postgres"\n', "audit.store"),
+])
+def test_delivery_alert_and_audit_settings_are_checked(tmp_path, extra, expected):
+    assert expected in error_for(tmp_path, TOML + extra)
+
+
+def test_smtp_transport_needs_its_table(tmp_path):
+    message = error_for(tmp_path, TOML.replace("[delivery]\n", '[delivery]\ntransport = "smtp"\n'))
+    assert 'needs a [delivery.smtp] table with at least host = "..."' in message

@@ -4,6 +4,7 @@ unknown, 2 bad input or configuration (nothing sent)."""
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from contextlib import nullcontext
 from datetime import date
@@ -311,7 +312,12 @@ def init(directory: Annotated[Path, typer.Argument(help="The new workspace folde
     out.print(f"Created {directory / 'boardpack.toml'}; edit it, then run `boardpack check -w {directory}`")
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: in-flight sends finish and are recorded, the run is closed
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
     except WorkspaceError as exc:

@@ -102,3 +102,14 @@ def test_a_claim_held_by_a_live_process_is_left_alone(tmp_path, store):
     store.claim(message.key, "run-0", f"{os.uname().nodename}:{os.getppid()}")
     report = Dispatcher(store, OutboxTransport(tmp_path / "outbox"), "run-1").dispatch([message])
     assert report.outcomes[0].action == "busy" and store.deliveries()[0].state == "sending"
+
+
+def test_a_claim_from_another_host_is_held_once_it_is_long_stale(tmp_path, store):
+    (message,) = messages(1)
+    store.plan(message.key, message.envelope, message.subject, message.message_id, "h", "run-0")
+    store.claim(message.key, "run-0", "other-host:123")
+    fresh = Dispatcher(store, OutboxTransport(tmp_path / "outbox"), "run-1").dispatch([message])
+    assert fresh.outcomes[0].action == "busy"  # it may still be sending
+    store.db.execute("UPDATE deliveries SET updated_at = '2026-01-01T00:00:00.000+00:00'")
+    stale = Dispatcher(store, OutboxTransport(tmp_path / "outbox"), "run-2").dispatch([message])
+    assert stale.outcomes[0].action == "held" and "never recorded an outcome" in store.transitions(message.key)[-1].detail

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 from boardpack.audit.store import AuditStore
 from boardpack.delivery.addresses import bare
@@ -34,6 +35,7 @@ from boardpack.delivery.transports.base import (
 )
 
 MAX_BACKOFF = 60.0
+STALE_CLAIM = timedelta(hours=1)  # far beyond any send's timeouts and retries: its process is gone
 
 
 @dataclass(frozen=True)
@@ -211,21 +213,26 @@ class Dispatcher:
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send")
         try:
             while inflight or (not halted and (queue or retries)):
+                for future in [f for f in inflight if f.done()]:  # record outcomes first: the unknown window is
+                    halted = settle(future) or halted              # the time between hand-over and record
                 ready = bool(retries) and retries[0].not_before <= time.monotonic()
                 if not halted and len(inflight) < workers and (queue or ready):
                     if ready:
                         item = heapq.heappop(retries)
                         message, attempt = item.message, item.attempt
+                        bucket.acquire(len(message.envelope))
                     else:
                         message, attempt = queue.pop(), 1
+                        bucket.acquire(len(message.envelope))  # wait first: a claim is held only while sending
                         if not self.store.claim(message.key, self.run_id, self.owner, policy.resend_unknown):
                             outcomes[message.key] = Outcome(message.key, "sending", "busy",
                                                             "another process is sending it")
                             continue
-                    bucket.acquire(len(message.envelope))
                     inflight[pool.submit(self.transport.send, message)] = (message, attempt)
                     continue
-                if not inflight:  # only retries left, none due yet
+                if not inflight:
+                    if halted or not retries:  # the outcomes just recorded were the last
+                        break
                     time.sleep(max(0.0, retries[0].not_before - time.monotonic()))
                     continue
                 timeout = max(0.0, retries[0].not_before - time.monotonic()) if retries and not halted else None
@@ -256,7 +263,15 @@ class Dispatcher:
         return fitting
 
     def hold_orphans(self, period: str) -> None:
+        """Claims nobody will finish become `unknown`: the owner died, or (on another host) it is long stale."""
+        now = datetime.now(UTC)
         for record in self.store.deliveries(period):
-            if record.state == "sending" and not owner_alive(record.owner):
-                self.store.record(record.key, "unknown", self.run_id,
-                                  f"the process {record.owner} stopped after claiming it, before recording the outcome")
+            if record.state != "sending":
+                continue
+            if not owner_alive(record.owner):
+                why = f"the process {record.owner} stopped after claiming it, before recording the outcome"
+            elif now - datetime.fromisoformat(record.updated_at) > STALE_CLAIM:
+                why = f"{record.owner} claimed it at {record.updated_at[:19]} and never recorded an outcome"
+            else:
+                continue
+            self.store.record(record.key, "unknown", self.run_id, why)

@@ -8,18 +8,20 @@ from collections.abc import Callable
 
 
 class TokenBucket:
-    """`rate` recipients per second with at most `burst` saved up.
+    """At most `rate` recipients in any one-second window.
 
-    The burst is small (a tenth of a second's worth) so a batch is spread evenly over each second
-    rather than sent as one spike the provider's own one-second window could count as too fast.
-    A message with more recipients than the burst waits for a full bucket and then borrows: the
-    debt is paid by the messages after it.
+    The bucket refills at 95% of the rate and saves up at most the other 5% as a burst, so even a
+    provider that counts over a sliding second never sees more than `rate`; the burst is small, so a
+    batch is spread evenly over each second rather than sent as a spike. A message with more
+    recipients than the burst waits for a full bucket and then borrows: the messages after it pay.
     """
 
-    def __init__(self, rate: float | None, burst: float | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
-        self.rate = rate
-        self.burst = burst if burst is not None else max(1.0, (rate or 0) / 10)
+    HEADROOM = 0.05
+
+    def __init__(self, rate: float | None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.rate = rate * (1 - self.HEADROOM) if rate else None
+        self.burst = max(1.0, (rate or 0) * self.HEADROOM)
         self.clock, self.sleep = clock, sleep
         self.tokens = self.burst
         self.updated = clock()
@@ -45,4 +47,4 @@ class TokenBucket:
         if self.rate is None:
             return
         with self.lock:
-            self.tokens = min(self.tokens, self.burst) - seconds * self.rate
+            self.tokens = min(self.tokens, 0.0) - seconds * self.rate
