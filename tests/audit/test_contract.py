@@ -7,7 +7,7 @@ import pytest
 
 from boardpack.audit.dynamodb import DynamoAuditStore
 from boardpack.audit.sqlite import SqliteAuditStore
-from boardpack.audit.store import DeliveryEvent
+from boardpack.audit.store import DeliveryEvent, Intent
 from boardpack.delivery.message import DeliveryKey
 
 KEY = DeliveryKey("2026-10", "cfo", "abc123")
@@ -42,7 +42,9 @@ def store(open_store):
 
 
 def plan(store, key=KEY, run="run-1"):
-    return store.plan(key, ("cfo@example.com", "audit@example.com"), "Subject", "<id@example.com>", "hash", run)
+    (state,) = store.plan([Intent(key, ("cfo@example.com", "audit@example.com"), "Subject", "<id@example.com>",
+                                  "hash")], run)
+    return state
 
 
 def test_plan_records_intent_once_and_returns_the_current_state(store):

@@ -1,13 +1,16 @@
 import sqlite3
 
 from boardpack.audit.sqlite import SqliteAuditStore
+from boardpack.audit.store import Intent
 from boardpack.delivery.message import DeliveryKey
 
 KEY = DeliveryKey("2026-10", "cfo", "abc123")
 
 
 def plan(store, run="run-1"):
-    return store.plan(KEY, ("cfo@example.com", "audit@example.com"), "Subject", "<id@example.com>", "hash", run)
+    (state,) = store.plan([Intent(KEY, ("cfo@example.com", "audit@example.com"), "Subject", "<id@example.com>",
+                                  "hash")], run)
+    return state
 
 
 def test_wal_and_full_sync(tmp_path):

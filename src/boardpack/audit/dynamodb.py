@@ -18,8 +18,8 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from boardpack import aws
-from boardpack.audit.store import (CLAIMABLE, DeliveryEvent, DeliveryRecord, RunRecord, State, Suppression,
-                                   Transition, now)
+from boardpack.audit.store import (CLAIMABLE, DeliveryEvent, DeliveryRecord, Intent, RunRecord, State,
+                                   Suppression, Transition, now)
 from boardpack.config import Workspace
 from boardpack.delivery.message import DeliveryKey
 from boardpack.errors import WorkspaceError
@@ -136,12 +136,15 @@ class DynamoAuditStore:
 
     # -- deliveries --------------------------------------------------------------------------------------
 
-    def plan(self, key, recipients, subject, message_id, content_hash, run_id) -> State:
-        at = now()
+    def plan(self, intents: list[Intent], run_id: str) -> list[State]:
+        return [self._plan(i, run_id) for i in intents]
+
+    def _plan(self, intent: Intent, run_id: str) -> State:
+        at, key = now(), intent.key
         item = {"pk": f"DELIVERY#{key}", "sk": "STATE", "kind": "delivery", "key": str(key), "period": key.period,
-                "report": key.report, "recipients": list(recipients), "subject": subject, "message_id": message_id,
-                "content_hash": content_hash, "state": "planned", "attempts": 0, "updated_at": at, "detail": "",
-                "transport_id": "", "owner": ""}
+                "report": key.report, "recipients": list(intent.recipients), "subject": intent.subject,
+                "message_id": intent.message_id, "content_hash": intent.content_hash, "state": "planned",
+                "attempts": 0, "updated_at": at, "detail": "", "transport_id": "", "owner": ""}
         try:
             self.db.transact_write_items(TransactItems=[
                 {"Put": self._put(item, "attribute_not_exists(pk)")},

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from boardpack.audit.store import (CLAIMABLE, DeliveryEvent, DeliveryRecord, RunRecord, State, Suppression,
-                                   Transition, now)
+from boardpack.audit.store import (CLAIMABLE, DeliveryEvent, DeliveryRecord, Intent, RunRecord, State,
+                                   Suppression, Transition, now)
 from boardpack.delivery.message import DeliveryKey
 
 SCHEMA = """
@@ -73,18 +73,21 @@ class SqliteAuditStore:
             db.execute("UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?",
                        (now(), status, summary, run_id))
 
-    def plan(self, key, recipients, subject, message_id, content_hash, run_id) -> State:
-        at = now()
-        with self.transaction() as db:
-            row = db.execute("SELECT state FROM deliveries WHERE key = ?", (str(key),)).fetchone()
-            if row is None:
-                db.execute(
-                    "INSERT INTO deliveries (key, period, report, recipients, subject, message_id, content_hash, "
-                    "state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?)",
-                    (str(key), key.period, key.report, "\n".join(recipients), subject, message_id, content_hash, at))
-                db.execute("INSERT INTO transitions (key, from_state, to_state, at, run_id) "
-                                "VALUES (?, NULL, 'planned', ?, ?)", (str(key), at, run_id))
-        return row[0] if row else "planned"
+    def plan(self, intents: list[Intent], run_id: str) -> list[State]:
+        at, states = now(), []
+        with self.transaction() as db:  # one transaction (one fsync) for the whole batch
+            for i in intents:
+                row = db.execute("SELECT state FROM deliveries WHERE key = ?", (str(i.key),)).fetchone()
+                if row is None:
+                    db.execute(
+                        "INSERT INTO deliveries (key, period, report, recipients, subject, message_id, content_hash, "
+                        "state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?)",
+                        (str(i.key), i.key.period, i.key.report, "\n".join(i.recipients), i.subject, i.message_id,
+                         i.content_hash, at))
+                    db.execute("INSERT INTO transitions (key, from_state, to_state, at, run_id) "
+                               "VALUES (?, NULL, 'planned', ?, ?)", (str(i.key), at, run_id))
+                states.append(row[0] if row else "planned")
+        return states
 
     def claim(self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False) -> bool:
         at = now()

@@ -24,6 +24,17 @@ def now() -> str:
 
 
 @dataclass(frozen=True)
+class Intent:
+    """What a run means to send, recorded before anything is sent."""
+
+    key: DeliveryKey
+    recipients: tuple[str, ...]
+    subject: str
+    message_id: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
 class DeliveryRecord:
     key: DeliveryKey
     state: State
@@ -86,9 +97,8 @@ class AuditStore(Protocol):
 
     def finish_run(self, run_id: str, status: str, summary: str) -> None: ...
 
-    def plan(self, key: DeliveryKey, recipients: tuple[str, ...], subject: str, message_id: str,
-             content_hash: str, run_id: str) -> State:
-        """Record intent (once); return the delivery's current state."""
+    def plan(self, intents: list[Intent], run_id: str) -> list[State]:
+        """Record each intent (once per key); return each delivery's current state."""
 
     def claim(self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False) -> bool:
         """Atomically move a planned or failed (or, asked explicitly, unknown) delivery to `sending`;

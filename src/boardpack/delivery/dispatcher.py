@@ -21,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from boardpack.audit.store import AuditStore
+from boardpack.audit.store import AuditStore, Intent
 from boardpack.delivery.addresses import bare
 from boardpack.delivery.message import DeliveryKey, OutgoingMessage, Recipients
 from boardpack.delivery.pacing import TokenBucket
@@ -114,10 +114,12 @@ class Dispatcher:
         for period in {m.key.period for m in messages}:
             self.hold_orphans(period)
         suppressed = self.store.suppressed()
+        states = self.store.plan([Intent(m.key, m.envelope, m.subject, m.message_id, m.content_hash)
+                                  for m in messages], self.run_id)
         outcomes: dict[DeliveryKey, Outcome] = {}
         to_send: list[OutgoingMessage] = []
-        for message in messages:
-            early = self._prepare(message, suppressed)
+        for message, state in zip(messages, states, strict=True):
+            early = self._prepare(message, state, suppressed)
             if isinstance(early, Outcome):
                 outcomes[message.key] = early
                 self.on_progress(early)
@@ -129,11 +131,9 @@ class Dispatcher:
         report.outcomes = [outcomes[m.key] for m in messages]
         return report
 
-    def _prepare(self, message: OutgoingMessage, suppressed: set[str]) -> OutgoingMessage | Outcome:
-        """Record the intent; return the message to send (less suppressed recipients) or why it is not sent."""
+    def _prepare(self, message: OutgoingMessage, state: str, suppressed: set[str]) -> OutgoingMessage | Outcome:
+        """The message to send (less suppressed recipients), or why it is not sent."""
         key = message.key
-        state = self.store.plan(key, message.envelope, message.subject, message.message_id, message.content_hash,
-                                self.run_id)
         if state == "sent":
             return Outcome(key, "sent", "already sent")
         if state == "unknown" and not self.policy.resend_unknown:
