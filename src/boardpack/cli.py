@@ -19,7 +19,7 @@ from boardpack import pipeline
 from boardpack.config import load_workspace
 from boardpack.delivery.plan import plan_messages
 from boardpack.delivery.transports.base import Check
-from boardpack.errors import WorkspaceError
+from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.render import FORMATS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -91,8 +91,10 @@ def send(workspace: Workspace = None, as_of: AsOf = None, role: Roles = None,
             pack = pipeline.build_pack(ws, parse_as_of(as_of), role)
     except WorkspaceError as exc:
         if not dry_run:  # a send that cannot build is a run the owner must hear about
-            alert = pipeline.record_build_error(ws, parse_as_of(as_of), exc)
-            err.print(f"alert: {alert}")
+            try:
+                err.print(f"alert: {pipeline.record_build_error(ws, parse_as_of(as_of), exc)}")
+            except BoardpackError as unrecorded:
+                err.print(f"could not record this run or alert: {unrecorded}")
         raise
     warn_about(pack)
     raise typer.Exit(deliver(pack, role, dry_run, resend_unknown))

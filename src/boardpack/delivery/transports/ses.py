@@ -95,6 +95,8 @@ class SesTransport:
     @classmethod
     def for_workspace(cls, workspace: Workspace) -> SesTransport:
         settings = workspace.settings.delivery.ses
+        if not settings.configuration_set and workspace.env.get("SES_CONFIGURATION_SET"):
+            settings = settings.model_copy(update={"configuration_set": workspace.env.get("SES_CONFIGURATION_SET")})
         return cls(settings, aws.client(workspace, "sesv2", settings.region, aws.NO_RETRIES),
                    aws.client(workspace, "ses", settings.region, aws.NO_RETRIES))
 
