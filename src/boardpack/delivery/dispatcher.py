@@ -217,13 +217,18 @@ class Dispatcher:
                     halted = settle(future) or halted              # the time between hand-over and record
                 ready = bool(retries) and retries[0].not_before <= time.monotonic()
                 if not halted and len(inflight) < workers and (queue or ready):
+                    message, attempt = (retries[0].message, retries[0].attempt) if ready else (queue[-1], 1)
+                    delay = bucket.reserve(len(message.envelope))
+                    if delay:  # not yet: record whatever finishes meanwhile instead of sleeping on it
+                        done, _ = wait(list(inflight), timeout=delay, return_when=FIRST_COMPLETED) if inflight \
+                            else ((), time.sleep(delay))
+                        for future in done:
+                            halted = settle(future) or halted
+                        continue
                     if ready:
-                        item = heapq.heappop(retries)
-                        message, attempt = item.message, item.attempt
-                        bucket.acquire(len(message.envelope))
+                        heapq.heappop(retries)
                     else:
-                        message, attempt = queue.pop(), 1
-                        bucket.acquire(len(message.envelope))  # wait first: a claim is held only while sending
+                        queue.pop()  # claimed only now, just before sending: a claim is held only while sending
                         if not self.store.claim(message.key, self.run_id, self.owner, policy.resend_unknown):
                             outcomes[message.key] = Outcome(message.key, "sending", "busy",
                                                             "another process is sending it")

@@ -27,8 +27,9 @@ class TokenBucket:
         self.updated = clock()
         self.lock = threading.Lock()
 
-    def acquire(self, recipients: int) -> float:
-        """Block until `recipients` may be sent; return the seconds waited."""
+    def reserve(self, recipients: int) -> float:
+        """Take the tokens for `recipients` and return 0.0 if they may go now; else take nothing and return
+        the seconds until they may (so the caller can do other work meanwhile)."""
         if self.rate is None:
             return 0.0
         with self.lock:
@@ -36,11 +37,18 @@ class TokenBucket:
             self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
             self.updated = now
             wanted = min(recipients, self.burst)
-            wait = max(0.0, (wanted - self.tokens) / self.rate)
-            self.tokens -= recipients
-        if wait:
-            self.sleep(wait)
-        return wait
+            if self.tokens >= wanted - 1e-9:  # float rounding must not leave a caller waiting for nothing
+                self.tokens -= recipients
+                return 0.0
+            return (wanted - self.tokens) / self.rate
+
+    def acquire(self, recipients: int) -> float:
+        """Block until `recipients` may be sent; return the seconds waited."""
+        waited = 0.0
+        while delay := self.reserve(recipients):
+            self.sleep(delay)
+            waited += delay
+        return waited
 
     def pause(self, seconds: float) -> None:
         """After a throttling reply: nobody sends for `seconds`."""
