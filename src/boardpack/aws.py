@@ -8,12 +8,7 @@ from __future__ import annotations
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    NoCredentialsError,
-    PartialCredentialsError,
-)
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
 
 from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError

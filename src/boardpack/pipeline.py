@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections import Counter
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path

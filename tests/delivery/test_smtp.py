@@ -9,12 +9,7 @@ from boardpack.audit.store import DeliveryEvent
 from boardpack.config import SmtpSettings
 from boardpack.delivery.dispatcher import Dispatcher, Policy
 from boardpack.delivery.message import DeliveryKey, Recipients, build_message
-from boardpack.delivery.transports.base import (
-    AmbiguousError,
-    PermanentError,
-    RetryableError,
-    StopError,
-)
+from boardpack.delivery.transports.base import AmbiguousError, PermanentError, RetryableError, StopError
 from boardpack.delivery.transports.smtp import SmtpTransport
 from boardpack.errors import WorkspaceError
 from tests.servers import SmtpServer, free_port, self_signed

@@ -18,8 +18,17 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from boardpack import aws
-from boardpack.audit.store import (CLAIMABLE, DeliveryEvent, DeliveryRecord, Intent, RunRecord, State,
-                                   Suppression, Transition, now)
+from boardpack.audit.store import (
+    CLAIMABLE,
+    DeliveryEvent,
+    DeliveryRecord,
+    Intent,
+    RunRecord,
+    State,
+    Suppression,
+    Transition,
+    now,
+)
 from boardpack.config import Workspace
 from boardpack.delivery.message import DeliveryKey
 from boardpack.errors import WorkspaceError

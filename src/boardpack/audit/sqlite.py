@@ -7,8 +7,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from boardpack.audit.store import (CLAIMABLE, DeliveryEvent, DeliveryRecord, Intent, RunRecord, State,
-                                   Suppression, Transition, now)
+from boardpack.audit.store import (
+    CLAIMABLE,
+    DeliveryEvent,
+    DeliveryRecord,
+    Intent,
+    RunRecord,
+    State,
+    Suppression,
+    Transition,
+    now,
+)
 from boardpack.delivery.message import DeliveryKey
 
 SCHEMA = """

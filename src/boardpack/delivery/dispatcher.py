@@ -26,6 +26,7 @@ from boardpack.delivery.addresses import bare
 from boardpack.delivery.message import DeliveryKey, OutgoingMessage, Recipients
 from boardpack.delivery.pacing import TokenBucket
 from boardpack.delivery.transports.base import (
+    Allowance,
     AmbiguousError,
     DeliveryError,
     Receipt,
@@ -148,7 +149,7 @@ class Dispatcher:
         kept = Recipients(*(tuple(a for a in group if bare(a) not in suppressed) for group in (r.to, r.cc, r.bcc)))
         if not kept.to and not kept.cc:
             detail = (f"every recipient is on the suppression list ({', '.join(left_out)}): fix the address in "
-                      "boardpack.toml or `boardpack suppression remove ADDRESS`")
+                      "boardpack.toml or `boardpack suppressions --remove ADDRESS`")
             if self.store.claim(key, self.run_id, self.owner, self.policy.resend_unknown):
                 self.store.record(key, "failed", self.run_id, detail)
             return Outcome(key, "failed", "failed", detail, left_out)
@@ -156,7 +157,6 @@ class Dispatcher:
 
     def _send_all(self, to_send: list[OutgoingMessage], original: dict[DeliveryKey, OutgoingMessage],
                   outcomes: dict[DeliveryKey, Outcome], report: DispatchReport) -> None:
-        policy = self.policy
         try:
             allowance = self.transport.allowance()
         except StopError as exc:
@@ -164,92 +164,9 @@ class Dispatcher:
             for message in to_send:
                 outcomes[message.key] = Outcome(message.key, "planned", "not sent", str(exc))
             return
-        queue = list(to_send)
         if allowance.remaining_today is not None:
-            queue = self._within_quota(queue, allowance.remaining_today, outcomes, report)
-        bucket = TokenBucket(allowance.max_send_rate)
-        workers = min(policy.concurrency, allowance.concurrency or policy.concurrency)
-        retries: list[_Retry] = []
-        inflight: dict[Future, tuple[OutgoingMessage, int]] = {}
-        seq = itertools.count()
-        queue.reverse()  # pop() from the end keeps priority order
-
-        def finish(message: OutgoingMessage, state: str, detail: str = "", transport_id: str = "") -> None:
-            self.store.record(message.key, state, self.run_id, detail, transport_id)
-            action = "not sent" if state == "planned" else state
-            left_out = tuple(a for a in original[message.key].envelope if a not in message.envelope)
-            outcome = Outcome(message.key, state, action, detail, left_out)
-            outcomes[message.key] = outcome
-            self.on_progress(outcome)
-
-        def settle(future: Future) -> bool:
-            """Record one finished send; True if the batch must stop."""
-            message, attempt = inflight.pop(future)
-            try:
-                receipt: Receipt = future.result()
-            except RetryableError as exc:
-                report.retries += 1
-                if attempt >= policy.max_attempts:
-                    finish(message, "failed", f"gave up after {attempt} attempts: {exc}")
-                    return False
-                delay = min(MAX_BACKOFF, policy.retry_delay * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
-                bucket.pause(delay)
-                heapq.heappush(retries, _Retry(time.monotonic() + delay, next(seq), message, attempt + 1))
-            except StopError as exc:
-                report.stopped = report.stopped or str(exc)
-                finish(message, "planned", f"not sent: {exc}")
-                return True
-            except AmbiguousError as exc:
-                finish(message, "unknown", str(exc))
-            except DeliveryError as exc:
-                finish(message, "failed", str(exc))
-            except Exception as exc:  # a fault after the hand-over may mean it was sent: never re-send blindly
-                finish(message, "unknown", f"{type(exc).__name__}: {exc}")
-            else:
-                finish(message, "sent", receipt.detail, receipt.transport_id)
-            return False
-
-        halted = False  # a StopError: hand nothing more to the transport
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send")
-        try:
-            while inflight or (not halted and (queue or retries)):
-                for future in [f for f in inflight if f.done()]:  # record outcomes first: the unknown window is
-                    halted = settle(future) or halted              # the time between hand-over and record
-                ready = bool(retries) and retries[0].not_before <= time.monotonic()
-                if not halted and len(inflight) < workers and (queue or ready):
-                    message, attempt = (retries[0].message, retries[0].attempt) if ready else (queue[-1], 1)
-                    delay = bucket.reserve(len(message.envelope))
-                    if delay:  # not yet: record whatever finishes meanwhile instead of sleeping on it
-                        done, _ = wait(list(inflight), timeout=delay, return_when=FIRST_COMPLETED) if inflight \
-                            else ((), time.sleep(delay))
-                        for future in done:
-                            halted = settle(future) or halted
-                        continue
-                    if ready:
-                        heapq.heappop(retries)
-                    else:
-                        queue.pop()  # claimed only now, just before sending: a claim is held only while sending
-                        if not self.store.claim(message.key, self.run_id, self.owner, policy.resend_unknown):
-                            outcomes[message.key] = Outcome(message.key, "sending", "busy",
-                                                            "another process is sending it")
-                            continue
-                    inflight[pool.submit(self.transport.send, message)] = (message, attempt)
-                    continue
-                if not inflight:
-                    if halted or not retries:  # the outcomes just recorded were the last
-                        break
-                    time.sleep(max(0.0, retries[0].not_before - time.monotonic()))
-                    continue
-                timeout = max(0.0, retries[0].not_before - time.monotonic()) if retries and not halted else None
-                done, _ = wait(list(inflight), timeout=timeout, return_when=FIRST_COMPLETED)
-                for future in done:
-                    halted = settle(future) or halted
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            for item in retries:  # claimed but never re-sent (stopped or interrupted): free it for the next run
-                finish(item.message, "planned", f"not sent: {report.stopped or 'the run was interrupted'}")
-        for message in queue:
-            outcomes[message.key] = Outcome(message.key, "planned", "not sent", f"not sent: {report.stopped}")
+            to_send = self._within_quota(to_send, allowance.remaining_today, outcomes, report)
+        _Batch(self, allowance, to_send, original, outcomes, report).run()
 
     def _within_quota(self, queue: list[OutgoingMessage], remaining: int, outcomes: dict[DeliveryKey, Outcome],
                       report: DispatchReport) -> list[OutgoingMessage]:
@@ -280,3 +197,109 @@ class Dispatcher:
             else:
                 continue
             self.store.record(record.key, "unknown", self.run_id, why)
+
+
+class _Batch:
+    """One run's sends: a queue in priority order, a thread pool, a pace, the retries waiting their turn.
+
+    Outcomes are recorded on the calling thread as soon as each send finishes — also while waiting for
+    the pace — because the time between a hand-over and its record is what a crash turns into `unknown`.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, allowance: Allowance, to_send: list[OutgoingMessage],
+                 original: dict[DeliveryKey, OutgoingMessage], outcomes: dict[DeliveryKey, Outcome],
+                 report: DispatchReport):
+        self.d, self.policy = dispatcher, dispatcher.policy
+        self.original, self.outcomes, self.report = original, outcomes, report
+        self.queue = list(reversed(to_send))  # pop() from the end keeps priority order
+        self.retries: list[_Retry] = []
+        self.inflight: dict[Future, tuple[OutgoingMessage, int]] = {}
+        self.bucket = TokenBucket(allowance.max_send_rate)
+        self.workers = min(self.policy.concurrency, allowance.concurrency or self.policy.concurrency)
+        self.halted = False  # after a StopError nothing more is handed to the transport
+        self.seq = itertools.count()
+
+    def run(self) -> None:
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="send")
+        try:
+            while self.inflight or (not self.halted and (self.queue or self.retries)):
+                self.settle([f for f in self.inflight if f.done()])
+                nxt = self.next_due()
+                if nxt is not None:
+                    message, attempt = nxt
+                    delay = self.bucket.reserve(len(message.envelope))
+                    if delay:
+                        self.idle(delay)
+                    elif self.take(message, attempt):
+                        self.inflight[pool.submit(self.d.transport.send, message)] = (message, attempt)
+                elif self.inflight:
+                    due = self.retries[0].not_before - time.monotonic() if self.retries and not self.halted else None
+                    self.idle(max(0.0, due) if due is not None else None)
+                elif self.retries and not self.halted:
+                    time.sleep(max(0.0, self.retries[0].not_before - time.monotonic()))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for item in self.retries:  # claimed but never re-sent (stopped or interrupted): free it for the next run
+                self.finish(item.message, "planned", f"not sent: {self.report.stopped or 'the run was interrupted'}")
+        for message in self.queue:
+            self.outcomes[message.key] = Outcome(message.key, "planned", "not sent", f"not sent: {self.report.stopped}")
+
+    def next_due(self) -> tuple[OutgoingMessage, int] | None:
+        """The next message to send if one may start now (room in the pool, not halted): a due retry first."""
+        if self.halted or len(self.inflight) >= self.workers:
+            return None
+        if self.retries and self.retries[0].not_before <= time.monotonic():
+            return self.retries[0].message, self.retries[0].attempt
+        return (self.queue[-1], 1) if self.queue else None
+
+    def take(self, message: OutgoingMessage, attempt: int) -> bool:
+        """Off the queue and claimed (a retry is already ours); False if another process has it."""
+        if attempt > 1:
+            heapq.heappop(self.retries)
+            return True
+        self.queue.pop()
+        if self.d.store.claim(message.key, self.d.run_id, self.d.owner, self.policy.resend_unknown):
+            return True
+        self.outcomes[message.key] = Outcome(message.key, "sending", "busy", "another process is sending it")
+        return False
+
+    def idle(self, timeout: float | None) -> None:
+        """Wait up to `timeout` for a send to finish, recording what does."""
+        if not self.inflight:
+            time.sleep(timeout or 0)
+            return
+        done, _ = wait(list(self.inflight), timeout=timeout, return_when=FIRST_COMPLETED)
+        self.settle(done)
+
+    def settle(self, futures) -> None:
+        for future in futures:
+            message, attempt = self.inflight.pop(future)
+            try:
+                receipt: Receipt = future.result()
+            except RetryableError as exc:
+                self.report.retries += 1
+                if attempt >= self.policy.max_attempts:
+                    self.finish(message, "failed", f"gave up after {attempt} attempts: {exc}")
+                    continue
+                delay = min(MAX_BACKOFF, self.policy.retry_delay * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+                self.bucket.pause(delay)
+                heapq.heappush(self.retries, _Retry(time.monotonic() + delay, next(self.seq), message, attempt + 1))
+            except StopError as exc:
+                self.report.stopped = self.report.stopped or str(exc)
+                self.halted = True
+                self.finish(message, "planned", f"not sent: {exc}")
+            except AmbiguousError as exc:
+                self.finish(message, "unknown", str(exc))
+            except DeliveryError as exc:
+                self.finish(message, "failed", str(exc))
+            except Exception as exc:  # a fault after the hand-over may mean it was sent: never re-send blindly
+                self.finish(message, "unknown", f"{type(exc).__name__}: {exc}")
+            else:
+                self.finish(message, "sent", receipt.detail, receipt.transport_id)
+
+    def finish(self, message: OutgoingMessage, state: str, detail: str = "", transport_id: str = "") -> None:
+        self.d.store.record(message.key, state, self.d.run_id, detail, transport_id)
+        left_out = tuple(a for a in self.original[message.key].envelope if a not in message.envelope)
+        outcome = Outcome(message.key, state, "not sent" if state == "planned" else state, detail, left_out)
+        self.outcomes[message.key] = outcome
+        self.d.on_progress(outcome)
