@@ -69,3 +69,9 @@ def test_email_alert_goes_through_the_workspace_transport(tmp_path):
 
 def test_urls_are_shown_without_their_secret_path():
     assert redact_url("https://hooks.example.com/services/T000/B000/XXXX?token=abc") == "https://hooks.example.com/…"
+
+
+def test_a_run_that_left_out_a_suppressed_recipient_alerts_even_when_all_was_sent():
+    report = DispatchReport([outcome("ceo", "sent", suppressed=("gone@example.com",))])
+    alert = alert_for("Co", "2026-10", "run-1", report)
+    assert alert is not None and "left out of this run (they bounced or complained): gone@example.com" in alert.text()

@@ -63,6 +63,10 @@ def alert_for(organization: str, period: str, run_id: str, report: DispatchRepor
             alert.problems.append(f"the batch stopped: {report.stopped}"
                                   + (f" (not sent yet: {', '.join(waiting)})" if waiting else ""))
         alert.suppressed = report.suppressed
+        if alert.suppressed:  # someone did not get their report: the address needs fixing
+            left_out = sorted({a for addresses in alert.suppressed.values() for a in addresses})
+            alert.problems.append(f"left out of this run (they bounced or complained): {', '.join(left_out)}; fix "
+                                  "the address in boardpack.toml, or `boardpack suppressions --remove ADDRESS`")
     return alert if alert.problems else None
 
 
