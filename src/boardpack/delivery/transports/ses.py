@@ -69,10 +69,11 @@ def classify(exc: Exception, sender: str = "") -> DeliveryError:
         return PermanentError(f"the MAIL FROM domain is not verified ({text}): verify it in SES or remove the "
                               "custom MAIL FROM setting")
     if code == "MessageRejected" and ("not verified" in text or "authority to send" in text):
-        who = "the sender" if sender and bare(sender) in text.lower() or "authority" in text else "a recipient"
-        fix = (f"verify {bare(sender)} or its domain in SES" if who == "the sender" else
-               "the account is in the SES sandbox, where every recipient must be verified: verify them or "
-               "request production access")
+        if "authority" in text or (sender and bare(sender) in text.lower()):
+            fix = f"verify {bare(sender)} or its domain in SES"
+        else:  # the addresses named are recipients: only the sandbox requires those to be verified
+            fix = ("the account is in the SES sandbox, where every recipient must be verified: verify them or "
+                   "request production access")
         return PermanentError(f"SES rejected the message: {text} ({fix})")
     if status >= 500:
         return AmbiguousError(f"SES answered {status} after the request was sent ({code}: {text}); it may have "
