@@ -172,3 +172,10 @@ def test_a_broken_outbox_is_a_failed_delivery_with_exit_1(tmp_path):
     assert "failed" in result.stdout and "cannot write to the outbox" in result.stdout
     states = {d["state"] for d in json.loads(run_cli("runs", "-w", str(ws), "--json").stdout)["deliveries"]}
     assert states == {"failed"}
+
+
+def test_check_online_with_the_outbox_needs_no_network(tmp_path):
+    ws = write_workspace(tmp_path / "ws")
+    result = run_cli("check", "-w", str(ws), "--as-of", "2026-11-15", "--online")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"ok       outbox: writes to {ws / 'outbox'} (no network needed)" in result.stdout

@@ -18,7 +18,6 @@ from rich.table import Table as RichTable
 from boardpack import pipeline
 from boardpack.config import load_workspace
 from boardpack.delivery.plan import plan_messages
-from boardpack.delivery.transports.base import Check
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.render import FORMATS
 
@@ -163,13 +162,7 @@ def check_transport(ws, messages) -> int:
 
     transport = open_transport(ws)
     try:
-        if transport.name == "ses":
-            lines = transport.check(sender(ws), sorted({a for m in messages for a in m.envelope}))
-        elif transport.name == "smtp":
-            lines = transport.check()
-        else:
-            lines = [Check(True, f"{transport.name}: writes to {ws.root / ws.settings.delivery.outbox} "
-                                 "(no network needed)")]
+        lines = transport.check(sender(ws), sorted({a for m in messages for a in m.envelope}))
     finally:
         transport.close()
     for line in lines:

@@ -70,4 +70,7 @@ class Transport(Protocol):
     def send(self, message: OutgoingMessage) -> Receipt:
         """Hand the message to the transport for `message.envelope`; thread-safe."""
 
+    def check(self, sender: str, recipients: list[str]) -> list[Check]:
+        """`check --online`: can this transport send from `sender` to `recipients`? One line per finding."""
+
     def close(self) -> None: ...

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from boardpack.config import Workspace
 from boardpack.delivery.message import OutgoingMessage
-from boardpack.delivery.transports.base import Allowance, PermanentError, Receipt
+from boardpack.delivery.transports.base import Allowance, Check, PermanentError, Receipt
 
 INDEX = "index.jsonl"
 
@@ -22,6 +22,9 @@ class OutboxTransport:
 
     def allowance(self) -> Allowance:
         return Allowance(concurrency=1)  # one writer keeps the index in send order
+
+    def check(self, sender: str, recipients: list[str]) -> list[Check]:
+        return [Check(True, f"outbox: writes to {self.folder} (no network needed)")]
 
     @classmethod
     def for_workspace(cls, workspace: Workspace) -> OutboxTransport:

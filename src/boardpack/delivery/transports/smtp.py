@@ -177,7 +177,7 @@ class SmtpTransport:
             raise refusal(worst, text, f"every recipient (first: {address}, {code})")
         return refused
 
-    def check(self) -> list[Check]:
+    def check(self, sender: str = "", recipients: list[str] = ()) -> list[Check]:
         """Connect, EHLO, STARTTLS and AUTH as a send would; one line per step."""
         try:
             conn = self.connect()
