@@ -191,6 +191,7 @@ class Finance(Strict):
     revenue_goal: Money | None = None  # monthly revenue to reach ...
     goal_month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")  # ... by this month
     runway_warning_months: Decimal = Decimal(6)
+    duplicate_window_days: int = Field(default=7, ge=0, le=90)  # same payee and amount this close: a duplicate?
     rules: list[DecisionRule] = []
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from boardpack.analyses import accounting, executive, finance, marketing, operations, rules, technology
+from boardpack.analyses import accounting, executive, expenses, finance, marketing, operations, rules, technology
 from boardpack.model import Portfolio, Results
 
 Analysis = Callable[[Portfolio, Results], None]
@@ -18,6 +18,7 @@ Analysis = Callable[[Portfolio, Results], None]
 ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("finance", finance.analyse),
     ("accounting", accounting.analyse),
+    ("expenses", expenses.analyse),
     ("marketing", marketing.analyse),
     ("technology", technology.analyse),
     ("operations", operations.analyse),

@@ -24,7 +24,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
                                    "executive.assets")),
     RoleSpec("cfo", "CFO report", ("finance.cash", "finance.revenue", "finance.break_even", "finance.revenue_targets",
                                    "finance.decision_rules", "finance.findings")),
-    RoleSpec("accounting", "Accounting Officer report", ("accounting.income_statement", "accounting.coverage")),
+    RoleSpec("accounting", "Accounting Officer report", ("accounting.income_statement", "accounting.coverage",
+                                                         "accounting.expense_audit")),
     RoleSpec("cto", "CTO report", ("technology.stacks", "technology.risks", "technology.audit")),
     RoleSpec("cmo", "CMO report", ("marketing.channels", "marketing.email_blasts", "marketing.findings")),
 )

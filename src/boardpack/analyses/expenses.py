@@ -1,0 +1,164 @@
+"""Expense audit for the Accounting Officer: spend by account period over period, spikes, duplicate
+payments (two payments to one payee for one amount, days apart, with no others like them around),
+recurring charges.
+
+A spike is judged against the account's own last twelve periods with a robust statistic — the
+modified z-score of Iglewicz and Hoaglin, 0.6745 × (x − median) / MAD, flagged above 3.5 — so one
+earlier outlier cannot hide the next one the way it inflates a mean and standard deviation. When
+the MAD is zero (half or more of the history is the same figure) the mean absolute deviation stands
+in (scaled by 1.2533); when that is zero too, any rise is a spike. A rise under 10% of the median is
+never one: too small to act on.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from statistics import median
+
+from boardpack.analyses.ledger_sql import EXPENSE, ZERO, money, provenance
+from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.period import Period
+
+HISTORY = 12  # earlier periods a spike is judged against
+SHOWN = 6  # periods in the period-over-period table
+MIN_HISTORY = 3  # periods with spend needed before an account can spike
+THRESHOLD = Decimal("3.5")
+MATERIAL = Decimal("0.10")
+RECURRING_MONTHS = 3  # months (of the last four) a payee must charge to count as recurring
+SIMILAR = Decimal("0.10")  # a recurring charge varies by at most this much around its median
+
+
+def periods_back(period: Period, n: int) -> list[Period]:
+    """`period` and the n before it, newest first."""
+    out = [period]
+    for _ in range(n):
+        out.append(out[-1].previous())
+    return out
+
+
+def modified_z(x: Decimal, history: list[Decimal]) -> Decimal | None:
+    """Iglewicz–Hoaglin modified z-score of x against history; None when every figure is the same."""
+    m = median(history)
+    mad = median(abs(h - m) for h in history)
+    if mad:
+        return Decimal("0.6745") * (x - m) / mad
+    mean_ad = sum(abs(h - m) for h in history) / len(history)
+    if mean_ad:
+        return (x - m) / (Decimal("1.2533") * mean_ad)
+    return None
+
+
+def is_spike(x: Decimal, history: list[Decimal]) -> bool:
+    m = median(history)
+    if x - m < MATERIAL * abs(m) or x <= m:
+        return False
+    z = modified_z(x, history)
+    return z is None or z > THRESHOLD
+
+
+def analyse(portfolio: Portfolio, results: Results) -> None:
+    if not portfolio.fresh("ledger"):
+        return
+    src = provenance(portfolio)
+    currency = portfolio.workspace.settings.organization.currency
+    spend_by_period(portfolio, results, currency, src)
+    duplicates(portfolio, results, currency, src)
+    recurring(portfolio, results, currency, src)
+
+
+def spend_by_period(portfolio: Portfolio, results: Results, currency: str, src: tuple[str, ...]) -> None:
+    periods = periods_back(portfolio.period, HISTORY)
+    buckets = ", ".join(f"({i}, DATE '{p.start}', DATE '{p.end}')" for i, p in enumerate(periods))
+    rows = portfolio.db.execute(f"""
+        SELECT l.account, p.i, -sum(l.amount)
+        FROM ledger l JOIN (VALUES {buckets}) p(i, s, e) ON l.date BETWEEN p.s AND p.e
+        WHERE {EXPENSE.replace('account', 'l.account')} AND l.date BETWEEN DATE '{periods[-1].start}'
+          AND DATE '{periods[0].end}' GROUP BY ALL""").fetchall()
+    spend: dict[str, list[Decimal]] = {}
+    for account, i, amount in rows:
+        spend.setdefault(account, [ZERO] * len(periods))[i] = money(amount)
+    shown = periods[:SHOWN]
+    table = tuple({"account": a, **{p.label: s[i] for i, p in enumerate(shown)}}
+                  for a, s in sorted(spend.items(), key=lambda kv: -kv[1][0]))
+    results.add(Table("accounting.expenses_by_period", f"Spend by account, {shown[-1].title} to {shown[0].title} "
+                                                       f"({currency})",
+                      (Column("account", "Account"), *(Column(p.label, p.label, True) for p in shown)), table, src))
+    for account, series in spend.items():
+        current, history = series[0], series[1:]
+        if sum(1 for h in history if h) < MIN_HISTORY or not is_spike(current, history):
+            continue
+        typical = money(median(history))
+        results.add(Finding("medium", "expenses", f"Spending spike: {account}",
+                            f"{current} {currency} in {portfolio.period.title} against a typical {typical} "
+                            f"(median of the {HISTORY} periods before).",
+                            "Check the transactions behind it; if it is a new normal, nothing to do.", source=src[0]))
+
+
+def duplicates(portfolio: Portfolio, results: Results, currency: str, src: tuple[str, ...]) -> None:
+    """Exactly two payments to one payee for one amount within the window, at least one this period.
+
+    Exactly two: a payee paid that amount several times around then (crew paid per trip, a fee per
+    booking) is routine, not a double charge.
+    """
+    period, window = portfolio.period, portfolio.workspace.settings.finance.duplicate_window_days
+    pairs = portfolio.db.execute("""
+        WITH near AS (
+            SELECT date, amount, counterparty, lower(trim(counterparty)) AS payee, source_file, source_line
+            FROM ledger WHERE amount < 0 AND coalesce(trim(counterparty), '') != ''
+              AND date BETWEEN CAST(? AS DATE) - 2 * ? AND CAST(? AS DATE) + ?)
+        SELECT a.date, b.date, a.counterparty, -a.amount, a.source_file || ':' || a.source_line,
+               b.source_file || ':' || b.source_line
+        FROM near a JOIN near b
+          ON a.payee = b.payee AND a.amount = b.amount AND b.date - a.date <= ?
+         AND (a.date, a.source_file, a.source_line) < (b.date, b.source_file, b.source_line)
+        WHERE (a.date BETWEEN ? AND ? OR b.date BETWEEN ? AND ?)
+          AND (SELECT count(*) FROM near c WHERE c.payee = a.payee AND c.amount = a.amount
+               AND c.date BETWEEN a.date - ? AND b.date + ?) = 2
+        ORDER BY a.date, a.counterparty""",
+        (period.start, window, period.end, window, window, period.start, period.end, period.start, period.end,
+         window, window)).fetchall()
+    rows = tuple({"first": a.isoformat(), "second": b.isoformat(), "counterparty": c, "amount": money(amt),
+                  "where": f"{w1}, {w2}"} for a, b, c, amt, w1, w2 in pairs)
+    total = sum((r["amount"] for r in rows), ZERO)
+    results.add(
+        Metric("accounting.possible_duplicates", "Possible duplicate payments", len(rows), "pairs", src,
+               status="good" if not rows else "warn",
+               note=f"same payee and amount within {window} days, {period.title}"),
+        Table("accounting.duplicate_payments", "Possible duplicate payments",
+              (Column("first", "First"), Column("second", "Second"), Column("counterparty", "Payee"),
+               Column("amount", "Amount", True), Column("where", "Where")), rows, src),
+    )
+    if rows:
+        results.add(Finding("high", "expenses", f"Possible duplicate payments: {len(rows)}",
+                            f"{total} {currency} paid twice to the same payee within {window} days.",
+                            "Confirm with the payee and ask for a refund of any double charge.", source=src[0]))
+
+
+def recurring(portfolio: Portfolio, results: Results, currency: str, src: tuple[str, ...]) -> None:
+    """Payees that charge once a month, a steady amount, most months: subscriptions, rent, insurance."""
+    end = portfolio.period.end
+    months = periods_back(Period(end.replace(day=1), end, "month") if portfolio.period.kind != "month"
+                          else portfolio.period, 3)
+    start = months[-1].start
+    rows = portfolio.db.execute(f"""
+        SELECT entity, trim(counterparty), any_value(account), date_trunc('month', date) m, -sum(amount)
+        FROM ledger WHERE amount < 0 AND ({EXPENSE}) AND coalesce(trim(counterparty), '') != ''
+          AND date BETWEEN ? AND ? GROUP BY 1, 2, 4 HAVING count(*) = 1""", (start, end)).fetchall()
+    by_payee: dict[tuple[str, str], tuple[str, list[Decimal]]] = {}
+    for entity, payee, account, _, amount in rows:
+        by_payee.setdefault((entity, payee), (account, []))[1].append(money(amount))
+    steady = []
+    for (entity, payee), (account, amounts) in sorted(by_payee.items()):
+        typical = median(amounts)
+        if len(amounts) >= RECURRING_MONTHS and all(abs(a - typical) <= SIMILAR * typical for a in amounts):
+            steady.append({"entity": entity, "counterparty": payee, "account": account, "months": len(amounts),
+                           "monthly": money(typical)})
+    monthly = sum((r["monthly"] for r in steady), ZERO)
+    results.add(
+        Metric("accounting.recurring_monthly", "Recurring charges per month", monthly, currency, src,
+               note=f"{len(steady)} payee(s) charging a steady amount in {RECURRING_MONTHS}+ of the last 4 months"),
+        Table("accounting.recurring_charges", "Recurring charges",
+              (Column("entity", "Entity"), Column("counterparty", "Payee"), Column("account", "Account"),
+               Column("months", "Months of 4", True),
+               Column("monthly", "Per month", True)), tuple(steady), src),
+    )
