@@ -128,8 +128,16 @@ class AwsSource(Strict):
     regions: list[str] = []
 
 
+class RatesSource(Strict):
+    """Exchange rates: a CSV `date,currency,rate`; one unit of `currency` is worth `rate` units of the
+    organization's currency from `date` until the next row for that currency."""
+
+    path: str = Field(min_length=1)
+
+
 class Sources(Strict):
     ledger: list[LedgerSource] = []
+    rates: RatesSource | None = None
     notes: NotesSource | None = None
     channels: ChannelsSource | None = None
     aws: AwsSource | None = None

@@ -122,6 +122,7 @@ def test_a_second_currency_without_a_rate(tmp_path):
     message = bad(tmp_path, "Date,Payee,Memo,Amount,Account,Currency\n"
                             "2026-10-05,A,b,1.00,Income:Sales,USD\n2026-10-06,A,b,1.00,Income:Sales,EUR\n", toml)
     assert "ledger/bank.csv:3: currency EUR differs from the organization currency USD and no exchange rate" in message
+    assert "add [sources.rates]" in message
 
 
 def test_an_unknown_entity_in_an_entity_column(tmp_path):

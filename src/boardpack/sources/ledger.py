@@ -24,7 +24,9 @@ from boardpack.model import Portfolio, SourceStatus
 # account NULL when uncategorized. It is a view over one parsed table per file (no copy), each
 # row kept only when nothing was wrong with it.
 LEDGER_COLUMNS = ("date", "entity", "account", "amount", "currency", "counterparty", "memo", "service_start",
-                  "service_end", "source_file", "source_line")
+                  "service_end", "source_file", "source_line", "original_amount", "original_currency")
+# `amount` is always in the organization's currency; a row in another currency keeps what the file said
+# in `original_amount` and `original_currency`, converted at the rate in force on its date.
 MONEY = r"[+-]?[0-9]+(\.[0-9]{1,2})?"
 
 
@@ -50,6 +52,7 @@ class LedgerCsv:
         db = portfolio.db
         problems: list[SourceProblem] = []
         parts: list[str] = []
+        rates = load_rates(db, ws)
         for index, spec in enumerate(specs):
             files = sorted(glob.glob(str(ws.root / spec.path)))
             if not files:
@@ -61,7 +64,7 @@ class LedgerCsv:
                 relative = str(Path(file).relative_to(ws.root)) if Path(file).is_relative_to(ws.root) else file
                 status.paths.append(relative)
                 parts.append(f"ledger_file_{len(parts)}")
-                found = load_file(db, parts[-1], Path(file), relative, spec, ws)
+                found = load_file(db, parts[-1], Path(file), relative, spec, ws, rates)
                 if found and spec.on_error == "fail":
                     raise SourceErrors(found + [SourceProblem(
                         relative, None, 'fix the rows above, or set on_error = "skip" on this source to leave them out')])
@@ -81,7 +84,7 @@ class LedgerCsv:
 
 
 def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec: LedgerSource,
-              ws: Workspace) -> list[SourceProblem]:
+              ws: Workspace, rates: str | None = None) -> list[SourceProblem]:
     """Parse one CSV into `table`; return its bad rows (which the ledger view leaves out)."""
     cols = spec.columns
     header = read_header(path, shown, spec)
@@ -139,9 +142,11 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
         ("amount IS NULL", amount_problem),
         (f"entity IS NULL OR entity NOT IN ({', '.join(map(lit, known))})",
          f"'entity \"' || coalesce(entity, '') || '\" is not declared in [[entities]] (known: {', '.join(known)})'"),
-        (f"currency <> {lit(org.currency)}",
+        (f"currency <> {lit(org.currency)} AND rate IS NULL",
+         f"'no exchange rate for ' || currency || ' on or before ' || date || ' in {rates}: add a row "
+         f"' || date || ',' || currency || ',<{org.currency} per ' || currency || '>'" if rates else
          f"'currency ' || currency || ' differs from the organization currency {org.currency} "
-         "and no exchange rate is configured'"),
+         "and no exchange rate is configured: add [sources.rates] path = \"rates.csv\"'"),
     ]
     raw_service = {}
     for field in service:
@@ -155,14 +160,22 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
     raw_columns = ", ".join(["raw_date", "raw_amount"] + [f"raw_{f}" for f in raw_service])
     try:
         # the raw text is only for the messages: computed for `problem`, never stored
+        rated = ("ASOF LEFT JOIN rates r ON x.currency = r.currency AND x.date >= r.date" if rates
+                 else "CROSS JOIN (SELECT NULL::DECIMAL(18, 8) AS rate) r")
+        # converted exactly: DECIMAL amount × DECIMAL rate, rounded once, to the cent
         db.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
-            SELECT * EXCLUDE ({raw_columns}), {problem} AS problem, {lit(shown)} AS source_file FROM (
-                SELECT rowid + 2 AS source_line, {as_date('date')} AS date, {entity} AS entity, {account} AS account,
-                       {amount} AS amount, {currency} AS currency, {text('counterparty')} AS counterparty,
-                       {text('memo')} AS memo, {service['service_start']} AS service_start,
-                       {service['service_end']} AS service_end,
-                       {raw_text('date')} AS raw_date, {raw_amount} AS raw_amount{extra_raw}
-                FROM raw)""")
+            SELECT * EXCLUDE ({raw_columns}, rate, amount, currency),
+                   CASE WHEN currency = {lit(org.currency)} THEN amount
+                        ELSE CAST(amount * rate AS DECIMAL(18, 2)) END AS amount,
+                   {lit(org.currency)} AS currency, amount AS original_amount, currency AS original_currency,
+                   {problem} AS problem, {lit(shown)} AS source_file FROM (
+                SELECT x.*, r.rate FROM (
+                    SELECT rowid + 2 AS source_line, {as_date('date')} AS date, {entity} AS entity,
+                           {account} AS account, {amount} AS amount, {currency} AS currency,
+                           {text('counterparty')} AS counterparty, {text('memo')} AS memo,
+                           {service['service_start']} AS service_start, {service['service_end']} AS service_end,
+                           {raw_text('date')} AS raw_date, {raw_amount} AS raw_amount{extra_raw}
+                    FROM raw) x {rated})""")
     except duckdb.Error as exc:
         raise WorkspaceError(f"{shown}: the categorization rules could not be applied: {str(exc).splitlines()[0]}; "
                              "patterns use RE2 syntax (no look-behind or back-references)") from None
@@ -228,3 +241,38 @@ def opening_cash(portfolio: Portfolio) -> Decimal:
 
 
 source = LedgerCsv()
+
+
+def load_rates(db: duckdb.DuckDBPyConnection, ws: Workspace) -> str | None:
+    """`[sources.rates]` into the temp table `rates` (currency, date, rate); its path as shown, or None."""
+    spec = ws.settings.sources.rates
+    if spec is None:
+        return None
+    path, shown = ws.root / spec.path, spec.path
+    if not path.is_file():
+        raise WorkspaceError(f"sources.rates.path = {spec.path!r}: no such file under {ws.root}")
+    try:
+        db.execute(f"CREATE OR REPLACE TEMP TABLE rates_raw AS SELECT * FROM read_csv({lit(str(path))}, "
+                   "all_varchar = true, header = true)")
+    except duckdb.Error as exc:
+        raise WorkspaceError(f"{shown}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+    header = [row[0] for row in db.execute("DESCRIBE rates_raw").fetchall()]
+    if [h.strip().lower() for h in header] != ["date", "currency", "rate"]:
+        raise WorkspaceError(f"{shown}:1: the header is {', '.join(header)}; expected date, currency, rate")
+    db.execute(f"""CREATE OR REPLACE TEMP TABLE rates AS
+        SELECT rowid + 2 AS line, try_strptime(trim({q(header[0])}), '%Y-%m-%d')::DATE AS date,
+               upper(trim({q(header[1])})) AS currency, TRY_CAST(trim({q(header[2])}) AS DECIMAL(18, 8)) AS rate,
+               {q(header[0])} AS raw_date, {q(header[2])} AS raw_rate
+        FROM rates_raw""")
+    bad = db.execute("""
+        SELECT line, CASE WHEN date IS NULL THEN 'date "' || coalesce(raw_date, '') || '" is not YYYY-MM-DD'
+                          WHEN NOT regexp_full_match(coalesce(currency, ''), '[A-Z]{3}')
+                               THEN 'currency "' || coalesce(currency, '') || '" is not a three-letter code'
+                          ELSE 'rate "' || coalesce(raw_rate, '') || '" is not a positive number' END
+        FROM rates WHERE date IS NULL OR NOT regexp_full_match(coalesce(currency, ''), '[A-Z]{3}')
+                      OR rate IS NULL OR rate <= 0
+        ORDER BY line LIMIT 50""").fetchall()
+    db.execute("DROP TABLE rates_raw")
+    if bad:
+        raise SourceErrors([SourceProblem(shown, line, message) for line, message in bad])
+    return shown
