@@ -37,6 +37,9 @@ class Period:
     def previous(self) -> Period:
         return period_containing(self.start - timedelta(days=1), self.kind)
 
+    def following(self) -> Period:
+        return period_containing(self.end + timedelta(days=1), self.kind)
+
 
 def month_start(d: date) -> date:
     return d.replace(day=1)

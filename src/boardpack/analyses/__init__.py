@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from boardpack.analyses import accounting, executive, expenses, finance, marketing, operations, rules, technology
+from boardpack.analyses import (
+    accounting,
+    executive,
+    expenses,
+    finance,
+    marketing,
+    operations,
+    revenue,
+    rules,
+    technology,
+)
 from boardpack.model import Portfolio, Results
 
 Analysis = Callable[[Portfolio, Results], None]
@@ -19,6 +29,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("finance", finance.analyse),
     ("accounting", accounting.analyse),
     ("expenses", expenses.analyse),
+    ("revenue", revenue.analyse),
     ("marketing", marketing.analyse),
     ("technology", technology.analyse),
     ("operations", operations.analyse),

@@ -25,6 +25,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("cfo", "CFO report", ("finance.cash", "finance.revenue", "finance.break_even", "finance.revenue_targets",
                                    "finance.decision_rules", "finance.findings")),
     RoleSpec("accounting", "Accounting Officer report", ("accounting.income_statement", "accounting.coverage",
+                                                         "accounting.revenue_recognition",
                                                          "accounting.expense_audit")),
     RoleSpec("cto", "CTO report", ("technology.stacks", "technology.risks", "technology.audit")),
     RoleSpec("cmo", "CMO report", ("marketing.channels", "marketing.email_blasts", "marketing.findings")),
