@@ -148,7 +148,7 @@ def run(kind: str, trials: int, folder: Path) -> dict:
             for _ in range(2):
                 before = sum(target.received().values())
                 if send(ws, env, kill_after=random.uniform(first * 0.9, full)) is None:
-                    killed_mid_batch += 0 < sum(target.received().values()) - before < 50 * 1
+                    killed_mid_batch += 0 < sum(target.received().values()) - before < 50
             send(ws, env)
             states = {d["message_id"]: d["state"] for d in deliveries(ws, env)}
             got = target.received()

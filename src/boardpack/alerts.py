@@ -19,8 +19,6 @@ from boardpack.config import Workspace
 from boardpack.delivery.dispatcher import DispatchReport
 from boardpack.errors import BoardpackError
 
-NEEDS_ACTION = ("failed", "unknown", "planned")
-
 
 @dataclass
 class Alert:

@@ -63,5 +63,6 @@ def unavailable(exc: Exception) -> bool:
     """The endpoint does not implement this call (an older or emulated API): use the fallback."""
     if not isinstance(exc, ClientError):
         return False
-    return error_code(exc) in ("UnknownOperationException", "404", "NotImplemented", "InvalidAction") or (
-        exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404 and error_code(exc) in ("", "404"))
+    code, status = error_code(exc), exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return code in ("UnknownOperationException", "NotImplemented", "InvalidAction") or (
+        status == 404 and code in ("", "404"))  # a bare 404: no such route (NotFoundException is a real answer)

@@ -3,26 +3,15 @@
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
 
 import pytest
 
 from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.audit.store import Intent
 from boardpack.delivery.dispatcher import Dispatcher
-from boardpack.delivery.message import DeliveryKey, Recipients, build_message
 from boardpack.delivery.transports.base import Allowance, AmbiguousError, PermanentError
 from boardpack.delivery.transports.outbox import OutboxTransport, read_index
-
-
-def messages(n=3):
-    out = []
-    for i in range(n):
-        recipients = Recipients((f"r{i}@example.com",), (), ("audit@example.com",))
-        key = DeliveryKey.of("2026-10", f"report{i}", recipients)
-        out.append(build_message(key, "reports@example.com", recipients, f"Report {i}", "text", "<p>html</p>", "h",
-                                 datetime(2026, 11, 1, tzinfo=UTC)))
-    return out
+from tests.delivery.messages import messages
 
 
 class Flaky:

@@ -178,17 +178,10 @@ def test_a_bounce_through_sns_suppresses_the_address_at_the_next_send(ses_ws, aw
 def test_events_ingest_accepts_notifications_lines_and_stdin(ses_ws, aws, tmp_path):
     lines = "\n".join(json.dumps(n) for n in (complaint_notification("m-1", "owner@example.com"),
                                              delivery_event("m-2", "cfo@example.com")))
-    result = subprocess.run([sys.executable, "-m", "boardpack", "events", "ingest", "-", "-w", str(ses_ws)],
-                            input=lines, capture_output=True, text=True, env=run_cli_env(aws))
+    result = run_cli("events", "ingest", "-", "-w", str(ses_ws), env=aws.env(), input=lines)
     assert result.returncode == 0, result.stderr
     assert "2 new events (0 matched" in result.stdout and "suppressed: owner@example.com" in result.stdout
     assert "no delivery has the SES message id m-1" in result.stderr
-
-
-def run_cli_env(aws):
-    import os
-
-    return {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOARDPACK_"))} | aws.env()
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -3,7 +3,6 @@ layer with a botocore `before-send` hook, so the real client stack parses them."
 
 import json
 import urllib.request
-from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -13,18 +12,11 @@ from botocore.exceptions import ReadTimeoutError
 from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.config import load_workspace
 from boardpack.delivery.dispatcher import Dispatcher, Policy
-from boardpack.delivery.message import DeliveryKey, Recipients, build_message
 from boardpack.delivery.transports.base import AmbiguousError, PermanentError, RetryableError, StopError
 from boardpack.delivery.transports.ses import SesTransport
 from boardpack.errors import WorkspaceError
 from tests.conftest import ses_toml, write_workspace
-
-
-def message(i=0, to=None):
-    recipients = Recipients(tuple(to or [f"r{i}@example.com"]), (), ("audit@example.com",))
-    key = DeliveryKey.of("2026-10", f"report{i}", recipients)
-    return build_message(key, "Reports <reports@example.com>", recipients, f"Report {i}", "text", "<p>html</p>", "h",
-                         datetime(2026, 11, 1, tzinfo=UTC))
+from tests.delivery.messages import message
 
 
 class Body:
@@ -162,11 +154,12 @@ def test_a_lost_reply_is_unknown_and_the_sdk_does_not_send_it_again(ses, aws):
     assert len(aws.sent_raw()) == 1
 
 
-def test_missing_credentials_are_a_clear_error_before_anything_is_sent(tmp_path, aws):
+def test_missing_credentials_are_a_clear_error_before_anything_is_sent(tmp_path, aws, monkeypatch):
     env = {k: v for k, v in aws.env().items() if not k.startswith("AWS_ACCESS") and not k.startswith("AWS_SECRET")}
-    ws = load_workspace(write_workspace(tmp_path / "ws", ses_toml()),
-                        environ=env | {"AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-                                       "AWS_CONFIG_FILE": str(tmp_path / "none")})
+    for name in ("AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"):  # the SDK reads these from the process itself
+        monkeypatch.setenv(name, str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    ws = load_workspace(write_workspace(tmp_path / "ws", ses_toml()), environ=env)
     with pytest.raises(WorkspaceError, match="AWS credentials not found"):
         SesTransport.for_workspace(ws)
 

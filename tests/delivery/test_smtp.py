@@ -1,6 +1,5 @@
 """The SMTP transport against a real aiosmtpd server on loopback."""
 
-from datetime import UTC, datetime
 
 import pytest
 
@@ -8,18 +7,11 @@ from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.audit.store import DeliveryEvent
 from boardpack.config import SmtpSettings
 from boardpack.delivery.dispatcher import Dispatcher, Policy
-from boardpack.delivery.message import DeliveryKey, Recipients, build_message
 from boardpack.delivery.transports.base import AmbiguousError, PermanentError, RetryableError, StopError
 from boardpack.delivery.transports.smtp import SmtpTransport
 from boardpack.errors import WorkspaceError
+from tests.delivery.messages import message
 from tests.servers import SmtpServer, free_port, self_signed
-
-
-def message(i=0, to=None):
-    recipients = Recipients(tuple(to or [f"r{i}@example.com"]), (), ("audit@example.com",))
-    key = DeliveryKey.of("2026-10", f"report{i}", recipients)
-    return build_message(key, "Reports <reports@example.com>", recipients, f"Report {i}", "text", "<p>html</p>", "h",
-                         datetime(2026, 11, 1, tzinfo=UTC))
 
 
 @pytest.fixture

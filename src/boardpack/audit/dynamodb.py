@@ -166,21 +166,18 @@ class DynamoAuditStore:
 
     def claim(self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False) -> bool:
         at = now()
-        allowed = CLAIMABLE + (("unknown",) if include_unknown else ())
-        names = {f":s{i}": s for i, s in enumerate(allowed)}
         before = self._state(key)
-        if before not in allowed:
+        if before not in CLAIMABLE + (("unknown",) if include_unknown else ()):
             return False
-        try:
+        try:  # the condition makes read-then-write atomic: it fails if anyone changed the state meanwhile
             self.db.transact_write_items(TransactItems=[
                 {"Update": {"TableName": self.table, "Key": typed({"pk": f"DELIVERY#{key}", "sk": "STATE"}),
                             "UpdateExpression": "SET #s = :sending, attempts = attempts + :one, #o = :owner, "
                                                 "updated_at = :at",
-                            "ConditionExpression": f"#s = :before AND #s IN ({', '.join(names)})",
+                            "ConditionExpression": "#s = :before",
                             "ExpressionAttributeNames": {"#s": "state", "#o": "owner"},
-                            "ExpressionAttributeValues": typed(names | {":sending": "sending", ":one": 1,
-                                                                        ":owner": owner, ":at": at,
-                                                                        ":before": before})}},
+                            "ExpressionAttributeValues": typed({":sending": "sending", ":one": 1, ":owner": owner,
+                                                                ":at": at, ":before": before})}},
                 self._transition(key, before, "sending", at, run_id, owner)])
         except ClientError as exc:
             if cancelled_by_condition(exc):

@@ -232,11 +232,9 @@ class _Batch:
                         self.idle(delay)
                     elif self.take(message, attempt):
                         self.inflight[pool.submit(self.d.transport.send, message)] = (message, attempt)
-                elif self.inflight:
-                    due = self.retries[0].not_before - time.monotonic() if self.retries and not self.halted else None
-                    self.idle(max(0.0, due) if due is not None else None)
-                elif self.retries and not self.halted:
-                    time.sleep(max(0.0, self.retries[0].not_before - time.monotonic()))
+                else:  # nothing may start now: wait for a send to finish, or for the next retry to fall due
+                    due = self.retries and not self.halted
+                    self.idle(max(0.0, self.retries[0].not_before - time.monotonic()) if due else None)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             for item in self.retries:  # claimed but never re-sent (stopped or interrupted): free it for the next run

@@ -100,15 +100,16 @@ def to_event(envelope_id: str | None, note: dict, where: str) -> DeliveryEvent:
     kind = kind.lower().replace(" ", "")
     part, list_key = RECIPIENTS.get(kind, (kind, None))
     body = note.get(part) if isinstance(note.get(part), dict) else {}
-    raw_recipients = body.get(list_key, []) if list_key else mail.get("destination", [])
-    recipients = tuple(bare(r["emailAddress"] if isinstance(r, dict) else str(r)) for r in raw_recipients
-                       if (r.get("emailAddress") if isinstance(r, dict) else r))
+    listed = body.get(list_key, []) if list_key else mail.get("destination", [])
+    # bounce and complaint lists hold {"emailAddress": ...}; delivery and destination lists hold strings
+    addresses = [r.get("emailAddress") if isinstance(r, dict) else r for r in listed]
+    recipients = tuple(bare(str(a)) for a in addresses if a)
     permanent = kind == "complaint" or (kind == "bounce" and body.get("bounceType") == "Permanent")
     detail = ""
     if kind == "bounce":
-        codes = [r.get("diagnosticCode", "") for r in body.get(list_key, []) if isinstance(r, dict)]
-        detail = f"{body.get('bounceType', '?')}/{body.get('bounceSubType', '?')}" + (f": {codes[0]}" if codes and
-                                                                                      codes[0] else "")
+        detail = f"{body.get('bounceType', '?')}/{body.get('bounceSubType', '?')}"
+        code = next((r.get("diagnosticCode") for r in listed if isinstance(r, dict) and r.get("diagnosticCode")), "")
+        detail += f": {code}" if code else ""
     elif kind == "complaint":
         detail = body.get("complaintFeedbackType", "")
     identity = envelope_id or hashlib.sha256(json.dumps(note, sort_keys=True).encode()).hexdigest()

@@ -18,11 +18,10 @@ class TokenBucket:
 
     HEADROOM = 0.05
 
-    def __init__(self, rate: float | None, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, rate: float | None, clock: Callable[[], float] = time.monotonic):
         self.rate = rate * (1 - self.HEADROOM) if rate else None
         self.burst = max(1.0, (rate or 0) * self.HEADROOM)
-        self.clock, self.sleep = clock, sleep
+        self.clock = clock
         self.tokens = self.burst
         self.updated = clock()
         self.lock = threading.Lock()
@@ -41,14 +40,6 @@ class TokenBucket:
                 self.tokens -= recipients
                 return 0.0
             return (wanted - self.tokens) / self.rate
-
-    def acquire(self, recipients: int) -> float:
-        """Block until `recipients` may be sent; return the seconds waited."""
-        waited = 0.0
-        while delay := self.reserve(recipients):
-            self.sleep(delay)
-            waited += delay
-        return waited
 
     def pause(self, seconds: float) -> None:
         """After a throttling reply: nobody sends for `seconds`."""

@@ -153,14 +153,13 @@ class SesTransport:
         lines.append(Check(True, f"quota: {quota['Max24HourSend']:.0f} recipients per 24 hours, "
                                  f"{quota['SentLast24Hours']:.0f} used; max rate {quota['MaxSendRate']:g}/s"))
         lines += self._check_identity(bare(sender))
-        sandbox = quota.get("ProductionAccessEnabled")
-        if sandbox is None:  # GetAccount unavailable: SES's sandbox quota is 200 a day at 1 a second
-            sandbox_guess = quota["Max24HourSend"] == 200 and quota["MaxSendRate"] == 1
+        production = quota.get("ProductionAccessEnabled")
+        if production is None:  # GetAccount unavailable: SES's sandbox quota is 200 a day at 1 a second
+            in_sandbox = quota["Max24HourSend"] == 200 and quota["MaxSendRate"] == 1
             lines.append(Check(True, "sandbox: unknown (GetAccount is unavailable); the quota "
-                                     f"{'looks like' if sandbox_guess else 'does not look like'} the sandbox's"))
-            in_sandbox = sandbox_guess
+                                     f"{'looks like' if in_sandbox else 'does not look like'} the sandbox's"))
         else:
-            in_sandbox = not sandbox
+            in_sandbox = not production
             lines.append(Check(True, "production access: " + ("no, the account is in the sandbox" if in_sandbox
                                                                else "yes")))
         if in_sandbox:
