@@ -23,9 +23,9 @@ from boardpack.render import FORMATS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="One board pack a period from your own records, delivered exactly once.")
-# markup off: memos, paths and details are shown as written, never read as rich markup
-out = Console(markup=False, highlight=False, soft_wrap=True)
-err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+# markup and emoji codes off: memos, paths and accounts (Assets:Bank:...) are shown as written
+out = Console(markup=False, emoji=False, highlight=False, soft_wrap=True)
+err = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 Workspace = Annotated[Path | None, typer.Option("-w", "--workspace", envvar="BOARDPACK_WORKSPACE",
                                                    help="Workspace folder (default: the current one).")]

@@ -7,6 +7,7 @@ are checked here too, so no later stage has to.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import re
 import tomllib
@@ -58,6 +59,7 @@ class Entity(Strict):
     id: EntityId
     name: str = Field(min_length=1)
     kind: Literal["charter", "logistics", "real_estate", "services", "software", "other"]
+    unit: str | None = None  # what the venture sells one of; default by kind (charter, hauling job, billable hour)
     repos: list[str] = []
     stack: list[str] = []
     assets: list[Asset] = []
@@ -78,6 +80,9 @@ class LedgerColumns(Strict):
     currency: str | None = None
     service_start: str | None = None
     service_end: str | None = None
+    fee: str | None = None  # a payments processor's fee: booked as its own expense row
+    net: str | None = None  # ... and gross - fee must equal this
+    quantity: str | None = None  # units sold on an income row (charters, hours); default 1 per row
     date_format: str = "%Y-%m-%d"
 
     @model_validator(mode="after")
@@ -86,6 +91,8 @@ class LedgerColumns(Strict):
             raise ValueError("give either amount = \"...\" or both debit = \"...\" and credit = \"...\"")
         if self.amount is None and (self.debit is None or self.credit is None):
             raise ValueError("debit and credit go together: give both column names")
+        if self.net is not None and self.fee is None:
+            raise ValueError('net needs fee: give fee = "..." too (gross - fee = net is checked on every row)')
         return self
 
     def fields(self) -> dict[str, str]:
@@ -93,23 +100,81 @@ class LedgerColumns(Strict):
         return {k: v for k, v in self.model_dump(exclude={"date_format"}).items() if v is not None}
 
 
+# Named presets for common export shapes; anything given on the source overrides the preset.
+PROFILES: dict[str, dict] = {
+    # a bank export with one signed amount column
+    "signed": {"columns": {"date": "Date", "amount": "Amount", "memo": "Description"}},
+    # a bank export with money out and money in in separate columns
+    "debit-credit": {"columns": {"date": "Date", "debit": "Debit", "credit": "Credit", "memo": "Description"}},
+    # a bookkeeping "transaction detail by account" report: one row per posting, debits positive
+    "transaction-detail": {"columns": {"date": "Date", "counterparty": "Name", "memo": "Memo/Description",
+                                       "account": "Account", "amount": "Amount", "date_format": "%m/%d/%Y"},
+                           "sign": "inverted"},
+    # a payments processor's balance history: gross, fee and net per charge (Stripe's column names)
+    "processor-balance": {"columns": {"date": "Created (UTC)", "amount": "Amount", "fee": "Fee", "net": "Net",
+                                      "currency": "Currency", "memo": "Description", "counterparty": "Type",
+                                      "date_format": "%Y-%m-%d %H:%M"}},
+}
+# Beancount postings to these accounts are the cash itself: the other postings of a transaction
+# become ledger rows, so the ledger's sum is still the change in cash.
+CASH_ACCOUNTS = ["Assets:*Cash*", "Assets:*Checking*", "Assets:*Savings*", "Assets:*Bank*"]
+
+
 class LedgerSource(Strict):
     path: str
-    format: Literal["csv"] = "csv"
+    format: Literal["csv", "beancount"] = "csv"
+    profile: Literal["signed", "debit-credit", "transaction-detail", "processor-balance"] | None = None
     name: str | None = None  # the bank account's name, shown in provenance
     entity: EntityId | None = None
     entity_column: str | None = None
-    columns: LedgerColumns
+    entity_account_component: int | None = Field(default=None, ge=1, le=9)  # beancount: Income:Acme:Sales, 2 -> acme
+    columns: LedgerColumns | None = None
     delimiter: str = Field(default=",", min_length=1, max_length=1)
-    encoding: Literal["utf-8", "utf-8-sig", "cp1252", "latin-1"] = "utf-8"
+    encoding: str = "utf-8"
     decimal: Literal[".", ","] = "."
     sign: Literal["normal", "inverted"] = "normal"  # inverted: money out is positive in the file
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     opening_balance: Money = Decimal("0.00")
+    fee_account: str = Field(default="Expenses:Payment Processing", min_length=1)
+    cash_accounts: list[str] = CASH_ACCOUNTS
     on_error: Literal["fail", "skip"] = "fail"
 
+    @model_validator(mode="before")
+    @classmethod
+    def apply_profile(cls, data):
+        """The profile's settings, then the source's own on top (columns key by key)."""
+        if not isinstance(data, dict) or data.get("profile") not in PROFILES:
+            return data
+        preset = PROFILES[data["profile"]]
+        merged = {**{k: v for k, v in preset.items() if k != "columns"}, **data}
+        merged["columns"] = {**preset["columns"], **(data.get("columns") or {})}
+        return merged
+
+    @field_validator("encoding")
+    @classmethod
+    def known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown encoding {value!r}: use e.g. utf-8, utf-8-sig, cp1252, latin-1, utf-16") from None
+        return value
+
     @model_validator(mode="after")
-    def entity_given_once(self) -> LedgerSource:
+    def shape_complete(self) -> LedgerSource:
+        if self.format == "beancount":
+            if self.columns is not None or self.entity_column is not None:
+                raise ValueError("a beancount source has no columns: remove columns / entity_column")
+            if not self.encoding.replace("_", "-").lower().startswith("utf-8"):
+                raise ValueError("beancount reads UTF-8 only: convert the file (iconv -f ... -t utf-8) and remove encoding")
+            if (self.entity is None) == (self.entity_account_component is None):
+                raise ValueError('give either entity = "<id>" (the whole file) or entity_account_component = N '
+                                 "(the Nth part of each account names the entity)")
+            return self
+        if self.columns is None:
+            raise ValueError(f'give columns = {{ date = "...", amount = "..." }} or a profile '
+                             f"(one of {', '.join(PROFILES)})")
+        if self.entity_account_component is not None:
+            raise ValueError("entity_account_component is for beancount sources; a CSV uses entity or entity_column")
         per_row = self.entity_column or self.columns.entity
         if (self.entity is None) == (per_row is None):
             raise ValueError('give either entity = "<id>" (the whole file) or entity_column = "<header>" (per row)')
@@ -135,9 +200,16 @@ class RatesSource(Strict):
     path: str = Field(min_length=1)
 
 
+class RulesFile(Strict):
+    """Categorization rules kept apart from the settings: a CSV `pattern,account[,field]`, read after [[rules]]."""
+
+    path: str = Field(min_length=1)
+
+
 class Sources(Strict):
     ledger: list[LedgerSource] = []
     rates: RatesSource | None = None
+    rules: RulesFile | None = None
     notes: NotesSource | None = None
     channels: ChannelsSource | None = None
     aws: AwsSource | None = None
@@ -194,19 +266,45 @@ class DecisionRule(Strict):
     value: Decimal
 
 
+class Initiative(Strict):
+    """A candidate use of cash: what it costs now and what it should return each month once ramped."""
+
+    id: str = Field(pattern=r"^[a-z0-9_.-]+$")
+    name: str = Field(min_length=1)
+    entity: EntityId | None = None
+    cost: Money = Field(gt=0)
+    monthly_return: Money  # net cash a month at full speed
+    ramp_months: int = Field(default=0, ge=0, le=60)  # months to reach it, linearly
+    risk: Literal["low", "medium", "high"] = "medium"  # adds 0, 5 or 10 points to the discount rate
+
+
 class Finance(Strict):
     variable_cost_accounts: list[str] = []  # glob patterns; every other expense is fixed
     revenue_goal: Money | None = None  # monthly revenue to reach ...
+    net_income_goal: Money | None = None  # ... and monthly net income ...
     goal_month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")  # ... by this month
     runway_warning_months: Decimal = Decimal(6)
     duplicate_window_days: int = Field(default=7, ge=0, le=90)  # same payee and amount this close: a duplicate?
+    discount_rate: Rate = Decimal("0.10")  # yearly hurdle rate for initiatives
+    horizon_months: int = Field(default=36, ge=1, le=240)  # how long an initiative's returns are counted
+    reserve_months: Decimal = Field(default=Decimal(6), ge=0)  # cash kept back: this many months of gross burn
+    initiatives: list[Initiative] = []
     rules: list[DecisionRule] = []
 
     @model_validator(mode="after")
     def goal_complete(self) -> Finance:
-        if (self.revenue_goal is None) != (self.goal_month is None):
-            raise ValueError("revenue_goal and goal_month go together: give both or neither")
+        if (self.revenue_goal is None and self.net_income_goal is None) != (self.goal_month is None):
+            raise ValueError("goal_month goes with revenue_goal or net_income_goal: give both or neither")
         return self
+
+
+class ChartAccount(Strict):
+    """One line of the chart of accounts; it covers the account and every account below it."""
+
+    account: str = Field(pattern=r"^(Income|Expenses|Assets|Liabilities|Equity)(:[^:\s][^:]*)*$")
+    cost: Literal["fixed", "variable"] | None = None  # expenses only
+    tax_line: str = ""
+    kinds: list[str] = []  # entity kinds it applies to; empty: every entity
 
 
 class Role(Strict):
@@ -280,6 +378,7 @@ class Settings(Strict):
     marketing: Marketing = Marketing()
     kpis: list[Kpi] = []
     finance: Finance = Finance()
+    chart: list[ChartAccount] = []  # added to (and overriding) the standard chart for each entity kind
     roles: dict[Literal["ceo", "cto", "cfo", "cmo", "accounting"], Role] = {}
     delivery: Delivery = Delivery()
     alerts: Alerts = Alerts()
@@ -294,10 +393,12 @@ class Settings(Strict):
         known = ", ".join(ids)
         refs = [(f"sources.ledger[{i}].entity", s.entity) for i, s in enumerate(self.sources.ledger)]
         refs += [(f"marketing.lists[{i}].entity", m.entity) for i, m in enumerate(self.marketing.lists)]
+        refs += [(f"finance.initiatives[{i}].entity", x.entity) for i, x in enumerate(self.finance.initiatives)]
         for where, ref in refs:
             if ref is not None and ref not in ids:
                 raise ValueError(f"{where} = {ref!r} is not a declared entity (known: {known})")
-        for kind, items in (("kpi", self.kpis), ("decision rule", self.finance.rules)):
+        for kind, items in (("kpi", self.kpis), ("decision rule", self.finance.rules),
+                            ("initiative", self.finance.initiatives)):
             seen = [x.id for x in items]
             for dup in sorted({i for i in seen if seen.count(i) > 1}):
                 raise ValueError(f"{kind} id {dup!r} is declared twice")

@@ -6,6 +6,7 @@ value with the same footnote.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -116,6 +117,7 @@ class Portfolio:
     channels: list[ChannelMonth] = field(default_factory=list)
     opening_balances: list[tuple[str | None, Decimal, str]] = field(default_factory=list)  # entity, amount, file
     sources: dict[str, SourceStatus] = field(default_factory=dict)
+    unpriced: Counter = field(default_factory=Counter)  # commodity -> postings left out of money (no price)
 
     def fresh(self, source: str) -> bool:
         status = self.sources.get(source)

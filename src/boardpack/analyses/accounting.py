@@ -32,6 +32,12 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         Metric("accounting.net_income_ttm", "Net income (trailing 12 months)", sum((r["ttm"] for r in statement), ZERO),
                currency, src, note=f"Income:* plus Expenses:* accounts, {ttm_start:%b %Y}–{period.end:%b %Y}"),
     )
+    if portfolio.unpriced:
+        listed = ", ".join(f"{c} ({n})" for c, n in sorted(portfolio.unpriced.items()))
+        results.add(Metric("accounting.unpriced_postings", "Postings left out of money totals",
+                           sum(portfolio.unpriced.values()), "postings", src, status="warn",
+                           note=f"in commodities with no price to {currency} in the ledger: {listed}; "
+                                f"add price directives to count them"))
     coverage(portfolio, results, currency, src)
 
 

@@ -112,7 +112,7 @@ SECTIONS: Sequence[SectionSpec] = (
     SectionSpec("finance.findings", "Financial findings", findings("finance", none="No financial findings."),
                 needs=("ledger",), analysis="finance"),
     SectionSpec("accounting.income_statement", "Income statement",
-                both(metrics("accounting.net_income", "accounting.net_income_ttm"),
+                both(metrics("accounting.net_income", "accounting.net_income_ttm", "accounting.unpriced_postings"),
                      tables("accounting.income_statement")), needs=("ledger",), analysis="accounting"),
     SectionSpec("accounting.coverage", "Chart-of-accounts coverage",
                 both(metrics("accounting.uncategorized_count", "accounting.uncategorized_amount"),

@@ -19,6 +19,7 @@ import duckdb
 from boardpack.config import LedgerSource, Workspace
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
 from boardpack.model import Portfolio, SourceStatus
+from boardpack.sources import beancount_ledger
 
 # The `ledger` the analyses read: one row per transaction, money in positive, money out negative,
 # account NULL when uncategorized. It is a view over one parsed table per file (no copy), each
@@ -64,7 +65,11 @@ class LedgerCsv:
                 relative = str(Path(file).relative_to(ws.root)) if Path(file).is_relative_to(ws.root) else file
                 status.paths.append(relative)
                 parts.append(f"ledger_file_{len(parts)}")
-                found = load_file(db, parts[-1], Path(file), relative, spec, ws, rates)
+                if spec.format == "beancount":
+                    found, unpriced = beancount_ledger.load(db, parts[-1], Path(file), relative, spec, ws)
+                    portfolio.unpriced.update(unpriced)
+                else:
+                    found = load_file(db, parts[-1], Path(file), relative, spec, ws, rates)
                 if found and spec.on_error == "fail":
                     raise SourceErrors(found + [SourceProblem(
                         relative, None, 'fix the rows above, or set on_error = "skip" on this source to leave them out')])

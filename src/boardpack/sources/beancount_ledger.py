@@ -1,0 +1,144 @@
+"""A beancount ledger into a DuckDB table shaped like the CSV ones (`LEDGER_COLUMNS` plus `problem`).
+
+beancount's own loader parses, books and validates the file (balance assertions, unbalanced
+transactions, impossible dates): its errors are the user's, reported as `file:line: message`.
+Each posting outside the cash accounts becomes one row with its sign turned to boardpack's
+(money in positive): income postings are positive, expenses negative, and the sum of a
+transaction's rows is what it did to cash. A posting's weight (units, or cost for a lot) is
+converted to the organization's currency at the ledger's own price on that date; a commodity
+with no such price (vacation hours, retirement-contribution units) is left out of money and
+counted in `unpriced`, which the Accounting report lists.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import tempfile
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from boardpack.config import LedgerSource, Workspace
+from boardpack.errors import SourceProblem, WorkspaceError
+
+CENT = Decimal("0.01")
+SERVICE = ("service-start", "service-end")
+
+
+def load(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec: LedgerSource,
+         ws: Workspace) -> tuple[list[SourceProblem], Counter]:
+    """Load one beancount file (and its includes) into `table`; return its problems and unpriced commodities."""
+    try:
+        from beancount import loader
+        from beancount.core import convert, data, prices
+    except ImportError:
+        raise WorkspaceError(f"{shown}: reading beancount ledgers needs the beancount package: "
+                             "pip install 'boardpack[beancount]'") from None
+    # no pickle cache: it would write beside the user's books, and loading a pickle runs code
+    loader.initialize(use_cache=False)
+    entries, errors, _ = loader.load_file(str(path))
+    where = _Where(ws.root, shown)
+    problems = [SourceProblem(*where(getattr(e, "source", None)), _first_line(e.message)) for e in errors]
+
+    org = ws.settings.organization.currency
+    known = {e.id for e in ws.settings.entities}
+    price_map = prices.build_price_map(entries)
+    cash = {}  # account -> is it cash? (fnmatch once per account, not per posting)
+    unpriced: Counter = Counter()
+    rows = []
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        kept = [p for p in entry.postings
+                if not cash.setdefault(p.account, any(fnmatch.fnmatchcase(p.account, c) for c in spec.cash_accounts))]
+        if not kept:
+            continue
+        fallback = spec.entity or next(filter(None, (_entity(p.account, spec, known) for p in entry.postings)), None)
+        for posting in kept:
+            meta = posting.meta or {}
+            file, line = where(meta if "lineno" in meta else entry.meta)
+            weight = convert.get_weight(posting)
+            if weight.currency == org:
+                amount = weight.number
+            else:
+                _, price = prices.get_price(price_map, (weight.currency, org), entry.date)
+                if price is None:
+                    unpriced[weight.currency] += 1
+                    continue
+                amount = weight.number * price
+            start, end = (meta.get(k, entry.meta.get(k)) for k in SERVICE)
+            entity = spec.entity or _entity(posting.account, spec, known) or fallback
+            problem = _problem(entity, posting.account, spec, known, start, end)
+            rows.append((entry.date, entity, posting.account, (-amount).quantize(CENT), org,
+                         entry.payee, entry.narration or None, _day(start), _day(end), file, line,
+                         -posting.units.number, posting.units.currency, problem))
+    _insert(db, table, rows)
+    problems += [SourceProblem(r[9], r[10], r[13]) for r in rows if r[13]]
+    return problems, unpriced
+
+
+def _entity(account: str, spec: LedgerSource, known: set[str]) -> str | None:
+    parts = account.split(":")
+    n = spec.entity_account_component
+    if n is None or n > len(parts):
+        return None
+    candidate = parts[n - 1].lower()
+    return candidate if candidate in known else None
+
+
+def _problem(entity, account, spec, known, start, end) -> str | None:
+    if entity is None:
+        return (f"no entity for {account}: part {spec.entity_account_component} of none of this transaction's "
+                f"accounts is a declared entity (known: {', '.join(sorted(known))})")
+    for key, value in zip(SERVICE, (start, end)):
+        if value is not None and _day(value) is None:
+            return f"{key} {value!r} is not a date (YYYY-MM-DD)"
+    if start is not None and end is not None and _day(end) < _day(start):
+        return f"service-end {end} is before service-start {start}"
+    return None
+
+
+def _day(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+class _Where:
+    """A beancount `meta` (filename, lineno) as the path shown to the user and the line."""
+
+    def __init__(self, root: Path, shown: str):
+        self.root, self.shown = root, shown
+
+    def __call__(self, meta) -> tuple[str, int | None]:
+        if not meta or not meta.get("filename") or str(meta["filename"]).startswith("<"):
+            return self.shown, None
+        file = Path(meta["filename"])
+        return (str(file.relative_to(self.root)) if file.is_relative_to(self.root) else str(file)), meta.get("lineno")
+
+
+def _first_line(message: str) -> str:
+    return " ".join(str(message).split())
+
+
+def _insert(db: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Rows into DuckDB through a CSV file: far faster than row-by-row inserts, and exact (text decimals)."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", suffix=".csv", delete=False) as handle:
+        csv.writer(handle).writerows(rows)
+    try:
+        db.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?, header = false,
+            auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {{
+            'date': 'DATE', 'entity': 'VARCHAR', 'account': 'VARCHAR', 'amount': 'DECIMAL(18, 2)',
+            'currency': 'VARCHAR', 'counterparty': 'VARCHAR', 'memo': 'VARCHAR', 'service_start': 'DATE',
+            'service_end': 'DATE', 'source_file': 'VARCHAR', 'source_line': 'BIGINT',
+            'original_amount': 'DECIMAL(28, 8)', 'original_currency': 'VARCHAR', 'problem': 'VARCHAR'}})""",
+                   (handle.name,))
+    finally:
+        Path(handle.name).unlink(missing_ok=True)

@@ -1,0 +1,193 @@
+"""Beancount ledgers: the same totals as beancount's own query engine, and its errors as file:line."""
+
+import subprocess
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from boardpack.config import load_workspace
+from boardpack.errors import WorkspaceError
+from boardpack.pipeline import build_pack
+from tests.conftest import run_cli, write_workspace
+
+pytest.importorskip("beancount")
+beanquery = pytest.importorskip("beanquery")
+D = Decimal
+BIN = Path(sys.executable).parent
+TOML = """\
+[organization]
+name = "Example"
+currency = "USD"
+
+[[entities]]
+id = "babble"
+name = "Babble"
+kind = "software"
+
+[[entities]]
+id = "etrade"
+name = "Brokerage"
+kind = "other"
+
+[[sources.ledger]]
+path = "books/*.beancount"
+format = "beancount"
+{entity}
+"""
+BY_COMPONENT = "entity_account_component = 3\n"
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    """A generated personal ledger: salary, taxes, trades at cost, dividends, vacation hours, 401k units."""
+    root = tmp_path_factory.mktemp("bean")
+    ledger = root / "books" / "example.beancount"
+    ledger.parent.mkdir()
+    subprocess.run([BIN / "bean-example", "--seed", "11", "--date-begin", "2025-01-01", "--date-end", "2026-10-31",
+                    "-o", str(ledger)], check=True, capture_output=True)
+    (root / "boardpack.toml").write_text(TOML.format(entity='entity = "babble"'))
+    return root
+
+
+def pack_for(root: Path, month: str):
+    as_of = date.fromisoformat(month + "-01")
+    as_of = date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 1)
+    ws = load_workspace(root, environ={})
+    return build_pack(ws, as_of, generated_at=datetime(2026, 11, 15, tzinfo=ZoneInfo("UTC")))
+
+
+def bean_query(ledger: Path, start: str, end: str) -> dict[str, Decimal]:
+    """What beancount's own query engine says each income and expense account did, in USD, start <= date < end."""
+    out = subprocess.run(
+        [BIN / "bean-query", "-f", "csv", str(ledger),
+         f"SELECT account, sum(number) AS total WHERE currency = 'USD' AND date >= {start} AND date < {end} "
+         "AND account ~ '^(Income|Expenses):' GROUP BY account"],
+        check=True, capture_output=True, text=True).stdout.splitlines()
+    return {line.split(",")[0]: D(line.split(",")[1]) for line in out[1:] if line}
+
+
+@pytest.mark.parametrize("month, start, end", [("2025-03", "2025-03-01", "2025-04-01"),
+                                               ("2025-12", "2025-12-01", "2026-01-01"),
+                                               ("2026-09", "2026-09-01", "2026-10-01")])
+def test_every_income_and_expense_account_matches_bean_query_to_the_cent(example, month, start, end):
+    expected = {account: -total for account, total in bean_query(example / "books/example.beancount", start, end).items()
+                if total}
+    statement = pack_for(example, month).results.tables["accounting.income_statement"]
+    got = {row["account"]: row["period"] for row in statement.rows if row["period"]}
+    assert expected and got == expected
+
+
+def test_trailing_twelve_months_match_bean_query_too(example):
+    expected = bean_query(example / "books/example.beancount", "2025-10-01", "2026-10-01")
+    statement = pack_for(example, "2026-09").results.tables["accounting.income_statement"]
+    assert {r["account"]: r["ttm"] for r in statement.rows} == {a: -t for a, t in expected.items()}
+
+
+def test_commodities_without_a_price_are_left_out_and_listed(example):
+    results = pack_for(example, "2026-09").results
+    note = results.metrics["accounting.unpriced_postings"]
+    assert note.value > 0 and "VACHR" in note.note and "IRAUSD" in note.note
+    accounts = {r["account"] for r in results.tables["accounting.income_statement"].rows}
+    assert "Income:US:Babble:Vacation" not in accounts  # only ever in hours
+
+
+def test_the_cash_balance_is_the_cash_accounts_balance(example):
+    ledger = example / "books/example.beancount"
+    out = subprocess.run([BIN / "bean-query", "-f", "csv", str(ledger),
+                          "SELECT sum(number) WHERE currency = 'USD' AND date < 2026-10-01 AND "
+                          "(account ~ 'Checking' OR account ~ ':Cash')"],
+                         check=True, capture_output=True, text=True).stdout.splitlines()
+    assert pack_for(example, "2026-09").results.metrics["finance.cash_balance"].value == D(out[1])
+
+
+LEDGER = """\
+option "operating_currency" "USD"
+2026-01-01 open Assets:Bank:Checking USD
+2026-01-01 open Assets:Broker:Shares
+2026-01-01 open Income:Acme:Charters USD
+2026-01-01 open Income:Coastal:Hauling
+2026-01-01 open Liabilities:Acme:Deferred USD
+2026-01-01 open Expenses:Coastal:Fuel USD
+2026-01-01 open Equity:Opening-Balances
+
+2026-01-01 * "Owner" "opening"
+  Assets:Bank:Checking  10000.00 USD
+  Equity:Opening-Balances
+
+2026-10-03 * "Guest" "charter in November"
+  service-start: 2026-11-01
+  service-end: 2026-11-30
+  Assets:Bank:Checking  3000.00 USD
+  Liabilities:Acme:Deferred
+
+2026-10-05 * "Shipper" "haul paid in euros"
+  Assets:Bank:Checking  1080.00 USD
+  Income:Coastal:Hauling  -1000.00 EUR @ 1.08 USD
+
+2026-10-06 price EUR 1.10 USD
+
+2026-10-09 * "Fuel Co" "diesel"
+  Expenses:Coastal:Fuel  250.00 USD
+  Assets:Bank:Checking
+"""
+
+
+def test_entity_from_an_account_component_and_service_metadata(tmp_path):
+    toml = TOML.format(entity=BY_COMPONENT).replace('"babble"', '"acme"').replace('"etrade"', '"coastal"')
+    toml = toml.replace("kind = \"software\"", "kind = \"charter\"")
+    ledger = LEDGER.replace("Equity:Opening-Balances", "Equity:Acme:Opening-Balances")
+    root = write_workspace(tmp_path / "ws", toml.replace("entity_account_component = 3", "entity_account_component = 2"),
+                           {"books/main.beancount": ledger})
+    pack = build_pack(load_workspace(root, environ={}), date(2026, 11, 15),
+                      generated_at=datetime(2026, 11, 15, tzinfo=ZoneInfo("UTC")))
+    rows = pack.portfolio.db.execute("SELECT entity, account, amount, original_amount, original_currency, "
+                                     "service_start, source_file, source_line FROM ledger ORDER BY date").fetchall()
+    assert ("acme", "Liabilities:Acme:Deferred", D("3000.00"), D("3000"), "USD", date(2026, 11, 1),
+            "books/main.beancount", 18) in rows
+    # at the transaction's own price (1000 EUR @ 1.08 = 1080.00 USD), not the later 1.10; what the file said is kept
+    assert ("coastal", "Income:Coastal:Hauling", D("1080.00"), D("1000"), "EUR", None, "books/main.beancount",
+            22) in rows
+    assert pack.results.metrics["accounting.deferred_revenue"].value == D("3000.00")
+
+
+def test_a_transaction_with_no_entity_names_its_line(tmp_path):
+    toml = TOML.format(entity="entity_account_component = 2").replace('"babble"', '"acme"').replace('"etrade"',
+                                                                                                   '"coastal"')
+    root = write_workspace(tmp_path / "ws", toml, {"books/main.beancount": LEDGER})
+    with pytest.raises(WorkspaceError) as err:
+        build_pack(load_workspace(root, environ={}), date(2026, 11, 15))
+    assert "books/main.beancount:12: no entity for Equity:Opening-Balances" in str(err.value)
+
+
+@pytest.mark.parametrize("bad, expected", [
+    ("2026-10-20 balance Assets:Bank:Checking  1.00 USD\n", "books/main.beancount:30: Balance failed for "
+                                                              "'Assets:Bank:Checking'"),
+    ("2026-10-21 * \"Bad\" \"does not add up\"\n  Expenses:Coastal:Fuel  10.00 USD\n"
+     "  Assets:Bank:Checking  -9.00 USD\n", "books/main.beancount:30: Transaction does not balance"),
+    ("2026-02-30 * \"Bad\" \"no such day\"\n  Expenses:Coastal:Fuel  10.00 USD\n  Assets:Bank:Checking\n",
+     "books/main.beancount:30:"),
+    ("2026-10-22 * \"Bad\" \"service backwards\"\n  service-start: 2026-12-01\n  service-end: 2026-11-01\n"
+     "  Income:Coastal:Hauling  -10.00 USD\n  Assets:Bank:Checking\n",
+     "books/main.beancount:33: service-end 2026-11-01 is before service-start 2026-12-01"),
+])
+def test_beancount_errors_are_file_line_messages_and_exit_2(tmp_path, bad, expected):
+    toml = TOML.format(entity='entity = "babble"')
+    root = write_workspace(tmp_path / "ws", toml, {"books/main.beancount": LEDGER + "\n" + bad})
+    result = run_cli("build", "-w", str(root), "--as-of", "2026-11-15")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert expected in result.stderr, result.stderr
+
+
+def test_a_missing_beancount_package_says_how_to_install_it(tmp_path):
+    root = write_workspace(tmp_path / "ws", TOML.format(entity='entity = "babble"'), {"books/main.beancount": LEDGER})
+    code = ("import sys; sys.modules['beancount'] = None\n"
+            "from boardpack.cli import main\n"
+            f"sys.argv = ['boardpack', 'build', '-w', {str(root)!r}, '--as-of', '2026-11-15']\nmain()")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 2 and "pip install 'boardpack[beancount]'" in result.stderr
+    assert "Traceback" not in result.stderr
+
