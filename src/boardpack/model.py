@@ -117,6 +117,7 @@ class Portfolio:
     channels: list[ChannelMonth] = field(default_factory=list)
     opening_balances: list[tuple[str | None, Decimal, str]] = field(default_factory=list)  # entity, amount, file
     sources: dict[str, SourceStatus] = field(default_factory=dict)
+    rules: list = field(default_factory=list)  # the categorization rules applied (sources.categories.Rule)
     unpriced: Counter = field(default_factory=Counter)  # commodity -> postings left out of money (no price)
 
     def fresh(self, source: str) -> bool:

@@ -70,6 +70,7 @@ def coverage(portfolio: Portfolio, results: Results, currency: str, src: tuple[s
               (Column("account", "Account"), Column("transactions", "Transactions", True), Column("amount", "Amount", True)),
               tuple({"account": a, "transactions": n, "amount": money(s)} for a, n, s in unmapped), src),
     )
+    rules_fired(portfolio, results, src, count)
     if count:
         results.add(Finding("medium", "accounting", f"Uncategorized transactions in {period.title}: {count}",
                             f"{money(outflow)} {currency} out and {money(inflow)} {currency} in have no account.",
@@ -79,3 +80,25 @@ def coverage(portfolio: Portfolio, results: Results, currency: str, src: tuple[s
         results.add(Finding("medium", "accounting", f"Accounts outside the chart of accounts: {len(unmapped)}",
                             f"Accounts {names} do not start with one of {', '.join(TYPES)}.",
                             "Rename them in the export or map them with [[rules]].", source=src[0]))
+
+
+def rules_fired(portfolio: Portfolio, results: Results, src: tuple[str, ...], unmatched: int) -> None:
+    """Which categorization rules gave rows their account, this period and ever; and how many rows none matched."""
+    if not portfolio.rules:
+        return
+    period = portfolio.period
+    fired = {rule: (n, p, amount) for rule, n, p, amount in portfolio.db.execute(
+        "SELECT rule, count(*), count(*) FILTER (date BETWEEN ? AND ?), "
+        "coalesce(sum(amount) FILTER (date BETWEEN ? AND ?), 0) FROM ledger WHERE rule IS NOT NULL GROUP BY rule",
+        (period.start, period.end, period.start, period.end)).fetchall()}
+    rows = tuple({"rule": r.where, "pattern": r.pattern, "account": r.account,
+                  "period": fired.get(r.number, (0, 0, 0))[1], "amount": money(fired.get(r.number, (0, 0, ZERO))[2]),
+                  "ever": fired.get(r.number, (0, 0, 0))[0]} for r in portfolio.rules)
+    idle = [r["rule"] for r in rows if not r["ever"]]
+    results.add(Table("accounting.rules_fired", "Categorization rules",
+                      (Column("rule", "Rule"), Column("pattern", "Pattern"), Column("account", "Account"),
+                       Column("period", f"Rows, {period.title}", True), Column("amount", "Amount", True),
+                       Column("ever", "Rows, all time", True)), rows, src + tuple(sorted({r.where.split(":")[0]
+                                                                                       for r in portfolio.rules})),
+                      note=f"{unmatched} rows of {period.title} matched no rule and have no account"
+                           + (f"; never fired: {', '.join(idle)}" if idle else "")))

@@ -116,7 +116,7 @@ SECTIONS: Sequence[SectionSpec] = (
                      tables("accounting.income_statement")), needs=("ledger",), analysis="accounting"),
     SectionSpec("accounting.coverage", "Chart-of-accounts coverage",
                 both(metrics("accounting.uncategorized_count", "accounting.uncategorized_amount"),
-                     tables("accounting.uncategorized", "accounting.unmapped_accounts"),
+                     tables("accounting.uncategorized", "accounting.unmapped_accounts", "accounting.rules_fired"),
                      findings("accounting")), needs=("ledger",), analysis="accounting"),
     SectionSpec("accounting.revenue_recognition", "Revenue recognition",
                 both(metrics("accounting.deferred_revenue", "accounting.revenue_recognized"),

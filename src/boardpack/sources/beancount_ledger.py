@@ -75,9 +75,9 @@ def load(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec
             problem = _problem(entity, posting.account, spec, known, start, end)
             rows.append((entry.date, entity, posting.account, (-amount).quantize(CENT), org,
                          entry.payee, entry.narration or None, _day(start), _day(end), file, line,
-                         -posting.units.number, posting.units.currency, problem))
+                         -posting.units.number, posting.units.currency, None, None, problem))
     _insert(db, table, rows)
-    problems += [SourceProblem(r[9], r[10], r[13]) for r in rows if r[13]]
+    problems += [SourceProblem(r[9], r[10], r[-1]) for r in rows if r[-1]]
     return problems, unpriced
 
 
@@ -138,7 +138,8 @@ def _insert(db: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> Non
             'date': 'DATE', 'entity': 'VARCHAR', 'account': 'VARCHAR', 'amount': 'DECIMAL(18, 2)',
             'currency': 'VARCHAR', 'counterparty': 'VARCHAR', 'memo': 'VARCHAR', 'service_start': 'DATE',
             'service_end': 'DATE', 'source_file': 'VARCHAR', 'source_line': 'BIGINT',
-            'original_amount': 'DECIMAL(28, 8)', 'original_currency': 'VARCHAR', 'problem': 'VARCHAR'}})""",
+            'original_amount': 'DECIMAL(28, 8)', 'original_currency': 'VARCHAR', 'quantity': 'DECIMAL(18, 4)',
+            'rule': 'INTEGER', 'problem': 'VARCHAR'}})""",
                    (handle.name,))
     finally:
         Path(handle.name).unlink(missing_ok=True)

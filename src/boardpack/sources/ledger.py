@@ -20,14 +20,16 @@ from boardpack.config import LedgerSource, Workspace
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
 from boardpack.model import Portfolio, SourceStatus
 from boardpack.sources import beancount_ledger
+from boardpack.sources.categories import Rule, load_rules
 
 # The `ledger` the analyses read: one row per transaction, money in positive, money out negative,
 # account NULL when uncategorized. It is a view over one parsed table per file (no copy), each
 # row kept only when nothing was wrong with it.
 LEDGER_COLUMNS = ("date", "entity", "account", "amount", "currency", "counterparty", "memo", "service_start",
-                  "service_end", "source_file", "source_line", "original_amount", "original_currency")
+                  "service_end", "source_file", "source_line", "original_amount", "original_currency", "quantity", "rule")
 # `amount` is always in the organization's currency; a row in another currency keeps what the file said
-# in `original_amount` and `original_currency`, converted at the rate in force on its date.
+# in `original_amount` and `original_currency`, converted at the rate in force on its date. `quantity` is units
+# sold on an income row (NULL: one); `rule` the number of the categorization rule that gave the account.
 MONEY = r"[+-]?[0-9]+(\.[0-9]{1,2})?"
 
 
@@ -54,6 +56,7 @@ class LedgerCsv:
         problems: list[SourceProblem] = []
         parts: list[str] = []
         rates = load_rates(db, ws)
+        portfolio.rules = rules = load_rules(db, ws)
         for index, spec in enumerate(specs):
             files = sorted(glob.glob(str(ws.root / spec.path)))
             if not files:
@@ -69,7 +72,7 @@ class LedgerCsv:
                     found, unpriced = beancount_ledger.load(db, parts[-1], Path(file), relative, spec, ws)
                     portfolio.unpriced.update(unpriced)
                 else:
-                    found = load_file(db, parts[-1], Path(file), relative, spec, ws, rates)
+                    found = load_file(db, parts[-1], Path(file), relative, spec, ws, rates, rules)
                 if found and spec.on_error == "fail":
                     raise SourceErrors(found + [SourceProblem(
                         relative, None, 'fix the rows above, or set on_error = "skip" on this source to leave them out')])
@@ -89,17 +92,17 @@ class LedgerCsv:
 
 
 def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec: LedgerSource,
-              ws: Workspace, rates: str | None = None) -> list[SourceProblem]:
+              ws: Workspace, rates: str | None = None, rules: list[Rule] = ()) -> list[SourceProblem]:
     """Parse one CSV into `table`; return its bad rows (which the ledger view leaves out)."""
     cols = spec.columns
     header = read_header(path, shown, spec)
     wanted = cols.fields() | ({"entity": spec.entity_column} if spec.entity_column else {})
     missing = [h for h in wanted.values() if h not in header]
     if missing:
-        raise WorkspaceError(
-            f"{shown}:1: columns {', '.join(map(repr, missing))} not found; the file has "
-            f"{', '.join(map(repr, header))}. Fix [sources.ledger.columns] to match the header."
-        )
+        fix = (f"the profile {spec.profile!r} expects {', '.join(map(repr, wanted.values()))}: rename the columns "
+               "under [sources.ledger.columns]" if spec.profile else "Fix [sources.ledger.columns] to match the header")
+        raise WorkspaceError(f"{shown}:1: columns {', '.join(map(repr, missing))} not found; the file has "
+                             f"{', '.join(map(repr, header))}. {fix}.")
     with utf8_copy(path, spec.encoding) as readable:
         try:
             db.execute(f"""
@@ -111,33 +114,34 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
                                  f"check delimiter and encoding (now {spec.delimiter!r}, {spec.encoding!r})") from None
 
     org = ws.settings.organization
-    text = lambda field: f"nullif(trim({q(getattr(cols, field))}), '')" if getattr(cols, field) else "NULL"
+    text = lambda field: f"nullif(trim({q(getattr(cols, field))}), '')" if getattr(cols, field) else "NULL::VARCHAR"
     raw_text = lambda field: f"coalesce({q(getattr(cols, field))}, '')"
     entity = lit(spec.entity) if spec.entity else f"trim({q(spec.entity_column or cols.entity)})"
     currency = f"upper(trim({q(cols.currency)}))" if cols.currency else lit(spec.currency or org.currency)
     date_fmt = lit(cols.date_format)
     as_date = lambda field: f"try_strptime(trim({q(getattr(cols, field))}), {date_fmt})::DATE"
+    money = lambda field: money_sql(q(getattr(cols, field)), spec.decimal)
     if cols.amount:
-        amount = money_sql(q(cols.amount), spec.decimal)
+        amount = money("amount")
         amount_problem = "'amount \"' || raw_amount || '\" is not a number'"
         raw_amount = raw_text("amount")
     else:
-        debit, credit = money_sql(q(cols.debit), spec.decimal), money_sql(q(cols.credit), spec.decimal)
         blank = lambda c: f"coalesce(trim({q(c)}), '') = ''"
         amount = (f"CASE WHEN NOT ({blank(cols.debit)} AND {blank(cols.credit)}) "
-                  f"AND ({blank(cols.debit)} OR {debit} IS NOT NULL) AND ({blank(cols.credit)} OR {credit} IS NOT NULL) "
-                  f"THEN coalesce({credit}, 0) - coalesce({debit}, 0) END")
+                  f"AND ({blank(cols.debit)} OR {money('debit')} IS NOT NULL) "
+                  f"AND ({blank(cols.credit)} OR {money('credit')} IS NOT NULL) "
+                  f"THEN coalesce({money('credit')}, 0) - coalesce({money('debit')}, 0) END")
         amount_problem = "'debit / credit \"' || raw_amount || '\" is not one amount'"
         raw_amount = f"{raw_text('debit')} || ' / ' || {raw_text('credit')}"
     if spec.sign == "inverted":
         amount = f"-({amount})"
-    account = text("account")
-    if ws.settings.rules:
-        fields = {"memo": text("memo"), "counterparty": text("counterparty")}
-        fields["any"] = f"concat_ws(' ', {fields['counterparty']}, {fields['memo']})"
-        whens = " ".join(f"WHEN regexp_matches(coalesce({fields[r.field]}, ''), {lit('(?i)' + r.pattern)}) "
-                         f"THEN {lit(r.account)}" for r in ws.settings.rules)
-        account = f"coalesce({account}, CASE {whens} END)"
+    # the first rule whose pattern matches a row without an account: its number, for the fired-rules report
+    fields = {"memo": "memo", "counterparty": "counterparty", "any": "concat_ws(' ', counterparty, memo)"}
+    rule = ("CASE WHEN raw_account IS NOT NULL THEN NULL " + " ".join(
+        f"WHEN regexp_matches(coalesce({fields[r.field]}, ''), {lit('(?i)' + r.pattern)}) THEN {r.number}"
+        for r in rules) + " END") if rules else "NULL::INTEGER"
+    account = (f"coalesce(raw_account, CASE rule {' '.join(f'WHEN {r.number} THEN {lit(r.account)}' for r in rules)} "
+               "END)") if rules else "raw_account"
     service = {f: (as_date(f) if getattr(cols, f) else "NULL::DATE") for f in ("service_start", "service_end")}
     known = [e.id for e in ws.settings.entities]
 
@@ -153,38 +157,51 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
          f"'currency ' || currency || ' differs from the organization currency {org.currency} "
          "and no exchange rate is configured: add [sources.rates] path = \"rates.csv\"'"),
     ]
-    raw_service = {}
-    for field in service:
+    raw = {"date": raw_text("date"), "amount": raw_amount}
+    parsed = {"fee": money("fee") if cols.fee else "0::DECIMAL(18, 2)",
+              "net": money("net") if cols.net else "NULL::DECIMAL(18, 2)",
+              "quantity": f"TRY_CAST(trim({q(cols.quantity)}) AS DECIMAL(18, 4))" if cols.quantity else "NULL::DECIMAL(18, 4)"}
+    for field in ("service_start", "service_end", "fee", "net", "quantity"):
         if getattr(cols, field):
-            raw_service[field] = raw_text(field)
-            checks.append((f"raw_{field} <> '' AND {field} IS NULL",
-                           f"'{field} \"' || raw_{field} || '\" does not match date_format {cols.date_format}'"))
+            raw[field] = raw_text(field)
+            what = "does not match date_format " + cols.date_format if field.startswith("service") else "is not a number"
+            checks.append((f"raw_{field} <> '' AND {field} IS NULL", f"'{field} \"' || raw_{field} || '\" {what}'"))
     checks.append(("service_end < service_start", "'service_end is before service_start'"))
+    if cols.net:
+        checks.append(("amount - fee <> net", "'gross ' || amount || ' - fee ' || fee || ' is not net ' || net"))
     problem = "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
-    extra_raw = "".join(f", {expr} AS raw_{field}" for field, expr in raw_service.items())
-    raw_columns = ", ".join(["raw_date", "raw_amount"] + [f"raw_{f}" for f in raw_service])
+    raw_columns = ", ".join(f"raw_{f}" for f in raw)
     try:
         # the raw text is only for the messages: computed for `problem`, never stored
         rated = ("ASOF LEFT JOIN rates r ON x.currency = r.currency AND x.date >= r.date" if rates
                  else "CROSS JOIN (SELECT NULL::DECIMAL(18, 8) AS rate) r")
+        convert = lambda value: (f"CASE WHEN currency = {lit(org.currency)} THEN {value} "
+                                 f"ELSE CAST({value} * rate AS DECIMAL(18, 2)) END")
         # converted exactly: DECIMAL amount × DECIMAL rate, rounded once, to the cent
         db.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
-            SELECT * EXCLUDE ({raw_columns}, rate, amount, currency),
-                   CASE WHEN currency = {lit(org.currency)} THEN amount
-                        ELSE CAST(amount * rate AS DECIMAL(18, 2)) END AS amount,
+            SELECT * EXCLUDE ({raw_columns}, raw_account, rule, rate, amount, currency, fee, net),
+                   {account} AS account, rule, {convert('amount')} AS amount,
                    {lit(org.currency)} AS currency, amount AS original_amount, currency AS original_currency,
-                   {problem} AS problem, {lit(shown)} AS source_file FROM (
+                   {convert('fee')} AS fee, {problem} AS problem, {lit(shown)} AS source_file FROM (
                 SELECT x.*, r.rate FROM (
-                    SELECT rowid + 2 AS source_line, {as_date('date')} AS date, {entity} AS entity,
-                           {account} AS account, {amount} AS amount, {currency} AS currency,
-                           {text('counterparty')} AS counterparty, {text('memo')} AS memo,
-                           {service['service_start']} AS service_start, {service['service_end']} AS service_end,
-                           {raw_text('date')} AS raw_date, {raw_amount} AS raw_amount{extra_raw}
-                    FROM raw) x {rated})""")
+                    SELECT *, {rule} AS rule FROM (
+                        SELECT rowid + 2 AS source_line, {as_date('date')} AS date, {entity} AS entity,
+                               {text('account')} AS raw_account, {amount} AS amount, {currency} AS currency,
+                               {text('counterparty')} AS counterparty, {text('memo')} AS memo,
+                               {service['service_start']} AS service_start, {service['service_end']} AS service_end,
+                               {parsed['fee']} AS fee, {parsed['net']} AS net, {parsed['quantity']} AS quantity,
+                               {', '.join(f"{expr} AS raw_{f}" for f, expr in raw.items())}
+                        FROM raw)) x {rated})""")
     except duckdb.Error as exc:
-        raise WorkspaceError(f"{shown}: the categorization rules could not be applied: {str(exc).splitlines()[0]}; "
-                             "patterns use RE2 syntax (no look-behind or back-references)") from None
-    bad = db.execute(f"SELECT source_line, problem FROM {table} WHERE problem IS NOT NULL "
+        raise WorkspaceError(f"{shown}: could not be parsed: {str(exc).splitlines()[0]}") from None
+    if cols.fee:
+        # a processor's fee is an expense of its own, on the same line: gross in, fee out, net to cash
+        columns = ", ".join(c for c in LEDGER_COLUMNS if c not in ("account", "amount", "rule", "quantity"))
+        db.execute(f"""INSERT INTO {table} BY NAME
+            SELECT {columns}, {lit(spec.fee_account)} AS account, -fee AS amount, NULL AS rule, NULL AS quantity,
+                   problem, 0 AS fee
+            FROM {table} WHERE fee <> 0""")
+    bad = db.execute(f"SELECT DISTINCT source_line, problem FROM {table} WHERE problem IS NOT NULL "
                      "ORDER BY source_line LIMIT 200").fetchall()
     db.execute("DROP TABLE raw")
     return [SourceProblem(shown, line, message) for line, message in bad]
