@@ -25,5 +25,33 @@ def test_uncategorized_rows_are_counted_listed_and_raised(pack):
     assert any(f.area == "accounting" and "Uncategorized" in f.title for f in pack.results.findings)
 
 
-def test_accounts_outside_the_five_types_are_unmapped(pack):
+def test_every_account_of_the_ledger_is_in_the_standard_chart(pack):
     assert pack.results.tables["accounting.unmapped_accounts"].rows == ()
+    assert not [f for f in pack.results.findings if "chart of accounts" in f.title]
+
+
+def test_tax_lines_sum_the_period_by_the_chart(pack):
+    lines = {r["tax_line"]: r["amount"] for r in pack.results.tables["accounting.tax_lines"].rows}
+    assert lines == {"Gross receipts or sales": Decimal("1200.00"), "Cost of goods sold": Decimal("-600.00"),
+                     "Rent or lease (other business property)": Decimal("-2000.00")}
+
+
+def test_an_account_outside_the_chart_is_listed_until_a_chart_line_covers_it(tmp_path):
+    from boardpack.config import load_workspace
+    from boardpack.pipeline import build_pack
+    from tests.conftest import AS_OF, LEDGER, TOML, write_workspace
+
+    ledger = LEDGER + "2026-10-29,Harbor,Slip fee,-300.00,Expenses:Moorage:Winter\n"
+    build = lambda toml, where: build_pack(load_workspace(write_workspace(tmp_path / where, toml,
+                                                                          {"ledger/bank.csv": ledger}), environ={}), AS_OF)
+    pack = build(TOML, "a")  # a services venture: moorage is a charter account
+    assert pack.results.tables["accounting.unmapped_accounts"].rows == (
+        {"account": "Expenses:Moorage:Winter (co)", "transactions": 1, "amount": Decimal("-300.00")},)
+    (finding,) = [f for f in pack.results.findings if "chart of accounts" in f.title]
+    assert "Expenses:Moorage:Winter (co)" in finding.evidence and "[[chart]]" in finding.action
+    own = TOML.replace("[finance]", '[[chart]]\naccount = "Expenses:Moorage"\ncost = "variable"\n'
+                                    'tax_line = "Rent or lease (other business property)"\n\n[finance]')
+    pack = build(own, "b")
+    assert pack.results.tables["accounting.unmapped_accounts"].rows == ()
+    lines = {r["tax_line"]: r["amount"] for r in pack.results.tables["accounting.tax_lines"].rows}
+    assert lines["Rent or lease (other business property)"] == Decimal("-2300.00")

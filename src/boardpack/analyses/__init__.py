@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from boardpack.analyses import (
     accounting,
+    capital,
     executive,
     expenses,
     finance,
@@ -27,6 +28,7 @@ Analysis = Callable[[Portfolio, Results], None]
 # executive reads every other analysis's findings, and rules read their metrics: they run last
 ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("finance", finance.analyse),
+    ("capital", capital.analyse),  # reads finance's cash and burn
     ("accounting", accounting.analyse),
     ("expenses", expenses.analyse),
     ("revenue", revenue.analyse),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from boardpack.analyses.ledger_sql import EXPENSE, INCOME, TYPES, ZERO, money, provenance
+from decimal import Decimal
+
+from boardpack import chart
+from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, money, provenance
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import trailing_months
 
@@ -51,10 +54,18 @@ def coverage(portfolio: Portfolio, results: Results, currency: str, src: tuple[s
         "SELECT date, entity, counterparty, memo, amount, source_file || ':' || source_line FROM ledger "
         "WHERE account IS NULL AND date BETWEEN ? AND ? ORDER BY abs(amount) DESC, date LIMIT ?",
         (period.start, period.end, LISTED)).fetchall()
-    known = " OR ".join(f"account LIKE '{t}:%'" for t in TYPES)
-    unmapped = portfolio.db.execute(
-        f"SELECT account, count(*), sum(amount) FROM ledger WHERE account IS NOT NULL AND NOT ({known}) "
-        "GROUP BY account ORDER BY account").fetchall()
+    settings = portfolio.workspace.settings
+    kinds = {e.id: e.kind for e in settings.entities}
+    used = portfolio.db.execute(
+        "SELECT entity, account, count(*), sum(amount), sum(amount) FILTER (date BETWEEN ? AND ?) FROM ledger "
+        "WHERE account IS NOT NULL AND date <= ? GROUP BY ALL ORDER BY account, entity",
+        (period.start, period.end, period.end)).fetchall()
+    lines = {(e, a): chart.classify(settings, kinds.get(e, "other"), a) for e, a, *_ in used}
+    unmapped = [(f"{a} ({e})", n, s) for e, a, n, s, _ in used if lines[e, a] is None]
+    taxes: dict[str, Decimal] = {}
+    for e, a, _, _, in_period in used:
+        if lines[e, a] is not None and lines[e, a].tax_line and in_period:
+            taxes[lines[e, a].tax_line] = taxes.get(lines[e, a].tax_line, ZERO) + in_period
     results.add(
         Metric("accounting.uncategorized_count", "Uncategorized transactions", count, "transactions", src,
                status="good" if count == 0 else "warn", note=f"no account and no rule matched, {period.title}"),
@@ -66,9 +77,14 @@ def coverage(portfolio: Portfolio, results: Results, currency: str, src: tuple[s
               tuple({"date": d.isoformat(), "entity": e, "counterparty": c or "", "memo": m or "", "amount": money(a),
                      "source": w} for d, e, c, m, a, w in listed), src,
               note=f"{len(listed)} of {count} shown" if count > LISTED else ""),
-        Table("accounting.unmapped_accounts", "Accounts outside Income, Expenses, Assets, Liabilities, Equity",
-              (Column("account", "Account"), Column("transactions", "Transactions", True), Column("amount", "Amount", True)),
-              tuple({"account": a, "transactions": n, "amount": money(s)} for a, n, s in unmapped), src),
+        Table("accounting.unmapped_accounts", "Accounts not in the chart of accounts",
+              (Column("account", "Account (venture)"), Column("transactions", "Transactions", True),
+               Column("amount", "Amount", True)),
+              tuple({"account": a, "transactions": n, "amount": money(s)} for a, n, s in unmapped), src,
+              note="the standard chart for the venture's kind, with boardpack.toml [[chart]] lines on top"),
+        Table("accounting.tax_lines", f"By tax-return line, {period.title} ({currency})",
+              (Column("tax_line", "Tax line"), Column("amount", "Amount", True)),
+              tuple({"tax_line": t, "amount": money(v)} for t, v in sorted(taxes.items())), src),
     )
     rules_fired(portfolio, results, src, count)
     if count:
@@ -77,9 +93,10 @@ def coverage(portfolio: Portfolio, results: Results, currency: str, src: tuple[s
                             "Add [[rules]] patterns in boardpack.toml or categorize them in the export.", source=src[0]))
     if unmapped:
         names = ", ".join(a for a, _, _ in unmapped)
-        results.add(Finding("medium", "accounting", f"Accounts outside the chart of accounts: {len(unmapped)}",
-                            f"Accounts {names} do not start with one of {', '.join(TYPES)}.",
-                            "Rename them in the export or map them with [[rules]].", source=src[0]))
+        results.add(Finding("medium", "accounting", f"Accounts not in the chart of accounts: {len(unmapped)}",
+                            f"{names}: no chart line covers them, so they have no cost type or tax line.",
+                            'Add a [[chart]] line (account = "...", cost = "fixed", tax_line = "...") or rename '
+                            "the account.", source=src[0]))
 
 
 def rules_fired(portfolio: Portfolio, results: Results, src: tuple[str, ...], unmatched: int) -> None:

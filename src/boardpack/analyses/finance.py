@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import fnmatch
+import math
 from datetime import date
 from decimal import Decimal, localcontext
 
+from boardpack import chart
 from boardpack.analyses.ledger_sql import EXPENSE, INCOME, OPERATING, ZERO, money, provenance, total
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import add_months, trailing_months
@@ -62,6 +63,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     results.add(monthly_trend(portfolio, currency, src))
     break_even(portfolio, results, currency, src, start3, end3)
     revenue_targets(portfolio, results, currency, src, start3, end3)
+    profitability_roadmap(portfolio, results, currency, src, start3, end3)
 
 
 def monthly_trend(portfolio: Portfolio, currency: str, src: tuple[str, ...]) -> Table:
@@ -88,25 +90,30 @@ def monthly_trend(portfolio: Portfolio, currency: str, src: tuple[str, ...]) -> 
 
 def break_even(portfolio, results, currency, src, start3: date, end3: date) -> None:
     """Monthly revenue at which contribution covers fixed costs, from the trailing window's cost structure."""
-    patterns = portfolio.workspace.settings.finance.variable_cost_accounts
-    rows = portfolio.db.execute(
-        f"SELECT account, -sum(amount) FROM ledger WHERE {EXPENSE} AND date BETWEEN ? AND ? GROUP BY 1",
+    settings = portfolio.workspace.settings
+    kinds = {e.id: e.kind for e in settings.entities}
+    costs = portfolio.db.execute(
+        f"SELECT entity, account, -sum(amount) FROM ledger WHERE {EXPENSE} AND date BETWEEN ? AND ? GROUP BY ALL",
         (start3, end3)).fetchall()
-    variable = sum((v for a, v in rows if any(fnmatch.fnmatchcase(a, p) for p in patterns)), ZERO)
-    fixed = sum((v for _, v in rows), ZERO) - variable
+    variable: dict[str, Decimal] = {}
+    fixed: dict[str, Decimal] = {}
+    for entity, account, value in costs:
+        side = variable if chart.is_variable(settings, kinds.get(entity, "other"), account) else fixed
+        side[entity] = side.get(entity, ZERO) + value
     revenue = total(portfolio, INCOME, start3, end3)
+    all_variable, all_fixed = sum(variable.values(), ZERO), sum(fixed.values(), ZERO)
     months = Decimal(BURN_MONTHS)
     value, note = None, ""
     if revenue <= 0:
         note = "no revenue in the window, so no contribution margin to cover fixed costs"
-    elif variable >= revenue:
+    elif all_variable >= revenue:
         note = "variable costs exceed revenue: every sale loses money, so no revenue level breaks even"
     else:
-        margin = (revenue - variable) / revenue
-        value = money(fixed / months / margin)
-        note = (f"monthly fixed costs {money(fixed / months)} / contribution margin "
-                f"{(margin * 100).quantize(Decimal('0.1'))}% ({start3:%b}–{end3:%b %Y}; variable: "
-                f"{', '.join(patterns) or 'none configured'})")
+        margin = (revenue - all_variable) / revenue
+        value = money(all_fixed / months / margin)
+        note = (f"monthly fixed costs {money(all_fixed / months)} / contribution margin "
+                f"{(margin * 100).quantize(Decimal('0.1'))}% ({start3:%b}–{end3:%b %Y}; variable costs per the "
+                f"chart of accounts and finance.variable_cost_accounts)")
     current = money(revenue / months)
     if value is not None:
         status = "good" if current >= value else "bad"
@@ -122,6 +129,52 @@ def break_even(portfolio, results, currency, src, start3: date, end3: date) -> N
         results.add(Finding("high", "finance", "Revenue is below break-even",
                             f"Average monthly revenue {current} {currency} against break-even {value} {currency}.",
                             "Raise prices or volume on the highest-margin venture, or cut fixed costs.", source=src[0]))
+    break_even_units(portfolio, results, src, start3, end3, variable, fixed)
+
+
+def break_even_units(portfolio, results, src, start3: date, end3: date, variable: dict, fixed: dict) -> None:
+    """For ventures that sell units (charters, hauling jobs, billable hours): how many a month cover fixed costs.
+
+    units sold = the income rows' `quantity` (one a row when there is none; hours must be given);
+    break-even = monthly fixed costs / (revenue per unit - variable cost per unit), rounded up.
+    """
+    sold = {e: (r, u, unknown) for e, r, u, unknown in portfolio.db.execute(
+        f"SELECT entity, sum(amount), sum(coalesce(quantity, 1)), count(*) FILTER (quantity IS NULL) FROM ledger "
+        f"WHERE {INCOME} AND date BETWEEN ? AND ? GROUP BY entity", (start3, end3)).fetchall()}
+    months = Decimal(BURN_MONTHS)
+    rows = []
+    for entity in portfolio.workspace.settings.entities:
+        unit = entity.unit or chart.UNITS.get(entity.kind)
+        if unit is None:
+            continue
+        revenue, units, unknown = sold.get(entity.id, (ZERO, ZERO, 0))
+        monthly_fixed = money(fixed.get(entity.id, ZERO) / months)
+        value, status = None, None
+        if entity.kind in chart.HOURLY and entity.unit is None and unknown:
+            why = (f"{unknown} income rows have no quantity: map the hours column as columns.quantity, "
+                   "or set the entity's unit")
+        elif units <= 0 or revenue <= 0:
+            why = f"no {unit} sold in {start3:%b}–{end3:%b %Y}"
+        else:
+            price, cost = revenue / units, variable.get(entity.id, ZERO) / units
+            if price <= cost:
+                why = f"each {unit} costs {money(cost)} and brings {money(price)}: none breaks even"
+            else:
+                value = int(math.ceil(monthly_fixed / (price - cost)))
+                status = "good" if units / months >= value else "bad"
+                why = (f"fixed {monthly_fixed}/month / ({money(price)} revenue - {money(cost)} variable cost "
+                       f"per {unit}), rounded up")
+            rows.append({"entity": entity.name, "unit": unit, "price": money(price), "variable": money(cost),
+                         "fixed": monthly_fixed, "break_even": value,
+                         "sold": (units / months).quantize(Decimal("0.1"))})
+        results.add(Metric(f"finance.break_even_units.{entity.id}", f"Break-even — {entity.name}", value,
+                           f"{unit}s a month", src, status=status, note=why))
+    if rows:
+        results.add(Table("finance.break_even_units", f"Break-even in units ({start3:%b}–{end3:%b %Y}, monthly)",
+                          (Column("entity", "Venture"), Column("unit", "Unit"), Column("price", "Revenue / unit", True),
+                           Column("variable", "Variable cost / unit", True), Column("fixed", "Fixed costs", True),
+                           Column("break_even", "Break-even units", True), Column("sold", "Units sold", True)),
+                          tuple(rows), src))
 
 
 def revenue_targets(portfolio, results, currency, src, start3: date, end3: date) -> None:
@@ -155,4 +208,45 @@ def revenue_targets(portfolio, results, currency, src, start3: date, end3: date)
               (Column("month", "Month"), Column("target", f"Target ({currency})", True)), rows, src, note=rule),
         Metric("finance.required_growth", "Required monthly revenue growth",
                None if growth is None else (growth * 100).quantize(Decimal("0.01")), "%", src, note=rule),
+    )
+
+
+def profitability_roadmap(portfolio, results, currency, src, start3: date, end3: date) -> None:
+    """Dated milestones on a straight line from today's monthly net income to finance.net_income_goal.
+
+    Today's figure is the trailing three months' average; the line reaches the goal in goal_month, and
+    each milestone (break-even, a quarter, half, three quarters of the goal, the goal) is dated by the
+    first month the line reaches it.
+    """
+    finance = portfolio.workspace.settings.finance
+    if finance.net_income_goal is None:
+        return
+    goal = finance.net_income_goal
+    current = money(total(portfolio, f"{INCOME} OR {EXPENSE}", start3, end3) / BURN_MONTHS)
+    first = add_months(portfolio.period.end, 1)
+    goal_month = date.fromisoformat(finance.goal_month + "-01")
+    steps = (goal_month.year - first.year) * 12 + goal_month.month - first.month + 1
+    gap = money(goal - current)
+    marks = ([("Break even", ZERO)] if current < 0 <= goal else []) + [
+        (f"{share}% of the goal", money(goal * share / 100)) for share in (25, 50, 75)] + [("The goal", goal)]
+    rows = []
+    for label, target in marks:
+        if current >= target:
+            when = "reached"
+        elif steps < 1:
+            when = "goal month has passed"
+        else:
+            # first i with current + gap × i / steps >= target
+            i = math.ceil((target - current) * steps / gap)
+            when = f"{add_months(first, i - 1):%Y-%m}"
+        rows.append({"milestone": label, "net_income": target, "by": when})
+    results.add(
+        Metric("finance.net_income_gap", "Monthly net income still to find", max(gap, ZERO), currency, src,
+               status="good" if gap <= 0 else None,
+               note=f"goal {goal:,} by {finance.goal_month} - today's {current:,} ({start3:%b}–{end3:%b %Y} average)"),
+        Table("finance.profitability_roadmap", f"Profitability roadmap to {goal:,} {currency} a month",
+              (Column("milestone", "Milestone"), Column("net_income", f"Monthly net income ({currency})", True),
+               Column("by", "By")), tuple(rows), src,
+              note=f"a straight line from {current:,} {currency} ({start3:%b}–{end3:%b %Y} average) to the goal "
+                   f"in {finance.goal_month}"),
     )

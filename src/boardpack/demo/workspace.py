@@ -159,10 +159,37 @@ label = "Client NPS"
 target = "50"
 
 [finance]
-variable_cost_accounts = ["Expenses:Fuel", "Expenses:Crew", "Expenses:Booking Fees", "Expenses:Tolls", "Expenses:Contractors"]
+# variable or fixed: the chart of accounts for each venture's kind says; list exceptions here
+variable_cost_accounts = []
 revenue_goal = "90000.00"
+net_income_goal = "15000.00"
 goal_month = "{goal_month:%Y-%m}"
 runway_warning_months = "6"
+reserve_months = "3"
+[[finance.initiatives]]
+id = "second-boat"
+name = "Second charter boat (lease)"
+entity = "charters"
+cost = "18000.00"
+monthly_return = "2400.00"
+ramp_months = 4
+risk = "medium"
+[[finance.initiatives]]
+id = "reefer-trailer"
+name = "Refrigerated trailer"
+entity = "hauling"
+cost = "42000.00"
+monthly_return = "1900.00"
+ramp_months = 2
+risk = "low"
+[[finance.initiatives]]
+id = "booking-site"
+name = "Direct booking website"
+entity = "charters"
+cost = "6000.00"
+monthly_return = "450.00"
+ramp_months = 6
+risk = "high"
 [[finance.rules]]
 id = "runway-floor"
 label = "Keep at least six months of runway"

@@ -23,7 +23,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("ceo", "CEO report", ("executive.summary", "executive.shortfalls", "executive.kpis", "executive.agenda",
                                    "executive.assets")),
     RoleSpec("cfo", "CFO report", ("finance.cash", "finance.revenue", "finance.break_even", "finance.revenue_targets",
-                                   "finance.decision_rules", "finance.findings")),
+                                   "finance.roadmap", "finance.capital", "finance.decision_rules", "finance.findings")),
     RoleSpec("accounting", "Accounting Officer report", ("accounting.income_statement", "accounting.coverage",
                                                          "accounting.revenue_recognition",
                                                          "accounting.expense_audit")),
