@@ -139,3 +139,13 @@ def test_unknown_profile_and_unknown_encoding_are_config_errors(tmp_path):
                               "unknown encoding 'klingon'")):
         with pytest.raises(WorkspaceError, match=expected):
             load_workspace(write_workspace(tmp_path / source[:5], with_source(source)), environ={})
+
+
+def test_a_source_shape_that_does_not_fit_its_format_is_a_config_error(tmp_path):
+    cases = (('format = "beancount"\n' + COLUMNS, "a beancount source has no columns"),
+             ('format = "beancount"\nencoding = "cp1252"', "beancount reads UTF-8 only"),
+             ('entity_account_component = 2\n' + COLUMNS, "entity_account_component is for beancount sources"),
+             ('sign = "inverted"', "give columns = { date"))
+    for i, (source, expected) in enumerate(cases):
+        with pytest.raises(WorkspaceError, match=expected):
+            load_workspace(write_workspace(tmp_path / str(i), with_source(source)), environ={})

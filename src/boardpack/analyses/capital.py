@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from decimal import Decimal, localcontext
 
-import numpy_financial as npf
-
 from boardpack.analyses.ledger_sql import ZERO, money
 from boardpack.config import Initiative
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
@@ -48,6 +46,8 @@ def payback_months(flows: list[Decimal]) -> int | None:
 
 
 def irr_yearly(flows: list[Decimal]) -> Decimal | None:
+    import numpy_financial as npf  # here: numpy's load is paid only by packs that rank initiatives
+
     monthly = npf.irr([float(f) for f in flows])
     if monthly != monthly or monthly <= -1:  # NaN: no rate makes the NPV zero
         return None

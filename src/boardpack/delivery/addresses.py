@@ -5,8 +5,6 @@ from __future__ import annotations
 from email.headerregistry import Address
 from email.utils import formataddr, parseaddr
 
-from email_validator import EmailNotValidError, validate_email
-
 from boardpack.errors import WorkspaceError
 
 
@@ -23,6 +21,8 @@ def safe_header(value: str, where: str) -> str:
 
 def mailbox(text: str, where: str) -> str:
     """`Name <addr>` or `addr`, checked and normalized; errors name the config key."""
+    from email_validator import EmailNotValidError, validate_email  # here: a build that sends nothing skips its load
+
     safe_header(text, where)
     name, addr = parseaddr(text)
     if not addr or "@" not in addr:

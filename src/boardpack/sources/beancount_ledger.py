@@ -115,13 +115,16 @@ class _Where:
     """A beancount `meta` (filename, lineno) as the path shown to the user and the line."""
 
     def __init__(self, root: Path, shown: str):
-        self.root, self.shown = root, shown
+        self.root, self.shown, self.paths = root, shown, {}
 
     def __call__(self, meta) -> tuple[str, int | None]:
-        if not meta or not meta.get("filename") or str(meta["filename"]).startswith("<"):
+        name = meta.get("filename") if meta else None
+        if not name or str(name).startswith("<"):
             return self.shown, None
-        file = Path(meta["filename"])
-        return (str(file.relative_to(self.root)) if file.is_relative_to(self.root) else str(file)), meta.get("lineno")
+        if name not in self.paths:  # a few files, many postings: work each path out once
+            file = Path(name)
+            self.paths[name] = str(file.relative_to(self.root)) if file.is_relative_to(self.root) else str(file)
+        return self.paths[name], meta.get("lineno")
 
 
 def _first_line(message: str) -> str:

@@ -173,8 +173,8 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
     raw_columns = ", ".join(f"raw_{f}" for f in raw)
     try:
         # the raw text is only for the messages: computed for `problem`, never stored
-        rated = ("ASOF LEFT JOIN rates r ON x.currency = r.currency AND x.date >= r.date" if rates
-                 else "CROSS JOIN (SELECT NULL::DECIMAL(18, 8) AS rate) r")
+        rated = ("SELECT x.*, r.rate FROM x ASOF LEFT JOIN rates r ON x.currency = r.currency AND x.date >= r.date"
+                 if rates else "SELECT *, NULL::DECIMAL(18, 8) AS rate FROM x")  # no join when nothing converts
         convert = lambda value: (f"CASE WHEN currency = {lit(org.currency)} THEN {value} "
                                  f"ELSE CAST({value} * rate AS DECIMAL(18, 2)) END")
         # converted exactly: DECIMAL amount × DECIMAL rate, rounded once, to the cent
@@ -183,7 +183,7 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
                    {account} AS account, rule, {convert('amount')} AS amount,
                    {lit(org.currency)} AS currency, amount AS original_amount, currency AS original_currency,
                    {convert('fee')} AS fee, {problem} AS problem, {lit(shown)} AS source_file FROM (
-                SELECT x.*, r.rate FROM (
+                WITH x AS (
                     SELECT *, {rule} AS rule FROM (
                         SELECT rowid + 2 AS source_line, {as_date('date')} AS date, {entity} AS entity,
                                {text('account')} AS raw_account, {amount} AS amount, {currency} AS currency,
@@ -191,7 +191,8 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
                                {service['service_start']} AS service_start, {service['service_end']} AS service_end,
                                {parsed['fee']} AS fee, {parsed['net']} AS net, {parsed['quantity']} AS quantity,
                                {', '.join(f"{expr} AS raw_{f}" for f, expr in raw.items())}
-                        FROM raw)) x {rated})""")
+                        FROM raw))
+                {rated})""")
     except duckdb.Error as exc:
         raise WorkspaceError(f"{shown}: could not be parsed: {str(exc).splitlines()[0]}") from None
     if cols.fee:
