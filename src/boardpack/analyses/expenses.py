@@ -68,12 +68,12 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
 
 def spend_by_period(portfolio: Portfolio, results: Results, currency: str, src: tuple[str, ...]) -> None:
     periods = periods_back(portfolio.period, HISTORY)
-    buckets = ", ".join(f"({i}, DATE '{p.start}', DATE '{p.end}')" for i, p in enumerate(periods))
+    # the periods are contiguous: a CASE puts each row in its one bucket (a range join costs far more)
+    bucket = "CASE " + " ".join(f"WHEN date <= DATE '{p.end}' THEN {i}" for i, p in reversed(list(enumerate(periods))))
     rows = portfolio.db.execute(f"""
-        SELECT l.account, p.i, -sum(l.amount)
-        FROM ledger l JOIN (VALUES {buckets}) p(i, s, e) ON l.date BETWEEN p.s AND p.e
-        WHERE {EXPENSE.replace('account', 'l.account')} AND l.date BETWEEN DATE '{periods[-1].start}'
-          AND DATE '{periods[0].end}' GROUP BY ALL""").fetchall()
+        SELECT account, {bucket} END AS i, -sum(amount) FROM ledger
+        WHERE {EXPENSE} AND date BETWEEN DATE '{periods[-1].start}' AND DATE '{periods[0].end}'
+        GROUP BY ALL""").fetchall()
     spend: dict[str, list[Decimal]] = {}
     for account, i, amount in rows:
         spend.setdefault(account, [ZERO] * len(periods))[i] = money(amount)
