@@ -92,12 +92,14 @@ def main() -> None:
         write_ledger(ws / "ledger.csv", rows)
         size = (ws / "ledger.csv").stat().st_size / 2**20
         bare = min(run([sys.executable, "-c", BARE, str(ws / "ledger.csv")]) for _ in range(3))
+        start = min(run([sys.executable, "-c", "import boardpack.cli"]) for _ in range(3))
         load = min(run([sys.executable, "-c", LOAD, str(ws)]) for _ in range(3))
         build = min(run([sys.executable, "-m", "boardpack", "build", "-w", str(ws), "--as-of", "2026-11-15",
                          "--out", str(ws / "out")]) for _ in range(3))
     print(f"ledger: {rows:,} rows, {size:.0f} MiB CSV; best of 3 runs each, fresh process each")
     print(f"{'':34}{'wall s':>8}{'peak MiB':>10}")
     print(f"{'DuckDB bare load + aggregate':34}{bare[0]:8.2f}{bare[1]:10.0f}")
+    print(f"{'python start + boardpack imports':34}{start[0]:8.2f}{start[1]:10.0f}")
     print(f"{'boardpack ledger load + aggregate':34}{load[0]:8.2f}{load[1]:10.0f}")
     print(f"{'boardpack build (5 reports x 4 fmt)':34}{build[0]:8.2f}{build[1]:10.0f}")
     print(f"ratio load / bare: {load[0] / bare[0]:.2f}x time; build / bare: {build[0] / bare[0]:.2f}x time, "

@@ -82,22 +82,27 @@ BY_KIND: dict[str, tuple[ChartLine, ...]] = {
 }
 
 
-def chart_for(settings: Settings, kind: str) -> tuple[ChartLine, ...]:
-    """The entity kind's chart, the workspace's own lines overriding it; longest account first."""
-    lines = {ln.account: ln for ln in COMMON + BY_KIND.get(kind, ())}
-    for own in settings.chart:
-        if not own.kinds or kind in own.kinds:
-            lines[own.account] = ChartLine(own.account, own.cost, own.tax_line)
-    return tuple(sorted(lines.values(), key=lambda ln: -len(ln.account)))
+class Chart:
+    """The workspace's chart: each entity kind's lines built once, then looked up by entity and account."""
 
+    def __init__(self, settings: Settings):
+        self.variable_globs = settings.finance.variable_cost_accounts
+        self.kinds = {e.id: e.kind for e in settings.entities}
+        self.lines: dict[str, tuple[ChartLine, ...]] = {}
+        for kind in set(self.kinds.values()) | {"other"}:
+            lines = {ln.account: ln for ln in COMMON + BY_KIND.get(kind, ())}
+            for own in settings.chart:  # the workspace's own lines override the standard ones
+                if not own.kinds or kind in own.kinds:
+                    lines[own.account] = ChartLine(own.account, own.cost, own.tax_line)
+            self.lines[kind] = tuple(sorted(lines.values(), key=lambda ln: -len(ln.account)))  # longest first
 
-def classify(settings: Settings, kind: str, account: str) -> ChartLine | None:
-    return next((ln for ln in chart_for(settings, kind) if ln.covers(account)), None)
+    def line(self, entity: str, account: str) -> ChartLine | None:
+        kind = self.kinds.get(entity, "other")
+        return next((ln for ln in self.lines[kind] if ln.covers(account)), None)
 
-
-def is_variable(settings: Settings, kind: str, account: str) -> bool:
-    """finance.variable_cost_accounts (globs) first, then the chart's own word."""
-    if any(fnmatch.fnmatchcase(account, p) for p in settings.finance.variable_cost_accounts):
-        return True
-    found = classify(settings, kind, account)
-    return found is not None and found.cost == "variable"
+    def is_variable(self, entity: str, account: str) -> bool:
+        """finance.variable_cost_accounts (globs) first, then the chart's own word."""
+        if any(fnmatch.fnmatchcase(account, p) for p in self.variable_globs):
+            return True
+        found = self.line(entity, account)
+        return found is not None and found.cost == "variable"

@@ -153,18 +153,18 @@ class LedgerSource(Strict):
     @field_validator("encoding")
     @classmethod
     def known_encoding(cls, value: str) -> str:
+        """Python's own name for it ("UTF8" -> "utf-8"), so one spelling means one thing everywhere."""
         try:
-            codecs.lookup(value)
+            return codecs.lookup(value).name
         except LookupError:
             raise ValueError(f"unknown encoding {value!r}: use e.g. utf-8, utf-8-sig, cp1252, latin-1, utf-16") from None
-        return value
 
     @model_validator(mode="after")
     def shape_complete(self) -> LedgerSource:
         if self.format == "beancount":
             if self.columns is not None or self.entity_column is not None:
                 raise ValueError("a beancount source has no columns: remove columns / entity_column")
-            if not self.encoding.replace("_", "-").lower().startswith("utf-8"):
+            if not self.encoding.startswith("utf-8"):
                 raise ValueError("beancount reads UTF-8 only: convert the file (iconv -f ... -t utf-8) and remove encoding")
             if (self.entity is None) == (self.entity_account_component is None):
                 raise ValueError('give either entity = "<id>" (the whole file) or entity_account_component = N '

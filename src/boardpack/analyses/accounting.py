@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from boardpack import chart
 from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, money, provenance
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
@@ -45,7 +43,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
 
 
 def coverage(portfolio: Portfolio, results: Results, currency: str, src: tuple[str, ...]) -> None:
-    """Uncategorized rows (no account, no rule matched) and accounts outside the five account types."""
+    """Uncategorized rows (no account, no rule matched), accounts no chart line covers, and the period by tax line."""
     period = portfolio.period
     [(count, outflow, inflow)] = portfolio.db.execute(
         "SELECT count(*), coalesce(-sum(amount) FILTER (amount < 0), 0), coalesce(sum(amount) FILTER (amount > 0), 0) "
@@ -54,18 +52,18 @@ def coverage(portfolio: Portfolio, results: Results, currency: str, src: tuple[s
         "SELECT date, entity, counterparty, memo, amount, source_file || ':' || source_line FROM ledger "
         "WHERE account IS NULL AND date BETWEEN ? AND ? ORDER BY abs(amount) DESC, date LIMIT ?",
         (period.start, period.end, LISTED)).fetchall()
-    settings = portfolio.workspace.settings
-    kinds = {e.id: e.kind for e in settings.entities}
+    accounts = chart.Chart(portfolio.workspace.settings)
     used = portfolio.db.execute(
         "SELECT entity, account, count(*), sum(amount), sum(amount) FILTER (date BETWEEN ? AND ?) FROM ledger "
         "WHERE account IS NOT NULL AND date <= ? GROUP BY ALL ORDER BY account, entity",
         (period.start, period.end, period.end)).fetchall()
-    lines = {(e, a): chart.classify(settings, kinds.get(e, "other"), a) for e, a, *_ in used}
-    unmapped = [(f"{a} ({e})", n, s) for e, a, n, s, _ in used if lines[e, a] is None]
-    taxes: dict[str, Decimal] = {}
-    for e, a, _, _, in_period in used:
-        if lines[e, a] is not None and lines[e, a].tax_line and in_period:
-            taxes[lines[e, a].tax_line] = taxes.get(lines[e, a].tax_line, ZERO) + in_period
+    unmapped, taxes = [], {}
+    for e, a, n, amount, in_period in used:
+        line = accounts.line(e, a)
+        if line is None:
+            unmapped.append((f"{a} ({e})", n, amount))
+        elif line.tax_line and in_period:
+            taxes[line.tax_line] = taxes.get(line.tax_line, ZERO) + in_period
     results.add(
         Metric("accounting.uncategorized_count", "Uncategorized transactions", count, "transactions", src,
                status="good" if count == 0 else "warn", note=f"no account and no rule matched, {period.title}"),
@@ -104,18 +102,20 @@ def rules_fired(portfolio: Portfolio, results: Results, src: tuple[str, ...], un
     if not portfolio.rules:
         return
     period = portfolio.period
-    fired = {rule: (n, p, amount) for rule, n, p, amount in portfolio.db.execute(
+    fired = {rule: (ever, n, amount) for rule, ever, n, amount in portfolio.db.execute(
         "SELECT rule, count(*), count(*) FILTER (date BETWEEN ? AND ?), "
         "coalesce(sum(amount) FILTER (date BETWEEN ? AND ?), 0) FROM ledger WHERE rule IS NOT NULL GROUP BY rule",
         (period.start, period.end, period.start, period.end)).fetchall()}
-    rows = tuple({"rule": r.where, "pattern": r.pattern, "account": r.account,
-                  "period": fired.get(r.number, (0, 0, 0))[1], "amount": money(fired.get(r.number, (0, 0, ZERO))[2]),
-                  "ever": fired.get(r.number, (0, 0, 0))[0]} for r in portfolio.rules)
+    rows = []
+    for r in portfolio.rules:
+        ever, n, amount = fired.get(r.number, (0, 0, ZERO))
+        rows.append({"rule": r.where, "pattern": r.pattern, "account": r.account, "period": n, "amount": money(amount),
+                     "ever": ever})
     idle = [r["rule"] for r in rows if not r["ever"]]
     results.add(Table("accounting.rules_fired", "Categorization rules",
                       (Column("rule", "Rule"), Column("pattern", "Pattern"), Column("account", "Account"),
                        Column("period", f"Rows, {period.title}", True), Column("amount", "Amount", True),
-                       Column("ever", "Rows, all time", True)), rows, src + tuple(sorted({r.where.split(":")[0]
-                                                                                       for r in portfolio.rules})),
+                       Column("ever", "Rows, all time", True)), tuple(rows),
+                      src + tuple(sorted({r.file for r in portfolio.rules})),
                       note=f"{unmatched} rows of {period.title} matched no rule and have no account"
                            + (f"; never fired: {', '.join(idle)}" if idle else "")))

@@ -90,15 +90,14 @@ def monthly_trend(portfolio: Portfolio, currency: str, src: tuple[str, ...]) -> 
 
 def break_even(portfolio, results, currency, src, start3: date, end3: date) -> None:
     """Monthly revenue at which contribution covers fixed costs, from the trailing window's cost structure."""
-    settings = portfolio.workspace.settings
-    kinds = {e.id: e.kind for e in settings.entities}
+    accounts = chart.Chart(portfolio.workspace.settings)
     costs = portfolio.db.execute(
         f"SELECT entity, account, -sum(amount) FROM ledger WHERE {EXPENSE} AND date BETWEEN ? AND ? GROUP BY ALL",
         (start3, end3)).fetchall()
     variable: dict[str, Decimal] = {}
     fixed: dict[str, Decimal] = {}
     for entity, account, value in costs:
-        side = variable if chart.is_variable(settings, kinds.get(entity, "other"), account) else fixed
+        side = variable if accounts.is_variable(entity, account) else fixed
         side[entity] = side.get(entity, ZERO) + value
     revenue = total(portfolio, INCOME, start3, end3)
     all_variable, all_fixed = sum(variable.values(), ZERO), sum(fixed.values(), ZERO)
@@ -177,14 +176,19 @@ def break_even_units(portfolio, results, src, start3: date, end3: date, variable
                           tuple(rows), src))
 
 
+def months_to_goal(portfolio: Portfolio) -> tuple[date, int]:
+    """The first month after the period, and how many months from it through finance.goal_month."""
+    goal_month = date.fromisoformat(portfolio.workspace.settings.finance.goal_month + "-01")
+    first = add_months(portfolio.period.end, 1)
+    return first, (goal_month.year - first.year) * 12 + goal_month.month - first.month + 1
+
+
 def revenue_targets(portfolio, results, currency, src, start3: date, end3: date) -> None:
     finance = portfolio.workspace.settings.finance
     if finance.revenue_goal is None:
         return
     goal = finance.revenue_goal
-    goal_month = date.fromisoformat(finance.goal_month + "-01")
-    first = add_months(portfolio.period.end, 1)
-    steps = (goal_month.year - first.year) * 12 + goal_month.month - first.month + 1
+    first, steps = months_to_goal(portfolio)
     current = money(total(portfolio, INCOME, start3, end3) / BURN_MONTHS)
     if steps < 1:
         results.add(Finding("low", "finance", "The revenue goal month has passed",
@@ -223,9 +227,7 @@ def profitability_roadmap(portfolio, results, currency, src, start3: date, end3:
         return
     goal = finance.net_income_goal
     current = money(total(portfolio, f"{INCOME} OR {EXPENSE}", start3, end3) / BURN_MONTHS)
-    first = add_months(portfolio.period.end, 1)
-    goal_month = date.fromisoformat(finance.goal_month + "-01")
-    steps = (goal_month.year - first.year) * 12 + goal_month.month - first.month + 1
+    first, steps = months_to_goal(portfolio)
     gap = money(goal - current)
     marks = ([("Break even", ZERO)] if current < 0 <= goal else []) + [
         (f"{share}% of the goal", money(goal * share / 100)) for share in (25, 50, 75)] + [("The goal", goal)]

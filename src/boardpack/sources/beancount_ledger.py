@@ -42,22 +42,29 @@ def load(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec
     loader.initialize(use_cache=False)
     entries, errors, _ = loader.load_file(str(path))
     where = _Where(ws.root, shown)
-    problems = [SourceProblem(*where(getattr(e, "source", None)), _first_line(e.message)) for e in errors]
+    problems = [SourceProblem(*where(getattr(e, "source", None)), " ".join(str(e.message).split())) for e in errors]
 
     org = ws.settings.organization.currency
     known = {e.id for e in ws.settings.entities}
     price_map = prices.build_price_map(entries)
-    cash = {}  # account -> is it cash? (fnmatch once per account, not per posting)
+    accounts: dict[str, tuple[bool, str | None]] = {}  # account -> (is it cash, its entity): worked out once each
+
+    def account(name: str) -> tuple[bool, str | None]:
+        if name not in accounts:
+            accounts[name] = (any(fnmatch.fnmatchcase(name, c) for c in spec.cash_accounts),
+                              spec.entity or _entity(name, spec, known))
+        return accounts[name]
+
     unpriced: Counter = Counter()
     rows = []
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
-        kept = [p for p in entry.postings
-                if not cash.setdefault(p.account, any(fnmatch.fnmatchcase(p.account, c) for c in spec.cash_accounts))]
+        kept = [p for p in entry.postings if not account(p.account)[0]]
         if not kept:
             continue
-        fallback = spec.entity or next(filter(None, (_entity(p.account, spec, known) for p in entry.postings)), None)
+        # a posting whose own account names no entity (Equity:Opening) takes the transaction's first one
+        fallback = next(filter(None, (account(p.account)[1] for p in entry.postings)), None)
         for posting in kept:
             meta = posting.meta or {}
             file, line = where(meta if "lineno" in meta else entry.meta)
@@ -70,11 +77,12 @@ def load(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec
                     unpriced[weight.currency] += 1
                     continue
                 amount = weight.number * price
-            start, end = (meta.get(k, entry.meta.get(k)) for k in SERVICE)
-            entity = spec.entity or _entity(posting.account, spec, known) or fallback
-            problem = _problem(entity, posting.account, spec, known, start, end)
+            service = [meta.get(k, entry.meta.get(k)) for k in SERVICE]
+            days = [_day(v) for v in service]
+            entity = account(posting.account)[1] or fallback
+            problem = _problem(entity, posting.account, spec, known, service, days)
             rows.append((entry.date, entity, posting.account, (-amount).quantize(CENT), org,
-                         entry.payee, entry.narration or None, _day(start), _day(end), file, line,
+                         entry.payee, entry.narration or None, *days, file, line,
                          -posting.units.number, posting.units.currency, None, None, problem))
     _insert(db, table, rows)
     problems += [SourceProblem(r[9], r[10], r[-1]) for r in rows if r[-1]]
@@ -90,15 +98,15 @@ def _entity(account: str, spec: LedgerSource, known: set[str]) -> str | None:
     return candidate if candidate in known else None
 
 
-def _problem(entity, account, spec, known, start, end) -> str | None:
+def _problem(entity, account, spec, known, service: list, days: list) -> str | None:
     if entity is None:
         return (f"no entity for {account}: part {spec.entity_account_component} of none of this transaction's "
                 f"accounts is a declared entity (known: {', '.join(sorted(known))})")
-    for key, value in zip(SERVICE, (start, end)):
-        if value is not None and _day(value) is None:
+    for key, value, day in zip(SERVICE, service, days):
+        if value is not None and day is None:
             return f"{key} {value!r} is not a date (YYYY-MM-DD)"
-    if start is not None and end is not None and _day(end) < _day(start):
-        return f"service-end {end} is before service-start {start}"
+    if None not in days and days[1] < days[0]:
+        return f"service-end {days[1]} is before service-start {days[0]}"
     return None
 
 
@@ -125,10 +133,6 @@ class _Where:
             file = Path(name)
             self.paths[name] = str(file.relative_to(self.root)) if file.is_relative_to(self.root) else str(file)
         return self.paths[name], meta.get("lineno")
-
-
-def _first_line(message: str) -> str:
-    return " ".join(str(message).split())
 
 
 def _insert(db: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:

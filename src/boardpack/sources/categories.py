@@ -26,11 +26,16 @@ class Rule:
     pattern: str
     account: str
     field: str
-    where: str  # "boardpack.toml [[rules]] 2" or "rules.csv:5"
+    file: str  # "boardpack.toml" or the rules file
+    line: int | None  # its line in the rules file; None for [[rules]]
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else f"{self.file} [[rules]] {self.number}"
 
 
 def load_rules(db: duckdb.DuckDBPyConnection, ws: Workspace) -> list[Rule]:
-    rules = [Rule(i, r.pattern, r.account, r.field, f"boardpack.toml [[rules]] {i}")
+    rules = [Rule(i, r.pattern, r.account, r.field, "boardpack.toml", None)
              for i, r in enumerate(ws.settings.rules, start=1)]
     problems: list[SourceProblem] = []
     spec = ws.settings.sources.rules
@@ -41,8 +46,7 @@ def load_rules(db: duckdb.DuckDBPyConnection, ws: Workspace) -> list[Rule]:
             db.execute("SELECT regexp_matches('', ?)", ("(?i)" + rule.pattern,)).fetchall()
         except duckdb.Error as exc:
             reason = str(exc).splitlines()[0].split(": ", 1)[-1]
-            file, _, line = rule.where.partition(":")
-            problems.append(SourceProblem(file if line else rule.where, int(line) if line else None,
+            problems.append(SourceProblem(rule.file if rule.line else rule.where, rule.line,
                                           f"pattern {rule.pattern!r} is not a valid RE2 regular expression ({reason}); "
                                           "look-behind and back-references are not supported"))
     if problems:
@@ -77,5 +81,5 @@ def _read_file(ws: Workspace, relative: str, before: int, problems: list[SourceP
         elif field not in FIELDS:
             problems.append(SourceProblem(relative, number, f"field {field!r} is not one of {', '.join(FIELDS)}"))
         else:
-            rules.append(Rule(before + len(rules) + 1, pattern, account, field, f"{relative}:{number}"))
+            rules.append(Rule(before + len(rules) + 1, pattern, account, field, relative, number))
     return rules

@@ -126,11 +126,11 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
         amount_problem = "'amount \"' || raw_amount || '\" is not a number'"
         raw_amount = raw_text("amount")
     else:
+        debit, credit = money("debit"), money("credit")
         blank = lambda c: f"coalesce(trim({q(c)}), '') = ''"
         amount = (f"CASE WHEN NOT ({blank(cols.debit)} AND {blank(cols.credit)}) "
-                  f"AND ({blank(cols.debit)} OR {money('debit')} IS NOT NULL) "
-                  f"AND ({blank(cols.credit)} OR {money('credit')} IS NOT NULL) "
-                  f"THEN coalesce({money('credit')}, 0) - coalesce({money('debit')}, 0) END")
+                  f"AND ({blank(cols.debit)} OR {debit} IS NOT NULL) AND ({blank(cols.credit)} OR {credit} IS NOT NULL) "
+                  f"THEN coalesce({credit}, 0) - coalesce({debit}, 0) END")
         amount_problem = "'debit / credit \"' || raw_amount || '\" is not one amount'"
         raw_amount = f"{raw_text('debit')} || ' / ' || {raw_text('credit')}"
     if spec.sign == "inverted":
