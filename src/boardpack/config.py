@@ -189,8 +189,19 @@ class ChannelsSource(Strict):
     path: str
 
 
+class GitSource(Strict):
+    """How the repositories listed on entities (`repos = [...]`) are audited."""
+
+    baseline: str | None = None  # a detect-secrets baseline: secrets it lists are acknowledged, not reported
+    max_file_bytes: int = Field(default=1_000_000, gt=0)  # larger files are skipped (and counted)
+
+
 class AwsSource(Strict):
-    regions: list[str] = []
+    """The AWS account, read with read-only calls through the standard credential chain."""
+
+    regions: list[Annotated[str, Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")]] = Field(min_length=1)
+    entity_tag: str = Field(default="entity", min_length=1)  # resources map to entities by this tag
+    cost_months: int = Field(default=12, ge=1, le=14)  # Cost Explorer keeps 14 months
 
 
 class RatesSource(Strict):
@@ -212,6 +223,7 @@ class Sources(Strict):
     rules: RulesFile | None = None
     notes: NotesSource | None = None
     channels: ChannelsSource | None = None
+    git: GitSource | None = None
     aws: AwsSource | None = None
 
 

@@ -35,6 +35,7 @@ class SourceStatus:
     problems: list[SourceProblem] = field(default_factory=list)
     stale_after_days: int = 10
     error: str | None = None  # set when the source could not be read at all
+    gaps: list[str] = field(default_factory=list)  # what it could not see, though the rest was read
 
     def state(self, period: Period) -> Literal["missing", "failed", "stale", "fresh"]:
         if not self.configured:
@@ -105,6 +106,82 @@ class ChannelMonth:
     source: str
 
 
+@dataclass(frozen=True)
+class SecretFinding:
+    """A secret committed to a repository, reduced to what may be shown: never the value itself."""
+
+    kind: str  # detect-secrets' type ("AWS Access Key"), or "Committed .env file", "Key store file"
+    path: str  # repository-relative, printable
+    line: int
+    commit: str  # short hash of the commit that last changed the line
+    fingerprint: str  # HMAC-SHA256 under the workspace's own key: the same secret, the same fingerprint
+    prefix: str = ""  # a public prefix that says what it is (AKIA, ghp_, xoxb-), never more
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class Repository:
+    """One git repository an entity lists, read at HEAD."""
+
+    entity: str
+    path: str  # as written in boardpack.toml
+    name: str
+    problem: str | None = None  # why it could not be read (missing, not a repository, no commits)
+    branch: str | None = None
+    head: str | None = None
+    last_commit: date | None = None
+    commits_30: int = 0
+    commits_90: int = 0
+    merges_90: int = 0
+    authors: int = 0
+    authors_90: int = 0
+    shallow: bool = False
+    files: int = 0
+    ci: tuple[str, ...] = ()
+    test_files: int = 0
+    lock_files: tuple[str, ...] = ()
+    iac: tuple[str, ...] = ()
+    docker: bool = False
+    staging: tuple[str, ...] = ()  # paths that show a staging environment
+    manifests: tuple[str, ...] = ()
+    runtimes: tuple[str, ...] = ()  # "python 3.12 (.python-version)"
+    lambda_runtimes: tuple[tuple[str, str], ...] = ()  # (runtime id, path:line) declared in IaC templates
+    secrets: tuple[SecretFinding, ...] = ()
+    in_baseline: int = 0  # secrets acknowledged in a detect-secrets baseline, not reported
+    skipped_large: int = 0
+    skipped_binary: int = 0
+
+    @property
+    def readable(self) -> bool:
+        return self.problem is None
+
+
+@dataclass(frozen=True)
+class CloudResource:
+    """One AWS resource, with the facts the audit needs (never a secret value)."""
+
+    service: str  # lambda, apigateway, dynamodb, s3, route53, ses
+    kind: str  # function, http-api, rest-api, table, bucket, hosted-zone, identity
+    name: str
+    region: str
+    arn: str
+    entity: str | None  # from the `entity` tag; None = unassigned
+    facts: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass
+class CloudAccount:
+    """What the AWS source saw (what it could not see is on its SourceStatus.gaps)."""
+
+    resources: list[CloudResource] = field(default_factory=list)
+    costs: list[tuple[date, str, Decimal]] = field(default_factory=list)  # month start, service, amount
+    cost_currency: str = "USD"
+    unknown_tags: list[tuple[str, str]] = field(default_factory=list)  # (arn, tag value naming no entity)
+
+
 @dataclass
 class Portfolio:
     """Everything the sources read, in one place. The ledger lives in DuckDB (`ledger` table)."""
@@ -119,6 +196,8 @@ class Portfolio:
     sources: dict[str, SourceStatus] = field(default_factory=dict)
     rules: list = field(default_factory=list)  # the categorization rules applied (sources.categories.Rule)
     unpriced: Counter = field(default_factory=Counter)  # commodity -> postings left out of money (no price)
+    repositories: list[Repository] = field(default_factory=list)
+    cloud: CloudAccount | None = None
 
     def fresh(self, source: str) -> bool:
         status = self.sources.get(source)
@@ -166,6 +245,7 @@ class Finding:
     action: str
     entity: str | None = None
     source: str = ""
+    asset: str = ""  # the repository, resource or domain it concerns, for the asset inventory
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def test_overdue_actions_come_first(tmp_path):
     assert pack.results.agenda[0].due == date(2026, 11, 1)
 
 
-def test_asset_inventory_lists_domains_and_counts_findings(pack):
+def test_asset_inventory_lists_domains_with_only_their_own_findings(pack):
     rows = pack.results.tables["executive.assets"].rows
     assert {"entity": "Small Co", "kind": "domain", "asset": "smallco.example.com", "note": ""}.items() <= rows[0].items()
-    assert rows[0]["open_findings"] >= 1
+    assert (rows[0]["open_findings"], rows[0]["worst"]) == (0, "—")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from boardpack.analyses import (
     accounting,
     capital,
+    cloud_cost,
     executive,
     expenses,
     finance,
@@ -19,6 +20,7 @@ from boardpack.analyses import (
     operations,
     revenue,
     rules,
+    security,
     technology,
 )
 from boardpack.model import Portfolio, Results
@@ -33,8 +35,10 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("expenses", expenses.analyse),
     ("revenue", revenue.analyse),
     ("marketing", marketing.analyse),
-    ("technology", technology.analyse),
+    ("security", security.analyse),
+    ("cloud_cost", cloud_cost.analyse),
     ("operations", operations.analyse),
+    ("technology", technology.analyse),  # ranks the findings of security, cloud_cost and the notes
     ("rules", rules.analyse),
     ("executive", executive.analyse),
 )

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
+from boardpack.analyses.actions import action_for
 from boardpack.model import SEVERITY_RANK, Action, Column, Finding, Metric, Portfolio, Results, Table
 
 AGENDA_DAYS = 30
-OWNER_BY_AREA = {"finance": "cfo", "accounting": "accounting", "marketing": "cmo", "technology": "cto",
-                 "security": "cto", "engineering": "cto"}
-DAYS_BY_SEVERITY = {"critical": 7, "high": 14, "medium": 30}
+AGENDA_SEVERITIES = ("critical", "high", "medium")
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
@@ -25,18 +23,45 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
 
 
 def assets(portfolio: Portfolio, results: Results) -> Table:
-    open_findings = Counter(f.entity for f in results.findings if f.severity != "info")
+    """Every asset by venture — declared, and found in the repositories and the AWS account — with the open
+    findings that concern it, so the CEO sees the same findings the CTO does, attached to what they own."""
+    concerns: dict[tuple[str | None, str], list[Finding]] = {}
+    for f in results.ranked_findings():
+        if f.asset and f.severity != "info":
+            concerns.setdefault((f.entity, f.asset), []).append(f)
+    repos = {(r.entity, r.path): r for r in portfolio.repositories}
+    cloud = portfolio.cloud.resources if portfolio.cloud else []
     rows = []
+
+    def add(entity_id: str | None, venture: str, kind: str, name: str, note: str) -> None:
+        found = concerns.get((entity_id, name), [])
+        rows.append({"entity": venture, "kind": kind, "asset": name, "note": note, "open_findings": len(found),
+                     "worst": found[0].severity if found else "—"})
+
     for e in portfolio.workspace.settings.entities:
-        items = [(a.kind, a.name, a.note) for a in e.assets]
-        items += [("repository", r, "") for r in e.repos] + [("domain", d, "") for d in e.domains]
-        for kind, name, note in items or [("—", "no assets recorded", "")]:
-            rows.append({"entity": e.name, "kind": kind, "asset": name, "note": note,
-                         "open_findings": open_findings[e.id]})
+        start = len(rows)
+        for a in e.assets:
+            add(e.id, e.name, a.kind, a.name, a.note)
+        for path in e.repos:
+            repo = repos.get((e.id, path))
+            note = (f"{repo.branch or 'detached'} @ {repo.head[:7]}, last commit {repo.last_commit}" if repo and repo.head
+                    else (repo.problem if repo else "not read"))
+            add(e.id, e.name, "repository", path, note or "")
+        zones = {r.name for r in cloud if r.service == "route53" and r.entity == e.id}
+        for domain in sorted(set(e.domains) | zones):
+            add(e.id, e.name, "domain", domain, "Route53 hosted zone" if domain in zones else "")
+        for r in cloud:
+            if r.entity == e.id and r.service != "route53":
+                add(e.id, e.name, "cloud", r.name, f"{r.service} {r.kind}, {r.region}")
+        if len(rows) == start:
+            add(e.id, e.name, "—", "no assets recorded", "")
+    for r in cloud:
+        if r.entity is None:
+            add(None, "Unassigned", "cloud", r.name, f"{r.service} {r.kind}, {r.region}: no entity tag")
     return Table("executive.assets", "Assets by venture",
                  (Column("entity", "Venture"), Column("kind", "Kind"), Column("asset", "Asset"), Column("note", "Note"),
-                  Column("open_findings", "Open findings (venture)", True)), tuple(rows),
-                 ("boardpack.toml [[entities]]",))
+                  Column("open_findings", "Open findings", True), Column("worst", "Most serious")), tuple(rows),
+                 ("boardpack.toml [[entities]]",) + (("git",) if repos else ()) + (("AWS account",) if cloud else ()))
 
 
 def kpis(portfolio: Portfolio, results: Results) -> Table:
@@ -94,11 +119,9 @@ def agenda(portfolio: Portfolio, results: Results) -> list[Action]:
     """
     start = portfolio.as_of
     horizon = start + timedelta(days=AGENDA_DAYS)
-    derived = [
-        Action(SEVERITY_RANK[f.severity] + 1, OWNER_BY_AREA.get(f.area, "ceo"), f.action,
-               start + timedelta(days=DAYS_BY_SEVERITY[f.severity]), f.entity, f.source or f.title)
-        for f in results.findings if f.severity in DAYS_BY_SEVERITY
-    ]
+    derived = [action_for(f, start) for f in results.findings if f.severity in AGENDA_SEVERITIES]
+    seen = {(a.title, a.entity, a.source) for a in results.actions}  # the CTO's actions are findings' too
+    derived = [a for a in derived if (a.title, a.entity, a.source) not in seen]
     chosen = [replace(a, due=a.due or horizon) for a in results.actions + derived if a.due is None or a.due <= horizon]
     chosen.sort(key=lambda a: (a.due >= start, a.priority, a.due, a.title))  # overdue first
     return chosen

@@ -1,19 +1,182 @@
-"""CTO analyses from what the workspace records: stacks, repositories and domains per venture.
+"""The CTO's view: each venture's stack, how mature its delivery is (by a stated rubric), and the ten
+engineering actions that matter most, drawn from every technology finding.
 
-The git and AWS audits are separate sources; until one is configured the CTO report says so
-rather than inventing data.
+Runs after `security` and `cloud_cost`, whose findings it ranks.
 """
 
 from __future__ import annotations
 
-from boardpack.model import Column, Portfolio, Results, Table
+from dataclasses import dataclass
+from decimal import Decimal
+
+from boardpack.analyses.actions import action_for
+from boardpack.model import Action, Column, Finding, Metric, Portfolio, Repository, Results, Table
+
+TOP_ACTIONS = 10
+AREAS = ("security", "engineering", "technology")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    points: int
+    label: str
+    met: object  # Repository -> bool
+    gap: str  # the finding's title when it is not met
+    severity: str
+    action: str
+
+
+MATURITY = (
+    Criterion("ci", 2, "CI runs on every push (GitHub Actions, GitLab CI, …)", lambda r: bool(r.ci),
+              "has no CI", "medium", "Add a CI workflow that runs the tests on every push."),
+    Criterion("tests", 2, "Tests are in the repository", lambda r: r.test_files > 0,
+              "has no tests", "medium", "Add tests for the paths that earn money first, and run them in CI."),
+    Criterion("locks", 1, "Dependencies are locked", lambda r: bool(r.lock_files),
+              "has no dependency lock file", "low", "Commit a lock file so builds are reproducible."),
+    Criterion("iac", 1, "Infrastructure is code (SAM, CloudFormation, CDK, Terraform, …)", lambda r: bool(r.iac),
+              "has no infrastructure as code", "low", "Describe its infrastructure as code (SAM, CDK or Terraform)."),
+    Criterion("staging", 1, "A staging environment exists", lambda r: bool(r.staging),
+              "shows no staging environment", "low", "Deploy to a staging environment before production."),
+    Criterion("active", 1, "A commit in the last 30 days", lambda r: r.commits_30 > 0,
+              "had no commit in 30 days", "low", "Confirm who maintains it, or archive it."),
+    Criterion("review", 1, "Changes are reviewed (merges, or two or more authors, in 90 days)",
+              lambda r: r.merges_90 > 0 or r.authors_90 > 1,
+              "shows no review of changes", "low", "Merge changes through pull requests with a second reviewer."),
+    Criterion("runtime", 1, "Runtime versions are pinned (.python-version, engines, Dockerfile, …)",
+              lambda r: bool(r.runtimes) or r.docker,
+              "pins no runtime version", "low", "Pin the language version the code runs on."),
+)
+LEVELS = ((9, "strong"), (7, "good"), (4, "fair"), (0, "weak"))
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
-    rows = tuple({"entity": e.name, "kind": e.kind.replace("_", " "), "stack": ", ".join(e.stack) or "not recorded",
-                  "repositories": ", ".join(e.repos) or "none", "domains": ", ".join(e.domains) or "none"}
-                 for e in portfolio.workspace.settings.entities)
-    results.add(Table("technology.stacks", "Stacks by venture",
-                      (Column("entity", "Venture"), Column("kind", "Kind"), Column("stack", "Stack"),
-                       Column("repositories", "Repositories"), Column("domains", "Domains")), rows,
-                      ("boardpack.toml [[entities]]",)))
+    settings = portfolio.workspace.settings
+    repos = portfolio.repositories
+    results.add(stacks(portfolio), Table(
+        "technology.maturity_rubric", "How maturity is scored (out of 10)",
+        (Column("points", "Points", True), Column("criterion", "Criterion")),
+        tuple({"points": c.points, "criterion": c.label} for c in MATURITY)))
+    readable = [r for r in repos if r.head]
+    rows = []
+    for repo in readable:
+        score = sum(c.points for c in MATURITY if c.met(repo))
+        rows.append({"entity": name_of(settings, repo.entity), "repository": repo.name, "score": score,
+                     "level": level(score), "missing": ", ".join(c.id for c in MATURITY if not c.met(repo)) or "—"})
+        results.add(*(Finding(c.severity, "engineering", f"{repo.name} {c.gap}",
+                              f"{repo.path} at {repo.head[:7]}: {c.label.lower()} — not found.", c.action,
+                              repo.entity, repo.path, repo.path) for c in MATURITY if not c.met(repo)))
+    for repo in repos:
+        if not repo.head or repo.problem:
+            results.add(Finding("medium" if not repo.head else "low", "engineering", f"Repository {repo.path} could "
+                                "not be audited" if not repo.head else f"{repo.name}: part of the audit is missing",
+                                repo.problem or "", "Fix the path in boardpack.toml, or clone the repository there.",
+                                repo.entity, "boardpack.toml", repo.path))
+        if repo.shallow:
+            results.add(Finding("info", "engineering", f"{repo.name} is a shallow clone",
+                                "History before the clone's depth is not available, so commit counts may be low.",
+                                "Fetch the full history (git fetch --unshallow) for a complete audit.",
+                                repo.entity, repo.path, repo.path))
+    results.add(Table("technology.maturity", "Dev-cycle maturity by repository",
+                      (Column("entity", "Venture"), Column("repository", "Repository"), Column("score", "Score", True),
+                       Column("level", "Level"), Column("missing", "Missing")), tuple(rows),
+                      tuple(r.path for r in readable)))
+    for entity in settings.entities:
+        scores = [row["score"] for row, repo in zip(rows, readable, strict=True) if repo.entity == entity.id]
+        if scores:
+            results.add(Metric(f"technology.maturity.{entity.id}", f"Dev-cycle maturity, {entity.name}",
+                               (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.1")), "of 10",
+                               tuple(r.path for r in readable if r.entity == entity.id),
+                               status="good" if min(scores) >= 7 else ("warn" if min(scores) >= 4 else "bad"),
+                               note="average of its repositories' scores by the maturity rubric"))
+    if portfolio.cloud is not None:
+        results.add(*cloud_tables(portfolio))
+    picked = engineering_actions(portfolio, results)
+    results.add(*(action for action, _ in picked))
+    results.add(Table("technology.actions", "The ten engineering actions that matter most",
+                      (Column("priority", "Priority", True), Column("action", "Action"), Column("entity", "Venture"),
+                       Column("due", "Due"), Column("why", "Why")),
+                      tuple({"priority": n, "action": a.title, "entity": name_of(settings, a.entity) if a.entity else "—",
+                             "due": a.due, "why": f"{f.severity}: {f.title}"}
+                            for n, (a, f) in enumerate(picked, start=1))))
+
+
+def engineering_actions(portfolio: Portfolio, results: Results) -> list[tuple[Action, Finding]]:
+    """The ten most serious technology findings, one action each; the same action for several assets of a
+    venture is merged (rotating three keys is one piece of work, not three agenda lines)."""
+    chosen, seen = [], set()
+    for f in results.ranked_findings():
+        if f.area not in AREAS or (f.action, f.entity) in seen:
+            continue
+        seen.add((f.action, f.entity))
+        chosen.append((action_for(f, portfolio.as_of), f))
+    return chosen[:TOP_ACTIONS]
+
+
+def cloud_tables(portfolio: Portfolio) -> tuple[Table, Table]:
+    settings = portfolio.workspace.settings
+    columns = (Column("entity", "Venture"), Column("service", "Service"), Column("name", "Resource"),
+               Column("region", "Region"), Column("facts", "What it says"))
+    rows = [{"entity": name_of(settings, r.entity) if r.entity else "unassigned", "service": f"{r.service} {r.kind}",
+             "name": r.name, "region": r.region, "facts": facts_text(r.facts)}
+            for r in sorted(portfolio.cloud.resources, key=lambda r: (r.entity is None, r.entity or "", r.service, r.name))]
+    tag = portfolio.workspace.settings.sources.aws.entity_tag
+    return (Table("technology.cloud_resources", "Cloud resources by venture", columns,
+                  tuple(r for r in rows if r["entity"] != "unassigned"), ("AWS account",)),
+            Table("technology.unassigned", f"Resources with no {tag} tag (unassigned)", columns,
+                  tuple(r for r in rows if r["entity"] == "unassigned"), ("AWS account",)))
+
+
+def facts_text(facts: dict) -> str:
+    shown = []
+    for key, value in facts.items():
+        if isinstance(value, tuple):
+            value = ", ".join(value) or "none"
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        shown.append(f"{key.replace('_', ' ')}: {value}")
+    return "; ".join(shown)
+
+
+def stacks(portfolio: Portfolio) -> Table:
+    settings = portfolio.workspace.settings
+    rows = []
+    by_entity = {}
+    for repo in portfolio.repositories:
+        by_entity.setdefault(repo.entity, []).append(repo)
+    for e in settings.entities:
+        declared = ", ".join(e.stack) or "not recorded"
+        for repo in by_entity.get(e.id, []) or [None]:
+            rows.append({"entity": e.name, "stack": declared, **(repository_row(repo) if repo else {
+                "repository": "none listed", "head": "—", "last_commit": None, "commits": "—", "authors": None,
+                "delivery": "—", "runtimes": "—"})})
+    return Table("technology.stacks", "Stack audit by venture",
+                 (Column("entity", "Venture"), Column("stack", "Declared stack"), Column("repository", "Repository"),
+                  Column("head", "Branch @ HEAD"), Column("last_commit", "Last commit"),
+                  Column("commits", "Commits 30 / 90 days"), Column("authors", "Authors", True),
+                  Column("delivery", "CI · tests · IaC · container · staging · locks"), Column("runtimes", "Runtimes")),
+                 tuple(rows), ("boardpack.toml [[entities]]",) + tuple(r.path for r in portfolio.repositories))
+
+
+def repository_row(repo: Repository) -> dict:
+    if not repo.head:
+        return {"repository": repo.path, "head": "—", "last_commit": None, "commits": "—", "authors": None,
+                "delivery": f"not read: {repo.problem}", "runtimes": "—"}
+    delivery = [", ".join(repo.ci) or "no CI", f"{repo.test_files} test files" if repo.test_files else "no tests",
+                ", ".join(repo.iac) or "no IaC", "Docker" if repo.docker else "no container",
+                "staging" if repo.staging else "no staging", "locked" if repo.lock_files else "no lock file"]
+    skipped = [f"{n} {what} skipped" for n, what in ((repo.skipped_large, "large files"),
+                                                     (repo.skipped_binary, "binary files")) if n]
+    return {"repository": repo.name + (" (shallow clone)" if repo.shallow else ""),
+            "head": f"{repo.branch or 'detached'} @ {repo.head[:7]}", "last_commit": repo.last_commit,
+            "commits": f"{repo.commits_30} / {repo.commits_90}", "authors": repo.authors,
+            "delivery": " · ".join(delivery) + (f" ({', '.join(skipped)})" if skipped else ""),
+            "runtimes": ", ".join(repo.runtimes) or "not pinned"}
+
+
+def name_of(settings, entity_id: str) -> str:
+    return next((e.name for e in settings.entities if e.id == entity_id), entity_id)
+
+
+def level(score: int) -> str:
+    return next(name for floor, name in LEVELS if score >= floor)

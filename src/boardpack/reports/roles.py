@@ -27,7 +27,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("accounting", "Accounting Officer report", ("accounting.income_statement", "accounting.coverage",
                                                          "accounting.revenue_recognition",
                                                          "accounting.expense_audit")),
-    RoleSpec("cto", "CTO report", ("technology.stacks", "technology.risks", "technology.audit")),
+    RoleSpec("cto", "CTO report", ("technology.actions", "technology.security", "technology.stacks",
+                                   "technology.maturity", "technology.cloud", "technology.cost", "technology.risks")),
     RoleSpec("cmo", "CMO report", ("marketing.channels", "marketing.email_blasts", "marketing.findings")),
 )
 
@@ -53,21 +54,33 @@ def build_document(role: RoleSpec, results: Results, portfolio: Portfolio, secti
         organization=ws.organization.name, period=period.label, period_title=period.title,
         as_of=portfolio.as_of, generated_at=generated_at,
         sources=tuple(SourceLine(s.name, s.state(period), s.freshness, s.records, tuple(s.paths), len(s.problems))
-                      for s in portfolio.sources.values()),
+                      for s in portfolio.sources.values() if s.configured),
         sections=built, footnotes=footnotes(built),
     )
 
 
 def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> Section:
+    """A source the section needs that is missing or broken leaves only the notice saying so; one it merely
+    uses is noted and the section goes on with the rest. Either way, what a source could not see is listed."""
     notices = []
-    for name in spec.needs:
+    states = {name: (portfolio.sources[name].state(portfolio.period) if name in portfolio.sources else "missing")
+              for name in spec.needs + spec.uses}
+    if spec.uses and all(states[name] == "missing" for name in spec.uses) and not spec.needs:
+        return Section(spec.id, spec.title, (TextBlock(
+            f"Not configured: this section reads the {' and '.join(spec.uses)} sources, and boardpack.toml "
+            "configures none of them.", tone="warn"),))
+    for name, state in states.items():
         status = portfolio.sources.get(name)
-        state = status.state(portfolio.period) if status else "missing"
         if state != "fresh":
-            text = status.explain(portfolio.period) if status else f"The {name} source is not installed."
+            if state == "missing" and name in spec.uses:
+                text = f"The {name} source is not configured, so nothing below comes from it."
+            else:
+                text = status.explain(portfolio.period) if status else f"The {name} source is not installed."
             notices.append(TextBlock(text, tone="warn"))
-            if state in ("missing", "failed"):
+            if state in ("missing", "failed") and name in spec.needs:
                 return Section(spec.id, spec.title, tuple(notices))
+        for gap in status.gaps if status else ():
+            notices.append(TextBlock(f"Not seen: {gap}.", tone="warn"))
     if spec.analysis in results.failures:
         return Section(spec.id, spec.title, (TextBlock(
             f"This section is unavailable: the {spec.analysis} analysis failed ({results.failures[spec.analysis]}).",

@@ -21,7 +21,8 @@ class SectionSpec:
     id: str
     title: str
     build: Build
-    needs: tuple[str, ...] = ()  # source names
+    needs: tuple[str, ...] = ()  # source names without which the section has nothing to say
+    uses: tuple[str, ...] = ()  # sources it draws on in part: their absence is noted, the rest still shown
     analysis: str | None = None  # the analysis whose failure makes the section unavailable
 
 
@@ -39,15 +40,30 @@ def tables(*ids: str, empty: str = "") -> Build:
     return build
 
 
-def findings(*areas: str, none: str = "") -> Build:
+def findings(*areas: str, none: str = "", notes: bool | None = None) -> Build:
+    """Findings of these areas; `notes=True` only those a handoff note records, `False` only the others."""
     def build(results: Results, portfolio: Portfolio) -> list[Block]:
-        found = tuple(f for f in results.ranked_findings() if f.area in areas)
+        paths = {n.path for n in portfolio.notes}
+        found = tuple(f for f in results.ranked_findings() if f.area in areas
+                      and (notes is None or (f.source.rsplit(":", 1)[0] in paths) == notes))
         return [FindingsBlock(found)] if found else ([TextBlock(none)] if none else [])
     return build
 
 
 def both(*parts: Build) -> Build:
     return lambda results, portfolio: [block for part in parts for block in part(results, portfolio)]
+
+
+def security(results: Results, portfolio: Portfolio) -> list[Block]:
+    found = findings("security", notes=False)(results, portfolio)
+    if not found:
+        return [TextBlock("No security findings in what could be read.")]
+    return found + tables("technology.severity_rubric")(results, portfolio)
+
+
+def maturity(results: Results, portfolio: Portfolio) -> list[Block]:
+    ids = [f"technology.maturity.{e.id}" for e in portfolio.workspace.settings.entities]
+    return metrics(*ids)(results, portfolio) + tables("technology.maturity")(results, portfolio)
 
 
 def revenue_by_entity(results: Results, portfolio: Portfolio) -> list[Block]:
@@ -70,19 +86,6 @@ def blasts(results: Results, portfolio: Portfolio) -> list[Block]:
         return [TextBlock("No email lists are configured: add [[marketing.lists]] to model a blast.")]
     ids = [f"marketing.{kind}.{lst.name}" for lst in lists for kind in ("blast_revenue", "blast_roi")]
     return metrics(*ids)(results, portfolio) + tables("marketing.email_blasts")(results, portfolio)
-
-
-def audit_sources(results: Results, portfolio: Portfolio) -> list[Block]:
-    settings = portfolio.workspace.settings
-    repos = [r for e in settings.entities for r in e.repos]
-    regions = settings.sources.aws.regions if settings.sources.aws else []
-    return [
-        TextBlock(f"Repository audit: not configured. {len(repos)} repositories are listed on the entities, but "
-                  "this version of boardpack has no git source to read them, so nothing here is claimed about "
-                  "their CI, tests or secrets.", tone="warn"),
-        TextBlock("Cloud audit: not configured. " + (f"[sources.aws] names {', '.join(regions)}, but " if regions else "")
-                  + "no AWS source reads the account yet, so cloud cost and exposure are not shown.", tone="warn"),
-    ]
 
 
 SECTIONS: Sequence[SectionSpec] = (
@@ -145,9 +148,23 @@ SECTIONS: Sequence[SectionSpec] = (
     SectionSpec("marketing.email_blasts", "Email blasts", blasts, analysis="marketing"),
     SectionSpec("marketing.findings", "Marketing findings", findings("marketing", none="No marketing findings."),
                 analysis="marketing"),
-    SectionSpec("technology.stacks", "Stacks by venture", tables("technology.stacks"), analysis="technology"),
-    SectionSpec("technology.risks", "Technology risks",
-                findings("technology", "security", "engineering",
-                         none="The handoff notes record no technology risks."), needs=("notes",), analysis="operations"),
-    SectionSpec("technology.audit", "Repository and cloud audit", audit_sources),
+    SectionSpec("technology.actions", "Engineering actions",
+                tables("technology.actions", empty="No engineering actions: no technology findings this period."),
+                uses=("git", "aws"), analysis="technology"),
+    SectionSpec("technology.security", "Security findings",
+                security, uses=("git", "aws"), analysis="security"),
+    SectionSpec("technology.stacks", "Stack audit", tables("technology.stacks"), analysis="technology"),
+    SectionSpec("technology.maturity", "Dev-cycle maturity",
+                both(maturity, findings("engineering", notes=False), tables("technology.maturity_rubric")),
+                needs=("git",), analysis="technology"),
+    SectionSpec("technology.cloud", "Cloud resources", tables("technology.cloud_resources", "technology.unassigned"),
+                needs=("aws",), analysis="technology"),
+    SectionSpec("technology.cost", "Cloud cost",
+                both(metrics("technology.cloud_cost", "technology.cloud_cost_change", "technology.cloud_cost_ttm"),
+                     tables("technology.cost_by_service", "technology.savings", empty="Cost Explorer returned no "
+                                                                                      "costs for these months."),
+                     findings("technology", notes=False)), needs=("aws",), analysis="cloud_cost"),
+    SectionSpec("technology.risks", "Risks from the handoff notes",
+                findings("technology", "security", "engineering", none="The handoff notes record no technology risks.",
+                         notes=True), needs=("notes",), analysis="operations"),
 )

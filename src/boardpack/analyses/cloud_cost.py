@@ -1,0 +1,114 @@
+"""Cloud cost from Cost Explorer: the period's spend, its trend by service, and where to save.
+
+Savings candidates are rules of thumb stated in the table, each with its evidence:
+- a service whose cost in the latest month rose more than 25% above its average of the three before;
+- Lambda functions on x86_64: arm64 (Graviton) costs 20% less per GB-second for most code;
+- DynamoDB tables on provisioned capacity: on-demand is cheaper for small or spiky traffic.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.period import add_months, month_start
+
+GROWTH = Decimal("0.25")
+ARM_SAVING = Decimal("0.20")
+CENT = Decimal("0.01")
+PROVENANCE = ("AWS Cost Explorer (UnblendedCost by SERVICE, monthly)",)
+
+
+def analyse(portfolio: Portfolio, results: Results) -> None:
+    cloud = portfolio.cloud
+    if cloud is None or not portfolio.fresh("aws"):
+        return
+    by_month: dict[date, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for month, service, amount in cloud.costs:
+        by_month[month][service] += amount
+    last = month_start(portfolio.period.end)
+    first = month_start(portfolio.period.start)
+    months = period_months(first, last)
+    span = len(months)
+    before = [add_months(m, -span) for m in months]
+    unit = cloud.cost_currency
+    current = sum((sum(by_month[m].values(), Decimal(0)) for m in months), Decimal(0)).quantize(CENT)
+    previous = sum((sum(by_month[m].values(), Decimal(0)) for m in before), Decimal(0)).quantize(CENT)
+    ttm = [add_months(last, -i) for i in range(12)]
+    total_ttm = sum((sum(by_month[m].values(), Decimal(0)) for m in ttm), Decimal(0)).quantize(CENT)
+    change = ((current - previous) / previous * 100).quantize(Decimal("0.1")) if previous else None
+    results.add(
+        Metric("technology.cloud_cost", "Cloud cost this period", current, unit, PROVENANCE),
+        Metric("technology.cloud_cost_change", "Cloud cost change vs the period before", change, "%", PROVENANCE,
+               status=None if change is None else ("bad" if change > GROWTH * 100 else "good"),
+               note="(this period − the period before) ÷ the period before"),
+        Metric("technology.cloud_cost_ttm", "Cloud cost, trailing 12 months", total_ttm, unit, PROVENANCE))
+    shown = [add_months(last, -i) for i in (2, 1, 0)]
+    services = sorted({s for m in ttm for s in by_month[m]}, key=lambda s: -sum(by_month[m][s] for m in ttm))
+    rows, savings = [], []
+    for service in services:
+        latest, prior = by_month[last][service], [by_month[add_months(last, -i)][service] for i in (1, 2, 3)]
+        average = sum(prior, Decimal(0)) / 3
+        rows.append({"service": service, **{m.isoformat()[:7]: by_month[m][service].quantize(CENT) for m in shown},
+                     "ttm": sum((by_month[m][service] for m in ttm), Decimal(0)).quantize(CENT),
+                     "trend": trend(latest, average)})
+        if average and latest > average * (1 + GROWTH):
+            savings.append({"candidate": f"Review the growth of {service}",
+                            "evidence": f"{latest.quantize(CENT)} {unit} last month against a 3-month average of "
+                                        f"{average.quantize(CENT)} {unit}",
+                            "monthly_saving": None})
+            results.add(Finding("low", "technology", f"{service} cost rose {pct(latest, average)}%",
+                                f"{latest.quantize(CENT)} {unit} in {last:%b %Y} against a 3-month average of "
+                                f"{average.quantize(CENT)} {unit}.", "Find what changed and whether it was intended.",
+                                asset=service, source=PROVENANCE[0]))
+    savings += resource_savings(portfolio, by_month[last], unit)
+    columns = (Column("service", "Service"), *(Column(m.isoformat()[:7], f"{m:%b %Y}", True) for m in shown),
+               Column("ttm", "12 months", True), Column("trend", "Trend"))
+    results.add(Table("technology.cost_by_service", f"Cloud cost by service ({unit})", columns, tuple(rows), PROVENANCE,
+                      note="Trend compares the latest month with the average of the three before it."),
+                Table("technology.savings", "Savings candidates",
+                      (Column("candidate", "Candidate"), Column("evidence", "Evidence"),
+                       Column("monthly_saving", f"Estimated saving a month ({unit})", True)), tuple(savings),
+                      PROVENANCE + ("AWS resources",)))
+
+
+def period_months(first: date, last: date) -> list[date]:
+    months, m = [], first
+    while m <= last:
+        months.append(m)
+        m = add_months(m, 1)
+    return months
+
+
+def pct(now: Decimal, then: Decimal) -> Decimal:
+    return ((now - then) / then * 100).quantize(Decimal("1"))
+
+
+def trend(now: Decimal, average: Decimal) -> str:
+    if not average:
+        return "new" if now else "—"
+    change = pct(now, average)
+    return f"up {change}%" if change > 5 else (f"down {-change}%" if change < -5 else "flat")
+
+
+def resource_savings(portfolio: Portfolio, latest: dict[str, Decimal], unit: str) -> list[dict]:
+    resources = portfolio.cloud.resources
+    rows = []
+    functions = [r for r in resources if r.service == "lambda"]
+    x86 = [r for r in functions if "arm64" not in r.facts.get("architectures", ())]
+    if x86:
+        lambda_cost = latest.get("AWS Lambda", Decimal(0))
+        estimate = (lambda_cost * ARM_SAVING * len(x86) / len(functions)).quantize(CENT) if lambda_cost else None
+        rows.append({"candidate": f"Move {len(x86)} of {len(functions)} Lambda functions to arm64 (Graviton)",
+                     "evidence": f"{', '.join(r.name for r in x86[:5])} run on x86_64; arm64 costs 20% less per "
+                                 "GB-second (estimate: 20% of last month's Lambda cost, by share of functions)",
+                     "monthly_saving": estimate})
+    provisioned = [r for r in resources if r.service == "dynamodb" and r.facts.get("billing") == "PROVISIONED"]
+    if provisioned:
+        rows.append({"candidate": f"Check {len(provisioned)} DynamoDB tables on provisioned capacity",
+                     "evidence": f"{', '.join(r.name for r in provisioned[:5])}: on-demand is cheaper when traffic "
+                                 "is small or spiky; compare with the tables' consumed capacity",
+                     "monthly_saving": None})
+    return rows

@@ -1,0 +1,174 @@
+"""Security findings from the repositories and the AWS account, each graded by one stated rubric.
+
+The rubric is a table in the CTO report, so a reader can see why something is critical and not
+merely high. A secret appears only as its kind, public prefix, location, commit and fingerprint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from boardpack.analyses.runtimes import runtime_status
+from boardpack.model import Column, Finding, Portfolio, Repository, Results, SecretFinding, Severity, Table
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    what: str
+    why: str
+    action: str
+
+
+RUBRIC = (
+    Rule("cloud-credential", "critical", "Cloud access key or private key committed to a repository",
+         "Anyone who can read the repository, or any clone of it, can act as the account or the server.",
+         "Revoke and rotate it today, remove it from the code and its history, and keep keys in the environment "
+         "or a secrets manager."),
+    Rule("public-bucket", "critical", "S3 bucket public by its policy",
+         "Anyone on the internet can read what it holds.",
+         "Remove the public statement from the bucket policy and turn on the account's public access block."),
+    Rule("credential", "high", "Other credential committed (token, password, committed .env file)",
+         "It grants access to a service for as long as it is valid.",
+         "Revoke and rotate it, remove it from the code and history, and add .env to .gitignore."),
+    Rule("open-function-url", "high", "Lambda function URL with no authentication",
+         "Anyone who finds the URL can invoke the function, and run up its cost.",
+         "Set the URL's auth type to AWS_IAM, or put it behind API Gateway with an authorizer."),
+    Rule("open-route", "high", "API route with no authorizer", "Anyone can call it.",
+         "Add an authorizer (JWT, Lambda or IAM) or an API key to each route that is not meant to be public."),
+    Rule("deprecated-runtime", "high", "Runtime past its deprecation date",
+         "It no longer gets security patches, and AWS will block updates to it.",
+         "Move the function to a supported runtime and redeploy."),
+    Rule("no-public-access-block", "medium", "S3 bucket without a public access block",
+         "One mistaken policy or ACL makes it public.", "Turn on all four public access block settings."),
+    Rule("no-backup", "medium", "DynamoDB table without point-in-time recovery",
+         "A bad write or delete cannot be undone.", "Enable point-in-time recovery."),
+    Rule("no-rate-limit", "medium", "Public API with neither WAF nor throttling",
+         "Nothing limits abuse or runaway cost.", "Set stage throttling, and attach a WAF web ACL with a rate rule."),
+    Rule("secret-in-environment", "medium", "Lambda environment variables named like secrets",
+         "Their values are readable by anyone who can read the function's configuration.",
+         "Keep them in Secrets Manager or SSM Parameter Store and read them at start-up."),
+    Rule("deprecating-runtime", "medium", "Runtime deprecated within 180 days",
+         "It stops getting security patches soon.", "Plan the move to a supported runtime this quarter."),
+    Rule("sender-unverified", "medium", "SES identity not verified, or DKIM not working",
+         "Mail from it fails or lands in spam, and others can spoof it.",
+         "Finish verification and publish the DKIM records."),
+    Rule("unencrypted-bucket", "low", "S3 bucket with no default encryption configured",
+         "AWS encrypts new objects anyway (SSE-S3), but older objects and the intent are not recorded.",
+         "Set default encryption (SSE-S3 or SSE-KMS) explicitly."),
+    Rule("aws-owned-key", "low", "DynamoDB table encrypted only with an AWS owned key",
+         "Encrypted, but with no key policy or audit trail of your own.",
+         "Use the AWS managed key or a customer managed KMS key if the data is sensitive."),
+    Rule("website-bucket", "low", "S3 static website hosting enabled",
+         "Website endpoints serve HTTP only and are public by design.",
+         "Check it is meant to be public; serve it through CloudFront over HTTPS."),
+    Rule("unassigned", "low", "Cloud resources with no entity tag",
+         "Their cost and risk belong to no venture.", "Tag each resource entity=<venture id>."),
+)
+RULES = {r.id: r for r in RUBRIC}
+CLOUD_CREDENTIALS = ("AWS Access Key", "Private Key", "Key store file", "Azure Storage Account access key",
+                     "IBM Cloud IAM Key", "IBM COS HMAC Credentials", "SoftLayer Credentials")
+SHOWN = 8  # locations listed in one finding's evidence
+
+
+def analyse(portfolio: Portfolio, results: Results) -> None:
+    results.add(Table("technology.severity_rubric", "How severity is decided",
+                      (Column("severity", "Severity"), Column("what", "Finding"), Column("why", "Why")),
+                      tuple({"severity": r.severity, "what": r.what, "why": r.why} for r in RUBRIC)))
+    for repo in portfolio.repositories:
+        results.add(*repository_findings(repo, portfolio.as_of))
+    if portfolio.cloud is not None:
+        results.add(*cloud_findings(portfolio, portfolio.as_of))
+
+
+def finding(rule_id: str, title: str, evidence: str, entity: str | None, asset: str, source: str) -> Finding:
+    rule = RULES[rule_id]
+    return Finding(rule.severity, "security", title, evidence, rule.action, entity, source, asset)
+
+
+def described(secret: SecretFinding) -> str:
+    kind = f"{secret.kind} ({secret.prefix}…)" if secret.prefix else secret.kind
+    return f"{kind} at {secret.location}, commit {secret.commit}, fingerprint {secret.fingerprint}"
+
+
+def listed(items: list[str]) -> str:
+    more = f"; and {len(items) - SHOWN} more" if len(items) > SHOWN else ""
+    return "; ".join(items[:SHOWN]) + more
+
+
+def repository_findings(repo: Repository, today: date) -> list[Finding]:
+    found = []
+    for rule_id in ("cloud-credential", "credential"):
+        group = [s for s in repo.secrets if (s.kind in CLOUD_CREDENTIALS) == (rule_id == "cloud-credential")]
+        if group:
+            noun = "credential" if len(group) == 1 else "credentials"
+            label = "cloud or private-key " if rule_id == "cloud-credential" else ""
+            found.append(finding(rule_id, f"{len(group)} {label}{noun} committed to {repo.name}",
+                                 listed([described(s) for s in group]) + ".", repo.entity, repo.path, repo.path))
+    for runtime, where in repo.lambda_runtimes:
+        state, when = runtime_status(runtime, today)
+        if state in ("deprecated", "deprecating"):
+            verb = "was deprecated" if state == "deprecated" else "will be deprecated"
+            found.append(finding(f"{state}-runtime", f"{repo.name} deploys Lambda on {runtime}",
+                                 f"{where} declares {runtime}, which {verb} on {when}.", repo.entity, repo.path,
+                                 f"{repo.path}/{where}"))
+    return found
+
+
+def cloud_findings(portfolio: Portfolio, today: date) -> list[Finding]:
+    found = []
+    for r in portfolio.cloud.resources:
+        f = r.facts
+        where = f"{r.service} {r.kind} {r.name} ({r.region})"
+
+        def add(rule_id: str, title: str, evidence: str) -> None:
+            found.append(finding(rule_id, title, evidence, r.entity, r.name, r.arn))
+
+        if r.service == "lambda":
+            if f.get("url_auth") == "NONE":
+                add("open-function-url", f"Lambda {r.name} has a public URL with no authentication",
+                    f"{where}: function URL auth type NONE.")
+            state, when = runtime_status(f.get("runtime", ""), today)
+            if state in ("deprecated", "deprecating"):
+                verb = "was deprecated" if state == "deprecated" else "will be deprecated"
+                add(f"{state}-runtime", f"Lambda {r.name} runs on {f['runtime']}",
+                    f"{where}: {f['runtime']} {verb} on {when}.")
+            if f.get("secret_env_names"):
+                add("secret-in-environment", f"Lambda {r.name} keeps secrets in environment variables",
+                    f"{where}: variables named {', '.join(f['secret_env_names'])} (values not read).")
+        elif r.service == "apigateway":
+            if f.get("open_routes"):
+                add("open-route", f"API {r.name} has {len(f['open_routes'])} routes with no authorizer",
+                    f"{where}: {listed(list(f['open_routes']))}.")
+            if not f.get("waf") and not f.get("throttled"):
+                add("no-rate-limit", f"API {r.name} has no WAF and no throttling",
+                    f"{where}: no web ACL is associated and no stage sets a rate limit.")
+        elif r.service == "dynamodb":
+            if not f.get("point_in_time_recovery"):
+                add("no-backup", f"Table {r.name} has no point-in-time recovery", f"{where}: PITR disabled.")
+            if f.get("encryption") == "AWS owned key":
+                add("aws-owned-key", f"Table {r.name} uses an AWS owned key", f"{where}: encryption {f['encryption']}.")
+        elif r.service == "s3":
+            if f.get("public_policy"):
+                add("public-bucket", f"Bucket {r.name} is public", f"{where}: its bucket policy grants public access.")
+            if not f.get("public_access_block"):
+                add("no-public-access-block", f"Bucket {r.name} has no public access block",
+                    f"{where}: the four block settings are not all on.")
+            if f.get("encryption") == "none":
+                add("unencrypted-bucket", f"Bucket {r.name} has no default encryption configured",
+                    f"{where}: no server-side encryption configuration.")
+            if f.get("website"):
+                add("website-bucket", f"Bucket {r.name} hosts a website", f"{where}: static website hosting is on.")
+        elif r.service == "ses" and (not f.get("verified") or f.get("dkim") != "SUCCESS"):
+            add("sender-unverified", f"SES identity {r.name} is not ready to send",
+                f"{where}: verified {'yes' if f.get('verified') else 'no'}, DKIM {f.get('dkim')}.")
+    unassigned = [r for r in portfolio.cloud.resources if r.entity is None]
+    if unassigned:
+        unknown = {arn: value for arn, value in portfolio.cloud.unknown_tags}
+        names = [f"{r.service} {r.name}" + (f" (tag names unknown entity {unknown[r.arn]!r})" if r.arn in unknown else "")
+                 for r in unassigned]
+        found.append(finding("unassigned", f"{len(unassigned)} cloud resources belong to no venture",
+                             listed(names) + ".", None, "", "aws"))
+    return found

@@ -1,0 +1,237 @@
+"""The repositories each entity lists (`repos = [...]`), read at HEAD with git's own plumbing.
+
+For each: branch, HEAD, commit activity and authors, what the files say about the stack
+(`sources.stack`), and a secret scan of every tracked file at HEAD (`sources.secrets`). Files are read
+once, straight from git's object store (`git cat-file --batch`), so the working tree's uncommitted
+state never leaks into the audit. Paths and names are bytes to git; they are decoded only for
+display, so file names that are not UTF-8 are read like any other.
+
+A repository that cannot be read (missing, not a repository, no commits) is reported, not fatal: the
+pack still builds, and the CTO sections say what could not be seen.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from boardpack.config import GitSource
+from boardpack.errors import SourceProblem, WorkspaceError
+from boardpack.model import Portfolio, Repository, SecretFinding, SourceStatus
+from boardpack.sources.secrets import Baseline, Hit, SecretScanner, fingerprint_key
+from boardpack.sources.stack import StackFacts, wants_text
+
+GIT_ENV = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+SNIFF = 8000  # git's own rule: a NUL in the first 8000 bytes makes a file binary
+OWN_BASELINE = ".secrets.baseline"
+
+
+class GitError(Exception):
+    pass
+
+
+def git(repo: Path, *args: str | bytes, stdin: bytes | None = None) -> bytes:
+    try:
+        run = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True, env=GIT_ENV)
+    except FileNotFoundError:
+        raise WorkspaceError("git is not installed: install git to audit the repositories listed on entities") from None
+    if run.returncode:
+        lines = run.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(lines[-1] if lines else f"git {args[0]!r} failed")
+    return run.stdout
+
+
+def shown(raw: bytes) -> str:
+    """A path as a person can read it; bytes that are not UTF-8 appear as \\xNN."""
+    return raw.decode("utf-8", "backslashreplace")
+
+
+class GitRepositories:
+    name = "git"
+
+    def read(self, portfolio: Portfolio) -> SourceStatus:
+        ws = portfolio.workspace
+        listed = [(e.id, r) for e in ws.settings.entities for r in e.repos]
+        status = SourceStatus(self.name, configured=bool(listed))
+        if not listed:
+            return status
+        spec = ws.settings.sources.git or GitSource()
+        baseline = Baseline()
+        if spec.baseline:
+            file = ws.root / spec.baseline
+            if not file.is_file():
+                raise WorkspaceError(f"sources.git.baseline = {spec.baseline!r}: no such file under {ws.root}")
+            baseline = Baseline.parse(file.read_text(encoding="utf-8"), spec.baseline)
+        until = datetime.combine(portfolio.as_of + timedelta(days=1), datetime.min.time(), UTC)
+        scanner = SecretScanner(fingerprint_key(ws.state_dir))
+        with scanner.session():
+            for entity, path in listed:
+                repo = read_repository(ws.root / path, entity, path, until, spec, scanner, baseline)
+                portfolio.repositories.append(repo)
+                if repo.problem:
+                    status.gaps.append(f"repository {path} ({entity}): {repo.problem}")
+                    if repo.head is None and repo.branch is None:  # not there at all: a mistake to fix
+                        status.problems.append(SourceProblem("boardpack.toml", None,
+                                                             f"entity {entity}: repos {path!r}: {repo.problem}"))
+        readable = [r for r in portfolio.repositories if r.head]
+        status.paths = [r.path for r in portfolio.repositories]
+        status.records = len(readable)
+        status.freshness = portfolio.as_of if readable else None  # read live, as of now
+        if not readable:
+            status.error = "none of the repositories listed on the entities could be read"
+        return status
+
+
+def read_repository(root: Path, entity: str, path: str, until: datetime, spec: GitSource, scanner: SecretScanner,
+                    baseline: Baseline) -> Repository:
+    repo = Repository(entity=entity, path=path, name=root.name)
+    if not root.is_dir():
+        repo.problem = f"no such folder {root}"
+        return repo
+    try:
+        top = git(root, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()
+    except GitError as exc:
+        repo.problem = f"not a git repository ({exc})"
+        return repo
+    if Path(top).resolve() != root.resolve():
+        repo.problem = f"not a git repository: it is a folder inside the repository {top}"
+        return repo
+    repo.shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
+    try:
+        repo.branch = shown(git(root, "symbolic-ref", "-q", "--short", "HEAD").strip()) or None
+    except GitError:
+        repo.branch = None  # a detached HEAD
+    try:
+        repo.head = git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}").decode().strip()[:12]
+    except GitError:
+        repo.branch = repo.branch or "(none)"
+        repo.problem = "empty repository: no commits yet"
+        return repo
+    history(root, repo, until)
+    files(root, repo, spec, scanner, baseline)
+    return repo
+
+
+def history(root: Path, repo: Repository, until: datetime) -> None:
+    """Activity up to the as-of date: last commit, commits and merges in 30 and 90 days, authors."""
+    out = git(root, "log", "-z", "--format=%ct%x1f%aE%x1f%P", f"--until={int(until.timestamp())}", "HEAD")
+    authors, recent_authors = set(), set()
+    for record in filter(None, out.split(b"\0")):
+        stamp, author, parents = record.strip().split(b"\x1f")
+        when = datetime.fromtimestamp(int(stamp), UTC)
+        age = until - when
+        repo.last_commit = max(repo.last_commit or when.date(), when.date())
+        authors.add(author.lower())
+        if age <= timedelta(days=90):
+            repo.commits_90 += 1
+            recent_authors.add(author.lower())
+            repo.merges_90 += len(parents.split()) > 1
+            repo.commits_30 += age <= timedelta(days=30)
+    repo.authors, repo.authors_90 = len(authors), len(recent_authors)
+
+
+def tree(root: Path) -> list[tuple[bytes, int, bytes]]:
+    """(object id, size, path) of every regular file tracked at HEAD; symlinks and submodules are not files."""
+    entries = []
+    for record in filter(None, git(root, "ls-tree", "-r", "-z", "--long", "HEAD").split(b"\0")):
+        meta, _, path = record.partition(b"\t")
+        mode, kind, oid, size = meta.split()
+        if kind == b"blob" and mode in (b"100644", b"100755"):
+            entries.append((oid, int(size), path))
+    return entries
+
+
+def blobs(root: Path, oids: list[bytes]) -> Iterator[bytes]:
+    """Each object's content, in order, through one `git cat-file --batch` process."""
+    process = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=GIT_ENV)
+
+    def feed() -> None:  # in a thread, so that a full stdout pipe cannot block our writes
+        try:
+            process.stdin.write(b"".join(oid + b"\n" for oid in oids))
+            process.stdin.close()
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for _ in oids:
+            header = process.stdout.readline().split()
+            content = process.stdout.read(int(header[2]))
+            process.stdout.read(1)  # the newline after each object
+            yield content
+    finally:
+        process.stdout.close()
+        process.wait()
+        writer.join()
+
+
+def files(root: Path, repo: Repository, spec: GitSource, scanner: SecretScanner, baseline: Baseline) -> None:
+    entries = tree(root)
+    facts = StackFacts()
+    repo.files = len(entries)
+    wanted, raw_paths = [], {}
+    for oid, size, raw in entries:
+        path = shown(raw)
+        raw_paths[path] = raw
+        facts.see_path(path)
+        if size > spec.max_file_bytes:
+            repo.skipped_large += 1
+        else:
+            wanted.append((oid, path))
+    hits: list[tuple[str, Hit]] = []
+    own_baseline: str | None = None
+    for (oid, path), content in zip(wanted, blobs(root, [oid for oid, _ in wanted]), strict=True):
+        if key_store := scanner.key_store(path, content):
+            hits.append((path, key_store))
+        if b"\0" in content[:SNIFF]:
+            repo.skipped_binary += 1
+            continue
+        text = content.decode("utf-8", "replace")
+        if path == OWN_BASELINE:
+            own_baseline = text
+        if wants_text(path):
+            facts.see_text(path, text)
+        hits.extend((path, hit) for hit in scanner.scan(path, text))
+    if own_baseline is not None:
+        try:
+            baseline = baseline.merged(Baseline.parse(own_baseline, f"{repo.path}/{OWN_BASELINE}"))
+        except WorkspaceError as exc:  # the repository's own file is its owners' business: say so, go on
+            repo.problem = str(exc)
+    kept = [(path, hit) for path, hit in hits if not baseline.covers(path, hit.sha1, repo.name)]
+    repo.in_baseline = len(hits) - len(kept)
+    commits = blame(root, kept, raw_paths)
+    repo.secrets = tuple(SecretFinding(hit.kind, path, hit.line, commits.get((path, hit.line), repo.head[:7]),
+                                       hit.fingerprint, hit.prefix) for path, hit in kept)
+    repo.ci, repo.test_files = tuple(sorted(facts.ci)), facts.test_files
+    repo.lock_files, repo.iac = tuple(sorted(facts.lock_files)), tuple(sorted(facts.iac))
+    repo.docker, repo.staging = facts.docker, tuple(facts.staging)
+    repo.manifests, repo.runtimes = tuple(sorted(facts.manifests)), tuple(sorted(facts.runtimes))
+    repo.lambda_runtimes = tuple(facts.lambda_runtimes)
+
+
+def blame(root: Path, hits: list[tuple[str, Hit]], raw_paths: dict[str, bytes]) -> dict[tuple[str, int], str]:
+    """The commit that last changed each finding's line: who to ask, and how long it has been there."""
+    lines: dict[str, set[int]] = {}
+    for path, hit in hits:
+        lines.setdefault(path, set()).add(hit.line)
+    commits = {}
+    for path, numbers in lines.items():
+        ranges = [arg for n in sorted(numbers) for arg in ("-L", f"{n},{n}")]
+        try:
+            out = git(root, "blame", "--porcelain", *ranges, "HEAD", "--", raw_paths[path])
+        except GitError:
+            continue  # a line past the end (a parser's numbering) keeps HEAD as its commit
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) >= 3 and len(parts[0]) == 40 and parts[2].isdigit():
+                commits[(path, int(parts[2]))] = parts[0][:7].decode()
+    return commits
+
+
+source = GitRepositories()

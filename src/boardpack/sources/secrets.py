@@ -1,0 +1,181 @@
+"""Secret scanning of file contents: detect-secrets in-process, plus committed `.env` files and key stores.
+
+A secret is reduced, the moment it is found, to what may be shown: its kind, its line, an HMAC
+fingerprint under the workspace's own key and a public prefix such as `AKIA` when it has one. The
+value never leaves this module: not in a finding, a log line, an error or the audit store.
+
+detect-secrets runs with the plugins and filters of its own `scan` command, minus two: the filter
+that checks a file exists on disk (we scan blobs from git, not files) and the one that *verifies*
+secrets, which would send each one found to its provider over the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import os
+import re
+import secrets as random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from boardpack.errors import WorkspaceError
+
+# Markers that say what a token is and are the same in every token of its kind; nothing after them is shown.
+PUBLIC_PREFIXES = ("github_pat_", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "sk-proj-", "AKIA", "ASIA", "AGPA",
+                   "AIDA", "AROA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "glpat-", "xoxb-", "xoxp-", "xoxa-",
+                   "xoxr-", "xoxs-", "xapp-", "npm_", "pypi-", "SG.", "sk-")
+# When two detectors flag the same value on a line, the specific one names it.
+GENERIC_KINDS = ("Base64 High Entropy String", "Hex High Entropy String", "Secret Keyword")
+ENV_FILE = re.compile(r"(^|/)\.env(\.[\w.-]+)?$")
+ENV_TEMPLATES = (".example", ".sample", ".template", ".dist", ".defaults", ".schema")
+ENV_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S.*)$")
+KEY_STORES = (".p12", ".pfx", ".jks", ".keystore")
+DISABLED_FILTERS = ("detect_secrets.filters.common.is_invalid_file",
+                    "detect_secrets.filters.common.is_ignored_due_to_verification_policies")
+KEY_FILE = "fingerprint.key"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A secret found in one file: everything but the value."""
+
+    kind: str
+    line: int
+    fingerprint: str
+    prefix: str
+    sha1: str  # detect-secrets' own hash, to match a baseline
+
+
+def fingerprint_key(state_dir: Path) -> bytes:
+    """The workspace's own HMAC key, made on first use (mode 0600). It is not a credential: it only makes
+    fingerprints unlinkable across workspaces, and losing it only changes them."""
+    path = state_dir / KEY_FILE
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except FileNotFoundError:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        key = random.token_bytes(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return fingerprint_key(state_dir)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key.hex())
+        return key
+    except ValueError:
+        raise WorkspaceError(f"{path}: not a fingerprint key; delete it and boardpack makes a new one") from None
+
+
+def public_prefix(value: str) -> str:
+    return next((p for p in PUBLIC_PREFIXES if value.startswith(p) and len(value) > len(p) + 8), "")
+
+
+class Baseline:
+    """A detect-secrets baseline: secrets already acknowledged there are not reported again, unless an
+    auditor marked them real (`is_secret: true`) — those stay reported until they are gone."""
+
+    def __init__(self, entries: dict[str, set[str]] | None = None):
+        self.entries = entries or {}  # sha1 -> filenames as the baseline names them
+
+    @classmethod
+    def parse(cls, text: str, where: str) -> Baseline:
+        try:
+            results = json.loads(text)["results"]
+            entries: dict[str, set[str]] = {}
+            for filename, items in results.items():
+                for item in items:
+                    if item.get("is_secret") is not True:
+                        entries.setdefault(item["hashed_secret"], set()).add(filename)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise WorkspaceError(f"{where}: not a detect-secrets baseline ({type(exc).__name__}: {exc}); make one "
+                                 "with `detect-secrets scan > .secrets.baseline`") from None
+        return cls(entries)
+
+    def merged(self, other: Baseline) -> Baseline:
+        entries = {k: set(v) for k, v in self.entries.items()}
+        for sha1, names in other.entries.items():
+            entries.setdefault(sha1, set()).update(names)
+        return Baseline(entries)
+
+    def covers(self, path: str, sha1: str, repo_name: str) -> bool:
+        # A workspace baseline may name files as `<repo>/<path>`; a repository's own names them as `<path>`.
+        return any(name in (path, f"{repo_name}/{path}") for name in self.entries.get(sha1, ()))
+
+
+@dataclass
+class SecretScanner:
+    key: bytes
+    files_scanned: int = 0
+    filtered: int = 0  # files detect-secrets' own filters skip (lock files, images, swagger)
+
+    def fingerprint(self, value: str) -> str:
+        return hmac.new(self.key, value.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()[:16]
+
+    @contextmanager
+    def session(self) -> Iterator[SecretScanner]:
+        """detect-secrets keeps its settings in a global: set them for the scan, restore them after."""
+        from detect_secrets.settings import default_settings
+
+        with default_settings() as settings:
+            settings.disable_filters(*DISABLED_FILTERS)
+            yield self
+
+    def scan(self, path: str, text: str) -> list[Hit]:
+        """Every secret in one file's text. Call inside `session()`."""
+        from detect_secrets.core.scan import _is_filtered_out, _process_line_based_plugins
+        from detect_secrets.transformers import get_transformed_file
+
+        hits: dict[tuple[int, str], Hit] = {}
+        for hit in self._special(path, text):
+            hits[(hit.line, hit.sha1)] = hit
+        if _is_filtered_out(required_filter_parameters=["filename"], filename=path):
+            self.filtered += 1
+            return list(hits.values())
+        self.files_scanned += 1
+        # As detect-secrets' scan_file does, but on text from git: a file's own parser first (YAML, INI),
+        # its lines otherwise, and the eager parsers only when that finds nothing.
+        handle = io.StringIO(text)
+        handle.name = path
+        found = []
+        for eager in (False, True):
+            lines = get_transformed_file(handle, use_eager_transformers=eager)
+            if lines is None and not eager:
+                lines = text.splitlines()
+            if lines:
+                found = list(_process_line_based_plugins(list(enumerate(lines, start=1)), path))
+            if found:
+                break
+        for secret in found:
+            key = (secret.line_number, secret.secret_hash)
+            value = secret.secret_value or ""
+            if secret.type == "Private Key":  # its value is the BEGIN line, the same in every key: use the file
+                value = text
+            hit = Hit(secret.type, secret.line_number, self.fingerprint(value), public_prefix(value), secret.secret_hash)
+            if key not in hits or hits[key].kind in GENERIC_KINDS:
+                hits[key] = hit
+        return sorted(hits.values(), key=lambda h: (h.line, h.kind))
+
+    def _special(self, path: str, text: str) -> list[Hit]:
+        """A committed `.env` file (not a template) is a finding in itself, whatever detect-secrets says of
+        its lines: it is where credentials live, and it should not be in the repository at all."""
+        if not ENV_FILE.search(path) or path.endswith(ENV_TEMPLATES):
+            return []
+        assigned = [(n, m) for n, line in enumerate(text.splitlines(), start=1)
+                    if (m := ENV_ASSIGNMENT.match(line)) and m.group(2).strip("'\" ")]
+        if not assigned:
+            return []
+        digest = hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+        return [Hit(f"Committed .env file ({len(assigned)} values)", assigned[0][0], self.fingerprint(text), "",
+                    digest)]
+
+    def key_store(self, path: str, content: bytes) -> Hit | None:
+        """A binary key store (PKCS#12, Java keystore) cannot be read as text but is a private key all the same."""
+        if not path.lower().endswith(KEY_STORES):
+            return None
+        return Hit("Key store file", 1, self.fingerprint(content.decode("latin-1")), "",
+                   hashlib.sha1(content).hexdigest())
