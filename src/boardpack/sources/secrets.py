@@ -152,7 +152,7 @@ class SecretScanner:
                 break
         for secret in found:
             key = (secret.line_number, secret.secret_hash)
-            value = secret.secret_value or ""
+            value = whole_value(secret, lines)
             if secret.type == "Private Key":  # its value is the BEGIN line, the same in every key: use the file
                 value = text
             hit = Hit(secret.type, secret.line_number, self.fingerprint(value), public_prefix(value), secret.secret_hash)
@@ -179,3 +179,18 @@ class SecretScanner:
             return None
         return Hit("Key store file", 1, self.fingerprint(content.decode("latin-1")), "",
                    hashlib.sha1(content).hexdigest())
+
+
+def whole_value(secret, lines: list[str]) -> str:
+    """The whole token: some detectors report only their pattern's first group (`ghp` for a GitHub token),
+    which would give every token of a kind the same fingerprint."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    value = secret.secret_value or ""
+    plugin = get_mapping_from_secret_type_to_class().get(secret.type)
+    line = lines[secret.line_number - 1] if 0 < secret.line_number <= len(lines) else ""
+    for pattern in getattr(plugin, "denylist", ()) if value else ():
+        for match in pattern.finditer(line):
+            if value in match.group(0) and match.group(0) != value:
+                return match.group(0)
+    return value

@@ -123,7 +123,7 @@ def declared_versions(name: str, text: str) -> list[str]:
     if name == "go.mod":
         return [f"go {m.group(1)}" for m in re.finditer(r"^go (\d+\.\d+(?:\.\d+)?)", text, re.MULTILINE)][:1]
     if name.startswith("Dockerfile") or name == "Containerfile":
-        return [f"{TOOL_NAMES.get(tool.split('/')[-1], tool.split('/')[-1])} {version} (container)"
+        return [f"{TOOL_NAMES.get(tool.split('/')[-1], tool.split('/')[-1])} {version.split('-')[0]} (container)"
                 for tool, version in DOCKER_FROM.findall(text)]
     try:
         if name == "package.json":
