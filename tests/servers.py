@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import email
 import json
+import os
 import socket
 import ssl
 import subprocess
@@ -41,12 +42,12 @@ run_simple("127.0.0.1", int(sys.argv[1]), DomainDispatcherApplication(create_bac
 class MotoServer:
     """A real `moto_server` process; `reset()` empties every backend between tests."""
 
-    def __init__(self, serial: bool = True):
+    def __init__(self, serial: bool = True, env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = (["-c", SERIAL_MOTO, str(self.port)] if serial
                    else ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)])
-        self.process = subprocess.Popen([sys.executable, *command],
+        self.process = subprocess.Popen([sys.executable, *command], env={**os.environ, **(env or {})},
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while True:

@@ -1,7 +1,8 @@
 """Cloud cost from Cost Explorer: the period's spend, its trend by service, and where to save.
 
 Savings candidates are rules of thumb stated in the table, each with its evidence:
-- a service whose cost in the latest month rose more than 25% above its average of the three before;
+- a service whose cost in the latest month rose more than 25% above its average of the three before
+  (of those Cost Explorer has data for);
 - Lambda functions on x86_64: arm64 (Graviton) costs 20% less per GB-second for most code;
 - DynamoDB tables on provisioned capacity: on-demand is cheaper for small or spiky traffic.
 """
@@ -48,9 +49,12 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     shown = [add_months(last, -i) for i in (2, 1, 0)]
     services = sorted({s for m in ttm for s in by_month[m]}, key=lambda s: -sum(by_month[m][s] for m in ttm))
     rows, savings = [], []
+    recorded = {month for month, _, _ in cloud.costs}
     for service in services:
-        latest, prior = by_month[last][service], [by_month[add_months(last, -i)][service] for i in (1, 2, 3)]
-        average = sum(prior, Decimal(0)) / 3
+        latest = by_month[last][service]
+        # months before Cost Explorer has any data for the account are not months of zero cost
+        prior = [by_month[m][service] for i in (1, 2, 3) if (m := add_months(last, -i)) in recorded]
+        average = sum(prior, Decimal(0)) / len(prior) if prior else Decimal(0)
         rows.append({"service": service, **{m.isoformat()[:7]: by_month[m][service].quantize(CENT) for m in shown},
                      "ttm": sum((by_month[m][service] for m in ttm), Decimal(0)).quantize(CENT),
                      "trend": trend(latest, average)})

@@ -61,12 +61,15 @@ def pages(client, operation: str, key: str, **kwargs) -> Iterator[dict]:
 
 def reason(exc: Exception) -> str:
     code = aws.error_code(exc)
-    if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"):
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") if isinstance(exc, ClientError) else None
+    if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError") or status == 403:
         text = f"access denied ({code}): allow this read-only call for the role boardpack runs as"
     elif isinstance(exc, BotoCoreError):
         text = f"not reachable ({type(exc).__name__}): the service may not exist in this region"
+    elif code.isdigit() or not code:  # an answer that is not an AWS error document (an HTML error page)
+        text = f"the service answered HTTP {status or code} without an AWS error; it may not exist in this region"
     else:
-        text = f"{code or type(exc).__name__}: {aws.error_message(exc)}"
+        text = f"{code}: {aws.error_message(exc)}"
     return ACCESS_KEY_ID.sub(lambda m: m.group(1) + "…", text)[:300]
 
 
