@@ -199,9 +199,17 @@ class GitSource(Strict):
 class AwsSource(Strict):
     """The AWS account, read with read-only calls through the standard credential chain."""
 
-    regions: list[Annotated[str, Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")]] = Field(min_length=1)
+    regions: list[str] = Field(min_length=1)
     entity_tag: str = Field(default="entity", min_length=1)  # resources map to entities by this tag
     cost_months: int = Field(default=12, ge=1, le=14)  # Cost Explorer keeps 14 months
+
+    @field_validator("regions")
+    @classmethod
+    def region_codes(cls, value: list[str]) -> list[str]:
+        for region in value:
+            if not re.fullmatch(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d", region):
+                raise ValueError(f"{region!r} is not an AWS region code: write it as AWS does, e.g. us-west-2")
+        return value
 
 
 class RatesSource(Strict):

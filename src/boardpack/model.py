@@ -154,10 +154,6 @@ class Repository:
     skipped_large: int = 0
     skipped_binary: int = 0
 
-    @property
-    def readable(self) -> bool:
-        return self.problem is None
-
 
 @dataclass(frozen=True)
 class CloudResource:

@@ -170,9 +170,10 @@ def test_a_region_without_the_service_is_a_gap(tmp_path, account):
 
 
 def test_bad_aws_settings_are_clear_errors(tmp_path):
-    for toml, expected in ((TOML + "[sources.aws]\nregions = []\n", "sources.aws.regions"),
-                           (TOML + '[sources.aws]\nregions = ["Oregon"]\n', "sources.aws.regions"),
-                           (TOML + '[sources.aws]\nregions = ["us-west-2"]\nregion = "x"\n', "region")):
+    for toml, expected in ((TOML + "[sources.aws]\nregions = []\n", "sources.aws.regions: List should have at least 1"),
+                           (TOML + '[sources.aws]\nregions = ["Oregon"]\n', "'Oregon' is not an AWS region code: write it as AWS does, e.g. us-west-2"),
+                           (TOML + '[sources.aws]\nregions = ["us-west-2"]\nregion = "x"\n',
+                            "sources.aws.region: unknown key; did you mean 'regions'?")):
         ws = write_workspace(tmp_path / f"ws{len(toml)}", toml)
         result = run_cli("check", "-w", str(ws))
         assert result.returncode == 2 and expected in result.stderr and "Traceback" not in result.stderr

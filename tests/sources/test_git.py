@@ -32,16 +32,16 @@ def sh(cwd: Path, *args: str, env: dict | None = None) -> str:
     return subprocess.run(["git", *args], cwd=cwd, env=base | (env or {}), check=True, capture_output=True).stdout.decode()
 
 
-def make_repo(root: Path, files: dict[str, str | bytes], message: str | bytes = "init") -> Path:
+def make_repo(root: Path, files: dict[str, str | bytes]) -> Path:
     root.mkdir(parents=True)
     sh(root, "init", "-q", "-b", "main")
     for name, content in files.items():
-        path = root / name if isinstance(name, str) else Path(bytes(root) + b"/" + name)
+        path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content if isinstance(content, bytes) else content.encode())
     sh(root, "add", "-A")
     if files:
-        sh(root, "commit", "-q", "-m", message if isinstance(message, str) else message.decode("latin-1"))
+        sh(root, "commit", "-q", "-m", "init")
     return root
 
 

@@ -35,10 +35,12 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     span = len(months)
     before = [add_months(m, -span) for m in months]
     unit = cloud.cost_currency
-    current = sum((sum(by_month[m].values(), Decimal(0)) for m in months), Decimal(0)).quantize(CENT)
-    previous = sum((sum(by_month[m].values(), Decimal(0)) for m in before), Decimal(0)).quantize(CENT)
     ttm = [add_months(last, -i) for i in range(12)]
-    total_ttm = sum((sum(by_month[m].values(), Decimal(0)) for m in ttm), Decimal(0)).quantize(CENT)
+
+    def spend(in_months: list[date]) -> Decimal:
+        return sum((amount for m in in_months for amount in by_month[m].values()), Decimal(0)).quantize(CENT)
+
+    current, previous, total_ttm = spend(months), spend(before), spend(ttm)
     change = ((current - previous) / previous * 100).quantize(Decimal("0.1")) if previous else None
     results.add(
         Metric("technology.cloud_cost", "Cloud cost this period", current, unit, PROVENANCE),

@@ -108,13 +108,18 @@ def repository_findings(repo: Repository, today: date) -> list[Finding]:
             found.append(finding(rule_id, f"{len(group)} {label}{noun} committed to {repo.name}",
                                  listed([described(s) for s in group]) + ".", repo.entity, repo.path, repo.path))
     for runtime, where in repo.lambda_runtimes:
-        state, when = runtime_status(runtime, today)
-        if state in ("deprecated", "deprecating"):
-            verb = "was deprecated" if state == "deprecated" else "will be deprecated"
-            found.append(finding(f"{state}-runtime", f"{repo.name} deploys Lambda on {runtime}",
-                                 f"{where} declares {runtime}, which {verb} on {when}.", repo.entity, repo.path,
-                                 f"{repo.path}/{where}"))
+        if late := deprecation(runtime, today):
+            found.append(finding(late[0], f"{repo.name} deploys Lambda on {runtime}", f"{where} declares {late[1]}.",
+                                 repo.entity, repo.path, f"{repo.path}/{where}"))
     return found
+
+
+def deprecation(runtime: str, today: date) -> tuple[str, str] | None:
+    """(rubric rule, "python3.8, which was deprecated on 2024-10-14") for a runtime past or near its date."""
+    state, when = runtime_status(runtime, today)
+    if state not in ("deprecated", "deprecating"):
+        return None
+    return f"{state}-runtime", f"{runtime}, which {'was' if state == 'deprecated' else 'will be'} deprecated on {when}"
 
 
 def cloud_findings(portfolio: Portfolio, today: date) -> list[Finding]:
@@ -130,11 +135,8 @@ def cloud_findings(portfolio: Portfolio, today: date) -> list[Finding]:
             if f.get("url_auth") == "NONE":
                 add("open-function-url", f"Lambda {r.name} has a public URL with no authentication",
                     f"{where}: function URL auth type NONE.")
-            state, when = runtime_status(f.get("runtime", ""), today)
-            if state in ("deprecated", "deprecating"):
-                verb = "was deprecated" if state == "deprecated" else "will be deprecated"
-                add(f"{state}-runtime", f"Lambda {r.name} runs on {f['runtime']}",
-                    f"{where}: {f['runtime']} {verb} on {when}.")
+            if late := deprecation(f.get("runtime", ""), today):
+                add(late[0], f"Lambda {r.name} runs on {f['runtime']}", f"{where}: {late[1]}.")
             if f.get("secret_env_names"):
                 add("secret-in-environment", f"Lambda {r.name} keeps secrets in environment variables",
                     f"{where}: variables named {', '.join(f['secret_env_names'])} (values not read).")

@@ -47,6 +47,7 @@ MATURITY = (
               lambda r: bool(r.runtimes) or r.docker,
               "pins no runtime version", "low", "Pin the language version the code runs on."),
 )
+OUT_OF = sum(c.points for c in MATURITY)
 LEVELS = ((9, "strong"), (7, "good"), (4, "fair"), (0, "weak"))
 
 
@@ -58,20 +59,24 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         (Column("points", "Points", True), Column("criterion", "Criterion")),
         tuple({"points": c.points, "criterion": c.label} for c in MATURITY)))
     readable = [r for r in repos if r.head]
-    rows = []
+    rows, scores = [], {}
     for repo in readable:
-        score = sum(c.points for c in MATURITY if c.met(repo))
+        missing = [c for c in MATURITY if not c.met(repo)]
+        scores.setdefault(repo.entity, []).append(score := OUT_OF - sum(c.points for c in missing))
         rows.append({"entity": name_of(settings, repo.entity), "repository": repo.name, "score": score,
-                     "level": level(score), "missing": ", ".join(c.id for c in MATURITY if not c.met(repo)) or "—"})
+                     "level": level(score), "missing": ", ".join(c.id for c in missing) or "—"})
         results.add(*(Finding(c.severity, "engineering", f"{repo.name} {c.gap}",
                               f"{repo.path} at {repo.head[:7]}: {c.label.lower()} — not found.", c.action,
-                              repo.entity, repo.path, repo.path) for c in MATURITY if not c.met(repo)))
+                              repo.entity, repo.path, repo.path) for c in missing))
     for repo in repos:
-        if not repo.head or repo.problem:
-            results.add(Finding("medium" if not repo.head else "low", "engineering", f"Repository {repo.path} could "
-                                "not be audited" if not repo.head else f"{repo.name}: part of the audit is missing",
-                                repo.problem or "", "Fix the path in boardpack.toml, or clone the repository there.",
-                                repo.entity, "boardpack.toml", repo.path))
+        if not repo.head:  # not there, not a repository, or no commits yet
+            results.add(Finding("medium", "engineering", f"Repository {repo.path} could not be audited", repo.problem,
+                                "Point repos in boardpack.toml at a clone with its history.", repo.entity,
+                                "boardpack.toml", repo.path))
+        elif repo.problem:  # read, but its own .secrets.baseline is broken
+            results.add(Finding("low", "engineering", f"{repo.name}: part of the audit is missing", repo.problem,
+                                "Regenerate the repository's .secrets.baseline with detect-secrets.", repo.entity,
+                                repo.path, repo.path))
         if repo.shallow:
             results.add(Finding("info", "engineering", f"{repo.name} is a shallow clone",
                                 "History before the clone's depth is not available, so commit counts may be low.",
@@ -82,12 +87,11 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                        Column("level", "Level"), Column("missing", "Missing")), tuple(rows),
                       tuple(r.path for r in readable)))
     for entity in settings.entities:
-        scores = [row["score"] for row, repo in zip(rows, readable, strict=True) if repo.entity == entity.id]
-        if scores:
+        if own := scores.get(entity.id):
             results.add(Metric(f"technology.maturity.{entity.id}", f"Dev-cycle maturity, {entity.name}",
-                               (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.1")), "of 10",
+                               (Decimal(sum(own)) / len(own)).quantize(Decimal("0.1")), "of 10",
                                tuple(r.path for r in readable if r.entity == entity.id),
-                               status="good" if min(scores) >= 7 else ("warn" if min(scores) >= 4 else "bad"),
+                               status="good" if min(own) >= 7 else ("warn" if min(own) >= 4 else "bad"),
                                note="average of its repositories' scores by the maturity rubric"))
     if portfolio.cloud is not None:
         results.add(*cloud_tables(portfolio))

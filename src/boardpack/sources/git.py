@@ -34,9 +34,13 @@ class GitError(Exception):
     pass
 
 
-def git(repo: Path, *args: str | bytes, stdin: bytes | None = None) -> bytes:
+class NotARepository(Exception):
+    """The path in boardpack.toml is wrong: a mistake for `check` to report, not a fact about a repository."""
+
+
+def git(repo: Path, *args: str | bytes) -> bytes:
     try:
-        run = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True, env=GIT_ENV)
+        run = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, env=GIT_ENV)
     except FileNotFoundError:
         raise WorkspaceError("git is not installed: install git to audit the repositories listed on entities") from None
     if run.returncode:
@@ -70,13 +74,15 @@ class GitRepositories:
         scanner = SecretScanner(fingerprint_key(ws.state_dir))
         with scanner.session():
             for entity, path in listed:
-                repo = read_repository(ws.root / path, entity, path, until, spec, scanner, baseline)
+                try:
+                    repo = read_repository(ws.root / path, entity, path, until, spec, scanner, baseline)
+                except NotARepository as exc:
+                    repo = Repository(entity=entity, path=path, name=Path(path).name, problem=str(exc))
+                    status.problems.append(SourceProblem("boardpack.toml", None,
+                                                         f"entity {entity}: repos {path!r}: {repo.problem}"))
                 portfolio.repositories.append(repo)
                 if repo.problem:
                     status.gaps.append(f"repository {path} ({entity}): {repo.problem}")
-                    if repo.head is None and repo.branch is None:  # not there at all: a mistake to fix
-                        status.problems.append(SourceProblem("boardpack.toml", None,
-                                                             f"entity {entity}: repos {path!r}: {repo.problem}"))
         readable = [r for r in portfolio.repositories if r.head]
         status.paths = [r.path for r in portfolio.repositories]
         status.records = len(readable)
@@ -88,18 +94,15 @@ class GitRepositories:
 
 def read_repository(root: Path, entity: str, path: str, until: datetime, spec: GitSource, scanner: SecretScanner,
                     baseline: Baseline) -> Repository:
-    repo = Repository(entity=entity, path=path, name=root.name)
     if not root.is_dir():
-        repo.problem = f"no such folder {root}"
-        return repo
+        raise NotARepository(f"no such folder {root}")
     try:
         top = git(root, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()
     except GitError as exc:
-        repo.problem = f"not a git repository ({exc})"
-        return repo
+        raise NotARepository(f"not a git repository ({exc})") from None
     if Path(top).resolve() != root.resolve():
-        repo.problem = f"not a git repository: it is a folder inside the repository {top}"
-        return repo
+        raise NotARepository(f"not a git repository: it is a folder inside the repository {top}")
+    repo = Repository(entity=entity, path=path, name=root.name)
     repo.shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
     try:
         repo.branch = shown(git(root, "symbolic-ref", "-q", "--short", "HEAD").strip()) or None
@@ -108,7 +111,6 @@ def read_repository(root: Path, entity: str, path: str, until: datetime, spec: G
     try:
         repo.head = git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}").decode().strip()[:12]
     except GitError:
-        repo.branch = repo.branch or "(none)"
         repo.problem = "empty repository: no commits yet"
         return repo
     history(root, repo, until)

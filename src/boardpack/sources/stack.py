@@ -34,7 +34,7 @@ IAC_BY_NAME = {"samconfig.toml": "SAM", "cdk.json": "CDK", "Pulumi.yaml": "Pulum
                "serverless.yaml": "Serverless", "serverless.ts": "Serverless", "serverless.json": "Serverless"}
 CONFIG_SUFFIXES = (".yml", ".yaml", ".json", ".tf", ".toml", ".ts", ".js", ".py")
 STAGING = re.compile(r"\bstaging\b", re.IGNORECASE)
-LAMBDA_RUNTIME = re.compile(r"""\bruntime["']?\s*[:=]\s*["']?((?:python|nodejs|java|dotnet|dotnetcore|ruby|go|provided)"""
+LAMBDA_RUNTIME = re.compile(r"""\bruntime["']?[ \t]*[:=][ \t]*["']?((?:python|nodejs|java|dotnet|dotnetcore|ruby|go|provided)"""
                             r"""[\w.]*)""", re.IGNORECASE)
 CDK_RUNTIME = re.compile(r"\bRuntime\.(PYTHON|NODEJS|JAVA|RUBY|DOTNET|PROVIDED)_?([0-9A-Z_]*)")
 DOCKER_FROM = re.compile(r"^FROM\s+(?:--platform=\S+\s+)?(?:\S+/)?(python|node|golang|ruby|openjdk|eclipse-temurin|"
@@ -92,20 +92,20 @@ class StackFacts:
 
     def see_text(self, path: str, text: str) -> None:
         name = PurePosixPath(path).name
-        if "AWSTemplateFormatVersion" in text or "AWS::Serverless" in text:
+        template = "AWS::Serverless" in text or "AWSTemplateFormatVersion" in text
+        if template:
             self.iac.add("SAM" if "AWS::Serverless" in text else "CloudFormation")
-        if (is_ci(path) or name in IAC_BY_NAME or path.endswith((".tf", ".tfvars"))
-                or "AWSTemplateFormatVersion" in text or "AWS::Serverless" in text) and STAGING.search(text) \
-                and path not in self.staging:
+        deploys = template or is_ci(path) or name in IAC_BY_NAME or path.endswith((".tf", ".tfvars"))
+        if deploys and path not in self.staging and STAGING.search(text):
             self.staging.append(path)
         self.runtimes.update(f"{tool} ({path})" for tool in declared_versions(name, text))
         if path.endswith(CONFIG_SUFFIXES):
-            for number, line in enumerate(text.splitlines(), start=1):
-                ids = [m.group(1).lower() for m in LAMBDA_RUNTIME.finditer(line)]
-                ids += [cdk_runtime(*m.groups()) for m in CDK_RUNTIME.finditer(line)]
-                for runtime in ids:
-                    self.lambda_runtimes.append((runtime, f"{path}:{number}"))
-                    self.runtimes.add(f"lambda {runtime} ({path})")
+            # one search over the whole text; a line number is counted only for a match
+            found = [(m.start(), m.group(1).lower()) for m in LAMBDA_RUNTIME.finditer(text)]
+            found += [(m.start(), cdk_runtime(*m.groups())) for m in CDK_RUNTIME.finditer(text)]
+            for at, runtime in sorted(found):
+                self.lambda_runtimes.append((runtime, f"{path}:{text.count(chr(10), 0, at) + 1}"))
+                self.runtimes.add(f"lambda {runtime} ({path})")
 
 
 def declared_versions(name: str, text: str) -> list[str]:
@@ -123,8 +123,8 @@ def declared_versions(name: str, text: str) -> list[str]:
     if name == "go.mod":
         return [f"go {m.group(1)}" for m in re.finditer(r"^go (\d+\.\d+(?:\.\d+)?)", text, re.MULTILINE)][:1]
     if name.startswith("Dockerfile") or name == "Containerfile":
-        return [f"{TOOL_NAMES.get(tool.split('/')[-1], tool.split('/')[-1])} {version.split('-')[0]} (container)"
-                for tool, version in DOCKER_FROM.findall(text)]
+        images = ((tool.split("/")[-1], version.split("-")[0]) for tool, version in DOCKER_FROM.findall(text))
+        return [f"{TOOL_NAMES.get(tool, tool)} {version} (container)" for tool, version in images]
     try:
         if name == "package.json":
             node = json.loads(text).get("engines", {}).get("node")
