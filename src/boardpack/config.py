@@ -17,15 +17,35 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from boardpack.environment import Environment
 from boardpack.errors import WorkspaceError
 
 WORKSPACE_FILE = "boardpack.toml"
 ROLE_IDS = ("ceo", "cto", "cfo", "cmo", "accounting")
+# The first part of the analyses' metric ids: a venture's own metrics are `<entity id>.<name>`, so an entity
+# may not take one of these as its id.
+RESERVED_IDS = ("finance", "capital", "accounting", "expenses", "revenue", "marketing", "security", "technology",
+                "operations", "rules", "executive", "entity")
 EntityId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
-Rate = Annotated[Decimal, Field(ge=0, le=1)]
+ReportId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+
+
+def _fraction(value: Decimal) -> Decimal:
+    if not 0 <= value <= 1:
+        raise ValueError(f"{value} is not a rate from 0 to 1: write 35% as 0.35")
+    return value
+
+
+def _percent(value: Decimal) -> Decimal:
+    if not 0 <= value <= 100:
+        raise ValueError(f"{value} is not a percentage from 0 to 100: write 15% as 15")
+    return value
+
+
+Rate = Annotated[Decimal, AfterValidator(_fraction)]
+Percent = Annotated[Decimal, AfterValidator(_percent)]
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 
 
@@ -55,6 +75,37 @@ class Asset(Strict):
     note: str = ""
 
 
+DebtServiceAccounts = ["Expenses:Mortgage*", "Expenses:Interest*", "Liabilities:Mortgage*", "Liabilities:Loans*"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Property(Strict):
+    """A real-estate venture: its rent roll and what the property is worth."""
+
+    units: str = Field(min_length=1)  # CSV: unit,tenant,lease_start,lease_end,monthly_rent,deposit
+    value: Money = Field(gt=0)  # for the cap rate
+    # Ledger accounts (globs) that are debt service: paid out of NOI, not operating expenses.
+    debt_service_accounts: list[str] = DebtServiceAccounts
+
+
+class Fleet(Strict):
+    """A logistics venture: its jobs; the vehicles are the entity's assets of kind "vehicle"."""
+
+    jobs: str = Field(min_length=1)  # CSV: date,vehicle,customer,revenue,direct_cost,hours
+    working_days: list[Weekday] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
+
+
+class Practice(Strict):
+    """A client-services venture: hours worked, against what the ledger shows was invoiced."""
+
+    timesheets: str = Field(min_length=1)  # CSV: client,date,hours,rate
+    clients: list[str] = Field(min_length=1)  # as the ledger's counterparty names them
+
+
+# Each venture table belongs to one kind of entity.
+VENTURE_KINDS = {"property": "real_estate", "fleet": "logistics", "practice": "services"}
+
+
 class Entity(Strict):
     id: EntityId
     name: str = Field(min_length=1)
@@ -64,6 +115,33 @@ class Entity(Strict):
     stack: list[str] = []
     assets: list[Asset] = []
     domains: list[str] = []
+    property: Property | None = None
+    fleet: Fleet | None = None
+    practice: Practice | None = None
+
+    @field_validator("id")
+    @classmethod
+    def not_reserved(cls, value: str) -> str:
+        if value in RESERVED_IDS:
+            raise ValueError(f"{value!r} names a part of the pack's own figures: choose another entity id")
+        return value
+
+    @model_validator(mode="after")
+    def venture_matches_kind(self) -> Entity:
+        for table, kind in VENTURE_KINDS.items():
+            if getattr(self, table) is not None and self.kind != kind:
+                raise ValueError(f"[entities.{table}] is for an entity of kind = {kind!r}, and {self.id} is "
+                                 f"{self.kind!r}: remove the table or change the kind")
+        if self.fleet is not None and not self.vehicles():
+            raise ValueError('a fleet needs its vehicles: add assets = [{ kind = "vehicle", name = "Truck 1" }]')
+        if self.practice is not None:
+            folded = [c.casefold() for c in self.practice.clients]
+            for dup in sorted({c for c in self.practice.clients if folded.count(c.casefold()) > 1}):
+                raise ValueError(f"practice.clients lists {dup!r} twice")
+        return self
+
+    def vehicles(self) -> list[str]:
+        return [a.name for a in self.assets if a.kind == "vehicle"]
 
 
 class LedgerColumns(Strict):
@@ -264,8 +342,22 @@ class MarketingList(Strict):
     cost: Money = Field(ge=0)
 
 
+class ListingPlatform(Strict):
+    """A listing platform (an OTA) a venture could sell through, and what it would cost to be on it."""
+
+    name: str = Field(min_length=1)
+    entity: EntityId
+    commission_percent: Percent  # of each booking's value
+    monthly_fee: Money = Field(default=Decimal("0.00"), ge=0)
+    booking_fee: Money = Field(default=Decimal("0.00"), ge=0)  # fixed, per booking
+    setup_hours: Decimal = Field(gt=0)  # effort to list: photos, calendar sync, policies
+    monthly_bookings: Decimal = Field(ge=0)  # expected once listed
+    average_booking_value: Money | None = Field(default=None, gt=0)  # default: the venture's own, from channels
+
+
 class Marketing(Strict):
     lists: list[MarketingList] = []
+    platforms: list[ListingPlatform] = []
     active_visits: int = Field(default=200, ge=1)  # monthly visits at or above: channel active
     weak_visits: int = Field(default=1, ge=1)  # at or above (but below active): weak; below: absent
 
@@ -325,6 +417,13 @@ class ChartAccount(Strict):
     cost: Literal["fixed", "variable"] | None = None  # expenses only
     tax_line: str = ""
     kinds: list[str] = []  # entity kinds it applies to; empty: every entity
+
+
+class CustomReport(Strict):
+    """A report of the workspace's own: any registered sections, in this order."""
+
+    title: str = Field(min_length=1)
+    sections: list[str] = Field(min_length=1)
 
 
 class Role(Strict):
@@ -399,7 +498,8 @@ class Settings(Strict):
     kpis: list[Kpi] = []
     finance: Finance = Finance()
     chart: list[ChartAccount] = []  # added to (and overriding) the standard chart for each entity kind
-    roles: dict[Literal["ceo", "cto", "cfo", "cmo", "accounting"], Role] = {}
+    reports: dict[ReportId, CustomReport] = {}  # custom reports (a built-in id replaces that report's sections)
+    roles: dict[str, Role] = {}  # recipients by report id: a role, a custom report or entity-<entity id>
     delivery: Delivery = Delivery()
     alerts: Alerts = Alerts()
     audit: Audit = Audit()
@@ -413,6 +513,7 @@ class Settings(Strict):
         known = ", ".join(ids)
         refs = [(f"sources.ledger[{i}].entity", s.entity) for i, s in enumerate(self.sources.ledger)]
         refs += [(f"marketing.lists[{i}].entity", m.entity) for i, m in enumerate(self.marketing.lists)]
+        refs += [(f"marketing.platforms[{i}].entity", m.entity) for i, m in enumerate(self.marketing.platforms)]
         refs += [(f"finance.initiatives[{i}].entity", x.entity) for i, x in enumerate(self.finance.initiatives)]
         for where, ref in refs:
             if ref is not None and ref not in ids:
@@ -422,6 +523,15 @@ class Settings(Strict):
             seen = [x.id for x in items]
             for dup in sorted({i for i in seen if seen.count(i) > 1}):
                 raise ValueError(f"{kind} id {dup!r} is declared twice")
+        for report in self.reports:
+            if report.startswith("entity-"):
+                raise ValueError(f"reports.{report}: entity-... ids are the venture reports; choose another id")
+        reports = sorted({*ROLE_IDS, *self.reports, *(f"entity-{i}" for i in ids)})
+        for role in self.roles:
+            if role not in reports:
+                hint = difflib.get_close_matches(role, reports, n=1)
+                raise ValueError(f"roles.{role}: no report has this id; "
+                                 + (f"did you mean {hint[0]!r}?" if hint else f"reports: {', '.join(reports)}"))
         return self
 
 
@@ -439,6 +549,12 @@ class Workspace:
 
     def path(self, relative: str) -> Path:
         return (self.root / relative).resolve()
+
+    def where(self, *loc: str | int) -> str:
+        """`boardpack.toml:LINE` of a key, for checks made after loading (a custom report's sections)."""
+        file = self.root / WORKSPACE_FILE
+        line = _line_of(file.read_text(encoding="utf-8"), list(loc)) if file.is_file() else None
+        return f"{file}:{line}" if line else str(file)
 
 
 def find_workspace(directory: Path | None) -> Path:
@@ -469,9 +585,14 @@ def load_workspace(directory: Path | None = None, environ: dict[str, str] | None
 def _describe(file: Path, text: str, err: dict) -> str:
     """One pydantic error as `file:line: key: what is wrong; the fix`."""
     loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal[")))]
+    message = err["msg"].removeprefix("Value error, ")
+    named = KEY_FIRST.match(message) if not loc else None
+    if named:  # a check across tables names its key first: `roles.cfoo: ...`
+        loc = [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", named[1])]
+        message = message[len(named[1]):].removeprefix(": ").lstrip()
     key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(top level)"
     leaf = next((p for p in reversed(loc) if isinstance(p, str)), None)
-    line = _line_of(text, leaf) if leaf else None
+    line = _line_of(text, loc)
     where = f"{file}:{line}" if line else str(file)
     if err["type"] == "extra_forbidden":
         allowed = _fields_at(loc[:-1])
@@ -480,8 +601,10 @@ def _describe(file: Path, text: str, err: dict) -> str:
         return f"{where}: {key}: unknown key; {fix}"
     if err["type"] == "missing":
         return f"{where}: {key}: required key is missing; add {leaf} = ..."
-    message = err["msg"].removeprefix("Value error, ")
-    return f"{where}: {key}: {message}"
+    return f"{where}: {key} {message}" if message.startswith("= ") else f"{where}: {key}: {message}"
+
+
+KEY_FIRST = re.compile(r"^([a-z_]+(?:\.[\w-]+|\[\d+\])+)(?=: | = )")
 
 
 def _fields_at(loc: list) -> list[str]:
@@ -507,9 +630,19 @@ def _model_in(annotation) -> type[BaseModel] | None:
     return None
 
 
-def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*(\[+\s*)?([\w.]*\.)?{re.escape(key)}\s*(=|\]|\.)")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
-    return None
+def _line_of(text: str, loc: list) -> int | None:
+    """The line of the key at `loc`: each index picks the n-th `[[table]]`, each name is searched for after it."""
+    lines = text.splitlines()
+    start, found, path = 0, None, []
+    for part in loc:
+        if isinstance(part, int):
+            header = re.compile(rf"^\s*\[\[\s*{re.escape('.'.join(path))}\s*\]\]")
+            hits = [n for n, line in enumerate(lines) if header.match(line)]
+            if part < len(hits):
+                start = found = hits[part]
+            continue
+        path.append(part)
+        key = re.compile(rf"^\s*(\[+\s*)?([\w.-]*\.)?{re.escape(part)}\s*(=|\]|\.)")
+        found = next((n for n in range(start, len(lines)) if key.match(lines[n])), found)
+        start = found or start
+    return None if found is None else found + 1

@@ -78,6 +78,7 @@ class NoteAction:
     done: bool
     entity: str | None
     source: str  # path:line
+    heading: str = ""  # the heading the item sits under ("Maintenance")
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,52 @@ class ChannelMonth:
     revenue: Decimal
     spend: Decimal
     source: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One line of a property's rent roll; no tenant means vacant (the rent is then the asking rent)."""
+
+    entity: str
+    unit: str
+    tenant: str
+    lease_start: date | None
+    lease_end: date | None  # None: month to month
+    monthly_rent: Decimal
+    deposit: Decimal
+    source: str  # path:line
+
+    def occupied_on(self, day: date) -> bool:
+        return bool(self.tenant) and (self.lease_start is None or self.lease_start <= day) and (
+            self.lease_end is None or day <= self.lease_end)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A hauling job, done or booked (dated after as-of)."""
+
+    entity: str
+    date: date
+    vehicle: str
+    customer: str
+    revenue: Decimal
+    direct_cost: Decimal
+    hours: Decimal
+    source: str
+
+
+@dataclass(frozen=True)
+class TimeEntry:
+    entity: str
+    client: str
+    date: date
+    hours: Decimal
+    rate: Decimal
+    source: str
+
+    @property
+    def value(self) -> Decimal:
+        return self.hours * self.rate
 
 
 @dataclass(frozen=True)
@@ -188,6 +235,9 @@ class Portfolio:
     db: duckdb.DuckDBPyConnection
     notes: list[Note] = field(default_factory=list)
     channels: list[ChannelMonth] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    timesheets: list[TimeEntry] = field(default_factory=list)
     opening_balances: list[tuple[str | None, Decimal, str]] = field(default_factory=list)  # entity, amount, file
     sources: dict[str, SourceStatus] = field(default_factory=dict)
     rules: list = field(default_factory=list)  # the categorization rules applied (sources.categories.Rule)

@@ -34,6 +34,14 @@ class Period:
             return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
         return f"week {self.label[-2:]} of {self.start.isocalendar()[0]} ({self.start:%d %b}–{self.end:%d %b})"
 
+    @property
+    def per_year(self) -> int:
+        return {"month": 12, "quarter": 4, "week": 52}[self.kind]
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
     def previous(self) -> Period:
         return period_containing(self.start - timedelta(days=1), self.kind)
 

@@ -26,7 +26,7 @@ from boardpack.model import Portfolio, Results
 from boardpack.period import Period, period_before
 from boardpack.render import render
 from boardpack.reports.document import Document
-from boardpack.reports.roles import DEFAULT_ROLES, build_document, registered_sections
+from boardpack.reports.roles import build_document, report_specs, workspace_sections
 from boardpack.sources import load_portfolio
 
 
@@ -47,15 +47,15 @@ def build_pack(workspace: Workspace, as_of: date | None = None, roles: list[str]
                generated_at: datetime | None = None) -> Pack:
     generated_at = generated_at or now_in(workspace)
     as_of = as_of or generated_at.date()
-    known = {r.id: r for r in DEFAULT_ROLES}
+    sections = workspace_sections(workspace)
+    known = report_specs(workspace, sections)
     for role in roles or []:
-        if role not in known:
-            raise WorkspaceError(f"unknown role {role!r}: choose from {', '.join(known)}")
-    chosen = [r for r in DEFAULT_ROLES if not roles or r.id in roles]
+        if role not in {r.id for r in known}:
+            raise WorkspaceError(f"unknown role {role!r}: choose from {', '.join(r.id for r in known)}")
+    chosen = [r for r in known if not roles or r.id in roles]
     period = period_before(as_of, workspace.settings.organization.period)
     portfolio = load_portfolio(workspace, period, as_of)
     results = analyse(portfolio)
-    sections = registered_sections()
     documents = [build_document(role, results, portfolio, sections, generated_at) for role in chosen]
     return Pack(workspace, period, portfolio, results, documents)
 

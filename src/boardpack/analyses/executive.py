@@ -98,7 +98,7 @@ def kpis(portfolio: Portfolio, results: Results) -> Table:
 
 
 def with_unit(value: Decimal, unit: str) -> str:
-    return f"{value} {unit}".strip()
+    return f"{value}%" if unit == "%" else f"{value} {unit}".strip()
 
 
 def kpi_status(value: Decimal | None, target: Decimal, direction: str) -> str:

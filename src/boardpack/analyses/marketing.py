@@ -1,22 +1,34 @@
-"""CMO analyses: who is visible where (venture × channel), channel economics, email-blast ROI."""
+"""CMO analyses: who is visible where (venture × channel), channel economics and funnels, email-blast ROI,
+which listing platform to add next, and the 30/60/90-day milestones that follow from the gaps."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from boardpack.analyses.ledger_sql import ZERO, money
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
-from boardpack.period import month_start
+from boardpack.model import Action, ChannelMonth, Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.period import month_start, trailing_months
+
+Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
+FUNNEL_MONTHS = 3  # small samples: the funnel pools the last three months
+PCT = Decimal("0.1")
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
+    milestones: list[Milestone] = []
     if portfolio.fresh("channels"):
-        channels(portfolio, results)
-    blasts(portfolio, results)
+        milestones += channels(portfolio, results)
+        milestones += funnels(portfolio, results)
+    milestones += blasts(portfolio, results)
+    milestones += platforms(portfolio, results)
+    plan(portfolio, results, milestones)
 
 
-def channels(portfolio: Portfolio, results: Results) -> None:
+def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
     settings = portfolio.workspace.settings
     period = portfolio.period
     src = tuple(portfolio.sources["channels"].paths)
@@ -34,12 +46,21 @@ def channels(portfolio: Portfolio, results: Results) -> None:
     results.add(Table("marketing.channel_matrix", "Visibility by venture and channel",
                       (Column("entity", "Venture"), *(Column(ch, ch) for ch in names)), matrix, src,
                       note=f"{period.title} visits: active ≥ {mk.active_visits}, weak ≥ {mk.weak_visits}, else absent"))
+    milestones = []
     for e in settings.entities:
-        if all(visits[e.id, ch] < mk.weak_visits for ch in names):
+        weak = sorted((ch for ch in names if state(visits[e.id, ch]) == "weak"), key=lambda ch: -visits[e.id, ch])
+        if weak and not any(state(visits[e.id, ch]) == "active" for ch in names):
+            results.add(Finding("low", "marketing", f"{e.name} has no active channel",
+                                f"{', '.join(weak)}: fewer than {mk.active_visits} visits in {period.title}.",
+                                f"Bring {weak[0]} to {mk.active_visits} visits a month.", entity=e.id, source=src[0]))
+            milestones.append(Milestone(60, f"Bring {e.name}'s {weak[0]} channel to {mk.active_visits} visits a month",
+                                        f"no active channel; {weak[0]} had {visits[e.id, weak[0]]} visits", e.id))
+        if not weak and all(visits[e.id, ch] < mk.weak_visits for ch in names):
             results.add(Finding("medium", "marketing", f"{e.name} had no visits on any channel in {period.title}",
                                 f"No channel row for {e.id} shows a visit in {src[0]}.",
                                 "Give it at least one active channel (a listing, the website or email).", entity=e.id,
                                 source=src[0]))
+            milestones.append(Milestone(30, f"Give {e.name} one active channel", "no visits on any channel", e.id))
 
     totals: dict[str, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
     for c in in_period:
@@ -59,9 +80,10 @@ def channels(portfolio: Portfolio, results: Results) -> None:
                        Column("bookings", "Bookings", True), Column("revenue", "Revenue", True),
                        Column("spend", "Spend", True), Column("cost_per_booking", "Cost / booking", True),
                        Column("return_on_spend", "Revenue / spend", True)), tuple(rows), src))
+    return milestones
 
 
-def blasts(portfolio: Portfolio, results: Results) -> None:
+def blasts(portfolio: Portfolio, results: Results) -> list[Milestone]:
     """Expected revenue = size × deliverability × open × click × conversion × average order value."""
     settings = portfolio.workspace.settings
     currency = settings.organization.currency
@@ -93,3 +115,153 @@ def blasts(portfolio: Portfolio, results: Results) -> None:
                                                 f"{best['revenue']} {currency}",
                             f"Modelled from the list's size and rates; cost {best['cost']} {currency}.",
                             f"Schedule a blast to {best['list']} this month.", entity=best["entity"]))
+    return [Milestone(30, f"Send the {r['list']} email blast", f"expected {r['revenue']:,} {currency} for "
+                                                               f"{r['cost']:,} {currency}", r["entity"])
+            for r in rows if r["revenue"] > r["cost"]]
+
+
+def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float] | None:
+    """The Wilson score interval for a proportion: unlike p ± z·se it stays inside 0–1 and is honest for the
+    small counts a small business has (3 bookings from 40 leads)."""
+    if trials == 0:
+        return None
+    p = successes / trials
+    z2n = z * z / trials
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z / (1 + z2n) * math.sqrt(p * (1 - p) / trials + z2n / (4 * trials))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    return (Decimal(numerator) * 100 / denominator).quantize(PCT) if denominator else None
+
+
+def rate_text(successes: int, trials: int) -> str | None:
+    """`6.5% (5.0–8.3)`: the rate and its 95% interval, in percent."""
+    bounds = wilson(successes, trials)
+    if bounds is None:
+        return None
+    low, high = (Decimal(repr(b * 100)).quantize(PCT) for b in bounds)
+    return f"{percent(successes, trials)}% ({low}–{high})"
+
+
+@dataclass(frozen=True)
+class Milestone:
+    days: int  # 30, 60 or 90
+    title: str
+    why: str
+    entity: str | None
+
+
+def funnels(portfolio: Portfolio, results: Results) -> list[Milestone]:
+    """Visit → lead → booking per venture and channel over the last three months, with Wilson 95% intervals;
+    next month projected at the months' average visits."""
+    settings = portfolio.workspace.settings
+    currency = settings.organization.currency
+    first, last = trailing_months(portfolio.period.end, FUNNEL_MONTHS)
+    window: dict[tuple[str, str], list[ChannelMonth]] = defaultdict(list)
+    for c in portfolio.channels:
+        if first <= c.month <= last:
+            window[c.entity, c.channel].append(c)
+    names = {e.id: e.name for e in settings.entities}
+    all_visits = sum(c.visits for rows in window.values() for c in rows)
+    all_leads = sum(c.leads for rows in window.values() for c in rows)
+    rows, milestones = [], []
+    for (entity, channel), months in sorted(window.items(), key=lambda kv: (list(names).index(kv[0][0]), kv[0][1])):
+        visits, leads, bookings = (sum(getattr(c, k) for c in months) for k in ("visits", "leads", "bookings"))
+        revenue, spend = sum((c.revenue for c in months), ZERO), sum((c.spend for c in months), ZERO)
+        per_month = Decimal(visits) / FUNNEL_MONTHS
+        booking_rate = wilson(bookings, visits)
+        projected = (per_month * bookings / visits).quantize(PCT) if visits else Decimal("0.0")
+        value = revenue / bookings if bookings else None
+        span = (None if booking_rate is None else
+                "–".join(str((per_month * Decimal(repr(b))).quantize(PCT)) for b in booking_rate))
+        rows.append({"entity": names[entity], "channel": channel, "visits": visits, "leads": leads,
+                     "bookings": bookings, "visit_lead": rate_text(leads, visits),
+                     "lead_booking": rate_text(bookings, leads),
+                     "projected": f"{projected} ({span})" if span else str(projected),
+                     "projected_revenue": money(projected * value) if value is not None
+                     else ZERO if projected == 0 else None})
+        if spend > 0 and bookings == 0:
+            milestones.append(Milestone(30, f"Stop or fix {channel} for {names[entity]}",
+                                        f"{spend:,} {currency} spent over {FUNNEL_MONTHS} months for no booking", entity))
+        lead_rate = wilson(leads, visits)
+        if lead_rate and all_visits and lead_rate[1] < all_leads / all_visits:
+            milestones.append(Milestone(90, f"Rework the {channel} landing page for {names[entity]}",
+                                        f"visit → lead {percent(leads, visits)}%, below the portfolio's "
+                                        f"{percent(all_leads, all_visits)}% with 95% confidence", entity))
+    note = (f"{first:%b %Y}–{last:%b %Y} pooled. Rates with their 95% Wilson intervals in brackets. Next month: "
+            "these months' average visits × the visit → booking rate (range: its interval) × revenue per booking.")
+    results.add(Table("marketing.funnel", "Funnel by venture and channel",
+                      (Column("entity", "Venture"), Column("channel", "Channel"), Column("visits", "Visits", True),
+                       Column("leads", "Leads", True), Column("bookings", "Bookings", True),
+                       Column("visit_lead", "Visit → lead", True), Column("lead_booking", "Lead → booking", True),
+                       Column("projected", "Bookings next month", True),
+                       Column("projected_revenue", f"Revenue next month ({currency})", True)),
+                      tuple(rows), tuple(portfolio.sources["channels"].paths), note=note))
+    return milestones
+
+
+def platforms(portfolio: Portfolio, results: Results) -> list[Milestone]:
+    """Listing platforms ranked by expected net monthly revenue per hour of set-up effort."""
+    settings = portfolio.workspace.settings
+    if not settings.marketing.platforms:
+        return []
+    currency = settings.organization.currency
+    names = {e.id: e.name for e in settings.entities}
+    first, last = trailing_months(portfolio.period.end, 12)
+    live = {(c.entity, c.channel.casefold()) for c in portfolio.channels
+            if month_start(portfolio.period.start) <= c.month <= portfolio.period.end and c.visits > 0}
+    ranked, other = [], []
+    for p in settings.marketing.platforms:
+        row = {"platform": p.name, "entity": names[p.entity], "net_monthly": None, "per_hour": None}
+        if (p.entity, p.name.casefold()) in live:
+            other.append(row | {"reasoning": f"already live: {p.name} shows visits in {portfolio.period.title}"})
+            continue
+        value, basis = p.average_booking_value, "set on the platform"
+        if value is None:
+            done = [c for c in portfolio.channels if c.entity == p.entity and first <= c.month <= last]
+            booked = sum(c.bookings for c in done)
+            if booked:
+                value = money(sum((c.revenue for c in done), ZERO) / booked)
+                basis = f"{names[p.entity]}'s revenue per booking, last 12 months"
+        if value is None:
+            other.append(row | {"reasoning": "no booking value: set average_booking_value on the platform"})
+            continue
+        kept = Decimal(1) - p.commission_percent / 100
+        net = money(p.monthly_bookings * (value * kept - p.booking_fee) - p.monthly_fee)
+        per_hour = money(net / p.setup_hours)
+        reasoning = (f"{p.monthly_bookings} bookings × ({value:,} × (1 − {p.commission_percent}%) − {p.booking_fee:,}) "
+                     f"− {p.monthly_fee:,} a month = {net:,}; ÷ {p.setup_hours} h set-up ({basis})")
+        (ranked if net > 0 else other).append(row | {"net_monthly": net, "per_hour": per_hour, "reasoning": reasoning,
+                                                     "entity_id": p.entity})
+    ranked.sort(key=lambda r: (-r["per_hour"], r["platform"]))
+    rows = [{"rank": i, **{k: v for k, v in r.items() if k != "entity_id"}} for i, r in enumerate(ranked, 1)]
+    rows += [{"rank": None, **{k: v for k, v in r.items() if k != "entity_id"}} for r in other]
+    results.add(Table("marketing.platforms", "Listing platforms, in the order to add them",
+                      (Column("rank", "#", True), Column("platform", "Platform"), Column("entity", "Venture"),
+                       Column("net_monthly", f"Net a month ({currency})", True),
+                       Column("per_hour", f"Per set-up hour ({currency})", True), Column("reasoning", "Reasoning")),
+                      tuple(rows), ("boardpack.toml [[marketing.platforms]]",),
+                      note="Net a month = bookings × (booking value × (1 − commission) − booking fee) − monthly fee; "
+                           "ranked by net a month per hour of set-up. Unranked: live already, no value, or a loss."))
+    # one new platform a month: the set-up effort is the constraint
+    return [Milestone(days, f"List {names[r['entity_id']]} on {r['platform']}",
+                      f"rank {i}: {r['net_monthly']:,} {currency} a month expected, {r['per_hour']:,} per set-up hour",
+                      r["entity_id"]) for i, (days, r) in enumerate(zip((30, 60, 90), ranked), 1)]
+
+
+def plan(portfolio: Portfolio, results: Results, milestones: list[Milestone]) -> None:
+    """The milestones in date order; each is also an action for the CMO (the 30-day ones reach the CEO agenda)."""
+    if not milestones:
+        return
+    ordered = sorted(milestones, key=lambda m: m.days)
+    rows = []
+    for m in ordered:
+        due = portfolio.as_of + timedelta(days=m.days)
+        rows.append({"by": due, "milestone": m.title, "why": m.why})
+        results.add(Action(3, "cmo", m.title, due, m.entity, "marketing milestones"))
+    results.add(Table("marketing.milestones", "30/60/90-day milestones",
+                      (Column("by", "By"), Column("milestone", "Milestone"), Column("why", "Why")), tuple(rows),
+                      ("marketing analysis",), note="From the gaps above: unprofitable spend, blasts worth sending, "
+                                                    "the next listing platforms, funnels below the portfolio's rate."))

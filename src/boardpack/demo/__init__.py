@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from boardpack.demo.notes import write_notes
+from boardpack.demo.ventures import write_jobs, write_timesheets, write_units
 from boardpack.demo.workspace import SCAFFOLD, workspace_toml
 from boardpack.period import add_months, month_end
 
@@ -39,6 +40,11 @@ def generate(directory: Path, as_of: date | None = None) -> None:
         consulting_month(rng, month, harbor)
         hauling_month(rng, month, coastal)
         month = add_months(month, 1)
+    for folder in ("rental", "hauling", "consulting"):
+        (directory / folder).mkdir(exist_ok=True)
+    write_units(directory / "rental" / "units.csv", as_of)
+    write_jobs(directory / "hauling" / "jobs.csv", coastal, last)
+    write_timesheets(directory / "consulting" / "timesheets.csv", harbor, last)
     harbor = sorted((r for r in harbor if r["Date"] <= last), key=lambda r: r["Date"])
     coastal = sorted((r for r in coastal if r["Posted Date"] <= last), key=lambda r: r["Posted Date"])
     duplicate_payment(harbor)

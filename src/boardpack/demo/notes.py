@@ -72,14 +72,19 @@ risks:
     severity: low
     area: maintenance
     action: Budget a replacement next year
-kpis:
-  occupancy: 1
 ---
 # 14 Maple St
 
-Tenant renewed for 12 months. Gutter cleaning booked.
+The house's lease runs to the end of the month after next; the garden ADU is empty since the last tenant left.
 
 - [ ] @accounting Put the property-tax installments on the calendar (due {d(14)})
+- [ ] @ceo Offer L. Moreno a renewal (due {d(20)})
+
+## Maintenance
+
+- [ ] Clean the gutters before the rains (due {d(-4)})
+- [ ] Repaint the ADU and replace its carpet before listing it (due {d(30)})
+- [x] Service the furnace
 """,
         "consulting.md": f"""---
 entity: consulting
@@ -91,8 +96,6 @@ risks:
     severity: medium
     area: finance
     action: Win one more anchor client to bring any client under 30%
-kpis:
-  billable_hours: 96
 ---
 # Northpoint Advisory
 

@@ -32,13 +32,20 @@ stack = ["QuickBooks Online", "dispatch in Google Sheets"]
 assets = [
   {{ kind = "vehicle", name = "Truck 1", note = "2019 Kenworth T880 dump truck" }},
   {{ kind = "vehicle", name = "Truck 2", note = "2016 Mack Granite dump truck" }},
+  {{ kind = "vehicle", name = "Truck 3", note = "2009 Peterbilt 357, the spare" }},
 ]
+[entities.fleet]
+jobs = "hauling/jobs.csv"          # date,vehicle,customer,revenue,direct_cost,hours; later dates are bookings
+working_days = ["mon", "tue", "wed", "thu", "fri"]
 
 [[entities]]
 id = "rental"
 name = "14 Maple St"
 kind = "real_estate"
-assets = [{{ kind = "property", name = "14 Maple St", note = "3-bed house, let on a 12-month lease" }}]
+assets = [{{ kind = "property", name = "14 Maple St", note = "3-bed house and a garden ADU" }}]
+[entities.property]
+units = "rental/units.csv"         # unit,tenant,lease_start,lease_end,monthly_rent,deposit
+value = "720000.00"                # for the cap rate
 
 [[entities]]
 id = "consulting"
@@ -46,6 +53,9 @@ name = "Northpoint Advisory"
 kind = "services"
 stack = ["Next.js site", "AWS Lambda API", "DynamoDB"]
 domains = ["northpoint.example.com"]
+[entities.practice]
+timesheets = "consulting/timesheets.csv"   # client,date,hours,rate
+clients = ["Alder Health", "Bluefin Logistics", "Cedar & Co", "Dunmore County"]
 
 # First Harbor Bank: signed amounts, ISO dates, a category column, one venture per row.
 [[sources.ledger]]
@@ -132,6 +142,35 @@ conversion = 0.12
 average_order_value = "950.00"
 cost = "0.00"
 
+# Listing platforms a venture could add, ranked by expected net revenue per hour of set-up.
+[[marketing.platforms]]
+name = "GetMyBoat"
+entity = "charters"
+commission_percent = 15
+setup_hours = 6
+monthly_bookings = 3
+[[marketing.platforms]]
+name = "Boatsetter"
+entity = "charters"
+commission_percent = 25
+setup_hours = 10
+monthly_bookings = 4
+[[marketing.platforms]]
+name = "Viator"
+entity = "charters"
+commission_percent = 20
+monthly_fee = "0.00"
+setup_hours = 8
+monthly_bookings = 2
+[[marketing.platforms]]
+name = "Angi"
+entity = "hauling"
+commission_percent = 0
+booking_fee = "35.00"              # a fee per lead won
+monthly_fee = "30.00"
+setup_hours = 3
+monthly_bookings = 4
+
 [[kpis]]
 id = "finance.revenue.charters"
 label = "Charter revenue"
@@ -144,15 +183,18 @@ target = "8"
 [[kpis]]
 id = "hauling.utilization"
 label = "Fleet utilization"
-target = "0.75"
+target = "75"
+unit = "%"
 [[kpis]]
 id = "rental.occupancy"
 label = "Rental occupancy"
-target = "1"
+target = "100"
+unit = "%"
 [[kpis]]
 id = "consulting.billable_hours"
 label = "Billable hours"
 target = "120"
+unit = "hours"
 [[kpis]]
 id = "consulting.client_nps"
 label = "Client NPS"
@@ -220,6 +262,21 @@ to = ["books@example.com"]
 to = ["Lee Park <cto@example.com>"]
 [roles.cmo]
 to = ["Ava Reyes <cmo@example.com>"]
+[roles.entity-rental]
+to = ["Maple Property Management <pm@example.com>"]
+cc = ["owner@example.com"]
+[roles.entity-hauling]
+to = ["Ridgeline dispatch <dispatch@example.com>"]
+[roles.entity-consulting]
+to = ["Northpoint partners <partners@example.com>"]
+
+# A report of the workspace's own, from any sections (`boardpack check` lists a wrong id with the known ones).
+[reports.board]
+title = "Board summary"
+sections = ["executive.summary", "finance.cash", "rental.income", "hauling.fleet", "consulting.billing",
+            "marketing.milestones"]
+[roles.board]
+to = ["Dana Whitaker <owner@example.com>", "Board advisor <advisor@example.com>"]
 
 [delivery]
 transport = "outbox"

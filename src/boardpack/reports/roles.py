@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import entry_points
 
+from boardpack.config import Workspace
+from boardpack.errors import WorkspaceError
 from boardpack.model import Metric, Portfolio, Results
 from boardpack.reports.document import Document, MetricsBlock, Section, SourceLine, TextBlock
 from boardpack.reports.sections import SectionSpec
+from boardpack.reports.ventures import venture_reports, venture_sections
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
                                                          "accounting.expense_audit")),
     RoleSpec("cto", "CTO report", ("technology.actions", "technology.security", "technology.stacks",
                                    "technology.maturity", "technology.cloud", "technology.cost", "technology.risks")),
-    RoleSpec("cmo", "CMO report", ("marketing.channels", "marketing.email_blasts", "marketing.findings")),
+    RoleSpec("cmo", "CMO report", ("marketing.channels", "marketing.funnel", "marketing.email_blasts",
+                                   "marketing.platforms", "marketing.milestones", "marketing.findings")),
 )
 
 
@@ -41,6 +46,28 @@ def registered_sections() -> dict[str, SectionSpec]:
                 raise RuntimeError(f"section {spec.id} is registered twice (entry point {ep.name})")
             specs[spec.id] = spec
     return specs
+
+
+def workspace_sections(workspace: Workspace) -> dict[str, SectionSpec]:
+    """Every section a report of this workspace may use: the registered ones and its ventures' own."""
+    return registered_sections() | {s.id: s for s in venture_sections(workspace.settings)}
+
+
+def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list[RoleSpec]:
+    """The workspace's reports in send order: the roles (a [reports.<role>] table replaces a role's sections),
+    then its custom reports, then the venture reports. Every section named must exist."""
+    settings = workspace.settings
+    custom = {rid: RoleSpec(rid, r.title, tuple(r.sections)) for rid, r in settings.reports.items()}
+    for rid, spec in custom.items():
+        for i, section in enumerate(spec.sections):
+            if section not in sections:
+                hint = difflib.get_close_matches(section, list(sections), n=1)
+                raise WorkspaceError(
+                    f"{workspace.where('reports', rid, 'sections')}: reports.{rid}.sections[{i}]: unknown section "
+                    f"{section!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+                    + f" Known sections: {', '.join(sorted(sections))}")
+    specs = [custom.pop(role.id, role) for role in DEFAULT_ROLES]
+    return specs + list(custom.values()) + [RoleSpec(*v) for v in venture_reports(settings)]
 
 
 def build_document(role: RoleSpec, results: Results, portfolio: Portfolio, sections: dict[str, SectionSpec],

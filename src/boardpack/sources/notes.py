@@ -104,7 +104,10 @@ def read_note(path: Path, shown: str, entity_ids: set[str], problems: list[Sourc
 
 def parse_actions(body: str, shown: str, offset: int, entity: str | None, problems: list[SourceProblem]):
     tokens = MarkdownIt("commonmark").parse(body)
+    heading = ""
     for i, token in enumerate(tokens):
+        if token.type == "heading_open" and i + 1 < len(tokens):
+            heading = tokens[i + 1].content.strip()
         if token.type != "list_item_open" or i + 2 >= len(tokens) or tokens[i + 2].type != "inline":
             continue
         match = TASK.match(tokens[i + 2].content.splitlines()[0])
@@ -117,7 +120,7 @@ def parse_actions(body: str, shown: str, offset: int, entity: str | None, proble
                 due = date.fromisoformat(match["due"])
             except ValueError:
                 problems.append(SourceProblem(shown, line, f"due date {match['due']} does not exist"))
-        yield NoteAction(match["title"], match["owner"], due, match["done"] != " ", entity, f"{shown}:{line}")
+        yield NoteAction(match["title"], match["owner"], due, match["done"] != " ", entity, f"{shown}:{line}", heading)
 
 
 source = MarkdownNotes()

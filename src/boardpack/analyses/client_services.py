@@ -1,0 +1,111 @@
+"""A practice's own report: hours worked (timesheets) against money the ledger shows each client paid.
+
+A bank ledger sees an invoice when it is paid, so "invoiced" is what the ledger shows received from the client
+(its counterparty). What was worked and not yet received is the practice's uninvoiced work and receivables; it
+is aged by the day the work was done, paying off the oldest work first.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from boardpack.analyses.ledger_sql import ZERO, money, provenance
+from boardpack.config import Entity
+from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table, TimeEntry
+
+HOURS = Decimal("0.00")  # hours show to the quarter hour: 36.00, 18.75
+BILLING = ("client", "hours", "billable", "invoiced", "unbilled", "ahead")
+BUCKETS = (("d0_30", "0–30", 30), ("d31_60", "31–60", 60), ("d61_90", "61–90", 90), ("d90", "90+", None))
+
+
+def analyse(portfolio: Portfolio, results: Results) -> None:
+    if not (portfolio.fresh("timesheets") and portfolio.fresh("ledger")):
+        return
+    for entity in portfolio.workspace.settings.entities:
+        if entity.practice is not None:
+            practice(portfolio, results, entity)
+
+
+def received(portfolio: Portfolio, entity: Entity, client: str, start, end) -> list[tuple]:
+    """(date, amount) of money in from the client between start and end."""
+    return portfolio.db.execute(
+        "SELECT date, amount FROM ledger WHERE entity = ? AND amount > 0 AND lower(trim(counterparty)) = ? "
+        "AND date BETWEEN ? AND ? ORDER BY date", (entity.id, client.casefold(), start, end)).fetchall()
+
+
+def aged(entries: list[TimeEntry], paid: Decimal, end) -> dict[str, Decimal]:
+    """What is still owed for the work, by age at `end`: payments settle the oldest work first."""
+    buckets = {key: ZERO for key, _, _ in BUCKETS}
+    for entry in sorted(entries, key=lambda e: e.date):
+        settled = min(paid, entry.value)
+        paid -= settled
+        owed = entry.value - settled
+        if owed:
+            age = (end - entry.date).days
+            key = next(k for k, _, limit in BUCKETS if limit is None or age <= limit)
+            buckets[key] += owed
+    return {k: money(v) for k, v in buckets.items()}
+
+
+def practice(portfolio: Portfolio, results: Results, entity: Entity) -> None:
+    period = portfolio.period
+    currency = portfolio.workspace.settings.organization.currency
+    entries: dict[str, list[TimeEntry]] = defaultdict(list)
+    for t in portfolio.timesheets:
+        if t.entity == entity.id and t.date <= period.end:
+            entries[t.client].append(t)
+    rows = []
+    totals = defaultdict(lambda: ZERO)
+    hours = HOURS
+    for client in entity.practice.clients:
+        worked = entries[client]
+        in_period = [t for t in worked if t.date >= period.start]
+        hours += sum((t.hours for t in in_period), HOURS)
+        # Money from before the first logged hour paid for work the timesheets do not hold.
+        since = min((t.date for t in worked), default=period.start)
+        paid = received(portfolio, entity, client, since, period.end)
+        billable_all = money(sum((t.value for t in worked), ZERO))
+        paid_all = money(sum((a for _, a in paid), ZERO))
+        row = {"client": client, "hours": sum((t.hours for t in in_period), HOURS),
+               "billable": money(sum((t.value for t in in_period), ZERO)),
+               "invoiced": money(sum((a for d, a in paid if d >= period.start), ZERO)),
+               "unbilled": max(billable_all - paid_all, ZERO), "ahead": max(paid_all - billable_all, ZERO),
+               **aged(worked, paid_all, period.end)}
+        rows.append(row)
+        for key in ("hours", "billable", "invoiced", "unbilled", "ahead", *(k for k, _, _ in BUCKETS)):
+            totals[key] += row[key]
+        if worked and not paid:
+            results.add(Finding("medium", "finance", f"{entity.name}: {client} has never paid an invoice",
+                                f"{billable_all:,} {currency} of work since {since}, and no money in from {client} "
+                                "in the ledger.", f"Invoice {client} and agree payment terms.", entity=entity.id,
+                                source=worked[0].source))
+        elif row["d61_90"] + row["d90"] > 0:
+            results.add(Finding("medium", "finance", f"{entity.name}: {client} owes for work over 60 days old",
+                                f"{money(row['d61_90'] + row['d90']):,} {currency} of work done more than 60 days before "
+                                f"{period.end} is not yet paid.", f"Chase {client}, or invoice the work if it never was.",
+                                entity=entity.id, source=worked[0].source))
+    src = (entity.practice.timesheets, *provenance(portfolio))
+    results.add(
+        Metric(f"{entity.id}.billable_hours", "Billable hours", hours, "hours", (entity.practice.timesheets,)),
+        Metric(f"{entity.id}.billable", "Billable work", money(totals["billable"]), currency,
+               (entity.practice.timesheets,), note=f"hours × rate, {period.title}"),
+        Metric(f"{entity.id}.invoiced", "Invoiced (received)", money(totals["invoiced"]), currency, src,
+               note=f"money in from the practice's clients in the ledger, {period.title}"),
+        Metric(f"{entity.id}.unbilled", "Work not yet paid for", money(totals["unbilled"]), currency, src,
+               status="good" if totals["unbilled"] <= totals["billable"] else "warn",
+               note=f"all hours logged to {period.end} × rate − money received since each client's first logged hour"),
+    )
+    total_row = {"client": "Total", **{k: money(v) if k != "hours" else v for k, v in totals.items()}}
+    results.add(Table(f"{entity.id}.billing", f"Billable and invoiced, {period.title}",
+                      (Column("client", "Client"), Column("hours", "Hours", True),
+                       Column("billable", f"Billable ({currency})", True),
+                       Column("invoiced", f"Invoiced ({currency})", True),
+                       Column("unbilled", f"Not yet paid, to date ({currency})", True),
+                       Column("ahead", f"Paid ahead ({currency})", True)),
+                      tuple({k: r[k] for k in BILLING} for r in rows + [total_row]), src))
+    results.add(Table(f"{entity.id}.aging", f"Receivables aging on {period.end}",
+                      (Column("client", "Client"), *(Column(key, f"{label} days", True) for key, label, _ in BUCKETS)),
+                      tuple({k: r[k] for k in ("client", *(key for key, _, _ in BUCKETS))} for r in rows + [total_row]),
+                      src,
+                      note="Work not yet paid for, by days since it was done; the oldest work is settled first."))

@@ -1,0 +1,170 @@
+"""A property's own report: rent roll, occupancy, leases ending, maintenance backlog, NOI, cap rate, cash flow.
+
+NOI = rental income − operating expenses; debt service (mortgage principal and interest) is paid out of NOI,
+not counted in it, so cash flow after debt service = NOI − debt service.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, money, provenance, total
+from boardpack.config import Entity
+from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table, Unit
+from boardpack.period import trailing_months
+
+LEASE_HORIZON_DAYS = 90
+MAINTENANCE = re.compile(r"maint|repair", re.IGNORECASE)  # the note headings whose open items are the backlog
+PCT = Decimal("0.1")
+
+
+def analyse(portfolio: Portfolio, results: Results) -> None:
+    for entity in portfolio.workspace.settings.entities:
+        if entity.property is None:
+            continue
+        if portfolio.fresh("rent_roll"):
+            rent_roll(portfolio, results, entity, [u for u in portfolio.units if u.entity == entity.id])
+        if portfolio.fresh("ledger"):
+            income(portfolio, results, entity)
+        if portfolio.fresh("notes"):
+            maintenance(portfolio, results, entity)
+
+
+def occupied_days(unit: Unit, start: date, end: date) -> int:
+    if not unit.tenant:
+        return 0
+    first = max(start, unit.lease_start or start)
+    last = min(end, unit.lease_end or end)
+    return max(0, (last - first).days + 1)
+
+
+def rent_roll(portfolio: Portfolio, results: Results, entity: Entity, units: list[Unit]) -> None:
+    period, as_of = portfolio.period, portfolio.as_of
+    currency = portfolio.workspace.settings.organization.currency
+    src = (entity.property.units,)
+    days = sum(occupied_days(u, period.start, period.end) for u in units)
+    possible = len(units) * period.days
+    occupancy = (Decimal(days) * 100 / possible).quantize(PCT) if possible else None
+    current = [u for u in units if u.occupied_on(as_of)]
+    horizon = as_of + timedelta(days=LEASE_HORIZON_DAYS)
+    ending = sorted((u for u in current if u.lease_end and u.lease_end <= horizon), key=lambda u: u.lease_end)
+    results.add(
+        Metric(f"{entity.id}.occupancy", "Occupancy", occupancy, "%", src,
+               status=None if occupancy is None else "good" if occupancy == 100 else "warn" if occupancy >= 90 else "bad",
+               note=f"leased unit-days ÷ unit-days in {period.title}: {days} ÷ ({len(units)} × {period.days})"),
+        Metric(f"{entity.id}.rent_roll", "Monthly rent under lease", money(sum((u.monthly_rent for u in current), ZERO)),
+               currency, src, note=f"the units leased on {as_of}"),
+        Metric(f"{entity.id}.deposits_held", "Tenant deposits held", money(sum((u.deposit for u in current), ZERO)),
+               currency, src, note="owed back to the tenants: not income"),
+        Metric(f"{entity.id}.leases_ending", f"Leases ending in {LEASE_HORIZON_DAYS} days", len(ending), "leases", src,
+               status="warn" if ending else "good"),
+    )
+    rows = [{"unit": u.unit, "tenant": u.tenant or "vacant", "lease_start": u.lease_start, "lease_end": u.lease_end,
+             "rent": money(u.monthly_rent), "deposit": money(u.deposit), "status": status(u, as_of)} for u in units]
+    results.add(Table(f"{entity.id}.rent_roll", f"Rent roll on {as_of}",
+                      (Column("unit", "Unit"), Column("tenant", "Tenant"), Column("lease_start", "Lease start"),
+                       Column("lease_end", "Lease end"), Column("rent", f"Rent a month ({currency})", True),
+                       Column("deposit", f"Deposit ({currency})", True), Column("status", "Status")),
+                      tuple(rows), src, note="A vacant unit's rent is its asking rent."))
+    for u in ending:
+        left = (u.lease_end - as_of).days
+        results.add(Finding("medium" if left <= 30 else "low", "operations",
+                            f"{entity.name} {u.unit}: the lease ends {u.lease_end}",
+                            f"{u.tenant}, {money(u.monthly_rent):,} {currency} a month; {left} days left.",
+                            "Offer a renewal now, or list the unit so it does not sit empty.",
+                            entity=entity.id, source=u.source))
+    for u in units:
+        if not u.occupied_on(as_of):
+            results.add(Finding("medium", "operations", f"{entity.name} {u.unit} is vacant",
+                                f"{money(u.monthly_rent):,} {currency} a month of asking rent is not coming in.",
+                                "List the unit, or review the asking rent against the market.",
+                                entity=entity.id, source=u.source))
+
+
+def status(unit: Unit, as_of: date) -> str:
+    if not unit.tenant or (unit.lease_end and unit.lease_end < as_of):
+        return "vacant"
+    if unit.lease_start and unit.lease_start > as_of:
+        return f"leased from {unit.lease_start}"
+    if unit.lease_end is None:
+        return "month to month"
+    left = (unit.lease_end - as_of).days
+    return f"ends in {left} days" if left <= LEASE_HORIZON_DAYS else "leased"
+
+
+def income(portfolio: Portfolio, results: Results, entity: Entity) -> None:
+    period = portfolio.period
+    currency = portfolio.workspace.settings.organization.currency
+    globs = entity.property.debt_service_accounts
+    debt = "(" + " OR ".join(["account GLOB ?"] * len(globs)) + ")"
+    mine = "entity = ?"
+
+    def noi_parts(start: date, end: date) -> tuple[Decimal, Decimal, Decimal]:
+        rent = total(portfolio, f"{mine} AND {INCOME}", start, end, (entity.id,))
+        opex = -total(portfolio, f"{mine} AND {EXPENSE} AND NOT {debt}", start, end, (entity.id, *globs))
+        service = -total(portfolio, f"{mine} AND {debt}", start, end, (entity.id, *globs))
+        return rent, opex, service
+
+    rent, opex, service = noi_parts(period.start, period.end)
+    noi = rent - opex
+    annual = noi * period.per_year
+    cap = (annual * 100 / entity.property.value).quantize(Decimal("0.01"))
+    first, last = trailing_months(period.end, 12)
+    rent12, opex12, _ = noi_parts(first, last)
+    src = provenance(portfolio)
+    where = f"ledger rows for {entity.id}, {period.title}"
+    results.add(
+        Metric(f"{entity.id}.rental_income", "Rental income", rent, currency, src, note=f"Income:* {where}"),
+        Metric(f"{entity.id}.operating_expenses", "Operating expenses", opex, currency, src,
+               note=f"Expenses:* {where}, less debt service ({', '.join(globs)})"),
+        Metric(f"{entity.id}.noi", "Net operating income (NOI)", noi, currency, src,
+               status="good" if noi > 0 else "bad", note="rental income − operating expenses"),
+        Metric(f"{entity.id}.noi_annualized", "NOI, annualized", annual, currency, src,
+               note=f"{period.title} NOI × {period.per_year}"),
+        Metric(f"{entity.id}.cap_rate", "Cap rate", cap, "%", ("boardpack.toml [entities.property] value", *src),
+               note=f"annualized NOI ÷ property value {entity.property.value} {currency}"),
+        Metric(f"{entity.id}.noi_trailing_12m", "NOI, last 12 months", rent12 - opex12, currency, src,
+               note=f"{first:%b %Y}–{last:%b %Y}: evens out yearly bills (tax, insurance) a single period may carry"),
+        Metric(f"{entity.id}.debt_service", "Debt service", service, currency, src,
+               note=f"rows in {', '.join(globs)}: mortgage principal and interest"),
+        Metric(f"{entity.id}.cash_flow", "Cash flow after debt service", noi - service, currency, src,
+               status="good" if noi - service >= 0 else "bad", note="NOI − debt service"),
+    )
+    if noi - service < 0:
+        results.add(Finding("medium", "finance", f"{entity.name} did not cover its debt service in {period.title}",
+                            f"NOI {noi:,} {currency} against debt service {service:,} {currency}.",
+                            "Check the period's one-off bills; if it recurs, review rent or refinance.",
+                            entity=entity.id))
+
+
+def maintenance(portfolio: Portfolio, results: Results, entity: Entity) -> None:
+    """Open items under a maintenance or repair heading in the property's notes, and its maintenance risks."""
+    as_of = portfolio.as_of
+    rows = []
+    for note in portfolio.notes:
+        if note.entity != entity.id:
+            continue
+        for item in note.actions:
+            if not item.done and MAINTENANCE.search(item.heading):
+                rows.append({"item": item.title, "due": item.due, "state": due_state(item.due, as_of),
+                             "source": item.source})
+        for risk in note.risks:
+            if risk.area == "maintenance":
+                rows.append({"item": f"{risk.title}: {risk.action}", "due": None, "state": f"risk ({risk.severity})",
+                             "source": risk.source})
+    results.add(Metric(f"{entity.id}.maintenance_open", "Open maintenance items", len(rows), "items",
+                       tuple(sorted({r["source"].rsplit(":", 1)[0] for r in rows})),
+                       status="good" if not rows else "bad" if any(r["state"] == "overdue" for r in rows) else "warn"))
+    results.add(Table(f"{entity.id}.maintenance", "Maintenance backlog",
+                      (Column("item", "Item"), Column("due", "Due"), Column("state", "State"),
+                       Column("source", "Where")), tuple(sorted(rows, key=lambda r: (r["due"] or date.max, r["item"]))),
+                      ("notes",), note="Open items under a Maintenance or Repairs heading in the property's notes, "
+                                       "and risks of area maintenance."))
+
+
+def due_state(due: date | None, as_of: date) -> str:
+    if due is None:
+        return "no date"
+    return "overdue" if due < as_of else f"due in {(due - as_of).days} days"
