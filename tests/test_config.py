@@ -82,3 +82,65 @@ def test_delivery_alert_and_audit_settings_are_checked(tmp_path, extra, expected
 def test_smtp_transport_needs_its_table(tmp_path):
     message = error_for(tmp_path, TOML.replace("[delivery]\n", '[delivery]\ntransport = "smtp"\n'))
     assert 'needs a [delivery.smtp] table with at least host = "..."' in message
+
+
+def config_error(tmp_path, toml: str) -> str:
+    write_workspace(tmp_path, toml)
+    with pytest.raises(WorkspaceError) as raised:
+        load_workspace(tmp_path, environ={})
+    return str(raised.value)
+
+
+SECOND_LIST = """
+[[marketing.lists]]
+name = "prospects"
+entity = "co"
+size = 500
+deliverability = 0.9
+open = 35
+click = 0.1
+conversion = 0.2
+average_order_value = "100.00"
+cost = "10.00"
+"""
+
+
+def test_a_rate_outside_zero_to_one_names_the_line_in_the_right_list(tmp_path):
+    toml = TOML.replace("[[kpis]]", SECOND_LIST + "\n[[kpis]]", 1)
+    line = toml.splitlines().index("open = 35") + 1  # the second list's, not the first's `open = 0.5`
+    message = config_error(tmp_path, toml)
+    assert f"boardpack.toml:{line}: marketing.lists[1].open: 35 is not a rate from 0 to 1: write 35% as 0.35" in message
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("size = 1000", "size = -3"), "marketing.lists[0].size: Input should be greater than or equal to 0"),
+    (('cost = "50.00"', 'cost = "50.00"\n[[marketing.platforms]]\nname = "X"\nentity = "co"\ncommission_percent = 120\n'
+                        'setup_hours = 2\nmonthly_bookings = 1'),
+     "marketing.platforms[0].commission_percent: 120 is not a percentage from 0 to 100: write 15% as 15"),
+    (('domains = ["smallco.example.com"]', 'domains = []\n[entities.property]\nunits = "u.csv"\nvalue = "1"'),
+     "[entities.property] is for an entity of kind = 'real_estate', and co is 'services'"),
+    (('kind = "services"\nstack = ["Django", "Postgres"]\ndomains = ["smallco.example.com"]',
+      'kind = "logistics"\n[entities.fleet]\njobs = "j.csv"'),
+     'a fleet needs its vehicles: add assets = [{ kind = "vehicle", name = "Truck 1" }]'),
+    (('id = "co"\nname = "Small Co"', 'id = "finance"\nname = "Small Co"'),
+     "entities[0].id: 'finance' names a part of the pack's own figures: choose another entity id"),
+    (("[roles.cfo]", "[roles.cfoo]"), "roles.cfoo: no report has this id; did you mean 'cfo'?"),
+    (("[roles.cfo]", '[reports.entity-x]\ntitle = "X"\nsections = ["finance.cash"]\n[roles.cfo]'),
+     "reports.entity-x: entity-... ids are the venture reports; choose another id"),
+])
+def test_bad_marketing_venture_and_report_settings(tmp_path, change, message):
+    old, new = change
+    toml = TOML.replace(old, new, 1)
+    assert toml != TOML
+    assert message in config_error(tmp_path, toml)
+
+
+def test_an_unknown_role_key_is_located_on_its_line(tmp_path):
+    toml = TOML.replace("[roles.cfo]", "[roles.cfoo]")
+    line = toml.splitlines().index("[roles.cfoo]") + 1
+    assert f"boardpack.toml:{line}: roles.cfoo:" in config_error(tmp_path, toml)
+
+
+def test_a_misspelled_key_in_a_role_table_suggests_the_right_one(tmp_path):
+    toml = TOML.replace('cc = ["owner@example.com"]', 'c = ["owner@example.com"]')
+    assert "roles.cfo.c: unknown key; did you mean 'cc'?" in config_error(tmp_path, toml)

@@ -25,7 +25,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="One board pack a period from your own records, delivered exactly once.")
 # markup and emoji codes off: memos, paths and accounts (Assets:Bank:...) are shown as written
 out = Console(markup=False, emoji=False, highlight=False, soft_wrap=True)
-WIDTH = 18  # report ids: "accounting", "entity-consulting"
 err = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 Workspace = Annotated[Path | None, typer.Option("-w", "--workspace", envvar="BOARDPACK_WORKSPACE",
@@ -102,12 +101,12 @@ def send(workspace: Workspace = None, as_of: AsOf = None, role: Roles = None,
 
 def deliver(pack: pipeline.Pack, roles: list[str] | None, dry_run: bool, resend_unknown: bool = False) -> int:
     def shown(outcome):
-        err.print(f"  {outcome.key.report:<{WIDTH}} {outcome.action:<13} {outcome.detail}")
+        err.print(f"  {outcome.key.report:<12} {outcome.action:<13} {outcome.detail}")
 
     result = pipeline.send_pack(pack, roles, dry_run, on_progress=shown if err.is_terminal else None,
                                 resend_unknown=resend_unknown)
     for report in result.unaddressed:
-        out.print(f"  {report:<{WIDTH}} not sent: no recipients ([roles.{report}] is not in boardpack.toml)")
+        out.print(f"  {report:<12} not sent: no recipients ([roles.{report}] is not in boardpack.toml)")
     if result.preview:
         out.print(f"Dry run for {pack.period.label}: nothing sent, nothing recorded. The messages are in "
                   f"{result.preview}")
@@ -115,9 +114,9 @@ def deliver(pack: pipeline.Pack, roles: list[str] | None, dry_run: bool, resend_
     report = result.report
     if not err.is_terminal:
         for o in report.outcomes:
-            out.print(f"  {o.key.report:<{WIDTH}} {o.action:<13} {o.detail}".rstrip())
+            out.print(f"  {o.key.report:<12} {o.action:<13} {o.detail}".rstrip())
     for name, addresses in report.suppressed.items():
-        out.print(f"  {name:<{WIDTH}} left out (suppressed after a bounce or complaint): {', '.join(addresses)}")
+        out.print(f"  {name:<12} left out (suppressed after a bounce or complaint): {', '.join(addresses)}")
     out.print(f"{pack.period.label}: {report.summary()}")
     if result.alert:
         err.print(f"alert: {result.alert}")
@@ -142,9 +141,9 @@ def check(workspace: Workspace = None, as_of: AsOf = None,
         table.add_row(s.name, s.state(pack.period), str(s.freshness or "—"), str(s.records), str(len(s.problems)))
     out.print(table)
     for m in messages:
-        out.print(f"  {m.key.report:<{WIDTH}} → {', '.join(m.envelope)}")
+        out.print(f"  {m.key.report:<12} → {', '.join(m.envelope)}")
     for r in unaddressed:
-        out.print(f"  {r:<{WIDTH}} → no recipients (not sent)")
+        out.print(f"  {r:<12} → no recipients (not sent)")
     if online:
         problems_online = check_transport(ws, messages)
     else:

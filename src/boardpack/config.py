@@ -614,7 +614,8 @@ def _fields_at(loc: list) -> list[str]:
         if model is None or isinstance(part, int):
             continue
         field = model.model_fields.get(part)
-        model = _model_in(field.annotation) if field else None
+        if field is not None:  # else `part` is a key of a table of tables ([roles.cfo]): same model
+            model = _model_in(field.annotation)
     if model is None:
         return []
     return [f.alias or name for name, f in model.model_fields.items()]

@@ -119,9 +119,13 @@ def agenda(portfolio: Portfolio, results: Results) -> list[Action]:
     """
     start = portfolio.as_of
     horizon = start + timedelta(days=AGENDA_DAYS)
-    derived = [action_for(f, start) for f in results.findings if f.severity in AGENDA_SEVERITIES]
     seen = {(a.title, a.entity, a.source) for a in results.actions}  # the CTO's actions are findings' too
-    derived = [a for a in derived if (a.title, a.entity, a.source) not in seen]
+    derived = []
+    for f in results.findings:
+        action = action_for(f, start)
+        if f.severity in AGENDA_SEVERITIES and (action.title, action.entity, action.source) not in seen:
+            # the finding says what the action is about: "Agree a recovery plan" alone could be any of four
+            derived.append(replace(action, title=f"{f.title.rstrip('.')}: {action.title}"))
     chosen = [replace(a, due=a.due or horizon) for a in results.actions + derived if a.due is None or a.due <= horizon]
     chosen.sort(key=lambda a: (a.due >= start, a.priority, a.due, a.title))  # overdue first
     return chosen
