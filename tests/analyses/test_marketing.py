@@ -3,6 +3,9 @@
 from datetime import date
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from boardpack.config import load_workspace
 from boardpack.pipeline import build_pack
 from tests.conftest import AS_OF, GENERATED_AT, TOML, write_workspace
@@ -67,6 +70,20 @@ def test_wilson_interval_stays_inside_zero_and_one():
     assert low == 0 and round(high, 4) == 0.2775
     low, high = wilson(10, 10)
     assert round(low, 4) == 0.7225 and round(high, 12) == 1  # all successes: n / (n + z²) to 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_wilson_interval_matches_scipy(case):
+    """An independent implementation: SciPy's binomtest(...).proportion_ci(method="wilson")."""
+    from scipy.stats import binomtest
+
+    from boardpack.analyses.marketing import wilson
+
+    successes, trials = case
+    reference = binomtest(successes, trials).proportion_ci(confidence_level=0.95, method="wilson")
+    low, high = wilson(successes, trials)
+    assert abs(low - reference.low) < 1e-9 and abs(high - reference.high) < 1e-9
 
 
 CHANNELS_EDGE = ("entity,channel,month,impressions,visits,leads,bookings,revenue,spend\n"
