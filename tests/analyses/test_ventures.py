@@ -290,8 +290,6 @@ def test_a_missing_ledger_leaves_noi_unavailable_but_the_rent_roll_shown(tmp_pat
     ({"haul__jobs.csv": None}, "entities.haul.fleet.jobs = 'haul/jobs.csv': no such file"),
 ])
 def test_bad_venture_input_names_the_file_and_line(tmp_path, files, message):
-    if files.get("haul__jobs.csv", "") is None:
-        (tmp_path / "haul").mkdir()
     with pytest.raises(WorkspaceError) as raised:
         build(tmp_path, **files)
     assert message in str(raised.value)

@@ -57,11 +57,9 @@ def practice(portfolio: Portfolio, results: Results, entity: Entity) -> None:
             entries[t.client].append(t)
     rows = []
     totals = defaultdict(lambda: ZERO)
-    hours = HOURS
     for client in entity.practice.clients:
         worked = entries[client]
         in_period = [t for t in worked if t.date >= period.start]
-        hours += sum((t.hours for t in in_period), HOURS)
         # Money from before the first logged hour paid for work the timesheets do not hold.
         since = min((t.date for t in worked), default=period.start)
         paid = received(portfolio, entity, client, since, period.end)
@@ -87,7 +85,7 @@ def practice(portfolio: Portfolio, results: Results, entity: Entity) -> None:
                                 entity=entity.id, source=worked[0].source))
     src = (entity.practice.timesheets, *provenance(portfolio))
     results.add(
-        Metric(f"{entity.id}.billable_hours", "Billable hours", hours, "hours", (entity.practice.timesheets,)),
+        Metric(f"{entity.id}.billable_hours", "Billable hours", totals["hours"], "hours", (entity.practice.timesheets,)),
         Metric(f"{entity.id}.billable", "Billable work", money(totals["billable"]), currency,
                (entity.practice.timesheets,), note=f"hours × rate, {period.title}"),
         Metric(f"{entity.id}.invoiced", "Invoiced (received)", money(totals["invoiced"]), currency, src,
@@ -96,7 +94,7 @@ def practice(portfolio: Portfolio, results: Results, entity: Entity) -> None:
                status="good" if totals["unbilled"] <= totals["billable"] else "warn",
                note=f"all hours logged to {period.end} × rate − money received since each client's first logged hour"),
     )
-    total_row = {"client": "Total", **{k: money(v) if k != "hours" else v for k, v in totals.items()}}
+    total_row = {"client": "Total", **totals}
     results.add(Table(f"{entity.id}.billing", f"Billable and invoiced, {period.title}",
                       (Column("client", "Client"), Column("hours", "Hours", True),
                        Column("billable", f"Billable ({currency})", True),

@@ -31,3 +31,11 @@ def provenance(portfolio: Portfolio) -> tuple[str, ...]:
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT)
+
+
+TENTH = Decimal("0.1")
+
+
+def percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part ÷ whole in percent, to a tenth (occupancy, utilization, margin, conversion); none of nothing."""
+    return (Decimal(part) * 100 / whole).quantize(TENTH) if whole else None

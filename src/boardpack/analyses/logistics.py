@@ -10,12 +10,11 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from boardpack.analyses.ledger_sql import ZERO, money
+from boardpack.analyses.ledger_sql import ZERO, money, percent
 from boardpack.config import Entity
 from boardpack.model import Column, Finding, Job, Metric, Portfolio, Results, Table
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PCT = Decimal("0.1")
 PIPELINE_DAYS = 90
 
 
@@ -25,10 +24,6 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     for entity in portfolio.workspace.settings.entities:
         if entity.fleet is not None:
             fleet(portfolio, results, entity, [j for j in portfolio.jobs if j.entity == entity.id])
-
-
-def margin_percent(revenue: Decimal, margin: Decimal) -> Decimal | None:
-    return (margin * 100 / revenue).quantize(PCT) if revenue else None
 
 
 def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job]) -> None:
@@ -51,15 +46,15 @@ def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job
         margin = revenue - sum((j.direct_cost for j in mine), ZERO)
         hours = sum((j.hours for j in mine), Decimal(0))
         rows.append({"vehicle": vehicle, "jobs": len(mine), "days": busy,
-                     "utilization": (Decimal(busy) * 100 / working_days).quantize(PCT) if working_days else None,
-                     "revenue": money(revenue), "margin": money(margin), "margin_pct": margin_percent(revenue, margin),
+                     "utilization": percent(busy, working_days),
+                     "revenue": money(revenue), "margin": money(margin), "margin_pct": percent(margin, revenue),
                      "per_hour": money(revenue / hours) if hours else None})
         if not mine:
             results.add(Finding("medium", "operations", f"{entity.name}: {vehicle} had no jobs in {period.title}",
                                 f"0 of {working_days} working days; its loan, insurance and parking still cost money.",
                                 "Put it on the next jobs, rent it out, or sell it.", entity=entity.id, source=src[0]))
     capacity = len(entity.vehicles()) * working_days
-    utilization = (Decimal(busy_total) * 100 / capacity).quantize(PCT) if capacity else None
+    utilization = percent(busy_total, capacity)
     revenue = sum((j.revenue for j in done), ZERO)
     margin = revenue - sum((j.direct_cost for j in done), ZERO)
     booked = sorted((j for j in jobs if as_of <= j.date <= as_of + timedelta(days=PIPELINE_DAYS)),
@@ -72,7 +67,7 @@ def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job
         Metric(f"{entity.id}.job_revenue", "Job revenue", money(revenue), currency, src),
         Metric(f"{entity.id}.job_margin", "Job margin", money(margin), currency, src,
                note="revenue − direct cost (fuel, driver, tipping fees), before overheads"),
-        Metric(f"{entity.id}.margin_percent", "Margin", margin_percent(revenue, margin), "%", src,
+        Metric(f"{entity.id}.margin_percent", "Margin", percent(margin, revenue), "%", src,
                note="job margin ÷ job revenue"),
         Metric(f"{entity.id}.revenue_per_job", "Revenue per job", money(revenue / len(done)) if done else None,
                currency, src),
@@ -110,4 +105,4 @@ JOB_COLUMNS = (Column("date", "Date"), Column("vehicle", "Vehicle"), Column("cus
 def job_row(j: Job) -> dict:
     margin = j.revenue - j.direct_cost
     return {"date": j.date, "vehicle": j.vehicle, "customer": j.customer, "revenue": money(j.revenue),
-            "margin": money(margin), "margin_pct": margin_percent(j.revenue, margin)}
+            "margin": money(margin), "margin_pct": percent(margin, j.revenue)}

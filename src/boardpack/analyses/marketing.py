@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from boardpack.analyses.ledger_sql import ZERO, money
+from boardpack.analyses.ledger_sql import TENTH, ZERO, money, percent
 from boardpack.model import Action, ChannelMonth, Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import month_start, trailing_months
 
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
 FUNNEL_MONTHS = 3  # small samples: the funnel pools the last three months
-PCT = Decimal("0.1")
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
@@ -132,16 +131,12 @@ def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float] |
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def percent(numerator: int, denominator: int) -> Decimal | None:
-    return (Decimal(numerator) * 100 / denominator).quantize(PCT) if denominator else None
-
-
 def rate_text(successes: int, trials: int) -> str | None:
     """`6.5% (5.0–8.3)`: the rate and its 95% interval, in percent."""
     bounds = wilson(successes, trials)
     if bounds is None:
         return None
-    low, high = (Decimal(repr(b * 100)).quantize(PCT) for b in bounds)
+    low, high = (Decimal(repr(b * 100)).quantize(TENTH) for b in bounds)
     return f"{percent(successes, trials)}% ({low}–{high})"
 
 
@@ -167,15 +162,16 @@ def funnels(portfolio: Portfolio, results: Results) -> list[Milestone]:
     all_visits = sum(c.visits for rows in window.values() for c in rows)
     all_leads = sum(c.leads for rows in window.values() for c in rows)
     rows, milestones = [], []
-    for (entity, channel), months in sorted(window.items(), key=lambda kv: (list(names).index(kv[0][0]), kv[0][1])):
+    order = {entity: i for i, entity in enumerate(names)}
+    for (entity, channel), months in sorted(window.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
         visits, leads, bookings = (sum(getattr(c, k) for c in months) for k in ("visits", "leads", "bookings"))
         revenue, spend = sum((c.revenue for c in months), ZERO), sum((c.spend for c in months), ZERO)
         per_month = Decimal(visits) / FUNNEL_MONTHS
         booking_rate = wilson(bookings, visits)
-        projected = (per_month * bookings / visits).quantize(PCT) if visits else Decimal("0.0")
+        projected = (per_month * bookings / visits).quantize(TENTH) if visits else Decimal("0.0")
         value = revenue / bookings if bookings else None
         span = (None if booking_rate is None else
-                "–".join(str((per_month * Decimal(repr(b))).quantize(PCT)) for b in booking_rate))
+                "–".join(str((per_month * Decimal(repr(b))).quantize(TENTH)) for b in booking_rate))
         rows.append({"entity": names[entity], "channel": channel, "visits": visits, "leads": leads,
                      "bookings": bookings, "visit_lead": rate_text(leads, visits),
                      "lead_booking": rate_text(bookings, leads),
@@ -212,9 +208,9 @@ def platforms(portfolio: Portfolio, results: Results) -> list[Milestone]:
     first, last = trailing_months(portfolio.period.end, 12)
     live = {(c.entity, c.channel.casefold()) for c in portfolio.channels
             if month_start(portfolio.period.start) <= c.month <= portfolio.period.end and c.visits > 0}
-    ranked, other = [], []
+    ranked, other = [], []  # ranked: (platform, row) pairs, so the milestones know the platform's entity
     for p in settings.marketing.platforms:
-        row = {"platform": p.name, "entity": names[p.entity], "net_monthly": None, "per_hour": None}
+        row = {"rank": None, "platform": p.name, "entity": names[p.entity], "net_monthly": None, "per_hour": None}
         if (p.entity, p.name.casefold()) in live:
             other.append(row | {"reasoning": f"already live: {p.name} shows visits in {portfolio.period.title}"})
             continue
@@ -230,14 +226,16 @@ def platforms(portfolio: Portfolio, results: Results) -> list[Milestone]:
             continue
         kept = Decimal(1) - p.commission_percent / 100
         net = money(p.monthly_bookings * (value * kept - p.booking_fee) - p.monthly_fee)
-        per_hour = money(net / p.setup_hours)
-        reasoning = (f"{p.monthly_bookings} bookings × ({value:,} × (1 − {p.commission_percent}%) − {p.booking_fee:,}) "
-                     f"− {p.monthly_fee:,} a month = {net:,}; ÷ {p.setup_hours} h set-up ({basis})")
-        (ranked if net > 0 else other).append(row | {"net_monthly": net, "per_hour": per_hour, "reasoning": reasoning,
-                                                     "entity_id": p.entity})
-    ranked.sort(key=lambda r: (-r["per_hour"], r["platform"]))
-    rows = [{"rank": i, **{k: v for k, v in r.items() if k != "entity_id"}} for i, r in enumerate(ranked, 1)]
-    rows += [{"rank": None, **{k: v for k, v in r.items() if k != "entity_id"}} for r in other]
+        row |= {"net_monthly": net, "per_hour": money(net / p.setup_hours),
+                "reasoning": f"{p.monthly_bookings} bookings × ({value:,} × (1 − {p.commission_percent}%) − "
+                             f"{p.booking_fee:,}) − {p.monthly_fee:,} a month = {net:,}; ÷ {p.setup_hours} h set-up "
+                             f"({basis})"}
+        if net > 0:
+            ranked.append((p, row))
+        else:
+            other.append(row)
+    ranked.sort(key=lambda pr: (-pr[1]["per_hour"], pr[0].name))
+    rows = [row | {"rank": i} for i, (_, row) in enumerate(ranked, 1)] + other
     results.add(Table("marketing.platforms", "Listing platforms, in the order to add them",
                       (Column("rank", "#", True), Column("platform", "Platform"), Column("entity", "Venture"),
                        Column("net_monthly", f"Net a month ({currency})", True),
@@ -246,9 +244,9 @@ def platforms(portfolio: Portfolio, results: Results) -> list[Milestone]:
                       note="Net a month = bookings × (booking value × (1 − commission) − booking fee) − monthly fee; "
                            "ranked by net a month per hour of set-up. Unranked: live already, no value, or a loss."))
     # one new platform a month: the set-up effort is the constraint
-    return [Milestone(days, f"List {names[r['entity_id']]} on {r['platform']}",
-                      f"rank {i}: {r['net_monthly']:,} {currency} a month expected, {r['per_hour']:,} per set-up hour",
-                      r["entity_id"]) for i, (days, r) in enumerate(zip((30, 60, 90), ranked), 1)]
+    return [Milestone(days, f"List {names[p.entity]} on {p.name}",
+                      f"rank {i}: {row['net_monthly']:,} {currency} a month expected, {row['per_hour']:,} per set-up "
+                      "hour", p.entity) for i, (days, (p, row)) in enumerate(zip((30, 60, 90), ranked), 1)]
 
 
 def plan(portfolio: Portfolio, results: Results, milestones: list[Milestone]) -> None:

@@ -10,14 +10,13 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, money, provenance, total
+from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, money, percent, provenance, total
 from boardpack.config import Entity
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table, Unit
 from boardpack.period import trailing_months
 
 LEASE_HORIZON_DAYS = 90
 MAINTENANCE = re.compile(r"maint|repair", re.IGNORECASE)  # the note headings whose open items are the backlog
-PCT = Decimal("0.1")
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
@@ -46,7 +45,7 @@ def rent_roll(portfolio: Portfolio, results: Results, entity: Entity, units: lis
     src = (entity.property.units,)
     days = sum(occupied_days(u, period.start, period.end) for u in units)
     possible = len(units) * period.days
-    occupancy = (Decimal(days) * 100 / possible).quantize(PCT) if possible else None
+    occupancy = percent(days, possible)
     current = [u for u in units if u.occupied_on(as_of)]
     horizon = as_of + timedelta(days=LEASE_HORIZON_DAYS)
     ending = sorted((u for u in current if u.lease_end and u.lease_end <= horizon), key=lambda u: u.lease_end)

@@ -23,7 +23,7 @@ def weekdays(first: date, last: date) -> list[date]:
 def write_units(path: Path, as_of: date) -> None:
     """The house is let to the end of the month after next (so its renewal is due); the garden ADU stands empty."""
     end = month_end(add_months(as_of, 2))
-    start = end.replace(year=end.year - 1) + timedelta(days=1)
+    start = add_months(end, -11)  # a 12-month lease (end.replace(year=...) fails on 29 February)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["unit", "tenant", "lease_start", "lease_end", "monthly_rent", "deposit"])
