@@ -82,7 +82,7 @@ def test_dry_run_writes_what_would_be_sent_and_sends_nothing(tmp_path):
                                                           ("cfo@example.com", "owner@example.com", "audit@example.com")}
     assert not (ws / "outbox").exists()
     runs = json.loads(run_cli("runs", "-w", str(ws), "--json").stdout)
-    assert runs == {"runs": [], "deliveries": [], "suppressions": []}
+    assert runs == {"runs": [], "deliveries": [], "suppressions": [], "fires": []}
     assert "accounting   not sent: no recipients" in result.stdout
 
 

@@ -7,7 +7,7 @@ import json
 import signal
 import sys
 from contextlib import nullcontext
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -177,7 +177,7 @@ def runs(workspace: Workspace = None,
     ws = load_workspace(workspace)
     store = pipeline.audit_store(ws)
     try:
-        run_rows, deliveries, suppressions = store.runs(), store.deliveries(), store.suppressions()
+        run_rows, deliveries, suppressions, fire_rows = store.runs(), store.deliveries(), store.suppressions(), store.fires()
     finally:
         store.close()
     suppressed = {s.address for s in suppressions}
@@ -188,7 +188,7 @@ def runs(workspace: Workspace = None,
                             "recipients": list(d.recipients), "message_id": d.message_id, "attempts": d.attempts,
                             "updated_at": d.updated_at, "detail": d.detail, "transport_id": d.transport_id,
                             "suppressed": [a for a in d.recipients if a in suppressed]} for d in deliveries],
-            "suppressions": [vars(s) for s in suppressions]}, indent=2))
+            "suppressions": [vars(s) for s in suppressions], "fires": [vars(f) for f in fire_rows]}, indent=2))
         return
     table = RichTable("period", "report", "state", "attempts", "updated", "recipients", "detail", title="Deliveries")
     for d in deliveries:
@@ -199,11 +199,59 @@ def runs(workspace: Workspace = None,
     for r in run_rows:
         table.add_row(r.id, r.command, r.period, r.started_at[:19], r.status, r.summary, r.alert)
     out.print(table)
+    if fire_rows:
+        table = RichTable("due (UTC)", "status", "run", "by", "detail", title="Schedule fires")
+        for f in fire_rows:
+            table.add_row(f.slot[:16], f.status, f.run_id, f.owner, f.detail)
+        out.print(table)
     if suppressions:
         table = RichTable("address", "reason", "since", "detail", title="Suppressed (never sent to)")
         for s in suppressions:
             table.add_row(s.address, s.reason, s.at[:19], s.detail)
         out.print(table)
+
+
+schedule_app = typer.Typer(help="Run the pack on the workspace's [schedule].", no_args_is_help=True)
+app.add_typer(schedule_app, name="schedule")
+
+
+@schedule_app.command("next")
+def schedule_next(workspace: Workspace = None,
+                  start: Annotated[str | None, typer.Option("--from", help="Start after this date or time (ISO "
+                                                            "8601; default: now).")] = None,
+                  count: Annotated[int, typer.Option("--count", min=1, max=1000, help="How many.")] = 5):
+    """The next fire times (ISO 8601 with their UTC offsets) and the period each one reports."""
+    from boardpack.period import period_before
+    from boardpack.schedule.local import parse_moment
+    from boardpack.schedule.triggers import fires, trigger_for
+
+    ws = load_workspace(workspace)
+    org = ws.settings.organization
+    trigger = trigger_for(ws.settings.schedule, org.timezone, org.period)
+    moment = parse_moment(start, org.timezone) if start else pipeline.now_in(ws)
+    slots = [slot for _, slot in zip(range(count), fires(trigger, moment))]  # all computed before printing
+    err.print(f"{trigger.describe()}; each fire sends the last complete {org.period} before it")
+    for slot in slots:
+        out.print(f"{slot.isoformat()}  {period_before(slot.date(), org.period).label}")
+
+
+@schedule_app.command("run")
+def schedule_run(workspace: Workspace = None):
+    """Fire on the schedule until stopped (SIGTERM or Ctrl-C): one catch-up after downtime, never two at once."""
+    from boardpack.schedule.local import Scheduler, SystemClock
+
+    clock = SystemClock()
+
+    def stop(signum, frame):
+        if clock.stopping.is_set():
+            raise KeyboardInterrupt  # asked twice: interrupt the fire in progress
+        clock.stopping.set()
+        err.print("stopping once the current fire (if any) is recorded…")
+
+    signal.signal(signal.SIGTERM, stop)
+    scheduler = Scheduler.for_workspace(load_workspace(workspace).root, clock,
+                                        say=lambda line: err.print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {line}"))
+    scheduler.run()
 
 
 events_app = typer.Typer(help="SES notifications: bounces, complaints, deliveries.", no_args_is_help=True)

@@ -12,6 +12,7 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -483,10 +484,33 @@ class Audit(Strict):
     store: Literal["sqlite", "dynamodb"] = "sqlite"
     table: str = Field(default="boardpack-audit", pattern=r"^[A-Za-z0-9_.-]{3,255}$")
     region: str | None = None
+    scope: str = Field(default="", pattern=r"^[A-Za-z0-9_.-]{0,128}$")  # several workspaces sharing one table
 
 
 class Schedule(Strict):
+    """When the pack runs, in the organization's time zone: a cron expression, or the Nth business day
+    after each period closes (weekends and `holidays` skipped) at `at`."""
+
     cron: str | None = None
+    business_day: int | None = Field(default=None, ge=1)
+    at: time = time(6, 0)  # business_day only
+    holidays: list[date] = []
+    flexible_window_minutes: int = Field(default=15, ge=0, le=1440)  # on AWS: how late EventBridge may fire
+
+    @field_validator("cron")
+    @classmethod
+    def cron_fires(cls, value: str | None) -> str | None:
+        from boardpack.schedule.triggers import cron_problem
+
+        if value is not None and (problem := cron_problem(value)):
+            raise ValueError(f"= {problem}")
+        return value
+
+    @model_validator(mode="after")
+    def one_trigger(self) -> Schedule:
+        if self.cron is not None and self.business_day is not None:
+            raise ValueError("give cron or business_day, not both")
+        return self
 
 
 class Settings(Strict):
@@ -504,6 +528,15 @@ class Settings(Strict):
     alerts: Alerts = Alerts()
     audit: Audit = Audit()
     schedule: Schedule = Schedule()
+
+    @model_validator(mode="after")
+    def business_day_exists(self) -> Settings:
+        kind, day = self.organization.period, self.schedule.business_day
+        most = 5 if kind == "week" else 20  # the fewest weekdays a week or a month has
+        if day is not None and day > most:
+            raise ValueError(f"schedule.business_day = {day}: beyond the {'week' if kind == 'week' else 'month'}"
+                             f" that follows a {kind} (some have only {most} business days); choose 1 to {most}")
+        return self
 
     @model_validator(mode="after")
     def references_resolve(self) -> Settings:

@@ -109,7 +109,8 @@ class SendResult:
 
 
 def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False, transport: Transport | None = None,
-              on_progress=None, resend_unknown: bool = False) -> SendResult:
+              on_progress=None, resend_unknown: bool = False, run_id: str | None = None,
+              command: str = "send") -> SendResult:
     """Build every message first (so bad recipients stop the run before anything is sent), then dispatch."""
     ws = pack.workspace
     messages, unaddressed = plan_messages(ws, pack.documents, now_in(ws), set(roles or []))
@@ -119,8 +120,8 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
     store = audit_store(ws)
     d = ws.settings.delivery
     policy = Policy(d.concurrency, d.max_attempts, d.retry_delay, resend_unknown)
-    run_id = new_run_id()
-    store.start_run(run_id, "send", pack.period.label)
+    run_id = run_id or new_run_id()
+    store.start_run(run_id, command, pack.period.label)
     try:
         report = Dispatcher(store, transport, run_id, on_progress, policy).dispatch(messages)
         store.finish_run(run_id, "ok" if report.ok else "attention", report.summary())
@@ -140,13 +141,14 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
     return SendResult(report, unaddressed, alert=outcome)
 
 
-def record_build_error(workspace: Workspace, as_of: date | None, error: Exception) -> str:
+def record_build_error(workspace: Workspace, as_of: date | None, error: Exception, run_id: str | None = None,
+                       command: str = "send") -> str:
     """A scheduled send that could not build: record the run and alert, so nobody waits for a pack that never comes."""
     period = period_before(as_of or now_in(workspace).date(), workspace.settings.organization.period).label
     store = audit_store(workspace)
-    run_id = new_run_id()
+    run_id = run_id or new_run_id()
     try:
-        store.start_run(run_id, "send", period)
+        store.start_run(run_id, command, period)
         store.finish_run(run_id, "error", f"could not build the pack: {error}")
         alert = alert_for(workspace.settings.organization.name, period, run_id, build_errors=[str(error)])
         outcome = send_alert(workspace, alert)

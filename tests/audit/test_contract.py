@@ -139,3 +139,36 @@ def test_a_transient_bounce_or_a_delivery_suppresses_nobody(store):
     store.record_event(bounce("e3", permanent=False))
     store.record_event(bounce("e4", kind="delivery", permanent=False))
     assert store.suppressed() == set()
+
+
+def test_a_fire_slot_is_claimed_once_and_taken_over_only_from_a_named_dead_owner(open_store):
+    first, second = open_store(), open_store()
+    slot = "2026-11-02T14:00:00+00:00"
+    assert first.claim_fire(slot, "host:1", "run-1", "catch-up: 2 slots were missed")
+    assert not second.claim_fire(slot, "host:2", "run-2")  # a second scheduler, or a repeated invocation
+    assert not second.claim_fire(slot, "host:2", "run-2", retake=("host:9",))  # not the owner that died
+    assert second.claim_fire(slot, "host:2", "run-2", retake=("host:1",))  # host:1 crashed mid-run
+    second.finish_fire(slot, "ok", "3 sent")
+    first.claim_fire("2026-11-09T14:00:00+00:00", "host:2", "run-3")
+    newest, fire = first.fires()
+    assert (newest.slot, newest.status, newest.finished_at) == ("2026-11-09T14:00:00+00:00", "running", None)
+    assert (fire.owner, fire.run_id, fire.status) == ("host:2", "run-2", "ok")
+    assert fire.detail == "3 sent" and fire.finished_at >= fire.started_at
+
+
+def test_scopes_keep_workspaces_sharing_a_dynamodb_table_apart(aws):
+    client = boto3.client("dynamodb", endpoint_url=aws.url, region_name="us-east-1",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    acme, bolt = DynamoAuditStore(client, "shared", "acme"), DynamoAuditStore(client, "shared", "bolt")
+    acme.ensure_table()
+    for store in (acme, bolt):  # the same period, report and recipients: the same delivery key
+        store.start_run("run-1", "send", "2026-10")
+        assert plan(store) == "planned"
+        assert store.claim(KEY, "run-1", "host:1")
+    acme.record(KEY, "sent", "run-1")
+    assert [d.state for d in acme.deliveries("2026-10")] == ["sent"]
+    assert [d.state for d in bolt.deliveries()] == ["sending"]
+    assert [r.id for r in bolt.runs()] == ["run-1"] and len(acme.runs()) == 1
+    assert acme.claim_fire("2026-11-02T14:00:00+00:00", "host:1", "run-1")
+    assert bolt.claim_fire("2026-11-02T14:00:00+00:00", "host:1", "run-1")
+    assert len(bolt.fires()) == 1

@@ -5,9 +5,14 @@ Items (pk, sk):
     DELIVERY#<key>, STATE              the delivery (GSI `period` lists a period's deliveries)
     DELIVERY#<key>, T#<at>#<n>         one row per transition
     RUN#<id>, RUN                      a run
+    FIRE#<slot>, FIRE                  a firing of the schedule
     EVENT#<id>, EVENT                  an SES notification (written once)
     MESSAGE#<ses message id>, MESSAGE  points a provider message id back to its delivery
     SUPPRESSION, <address>             an address never sent to again
+
+Several workspaces may share one table (the fan-out's portfolios): a store with a `scope` prefixes its
+delivery, run and fire keys with `<scope>|`, so each portfolio's deliveries, runs and fires are its own.
+Events, message pointers and suppressions are shared: an address that hard-bounced bounces for everyone.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from boardpack.audit.store import (
     CLAIMABLE,
     DeliveryEvent,
     DeliveryRecord,
+    FireRecord,
     Intent,
     RunRecord,
     State,
@@ -53,13 +59,14 @@ def cancelled_by_condition(exc: ClientError) -> bool:
 
 
 class DynamoAuditStore:
-    def __init__(self, client, table: str):
-        self.db, self.table = client, table
+    def __init__(self, client, table: str, scope: str = ""):
+        self.db, self.table, self.scope = client, table, scope
+        self.prefix = f"{scope}|" if scope else ""
 
     @classmethod
     def for_workspace(cls, workspace: Workspace) -> DynamoAuditStore:
         audit = workspace.settings.audit
-        store = cls(aws.client(workspace, "dynamodb", audit.region), audit.table)
+        store = cls(aws.client(workspace, "dynamodb", audit.region), audit.table, audit.scope)
         try:
             store.ensure_table()
         except (ClientError, BotoCoreError) as exc:
@@ -90,7 +97,7 @@ class DynamoAuditStore:
         return op | ({"ConditionExpression": condition} if condition else {})
 
     def _transition(self, key: DeliveryKey, before: str | None, after: str, at: str, run_id: str, detail: str) -> dict:
-        return {"Put": self._put({"pk": f"DELIVERY#{key}", "sk": f"T#{at}#{uuid.uuid4().hex[:8]}",
+        return {"Put": self._put({"pk": f"{self.prefix}DELIVERY#{key}", "sk": f"T#{at}#{uuid.uuid4().hex[:8]}",
                                   "from_state": before, "to_state": after, "at": at, "run_id": run_id,
                                   "detail": detail})}
 
@@ -99,7 +106,7 @@ class DynamoAuditStore:
         return plain(found["Item"]) if "Item" in found else None
 
     def _state(self, key: DeliveryKey) -> str | None:
-        item = self._get(f"DELIVERY#{key}", "STATE")
+        item = self._get(f"{self.prefix}DELIVERY#{key}", "STATE")
         return item["state"] if item else None
 
     def _query(self, **kwargs) -> list[dict]:
@@ -112,10 +119,13 @@ class DynamoAuditStore:
             start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
     def _scan(self, kind: str) -> list[dict]:
+        """This scope's items of a kind (items written before scopes existed belong to the empty scope)."""
+        mine = "#scope = :s" + ("" if self.scope else " OR attribute_not_exists(#scope)")
         items, start = [], {}
         while True:
-            page = self.db.scan(TableName=self.table, FilterExpression="kind = :k",
-                                ExpressionAttributeValues=typed({":k": kind}), **start)
+            page = self.db.scan(TableName=self.table, FilterExpression=f"kind = :k AND ({mine})",
+                                ExpressionAttributeNames={"#scope": "scope"},
+                                ExpressionAttributeValues=typed({":k": kind, ":s": self.scope}), **start)
             items += [plain(i) for i in page["Items"]]
             if "LastEvaluatedKey" not in page:
                 return items
@@ -124,24 +134,56 @@ class DynamoAuditStore:
     # -- runs --------------------------------------------------------------------------------------------
 
     def start_run(self, run_id: str, command: str, period: str) -> None:
-        self.db.put_item(**self._put({"pk": f"RUN#{run_id}", "sk": "RUN", "kind": "run", "id": run_id,
+        self.db.put_item(**self._put({"pk": f"{self.prefix}RUN#{run_id}", "sk": "RUN", "kind": "run", "scope": self.scope, "id": run_id,
                                       "command": command, "period_label": period, "started_at": now(),
                                       "status": "running", "summary": "", "alert": ""}))
 
     def finish_run(self, run_id: str, status: str, summary: str) -> None:
-        self.db.update_item(TableName=self.table, Key=typed({"pk": f"RUN#{run_id}", "sk": "RUN"}),
+        self.db.update_item(TableName=self.table, Key=typed({"pk": f"{self.prefix}RUN#{run_id}", "sk": "RUN"}),
                             UpdateExpression="SET finished_at = :f, #s = :s, summary = :m",
                             ExpressionAttributeNames={"#s": "status"},
                             ExpressionAttributeValues=typed({":f": now(), ":s": status, ":m": summary}))
 
     def set_alert(self, run_id: str, alert: str) -> None:
-        self.db.update_item(TableName=self.table, Key=typed({"pk": f"RUN#{run_id}", "sk": "RUN"}),
+        self.db.update_item(TableName=self.table, Key=typed({"pk": f"{self.prefix}RUN#{run_id}", "sk": "RUN"}),
                             UpdateExpression="SET alert = :a", ExpressionAttributeValues=typed({":a": alert}))
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         rows = sorted(self._scan("run"), key=lambda r: (r["started_at"], r["id"]), reverse=True)[:limit]
         return [RunRecord(r["id"], r["command"], r["period_label"], r["started_at"], r.get("finished_at"),
                           r["status"], r["summary"], r.get("alert", "")) for r in rows]
+
+    # -- fires -------------------------------------------------------------------------------------------
+
+    def claim_fire(self, slot: str, owner: str, run_id: str, detail: str = "", retake: tuple[str, ...] = ()) -> bool:
+        item = {"pk": f"{self.prefix}FIRE#{slot}", "sk": "FIRE", "kind": "fire", "scope": self.scope, "slot": slot,
+                "owner": owner, "run_id": run_id, "started_at": now(), "status": "running", "detail": detail}
+        condition, values = "attribute_not_exists(pk)", {}
+        for n, dead in enumerate(retake):
+            condition += f" OR #o = :dead{n}"
+            values[f":dead{n}"] = dead
+        try:
+            self.db.put_item(**self._put(item, condition), **({"ExpressionAttributeNames": {"#o": "owner"},
+                                                               "ExpressionAttributeValues": typed(values)}
+                                                              if values else {}))
+        except ClientError as exc:
+            if cancelled_by_condition(exc):
+                return False
+            raise
+        return True
+
+    def finish_fire(self, slot: str, status: str, detail: str = "") -> None:
+        before = self._get(f"{self.prefix}FIRE#{slot}", "FIRE") or {}
+        joined = "; ".join(d for d in (before.get("detail", ""), detail) if d)
+        self.db.update_item(TableName=self.table, Key=typed({"pk": f"{self.prefix}FIRE#{slot}", "sk": "FIRE"}),
+                            UpdateExpression="SET finished_at = :f, #s = :s, detail = :d",
+                            ExpressionAttributeNames={"#s": "status"},
+                            ExpressionAttributeValues=typed({":f": now(), ":s": status, ":d": joined}))
+
+    def fires(self, limit: int = 20) -> list[FireRecord]:
+        rows = sorted(self._scan("fire"), key=lambda r: r["slot"], reverse=True)[:limit]
+        return [FireRecord(r["slot"], r["owner"], r["run_id"], r["started_at"], r.get("finished_at"), r["status"],
+                           r["detail"]) for r in rows]
 
     # -- deliveries --------------------------------------------------------------------------------------
 
@@ -150,7 +192,8 @@ class DynamoAuditStore:
 
     def _plan(self, intent: Intent, run_id: str) -> State:
         at, key = now(), intent.key
-        item = {"pk": f"DELIVERY#{key}", "sk": "STATE", "kind": "delivery", "key": str(key), "period": key.period,
+        item = {"pk": f"{self.prefix}DELIVERY#{key}", "sk": "STATE", "kind": "delivery", "scope": self.scope, "key": str(key),
+                "period": self.prefix + key.period,
                 "report": key.report, "recipients": list(intent.recipients), "subject": intent.subject,
                 "message_id": intent.message_id, "content_hash": intent.content_hash, "state": "planned",
                 "attempts": 0, "updated_at": at, "detail": "", "transport_id": "", "owner": ""}
@@ -171,7 +214,7 @@ class DynamoAuditStore:
             return False
         try:  # the condition makes read-then-write atomic: it fails if anyone changed the state meanwhile
             self.db.transact_write_items(TransactItems=[
-                {"Update": {"TableName": self.table, "Key": typed({"pk": f"DELIVERY#{key}", "sk": "STATE"}),
+                {"Update": {"TableName": self.table, "Key": typed({"pk": f"{self.prefix}DELIVERY#{key}", "sk": "STATE"}),
                             "UpdateExpression": "SET #s = :sending, attempts = attempts + :one, #o = :owner, "
                                                 "updated_at = :at",
                             "ConditionExpression": "#s = :before",
@@ -189,7 +232,7 @@ class DynamoAuditStore:
         at = now()
         before = self._state(key)
         items = [
-            {"Update": {"TableName": self.table, "Key": typed({"pk": f"DELIVERY#{key}", "sk": "STATE"}),
+            {"Update": {"TableName": self.table, "Key": typed({"pk": f"{self.prefix}DELIVERY#{key}", "sk": "STATE"}),
                         "UpdateExpression": "SET #s = :state, detail = :detail, transport_id = :tid, updated_at = :at",
                         "ConditionExpression": "#s = :before",
                         "ExpressionAttributeNames": {"#s": "state"},
@@ -208,14 +251,14 @@ class DynamoAuditStore:
     def deliveries(self, period: str | None = None) -> list[DeliveryRecord]:
         if period:
             rows = self._query(IndexName="period", KeyConditionExpression="period = :p",
-                               ExpressionAttributeValues=typed({":p": period}))
+                               ExpressionAttributeValues=typed({":p": self.prefix + period}))
             return sorted((self._record_of(r) for r in rows), key=lambda d: str(d.key))
         rows = sorted((self._record_of(r) for r in self._scan("delivery")), key=lambda d: str(d.key))
         return sorted(rows, key=lambda d: d.key.period, reverse=True)  # stable: newest period first, then by key
 
     def transitions(self, key: DeliveryKey) -> list[Transition]:
         rows = self._query(KeyConditionExpression="pk = :pk AND begins_with(sk, :t)", ConsistentRead=True,
-                           ExpressionAttributeValues=typed({":pk": f"DELIVERY#{key}", ":t": "T#"}))
+                           ExpressionAttributeValues=typed({":pk": f"{self.prefix}DELIVERY#{key}", ":t": "T#"}))
         return [Transition(key, r.get("from_state"), r["to_state"], r["at"], r["run_id"], r["detail"]) for r in rows]
 
     # -- events and suppressions ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from boardpack.audit.store import (
     CLAIMABLE,
     DeliveryEvent,
     DeliveryRecord,
+    FireRecord,
     Intent,
     RunRecord,
     State,
@@ -42,6 +43,10 @@ CREATE INDEX IF NOT EXISTS deliveries_transport_id ON deliveries (transport_id);
 CREATE TABLE IF NOT EXISTS events (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, transport_id TEXT NOT NULL, recipients TEXT NOT NULL,
     at TEXT NOT NULL, permanent INTEGER NOT NULL, detail TEXT NOT NULL DEFAULT '', key TEXT
+);
+CREATE TABLE IF NOT EXISTS fires (
+    slot TEXT PRIMARY KEY, owner TEXT NOT NULL, run_id TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running', detail TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS suppressions (
     address TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT ''
@@ -139,6 +144,26 @@ class SqliteAuditStore:
     def set_alert(self, run_id: str, alert: str) -> None:
         with self.transaction() as db:
             db.execute("UPDATE runs SET alert = ? WHERE id = ?", (alert, run_id))
+
+    def claim_fire(self, slot: str, owner: str, run_id: str, detail: str = "", retake: tuple[str, ...] = ()) -> bool:
+        with self.transaction() as db:
+            row = db.execute("SELECT owner FROM fires WHERE slot = ?", (slot,)).fetchone()
+            if row is not None and row[0] not in retake:
+                return False
+            db.execute("INSERT OR REPLACE INTO fires (slot, owner, run_id, started_at, detail) VALUES (?, ?, ?, ?, ?)",
+                       (slot, owner, run_id, now(), detail))
+        return True
+
+    def finish_fire(self, slot: str, status: str, detail: str = "") -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE fires SET finished_at = :at, status = :status, detail = CASE WHEN :more = '' THEN detail "
+                       "WHEN detail = '' THEN :more ELSE detail || '; ' || :more END WHERE slot = :slot",
+                       {"at": now(), "status": status, "more": detail, "slot": slot})
+
+    def fires(self, limit: int = 20) -> list[FireRecord]:
+        rows = self.db.execute("SELECT slot, owner, run_id, started_at, finished_at, status, detail FROM fires "
+                               "ORDER BY slot DESC LIMIT ?", (limit,)).fetchall()
+        return [FireRecord(*r) for r in rows]
 
     def record_event(self, event: DeliveryEvent) -> tuple[DeliveryKey | None, bool]:
         with self.transaction() as db:

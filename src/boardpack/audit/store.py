@@ -72,6 +72,19 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
+class FireRecord:
+    """One firing of the schedule: the slot it was due at, and what became of it."""
+
+    slot: str  # when it was due, UTC ISO 8601: one record per slot, so a slot never runs twice at once
+    owner: str  # the process (or Lambda request) running it
+    run_id: str
+    started_at: str
+    finished_at: str | None
+    status: str  # running | ok | attention | error
+    detail: str  # e.g. "catch-up: 3 slots were missed while stopped"
+
+
+@dataclass(frozen=True)
 class DeliveryEvent:
     """What the mail provider later said about a message: a bounce, a complaint, a delivery."""
 
@@ -113,6 +126,15 @@ class AuditStore(Protocol):
     def runs(self, limit: int = 20) -> list[RunRecord]: ...
 
     def set_alert(self, run_id: str, alert: str) -> None: ...
+
+    def claim_fire(self, slot: str, owner: str, run_id: str, detail: str = "", retake: tuple[str, ...] = ()) -> bool:
+        """Record that `owner` runs the fire due at `slot`; False if the slot is already recorded, unless
+        its owner is one of `retake` (a crashed scheduler's), in which case it is taken over atomically."""
+
+    def finish_fire(self, slot: str, status: str, detail: str = "") -> None: ...
+
+    def fires(self, limit: int = 20) -> list[FireRecord]:
+        """Newest slot first."""
 
     def record_event(self, event: DeliveryEvent) -> tuple[DeliveryKey | None, bool]:
         """Store the event (once), suppress its recipients if permanent; return the matched delivery

@@ -1,0 +1,148 @@
+"""`boardpack schedule run`: a long-running process that fires on the workspace's schedule.
+
+- It never overlaps itself: it holds an OS file lock for as long as it runs, and the kernel releases the
+  lock when the process dies, however it dies, so a crash never leaves a stale lock behind.
+- Each fire is recorded in the audit store, one record per slot.
+- After downtime it catches up once, for the latest missed slot (a pack covers the last complete period,
+  so one run brings everything up to date); a slot whose scheduler died mid-run is run again, and since
+  deliveries are idempotent, that only completes what is missing.
+- SIGTERM stops it cleanly: between fires at once, during a fire once that fire is recorded.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from filelock import FileLock, Timeout
+
+from boardpack import pipeline
+from boardpack.config import Workspace, load_workspace
+from boardpack.delivery.dispatcher import owner_alive, this_owner
+from boardpack.errors import WorkspaceError
+from boardpack.schedule.fire import FireResult, fire, slot_key
+from boardpack.schedule.triggers import Trigger, fires, instant, trigger_for
+
+MAX_NAP = 60.0  # seconds: the clock is read again at least this often (a laptop may sleep, the clock be set)
+LOOKAHEAD = 24
+MISSED_SHOWN = 1000  # counted up to this, for the record  # fires checked at start, so that a schedule that breaks in a later month fails now
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds`; True if asked to stop meanwhile."""
+
+
+@dataclass
+class SystemClock:
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def wait(self, seconds: float) -> bool:
+        return self.stopping.wait(max(seconds, 0))
+
+
+@dataclass
+class Scheduler:
+    workspace: Workspace  # as loaded at start; each fire reads boardpack.toml afresh
+    trigger: Trigger
+    clock: Clock
+    say: Callable[[str], None] = print
+    owner: str = field(default_factory=this_owner)
+    fire_slot: Callable[..., FireResult] = fire  # tests wrap it to crash mid-run
+
+    @classmethod
+    def for_workspace(cls, root: Path, clock: Clock, say: Callable[[str], None] = print) -> Scheduler:
+        ws = load_workspace(root)
+        org = ws.settings.organization
+        trigger = trigger_for(ws.settings.schedule, org.timezone, org.period)
+        upcoming = fires(trigger, clock.now())
+        for _ in range(LOOKAHEAD):
+            next(upcoming)  # a business day that a month's holidays push out of it raises here
+        return cls(ws, trigger, clock, say)
+
+    def lock(self) -> FileLock:
+        return FileLock(self.workspace.state_dir / "scheduler.lock")
+
+    def run(self, max_fires: int | None = None) -> int:
+        """Fire until stopped (or after `max_fires`); the number of fires run."""
+        (self.workspace.state_dir).mkdir(parents=True, exist_ok=True)
+        lock = self.lock()
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise WorkspaceError(f"another `boardpack schedule run` is running for {self.workspace.root} (it holds "
+                                 f"{lock.lock_file}); stop it first") from None
+        try:
+            self.say(f"scheduler started: {self.trigger.describe()}")
+            count = self.catch_up()
+            while max_fires is None or count < max_fires:
+                slot = self.trigger.after(self.clock.now())
+                self.say(f"next fire: {slot.isoformat()}")
+                if self.sleep_until(slot):
+                    self.say("stopped")
+                    break
+                self.run_slot(slot)
+                count += 1
+            return count
+        finally:
+            lock.release()
+
+    def sleep_until(self, moment: datetime) -> bool:
+        while (left := (moment - self.clock.now()).total_seconds()) > 0:
+            if self.clock.wait(min(left, MAX_NAP)):
+                return True
+        return False
+
+    def catch_up(self) -> int:
+        """At start: re-run a slot whose scheduler died mid-run, then run once for the latest missed slot."""
+        store = pipeline.audit_store(self.workspace)
+        try:
+            last = next(iter(store.fires(1)), None)
+        finally:
+            store.close()
+        if last is None:
+            return 0  # never fired here: start from now
+        count = 0
+        last_slot = datetime.fromisoformat(last.slot)
+        if last.status == "running" and last.owner != self.owner and not owner_alive(last.owner):
+            self.run_slot(last_slot, f"re-run: {last.owner} stopped during this fire", retake=(last.owner,))
+            count += 1
+        latest = self.trigger.before(self.clock.now())
+        if latest > last_slot:
+            missed = sum(1 for _, slot in zip(range(MISSED_SHOWN), fires(self.trigger, last_slot)) if slot <= latest)
+            shown = f"{missed}+" if missed == MISSED_SHOWN else str(missed)
+            self.run_slot(latest, f"catch-up: {shown} slot(s) missed while stopped, run once for the latest")
+            count += 1
+        return count
+
+    def run_slot(self, slot: datetime, detail: str = "", retake: tuple[str, ...] = ()) -> FireResult:
+        self.say(f"firing {slot.isoformat()}" + (f" ({detail})" if detail else ""))
+        try:
+            ws = load_workspace(self.workspace.root)  # read afresh: the owner may have edited it since the last fire
+        except WorkspaceError as exc:  # nothing can be sent or recorded; the scheduler carries on
+            result = FireResult(slot, "error", f"the workspace did not load, so nothing was sent or recorded: {exc}")
+        else:
+            result = self.fire_slot(ws, slot, self.owner, detail, retake)
+        self.say(f"{slot_key(slot)}: {result.status}: {result.summary}")
+        return result
+
+
+def parse_moment(text: str, zone: str) -> datetime:
+    """`--from`: an ISO 8601 date or date-time; without an offset it is read in the organization's time zone."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise WorkspaceError(f"--from {text!r} is not a date or time: write it as 2026-11-02 or "
+                             "2026-11-02T06:00 (optionally with an offset, e.g. -08:00)") from None
+    return moment if moment.tzinfo else instant(moment, ZoneInfo(zone))
+
