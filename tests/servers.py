@@ -32,7 +32,11 @@ def free_port() -> int:
 # backends take no locks, so concurrent conditional writes can both succeed, where DynamoDB itself
 # evaluates each condition atomically. One request at a time restores that guarantee.
 SERIAL_MOTO = """
-import sys
+import os, sys
+if os.environ.get("MOTO_SES_DAILY_QUOTA"):  # a production SES account, not the sandbox's 200 a day
+    from moto.ses import models
+    models.SESQuota.__init__ = lambda self, sent: (setattr(self, "sent_last24_hours", sent), setattr(
+        self, "max24_hour_send", int(os.environ["MOTO_SES_DAILY_QUOTA"])), setattr(self, "max_send_rate", 1000))
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app, run_simple
 run_simple("127.0.0.1", int(sys.argv[1]), DomainDispatcherApplication(create_backend_app), threaded=False,
            request_handler=MotoRequestHandler)

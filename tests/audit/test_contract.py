@@ -149,8 +149,14 @@ def test_a_fire_slot_is_claimed_once_and_taken_over_only_from_a_named_dead_owner
     assert not second.claim_fire(slot, "host:2", "run-2", retake=("host:9",))  # not the owner that died
     assert second.claim_fire(slot, "host:2", "run-2", retake=("host:1",))  # host:1 crashed mid-run
     second.finish_fire(slot, "ok", "3 sent")
+    assert not first.claim_fire(slot, "lambda:b", "run-9", retake_failed=True)  # it succeeded: not run again
+    failed = "2026-10-26T14:00:00+00:00"
+    first.claim_fire(failed, "lambda:a", "run-0")
+    first.finish_fire(failed, "error", "the ledger was missing")
+    assert second.claim_fire(failed, "lambda:b", "run-0b", retake_failed=True)  # a retry after a failure
     first.claim_fire("2026-11-09T14:00:00+00:00", "host:2", "run-3")
-    newest, fire = first.fires()
+    newest, fire, retried = first.fires()
+    assert (retried.owner, retried.status) == ("lambda:b", "running")
     assert (newest.slot, newest.status, newest.finished_at) == ("2026-11-09T14:00:00+00:00", "running", None)
     assert (fire.owner, fire.run_id, fire.status) == ("host:2", "run-2", "ok")
     assert fire.detail == "3 sent" and fire.finished_at >= fire.started_at

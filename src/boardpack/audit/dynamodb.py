@@ -155,17 +155,22 @@ class DynamoAuditStore:
 
     # -- fires -------------------------------------------------------------------------------------------
 
-    def claim_fire(self, slot: str, owner: str, run_id: str, detail: str = "", retake: tuple[str, ...] = ()) -> bool:
+    def claim_fire(self, slot: str, owner: str, run_id: str, detail: str = "", retake: tuple[str, ...] = (),
+                   retake_failed: bool = False) -> bool:
         item = {"pk": f"{self.prefix}FIRE#{slot}", "sk": "FIRE", "kind": "fire", "scope": self.scope, "slot": slot,
                 "owner": owner, "run_id": run_id, "started_at": now(), "status": "running", "detail": detail}
         condition, values = "attribute_not_exists(pk)", {}
         for n, dead in enumerate(retake):
             condition += f" OR #o = :dead{n}"
             values[f":dead{n}"] = dead
+        if retake_failed:
+            condition += " OR #s = :error"
+            values[":error"] = "error"
+        names = {"#o": "owner", "#s": "status"}
         try:
-            self.db.put_item(**self._put(item, condition), **({"ExpressionAttributeNames": {"#o": "owner"},
-                                                               "ExpressionAttributeValues": typed(values)}
-                                                              if values else {}))
+            self.db.put_item(**self._put(item, condition), **({"ExpressionAttributeNames": {
+                n: a for n, a in names.items() if n in condition}, "ExpressionAttributeValues": typed(values)}
+                if values else {}))
         except ClientError as exc:
             if cancelled_by_condition(exc):
                 return False

@@ -145,10 +145,11 @@ class SqliteAuditStore:
         with self.transaction() as db:
             db.execute("UPDATE runs SET alert = ? WHERE id = ?", (alert, run_id))
 
-    def claim_fire(self, slot: str, owner: str, run_id: str, detail: str = "", retake: tuple[str, ...] = ()) -> bool:
+    def claim_fire(self, slot: str, owner: str, run_id: str, detail: str = "", retake: tuple[str, ...] = (),
+                   retake_failed: bool = False) -> bool:
         with self.transaction() as db:
-            row = db.execute("SELECT owner FROM fires WHERE slot = ?", (slot,)).fetchone()
-            if row is not None and row[0] not in retake:
+            row = db.execute("SELECT owner, status FROM fires WHERE slot = ?", (slot,)).fetchone()
+            if row is not None and row[0] not in retake and not (retake_failed and row[1] == "error"):
                 return False
             db.execute("INSERT OR REPLACE INTO fires (slot, owner, run_id, started_at, detail) VALUES (?, ?, ?, ?, ?)",
                        (slot, owner, run_id, now(), detail))

@@ -127,9 +127,11 @@ class AuditStore(Protocol):
 
     def set_alert(self, run_id: str, alert: str) -> None: ...
 
-    def claim_fire(self, slot: str, owner: str, run_id: str, detail: str = "", retake: tuple[str, ...] = ()) -> bool:
+    def claim_fire(self, slot: str, owner: str, run_id: str, detail: str = "", retake: tuple[str, ...] = (),
+                   retake_failed: bool = False) -> bool:
         """Record that `owner` runs the fire due at `slot`; False if the slot is already recorded, unless
-        its owner is one of `retake` (a crashed scheduler's), in which case it is taken over atomically."""
+        its owner is one of `retake` (a crashed scheduler's) or, with `retake_failed`, it ended in error:
+        then it is taken over, atomically."""
 
     def finish_fire(self, slot: str, status: str, detail: str = "") -> None: ...
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from boardpack.audit.store import AuditStore, DeliveryEvent
@@ -151,20 +149,7 @@ def ingest(store: AuditStore, events: list[DeliveryEvent], skipped: list[str] = 
 
 
 def lambda_handler(event: dict, context: Any = None) -> dict:
-    """For a Lambda subscribed to the SES notification topic (SNS) or its queue (SQS).
+    """The SES events handler under its first name; see `boardpack.schedule.handlers.ses_events`."""
+    from boardpack.schedule.handlers import ses_events
 
-    The workspace comes from BOARDPACK_WORKSPACE (its [audit] store is used, DynamoDB on AWS).
-    """
-    from boardpack.config import load_workspace
-    from boardpack.pipeline import audit_store
-
-    folder = os.environ.get("BOARDPACK_WORKSPACE")
-    workspace = load_workspace(Path(folder) if folder else None)
-    events, skipped = collect([event], "lambda event")
-    store = audit_store(workspace)
-    try:
-        result = ingest(store, events, skipped)
-    finally:
-        store.close()
-    return {"events": result.events, "duplicates": result.duplicates, "matched": result.matched,
-            "unmatched": result.unmatched, "suppressed": result.suppressed, "skipped": result.skipped}
+    return ses_events(event, context)

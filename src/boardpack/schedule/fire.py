@@ -27,7 +27,7 @@ class FireResult:
 
 
 def fire(workspace: Workspace, slot: datetime, owner: str, detail: str = "", retake: tuple[str, ...] = (),
-         transport: Transport | None = None) -> FireResult:
+         transport: Transport | None = None, retake_failed: bool = False) -> FireResult:
     """Run the pack for the period before `slot` (in the organization's time zone), at most once per slot.
 
     A delivery already sent for that period is not sent again, so re-running a slot (after a crash, or a
@@ -36,7 +36,7 @@ def fire(workspace: Workspace, slot: datetime, owner: str, detail: str = "", ret
     run_id = pipeline.new_run_id()
     store = pipeline.audit_store(workspace)
     try:
-        if not store.claim_fire(slot_key(slot), owner, run_id, detail, retake):
+        if not store.claim_fire(slot_key(slot), owner, run_id, detail, retake, retake_failed):
             return FireResult(slot, "taken", "this slot has already been run, or is running elsewhere")
         try:
             status, summary = _run(workspace, slot, run_id, transport)
