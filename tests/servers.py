@@ -35,8 +35,9 @@ SERIAL_MOTO = """
 import os, sys
 if os.environ.get("MOTO_SES_DAILY_QUOTA"):  # a production SES account, not the sandbox's 200 a day
     from moto.ses import models
-    models.SESQuota.__init__ = lambda self, sent: (setattr(self, "sent_last24_hours", sent), setattr(
-        self, "max24_hour_send", int(os.environ["MOTO_SES_DAILY_QUOTA"])), setattr(self, "max_send_rate", 1000))
+    def production_quota(self, sent):
+        self.sent_last24_hours, self.max24_hour_send, self.max_send_rate = sent, int(os.environ["MOTO_SES_DAILY_QUOTA"]), 1000
+    models.SESQuota.__init__ = production_quota
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app, run_simple
 run_simple("127.0.0.1", int(sys.argv[1]), DomainDispatcherApplication(create_backend_app), threaded=False,
            request_handler=MotoRequestHandler)

@@ -254,6 +254,39 @@ def schedule_run(workspace: Workspace = None):
     scheduler.run()
 
 
+deploy_app = typer.Typer(help="Run the workspace on a cloud.", no_args_is_help=True)
+app.add_typer(deploy_app, name="deploy")
+
+
+@deploy_app.command("aws")
+def deploy_aws(template_out: Annotated[Path, typer.Option("--template-out", help="Write the CloudFormation template "
+                                                          "(JSON) here.")],
+               workspace: Workspace = None,
+               workspace_uri: Annotated[str | None, typer.Option("--workspace-uri", help="Read the workspace from "
+                                                                 "this s3://bucket/prefix/ (default: bundled with "
+                                                                 "the function).")] = None,
+               portfolios: Annotated[str | None, typer.Option("--portfolios", help="Fan out: one job per portfolio "
+                                                              "(each a workspace under this s3://bucket/prefix/) "
+                                                              "and report, on SQS.")] = None,
+               runtime: Annotated[str, typer.Option("--runtime", help="The Lambda Python runtime.")] = "python3.12"):
+    """Write the CloudFormation template that runs this workspace on AWS (the README shows the deploy steps)."""
+    from boardpack.schedule.template import RUNTIMES, template
+
+    if runtime not in RUNTIMES:
+        raise WorkspaceError(f"--runtime {runtime!r}: choose from {', '.join(RUNTIMES)}")
+    ws = load_workspace(workspace)
+    document = template(ws, workspace_uri, portfolios, runtime)
+    try:
+        template_out.parent.mkdir(parents=True, exist_ok=True)
+        template_out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise WorkspaceError(f"--template-out {template_out}: cannot write it ({exc.strerror or exc})") from None
+    resources = document["Resources"]
+    out.print(f"Wrote {template_out}: {len(resources)} resources; the schedule fires "
+              f"{resources['Schedule']['Properties']['ScheduleExpression']} in "
+              f"{resources['Schedule']['Properties']['ScheduleExpressionTimezone']}")
+
+
 events_app = typer.Typer(help="SES notifications: bounces, complaints, deliveries.", no_args_is_help=True)
 app.add_typer(events_app, name="events")
 

@@ -167,9 +167,24 @@ def scheduled_time(event: Any) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def not_due(workspace: Workspace, slot: datetime) -> str | None:
+    """Why a weekday fire is not the business day (EventBridge fires every weekday for a business_day schedule)."""
+    from boardpack.schedule.triggers import BusinessDayTrigger, trigger_for
+
+    org = workspace.settings.organization
+    if workspace.settings.schedule.business_day is None:
+        return None
+    trigger = trigger_for(workspace.settings.schedule, org.timezone, org.period)
+    assert isinstance(trigger, BusinessDayTrigger)
+    day = slot.astimezone(ZoneInfo(org.timezone)).date()
+    return None if trigger.fires_on(day) else f"{day} is not {trigger.describe()}"
+
+
 def scheduled_run(event: Any, context: Any = None) -> dict:
     slot = scheduled_time(event)
     workspace = the_workspace()
+    if reason := not_due(workspace, slot):
+        return {"slot": slot.isoformat(), "status": "skipped", "summary": reason, "run_id": ""}
     attempt = event.get("attempt")
     detail = f"EventBridge Scheduler, attempt {attempt}" if attempt and attempt != "1" else ""
     result = fire(workspace, slot, owner_of(context), detail, retake_failed=True)
@@ -185,7 +200,13 @@ def ses_events(event: Any, context: Any = None) -> dict:
     from boardpack.delivery.events import collect, ingest
 
     events, skipped = collect([event], "lambda event")  # all parsed before anything is stored
-    store = pipeline.audit_store(the_workspace())
+    table = os.environ.get("BOARDPACK_AUDIT_TABLE")
+    if os.environ.get("BOARDPACK_WORKSPACE") or not table:
+        store = pipeline.audit_store(the_workspace())
+    else:  # a fan-out deployment: events and suppressions are shared by every portfolio in the table
+        from boardpack.audit.dynamodb import DynamoAuditStore
+
+        store = DynamoAuditStore(client("dynamodb"), table)
     try:
         result = ingest(store, events, skipped)
     finally:
@@ -225,6 +246,8 @@ def plan(event: Any, context: Any = None) -> dict:
     for portfolio, uri in sorted(portfolios(root).items()):
         try:
             workspace = load_workspace(fetch(uri, only=WORKSPACE_FILE))
+            if not_due(workspace, slot):  # a business_day portfolio on another weekday
+                continue
             reports = addressed_reports(workspace)
         except WorkspaceError as exc:
             skipped.append(f"{portfolio}: {exc}")

@@ -122,6 +122,9 @@ class BusinessDayTrigger:
                 f"holidays are skipped (the {self.day}th would be {d}); choose a smaller business_day")
         return d
 
+    def fires_on(self, day: date) -> bool:
+        return self.fire_day(period_containing(day, self.period).previous()) == day
+
     def after(self, moment: datetime) -> datetime:
         local = moment.astimezone(self.zone).date()
         period = period_containing(local, self.period).previous()
