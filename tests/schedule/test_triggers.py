@@ -1,5 +1,6 @@
 """Fire times: cron and business-day triggers, across daylight-saving changes, through `schedule next`."""
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -120,7 +121,7 @@ def test_bad_schedules_are_exit_2_at_their_line(tmp_path, schedule, organization
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"{root / 'boardpack.toml'}:" in result.stderr
-    assert __import__("re").search(message, result.stderr), result.stderr
+    assert re.search(message, result.stderr), result.stderr
 
 
 def test_an_unknown_time_zone_and_a_bad_from_are_exit_2(tmp_path):

@@ -159,18 +159,18 @@ class DynamoAuditStore:
                    retake_failed: bool = False) -> bool:
         item = {"pk": f"{self.prefix}FIRE#{slot}", "sk": "FIRE", "kind": "fire", "scope": self.scope, "slot": slot,
                 "owner": owner, "run_id": run_id, "started_at": now(), "status": "running", "detail": detail}
-        condition, values = "attribute_not_exists(pk)", {}
-        for n, dead in enumerate(retake):
-            condition += f" OR #o = :dead{n}"
-            values[f":dead{n}"] = dead
+        # a new slot; or one whose owner died (`retake`); or, with `retake_failed`, one that ended in error
+        alternatives = ["attribute_not_exists(pk)", *(f"#o = :dead{n}" for n in range(len(retake)))]
+        values = {f":dead{n}": dead for n, dead in enumerate(retake)}
         if retake_failed:
-            condition += " OR #s = :error"
+            alternatives.append("#s = :error")
             values[":error"] = "error"
-        names = {"#o": "owner", "#s": "status"}
+        condition = " OR ".join(alternatives)
+        names = {n: a for n, a in (("#o", "owner"), ("#s", "status")) if n in condition}
         try:
-            self.db.put_item(**self._put(item, condition), **({"ExpressionAttributeNames": {
-                n: a for n, a in names.items() if n in condition}, "ExpressionAttributeValues": typed(values)}
-                if values else {}))
+            self.db.put_item(**self._put(item, condition), **({"ExpressionAttributeNames": names,
+                                                               "ExpressionAttributeValues": typed(values)}
+                                                              if values else {}))
         except ClientError as exc:
             if cancelled_by_condition(exc):
                 return False

@@ -4,7 +4,7 @@ the audit store, work out the period from the fire time, build, send, record the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from boardpack import pipeline
@@ -16,6 +16,11 @@ from boardpack.errors import WorkspaceError
 def slot_key(slot: datetime) -> str:
     """The audit store's name for a slot: UTC, so slots sort as text whatever the time zone."""
     return slot.astimezone(UTC).isoformat()
+
+
+def local_day(workspace: Workspace, slot: datetime) -> date:
+    """The slot's date in the organization's time zone: the pack covers the last complete period before it."""
+    return slot.astimezone(ZoneInfo(workspace.settings.organization.timezone)).date()
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def fire(workspace: Workspace, slot: datetime, owner: str, detail: str = "", ret
 
 
 def _run(workspace: Workspace, slot: datetime, run_id: str, transport: Transport | None) -> tuple[str, str]:
-    as_of = slot.astimezone(ZoneInfo(workspace.settings.organization.timezone)).date()
+    as_of = local_day(workspace, slot)
     try:  # bad input stops a run before anything is sent (and before send_pack records it)
         pack = pipeline.build_pack(workspace, as_of)
         result = pipeline.send_pack(pack, transport=transport, run_id=run_id, command="schedule")

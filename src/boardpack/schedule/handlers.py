@@ -35,7 +35,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import boto3
 from botocore.exceptions import ClientError
@@ -45,7 +44,7 @@ from boardpack.config import WORKSPACE_FILE, Workspace, load_workspace
 from boardpack.delivery.plan import recipients_for
 from boardpack.errors import WorkspaceError
 from boardpack.reports.roles import report_specs, workspace_sections
-from boardpack.schedule.fire import fire
+from boardpack.schedule.fire import fire, local_day
 
 log = logging.getLogger("boardpack")
 log.setLevel(logging.INFO)
@@ -57,6 +56,12 @@ class BadEvent(WorkspaceError):
 
 class PortfolioGone(WorkspaceError):
     pass
+
+
+class UnknownReports(WorkspaceError):
+    def __init__(self, reports: set[str]):
+        super().__init__(f"unknown reports: {', '.join(sorted(reports))}")
+        self.reports = reports
 
 
 # -- the workspace ------------------------------------------------------------------------------------------
@@ -176,7 +181,7 @@ def not_due(workspace: Workspace, slot: datetime) -> str | None:
         return None
     trigger = trigger_for(workspace.settings.schedule, org.timezone, org.period)
     assert isinstance(trigger, BusinessDayTrigger)
-    day = slot.astimezone(ZoneInfo(org.timezone)).date()
+    day = local_day(workspace, slot)
     return None if trigger.fires_on(day) else f"{day} is not {trigger.describe()}"
 
 
@@ -325,18 +330,12 @@ def work(event: Any, context: Any = None) -> dict:
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failures]}
 
 
-class UnknownReports(WorkspaceError):
-    def __init__(self, reports: set[str]):
-        super().__init__(f"unknown reports: {', '.join(sorted(reports))}")
-        self.reports = reports
-
-
 def _send_reports(portfolio: str, uri: str, slot: datetime, reports: list[str], context: Any) -> None:
     workspace = on_aws(load_workspace(fetch(uri)), scope=portfolio)
     gone = set(reports) - set(addressed_reports(workspace))
     if gone:
         raise UnknownReports(gone)
-    as_of = slot.astimezone(ZoneInfo(workspace.settings.organization.timezone)).date()
+    as_of = local_day(workspace, slot)
     try:
         pack = pipeline.build_pack(workspace, as_of, reports)
         result = pipeline.send_pack(pack, reports, run_id=pipeline.new_run_id(), command="worker")
@@ -352,10 +351,9 @@ def dead_letter(record: dict, reason: str) -> None:
     queue = os.environ.get("BOARDPACK_DEAD_LETTERS")
     if not queue:
         raise WorkspaceError(f"a job can never succeed ({reason}), and BOARDPACK_DEAD_LETTERS is not set")
-    body = record.get("body") if isinstance(record, dict) else None
+    record = record if isinstance(record, dict) else {}
+    body, source = record.get("body"), str(record.get("messageId", "?"))
     client("sqs").send_message(QueueUrl=queue, MessageBody=body if isinstance(body, str) and body else "{}",
-                                     MessageAttributes={"reason": {"DataType": "String", "StringValue": reason[:1000]},
-                                                        "source_message_id": {"DataType": "String", "StringValue": str(
-                                                            record.get("messageId", "?") if isinstance(record, dict)
-                                                            else "?")}})
-    log.warning("dead-lettered %s: %s", record.get("messageId") if isinstance(record, dict) else "?", reason)
+                               MessageAttributes={"reason": {"DataType": "String", "StringValue": reason[:1000]},
+                                                  "source_message_id": {"DataType": "String", "StringValue": source}})
+    log.warning("dead-lettered %s: %s", source, reason)

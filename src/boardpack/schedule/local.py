@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice, takewhile
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -26,11 +27,11 @@ from boardpack.config import Workspace, load_workspace
 from boardpack.delivery.dispatcher import owner_alive, this_owner
 from boardpack.errors import WorkspaceError
 from boardpack.schedule.fire import FireResult, fire, slot_key
-from boardpack.schedule.triggers import Trigger, fires, instant, trigger_for
+from boardpack.schedule.triggers import Trigger, fires, instant, later, trigger_for
 
 MAX_NAP = 60.0  # seconds: the clock is read again at least this often (a laptop may sleep, the clock be set)
-LOOKAHEAD = 24
-MISSED_SHOWN = 1000  # counted up to this, for the record  # fires checked at start, so that a schedule that breaks in a later month fails now
+LOOKAHEAD = 24  # fires checked at start, so that a schedule that breaks in a later month fails now
+MISSED_SHOWN = 1000  # missed slots are counted up to this, for the record
 
 
 class Clock(Protocol):
@@ -118,8 +119,11 @@ class Scheduler:
             self.run_slot(last_slot, f"re-run: {last.owner} stopped during this fire", retake=(last.owner,))
             count += 1
         latest = self.trigger.before(self.clock.now())
-        if latest > last_slot:
-            missed = sum(1 for _, slot in zip(range(MISSED_SHOWN), fires(self.trigger, last_slot)) if slot <= latest)
+        if later(latest, last_slot):
+            # walk only the missed slots (a stopped minutely schedule must not cost a thousand steps), compared
+            # as instants: two times of one zone compare by wall clock, which a repeated hour gets wrong
+            missed = sum(1 for _ in islice(takewhile(lambda slot: not later(slot, latest),
+                                                     fires(self.trigger, last_slot)), MISSED_SHOWN))
             shown = f"{missed}+" if missed == MISSED_SHOWN else str(missed)
             self.run_slot(latest, f"catch-up: {shown} slot(s) missed while stopped, run once for the latest")
             count += 1
