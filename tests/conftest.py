@@ -183,11 +183,11 @@ def pack(workspace_dir):
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
-            input: str | None = None) -> subprocess.CompletedProcess:
+            input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """The real command line, in a subprocess, never on a terminal (`input` goes to its stdin)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SES_", "BOARDPACK_", "SMTP_"))}
     return subprocess.run([sys.executable, "-m", "boardpack", *args], cwd=cwd, env=base | (env or {}), input=input,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def pytest_addoption(parser):

@@ -211,7 +211,7 @@ def runs(workspace: Workspace = None,
         out.print(table)
 
 
-schedule_app = typer.Typer(help="Run the pack on the workspace's [schedule].", no_args_is_help=True)
+schedule_app = typer.Typer(help="Run the pack on the workspace's \\[schedule].", no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
 
 
@@ -268,14 +268,25 @@ def deploy_aws(template_out: Annotated[Path, typer.Option("--template-out", help
                portfolios: Annotated[str | None, typer.Option("--portfolios", help="Fan out: one job per portfolio "
                                                               "(each a workspace under this s3://bucket/prefix/) "
                                                               "and report, on SQS.")] = None,
-               runtime: Annotated[str, typer.Option("--runtime", help="The Lambda Python runtime.")] = "python3.12"):
-    """Write the CloudFormation template that runs this workspace on AWS (the README shows the deploy steps)."""
+               runtime: Annotated[str, typer.Option("--runtime", help="The Lambda Python runtime.")] = "python3.12",
+               package: Annotated[Path | None, typer.Option("--package", help="Also build the functions' code, "
+                                                            "boardpack-lambda.zip, in this folder.")] = None):
+    """Write the CloudFormation template that runs this workspace on AWS, and with --package the code it runs
+    (the README shows the deploy steps)."""
+    from boardpack.schedule import bundle
     from boardpack.schedule.template import RUNTIMES, template
 
     if runtime not in RUNTIMES:
         raise WorkspaceError(f"--runtime {runtime!r}: choose from {', '.join(RUNTIMES)}")
     ws = load_workspace(workspace)
     document = template(ws, workspace_uri, portfolios, runtime)
+    if package:
+        with progress(f"Building the bundle for {runtime}…"):
+            built = bundle.build(ws, package, runtime, with_workspace=not (workspace_uri or portfolios))
+        out.print(f"Wrote {built.path}: {built.zipped / 2**20:.1f} MB, {built.unzipped / 2**20:.0f} MB unzipped "
+                  f"(Lambda takes {bundle.UNZIPPED_LIMIT / 2**20:.0f}), {built.files:,} files, for {runtime} on Linux x86_64")
+        for line in built.left_out:
+            out.print(f"  left out of the bundle: {line}")
     try:
         template_out.parent.mkdir(parents=True, exist_ok=True)
         template_out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

@@ -24,6 +24,7 @@ from boardpack.schedule.handlers import s3_location
 
 RUNTIMES = ("python3.11", "python3.12", "python3.13")
 HANDLERS = "boardpack.schedule.handlers"
+BUNDLE = "boardpack-lambda.zip"  # what `--package DIR` writes, and the CodeKey default
 BUNDLED_WORKSPACE = "workspace"  # the workspace's folder inside the deployment bundle
 SUB = "Fn::Sub"
 
@@ -196,7 +197,7 @@ def template(workspace: Workspace, workspace_uri: str | None = None, portfolios:
     }
     parameters = {
         "CodeBucket": {"Type": "String", "Description": "The S3 bucket holding the deployment bundle"},
-        "CodeKey": {"Type": "String", "Default": "boardpack-lambda.zip", "Description": "The bundle's S3 key"},
+        "CodeKey": {"Type": "String", "Default": BUNDLE, "Description": "The bundle's S3 key"},
         "SenderIdentity": {"Type": "String", "Default": identity,
                            "Description": "The verified SES identity the functions may send as (a domain or address)"},
         "AlertEmail": {"Type": "String", "Default": "", "Description": "Also email alerts here (optional)"},
