@@ -6,7 +6,7 @@ import json
 import shutil
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -56,7 +56,10 @@ def build_pack(workspace: Workspace, as_of: date | None = None, roles: list[str]
     period = period_before(as_of, workspace.settings.organization.period)
     portfolio = load_portfolio(workspace, period, as_of)
     results = analyse(portfolio)
-    documents = [build_document(role, results, portfolio, sections, generated_at) for role in chosen]
+    before = period.previous()
+    previous = analyse(replace(portfolio, period=before, as_of=period.start))  # as the pack a period ago saw it
+    documents = [build_document(role, results, portfolio, sections, generated_at, previous, before.title)
+                 for role in chosen]
     return Pack(workspace, period, portfolio, results, documents)
 
 

@@ -1,6 +1,7 @@
 """Renderers: golden files for every format, exact decimal JSON, and escaping of hostile text everywhere."""
 
 import json
+import re
 
 import pytest
 
@@ -27,6 +28,7 @@ def test_json_form_matches_the_design(pack):
     metric = doc["sections"][0]["blocks"][0]["items"][0]
     assert metric == {"id": "finance.cash_balance", "label": "Cash balance", "value": "14800.00", "unit": "USD",
                       "target": None, "status": None, "provenance": ["ledger/bank.csv"],
+                      "previous": "11600.00",  # September's close: October moved it by +3,200.00
                       "note": "opening balances plus every transaction through 2026-10-31"}
     accounting = json.loads(render(next(d for d in pack.documents if d.id == "accounting"), "json"))
     table = next(b for s in accounting["sections"] for b in s["blocks"]
@@ -59,7 +61,10 @@ def test_script_in_a_memo_or_note_is_never_live(pack, fmt):
 
 def test_html_is_self_contained_for_mail_clients(pack):
     html = render(pack.documents[0], "html")
-    assert "<style" not in html and 'style="' in html  # CSS inlined
+    # CSS inlined; only what cannot be (dark mode, the phone layout) stays in a <style>, as @media rules
+    (kept,) = re.findall(r"<style>(.*?)</style>", html, re.S)
+    assert 'style="' in html and re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", kept).strip() == ""
+    assert "prefers-color-scheme: dark" in kept
     assert "<script" not in html and "<svg" not in html and "http://" not in html and "https://" not in html
     assert 'name="viewport"' in html
 
@@ -82,3 +87,30 @@ def test_missing_source_sections_say_so(tmp_path):
     cto = " ".join(render(next(d for d in pack.documents if d.id == "cto"), "txt").split())  # unwrapped
     assert "reads the git and aws sources, and boardpack.toml configures none of them" in cto
     assert "The aws source is not configured in boardpack.toml, so this section has no data." in cto
+
+
+def test_a_report_too_big_for_gmail_moves_its_detail_to_an_attachment_and_says_so(pack):
+    from dataclasses import replace
+    from decimal import Decimal
+    from email import message_from_bytes, policy
+
+    from boardpack.delivery.plan import plan_messages
+    from boardpack.model import Column, Table
+    from boardpack.render.html import HTML_LIMIT, email_html
+    from boardpack.reports.document import Section, TableBlock
+    from tests.conftest import GENERATED_AT
+
+    assert all(email_html(doc)[1] is None for doc in pack.documents)  # an ordinary pack fits whole
+    rows = tuple({"memo": f"payment {i}", "amount": Decimal(i)} for i in range(3000))
+    big = Table("test.detail", "Every payment", (Column("memo", "Memo"), Column("amount", "Amount", numeric=True)), rows)
+    ceo = next(d for d in pack.documents if d.id == "ceo")
+    doc = replace(ceo, sections=ceo.sections + (Section("test.detail", "Detail", (TableBlock(big),)),))
+    html, full = email_html(doc)
+    assert len(html.encode()) <= HTML_LIMIT < len(full.encode())
+    assert "2990 more rows are in the attached full report." in html
+    assert "payment 9<" in html and "payment 2999<" not in html and "payment 2999<" in full
+    (message,), _ = plan_messages(pack.workspace, [doc], GENERATED_AT)
+    parsed = message_from_bytes(message.raw, policy=policy.SMTP)
+    (attached,) = list(parsed.iter_attachments())
+    assert attached.get_filename() == "ceo-2026-10.html" and "payment 2999<" in attached.get_content()
+    assert len(parsed.get_body(("html",)).get_content().encode()) <= HTML_LIMIT

@@ -69,7 +69,8 @@ def message_id(key: DeliveryKey, sender: str) -> str:
 
 
 def build_message(key: DeliveryKey, sender: str, recipients: Recipients, subject: str, text: str, html: str,
-                  content_hash: str, sent_at: datetime) -> OutgoingMessage:
+                  content_hash: str, sent_at: datetime, attachment: tuple[str, str] | None = None) -> OutgoingMessage:
+    """`attachment`: (file name, HTML) of the full report, when the HTML part had to be shortened."""
     msg = EmailMessage(policy=SMTP)
     msg["From"] = safe_header(sender, "delivery.from")
     msg["To"] = ", ".join(safe_header(a, "recipient") for a in recipients.to)
@@ -82,4 +83,6 @@ def build_message(key: DeliveryKey, sender: str, recipients: Recipients, subject
     msg["X-Boardpack-Delivery"] = str(key)
     msg.set_content(text, subtype="plain", charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
+    if attachment:
+        msg.add_attachment(attachment[1], subtype="html", charset="utf-8", filename=attachment[0])
     return OutgoingMessage(key, sender, recipients, subject, mid, content_hash, msg.as_bytes())

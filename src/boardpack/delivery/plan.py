@@ -9,6 +9,7 @@ from boardpack.delivery.addresses import mailbox
 from boardpack.delivery.message import DeliveryKey, OutgoingMessage, Recipients, build_message
 from boardpack.errors import WorkspaceError
 from boardpack.render import render
+from boardpack.render.html import email_html
 from boardpack.reports.document import Document
 
 
@@ -57,8 +58,10 @@ def plan_messages(workspace: Workspace, documents: list[Document], sent_at: date
                                      'to = ["name@example.com"] to boardpack.toml')
             unaddressed.append(doc.id)
             continue
-        text, html = render(doc, "txt"), render(doc, "html")
+        text, (html, full) = render(doc, "txt"), email_html(doc)
+        attachment = (f"{doc.id}-{doc.period}.html", full) if full else None
         for group in separately(recipients) if workspace.settings.delivery.separate else [recipients]:
             key = DeliveryKey.of(doc.period, doc.id, group)
-            messages.append(build_message(key, frm, group, doc.subject, text, html, doc.content_hash(), sent_at))
+            messages.append(build_message(key, frm, group, doc.subject, text, html, doc.content_hash(), sent_at,
+                                          attachment))
     return messages, unaddressed

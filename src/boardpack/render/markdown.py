@@ -35,6 +35,12 @@ def render_markdown(doc: Document) -> str:
                 out += ["| " + " | ".join(md(cell_text(row.get(c.id))) for c in t.columns) + " |" for row in t.rows]
                 if t.note:
                     out += ["", f"*{md(t.note)}*"]
+            elif block.type == "chart":
+                out += ["", f"**{md(block.title)}**{f' ({md(block.unit)})' if block.unit else ''}", "",
+                        "| | " + " | ".join(md(name) for name in block.series) + " |",
+                        "|---|" + "---:|" * len(block.series)]
+                out += [f"| {md(label)} | " + " | ".join(cell_text(v) for v in values) + " |"
+                        for label, values in block.rows]
             elif block.type == "findings":
                 out += [f"- **{f.severity.upper()}** {md(f.title)}: {md(f.evidence)} → {md(f.action)}" for f in block.items]
             elif block.type == "actions":

@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from boardpack.model import Table
-from boardpack.render.values import cell_text, footnote_text, value_text
-from boardpack.reports.document import Document
+from boardpack.render.values import cell_text, change_text, footnote_text, value_text
+from boardpack.reports.document import ChartBlock, Document
 
 WIDTH = 78
 MIN_WRAPPED = 18  # narrowest a wrapped text column may get before rows become records
@@ -20,6 +20,13 @@ def render_text(doc: Document) -> str:
     out = [doc.title, "=" * min(len(doc.title), WIDTH), *wrap(f"{doc.period_title} · as of {doc.as_of}")]
     out += wrap("Data: " + "; ".join(f"{s.name}{f' to {s.freshness}' if s.freshness else ''} ({s.state})"
                                       for s in doc.sources))
+    if doc.headline:
+        out += ["", "KEY NUMBERS", "-----------"]
+        width = max(len(m.label) for m in doc.headline) + 6
+        for m in doc.headline:
+            out += wrap(f"{m.label + f' [{doc.footnote_number(m.id)}]':<{width}} {value_text(m.value, m.unit)}"
+                        + (f"  ({change_text(doc.change(m), m.unit)} since {doc.previous_title})"
+                           if doc.change(m) is not None else ""))
     for section in doc.sections:
         out += ["", section.title.upper(), "-" * min(len(section.title), WIDTH)]
         for block in section.blocks:
@@ -42,6 +49,10 @@ def render_text(doc: Document) -> str:
                 for i, a in enumerate(block.items, start=1):
                     late = " OVERDUE" if a.due < doc.as_of else ""
                     out += textwrap.wrap(f"{i:>2}. {a.title} — {a.owner}, due {a.due}{late}", WIDTH, subsequent_indent="    ")
+            elif block.type == "chart":
+                out += ["", *wrap(f"{block.title}{f' ({block.unit})' if block.unit else ''}:"), *chart_lines(block)]
+                if block.note:
+                    out += wrap(f"({block.note})")
             else:
                 out += ["", *wrap(("NOTE: " if block.tone == "warn" else "") + block.text)]
     if doc.footnotes:
@@ -82,4 +93,21 @@ def table_lines(table: Table) -> list[str]:
         for c, value in zip(table.columns, row):
             out += textwrap.wrap(f"{c.label + ':':<{label_width + 1}} {value}", WIDTH,
                                  subsequent_indent=" " * (label_width + 2)) or [""]
+    return out
+
+
+def chart_lines(chart: ChartBlock) -> list[str]:
+    """Bars of `#` within 78 columns; with several series, each bar starts with its series' initial."""
+    texts = [[cell_text(v) for v in values] for _, values in chart.rows]
+    value_width = max(len(t) for row in texts for t in row)
+    label_width = min(MIN_WRAPPED + 6, max(len(label) for label, _ in chart.rows))
+    several = len(chart.series) > 1
+    bar_width = WIDTH - label_width - value_width - (5 if several else 3)
+    out = [", ".join(f"{name[0]} = {name}" for name in chart.series)] if several else []
+    for (label, values), row in zip(chart.rows, texts):
+        for i, (value, text) in enumerate(zip(values, row)):
+            shown = label[:label_width] if i == 0 else ""
+            mark = f"{chart.series[i][0]} " if several else ""
+            bar = "#" * round(bar_width * chart.share(value) / 100)
+            out.append(f"{shown:<{label_width}}  {mark}{bar:<{bar_width}} {text:>{value_width}}")
     return out

@@ -38,3 +38,15 @@ def footnote_text(metric) -> str:
     if metric.provenance:
         parts.append("Source: " + ", ".join(metric.provenance))
     return f"{metric.label} ({metric.id}): " + ". ".join(parts)
+
+
+def change_text(change, unit: str = "") -> str:
+    """A move since the previous period: `▲ 1,200.00 USD`, `▼ 0.4 months`, `no change`. Percentages move in
+    points, not percent of themselves."""
+    if change is None:
+        return ""
+    if not change:
+        return "no change"
+    size = abs(change)
+    amount = f"{cell_text(size)} pts" if unit == "%" else value_text(size, unit)
+    return f"{'▲' if change > 0 else '▼'} {amount}"

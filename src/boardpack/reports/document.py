@@ -43,7 +43,26 @@ class TextBlock:
     type: Literal["text"] = "text"
 
 
-Block = MetricsBlock | TableBlock | FindingsBlock | ActionsBlock | TextBlock
+@dataclass(frozen=True)
+class ChartBlock:
+    """Bars, one per row and series: drawn with HTML and CSS in email (no script, SVG or remote image, so every
+    mail client shows them) and with characters in plain text."""
+
+    id: str
+    title: str
+    unit: str
+    series: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[Decimal | int, ...]], ...]  # (label, one value per series)
+    note: str = ""
+    type: Literal["chart"] = "chart"
+
+    def share(self, value: Decimal | int) -> int:
+        """A bar's length, in percent of the longest; a value that is not zero shows at least a sliver."""
+        top = max((abs(v) for _, values in self.rows for v in values), default=0)
+        return 0 if not top or not value else max(1, round(100 * abs(value) / top))
+
+
+Block = MetricsBlock | TableBlock | FindingsBlock | ActionsBlock | ChartBlock | TextBlock
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,7 @@ class Document:
     title: str
     subject: str
     organization: str
+    ventures: tuple[str, ...]  # the ventures it covers, by name
     period: str
     period_title: str
     as_of: date
@@ -76,9 +96,19 @@ class Document:
     sources: tuple[SourceLine, ...]
     sections: tuple[Section, ...]
     footnotes: tuple[Metric, ...] = field(default=())  # every metric shown, in order of first appearance
+    headline: tuple[Metric, ...] = ()  # the role's key numbers, shown first
+    previous: dict[str, Decimal | int] = field(default_factory=dict)  # metric id -> the previous period's value
+    previous_title: str = ""  # "September 2026"
 
     def footnote_number(self, metric_id: str) -> int:
         return next(i for i, m in enumerate(self.footnotes, start=1) if m.id == metric_id)
+
+    def change(self, metric: Metric) -> Decimal | int | None:
+        """How far the metric moved since the previous period, where both periods have a value."""
+        before = self.previous.get(metric.id)
+        if before is None or not isinstance(metric.value, (Decimal, int)) or isinstance(metric.value, bool):
+            return None
+        return metric.value - before
 
     def content_hash(self) -> str:
         """What the recipients read, hashed for the audit trail (the generation time left out)."""
@@ -103,15 +133,18 @@ def to_json(doc: Document) -> dict:
         "period": doc.period, "as_of": doc.as_of.isoformat(), "generated_at": doc.generated_at.isoformat(),
         "sources": [{"name": s.name, "state": s.state, "freshness": exact(s.freshness), "records": s.records,
                      "paths": list(s.paths), "problems": s.problems} for s in doc.sources],
-        "sections": [{"id": s.id, "title": s.title, "blocks": [block_json(b) for b in s.blocks]} for s in doc.sections],
+        "headline": [m.id for m in doc.headline],
+        "sections": [{"id": s.id, "title": s.title, "blocks": [block_json(b, doc) for b in s.blocks]}
+                     for s in doc.sections],
     }
 
 
-def block_json(block: Block) -> dict:
+def block_json(block: Block, doc: Document) -> dict:
     if isinstance(block, MetricsBlock):
         return {"type": "metrics", "items": [
             {"id": m.id, "label": m.label, "value": exact(m.value), "unit": m.unit, "target": exact(m.target),
-             "status": m.status, "provenance": list(m.provenance), "note": m.note} for m in block.items]}
+             "status": m.status, "previous": exact(doc.previous.get(m.id)), "provenance": list(m.provenance),
+             "note": m.note} for m in block.items]}
     if isinstance(block, TableBlock):
         t = block.table
         return {"type": "table", "id": t.id, "title": t.title, "note": t.note,
@@ -125,4 +158,8 @@ def block_json(block: Block) -> dict:
         return {"type": "actions", "items": [
             {"priority": i, "owner": a.owner, "due": exact(a.due), "title": a.title, "entity": a.entity}
             for i, a in enumerate(block.items, start=1)]}
+    if isinstance(block, ChartBlock):
+        return {"type": "chart", "id": block.id, "title": block.title, "unit": block.unit, "series": list(block.series),
+                "rows": [{"label": label, "values": [exact(v) for v in values]} for label, values in block.rows],
+                "note": block.note}
     return {"type": "text", "text": block.text, "tone": block.tone}

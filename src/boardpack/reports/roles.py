@@ -14,23 +14,30 @@ from boardpack.reports.document import Document, MetricsBlock, Section, SourceLi
 from boardpack.reports.sections import SectionSpec
 from boardpack.reports.ventures import venture_reports, venture_sections
 
+KEY_NUMBERS = 4  # tiles a phone shows before the first scroll
+
 
 @dataclass(frozen=True)
 class RoleSpec:
     id: str
     title: str
     sections: tuple[str, ...]
+    key_numbers: tuple[str, ...] = ()  # metric ids shown first; by default the report's first four
 
 
 # Listed in send order: the reports that matter most go first.
 DEFAULT_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("ceo", "CEO report", ("executive.summary", "executive.shortfalls", "executive.kpis", "executive.agenda",
-                                   "executive.assets")),
+                                   "executive.assets"),
+             ("finance.cash_balance", "finance.runway_months", "finance.revenue", "accounting.net_income")),
     RoleSpec("cfo", "CFO report", ("finance.cash", "finance.revenue", "finance.break_even", "finance.revenue_targets",
-                                   "finance.roadmap", "finance.capital", "finance.decision_rules", "finance.findings")),
+                                   "finance.roadmap", "finance.capital", "finance.decision_rules", "finance.findings"),
+             ("finance.cash_balance", "finance.net_burn", "finance.runway_months", "finance.revenue")),
     RoleSpec("accounting", "Accounting Officer report", ("accounting.income_statement", "accounting.coverage",
                                                          "accounting.revenue_recognition",
-                                                         "accounting.expense_audit")),
+                                                         "accounting.expense_audit"),
+             ("accounting.net_income", "accounting.uncategorized_amount", "accounting.deferred_revenue",
+              "accounting.possible_duplicates")),
     RoleSpec("cto", "CTO report", ("technology.actions", "technology.security", "technology.stacks",
                                    "technology.maturity", "technology.cloud", "technology.cost", "technology.risks")),
     RoleSpec("cmo", "CMO report", ("marketing.channels", "marketing.funnel", "marketing.email_blasts",
@@ -71,18 +78,29 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
 
 
 def build_document(role: RoleSpec, results: Results, portfolio: Portfolio, sections: dict[str, SectionSpec],
-                   generated_at: datetime) -> Document:
+                   generated_at: datetime, previous: Results | None = None, previous_title: str = "") -> Document:
+    """`previous` is the analyses of the period before, for the change each metric shows."""
     ws = portfolio.workspace.settings
     period = portfolio.period
     built = tuple(build_section(sections[s], results, portfolio) for s in role.sections)
+    shown = footnotes(built)
+    headline = (tuple(results.metrics[i] for i in role.key_numbers if i in results.metrics)
+                or shown[:KEY_NUMBERS])
+    before = previous.metrics if previous else {}
+    own = [e.name for e in ws.entities if role.id == f"entity-{e.id}"]  # a venture report covers its venture
     return Document(
         id=role.id, title=f"{role.title} — {ws.organization.name}",
         subject=f"{ws.delivery.subject_prefix}{ws.organization.name} {role.title}, {period.title}",
-        organization=ws.organization.name, period=period.label, period_title=period.title,
+        organization=ws.organization.name, period=period.label,
+        ventures=tuple(own or [e.name for e in ws.entities]),
+        period_title=period.title,
         as_of=portfolio.as_of, generated_at=generated_at,
         sources=tuple(SourceLine(s.name, s.state(period), s.freshness, s.records, tuple(s.paths), len(s.problems))
                       for s in portfolio.sources.values() if s.configured),
-        sections=built, footnotes=footnotes(built),
+        sections=built, footnotes=tuple({m.id: m for m in headline + shown}.values()), headline=headline,
+        previous={m.id: before[m.id].value for m in headline + shown
+                  if m.id in before and before[m.id].value is not None},
+        previous_title=previous_title if before else "",
     )
 
 

@@ -8,10 +8,18 @@ broken the section says so plainly instead of showing stale numbers as current.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from boardpack.model import Portfolio, Results
-from boardpack.reports.document import ActionsBlock, Block, FindingsBlock, MetricsBlock, TableBlock, TextBlock
+from boardpack.reports.document import (
+    ActionsBlock,
+    Block,
+    ChartBlock,
+    FindingsBlock,
+    MetricsBlock,
+    TableBlock,
+    TextBlock,
+)
 
 Build = Callable[[Results, Portfolio], list[Block]]
 
@@ -88,6 +96,38 @@ def blasts(results: Results, portfolio: Portfolio) -> list[Block]:
     return metrics(*ids)(results, portfolio) + tables("marketing.email_blasts")(results, portfolio)
 
 
+def chart(table_id: str, title: str, label: str, columns: dict[str, str], limit: int | None = None,
+          unit: str | None = None, note: str = "") -> Build:
+    """Bars from a table the analyses made: `columns` maps a column id to its series name; rows with no value
+    are left out; with `limit`, the largest rows (by the first series) in that order."""
+    def build(results: Results, portfolio: Portfolio) -> list[Block]:
+        table = results.tables.get(table_id)
+        rows = [(str(row[label]), tuple(row.get(c) or 0 for c in columns)) for row in table.rows] if table else []
+        rows = [r for r in rows if any(r[1])]
+        if limit:
+            rows = sorted(rows, key=lambda r: -abs(r[1][0]))[:limit]
+        currency = portfolio.workspace.settings.organization.currency
+        return [ChartBlock(f"{table_id}.chart", title, currency if unit is None else unit, tuple(columns.values()),
+                           tuple(rows), note)] if rows else []
+    return build
+
+
+def cost_by_category(results: Results, portfolio: Portfolio) -> list[Block]:
+    built = chart("accounting.expenses_by_period", f"Cost by category, {portfolio.period.title}", "account",
+                  {portfolio.period.label: "Cost"}, limit=8, note="The largest expense accounts, eight at most")
+    return [replace(block, rows=tuple((label.removeprefix("Expenses:"), values) for label, values in block.rows))
+            for block in built(results, portfolio)]
+
+
+def funnel(results: Results, portfolio: Portfolio) -> list[Block]:
+    table = results.tables.get("marketing.channels")
+    if not table or not table.rows:
+        return []
+    totals = {stage: sum(row.get(stage) or 0 for row in table.rows) for stage in ("visits", "leads", "bookings")}
+    return [ChartBlock("marketing.funnel.chart", "Funnel, all channels", "", ("Count",),
+                       tuple((stage.capitalize(), (total,)) for stage, total in totals.items()))]
+
+
 SECTIONS: Sequence[SectionSpec] = (
     SectionSpec("executive.summary", "The period at a glance",
                 metrics("finance.cash_balance", "finance.runway_months", "finance.net_burn", "finance.revenue",
@@ -100,7 +140,9 @@ SECTIONS: Sequence[SectionSpec] = (
     SectionSpec("executive.assets", "Asset inventory", tables("executive.assets"), analysis="executive"),
     SectionSpec("finance.cash", "Cash, burn and runway",
                 both(metrics("finance.cash_balance", "finance.gross_burn", "finance.net_burn", "finance.runway_months"),
-                     tables("finance.monthly")), needs=("ledger",), analysis="finance"),
+                     chart("finance.monthly", "Revenue and expenses by month", "month",
+                           {"revenue": "Revenue", "expenses": "Expenses"}),
+                     cost_by_category, tables("finance.monthly")), needs=("ledger",), analysis="finance"),
     SectionSpec("finance.revenue", "Revenue by venture", revenue_by_entity, needs=("ledger",), analysis="finance"),
     SectionSpec("finance.break_even", "Break-even",
                 both(metrics("finance.break_even_revenue", "finance.average_revenue"), tables("finance.break_even_units")),
@@ -145,7 +187,7 @@ SECTIONS: Sequence[SectionSpec] = (
                             "accounting.recurring_charges")), needs=("ledger",), analysis="expenses"),
     SectionSpec("marketing.channels", "Channel visibility",
                 tables("marketing.channel_matrix", "marketing.channels"), needs=("channels",), analysis="marketing"),
-    SectionSpec("marketing.funnel", "Funnel and conversion", tables("marketing.funnel"), needs=("channels",),
+    SectionSpec("marketing.funnel", "Funnel and conversion", both(funnel, tables("marketing.funnel")), needs=("channels",),
                 analysis="marketing"),
     SectionSpec("marketing.email_blasts", "Email blasts", blasts, analysis="marketing"),
     SectionSpec("marketing.platforms", "Listing platforms",
