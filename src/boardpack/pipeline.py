@@ -56,10 +56,8 @@ def build_pack(workspace: Workspace, as_of: date | None = None, roles: list[str]
     period = period_before(as_of, workspace.settings.organization.period)
     portfolio = load_portfolio(workspace, period, as_of)
     results = analyse(portfolio)
-    before = period.previous()
-    previous = analyse(replace(portfolio, period=before, as_of=period.start))  # as the pack a period ago saw it
-    documents = [build_document(role, results, portfolio, sections, generated_at, previous, before.title)
-                 for role in chosen]
+    previous = analyse(replace(portfolio, period=period.previous(), as_of=period.start))  # as that pack saw it
+    documents = [build_document(role, results, portfolio, sections, generated_at, previous) for role in chosen]
     return Pack(workspace, period, portfolio, results, documents)
 
 

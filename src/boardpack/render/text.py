@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 
-from boardpack.model import Table
+from boardpack.model import Metric, Table
 from boardpack.render.values import cell_text, change_text, footnote_text, value_text
 from boardpack.reports.document import ChartBlock, Document
 
@@ -21,22 +22,12 @@ def render_text(doc: Document) -> str:
     out += wrap("Data: " + "; ".join(f"{s.name}{f' to {s.freshness}' if s.freshness else ''} ({s.state})"
                                       for s in doc.sources))
     if doc.headline:
-        out += ["", "KEY NUMBERS", "-----------"]
-        width = max(len(m.label) for m in doc.headline) + 6
-        for m in doc.headline:
-            out += wrap(f"{m.label + f' [{doc.footnote_number(m.id)}]':<{width}} {value_text(m.value, m.unit)}"
-                        + (f"  ({change_text(doc.change(m), m.unit)} since {doc.previous_title})"
-                           if doc.change(m) is not None else ""))
+        out += ["", "KEY NUMBERS", "-----------", *metric_lines(doc, doc.headline, lambda m: since(doc, m))]
     for section in doc.sections:
         out += ["", section.title.upper(), "-" * min(len(section.title), WIDTH)]
         for block in section.blocks:
             if block.type == "metrics":
-                width = max(len(m.label) for m in block.items) + 6
-                for m in block.items:
-                    label = f"{m.label} [{doc.footnote_number(m.id)}]"
-                    status = f"  ({m.status})" if m.status else ""
-                    target = f"  target {value_text(m.target, m.unit)}" if m.target is not None else ""
-                    out += wrap(f"{label:<{width}} {value_text(m.value, m.unit)}{target}{status}")
+                out += metric_lines(doc, block.items, standing)
             elif block.type == "table":
                 out += ["", *wrap(block.table.title + ":"), *table_lines(block.table)]
                 if block.table.note:
@@ -61,6 +52,24 @@ def render_text(doc: Document) -> str:
             out += textwrap.wrap(f"[{i}] {footnote_text(m)}", WIDTH, subsequent_indent="    ")
     out += ["", f"-- {doc.organization} · {doc.id} report for {doc.period} · sent by boardpack"]
     return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def metric_lines(doc: Document, metrics, extra: Callable[[Metric], str]) -> list[str]:
+    """`Label [footnote]  value` aligned, each followed by what `extra` says of it."""
+    width = max(len(m.label) for m in metrics) + 6
+    return [line for m in metrics
+            for line in wrap(f"{f'{m.label} [{doc.footnote_number(m.id)}]':<{width}} {value_text(m.value, m.unit)}"
+                             + extra(m))]
+
+
+def standing(m: Metric) -> str:
+    target = f"  target {value_text(m.target, m.unit)}" if m.target is not None else ""
+    return target + (f"  ({m.status})" if m.status else "")
+
+
+def since(doc: Document, m: Metric) -> str:
+    change = doc.change(m)
+    return "" if change is None else f"  ({change_text(change, m.unit)} since {doc.previous_title})"
 
 
 def table_lines(table: Table) -> list[str]:

@@ -106,7 +106,7 @@ class Document:
     def change(self, metric: Metric) -> Decimal | int | None:
         """How far the metric moved since the previous period, where both periods have a value."""
         before = self.previous.get(metric.id)
-        if before is None or not isinstance(metric.value, (Decimal, int)) or isinstance(metric.value, bool):
+        if before is None or not isinstance(metric.value, (Decimal, int)):
             return None
         return metric.value - before
 

@@ -78,7 +78,7 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
 
 
 def build_document(role: RoleSpec, results: Results, portfolio: Portfolio, sections: dict[str, SectionSpec],
-                   generated_at: datetime, previous: Results | None = None, previous_title: str = "") -> Document:
+                   generated_at: datetime, previous: Results | None = None) -> Document:
     """`previous` is the analyses of the period before, for the change each metric shows."""
     ws = portfolio.workspace.settings
     period = portfolio.period
@@ -86,6 +86,7 @@ def build_document(role: RoleSpec, results: Results, portfolio: Portfolio, secti
     shown = footnotes(built)
     headline = (tuple(results.metrics[i] for i in role.key_numbers if i in results.metrics)
                 or shown[:KEY_NUMBERS])
+    noted = tuple({m.id: m for m in headline + shown}.values())
     before = previous.metrics if previous else {}
     own = [e.name for e in ws.entities if role.id == f"entity-{e.id}"]  # a venture report covers its venture
     return Document(
@@ -97,10 +98,9 @@ def build_document(role: RoleSpec, results: Results, portfolio: Portfolio, secti
         as_of=portfolio.as_of, generated_at=generated_at,
         sources=tuple(SourceLine(s.name, s.state(period), s.freshness, s.records, tuple(s.paths), len(s.problems))
                       for s in portfolio.sources.values() if s.configured),
-        sections=built, footnotes=tuple({m.id: m for m in headline + shown}.values()), headline=headline,
-        previous={m.id: before[m.id].value for m in headline + shown
-                  if m.id in before and before[m.id].value is not None},
-        previous_title=previous_title if before else "",
+        sections=built, footnotes=noted, headline=headline,
+        previous={m.id: before[m.id].value for m in noted if m.id in before and before[m.id].value is not None},
+        previous_title=period.previous().title,
     )
 
 

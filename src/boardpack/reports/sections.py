@@ -97,9 +97,9 @@ def blasts(results: Results, portfolio: Portfolio) -> list[Block]:
 
 
 def chart(table_id: str, title: str, label: str, columns: dict[str, str], limit: int | None = None,
-          unit: str | None = None, note: str = "") -> Build:
+          note: str = "") -> Build:
     """Bars from a table the analyses made: `columns` maps a column id to its series name; rows with no value
-    are left out; with `limit`, the largest rows (by the first series) in that order."""
+    are left out; with `limit`, the largest rows (by the first series) in that order. Amounts are money."""
     def build(results: Results, portfolio: Portfolio) -> list[Block]:
         table = results.tables.get(table_id)
         rows = [(str(row[label]), tuple(row.get(c) or 0 for c in columns)) for row in table.rows] if table else []
@@ -107,8 +107,7 @@ def chart(table_id: str, title: str, label: str, columns: dict[str, str], limit:
         if limit:
             rows = sorted(rows, key=lambda r: -abs(r[1][0]))[:limit]
         currency = portfolio.workspace.settings.organization.currency
-        return [ChartBlock(f"{table_id}.chart", title, currency if unit is None else unit, tuple(columns.values()),
-                           tuple(rows), note)] if rows else []
+        return [ChartBlock(f"{table_id}.chart", title, currency, tuple(columns.values()), tuple(rows), note)] if rows else []
     return build
 
 
