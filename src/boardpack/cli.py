@@ -358,6 +358,26 @@ def suppressions(workspace: Workspace = None,
 
 
 @app.command()
+def preview(workspace: Workspace = None, as_of: AsOf = None,
+            port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                              help="Port on 127.0.0.1 (0: any free port).")] = 8750):
+    """Serve each report as each recipient would receive it, on http://127.0.0.1 only; nothing is sent."""
+    from boardpack.delivery.plan import sender
+    from boardpack.preview import serve
+
+    ws = load_workspace(workspace or Path.cwd())
+    sender(ws)  # a missing sender is said here, not on the first page opened
+    server = serve(ws, port, parse_as_of(as_of))
+    out.print(f"Preview of {ws.root} at http://127.0.0.1:{server.server_address[1]}/  (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        out.print("Preview stopped.")
+    finally:
+        server.server_close()
+
+
+@app.command()
 def demo(directory: Annotated[Path, typer.Argument(help="Where to build the demo workspace.")] = Path("boardpack-demo"),
          as_of: AsOf = None):
     """Build a realistic four-venture demo workspace and send its pack to the local outbox."""
