@@ -33,7 +33,10 @@ def test_demo_sends_every_report_to_the_outbox(demo):
     for entry in index:
         assert "audit@example.com" in entry["recipients"]
         message = email.message_from_bytes((root / "outbox" / entry["file"]).read_bytes(), policy=policy.default)
-        assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+        # the text, and the HTML with the logo it shows by cid: (related to it, not an attachment)
+        assert [p.get_content_type() for p in message.walk()] == [
+            "multipart/alternative", "text/plain", "multipart/related", "text/html", "image/png"]
+        assert 'src="cid:logo@boardpack"' in message.get_body(("html",)).get_content()
         assert "Bcc" not in message and message["Message-ID"].strip() == entry["message_id"]  # a long id folds
     assert {p.stem for p in (root / "reports" / "2026-10").glob("*.html")} == DEMO_REPORTS
 

@@ -20,6 +20,7 @@ from boardpack.config import load_workspace
 from boardpack.delivery.plan import plan_messages
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.render import FORMATS
+from boardpack.render.branding import brand_for
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="One board pack a period from your own records, delivered exactly once.")
@@ -118,6 +119,10 @@ def deliver(pack: pipeline.Pack, roles: list[str] | None, dry_run: bool, resend_
     for name, addresses in report.suppressed.items():
         out.print(f"  {name:<12} left out (suppressed after a bounce or complaint): {', '.join(addresses)}")
     out.print(f"{pack.period.label}: {report.summary()}")
+    if result.archived:
+        out.print(f"Archived {len(result.archived)} PDF(s) in {result.archived[0].parent}/")
+    if result.archive_error:
+        err.print(f"warning: {result.archive_error}")
     if result.alert:
         err.print(f"alert: {result.alert}")
     if not report.ok:
@@ -133,9 +138,10 @@ def check(workspace: Workspace = None, as_of: AsOf = None,
     with progress("Checking…"):
         pack = pipeline.build_pack(ws, parse_as_of(as_of))
         messages, unaddressed = plan_messages(ws, pack.documents, pipeline.now_in(ws))
+        brand = brand_for(ws)  # the logo, and the workspace's templates: rendered here, so a mistake shows now
         for doc in pack.documents:
             for fmt in FORMATS:
-                pipeline.render(doc, fmt)
+                pipeline.render(doc, fmt, brand)
     table = RichTable("source", "state", "newest record", "records", "problems", title=f"Sources for {pack.period.label}")
     for s in pack.portfolio.sources.values():
         table.add_row(s.name, s.state(pack.period), str(s.freshness or "—"), str(s.records), str(len(s.problems)))

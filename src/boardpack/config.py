@@ -513,6 +513,20 @@ class Schedule(Strict):
         return self
 
 
+class Branding(Strict):
+    """The workspace's look: its logo, accent colour and footer, and its own templates."""
+
+    logo: str | None = None  # PNG, JPEG or GIF; embedded in each email (a cid: part) and PDF, never linked
+    accent: str = Field(default="#1d4ed8", pattern=r"^#[0-9a-fA-F]{6}$")
+    footer: str = Field(default="", max_length=500)
+    templates: str | None = None  # a folder whose report.html.j2 replaces (or extends) the built-in one
+
+
+class Archive(Strict):
+    pdf: bool = False  # keep a PDF of each report sent, in .boardpack/archive/<period>/ (needs Pango)
+    attach_pdf: bool = False  # and attach it to the email
+
+
 class Settings(Strict):
     organization: Organization
     entities: list[Entity] = Field(min_length=1)
@@ -528,6 +542,8 @@ class Settings(Strict):
     alerts: Alerts = Alerts()
     audit: Audit = Audit()
     schedule: Schedule = Schedule()
+    branding: Branding = Branding()
+    archive: Archive = Archive()
 
     @model_validator(mode="after")
     def business_day_exists(self) -> Settings:

@@ -6,7 +6,7 @@ import json
 import shutil
 import uuid
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,10 +21,12 @@ from boardpack.delivery.plan import plan_messages
 from boardpack.delivery.transports import open_transport
 from boardpack.delivery.transports.base import Transport
 from boardpack.delivery.transports.outbox import write_durably
-from boardpack.errors import WorkspaceError
+from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.model import Portfolio, Results
 from boardpack.period import Period, period_before
 from boardpack.render import render
+from boardpack.render.branding import brand_for
+from boardpack.render.pdf import render_pdf, weasyprint
 from boardpack.reports.document import Document
 from boardpack.reports.roles import build_document, report_specs, workspace_sections
 from boardpack.sources import load_portfolio
@@ -63,13 +65,13 @@ def build_pack(workspace: Workspace, as_of: date | None = None, roles: list[str]
 
 def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
     """`out/<period>/<report-id>.<ext>` for each report and format."""
-    written = []
+    written, brand = [], brand_for(pack.workspace)
     for doc in pack.documents:
         folder = out / doc.period
         folder.mkdir(parents=True, exist_ok=True)
         for fmt in formats:
             path = folder / f"{doc.id}.{fmt}"
-            path.write_text(render(doc, fmt), encoding="utf-8")
+            path.write_text(render(doc, fmt, brand), encoding="utf-8")
             written.append(path)
     return written
 
@@ -106,7 +108,9 @@ class SendResult:
     report: DispatchReport | None
     unaddressed: list[str]
     preview: Path | None = None  # where a dry run wrote its messages
+    archived: list[Path] = field(default_factory=list)  # the PDFs of the reports this run sent
     alert: str = ""  # what became of the run's alert, if it raised one
+    archive_error: str = ""  # the messages went out, but their PDFs could not be kept
 
 
 def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False, transport: Transport | None = None,
@@ -114,7 +118,11 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
               command: str = "send") -> SendResult:
     """Build every message first (so bad recipients stop the run before anything is sent), then dispatch."""
     ws = pack.workspace
-    messages, unaddressed = plan_messages(ws, pack.documents, now_in(ws), set(roles or []))
+    archive = ws.settings.archive
+    if archive.pdf or archive.attach_pdf:
+        weasyprint()  # a machine without Pango is told now, before anything is sent
+    pdfs: dict[str, bytes] = {}
+    messages, unaddressed = plan_messages(ws, pack.documents, now_in(ws), set(roles or []), pdfs)
     if dry_run:
         return SendResult(None, unaddressed, write_preview(ws.state_dir / "dry-run" / pack.period.label, messages))
     transport = transport or open_transport(ws)
@@ -131,15 +139,35 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
         raise
     finally:
         transport.close()
+    failures = [f"the {name} analysis failed: {why}" for name, why in pack.results.failures.items()]
+    archived, archive_error = [], ""
+    if archive.pdf:
+        try:
+            archived = archive_pdfs(pack, report, pdfs)
+        except (OSError, BoardpackError) as exc:  # the messages are out: say so, and keep the run's record
+            archive_error = f"the PDF archive could not be written: {exc}"
+            failures.append(archive_error)
     try:
-        failures = [f"the {name} analysis failed: {why}" for name, why in pack.results.failures.items()]
         alert = alert_for(ws.settings.organization.name, pack.period.label, run_id, report, failures)
         outcome = send_alert(ws, alert) if alert else ""
         if outcome:
             store.set_alert(run_id, outcome)
     finally:
         store.close()
-    return SendResult(report, unaddressed, alert=outcome)
+    return SendResult(report, unaddressed, alert=outcome, archived=archived, archive_error=archive_error)
+
+
+def archive_pdfs(pack: Pack, report: DispatchReport, pdfs: dict[str, bytes]) -> list[Path]:
+    """`.boardpack/archive/<period>/<report>.pdf` for each report this run sent: the copy of record."""
+    sent = {o.key.report for o in report.outcomes if o.action == "sent"}
+    folder = pack.workspace.state_dir / "archive" / pack.period.label
+    brand, written = brand_for(pack.workspace), []
+    for doc in pack.documents:
+        if doc.id in sent:
+            folder.mkdir(parents=True, exist_ok=True)
+            write_durably(path := folder / f"{doc.id}.pdf", pdfs.get(doc.id) or render_pdf(doc, brand))
+            written.append(path)
+    return written
 
 
 def record_build_error(workspace: Workspace, as_of: date | None, error: Exception, run_id: str | None = None,

@@ -55,6 +55,9 @@ def test_list_open_a_report_and_switch_recipient(browser, server, workspace):
         frame = page.frame_locator("iframe.message")
         assert frame.locator(".tile.key .tile-label").first.inner_text().startswith("Cash balance")
         assert "cfo@example.com" in page.locator("dl.envelope").inner_text()
+        # the logo is the message's own part, shown by cid: and served from the message
+        assert frame.locator("img.logo").evaluate("img => img.complete && img.naturalWidth") == 240
+        assert "Inline\n<logo@boardpack> (image/png" in page.locator("dl.envelope").inner_text()
 
         # the same report as the Cc'd owner receives it: their own message, nobody else's address
         page.get_by_role("link", name="owner@example.com").click()

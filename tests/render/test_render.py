@@ -61,9 +61,9 @@ def test_script_in_a_memo_or_note_is_never_live(pack, fmt):
 
 def test_html_is_self_contained_for_mail_clients(pack):
     html = render(pack.documents[0], "html")
-    # CSS inlined; only what cannot be (dark mode, the phone layout) stays in a <style>, as @media rules
+    # CSS inlined; only what cannot be (dark mode, the phone layout, print) stays in a <style>, as at-rules
     (kept,) = re.findall(r"<style>(.*?)</style>", html, re.S)
-    assert 'style="' in html and re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", kept).strip() == ""
+    assert 'style="' in html and re.sub(r"@(media|page)[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", kept).strip() == ""
     assert "prefers-color-scheme: dark" in kept
     assert "<script" not in html and "<svg" not in html and "http://" not in html and "https://" not in html
     assert 'name="viewport"' in html

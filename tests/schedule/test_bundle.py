@@ -152,6 +152,12 @@ def test_a_workspace_with_git_repositories_is_refused_as_lambda_has_no_git(tmp_p
     assert "entities co list git repositories" in said and "boardpack schedule run" in said
 
 
+def test_a_workspace_archiving_pdfs_is_refused_as_lambda_has_no_pango(tmp_path):
+    root = write_workspace(tmp_path / "ws", TOML + SCHEDULE + "[archive]\npdf = true\n")
+    said = refused(package(root, tmp_path / "out"), tmp_path / "out")
+    assert "which Lambda's runtime lacks: set both to false" in said
+
+
 def test_a_file_where_the_folder_should_be_is_refused(tmp_path):
     root = write_workspace(tmp_path / "ws", TOML + SCHEDULE)
     (tmp_path / "out").write_text("not a folder")

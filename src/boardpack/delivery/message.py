@@ -48,6 +48,20 @@ class DeliveryKey:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Inline:
+    cid: str  # without the angle brackets
+    subtype: str  # image/<subtype>
+    data: bytes
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     key: DeliveryKey
     sender: str
@@ -69,8 +83,10 @@ def message_id(key: DeliveryKey, sender: str) -> str:
 
 
 def build_message(key: DeliveryKey, sender: str, recipients: Recipients, subject: str, text: str, html: str,
-                  content_hash: str, sent_at: datetime, attachment: tuple[str, str] | None = None) -> OutgoingMessage:
-    """`attachment`: (file name, HTML) of the full report, when the HTML part had to be shortened."""
+                  content_hash: str, sent_at: datetime, attachments: tuple[Attachment, ...] = (),
+                  inline: tuple[Inline, ...] = ()) -> OutgoingMessage:
+    """`attachments`: files (the full report when the HTML part had to be shortened, the PDF); `inline`: images
+    the HTML shows by `cid:` (the logo), in a multipart/related with it."""
     msg = EmailMessage(policy=SMTP)
     msg["From"] = safe_header(sender, "delivery.from")
     msg["To"] = ", ".join(safe_header(a, "recipient") for a in recipients.to)
@@ -83,6 +99,14 @@ def build_message(key: DeliveryKey, sender: str, recipients: Recipients, subject
     msg["X-Boardpack-Delivery"] = str(key)
     msg.set_content(text, subtype="plain", charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
-    if attachment:
-        msg.add_attachment(attachment[1], subtype="html", charset="utf-8", filename=attachment[0])
+    html_part = msg.get_body(preferencelist=("html",))
+    for image in inline:
+        html_part.add_related(image.data, maintype="image", subtype=image.subtype, cid=f"<{image.cid}>",
+                              disposition="inline")
+    for a in attachments:
+        maintype, subtype = a.content_type.split("/")
+        if maintype == "text":
+            msg.add_attachment(a.data.decode(), subtype=subtype, charset="utf-8", filename=a.filename)
+        else:
+            msg.add_attachment(a.data, maintype=maintype, subtype=subtype, filename=a.filename)
     return OutgoingMessage(key, sender, recipients, subject, mid, content_hash, msg.as_bytes())

@@ -6,10 +6,12 @@ from datetime import datetime
 
 from boardpack.config import Workspace
 from boardpack.delivery.addresses import mailbox
-from boardpack.delivery.message import DeliveryKey, OutgoingMessage, Recipients, build_message
+from boardpack.delivery.message import Attachment, DeliveryKey, Inline, OutgoingMessage, Recipients, build_message
 from boardpack.errors import WorkspaceError
 from boardpack.render import render
+from boardpack.render.branding import brand_for
 from boardpack.render.html import email_html
+from boardpack.render.pdf import render_pdf
 from boardpack.reports.document import Document
 
 
@@ -43,12 +45,18 @@ def separately(recipients: Recipients) -> list[Recipients]:
 
 
 def plan_messages(workspace: Workspace, documents: list[Document], sent_at: datetime,
-                  required: set[str] = frozenset()) -> tuple[list[OutgoingMessage], list[str]]:
+                  required: set[str] = frozenset(), pdfs: dict[str, bytes] | None = None,
+                  ) -> tuple[list[OutgoingMessage], list[str]]:
     """Every message this pack would send, built before anything is sent; and the reports nobody receives.
 
-    A report named in `required` (asked for with --role) must have recipients.
+    A report named in `required` (asked for with --role) must have recipients. `pdfs` keeps the PDFs that
+    archive.attach_pdf renders, by report id, for the archive to store the very bytes sent.
     """
+    pdfs = {} if pdfs is None else pdfs
     frm = sender(workspace)
+    brand = brand_for(workspace)
+    inline = (Inline(brand.logo.cid, brand.logo.subtype, brand.logo.data),) if brand.logo else ()
+    attach_pdf = workspace.settings.archive.attach_pdf
     messages, unaddressed = [], []
     for doc in documents:
         recipients = recipients_for(workspace, doc.id)
@@ -58,10 +66,14 @@ def plan_messages(workspace: Workspace, documents: list[Document], sent_at: date
                                      'to = ["name@example.com"] to boardpack.toml')
             unaddressed.append(doc.id)
             continue
-        text, (html, full) = render(doc, "txt"), email_html(doc)
-        attachment = (f"{doc.id}-{doc.period}.html", full) if full else None
+        text, (html, full) = render(doc, "txt", brand), email_html(doc, brand)
+        attachments = [Attachment(f"{doc.id}-{doc.period}.html", "text/html", full.encode())] if full else []
+        if attach_pdf:
+            if doc.id not in pdfs:
+                pdfs[doc.id] = render_pdf(doc, brand)
+            attachments.append(Attachment(f"{doc.id}-{doc.period}.pdf", "application/pdf", pdfs[doc.id]))
         for group in separately(recipients) if workspace.settings.delivery.separate else [recipients]:
             key = DeliveryKey.of(doc.period, doc.id, group)
             messages.append(build_message(key, frm, group, doc.subject, text, html, doc.content_hash(), sent_at,
-                                          attachment))
+                                          tuple(attachments), inline))
     return messages, unaddressed

@@ -53,6 +53,20 @@ def generate(directory: Path, as_of: date | None = None) -> None:
     write_channels(rng, directory / "marketing" / "channels.csv", add_months(as_of, -15), add_months(as_of, -1))
     write_notes(directory / "notes", as_of)
     (directory / "boardpack.toml").write_text(workspace_toml(add_months(as_of, 12)), encoding="utf-8")
+    write_logo(directory / "branding" / "logo.png")
+
+
+def write_logo(path: Path) -> None:
+    """A small PNG mark: a wave on the accent colour, and the name."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 80), "#0f766e")
+    draw = ImageDraw.Draw(image)
+    draw.arc((10, 20, 50, 60), 180, 360, fill="#ffffff", width=5)
+    draw.arc((46, 20, 86, 60), 0, 180, fill="#ffffff", width=5)
+    draw.text((100, 24), "HARBOR", fill="#ffffff", font_size=26)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, optimize=True)
 
 
 def scaffold(directory: Path) -> None:

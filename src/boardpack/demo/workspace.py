@@ -286,6 +286,15 @@ outbox = "outbox"
 
 [schedule]
 cron = "0 6 * * MON"
+
+# A PDF of each report sent is kept in .boardpack/archive/<period>/ (attach_pdf = true mails it too).
+[archive]
+pdf = true
+
+[branding]
+logo = "branding/logo.png"
+accent = "#0f766e"
+footer = "Harbor Ventures LLC · Confidential: for the named recipients only."
 '''
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from boardpack.render.branding import PLAIN, Brand
 from boardpack.render.html import render_html
 from boardpack.render.markdown import render_markdown
 from boardpack.render.text import render_text
@@ -17,8 +18,11 @@ def render_json(doc: Document) -> str:
     return json.dumps(to_json(doc), indent=2, ensure_ascii=False).replace("<", "\\u003c") + "\n"
 
 
-RENDERERS = {"html": render_html, "txt": render_text, "md": render_markdown, "json": render_json}
+RENDERERS = {"html": lambda doc, brand: render_html(doc, brand=brand),
+             "txt": lambda doc, brand: render_text(doc, brand.footer),
+             "md": lambda doc, brand: render_markdown(doc), "json": lambda doc, brand: render_json(doc)}
 
 
-def render(doc: Document, fmt: str) -> str:
-    return RENDERERS[fmt](doc)
+def render(doc: Document, fmt: str, brand: Brand = PLAIN) -> str:
+    """A report in one format; the brand (logo, colours, footer, templates) shapes the HTML and the text."""
+    return RENDERERS[fmt](doc, brand)

@@ -1,23 +1,45 @@
-"""HTML email: a Jinja2 template with autoescape, its CSS inlined so that Gmail and Outlook keep it."""
+"""HTML email: a Jinja2 template with autoescape, its CSS inlined so that Gmail and Outlook keep it.
+
+Templates run in Jinja's sandbox, the workspace's own (branding.templates) searched before the built-ins: a
+workspace `report.html.j2` replaces the built-in one, or extends it as "builtin/report.html.j2".
+"""
 
 from __future__ import annotations
 
+import traceback
 from functools import cache
+from pathlib import Path
+from typing import Literal
 
 import css_inline
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    select_autoescape,
+)
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from boardpack.errors import WorkspaceError
+from boardpack.render.branding import PLAIN, Brand
 from boardpack.render.values import cell_text, change_text, footnote_text, value_text
 from boardpack.reports.document import Document
 
 HTML_LIMIT = 100_000  # bytes; Gmail clips at 102 KB
+Embed = Literal["cid", "data"]  # how the logo travels: a part of the message, or inside the file
 
 
 @cache
-def environment() -> Environment:
-    env = Environment(loader=PackageLoader("boardpack.render", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+def environment(templates: Path | None = None) -> SandboxedEnvironment:
+    builtin = PackageLoader("boardpack.render", "templates")
+    loaders = [FileSystemLoader(templates)] if templates else []
+    env = SandboxedEnvironment(loader=ChoiceLoader([*loaders, builtin, PrefixLoader({"builtin": builtin})]),
+                               autoescape=select_autoescape(default=True, default_for_string=True),
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(value=value_text, cell=cell_text, footnote=footnote_text, change=change_text)
     return env
 
@@ -29,20 +51,41 @@ def inliner() -> css_inline.CSSInliner:
                                  load_remote_stylesheets=False)
 
 
-def render_html(doc: Document, rows: int | None = None) -> str:
+def template_problem(exc: TemplateError, templates: Path | None) -> WorkspaceError:
+    """A template's mistake as `file:line: what`, the file being the workspace's own where it is theirs."""
+    if isinstance(exc, TemplateSyntaxError):
+        where = f"{exc.filename or exc.name}:{exc.lineno}"
+        return WorkspaceError(f"{where}: template syntax error: {exc.message}")
+    # Jinja points the traceback at template lines; the last such frame is where rendering stopped
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else str(templates or "report.html.j2")
+    if isinstance(exc, SecurityError):
+        return WorkspaceError(f"{where}: the template sandbox refused this: {str(exc).rstrip('.')}. Templates may use the report's "
+                              "data (doc, its sections and metrics), not Python internals")
+    return WorkspaceError(f"{where}: template error: {exc}")
+
+
+def render_page(template: str, brand: Brand = PLAIN, **context) -> str:
+    try:
+        return environment(brand.templates).get_template(template).render(brand=brand, **context)
+    except TemplateError as exc:
+        raise template_problem(exc, brand.templates) from None
+
+
+def render_html(doc: Document, rows: int | None = None, brand: Brand = PLAIN, embed: Embed = "data") -> str:
     """The report as HTML email; with `rows`, each table cut to that many rows, the rest said to be attached."""
-    html = environment().get_template("report.html.j2").render(doc=doc, rows=rows)
-    return inliner().inline(html)
+    logo = brand.logo.src(embed) if brand.logo else None
+    return inliner().inline(render_page("report.html.j2", brand, doc=doc, rows=rows, logo=logo))
 
 
-def email_html(doc: Document) -> tuple[str, str | None]:
+def email_html(doc: Document, brand: Brand = PLAIN) -> tuple[str, str | None]:
     """The HTML part, and the full report to attach when the part would be clipped: Gmail cuts a message's
     HTML after 102 KB and hides the rest behind a link few people follow."""
-    full = render_html(doc)
+    full = render_html(doc, brand=brand, embed="cid")
     if len(full.encode()) <= HTML_LIMIT:
         return full, None
     for rows in (10, 5, 0):
-        short = render_html(doc, rows)
+        short = render_html(doc, rows, brand, "cid")
         if len(short.encode()) <= HTML_LIMIT:
             break
-    return short, full
+    return short, render_html(doc, brand=brand)  # the attachment is a file: its logo travels inside it

@@ -17,7 +17,7 @@ def wrap(text: str, indent: str = "") -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [""]
 
 
-def render_text(doc: Document) -> str:
+def render_text(doc: Document, footer: str = "") -> str:
     out = [doc.title, "=" * min(len(doc.title), WIDTH), *wrap(f"{doc.period_title} · as of {doc.as_of}")]
     out += wrap("Data: " + "; ".join(f"{s.name}{f' to {s.freshness}' if s.freshness else ''} ({s.state})"
                                       for s in doc.sources))
@@ -50,6 +50,7 @@ def render_text(doc: Document) -> str:
         out += ["", "Where the numbers come from:"]
         for i, m in enumerate(doc.footnotes, start=1):
             out += textwrap.wrap(f"[{i}] {footnote_text(m)}", WIDTH, subsequent_indent="    ")
+    out += ["", *wrap(footer)] if footer else []
     out += ["", f"-- {doc.organization} · {doc.id} report for {doc.period} · sent by boardpack"]
     return "\n".join(line.rstrip() for line in out) + "\n"
 

@@ -138,6 +138,11 @@ def check_alone(workspace: Workspace, files: list[Path], copy: Path) -> None:
         raise WorkspaceError(f"entities {', '.join(with_repos)} list git repositories (repos = [...]), and Lambda's "
                              "runtime has no git: run this workspace with `boardpack schedule run` on a machine "
                              "with git, or remove repos from the workspace you deploy")
+    archive = workspace.settings.archive
+    if archive.pdf or archive.attach_pdf:
+        raise WorkspaceError("[archive] pdf / attach_pdf draw PDFs with the Pango library, which Lambda's runtime "
+                             "lacks: set both to false in the workspace you deploy, or run it with "
+                             "`boardpack schedule run` on a machine that has Pango")
     for path in files:
         target = copy / path.relative_to(workspace.root)
         target.parent.mkdir(parents=True, exist_ok=True)
