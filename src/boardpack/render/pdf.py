@@ -25,7 +25,7 @@ def render_pdf(doc: Document, brand: Brand = PLAIN) -> bytes:
     """Fetches nothing: the HTML is self-contained (the logo a data: URI) and only data: URLs are read.
 
     WeasyPrint reads the template's <style> as it is: the CSS inlined for mail clients only slows it down
-    (bench/pdf_archive.py)."""
+    (bench/report_look.py)."""
     wp = weasyprint()
     fetcher = wp.URLFetcher(allowed_protocols={"data"})
     logo = brand.logo.src("data") if brand.logo else None
