@@ -23,8 +23,10 @@ def test_each_report_sent_is_archived_and_attached_as_the_same_pdf(tmp_path):
     root = write_workspace(tmp_path / "ws", TOML + ARCHIVE)
     done = send(root)
     assert done.returncode == 0, done.stderr
-    folder = root / ".boardpack" / "archive" / "2026-10"
+    (folder,) = (root / ".boardpack" / "archive" / "2026-10").iterdir()  # one folder for the run
     assert f"Archived 2 PDF(s) in {folder}/" in done.stdout  # ceo and cfo have recipients
+    runs = json.loads(run_cli("runs", "-w", str(root), "--json").stdout)["runs"]
+    assert [r["id"] for r in runs] == [folder.name]  # named as `boardpack runs` names the run
     assert sorted(p.name for p in folder.iterdir()) == ["ceo.pdf", "cfo.pdf"]
 
     build = run_cli("build", "-w", str(root), "--as-of", "2026-11-15", "--format", "json", "--out", str(tmp_path / "r"))
@@ -46,14 +48,20 @@ def test_each_report_sent_is_archived_and_attached_as_the_same_pdf(tmp_path):
     assert f"{float(cash['value']):,.2f} USD" in text  # the same figure as every other form of the report
 
 
-def test_a_second_run_sends_nothing_and_rewrites_no_pdf(tmp_path):
+def test_a_later_run_keeps_its_own_copy_and_an_idle_one_writes_none(tmp_path):
     root = write_workspace(tmp_path / "ws", TOML + "\n[archive]\npdf = true\n")
     assert send(root).returncode == 0
-    pdf = root / ".boardpack" / "archive" / "2026-10" / "cfo.pdf"
-    before = pdf.stat().st_mtime_ns
+    (first,) = (root / ".boardpack" / "archive" / "2026-10").glob("*/cfo.pdf")
+    kept = first.read_bytes()
     again = send(root)
-    assert again.returncode == 0 and "Archived" not in again.stdout
-    assert pdf.stat().st_mtime_ns == before
+    assert again.returncode == 0 and "Archived" not in again.stdout  # nothing sent, nothing archived
+
+    toml = root / "boardpack.toml"
+    toml.write_text(toml.read_text().replace('to = ["cfo@example.com"]', 'to = ["cfo@example.com", "new@example.com"]'))
+    later = send(root)
+    assert later.returncode == 0 and "Archived 1 PDF(s)" in later.stdout, later.stdout
+    copies = sorted((root / ".boardpack" / "archive" / "2026-10").glob("*/cfo.pdf"))
+    assert len(copies) == 2 and first in copies and first.read_bytes() == kept  # the first run's copy stays
 
 
 def test_no_weasyprint_is_said_before_anything_is_sent(tmp_path):

@@ -523,7 +523,7 @@ class Branding(Strict):
 
 
 class Archive(Strict):
-    pdf: bool = False  # keep a PDF of each report sent, in .boardpack/archive/<period>/ (needs Pango)
+    pdf: bool = False  # keep a PDF of each report sent, in .boardpack/archive/<period>/<run>/ (needs Pango)
     attach_pdf: bool = False  # and attach it to the email
 
 

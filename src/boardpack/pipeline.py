@@ -143,7 +143,7 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
     archived, archive_error = [], ""
     if archive.pdf:
         try:
-            archived = archive_pdfs(pack, report, pdfs)
+            archived = archive_pdfs(pack, report, pdfs, run_id)
         except (OSError, BoardpackError) as exc:  # the messages are out: say so, and keep the run's record
             archive_error = f"the PDF archive could not be written: {exc}"
             failures.append(archive_error)
@@ -157,10 +157,13 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
     return SendResult(report, unaddressed, alert=outcome, archived=archived, archive_error=archive_error)
 
 
-def archive_pdfs(pack: Pack, report: DispatchReport, pdfs: dict[str, bytes]) -> list[Path]:
-    """`.boardpack/archive/<period>/<report>.pdf` for each report this run sent: the copy of record."""
+def archive_pdfs(pack: Pack, report: DispatchReport, pdfs: dict[str, bytes], run_id: str) -> list[Path]:
+    """`.boardpack/archive/<period>/<run>/<report>.pdf` for each report this run sent: the copy of record.
+
+    One folder per run, named as `boardpack runs` names it: a later run that sends a report to a recipient
+    added since (its figures perhaps corrected) keeps its own copy beside the first."""
     sent = {o.key.report for o in report.outcomes if o.action == "sent"}
-    folder = pack.workspace.state_dir / "archive" / pack.period.label
+    folder = pack.workspace.state_dir / "archive" / pack.period.label / run_id
     brand, written = brand_for(pack.workspace), []
     for doc in pack.documents:
         if doc.id in sent:

@@ -287,7 +287,7 @@ outbox = "outbox"
 [schedule]
 cron = "0 6 * * MON"
 
-# A PDF of each report sent is kept in .boardpack/archive/<period>/ (attach_pdf = true mails it too).
+# A PDF of each report sent is kept in .boardpack/archive/<period>/<run>/ (attach_pdf = true mails it too).
 [archive]
 pdf = true
 
