@@ -6,6 +6,10 @@ endpoint (a local moto_server in tests).
 
 from __future__ import annotations
 
+import functools
+import os
+import threading
+
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
@@ -22,8 +26,21 @@ CREDENTIAL_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "
                     "AccessDenied", "AccessDeniedException", "AuthFailure"}
 
 
+# One session per set of AWS settings, kept for the process: a new session reads botocore's service models
+# from disk again (about 0.3 s a client), which a worker building many portfolios would pay each time.
+# The key is every AWS_* setting the credential chain may read, so different settings never share one.
+# A session may not resolve credentials or create clients from two threads at once, hence the lock.
+_creating = threading.Lock()
+
+
 def session(workspace: Workspace) -> boto3.Session:
-    env = workspace.env
+    settings = {k: v for k, v in (*os.environ.items(), *workspace.env.values.items()) if k.startswith("AWS_")}
+    return _session(tuple(sorted(settings.items())))
+
+
+@functools.lru_cache(maxsize=16)
+def _session(settings: tuple[tuple[str, str], ...]) -> boto3.Session:
+    env = dict(settings)
     return boto3.Session(aws_access_key_id=env.get("AWS_ACCESS_KEY_ID"),
                          aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY"),
                          aws_session_token=env.get("AWS_SESSION_TOKEN"), profile_name=env.get("AWS_PROFILE"))
@@ -36,11 +53,12 @@ def client(workspace: Workspace, service: str, region: str | None, config: Confi
         region = region or workspace.env.get("AWS_REGION") or workspace.env.get("AWS_DEFAULT_REGION") or s.region_name
         if not region:
             raise WorkspaceError(f"no AWS region for {service}: set region in boardpack.toml or AWS_REGION")
-        if s.get_credentials() is None:
-            raise WorkspaceError("AWS credentials not found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
-                                 "AWS_PROFILE, or run where an instance or task role is available")
-        return s.client(service, region_name=region, endpoint_url=workspace.env.get("AWS_ENDPOINT_URL"),
-                        config=config)
+        with _creating:
+            if s.get_credentials() is None:
+                raise WorkspaceError("AWS credentials not found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                                     "or AWS_PROFILE, or run where an instance or task role is available")
+            return s.client(service, region_name=region, endpoint_url=workspace.env.get("AWS_ENDPOINT_URL"),
+                            config=config)
     except (BotoCoreError, ValueError) as exc:  # e.g. a profile that does not exist
         raise WorkspaceError(f"cannot set up the AWS {service} client: {exc}") from None
 

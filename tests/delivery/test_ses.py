@@ -9,6 +9,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 
+from boardpack import aws as boardpack_aws
 from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.config import load_workspace
 from boardpack.delivery.dispatcher import Dispatcher, Policy
@@ -159,9 +160,21 @@ def test_missing_credentials_are_a_clear_error_before_anything_is_sent(tmp_path,
     for name in ("AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"):  # the SDK reads these from the process itself
         monkeypatch.setenv(name, str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    SesTransport.for_workspace(load_workspace(write_workspace(tmp_path / "had", ses_toml()), environ=aws.env()))
     ws = load_workspace(write_workspace(tmp_path / "ws", ses_toml()), environ=env)
-    with pytest.raises(WorkspaceError, match="AWS credentials not found"):
+    with pytest.raises(WorkspaceError, match="AWS credentials not found"):  # not the session kept for the first
         SesTransport.for_workspace(ws)
+
+
+def test_a_session_is_shared_only_by_the_same_aws_settings(tmp_path, aws):
+    def workspace(name: str, key_id: str):
+        return load_workspace(write_workspace(tmp_path / name, ses_toml()), environ=aws.env() | {
+            "AWS_ACCESS_KEY_ID": key_id})
+
+    first, again, other = workspace("a", "AKIAFIRST"), workspace("b", "AKIAFIRST"), workspace("c", "AKIAOTHER")
+    assert boardpack_aws.session(first) is boardpack_aws.session(again)
+    assert boardpack_aws.session(first).get_credentials().access_key == "AKIAFIRST"
+    assert boardpack_aws.session(other).get_credentials().access_key == "AKIAOTHER"
 
 
 def test_allowance_reads_the_account_quota_through_the_v1_fallback(ses, aws):
