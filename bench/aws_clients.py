@@ -1,6 +1,7 @@
 """Benchmark: the AWS clients one worker job makes (SES v2 and v1 to send, DynamoDB for the audit store)
-through `boardpack.aws.client` — one session per set of AWS settings, kept for the process — beside the obvious way, a new boto3 session for every client, which reads botocore's service
-models from disk each time. Making a client sends nothing, so no endpoint is needed.
+through `boardpack.aws.client` — one session per set of AWS settings, kept for the process — beside
+the obvious way, a new boto3 session for every client, which reads botocore's service models from disk
+each time. Making a client sends nothing, so no endpoint is needed.
 
 Usage: python bench/aws_clients.py [JOBS]
 """
