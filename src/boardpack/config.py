@@ -216,6 +216,8 @@ class LedgerSource(Strict):
     opening_balance: Money = Decimal("0.00")
     fee_account: str = Field(default="Expenses:Payment Processing", min_length=1)
     cash_accounts: list[str] = CASH_ACCOUNTS
+    # beancount plugins to run besides beancount's own (beancount.plugins.*): installed modules, by name
+    plugins: list[str] = []
     on_error: Literal["fail", "skip"] = "fail"
 
     @model_validator(mode="before")
@@ -252,6 +254,8 @@ class LedgerSource(Strict):
         if self.columns is None:
             raise ValueError(f'give columns = {{ date = "...", amount = "..." }} or a profile '
                              f"(one of {', '.join(PROFILES)})")
+        if self.plugins:
+            raise ValueError("plugins are for beancount sources: remove plugins from this CSV source")
         if self.entity_account_component is not None:
             raise ValueError("entity_account_component is for beancount sources; a CSV uses entity or entity_column")
         per_row = self.entity_column or self.columns.entity

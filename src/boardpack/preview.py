@@ -25,7 +25,7 @@ from boardpack.delivery.plan import plan_messages
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.period import Period, period_before
 from boardpack.pipeline import Pack, build_pack, now_in
-from boardpack.render.html import render_page
+from boardpack.render.html import pages
 from boardpack.reports.document import Document
 
 PERIODS = 12  # the latest complete period and the ones before it
@@ -164,7 +164,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.not_found("no such page")
 
     def page(self, status: HTTPStatus, template: str, **context) -> None:
-        html = render_page(f"preview/{template}", workspace=self.preview.workspace, **context)
+        html = pages().get_template(f"preview/{template}").render(workspace=self.preview.workspace, **context)
         self.send(status, "text/html; charset=utf-8", html.encode())
 
     def not_found(self, why: str) -> None:

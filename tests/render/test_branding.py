@@ -112,7 +112,7 @@ def test_a_template_reaching_for_python_internals_is_refused(tmp_path, expressio
                            {"tpl/report.html.j2": f"<p>fine</p>\n{expression}\n"})
     stderr = check(root)
     assert "tpl/report.html.j2:2: the template sandbox refused this" in stderr
-    assert "not Python internals" in stderr
+    assert "not Python objects" in stderr
 
 
 def test_an_unknown_name_in_a_template_says_where(tmp_path):

@@ -1,7 +1,8 @@
 """HTML email: a Jinja2 template with autoescape, its CSS inlined so that Gmail and Outlook keep it.
 
-Templates run in Jinja's sandbox, the workspace's own (branding.templates) searched before the built-ins: a
-workspace `report.html.j2` replaces the built-in one, or extends it as "builtin/report.html.j2".
+Report templates run in `sandbox.DataSandbox` on the plain data of `template_data`, the workspace's own
+(branding.templates) searched before the built-ins: a workspace `report.html.j2` replaces the built-in one, or
+extends it as "builtin/report.html.j2".
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Literal
 import css_inline
 from jinja2 import (
     ChoiceLoader,
-    FileSystemLoader,
+    Environment,
     PackageLoader,
     PrefixLoader,
     StrictUndefined,
@@ -22,11 +23,13 @@ from jinja2 import (
     TemplateSyntaxError,
     select_autoescape,
 )
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from boardpack.errors import WorkspaceError
 from boardpack.render.branding import PLAIN, Brand
-from boardpack.render.values import cell_text, change_text, footnote_text, value_text
+from boardpack.render.sandbox import DataSandbox, FolderLoader, TemplateLimit, render_bounded
+from boardpack.render.template_data import report_data
+from boardpack.render.values import cell_text, change_text, value_text
 from boardpack.reports.document import Document
 
 HTML_LIMIT = 100_000  # bytes; Gmail clips at 102 KB
@@ -34,14 +37,22 @@ Embed = Literal["cid", "data"]  # how the logo travels: a part of the message, o
 
 
 @cache
-def environment(templates: Path | None = None) -> SandboxedEnvironment:
+def environment(templates: Path | None = None) -> DataSandbox:
+    """The report templates' sandbox: the workspace's folder (if any) searched before the built-ins."""
     builtin = PackageLoader("boardpack.render", "templates")
-    loaders = [FileSystemLoader(templates)] if templates else []
-    env = SandboxedEnvironment(loader=ChoiceLoader([*loaders, builtin, PrefixLoader({"builtin": builtin})]),
-                               autoescape=select_autoescape(default=True, default_for_string=True),
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(value=value_text, cell=cell_text, footnote=footnote_text, change=change_text)
+    loaders = [FolderLoader(templates)] if templates else []
+    env = DataSandbox(loader=ChoiceLoader([*loaders, builtin, PrefixLoader({"builtin": builtin})]),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(value=value_text, cell=cell_text, change=change_text)
     return env
+
+
+@cache
+def pages() -> Environment:
+    """boardpack's own pages (the preview): built-in templates only, never a workspace's."""
+    return Environment(loader=PackageLoader("boardpack.render", "templates"), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 @cache
@@ -59,23 +70,33 @@ def template_problem(exc: TemplateError, templates: Path | None) -> WorkspaceErr
     # Jinja points the traceback at template lines; the last such frame is where rendering stopped
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
     where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else str(templates or "report.html.j2")
+    if isinstance(exc, TemplateLimit):
+        return WorkspaceError(f"{where}: the template went past a limit: {exc}")
     if isinstance(exc, SecurityError):
-        return WorkspaceError(f"{where}: the template sandbox refused this: {str(exc).rstrip('.')}. Templates may use the report's "
-                              "data (doc, its sections and metrics), not Python internals")
+        return WorkspaceError(f"{where}: the template sandbox refused this: {str(exc).rstrip('.')}. Templates see "
+                              "the report as plain data (doc, its sections and metrics), not Python objects")
     return WorkspaceError(f"{where}: template error: {exc}")
 
 
-def render_page(template: str, brand: Brand = PLAIN, **context) -> str:
+def render_page(template: str, templates: Path | None, context: dict) -> str:
+    """A report page from plain data (`template_data`), in the sandbox and within its limits."""
     try:
-        return environment(brand.templates).get_template(template).render(brand=brand, **context)
+        return render_bounded(environment(templates), template, context)
     except TemplateError as exc:
-        raise template_problem(exc, brand.templates) from None
+        raise template_problem(exc, templates) from None
+    except RecursionError:
+        raise WorkspaceError(f"{templates or template}: a template calls itself without end "
+                             "(a macro or include that never stops)") from None
+
+
+def render_report(doc: Document, brand: Brand, embed: Embed, rows: int | None = None) -> str:
+    logo = brand.logo.src(embed) if brand.logo else None
+    return render_page("report.html.j2", brand.templates, report_data(doc, brand, logo, rows))
 
 
 def render_html(doc: Document, rows: int | None = None, brand: Brand = PLAIN, embed: Embed = "data") -> str:
     """The report as HTML email; with `rows`, each table cut to that many rows, the rest said to be attached."""
-    logo = brand.logo.src(embed) if brand.logo else None
-    return inliner().inline(render_page("report.html.j2", brand, doc=doc, rows=rows, logo=logo))
+    return inliner().inline(render_report(doc, brand, embed, rows))
 
 
 def email_html(doc: Document, brand: Brand = PLAIN) -> tuple[str, str | None]:

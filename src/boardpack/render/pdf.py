@@ -6,7 +6,7 @@ from functools import cache
 
 from boardpack.errors import WorkspaceError
 from boardpack.render.branding import PLAIN, Brand
-from boardpack.render.html import render_page
+from boardpack.render.html import render_report
 from boardpack.reports.document import Document
 
 
@@ -28,6 +28,5 @@ def render_pdf(doc: Document, brand: Brand = PLAIN) -> bytes:
     (bench/report_look.py)."""
     wp = weasyprint()
     fetcher = wp.URLFetcher(allowed_protocols={"data"})
-    logo = brand.logo.src("data") if brand.logo else None
-    html = render_page("report.html.j2", brand, doc=doc, rows=None, logo=logo)
+    html = render_report(doc, brand, "data")
     return wp.HTML(string=html, url_fetcher=fetcher).write_pdf()

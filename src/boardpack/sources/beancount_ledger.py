@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import glob
 import tempfile
 from collections import Counter
 from datetime import date
@@ -33,14 +34,11 @@ def load(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec
          ws: Workspace) -> tuple[list[SourceProblem], Counter]:
     """Load one beancount file (and its includes) into `table`; return its problems and unpriced commodities."""
     try:
-        from beancount import loader
         from beancount.core import convert, data, prices
     except ImportError:
         raise WorkspaceError(f"{shown}: reading beancount ledgers needs the beancount package: "
                              "pip install 'boardpack[beancount]'") from None
-    # no pickle cache: it would write beside the user's books, and loading a pickle runs code
-    loader.initialize(use_cache=False)
-    entries, errors, _ = loader.load_file(str(path))
+    entries, errors = load_books(path, shown, spec, ws.root)
     where = _Where(ws.root, shown)
     problems = [SourceProblem(*where(getattr(e, "source", None)), " ".join(str(e.message).split())) for e in errors]
 
@@ -87,6 +85,99 @@ def load(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec
     _insert(db, table, rows)
     problems += [SourceProblem(r[9], r[10], r[-1]) for r in rows if r[-1]]
     return problems, unpriced
+
+
+def load_books(path: Path, shown: str, spec: LedgerSource, root: Path) -> tuple[list, list]:
+    """beancount's loader, step by step, with nothing from the workspace run as code.
+
+    The steps are beancount's own (`loader._load`): parse every file, book, run the plugins, validate. What
+    differs is what it refuses first: an included file outside the workspace or encrypted (decrypting runs
+    gpg), `insert_pythonpath` (it would import code kept beside the books), a plugin not on the allow-list
+    (beancount's own `beancount.plugins.*` and the source's `plugins`), and a plugin that would be imported
+    from inside the workspace. No pickle cache either: loading a pickle runs code.
+    """
+    from beancount import loader
+    from beancount.core import data
+    from beancount.ops import validation
+    from beancount.parser import booking, options, parser
+
+    entries, errors, files, top, others = [], [], [], None, []
+    pending, seen = [path.resolve()], set()
+    while pending:
+        file = pending.pop(0)
+        if file in seen:
+            continue
+        seen.add(file)
+        refuse_file(file, shown, root)
+        found, found_errors, found_options = parser.parse_file(str(file))
+        entries += found
+        errors += found_errors
+        files.append(str(file))
+        if top is None:
+            top = found_options
+        else:
+            others.append(found_options)
+        if found_options.get("insert_pythonpath"):
+            raise WorkspaceError(f"{shown_path(file, root)}: option \"insert_pythonpath\" would import code kept "
+                                 "beside the books, which boardpack never runs: remove the option")
+        for pattern in found_options["include"]:
+            matched = sorted(glob.glob(str(file.parent / pattern), recursive=True))
+            if not matched:
+                errors.append(loader.LoadError({"filename": str(file), "lineno": 0},
+                                               f'include "{pattern}" matches no file'))
+            pending += [Path(m).resolve() for m in matched]
+    options_map = top or options.OPTIONS_DEFAULTS.copy()
+    options_map["include"] = files
+    options_map = loader.aggregate_options_map(options_map, others)
+    options_map["pythonpath"] = []
+    for folder in options_map.get("documents", []):
+        refuse_outside((path.parent / folder).resolve(), f"{shown}: option \"documents\"", root)
+    for name, _ in options_map["plugin"]:
+        refuse_plugin(name, shown, spec, root)
+    entries.sort(key=data.entry_sortkey)
+    entries, booking_errors = booking.book(entries, options_map)
+    errors += booking_errors
+    entries, errors = loader.run_transformations(entries, errors, options_map, None)
+    errors += validation.validate(entries, options_map, None, None)
+    return entries, errors
+
+
+def shown_path(file: Path, root: Path) -> str:
+    return str(file.relative_to(root.resolve())) if file.is_relative_to(root.resolve()) else str(file)
+
+
+def refuse_outside(file: Path, what: str, root: Path) -> None:
+    if not file.is_relative_to(root.resolve()):
+        raise WorkspaceError(f"{what}: {file} is outside the workspace, which boardpack does not read: move it "
+                             "into the workspace")
+
+
+def refuse_file(file: Path, shown: str, root: Path) -> None:
+    from beancount.utils import encryption
+
+    refuse_outside(file, f"{shown}: include", root)
+    if file.suffix in (".gpg", ".asc") or (file.is_file() and encryption.is_encrypted_file(str(file))):
+        raise WorkspaceError(f"{shown_path(file, root)}: an encrypted ledger would be decrypted by running gpg, "
+                             "which boardpack never does: decrypt it yourself into the workspace")
+
+
+def refuse_plugin(name: str, shown: str, spec: LedgerSource, root: Path) -> None:
+    """beancount's own plugins, and those the source lists, when they are installed outside the workspace."""
+    import importlib.util
+
+    allowed = name.startswith("beancount.plugins.") or name in spec.plugins
+    if not allowed:
+        raise WorkspaceError(f'{shown}: plugin "{name}" is not allowed: boardpack runs beancount\'s own plugins '
+                             f'(beancount.plugins.*) and those you list on this source: plugins = ["{name}"] '
+                             "(an installed package, never a file in the workspace)")
+    try:
+        found = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        found = None
+    origin = Path(found.origin).resolve() if found and found.origin else None
+    if origin is not None and origin.is_relative_to(root.resolve()):
+        raise WorkspaceError(f'{shown}: plugin "{name}" would be imported from {origin}, inside the workspace; '
+                             "boardpack runs only installed plugins, never code kept in a workspace")
 
 
 def _entity(account: str, spec: LedgerSource, known: set[str]) -> str | None:
