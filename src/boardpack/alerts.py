@@ -93,6 +93,13 @@ def send_alert(workspace: Workspace, alert: Alert) -> str:
     return "; ".join(results) or "no alert channel configured ([alerts] in boardpack.toml)"
 
 
+def bounced_protected(workspace: Workspace, addresses: list[str]) -> str:
+    """The audit copy's or the alerts' own address bounced or complained: it stays on, and the owner hears."""
+    problems = [f"{a} bounced or complained; it receives the audit copy or the alerts, so it was not suppressed: "
+                "check the mailbox, or change [delivery] bcc / [alerts] email" for a in addresses]
+    return send_alert(workspace, Alert(workspace.settings.organization.name, "notifications", "events", problems))
+
+
 def _sns(workspace: Workspace, topic: str, alert: Alert) -> None:
     from boardpack import aws
 

@@ -313,23 +313,31 @@ def events_ingest(source: Annotated[str, typer.Argument(help="A JSON file of not
                   workspace: Workspace = None):
     """Record SES notifications (bare, in SNS envelopes, or Lambda SNS/SQS events); suppress hard bounces and
     complaints."""
-    from boardpack.delivery.events import ingest, parse
+    from boardpack.alerts import bounced_protected
+    from boardpack.delivery.events import MAX_BYTES, ingest, parse, protected_addresses
 
     ws = load_workspace(workspace)
     if source == "-":
-        text, name = sys.stdin.read(), "<stdin>"
+        try:
+            text, name = sys.stdin.buffer.read(MAX_BYTES + 1).decode("utf-8"), "<stdin>"
+        except UnicodeDecodeError as exc:
+            raise WorkspaceError(f"<stdin>: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     else:
         path = Path(source)
         try:
+            if path.stat().st_size > MAX_BYTES:
+                raise WorkspaceError(f"{source}: {path.stat().st_size:,} bytes is more than {MAX_BYTES:,}; split it")
             text, name = path.read_text(encoding="utf-8"), str(path)
         except (OSError, UnicodeDecodeError) as exc:
             raise WorkspaceError(f"{source}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
     events, skipped = parse(text, name)  # all parsed before anything is stored
     store = pipeline.audit_store(ws)
     try:
-        result = ingest(store, events, skipped)
+        result = ingest(store, events, skipped, protected_addresses(ws))
     finally:
         store.close()
+    if result.protected:
+        err.print(f"alert: {bounced_protected(ws, result.protected)}")
     out.print(f"{result.events} new events ({result.matched} matched to deliveries), {result.duplicates} already "
               f"recorded")
     for message_id in result.unmatched:

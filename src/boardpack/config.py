@@ -45,7 +45,15 @@ def _percent(value: Decimal) -> Decimal:
     return value
 
 
+def _mailbox(value: str) -> str:
+    from boardpack.delivery.addresses import checked_mailbox
+
+    checked_mailbox(value)
+    return value
+
+
 Rate = Annotated[Decimal, AfterValidator(_fraction)]
+Mailbox = Annotated[str, AfterValidator(_mailbox)]  # one address, `addr` or `Name <addr>`, strictly parsed
 Percent = Annotated[Decimal, AfterValidator(_percent)]
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 
@@ -432,8 +440,8 @@ class CustomReport(Strict):
 
 
 class Role(Strict):
-    to: list[str] = []
-    cc: list[str] = []
+    to: list[Mailbox] = []
+    cc: list[Mailbox] = []
 
     @model_validator(mode="after")
     def has_recipients(self) -> Role:
@@ -459,8 +467,8 @@ class SmtpSettings(Strict):
 
 class Delivery(Strict):
     transport: Literal["outbox", "smtp", "ses"] = "outbox"
-    from_: str | None = Field(default=None, alias="from")
-    bcc: list[str] = []
+    from_: Mailbox | None = Field(default=None, alias="from")
+    bcc: list[Mailbox] = []
     outbox: str = "outbox"
     subject_prefix: str = ""
     separate: bool = False  # each recipient gets a message of their own, so nobody sees the others' addresses
@@ -479,7 +487,7 @@ class Delivery(Strict):
 
 class Alerts(Strict):
     sns_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$")
-    email: str | None = None
+    email: Mailbox | None = None
     webhook: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")  # may also come from BOARDPACK_ALERT_WEBHOOK
     region: str | None = None
 

@@ -7,7 +7,7 @@ import pytest
 
 from boardpack.audit.dynamodb import DynamoAuditStore
 from boardpack.audit.sqlite import SqliteAuditStore
-from boardpack.audit.store import DeliveryEvent, Intent
+from boardpack.audit.store import DeliveryEvent, EventOutcome, Intent
 from boardpack.delivery.message import DeliveryKey
 
 KEY = DeliveryKey("2026-10", "cfo", "abc123")
@@ -122,8 +122,9 @@ def test_events_match_by_provider_message_id_once_and_suppress_permanent_failure
     plan(store)
     store.claim(KEY, "r", "h:1")
     store.record(KEY, "sent", "r", transport_id="ses-id-1")
-    assert store.record_event(bounce()) == (KEY, True)
-    assert store.record_event(bounce()) == (KEY, False)  # the same notification again changes nothing
+    assert store.record_events([bounce()]) == [EventOutcome(KEY, True, ("cfo@example.com",))]
+    again = store.record_events([bounce()])  # the same notification again changes nothing
+    assert again == [EventOutcome(KEY, False)]
     assert store.suppressed() == {"cfo@example.com"}
     (s,) = store.suppressions()
     assert (s.address, s.reason, s.detail) == ("cfo@example.com", "bounce", "Permanent/General")
@@ -131,13 +132,26 @@ def test_events_match_by_provider_message_id_once_and_suppress_permanent_failure
     assert store.suppressed() == set()
 
 
-def test_an_event_for_an_unknown_message_is_kept_unmatched(store):
-    assert store.record_event(bounce("e2", "not-ours")) == (None, True)
+def test_an_event_for_an_unknown_message_is_kept_unmatched_and_suppresses_nobody(store):
+    assert store.record_events([bounce("e2", "not-ours")]) == [EventOutcome(None, True)]
+    assert store.suppressed() == set()
+
+
+def test_a_bounce_suppresses_only_recipients_of_that_message_and_never_a_protected_one(store):
+    plan(store)  # sent to cfo@example.com only
+    store.claim(KEY, "r", "h:1")
+    store.record(KEY, "sent", "r", transport_id="ses-id-1")
+    forged = DeliveryEvent("e5", "complaint", "ses-id-1", ("ceo@example.com", "CFO@example.com"), "t", True, "")
+    assert store.record_events([forged], protected=frozenset({"cfo@example.com"})) == [
+        EventOutcome(KEY, True, (), ("cfo@example.com",))]
+    assert store.suppressed() == set()  # ceo@ was not a recipient; cfo@ is the audit address
 
 
 def test_a_transient_bounce_or_a_delivery_suppresses_nobody(store):
-    store.record_event(bounce("e3", permanent=False))
-    store.record_event(bounce("e4", kind="delivery", permanent=False))
+    plan(store)
+    store.claim(KEY, "r", "h:1")
+    store.record(KEY, "sent", "r", transport_id="ses-id-1")
+    store.record_events([bounce("e3", permanent=False), bounce("e4", kind="delivery", permanent=False)])
     assert store.suppressed() == set()
 
 

@@ -63,5 +63,5 @@ def test_invalid_address_names_the_key(address):
         mailbox(address, "roles.cfo.to[0]")
 
 
-def test_display_names_are_kept_and_addresses_normalized():
-    assert mailbox("Sam Ortiz <CFO@Example.COM>", "k") == "Sam Ortiz <CFO@example.com>"
+def test_display_names_are_kept_and_the_address_is_exactly_as_written():
+    assert mailbox("Sam Ortiz <CFO@Example.COM>", "k") == "Sam Ortiz <CFO@Example.COM>"

@@ -4,7 +4,6 @@
 import pytest
 
 from boardpack.audit.sqlite import SqliteAuditStore
-from boardpack.audit.store import DeliveryEvent
 from boardpack.config import SmtpSettings
 from boardpack.delivery.dispatcher import Dispatcher, Policy
 from boardpack.delivery.transports.base import AmbiguousError, PermanentError, RetryableError, StopError
@@ -166,7 +165,7 @@ def test_a_password_is_never_sent_in_the_clear_to_a_remote_host():
 
 def test_suppressed_recipients_are_left_out_of_the_envelope(server, tmp_path):
     store = SqliteAuditStore(tmp_path / "a.sqlite")
-    store.record_event(DeliveryEvent("e1", "bounce", "elsewhere", ("gone@example.com",), "2026-11-01", True, ""))
+    store.suppress("gone@example.com", "bounce", "2026-11-01")
     batch = [message(0, ["gone@example.com", "kept@example.com"]), message(1, ["gone@example.com"])]
     report = Dispatcher(store, transport(server), "run", policy=Policy(concurrency=1)).dispatch(batch)
     assert [r.recipients for r in server.received] == [["kept@example.com", "audit@example.com"]]

@@ -27,6 +27,7 @@ from boardpack.audit.store import (
     CLAIMABLE,
     DeliveryEvent,
     DeliveryRecord,
+    EventOutcome,
     FireRecord,
     Intent,
     RunRecord,
@@ -34,6 +35,7 @@ from boardpack.audit.store import (
     Suppression,
     Transition,
     now,
+    to_suppress,
 )
 from boardpack.config import Workspace
 from boardpack.delivery.message import DeliveryKey
@@ -245,7 +247,8 @@ class DynamoAuditStore:
                                                             ":at": at, ":before": before})}},
             self._transition(key, before, state, at, run_id, detail)]
         if transport_id:
-            items.append({"Put": self._put({"pk": f"MESSAGE#{transport_id}", "sk": "MESSAGE", "key": str(key)})})
+            items.append({"Put": self._put({"pk": f"MESSAGE#{transport_id}", "sk": "MESSAGE", "key": str(key),
+                                            "delivery_pk": f"{self.prefix}DELIVERY#{key}"})})
         self.db.transact_write_items(TransactItems=items)
 
     def _record_of(self, r: dict) -> DeliveryRecord:
@@ -268,7 +271,12 @@ class DynamoAuditStore:
 
     # -- events and suppressions ---------------------------------------------------------------------------
 
-    def record_event(self, event: DeliveryEvent) -> tuple[DeliveryKey | None, bool]:
+    def record_events(self, events: list[DeliveryEvent], protected: frozenset[str] = frozenset()
+                      ) -> list[EventOutcome]:
+        # item by item: every event was validated before this, and a repeated file changes nothing
+        return [self._record_event(event, protected) for event in events]
+
+    def _record_event(self, event: DeliveryEvent, protected: frozenset[str]) -> EventOutcome:
         pointer = self._get(f"MESSAGE#{event.transport_id}", "MESSAGE")
         key = pointer["key"] if pointer else None
         try:
@@ -279,18 +287,22 @@ class DynamoAuditStore:
                                          "attribute_not_exists(pk)"))
         except ClientError as exc:
             if cancelled_by_condition(exc):
-                return (DeliveryKey.parse(key) if key else None), False
+                return EventOutcome(DeliveryKey.parse(key) if key else None, False)
             raise
-        if event.permanent:
-            for address in event.recipients:
-                try:
-                    self.db.put_item(**self._put({"pk": "SUPPRESSION", "sk": address.lower(), "reason": event.kind,
-                                                  "at": event.at, "detail": event.detail},
-                                                 "attribute_not_exists(pk)"))
-                except ClientError as exc:
-                    if not cancelled_by_condition(exc):
-                        raise
-        return (DeliveryKey.parse(key) if key else None), True
+        delivery = self._get(pointer.get("delivery_pk", f"DELIVERY#{key}"), "STATE") if pointer else None
+        sent_to = {a.lower() for a in delivery["recipients"]} if delivery else set()
+        suppressed, spared = to_suppress(event, sent_to, protected)
+        for address in suppressed:
+            self.suppress(address, event.kind, event.at, event.detail)
+        return EventOutcome(DeliveryKey.parse(key) if key else None, True, suppressed, spared)
+
+    def suppress(self, address: str, reason: str, at: str, detail: str = "") -> None:
+        try:
+            self.db.put_item(**self._put({"pk": "SUPPRESSION", "sk": address.lower(), "reason": reason, "at": at,
+                                          "detail": detail}, "attribute_not_exists(pk)"))
+        except ClientError as exc:
+            if not cancelled_by_condition(exc):
+                raise
 
     def suppressions(self) -> list[Suppression]:
         rows = self._query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues=typed({":pk": "SUPPRESSION"}))

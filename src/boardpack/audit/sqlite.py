@@ -11,6 +11,7 @@ from boardpack.audit.store import (
     CLAIMABLE,
     DeliveryEvent,
     DeliveryRecord,
+    EventOutcome,
     FireRecord,
     Intent,
     RunRecord,
@@ -18,6 +19,7 @@ from boardpack.audit.store import (
     Suppression,
     Transition,
     now,
+    to_suppress,
 )
 from boardpack.delivery.message import DeliveryKey
 
@@ -166,19 +168,28 @@ class SqliteAuditStore:
                                "ORDER BY slot DESC LIMIT ?", (limit,)).fetchall()
         return [FireRecord(*r) for r in rows]
 
-    def record_event(self, event: DeliveryEvent) -> tuple[DeliveryKey | None, bool]:
-        with self.transaction() as db:
-            row = db.execute("SELECT key FROM deliveries WHERE transport_id = ? AND transport_id != ''",
-                             (event.transport_id,)).fetchone()
-            key = row[0] if row else None
-            new = db.execute("INSERT OR IGNORE INTO events (id, kind, transport_id, recipients, at, permanent, "
-                             "detail, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             (event.id, event.kind, event.transport_id, "\n".join(event.recipients), event.at,
-                              int(event.permanent), event.detail, key)).rowcount == 1
-            if new and event.permanent:
+    def record_events(self, events: list[DeliveryEvent], protected: frozenset[str] = frozenset()
+                      ) -> list[EventOutcome]:
+        outcomes = []
+        with self.transaction() as db:  # the whole batch, or none of it
+            for event in events:
+                row = db.execute("SELECT key, recipients FROM deliveries WHERE transport_id = ? AND transport_id != ''",
+                                 (event.transport_id,)).fetchone()
+                key, sent_to = (row[0], set(row[1].lower().split("\n"))) if row else (None, set())
+                new = db.execute("INSERT OR IGNORE INTO events (id, kind, transport_id, recipients, at, permanent, "
+                                 "detail, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (event.id, event.kind, event.transport_id, "\n".join(event.recipients), event.at,
+                                  int(event.permanent), event.detail, key)).rowcount == 1
+                suppressed, spared = to_suppress(event, sent_to, protected) if new else ((), ())
                 db.executemany("INSERT OR IGNORE INTO suppressions (address, reason, at, detail) VALUES (?, ?, ?, ?)",
-                               [(a.lower(), event.kind, event.at, event.detail) for a in event.recipients])
-        return (DeliveryKey.parse(key) if key else None), new
+                               [(a, event.kind, event.at, event.detail) for a in suppressed])
+                outcomes.append(EventOutcome(DeliveryKey.parse(key) if key else None, new, suppressed, spared))
+        return outcomes
+
+    def suppress(self, address: str, reason: str, at: str, detail: str = "") -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO suppressions (address, reason, at, detail) VALUES (?, ?, ?, ?)",
+                       (address.lower(), reason, at, detail))
 
     def suppressed(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT address FROM suppressions")}

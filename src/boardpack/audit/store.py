@@ -98,6 +98,25 @@ class DeliveryEvent:
 
 
 @dataclass(frozen=True)
+class EventOutcome:
+    """What recording one notification did."""
+
+    key: DeliveryKey | None  # the delivery it is about, or None: not a message this workspace sent
+    new: bool  # False: already recorded, so nothing changed
+    suppressed: tuple[str, ...] = ()  # recipients of that delivery now on the suppression list
+    protected: tuple[str, ...] = ()  # audit or alert addresses it named: never suppressed, alerted on
+
+
+def to_suppress(event: DeliveryEvent, sent_to: set[str], protected: frozenset[str]) -> tuple[tuple, tuple]:
+    """(suppressed, protected): a hard bounce or complaint suppresses only the recipients of the message it is
+    about, and never an audit or alert address, which it names instead."""
+    if not event.permanent:
+        return (), ()
+    named = list(dict.fromkeys(a.lower() for a in event.recipients if a.lower() in sent_to))
+    return tuple(a for a in named if a not in protected), tuple(a for a in named if a in protected)
+
+
+@dataclass(frozen=True)
 class Suppression:
     address: str
     reason: str  # bounce | complaint
@@ -138,9 +157,12 @@ class AuditStore(Protocol):
     def fires(self, limit: int = 20) -> list[FireRecord]:
         """Newest slot first."""
 
-    def record_event(self, event: DeliveryEvent) -> tuple[DeliveryKey | None, bool]:
-        """Store the event (once), suppress its recipients if permanent; return the matched delivery
-        (None if no delivery has that message id) and whether the event was new."""
+    def record_events(self, events: list[DeliveryEvent], protected: frozenset[str] = frozenset()
+                      ) -> list[EventOutcome]:
+        """Store each event once; a new hard bounce or complaint about a message this store sent suppresses
+        the recipients of that message it names (`to_suppress`). SQLite stores all of them or none."""
+
+    def suppress(self, address: str, reason: str, at: str, detail: str = "") -> None: ...
 
     def suppressed(self) -> set[str]: ...
 

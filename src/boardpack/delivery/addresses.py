@@ -2,37 +2,69 @@
 
 from __future__ import annotations
 
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry
 from email.utils import formataddr, parseaddr
 
 from boardpack.errors import WorkspaceError
 
 
-class HeaderInjection(WorkspaceError):
+class HeaderInjection(WorkspaceError, ValueError):
     """A CR or LF in a header value: it would start a second header."""
 
 
 def safe_header(value: str, where: str) -> str:
-    if "\r" in value or "\n" in value:
+    if "\r" in value or "\n" in value or "\0" in value:
         raise HeaderInjection(f"{where}: contains a line break (CR or LF), which is never allowed in an email header; "
                               "remove it")
     return value
 
 
+def control_characters(text: str) -> list[str]:
+    """The C0 and C1 control characters (NUL, CR, LF, ESC, DEL...) in `text`, as U+XXXX."""
+    return [f"U+{ord(c):04X}" for c in text if ord(c) < 32 or 127 <= ord(c) < 160]
+
+
 def mailbox(text: str, where: str) -> str:
-    """`Name <addr>` or `addr`, checked and normalized; errors name the config key."""
+    """One mailbox, `addr` or `Name <addr>`, checked strictly; the error names `where` (the key)."""
+    try:
+        return checked_mailbox(text)
+    except HeaderInjection as exc:
+        raise HeaderInjection(f"{where}: {exc}") from None
+    except ValueError as exc:
+        raise WorkspaceError(f"{where}: {exc}") from None
+
+
+def checked_mailbox(text: str) -> str:
+    """`addr` or `Name <addr>` parsed strictly (RFC 5322, then email-validator), or ValueError. What goes on the
+    envelope is the address exactly as written: nothing in the display name, a comment, a route or a second
+    address can send the mail anywhere else."""
     from email_validator import EmailNotValidError, validate_email  # here: a build that sends nothing skips its load
 
-    safe_header(text, where)
-    name, addr = parseaddr(text)
-    if not addr or "@" not in addr:
-        raise WorkspaceError(f"{where}: {text!r} is not an email address; write it as name@example.com "
-                             "or \"Name <name@example.com>\"")
+    if bad := control_characters(text):
+        raise HeaderInjection(f"{text.encode('unicode_escape').decode()!r} contains control characters "
+                              f"({', '.join(dict.fromkeys(bad))}), which are never allowed in an address; remove them")
+    fix = 'write one address per item, as name@example.com or "Name <name@example.com>"'
     try:
-        normalized = validate_email(addr, check_deliverability=False).normalized
+        header = HeaderRegistry()("To", text)
+        found, defects = header.addresses, header.defects
+    except (IndexError, ValueError, TypeError):  # the standard library's parser trips on some inputs ("a@")
+        found, defects = (), ("unparsable",)
+    if defects or len(found) != 1 or not found[0].addr_spec:
+        what = f"holds {len(found)} addresses" if len(found) > 1 else "is not one email address"
+        raise ValueError(f"{text!r} {what}; {fix}")
+    name, addr = found[0].display_name, found[0].addr_spec
+    written = text.strip()
+    if written != addr and not (written.endswith(f"<{addr}>") and "<" not in written[:-len(addr) - 2]):
+        raise ValueError(f"{text!r} would be delivered to {addr!r}, which is not how it is written (a comment, a "
+                         f"route or quoting changes where it goes); {fix}")
+    if "@" in name:
+        raise ValueError(f"the name in {text!r} contains an address ({name!r}), which mail clients may show "
+                         f"instead of the real one; {fix}")
+    try:
+        validate_email(addr, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise WorkspaceError(f"{where}: {addr!r} is not a valid email address: {exc}") from None
-    return formataddr((name, normalized)) if name else normalized
+        raise ValueError(f"{addr!r} is not a valid email address: {exc}") from None
+    return formataddr((name, addr)) if name else addr
 
 
 def bare(address: str) -> str:

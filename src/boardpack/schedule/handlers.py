@@ -201,23 +201,34 @@ def scheduled_run(event: Any, context: Any = None) -> dict:
 
 
 def ses_events(event: Any, context: Any = None) -> dict:
-    """For a function subscribed to the SES event topic (SNS) or a queue behind it (SQS)."""
-    from boardpack.delivery.events import collect, ingest
+    """For a function subscribed to the SES event topic (SNS) or a queue behind it (SQS): each record alone,
+    a bad one returned in `batchItemFailures` while the good ones are kept."""
+    from boardpack.delivery.events import ingest, lambda_records, protected_addresses
 
-    events, skipped = collect([event], "lambda event")  # all parsed before anything is stored
+    events, skipped, failed = lambda_records(event)
+    for note in skipped:
+        print(f"skipped: {note}")
     table = os.environ.get("BOARDPACK_AUDIT_TABLE")
+    workspace = None
     if os.environ.get("BOARDPACK_WORKSPACE") or not table:
-        store = pipeline.audit_store(the_workspace())
+        workspace = the_workspace()
+        store = pipeline.audit_store(workspace)
     else:  # a fan-out deployment: events and suppressions are shared by every portfolio in the table
         from boardpack.audit.dynamodb import DynamoAuditStore
 
         store = DynamoAuditStore(client("dynamodb"), table)
+    protected = protected_addresses(workspace) if workspace else frozenset()
     try:
-        result = ingest(store, events, skipped)
+        result = ingest(store, events, skipped, protected)
     finally:
         store.close()
+    if result.protected and workspace:
+        from boardpack.alerts import bounced_protected
+
+        print(f"alert: {bounced_protected(workspace, result.protected)}")
     return {"events": result.events, "duplicates": result.duplicates, "matched": result.matched,
-            "unmatched": result.unmatched, "suppressed": result.suppressed, "skipped": result.skipped}
+            "unmatched": result.unmatched, "suppressed": result.suppressed, "protected": result.protected,
+            "skipped": result.skipped, "batchItemFailures": [{"itemIdentifier": i} for i in failed]}
 
 
 # -- fan-out: the planner and the worker ----------------------------------------------------------------------
