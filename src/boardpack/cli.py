@@ -89,6 +89,7 @@ def send(workspace: Workspace = None, as_of: AsOf = None, role: Roles = None,
     try:
         with progress("Reading sources and building the pack…"):
             pack = pipeline.build_pack(ws, parse_as_of(as_of), role)
+        pipeline.require_complete(pack)
     except WorkspaceError as exc:
         if not dry_run:  # a send that cannot build is a run the owner must hear about
             try:
@@ -155,8 +156,10 @@ def check(workspace: Workspace = None, as_of: AsOf = None,
     else:
         problems_online = 0
     warn_about(pack)
-    problems = (sum(len(s.problems) for s in pack.portfolio.sources.values()) + len(pack.results.failures)
-                + problems_online)
+    refused = pipeline.incomplete(pack)  # what send would refuse, check refuses first
+    for line in refused:
+        err.print(f"send would refuse: {line}")
+    problems = sum(len(s.problems) for s in pack.portfolio.sources.values()) + len(refused) + problems_online
     out.print("OK" if not problems else f"{problems} problems (see above)")
     raise typer.Exit(2 if problems else 0)
 

@@ -95,6 +95,7 @@ class Property(Strict):
     value: Money = Field(gt=0)  # for the cap rate
     # Ledger accounts (globs) that are debt service: paid out of NOI, not operating expenses.
     debt_service_accounts: list[str] = DebtServiceAccounts
+    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
 
 
 class Fleet(Strict):
@@ -102,6 +103,7 @@ class Fleet(Strict):
 
     jobs: str = Field(min_length=1)  # CSV: date,vehicle,customer,revenue,direct_cost,hours
     working_days: list[Weekday] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
+    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
 
 
 class Practice(Strict):
@@ -109,6 +111,7 @@ class Practice(Strict):
 
     timesheets: str = Field(min_length=1)  # CSV: client,date,hours,rate
     clients: list[str] = Field(min_length=1)  # as the ledger's counterparty names them
+    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
 
 
 # Each venture table belongs to one kind of entity.
@@ -274,10 +277,12 @@ class LedgerSource(Strict):
 
 class NotesSource(Strict):
     paths: list[str] = ["notes/*.md"]
+    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
 
 
 class ChannelsSource(Strict):
     path: str
+    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
 
 
 class GitSource(Strict):
@@ -285,6 +290,7 @@ class GitSource(Strict):
 
     baseline: str | None = None  # a detect-secrets baseline: secrets it lists are acknowledged, not reported
     max_file_bytes: int = Field(default=1_000_000, gt=0)  # larger files are skipped (and counted)
+    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
 
 
 class AwsSource(Strict):
@@ -293,6 +299,7 @@ class AwsSource(Strict):
     regions: list[str] = Field(min_length=1)
     entity_tag: str = Field(default="entity", min_length=1)  # resources map to entities by this tag
     cost_months: int = Field(default=12, ge=1, le=14)  # Cost Explorer keeps 14 months
+    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
 
     @field_validator("regions")
     @classmethod

@@ -36,6 +36,12 @@ class SourceStatus:
     stale_after_days: int = 10
     error: str | None = None  # set when the source could not be read at all
     gaps: list[str] = field(default_factory=list)  # what it could not see, though the rest was read
+    optional: bool = False  # marked `optional = true`: a send may go without it
+
+    @property
+    def unreadable(self) -> bool:
+        """Configured, and could not be read: a send stops for it unless it is optional."""
+        return self.configured and self.error is not None
 
     def state(self, period: Period) -> Literal["missing", "failed", "stale", "fresh"]:
         if not self.configured:

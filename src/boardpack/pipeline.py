@@ -63,6 +63,25 @@ def build_pack(workspace: Workspace, as_of: date | None = None, roles: list[str]
     return Pack(workspace, period, portfolio, results, documents)
 
 
+class IncompletePack(WorkspaceError):
+    """A source that must be read could not be, or an analysis failed: nothing is sent for the period."""
+
+
+def incomplete(pack: Pack) -> list[str]:
+    """Why the pack may not be sent: each source that could not be read (unless optional), each failed analysis."""
+    problems = [f"the {s.name} source could not be read: {s.error}" for s in pack.portfolio.sources.values()
+                if s.unreadable and not s.optional]
+    return problems + [f"the {name} analysis failed: {why}" for name, why in pack.results.failures.items()]
+
+
+def require_complete(pack: Pack) -> None:
+    """A pack goes whole or not at all: a send that would leave a figure out stops before anything is planned."""
+    if problems := incomplete(pack):
+        raise IncompletePack("nothing was sent for " + pack.period.label + ": the pack is incomplete\n  "
+                             + "\n  ".join(problems) + "\nfix the source, or mark it optional = true in "
+                             "boardpack.toml to send the pack without it (its sections then say what is missing)")
+
+
 def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
     """`out/<period>/<report-id>.<ext>` for each report and format."""
     written, brand = [], brand_for(pack.workspace)
@@ -118,6 +137,7 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
               command: str = "send") -> SendResult:
     """Build every message first (so bad recipients stop the run before anything is sent), then dispatch."""
     ws = pack.workspace
+    require_complete(pack)
     archive = ws.settings.archive
     if archive.pdf or archive.attach_pdf:
         weasyprint()  # a machine without Pango is told now, before anything is sent
@@ -139,8 +159,7 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
         raise
     finally:
         transport.close()
-    failures = [f"the {name} analysis failed: {why}" for name, why in pack.results.failures.items()]
-    archived, archive_error = [], ""
+    failures, archived, archive_error = [], [], ""
     if archive.pdf:
         try:
             archived = archive_pdfs(pack, report, pdfs, run_id)

@@ -10,6 +10,7 @@ import email
 import errno
 import re
 import threading
+import traceback
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email import policy
@@ -106,6 +107,11 @@ class Preview:
             return self._views[label]
 
 
+def index(text: str) -> int | None:
+    """A small ASCII number from a URL, or None (not "²", not a thousand digits)."""
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 6 else None
+
+
 class Handler(BaseHTTPRequestHandler):
     preview: Preview  # set on the server's subclass
     server_version = "boardpack-preview"
@@ -118,13 +124,20 @@ class Handler(BaseHTTPRequestHandler):
         port = self.server.server_address[1]
         if self.headers.get("Host") not in {f"127.0.0.1:{port}", f"localhost:{port}"}:
             return self.send(HTTPStatus.FORBIDDEN, "text/plain", b"only http://127.0.0.1 may ask")
-        url = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        try:
+            url = urlsplit(self.path)
+            query = {k: v[-1] for k, v in parse_qs(url.query, max_num_fields=20).items()}
+        except ValueError as exc:  # a malformed URL or too many fields: say so, never drop the connection
+            return self.page(HTTPStatus.BAD_REQUEST, "error.html.j2", error=f"a bad request: {exc}")
         parts = [p for p in url.path.split("/") if p]
         try:
             self.route(parts, query)
         except BoardpackError as exc:
             self.page(HTTPStatus.UNPROCESSABLE_ENTITY, "error.html.j2", error=str(exc))
+        except Exception as exc:  # every request gets an answer, even boardpack's own mistake
+            traceback.print_exc()
+            self.page(HTTPStatus.INTERNAL_SERVER_ERROR, "error.html.j2",
+                      error=f"boardpack could not show this page ({type(exc).__name__}); the terminal has the details")
 
     def route(self, parts: list[str], query: dict[str, str]) -> None:
         preview = self.preview
@@ -139,14 +152,16 @@ class Handler(BaseHTTPRequestHandler):
         if letters is None:
             return self.not_found(f"no report {parts[1]} in {view.period.label}")
         if len(parts) == 2:
-            n = int(query["to"]) if query.get("to", "").isdigit() else 0
+            n = index(query.get("to", "0"))
+            if n is None:
+                return self.page(HTTPStatus.BAD_REQUEST, "error.html.j2", error="?to= takes a recipient number")
             if n >= len(letters):
                 return self.not_found(f"the {parts[1]} report has {len(letters)} recipient set(s)")
             form = query.get("form") if query.get("form") in ("phone", "text") else "html"
             return self.page(HTTPStatus.OK, "report.html.j2", view=view, doc=view.document(parts[1]),
                              letters=letters, n=n, letter=letters[n], form=form)
-        n = int(parts[2]) if parts[2].isdigit() else len(letters)
-        if n >= len(letters):
+        n = index(parts[2])
+        if n is None or n >= len(letters):
             return self.not_found("no such recipient set")
         letter, base = letters[n], f"/{quote(parts[0])}/{quote(parts[1])}/{n}/"
         match parts[3:]:
@@ -157,8 +172,8 @@ class Handler(BaseHTTPRequestHandler):
                 name = f"{parts[1]}-{parts[0]}.eml"
                 return self.send(HTTPStatus.OK, "message/rfc822", letter.message.raw,
                                  {"Content-Disposition": f'attachment; filename="{name}"'})
-            case ["part", i] if i.isdigit() and int(i) < len(letter.parts):
-                part = letter.parts[int(i)]
+            case ["part", i] if (k := index(i)) is not None and k < len(letter.parts):
+                part = letter.parts[k]
                 return self.send(HTTPStatus.OK, part.get_content_type(), part.get_payload(decode=True),
                                  {"Content-Security-Policy": MESSAGE_CSP})
         return self.not_found("no such page")

@@ -51,8 +51,10 @@ def environment(templates: Path | None = None) -> DataSandbox:
 @cache
 def pages() -> Environment:
     """boardpack's own pages (the preview): built-in templates only, never a workspace's."""
-    return Environment(loader=PackageLoader("boardpack.render", "templates"), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=PackageLoader("boardpack.render", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(value=value_text, cell=cell_text, change=change_text)
+    return env
 
 
 @cache

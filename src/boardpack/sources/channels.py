@@ -20,7 +20,8 @@ class ChannelsCsv:
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
         spec = ws.settings.sources.channels
-        status = SourceStatus(self.name, configured=spec is not None, stale_after_days=31)
+        status = SourceStatus(self.name, configured=spec is not None, stale_after_days=31,
+                              optional=bool(spec and spec.optional))
         if spec is None:
             return status
         entity_ids = {e.id for e in ws.settings.entities}

@@ -60,10 +60,10 @@ class GitRepositories:
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
         listed = [(e.id, r) for e in ws.settings.entities for r in e.repos]
-        status = SourceStatus(self.name, configured=bool(listed))
+        spec = ws.settings.sources.git or GitSource()
+        status = SourceStatus(self.name, configured=bool(listed), optional=spec.optional)
         if not listed:
             return status
-        spec = ws.settings.sources.git or GitSource()
         baseline = Baseline()
         if spec.baseline:
             file = ws.root / spec.baseline

@@ -14,7 +14,8 @@ class Jobs:
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
         fleets = [e for e in ws.settings.entities if e.fleet]
-        status = SourceStatus(self.name, configured=bool(fleets), stale_after_days=10)
+        status = SourceStatus(self.name, configured=bool(fleets), stale_after_days=10,
+                              optional=all(e.fleet.optional for e in fleets))
         for entity in fleets:
             vehicles = entity.vehicles()
 

@@ -48,7 +48,8 @@ class MarkdownNotes:
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
         spec = ws.settings.sources.notes
-        status = SourceStatus(self.name, configured=spec is not None, stale_after_days=45)
+        status = SourceStatus(self.name, configured=spec is not None, stale_after_days=45,
+                              optional=bool(spec and spec.optional))
         if spec is None:
             return status
         files = sorted({f for pattern in spec.paths for f in glob.glob(str(ws.root / pattern))})

@@ -16,7 +16,8 @@ class RentRoll:
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
         properties = [e for e in ws.settings.entities if e.property]
-        status = SourceStatus(self.name, configured=bool(properties), stale_after_days=366)
+        status = SourceStatus(self.name, configured=bool(properties), stale_after_days=366,
+                              optional=all(e.property.optional for e in properties))
         for entity in properties:
             relative = entity.property.units
             seen: dict[str, str] = {}

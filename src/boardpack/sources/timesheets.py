@@ -14,7 +14,8 @@ class Timesheets:
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
         practices = [e for e in ws.settings.entities if e.practice]
-        status = SourceStatus(self.name, configured=bool(practices), stale_after_days=10)
+        status = SourceStatus(self.name, configured=bool(practices), stale_after_days=10,
+                              optional=all(e.practice.optional for e in practices))
         for entity in practices:
             clients = {c.casefold(): c for c in entity.practice.clients}
 
