@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
 from boardpack import pipeline
@@ -21,18 +20,21 @@ from boardpack.delivery.plan import plan_messages
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.render import FORMATS
 from boardpack.render.branding import brand_for
+from boardpack.terminal import console, inert
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="One board pack a period from your own records, delivered exactly once.")
-# markup and emoji codes off: memos, paths and accounts (Assets:Bank:...) are shown as written
-out = Console(markup=False, emoji=False, highlight=False, soft_wrap=True)
-err = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap=True)
+out, err = console(), console(stderr=True)
 
 Workspace = Annotated[Path | None, typer.Option("-w", "--workspace", envvar="BOARDPACK_WORKSPACE",
                                                    help="Workspace folder (default: the current one).")]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Report the last complete period before this date "
                                                               "(YYYY-MM-DD; default: today in the organization's time zone).")]
 Roles = Annotated[list[str] | None, typer.Option("--role", help="Only this report (repeatable).")]
+
+
+def add_row(table: RichTable, *cells: str) -> None:
+    table.add_row(*(inert(c) for c in cells))
 
 
 def parse_as_of(text: str | None) -> date | None:
@@ -145,7 +147,7 @@ def check(workspace: Workspace = None, as_of: AsOf = None,
                 pipeline.render(doc, fmt, brand)
     table = RichTable("source", "state", "newest record", "records", "problems", title=f"Sources for {pack.period.label}")
     for s in pack.portfolio.sources.values():
-        table.add_row(s.name, s.state(pack.period), str(s.freshness or "—"), str(s.records), str(len(s.problems)))
+        add_row(table, s.name, s.state(pack.period), str(s.freshness or "—"), str(s.records), str(len(s.problems)))
     out.print(table)
     for m in messages:
         out.print(f"  {m.key.report:<12} → {', '.join(m.envelope)}")
@@ -202,21 +204,21 @@ def runs(workspace: Workspace = None,
     table = RichTable("period", "report", "state", "attempts", "updated", "recipients", "detail", title="Deliveries")
     for d in deliveries:
         names = ", ".join(f"{a} (suppressed)" if a in suppressed else a for a in d.recipients)
-        table.add_row(d.key.period, d.key.report, d.state, str(d.attempts), d.updated_at[:19], names, d.detail)
+        add_row(table, d.key.period, d.key.report, d.state, str(d.attempts), d.updated_at[:19], names, d.detail)
     out.print(table)
     table = RichTable("run", "command", "period", "started", "status", "summary", "alert", title="Runs")
     for r in run_rows:
-        table.add_row(r.id, r.command, r.period, r.started_at[:19], r.status, r.summary, r.alert)
+        add_row(table, r.id, r.command, r.period, r.started_at[:19], r.status, r.summary, r.alert)
     out.print(table)
     if fire_rows:
         table = RichTable("due (UTC)", "status", "run", "by", "detail", title="Schedule fires")
         for f in fire_rows:
-            table.add_row(f.slot[:16], f.status, f.run_id, f.owner, f.detail)
+            add_row(table, f.slot[:16], f.status, f.run_id, f.owner, f.detail)
         out.print(table)
     if suppressions:
         table = RichTable("address", "reason", "since", "detail", title="Suppressed (never sent to)")
         for s in suppressions:
-            table.add_row(s.address, s.reason, s.at[:19], s.detail)
+            add_row(table, s.address, s.reason, s.at[:19], s.detail)
         out.print(table)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import glob
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -615,14 +617,35 @@ class Workspace:
     def state_dir(self) -> Path:
         return self.root / ".boardpack"
 
-    def path(self, relative: str) -> Path:
-        return (self.root / relative).resolve()
+    def path(self, relative: str, key: str) -> Path:
+        """A path the workspace names under `key`, resolved (symlinks too) and kept inside the workspace."""
+        return inside(self.root, relative, key)
+
+    def glob(self, pattern: str, key: str) -> list[Path]:
+        """The files a glob names, each kept inside the workspace."""
+        return [inside(self.root, found, key) for found in sorted(glob.glob(str(self.root / pattern)))]
 
     def where(self, *loc: str | int) -> str:
         """`boardpack.toml:LINE` of a key, for checks made after loading (a custom report's sections)."""
         file = self.root / WORKSPACE_FILE
         line = _line_of(file.read_text(encoding="utf-8"), list(loc)) if file.is_file() else None
         return f"{file}:{line}" if line else str(file)
+
+
+TRUSTED_PATHS = "BOARDPACK_TRUSTED_PATHS"  # the machine owner's own extra roots, from the real environment only
+
+
+def inside(root: Path, relative: str, key: str) -> Path:
+    """`relative` under the workspace `root`, symlinks resolved. A workspace may come from someone else, so a
+    path that leads anywhere else is refused, naming its key, unless the machine's owner trusts that folder in
+    the process environment (BOARDPACK_TRUSTED_PATHS; never from the workspace or its .env)."""
+    path = (root / relative).resolve()
+    roots = [root.resolve(), *(Path(p).resolve() for p in os.environ.get(TRUSTED_PATHS, "").split(os.pathsep) if p)]
+    if not any(path.is_relative_to(r) for r in roots):
+        raise WorkspaceError(f"{key} = {relative!r} resolves to {path}, outside the workspace {root}; boardpack "
+                             f"reads and writes only inside the workspace: move it in (or trust its folder with "
+                             f"{TRUSTED_PATHS} in the environment)")
+    return path
 
 
 def find_workspace(directory: Path | None) -> Path:

@@ -65,6 +65,16 @@ SITE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def trusted_repos(tmp_path, monkeypatch):
+    """The repositories sit beside the workspace, as an owner's clones do: the owner trusts that folder."""
+    monkeypatch.setenv("BOARDPACK_TRUSTED_PATHS", str(tmp_path / "repos"))
+
+
+def cli(tmp_path: Path, *args: str):
+    return run_cli(*args, env={"BOARDPACK_TRUSTED_PATHS": str(tmp_path / "repos")})
+
+
 @pytest.fixture
 def site(tmp_path) -> Path:
     repo = make_repo(tmp_path / "repos" / "site", SITE | {"caf\xe9.txt": "ok\n"})
@@ -145,10 +155,10 @@ def text_of(path: Path) -> str:
 
 def test_no_output_reveals_any_piece_of_a_planted_secret(tmp_path, site):
     ws = workspace(tmp_path, ["../repos/site"])
-    built = run_cli("build", "-w", str(ws), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "out"))
-    sent = run_cli("send", "-w", str(ws), "--as-of", AS_OF.isoformat())
-    runs = run_cli("runs", "-w", str(ws), "--json")
-    checked = run_cli("check", "-w", str(ws), "--as-of", AS_OF.isoformat())
+    built = cli(tmp_path, "build", "-w", str(ws), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "out"))
+    sent = cli(tmp_path, "send", "-w", str(ws), "--as-of", AS_OF.isoformat())
+    runs = cli(tmp_path, "runs", "-w", str(ws), "--json")
+    checked = cli(tmp_path, "check", "-w", str(ws), "--as-of", AS_OF.isoformat())
     assert built.returncode == 0 and sent.returncode == 0, built.stderr + sent.stderr
     outputs = {f"{r.args[3]} output": r.stdout + r.stderr for r in (built, sent, runs, checked)}
     files = [p for p in [*ws.rglob("*"), *(tmp_path / "out").rglob("*")] if p.is_file() and p.name != "fingerprint.key"]
@@ -181,7 +191,7 @@ def test_workspace_baseline_acknowledges_secrets_unless_marked_real(tmp_path, si
 def test_bad_baseline_is_a_clear_error(tmp_path, site):
     ws = workspace(tmp_path, ["../repos/site"], '[sources.git]\nbaseline = ".secrets.baseline"\n',
                    {".secrets.baseline": "{not json"})
-    result = run_cli("build", "-w", str(ws), "--as-of", AS_OF.isoformat())
+    result = cli(tmp_path, "build", "-w", str(ws), "--as-of", AS_OF.isoformat())
     assert result.returncode == 2 and ".secrets.baseline: not a detect-secrets baseline" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -204,7 +214,7 @@ def test_unreadable_repositories_are_reported_and_the_pack_still_builds(tmp_path
     notices = [b.text for s in cto.sections for b in s.blocks if getattr(b, "tone", "") == "warn"]
     assert any("repository ../repos/missing (co): no such folder" in n for n in notices)
     assert any("shallow clone" in f.title for f in pack.results.findings)
-    checked = run_cli("check", "-w", str(ws), "--as-of", AS_OF.isoformat())
+    checked = cli(tmp_path, "check", "-w", str(ws), "--as-of", AS_OF.isoformat())
     assert checked.returncode == 2 and "repos '../repos/missing'" in checked.stderr + checked.stdout
-    built = run_cli("build", "-w", str(ws), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "out"))
+    built = cli(tmp_path, "build", "-w", str(ws), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "out"))
     assert built.returncode == 0 and (tmp_path / "out/2026-10/cto.html").is_file()

@@ -64,8 +64,8 @@ def brand_for(workspace: Workspace) -> Brand:
     settings = workspace.settings.branding
     templates = None
     if settings.templates:
-        templates = workspace.path(settings.templates)
+        templates = workspace.path(settings.templates, "branding.templates")
         if not templates.is_dir():
             raise WorkspaceError(f"branding.templates: {templates} is not a folder: create it, or remove the key")
-    logo = load_logo(workspace.path(settings.logo)) if settings.logo else None
+    logo = load_logo(workspace.path(settings.logo, "branding.logo")) if settings.logo else None
     return Brand(settings.accent, settings.footer, logo, templates)

@@ -117,7 +117,7 @@ def workspace_files(workspace: Workspace) -> tuple[list[Path], list[str]]:
     """The workspace's files to bundle, and what is left out and why."""
     root = workspace.root
     outputs = {workspace.state_dir: "state: on AWS the audit store is DynamoDB",
-               workspace.path(workspace.settings.delivery.outbox): "the outbox",
+               workspace.path(workspace.settings.delivery.outbox, "delivery.outbox"): "the outbox",
                root / "reports": "built reports"}
     left_out = [f"{folder.relative_to(root)}/ ({why})" for folder, why in outputs.items()
                 if folder.is_dir() and folder.is_relative_to(root)]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from boardpack.config import LedgerSource, Workspace
+from boardpack.config import LedgerSource, Workspace, inside
 from boardpack.errors import SourceProblem, WorkspaceError
 
 CENT = Decimal("0.01")
@@ -147,9 +147,7 @@ def shown_path(file: Path, root: Path) -> str:
 
 
 def refuse_outside(file: Path, what: str, root: Path) -> None:
-    if not file.is_relative_to(root.resolve()):
-        raise WorkspaceError(f"{what}: {file} is outside the workspace, which boardpack does not read: move it "
-                             "into the workspace")
+    inside(root, str(file), what)
 
 
 def refuse_file(file: Path, shown: str, root: Path) -> None:

@@ -55,7 +55,7 @@ def load_rules(db: duckdb.DuckDBPyConnection, ws: Workspace) -> list[Rule]:
 
 
 def _read_file(ws: Workspace, relative: str, before: int, problems: list[SourceProblem]) -> list[Rule]:
-    path = ws.root / relative
+    path = ws.path(relative, "sources.rules.path")
     if not path.is_file():
         raise WorkspaceError(f"sources.rules.path = {relative!r}: no such file under {ws.root}")
     try:

@@ -66,7 +66,7 @@ class GitRepositories:
             return status
         baseline = Baseline()
         if spec.baseline:
-            file = ws.root / spec.baseline
+            file = ws.path(spec.baseline, "sources.git.baseline")
             if not file.is_file():
                 raise WorkspaceError(f"sources.git.baseline = {spec.baseline!r}: no such file under {ws.root}")
             baseline = Baseline.parse(file.read_text(encoding="utf-8"), spec.baseline)
@@ -75,7 +75,7 @@ class GitRepositories:
         with scanner.session():
             for entity, path in listed:
                 try:
-                    repo = read_repository(ws.root / path, entity, path, until, spec, scanner, baseline)
+                    repo = read_repository(ws.path(path, f"entities.{entity}.repos"), entity, path, until, spec, scanner, baseline)
                 except NotARepository as exc:
                     repo = Repository(entity=entity, path=path, name=Path(path).name, problem=str(exc))
                     status.problems.append(SourceProblem("boardpack.toml", None,
@@ -105,7 +105,7 @@ def read_repository(root: Path, entity: str, path: str, until: datetime, spec: G
     repo = Repository(entity=entity, path=path, name=root.name)
     repo.shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
     try:
-        repo.branch = shown(git(root, "symbolic-ref", "-q", "--short", "HEAD").strip()) or None
+        repo.branch = scanner.redact(shown(git(root, "symbolic-ref", "-q", "--short", "HEAD").strip())) or None
     except GitError:
         repo.branch = None  # a detached HEAD
     try:
@@ -208,13 +208,16 @@ def files(root: Path, repo: Repository, spec: GitSource, scanner: SecretScanner,
     kept = [(path, hit) for path, hit in hits if not baseline.covers(path, hit.sha1, repo.name)]
     repo.in_baseline = len(hits) - len(kept)
     commits = blame(root, kept, raw_paths)
-    repo.secrets = tuple(SecretFinding(hit.kind, path, hit.line, commits.get((path, hit.line), repo.head[:7]),
-                                       hit.fingerprint, hit.prefix) for path, hit in kept)
+    shown_path = scanner.redact  # a file name can hold a secret too: it gets the same detection
+    repo.secrets = tuple(SecretFinding(hit.kind, shown_path(path), hit.line,
+                                       commits.get((path, hit.line), repo.head[:7]), hit.fingerprint, hit.prefix)
+                         for path, hit in kept)
     repo.ci, repo.test_files = tuple(sorted(facts.ci)), facts.test_files
-    repo.lock_files, repo.iac = tuple(sorted(facts.lock_files)), tuple(sorted(facts.iac))
-    repo.docker, repo.staging = facts.docker, tuple(facts.staging)
-    repo.manifests, repo.runtimes = tuple(sorted(facts.manifests)), tuple(sorted(facts.runtimes))
-    repo.lambda_runtimes = tuple(facts.lambda_runtimes)
+    repo.lock_files, repo.iac = tuple(sorted(map(shown_path, facts.lock_files))), tuple(sorted(facts.iac))
+    repo.docker, repo.staging = facts.docker, tuple(map(shown_path, facts.staging))
+    repo.manifests = tuple(sorted(map(shown_path, facts.manifests)))
+    repo.runtimes = tuple(sorted(map(shown_path, facts.runtimes)))
+    repo.lambda_runtimes = tuple((runtime, shown_path(where)) for runtime, where in facts.lambda_runtimes)
 
 
 def blame(root: Path, hits: list[tuple[str, Hit]], raw_paths: dict[str, bytes]) -> dict[tuple[str, int], str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import glob
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +20,7 @@ from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
 from boardpack.model import Portfolio, SourceStatus
 from boardpack.sources import beancount_ledger
 from boardpack.sources.categories import Rule, load_rules
+from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
 
 # The `ledger` the analyses read: one row per transaction, money in positive, money out negative,
 # account NULL when uncategorized. It is a view over one parsed table per file (no copy), each
@@ -30,7 +30,7 @@ LEDGER_COLUMNS = ("date", "entity", "account", "amount", "currency", "counterpar
 # `amount` is always in the organization's currency; a row in another currency keeps what the file said
 # in `original_amount` and `original_currency`, converted at the rate in force on its date. `quantity` is units
 # sold on an income row (NULL: one); `rule` the number of the categorization rule that gave the account.
-MONEY = r"[+-]?[0-9]+(\.[0-9]{1,2})?"
+MONEY = r"[+-]?[0-9]{1,16}(\.[0-9]{1,2})?"
 
 
 def q(name: str) -> str:
@@ -58,7 +58,7 @@ class LedgerCsv:
         rates = load_rates(db, ws)
         portfolio.rules = rules = load_rules(db, ws)
         for index, spec in enumerate(specs):
-            files = sorted(glob.glob(str(ws.root / spec.path)))
+            files = [str(f) for f in ws.glob(spec.path, f"sources.ledger[{index}].path")]
             if not files:
                 raise WorkspaceError(
                     f"sources.ledger[{index}].path = {spec.path!r} matches no file under {ws.root}: "
@@ -104,14 +104,7 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
         raise WorkspaceError(f"{shown}:1: columns {', '.join(map(repr, missing))} not found; the file has "
                              f"{', '.join(map(repr, header))}. {fix}.")
     with utf8_copy(path, spec.encoding) as readable:
-        try:
-            db.execute(f"""
-                CREATE OR REPLACE TEMP TABLE raw AS
-                SELECT * FROM read_csv({lit(str(readable))}, all_varchar = true, header = true,
-                              delim = {lit(spec.delimiter)}, quote = '"', escape = '"')""")
-        except duckdb.Error as exc:
-            raise WorkspaceError(f"{shown}: cannot be read as CSV ({str(exc).splitlines()[0]}); "
-                                 f"check delimiter and encoding (now {spec.delimiter!r}, {spec.encoding!r})") from None
+        line = read_raw(db, readable, shown, spec)
 
     org = ws.settings.organization
     text = lambda field: f"nullif(trim({q(getattr(cols, field))}), '')" if getattr(cols, field) else "NULL::VARCHAR"
@@ -185,7 +178,7 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
                    {convert('fee')} AS fee, {problem} AS problem, {lit(shown)} AS source_file FROM (
                 WITH x AS (
                     SELECT *, {rule} AS rule FROM (
-                        SELECT rowid + 2 AS source_line, {as_date('date')} AS date, {entity} AS entity,
+                        SELECT {line} AS source_line, {as_date('date')} AS date, {entity} AS entity,
                                {text('account')} AS raw_account, {amount} AS amount, {currency} AS currency,
                                {text('counterparty')} AS counterparty, {text('memo')} AS memo,
                                {service['service_start']} AS service_start, {service['service_end']} AS service_end,
@@ -208,18 +201,53 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
     return [SourceProblem(shown, line, message) for line, message in bad]
 
 
+def read_raw(db: duckdb.DuckDBPyConnection, readable: Path, shown: str, spec: LedgerSource) -> str:
+    """The file as text into the temp table `raw`; returns the SQL for a record's physical line."""
+    starts = None
+    try:
+        _read_csv(db, readable, spec.delimiter)
+    except duckdb.Error:  # name the row that broke it, or read a valid file DuckDB's sniffer could not
+        copy, starts = rewritten(readable, shown, "utf-8-sig", spec.delimiter)
+        try:
+            _read_csv(db, copy, spec.delimiter)
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"{shown}: cannot be read as CSV ({str(exc).splitlines()[0]}); check delimiter "
+                                 f"and encoding (now {spec.delimiter!r}, {spec.encoding!r})") from None
+        finally:
+            copy.unlink(missing_ok=True)
+    records = db.execute("SELECT count(*) FROM raw").fetchone()[0]
+    if starts is None and physical_lines(readable) != records + 1:  # quoted newlines or blank lines
+        starts = record_starts(readable, "utf-8-sig", spec.delimiter)
+    if starts is None or len(starts) != records + 1:
+        return "rowid + 2"  # one line per record, after the header
+    db.execute("CREATE OR REPLACE TEMP TABLE record_lines AS "
+               "SELECT unnest(?::BIGINT[]) AS line, unnest(range(?)) AS record", (starts[1:], records))
+    return "(SELECT line FROM record_lines WHERE record_lines.record = raw.rowid)"
+
+
+def _read_csv(db: duckdb.DuckDBPyConnection, file: Path, delimiter: str) -> None:
+    db.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv(?, all_varchar = true, header = true, "
+               """delim = ?, quote = '"', escape = '"')""", (str(file), delimiter))
+
+
 def money_sql(column: str, decimal: str) -> str:
     """SQL that turns a bank's amount text into DECIMAL(18,2), or NULL when it is not an amount.
 
-    Accepts currency symbols, spaces, thousands separators and (parentheses) for negatives.
-    More than two decimal places is not an amount: rounding it would change the books.
+    Accepts currency symbols, spaces, thousands separators in groups of three and (parentheses) for
+    negatives; refuses what it would have to guess at (`1,2,3`, `1.2.3`), more than two decimal places
+    (rounding would change the books) and more than 16 digits before the point (DECIMAL(18,2)'s limit).
     """
-    plain = f"regexp_full_match({column}, '{MONEY}')"  # the common case needs no clean-up
-    body = f"regexp_replace(trim({column}), '[\\s$€£()]', '', 'g')"
-    body = f"replace(replace({body}, '.', ''), ',', '.')" if decimal == "," else f"replace({body}, ',', '')"
+    thousands = "," if decimal == "." else "."
+    sep, dec = (f"\\{c}" for c in (thousands, decimal))
+    grouped = f"[+-]?([0-9]{{1,16}}|[0-9]{{1,3}}({sep}[0-9]{{3}}){{1,5}})({dec}[0-9]{{1,2}})?"
+    # the common case needs no clean-up (with a decimal comma, only a whole number is already plain)
+    plain = f"regexp_full_match({column}, '{MONEY if decimal == '.' else '[+-]?[0-9]{1,16}'}')"
+    bare = f"regexp_replace(trim(regexp_replace({column}, '[$€£()]', '', 'g')), '^([+-])\\s+', '\\1')"
+    spaced = f"regexp_replace({bare}, '\\s+', '{thousands}', 'g')"  # 1 234,56: a space groups thousands
+    body = f"replace(replace({spaced}, '{thousands}', ''), '{decimal}', '.')"
     negative = f"CASE WHEN trim({column}) LIKE '(%)' THEN -1 ELSE 1 END"
     return (f"CASE WHEN {plain} THEN CAST({column} AS DECIMAL(18, 2)) "
-            f"WHEN regexp_full_match({body}, '{MONEY}') THEN CAST({body} AS DECIMAL(18, 2)) * {negative} END")
+            f"WHEN regexp_full_match({spaced}, '{grouped}') THEN CAST({body} AS DECIMAL(18, 2)) * {negative} END")
 
 
 def read_header(path: Path, shown: str, spec: LedgerSource) -> list[str]:
@@ -271,7 +299,7 @@ def load_rates(db: duckdb.DuckDBPyConnection, ws: Workspace) -> str | None:
     spec = ws.settings.sources.rates
     if spec is None:
         return None
-    path, shown = ws.root / spec.path, spec.path
+    path, shown = ws.path(spec.path, "sources.rates.path"), spec.path
     if not path.is_file():
         raise WorkspaceError(f"sources.rates.path = {spec.path!r}: no such file under {ws.root}")
     try:

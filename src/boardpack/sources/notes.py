@@ -5,7 +5,6 @@ Action items read `- [ ] @owner What to do (due 2026-11-30)`; owner and due date
 
 from __future__ import annotations
 
-import glob
 import re
 from datetime import date
 from decimal import Decimal
@@ -52,7 +51,7 @@ class MarkdownNotes:
                               optional=bool(spec and spec.optional))
         if spec is None:
             return status
-        files = sorted({f for pattern in spec.paths for f in glob.glob(str(ws.root / pattern))})
+        files = sorted({str(f) for pattern in spec.paths for f in ws.glob(pattern, "sources.notes.paths")})
         if not files:
             raise SourceErrors([SourceProblem("boardpack.toml", None,
                                 f"sources.notes.paths {spec.paths} match no file; fix the paths or remove [sources.notes]")])

@@ -29,10 +29,11 @@ class RentRoll:
                 seen[unit.unit] = where
                 return unit
 
-            portfolio.units.extend(read_rows(ws.root, relative, f"entities.{entity.id}.property.units", HEADER, parse))
+            key = f"entities.{entity.id}.property.units"
+            portfolio.units.extend(read_rows(ws.root, relative, key, HEADER, parse))
             status.paths.append(relative)
             # A rent roll is a snapshot, not a dated series: it is as current as its last edit.
-            edited = date.fromtimestamp((ws.root / relative).stat().st_mtime)
+            edited = date.fromtimestamp(ws.path(relative, key).stat().st_mtime)
             status.freshness = min(status.freshness or edited, edited)
         status.records = len(portfolio.units)
         return status

@@ -160,6 +160,18 @@ class SecretScanner:
                 hits[key] = hit
         return sorted(hits.values(), key=lambda h: (h.line, h.kind))
 
+    def redact(self, text: str) -> str:
+        """A name a report shows (a path, a branch, a pinned version) as it is, or, when it holds a secret,
+        as the secret's kind and fingerprint only: metadata gets the same detection as file contents. Call
+        inside `session()`."""
+        from detect_secrets.core.scan import _process_line_based_plugins
+
+        found = list(_process_line_based_plugins([(1, text)], "metadata"))
+        if not found:
+            return text
+        secret = next((f for f in found if f.type not in GENERIC_KINDS), found[0])
+        return f"[{secret.type} {self.fingerprint(whole_value(secret, [text]))}]"
+
     def _special(self, path: str, text: str) -> list[Hit]:
         """A committed `.env` file (not a template) is a finding in itself, whatever detect-secrets says of
         its lines: it is where credentials live, and it should not be in the repository at all."""

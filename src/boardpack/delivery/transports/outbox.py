@@ -28,7 +28,7 @@ class OutboxTransport:
 
     @classmethod
     def for_workspace(cls, workspace: Workspace) -> OutboxTransport:
-        return cls(workspace.root / workspace.settings.delivery.outbox)
+        return cls(workspace.path(workspace.settings.delivery.outbox, "delivery.outbox"))
 
     def send(self, message: OutgoingMessage) -> Receipt:
         key = message.key

@@ -60,7 +60,7 @@ class SmtpTransport:
     def for_workspace(cls, workspace: Workspace) -> SmtpTransport:
         settings = workspace.settings.delivery.smtp
         assert settings is not None  # the config requires [delivery.smtp] for this transport
-        ca_file = str(workspace.path(settings.ca_file)) if settings.ca_file else None
+        ca_file = str(workspace.path(settings.ca_file, "delivery.smtp.ca_file")) if settings.ca_file else None
         return cls(settings, workspace.env.get("BOARDPACK_SMTP_USERNAME"),
                    workspace.env.get("BOARDPACK_SMTP_PASSWORD"), ca_file)
 
