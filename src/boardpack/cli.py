@@ -33,6 +33,9 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="Report the last compl
 Roles = Annotated[list[str] | None, typer.Option("--role", help="Only this report (repeatable).")]
 
 
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # around any books: trailing windows stay in the calendar
+
+
 def add_row(table: RichTable, *cells: str) -> None:
     table.add_row(*(inert(c) for c in cells))
 
@@ -41,9 +44,13 @@ def parse_as_of(text: str | None) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise WorkspaceError(f"--as-of {text!r} is not a date: write it as YYYY-MM-DD") from None
+    if not EARLIEST <= day <= LATEST:
+        raise WorkspaceError(f"--as-of {text}: a pack reports a period of its books, so the date must lie between "
+                             f"{EARLIEST} and {LATEST}")
+    return day
 
 
 def progress(message: str):

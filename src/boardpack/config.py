@@ -26,6 +26,7 @@ from boardpack.environment import Environment
 from boardpack.errors import WorkspaceError
 
 WORKSPACE_FILE = "boardpack.toml"
+MAX_SETTINGS_BYTES = 1_000_000
 ROLE_IDS = ("ceo", "cto", "cfo", "cmo", "accounting")
 # The first part of the analyses' metric ids: a venture's own metrics are `<entity id>.<name>`, so an entity
 # may not take one of these as its id.
@@ -628,7 +629,7 @@ class Workspace:
     def where(self, *loc: str | int) -> str:
         """`boardpack.toml:LINE` of a key, for checks made after loading (a custom report's sections)."""
         file = self.root / WORKSPACE_FILE
-        line = _line_of(file.read_text(encoding="utf-8"), list(loc)) if file.is_file() else None
+        line = _line_of(file.read_text(encoding="utf-8", errors="replace"), list(loc)) if file.is_file() else None
         return f"{file}:{line}" if line else str(file)
 
 
@@ -661,11 +662,20 @@ def find_workspace(directory: Path | None) -> Path:
 def load_workspace(directory: Path | None = None, environ: dict[str, str] | None = None) -> Workspace:
     root = find_workspace(directory)
     file = root / WORKSPACE_FILE
-    text = file.read_text(encoding="utf-8")
+    if file.stat().st_size > MAX_SETTINGS_BYTES:
+        raise WorkspaceError(f"{file}: {file.stat().st_size:,} bytes is far more than any workspace file needs "
+                             f"(at most {MAX_SETTINGS_BYTES:,}); put data in the files it names")
     try:
+        text = file.read_bytes().decode("utf-8")
         raw = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        line = file.read_bytes()[:exc.start].count(b"\n") + 1
+        raise WorkspaceError(f"{file}:{line}: not UTF-8 text ({exc.reason}); TOML files are UTF-8: save it as "
+                             "UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise WorkspaceError(f"{file}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise WorkspaceError(f"{file}: arrays or tables nested far deeper than any setting needs") from None
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
@@ -687,8 +697,12 @@ def _describe(file: Path, text: str, err: dict) -> str:
     where = f"{file}:{line}" if line else str(file)
     if err["type"] == "extra_forbidden":
         allowed = _fields_at(loc[:-1])
+        home = _table_of(str(leaf), [str(p) for p in loc[:-1] if isinstance(p, str)])
         hint = difflib.get_close_matches(str(leaf), allowed, n=1)
-        fix = f"did you mean {hint[0]!r}?" if hint else f"allowed here: {', '.join(sorted(allowed))}"
+        if home:  # a key of another table, written in the wrong one
+            fix = f"{leaf} belongs in [{home}]"
+        else:
+            fix = f"did you mean {hint[0]!r}?" if hint else f"allowed here: {', '.join(sorted(allowed))}"
         return f"{where}: {key}: unknown key; {fix}"
     if err["type"] == "missing":
         return f"{where}: {key}: required key is missing; add {leaf} = ..."
@@ -710,6 +724,24 @@ def _fields_at(loc: list) -> list[str]:
     if model is None:
         return []
     return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _table_of(name: str, here: list[str]) -> str | None:
+    """The table whose key `name` is, searched below `here` first, then everywhere: `date_format` written on a
+    ledger source belongs in [sources.ledger.columns]."""
+    tables: list[tuple[str, type[BaseModel]]] = [("", Settings)]
+    found = []
+    while tables:
+        path, model = tables.pop(0)
+        for field_name, info in model.model_fields.items():
+            key = info.alias or field_name
+            if key == name and path:
+                found.append(path)
+            child = _model_in(info.annotation)
+            if child is not None and child is not model:
+                tables.append((f"{path}.{key}".lstrip("."), child))
+    prefix = ".".join(here)
+    return next((t for t in found if t.startswith(prefix) and t != prefix), found[0] if found else None)
 
 
 def _model_in(annotation) -> type[BaseModel] | None:

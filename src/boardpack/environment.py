@@ -11,6 +11,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from boardpack.errors import WorkspaceError
+
 # canonical name -> aliases, first found wins (the real environment beats .env)
 ALIASES = {
     "AWS_REGION": ("AWS_REGION", "SES_REGION"),
@@ -27,7 +29,12 @@ class Environment:
 
     @classmethod
     def load(cls, root: Path, environ: dict[str, str] | None = None) -> Environment:
-        merged = {k: v for k, v in dotenv_values(root / ".env").items() if v is not None}
+        try:
+            found = dotenv_values(root / ".env")
+        except UnicodeDecodeError as exc:
+            raise WorkspaceError(f"{root / '.env'}: not UTF-8 text ({exc.reason} at byte {exc.start:,}); save it as "
+                                 "UTF-8") from None
+        merged = {k: v for k, v in found.items() if v is not None}
         merged.update(os.environ if environ is None else environ)
         return cls(merged)
 

@@ -12,6 +12,7 @@ from boardpack.errors import WorkspaceError
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpeg", "GIF": "gif"}  # what every mail client shows
 LOGO_LIMIT = 100_000  # bytes: it travels in every message
 LOGO_HEIGHT = 40  # px, as shown
+LOGO_PIXELS = 4_000_000  # a small file can claim a huge picture (a decompression bomb): refuse it unread
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,13 @@ def load_logo(path: Path, key: str = "branding.logo") -> Logo:
         raise WorkspaceError(f"{key}: {path} is {len(data):,} bytes; it goes into every message, so keep it "
                              f"under {LOGO_LIMIT:,} (a {LOGO_HEIGHT * 4} px wide PNG is plenty)")
     try:
-        with Image.open(path) as image:
-            image.verify()  # reads the whole file: a truncated or corrupt image fails here, not in a mail client
+        with Image.open(path) as image:  # reads the header only: the size is known before any pixel is
             kind, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            if width * height > LOGO_PIXELS:
+                raise WorkspaceError(f"{key}: {path} is {width:,} × {height:,} pixels; a logo shown "
+                                     f"{LOGO_HEIGHT} px high needs far fewer (at most {LOGO_PIXELS:,})")
+            image.verify()  # reads the whole file: a truncated or corrupt image fails here, not in a mail client
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         raise WorkspaceError(f"{key}: {path} is not an image ({exc}); use a PNG, JPEG or GIF file") from None
     if kind not in LOGO_FORMATS:
         raise WorkspaceError(f"{key}: {path} is {kind}, which some mail clients do not show; use PNG, JPEG or GIF")

@@ -29,7 +29,7 @@ class ChannelsCsv:
                                             lambda row, where: parse_row(row, entity_ids, where)))
         status.paths = [spec.path]
         status.records = len(portfolio.channels)
-        newest = max((c.month for c in portfolio.channels), default=None)
+        newest = max((c.month for c in portfolio.channels if c.month <= portfolio.as_of), default=None)
         status.freshness = month_end(newest) if newest else None  # a month's row covers the whole month
         return status
 

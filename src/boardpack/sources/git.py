@@ -69,7 +69,7 @@ class GitRepositories:
             file = ws.path(spec.baseline, "sources.git.baseline")
             if not file.is_file():
                 raise WorkspaceError(f"sources.git.baseline = {spec.baseline!r}: no such file under {ws.root}")
-            baseline = Baseline.parse(file.read_text(encoding="utf-8"), spec.baseline)
+            baseline = Baseline.parse(file.read_text(encoding="utf-8", errors="replace"), spec.baseline)
         until = datetime.combine(portfolio.as_of + timedelta(days=1), datetime.min.time(), UTC)
         scanner = SecretScanner(fingerprint_key(ws.state_dir))
         with scanner.session():

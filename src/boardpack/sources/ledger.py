@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import tempfile
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
 # The `ledger` the analyses read: one row per transaction, money in positive, money out negative,
 # account NULL when uncategorized. It is a view over one parsed table per file (no copy), each
 # row kept only when nothing was wrong with it.
+FUTURE_DAYS = 366  # a row dated further than this past as-of and today is a typo, not a booking
 LEDGER_COLUMNS = ("date", "entity", "account", "amount", "currency", "counterparty", "memo", "service_start",
                   "service_end", "source_file", "source_line", "original_amount", "original_currency", "quantity", "rule")
 # `amount` is always in the organization's currency; a row in another currency keeps what the file said
@@ -73,6 +75,7 @@ class LedgerCsv:
                     portfolio.unpriced.update(unpriced)
                 else:
                     found = load_file(db, parts[-1], Path(file), relative, spec, ws, rates, rules)
+                found += far_future(db, parts[-1], relative, portfolio.as_of)
                 if found and spec.on_error == "fail":
                     raise SourceErrors(found + [SourceProblem(
                         relative, None, 'fix the rows above, or set on_error = "skip" on this source to leave them out')])
@@ -81,7 +84,9 @@ class LedgerCsv:
         columns = ", ".join(LEDGER_COLUMNS)
         db.execute("CREATE OR REPLACE VIEW ledger AS "
                    + " UNION ALL ".join(f"SELECT {columns} FROM {part} WHERE problem IS NULL" for part in parts))
-        count, newest = db.execute("SELECT count(*), max(date) FROM ledger").fetchall()[0]
+        # a row dated after as-of is not yet news: it cannot make the ledger look current
+        count, newest = db.execute("SELECT count(*), max(date) FILTER (WHERE date <= ?) FROM ledger",
+                                   (portfolio.as_of,)).fetchall()[0]
         if count == 0:
             raise WorkspaceError(
                 f"the ledger is empty: {', '.join(status.paths)} hold no transactions; "
@@ -89,6 +94,16 @@ class LedgerCsv:
             )
         status.records, status.freshness, status.problems = count, newest, problems
         return status
+
+
+def far_future(db: duckdb.DuckDBPyConnection, table: str, shown: str, as_of: date) -> list[SourceProblem]:
+    """Rows dated over a year past both as-of and today (9999-12-31, a year typed wrong) are problems, left out."""
+    limit = max(as_of, date.today()) + timedelta(days=FUTURE_DAYS)
+    db.execute(f"UPDATE {table} SET problem = 'dated ' || date || ', over a year in the future: a wrong year?' "
+               "WHERE problem IS NULL AND date > ?", (limit,))
+    rows = db.execute(f"SELECT DISTINCT source_line, problem FROM {table} WHERE date > ? AND problem LIKE 'dated %' "
+                      "ORDER BY source_line LIMIT 200", (limit,)).fetchall()
+    return [SourceProblem(shown, line, message) for line, message in rows]
 
 
 def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec: LedgerSource,

@@ -19,7 +19,40 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from boardpack.errors import SourceErrors, SourceProblem
 from boardpack.model import Note, NoteAction, Portfolio, Risk, SourceStatus
 
-TASK = re.compile(r"^\[(?P<done>[ xX])\]\s+(?:@(?P<owner>[\w-]+)\s+)?(?P<title>.*?)\s*(?:\(due:?\s*(?P<due>\d{4}-\d{2}-\d{2})\))?\s*$")
+# `[ ] @owner title (due 2026-11-30)`: the box and owner by one forward match, the due date from the end of the
+# line by another, so no pattern ever backtracks over the title (a 100,000-character line costs one pass)
+TASK = re.compile(r"\[(?P<done>[ xX])\]\s+(?:@(?P<owner>[\w-]+)\s+)?(?P<title>.*)")
+DUE = re.compile(r"\(due:?\s*(?P<due>\d{4}-\d{2}-\d{2})\)")
+MAX_NOTE_BYTES = 1_000_000
+
+
+class FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader without anchors and aliases: front matter never needs them, and an alias can make
+    a short file expand into a huge one ("billion laughs")."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "anchors and aliases (*name) are not allowed in front "
+                                              "matter: write the value out", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+class FrontMatterHandler(frontmatter.YAMLHandler):
+    def load(self, fm: str, **kwargs):
+        return yaml.load(fm, Loader=FrontMatterLoader)  # noqa: S506 - a SafeLoader, narrowed further
+
+
+def task(line: str) -> tuple[bool, str | None, str, str | None] | None:
+    """(done, owner, title, due text) of a `[ ]` item, or None."""
+    match = TASK.match(line)
+    if not match:
+        return None
+    title, due = match["title"].rstrip(), None
+    start = title.rfind("(due")
+    if start >= 0 and (found := DUE.fullmatch(title, start)):
+        title, due = title[:start].rstrip(), found["due"]
+    return match["done"] != " ", match["owner"], title, due
 
 
 class RiskFields(BaseModel):
@@ -66,16 +99,23 @@ class MarkdownNotes:
             raise SourceErrors(problems)
         status.paths = [n.path for n in portfolio.notes]
         status.records = len(portfolio.notes)
-        status.freshness = max((n.updated for n in portfolio.notes if n.updated), default=None)
+        ahead = [n for n in portfolio.notes if n.updated and n.updated > portfolio.as_of]
+        status.problems += [SourceProblem(n.path, None, f"updated: {n.updated} is after the as-of date "
+                                                        f"{portfolio.as_of}; it does not count as current") for n in ahead]
+        status.freshness = max((n.updated for n in portfolio.notes if n.updated and n not in ahead), default=None)
         if status.freshness is None:
             status.error = "no note has an `updated:` date in its front matter"
         return status
 
 
 def read_note(path: Path, shown: str, entity_ids: set[str], problems: list[SourceProblem]) -> Note | None:
+    if path.stat().st_size > MAX_NOTE_BYTES:
+        problems.append(SourceProblem(shown, None, f"{path.stat().st_size:,} bytes: a note is at most "
+                                                   f"{MAX_NOTE_BYTES:,}; split it"))
+        return None
     try:
         text = path.read_text(encoding="utf-8")
-        post = frontmatter.loads(text)  # YAML through SafeLoader
+        post = frontmatter.loads(text, handler=FrontMatterHandler())  # YAML through SafeLoader, no aliases
     except UnicodeDecodeError:
         problems.append(SourceProblem(shown, None, "not valid UTF-8; save the note as UTF-8"))
         return None
@@ -110,17 +150,18 @@ def parse_actions(body: str, shown: str, offset: int, entity: str | None, proble
             heading = tokens[i + 1].content.strip()
         if token.type != "list_item_open" or i + 2 >= len(tokens) or tokens[i + 2].type != "inline":
             continue
-        match = TASK.match(tokens[i + 2].content.splitlines()[0])
-        if not match:
+        found = task(tokens[i + 2].content.splitlines()[0])
+        if not found:
             continue
+        done, owner, title, due_text = found
         line = offset + (token.map[0] + 1 if token.map else 0)
         due = None
-        if match["due"]:
+        if due_text:
             try:
-                due = date.fromisoformat(match["due"])
+                due = date.fromisoformat(due_text)
             except ValueError:
-                problems.append(SourceProblem(shown, line, f"due date {match['due']} does not exist"))
-        yield NoteAction(match["title"], match["owner"], due, match["done"] != " ", entity, f"{shown}:{line}", heading)
+                problems.append(SourceProblem(shown, line, f"due date {due_text} does not exist"))
+        yield NoteAction(title, owner, due, done, entity, f"{shown}:{line}", heading)
 
 
 source = MarkdownNotes()

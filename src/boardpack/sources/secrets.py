@@ -91,7 +91,7 @@ class Baseline:
                 for item in items:
                     if item.get("is_secret") is not True:
                         entries.setdefault(item["hashed_secret"], set()).add(filename)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise WorkspaceError(f"{where}: not a detect-secrets baseline ({type(exc).__name__}: {exc}); make one "
                                  "with `detect-secrets scan > .secrets.baseline`") from None
         return cls(entries)
