@@ -43,6 +43,20 @@ def chromium() -> tuple[str | None, str]:
     return path, ""
 
 
+def installed_font(family: str) -> bool:
+    """Whether fontconfig knows the font, installing DejaVu (fonts-dejavu-core) where it is missing."""
+    def known() -> bool:
+        listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True)
+        return family in listed.stdout
+    if shutil.which("fc-list") and known():
+        return True
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "fonts-dejavu-core",
+                        "fontconfig"], env=env, capture_output=True)
+    return bool(shutil.which("fc-list")) and known()
+
+
 @pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")

@@ -3,7 +3,7 @@ reaches past the screen's edge, nothing is fetched from anywhere. Screenshots go
 
 import pytest
 
-from tests.browser.conftest import Visit
+from tests.browser.conftest import Visit, installed_font
 
 WIDTHS = (375, 1280)
 
@@ -24,6 +24,24 @@ def test_every_report_fits_the_screen_and_fetches_nothing(browser, reports, widt
             visit.screenshot(f"{report.stem}-{width}")
             assert overflow == {"scroll": 0, "wide": []}, f"{report.name} at {width}px"
             assert visit.requests == [report.as_uri()], f"{report.name} fetched more than itself"
+
+
+def test_every_table_fits_the_640_pixel_column_in_the_widest_common_sans_font(browser, reports):
+    """The rule, not a font's widths: in DejaVu Sans (wide, and what a Linux mail client falls back to), at a
+    desktop's width every table stays inside the 640 px email column, because its cells may break."""
+    assert installed_font("DejaVu Sans"), "the test needs DejaVu Sans (fonts-dejavu-core)"
+    for report in reports:
+        with Visit(browser, 1280) as visit:
+            visit.page.goto(report.as_uri())
+            visit.page.add_style_tag(content='* { font-family: "DejaVu Sans" !important; }')
+            widths = visit.page.evaluate("""() => {
+                const wrap = document.querySelector('.wrap'), style = getComputedStyle(wrap);
+                const column = wrap.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+                return {column, tables: [...document.querySelectorAll('table')].map(t => t.offsetWidth)};
+            }""")
+            assert widths["column"] <= 640
+            assert max(widths["tables"]) <= widths["column"], report.name
+            assert visit.overflow() == {"scroll": 0, "wide": []}, report.name
 
 
 def test_a_phone_shows_a_wide_table_as_one_card_per_row(browser, reports):
