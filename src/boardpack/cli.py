@@ -449,10 +449,11 @@ def _terminated(signum, frame):
     raise KeyboardInterrupt  # unwinds like Ctrl-C: in-flight sends finish and are recorded, the run is closed
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """The `boardpack` command (argv: the arguments, default sys.argv's); exits with its status."""
     signal.signal(signal.SIGTERM, _terminated)
     try:
-        app()
+        app(args=argv)
     except WorkspaceError as exc:
         err.print(f"error: {exc}")
         sys.exit(2)

@@ -69,9 +69,7 @@ def template_problem(exc: TemplateError, templates: Path | None) -> WorkspaceErr
     if isinstance(exc, TemplateSyntaxError):
         where = f"{exc.filename or exc.name}:{exc.lineno}"
         return WorkspaceError(f"{where}: template syntax error: {exc.message}")
-    # Jinja points the traceback at template lines; the last such frame is where rendering stopped
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
-    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else str(templates or "report.html.j2")
+    where = where_in_template(exc, templates)
     if isinstance(exc, TemplateLimit):
         return WorkspaceError(f"{where}: the template went past a limit: {exc}")
     if isinstance(exc, SecurityError):
@@ -80,15 +78,30 @@ def template_problem(exc: TemplateError, templates: Path | None) -> WorkspaceErr
     return WorkspaceError(f"{where}: template error: {exc}")
 
 
+def where_in_template(exc: BaseException, templates: Path | None) -> str:
+    """`file:line` where rendering stopped: Jinja points the traceback at template lines, the last one is it."""
+    roots = [str(templates)] if templates else []
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.endswith(".j2") or any(f.filename.startswith(r) for r in roots)]
+    if frames:
+        return f"{frames[-1].filename}:{frames[-1].lineno}"
+    return getattr(exc, "filename", None) or str(templates or "report.html.j2")
+
+
 def render_page(template: str, templates: Path | None, context: dict) -> str:
     """A report page from plain data (`template_data`), in the sandbox and within its limits."""
     try:
         return render_bounded(environment(templates), template, context)
     except TemplateError as exc:
         raise template_problem(exc, templates) from None
-    except RecursionError:
-        raise WorkspaceError(f"{templates or template}: a template calls itself without end "
+    except RecursionError as exc:
+        raise WorkspaceError(f"{where_in_template(exc, templates)}: a template calls itself without end "
                              "(a macro or include that never stops)") from None
+    except Exception as exc:  # a workspace template's own mistake (range(10**9), 1/0): said, never a traceback
+        if templates is None:
+            raise
+        raise WorkspaceError(f"{where_in_template(exc, templates)}: template error: {type(exc).__name__}: "
+                             f"{exc}") from None
 
 
 def render_report(doc: Document, brand: Brand, embed: Embed, rows: int | None = None) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, TemplateNotFound, nodes
+from jinja2 import FileSystemLoader, Undefined, nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import FILTERS
 from jinja2.runtime import LoopContext, Macro
@@ -44,6 +44,7 @@ SAFE_FILTERS = ("abs", "batch", "capitalize", "count", "d", "default", "dictsort
 class TemplateLimit(SecurityError):
     """A template went past a time or size limit."""
 
+    filename: str | None = None  # the page's template, when the limit is the page's own
 
 def _size(value: Any) -> int:
     return len(value) if isinstance(value, SIZED) else 0
@@ -113,7 +114,7 @@ class DataSandbox(ImmutableSandboxedEnvironment):
             return obj[attribute]
         if isinstance(obj, Mapping) and not attribute.startswith("_"):
             return self.undefined(obj=obj, name=attribute)
-        if isinstance(obj, RUNTIME):
+        if isinstance(obj, (*RUNTIME, Undefined)):  # an undefined name stays undefined: its error names it
             return super().getattr(obj, attribute)
         return self.unsafe_undefined(obj, attribute)
 
@@ -163,8 +164,9 @@ class FolderLoader(FileSystemLoader):
     def get_source(self, environment, template: str):
         source, filename, uptodate = super().get_source(environment, template)
         if not Path(filename).resolve().is_relative_to(self.folder):
-            raise TemplateNotFound(f"{template} (it resolves outside the templates folder {self.folder}, "
-                                   "which templates may not leave)")
+            # not TemplateNotFound: the loaders after this one must not be asked instead
+            raise SecurityError(f"{template} resolves outside the templates folder {self.folder}, which "
+                                "templates may not leave")
         return source, filename, uptodate
 
 
@@ -204,6 +206,8 @@ def render_bounded(environment: DataSandbox, template_name: str, context: dict) 
         for chunk in template.generate(**context):
             size += len(chunk)
             if size > OUTPUT_LIMIT:
-                raise TemplateLimit(f"the page passed {OUTPUT_LIMIT:,} characters, the limit for a page")
+                limit = TemplateLimit(f"the page passed {OUTPUT_LIMIT:,} characters, the limit for a page")
+                limit.filename = template.filename
+                raise limit
             chunks.append(chunk)
     return "".join(chunks)

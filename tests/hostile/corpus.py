@@ -1,0 +1,164 @@
+"""The hostile corpus: one small workspace (or parameter set) per case, run through the real command line in
+this process, and the outcome a user relies on checked the same way for every case.
+
+A case says what it changes in the small test workspace (tests/conftest.py), which command it runs, and what
+must come of it: the exit status and the words that name the place. Every case is also held to the rules
+that hold for all of them: no traceback, nothing sent unless the case says so, nothing written outside the
+workspace, no planted secret in any output. `bench/hostile.py` runs the same cases and counts them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from boardpack import cli
+from boardpack.render import sandbox
+from tests.conftest import TOML, write_workspace
+
+AS_OF = ("--as-of", "2026-11-15")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    group: str  # the class of attack or mistake (the issue's numbered list)
+    argv: tuple[str, ...] = ("send", *AS_OF)  # -w WORKSPACE is added
+    toml: Callable[[str], str] | None = None  # an edit of the base boardpack.toml
+    files: dict[str, str | bytes | None] = field(default_factory=dict)  # None removes the file
+    setup: Callable[[Path], None] | None = None  # anything else (symlinks, repositories); gets the workspace
+    code: int = 2
+    says: tuple[str, ...] = ()  # each in the output; {ws} is the workspace folder
+    sends: bool = False  # the case's command may send (its point is elsewhere)
+    stdin: bytes = b""
+    secrets: tuple[str, ...] = ()  # text that must appear in no output and no file the run wrote
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    code: int | None
+    output: str
+    seconds: float
+    sent: int  # messages in the outbox and deliveries recorded as sent
+    outside: list[str]  # files written outside the workspace
+    leaked: list[str]  # where a planted secret showed
+    error: str = ""  # an exception that escaped the command line (a traceback for a user)
+
+
+def replace(old: str, new: str, count: int = 1) -> Callable[[str], str]:
+    def edit(text: str) -> str:
+        assert old in text, f"the base workspace has no {old!r}"
+        return text.replace(old, new, count)
+    return edit
+
+
+def append(extra: str) -> Callable[[str], str]:
+    return lambda text: text + "\n" + extra
+
+
+def run_case(case: Case, tmp_path: Path) -> Outcome:
+    ws = tmp_path / "ws"
+    toml = case.toml(TOML) if case.toml else TOML
+    write_workspace(ws, toml, case.files)
+    if case.setup:
+        case.setup(ws)
+    before = snapshot(tmp_path, ws)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    stdin = io.TextIOWrapper(io.BytesIO(case.stdin), encoding="utf-8")
+    code, error = None, ""
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), _stdin(stdin), \
+            _environ(case.env), _limits():
+        try:
+            cli.main([*case.argv, "-w", str(ws)] if "-w" not in case.argv else list(case.argv))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        except BaseException as exc:  # noqa: BLE001 - anything else is what a user would see as a traceback
+            error = f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - started
+    output = stdout.getvalue() + stderr.getvalue()
+    written = sorted(snapshot(tmp_path, ws) - before)
+    files = [p for p in ws.rglob("*") if p.is_file() and p.name != "fingerprint.key"]
+    leaked = [where for where, text in [("output", output), *((str(p), _text(p)) for p in files)]
+              for secret in case.secrets if secret in text]
+    return Outcome(code, output, seconds, sent(ws), written, leaked, error)
+
+
+def problems_of(case: Case, outcome: Outcome, ws: Path) -> list[str]:
+    """What went wrong, in words; empty when the case behaved as a user relies on."""
+    found = []
+    if outcome.error:
+        found.append(f"an exception escaped the command line: {outcome.error}")
+    if "Traceback" in outcome.output:
+        found.append("a traceback was printed")
+    if outcome.code != case.code:
+        found.append(f"exit status {outcome.code}, expected {case.code}")
+    for words in case.says:
+        if words.format(ws=ws) not in outcome.output:
+            found.append(f"the output does not say {words.format(ws=ws)!r}")
+    if outcome.sent and not case.sends:
+        found.append(f"{outcome.sent} message(s) were sent")
+    if outcome.outside:
+        found.append(f"wrote outside the workspace: {outcome.outside[:3]}")
+    if outcome.leaked:
+        found.append(f"a planted secret shows in {outcome.leaked[:3]}")
+    return found
+
+
+def snapshot(tmp_path: Path, ws: Path) -> set[str]:
+    return {str(p) for p in tmp_path.rglob("*") if not p.is_relative_to(ws)}
+
+
+def sent(ws: Path) -> int:
+    emails = len(list((ws / "outbox").rglob("*.eml")))
+    audit = ws / ".boardpack" / "audit.sqlite"
+    if not audit.is_file():
+        return emails
+    with contextlib.closing(sqlite3.connect(audit)) as db:
+        return emails + db.execute("SELECT count(*) FROM deliveries WHERE state = 'sent'").fetchone()[0]
+
+
+def _text(path: Path) -> str:
+    return path.read_bytes().decode("utf-8", "replace")
+
+
+@contextlib.contextmanager
+def _stdin(stream):
+    saved, sys.stdin = sys.stdin, stream
+    try:
+        yield
+    finally:
+        sys.stdin = saved
+
+
+@contextlib.contextmanager
+def _environ(values: dict[str, str]):
+    import os
+
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextlib.contextmanager
+def _limits():
+    """A template's time budget cut to a second, so the endless loop cases end quickly."""
+    saved, sandbox.TIME_LIMIT = sandbox.TIME_LIMIT, 1.0
+    try:
+        yield
+    finally:
+        sandbox.TIME_LIMIT = saved
