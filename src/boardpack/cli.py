@@ -348,6 +348,9 @@ def events_ingest(source: Annotated[str, typer.Argument(help="A JSON file of not
         result = ingest(store, events, skipped, protected_addresses(ws))
     finally:
         store.close()
+    for address in result.protected:
+        err.print(f"warning: {address} bounced or complained; it receives the audit copy or the alerts, so it was "
+                  "not suppressed")
     if result.protected:
         err.print(f"alert: {bounced_protected(ws, result.protected)}")
     out.print(f"{result.events} new events ({result.matched} matched to deliveries), {result.duplicates} already "

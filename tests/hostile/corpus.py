@@ -29,7 +29,7 @@ AS_OF = ("--as-of", "2026-11-15")
 class Case:
     id: str
     group: str  # the class of attack or mistake (the numbered list)
-    argv: tuple[str, ...] = ("send", *AS_OF)  # -w WORKSPACE is added
+    argv: tuple[str, ...] = ("send", *AS_OF)  # -w WORKSPACE is added; {ws} is the workspace folder
     toml: Callable[[str], str] | None = None  # an edit of the base boardpack.toml
     files: dict[str, str | bytes | None] = field(default_factory=dict)  # None removes the file
     setup: Callable[[Path], None] | None = None  # anything else (symlinks, repositories); gets the workspace
@@ -77,7 +77,8 @@ def run_case(case: Case, tmp_path: Path) -> Outcome:
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), _stdin(stdin), \
             _environ(case.env), _limits():
         try:
-            cli.main([*case.argv, "-w", str(ws)] if "-w" not in case.argv else list(case.argv))
+            argv = [arg.replace("{ws}", str(ws)) for arg in case.argv]
+            cli.main([*argv, "-w", str(ws)] if "-w" not in argv else argv)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
         except BaseException as exc:  # noqa: BLE001 - anything else is what a user would see as a traceback

@@ -172,7 +172,10 @@ def refuse_plugin(name: str, shown: str, spec: LedgerSource, root: Path) -> None
         found = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         found = None
-    origin = Path(found.origin).resolve() if found and found.origin else None
+    if found is None:
+        raise WorkspaceError(f'{shown}: plugin "{name}" is not installed: pip install the package that provides '
+                             "it, or remove the plugin line")
+    origin = Path(found.origin).resolve() if found.origin else None
     if origin is not None and origin.is_relative_to(root.resolve()):
         raise WorkspaceError(f'{shown}: plugin "{name}" would be imported from {origin}, inside the workspace; '
                              "boardpack runs only installed plugins, never code kept in a workspace")
