@@ -697,9 +697,10 @@ def _describe(file: Path, text: str, err: dict) -> str:
     where = f"{file}:{line}" if line else str(file)
     if err["type"] == "extra_forbidden":
         allowed = _fields_at(loc[:-1])
-        home = _table_of(str(leaf), [str(p) for p in loc[:-1] if isinstance(p, str)])
+        here = ".".join(str(p) for p in loc[:-1] if isinstance(p, str))
+        home = _table_of(str(leaf), here)
         hint = difflib.get_close_matches(str(leaf), allowed, n=1)
-        if home:  # a key of another table, written in the wrong one
+        if home and (home.startswith(f"{here}.") or not hint):  # a key of another table, in the wrong one
             fix = f"{leaf} belongs in [{home}]"
         else:
             fix = f"did you mean {hint[0]!r}?" if hint else f"allowed here: {', '.join(sorted(allowed))}"
@@ -726,7 +727,7 @@ def _fields_at(loc: list) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
-def _table_of(name: str, here: list[str]) -> str | None:
+def _table_of(name: str, here: str) -> str | None:
     """The table whose key `name` is, searched below `here` first, then everywhere: `date_format` written on a
     ledger source belongs in [sources.ledger.columns]."""
     tables: list[tuple[str, type[BaseModel]]] = [("", Settings)]
@@ -740,8 +741,7 @@ def _table_of(name: str, here: list[str]) -> str | None:
             child = _model_in(info.annotation)
             if child is not None and child is not model:
                 tables.append((f"{path}.{key}".lstrip("."), child))
-    prefix = ".".join(here)
-    return next((t for t in found if t.startswith(prefix) and t != prefix), found[0] if found else None)
+    return next((t for t in found if t.startswith(f"{here}.")), found[0] if found else None)
 
 
 def _model_in(annotation) -> type[BaseModel] | None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console
-
 # C0 and C1 controls (ESC, CR, BEL, backspace...) but newline and tab, DEL, and the bidirectional-text controls
 # that can make a line read differently from its bytes ("Trojan Source")
 _UNSAFE = [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F,
@@ -14,18 +12,23 @@ _UNSAFE = [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x061C, 0
 _ESCAPED = {c: (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in _UNSAFE}
 
 
+def control_characters(text: str) -> list[str]:
+    """The C0 and C1 control characters (NUL, CR, LF, ESC, DEL...) in `text`, as U+XXXX."""
+    return [f"U+{ord(c):04X}" for c in text if ord(c) < 32 or 127 <= ord(c) < 160]
+
+
 def inert(text: str) -> str:
     """`text` with every control character written as an escape (`\\x1b`), newlines and tabs kept."""
     return text.translate(_ESCAPED)
 
 
-class InertConsole(Console):
-    """A rich Console that escapes control characters in every string it is given."""
+def console(stderr: bool = False):
+    """A rich Console that escapes control characters in every string it prints (markup and emoji codes off:
+    memos, paths and accounts such as Assets:Bank:... are shown as written)."""
+    from rich.console import Console  # here: the readers of workspace data that use `inert` need no rich
 
-    def print(self, *objects: Any, **options: Any) -> None:
-        super().print(*(inert(o) if isinstance(o, str) else o for o in objects), **options)
+    class InertConsole(Console):
+        def print(self, *objects: Any, **options: Any) -> None:
+            super().print(*(inert(o) if isinstance(o, str) else o for o in objects), **options)
 
-
-def console(stderr: bool = False) -> InertConsole:
-    # markup and emoji codes off: memos, paths and accounts (Assets:Bank:...) are shown as written
     return InertConsole(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=True)

@@ -6,6 +6,7 @@ from email.headerregistry import Address, HeaderRegistry
 from email.utils import formataddr, parseaddr
 
 from boardpack.errors import WorkspaceError
+from boardpack.terminal import control_characters
 
 
 class HeaderInjection(WorkspaceError, ValueError):
@@ -17,11 +18,6 @@ def safe_header(value: str, where: str) -> str:
         raise HeaderInjection(f"{where}: contains a line break (CR or LF), which is never allowed in an email header; "
                               "remove it")
     return value
-
-
-def control_characters(text: str) -> list[str]:
-    """The C0 and C1 control characters (NUL, CR, LF, ESC, DEL...) in `text`, as U+XXXX."""
-    return [f"U+{ord(c):04X}" for c in text if ord(c) < 32 or 127 <= ord(c) < 160]
 
 
 def mailbox(text: str, where: str) -> str:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from boardpack.model import ChannelMonth, Portfolio, SourceStatus
 from boardpack.period import month_end
-from boardpack.sources.csv_file import read_rows
+from boardpack.sources.csv_file import amount, count, read_rows
 
 COUNTS = ("impressions", "visits", "leads", "bookings")
 MONEY = ("revenue", "spend")
@@ -45,18 +44,8 @@ def parse_row(row: dict, entity_ids: set[str], where: str) -> ChannelMonth:
         month = date.fromisoformat(row["month"] + "-01")
     except ValueError:
         raise ValueError(f"month {row['month']!r} is not YYYY-MM") from None
-    counts = {}
-    for key in COUNTS:
-        text = row[key] or "0"
-        if not text.isdigit():
-            raise ValueError(f"{key} {text!r} is not a whole number of zero or more")
-        counts[key] = int(text)
-    money = {}
-    for key in MONEY:
-        try:
-            money[key] = Decimal(row[key] or "0")
-        except InvalidOperation:
-            raise ValueError(f"{key} {row[key]!r} is not a number") from None
+    counts = {key: count(row[key] or "0", key) for key in COUNTS}
+    money = {key: amount(row[key], key, default="0") for key in MONEY}
     if counts["leads"] > counts["visits"] or counts["bookings"] > counts["leads"]:
         raise ValueError(f"a funnel narrows: visits {counts['visits']} ≥ leads {counts['leads']} ≥ bookings "
                          f"{counts['bookings']} must hold")

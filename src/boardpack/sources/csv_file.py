@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from boardpack.config import inside
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
+from boardpack.terminal import control_characters
 
 T = TypeVar("T")
 
@@ -43,6 +44,9 @@ def read_rows(root: Path, relative: str, key: str, header: tuple[str, ...],
                 if not any(cell.strip() for cell in row):
                     continue  # a blank line
                 try:
+                    if bad := control_characters("".join(row)):
+                        raise ValueError(f"a cell holds control characters ({', '.join(dict.fromkeys(bad))}); "
+                                         "remove them")
                     if len(row) != len(names):
                         raise ValueError(f"this row has {len(row)} cells and the header has {len(names)}: a "
                                          "missing or extra comma, or a quote left open")
@@ -68,6 +72,13 @@ def day(text: str, column: str) -> date:
 
 # digits in groups of three or none, at most 16 before the point and 4 after: 1,234.5 or 1234.5, never 1,2,3
 NUMBER = re.compile(r"[0-9]{1,16}(\.[0-9]{1,4})?|[0-9]{1,3}(,[0-9]{3}){1,5}(\.[0-9]{1,4})?")
+
+
+def count(text: str, column: str) -> int:
+    """A whole number of zero or more, in plain digits, below a trillion (more is a typo, not a count)."""
+    if not (text.isascii() and text.isdecimal() and len(text) <= 12):
+        raise ValueError(f"{column} {text!r} is not a whole number of zero or more (at most 12 digits)")
+    return int(text)
 
 
 def amount(text: str, column: str, default: str | None = None, positive: bool = False) -> Decimal:

@@ -27,6 +27,7 @@ from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
 # account NULL when uncategorized. It is a view over one parsed table per file (no copy), each
 # row kept only when nothing was wrong with it.
 FUTURE_DAYS = 366  # a row dated further than this past as-of and today is a typo, not a booking
+EARLIEST = date(1900, 1, 1)  # and so is one dated before this
 LEDGER_COLUMNS = ("date", "entity", "account", "amount", "currency", "counterparty", "memo", "service_start",
                   "service_end", "source_file", "source_line", "original_amount", "original_currency", "quantity", "rule")
 # `amount` is always in the organization's currency; a row in another currency keeps what the file said
@@ -75,7 +76,7 @@ class LedgerCsv:
                     portfolio.unpriced.update(unpriced)
                 else:
                     found = load_file(db, parts[-1], Path(file), relative, spec, ws, rates, rules)
-                found += far_future(db, parts[-1], relative, portfolio.as_of)
+                found += implausible_dates(db, parts[-1], relative, portfolio.as_of)
                 if found and spec.on_error == "fail":
                     raise SourceErrors(found + [SourceProblem(
                         relative, None, 'fix the rows above, or set on_error = "skip" on this source to leave them out')])
@@ -96,13 +97,15 @@ class LedgerCsv:
         return status
 
 
-def far_future(db: duckdb.DuckDBPyConnection, table: str, shown: str, as_of: date) -> list[SourceProblem]:
-    """Rows dated over a year past both as-of and today (9999-12-31, a year typed wrong) are problems, left out."""
-    limit = max(as_of, date.today()) + timedelta(days=FUTURE_DAYS)
-    db.execute(f"UPDATE {table} SET problem = 'dated ' || date || ', over a year in the future: a wrong year?' "
-               "WHERE problem IS NULL AND date > ?", (limit,))
-    rows = db.execute(f"SELECT DISTINCT source_line, problem FROM {table} WHERE date > ? AND problem LIKE 'dated %' "
-                      "ORDER BY source_line LIMIT 200", (limit,)).fetchall()
+def implausible_dates(db: duckdb.DuckDBPyConnection, table: str, shown: str, as_of: date) -> list[SourceProblem]:
+    """Rows dated before 1900 or over a year past both as-of and today (0001-01-01, 9999-12-31, a year typed
+    wrong) are problems, left out: they would stretch every series and could make the ledger look current."""
+    latest = max(as_of, date.today()) + timedelta(days=FUTURE_DAYS)
+    db.execute(f"UPDATE {table} SET problem = 'dated ' || date || CASE WHEN date < ? THEN ', before ' || ? "
+               "ELSE ', over a year in the future' END || ': a wrong year?' "
+               "WHERE problem IS NULL AND (date < ? OR date > ?)", (EARLIEST, EARLIEST, EARLIEST, latest))
+    rows = db.execute(f"SELECT DISTINCT source_line, problem FROM {table} WHERE (date < ? OR date > ?) "
+                      "AND problem LIKE 'dated %' ORDER BY source_line LIMIT 200", (EARLIEST, latest)).fetchall()
     return [SourceProblem(shown, line, message) for line, message in rows]
 
 
@@ -119,7 +122,7 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
         raise WorkspaceError(f"{shown}:1: columns {', '.join(map(repr, missing))} not found; the file has "
                              f"{', '.join(map(repr, header))}. {fix}.")
     with utf8_copy(path, spec.encoding) as readable:
-        line = read_raw(db, readable, shown, spec)
+        line = read_raw(db, readable, shown, spec, header)
 
     org = ws.settings.organization
     text = lambda field: f"nullif(trim({q(getattr(cols, field))}), '')" if getattr(cols, field) else "NULL::VARCHAR"
@@ -216,11 +219,14 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
     return [SourceProblem(shown, line, message) for line, message in bad]
 
 
-def read_raw(db: duckdb.DuckDBPyConnection, readable: Path, shown: str, spec: LedgerSource) -> str:
+def read_raw(db: duckdb.DuckDBPyConnection, readable: Path, shown: str, spec: LedgerSource,
+             header: list[str]) -> str:
     """The file as text into the temp table `raw`; returns the SQL for a record's physical line."""
     starts = None
     try:
         _read_csv(db, readable, spec.delimiter)
+        if [c.strip() for (c, *_) in db.execute("DESCRIBE raw").fetchall()] != header:
+            raise duckdb.InvalidInputException("the sniffer read other columns than the header's")
     except duckdb.Error:  # name the row that broke it, or read a valid file DuckDB's sniffer could not
         copy, starts = rewritten(readable, shown, "utf-8-sig", spec.delimiter)
         try:
