@@ -75,7 +75,7 @@ def run_case(case: Case, tmp_path: Path) -> Outcome:
     code, error = None, ""
     started = time.perf_counter()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), _stdin(stdin), \
-            _environ(case.env), _limits():
+            _environ({k: v.replace("{ws}", str(ws)) for k, v in case.env.items()}), _limits():
         try:
             argv = [arg.replace("{ws}", str(ws)) for arg in case.argv]
             cli.main([*argv, "-w", str(ws)] if "-w" not in argv else argv)

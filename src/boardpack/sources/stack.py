@@ -132,6 +132,6 @@ def declared_versions(name: str, text: str) -> list[str]:
         if name == "pyproject.toml":
             python = tomllib.loads(text).get("project", {}).get("requires-python")
             return [f"python {python}"] if isinstance(python, str) else []
-    except (ValueError, AttributeError):  # a broken manifest says nothing about versions
+    except (ValueError, AttributeError, RecursionError):  # a broken manifest says nothing about versions
         return []
     return []
