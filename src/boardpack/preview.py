@@ -29,6 +29,7 @@ from boardpack.pipeline import Pack, build_pack, now_in
 from boardpack.render.html import pages
 from boardpack.reports.document import Document
 
+CID = re.compile(r"cid:([^\"')\s]+)")  # a reference to a part of the message, in its HTML
 PERIODS = 12  # the latest complete period and the ones before it
 # The message's HTML runs in a frame that may load nothing but its own parts: no scripts, no remote images.
 MESSAGE_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
@@ -62,7 +63,7 @@ class Letter:
     def html(self, base: str) -> str:
         """The HTML part, its `cid:` references pointed at this server's copies of those parts."""
         by_cid = {p["Content-ID"].strip("<>"): i for i, p in enumerate(self.parts) if p["Content-ID"]}
-        return re.sub(r"cid:([^\"')\s]+)", lambda m: f"{base}part/{by_cid[m[1]]}" if m[1] in by_cid else m[0],
+        return CID.sub(lambda m: f"{base}part/{by_cid[m[1]]}" if m[1] in by_cid else m[0],
                       self.body("html"))
 
 

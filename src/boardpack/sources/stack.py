@@ -39,6 +39,7 @@ LAMBDA_RUNTIME = re.compile(r"""\bruntime["']?[ \t]*[:=][ \t]*["']?((?:python|no
 CDK_RUNTIME = re.compile(r"\bRuntime\.(PYTHON|NODEJS|JAVA|RUBY|DOTNET|PROVIDED)_?([0-9A-Z_]*)")
 DOCKER_FROM = re.compile(r"^FROM\s+(?:--platform=\S+\s+)?(?:\S+/)?(python|node|golang|ruby|openjdk|eclipse-temurin|"
                          r"amazoncorretto|php|public\.ecr\.aws/lambda/\w+):([\w.-]+)", re.IGNORECASE | re.MULTILINE)
+GO_VERSION = re.compile(r"^go (\d+\.\d+(?:\.\d+)?)", re.MULTILINE)
 TOOL_NAMES = {"nodejs": "node", "golang": "go"}
 
 
@@ -121,7 +122,7 @@ def declared_versions(name: str, text: str) -> list[str]:
         pairs = (line.split()[:2] for line in text.splitlines() if len(line.split()) >= 2 and not line.startswith("#"))
         return [f"{TOOL_NAMES.get(tool, tool)} {version}" for tool, version in pairs]
     if name == "go.mod":
-        return [f"go {m.group(1)}" for m in re.finditer(r"^go (\d+\.\d+(?:\.\d+)?)", text, re.MULTILINE)][:1]
+        return [f"go {m.group(1)}" for m in GO_VERSION.finditer(text)][:1]
     if name.startswith("Dockerfile") or name == "Containerfile":
         images = ((tool.split("/")[-1], version.split("-")[0]) for tool, version in DOCKER_FROM.findall(text))
         return [f"{TOOL_NAMES.get(tool, tool)} {version} (container)" for tool, version in images]
