@@ -18,6 +18,7 @@ from boardpack import pipeline
 from boardpack.config import load_workspace
 from boardpack.delivery.plan import plan_messages
 from boardpack.errors import BoardpackError, WorkspaceError
+from boardpack.period import EARLIEST
 from boardpack.render import FORMATS
 from boardpack.render.branding import brand_for
 from boardpack.terminal import console, inert
@@ -33,7 +34,7 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="Report the last compl
 Roles = Annotated[list[str] | None, typer.Option("--role", help="Only this report (repeatable).")]
 
 
-EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # around any books: trailing windows stay in the calendar
+LATEST = date(2999, 12, 31)  # with EARLIEST, around any books: trailing windows stay in the calendar
 
 
 def add_row(table: RichTable, *cells: str) -> None:

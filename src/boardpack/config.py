@@ -621,11 +621,15 @@ class Workspace:
         """The files a glob names, each kept inside the workspace."""
         return [inside(self.root, found, key) for found in sorted(glob.glob(str(self.root / pattern)))]
 
-    def where(self, *loc: str | int) -> str:
-        """`boardpack.toml:LINE` of a key, for checks made after loading (a custom report's sections)."""
+    def line_of(self, *loc: str | int) -> int | None:
+        """The line of a key in boardpack.toml, for checks made after loading (a custom report's sections)."""
         file = self.root / WORKSPACE_FILE
-        line = _line_of(file.read_text(encoding="utf-8", errors="replace"), list(loc)) if file.is_file() else None
-        return f"{file}:{line}" if line else str(file)
+        return _line_of(file.read_text(encoding="utf-8", errors="replace"), list(loc)) if file.is_file() else None
+
+    def where(self, *loc: str | int) -> str:
+        """`boardpack.toml:LINE` of a key."""
+        line = self.line_of(*loc)
+        return f"{self.root / WORKSPACE_FILE}:{line}" if line else str(self.root / WORKSPACE_FILE)
 
 
 TRUSTED_PATHS = "BOARDPACK_TRUSTED_PATHS"  # the machine owner's own extra roots, from the real environment only

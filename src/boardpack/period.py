@@ -49,6 +49,15 @@ class Period:
         return period_containing(self.end + timedelta(days=1), self.kind)
 
 
+EARLIEST = date(1900, 1, 1)  # a record dated before this has a wrong year
+
+
+def latest_plausible(as_of: date) -> date:
+    """The last date a record can plausibly carry: a year past both as-of and today. Later is a wrong year
+    (9999-12-31), never a plan, and must not make a source look current."""
+    return max(as_of, date.today()) + timedelta(days=366)
+
+
 def month_start(d: date) -> date:
     return d.replace(day=1)
 

@@ -4,6 +4,7 @@ against real servers: aiosmtpd, moto_server (SES, SNS, SQS, DynamoDB) and a webh
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import boto3
 import pytest
@@ -104,8 +105,8 @@ def test_smtp_server_down_fails_after_retries_and_alerts(tmp_path, webhook):
 
 def test_wrong_smtp_credentials_stop_with_the_fix_and_lose_nothing(tmp_path, smtp_auth_server):
     server, ca = smtp_auth_server
-    toml = smtp_toml(server.port).replace('security = "none"', f'security = "starttls"\nca_file = "{ca}"')
-    ws = write_workspace(tmp_path / "ws", toml)
+    toml = smtp_toml(server.port).replace('security = "none"', 'security = "starttls"\nca_file = "ca.pem"')
+    ws = write_workspace(tmp_path / "ws", toml, {"ca.pem": Path(ca).read_text()})  # inside, like every path
     env = {"BOARDPACK_SMTP_USERNAME": "mailer", "BOARDPACK_SMTP_PASSWORD": "not-the-password"}
     result = run_cli("send", "-w", str(ws), *AS_OF, env=env)
     assert result.returncode == 1 and "BOARDPACK_SMTP_PASSWORD" in result.stdout

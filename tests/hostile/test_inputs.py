@@ -90,6 +90,8 @@ CASES = [
         files=ledger_row("9999-12-31,Acme,Far,10.00,Income:Sales")),
     bad("a ledger row dated 0001-01-01", "ledger/bank.csv:15", "before 1900",
         files=ledger_row("0001-01-01,Acme,Old,10.00,Income:Sales")),
+    bad("a note updated 9999-12-31", "notes/co.md", "not a plausible date", argv=("check", *AS_OF),
+        files={"notes/co.md": "---\nentity: co\ntitle: Co\nupdated: 9999-12-31\n---\n# Co\n"}),
     bad("a ledger date that does not exist", "ledger/bank.csv:15", "does not match date_format",
         files=ledger_row("2026-02-30,Acme,x,10.00,Income:Sales")),
     bad("a schedule holiday out of range", "boardpack.toml", "holidays",

@@ -27,7 +27,7 @@ class Rule:
     account: str
     field: str
     file: str  # "boardpack.toml" or the rules file
-    line: int | None  # its line in the rules file; None for [[rules]]
+    line: int | None  # its line in the rules file or boardpack.toml
 
     @property
     def where(self) -> str:
@@ -35,7 +35,7 @@ class Rule:
 
 
 def load_rules(db: duckdb.DuckDBPyConnection, ws: Workspace) -> list[Rule]:
-    rules = [Rule(i, r.pattern, r.account, r.field, "boardpack.toml", None)
+    rules = [Rule(i, r.pattern, r.account, r.field, "boardpack.toml", ws.line_of("rules", i - 1, "pattern"))
              for i, r in enumerate(ws.settings.rules, start=1)]
     problems: list[SourceProblem] = []
     spec = ws.settings.sources.rules

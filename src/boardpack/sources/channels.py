@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from boardpack.model import ChannelMonth, Portfolio, SourceStatus
-from boardpack.period import month_end
+from boardpack.period import latest_plausible, month_end
 from boardpack.sources.csv_file import amount, count, read_rows
 
 COUNTS = ("impressions", "visits", "leads", "bookings")
@@ -28,7 +28,8 @@ class ChannelsCsv:
                                             lambda row, where: parse_row(row, entity_ids, where)))
         status.paths = [spec.path]
         status.records = len(portfolio.channels)
-        newest = max((c.month for c in portfolio.channels if c.month <= portfolio.as_of), default=None)
+        latest = latest_plausible(portfolio.as_of)  # a month typed a thousand years ahead is not news
+        newest = max((c.month for c in portfolio.channels if c.month <= latest), default=None)
         status.freshness = month_end(newest) if newest else None  # a month's row covers the whole month
         return status
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import tempfile
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import duckdb
 from boardpack.config import LedgerSource, Workspace
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
 from boardpack.model import Portfolio, SourceStatus
+from boardpack.period import EARLIEST, latest_plausible
 from boardpack.sources import beancount_ledger
 from boardpack.sources.categories import Rule, load_rules
 from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
@@ -26,8 +27,6 @@ from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
 # The `ledger` the analyses read: one row per transaction, money in positive, money out negative,
 # account NULL when uncategorized. It is a view over one parsed table per file (no copy), each
 # row kept only when nothing was wrong with it.
-FUTURE_DAYS = 366  # a row dated further than this past as-of and today is a typo, not a booking
-EARLIEST = date(1900, 1, 1)  # and so is one dated before this
 LEDGER_COLUMNS = ("date", "entity", "account", "amount", "currency", "counterparty", "memo", "service_start",
                   "service_end", "source_file", "source_line", "original_amount", "original_currency", "quantity", "rule")
 # `amount` is always in the organization's currency; a row in another currency keeps what the file said
@@ -100,7 +99,7 @@ class LedgerCsv:
 def implausible_dates(db: duckdb.DuckDBPyConnection, table: str, shown: str, as_of: date) -> list[SourceProblem]:
     """Rows dated before 1900 or over a year past both as-of and today (0001-01-01, 9999-12-31, a year typed
     wrong) are problems, left out: they would stretch every series and could make the ledger look current."""
-    latest = max(as_of, date.today()) + timedelta(days=FUTURE_DAYS)
+    latest = latest_plausible(as_of)
     db.execute(f"UPDATE {table} SET problem = 'dated ' || date || CASE WHEN date < ? THEN ', before ' || ? "
                "ELSE ', over a year in the future' END || ': a wrong year?' "
                "WHERE problem IS NULL AND (date < ? OR date > ?)", (EARLIEST, EARLIEST, EARLIEST, latest))

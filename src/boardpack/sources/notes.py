@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from boardpack.errors import SourceErrors, SourceProblem
 from boardpack.model import Note, NoteAction, Portfolio, Risk, SourceStatus
+from boardpack.period import EARLIEST, latest_plausible
 
 # `[ ] @owner title (due 2026-11-30)`: the box and owner by one forward match, the due date from the end of the
 # line by another, so no pattern ever backtracks over the title (a 100,000-character line costs one pass)
@@ -99,9 +100,10 @@ class MarkdownNotes:
             raise SourceErrors(problems)
         status.paths = [n.path for n in portfolio.notes]
         status.records = len(portfolio.notes)
-        ahead = [n for n in portfolio.notes if n.updated and n.updated > portfolio.as_of]
-        status.problems += [SourceProblem(n.path, None, f"updated: {n.updated} is after the as-of date "
-                                                        f"{portfolio.as_of}; it does not count as current") for n in ahead]
+        latest = latest_plausible(portfolio.as_of)
+        ahead = [n for n in portfolio.notes if n.updated and not EARLIEST <= n.updated <= latest]
+        status.problems += [SourceProblem(n.path, None, f"updated: {n.updated} is not a plausible date (a wrong "
+                                                        "year?); it does not count as current") for n in ahead]
         status.freshness = max((n.updated for n in portfolio.notes if n.updated and n not in ahead), default=None)
         if status.freshness is None:
             status.error = "no note has an `updated:` date in its front matter"
