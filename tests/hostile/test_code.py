@@ -9,19 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TOML
 from tests.hostile.corpus import Case, problems_of, run_case
 
-LEDGER_SOURCE = '''[[sources.ledger]]
-path = "ledger/bank.csv"
-entity = "co"
-opening_balance = "10000.00"
-[sources.ledger.columns]
-date = "Date"
-amount = "Amount"
-account = "Account"
-counterparty = "Payee"
-memo = "Memo"
-'''
+LEDGER_SOURCE = TOML[TOML.index("[[sources.ledger]]"):TOML.index("[sources.notes]")]  # the CSV source
 BOOKS = '''option "operating_currency" "USD"
 2026-01-01 open Assets:Bank:Checking
 2026-01-01 open Income:Sales
@@ -37,7 +28,7 @@ EVIL = "import pathlib\npathlib.Path(__file__).with_name('RAN').write_text('ran'
 def beancount(extra: str = "") -> callable:
     def edit(toml: str) -> str:
         return toml.replace(LEDGER_SOURCE, f'[[sources.ledger]]\npath = "books/main.beancount"\nformat = "beancount"\n'
-                                           f'entity = "co"\n{extra}')
+                                           f'entity = "co"\n{extra}\n')
     return edit
 
 
