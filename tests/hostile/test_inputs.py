@@ -217,3 +217,13 @@ def test_mixed_line_endings_and_quoted_newlines_load_with_their_physical_lines(t
     pack = build_pack(load_workspace(ws, environ={}), DAY)
     lines = dict(pack.portfolio.db.execute("SELECT memo, source_line FROM ledger").fetchall())
     assert lines["two\nlines"] == 15 and lines["dup"] == 18 and lines["July sale"] == 2
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"])
+def test_physical_lines_count_every_ending_even_split_across_chunks(tmp_path, monkeypatch, ending):
+    from boardpack.sources import csv_lines
+
+    monkeypatch.setattr(csv_lines, "CHUNK", 7)  # so that some CRLF falls across two reads
+    path = tmp_path / "f.csv"
+    path.write_bytes(ending.join([b"a,b", b"1,2", b"33,4", b"5,66", b"7"]))  # no ending after the last line
+    assert csv_lines.physical_lines(path) == 5

@@ -25,13 +25,14 @@ import duckdb
 
 from boardpack.config import LedgerSource, Workspace, inside
 from boardpack.errors import SourceProblem, WorkspaceError
+from boardpack.period import EARLIEST
 
 CENT = Decimal("0.01")
 SERVICE = ("service-start", "service-end")
 
 
 def load(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec: LedgerSource,
-         ws: Workspace) -> tuple[list[SourceProblem], Counter]:
+         ws: Workspace, latest: date = date.max) -> tuple[list[SourceProblem], Counter]:
     """Load one beancount file (and its includes) into `table`; return its problems and unpriced commodities."""
     try:
         from beancount.core import convert, data, prices
@@ -78,7 +79,8 @@ def load(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec
             service = [meta.get(k, entry.meta.get(k)) for k in SERVICE]
             days = [_day(v) for v in service]
             entity = account(posting.account)[1] or fallback
-            problem = _problem(entity, posting.account, spec, known, service, days)
+            problem = (_problem(entity, posting.account, spec, known, service, days)
+                       or implausible(entry.date, latest))
             rows.append((entry.date, entity, posting.account, (-amount).quantize(CENT), org,
                          entry.payee, entry.narration or None, *days, file, line,
                          -posting.units.number, posting.units.currency, None, None, problem))
@@ -200,6 +202,12 @@ def _problem(entity, account, spec, known, service: list, days: list) -> str | N
     if None not in days and days[1] < days[0]:
         return f"service-end {days[1]} is before service-start {days[0]}"
     return None
+
+
+def implausible(day: date, latest: date) -> str | None:
+    if day < EARLIEST:
+        return f"dated {day}, before 1900: a wrong year?"
+    return f"dated {day}, over a year in the future: a wrong year?" if day > latest else None
 
 
 def _day(value) -> date | None:

@@ -58,6 +58,8 @@ class LedgerCsv:
         problems: list[SourceProblem] = []
         parts: list[str] = []
         rates = load_rates(db, ws)
+        # rows dated before 1900 or over a year past as-of and today have a wrong year: problems, left out
+        latest = latest_plausible(portfolio.as_of)
         portfolio.rules = rules = load_rules(db, ws)
         for index, spec in enumerate(specs):
             files = [str(f) for f in ws.glob(spec.path, f"sources.ledger[{index}].path")]
@@ -71,11 +73,10 @@ class LedgerCsv:
                 status.paths.append(relative)
                 parts.append(f"ledger_file_{len(parts)}")
                 if spec.format == "beancount":
-                    found, unpriced = beancount_ledger.load(db, parts[-1], Path(file), relative, spec, ws)
+                    found, unpriced = beancount_ledger.load(db, parts[-1], Path(file), relative, spec, ws, latest)
                     portfolio.unpriced.update(unpriced)
                 else:
-                    found = load_file(db, parts[-1], Path(file), relative, spec, ws, rates, rules)
-                found += implausible_dates(db, parts[-1], relative, portfolio.as_of)
+                    found = load_file(db, parts[-1], Path(file), relative, spec, ws, rates, rules, latest)
                 if found and spec.on_error == "fail":
                     raise SourceErrors(found + [SourceProblem(
                         relative, None, 'fix the rows above, or set on_error = "skip" on this source to leave them out')])
@@ -96,20 +97,9 @@ class LedgerCsv:
         return status
 
 
-def implausible_dates(db: duckdb.DuckDBPyConnection, table: str, shown: str, as_of: date) -> list[SourceProblem]:
-    """Rows dated before 1900 or over a year past both as-of and today (0001-01-01, 9999-12-31, a year typed
-    wrong) are problems, left out: they would stretch every series and could make the ledger look current."""
-    latest = latest_plausible(as_of)
-    db.execute(f"UPDATE {table} SET problem = 'dated ' || date || CASE WHEN date < ? THEN ', before ' || ? "
-               "ELSE ', over a year in the future' END || ': a wrong year?' "
-               "WHERE problem IS NULL AND (date < ? OR date > ?)", (EARLIEST, EARLIEST, EARLIEST, latest))
-    rows = db.execute(f"SELECT DISTINCT source_line, problem FROM {table} WHERE (date < ? OR date > ?) "
-                      "AND problem LIKE 'dated %' ORDER BY source_line LIMIT 200", (EARLIEST, latest)).fetchall()
-    return [SourceProblem(shown, line, message) for line, message in rows]
-
-
 def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec: LedgerSource,
-              ws: Workspace, rates: str | None = None, rules: list[Rule] = ()) -> list[SourceProblem]:
+              ws: Workspace, rates: str | None = None, rules: list[Rule] = (),
+              latest: date = date.max) -> list[SourceProblem]:
     """Parse one CSV into `table`; return its bad rows (which the ledger view leaves out)."""
     cols = spec.columns
     header = read_header(path, shown, spec)
@@ -158,6 +148,9 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
     # each value is parsed once (inner select); the checks below only look at the results
     checks = [
         ("date IS NULL", f"'date \"' || raw_date || '\" does not match date_format {cols.date_format}'"),
+        (f"date < {lit(str(EARLIEST))} OR date > {lit(str(latest))}",
+         "'dated ' || date || ', ' || CASE WHEN date < " + lit(str(EARLIEST)) + " THEN 'before 1900' "
+         "ELSE 'over a year in the future' END || ': a wrong year?'"),
         ("amount IS NULL", amount_problem),
         (f"entity IS NULL OR entity NOT IN ({', '.join(map(lit, known))})",
          f"'entity \"' || coalesce(entity, '') || '\" is not declared in [[entities]] (known: {', '.join(known)})'"),
