@@ -57,11 +57,12 @@ def checked(value: Any, what: str = "a value") -> Any:
     return value
 
 
-def _join(environment, value, d="", attribute=None):
+def _join(eval_ctx, value, d="", attribute=None):
     items = list(value)
-    if sum(_size(i) for i in items) + len(d) * len(items) > VALUE_LIMIT:
+    parts = items if attribute is None else [eval_ctx.environment.getitem(i, attribute) for i in items]
+    if sum(_size(p) for p in parts) + len(d) * len(parts) > VALUE_LIMIT:
         raise TemplateLimit(f"join would build a string over the limit of {VALUE_LIMIT:,} characters")
-    return FILTERS["join"](environment, items, d, attribute)
+    return FILTERS["join"](eval_ctx, items, d, attribute)
 
 
 def _replace(eval_ctx, s, old, new, count=None):
@@ -83,9 +84,8 @@ def _batch(value, linecount, fill_with=None):
 # the guarded ones keep Jinja's own marks (environment, eval context) so Jinja passes what they need
 GUARDED = {"join": _join, "replace": _replace, "truncate": _truncate, "batch": _batch}
 for name, guard in GUARDED.items():
-    for mark in ("jinja_pass_arg",):
-        if hasattr(FILTERS[name], mark):
-            setattr(guard, mark, getattr(FILTERS[name], mark))
+    if hasattr(FILTERS[name], "jinja_pass_arg"):
+        guard.jinja_pass_arg = FILTERS[name].jinja_pass_arg
 
 
 class _SizedConcat(CodeGenerator):
