@@ -23,11 +23,12 @@ from pathlib import Path
 import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from boardpack.audit.keys import DeliveryKey  # noqa: E402
 from boardpack.audit.sqlite import SqliteAuditStore  # noqa: E402
-from boardpack.aws import NO_RETRIES  # noqa: E402
+from boardpack.aws.clients import NO_RETRIES  # noqa: E402
 from boardpack.config import SesSettings  # noqa: E402
 from boardpack.delivery.dispatcher import Dispatcher, Policy  # noqa: E402
-from boardpack.delivery.message import DeliveryKey, Recipients, build_message  # noqa: E402
+from boardpack.delivery.message import Recipients, build_message  # noqa: E402
 from boardpack.delivery.transports.ses import SesTransport  # noqa: E402
 
 LATENCY = 0.050
@@ -51,7 +52,7 @@ def messages(n: int, tag: str):
     out = []
     for i in range(n):
         recipients = Recipients((f"r{i}@example.com",))
-        key = DeliveryKey.of("2026-10", f"{tag}{i}", recipients)
+        key = DeliveryKey.of("2026-10", f"{tag}{i}", recipients.envelope())
         out.append(build_message(key, "reports@example.com", recipients, f"Report {i}", "text", "<p>html</p>", "h",
                                  datetime(2026, 11, 1, tzinfo=UTC)))
     return out

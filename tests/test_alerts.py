@@ -1,9 +1,9 @@
 """Alerts: what they say, and that a failing channel is recorded without losing anything."""
 
 from boardpack.alerts import alert_for, redact_url, send_alert
+from boardpack.audit.keys import DeliveryKey
 from boardpack.config import load_workspace
 from boardpack.delivery.dispatcher import DispatchReport, Outcome
-from boardpack.delivery.message import DeliveryKey
 from tests.conftest import TOML, write_workspace
 from tests.servers import WebhookServer, free_port
 

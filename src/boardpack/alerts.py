@@ -101,7 +101,7 @@ def bounced_protected(workspace: Workspace, addresses: list[str]) -> str:
 
 
 def _sns(workspace: Workspace, topic: str, alert: Alert) -> None:
-    from boardpack import aws
+    from boardpack.aws import clients as aws
 
     region = workspace.settings.alerts.region or topic.split(":")[3]
     aws.client(workspace, "sns", region).publish(TopicArn=topic, Subject=alert.subject[:100], Message=alert.text(),
@@ -111,8 +111,9 @@ def _sns(workspace: Workspace, topic: str, alert: Alert) -> None:
 
 def _email(workspace: Workspace, address: str, alert: Alert) -> None:
     """Through the workspace's own transport, outside the audit trail (an alert is not a delivery)."""
+    from boardpack.audit.keys import DeliveryKey
     from boardpack.delivery.addresses import mailbox
-    from boardpack.delivery.message import DeliveryKey, OutgoingMessage, Recipients
+    from boardpack.delivery.message import OutgoingMessage, Recipients
     from boardpack.delivery.plan import sender
     from boardpack.delivery.transports import open_transport
 

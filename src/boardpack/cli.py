@@ -292,8 +292,8 @@ def deploy_aws(template_out: Annotated[Path, typer.Option("--template-out", help
                                                             "boardpack-lambda.zip, in this folder.")] = None):
     """Write the CloudFormation template that runs this workspace on AWS, and with --package the code it runs
     (the README shows the deploy steps)."""
-    from boardpack.schedule import bundle
-    from boardpack.schedule.template import RUNTIMES, template
+    from boardpack.aws import bundle
+    from boardpack.aws.template import RUNTIMES, template
 
     if runtime not in RUNTIMES:
         raise WorkspaceError(f"--runtime {runtime!r}: choose from {', '.join(RUNTIMES)}")
@@ -327,7 +327,7 @@ def events_ingest(source: Annotated[str, typer.Argument(help="A JSON file of not
     """Record SES notifications (bare, in SNS envelopes, or Lambda SNS/SQS events); suppress hard bounces and
     complaints."""
     from boardpack.alerts import bounced_protected
-    from boardpack.delivery.events import MAX_BYTES, ingest, parse, protected_addresses
+    from boardpack.feedback.events import MAX_BYTES, ingest, parse, protected_addresses
 
     ws = load_workspace(workspace)
     if source == "-":

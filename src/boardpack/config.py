@@ -517,7 +517,7 @@ class Schedule(Strict):
     @field_validator("cron")
     @classmethod
     def cron_fires(cls, value: str | None) -> str | None:
-        from boardpack.schedule.triggers import cron_problem
+        from boardpack.cron import cron_problem
 
         if value is not None and (problem := cron_problem(value)):
             raise ValueError(f"= {problem}")

@@ -251,6 +251,16 @@ class Portfolio:
     repositories: list[Repository] = field(default_factory=list)
     cloud: CloudAccount | None = None
 
+    @property
+    def currency(self) -> str:
+        """The organization's currency: every amount in the ledger is in it."""
+        return self.workspace.settings.organization.currency
+
+    @property
+    def opening_cash(self) -> Decimal:
+        """The cash the ledger sources start from, all accounts together."""
+        return sum((amount for _, amount, _ in self.opening_balances), Decimal("0.00"))
+
     def fresh(self, source: str) -> bool:
         status = self.sources.get(source)
         return status is not None and status.state(self.period) in ("fresh", "stale")

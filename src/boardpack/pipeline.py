@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -16,17 +13,18 @@ from boardpack.analyses import analyse
 from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.audit.store import AuditStore
 from boardpack.config import Workspace
+from boardpack.delivery.archive import archive_pdfs
 from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Policy
+from boardpack.delivery.dry_run import write_dry_run
 from boardpack.delivery.plan import plan_messages
 from boardpack.delivery.transports import open_transport
 from boardpack.delivery.transports.base import Transport
-from boardpack.delivery.transports.outbox import write_durably
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.model import Portfolio, Results
 from boardpack.period import Period, period_before
 from boardpack.render import render
 from boardpack.render.branding import brand_for
-from boardpack.render.pdf import render_pdf, weasyprint
+from boardpack.render.pdf import weasyprint
 from boardpack.reports.document import Document
 from boardpack.reports.roles import build_document, report_specs, workspace_sections
 from boardpack.sources import load_portfolio
@@ -95,21 +93,6 @@ def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
     return written
 
 
-def write_preview(folder: Path, messages: list) -> Path:
-    """Exactly the bytes each recipient set would receive, and the envelopes; nothing recorded, nothing sent."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    per_report = Counter(m.key.report for m in messages)
-    for message in messages:
-        key = message.key
-        name = key.report if per_report[key.report] == 1 else f"{key.report}-{key.recipients}"
-        write_durably(folder / f"{name}.eml", message.raw)
-    envelopes = [{"report": m.key.report, "delivery_key": str(m.key), "message_id": m.message_id, "from": m.sender,
-                  "recipients": list(m.envelope), "subject": m.subject} for m in messages]
-    (folder / "envelopes.json").write_text(json.dumps(envelopes, indent=2) + "\n", encoding="utf-8")
-    return folder
-
-
 def audit_store(workspace: Workspace) -> AuditStore:
     if workspace.settings.audit.store == "dynamodb":
         from boardpack.audit.dynamodb import DynamoAuditStore
@@ -144,7 +127,7 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
     pdfs: dict[str, bytes] = {}
     messages, unaddressed = plan_messages(ws, pack.documents, now_in(ws), set(roles or []), pdfs)
     if dry_run:
-        return SendResult(None, unaddressed, write_preview(ws.state_dir / "dry-run" / pack.period.label, messages))
+        return SendResult(None, unaddressed, write_dry_run(ws.state_dir / "dry-run" / pack.period.label, messages))
     transport = transport or open_transport(ws)
     store = audit_store(ws)
     d = ws.settings.delivery
@@ -162,7 +145,7 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
     failures, archived, archive_error = [], [], ""
     if archive.pdf:
         try:
-            archived = archive_pdfs(pack, report, pdfs, run_id)
+            archived = archive_pdfs(pack.workspace, pack.documents, pack.period.label, report, pdfs, run_id)
         except (OSError, BoardpackError) as exc:  # the messages are out: say so, and keep the run's record
             archive_error = f"the PDF archive could not be written: {exc}"
             failures.append(archive_error)
@@ -174,22 +157,6 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
     finally:
         store.close()
     return SendResult(report, unaddressed, alert=outcome, archived=archived, archive_error=archive_error)
-
-
-def archive_pdfs(pack: Pack, report: DispatchReport, pdfs: dict[str, bytes], run_id: str) -> list[Path]:
-    """`.boardpack/archive/<period>/<run>/<report>.pdf` for each report this run sent: the copy of record.
-
-    One folder per run, named as `boardpack runs` names it: a later run that sends a report to a recipient
-    added since (its figures perhaps corrected) keeps its own copy beside the first."""
-    sent = {o.key.report for o in report.outcomes if o.action == "sent"}
-    folder = pack.workspace.state_dir / "archive" / pack.period.label / run_id
-    brand, written = brand_for(pack.workspace), []
-    for doc in pack.documents:
-        if doc.id in sent:
-            folder.mkdir(parents=True, exist_ok=True)
-            write_durably(path := folder / f"{doc.id}.pdf", pdfs.get(doc.id) or render_pdf(doc, brand))
-            written.append(path)
-    return written
 
 
 def record_build_error(workspace: Workspace, as_of: date | None, error: Exception, run_id: str | None = None,

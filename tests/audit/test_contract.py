@@ -6,9 +6,9 @@ import boto3
 import pytest
 
 from boardpack.audit.dynamodb import DynamoAuditStore
+from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.audit.store import DeliveryEvent, EventOutcome, Intent
-from boardpack.delivery.message import DeliveryKey
 
 KEY = DeliveryKey("2026-10", "cfo", "abc123")
 

@@ -1,8 +1,8 @@
 import sqlite3
 
+from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.audit.store import Intent
-from boardpack.delivery.message import DeliveryKey
 
 KEY = DeliveryKey("2026-10", "cfo", "abc123")
 

@@ -2,12 +2,13 @@
 
 from datetime import UTC, datetime
 
-from boardpack.delivery.message import DeliveryKey, Recipients, build_message
+from boardpack.audit.keys import DeliveryKey
+from boardpack.delivery.message import Recipients, build_message
 
 
 def message(i=0, to=None):
     recipients = Recipients(tuple(to or [f"r{i}@example.com"]), (), ("audit@example.com",))
-    key = DeliveryKey.of("2026-10", f"report{i}", recipients)
+    key = DeliveryKey.of("2026-10", f"report{i}", recipients.envelope())
     return build_message(key, "Reports <reports@example.com>", recipients, f"Report {i}", "text", "<p>html</p>", "h",
                          datetime(2026, 11, 1, tzinfo=UTC))
 

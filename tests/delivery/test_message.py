@@ -4,8 +4,9 @@ from email import policy
 
 import pytest
 
+from boardpack.audit.keys import DeliveryKey
 from boardpack.delivery.addresses import HeaderInjection, mailbox
-from boardpack.delivery.message import DeliveryKey, Recipients, build_message
+from boardpack.delivery.message import Recipients, build_message
 from boardpack.errors import WorkspaceError
 
 WHEN = datetime(2026, 11, 15, 14, 0, tzinfo=UTC)
@@ -13,7 +14,7 @@ RECIPIENTS = Recipients(("CFO <cfo@example.com>",), ("owner@example.com",), ("au
 
 
 def message(subject="Small Co CFO report, October 2026", recipients=RECIPIENTS):
-    key = DeliveryKey.of("2026-10", "cfo", recipients)
+    key = DeliveryKey.of("2026-10", "cfo", recipients.envelope())
     return build_message(key, "Reports <reports@example.com>", recipients, subject, "plain body", "<p>html body</p>",
                          "hash", WHEN)
 
@@ -40,8 +41,8 @@ def test_message_id_is_deterministic_per_delivery_key():
 
 
 def test_delivery_key_ignores_order_and_case_of_recipients():
-    a = DeliveryKey.of("2026-10", "cfo", Recipients(("A@example.com", "b@example.com")))
-    b = DeliveryKey.of("2026-10", "cfo", Recipients(("b@example.com", "a@example.com")))
+    a = DeliveryKey.of("2026-10", "cfo", Recipients(("A@example.com", "b@example.com")).envelope())
+    b = DeliveryKey.of("2026-10", "cfo", Recipients(("b@example.com", "a@example.com")).envelope())
     assert a == b and DeliveryKey.parse(str(a)) == a
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from boardpack.delivery import events
+from boardpack.feedback import events
 from tests.conftest import TOML, run_cli, ses_toml, write_workspace
 from tests.delivery.ses_events import bounce_event, complaint_notification, delivery_event, through_sns_and_sqs
 from tests.servers import SmtpServer, WebhookServer, free_port

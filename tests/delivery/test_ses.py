@@ -9,8 +9,8 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 
-from boardpack import aws as boardpack_aws
 from boardpack.audit.sqlite import SqliteAuditStore
+from boardpack.aws import clients as boardpack_aws
 from boardpack.config import load_workspace
 from boardpack.delivery.dispatcher import Dispatcher, Policy
 from boardpack.delivery.transports.base import AmbiguousError, PermanentError, RetryableError, StopError
@@ -172,9 +172,9 @@ def test_a_session_is_shared_only_by_the_same_aws_settings(tmp_path, aws):
             "AWS_ACCESS_KEY_ID": key_id})
 
     first, again, other = workspace("a", "AKIAFIRST"), workspace("b", "AKIAFIRST"), workspace("c", "AKIAOTHER")
-    assert boardpack_aws.session(first) is boardpack_aws.session(again)
-    assert boardpack_aws.session(first).get_credentials().access_key == "AKIAFIRST"
-    assert boardpack_aws.session(other).get_credentials().access_key == "AKIAOTHER"
+    assert boardpack_aws.session(first.env) is boardpack_aws.session(again.env)
+    assert boardpack_aws.session(first.env).get_credentials().access_key == "AKIAFIRST"
+    assert boardpack_aws.session(other.env).get_credentials().access_key == "AKIAOTHER"
 
 
 def test_allowance_reads_the_account_quota_through_the_v1_fallback(ses, aws):

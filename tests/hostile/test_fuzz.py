@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from boardpack.config import load_workspace
 from boardpack.delivery.addresses import checked_mailbox
-from boardpack.delivery.events import collect, parse
 from boardpack.errors import WorkspaceError
+from boardpack.feedback.events import collect, parse
 from boardpack.preview import serve
 from boardpack.sources.csv_file import amount, count, day, read_rows
 from boardpack.sources.ledger import money_sql

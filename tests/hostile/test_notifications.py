@@ -15,7 +15,7 @@ import pytest
 
 from boardpack import cli
 from boardpack.audit.sqlite import SqliteAuditStore
-from boardpack.delivery.events import ingest, lambda_records
+from boardpack.feedback.events import ingest, lambda_records
 from tests.conftest import TOML, write_workspace
 from tests.delivery.ses_events import bounce_event, complaint_notification
 from tests.hostile.corpus import AS_OF, Case, append, problems_of, run_case

@@ -46,7 +46,7 @@ PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}
 NOT_ON_WORKSPACE_DATA = {
     "boardpack.config._line_of": "built from a key name with re.escape, one bounded pass per line",
     "boardpack.config._describe": "splits a key path of pydantic's own making",
-    "boardpack.schedule.template.eventbridge_cron": "digits of a cron field already checked by croniter",
+    "boardpack.aws.template.eventbridge_cron": "digits of a cron field already checked by croniter",
 }
 LENGTH = 100_000
 PREFIXES = ("", "[ ] ", "[x] @owner ", "FROM ", "FROM --platform=", "runtime: ", "Runtime.", "(due ", "go ",

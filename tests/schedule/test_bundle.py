@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from boardpack.schedule.bundle import GLIBC_MINOR, UNZIPPED_LIMIT, ZIP_TIME, write_zip
-from boardpack.schedule.template import BUNDLE, RUNTIMES
+from boardpack.aws.bundle import GLIBC_MINOR, UNZIPPED_LIMIT, ZIP_TIME, write_zip
+from boardpack.aws.template import BUNDLE, RUNTIMES
 from tests.conftest import TOML, run_cli, ses_toml, write_workspace
 from tests.schedule.conftest import SLOT, Context
 
@@ -50,7 +50,7 @@ def test_the_bundle_holds_the_code_for_lambdas_platform_and_the_workspace_withou
         entries = bundle.infolist()
         names = {e.filename for e in entries}
         wheels = [bundle.read(n).decode() for n in names if n.endswith(".dist-info/WHEEL")]
-    assert {"boardpack/schedule/handlers.py", "boardpack/render/templates/report.html.j2", "duckdb/__init__.py",
+    assert {"boardpack/aws/handlers.py", "boardpack/render/templates/report.html.j2", "duckdb/__init__.py",
             "workspace/boardpack.toml", "workspace/ledger/bank.csv", "workspace/.env.example"} <= names
     assert any(n.startswith("boardpack-") and n.endswith(".dist-info/entry_points.txt") for n in names)
     private = [n for n in names if n.startswith(("workspace/.boardpack/", "workspace/outbox/", "workspace/reports/"))
@@ -80,7 +80,7 @@ RUN_FROM_THE_BUNDLE = """
 import json, sys
 sys.path[:0] = [sys.argv[1]]
 import boardpack, duckdb
-from boardpack.schedule.handlers import scheduled_run
+from boardpack.aws.handlers import scheduled_run
 
 class Context:
     aws_request_id = sys.argv[3]

@@ -20,14 +20,14 @@ import boto3
 import pytest
 
 from boardpack.audit.dynamodb import DynamoAuditStore
-from boardpack.schedule import handlers
+from boardpack.aws import handlers
 from tests.servers import MotoServer
 
 PORTFOLIOS, ROLES, WORKERS, TWICE = int(os.environ.get("FANOUT_PORTFOLIOS", 200)), ("ceo", "cfo", "cto", "cmo", "accounting"), 4, 150
 
 WORKER = """
 import json, os, sys, boto3
-from boardpack.schedule import handlers
+from boardpack.aws import handlers
 sqs, queue, idle = boto3.client("sqs"), os.environ["BOARDPACK_JOB_QUEUE"], 0
 while idle < 3:  # the queue stayed empty three polls running: done
     messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])

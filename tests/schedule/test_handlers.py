@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from boardpack.aws import handlers
+from boardpack.aws.slots import BadEvent
 from boardpack.errors import WorkspaceError
-from boardpack.schedule import handlers
 from tests.conftest import ses_toml, write_workspace
 from tests.delivery.ses_events import bounce_event
 from tests.schedule.conftest import SLOT, Context
@@ -74,7 +75,7 @@ def test_the_ses_events_handler_suppresses_a_hard_bounce_from_an_sns_lambda_even
 ])
 def test_a_malformed_event_is_refused_before_anything_runs(cloud, aws, tmp_path, monkeypatch, event, message):
     monkeypatch.setenv("BOARDPACK_WORKSPACE", str(workspace(tmp_path)))
-    with pytest.raises(handlers.BadEvent, match=message):
+    with pytest.raises(BadEvent, match=message):
         handlers.scheduled_run(event, Context())
     assert aws.sent_raw() == [] and cloud.store().fires() == []
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from boardpack.aws.template import eventbridge_cron
 from boardpack.errors import WorkspaceError
-from boardpack.schedule.template import eventbridge_cron
 from tests.conftest import TOML, run_cli, write_workspace
 
 CFN_LINT = shutil.which("cfn-lint", path=str(Path(sys.executable).parent)) or "cfn-lint"
@@ -47,7 +47,7 @@ def test_the_demo_stack_lints_and_each_function_may_do_only_its_job(demo):
     assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ScheduleDeadLetters", "Arn"]}}
     assert json.loads(target["Input"])["scheduled_time"] == "<aws.scheduler.scheduled-time>"
     run = r["Run"]["Properties"]
-    assert run["Handler"] == "boardpack.schedule.handlers.scheduled_run" and run["ReservedConcurrentExecutions"] == 1
+    assert run["Handler"] == "boardpack.aws.handlers.scheduled_run" and run["ReservedConcurrentExecutions"] == 1
     assert run["Environment"]["Variables"]["BOARDPACK_WORKSPACE"] == "/var/task/workspace"
     statements = r["RunRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     by_action = {a: s["Resource"] for s in statements for a in s["Action"]}

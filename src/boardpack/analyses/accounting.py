@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from boardpack import chart
+from boardpack.analyses import chart
 from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, money, provenance
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import trailing_months
@@ -14,7 +14,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     if not portfolio.fresh("ledger"):
         return
     period, src = portfolio.period, provenance(portfolio)
-    currency = portfolio.workspace.settings.organization.currency
+    currency = portfolio.currency
     ttm_start, _ = trailing_months(period.end, 12)
     rows = portfolio.db.execute(f"""
         SELECT account,

@@ -58,7 +58,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     finance = portfolio.workspace.settings.finance
     if not finance.initiatives:
         return
-    currency = portfolio.workspace.settings.organization.currency
+    currency = portfolio.currency
     cash, burn = results.metrics.get("finance.cash_balance"), results.metrics.get("finance.gross_burn")
     if cash is None or burn is None or cash.value is None or burn.value is None:
         return  # no ledger: nothing to deploy from

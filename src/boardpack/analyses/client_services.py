@@ -50,7 +50,7 @@ def aged(entries: list[TimeEntry], paid: Decimal, end) -> dict[str, Decimal]:
 
 def practice(portfolio: Portfolio, results: Results, entity: Entity) -> None:
     period = portfolio.period
-    currency = portfolio.workspace.settings.organization.currency
+    currency = portfolio.currency
     entries: dict[str, list[TimeEntry]] = defaultdict(list)
     for t in portfolio.timesheets:
         if t.entity == entity.id and t.date <= period.end:

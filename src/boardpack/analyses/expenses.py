@@ -60,7 +60,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     if not portfolio.fresh("ledger"):
         return
     src = provenance(portfolio)
-    currency = portfolio.workspace.settings.organization.currency
+    currency = portfolio.currency
     spend_by_period(portfolio, results, currency, src)
     duplicates(portfolio, results, currency, src)
     recurring(portfolio, results, currency, src)

@@ -6,11 +6,10 @@ import math
 from datetime import date
 from decimal import Decimal, localcontext
 
-from boardpack import chart
+from boardpack.analyses import chart
 from boardpack.analyses.ledger_sql import EXPENSE, INCOME, OPERATING, ZERO, money, provenance, total
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import add_months, trailing_months
-from boardpack.sources.ledger import opening_cash
 
 BURN_MONTHS = 3
 
@@ -19,12 +18,12 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     if not portfolio.fresh("ledger"):
         return
     settings = portfolio.workspace.settings
-    currency = settings.organization.currency
+    currency = portfolio.currency
     period, src = portfolio.period, provenance(portfolio)
     start3, end3 = trailing_months(period.end, BURN_MONTHS)
     months = Decimal(BURN_MONTHS)
 
-    cash = money(opening_cash(portfolio) + total(portfolio, "true", None, period.end))
+    cash = money(portfolio.opening_cash + total(portfolio, "true", None, period.end))
     gross_burn = money(-total(portfolio, f"{OPERATING} AND amount < 0", start3, end3) / months)
     net_burn = money(-total(portfolio, OPERATING, start3, end3) / months)
     window = f"average of the {BURN_MONTHS} months {start3:%b %Y}–{end3:%b %Y}"

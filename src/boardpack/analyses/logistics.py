@@ -28,7 +28,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
 
 def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job]) -> None:
     period, as_of = portfolio.period, portfolio.as_of
-    currency = portfolio.workspace.settings.organization.currency
+    currency = portfolio.currency
     src = (entity.fleet.jobs,)
     working = {i for i, d in enumerate(WEEKDAYS) if d in entity.fleet.working_days}
     days = [period.start + timedelta(n) for n in range(period.days)]

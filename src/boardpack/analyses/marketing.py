@@ -85,7 +85,7 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
 def blasts(portfolio: Portfolio, results: Results) -> list[Milestone]:
     """Expected revenue = size × deliverability × open × click × conversion × average order value."""
     settings = portfolio.workspace.settings
-    currency = settings.organization.currency
+    currency = portfolio.currency
     rows = []
     for lst in settings.marketing.lists:
         where = (f"boardpack.toml [[marketing.lists]] {lst.name}",)
@@ -152,7 +152,7 @@ def funnels(portfolio: Portfolio, results: Results) -> list[Milestone]:
     """Visit → lead → booking per venture and channel over the last three months, with Wilson 95% intervals;
     next month projected at the months' average visits."""
     settings = portfolio.workspace.settings
-    currency = settings.organization.currency
+    currency = portfolio.currency
     first, last = trailing_months(portfolio.period.end, FUNNEL_MONTHS)
     window: dict[tuple[str, str], list[ChannelMonth]] = defaultdict(list)
     for c in portfolio.channels:
@@ -203,7 +203,7 @@ def platforms(portfolio: Portfolio, results: Results) -> list[Milestone]:
     settings = portfolio.workspace.settings
     if not settings.marketing.platforms:
         return []
-    currency = settings.organization.currency
+    currency = portfolio.currency
     names = {e.id: e.name for e in settings.entities}
     first, last = trailing_months(portfolio.period.end, 12)
     live = {(c.entity, c.channel.casefold()) for c in portfolio.channels

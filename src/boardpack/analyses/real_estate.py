@@ -41,7 +41,7 @@ def occupied_days(unit: Unit, start: date, end: date) -> int:
 
 def rent_roll(portfolio: Portfolio, results: Results, entity: Entity, units: list[Unit]) -> None:
     period, as_of = portfolio.period, portfolio.as_of
-    currency = portfolio.workspace.settings.organization.currency
+    currency = portfolio.currency
     src = (entity.property.units,)
     days = sum(occupied_days(u, period.start, period.end) for u in units)
     possible = len(units) * period.days
@@ -95,7 +95,7 @@ def status(unit: Unit, as_of: date) -> str:
 
 def income(portfolio: Portfolio, results: Results, entity: Entity) -> None:
     period = portfolio.period
-    currency = portfolio.workspace.settings.organization.currency
+    currency = portfolio.currency
     globs = entity.property.debt_service_accounts
     debt = "(" + " OR ".join(["account GLOB ?"] * len(globs)) + ")"
     mine = "entity = ?"

@@ -33,7 +33,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     if not portfolio.fresh("ledger"):
         return
     period, src = portfolio.period, provenance(portfolio)
-    currency = portfolio.workspace.settings.organization.currency
+    currency = portfolio.currency
     receipts = portfolio.db.execute("""
         SELECT date, account, counterparty, amount, coalesce(service_start, service_end),
                coalesce(service_end, service_start), source_file || ':' || source_line

@@ -22,7 +22,7 @@ import uuid
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from boardpack import aws
+from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.store import (
     CLAIMABLE,
     DeliveryEvent,
@@ -37,8 +37,8 @@ from boardpack.audit.store import (
     now,
     to_suppress,
 )
+from boardpack.aws import clients as aws
 from boardpack.config import Workspace
-from boardpack.delivery.message import DeliveryKey
 from boardpack.errors import WorkspaceError
 
 _to, _from = TypeSerializer(), TypeDeserializer()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.store import (
     CLAIMABLE,
     DeliveryEvent,
@@ -21,7 +22,6 @@ from boardpack.audit.store import (
     now,
     to_suppress,
 )
-from boardpack.delivery.message import DeliveryKey
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

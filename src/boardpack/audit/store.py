@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
-from boardpack.delivery.message import DeliveryKey
+from boardpack.audit.keys import DeliveryKey
 
 State = Literal["planned", "sending", "sent", "failed", "unknown"]
 CLAIMABLE: tuple[State, ...] = ("planned", "failed")

@@ -21,9 +21,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.store import AuditStore, Intent
 from boardpack.delivery.addresses import bare
-from boardpack.delivery.message import DeliveryKey, OutgoingMessage, Recipients
+from boardpack.delivery.message import OutgoingMessage, Recipients
 from boardpack.delivery.pacing import TokenBucket
 from boardpack.delivery.transports.base import (
     Allowance,

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
+from boardpack.audit.keys import DeliveryKey
 from boardpack.delivery.addresses import bare, domain_of, safe_header
 
 
@@ -23,28 +24,6 @@ class Recipients:
         for address in self.to + self.cc + self.bcc:
             seen.setdefault(bare(address), None)
         return tuple(seen)
-
-
-@dataclass(frozen=True, order=True)
-class DeliveryKey:
-    """One pack period, one report, one recipient set: sent at most once."""
-
-    period: str
-    report: str
-    recipients: str  # digest of the sorted envelope addresses
-
-    @classmethod
-    def of(cls, period: str, report: str, recipients: Recipients) -> DeliveryKey:
-        digest = hashlib.sha256("\n".join(sorted(recipients.envelope())).encode()).hexdigest()[:16]
-        return cls(period, report, digest)
-
-    def __str__(self) -> str:
-        return f"{self.period}/{self.report}/{self.recipients}"
-
-    @classmethod
-    def parse(cls, text: str) -> DeliveryKey:
-        period, report, recipients = text.split("/")
-        return cls(period, report, recipients)
 
 
 @dataclass(frozen=True)

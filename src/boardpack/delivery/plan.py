@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from boardpack.audit.keys import DeliveryKey
 from boardpack.config import Workspace
 from boardpack.delivery.addresses import mailbox
-from boardpack.delivery.message import Attachment, DeliveryKey, Inline, OutgoingMessage, Recipients, build_message
+from boardpack.delivery.message import Attachment, Inline, OutgoingMessage, Recipients, build_message
 from boardpack.errors import WorkspaceError
 from boardpack.render import render
 from boardpack.render.branding import brand_for
@@ -73,7 +74,7 @@ def plan_messages(workspace: Workspace, documents: list[Document], sent_at: date
                 pdfs[doc.id] = render_pdf(doc, brand)
             attachments.append(Attachment(f"{doc.id}-{doc.period}.pdf", "application/pdf", pdfs[doc.id]))
         for group in separately(recipients) if workspace.settings.delivery.separate else [recipients]:
-            key = DeliveryKey.of(doc.period, doc.id, group)
+            key = DeliveryKey.of(doc.period, doc.id, group.envelope())
             messages.append(build_message(key, frm, group, doc.subject, text, html, doc.content_hash(), sent_at,
                                           tuple(attachments), inline))
     return messages, unaddressed

@@ -106,7 +106,7 @@ def chart(table_id: str, title: str, label: str, columns: dict[str, str], limit:
         rows = [r for r in rows if any(r[1])]
         if limit:
             rows = sorted(rows, key=lambda r: -abs(r[1][0]))[:limit]
-        currency = portfolio.workspace.settings.organization.currency
+        currency = portfolio.currency
         return [ChartBlock(f"{table_id}.chart", title, currency, tuple(columns.values()), tuple(rows), note)] if rows else []
     return build
 

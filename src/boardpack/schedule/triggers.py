@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from croniter import CroniterBadDateError, croniter
+from croniter import croniter
 
 from boardpack.errors import WorkspaceError
 from boardpack.period import Period, PeriodKind, month_end, period_containing
@@ -52,21 +52,6 @@ def instant(wall: datetime, zone: ZoneInfo) -> datetime:
 def later(a: datetime, b: datetime) -> bool:
     """a after b, as instants (Python compares two times in the same zone by wall clock, ignoring `fold`)."""
     return a.astimezone(UTC) > b.astimezone(UTC)
-
-
-def cron_problem(expression: str) -> str | None:
-    """What is wrong with a cron expression, or None. Five fields, as cron and EventBridge both read them."""
-    fields = expression.split()
-    if len(fields) != 5:
-        return (f"{expression!r} has {len(fields)} fields; cron takes five: minute hour day-of-month month "
-                "day-of-week, e.g. \"0 6 * * MON\"")
-    if not croniter.is_valid(expression):
-        return f"{expression!r} is not a valid cron expression (minute hour day-of-month month day-of-week)"
-    try:
-        croniter(expression, datetime(2000, 1, 1)).get_next(datetime)
-    except CroniterBadDateError:
-        return f"{expression!r} never fires (no such date)"
-    return None
 
 
 @dataclass(frozen=True)

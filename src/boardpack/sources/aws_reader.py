@@ -21,7 +21,7 @@ from decimal import Decimal
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from boardpack import aws
+from boardpack.aws import clients as aws
 from boardpack.config import AwsSource
 from boardpack.errors import WorkspaceError
 from boardpack.model import CloudAccount, CloudResource, Portfolio

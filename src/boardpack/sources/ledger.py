@@ -11,7 +11,6 @@ import codecs
 import csv
 import tempfile
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -298,10 +297,6 @@ class utf8_copy:
     def __exit__(self, *exc) -> None:
         if self.temp:
             Path(self.temp.name).unlink(missing_ok=True)
-
-
-def opening_cash(portfolio: Portfolio) -> Decimal:
-    return sum((amount for _, amount, _ in portfolio.opening_balances), Decimal("0.00"))
 
 
 source = LedgerCsv()

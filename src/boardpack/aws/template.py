@@ -16,14 +16,14 @@ from __future__ import annotations
 import json
 import re
 
+from boardpack.aws.workspace import s3_location
 from boardpack.config import Workspace
 from boardpack.delivery.addresses import bare
 from boardpack.delivery.plan import sender
 from boardpack.errors import WorkspaceError
-from boardpack.schedule.handlers import s3_location
 
 RUNTIMES = ("python3.11", "python3.12", "python3.13")
-HANDLERS = "boardpack.schedule.handlers"
+HANDLERS = "boardpack.aws.handlers"
 BUNDLE = "boardpack-lambda.zip"  # what `--package DIR` writes, and the CodeKey default
 BUNDLED_WORKSPACE = "workspace"  # the workspace's folder inside the deployment bundle
 SUB = "Fn::Sub"

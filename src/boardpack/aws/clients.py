@@ -15,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
 
 from boardpack.config import Workspace
+from boardpack.environment import Environment
 from boardpack.errors import WorkspaceError
 
 # Calls that must never be repeated by the SDK: SES has no idempotency token, so a retry after a
@@ -33,8 +34,8 @@ CREDENTIAL_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "
 _creating = threading.Lock()
 
 
-def session(workspace: Workspace) -> boto3.Session:
-    settings = {k: v for k, v in (*os.environ.items(), *workspace.env.values.items()) if k.startswith("AWS_")}
+def session(env: Environment) -> boto3.Session:
+    settings = {k: v for k, v in (*os.environ.items(), *env.values.items()) if k.startswith("AWS_")}
     return _session(tuple(sorted(settings.items())))
 
 
@@ -47,18 +48,27 @@ def _session(settings: tuple[tuple[str, str], ...]) -> boto3.Session:
 
 
 def client(workspace: Workspace, service: str, region: str | None, config: Config | None = None):
-    """A client, or a WorkspaceError that says how to provide what is missing (nothing is sent)."""
+    """A client for the workspace's calls, or a WorkspaceError that says how to provide what is missing."""
+    return _client(workspace.env, service, region, config)
+
+
+def function_client(service: str, config: Config | None = None):
+    """A client for a Lambda function's own calls (its queues, topic, table, bucket): the process's environment
+    and the function's region (Lambda sets AWS_REGION)."""
+    return _client(Environment(dict(os.environ)), service, None, config)
+
+
+def _client(env: Environment, service: str, region: str | None, config: Config | None):
     try:
-        s = session(workspace)
-        region = region or workspace.env.get("AWS_REGION") or workspace.env.get("AWS_DEFAULT_REGION") or s.region_name
+        s = session(env)
+        region = region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or s.region_name
         if not region:
             raise WorkspaceError(f"no AWS region for {service}: set region in boardpack.toml or AWS_REGION")
         with _creating:
             if s.get_credentials() is None:
                 raise WorkspaceError("AWS credentials not found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
                                      "or AWS_PROFILE, or run where an instance or task role is available")
-            return s.client(service, region_name=region, endpoint_url=workspace.env.get("AWS_ENDPOINT_URL"),
-                            config=config)
+            return s.client(service, region_name=region, endpoint_url=env.get("AWS_ENDPOINT_URL"), config=config)
     except (BotoCoreError, ValueError) as exc:  # e.g. a profile that does not exist
         raise WorkspaceError(f"cannot set up the AWS {service} client: {exc}") from None
 

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import boardpack
 from boardpack import pipeline
+from boardpack.aws.template import BUNDLE, BUNDLED_WORKSPACE
 from boardpack.config import Workspace, load_workspace
 from boardpack.errors import WorkspaceError
-from boardpack.schedule.template import BUNDLE, BUNDLED_WORKSPACE
 from boardpack.sources.secrets import ENV_FILE, ENV_TEMPLATES
 
 GLIBC_MINOR = {"python3.11": 26, "python3.12": 34, "python3.13": 34}  # Amazon Linux 2; Amazon Linux 2023

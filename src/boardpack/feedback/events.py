@@ -257,10 +257,3 @@ def protected_addresses(workspace) -> frozenset[str]:
     listed = [*settings.delivery.bcc, *([env.bcc_address] if env.bcc_address else [])]
     listed += [settings.alerts.email] if settings.alerts.email else []
     return frozenset(bare(a) for a in listed)
-
-
-def lambda_handler(event: dict, context: Any = None) -> dict:
-    """The SES events handler under its first name; see `boardpack.schedule.handlers.ses_events`."""
-    from boardpack.schedule.handlers import ses_events
-
-    return ses_events(event, context)

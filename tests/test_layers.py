@@ -1,0 +1,106 @@
+"""The layers of docs/architecture.md, checked: no import cycle inside boardpack, and no module importing
+from a layer above its own. Reads the source as AST; imports nothing of boardpack."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "boardpack"
+# Lowest first. A module may import from its own layer and the ones below. The longest matching name wins,
+# so a leaf that sits in a higher package (the address parser the settings use) is placed by itself.
+LAYERS = (
+    ("foundation", ("boardpack", "boardpack.errors", "boardpack.terminal", "boardpack.period",
+                    "boardpack.environment", "boardpack.cron", "boardpack.delivery.addresses")),
+    ("settings", ("boardpack.config",)),
+    ("model and stores", ("boardpack.model", "boardpack.audit", "boardpack.aws.clients")),
+    ("sources", ("boardpack.sources",)),
+    ("analyses", ("boardpack.analyses",)),
+    ("reports", ("boardpack.reports",)),
+    ("render", ("boardpack.render",)),
+    ("delivery", ("boardpack.delivery", "boardpack.feedback", "boardpack.alerts")),
+    ("the pipeline", ("boardpack.pipeline", "boardpack.preview", "boardpack.schedule")),
+    ("aws", ("boardpack.aws",)),
+    ("command line", ("boardpack.cli", "boardpack.demo", "boardpack.__main__")),
+)
+
+
+def modules(src: Path = SRC) -> dict[str, Path]:
+    return {".".join(p.relative_to(src.parent).with_suffix("").parts).removesuffix(".__init__"): p
+            for p in src.rglob("*.py")}
+
+
+def import_graph(src: Path = SRC) -> dict[str, set[str]]:
+    """Module -> the boardpack modules it imports, at the top or inside a function alike."""
+    known = modules(src)
+    graph = {}
+    for name, path in known.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                # `from package import submodule` imports the submodule; any other name, the module itself
+                targets = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
+                           for a in node.names]
+            else:
+                continue
+            for target in targets:
+                while target and target not in known:
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    found.add(target)
+        graph[name] = found
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other, around (Tarjan's strongly connected components)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = stack[stack.index(v):]
+            del stack[stack.index(v):]
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def layer_of(module: str) -> int:
+    matches = [(len(prefix), n) for n, (_, prefixes) in enumerate(LAYERS) for prefix in prefixes
+               if module == prefix or (prefix != "boardpack" and module.startswith(prefix + "."))]
+    assert matches, f"{module} is in no layer: add it to LAYERS and docs/architecture.md"
+    return max(matches)[1]
+
+
+def test_no_module_imports_itself_around():
+    assert cycles(import_graph()) == []
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    upward = sorted(f"{a} ({LAYERS[layer_of(a)][0]}) imports {b} ({LAYERS[layer_of(b)][0]})"
+                    for a, targets in import_graph().items() for b in targets if layer_of(b) > layer_of(a))
+    assert upward == []
+
+
+def test_the_check_sees_a_cycle_and_an_upward_import():
+    """The two checks above, shown to fail on a made-up graph."""
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert layer_of("boardpack.config") < layer_of("boardpack.delivery.plan")
+    assert layer_of("boardpack.delivery.addresses") < layer_of("boardpack.config")
