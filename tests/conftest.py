@@ -182,6 +182,19 @@ def pack(workspace_dir):
     return build_pack(load_workspace(workspace_dir, environ={}), AS_OF, generated_at=GENERATED_AT)
 
 
+@pytest.fixture(scope="session")
+def demo_pack(tmp_path_factory):
+    """The demo workspace's pack, built once for the tests that only read it."""
+    from boardpack.demo import generate
+
+    root = tmp_path_factory.mktemp("demo-pack") / "demo"
+    generate(root, date(2026, 11, 22))
+    edited = datetime(2026, 11, 20, 12, 0).timestamp()  # a rent roll is as fresh as its last edit: not today
+    for path in root.rglob("*"):
+        os.utime(path, (edited, edited))
+    return build_pack(load_workspace(root, environ={}), date(2026, 11, 22), generated_at=GENERATED_AT)
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
             input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """The real command line, in a subprocess, never on a terminal (`input` goes to its stdin)."""

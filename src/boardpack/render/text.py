@@ -7,7 +7,17 @@ from collections.abc import Callable
 
 from boardpack.model import Metric, Table
 from boardpack.render.values import cell_text, change_text, footnote_text, value_text
-from boardpack.reports.document import ChartBlock, Document
+from boardpack.render.walk import Writer
+from boardpack.reports.document import (
+    ActionsBlock,
+    ChartBlock,
+    Document,
+    FindingsBlock,
+    MetricsBlock,
+    Section,
+    TableBlock,
+    TextBlock,
+)
 
 WIDTH = 78
 MIN_WRAPPED = 18  # narrowest a wrapped text column may get before rows become records
@@ -18,41 +28,66 @@ def wrap(text: str, indent: str = "") -> list[str]:
 
 
 def render_text(doc: Document, footer: str = "") -> str:
-    out = [doc.title, "=" * min(len(doc.title), WIDTH), *wrap(f"{doc.period_title} · as of {doc.as_of}")]
-    out += wrap("Data: " + "; ".join(f"{s.name}{f' to {s.freshness}' if s.freshness else ''} ({s.state})"
-                                      for s in doc.sources))
-    if doc.headline:
-        out += ["", "KEY NUMBERS", "-----------", *metric_lines(doc, doc.headline, lambda m: since(doc, m))]
-    for section in doc.sections:
-        out += ["", section.title.upper(), "-" * min(len(section.title), WIDTH)]
-        for block in section.blocks:
-            if block.type == "metrics":
-                out += metric_lines(doc, block.items, standing)
-            elif block.type == "table":
-                out += ["", *wrap(block.table.title + ":"), *table_lines(block.table)]
-                if block.table.note:
-                    out += wrap(f"({block.table.note})")
-            elif block.type == "findings":
-                for f in block.items:
-                    out += ["", *wrap(f"[{f.severity.upper()}] {f.title}"), *wrap(f.evidence, "    "),
-                            *wrap(f"-> {f.action}", "    ")]
-            elif block.type == "actions":
-                for i, a in enumerate(block.items, start=1):
-                    late = " OVERDUE" if a.due < doc.as_of else ""
-                    out += textwrap.wrap(f"{i:>2}. {a.title} — {a.owner}, due {a.due}{late}", WIDTH, subsequent_indent="    ")
-            elif block.type == "chart":
-                out += ["", *wrap(f"{block.title}{f' ({block.unit})' if block.unit else ''}:"), *chart_lines(block)]
-                if block.note:
-                    out += wrap(f"({block.note})")
-            else:
-                out += ["", *wrap(("NOTE: " if block.tone == "warn" else "") + block.text)]
-    if doc.footnotes:
-        out += ["", "Where the numbers come from:"]
-        for i, m in enumerate(doc.footnotes, start=1):
-            out += textwrap.wrap(f"[{i}] {footnote_text(m)}", WIDTH, subsequent_indent="    ")
-    out += ["", *wrap(footer)] if footer else []
-    out += ["", f"-- {doc.organization} · {doc.id} report for {doc.period} · sent by boardpack"]
-    return "\n".join(line.rstrip() for line in out) + "\n"
+    return TextWriter(doc, footer).write()
+
+
+class TextWriter(Writer):
+    """78 columns: titles underlined, figures aligned, tables in columns (or records), charts in `#`."""
+
+    def __init__(self, doc: Document, footer: str = ""):
+        super().__init__(doc)
+        self.brand_footer = footer
+
+    def header(self) -> None:
+        doc = self.doc
+        self.lines += [doc.title, "=" * min(len(doc.title), WIDTH), *wrap(f"{doc.period_title} · as of {doc.as_of}")]
+        self.lines += wrap("Data: " + "; ".join(f"{s.name}{f' to {s.freshness}' if s.freshness else ''} ({s.state})"
+                                                for s in doc.sources))
+
+    def headline(self, metrics: tuple[Metric, ...]) -> None:
+        self.lines += ["", "KEY NUMBERS", "-----------", *metric_lines(self.doc, metrics, lambda m: since(self.doc, m))]
+
+    def section(self, section: Section) -> None:
+        self.lines += ["", section.title.upper(), "-" * min(len(section.title), WIDTH)]
+
+    def metrics(self, block: MetricsBlock) -> None:
+        self.lines += metric_lines(self.doc, block.items, standing)
+
+    def table(self, block: TableBlock) -> None:
+        self.lines += ["", *wrap(block.table.title + ":"), *table_lines(block.table)]
+        if block.table.note:
+            self.lines += wrap(f"({block.table.note})")
+
+    def findings(self, block: FindingsBlock) -> None:
+        for f in block.items:
+            self.lines += ["", *wrap(f"[{f.severity.upper()}] {f.title}"), *wrap(f.evidence, "    "),
+                           *wrap(f"-> {f.action}", "    ")]
+
+    def actions(self, block: ActionsBlock) -> None:
+        for i, a in enumerate(block.items, start=1):
+            late = " OVERDUE" if a.due < self.doc.as_of else ""
+            self.lines += textwrap.wrap(f"{i:>2}. {a.title} — {a.owner}, due {a.due}{late}", WIDTH,
+                                        subsequent_indent="    ")
+
+    def chart(self, block: ChartBlock) -> None:
+        self.lines += ["", *wrap(f"{block.title}{f' ({block.unit})' if block.unit else ''}:"), *chart_lines(block)]
+        if block.note:
+            self.lines += wrap(f"({block.note})")
+
+    def text(self, block: TextBlock) -> None:
+        self.lines += ["", *wrap(("NOTE: " if block.tone == "warn" else "") + block.text)]
+
+    def footer(self) -> None:
+        doc = self.doc
+        if doc.footnotes:
+            self.lines += ["", "Where the numbers come from:"]
+            for i, m in enumerate(doc.footnotes, start=1):
+                self.lines += textwrap.wrap(f"[{i}] {footnote_text(m)}", WIDTH, subsequent_indent="    ")
+        self.lines += ["", *wrap(self.brand_footer)] if self.brand_footer else []
+        self.lines += ["", f"-- {doc.organization} · {doc.id} report for {doc.period} · sent by boardpack"]
+
+    def finish(self) -> str:
+        return "\n".join(line.rstrip() for line in self.lines) + "\n"
 
 
 def metric_lines(doc: Document, metrics, extra: Callable[[Metric], str]) -> list[str]:
