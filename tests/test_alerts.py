@@ -9,7 +9,7 @@ from tests.servers import WebhookServer, free_port
 
 
 def outcome(report, state, detail="", suppressed=()):
-    return Outcome(DeliveryKey("2026-10", report, "x"), state, state, detail, suppressed)
+    return Outcome(key=DeliveryKey("2026-10", report, "x"), state=state, action=state, detail=detail, suppressed=suppressed)
 
 
 def test_no_alert_when_everything_was_sent():

@@ -51,7 +51,7 @@ class Alert:
 def alert_for(organization: str, period: str, run_id: str, report: DispatchReport | None = None,
               build_errors: list[str] = ()) -> Alert | None:
     """The run's alert, or None when nothing needs the owner."""
-    alert = Alert(organization, period, run_id, list(build_errors))
+    alert = Alert(organization=organization, period=period, run_id=run_id, problems=list(build_errors))
     if report is not None:
         for o in report.outcomes:
             if o.state in ("failed", "unknown") or (o.state == "planned" and not report.stopped):
@@ -97,7 +97,7 @@ def bounced_protected(workspace: Workspace, addresses: list[str]) -> str:
     """The audit copy's or the alerts' own address bounced or complained: it stays on, and the owner hears."""
     problems = [f"{a} bounced or complained; it receives the audit copy or the alerts, so it was not suppressed: "
                 "check the mailbox, or change [delivery] bcc / [alerts] email" for a in addresses]
-    return send_alert(workspace, Alert(workspace.settings.organization.name, "notifications", "events", problems))
+    return send_alert(workspace, Alert(organization=workspace.settings.organization.name, period="notifications", run_id="events", problems=problems))
 
 
 def _sns(workspace: Workspace, topic: str, alert: Alert) -> None:
@@ -126,8 +126,8 @@ def _email(workspace: Workspace, address: str, alert: Alert) -> None:
     key = DeliveryKey(alert.period, "alert", uuid.uuid4().hex[:16])
     transport = open_transport(workspace)
     try:
-        transport.send(OutgoingMessage(key, frm, Recipients((to,)), alert.subject, msg["Message-ID"], "",
-                                       msg.as_bytes()))
+        transport.send(OutgoingMessage(key=key, sender=frm, recipients=Recipients((to,)), subject=alert.subject, message_id=msg["Message-ID"], content_hash="",
+                                       raw=msg.as_bytes()))
     finally:
         transport.close()
 

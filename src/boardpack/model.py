@@ -23,7 +23,7 @@ Severity = Literal["critical", "high", "medium", "low", "info"]
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SourceStatus:
     """What a source read, how fresh it is, and what went wrong."""
 
@@ -66,7 +66,7 @@ class SourceStatus:
         return f"The {self.name} source is current to {self.freshness}."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Risk:
     title: str
     severity: Severity
@@ -76,7 +76,7 @@ class Risk:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NoteAction:
     title: str
     owner: str | None
@@ -87,7 +87,7 @@ class NoteAction:
     heading: str = ""  # the heading the item sits under ("Maintenance")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Note:
     path: str
     entity: str | None
@@ -99,7 +99,7 @@ class Note:
     actions: tuple[NoteAction, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ChannelMonth:
     entity: str
     channel: str
@@ -113,7 +113,7 @@ class ChannelMonth:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Unit:
     """One line of a property's rent roll; no tenant means vacant (the rent is then the asking rent)."""
 
@@ -131,7 +131,7 @@ class Unit:
             self.lease_end is None or day <= self.lease_end)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Job:
     """A hauling job, done or booked (dated after as-of)."""
 
@@ -145,7 +145,7 @@ class Job:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TimeEntry:
     entity: str
     client: str
@@ -159,7 +159,7 @@ class TimeEntry:
         return self.hours * self.rate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SecretFinding:
     """A secret committed to a repository, reduced to what may be shown: never the value itself."""
 
@@ -175,7 +175,7 @@ class SecretFinding:
         return f"{self.path}:{self.line}"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Repository:
     """One git repository an entity lists, read at HEAD."""
 
@@ -208,7 +208,7 @@ class Repository:
     skipped_binary: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CloudResource:
     """One AWS resource, with the facts the audit needs (never a secret value)."""
 
@@ -221,7 +221,7 @@ class CloudResource:
     facts: dict = field(default_factory=dict, hash=False, compare=False)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CloudAccount:
     """What the AWS source saw (what it could not see is on its SourceStatus.gaps)."""
 
@@ -231,7 +231,7 @@ class CloudAccount:
     unknown_tags: list[tuple[str, str]] = field(default_factory=list)  # (arn, tag value naming no entity)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Portfolio:
     """Everything the sources read, in one place. The ledger lives in DuckDB (`ledger` table)."""
 
@@ -269,7 +269,7 @@ class Portfolio:
 # --- results -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Metric:
     id: str
     label: str
@@ -281,14 +281,22 @@ class Metric:
     note: str = ""  # how it was computed, shown in the footnote
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Column:
     id: str
     label: str
-    numeric: bool = False
+    numeric: bool = False  # right-aligned, and never the column a narrow layout wraps
+
+    @classmethod
+    def text(cls, id: str, label: str) -> Column:
+        return cls(id=id, label=label)
+
+    @classmethod
+    def number(cls, id: str, label: str) -> Column:
+        return cls(id=id, label=label, numeric=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Table:
     id: str
     title: str
@@ -298,7 +306,7 @@ class Table:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Finding:
     severity: Severity
     area: str
@@ -310,7 +318,7 @@ class Finding:
     asset: str = ""  # the repository, resource or domain it concerns, for the asset inventory
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Action:
     priority: int  # 1 is most urgent
     owner: str
@@ -320,7 +328,7 @@ class Action:
     source: str = ""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Results:
     """Everything computed for one pack: each metric once, by id."""
 

@@ -58,7 +58,7 @@ def build_pack(workspace: Workspace, as_of: date | None = None, roles: list[str]
     results = analyse(portfolio)
     previous = analyse(replace(portfolio, period=period.previous(), as_of=period.start))  # as that pack saw it
     documents = [build_document(role, results, portfolio, sections, generated_at, previous) for role in chosen]
-    return Pack(workspace, period, portfolio, results, documents)
+    return Pack(workspace=workspace, period=period, portfolio=portfolio, results=results, documents=documents)
 
 
 class IncompletePack(WorkspaceError):
@@ -131,7 +131,7 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
     transport = transport or open_transport(ws)
     store = audit_store(ws)
     d = ws.settings.delivery
-    policy = Policy(d.concurrency, d.max_attempts, d.retry_delay, resend_unknown)
+    policy = Policy(concurrency=d.concurrency, max_attempts=d.max_attempts, retry_delay=d.retry_delay, resend_unknown=resend_unknown)
     run_id = run_id or new_run_id()
     store.start_run(run_id, command, pack.period.label)
     try:

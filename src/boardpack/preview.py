@@ -104,7 +104,7 @@ class Preview:
                 letters: dict[str, list[Letter]] = {}
                 for m in messages:
                     letters.setdefault(m.key.report, []).append(Letter(m))
-                self._views[label] = PeriodView(period, pack, letters, unaddressed)
+                self._views[label] = PeriodView(period=period, pack=pack, letters=letters, unaddressed=unaddressed)
             return self._views[label]
 
 

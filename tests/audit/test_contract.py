@@ -42,8 +42,8 @@ def store(open_store):
 
 
 def plan(store, key=KEY, run="run-1"):
-    (state,) = store.plan([Intent(key, ("cfo@example.com", "audit@example.com"), "Subject", "<id@example.com>",
-                                  "hash")], run)
+    (state,) = store.plan([Intent(key=key, recipients=("cfo@example.com", "audit@example.com"), subject="Subject", message_id="<id@example.com>",
+                                  content_hash="hash")], run)
     return state
 
 
@@ -114,8 +114,8 @@ def test_deliveries_by_period_and_all_periods_newest_first(store):
 
 
 def bounce(event_id="e1", transport_id="ses-id-1", permanent=True, kind="bounce"):
-    return DeliveryEvent(event_id, kind, transport_id, ("CFO@example.com",), "2026-11-02T10:00:00.000Z", permanent,
-                         "Permanent/General")
+    return DeliveryEvent(id=event_id, kind=kind, transport_id=transport_id, recipients=("CFO@example.com",), at="2026-11-02T10:00:00.000Z", permanent=permanent,
+                         detail="Permanent/General")
 
 
 def test_events_match_by_provider_message_id_once_and_suppress_permanent_failures(store):
@@ -141,9 +141,9 @@ def test_a_bounce_suppresses_only_recipients_of_that_message_and_never_a_protect
     plan(store)  # sent to cfo@example.com only
     store.claim(KEY, "r", "h:1")
     store.record(KEY, "sent", "r", transport_id="ses-id-1")
-    forged = DeliveryEvent("e5", "complaint", "ses-id-1", ("ceo@example.com", "CFO@example.com"), "t", True, "")
+    forged = DeliveryEvent(id="e5", kind="complaint", transport_id="ses-id-1", recipients=("ceo@example.com", "CFO@example.com"), at="t", permanent=True, detail="")
     assert store.record_events([forged], protected=frozenset({"cfo@example.com"})) == [
-        EventOutcome(KEY, True, (), ("cfo@example.com",))]
+        EventOutcome(key=KEY, new=True, suppressed=(), protected=("cfo@example.com",))]
     assert store.suppressed() == set()  # ceo@ was not a recipient; cfo@ is the audit address
 
 

@@ -8,8 +8,8 @@ KEY = DeliveryKey("2026-10", "cfo", "abc123")
 
 
 def plan(store, run="run-1"):
-    (state,) = store.plan([Intent(KEY, ("cfo@example.com", "audit@example.com"), "Subject", "<id@example.com>",
-                                  "hash")], run)
+    (state,) = store.plan([Intent(key=KEY, recipients=("cfo@example.com", "audit@example.com"), subject="Subject", message_id="<id@example.com>",
+                                  content_hash="hash")], run)
     return state
 
 

@@ -77,7 +77,7 @@ def test_an_unexpected_transport_fault_is_unknown_not_failed(tmp_path, store):
 
 def test_a_claim_left_by_a_dead_process_becomes_unknown(tmp_path, store):
     (message,) = messages(1)
-    store.plan([Intent(message.key, message.envelope, message.subject, message.message_id, "h")], "run-0")
+    store.plan([Intent(key=message.key, recipients=message.envelope, subject=message.subject, message_id=message.message_id, content_hash="h")], "run-0")
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     store.claim(message.key, "run-0", f"{os.uname().nodename}:{dead.stdout.strip()}")
     report = Dispatcher(store, OutboxTransport(tmp_path / "outbox"), "run-1").dispatch([message])
@@ -88,7 +88,7 @@ def test_a_claim_left_by_a_dead_process_becomes_unknown(tmp_path, store):
 
 def test_a_claim_held_by_a_live_process_is_left_alone(tmp_path, store):
     (message,) = messages(1)
-    store.plan([Intent(message.key, message.envelope, message.subject, message.message_id, "h")], "run-0")
+    store.plan([Intent(key=message.key, recipients=message.envelope, subject=message.subject, message_id=message.message_id, content_hash="h")], "run-0")
     store.claim(message.key, "run-0", f"{os.uname().nodename}:{os.getppid()}")
     report = Dispatcher(store, OutboxTransport(tmp_path / "outbox"), "run-1").dispatch([message])
     assert report.outcomes[0].action == "busy" and store.deliveries()[0].state == "sending"
@@ -96,7 +96,7 @@ def test_a_claim_held_by_a_live_process_is_left_alone(tmp_path, store):
 
 def test_a_claim_from_another_host_is_held_once_it_is_long_stale(tmp_path, store):
     (message,) = messages(1)
-    store.plan([Intent(message.key, message.envelope, message.subject, message.message_id, "h")], "run-0")
+    store.plan([Intent(key=message.key, recipients=message.envelope, subject=message.subject, message_id=message.message_id, content_hash="h")], "run-0")
     store.claim(message.key, "run-0", "other-host:123")
     fresh = Dispatcher(store, OutboxTransport(tmp_path / "outbox"), "run-1").dispatch([message])
     assert fresh.outcomes[0].action == "busy"  # it may still be sending

@@ -102,9 +102,9 @@ def test_a_report_too_big_for_gmail_moves_its_detail_to_an_attachment_and_says_s
 
     assert all(email_html(doc)[1] is None for doc in pack.documents)  # an ordinary pack fits whole
     rows = tuple({"memo": f"payment {i}", "amount": Decimal(i)} for i in range(3000))
-    big = Table("test.detail", "Every payment", (Column("memo", "Memo"), Column("amount", "Amount", numeric=True)), rows)
+    big = Table(id="test.detail", title="Every payment", columns=(Column.text("memo", "Memo"), Column.number("amount", "Amount")), rows=rows)
     ceo = next(d for d in pack.documents if d.id == "ceo")
-    doc = replace(ceo, sections=ceo.sections + (Section("test.detail", "Detail", (TableBlock(big),)),))
+    doc = replace(ceo, sections=ceo.sections + (Section(id="test.detail", title="Detail", blocks=(TableBlock(table=big),)),))
     html, full = email_html(doc)
     assert len(html.encode()) <= HTML_LIMIT < len(full.encode())
     assert "2990 more rows are in the attached full report." in html

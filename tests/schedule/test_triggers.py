@@ -53,7 +53,7 @@ def test_instant_finds_the_end_of_the_gap_to_the_second():
 
 
 def test_business_day_skips_weekends_and_the_workspace_holidays():
-    trigger = BusinessDayTrigger(3, time(6, 0), frozenset({date(2027, 1, 1)}), "month", LA)
+    trigger = BusinessDayTrigger(day=3, at=time(6, 0), holidays=frozenset({date(2027, 1, 1)}), period="month", zone=LA)
     # December 2026: Tue 1, Wed 2, Thu 3. January 2027: Fri 1 is a holiday; Mon 4, Tue 5, Wed 6.
     assert upcoming(trigger, datetime(2026, 11, 22, tzinfo=LA), 3) == [
         "2026-12-03T06:00:00-08:00", "2027-01-06T06:00:00-08:00", "2027-02-03T06:00:00-08:00"]
@@ -63,17 +63,17 @@ def test_business_day_skips_weekends_and_the_workspace_holidays():
 
 
 def test_business_day_after_a_week_and_a_quarter():
-    week = BusinessDayTrigger(1, time(7, 30), frozenset(), "week", LONDON)
+    week = BusinessDayTrigger(day=1, at=time(7, 30), holidays=frozenset(), period="week", zone=LONDON)
     assert upcoming(week, datetime(2026, 11, 22, tzinfo=LONDON), 2) == [  # Sunday: the week ends tonight
         "2026-11-23T07:30:00+00:00", "2026-11-30T07:30:00+00:00"]
-    quarter = BusinessDayTrigger(2, time(6), frozenset(), "quarter", LA)
+    quarter = BusinessDayTrigger(day=2, at=time(6), holidays=frozenset(), period="quarter", zone=LA)
     # Friday 1 January counts: no holiday list here
     assert upcoming(quarter, datetime(2026, 11, 22, tzinfo=LA), 1) == ["2027-01-04T06:00:00-08:00"]
 
 
 def test_holidays_that_push_a_business_day_out_of_its_month_are_an_error_naming_the_month():
     holidays = frozenset(date(2027, 2, d) for d in (1, 2))  # February 2027 has 20 weekdays
-    trigger = BusinessDayTrigger(20, time(6), holidays, "month", LA)
+    trigger = BusinessDayTrigger(day=20, at=time(6), holidays=holidays, period="month", zone=LA)
     with pytest.raises(ScheduleError, match=r"business_day = 20: February 2027 has fewer business days"):
         list(zip(range(6), fires(trigger, datetime(2026, 11, 22, tzinfo=LA))))
 

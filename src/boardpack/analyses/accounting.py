@@ -25,18 +25,18 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         (period.start, ttm_start, period.end)).fetchall()
     statement = tuple({"account": a, "period": money(p), "ttm": money(t)} for a, p, t in rows)
     results.add(
-        Table("accounting.income_statement", f"Income statement ({currency}; expenses negative)",
-              (Column("account", "Account"), Column("period", period.title, True),
-               Column("ttm", "Trailing 12 months", True)), statement, src),
-        Metric("accounting.net_income", "Net income", sum((r["period"] for r in statement), ZERO), currency, src,
+        Table(id="accounting.income_statement", title=f"Income statement ({currency}; expenses negative)",
+              columns=(Column.text("account", "Account"), Column.number("period", period.title),
+               Column.number("ttm", "Trailing 12 months")), rows=statement, provenance=src),
+        Metric(id="accounting.net_income", label="Net income", value=sum((r["period"] for r in statement), ZERO), unit=currency, provenance=src,
                note=f"Income:* plus Expenses:* accounts, {period.title}"),
-        Metric("accounting.net_income_ttm", "Net income (trailing 12 months)", sum((r["ttm"] for r in statement), ZERO),
-               currency, src, note=f"Income:* plus Expenses:* accounts, {ttm_start:%b %Y}–{period.end:%b %Y}"),
+        Metric(id="accounting.net_income_ttm", label="Net income (trailing 12 months)", value=sum((r["ttm"] for r in statement), ZERO),
+               unit=currency, provenance=src, note=f"Income:* plus Expenses:* accounts, {ttm_start:%b %Y}–{period.end:%b %Y}"),
     )
     if portfolio.unpriced:
         listed = ", ".join(f"{c} ({n})" for c, n in sorted(portfolio.unpriced.items()))
-        results.add(Metric("accounting.unpriced_postings", "Postings left out of money totals",
-                           sum(portfolio.unpriced.values()), "postings", src, status="warn",
+        results.add(Metric(id="accounting.unpriced_postings", label="Postings left out of money totals",
+                           value=sum(portfolio.unpriced.values()), unit="postings", provenance=src, status="warn",
                            note=f"in commodities with no price to {currency} in the ledger: {listed}; "
                                 f"add price directives to count them"))
     coverage(portfolio, results, currency, src)
@@ -65,35 +65,35 @@ def coverage(portfolio: Portfolio, results: Results, currency: str, src: tuple[s
         elif line.tax_line and in_period:
             taxes[line.tax_line] = taxes.get(line.tax_line, ZERO) + in_period
     results.add(
-        Metric("accounting.uncategorized_count", "Uncategorized transactions", count, "transactions", src,
+        Metric(id="accounting.uncategorized_count", label="Uncategorized transactions", value=count, unit="transactions", provenance=src,
                status="good" if count == 0 else "warn", note=f"no account and no rule matched, {period.title}"),
-        Metric("accounting.uncategorized_amount", "Uncategorized money (in + out)", money(outflow + inflow), currency, src,
+        Metric(id="accounting.uncategorized_amount", label="Uncategorized money (in + out)", value=money(outflow + inflow), unit=currency, provenance=src,
                status="good" if count == 0 else "warn", note=f"{money(inflow)} in, {money(outflow)} out, {period.title}"),
-        Table("accounting.uncategorized", "Largest uncategorized transactions",
-              (Column("date", "Date"), Column("entity", "Entity"), Column("counterparty", "Counterparty"),
-               Column("memo", "Memo"), Column("amount", "Amount", True), Column("source", "Where")),
-              tuple({"date": d.isoformat(), "entity": e, "counterparty": c or "", "memo": m or "", "amount": money(a),
-                     "source": w} for d, e, c, m, a, w in listed), src,
+        Table(id="accounting.uncategorized", title="Largest uncategorized transactions",
+              columns=(Column.text("date", "Date"), Column.text("entity", "Entity"), Column.text("counterparty", "Counterparty"),
+               Column.text("memo", "Memo"), Column.number("amount", "Amount"), Column.text("source", "Where")),
+              rows=tuple({"date": d.isoformat(), "entity": e, "counterparty": c or "", "memo": m or "", "amount": money(a),
+                     "source": w} for d, e, c, m, a, w in listed), provenance=src,
               note=f"{len(listed)} of {count} shown" if count > LISTED else ""),
-        Table("accounting.unmapped_accounts", "Accounts not in the chart of accounts",
-              (Column("account", "Account (venture)"), Column("transactions", "Transactions", True),
-               Column("amount", "Amount", True)),
-              tuple({"account": a, "transactions": n, "amount": money(s)} for a, n, s in unmapped), src,
+        Table(id="accounting.unmapped_accounts", title="Accounts not in the chart of accounts",
+              columns=(Column.text("account", "Account (venture)"), Column.number("transactions", "Transactions"),
+               Column.number("amount", "Amount")),
+              rows=tuple({"account": a, "transactions": n, "amount": money(s)} for a, n, s in unmapped), provenance=src,
               note="the standard chart for the venture's kind, with boardpack.toml [[chart]] lines on top"),
-        Table("accounting.tax_lines", f"By tax-return line, {period.title} ({currency})",
-              (Column("tax_line", "Tax line"), Column("amount", "Amount", True)),
-              tuple({"tax_line": t, "amount": money(v)} for t, v in sorted(taxes.items())), src),
+        Table(id="accounting.tax_lines", title=f"By tax-return line, {period.title} ({currency})",
+              columns=(Column.text("tax_line", "Tax line"), Column.number("amount", "Amount")),
+              rows=tuple({"tax_line": t, "amount": money(v)} for t, v in sorted(taxes.items())), provenance=src),
     )
     rules_fired(portfolio, results, src, count)
     if count:
-        results.add(Finding("medium", "accounting", f"Uncategorized transactions in {period.title}: {count}",
-                            f"{money(outflow)} {currency} out and {money(inflow)} {currency} in have no account.",
-                            "Add [[rules]] patterns in boardpack.toml or categorize them in the export.", source=src[0]))
+        results.add(Finding(severity="medium", area="accounting", title=f"Uncategorized transactions in {period.title}: {count}",
+                            evidence=f"{money(outflow)} {currency} out and {money(inflow)} {currency} in have no account.",
+                            action="Add [[rules]] patterns in boardpack.toml or categorize them in the export.", source=src[0]))
     if unmapped:
         names = ", ".join(a for a, _, _ in unmapped)
-        results.add(Finding("medium", "accounting", f"Accounts not in the chart of accounts: {len(unmapped)}",
-                            f"{names}: no chart line covers them, so they have no cost type or tax line.",
-                            'Add a [[chart]] line (account = "...", cost = "fixed", tax_line = "...") or rename '
+        results.add(Finding(severity="medium", area="accounting", title=f"Accounts not in the chart of accounts: {len(unmapped)}",
+                            evidence=f"{names}: no chart line covers them, so they have no cost type or tax line.",
+                            action='Add a [[chart]] line (account = "...", cost = "fixed", tax_line = "...") or rename '
                             "the account.", source=src[0]))
 
 
@@ -112,10 +112,10 @@ def rules_fired(portfolio: Portfolio, results: Results, src: tuple[str, ...], un
         rows.append({"rule": r.where, "pattern": r.pattern, "account": r.account, "period": n, "amount": money(amount),
                      "ever": ever})
     idle = [r["rule"] for r in rows if not r["ever"]]
-    results.add(Table("accounting.rules_fired", "Categorization rules",
-                      (Column("rule", "Rule"), Column("pattern", "Pattern"), Column("account", "Account"),
-                       Column("period", f"Rows, {period.title}", True), Column("amount", "Amount", True),
-                       Column("ever", "Rows, all time", True)), tuple(rows),
-                      src + tuple(sorted({r.file for r in portfolio.rules})),
+    results.add(Table(id="accounting.rules_fired", title="Categorization rules",
+                      columns=(Column.text("rule", "Rule"), Column.text("pattern", "Pattern"), Column.text("account", "Account"),
+                       Column.number("period", f"Rows, {period.title}"), Column.number("amount", "Amount"),
+                       Column.number("ever", "Rows, all time")), rows=tuple(rows),
+                      provenance=src + tuple(sorted({r.file for r in portfolio.rules})),
                       note=f"{unmatched} rows of {period.title} matched no rule and have no account"
                            + (f"; never fired: {', '.join(idle)}" if idle else "")))

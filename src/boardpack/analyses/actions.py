@@ -15,6 +15,6 @@ DAYS_BY_SEVERITY = {"critical": 7, "high": 14, "medium": 30, "low": 60, "info": 
 
 
 def action_for(finding: Finding, start: date) -> Action:
-    return Action(SEVERITY_RANK[finding.severity] + 1, OWNER_BY_AREA.get(finding.area, "ceo"), finding.action,
-                  start + timedelta(days=DAYS_BY_SEVERITY[finding.severity]), finding.entity,
-                  finding.source or finding.title)
+    return Action(priority=SEVERITY_RANK[finding.severity] + 1, owner=OWNER_BY_AREA.get(finding.area, "ceo"), title=finding.action,
+                  due=start + timedelta(days=DAYS_BY_SEVERITY[finding.severity]), entity=finding.entity,
+                  source=finding.source or finding.title)

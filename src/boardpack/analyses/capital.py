@@ -87,18 +87,18 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     rule = (f"cash {cash.value:,} - reserve {reserve:,} ({finance.reserve_months} months of gross burn "
             f"{burn.value:,}) = {available:,} {currency} to deploy")
     results.add(
-        Table("finance.capital_deployment", f"Capital deployment ({finance.horizon_months}-month horizon)",
-              (Column("initiative", "Initiative"), Column("cost", f"Cost ({currency})", True),
-               Column("npv", "NPV", True), Column("irr", "IRR %/yr", True), Column("payback", "Payback (months)", True),
-               Column("risk", "Risk"), Column("decision", "Decision")), tuple(rows), src,
+        Table(id="finance.capital_deployment", title=f"Capital deployment ({finance.horizon_months}-month horizon)",
+              columns=(Column.text("initiative", "Initiative"), Column.number("cost", f"Cost ({currency})"),
+               Column.number("npv", "NPV"), Column.number("irr", "IRR %/yr"), Column.number("payback", "Payback (months)"),
+               Column.text("risk", "Risk"), Column.text("decision", "Decision")), rows=tuple(rows), provenance=src,
               note=f"{rule}; NPV at {finance.discount_rate * 100:.0f}% a year plus 0 / 5 / 10 points for "
                    "low / medium / high risk; ranked by NPV, then payback"),
-        Metric("finance.deployable_cash", "Cash above the reserve", available, currency, src,
+        Metric(id="finance.deployable_cash", label="Cash above the reserve", value=available, unit=currency, provenance=src,
                status="good" if available > 0 else "warn", note=rule),
-        Metric("finance.capital_funded", "Initiatives funded", len(funded), "initiatives", src,
+        Metric(id="finance.capital_funded", label="Initiatives funded", value=len(funded), unit="initiatives", provenance=src,
                note=f"{money(sum((r['cost'] for r in funded), ZERO)):,} {currency} of {available:,} deployable"),
     )
     if available < 0:
-        results.add(Finding("high", "finance", "Cash is below the reserve",
-                            f"{rule}: nothing can be deployed.",
-                            "Fund no new initiative until cash is back above the reserve.", source=src[-1]))
+        results.add(Finding(severity="high", area="finance", title="Cash is below the reserve",
+                            evidence=f"{rule}: nothing can be deployed.",
+                            action="Fund no new initiative until cash is back above the reserve.", source=src[-1]))

@@ -74,36 +74,36 @@ def practice(portfolio: Portfolio, results: Results, entity: Entity) -> None:
         for key in ("hours", "billable", "invoiced", "unbilled", "ahead", *(k for k, _, _ in BUCKETS)):
             totals[key] += row[key]
         if worked and not paid:
-            results.add(Finding("medium", "finance", f"{entity.name}: {client} has never paid an invoice",
-                                f"{billable_all:,} {currency} of work since {since}, and no money in from {client} "
-                                "in the ledger.", f"Invoice {client} and agree payment terms.", entity=entity.id,
+            results.add(Finding(severity="medium", area="finance", title=f"{entity.name}: {client} has never paid an invoice",
+                                evidence=f"{billable_all:,} {currency} of work since {since}, and no money in from {client} "
+                                "in the ledger.", action=f"Invoice {client} and agree payment terms.", entity=entity.id,
                                 source=worked[0].source))
         elif row["d61_90"] + row["d90"] > 0:
-            results.add(Finding("medium", "finance", f"{entity.name}: {client} owes for work over 60 days old",
-                                f"{money(row['d61_90'] + row['d90']):,} {currency} of work done more than 60 days before "
-                                f"{period.end} is not yet paid.", f"Chase {client}, or invoice the work if it never was.",
+            results.add(Finding(severity="medium", area="finance", title=f"{entity.name}: {client} owes for work over 60 days old",
+                                evidence=f"{money(row['d61_90'] + row['d90']):,} {currency} of work done more than 60 days before "
+                                f"{period.end} is not yet paid.", action=f"Chase {client}, or invoice the work if it never was.",
                                 entity=entity.id, source=worked[0].source))
     src = (entity.practice.timesheets, *provenance(portfolio))
     results.add(
-        Metric(f"{entity.id}.billable_hours", "Billable hours", totals["hours"], "hours", (entity.practice.timesheets,)),
-        Metric(f"{entity.id}.billable", "Billable work", money(totals["billable"]), currency,
-               (entity.practice.timesheets,), note=f"hours × rate, {period.title}"),
-        Metric(f"{entity.id}.invoiced", "Invoiced (received)", money(totals["invoiced"]), currency, src,
+        Metric(id=f"{entity.id}.billable_hours", label="Billable hours", value=totals["hours"], unit="hours", provenance=(entity.practice.timesheets,)),
+        Metric(id=f"{entity.id}.billable", label="Billable work", value=money(totals["billable"]), unit=currency,
+               provenance=(entity.practice.timesheets,), note=f"hours × rate, {period.title}"),
+        Metric(id=f"{entity.id}.invoiced", label="Invoiced (received)", value=money(totals["invoiced"]), unit=currency, provenance=src,
                note=f"money in from the practice's clients in the ledger, {period.title}"),
-        Metric(f"{entity.id}.unbilled", "Work not yet paid for", money(totals["unbilled"]), currency, src,
+        Metric(id=f"{entity.id}.unbilled", label="Work not yet paid for", value=money(totals["unbilled"]), unit=currency, provenance=src,
                status="good" if totals["unbilled"] <= totals["billable"] else "warn",
                note=f"all hours logged to {period.end} × rate − money received since each client's first logged hour"),
     )
     total_row = {"client": "Total", **totals}
-    results.add(Table(f"{entity.id}.billing", f"Billable and invoiced, {period.title}",
-                      (Column("client", "Client"), Column("hours", "Hours", True),
-                       Column("billable", f"Billable ({currency})", True),
-                       Column("invoiced", f"Invoiced ({currency})", True),
-                       Column("unbilled", f"Not yet paid, to date ({currency})", True),
-                       Column("ahead", f"Paid ahead ({currency})", True)),
-                      tuple({k: r[k] for k in BILLING} for r in rows + [total_row]), src))
-    results.add(Table(f"{entity.id}.aging", f"Receivables aging on {period.end}",
-                      (Column("client", "Client"), *(Column(key, f"{label} days", True) for key, label, _ in BUCKETS)),
-                      tuple({k: r[k] for k in ("client", *(key for key, _, _ in BUCKETS))} for r in rows + [total_row]),
-                      src,
+    results.add(Table(id=f"{entity.id}.billing", title=f"Billable and invoiced, {period.title}",
+                      columns=(Column.text("client", "Client"), Column.number("hours", "Hours"),
+                       Column.number("billable", f"Billable ({currency})"),
+                       Column.number("invoiced", f"Invoiced ({currency})"),
+                       Column.number("unbilled", f"Not yet paid, to date ({currency})"),
+                       Column.number("ahead", f"Paid ahead ({currency})")),
+                      rows=tuple({k: r[k] for k in BILLING} for r in rows + [total_row]), provenance=src))
+    results.add(Table(id=f"{entity.id}.aging", title=f"Receivables aging on {period.end}",
+                      columns=(Column.text("client", "Client"), *(Column.number(key, f"{label} days") for key, label, _ in BUCKETS)),
+                      rows=tuple({k: r[k] for k in ("client", *(key for key, _, _ in BUCKETS))} for r in rows + [total_row]),
+                      provenance=src,
                       note="Work not yet paid for, by days since it was done; the oldest work is settled first."))

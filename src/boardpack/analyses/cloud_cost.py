@@ -43,11 +43,11 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     current, previous, total_ttm = spend(months), spend(before), spend(ttm)
     change = ((current - previous) / previous * 100).quantize(Decimal("0.1")) if previous else None
     results.add(
-        Metric("technology.cloud_cost", "Cloud cost this period", current, unit, PROVENANCE),
-        Metric("technology.cloud_cost_change", "Cloud cost change vs the period before", change, "%", PROVENANCE,
+        Metric(id="technology.cloud_cost", label="Cloud cost this period", value=current, unit=unit, provenance=PROVENANCE),
+        Metric(id="technology.cloud_cost_change", label="Cloud cost change vs the period before", value=change, unit="%", provenance=PROVENANCE,
                status=None if change is None else ("bad" if change > GROWTH * 100 else "good"),
                note="(this period − the period before) ÷ the period before"),
-        Metric("technology.cloud_cost_ttm", "Cloud cost, trailing 12 months", total_ttm, unit, PROVENANCE))
+        Metric(id="technology.cloud_cost_ttm", label="Cloud cost, trailing 12 months", value=total_ttm, unit=unit, provenance=PROVENANCE))
     shown = [add_months(last, -i) for i in (2, 1, 0)]
     services = sorted({s for m in ttm for s in by_month[m]}, key=lambda s: -sum(by_month[m][s] for m in ttm))
     rows, savings = [], []
@@ -65,19 +65,19 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                             "evidence": f"{latest.quantize(CENT)} {unit} last month against a 3-month average of "
                                         f"{average.quantize(CENT)} {unit}",
                             "monthly_saving": None})
-            results.add(Finding("low", "technology", f"{service} cost rose {pct(latest, average)}%",
-                                f"{latest.quantize(CENT)} {unit} in {last:%b %Y} against a 3-month average of "
-                                f"{average.quantize(CENT)} {unit}.", "Find what changed and whether it was intended.",
+            results.add(Finding(severity="low", area="technology", title=f"{service} cost rose {pct(latest, average)}%",
+                                evidence=f"{latest.quantize(CENT)} {unit} in {last:%b %Y} against a 3-month average of "
+                                f"{average.quantize(CENT)} {unit}.", action="Find what changed and whether it was intended.",
                                 asset=service, source=PROVENANCE[0]))
     savings += resource_savings(portfolio, by_month[last], unit)
-    columns = (Column("service", "Service"), *(Column(m.isoformat()[:7], f"{m:%b %Y}", True) for m in shown),
-               Column("ttm", "12 months", True), Column("trend", "Trend"))
-    results.add(Table("technology.cost_by_service", f"Cloud cost by service ({unit})", columns, tuple(rows), PROVENANCE,
+    columns = (Column.text("service", "Service"), *(Column.number(m.isoformat()[:7], f"{m:%b %Y}") for m in shown),
+               Column.number("ttm", "12 months"), Column.text("trend", "Trend"))
+    results.add(Table(id="technology.cost_by_service", title=f"Cloud cost by service ({unit})", columns=columns, rows=tuple(rows), provenance=PROVENANCE,
                       note="Trend compares the latest month with the average of the three before it."),
-                Table("technology.savings", "Savings candidates",
-                      (Column("candidate", "Candidate"), Column("evidence", "Evidence"),
-                       Column("monthly_saving", f"Estimated saving a month ({unit})", True)), tuple(savings),
-                      PROVENANCE + ("AWS resources",)))
+                Table(id="technology.savings", title="Savings candidates",
+                      columns=(Column.text("candidate", "Candidate"), Column.text("evidence", "Evidence"),
+                       Column.number("monthly_saving", f"Estimated saving a month ({unit})")), rows=tuple(savings),
+                      provenance=PROVENANCE + ("AWS resources",)))
 
 
 def period_months(first: date, last: date) -> list[date]:

@@ -16,9 +16,9 @@ AGENDA_SEVERITIES = ("critical", "high", "medium")
 def analyse(portfolio: Portfolio, results: Results) -> None:
     results.add(assets(portfolio, results), kpis(portfolio, results))
     results.agenda = agenda(portfolio, results)
-    results.add(Metric("executive.open_findings", "Findings of medium severity or worse",
-                       sum(1 for f in results.findings if SEVERITY_RANK[f.severity] <= 2), "findings",
-                       tuple(sorted({f.area for f in results.findings})),
+    results.add(Metric(id="executive.open_findings", label="Findings of medium severity or worse",
+                       value=sum(1 for f in results.findings if SEVERITY_RANK[f.severity] <= 2), unit="findings",
+                       provenance=tuple(sorted({f.area for f in results.findings})),
                        note="every analysis's findings, critical to medium"))
 
 
@@ -58,10 +58,10 @@ def assets(portfolio: Portfolio, results: Results) -> Table:
     for r in cloud:
         if r.entity is None:
             add(None, "Unassigned", "cloud", r.name, f"{r.service} {r.kind}, {r.region}: no entity tag")
-    return Table("executive.assets", "Assets by venture",
-                 (Column("entity", "Venture"), Column("kind", "Kind"), Column("asset", "Asset"), Column("note", "Note"),
-                  Column("open_findings", "Open findings", True), Column("worst", "Most serious")), tuple(rows),
-                 ("boardpack.toml [[entities]]",) + (("git",) if repos else ()) + (("AWS account",) if cloud else ()))
+    return Table(id="executive.assets", title="Assets by venture",
+                 columns=(Column.text("entity", "Venture"), Column.text("kind", "Kind"), Column.text("asset", "Asset"), Column.text("note", "Note"),
+                  Column.number("open_findings", "Open findings"), Column.text("worst", "Most serious")), rows=tuple(rows),
+                 provenance=("boardpack.toml [[entities]]",) + (("git",) if repos else ()) + (("AWS account",) if cloud else ()))
 
 
 def kpis(portfolio: Portfolio, results: Results) -> Table:
@@ -83,18 +83,18 @@ def kpis(portfolio: Portfolio, results: Results) -> Table:
         rows.append({"kpi": kpi.label, "value": value, "target": kpi.target, "unit": kpi.unit,
                      "status": status, "source": where or "no data"})
         if value is None:
-            results.add(Finding("low", "operations", f"KPI '{kpi.label}' has no data",
-                                f"No metric {kpi.id} and no note records it under kpis:.",
-                                "Record it in the venture's handoff note front matter, or drop the target."))
+            results.add(Finding(severity="low", area="operations", title=f"KPI '{kpi.label}' has no data",
+                                evidence=f"No metric {kpi.id} and no note records it under kpis:.",
+                                action="Record it in the venture's handoff note front matter, or drop the target."))
         elif status == "bad":
-            results.add(Finding("medium", "operations", f"KPI '{kpi.label}' is off target",
-                                f"{with_unit(value, kpi.unit)} against a target of "
-                                f"{kpi.direction.replace('_', ' ')} {with_unit(kpi.target, kpi.unit)}.", "Agree a recovery plan with the owner.",
-                                kpi.id.split(".")[0] if "." in kpi.id else None, where))
-    return Table("executive.kpis", "KPIs against targets",
-                 (Column("kpi", "KPI"), Column("value", "Value", True), Column("target", "Target", True),
-                  Column("unit", "Unit"), Column("status", "Status"), Column("source", "Source")), tuple(rows),
-                 ("boardpack.toml [[kpis]]",))
+            results.add(Finding(severity="medium", area="operations", title=f"KPI '{kpi.label}' is off target",
+                                evidence=f"{with_unit(value, kpi.unit)} against a target of "
+                                f"{kpi.direction.replace('_', ' ')} {with_unit(kpi.target, kpi.unit)}.", action="Agree a recovery plan with the owner.",
+                                entity=kpi.id.split(".")[0] if "." in kpi.id else None, source=where))
+    return Table(id="executive.kpis", title="KPIs against targets",
+                 columns=(Column.text("kpi", "KPI"), Column.number("value", "Value"), Column.number("target", "Target"),
+                  Column.text("unit", "Unit"), Column.text("status", "Status"), Column.text("source", "Source")), rows=tuple(rows),
+                 provenance=("boardpack.toml [[kpis]]",))
 
 
 def with_unit(value: Decimal, unit: str) -> str:

@@ -80,18 +80,18 @@ def spend_by_period(portfolio: Portfolio, results: Results, currency: str, src: 
     shown = periods[:SHOWN]
     table = tuple({"account": a, **{p.label: s[i] for i, p in enumerate(shown)}}
                   for a, s in sorted(spend.items(), key=lambda kv: -kv[1][0]))
-    results.add(Table("accounting.expenses_by_period", f"Spend by account, {shown[-1].title} to {shown[0].title} "
+    results.add(Table(id="accounting.expenses_by_period", title=f"Spend by account, {shown[-1].title} to {shown[0].title} "
                                                        f"({currency})",
-                      (Column("account", "Account"), *(Column(p.label, p.label, True) for p in shown)), table, src))
+                      columns=(Column.text("account", "Account"), *(Column.number(p.label, p.label) for p in shown)), rows=table, provenance=src))
     for account, series in spend.items():
         current, history = series[0], series[1:]
         if sum(1 for h in history if h) < MIN_HISTORY or not is_spike(current, history):
             continue
         typical = money(median(history))
-        results.add(Finding("medium", "expenses", f"Spending spike: {account}",
-                            f"{current} {currency} in {portfolio.period.title} against a typical {typical} "
+        results.add(Finding(severity="medium", area="expenses", title=f"Spending spike: {account}",
+                            evidence=f"{current} {currency} in {portfolio.period.title} against a typical {typical} "
                             f"(median of the {HISTORY} periods before).",
-                            "Check the transactions behind it; if it is a new normal, nothing to do.", source=src[0]))
+                            action="Check the transactions behind it; if it is a new normal, nothing to do.", source=src[0]))
 
 
 def duplicates(portfolio: Portfolio, results: Results, currency: str, src: tuple[str, ...]) -> None:
@@ -121,17 +121,17 @@ def duplicates(portfolio: Portfolio, results: Results, currency: str, src: tuple
                   "where": f"{w1}, {w2}"} for a, b, c, amt, w1, w2 in pairs)
     total = sum((r["amount"] for r in rows), ZERO)
     results.add(
-        Metric("accounting.possible_duplicates", "Possible duplicate payments", len(rows), "pairs", src,
+        Metric(id="accounting.possible_duplicates", label="Possible duplicate payments", value=len(rows), unit="pairs", provenance=src,
                status="good" if not rows else "warn",
                note=f"same payee and amount within {window} days, {period.title}"),
-        Table("accounting.duplicate_payments", "Possible duplicate payments",
-              (Column("first", "First"), Column("second", "Second"), Column("counterparty", "Payee"),
-               Column("amount", "Amount", True), Column("where", "Where")), rows, src),
+        Table(id="accounting.duplicate_payments", title="Possible duplicate payments",
+              columns=(Column.text("first", "First"), Column.text("second", "Second"), Column.text("counterparty", "Payee"),
+               Column.number("amount", "Amount"), Column.text("where", "Where")), rows=rows, provenance=src),
     )
     if rows:
-        results.add(Finding("high", "expenses", f"Possible duplicate payments: {len(rows)}",
-                            f"{total} {currency} paid twice to the same payee within {window} days.",
-                            "Confirm with the payee and ask for a refund of any double charge.", source=src[0]))
+        results.add(Finding(severity="high", area="expenses", title=f"Possible duplicate payments: {len(rows)}",
+                            evidence=f"{total} {currency} paid twice to the same payee within {window} days.",
+                            action="Confirm with the payee and ask for a refund of any double charge.", source=src[0]))
 
 
 def recurring(portfolio: Portfolio, results: Results, currency: str, src: tuple[str, ...]) -> None:
@@ -155,10 +155,10 @@ def recurring(portfolio: Portfolio, results: Results, currency: str, src: tuple[
                            "monthly": money(typical)})
     monthly = sum((r["monthly"] for r in steady), ZERO)
     results.add(
-        Metric("accounting.recurring_monthly", "Recurring charges per month", monthly, currency, src,
+        Metric(id="accounting.recurring_monthly", label="Recurring charges per month", value=monthly, unit=currency, provenance=src,
                note=f"{len(steady)} payee(s) charging a steady amount in {RECURRING_MONTHS}+ of the last 4 months"),
-        Table("accounting.recurring_charges", "Recurring charges",
-              (Column("entity", "Entity"), Column("counterparty", "Payee"), Column("account", "Account"),
-               Column("months", "Months of 4", True),
-               Column("monthly", "Per month", True)), tuple(steady), src),
+        Table(id="accounting.recurring_charges", title="Recurring charges",
+              columns=(Column.text("entity", "Entity"), Column.text("counterparty", "Payee"), Column.text("account", "Account"),
+               Column.number("months", "Months of 4"),
+               Column.number("monthly", "Per month")), rows=tuple(steady), provenance=src),
     )

@@ -38,26 +38,26 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     revenue = total(portfolio, INCOME, period.start, period.end)
 
     results.add(
-        Metric("finance.cash_balance", "Cash balance", cash, currency, src,
+        Metric(id="finance.cash_balance", label="Cash balance", value=cash, unit=currency, provenance=src,
                note=f"opening balances plus every transaction through {period.end}"),
-        Metric("finance.revenue", "Revenue", revenue, currency, src, note=f"Income:* accounts, {period.title}"),
-        Metric("finance.gross_burn", "Gross burn (monthly)", gross_burn, currency, src,
+        Metric(id="finance.revenue", label="Revenue", value=revenue, unit=currency, provenance=src, note=f"Income:* accounts, {period.title}"),
+        Metric(id="finance.gross_burn", label="Gross burn (monthly)", value=gross_burn, unit=currency, provenance=src,
                note=f"operating cash out, {window}"),
-        Metric("finance.net_burn", "Net burn (monthly)", net_burn, currency, src,
+        Metric(id="finance.net_burn", label="Net burn (monthly)", value=net_burn, unit=currency, provenance=src,
                status="good" if net_burn <= 0 else None,
                note=f"operating cash out less cash in, {window}; negative means cash is growing"),
-        Metric("finance.runway_months", "Runway", runway, "months", src, target=warning, status=runway_status,
+        Metric(id="finance.runway_months", label="Runway", value=runway, unit="months", provenance=src, target=warning, status=runway_status,
                note=runway_note),
     )
     for entity in settings.entities:
-        results.add(Metric(f"finance.revenue.{entity.id}", f"Revenue — {entity.name}",
-                           total(portfolio, f"{INCOME} AND entity = ?", period.start, period.end, (entity.id,)),
-                           currency, src, note=f"Income:* accounts of {entity.id}, {period.title}"))
+        results.add(Metric(id=f"finance.revenue.{entity.id}", label=f"Revenue — {entity.name}",
+                           value=total(portfolio, f"{INCOME} AND entity = ?", period.start, period.end, (entity.id,)),
+                           unit=currency, provenance=src, note=f"Income:* accounts of {entity.id}, {period.title}"))
     if runway is not None and runway < warning:
-        results.add(Finding("critical" if runway < warning / 2 else "high", "finance",
-                            f"Runway is {runway} months, below the {warning}-month floor",
-                            f"Cash {cash} {currency}, net burn {net_burn} {currency}/month ({window}).",
-                            "Cut fixed costs or raise cash to restore the runway floor.", source=src[0]))
+        results.add(Finding(severity="critical" if runway < warning / 2 else "high", area="finance",
+                            title=f"Runway is {runway} months, below the {warning}-month floor",
+                            evidence=f"Cash {cash} {currency}, net burn {net_burn} {currency}/month ({window}).",
+                            action="Cut fixed costs or raise cash to restore the runway floor.", source=src[0]))
 
     results.add(monthly_trend(portfolio, currency, src))
     break_even(portfolio, results, currency, src, start3, end3)
@@ -81,10 +81,10 @@ def monthly_trend(portfolio: Portfolio, currency: str, src: tuple[str, ...]) -> 
         out.append({"month": f"{month:%Y-%m}", "revenue": money(revenue), "expenses": money(expenses),
                     "net": money(revenue - expenses), "operating_cash_flow": money(operating)})
         month = add_months(month, 1)
-    return Table("finance.monthly", f"Last 12 months ({currency})",
-                 (Column("month", "Month"), Column("revenue", "Revenue", True), Column("expenses", "Expenses", True),
-                  Column("net", "Net income", True), Column("operating_cash_flow", "Operating cash flow", True)),
-                 tuple(out), src)
+    return Table(id="finance.monthly", title=f"Last 12 months ({currency})",
+                 columns=(Column.text("month", "Month"), Column.number("revenue", "Revenue"), Column.number("expenses", "Expenses"),
+                  Column.number("net", "Net income"), Column.number("operating_cash_flow", "Operating cash flow")),
+                 rows=tuple(out), provenance=src)
 
 
 def break_even(portfolio, results, currency, src, start3: date, end3: date) -> None:
@@ -118,15 +118,15 @@ def break_even(portfolio, results, currency, src, start3: date, end3: date) -> N
     else:
         status = "bad" if revenue > 0 else None
     results.add(
-        Metric("finance.break_even_revenue", "Break-even revenue (monthly)", value, currency, src,
+        Metric(id="finance.break_even_revenue", label="Break-even revenue (monthly)", value=value, unit=currency, provenance=src,
                status=status, note=note),
-        Metric("finance.average_revenue", f"Average monthly revenue ({BURN_MONTHS} months)", current, currency, src,
+        Metric(id="finance.average_revenue", label=f"Average monthly revenue ({BURN_MONTHS} months)", value=current, unit=currency, provenance=src,
                note=f"Income:* accounts, {start3:%b %Y}–{end3:%b %Y}"),
     )
     if value is not None and current < value:
-        results.add(Finding("high", "finance", "Revenue is below break-even",
-                            f"Average monthly revenue {current} {currency} against break-even {value} {currency}.",
-                            "Raise prices or volume on the highest-margin venture, or cut fixed costs.", source=src[0]))
+        results.add(Finding(severity="high", area="finance", title="Revenue is below break-even",
+                            evidence=f"Average monthly revenue {current} {currency} against break-even {value} {currency}.",
+                            action="Raise prices or volume on the highest-margin venture, or cut fixed costs.", source=src[0]))
     break_even_units(portfolio, results, src, start3, end3, variable, fixed)
 
 
@@ -165,14 +165,14 @@ def break_even_units(portfolio, results, src, start3: date, end3: date, variable
             rows.append({"entity": entity.name, "unit": unit, "price": money(price), "variable": money(cost),
                          "fixed": monthly_fixed, "break_even": value,
                          "sold": (units / months).quantize(Decimal("0.1"))})
-        results.add(Metric(f"finance.break_even_units.{entity.id}", f"Break-even — {entity.name}", value,
-                           f"{unit}s a month", src, status=status, note=why))
+        results.add(Metric(id=f"finance.break_even_units.{entity.id}", label=f"Break-even — {entity.name}", value=value,
+                           unit=f"{unit}s a month", provenance=src, status=status, note=why))
     if rows:
-        results.add(Table("finance.break_even_units", f"Break-even in units ({start3:%b}–{end3:%b %Y}, monthly)",
-                          (Column("entity", "Venture"), Column("unit", "Unit"), Column("price", "Revenue / unit", True),
-                           Column("variable", "Variable cost / unit", True), Column("fixed", "Fixed costs", True),
-                           Column("break_even", "Break-even units", True), Column("sold", "Units sold", True)),
-                          tuple(rows), src))
+        results.add(Table(id="finance.break_even_units", title=f"Break-even in units ({start3:%b}–{end3:%b %Y}, monthly)",
+                          columns=(Column.text("entity", "Venture"), Column.text("unit", "Unit"), Column.number("price", "Revenue / unit"),
+                           Column.number("variable", "Variable cost / unit"), Column.number("fixed", "Fixed costs"),
+                           Column.number("break_even", "Break-even units"), Column.number("sold", "Units sold")),
+                          rows=tuple(rows), provenance=src))
 
 
 def months_to_goal(portfolio: Portfolio) -> tuple[date, int]:
@@ -190,9 +190,9 @@ def revenue_targets(portfolio, results, currency, src, start3: date, end3: date)
     first, steps = months_to_goal(portfolio)
     current = money(total(portfolio, INCOME, start3, end3) / BURN_MONTHS)
     if steps < 1:
-        results.add(Finding("low", "finance", "The revenue goal month has passed",
-                            f"finance.goal_month = {finance.goal_month} is not after {portfolio.period.label}.",
-                            "Set a new goal_month in boardpack.toml."))
+        results.add(Finding(severity="low", area="finance", title="The revenue goal month has passed",
+                            evidence=f"finance.goal_month = {finance.goal_month} is not after {portfolio.period.label}.",
+                            action="Set a new goal_month in boardpack.toml."))
         return
     if current > 0:
         with localcontext() as ctx:
@@ -207,10 +207,10 @@ def revenue_targets(portfolio, results, currency, src, start3: date, end3: date)
         rule = f"straight line from zero (no revenue in {start3:%b}–{end3:%b %Y})"
     rows = tuple({"month": f"{add_months(first, i):%Y-%m}", "target": t} for i, t in enumerate(targets))
     results.add(
-        Table("finance.revenue_targets", f"Monthly revenue targets to {goal:,} {currency} by {finance.goal_month}",
-              (Column("month", "Month"), Column("target", f"Target ({currency})", True)), rows, src, note=rule),
-        Metric("finance.required_growth", "Required monthly revenue growth",
-               None if growth is None else (growth * 100).quantize(Decimal("0.01")), "%", src, note=rule),
+        Table(id="finance.revenue_targets", title=f"Monthly revenue targets to {goal:,} {currency} by {finance.goal_month}",
+              columns=(Column.text("month", "Month"), Column.number("target", f"Target ({currency})")), rows=rows, provenance=src, note=rule),
+        Metric(id="finance.required_growth", label="Required monthly revenue growth",
+               value=None if growth is None else (growth * 100).quantize(Decimal("0.01")), unit="%", provenance=src, note=rule),
     )
 
 
@@ -242,12 +242,12 @@ def profitability_roadmap(portfolio, results, currency, src, start3: date, end3:
             when = f"{add_months(first, i - 1):%Y-%m}"
         rows.append({"milestone": label, "net_income": target, "by": when})
     results.add(
-        Metric("finance.net_income_gap", "Monthly net income still to find", max(gap, ZERO), currency, src,
+        Metric(id="finance.net_income_gap", label="Monthly net income still to find", value=max(gap, ZERO), unit=currency, provenance=src,
                status="good" if gap <= 0 else None,
                note=f"goal {goal:,} by {finance.goal_month} - today's {current:,} ({start3:%b}–{end3:%b %Y} average)"),
-        Table("finance.profitability_roadmap", f"Profitability roadmap to {goal:,} {currency} a month",
-              (Column("milestone", "Milestone"), Column("net_income", f"Monthly net income ({currency})", True),
-               Column("by", "By")), tuple(rows), src,
+        Table(id="finance.profitability_roadmap", title=f"Profitability roadmap to {goal:,} {currency} a month",
+              columns=(Column.text("milestone", "Milestone"), Column.number("net_income", f"Monthly net income ({currency})"),
+               Column.text("by", "By")), rows=tuple(rows), provenance=src,
               note=f"a straight line from {current:,} {currency} ({start3:%b}–{end3:%b %Y} average) to the goal "
                    f"in {finance.goal_month}"),
     )

@@ -50,9 +50,9 @@ def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job
                      "revenue": money(revenue), "margin": money(margin), "margin_pct": percent(margin, revenue),
                      "per_hour": money(revenue / hours) if hours else None})
         if not mine:
-            results.add(Finding("medium", "operations", f"{entity.name}: {vehicle} had no jobs in {period.title}",
-                                f"0 of {working_days} working days; its loan, insurance and parking still cost money.",
-                                "Put it on the next jobs, rent it out, or sell it.", entity=entity.id, source=src[0]))
+            results.add(Finding(severity="medium", area="operations", title=f"{entity.name}: {vehicle} had no jobs in {period.title}",
+                                evidence=f"0 of {working_days} working days; its loan, insurance and parking still cost money.",
+                                action="Put it on the next jobs, rent it out, or sell it.", entity=entity.id, source=src[0]))
     capacity = len(entity.vehicles()) * working_days
     utilization = percent(busy_total, capacity)
     revenue = sum((j.revenue for j in done), ZERO)
@@ -60,46 +60,46 @@ def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job
     booked = sorted((j for j in jobs if as_of <= j.date <= as_of + timedelta(days=PIPELINE_DAYS)),
                     key=lambda j: (j.date, j.vehicle))
     results.add(
-        Metric(f"{entity.id}.utilization", "Fleet utilization", utilization, "%", src,
+        Metric(id=f"{entity.id}.utilization", label="Fleet utilization", value=utilization, unit="%", provenance=src,
                note=f"vehicle working days with a job ÷ ({len(entity.vehicles())} vehicles × {working_days} working "
                     f"days): {busy_total} ÷ {capacity}"),
-        Metric(f"{entity.id}.jobs", "Jobs done", len(done), "jobs", src),
-        Metric(f"{entity.id}.job_revenue", "Job revenue", money(revenue), currency, src),
-        Metric(f"{entity.id}.job_margin", "Job margin", money(margin), currency, src,
+        Metric(id=f"{entity.id}.jobs", label="Jobs done", value=len(done), unit="jobs", provenance=src),
+        Metric(id=f"{entity.id}.job_revenue", label="Job revenue", value=money(revenue), unit=currency, provenance=src),
+        Metric(id=f"{entity.id}.job_margin", label="Job margin", value=money(margin), unit=currency, provenance=src,
                note="revenue − direct cost (fuel, driver, tipping fees), before overheads"),
-        Metric(f"{entity.id}.margin_percent", "Margin", percent(margin, revenue), "%", src,
+        Metric(id=f"{entity.id}.margin_percent", label="Margin", value=percent(margin, revenue), unit="%", provenance=src,
                note="job margin ÷ job revenue"),
-        Metric(f"{entity.id}.revenue_per_job", "Revenue per job", money(revenue / len(done)) if done else None,
-               currency, src),
-        Metric(f"{entity.id}.margin_per_job", "Margin per job", money(margin / len(done)) if done else None,
-               currency, src),
-        Metric(f"{entity.id}.pipeline_jobs", f"Jobs booked, next {PIPELINE_DAYS} days", len(booked), "jobs", src,
+        Metric(id=f"{entity.id}.revenue_per_job", label="Revenue per job", value=money(revenue / len(done)) if done else None,
+               unit=currency, provenance=src),
+        Metric(id=f"{entity.id}.margin_per_job", label="Margin per job", value=money(margin / len(done)) if done else None,
+               unit=currency, provenance=src),
+        Metric(id=f"{entity.id}.pipeline_jobs", label=f"Jobs booked, next {PIPELINE_DAYS} days", value=len(booked), unit="jobs", provenance=src,
                note=f"dated {as_of} to {as_of + timedelta(days=PIPELINE_DAYS)}"),
-        Metric(f"{entity.id}.pipeline_revenue", "Booked revenue", money(sum((j.revenue for j in booked), ZERO)),
-               currency, src),
+        Metric(id=f"{entity.id}.pipeline_revenue", label="Booked revenue", value=money(sum((j.revenue for j in booked), ZERO)),
+               unit=currency, provenance=src),
     )
-    results.add(Table(f"{entity.id}.vehicles", f"Vehicles, {period.title}",
-                      (Column("vehicle", "Vehicle"), Column("jobs", "Jobs", True), Column("days", "Days", True),
-                       Column("utilization", "Used %", True), Column("revenue", "Revenue", True),
-                       Column("margin", "Margin", True), Column("margin_pct", "Margin %", True),
-                       Column("per_hour", "Per hour", True)), tuple(rows), src,
+    results.add(Table(id=f"{entity.id}.vehicles", title=f"Vehicles, {period.title}",
+                      columns=(Column.text("vehicle", "Vehicle"), Column.number("jobs", "Jobs"), Column.number("days", "Days"),
+                       Column.number("utilization", "Used %"), Column.number("revenue", "Revenue"),
+                       Column.number("margin", "Margin"), Column.number("margin_pct", "Margin %"),
+                       Column.number("per_hour", "Per hour")), rows=tuple(rows), provenance=src,
                       note=f"Money in {currency}. Days: working days with a job, of {working_days} "
                            f"({', '.join(entity.fleet.working_days)}). Per hour: revenue per hour on jobs."))
     money_note = f"Money in {currency}; margin = revenue − direct cost."
-    results.add(Table(f"{entity.id}.jobs", f"Jobs, {period.title}", JOB_COLUMNS, tuple(job_row(j) for j in done), src,
+    results.add(Table(id=f"{entity.id}.jobs", title=f"Jobs, {period.title}", columns=JOB_COLUMNS, rows=tuple(job_row(j) for j in done), provenance=src,
                       note=money_note))
-    results.add(Table(f"{entity.id}.pipeline", f"Booked jobs, next {PIPELINE_DAYS} days", JOB_COLUMNS,
-                      tuple(job_row(j) for j in booked), src, note=money_note))
+    results.add(Table(id=f"{entity.id}.pipeline", title=f"Booked jobs, next {PIPELINE_DAYS} days", columns=JOB_COLUMNS,
+                      rows=tuple(job_row(j) for j in booked), provenance=src, note=money_note))
     for j in done:
         if j.revenue < j.direct_cost:
-            results.add(Finding("low", "finance", f"{entity.name}: a job for {j.customer} on {j.date} lost money",
-                                f"revenue {money(j.revenue):,} {currency}, direct cost {money(j.direct_cost):,} "
+            results.add(Finding(severity="low", area="finance", title=f"{entity.name}: a job for {j.customer} on {j.date} lost money",
+                                evidence=f"revenue {money(j.revenue):,} {currency}, direct cost {money(j.direct_cost):,} "
                                 f"{currency}.",
-                                "Re-price this kind of job or its customer.", entity=entity.id, source=j.source))
+                                action="Re-price this kind of job or its customer.", entity=entity.id, source=j.source))
 
 
-JOB_COLUMNS = (Column("date", "Date"), Column("vehicle", "Vehicle"), Column("customer", "Customer"),
-               Column("revenue", "Revenue", True), Column("margin", "Margin", True), Column("margin_pct", "Margin %", True))
+JOB_COLUMNS = (Column.text("date", "Date"), Column.text("vehicle", "Vehicle"), Column.text("customer", "Customer"),
+               Column.number("revenue", "Revenue"), Column.number("margin", "Margin"), Column.number("margin_pct", "Margin %"))
 
 
 def job_row(j: Job) -> dict:

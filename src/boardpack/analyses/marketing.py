@@ -42,22 +42,22 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
         return "active" if n >= mk.active_visits else "weak" if n >= mk.weak_visits else "absent"
 
     matrix = tuple({"entity": e.name, **{ch: state(visits[e.id, ch]) for ch in names}} for e in settings.entities)
-    results.add(Table("marketing.channel_matrix", "Visibility by venture and channel",
-                      (Column("entity", "Venture"), *(Column(ch, ch) for ch in names)), matrix, src,
+    results.add(Table(id="marketing.channel_matrix", title="Visibility by venture and channel",
+                      columns=(Column.text("entity", "Venture"), *(Column.text(ch, ch) for ch in names)), rows=matrix, provenance=src,
                       note=f"{period.title} visits: active ≥ {mk.active_visits}, weak ≥ {mk.weak_visits}, else absent"))
     milestones = []
     for e in settings.entities:
         weak = sorted((ch for ch in names if state(visits[e.id, ch]) == "weak"), key=lambda ch: -visits[e.id, ch])
         if weak and not any(state(visits[e.id, ch]) == "active" for ch in names):
-            results.add(Finding("low", "marketing", f"{e.name} has no active channel",
-                                f"{', '.join(weak)}: fewer than {mk.active_visits} visits in {period.title}.",
-                                f"Bring {weak[0]} to {mk.active_visits} visits a month.", entity=e.id, source=src[0]))
+            results.add(Finding(severity="low", area="marketing", title=f"{e.name} has no active channel",
+                                evidence=f"{', '.join(weak)}: fewer than {mk.active_visits} visits in {period.title}.",
+                                action=f"Bring {weak[0]} to {mk.active_visits} visits a month.", entity=e.id, source=src[0]))
             milestones.append(Milestone(60, f"Bring {e.name}'s {weak[0]} channel to {mk.active_visits} visits a month",
                                         f"no active channel; {weak[0]} had {visits[e.id, weak[0]]} visits", e.id))
         if not weak and all(visits[e.id, ch] < mk.weak_visits for ch in names):
-            results.add(Finding("medium", "marketing", f"{e.name} had no visits on any channel in {period.title}",
-                                f"No channel row for {e.id} shows a visit in {src[0]}.",
-                                "Give it at least one active channel (a listing, the website or email).", entity=e.id,
+            results.add(Finding(severity="medium", area="marketing", title=f"{e.name} had no visits on any channel in {period.title}",
+                                evidence=f"No channel row for {e.id} shows a visit in {src[0]}.",
+                                action="Give it at least one active channel (a listing, the website or email).", entity=e.id,
                                 source=src[0]))
             milestones.append(Milestone(30, f"Give {e.name} one active channel", "no visits on any channel", e.id))
 
@@ -74,11 +74,11 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
                      "revenue": money(Decimal(t["revenue"])), "spend": money(spend),
                      "cost_per_booking": money(spend / bookings) if bookings else None,
                      "return_on_spend": (Decimal(t["revenue"]) / spend).quantize(Decimal("0.01")) if spend else None})
-    results.add(Table("marketing.channels", f"Channel results, {period.title}",
-                      (Column("channel", "Channel"), Column("visits", "Visits", True), Column("leads", "Leads", True),
-                       Column("bookings", "Bookings", True), Column("revenue", "Revenue", True),
-                       Column("spend", "Spend", True), Column("cost_per_booking", "Cost / booking", True),
-                       Column("return_on_spend", "Revenue / spend", True)), tuple(rows), src))
+    results.add(Table(id="marketing.channels", title=f"Channel results, {period.title}",
+                      columns=(Column.text("channel", "Channel"), Column.number("visits", "Visits"), Column.number("leads", "Leads"),
+                       Column.number("bookings", "Bookings"), Column.number("revenue", "Revenue"),
+                       Column.number("spend", "Spend"), Column.number("cost_per_booking", "Cost / booking"),
+                       Column.number("return_on_spend", "Revenue / spend")), rows=tuple(rows), provenance=src))
     return milestones
 
 
@@ -93,27 +93,27 @@ def blasts(portfolio: Portfolio, results: Results) -> list[Milestone]:
         revenue = money(orders * lst.average_order_value)
         roi = ((revenue - lst.cost) / lst.cost).quantize(Decimal("0.01")) if lst.cost else None
         results.add(
-            Metric(f"marketing.blast_revenue.{lst.name}", f"Expected blast revenue — {lst.name}", revenue, currency,
-                   where, note=f"{lst.size} × {lst.deliverability} × {lst.open} × {lst.click} × {lst.conversion} "
+            Metric(id=f"marketing.blast_revenue.{lst.name}", label=f"Expected blast revenue — {lst.name}", value=revenue, unit=currency,
+                   provenance=where, note=f"{lst.size} × {lst.deliverability} × {lst.open} × {lst.click} × {lst.conversion} "
                                f"× {lst.average_order_value}"),
-            Metric(f"marketing.blast_roi.{lst.name}", f"Blast ROI — {lst.name}", roi, "×", where,
+            Metric(id=f"marketing.blast_roi.{lst.name}", label=f"Blast ROI — {lst.name}", value=roi, unit="×", provenance=where,
                    status=None if roi is None else "good" if roi > 0 else "bad",
                    note="(expected revenue − cost) / cost" if lst.cost else "no cost: ROI is not defined"),
         )
         rows.append({"list": lst.name, "entity": lst.entity, "size": lst.size,
                      "orders": orders.quantize(Decimal("0.1")), "revenue": revenue, "cost": money(lst.cost), "roi": roi})
     if rows:
-        results.add(Table("marketing.email_blasts", "Email blast model",
-                          (Column("list", "List"), Column("entity", "Venture"), Column("size", "Size", True),
-                           Column("orders", "Expected orders", True), Column("revenue", "Expected revenue", True),
-                           Column("cost", "Cost", True), Column("roi", "ROI", True)), tuple(rows),
-                          ("boardpack.toml [[marketing.lists]]",)))
+        results.add(Table(id="marketing.email_blasts", title="Email blast model",
+                          columns=(Column.text("list", "List"), Column.text("entity", "Venture"), Column.number("size", "Size"),
+                           Column.number("orders", "Expected orders"), Column.number("revenue", "Expected revenue"),
+                           Column.number("cost", "Cost"), Column.number("roi", "ROI")), rows=tuple(rows),
+                          provenance=("boardpack.toml [[marketing.lists]]",)))
     best = max(rows, key=lambda r: r["revenue"] - r["cost"], default=None)
     if best and best["revenue"] - best["cost"] > ZERO:
-        results.add(Finding("low", "marketing", f"An email blast to {best['list']} is expected to return "
+        results.add(Finding(severity="low", area="marketing", title=f"An email blast to {best['list']} is expected to return "
                                                 f"{best['revenue']} {currency}",
-                            f"Modelled from the list's size and rates; cost {best['cost']} {currency}.",
-                            f"Schedule a blast to {best['list']} this month.", entity=best["entity"]))
+                            evidence=f"Modelled from the list's size and rates; cost {best['cost']} {currency}.",
+                            action=f"Schedule a blast to {best['list']} this month.", entity=best["entity"]))
     return [Milestone(30, f"Send the {r['list']} email blast", f"expected {r['revenue']:,} {currency} for "
                                                                f"{r['cost']:,} {currency}", r["entity"])
             for r in rows if r["revenue"] > r["cost"]]
@@ -179,22 +179,22 @@ def funnels(portfolio: Portfolio, results: Results) -> list[Milestone]:
                      "projected_revenue": money(projected * value) if value is not None
                      else ZERO if projected == 0 else None})
         if spend > 0 and bookings == 0:
-            milestones.append(Milestone(30, f"Stop or fix {channel} for {names[entity]}",
-                                        f"{spend:,} {currency} spent over {FUNNEL_MONTHS} months for no booking", entity))
+            milestones.append(Milestone(days=30, title=f"Stop or fix {channel} for {names[entity]}",
+                                        why=f"{spend:,} {currency} spent over {FUNNEL_MONTHS} months for no booking", entity=entity))
         lead_rate = wilson(leads, visits)
         if lead_rate and all_visits and lead_rate[1] < all_leads / all_visits:
-            milestones.append(Milestone(90, f"Rework the {channel} landing page for {names[entity]}",
-                                        f"visit → lead {percent(leads, visits)}%, below the portfolio's "
-                                        f"{percent(all_leads, all_visits)}% with 95% confidence", entity))
+            milestones.append(Milestone(days=90, title=f"Rework the {channel} landing page for {names[entity]}",
+                                        why=f"visit → lead {percent(leads, visits)}%, below the portfolio's "
+                                        f"{percent(all_leads, all_visits)}% with 95% confidence", entity=entity))
     note = (f"{first:%b %Y}–{last:%b %Y} pooled. Rates with their 95% Wilson intervals in brackets. Next month: "
             "these months' average visits × the visit → booking rate (range: its interval) × revenue per booking.")
-    results.add(Table("marketing.funnel", "Funnel by venture and channel",
-                      (Column("entity", "Venture"), Column("channel", "Channel"), Column("visits", "Visits", True),
-                       Column("leads", "Leads", True), Column("bookings", "Bookings", True),
-                       Column("visit_lead", "Visit → lead", True), Column("lead_booking", "Lead → booking", True),
-                       Column("projected", "Bookings next month", True),
-                       Column("projected_revenue", f"Revenue next month ({currency})", True)),
-                      tuple(rows), tuple(portfolio.sources["channels"].paths), note=note))
+    results.add(Table(id="marketing.funnel", title="Funnel by venture and channel",
+                      columns=(Column.text("entity", "Venture"), Column.text("channel", "Channel"), Column.number("visits", "Visits"),
+                       Column.number("leads", "Leads"), Column.number("bookings", "Bookings"),
+                       Column.number("visit_lead", "Visit → lead"), Column.number("lead_booking", "Lead → booking"),
+                       Column.number("projected", "Bookings next month"),
+                       Column.number("projected_revenue", f"Revenue next month ({currency})")),
+                      rows=tuple(rows), provenance=tuple(portfolio.sources["channels"].paths), note=note))
     return milestones
 
 
@@ -236,17 +236,17 @@ def platforms(portfolio: Portfolio, results: Results) -> list[Milestone]:
             other.append(row)
     ranked.sort(key=lambda pr: (-pr[1]["per_hour"], pr[0].name))
     rows = [row | {"rank": i} for i, (_, row) in enumerate(ranked, 1)] + other
-    results.add(Table("marketing.platforms", "Listing platforms, in the order to add them",
-                      (Column("rank", "#", True), Column("platform", "Platform"), Column("entity", "Venture"),
-                       Column("net_monthly", f"Net a month ({currency})", True),
-                       Column("per_hour", f"Per set-up hour ({currency})", True), Column("reasoning", "Reasoning")),
-                      tuple(rows), ("boardpack.toml [[marketing.platforms]]",),
+    results.add(Table(id="marketing.platforms", title="Listing platforms, in the order to add them",
+                      columns=(Column.number("rank", "#"), Column.text("platform", "Platform"), Column.text("entity", "Venture"),
+                       Column.number("net_monthly", f"Net a month ({currency})"),
+                       Column.number("per_hour", f"Per set-up hour ({currency})"), Column.text("reasoning", "Reasoning")),
+                      rows=tuple(rows), provenance=("boardpack.toml [[marketing.platforms]]",),
                       note="Net a month = bookings × (booking value × (1 − commission) − booking fee) − monthly fee; "
                            "ranked by net a month per hour of set-up. Unranked: live already, no value, or a loss."))
     # one new platform a month: the set-up effort is the constraint
-    return [Milestone(days, f"List {names[p.entity]} on {p.name}",
-                      f"rank {i}: {row['net_monthly']:,} {currency} a month expected, {row['per_hour']:,} per set-up "
-                      "hour", p.entity) for i, (days, (p, row)) in enumerate(zip((30, 60, 90), ranked), 1)]
+    return [Milestone(days=days, title=f"List {names[p.entity]} on {p.name}",
+                      why=f"rank {i}: {row['net_monthly']:,} {currency} a month expected, {row['per_hour']:,} per set-up "
+                      "hour", entity=p.entity) for i, (days, (p, row)) in enumerate(zip((30, 60, 90), ranked), 1)]
 
 
 def plan(portfolio: Portfolio, results: Results, milestones: list[Milestone]) -> None:
@@ -258,8 +258,8 @@ def plan(portfolio: Portfolio, results: Results, milestones: list[Milestone]) ->
     for m in ordered:
         due = portfolio.as_of + timedelta(days=m.days)
         rows.append({"by": due, "milestone": m.title, "why": m.why})
-        results.add(Action(3, "cmo", m.title, due, m.entity, "marketing milestones"))
-    results.add(Table("marketing.milestones", "30/60/90-day milestones",
-                      (Column("by", "By"), Column("milestone", "Milestone"), Column("why", "Why")), tuple(rows),
-                      ("marketing analysis",), note="From the gaps above: unprofitable spend, blasts worth sending, "
+        results.add(Action(priority=3, owner="cmo", title=m.title, due=due, entity=m.entity, source="marketing milestones"))
+    results.add(Table(id="marketing.milestones", title="30/60/90-day milestones",
+                      columns=(Column.text("by", "By"), Column.text("milestone", "Milestone"), Column.text("why", "Why")), rows=tuple(rows),
+                      provenance=("marketing analysis",), note="From the gaps above: unprofitable spend, blasts worth sending, "
                                                     "the next listing platforms, funnels below the portfolio's rate."))

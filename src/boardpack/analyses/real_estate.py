@@ -50,35 +50,35 @@ def rent_roll(portfolio: Portfolio, results: Results, entity: Entity, units: lis
     horizon = as_of + timedelta(days=LEASE_HORIZON_DAYS)
     ending = sorted((u for u in current if u.lease_end and u.lease_end <= horizon), key=lambda u: u.lease_end)
     results.add(
-        Metric(f"{entity.id}.occupancy", "Occupancy", occupancy, "%", src,
+        Metric(id=f"{entity.id}.occupancy", label="Occupancy", value=occupancy, unit="%", provenance=src,
                status=None if occupancy is None else "good" if occupancy == 100 else "warn" if occupancy >= 90 else "bad",
                note=f"leased unit-days ÷ unit-days in {period.title}: {days} ÷ ({len(units)} × {period.days})"),
-        Metric(f"{entity.id}.rent_roll", "Monthly rent under lease", money(sum((u.monthly_rent for u in current), ZERO)),
-               currency, src, note=f"the units leased on {as_of}"),
-        Metric(f"{entity.id}.deposits_held", "Tenant deposits held", money(sum((u.deposit for u in current), ZERO)),
-               currency, src, note="owed back to the tenants: not income"),
-        Metric(f"{entity.id}.leases_ending", f"Leases ending in {LEASE_HORIZON_DAYS} days", len(ending), "leases", src,
+        Metric(id=f"{entity.id}.rent_roll", label="Monthly rent under lease", value=money(sum((u.monthly_rent for u in current), ZERO)),
+               unit=currency, provenance=src, note=f"the units leased on {as_of}"),
+        Metric(id=f"{entity.id}.deposits_held", label="Tenant deposits held", value=money(sum((u.deposit for u in current), ZERO)),
+               unit=currency, provenance=src, note="owed back to the tenants: not income"),
+        Metric(id=f"{entity.id}.leases_ending", label=f"Leases ending in {LEASE_HORIZON_DAYS} days", value=len(ending), unit="leases", provenance=src,
                status="warn" if ending else "good"),
     )
     rows = [{"unit": u.unit, "tenant": u.tenant or "vacant", "lease_start": u.lease_start, "lease_end": u.lease_end,
              "rent": money(u.monthly_rent), "deposit": money(u.deposit), "status": status(u, as_of)} for u in units]
-    results.add(Table(f"{entity.id}.rent_roll", f"Rent roll on {as_of}",
-                      (Column("unit", "Unit"), Column("tenant", "Tenant"), Column("lease_start", "Lease start"),
-                       Column("lease_end", "Lease end"), Column("rent", f"Rent a month ({currency})", True),
-                       Column("deposit", f"Deposit ({currency})", True), Column("status", "Status")),
-                      tuple(rows), src, note="A vacant unit's rent is its asking rent."))
+    results.add(Table(id=f"{entity.id}.rent_roll", title=f"Rent roll on {as_of}",
+                      columns=(Column.text("unit", "Unit"), Column.text("tenant", "Tenant"), Column.text("lease_start", "Lease start"),
+                       Column.text("lease_end", "Lease end"), Column.number("rent", f"Rent a month ({currency})"),
+                       Column.number("deposit", f"Deposit ({currency})"), Column.text("status", "Status")),
+                      rows=tuple(rows), provenance=src, note="A vacant unit's rent is its asking rent."))
     for u in ending:
         left = (u.lease_end - as_of).days
-        results.add(Finding("medium" if left <= 30 else "low", "operations",
-                            f"{entity.name} {u.unit}: the lease ends {u.lease_end}",
-                            f"{u.tenant}, {money(u.monthly_rent):,} {currency} a month; {left} days left.",
-                            "Offer a renewal now, or list the unit so it does not sit empty.",
+        results.add(Finding(severity="medium" if left <= 30 else "low", area="operations",
+                            title=f"{entity.name} {u.unit}: the lease ends {u.lease_end}",
+                            evidence=f"{u.tenant}, {money(u.monthly_rent):,} {currency} a month; {left} days left.",
+                            action="Offer a renewal now, or list the unit so it does not sit empty.",
                             entity=entity.id, source=u.source))
     for u in units:
         if not u.occupied_on(as_of):
-            results.add(Finding("medium", "operations", f"{entity.name} {u.unit} is vacant",
-                                f"{money(u.monthly_rent):,} {currency} a month of asking rent is not coming in.",
-                                "List the unit, or review the asking rent against the market.",
+            results.add(Finding(severity="medium", area="operations", title=f"{entity.name} {u.unit} is vacant",
+                                evidence=f"{money(u.monthly_rent):,} {currency} a month of asking rent is not coming in.",
+                                action="List the unit, or review the asking rent against the market.",
                                 entity=entity.id, source=u.source))
 
 
@@ -115,26 +115,26 @@ def income(portfolio: Portfolio, results: Results, entity: Entity) -> None:
     src = provenance(portfolio)
     where = f"ledger rows for {entity.id}, {period.title}"
     results.add(
-        Metric(f"{entity.id}.rental_income", "Rental income", rent, currency, src, note=f"Income:* {where}"),
-        Metric(f"{entity.id}.operating_expenses", "Operating expenses", opex, currency, src,
+        Metric(id=f"{entity.id}.rental_income", label="Rental income", value=rent, unit=currency, provenance=src, note=f"Income:* {where}"),
+        Metric(id=f"{entity.id}.operating_expenses", label="Operating expenses", value=opex, unit=currency, provenance=src,
                note=f"Expenses:* {where}, less debt service ({', '.join(globs)})"),
-        Metric(f"{entity.id}.noi", "Net operating income (NOI)", noi, currency, src,
+        Metric(id=f"{entity.id}.noi", label="Net operating income (NOI)", value=noi, unit=currency, provenance=src,
                status="good" if noi > 0 else "bad", note="rental income − operating expenses"),
-        Metric(f"{entity.id}.noi_annualized", "NOI, annualized", annual, currency, src,
+        Metric(id=f"{entity.id}.noi_annualized", label="NOI, annualized", value=annual, unit=currency, provenance=src,
                note=f"{period.title} NOI × {period.per_year}"),
-        Metric(f"{entity.id}.cap_rate", "Cap rate", cap, "%", ("boardpack.toml [entities.property] value", *src),
+        Metric(id=f"{entity.id}.cap_rate", label="Cap rate", value=cap, unit="%", provenance=("boardpack.toml [entities.property] value", *src),
                note=f"annualized NOI ÷ property value {entity.property.value} {currency}"),
-        Metric(f"{entity.id}.noi_trailing_12m", "NOI, last 12 months", rent12 - opex12, currency, src,
+        Metric(id=f"{entity.id}.noi_trailing_12m", label="NOI, last 12 months", value=rent12 - opex12, unit=currency, provenance=src,
                note=f"{first:%b %Y}–{last:%b %Y}: evens out yearly bills (tax, insurance) a single period may carry"),
-        Metric(f"{entity.id}.debt_service", "Debt service", service, currency, src,
+        Metric(id=f"{entity.id}.debt_service", label="Debt service", value=service, unit=currency, provenance=src,
                note=f"rows in {', '.join(globs)}: mortgage principal and interest"),
-        Metric(f"{entity.id}.cash_flow", "Cash flow after debt service", noi - service, currency, src,
+        Metric(id=f"{entity.id}.cash_flow", label="Cash flow after debt service", value=noi - service, unit=currency, provenance=src,
                status="good" if noi - service >= 0 else "bad", note="NOI − debt service"),
     )
     if noi - service < 0:
-        results.add(Finding("medium", "finance", f"{entity.name} did not cover its debt service in {period.title}",
-                            f"NOI {noi:,} {currency} against debt service {service:,} {currency}.",
-                            "Check the period's one-off bills; if it recurs, review rent or refinance.",
+        results.add(Finding(severity="medium", area="finance", title=f"{entity.name} did not cover its debt service in {period.title}",
+                            evidence=f"NOI {noi:,} {currency} against debt service {service:,} {currency}.",
+                            action="Check the period's one-off bills; if it recurs, review rent or refinance.",
                             entity=entity.id))
 
 
@@ -153,13 +153,13 @@ def maintenance(portfolio: Portfolio, results: Results, entity: Entity) -> None:
             if risk.area == "maintenance":
                 rows.append({"item": f"{risk.title}: {risk.action}", "due": None, "state": f"risk ({risk.severity})",
                              "source": risk.source})
-    results.add(Metric(f"{entity.id}.maintenance_open", "Open maintenance items", len(rows), "items",
-                       tuple(sorted({r["source"].rsplit(":", 1)[0] for r in rows})),
+    results.add(Metric(id=f"{entity.id}.maintenance_open", label="Open maintenance items", value=len(rows), unit="items",
+                       provenance=tuple(sorted({r["source"].rsplit(":", 1)[0] for r in rows})),
                        status="good" if not rows else "bad" if any(r["state"] == "overdue" for r in rows) else "warn"))
-    results.add(Table(f"{entity.id}.maintenance", "Maintenance backlog",
-                      (Column("item", "Item"), Column("due", "Due"), Column("state", "State"),
-                       Column("source", "Where")), tuple(sorted(rows, key=lambda r: (r["due"] or date.max, r["item"]))),
-                      ("notes",), note="Open items under a Maintenance or Repairs heading in the property's notes, "
+    results.add(Table(id=f"{entity.id}.maintenance", title="Maintenance backlog",
+                      columns=(Column.text("item", "Item"), Column.text("due", "Due"), Column.text("state", "State"),
+                       Column.text("source", "Where")), rows=tuple(sorted(rows, key=lambda r: (r["due"] or date.max, r["item"]))),
+                      provenance=("notes",), note="Open items under a Maintenance or Repairs heading in the property's notes, "
                                        "and risks of area maintenance."))
 
 

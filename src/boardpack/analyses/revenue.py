@@ -50,23 +50,23 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     if later:
         schedule.append({"period": f"after {upcoming.label}", "amount": money(later)})
     results.add(
-        Metric("accounting.deferred_revenue", "Deferred revenue", money(deferred), currency, src,
+        Metric(id="accounting.deferred_revenue", label="Deferred revenue", value=money(deferred), unit=currency, provenance=src,
                note=f"received for service after {period.end:%d %b %Y}, not yet earned"),
-        Metric("accounting.revenue_recognized", "Prepaid revenue earned this period", money(recognized), currency,
-               src, note=f"service given in {period.title} for money received with a service period"),
-        Table("accounting.recognition_schedule", f"When today's deferred revenue will be earned ({currency})",
-              (Column("period", "Period"), Column("amount", "Earned", True)),
-              tuple(r for r in schedule if r["amount"]), src),
+        Metric(id="accounting.revenue_recognized", label="Prepaid revenue earned this period", value=money(recognized), unit=currency,
+               provenance=src, note=f"service given in {period.title} for money received with a service period"),
+        Table(id="accounting.recognition_schedule", title=f"When today's deferred revenue will be earned ({currency})",
+              columns=(Column.text("period", "Period"), Column.number("amount", "Earned")),
+              rows=tuple(r for r in schedule if r["amount"]), provenance=src),
     )
     early = [(d, c, a, s, w) for d, account, c, a, s, _, w in receipts
              if (account or "").startswith("Income:") and d < s and period.start <= d <= period.end]
     if early:
         total = money(sum((a for _, _, a, _, _ in early), ZERO))
         first = early[0]
-        results.add(Finding("medium", "accounting", f"Income booked before the service: {len(early)}",
-                            f"{total} {currency} booked to Income in {period.title} for service that starts later "
+        results.add(Finding(severity="medium", area="accounting", title=f"Income booked before the service: {len(early)}",
+                            evidence=f"{total} {currency} booked to Income in {period.title} for service that starts later "
                             f"(first: {first[1] or 'unknown payee'} {first[2]} on {first[0]}, service from "
                             f"{first[3]}; {first[4]}).",
-                            "Book receipts for future service to Liabilities:Deferred Revenue; the income statement "
+                            action="Book receipts for future service to Liabilities:Deferred Revenue; the income statement "
                             "now shows them as earned.", source=src[0]))
 

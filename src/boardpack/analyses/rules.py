@@ -26,10 +26,10 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         rows.append({"rule": rule.label, "metric": rule.metric, "value": value, "threshold": f"{rule.op} {rule.value}",
                      "verdict": verdict, "why": why})
         if verdict == "fail":
-            results.add(Finding("high", "finance", f"Decision rule failed: {rule.label}", why,
-                                f"Act on the rule {rule.id} or change it deliberately in boardpack.toml."))
+            results.add(Finding(severity="high", area="finance", title=f"Decision rule failed: {rule.label}", evidence=why,
+                                action=f"Act on the rule {rule.id} or change it deliberately in boardpack.toml."))
     if rows:
-        results.add(Table("finance.decision_rules", "Financial decision rules",
-                          (Column("rule", "Rule"), Column("value", "Value", True), Column("threshold", "Threshold"),
-                           Column("verdict", "Verdict"), Column("why", "Why")), tuple(rows),
-                          ("boardpack.toml [[finance.rules]]",)))
+        results.add(Table(id="finance.decision_rules", title="Financial decision rules",
+                          columns=(Column.text("rule", "Rule"), Column.number("value", "Value"), Column.text("threshold", "Threshold"),
+                           Column.text("verdict", "Verdict"), Column.text("why", "Why")), rows=tuple(rows),
+                          provenance=("boardpack.toml [[finance.rules]]",)))

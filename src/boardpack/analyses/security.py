@@ -23,49 +23,49 @@ class Rule:
 
 
 RUBRIC = (
-    Rule("cloud-credential", "critical", "Cloud access key or private key committed to a repository",
-         "Anyone who can read the repository, or any clone of it, can act as the account or the server.",
-         "Revoke and rotate it today, remove it from the code and its history, and keep keys in the environment "
+    Rule(id="cloud-credential", severity="critical", what="Cloud access key or private key committed to a repository",
+         why="Anyone who can read the repository, or any clone of it, can act as the account or the server.",
+         action="Revoke and rotate it today, remove it from the code and its history, and keep keys in the environment "
          "or a secrets manager."),
-    Rule("public-bucket", "critical", "S3 bucket public by its policy",
-         "Anyone on the internet can read what it holds.",
-         "Remove the public statement from the bucket policy and turn on the account's public access block."),
-    Rule("credential", "high", "Other credential committed (token, password, committed .env file)",
-         "It grants access to a service for as long as it is valid.",
-         "Revoke and rotate it, remove it from the code and history, and add .env to .gitignore."),
-    Rule("open-function-url", "high", "Lambda function URL with no authentication",
-         "Anyone who finds the URL can invoke the function, and run up its cost.",
-         "Set the URL's auth type to AWS_IAM, or put it behind API Gateway with an authorizer."),
-    Rule("open-route", "high", "API route with no authorizer", "Anyone can call it.",
-         "Add an authorizer (JWT, Lambda or IAM) or an API key to each route that is not meant to be public."),
-    Rule("deprecated-runtime", "high", "Runtime past its deprecation date",
-         "It no longer gets security patches, and AWS will block updates to it.",
-         "Move the function to a supported runtime and redeploy."),
-    Rule("no-public-access-block", "medium", "S3 bucket without a public access block",
-         "One mistaken policy or ACL makes it public.", "Turn on all four public access block settings."),
-    Rule("no-backup", "medium", "DynamoDB table without point-in-time recovery",
-         "A bad write or delete cannot be undone.", "Enable point-in-time recovery."),
-    Rule("no-rate-limit", "medium", "Public API with neither WAF nor throttling",
-         "Nothing limits abuse or runaway cost.", "Set stage throttling, and attach a WAF web ACL with a rate rule."),
-    Rule("secret-in-environment", "medium", "Lambda environment variables named like secrets",
-         "Their values are readable by anyone who can read the function's configuration.",
-         "Keep them in Secrets Manager or SSM Parameter Store and read them at start-up."),
-    Rule("deprecating-runtime", "medium", "Runtime deprecated within 180 days",
-         "It stops getting security patches soon.", "Plan the move to a supported runtime this quarter."),
-    Rule("sender-unverified", "medium", "SES identity not verified, or DKIM not working",
-         "Mail from it fails or lands in spam, and others can spoof it.",
-         "Finish verification and publish the DKIM records."),
-    Rule("unencrypted-bucket", "low", "S3 bucket with no default encryption configured",
-         "AWS encrypts new objects anyway (SSE-S3), but older objects and the intent are not recorded.",
-         "Set default encryption (SSE-S3 or SSE-KMS) explicitly."),
-    Rule("aws-owned-key", "low", "DynamoDB table encrypted only with an AWS owned key",
-         "Encrypted, but with no key policy or audit trail of your own.",
-         "Use the AWS managed key or a customer managed KMS key if the data is sensitive."),
-    Rule("website-bucket", "low", "S3 static website hosting enabled",
-         "Website endpoints serve HTTP only and are public by design.",
-         "Check it is meant to be public; serve it through CloudFront over HTTPS."),
-    Rule("unassigned", "low", "Cloud resources with no entity tag",
-         "Their cost and risk belong to no venture.", "Tag each resource entity=<venture id>."),
+    Rule(id="public-bucket", severity="critical", what="S3 bucket public by its policy",
+         why="Anyone on the internet can read what it holds.",
+         action="Remove the public statement from the bucket policy and turn on the account's public access block."),
+    Rule(id="credential", severity="high", what="Other credential committed (token, password, committed .env file)",
+         why="It grants access to a service for as long as it is valid.",
+         action="Revoke and rotate it, remove it from the code and history, and add .env to .gitignore."),
+    Rule(id="open-function-url", severity="high", what="Lambda function URL with no authentication",
+         why="Anyone who finds the URL can invoke the function, and run up its cost.",
+         action="Set the URL's auth type to AWS_IAM, or put it behind API Gateway with an authorizer."),
+    Rule(id="open-route", severity="high", what="API route with no authorizer", why="Anyone can call it.",
+         action="Add an authorizer (JWT, Lambda or IAM) or an API key to each route that is not meant to be public."),
+    Rule(id="deprecated-runtime", severity="high", what="Runtime past its deprecation date",
+         why="It no longer gets security patches, and AWS will block updates to it.",
+         action="Move the function to a supported runtime and redeploy."),
+    Rule(id="no-public-access-block", severity="medium", what="S3 bucket without a public access block",
+         why="One mistaken policy or ACL makes it public.", action="Turn on all four public access block settings."),
+    Rule(id="no-backup", severity="medium", what="DynamoDB table without point-in-time recovery",
+         why="A bad write or delete cannot be undone.", action="Enable point-in-time recovery."),
+    Rule(id="no-rate-limit", severity="medium", what="Public API with neither WAF nor throttling",
+         why="Nothing limits abuse or runaway cost.", action="Set stage throttling, and attach a WAF web ACL with a rate rule."),
+    Rule(id="secret-in-environment", severity="medium", what="Lambda environment variables named like secrets",
+         why="Their values are readable by anyone who can read the function's configuration.",
+         action="Keep them in Secrets Manager or SSM Parameter Store and read them at start-up."),
+    Rule(id="deprecating-runtime", severity="medium", what="Runtime deprecated within 180 days",
+         why="It stops getting security patches soon.", action="Plan the move to a supported runtime this quarter."),
+    Rule(id="sender-unverified", severity="medium", what="SES identity not verified, or DKIM not working",
+         why="Mail from it fails or lands in spam, and others can spoof it.",
+         action="Finish verification and publish the DKIM records."),
+    Rule(id="unencrypted-bucket", severity="low", what="S3 bucket with no default encryption configured",
+         why="AWS encrypts new objects anyway (SSE-S3), but older objects and the intent are not recorded.",
+         action="Set default encryption (SSE-S3 or SSE-KMS) explicitly."),
+    Rule(id="aws-owned-key", severity="low", what="DynamoDB table encrypted only with an AWS owned key",
+         why="Encrypted, but with no key policy or audit trail of your own.",
+         action="Use the AWS managed key or a customer managed KMS key if the data is sensitive."),
+    Rule(id="website-bucket", severity="low", what="S3 static website hosting enabled",
+         why="Website endpoints serve HTTP only and are public by design.",
+         action="Check it is meant to be public; serve it through CloudFront over HTTPS."),
+    Rule(id="unassigned", severity="low", what="Cloud resources with no entity tag",
+         why="Their cost and risk belong to no venture.", action="Tag each resource entity=<venture id>."),
 )
 RULES = {r.id: r for r in RUBRIC}
 CLOUD_CREDENTIALS = ("AWS Access Key", "Private Key", "Key store file", "Azure Storage Account access key",
@@ -74,9 +74,9 @@ SHOWN = 8  # locations listed in one finding's evidence
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
-    results.add(Table("technology.severity_rubric", "How severity is decided",
-                      (Column("severity", "Severity"), Column("what", "Finding"), Column("why", "Why")),
-                      tuple({"severity": r.severity, "what": r.what, "why": r.why} for r in RUBRIC)))
+    results.add(Table(id="technology.severity_rubric", title="How severity is decided",
+                      columns=(Column.text("severity", "Severity"), Column.text("what", "Finding"), Column.text("why", "Why")),
+                      rows=tuple({"severity": r.severity, "what": r.what, "why": r.why} for r in RUBRIC)))
     for repo in portfolio.repositories:
         results.add(*repository_findings(repo, portfolio.as_of))
     if portfolio.cloud is not None:
@@ -85,7 +85,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
 
 def finding(rule_id: str, title: str, evidence: str, entity: str | None, asset: str, source: str) -> Finding:
     rule = RULES[rule_id]
-    return Finding(rule.severity, "security", title, evidence, rule.action, entity, source, asset)
+    return Finding(severity=rule.severity, area="security", title=title, evidence=evidence, action=rule.action, entity=entity, source=source, asset=asset)
 
 
 def described(secret: SecretFinding) -> str:

@@ -152,8 +152,8 @@ class DynamoAuditStore:
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         rows = sorted(self._scan("run"), key=lambda r: (r["started_at"], r["id"]), reverse=True)[:limit]
-        return [RunRecord(r["id"], r["command"], r["period_label"], r["started_at"], r.get("finished_at"),
-                          r["status"], r["summary"], r.get("alert", "")) for r in rows]
+        return [RunRecord(id=r["id"], command=r["command"], period=r["period_label"], started_at=r["started_at"], finished_at=r.get("finished_at"),
+                          status=r["status"], summary=r["summary"], alert=r.get("alert", "")) for r in rows]
 
     # -- fires -------------------------------------------------------------------------------------------
 
@@ -189,8 +189,8 @@ class DynamoAuditStore:
 
     def fires(self, limit: int = 20) -> list[FireRecord]:
         rows = sorted(self._scan("fire"), key=lambda r: r["slot"], reverse=True)[:limit]
-        return [FireRecord(r["slot"], r["owner"], r["run_id"], r["started_at"], r.get("finished_at"), r["status"],
-                           r["detail"]) for r in rows]
+        return [FireRecord(slot=r["slot"], owner=r["owner"], run_id=r["run_id"], started_at=r["started_at"], finished_at=r.get("finished_at"), status=r["status"],
+                           detail=r["detail"]) for r in rows]
 
     # -- deliveries --------------------------------------------------------------------------------------
 
@@ -252,9 +252,9 @@ class DynamoAuditStore:
         self.db.transact_write_items(TransactItems=items)
 
     def _record_of(self, r: dict) -> DeliveryRecord:
-        return DeliveryRecord(DeliveryKey.parse(r["key"]), r["state"], tuple(r["recipients"]), r["subject"],
-                              r["message_id"], r["content_hash"], int(r["attempts"]), r["updated_at"], r["detail"],
-                              r["transport_id"], r["owner"])
+        return DeliveryRecord(key=DeliveryKey.parse(r["key"]), state=r["state"], recipients=tuple(r["recipients"]), subject=r["subject"],
+                              message_id=r["message_id"], content_hash=r["content_hash"], attempts=int(r["attempts"]), updated_at=r["updated_at"], detail=r["detail"],
+                              transport_id=r["transport_id"], owner=r["owner"])
 
     def deliveries(self, period: str | None = None) -> list[DeliveryRecord]:
         if period:
@@ -267,7 +267,7 @@ class DynamoAuditStore:
     def transitions(self, key: DeliveryKey) -> list[Transition]:
         rows = self._query(KeyConditionExpression="pk = :pk AND begins_with(sk, :t)", ConsistentRead=True,
                            ExpressionAttributeValues=typed({":pk": f"{self.prefix}DELIVERY#{key}", ":t": "T#"}))
-        return [Transition(key, r.get("from_state"), r["to_state"], r["at"], r["run_id"], r["detail"]) for r in rows]
+        return [Transition(key=key, from_state=r.get("from_state"), to_state=r["to_state"], at=r["at"], run_id=r["run_id"], detail=r["detail"]) for r in rows]
 
     # -- events and suppressions ---------------------------------------------------------------------------
 
@@ -294,7 +294,7 @@ class DynamoAuditStore:
         suppressed, spared = to_suppress(event, sent_to, protected)
         for address in suppressed:
             self.suppress(address, event.kind, event.at, event.detail)
-        return EventOutcome(DeliveryKey.parse(key) if key else None, True, suppressed, spared)
+        return EventOutcome(key=DeliveryKey.parse(key) if key else None, new=True, suppressed=suppressed, protected=spared)
 
     def suppress(self, address: str, reason: str, at: str, detail: str = "") -> None:
         try:
@@ -306,7 +306,7 @@ class DynamoAuditStore:
 
     def suppressions(self) -> list[Suppression]:
         rows = self._query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues=typed({":pk": "SUPPRESSION"}))
-        return [Suppression(r["sk"], r["reason"], r["at"], r["detail"]) for r in rows]
+        return [Suppression(address=r["sk"], reason=r["reason"], at=r["at"], detail=r["detail"]) for r in rows]
 
     def suppressed(self) -> set[str]:
         return {s.address for s in self.suppressions()}

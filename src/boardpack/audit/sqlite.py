@@ -61,6 +61,7 @@ class SqliteAuditStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         # autocommit mode: every write below opens its own BEGIN IMMEDIATE transaction
         self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row  # rows by column name: records are built by keyword
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = FULL")
         self.db.execute("PRAGMA foreign_keys = ON")
@@ -131,17 +132,18 @@ class SqliteAuditStore:
                "transport_id, owner FROM deliveries")
         rows = self.db.execute(sql + (" WHERE period = ? ORDER BY key" if period else " ORDER BY period DESC, key"),
                                (period,) if period else ()).fetchall()
-        return [DeliveryRecord(DeliveryKey.parse(r[0]), r[1], tuple(r[2].split("\n")), *r[3:]) for r in rows]
+        return [DeliveryRecord(**{**dict(r), "key": DeliveryKey.parse(r["key"]),
+                                   "recipients": tuple(r["recipients"].split("\n"))}) for r in rows]
 
     def transitions(self, key: DeliveryKey) -> list[Transition]:
         rows = self.db.execute("SELECT from_state, to_state, at, run_id, detail FROM transitions WHERE key = ? "
                                "ORDER BY id", (str(key),)).fetchall()
-        return [Transition(key, *r) for r in rows]
+        return [Transition(key=key, **dict(r)) for r in rows]
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         rows = self.db.execute("SELECT id, command, period, started_at, finished_at, status, summary, alert "
                                "FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", (limit,)).fetchall()
-        return [RunRecord(*r) for r in rows]
+        return [RunRecord(**dict(r)) for r in rows]
 
     def set_alert(self, run_id: str, alert: str) -> None:
         with self.transaction() as db:
@@ -166,7 +168,7 @@ class SqliteAuditStore:
     def fires(self, limit: int = 20) -> list[FireRecord]:
         rows = self.db.execute("SELECT slot, owner, run_id, started_at, finished_at, status, detail FROM fires "
                                "ORDER BY slot DESC LIMIT ?", (limit,)).fetchall()
-        return [FireRecord(*r) for r in rows]
+        return [FireRecord(**dict(r)) for r in rows]
 
     def record_events(self, events: list[DeliveryEvent], protected: frozenset[str] = frozenset()
                       ) -> list[EventOutcome]:
@@ -183,7 +185,7 @@ class SqliteAuditStore:
                 suppressed, spared = to_suppress(event, sent_to, protected) if new else ((), ())
                 db.executemany("INSERT OR IGNORE INTO suppressions (address, reason, at, detail) VALUES (?, ?, ?, ?)",
                                [(a, event.kind, event.at, event.detail) for a in suppressed])
-                outcomes.append(EventOutcome(DeliveryKey.parse(key) if key else None, new, suppressed, spared))
+                outcomes.append(EventOutcome(key=DeliveryKey.parse(key) if key else None, new=new, suppressed=suppressed, protected=spared))
         return outcomes
 
     def suppress(self, address: str, reason: str, at: str, detail: str = "") -> None:
@@ -196,7 +198,7 @@ class SqliteAuditStore:
 
     def suppressions(self) -> list[Suppression]:
         rows = self.db.execute("SELECT address, reason, at, detail FROM suppressions ORDER BY address").fetchall()
-        return [Suppression(*r) for r in rows]
+        return [Suppression(**dict(r)) for r in rows]
 
     def unsuppress(self, address: str) -> bool:
         with self.transaction() as db:

@@ -71,7 +71,7 @@ def build(workspace: Workspace, out_dir: Path, runtime: str, with_workspace: boo
             write_zip(path, code)
         except OSError as exc:
             raise WorkspaceError(f"--package {out_dir}: cannot write {BUNDLE} ({exc.strerror or exc})") from None
-    return Bundle(path, len(code), path.stat().st_size, unzipped, left_out)
+    return Bundle(path=path, files=len(code), zipped=path.stat().st_size, unzipped=unzipped, left_out=left_out)
 
 
 def requirements() -> list[str]:

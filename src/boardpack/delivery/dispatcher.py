@@ -116,7 +116,7 @@ class Dispatcher:
         for period in {m.key.period for m in messages}:
             self.hold_orphans(period)
         suppressed = self.store.suppressed()
-        states = self.store.plan([Intent(m.key, m.envelope, m.subject, m.message_id, m.content_hash)
+        states = self.store.plan([Intent(key=m.key, recipients=m.envelope, subject=m.subject, message_id=m.message_id, content_hash=m.content_hash)
                                   for m in messages], self.run_id)
         outcomes: dict[DeliveryKey, Outcome] = {}
         to_send: list[OutgoingMessage] = []
@@ -139,10 +139,10 @@ class Dispatcher:
         if state == "sent":
             return Outcome(key, "sent", "already sent")
         if state == "unknown" and not self.policy.resend_unknown:
-            return Outcome(key, "unknown", "held", "may have been delivered already; check the recipient's "
+            return Outcome(key=key, state="unknown", action="held", detail="may have been delivered already; check the recipient's "
                                                    "mailbox, then `boardpack send --resend-unknown` if it never arrived")
         if state == "sending":
-            return Outcome(key, "sending", "busy", "another process is sending it")
+            return Outcome(key=key, state="sending", action="busy", detail="another process is sending it")
         left_out = tuple(a for a in message.envelope if a in suppressed)
         if not left_out:
             return message
@@ -153,7 +153,7 @@ class Dispatcher:
                       "boardpack.toml or `boardpack suppressions --remove ADDRESS`")
             if self.store.claim(key, self.run_id, self.owner, self.policy.resend_unknown):
                 self.store.record(key, "failed", self.run_id, detail)
-            return Outcome(key, "failed", "failed", detail, left_out)
+            return Outcome(key=key, state="failed", action="failed", detail=detail, suppressed=left_out)
         return replace(message, recipients=kept)
 
     def _send_all(self, to_send: list[OutgoingMessage], original: dict[DeliveryKey, OutgoingMessage],
@@ -163,7 +163,7 @@ class Dispatcher:
         except StopError as exc:
             report.stopped = str(exc)
             for message in to_send:
-                outcomes[message.key] = Outcome(message.key, "planned", "not sent", str(exc))
+                outcomes[message.key] = Outcome(key=message.key, state="planned", action="not sent", detail=str(exc))
             return
         if allowance.remaining_today is not None:
             to_send = self._within_quota(to_send, allowance.remaining_today, outcomes, report)
@@ -182,7 +182,7 @@ class Dispatcher:
             report.stopped = (f"the 24-hour sending quota has room for {remaining} more recipients, "
                               f"fewer than this batch needs; the rest stay planned for the next run")
             for message in queue[len(fitting):]:
-                outcomes[message.key] = Outcome(message.key, "planned", "not sent", report.stopped)
+                outcomes[message.key] = Outcome(key=message.key, state="planned", action="not sent", detail=report.stopped)
         return fitting
 
     def hold_orphans(self, period: str) -> None:
@@ -241,7 +241,7 @@ class _Batch:
             for item in self.retries:  # claimed but never re-sent (stopped or interrupted): free it for the next run
                 self.finish(item.message, "planned", f"not sent: {self.report.stopped or 'the run was interrupted'}")
         for message in self.queue:
-            self.outcomes[message.key] = Outcome(message.key, "planned", "not sent", f"not sent: {self.report.stopped}")
+            self.outcomes[message.key] = Outcome(key=message.key, state="planned", action="not sent", detail=f"not sent: {self.report.stopped}")
 
     def next_due(self) -> tuple[OutgoingMessage, int] | None:
         """The next message to send if one may start now (room in the pool, not halted): a due retry first."""
@@ -259,7 +259,7 @@ class _Batch:
         self.queue.pop()
         if self.d.store.claim(message.key, self.d.run_id, self.d.owner, self.policy.resend_unknown):
             return True
-        self.outcomes[message.key] = Outcome(message.key, "sending", "busy", "another process is sending it")
+        self.outcomes[message.key] = Outcome(key=message.key, state="sending", action="busy", detail="another process is sending it")
         return False
 
     def idle(self, timeout: float | None) -> None:
@@ -282,7 +282,7 @@ class _Batch:
                     continue
                 delay = min(MAX_BACKOFF, self.policy.retry_delay * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
                 self.bucket.pause(delay)
-                heapq.heappush(self.retries, _Retry(time.monotonic() + delay, next(self.seq), message, attempt + 1))
+                heapq.heappush(self.retries, _Retry(not_before=time.monotonic() + delay, seq=next(self.seq), message=message, attempt=attempt + 1))
             except StopError as exc:
                 self.report.stopped = self.report.stopped or str(exc)
                 self.halted = True
@@ -299,6 +299,6 @@ class _Batch:
     def finish(self, message: OutgoingMessage, state: str, detail: str = "", transport_id: str = "") -> None:
         self.d.store.record(message.key, state, self.d.run_id, detail, transport_id)
         left_out = tuple(a for a in self.original[message.key].envelope if a not in message.envelope)
-        outcome = Outcome(message.key, state, "not sent" if state == "planned" else state, detail, left_out)
+        outcome = Outcome(key=message.key, state=state, action="not sent" if state == "planned" else state, detail=detail, suppressed=left_out)
         self.outcomes[message.key] = outcome
         self.d.on_progress(outcome)

@@ -88,4 +88,4 @@ def build_message(key: DeliveryKey, sender: str, recipients: Recipients, subject
             msg.add_attachment(a.data.decode(), subtype=subtype, charset="utf-8", filename=a.filename)
         else:
             msg.add_attachment(a.data, maintype=maintype, subtype=subtype, filename=a.filename)
-    return OutgoingMessage(key, sender, recipients, subject, mid, content_hash, msg.as_bytes())
+    return OutgoingMessage(key=key, sender=sender, recipients=recipients, subject=subject, message_id=mid, content_hash=content_hash, raw=msg.as_bytes())

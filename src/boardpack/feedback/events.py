@@ -186,7 +186,7 @@ def to_event(envelope_id: str | None, note: Any, where: str) -> DeliveryEvent:
         detail = body.complaintFeedbackType
     identity = envelope_id or hashlib.sha256(json.dumps(note, sort_keys=True).encode()).hexdigest()
     at = body.timestamp or checked.mail.timestamp
-    return DeliveryEvent(identity, kind, checked.mail.messageId, recipients, at, permanent, detail)
+    return DeliveryEvent(id=identity, kind=kind, transport_id=checked.mail.messageId, recipients=recipients, at=at, permanent=permanent, detail=detail)
 
 
 def parse(text: str, source: str) -> tuple[list[DeliveryEvent], list[str]]:

@@ -61,7 +61,7 @@ def load_logo(path: Path, key: str = "branding.logo") -> Logo:
         raise WorkspaceError(f"{key}: {path} is not an image ({exc}); use a PNG, JPEG or GIF file") from None
     if kind not in LOGO_FORMATS:
         raise WorkspaceError(f"{key}: {path} is {kind}, which some mail clients do not show; use PNG, JPEG or GIF")
-    return Logo(data, LOGO_FORMATS[kind], max(1, round(width * LOGO_HEIGHT / height)), LOGO_HEIGHT)
+    return Logo(data=data, subtype=LOGO_FORMATS[kind], width=max(1, round(width * LOGO_HEIGHT / height)), height=LOGO_HEIGHT)
 
 
 def brand_for(workspace: Workspace) -> Brand:
@@ -72,4 +72,4 @@ def brand_for(workspace: Workspace) -> Brand:
         if not templates.is_dir():
             raise WorkspaceError(f"branding.templates: {templates} is not a folder: create it, or remove the key")
     logo = load_logo(workspace.path(settings.logo, "branding.logo")) if settings.logo else None
-    return Brand(settings.accent, settings.footer, logo, templates)
+    return Brand(accent=settings.accent, footer=settings.footer, logo=logo, templates=templates)

@@ -12,38 +12,38 @@ from typing import Literal
 from boardpack.model import Action, Finding, Metric, Table
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MetricsBlock:
     items: tuple[Metric, ...]
     type: Literal["metrics"] = "metrics"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TableBlock:
     table: Table
     type: Literal["table"] = "table"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FindingsBlock:
     items: tuple[Finding, ...]
     type: Literal["findings"] = "findings"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ActionsBlock:
     items: tuple[Action, ...]
     type: Literal["actions"] = "actions"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TextBlock:
     text: str
     tone: Literal["info", "warn"] = "info"
     type: Literal["text"] = "text"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ChartBlock:
     """Bars, one per row and series: drawn with HTML and CSS in email (no script, SVG or remote image, so every
     mail client shows them) and with characters in plain text."""
@@ -65,14 +65,14 @@ class ChartBlock:
 Block = MetricsBlock | TableBlock | FindingsBlock | ActionsBlock | ChartBlock | TextBlock
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Section:
     id: str
     title: str
     blocks: tuple[Block, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SourceLine:
     name: str
     state: str  # fresh | stale | missing | failed
@@ -82,7 +82,7 @@ class SourceLine:
     problems: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Document:
     id: str
     title: str

@@ -27,16 +27,16 @@ class RoleSpec:
 
 # Listed in send order: the reports that matter most go first.
 DEFAULT_ROLES: tuple[RoleSpec, ...] = (
-    RoleSpec("ceo", "CEO report", ("executive.summary", "executive.shortfalls", "executive.kpis", "executive.agenda",
+    RoleSpec(id="ceo", title="CEO report", sections=("executive.summary", "executive.shortfalls", "executive.kpis", "executive.agenda",
                                    "executive.assets"),
-             ("finance.cash_balance", "finance.runway_months", "finance.revenue", "accounting.net_income")),
-    RoleSpec("cfo", "CFO report", ("finance.cash", "finance.revenue", "finance.break_even", "finance.revenue_targets",
+             key_numbers=("finance.cash_balance", "finance.runway_months", "finance.revenue", "accounting.net_income")),
+    RoleSpec(id="cfo", title="CFO report", sections=("finance.cash", "finance.revenue", "finance.break_even", "finance.revenue_targets",
                                    "finance.roadmap", "finance.capital", "finance.decision_rules", "finance.findings"),
-             ("finance.cash_balance", "finance.net_burn", "finance.runway_months", "finance.revenue")),
-    RoleSpec("accounting", "Accounting Officer report", ("accounting.income_statement", "accounting.coverage",
+             key_numbers=("finance.cash_balance", "finance.net_burn", "finance.runway_months", "finance.revenue")),
+    RoleSpec(id="accounting", title="Accounting Officer report", sections=("accounting.income_statement", "accounting.coverage",
                                                          "accounting.revenue_recognition",
                                                          "accounting.expense_audit"),
-             ("accounting.net_income", "accounting.uncategorized_amount", "accounting.deferred_revenue",
+             key_numbers=("accounting.net_income", "accounting.uncategorized_amount", "accounting.deferred_revenue",
               "accounting.possible_duplicates")),
     RoleSpec("cto", "CTO report", ("technology.actions", "technology.security", "technology.stacks",
                                    "technology.maturity", "technology.cloud", "technology.cost", "technology.risks")),
@@ -96,7 +96,7 @@ def build_document(role: RoleSpec, results: Results, portfolio: Portfolio, secti
         ventures=tuple(own or [e.name for e in ws.entities]),
         period_title=period.title,
         as_of=portfolio.as_of, generated_at=generated_at,
-        sources=tuple(SourceLine(s.name, s.state(period), s.freshness, s.records, tuple(s.paths), len(s.problems))
+        sources=tuple(SourceLine(name=s.name, state=s.state(period), freshness=s.freshness, records=s.records, paths=tuple(s.paths), problems=len(s.problems))
                       for s in portfolio.sources.values() if s.configured),
         sections=built, footnotes=noted, headline=headline,
         previous={m.id: before[m.id].value for m in noted if m.id in before and before[m.id].value is not None},
@@ -111,8 +111,8 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
     states = {name: (portfolio.sources[name].state(portfolio.period) if name in portfolio.sources else "missing")
               for name in spec.needs + spec.uses}
     if spec.uses and all(states[name] == "missing" for name in spec.uses) and not spec.needs:
-        return Section(spec.id, spec.title, (TextBlock(
-            f"Not configured: this section reads the {' and '.join(spec.uses)} sources, and boardpack.toml "
+        return Section(id=spec.id, title=spec.title, blocks=(TextBlock(
+            text=f"Not configured: this section reads the {' and '.join(spec.uses)} sources, and boardpack.toml "
             "configures none of them.", tone="warn"),))
     for name, state in states.items():
         status = portfolio.sources.get(name)
@@ -121,17 +121,17 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
                 text = f"The {name} source is not configured, so nothing below comes from it."
             else:
                 text = status.explain(portfolio.period) if status else f"The {name} source is not installed."
-            notices.append(TextBlock(text, tone="warn"))
+            notices.append(TextBlock(text=text, tone="warn"))
             if state in ("missing", "failed") and name in spec.needs:
-                return Section(spec.id, spec.title, tuple(notices))
+                return Section(id=spec.id, title=spec.title, blocks=tuple(notices))
         for gap in status.gaps if status else ():
-            notices.append(TextBlock(f"Not seen: {gap}.", tone="warn"))
+            notices.append(TextBlock(text=f"Not seen: {gap}.", tone="warn"))
     if spec.analysis in results.failures:
-        return Section(spec.id, spec.title, (TextBlock(
-            f"This section is unavailable: the {spec.analysis} analysis failed ({results.failures[spec.analysis]}).",
+        return Section(id=spec.id, title=spec.title, blocks=(TextBlock(
+            text=f"This section is unavailable: the {spec.analysis} analysis failed ({results.failures[spec.analysis]}).",
             tone="warn"),))
-    blocks = spec.build(results, portfolio) or [TextBlock("No data for this period.")]
-    return Section(spec.id, spec.title, tuple(notices + blocks))
+    blocks = spec.build(results, portfolio) or [TextBlock(text="No data for this period.")]
+    return Section(id=spec.id, title=spec.title, blocks=tuple(notices + blocks))
 
 
 def footnotes(sections: tuple[Section, ...]) -> tuple[Metric, ...]:

@@ -37,14 +37,14 @@ class SectionSpec:
 def metrics(*ids: str) -> Build:
     def build(results: Results, portfolio: Portfolio) -> list[Block]:
         found = tuple(results.metrics[i] for i in ids if i in results.metrics)
-        return [MetricsBlock(found)] if found else []
+        return [MetricsBlock(items=found)] if found else []
     return build
 
 
 def tables(*ids: str, empty: str = "") -> Build:
     def build(results: Results, portfolio: Portfolio) -> list[Block]:
         found = [results.tables[i] for i in ids if i in results.tables and results.tables[i].rows]
-        return [TableBlock(t) for t in found] or ([TextBlock(empty)] if empty else [])
+        return [TableBlock(table=t) for t in found] or ([TextBlock(text=empty)] if empty else [])
     return build
 
 
@@ -54,7 +54,7 @@ def findings(*areas: str, none: str = "", notes: bool | None = None) -> Build:
         paths = {n.path for n in portfolio.notes}
         found = tuple(f for f in results.ranked_findings() if f.area in areas
                       and (notes is None or (f.source.rsplit(":", 1)[0] in paths) == notes))
-        return [FindingsBlock(found)] if found else ([TextBlock(none)] if none else [])
+        return [FindingsBlock(items=found)] if found else ([TextBlock(text=none)] if none else [])
     return build
 
 
@@ -65,7 +65,7 @@ def both(*parts: Build) -> Build:
 def security(results: Results, portfolio: Portfolio) -> list[Block]:
     found = findings("security", notes=False)(results, portfolio)
     if not found:
-        return [TextBlock("No security findings in what could be read.")]
+        return [TextBlock(text="No security findings in what could be read.")]
     return found + tables("technology.severity_rubric")(results, portfolio)
 
 
@@ -81,17 +81,17 @@ def revenue_by_entity(results: Results, portfolio: Portfolio) -> list[Block]:
 
 def shortfalls(results: Results, portfolio: Portfolio) -> list[Block]:
     ranked = tuple(f for f in results.ranked_findings() if f.severity in ("critical", "high", "medium"))[:10]
-    return [FindingsBlock(ranked)] if ranked else [TextBlock("No shortfalls of medium severity or worse.")]
+    return [FindingsBlock(items=ranked)] if ranked else [TextBlock(text="No shortfalls of medium severity or worse.")]
 
 
 def agenda(results: Results, portfolio: Portfolio) -> list[Block]:
-    return [ActionsBlock(tuple(results.agenda))] if results.agenda else [TextBlock("Nothing is due in the next 30 days.")]
+    return [ActionsBlock(items=tuple(results.agenda))] if results.agenda else [TextBlock(text="Nothing is due in the next 30 days.")]
 
 
 def blasts(results: Results, portfolio: Portfolio) -> list[Block]:
     lists = portfolio.workspace.settings.marketing.lists
     if not lists:
-        return [TextBlock("No email lists are configured: add [[marketing.lists]] to model a blast.")]
+        return [TextBlock(text="No email lists are configured: add [[marketing.lists]] to model a blast.")]
     ids = [f"marketing.{kind}.{lst.name}" for lst in lists for kind in ("blast_revenue", "blast_roi")]
     return metrics(*ids)(results, portfolio) + tables("marketing.email_blasts")(results, portfolio)
 
@@ -107,7 +107,7 @@ def chart(table_id: str, title: str, label: str, columns: dict[str, str], limit:
         if limit:
             rows = sorted(rows, key=lambda r: -abs(r[1][0]))[:limit]
         currency = portfolio.currency
-        return [ChartBlock(f"{table_id}.chart", title, currency, tuple(columns.values()), tuple(rows), note)] if rows else []
+        return [ChartBlock(id=f"{table_id}.chart", title=title, unit=currency, series=tuple(columns.values()), rows=tuple(rows), note=note)] if rows else []
     return build
 
 
@@ -123,8 +123,8 @@ def funnel(results: Results, portfolio: Portfolio) -> list[Block]:
     if not table or not table.rows:
         return []
     totals = {stage: sum(row.get(stage) or 0 for row in table.rows) for stage in ("visits", "leads", "bookings")}
-    return [ChartBlock("marketing.funnel.chart", "Funnel, all channels", "", ("Count",),
-                       tuple((stage.capitalize(), (total,)) for stage, total in totals.items()))]
+    return [ChartBlock(id="marketing.funnel.chart", title="Funnel, all channels", unit="", series=("Count",),
+                       rows=tuple((stage.capitalize(), (total,)) for stage, total in totals.items()))]
 
 
 SECTIONS: Sequence[SectionSpec] = (

@@ -25,26 +25,26 @@ class Part:
 
 PARTS: dict[str, tuple[Part, ...]] = {
     "real_estate": (
-        Part("rent_roll", "Rent roll and occupancy", ("rent_roll",), "real_estate",
-             ("occupancy", "rent_roll", "deposits_held", "leases_ending"), ("rent_roll",)),
-        Part("income", "NOI and cash flow", ("ledger",), "real_estate",
-             ("rental_income", "operating_expenses", "noi", "noi_annualized", "cap_rate", "noi_trailing_12m",
+        Part(name="rent_roll", title="Rent roll and occupancy", needs=("rent_roll",), analysis="real_estate",
+             metrics=("occupancy", "rent_roll", "deposits_held", "leases_ending"), tables=("rent_roll",)),
+        Part(name="income", title="NOI and cash flow", needs=("ledger",), analysis="real_estate",
+             metrics=("rental_income", "operating_expenses", "noi", "noi_annualized", "cap_rate", "noi_trailing_12m",
               "debt_service", "cash_flow")),
-        Part("maintenance", "Maintenance backlog", ("notes",), "real_estate", ("maintenance_open",), ("maintenance",),
-             "No open maintenance items in the notes."),
+        Part(name="maintenance", title="Maintenance backlog", needs=("notes",), analysis="real_estate", metrics=("maintenance_open",), tables=("maintenance",),
+             empty="No open maintenance items in the notes."),
     ),
     "logistics": (
-        Part("fleet", "Fleet utilization", ("jobs",), "logistics",
-             ("utilization", "jobs", "job_revenue", "job_margin", "margin_percent", "revenue_per_job",
-              "margin_per_job"), ("vehicles",)),
-        Part("jobs", "Jobs and margin", ("jobs",), "logistics", (), ("jobs",), "No jobs in this period."),
-        Part("pipeline", "Booked jobs", ("jobs",), "logistics", ("pipeline_jobs", "pipeline_revenue"), ("pipeline",),
-             "No jobs are booked."),
+        Part(name="fleet", title="Fleet utilization", needs=("jobs",), analysis="logistics",
+             metrics=("utilization", "jobs", "job_revenue", "job_margin", "margin_percent", "revenue_per_job",
+              "margin_per_job"), tables=("vehicles",)),
+        Part(name="jobs", title="Jobs and margin", needs=("jobs",), analysis="logistics", metrics=(), tables=("jobs",), empty="No jobs in this period."),
+        Part(name="pipeline", title="Booked jobs", needs=("jobs",), analysis="logistics", metrics=("pipeline_jobs", "pipeline_revenue"), tables=("pipeline",),
+             empty="No jobs are booked."),
     ),
     "services": (
-        Part("billing", "Billable and invoiced", ("timesheets", "ledger"), "client_services",
-             ("billable_hours", "billable", "invoiced", "unbilled"), ("billing",)),
-        Part("aging", "Receivables aging", ("timesheets", "ledger"), "client_services", (), ("aging",)),
+        Part(name="billing", title="Billable and invoiced", needs=("timesheets", "ledger"), analysis="client_services",
+             metrics=("billable_hours", "billable", "invoiced", "unbilled"), tables=("billing",)),
+        Part(name="aging", title="Receivables aging", needs=("timesheets", "ledger"), analysis="client_services", metrics=(), tables=("aging",)),
     ),
 }
 
@@ -69,7 +69,7 @@ def venture_sections(settings: Settings) -> list[SectionSpec]:
 def findings_for(entity: Entity):
     def build(results: Results, portfolio: Portfolio) -> list[Block]:
         found = tuple(f for f in results.ranked_findings() if f.entity == entity.id)
-        return [FindingsBlock(found)] if found else [TextBlock(f"No findings for {entity.name}.")]
+        return [FindingsBlock(items=found)] if found else [TextBlock(text=f"No findings for {entity.name}.")]
     return build
 
 

@@ -49,7 +49,7 @@ def fire(workspace: Workspace, slot: datetime, owner: str, detail: str = "", ret
             store.finish_fire(slot_key(slot), "error", f"{type(exc).__name__}: {exc}".rstrip(": "))
             raise
         store.finish_fire(slot_key(slot), status, summary)
-        return FireResult(slot, status, summary, run_id)
+        return FireResult(slot=slot, status=status, summary=summary, run_id=run_id)
     finally:
         store.close()
 

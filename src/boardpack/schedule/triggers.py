@@ -136,8 +136,8 @@ Trigger = CronTrigger | BusinessDayTrigger
 
 def trigger_for(schedule: Schedule, zone: str, period: PeriodKind) -> Trigger:
     if schedule.business_day is not None:
-        return BusinessDayTrigger(schedule.business_day, schedule.at, frozenset(schedule.holidays), period,
-                                  ZoneInfo(zone))
+        return BusinessDayTrigger(day=schedule.business_day, at=schedule.at, holidays=frozenset(schedule.holidays), period=period,
+                                  zone=ZoneInfo(zone))
     if schedule.cron is None:
         raise ScheduleError('no schedule: add [schedule] with cron = "0 6 * * MON" or business_day = 3 to '
                             "boardpack.toml")

@@ -44,6 +44,6 @@ def load_portfolio(workspace: Workspace, period: Period, as_of: date) -> Portfol
         except WorkspaceError:
             raise
         except Exception as exc:  # a broken source marks its sections unavailable; the pack goes on
-            status = SourceStatus(source.name, configured=True, error=f"{type(exc).__name__}: {exc}")
+            status = SourceStatus(name=source.name, configured=True, error=f"{type(exc).__name__}: {exc}")
         portfolio.sources[source.name] = status
     return portfolio

@@ -14,7 +14,7 @@ class AwsAccountSource:
 
     def read(self, portfolio: Portfolio) -> SourceStatus:
         spec = portfolio.workspace.settings.sources.aws
-        status = SourceStatus(self.name, configured=spec is not None, optional=bool(spec and spec.optional))
+        status = SourceStatus(name=self.name, configured=spec is not None, optional=bool(spec and spec.optional))
         if spec is None:
             return status
         from boardpack.sources.aws_reader import AccountReader, CredentialsProblem

@@ -104,7 +104,7 @@ class AccountReader:
         return value
 
     def add(self, service: str, kind: str, name: str, region: str, arn: str, tags: dict, **facts) -> None:
-        self.account.resources.append(CloudResource(service, kind, name, region, arn, self.entity(arn, tags), facts))
+        self.account.resources.append(CloudResource(service=service, kind=kind, name=name, region=region, arn=arn, entity=self.entity(arn, tags), facts=facts))
 
     def attempt(self, what: str, region: str, read: Callable[[str], None]) -> None:
         try:

@@ -35,7 +35,7 @@ class Rule:
 
 
 def load_rules(db: duckdb.DuckDBPyConnection, ws: Workspace) -> list[Rule]:
-    rules = [Rule(i, r.pattern, r.account, r.field, "boardpack.toml", ws.line_of("rules", i - 1, "pattern"))
+    rules = [Rule(number=i, pattern=r.pattern, account=r.account, field=r.field, file="boardpack.toml", line=ws.line_of("rules", i - 1, "pattern"))
              for i, r in enumerate(ws.settings.rules, start=1)]
     problems: list[SourceProblem] = []
     spec = ws.settings.sources.rules
@@ -81,5 +81,5 @@ def _read_file(ws: Workspace, relative: str, before: int, problems: list[SourceP
         elif field not in FIELDS:
             problems.append(SourceProblem(relative, number, f"field {field!r} is not one of {', '.join(FIELDS)}"))
         else:
-            rules.append(Rule(before + len(rules) + 1, pattern, account, field, relative, number))
+            rules.append(Rule(number=before + len(rules) + 1, pattern=pattern, account=account, field=field, file=relative, line=number))
     return rules

@@ -19,7 +19,7 @@ class ChannelsCsv:
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
         spec = ws.settings.sources.channels
-        status = SourceStatus(self.name, configured=spec is not None, stale_after_days=31,
+        status = SourceStatus(name=self.name, configured=spec is not None, stale_after_days=31,
                               optional=bool(spec and spec.optional))
         if spec is None:
             return status
@@ -50,7 +50,7 @@ def parse_row(row: dict, entity_ids: set[str], where: str) -> ChannelMonth:
     if counts["leads"] > counts["visits"] or counts["bookings"] > counts["leads"]:
         raise ValueError(f"a funnel narrows: visits {counts['visits']} ≥ leads {counts['leads']} ≥ bookings "
                          f"{counts['bookings']} must hold")
-    return ChannelMonth(entity, channel, month, **counts, **money, source=where)
+    return ChannelMonth(entity=entity, channel=channel, month=month, **counts, **money, source=where)
 
 
 source = ChannelsCsv()

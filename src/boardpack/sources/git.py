@@ -61,7 +61,7 @@ class GitRepositories:
         ws = portfolio.workspace
         listed = [(e.id, r) for e in ws.settings.entities for r in e.repos]
         spec = ws.settings.sources.git or GitSource()
-        status = SourceStatus(self.name, configured=bool(listed), optional=spec.optional)
+        status = SourceStatus(name=self.name, configured=bool(listed), optional=spec.optional)
         if not listed:
             return status
         baseline = Baseline()
@@ -209,8 +209,8 @@ def files(root: Path, repo: Repository, spec: GitSource, scanner: SecretScanner,
     repo.in_baseline = len(hits) - len(kept)
     commits = blame(root, kept, raw_paths)
     shown_path = scanner.redact  # a file name can hold a secret too: it gets the same detection
-    repo.secrets = tuple(SecretFinding(hit.kind, shown_path(path), hit.line,
-                                       commits.get((path, hit.line), repo.head[:7]), hit.fingerprint, hit.prefix)
+    repo.secrets = tuple(SecretFinding(kind=hit.kind, path=shown_path(path), line=hit.line,
+                                       commit=commits.get((path, hit.line), repo.head[:7]), fingerprint=hit.fingerprint, prefix=hit.prefix)
                          for path, hit in kept)
     repo.ci, repo.test_files = tuple(sorted(facts.ci)), facts.test_files
     repo.lock_files, repo.iac = tuple(sorted(map(shown_path, facts.lock_files))), tuple(sorted(facts.iac))

@@ -50,7 +50,7 @@ class LedgerCsv:
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
         specs = ws.settings.sources.ledger
-        status = SourceStatus(self.name, configured=bool(specs), stale_after_days=10)
+        status = SourceStatus(name=self.name, configured=bool(specs), stale_after_days=10)
         if not specs:
             return status
         db = portfolio.db

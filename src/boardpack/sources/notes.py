@@ -81,7 +81,7 @@ class MarkdownNotes:
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
         spec = ws.settings.sources.notes
-        status = SourceStatus(self.name, configured=spec is not None, stale_after_days=45,
+        status = SourceStatus(name=self.name, configured=spec is not None, stale_after_days=45,
                               optional=bool(spec and spec.optional))
         if spec is None:
             return status
@@ -139,9 +139,9 @@ def read_note(path: Path, shown: str, entity_ids: set[str], problems: list[Sourc
         return None
     offset = text[: max(text.find(post.content), 0)].count("\n")  # lines before the body
     actions = tuple(parse_actions(post.content, shown, offset, meta.entity, problems))
-    risks = tuple(Risk(r.title, r.severity, r.area, r.action, meta.entity, shown) for r in meta.risks)
+    risks = tuple(Risk(title=r.title, severity=r.severity, area=r.area, action=r.action, entity=meta.entity, source=shown) for r in meta.risks)
     title = meta.title or next((line.lstrip("# ").strip() for line in post.content.splitlines() if line.startswith("#")), path.stem)
-    return Note(shown, meta.entity, title, meta.status, meta.updated, risks, dict(meta.kpis), actions)
+    return Note(path=shown, entity=meta.entity, title=title, status=meta.status, updated=meta.updated, risks=risks, kpis=dict(meta.kpis), actions=actions)
 
 
 def parse_actions(body: str, shown: str, offset: int, entity: str | None, problems: list[SourceProblem]):
@@ -163,7 +163,7 @@ def parse_actions(body: str, shown: str, offset: int, entity: str | None, proble
                 due = date.fromisoformat(due_text)
             except ValueError:
                 problems.append(SourceProblem(shown, line, f"due date {due_text} does not exist"))
-        yield NoteAction(title, owner, due, done, entity, f"{shown}:{line}", heading)
+        yield NoteAction(title=title, owner=owner, due=due, done=done, entity=entity, source=f"{shown}:{line}", heading=heading)
 
 
 source = MarkdownNotes()

@@ -155,7 +155,7 @@ class SecretScanner:
             value = whole_value(secret, lines)
             if secret.type == "Private Key":  # its value is the BEGIN line, the same in every key: use the file
                 value = text
-            hit = Hit(secret.type, secret.line_number, self.fingerprint(value), public_prefix(value), secret.secret_hash)
+            hit = Hit(kind=secret.type, line=secret.line_number, fingerprint=self.fingerprint(value), prefix=public_prefix(value), sha1=secret.secret_hash)
             if key not in hits or hits[key].kind in GENERIC_KINDS:
                 hits[key] = hit
         return sorted(hits.values(), key=lambda h: (h.line, h.kind))
@@ -182,15 +182,15 @@ class SecretScanner:
         if not assigned:
             return []
         digest = hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
-        return [Hit(f"Committed .env file ({len(assigned)} values)", assigned[0][0], self.fingerprint(text), "",
-                    digest)]
+        return [Hit(kind=f"Committed .env file ({len(assigned)} values)", line=assigned[0][0], fingerprint=self.fingerprint(text), prefix="",
+                    sha1=digest)]
 
     def key_store(self, path: str, content: bytes) -> Hit | None:
         """A binary key store (PKCS#12, Java keystore) cannot be read as text but is a private key all the same."""
         if not path.lower().endswith(KEY_STORES):
             return None
-        return Hit("Key store file", 1, self.fingerprint(content.decode("latin-1")), "",
-                   hashlib.sha1(content).hexdigest())
+        return Hit(kind="Key store file", line=1, fingerprint=self.fingerprint(content.decode("latin-1")), prefix="",
+                   sha1=hashlib.sha1(content).hexdigest())
 
 
 def whole_value(secret, lines: list[str]) -> str:
