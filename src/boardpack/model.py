@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 
 import duckdb
 
@@ -18,6 +18,7 @@ from boardpack.config import Workspace
 from boardpack.errors import SourceProblem
 from boardpack.period import Period
 
+T = TypeVar("T")
 Status = Literal["good", "warn", "bad"]
 Severity = Literal["critical", "high", "medium", "low", "info"]
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
@@ -250,6 +251,20 @@ class Portfolio:
     unpriced: Counter = field(default_factory=Counter)  # commodity -> postings left out of money (no price)
     repositories: list[Repository] = field(default_factory=list)
     cloud: CloudAccount | None = None
+    extensions: dict[str, object] = field(default_factory=dict)  # a plugin source's own records, by its name
+
+    def extend(self, source: str, records: object) -> None:
+        """Where a third-party source keeps what it read, under its own name, for its own sections."""
+        if source in self.extensions:
+            raise ValueError(f"the {source} source has already added its records")
+        self.extensions[source] = records
+
+    def extension(self, source: str, kind: type[T]) -> T | None:
+        """What `source` added, checked to be a `kind`; None when that source added nothing."""
+        found = self.extensions.get(source)
+        if found is not None and not isinstance(found, kind):
+            raise TypeError(f"the {source} source added a {type(found).__name__}, not a {kind.__name__}")
+        return found
 
     @property
     def currency(self) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from boardpack.feedback import events
+from boardpack.aws import handlers
 from tests.conftest import TOML, run_cli, ses_toml, write_workspace
 from tests.delivery.ses_events import bounce_event, complaint_notification, delivery_event, through_sns_and_sqs
 from tests.servers import SmtpServer, WebhookServer, free_port
@@ -217,7 +217,7 @@ def test_the_lambda_handler_takes_sqs_records_of_sns_envelopes(ses_ws, aws, monk
                                                                                   "owner@example.com"))
     for name, value in aws.env().items() | {"BOARDPACK_WORKSPACE": str(ses_ws)}.items():
         monkeypatch.setenv(name, value)
-    result = events.lambda_handler({"Records": [{"messageId": "1", "body": body, "eventSource": "aws:sqs"}]}, None)
+    result = handlers.ses_events({"Records": [{"messageId": "1", "body": body, "eventSource": "aws:sqs"}]}, None)
     assert result["matched"] == 1 and result["suppressed"] == ["owner@example.com"]
 
 

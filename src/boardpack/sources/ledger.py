@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -34,14 +35,9 @@ LEDGER_COLUMNS = ("date", "entity", "account", "amount", "currency", "counterpar
 MONEY = r"[+-]?[0-9]{1,16}(\.[0-9]{1,2})?"
 
 
-def q(name: str) -> str:
-    """A quoted SQL identifier."""
+def identifier(name: str) -> str:
+    """A column name from the file, quoted as an SQL identifier (names cannot be parameters)."""
     return '"' + name.replace('"', '""') + '"'
-
-
-def lit(text: str) -> str:
-    """A quoted SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 class LedgerCsv:
@@ -112,102 +108,171 @@ def load_file(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str,
     with utf8_copy(path, spec.encoding) as readable:
         line = read_raw(db, readable, shown, spec, header)
 
-    org = ws.settings.organization
-    text = lambda field: f"nullif(trim({q(getattr(cols, field))}), '')" if getattr(cols, field) else "NULL::VARCHAR"
-    raw_text = lambda field: f"coalesce({q(getattr(cols, field))}, '')"
-    entity = lit(spec.entity) if spec.entity else f"trim({q(spec.entity_column or cols.entity)})"
-    currency = f"upper(trim({q(cols.currency)}))" if cols.currency else lit(spec.currency or org.currency)
-    date_fmt = lit(cols.date_format)
-    as_date = lambda field: f"try_strptime(trim({q(getattr(cols, field))}), {date_fmt})::DATE"
-    money = lambda field: money_sql(q(getattr(cols, field)), spec.decimal)
-    if cols.amount:
-        amount = money("amount")
-        amount_problem = "'amount \"' || raw_amount || '\" is not a number'"
-        raw_amount = raw_text("amount")
-    else:
-        debit, credit = money("debit"), money("credit")
-        blank = lambda c: f"coalesce(trim({q(c)}), '') = ''"
-        amount = (f"CASE WHEN NOT ({blank(cols.debit)} AND {blank(cols.credit)}) "
-                  f"AND ({blank(cols.debit)} OR {debit} IS NOT NULL) AND ({blank(cols.credit)} OR {credit} IS NOT NULL) "
-                  f"THEN coalesce({credit}, 0) - coalesce({debit}, 0) END")
-        amount_problem = "'debit / credit \"' || raw_amount || '\" is not one amount'"
-        raw_amount = f"{raw_text('debit')} || ' / ' || {raw_text('credit')}"
-    if spec.sign == "inverted":
-        amount = f"-({amount})"
-    # the first rule whose pattern matches a row without an account: its number, for the fired-rules report
-    fields = {"memo": "memo", "counterparty": "counterparty", "any": "concat_ws(' ', counterparty, memo)"}
-    rule = ("CASE WHEN raw_account IS NOT NULL THEN NULL " + " ".join(
-        f"WHEN regexp_matches(coalesce({fields[r.field]}, ''), {lit('(?i)' + r.pattern)}) THEN {r.number}"
-        for r in rules) + " END") if rules else "NULL::INTEGER"
-    account = (f"coalesce(raw_account, CASE rule {' '.join(f'WHEN {r.number} THEN {lit(r.account)}' for r in rules)} "
-               "END)") if rules else "raw_account"
-    service = {f: (as_date(f) if getattr(cols, f) else "NULL::DATE") for f in ("service_start", "service_end")}
-    known = [e.id for e in ws.settings.entities]
-
-    # each value is parsed once (inner select); the checks below only look at the results
-    checks = [
-        ("date IS NULL", f"'date \"' || raw_date || '\" does not match date_format {cols.date_format}'"),
-        (f"date < {lit(str(EARLIEST))} OR date > {lit(str(latest))}",
-         "'dated ' || date || ', ' || CASE WHEN date < " + lit(str(EARLIEST)) + " THEN 'before 1900' "
-         "ELSE 'over a year in the future' END || ': a wrong year?'"),
-        ("amount IS NULL", amount_problem),
-        (f"entity IS NULL OR entity NOT IN ({', '.join(map(lit, known))})",
-         f"'entity \"' || coalesce(entity, '') || '\" is not declared in [[entities]] (known: {', '.join(known)})'"),
-        (f"currency <> {lit(org.currency)} AND rate IS NULL",
-         f"'no exchange rate for ' || currency || ' on or before ' || date || ' in {rates}: add a row "
-         f"' || date || ',' || currency || ',<{org.currency} per ' || currency || '>'" if rates else
-         f"'currency ' || currency || ' differs from the organization currency {org.currency} "
-         "and no exchange rate is configured: add [sources.rates] path = \"rates.csv\"'"),
-    ]
-    raw = {"date": raw_text("date"), "amount": raw_amount}
-    parsed = {"fee": money("fee") if cols.fee else "0::DECIMAL(18, 2)",
-              "net": money("net") if cols.net else "NULL::DECIMAL(18, 2)",
-              "quantity": f"TRY_CAST(trim({q(cols.quantity)}) AS DECIMAL(18, 4))" if cols.quantity else "NULL::DECIMAL(18, 4)"}
-    for field in ("service_start", "service_end", "fee", "net", "quantity"):
-        if getattr(cols, field):
-            raw[field] = raw_text(field)
-            what = "does not match date_format " + cols.date_format if field.startswith("service") else "is not a number"
-            checks.append((f"raw_{field} <> '' AND {field} IS NULL", f"'{field} \"' || raw_{field} || '\" {what}'"))
-    checks.append(("service_end < service_start", "'service_end is before service_start'"))
-    if cols.net:
-        checks.append(("amount - fee <> net", "'gross ' || amount || ' - fee ' || fee || ' is not net ' || net"))
-    problem = "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
-    raw_columns = ", ".join(f"raw_{f}" for f in raw)
+    sql = ParseSql(spec, line, ws.settings.organization.currency)
+    parsed = sql.parsed()
+    problem = sql.problem(ws, rates, latest)
+    raw_columns = ", ".join(f"raw_{f}" for f in sql.raw)
     try:
         # the raw text is only for the messages: computed for `problem`, never stored
-        rated = ("SELECT x.*, r.rate FROM x ASOF LEFT JOIN rates r ON x.currency = r.currency AND x.date >= r.date"
-                 if rates else "SELECT *, NULL::DECIMAL(18, 8) AS rate FROM x")  # no join when nothing converts
-        convert = lambda value: (f"CASE WHEN currency = {lit(org.currency)} THEN {value} "
-                                 f"ELSE CAST({value} * rate AS DECIMAL(18, 2)) END")
-        # converted exactly: DECIMAL amount × DECIMAL rate, rounded once, to the cent
         db.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
             SELECT * EXCLUDE ({raw_columns}, raw_account, rule, rate, amount, currency, fee, net),
-                   {account} AS account, rule, {convert('amount')} AS amount,
-                   {lit(org.currency)} AS currency, amount AS original_amount, currency AS original_currency,
-                   {convert('fee')} AS fee, {problem} AS problem, {lit(shown)} AS source_file FROM (
-                WITH x AS (
-                    SELECT *, {rule} AS rule FROM (
-                        SELECT {line} AS source_line, {as_date('date')} AS date, {entity} AS entity,
-                               {text('account')} AS raw_account, {amount} AS amount, {currency} AS currency,
-                               {text('counterparty')} AS counterparty, {text('memo')} AS memo,
-                               {service['service_start']} AS service_start, {service['service_end']} AS service_end,
-                               {parsed['fee']} AS fee, {parsed['net']} AS net, {parsed['quantity']} AS quantity,
-                               {', '.join(f"{expr} AS raw_{f}" for f, expr in raw.items())}
-                        FROM raw))
-                {rated})""")
+                   {sql.account(rules)} AS account, rule, {sql.converted("amount")} AS amount,
+                   $currency AS currency, amount AS original_amount, currency AS original_currency,
+                   {sql.converted("fee")} AS fee, {problem} AS problem, $file AS source_file FROM (
+                WITH x AS (SELECT *, {sql.rule(rules)} AS rule FROM ({parsed} FROM raw))
+                {rated(rates)})""", sql.params | {"file": shown})
     except duckdb.Error as exc:
         raise WorkspaceError(f"{shown}: could not be parsed: {str(exc).splitlines()[0]}") from None
     if cols.fee:
         # a processor's fee is an expense of its own, on the same line: gross in, fee out, net to cash
         columns = ", ".join(c for c in LEDGER_COLUMNS if c not in ("account", "amount", "rule", "quantity"))
         db.execute(f"""INSERT INTO {table} BY NAME
-            SELECT {columns}, {lit(spec.fee_account)} AS account, -fee AS amount, NULL AS rule, NULL AS quantity,
-                   problem, 0 AS fee
-            FROM {table} WHERE fee <> 0""")
+            SELECT {columns}, ? AS account, -fee AS amount, NULL AS rule, NULL AS quantity, problem, 0 AS fee
+            FROM {table} WHERE fee <> 0""", (spec.fee_account,))
     bad = db.execute(f"SELECT DISTINCT source_line, problem FROM {table} WHERE problem IS NOT NULL "
                      "ORDER BY source_line LIMIT 200").fetchall()
     db.execute("DROP TABLE raw")
     return [SourceProblem(shown, line, message) for line, message in bad]
+
+
+class ParseSql:
+    """The SQL that parses one CSV ledger's text columns, a named function per fragment. Column names are
+    quoted identifiers; every value from the workspace (an entity, a date format, a rule's pattern) is a
+    `$name` parameter in `params`, never pasted into the SQL."""
+
+    def __init__(self, spec: LedgerSource, line: str, organization_currency: str):
+        self.spec, self.cols, self.line = spec, spec.columns, line
+        self.params: dict[str, object] = {"currency": organization_currency, "date_format": spec.columns.date_format}
+        self.raw = {"date": self.raw_text("date")}  # the text behind each value a problem quotes
+
+    def param(self, name: str, value: object) -> str:
+        self.params[name] = value
+        return f"${name}"
+
+    def column(self, field: str) -> str:
+        return identifier(getattr(self.cols, field))
+
+    def text(self, field: str) -> str:
+        return f"nullif(trim({self.column(field)}), '')" if getattr(self.cols, field) else "NULL::VARCHAR"
+
+    def raw_text(self, field: str) -> str:
+        return f"coalesce({self.column(field)}, '')"
+
+    def as_date(self, field: str) -> str:
+        return f"try_strptime(trim({self.column(field)}), $date_format)::DATE"
+
+    def money(self, field: str) -> str:
+        return money_sql(self.column(field), self.spec.decimal)
+
+    def amount(self) -> str:
+        """Money in positive, out negative: one signed column, or debit and credit."""
+        cols = self.cols
+        if cols.amount:
+            self.raw["amount"] = self.raw_text("amount")
+            signed = self.money("amount")
+        else:
+            self.raw["amount"] = f"{self.raw_text('debit')} || ' / ' || {self.raw_text('credit')}"
+            debit, credit = self.money("debit"), self.money("credit")
+            blank_debit, blank_credit = blank(cols.debit), blank(cols.credit)
+            signed = (f"CASE WHEN NOT ({blank_debit} AND {blank_credit}) "
+                      f"AND ({blank_debit} OR {debit} IS NOT NULL) AND ({blank_credit} OR {credit} IS NOT NULL) "
+                      f"THEN coalesce({credit}, 0) - coalesce({debit}, 0) END")
+        return f"-({signed})" if self.spec.sign == "inverted" else signed
+
+    def entity(self) -> str:
+        if self.spec.entity:
+            return self.param("entity", self.spec.entity)
+        return f"trim({identifier(self.spec.entity_column or self.cols.entity)})"
+
+    def file_currency(self) -> str:
+        if self.cols.currency:
+            return f"upper(trim({self.column('currency')}))"
+        return self.param("file_currency", self.spec.currency or self.params["currency"])
+
+    def optional(self, field: str, parse: Callable[[str], str], absent: str) -> str:
+        """A value the file may not have (a service period, a processor's fee, units sold)."""
+        if not getattr(self.cols, field):
+            return absent
+        self.raw[field] = self.raw_text(field)
+        return parse(field)
+
+    def quantity(self, field: str) -> str:
+        return f"TRY_CAST(trim({self.column(field)}) AS DECIMAL(18, 4))"
+
+    def parsed(self) -> str:
+        """Each value parsed once (the checks only look at the results), with the text the messages quote."""
+        values = {
+            "source_line": self.line, "date": self.as_date("date"), "entity": self.entity(),
+            "raw_account": self.text("account"), "amount": self.amount(), "currency": self.file_currency(),
+            "counterparty": self.text("counterparty"), "memo": self.text("memo"),
+            **{f: self.optional(f, self.as_date, "NULL::DATE") for f in ("service_start", "service_end")},
+            "fee": self.optional("fee", self.money, "0::DECIMAL(18, 2)"),
+            "net": self.optional("net", self.money, "NULL::DECIMAL(18, 2)"),
+            "quantity": self.optional("quantity", self.quantity, "NULL::DECIMAL(18, 4)"),
+        }
+        return "SELECT " + ", ".join([*(f"{sql} AS {name}" for name, sql in values.items()),
+                                      *(f"{sql} AS raw_{name}" for name, sql in self.raw.items())])
+
+    def rule(self, rules: list[Rule]) -> str:
+        """The first rule whose pattern matches a row without an account: its number, for the fired-rules report."""
+        if not rules:
+            return "NULL::INTEGER"
+        fields = {"memo": "memo", "counterparty": "counterparty", "any": "concat_ws(' ', counterparty, memo)"}
+        tests = [f"WHEN regexp_matches(coalesce({fields[r.field]}, ''), {self.param(f'pattern_{r.number}', '(?i)' + r.pattern)}) "
+                 f"THEN {r.number}" for r in rules]
+        return f"CASE WHEN raw_account IS NOT NULL THEN NULL {' '.join(tests)} END"
+
+    def account(self, rules: list[Rule]) -> str:
+        if not rules:
+            return "raw_account"
+        chosen = " ".join(f"WHEN {r.number} THEN {self.param(f'account_{r.number}', r.account)}" for r in rules)
+        return f"coalesce(raw_account, CASE rule {chosen} END)"
+
+    def converted(self, value: str) -> str:
+        """In the organization's currency, exactly: DECIMAL amount × DECIMAL rate, rounded once, to the cent."""
+        return f"CASE WHEN currency = $currency THEN {value} ELSE CAST({value} * rate AS DECIMAL(18, 2)) END"
+
+    def problem(self, ws: Workspace, rates: str | None, latest: date) -> str:
+        """What is wrong with a row, in words, or NULL: the first check that fails. Call after `parsed`."""
+        cols, org = self.cols, self.params["currency"]
+        no_rate = (f"'no exchange rate for ' || currency || ' on or before ' || date || ' in {rates}: add a row ' "
+                   f"|| date || ',' || currency || ',<{org} per ' || currency || '>'" if rates else
+                   f"'currency ' || currency || ' differs from the organization currency {org} and no exchange "
+                   "rate is configured: add [sources.rates] path = \"rates.csv\"'")
+        checks = [
+            ("date IS NULL", "'date \"' || raw_date || '\" does not match date_format ' || $date_format"),
+            ("date < $earliest OR date > $latest", "'dated ' || date || ', ' || CASE WHEN date < $earliest "
+                                                   "THEN 'before 1900' ELSE 'over a year in the future' END "
+                                                   "|| ': a wrong year?'"),
+            ("amount IS NULL", "'amount \"' || raw_amount || '\" is not a number'" if cols.amount
+             else "'debit / credit \"' || raw_amount || '\" is not one amount'"),
+            ("entity IS NULL OR NOT list_contains($known, entity)",
+             "'entity \"' || coalesce(entity, '') || '\" is not declared in [[entities]] (known: ' "
+             "|| array_to_string($known, ', ') || ')'"),
+            ("currency <> $currency AND rate IS NULL", no_rate),
+        ]
+        for field in ("service_start", "service_end", "fee", "net", "quantity"):
+            if field in self.raw:
+                what = "does not match date_format " if field.startswith("service") else "is not a number"
+                checks.append((f"raw_{field} <> '' AND {field} IS NULL",
+                               f"'{field} \"' || raw_{field} || '\" {what}'"
+                               + (" || $date_format" if field.startswith("service") else "")))
+        checks.append(("service_end < service_start", "'service_end is before service_start'"))
+        if cols.net:
+            checks.append(("amount - fee <> net", "'gross ' || amount || ' - fee ' || fee || ' is not net ' || net"))
+        self.params |= {"earliest": EARLIEST, "latest": latest, "known": [e.id for e in ws.settings.entities]}
+        return "CASE " + " ".join(f"WHEN {condition} THEN {message}" for condition, message in checks) + " END"
+
+
+def blank(column: str) -> str:
+    return f"coalesce(trim({identifier(column)}), '') = ''"
+
+
+def rated(rates: str | None) -> str:
+    """Each row with the exchange rate in force on its date; no join when nothing converts."""
+    if rates:
+        return "SELECT x.*, r.rate FROM x ASOF LEFT JOIN rates r ON x.currency = r.currency AND x.date >= r.date"
+    return "SELECT *, NULL::DECIMAL(18, 8) AS rate FROM x"
 
 
 def read_raw(db: duckdb.DuckDBPyConnection, readable: Path, shown: str, spec: LedgerSource,
@@ -311,17 +376,17 @@ def load_rates(db: duckdb.DuckDBPyConnection, ws: Workspace) -> str | None:
     if not path.is_file():
         raise WorkspaceError(f"sources.rates.path = {spec.path!r}: no such file under {ws.root}")
     try:
-        db.execute(f"CREATE OR REPLACE TEMP TABLE rates_raw AS SELECT * FROM read_csv({lit(str(path))}, "
-                   "all_varchar = true, header = true)")
+        db.execute("CREATE OR REPLACE TEMP TABLE rates_raw AS SELECT * FROM read_csv(?, all_varchar = true, "
+                   "header = true)", (str(path),))
     except duckdb.Error as exc:
         raise WorkspaceError(f"{shown}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
     header = [row[0] for row in db.execute("DESCRIBE rates_raw").fetchall()]
     if [h.strip().lower() for h in header] != ["date", "currency", "rate"]:
         raise WorkspaceError(f"{shown}:1: the header is {', '.join(header)}; expected date, currency, rate")
     db.execute(f"""CREATE OR REPLACE TEMP TABLE rates AS
-        SELECT rowid + 2 AS line, try_strptime(trim({q(header[0])}), '%Y-%m-%d')::DATE AS date,
-               upper(trim({q(header[1])})) AS currency, TRY_CAST(trim({q(header[2])}) AS DECIMAL(18, 8)) AS rate,
-               {q(header[0])} AS raw_date, {q(header[2])} AS raw_rate
+        SELECT rowid + 2 AS line, try_strptime(trim({identifier(header[0])}), '%Y-%m-%d')::DATE AS date,
+               upper(trim({identifier(header[1])})) AS currency, TRY_CAST(trim({identifier(header[2])}) AS DECIMAL(18, 8)) AS rate,
+               {identifier(header[0])} AS raw_date, {identifier(header[2])} AS raw_rate
         FROM rates_raw""")
     bad = db.execute("""
         SELECT line, CASE WHEN date IS NULL THEN 'date "' || coalesce(raw_date, '') || '" is not YYYY-MM-DD'
