@@ -83,22 +83,22 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         rows.append({"initiative": item.name, "cost": item.cost, "npv": value, "irr": irr,
                      "payback": payback, "risk": item.risk, "decision": decision})
     funded = [r for r in rows if r["decision"] == "fund"]
-    src = ("boardpack.toml [[finance.initiatives]]",) + cash.provenance
+    provenance = ("boardpack.toml [[finance.initiatives]]",) + cash.provenance
     rule = (f"cash {cash.value:,} - reserve {reserve:,} ({finance.reserve_months} months of gross burn "
             f"{burn.value:,}) = {available:,} {currency} to deploy")
     results.add(
         Table(id="finance.capital_deployment", title=f"Capital deployment ({finance.horizon_months}-month horizon)",
               columns=(Column.text("initiative", "Initiative"), Column.number("cost", f"Cost ({currency})"),
                Column.number("npv", "NPV"), Column.number("irr", "IRR %/yr"), Column.number("payback", "Payback (months)"),
-               Column.text("risk", "Risk"), Column.text("decision", "Decision")), rows=tuple(rows), provenance=src,
+               Column.text("risk", "Risk"), Column.text("decision", "Decision")), rows=tuple(rows), provenance=provenance,
               note=f"{rule}; NPV at {finance.discount_rate * 100:.0f}% a year plus 0 / 5 / 10 points for "
                    "low / medium / high risk; ranked by NPV, then payback"),
-        Metric(id="finance.deployable_cash", label="Cash above the reserve", value=available, unit=currency, provenance=src,
+        Metric(id="finance.deployable_cash", label="Cash above the reserve", value=available, unit=currency, provenance=provenance,
                status="good" if available > 0 else "warn", note=rule),
-        Metric(id="finance.capital_funded", label="Initiatives funded", value=len(funded), unit="initiatives", provenance=src,
+        Metric(id="finance.capital_funded", label="Initiatives funded", value=len(funded), unit="initiatives", provenance=provenance,
                note=f"{money(sum((r['cost'] for r in funded), ZERO)):,} {currency} of {available:,} deployable"),
     )
     if available < 0:
         results.add(Finding(severity="high", area="finance", title="Cash is below the reserve",
                             evidence=f"{rule}: nothing can be deployed.",
-                            action="Fund no new initiative until cash is back above the reserve.", source=src[-1]))
+                            action="Fund no new initiative until cash is back above the reserve.", source=provenance[-1]))

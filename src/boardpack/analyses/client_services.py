@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from boardpack.analyses.ledger_sql import ZERO, money, provenance
+from boardpack.analyses.ledger_sql import ZERO, ledger_files, money
 from boardpack.config import Entity
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table, TimeEntry
 
@@ -83,14 +83,14 @@ def practice(portfolio: Portfolio, results: Results, entity: Entity) -> None:
                                 evidence=f"{money(row['d61_90'] + row['d90']):,} {currency} of work done more than 60 days before "
                                 f"{period.end} is not yet paid.", action=f"Chase {client}, or invoice the work if it never was.",
                                 entity=entity.id, source=worked[0].source))
-    src = (entity.practice.timesheets, *provenance(portfolio))
+    provenance = (entity.practice.timesheets, *ledger_files(portfolio))
     results.add(
         Metric(id=f"{entity.id}.billable_hours", label="Billable hours", value=totals["hours"], unit="hours", provenance=(entity.practice.timesheets,)),
         Metric(id=f"{entity.id}.billable", label="Billable work", value=money(totals["billable"]), unit=currency,
                provenance=(entity.practice.timesheets,), note=f"hours × rate, {period.title}"),
-        Metric(id=f"{entity.id}.invoiced", label="Invoiced (received)", value=money(totals["invoiced"]), unit=currency, provenance=src,
+        Metric(id=f"{entity.id}.invoiced", label="Invoiced (received)", value=money(totals["invoiced"]), unit=currency, provenance=provenance,
                note=f"money in from the practice's clients in the ledger, {period.title}"),
-        Metric(id=f"{entity.id}.unbilled", label="Work not yet paid for", value=money(totals["unbilled"]), unit=currency, provenance=src,
+        Metric(id=f"{entity.id}.unbilled", label="Work not yet paid for", value=money(totals["unbilled"]), unit=currency, provenance=provenance,
                status="good" if totals["unbilled"] <= totals["billable"] else "warn",
                note=f"all hours logged to {period.end} × rate − money received since each client's first logged hour"),
     )
@@ -101,9 +101,9 @@ def practice(portfolio: Portfolio, results: Results, entity: Entity) -> None:
                        Column.number("invoiced", f"Invoiced ({currency})"),
                        Column.number("unbilled", f"Not yet paid, to date ({currency})"),
                        Column.number("ahead", f"Paid ahead ({currency})")),
-                      rows=tuple({k: r[k] for k in BILLING} for r in rows + [total_row]), provenance=src))
+                      rows=tuple({k: r[k] for k in BILLING} for r in rows + [total_row]), provenance=provenance))
     results.add(Table(id=f"{entity.id}.aging", title=f"Receivables aging on {period.end}",
                       columns=(Column.text("client", "Client"), *(Column.number(key, f"{label} days") for key, label, _ in BUCKETS)),
                       rows=tuple({k: r[k] for k in ("client", *(key for key, _, _ in BUCKETS))} for r in rows + [total_row]),
-                      provenance=src,
+                      provenance=provenance,
                       note="Work not yet paid for, by days since it was done; the oldest work is settled first."))

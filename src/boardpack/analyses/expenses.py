@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from statistics import median
 
-from boardpack.analyses.ledger_sql import EXPENSE, ZERO, money, provenance
+from boardpack.analyses.ledger_sql import EXPENSE, ZERO, ledger_files, money
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import Period
 
@@ -59,14 +59,14 @@ def is_spike(x: Decimal, history: list[Decimal]) -> bool:
 def analyse(portfolio: Portfolio, results: Results) -> None:
     if not portfolio.fresh("ledger"):
         return
-    src = provenance(portfolio)
+    provenance = ledger_files(portfolio)
     currency = portfolio.currency
-    spend_by_period(portfolio, results, currency, src)
-    duplicates(portfolio, results, currency, src)
-    recurring(portfolio, results, currency, src)
+    spend_by_period(portfolio, results, currency, provenance)
+    duplicates(portfolio, results, currency, provenance)
+    recurring(portfolio, results, currency, provenance)
 
 
-def spend_by_period(portfolio: Portfolio, results: Results, currency: str, src: tuple[str, ...]) -> None:
+def spend_by_period(portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]) -> None:
     periods = periods_back(portfolio.period, HISTORY)
     # the periods are contiguous: a CASE puts each row in its one bucket (a range join costs far more)
     bucket = "CASE " + " ".join(f"WHEN date <= DATE '{p.end}' THEN {i}" for i, p in reversed(list(enumerate(periods))))
@@ -82,7 +82,7 @@ def spend_by_period(portfolio: Portfolio, results: Results, currency: str, src: 
                   for a, s in sorted(spend.items(), key=lambda kv: -kv[1][0]))
     results.add(Table(id="accounting.expenses_by_period", title=f"Spend by account, {shown[-1].title} to {shown[0].title} "
                                                        f"({currency})",
-                      columns=(Column.text("account", "Account"), *(Column.number(p.label, p.label) for p in shown)), rows=table, provenance=src))
+                      columns=(Column.text("account", "Account"), *(Column.number(p.label, p.label) for p in shown)), rows=table, provenance=provenance))
     for account, series in spend.items():
         current, history = series[0], series[1:]
         if sum(1 for h in history if h) < MIN_HISTORY or not is_spike(current, history):
@@ -91,10 +91,10 @@ def spend_by_period(portfolio: Portfolio, results: Results, currency: str, src: 
         results.add(Finding(severity="medium", area="expenses", title=f"Spending spike: {account}",
                             evidence=f"{current} {currency} in {portfolio.period.title} against a typical {typical} "
                             f"(median of the {HISTORY} periods before).",
-                            action="Check the transactions behind it; if it is a new normal, nothing to do.", source=src[0]))
+                            action="Check the transactions behind it; if it is a new normal, nothing to do.", source=provenance[0]))
 
 
-def duplicates(portfolio: Portfolio, results: Results, currency: str, src: tuple[str, ...]) -> None:
+def duplicates(portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]) -> None:
     """Exactly two payments to one payee for one amount within the window, at least one this period.
 
     Exactly two: a payee paid that amount several times around then (crew paid per trip, a fee per
@@ -121,20 +121,20 @@ def duplicates(portfolio: Portfolio, results: Results, currency: str, src: tuple
                   "where": f"{w1}, {w2}"} for a, b, c, amt, w1, w2 in pairs)
     total = sum((r["amount"] for r in rows), ZERO)
     results.add(
-        Metric(id="accounting.possible_duplicates", label="Possible duplicate payments", value=len(rows), unit="pairs", provenance=src,
+        Metric(id="accounting.possible_duplicates", label="Possible duplicate payments", value=len(rows), unit="pairs", provenance=provenance,
                status="good" if not rows else "warn",
                note=f"same payee and amount within {window} days, {period.title}"),
         Table(id="accounting.duplicate_payments", title="Possible duplicate payments",
               columns=(Column.text("first", "First"), Column.text("second", "Second"), Column.text("counterparty", "Payee"),
-               Column.number("amount", "Amount"), Column.text("where", "Where")), rows=rows, provenance=src),
+               Column.number("amount", "Amount"), Column.text("where", "Where")), rows=rows, provenance=provenance),
     )
     if rows:
         results.add(Finding(severity="high", area="expenses", title=f"Possible duplicate payments: {len(rows)}",
                             evidence=f"{total} {currency} paid twice to the same payee within {window} days.",
-                            action="Confirm with the payee and ask for a refund of any double charge.", source=src[0]))
+                            action="Confirm with the payee and ask for a refund of any double charge.", source=provenance[0]))
 
 
-def recurring(portfolio: Portfolio, results: Results, currency: str, src: tuple[str, ...]) -> None:
+def recurring(portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]) -> None:
     """Payees that charge once a month, a steady amount, most months: subscriptions, rent, insurance."""
     end = portfolio.period.end
     months = periods_back(Period(end.replace(day=1), end, "month") if portfolio.period.kind != "month"
@@ -155,10 +155,10 @@ def recurring(portfolio: Portfolio, results: Results, currency: str, src: tuple[
                            "monthly": money(typical)})
     monthly = sum((r["monthly"] for r in steady), ZERO)
     results.add(
-        Metric(id="accounting.recurring_monthly", label="Recurring charges per month", value=monthly, unit=currency, provenance=src,
+        Metric(id="accounting.recurring_monthly", label="Recurring charges per month", value=monthly, unit=currency, provenance=provenance,
                note=f"{len(steady)} payee(s) charging a steady amount in {RECURRING_MONTHS}+ of the last 4 months"),
         Table(id="accounting.recurring_charges", title="Recurring charges",
               columns=(Column.text("entity", "Entity"), Column.text("counterparty", "Payee"), Column.text("account", "Account"),
                Column.number("months", "Months of 4"),
-               Column.number("monthly", "Per month")), rows=tuple(steady), provenance=src),
+               Column.number("monthly", "Per month")), rows=tuple(steady), provenance=provenance),
     )

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, localcontext
 
 from boardpack.analyses import chart
-from boardpack.analyses.ledger_sql import EXPENSE, INCOME, OPERATING, ZERO, money, provenance, total
+from boardpack.analyses.ledger_sql import EXPENSE, INCOME, OPERATING, ZERO, ledger_files, money, total
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import add_months, trailing_months
 
@@ -19,7 +19,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         return
     settings = portfolio.workspace.settings
     currency = portfolio.currency
-    period, src = portfolio.period, provenance(portfolio)
+    period, provenance = portfolio.period, ledger_files(portfolio)
     start3, end3 = trailing_months(period.end, BURN_MONTHS)
     months = Decimal(BURN_MONTHS)
 
@@ -38,34 +38,34 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     revenue = total(portfolio, INCOME, period.start, period.end)
 
     results.add(
-        Metric(id="finance.cash_balance", label="Cash balance", value=cash, unit=currency, provenance=src,
+        Metric(id="finance.cash_balance", label="Cash balance", value=cash, unit=currency, provenance=provenance,
                note=f"opening balances plus every transaction through {period.end}"),
-        Metric(id="finance.revenue", label="Revenue", value=revenue, unit=currency, provenance=src, note=f"Income:* accounts, {period.title}"),
-        Metric(id="finance.gross_burn", label="Gross burn (monthly)", value=gross_burn, unit=currency, provenance=src,
+        Metric(id="finance.revenue", label="Revenue", value=revenue, unit=currency, provenance=provenance, note=f"Income:* accounts, {period.title}"),
+        Metric(id="finance.gross_burn", label="Gross burn (monthly)", value=gross_burn, unit=currency, provenance=provenance,
                note=f"operating cash out, {window}"),
-        Metric(id="finance.net_burn", label="Net burn (monthly)", value=net_burn, unit=currency, provenance=src,
+        Metric(id="finance.net_burn", label="Net burn (monthly)", value=net_burn, unit=currency, provenance=provenance,
                status="good" if net_burn <= 0 else None,
                note=f"operating cash out less cash in, {window}; negative means cash is growing"),
-        Metric(id="finance.runway_months", label="Runway", value=runway, unit="months", provenance=src, target=warning, status=runway_status,
+        Metric(id="finance.runway_months", label="Runway", value=runway, unit="months", provenance=provenance, target=warning, status=runway_status,
                note=runway_note),
     )
     for entity in settings.entities:
         results.add(Metric(id=f"finance.revenue.{entity.id}", label=f"Revenue — {entity.name}",
                            value=total(portfolio, f"{INCOME} AND entity = ?", period.start, period.end, (entity.id,)),
-                           unit=currency, provenance=src, note=f"Income:* accounts of {entity.id}, {period.title}"))
+                           unit=currency, provenance=provenance, note=f"Income:* accounts of {entity.id}, {period.title}"))
     if runway is not None and runway < warning:
         results.add(Finding(severity="critical" if runway < warning / 2 else "high", area="finance",
                             title=f"Runway is {runway} months, below the {warning}-month floor",
                             evidence=f"Cash {cash} {currency}, net burn {net_burn} {currency}/month ({window}).",
-                            action="Cut fixed costs or raise cash to restore the runway floor.", source=src[0]))
+                            action="Cut fixed costs or raise cash to restore the runway floor.", source=provenance[0]))
 
-    results.add(monthly_trend(portfolio, currency, src))
-    break_even(portfolio, results, currency, src, start3, end3)
-    revenue_targets(portfolio, results, currency, src, start3, end3)
-    profitability_roadmap(portfolio, results, currency, src, start3, end3)
+    results.add(monthly_trend(portfolio, currency, provenance))
+    break_even(portfolio, results, currency, provenance, start3, end3)
+    revenue_targets(portfolio, results, currency, provenance, start3, end3)
+    profitability_roadmap(portfolio, results, currency, provenance, start3, end3)
 
 
-def monthly_trend(portfolio: Portfolio, currency: str, src: tuple[str, ...]) -> Table:
+def monthly_trend(portfolio: Portfolio, currency: str, provenance: tuple[str, ...]) -> Table:
     start, end = trailing_months(portfolio.period.end, 12)
     rows = portfolio.db.execute(f"""
         SELECT date_trunc('month', date)::DATE AS month,
@@ -84,10 +84,10 @@ def monthly_trend(portfolio: Portfolio, currency: str, src: tuple[str, ...]) -> 
     return Table(id="finance.monthly", title=f"Last 12 months ({currency})",
                  columns=(Column.text("month", "Month"), Column.number("revenue", "Revenue"), Column.number("expenses", "Expenses"),
                   Column.number("net", "Net income"), Column.number("operating_cash_flow", "Operating cash flow")),
-                 rows=tuple(out), provenance=src)
+                 rows=tuple(out), provenance=provenance)
 
 
-def break_even(portfolio, results, currency, src, start3: date, end3: date) -> None:
+def break_even(portfolio, results, currency, provenance, start3: date, end3: date) -> None:
     """Monthly revenue at which contribution covers fixed costs, from the trailing window's cost structure."""
     accounts = chart.Chart(portfolio.workspace.settings)
     costs = portfolio.db.execute(
@@ -118,19 +118,19 @@ def break_even(portfolio, results, currency, src, start3: date, end3: date) -> N
     else:
         status = "bad" if revenue > 0 else None
     results.add(
-        Metric(id="finance.break_even_revenue", label="Break-even revenue (monthly)", value=value, unit=currency, provenance=src,
+        Metric(id="finance.break_even_revenue", label="Break-even revenue (monthly)", value=value, unit=currency, provenance=provenance,
                status=status, note=note),
-        Metric(id="finance.average_revenue", label=f"Average monthly revenue ({BURN_MONTHS} months)", value=current, unit=currency, provenance=src,
+        Metric(id="finance.average_revenue", label=f"Average monthly revenue ({BURN_MONTHS} months)", value=current, unit=currency, provenance=provenance,
                note=f"Income:* accounts, {start3:%b %Y}–{end3:%b %Y}"),
     )
     if value is not None and current < value:
         results.add(Finding(severity="high", area="finance", title="Revenue is below break-even",
                             evidence=f"Average monthly revenue {current} {currency} against break-even {value} {currency}.",
-                            action="Raise prices or volume on the highest-margin venture, or cut fixed costs.", source=src[0]))
-    break_even_units(portfolio, results, src, start3, end3, variable, fixed)
+                            action="Raise prices or volume on the highest-margin venture, or cut fixed costs.", source=provenance[0]))
+    break_even_units(portfolio, results, provenance, start3, end3, variable, fixed)
 
 
-def break_even_units(portfolio, results, src, start3: date, end3: date, variable: dict, fixed: dict) -> None:
+def break_even_units(portfolio, results, provenance, start3: date, end3: date, variable: dict, fixed: dict) -> None:
     """For ventures that sell units (charters, hauling jobs, billable hours): how many a month cover fixed costs.
 
     units sold = the income rows' `quantity` (one a row when there is none; hours must be given);
@@ -166,13 +166,13 @@ def break_even_units(portfolio, results, src, start3: date, end3: date, variable
                          "fixed": monthly_fixed, "break_even": value,
                          "sold": (units / months).quantize(Decimal("0.1"))})
         results.add(Metric(id=f"finance.break_even_units.{entity.id}", label=f"Break-even — {entity.name}", value=value,
-                           unit=f"{unit}s a month", provenance=src, status=status, note=why))
+                           unit=f"{unit}s a month", provenance=provenance, status=status, note=why))
     if rows:
         results.add(Table(id="finance.break_even_units", title=f"Break-even in units ({start3:%b}–{end3:%b %Y}, monthly)",
                           columns=(Column.text("entity", "Venture"), Column.text("unit", "Unit"), Column.number("price", "Revenue / unit"),
                            Column.number("variable", "Variable cost / unit"), Column.number("fixed", "Fixed costs"),
                            Column.number("break_even", "Break-even units"), Column.number("sold", "Units sold")),
-                          rows=tuple(rows), provenance=src))
+                          rows=tuple(rows), provenance=provenance))
 
 
 def months_to_goal(portfolio: Portfolio) -> tuple[date, int]:
@@ -182,7 +182,7 @@ def months_to_goal(portfolio: Portfolio) -> tuple[date, int]:
     return first, (goal_month.year - first.year) * 12 + goal_month.month - first.month + 1
 
 
-def revenue_targets(portfolio, results, currency, src, start3: date, end3: date) -> None:
+def revenue_targets(portfolio, results, currency, provenance, start3: date, end3: date) -> None:
     finance = portfolio.workspace.settings.finance
     if finance.revenue_goal is None:
         return
@@ -208,13 +208,13 @@ def revenue_targets(portfolio, results, currency, src, start3: date, end3: date)
     rows = tuple({"month": f"{add_months(first, i):%Y-%m}", "target": t} for i, t in enumerate(targets))
     results.add(
         Table(id="finance.revenue_targets", title=f"Monthly revenue targets to {goal:,} {currency} by {finance.goal_month}",
-              columns=(Column.text("month", "Month"), Column.number("target", f"Target ({currency})")), rows=rows, provenance=src, note=rule),
+              columns=(Column.text("month", "Month"), Column.number("target", f"Target ({currency})")), rows=rows, provenance=provenance, note=rule),
         Metric(id="finance.required_growth", label="Required monthly revenue growth",
-               value=None if growth is None else (growth * 100).quantize(Decimal("0.01")), unit="%", provenance=src, note=rule),
+               value=None if growth is None else (growth * 100).quantize(Decimal("0.01")), unit="%", provenance=provenance, note=rule),
     )
 
 
-def profitability_roadmap(portfolio, results, currency, src, start3: date, end3: date) -> None:
+def profitability_roadmap(portfolio, results, currency, provenance, start3: date, end3: date) -> None:
     """Dated milestones on a straight line from today's monthly net income to finance.net_income_goal.
 
     Today's figure is the trailing three months' average; the line reaches the goal in goal_month, and
@@ -242,12 +242,12 @@ def profitability_roadmap(portfolio, results, currency, src, start3: date, end3:
             when = f"{add_months(first, i - 1):%Y-%m}"
         rows.append({"milestone": label, "net_income": target, "by": when})
     results.add(
-        Metric(id="finance.net_income_gap", label="Monthly net income still to find", value=max(gap, ZERO), unit=currency, provenance=src,
+        Metric(id="finance.net_income_gap", label="Monthly net income still to find", value=max(gap, ZERO), unit=currency, provenance=provenance,
                status="good" if gap <= 0 else None,
                note=f"goal {goal:,} by {finance.goal_month} - today's {current:,} ({start3:%b}–{end3:%b %Y} average)"),
         Table(id="finance.profitability_roadmap", title=f"Profitability roadmap to {goal:,} {currency} a month",
               columns=(Column.text("milestone", "Milestone"), Column.number("net_income", f"Monthly net income ({currency})"),
-               Column.text("by", "By")), rows=tuple(rows), provenance=src,
+               Column.text("by", "By")), rows=tuple(rows), provenance=provenance,
               note=f"a straight line from {current:,} {currency} ({start3:%b}–{end3:%b %Y} average) to the goal "
                    f"in {finance.goal_month}"),
     )

@@ -25,7 +25,7 @@ def total(portfolio: Portfolio, where: str, start: date | None, end: date, param
     return (value or ZERO).quantize(CENT)
 
 
-def provenance(portfolio: Portfolio) -> tuple[str, ...]:
+def ledger_files(portfolio: Portfolio) -> tuple[str, ...]:
     return tuple(portfolio.sources["ledger"].paths)
 
 

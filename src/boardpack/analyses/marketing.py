@@ -30,7 +30,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
 def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
     settings = portfolio.workspace.settings
     period = portfolio.period
-    src = tuple(portfolio.sources["channels"].paths)
+    provenance = tuple(portfolio.sources["channels"].paths)
     in_period = [c for c in portfolio.channels if month_start(period.start) <= c.month <= period.end]
     names = sorted({c.channel for c in portfolio.channels})
     visits: dict[tuple[str, str], int] = defaultdict(int)
@@ -43,7 +43,7 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
 
     matrix = tuple({"entity": e.name, **{ch: state(visits[e.id, ch]) for ch in names}} for e in settings.entities)
     results.add(Table(id="marketing.channel_matrix", title="Visibility by venture and channel",
-                      columns=(Column.text("entity", "Venture"), *(Column.text(ch, ch) for ch in names)), rows=matrix, provenance=src,
+                      columns=(Column.text("entity", "Venture"), *(Column.text(ch, ch) for ch in names)), rows=matrix, provenance=provenance,
                       note=f"{period.title} visits: active ≥ {mk.active_visits}, weak ≥ {mk.weak_visits}, else absent"))
     milestones = []
     for e in settings.entities:
@@ -51,14 +51,14 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
         if weak and not any(state(visits[e.id, ch]) == "active" for ch in names):
             results.add(Finding(severity="low", area="marketing", title=f"{e.name} has no active channel",
                                 evidence=f"{', '.join(weak)}: fewer than {mk.active_visits} visits in {period.title}.",
-                                action=f"Bring {weak[0]} to {mk.active_visits} visits a month.", entity=e.id, source=src[0]))
+                                action=f"Bring {weak[0]} to {mk.active_visits} visits a month.", entity=e.id, source=provenance[0]))
             milestones.append(Milestone(60, f"Bring {e.name}'s {weak[0]} channel to {mk.active_visits} visits a month",
                                         f"no active channel; {weak[0]} had {visits[e.id, weak[0]]} visits", e.id))
         if not weak and all(visits[e.id, ch] < mk.weak_visits for ch in names):
             results.add(Finding(severity="medium", area="marketing", title=f"{e.name} had no visits on any channel in {period.title}",
-                                evidence=f"No channel row for {e.id} shows a visit in {src[0]}.",
+                                evidence=f"No channel row for {e.id} shows a visit in {provenance[0]}.",
                                 action="Give it at least one active channel (a listing, the website or email).", entity=e.id,
-                                source=src[0]))
+                                source=provenance[0]))
             milestones.append(Milestone(30, f"Give {e.name} one active channel", "no visits on any channel", e.id))
 
     totals: dict[str, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
@@ -78,7 +78,7 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
                       columns=(Column.text("channel", "Channel"), Column.number("visits", "Visits"), Column.number("leads", "Leads"),
                        Column.number("bookings", "Bookings"), Column.number("revenue", "Revenue"),
                        Column.number("spend", "Spend"), Column.number("cost_per_booking", "Cost / booking"),
-                       Column.number("return_on_spend", "Revenue / spend")), rows=tuple(rows), provenance=src))
+                       Column.number("return_on_spend", "Revenue / spend")), rows=tuple(rows), provenance=provenance))
     return milestones
 
 

@@ -10,7 +10,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, money, percent, provenance, total
+from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, ledger_files, money, percent, total
 from boardpack.config import Entity
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table, Unit
 from boardpack.period import trailing_months
@@ -42,7 +42,7 @@ def occupied_days(unit: Unit, start: date, end: date) -> int:
 def rent_roll(portfolio: Portfolio, results: Results, entity: Entity, units: list[Unit]) -> None:
     period, as_of = portfolio.period, portfolio.as_of
     currency = portfolio.currency
-    src = (entity.property.units,)
+    provenance = (entity.property.units,)
     days = sum(occupied_days(u, period.start, period.end) for u in units)
     possible = len(units) * period.days
     occupancy = percent(days, possible)
@@ -50,14 +50,14 @@ def rent_roll(portfolio: Portfolio, results: Results, entity: Entity, units: lis
     horizon = as_of + timedelta(days=LEASE_HORIZON_DAYS)
     ending = sorted((u for u in current if u.lease_end and u.lease_end <= horizon), key=lambda u: u.lease_end)
     results.add(
-        Metric(id=f"{entity.id}.occupancy", label="Occupancy", value=occupancy, unit="%", provenance=src,
+        Metric(id=f"{entity.id}.occupancy", label="Occupancy", value=occupancy, unit="%", provenance=provenance,
                status=None if occupancy is None else "good" if occupancy == 100 else "warn" if occupancy >= 90 else "bad",
                note=f"leased unit-days ÷ unit-days in {period.title}: {days} ÷ ({len(units)} × {period.days})"),
         Metric(id=f"{entity.id}.rent_roll", label="Monthly rent under lease", value=money(sum((u.monthly_rent for u in current), ZERO)),
-               unit=currency, provenance=src, note=f"the units leased on {as_of}"),
+               unit=currency, provenance=provenance, note=f"the units leased on {as_of}"),
         Metric(id=f"{entity.id}.deposits_held", label="Tenant deposits held", value=money(sum((u.deposit for u in current), ZERO)),
-               unit=currency, provenance=src, note="owed back to the tenants: not income"),
-        Metric(id=f"{entity.id}.leases_ending", label=f"Leases ending in {LEASE_HORIZON_DAYS} days", value=len(ending), unit="leases", provenance=src,
+               unit=currency, provenance=provenance, note="owed back to the tenants: not income"),
+        Metric(id=f"{entity.id}.leases_ending", label=f"Leases ending in {LEASE_HORIZON_DAYS} days", value=len(ending), unit="leases", provenance=provenance,
                status="warn" if ending else "good"),
     )
     rows = [{"unit": u.unit, "tenant": u.tenant or "vacant", "lease_start": u.lease_start, "lease_end": u.lease_end,
@@ -66,7 +66,7 @@ def rent_roll(portfolio: Portfolio, results: Results, entity: Entity, units: lis
                       columns=(Column.text("unit", "Unit"), Column.text("tenant", "Tenant"), Column.text("lease_start", "Lease start"),
                        Column.text("lease_end", "Lease end"), Column.number("rent", f"Rent a month ({currency})"),
                        Column.number("deposit", f"Deposit ({currency})"), Column.text("status", "Status")),
-                      rows=tuple(rows), provenance=src, note="A vacant unit's rent is its asking rent."))
+                      rows=tuple(rows), provenance=provenance, note="A vacant unit's rent is its asking rent."))
     for u in ending:
         left = (u.lease_end - as_of).days
         results.add(Finding(severity="medium" if left <= 30 else "low", area="operations",
@@ -112,23 +112,23 @@ def income(portfolio: Portfolio, results: Results, entity: Entity) -> None:
     cap = (annual * 100 / entity.property.value).quantize(Decimal("0.01"))
     first, last = trailing_months(period.end, 12)
     rent12, opex12, _ = noi_parts(first, last)
-    src = provenance(portfolio)
+    provenance = ledger_files(portfolio)
     where = f"ledger rows for {entity.id}, {period.title}"
     results.add(
-        Metric(id=f"{entity.id}.rental_income", label="Rental income", value=rent, unit=currency, provenance=src, note=f"Income:* {where}"),
-        Metric(id=f"{entity.id}.operating_expenses", label="Operating expenses", value=opex, unit=currency, provenance=src,
+        Metric(id=f"{entity.id}.rental_income", label="Rental income", value=rent, unit=currency, provenance=provenance, note=f"Income:* {where}"),
+        Metric(id=f"{entity.id}.operating_expenses", label="Operating expenses", value=opex, unit=currency, provenance=provenance,
                note=f"Expenses:* {where}, less debt service ({', '.join(globs)})"),
-        Metric(id=f"{entity.id}.noi", label="Net operating income (NOI)", value=noi, unit=currency, provenance=src,
+        Metric(id=f"{entity.id}.noi", label="Net operating income (NOI)", value=noi, unit=currency, provenance=provenance,
                status="good" if noi > 0 else "bad", note="rental income − operating expenses"),
-        Metric(id=f"{entity.id}.noi_annualized", label="NOI, annualized", value=annual, unit=currency, provenance=src,
+        Metric(id=f"{entity.id}.noi_annualized", label="NOI, annualized", value=annual, unit=currency, provenance=provenance,
                note=f"{period.title} NOI × {period.per_year}"),
-        Metric(id=f"{entity.id}.cap_rate", label="Cap rate", value=cap, unit="%", provenance=("boardpack.toml [entities.property] value", *src),
+        Metric(id=f"{entity.id}.cap_rate", label="Cap rate", value=cap, unit="%", provenance=("boardpack.toml [entities.property] value", *provenance),
                note=f"annualized NOI ÷ property value {entity.property.value} {currency}"),
-        Metric(id=f"{entity.id}.noi_trailing_12m", label="NOI, last 12 months", value=rent12 - opex12, unit=currency, provenance=src,
+        Metric(id=f"{entity.id}.noi_trailing_12m", label="NOI, last 12 months", value=rent12 - opex12, unit=currency, provenance=provenance,
                note=f"{first:%b %Y}–{last:%b %Y}: evens out yearly bills (tax, insurance) a single period may carry"),
-        Metric(id=f"{entity.id}.debt_service", label="Debt service", value=service, unit=currency, provenance=src,
+        Metric(id=f"{entity.id}.debt_service", label="Debt service", value=service, unit=currency, provenance=provenance,
                note=f"rows in {', '.join(globs)}: mortgage principal and interest"),
-        Metric(id=f"{entity.id}.cash_flow", label="Cash flow after debt service", value=noi - service, unit=currency, provenance=src,
+        Metric(id=f"{entity.id}.cash_flow", label="Cash flow after debt service", value=noi - service, unit=currency, provenance=provenance,
                status="good" if noi - service >= 0 else "bad", note="NOI − debt service"),
     )
     if noi - service < 0:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from boardpack.analyses.ledger_sql import CENT, ZERO, money, provenance
+from boardpack.analyses.ledger_sql import CENT, ZERO, ledger_files, money
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 
 AHEAD = 6  # periods shown in the recognition schedule; the rest are one "later" row
@@ -32,7 +32,7 @@ def earned_between(amount: Decimal, start: date, end: date, first: date, last: d
 def analyse(portfolio: Portfolio, results: Results) -> None:
     if not portfolio.fresh("ledger"):
         return
-    period, src = portfolio.period, provenance(portfolio)
+    period, provenance = portfolio.period, ledger_files(portfolio)
     currency = portfolio.currency
     receipts = portfolio.db.execute("""
         SELECT date, account, counterparty, amount, coalesce(service_start, service_end),
@@ -50,13 +50,13 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     if later:
         schedule.append({"period": f"after {upcoming.label}", "amount": money(later)})
     results.add(
-        Metric(id="accounting.deferred_revenue", label="Deferred revenue", value=money(deferred), unit=currency, provenance=src,
+        Metric(id="accounting.deferred_revenue", label="Deferred revenue", value=money(deferred), unit=currency, provenance=provenance,
                note=f"received for service after {period.end:%d %b %Y}, not yet earned"),
         Metric(id="accounting.revenue_recognized", label="Prepaid revenue earned this period", value=money(recognized), unit=currency,
-               provenance=src, note=f"service given in {period.title} for money received with a service period"),
+               provenance=provenance, note=f"service given in {period.title} for money received with a service period"),
         Table(id="accounting.recognition_schedule", title=f"When today's deferred revenue will be earned ({currency})",
               columns=(Column.text("period", "Period"), Column.number("amount", "Earned")),
-              rows=tuple(r for r in schedule if r["amount"]), provenance=src),
+              rows=tuple(r for r in schedule if r["amount"]), provenance=provenance),
     )
     early = [(d, c, a, s, w) for d, account, c, a, s, _, w in receipts
              if (account or "").startswith("Income:") and d < s and period.start <= d <= period.end]
@@ -68,5 +68,5 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                             f"(first: {first[1] or 'unknown payee'} {first[2]} on {first[0]}, service from "
                             f"{first[3]}; {first[4]}).",
                             action="Book receipts for future service to Liabilities:Deferred Revenue; the income statement "
-                            "now shows them as earned.", source=src[0]))
+                            "now shows them as earned.", source=provenance[0]))
 
