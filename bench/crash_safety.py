@@ -1,14 +1,17 @@
-"""Crash safety: SIGKILL `boardpack send` at random moments during a batch, start it again, and count — from
-what the server itself received, by Message-ID — deliveries lost, duplicated and left `unknown`.
+"""Crash safety: SIGKILL `boardpack send` at random moments during a batch, start it again, and
+count — from what the server itself received, by Message-ID — deliveries lost, duplicated and left
+`unknown`.
 
-For each transport (SMTP through a real aiosmtpd server, SES through a real moto_server), each trial:
-a fresh audit store, a batch of 50 deliveries, one `send` killed at a random moment of its run, a second
-`send` killed likewise, then a `send` that runs to the end. Then two `send` processes started at once on a
-fresh store, several times: each message must arrive once.
+For each transport (SMTP through a real aiosmtpd server, SES through a real moto_server), each
+trial: a fresh audit store, a batch of 50 deliveries, one `send` killed at a random moment of its
+run, a second `send` killed likewise, then a `send` that runs to the end. Then two `send` processes
+started at once on a fresh store, several times: each message must arrive once.
 
-    lost        the server never got it, and the audit store does not say `unknown` (nobody would know)
+    lost        the server never got it, and the audit store does not say `unknown` (nobody would
+                know)
     duplicated  the server got it more than once
-    unknown     held for the owner (some of these the server did get: the kill fell between hand-over and record)
+    unknown     held for the owner (some of these the server did get: the kill fell between
+                hand-over and record)
 
 Usage: python bench/crash_safety.py [TRIALS] [smtp|ses|both]
 """
@@ -61,15 +64,23 @@ transport = "{transport}"
 
 
 def workspace(root: Path, transport: str, port: int) -> Path:
-    roles = "\n".join(f"[roles.{r}]\nto = {json.dumps([f'{r}{i}@example.com' for i in range(PER_ROLE)])}"
-                      for r in ROLES)
-    table = (f'[delivery.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nmax_send_rate = {RATE}'
-             if transport == "smtp" else f"[delivery.ses]\nmax_send_rate = {RATE}")
+    roles = "\n".join(
+        f"[roles.{r}]\nto = {json.dumps([f'{r}{i}@example.com' for i in range(PER_ROLE)])}"
+        for r in ROLES
+    )
+    table = (
+        f'[delivery.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nmax_send_rate ='
+        f" {RATE}"
+        if transport == "smtp"
+        else f"[delivery.ses]\nmax_send_rate = {RATE}"
+    )
     root.mkdir(parents=True)
-    (root / "boardpack.toml").write_text(TOML.format(
-        roles=roles, transport=transport, transport_table=table))
-    (root / "bank.csv").write_text("Date,Amount,Account\n2026-10-01,100.00,Income:Sales\n"
-                                   "2026-10-02,-40.00,Expenses:Rent\n")
+    (root / "boardpack.toml").write_text(
+        TOML.format(roles=roles, transport=transport, transport_table=table)
+    )
+    (root / "bank.csv").write_text(
+        "Date,Amount,Account\n2026-10-01,100.00,Income:Sales\n2026-10-02,-40.00,Expenses:Rent\n"
+    )
     return root
 
 
@@ -92,21 +103,32 @@ class Target:
             import boto3
 
             self.moto.reset()
-            boto3.client("ses", endpoint_url=self.moto.url, region_name="us-east-1", aws_access_key_id="testing",
-                         aws_secret_access_key="testing").verify_email_identity(EmailAddress="reports@example.com")
+            boto3.client(
+                "ses",
+                endpoint_url=self.moto.url,
+                region_name="us-east-1",
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            ).verify_email_identity(EmailAddress="reports@example.com")
 
     def received(self) -> Counter:
         if self.kind == "smtp":
             return Counter(r.message_id for r in self.smtp.received)
-        return Counter(email.message_from_string(m["raw_data"])["Message-ID"] for m in self.moto.sent_raw())
+        return Counter(
+            email.message_from_string(m["raw_data"])["Message-ID"] for m in self.moto.sent_raw()
+        )
 
     def stop(self) -> None:
         self.smtp.stop() if self.kind == "smtp" else self.moto.stop()
 
 
 def send(ws: Path, env: dict, kill_after: float | None = None) -> int | None:
-    process = subprocess.Popen([sys.executable, "-m", "boardpack", "send", "-w", str(ws), "--as-of", "2026-11-15"],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "boardpack", "send", "-w", str(ws), "--as-of", "2026-11-15"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     if kill_after is None:
         return process.wait(300)
     try:
@@ -118,25 +140,38 @@ def send(ws: Path, env: dict, kill_after: float | None = None) -> int | None:
 
 
 def deliveries(ws: Path, env: dict) -> list[dict]:
-    out = subprocess.run([sys.executable, "-m", "boardpack", "runs", "-w", str(ws), "--json"], env=env,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "boardpack", "runs", "-w", str(ws), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out)["deliveries"]
 
 
 def run(kind: str, trials: int, folder: Path) -> dict:
     target = Target(kind)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOARDPACK_"))} | target.env
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOARDPACK_"))
+    } | target.env
     template = workspace(folder / f"{kind}-template", kind, target.port)
     try:
         target.reset()  # calibrate: how long an uninterrupted send takes
         ws = folder / f"{kind}-calibrate"
         shutil.copytree(template, ws)
         started = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-m", "boardpack", "send", "-w", str(ws), "--as-of", "2026-11-15"],
-                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "boardpack", "send", "-w", str(ws), "--as-of", "2026-11-15"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         while not target.received() and process.poll() is None:
             time.sleep(0.02)
-        first = time.monotonic() - started  # start-up and build: a kill before this only tests start-up
+        first = (
+            time.monotonic() - started
+        )  # start-up and build: a kill before this only tests start-up
         process.wait(300)
         full = time.monotonic() - started
         totals = Counter()
@@ -154,19 +189,36 @@ def run(kind: str, trials: int, folder: Path) -> dict:
             got = target.received()
             assert len(states) == 50, f"{len(states)} deliveries planned"
             totals["deliveries"] += len(states)
-            totals["lost"] += sum(1 for mid, state in states.items() if got[mid] == 0 and state != "unknown")
+            totals["lost"] += sum(
+                1 for mid, state in states.items() if got[mid] == 0 and state != "unknown"
+            )
             totals["duplicated"] += sum(1 for mid in states if got[mid] > 1)
             totals["unknown"] += sum(1 for state in states.values() if state == "unknown")
-            totals["unknown, in fact received"] += sum(1 for mid, s in states.items() if s == "unknown" and got[mid])
+            totals["unknown, in fact received"] += sum(
+                1 for mid, s in states.items() if s == "unknown" and got[mid]
+            )
             totals["sent"] += sum(1 for state in states.values() if state == "sent")
         racing = Counter()
         for trial in range(max(3, trials // 10)):
             target.reset()
             ws = folder / f"{kind}-race-{trial}"
             shutil.copytree(template, ws)
-            command = [sys.executable, "-m", "boardpack", "send", "-w", str(ws), "--as-of", "2026-11-15"]
-            racers = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                      for _ in range(2)]
+            command = [
+                sys.executable,
+                "-m",
+                "boardpack",
+                "send",
+                "-w",
+                str(ws),
+                "--as-of",
+                "2026-11-15",
+            ]
+            racers = [
+                subprocess.Popen(
+                    command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
+                for _ in range(2)
+            ]
             for r in racers:
                 r.wait(300)
             got = target.received()
@@ -174,16 +226,25 @@ def run(kind: str, trials: int, folder: Path) -> dict:
             racing["messages"] += len(got)
             racing["duplicated"] += sum(1 for n in got.values() if n > 1)
             racing["missing"] += 50 - len(got)
-        return {"transport": kind, "trials": trials, "kills": trials * 2, "kills that fell mid-batch": killed_mid_batch,
-                "uninterrupted send (s)": round(full, 2),
-                "first message after (s)": round(first, 2), **totals, "two at once": dict(racing)}
+        return {
+            "transport": kind,
+            "trials": trials,
+            "kills": trials * 2,
+            "kills that fell mid-batch": killed_mid_batch,
+            "uninterrupted send (s)": round(full, 2),
+            "first message after (s)": round(first, 2),
+            **totals,
+            "two at once": dict(racing),
+        }
     finally:
         target.stop()
 
 
 def main() -> None:
     trials = int(sys.argv[1]) if len(sys.argv) > 1 else 50
-    kinds = {"both": ["smtp", "ses"]}.get(sys.argv[2] if len(sys.argv) > 2 else "both", sys.argv[2:3])
+    kinds = {"both": ["smtp", "ses"]}.get(
+        sys.argv[2] if len(sys.argv) > 2 else "both", sys.argv[2:3]
+    )
     with tempfile.TemporaryDirectory() as folder:
         for kind in kinds:
             result = run(kind, trials, Path(folder))

@@ -1,12 +1,12 @@
-"""Benchmark: the hostile corpus (tests/hostile/), run whole, and every regular expression on its pathological
-lines.
+"""Benchmark: the hostile corpus (tests/hostile/), run whole, and every regular expression on its
+pathological lines.
 
-Each case builds its small workspace in a temporary folder and runs the real command line in this process, as
-the tests do; the bench counts the cases that behaved as a user relies on (clean) and those that did not
-(problems, each printed), and prints the slowest case. Then each pattern of tests/hostile/test_regex.py meets
-its 272 lines of 100,000 characters, and the slowest line's time is printed beside one linear pass over a line
-that long ([^!]*!), as a ratio: a pattern that backtracks would show thousands of passes.
-Usage: python bench/hostile.py
+Each case builds its small workspace in a temporary folder and runs the real command line in this
+process, as the tests do; the bench counts the cases that behaved as a user relies on (clean) and
+those that did not (problems, each printed), and prints the slowest case. Then each pattern of
+tests/hostile/test_regex.py meets its 272 lines of 100,000 characters, and the slowest line's time
+is printed beside one linear pass over a line that long ([^!]*!), as a ratio: a pattern that
+backtracks would show thousands of passes. Usage: python bench/hostile.py
 """
 
 from __future__ import annotations
@@ -35,8 +35,19 @@ from tests.hostile.corpus import problems_of, run_case  # noqa: E402
 
 
 def corpus() -> list:
-    cases = [c for module in (test_templates, test_code, test_addresses, test_inputs, test_whole_pack,
-                              test_terminal, test_metadata) for c in module.CASES]
+    cases = [
+        c
+        for module in (
+            test_templates,
+            test_code,
+            test_addresses,
+            test_inputs,
+            test_whole_pack,
+            test_terminal,
+            test_metadata,
+        )
+        for c in module.CASES
+    ]
     return cases + [c for c, _, _ in test_notifications.CASES]
 
 
@@ -59,20 +70,29 @@ def main() -> int:
         slowest = max(slowest, (outcome.seconds, case.id))
     total = time.perf_counter() - started
     groups = sorted({c.group for c in cases})
-    print(f"cases: {len(cases)} in {len(groups)} classes ({', '.join(groups)}), run in {total:.1f} s")
+    print(
+        f"cases: {len(cases)} in {len(groups)} classes ({', '.join(groups)}), run in {total:.1f} s"
+    )
     print(f"clean: {len(cases) - len({p.split(':')[0] for p in problems})}")
     print(f"problems: {len(problems)}")
     for line in problems:
         print(f"  {line}")
     print(f"slowest case: {slowest[1]} ({slowest[0]:.2f} s)")
-    print("\nregular expressions: the slowest of the 272 pathological 100,000-character lines, beside one linear "
-          "pass of the same engine over a line that long ([^!]*! on a...a!); a backtracking pattern would show "
-          "thousands of passes:")
+    print(
+        "\nregular expressions: the slowest of the 272 pathological 100,000-character lines, beside"
+        " one linear pass of the same engine over a line that long ([^!]*! on a...a!); a"
+        " backtracking pattern would show thousands of passes:"
+    )
     line = "a" * (test_regex.LENGTH - 1) + "!"
-    one_pass = min(timed(lambda: re.match("[^!]*!", line)) for _ in range(20))  # the engine, each character once
+    one_pass = min(
+        timed(lambda: re.match("[^!]*!", line)) for _ in range(20)
+    )  # the engine, each character once
     for name, method in sorted(test_regex.PATTERNS.items()):
         worst = test_regex.worst_seconds(name, method)
-        print(f"  {name:<44} {worst * 1000:8.2f} ms   one pass {one_pass * 1000:.3f} ms   {worst / one_pass:6.1f} passes")
+        print(
+            f"  {name:<44} {worst * 1000:8.2f} ms   one pass {one_pass * 1000:.3f} ms  "
+            f" {worst / one_pass:6.1f} passes"
+        )
     return 1 if problems else 0
 
 

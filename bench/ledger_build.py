@@ -1,4 +1,5 @@
-"""Benchmark: the whole pack from a 1,000,000-row ledger, beside DuckDB's bare load and aggregate of the same file.
+"""Benchmark: the whole pack from a 1,000,000-row ledger, beside DuckDB's bare load and aggregate of
+the same file.
 
 Both run as fresh processes (interpreter start-up included in both), timed by wall clock, with each
 process's own peak memory from wait4. Usage: python bench/ledger_build.py [ROWS]
@@ -15,9 +16,19 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-ACCOUNTS = ["Income:Sales", "Income:Services", "Expenses:Rent", "Expenses:Payroll", "Expenses:Fuel",
-            "Expenses:Software", "Expenses:Travel", "Expenses:Materials", ""]
-# boardpack's own ledger source on the same file, then the same aggregate: the parse and checks alone
+ACCOUNTS = [
+    "Income:Sales",
+    "Income:Services",
+    "Expenses:Rent",
+    "Expenses:Payroll",
+    "Expenses:Fuel",
+    "Expenses:Software",
+    "Expenses:Travel",
+    "Expenses:Materials",
+    "",
+]
+# boardpack's own ledger source on the same file, then the same aggregate: the parse and checks
+# alone
 LOAD = """
 import sys
 from datetime import date
@@ -26,14 +37,17 @@ from boardpack.config import load_workspace
 from boardpack.period import period_before
 from boardpack.sources import load_portfolio
 ws = load_workspace(Path(sys.argv[1]), environ={})
-p = load_portfolio(ws, period_before(date(2026, 11, 15), ws.settings.organization), date(2026, 11, 15))
-p.db.execute("SELECT account, date_trunc('month', date) m, sum(amount), count(*) FROM ledger GROUP BY ALL").fetchall()
+as_of = date(2026, 11, 15)
+p = load_portfolio(ws, period_before(as_of, ws.settings.organization), as_of)
+p.db.execute("SELECT account, date_trunc('month', date) m, sum(amount), count(*) FROM ledger "
+             "GROUP BY ALL").fetchall()
 """
 BARE = """
 import duckdb, sys
 con = duckdb.connect()
 con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?, header = true)", [sys.argv[1]])
-con.execute("SELECT Account, date_trunc('month', Date) m, sum(Amount), count(*) FROM t GROUP BY ALL").fetchall()
+con.execute("SELECT Account, date_trunc('month', Date) m, sum(Amount), count(*) FROM t "
+            "GROUP BY ALL").fetchall()
 """
 TOML = """
 [organization]
@@ -70,7 +84,10 @@ def write_ledger(path: Path, rows: int) -> None:
         for i in range(rows):
             account = ACCOUNTS[i % len(ACCOUNTS)]
             sign = "" if account.startswith("Income") else "-"
-            out.write(f"{days[i % 730]},Payee {i % 997},card purchase {i},{sign}{rng.randint(1, 500000) / 100:.2f},{account}\n")
+            out.write(
+                f"{days[i % 730]},Payee {i % 997},card purchase"
+                f" {i},{sign}{rng.randint(1, 500000) / 100:.2f},{account}\n"
+            )
 
 
 def run(argv: list[str]) -> tuple[float, float]:
@@ -94,16 +111,33 @@ def main() -> None:
         bare = min(run([sys.executable, "-c", BARE, str(ws / "ledger.csv")]) for _ in range(3))
         start = min(run([sys.executable, "-c", "import boardpack.cli"]) for _ in range(3))
         load = min(run([sys.executable, "-c", LOAD, str(ws)]) for _ in range(3))
-        build = min(run([sys.executable, "-m", "boardpack", "build", "-w", str(ws), "--as-of", "2026-11-15",
-                         "--out", str(ws / "out")]) for _ in range(3))
+        build = min(
+            run(
+                [
+                    sys.executable,
+                    "-m",
+                    "boardpack",
+                    "build",
+                    "-w",
+                    str(ws),
+                    "--as-of",
+                    "2026-11-15",
+                    "--out",
+                    str(ws / "out"),
+                ]
+            )
+            for _ in range(3)
+        )
     print(f"ledger: {rows:,} rows, {size:.0f} MiB CSV; best of 3 runs each, fresh process each")
     print(f"{'':34}{'wall s':>8}{'peak MiB':>10}")
     print(f"{'DuckDB bare load + aggregate':34}{bare[0]:8.2f}{bare[1]:10.0f}")
     print(f"{'python start + boardpack imports':34}{start[0]:8.2f}{start[1]:10.0f}")
     print(f"{'boardpack ledger load + aggregate':34}{load[0]:8.2f}{load[1]:10.0f}")
     print(f"{'boardpack build (5 reports x 4 fmt)':34}{build[0]:8.2f}{build[1]:10.0f}")
-    print(f"ratio load / bare: {load[0] / bare[0]:.2f}x time; build / bare: {build[0] / bare[0]:.2f}x time, "
-          f"{build[1] / bare[1]:.2f}x memory (aim: build within 2x time, under 1 GB)")
+    print(
+        f"ratio load / bare: {load[0] / bare[0]:.2f}x time; build / bare: {build[0] / bare[0]:.2f}x"
+        f" time, {build[1] / bare[1]:.2f}x memory (aim: build within 2x time, under 1 GB)"
+    )
 
 
 if __name__ == "__main__":

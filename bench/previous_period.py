@@ -1,6 +1,7 @@
-"""Benchmark: what the change since the previous period costs a pack. build_pack runs the analyses twice on
-one loaded portfolio (the period, then the one before); beside it, what re-reading the sources for the
-previous period would cost instead (the obvious way: a second build). On the demo workspace, best of N.
+"""Benchmark: what the change since the previous period costs a pack. build_pack runs the analyses
+twice on one loaded portfolio (the period, then the one before); beside it, what re-reading the
+sources for the previous period would cost instead (the obvious way: a second build). On the demo
+workspace, best of N.
 
 Usage: python bench/previous_period.py [REPEATS]
 """
@@ -41,7 +42,10 @@ def main(repeats: int) -> None:
         portfolio = load_portfolio(ws, period, AS_OF)
         load = best(repeats, lambda: load_portfolio(ws, period, AS_OF))
         this = best(repeats, lambda: analyse(portfolio))
-        again = best(repeats, lambda: analyse(replace(portfolio, period=period.previous(), as_of=period.start)))
+        again = best(
+            repeats,
+            lambda: analyse(replace(portfolio, period=period.previous(), as_of=period.start)),
+        )
         reread = best(repeats, lambda: analyse(load_portfolio(ws, period.previous(), period.start)))
     print(f"demo workspace, best of {repeats}")
     print(f"  load the sources                     {load * 1000:7.0f} ms")

@@ -1,9 +1,9 @@
 """Benchmark: what the report's look costs, on the demo's nine reports (best of N).
 
-- The PDF archive: WeasyPrint laying out the template's own <style> (what render_pdf does) beside the same
-  report from the CSS-inlined email HTML (the obvious way: print the email).
-- The template sandbox: the HTML report rendered in Jinja's SandboxedEnvironment (what boardpack does, so that
-  a workspace's own template cannot reach Python) beside a plain Environment.
+- The PDF archive: WeasyPrint laying out the template's own <style> (what render_pdf does) beside
+  the same report from the CSS-inlined email HTML (the obvious way: print the email).
+- The template sandbox: the HTML report rendered in Jinja's SandboxedEnvironment (what boardpack
+  does, so that a workspace's own template cannot reach Python) beside a plain Environment.
 
 Usage: python bench/report_look.py [REPEATS]
 """
@@ -49,13 +49,24 @@ def main(repeats: int) -> None:
 
         pdf = best(repeats, lambda: [render_pdf(d, brand) for d in docs])
         inlined = [render_html(d, brand=brand) for d in docs]
-        printed = best(repeats, lambda: [weasyprint.HTML(string=h, url_fetcher=fetcher).write_pdf() for h in inlined])
-        print(f"PDF archive, {len(docs)} reports: render_pdf {pdf:.2f} s ({pdf / len(docs) * 1000:.0f} ms a report); "
-              f"from the inlined email HTML {printed:.2f} s ({printed / pdf:.2f}x)")
+        printed = best(
+            repeats,
+            lambda: [weasyprint.HTML(string=h, url_fetcher=fetcher).write_pdf() for h in inlined],
+        )
+        print(
+            f"PDF archive, {len(docs)} reports: render_pdf {pdf:.2f} s"
+            f" ({pdf / len(docs) * 1000:.0f} ms a report); from the inlined email HTML"
+            f" {printed:.2f} s ({printed / pdf:.2f}x)"
+        )
 
         sandboxed = environment(brand.templates)
-        plain = Environment(loader=sandboxed.loader, autoescape=True, undefined=sandboxed.undefined,
-                            trim_blocks=True, lstrip_blocks=True)
+        plain = Environment(
+            loader=sandboxed.loader,
+            autoescape=True,
+            undefined=sandboxed.undefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         plain.filters.update(sandboxed.filters)
         logo = brand.logo.src("cid")
 
@@ -64,9 +75,13 @@ def main(repeats: int) -> None:
             return [template.render(doc=d, rows=None, logo=logo, brand=brand) for d in docs]
 
         assert render_all(sandboxed) == render_all(plain)  # the same HTML either way
-        boxed, free = best(repeats * 4, lambda: render_all(sandboxed)), best(repeats * 4, lambda: render_all(plain))
-        print(f"HTML template, {len(docs)} reports: sandboxed {boxed * 1000:.1f} ms, plain Jinja {free * 1000:.1f} ms "
-              f"({boxed / free:.2f}x)")
+        boxed, free = best(repeats * 4, lambda: render_all(sandboxed)), best(
+            repeats * 4, lambda: render_all(plain)
+        )
+        print(
+            f"HTML template, {len(docs)} reports: sandboxed {boxed * 1000:.1f} ms, plain Jinja"
+            f" {free * 1000:.1f} ms ({boxed / free:.2f}x)"
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Benchmark: secret-scan a generated 5,000-file repository, beside detect-secrets' own command-line scan.
+"""Benchmark: secret-scan a generated 5,000-file repository, beside detect-secrets' own command-line
+scan.
 
 Both scan the same tracked files at HEAD with the same plugins and filters; detect-secrets' `scan`
 reads the working tree and spreads files over every core, boardpack reads blobs from git in one
@@ -28,7 +29,8 @@ from boardpack.sources.git import read_repository
 from boardpack.sources.secrets import Baseline, SecretScanner
 scanner = SecretScanner(b"k" * 32)
 with scanner.session():
-    repo = read_repository(Path(sys.argv[1]), "e", sys.argv[1], datetime.now(UTC), GitSource(), scanner, Baseline())
+    repo = read_repository(Path(sys.argv[1]), "e", sys.argv[1], datetime.now(UTC), GitSource(),
+                           scanner, Baseline())
 print(len({s.location for s in repo.secrets}), repo.files)
 """
 KINDS = (".py", ".js", ".yaml", ".md", ".json", ".cfg")
@@ -47,10 +49,21 @@ def write_repo(root: Path, files: int) -> None:
             lines.append(f"{a}_{i} = compute('{b}', {rng.randint(0, 999)})  # {a} {b}")
         if n % 100 == 7:  # 1% of files carry a planted secret
             filler = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(36))
-            lines.insert(20, PLANTS[n % 3].format(filler[:16] if n % 3 == 0 else filler if n % 3 == 1 else filler[:24]))
+            lines.insert(
+                20,
+                PLANTS[n % 3].format(
+                    filler[:16] if n % 3 == 0 else filler if n % 3 == 1 else filler[:24]
+                ),
+            )
         (folder / f"module{n}{KINDS[n % len(KINDS)]}").write_text("\n".join(lines) + "\n")
-    env = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com", "GIT_COMMITTER_NAME": "b",
-           "GIT_COMMITTER_EMAIL": "b@example.com", "HOME": str(root), "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    env = {
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@example.com",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@example.com",
+        "HOME": str(root),
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+    }
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "bench"]):
         subprocess.run(["git", *args], cwd=root, env=env, check=True)
 
@@ -61,21 +74,40 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "repo"
         write_repo(repo, files)
-        # locations, not detector hits: detect-secrets lists a token twice when two detectors match it
-        theirs_found = len({(s["filename"], s["line_number"]) for items in json.loads(subprocess.run(
-            [cli, "scan", "--no-verify"], cwd=repo, capture_output=True, check=True).stdout)["results"].values()
-            for s in items})
-        ours_found = subprocess.run([sys.executable, "-c", OURS, str(repo)], capture_output=True, text=True,
-                                    check=True).stdout.split()[0]
+        # locations, not detector hits: detect-secrets lists a token twice when two detectors match
+        # it
+        theirs_found = len(
+            {
+                (s["filename"], s["line_number"])
+                for items in json.loads(
+                    subprocess.run(
+                        [cli, "scan", "--no-verify"], cwd=repo, capture_output=True, check=True
+                    ).stdout
+                )["results"].values()
+                for s in items
+            }
+        )
+        ours_found = subprocess.run(
+            [sys.executable, "-c", OURS, str(repo)], capture_output=True, text=True, check=True
+        ).stdout.split()[0]
         # `detect-secrets scan` takes the folder from its working directory: run it there
-        theirs = min(run(["sh", "-c", f'cd "{repo}" && exec "{cli}" scan --no-verify']) for _ in range(3))
+        theirs = min(
+            run(["sh", "-c", f'cd "{repo}" && exec "{cli}" scan --no-verify']) for _ in range(3)
+        )
         ours = min(run([sys.executable, "-c", OURS, str(repo)]) for _ in range(3))
-    print(f"repository: {files:,} tracked files, 1% with a planted secret; best of 3 runs each, fresh process each")
+    print(
+        f"repository: {files:,} tracked files, 1% with a planted secret; best of 3 runs each, fresh"
+        " process each"
+    )
     print(f"{'':44}{'wall s':>8}{'files/s':>9}{'peak MiB':>10}{'places':>7}")
-    print(f"{'detect-secrets scan (command line, all cores)':44}{theirs[0]:8.2f}{files / theirs[0]:9.0f}"
-          f"{theirs[1]:10.0f}{theirs_found:>7}")
-    print(f"{'boardpack git source (one process, + facts)':44}{ours[0]:8.2f}{files / ours[0]:9.0f}"
-          f"{ours[1]:10.0f}{ours_found:>7}")
+    print(
+        f"{'detect-secrets scan (command line, all cores)':44}{theirs[0]:8.2f}"
+        f"{files / theirs[0]:9.0f}{theirs[1]:10.0f}{theirs_found:>7}"
+    )
+    print(
+        f"{'boardpack git source (one process, + facts)':44}{ours[0]:8.2f}{files / ours[0]:9.0f}"
+        f"{ours[1]:10.0f}{ours_found:>7}"
+    )
     print(f"ratio boardpack / detect-secrets: {ours[0] / theirs[0]:.2f}x time")
 
 

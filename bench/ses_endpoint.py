@@ -1,12 +1,15 @@
-"""An SES v2 endpoint for bench/delivery_rate.py: 50 ms of latency per call, `TooManyRequestsException:
-Maximum sending rate exceeded.` (429) above a rate counted in recipients over a sliding second, and a
-real SES reply (`{"MessageId": ...}`) for the rest, whose Message-IDs it keeps to count duplicates.
+"""An SES v2 endpoint for bench/delivery_rate.py: 50 ms of latency per call,
+`TooManyRequestsException: Maximum sending rate exceeded.` (429) above a rate counted in recipients
+over a sliding second, and a real SES reply (`{"MessageId": ...}`) for the rest, whose Message-IDs
+it keeps to count duplicates.
 
-It answers SendEmail itself rather than forwarding to moto_server: on this 2-core machine moto_server
-accepts about 130 sends a second one at a time and about 170 sixteen at once (bench/moto_capacity.py),
-below the 200/s under test, so forwarding would measure moto rather than the sender.
+It answers SendEmail itself rather than forwarding to moto_server: on this 2-core machine
+moto_server accepts about 130 sends a second one at a time and about 170 sixteen at once
+(bench/moto_capacity.py), below the 200/s under test, so forwarding would measure moto rather than
+the sender.
 
-Usage: python bench/ses_endpoint.py RATE LATENCY   (prints its URL, then serves; GET /stats for counts)
+Usage: python bench/ses_endpoint.py RATE LATENCY
+(prints its URL, then serves; GET /stats for counts)
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ class Endpoint:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms Nagle stall
+            disable_nagle_algorithm = (
+                True  # headers and body go out as separate writes: no 40 ms Nagle stall
+            )
 
             def reply(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(body).encode()
@@ -49,18 +54,31 @@ class Endpoint:
 
             def do_GET(self):
                 ids = endpoint.message_ids
-                self.reply(200, {"throttled": endpoint.throttled, "accepted": sum(ids.values()),
-                                 "distinct": len(ids), "duplicated": sum(1 for n in ids.values() if n > 1)})
+                self.reply(
+                    200,
+                    {
+                        "throttled": endpoint.throttled,
+                        "accepted": sum(ids.values()),
+                        "distinct": len(ids),
+                        "duplicated": sum(1 for n in ids.values() if n > 1),
+                    },
+                )
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
                 time.sleep(endpoint.latency)
                 if self.path != "/v2/email/outbound-emails":
-                    self.reply(404, {"message": "only SendEmail is served here"},
-                               {"x-amzn-ErrorType": "UnknownOperationException"})
+                    self.reply(
+                        404,
+                        {"message": "only SendEmail is served here"},
+                        {"x-amzn-ErrorType": "UnknownOperationException"},
+                    )
                 elif not endpoint.admit(len(body["Destination"]["ToAddresses"])):
-                    self.reply(429, {"message": "Maximum sending rate exceeded."},
-                               {"x-amzn-ErrorType": "TooManyRequestsException"})
+                    self.reply(
+                        429,
+                        {"message": "Maximum sending rate exceeded."},
+                        {"x-amzn-ErrorType": "TooManyRequestsException"},
+                    )
                 else:
                     raw = base64.b64decode(body["Content"]["Raw"]["Data"])
                     found = MESSAGE_ID.search(raw)

@@ -1,4 +1,5 @@
-"""Shared fixtures: a clean environment, a small hand-worked workspace, the CLI in a subprocess, golden files."""
+"""Shared fixtures: a clean environment, a small hand-worked workspace, the CLI in a subprocess,
+golden files."""
 
 from __future__ import annotations
 
@@ -157,9 +158,15 @@ def clean_environment(monkeypatch):
             monkeypatch.delenv(name)
 
 
-def write_workspace(root: Path, toml: str = TOML, files: dict[str, str | bytes] | None = None) -> Path:
-    contents = {"boardpack.toml": toml, "ledger/bank.csv": LEDGER, "notes/co.md": NOTE,
-                "marketing/channels.csv": CHANNELS} | (files or {})
+def write_workspace(
+    root: Path, toml: str = TOML, files: dict[str, str | bytes] | None = None
+) -> Path:
+    contents = {
+        "boardpack.toml": toml,
+        "ledger/bank.csv": LEDGER,
+        "notes/co.md": NOTE,
+        "marketing/channels.csv": CHANNELS,
+    } | (files or {})
     for name, content in contents.items():
         if content is None:
             continue
@@ -189,26 +196,50 @@ def demo_pack(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("demo-pack") / "demo"
     generate(root, date(2026, 11, 22))
-    edited = datetime(2026, 11, 20, 12, 0).timestamp()  # a rent roll is as fresh as its last edit: not today
+    edited = datetime(
+        2026, 11, 20, 12, 0
+    ).timestamp()  # a rent roll is as fresh as its last edit: not today
     for path in root.rglob("*"):
         os.utime(path, (edited, edited))
-    return build_pack(load_workspace(root, environ={}), date(2026, 11, 22), generated_at=GENERATED_AT)
+    return build_pack(
+        load_workspace(root, environ={}), date(2026, 11, 22), generated_at=GENERATED_AT
+    )
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None,
-            timeout: float = 120, process: bool = False) -> subprocess.CompletedProcess:
-    """The real command line, never on a terminal (`input` goes to its stdin), with the environment cleared of
-    the developer's AWS, SES, SMTP and boardpack settings. In this process by default — the same `main` the
-    `boardpack` command calls, in a fraction of the time — or, with `process`, in a subprocess, where a real
-    process matters (signals, a crash, a lock, the interpreter's own start)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SES_", "BOARDPACK_", "SMTP_"))}
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict | None = None,
+    input: str | None = None,
+    timeout: float = 120,
+    process: bool = False,
+) -> subprocess.CompletedProcess:
+    """The real command line, never on a terminal (`input` goes to its stdin), with the environment
+    cleared of the developer's AWS, SES, SMTP and boardpack settings. In this process by default —
+    the same `main` the `boardpack` command calls, in a fraction of the time — or, with `process`,
+    in a subprocess, where a real process matters (signals, a crash, a lock, the interpreter's own
+    start)."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "SES_", "BOARDPACK_", "SMTP_"))
+    }
     if process:
-        return subprocess.run([sys.executable, "-m", "boardpack", *args], cwd=cwd, env=base | (env or {}),
-                              input=input, capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-m", "boardpack", *args],
+            cwd=cwd,
+            env=base | (env or {}),
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     return in_process(list(args), cwd, base | (env or {}), input or "")
 
 
-def in_process(args: list[str], cwd: Path | None, environ: dict[str, str], stdin: str) -> subprocess.CompletedProcess:
+def in_process(
+    args: list[str], cwd: Path | None, environ: dict[str, str], stdin: str
+) -> subprocess.CompletedProcess:
     import contextlib
     import io
     import signal
@@ -244,7 +275,11 @@ def in_process(args: list[str], cwd: Path | None, environ: dict[str, str], stdin
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/ from the current output.")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/ from the current output.",
+    )
 
 
 @pytest.fixture
@@ -255,13 +290,22 @@ def golden(request):
     def check(name: str, text: str, tmp: Path | None = None) -> None:
         if tmp is not None:
             text = text.replace(str(tmp), "<TMP>")
-        text = re.sub(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}| ?[A-Z]{3,4})?", "<DATETIME>", text)
+        text = re.sub(
+            r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}| ?[A-Z]{3,4})?",
+            "<DATETIME>",
+            text,
+        )
         path = Path(__file__).parent / "golden" / name
         if update or not path.exists():
             path.write_text(text, encoding="utf-8")
             if not update:
-                pytest.fail(f"golden file {path.name} was missing and has been written; review it and run again")
-        assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file (--update-golden to accept)"
+                pytest.fail(
+                    f"golden file {path.name} was missing and has been written; review it and run"
+                    " again"
+                )
+        assert text == path.read_text(
+            encoding="utf-8"
+        ), f"{name} differs from its golden file (--update-golden to accept)"
 
     return check
 
@@ -277,12 +321,17 @@ def moto_server():
 
 @pytest.fixture
 def aws(moto_server):
-    """A real moto_server, emptied for this test; `aws.env()` is the environment that points at it."""
+    """A real moto_server, emptied for this test; `aws.env()` is the environment that points at it.
+    """
     moto_server.reset()
     return moto_server
 
 
 def ses_toml(max_send_rate: float = 1000, extra: str = "") -> str:
-    """The test workspace, delivering through SES (faster than moto's sandbox rate of 1/s, unless told)."""
-    return (TOML.replace("[delivery]\n", '[delivery]\ntransport = "ses"\nretry_delay = 0.01\n')
-            + f"[delivery.ses]\nmax_send_rate = {max_send_rate}\n" + extra)
+    """The test workspace, delivering through SES (faster than moto's sandbox rate of 1/s, unless
+    told)."""
+    return (
+        TOML.replace("[delivery]\n", '[delivery]\ntransport = "ses"\nretry_delay = 0.01\n')
+        + f"[delivery.ses]\nmax_send_rate = {max_send_rate}\n"
+        + extra
+    )

@@ -36,15 +36,19 @@ import os, sys
 if os.environ.get("MOTO_SES_DAILY_QUOTA"):  # a production SES account, not the sandbox's 200 a day
     from moto.ses import models
     def production_quota(self, sent):
-        self.sent_last24_hours, self.max24_hour_send, self.max_send_rate = sent, int(os.environ["MOTO_SES_DAILY_QUOTA"]), 1000
+        self.sent_last24_hours, self.max_send_rate = sent, 1000
+        self.max24_hour_send = int(os.environ["MOTO_SES_DAILY_QUOTA"])
     models.SESQuota.__init__ = production_quota
 import time
 from moto.sqs import models as sqs
-# moto's SQS asks for the time now, through two datetimes, for every message on every receive: with a
-# thousand jobs queued that made the emulator the fan-out test's bottleneck. time.time() is the same figure.
+# moto's SQS asks for the time now, through two datetimes, for every message on every receive: with
+# a thousand jobs queued that made the emulator the fan-out test's bottleneck. time.time() is the
+# same figure.
 sqs.unix_time_millis = lambda: time.time() * 1000.0
-from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app, run_simple
-run_simple("127.0.0.1", int(sys.argv[1]), DomainDispatcherApplication(create_backend_app), threaded=False,
+from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.server import run_simple
+application = DomainDispatcherApplication(create_backend_app)
+run_simple("127.0.0.1", int(sys.argv[1]), application, threaded=False,
            request_handler=MotoRequestHandler)
 """
 
@@ -55,10 +59,17 @@ class MotoServer:
     def __init__(self, serial: bool = True, env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = (["-c", SERIAL_MOTO, str(self.port)] if serial
-                   else ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)])
-        self.process = subprocess.Popen([sys.executable, *command], env={**os.environ, **(env or {})},
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        command = (
+            ["-c", SERIAL_MOTO, str(self.port)]
+            if serial
+            else ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, *command],
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -70,7 +81,9 @@ class MotoServer:
                 time.sleep(0.1)
 
     def reset(self) -> None:
-        urllib.request.urlopen(urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")).read()
+        urllib.request.urlopen(
+            urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
+        ).read()
 
     def data(self) -> dict:
         return json.load(urllib.request.urlopen(f"{self.url}/moto-api/data.json"))
@@ -80,8 +93,12 @@ class MotoServer:
         return self.data()["ses"]["RawMessage"]
 
     def env(self, region: str = "us-east-1") -> dict[str, str]:
-        return {"AWS_ENDPOINT_URL": self.url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_REGION": region}
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": region,
+        }
 
     def stop(self) -> None:
         self.process.terminate()
@@ -126,7 +143,9 @@ class Handler:
         if self.behaviour.data_reply:
             return self.behaviour.data_reply
         with self.lock:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            self.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+            )
         return "250 Message accepted for delivery"
 
 
@@ -143,14 +162,20 @@ class SmtpServer:
             kwargs |= {"authenticator": self._authenticator(login), "auth_required": True}
         else:
             kwargs |= {"auth_require_tls": False}
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10, **kwargs)
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10, **kwargs
+        )
         self.controller.start()
 
     @staticmethod
     def _authenticator(login):
         def check(server, session, envelope, mechanism, auth_data):
-            ok = isinstance(auth_data, LoginPassword) and (auth_data.login.decode(), auth_data.password.decode()) == login
+            ok = (
+                isinstance(auth_data, LoginPassword)
+                and (auth_data.login.decode(), auth_data.password.decode()) == login
+            )
             return AuthResult(success=ok, handled=False)
+
         return check
 
     @property
@@ -177,16 +202,29 @@ def self_signed(folder: Path) -> tuple[ssl.SSLContext, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
     cert_file, key_file = folder / "cert.pem", folder / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_file, key_file)
     return context, cert_file

@@ -9,7 +9,13 @@ from tests.servers import WebhookServer, free_port
 
 
 def outcome(report, state, detail="", suppressed=()):
-    return Outcome(key=DeliveryKey("2026-10", report, "x"), state=state, action=state, detail=detail, suppressed=suppressed)
+    return Outcome(
+        key=DeliveryKey("2026-10", report, "x"),
+        state=state,
+        action=state,
+        detail=detail,
+        suppressed=suppressed,
+    )
 
 
 def test_no_alert_when_everything_was_sent():
@@ -18,9 +24,14 @@ def test_no_alert_when_everything_was_sent():
 
 
 def test_an_alert_lists_each_problem_the_stop_and_the_suppressed():
-    report = DispatchReport([outcome("ceo", "sent", suppressed=("gone@example.com",)),
-                             outcome("cfo", "unknown", "timeout during DATA"), outcome("cto", "planned", "not sent")],
-                            stopped="the SES 24-hour sending quota is used up")
+    report = DispatchReport(
+        [
+            outcome("ceo", "sent", suppressed=("gone@example.com",)),
+            outcome("cfo", "unknown", "timeout during DATA"),
+            outcome("cto", "planned", "not sent"),
+        ],
+        stopped="the SES 24-hour sending quota is used up",
+    )
     alert = alert_for("Co", "2026-10", "run-1", report)
     text = alert.text()
     assert "cfo: unknown — timeout during DATA" in text
@@ -32,14 +43,22 @@ def test_an_alert_lists_each_problem_the_stop_and_the_suppressed():
 def test_a_webhook_that_fails_is_recorded_and_the_others_still_go(tmp_path):
     good, bad = WebhookServer(), WebhookServer(status=500)
     try:
-        ws = load_workspace(write_workspace(tmp_path / "ws", TOML + f'[alerts]\nwebhook = "{bad.url}"\n'),
-                            environ={"BOARDPACK_ALERT_WEBHOOK": good.url})
+        ws = load_workspace(
+            write_workspace(tmp_path / "ws", TOML + f'[alerts]\nwebhook = "{bad.url}"\n'),
+            environ={"BOARDPACK_ALERT_WEBHOOK": good.url},
+        )
         alert = alert_for("Co", "2026-10", "run-1", build_errors=["ledger/bank.csv:2: bad amount"])
-        assert send_alert(ws, alert) == "webhook http://127.0.0.1/…: sent"  # the environment's webhook wins
+        assert (
+            send_alert(ws, alert) == "webhook http://127.0.0.1/…: sent"
+        )  # the environment's webhook wins
         assert good.received[0]["problems"] == ["ledger/bank.csv:2: bad amount"]
         ws = load_workspace(ws.root, environ={})
         result = send_alert(ws, alert)
-        assert result == "webhook http://127.0.0.1/…: FAILED (HTTPError: HTTP Error 500: Internal Server Error)"
+        assert (
+            result
+            == "webhook http://127.0.0.1/…: FAILED (HTTPError: HTTP Error 500: Internal Server"
+            " Error)"
+        )
         assert "secret-token" not in result
     finally:
         good.stop()
@@ -48,30 +67,48 @@ def test_a_webhook_that_fails_is_recorded_and_the_others_still_go(tmp_path):
 
 def test_an_unreachable_webhook_is_recorded_too(tmp_path):
     url = f"http://127.0.0.1:{free_port()}/hook/secret-token"
-    ws = load_workspace(write_workspace(tmp_path / "ws", TOML + f'[alerts]\nwebhook = "{url}"\n'), environ={})
+    ws = load_workspace(
+        write_workspace(tmp_path / "ws", TOML + f'[alerts]\nwebhook = "{url}"\n'), environ={}
+    )
     result = send_alert(ws, alert_for("Co", "2026-10", "r", build_errors=["x"]))
     assert "FAILED" in result and "secret-token" not in result
 
 
 def test_no_channel_configured_is_said_plainly(tmp_path):
     ws = load_workspace(write_workspace(tmp_path / "ws"), environ={})
-    assert send_alert(ws, alert_for("Co", "2026-10", "r", build_errors=["x"])).startswith("no alert channel")
+    assert send_alert(ws, alert_for("Co", "2026-10", "r", build_errors=["x"])).startswith(
+        "no alert channel"
+    )
 
 
 def test_email_alert_goes_through_the_workspace_transport(tmp_path):
     from boardpack.delivery.transports.outbox import read_index
 
-    ws = load_workspace(write_workspace(tmp_path / "ws", TOML + '[alerts]\nemail = "ops@example.com"\n'), environ={})
-    assert send_alert(ws, alert_for("Co", "2026-10", "r", build_errors=["x"])) == "email ops@example.com: sent"
+    ws = load_workspace(
+        write_workspace(tmp_path / "ws", TOML + '[alerts]\nemail = "ops@example.com"\n'), environ={}
+    )
+    assert (
+        send_alert(ws, alert_for("Co", "2026-10", "r", build_errors=["x"]))
+        == "email ops@example.com: sent"
+    )
     (entry,) = read_index(ws.root / "outbox")
-    assert entry["recipients"] == ["ops@example.com"] and "problem(s) need attention" in entry["subject"]
+    assert (
+        entry["recipients"] == ["ops@example.com"]
+        and "problem(s) need attention" in entry["subject"]
+    )
 
 
 def test_urls_are_shown_without_their_secret_path():
-    assert redact_url("https://hooks.example.com/services/T000/B000/XXXX?token=abc") == "https://hooks.example.com/…"
+    assert (
+        redact_url("https://hooks.example.com/services/T000/B000/XXXX?token=abc")
+        == "https://hooks.example.com/…"
+    )
 
 
 def test_a_run_that_left_out_a_suppressed_recipient_alerts_even_when_all_was_sent():
     report = DispatchReport([outcome("ceo", "sent", suppressed=("gone@example.com",))])
     alert = alert_for("Co", "2026-10", "run-1", report)
-    assert alert is not None and "left out of this run (they bounced or complained): gone@example.com" in alert.text()
+    assert (
+        alert is not None
+        and "left out of this run (they bounced or complained): gone@example.com" in alert.text()
+    )

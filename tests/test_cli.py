@@ -24,20 +24,32 @@ DEMO_REPORTS = ROLES | {"board", "entity-rental", "entity-hauling", "entity-cons
 
 
 def test_demo_sends_every_report_to_the_outbox(demo):
-    """The five roles, the custom board report and a report for each venture with its own operating model."""
+    """The five roles, the custom board report and a report for each venture with its own operating
+    model."""
     root, first, _ = demo
     assert first.returncode == 0, first.stderr
     assert "2026-10: 9 sent" in first.stdout
-    index = [json.loads(line) for line in (root / "outbox" / "index.jsonl").read_text().splitlines()]
+    index = [
+        json.loads(line) for line in (root / "outbox" / "index.jsonl").read_text().splitlines()
+    ]
     assert {e["report"] for e in index} == DEMO_REPORTS
     for entry in index:
         assert "audit@example.com" in entry["recipients"]
-        message = email.message_from_bytes((root / "outbox" / entry["file"]).read_bytes(), policy=policy.default)
+        message = email.message_from_bytes(
+            (root / "outbox" / entry["file"]).read_bytes(), policy=policy.default
+        )
         # the text, and the HTML with the logo it shows by cid: (related to it, not an attachment)
         assert [p.get_content_type() for p in message.walk()] == [
-            "multipart/alternative", "text/plain", "multipart/related", "text/html", "image/png"]
+            "multipart/alternative",
+            "text/plain",
+            "multipart/related",
+            "text/html",
+            "image/png",
+        ]
         assert 'src="cid:logo@boardpack"' in message.get_body(("html",)).get_content()
-        assert "Bcc" not in message and message["Message-ID"].strip() == entry["message_id"]  # a long id folds
+        assert (
+            "Bcc" not in message and message["Message-ID"].strip() == entry["message_id"]
+        )  # a long id folds
     assert {p.stem for p in (root / "reports" / "2026-10").glob("*.html")} == DEMO_REPORTS
 
 
@@ -58,10 +70,18 @@ def test_the_demo_ledger_is_realistic(demo):
     assert any("DEPOSIT charter" in line for line in harbor)  # deposits for future charters
     rows = [line.split(",") for line in harbor[1:]]
     paid = sorted(date.fromisoformat(r[0]) for r in rows if r[2] == "Pacific Marine Insurance")
-    assert any(later - earlier == timedelta(days=1) for earlier, later in zip(paid, paid[1:]))  # paid twice
+    assert any(
+        later - earlier == timedelta(days=1) for earlier, later in zip(paid, paid[1:])
+    )  # paid twice
     report = json.loads((root / "reports" / "2026-10" / "accounting.json").read_text())
-    uncategorized = next(i for s in report["sections"] for b in s["blocks"] if b["type"] == "metrics"
-                         for i in b["items"] if i["id"] == "accounting.uncategorized_count")
+    uncategorized = next(
+        i
+        for s in report["sections"]
+        for b in s["blocks"]
+        if b["type"] == "metrics"
+        for i in b["items"]
+        if i["id"] == "accounting.uncategorized_count"
+    )
     assert uncategorized["value"] >= 1
 
 
@@ -81,8 +101,10 @@ def test_dry_run_writes_what_would_be_sent_and_sends_nothing(tmp_path):
     preview = ws / ".boardpack" / "dry-run" / "2026-10"
     assert sorted(p.name for p in preview.glob("*.eml")) == ["ceo.eml", "cfo.eml"]
     envelopes = json.loads((preview / "envelopes.json").read_text())
-    assert {tuple(e["recipients"]) for e in envelopes} == {("owner@example.com", "audit@example.com"),
-                                                          ("cfo@example.com", "owner@example.com", "audit@example.com")}
+    assert {tuple(e["recipients"]) for e in envelopes} == {
+        ("owner@example.com", "audit@example.com"),
+        ("cfo@example.com", "owner@example.com", "audit@example.com"),
+    }
     assert not (ws / "outbox").exists()
     runs = json.loads(run_cli("runs", "-w", str(ws), "--json").stdout)
     assert runs == {"runs": [], "deliveries": [], "suppressions": [], "fires": []}
@@ -91,10 +113,28 @@ def test_dry_run_writes_what_would_be_sent_and_sends_nothing(tmp_path):
 
 def test_build_writes_each_report_in_each_format(tmp_path):
     ws = write_workspace(tmp_path / "ws")
-    result = run_cli("build", "-w", str(ws), "--as-of", "2026-11-15", "--out", str(tmp_path / "out"),
-                     "--format", "json,md", "--role", "cfo", "--role", "ceo")
+    result = run_cli(
+        "build",
+        "-w",
+        str(ws),
+        "--as-of",
+        "2026-11-15",
+        "--out",
+        str(tmp_path / "out"),
+        "--format",
+        "json,md",
+        "--role",
+        "cfo",
+        "--role",
+        "ceo",
+    )
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "out" / "2026-10").iterdir()) == ["ceo.json", "ceo.md", "cfo.json", "cfo.md"]
+    assert sorted(p.name for p in (tmp_path / "out" / "2026-10").iterdir()) == [
+        "ceo.json",
+        "ceo.md",
+        "cfo.json",
+        "cfo.md",
+    ]
 
 
 def test_workspace_from_the_environment(tmp_path):
@@ -121,28 +161,67 @@ def assert_user_error(result, *fragments):
 
 
 BAD_INPUTS = {
-    "misspelled key": (TOML.replace('currency = "USD"', 'curency = "USD"'), {},
-                       ["boardpack.toml:3: organization.curency: unknown key; did you mean 'currency'?"]),
-    "missing ledger file": (TOML.replace("ledger/bank.csv", "ledger/nowhere.csv"), {}, ["matches no file"]),
-    "bad date": (TOML, {"ledger/bank.csv": "Date,Payee,Memo,Amount,Account\n31/10/2026,A,b,1.00,Income:Sales\n"},
-                 ["ledger/bank.csv:2: date \"31/10/2026\" does not match date_format %Y-%m-%d"]),
-    "bad amount": (TOML, {"ledger/bank.csv": "Date,Payee,Memo,Amount,Account\n2026-10-01,A,b,12.3O,Income:Sales\n"},
-                   ["ledger/bank.csv:2: amount \"12.3O\" is not a number"]),
-    "empty ledger": (TOML, {"ledger/bank.csv": "Date,Payee,Memo,Amount,Account\n"}, ["the ledger is empty"]),
-    "invalid recipient": (TOML.replace("cfo@example.com", "cfo-at-example.com"), {},
-                          ["boardpack.toml:75: roles.cfo.to[0]: 'cfo-at-example.com' is not one email address"]),
-    "role with no recipients": (TOML.replace('to = ["cfo@example.com"]', "to = []"), {},
-                                ["roles.cfo: this role has no recipients"]),
-    "CR/LF in the organization name": (TOML.replace('name = "Small Co"', 'name = "Small Co\\r\\nBcc: x@example.com"', 1),
-                                       {}, ["subject: contains a line break"]),
-    "CR/LF in a display name": (TOML.replace('"Owner <owner@example.com>"', '"Owner\\nBcc: x@example.com <owner@example.com>"'),
-                                {}, ["roles.ceo.to[0]:", "contains control characters (U+000A)"]),
+    "misspelled key": (
+        TOML.replace('currency = "USD"', 'curency = "USD"'),
+        {},
+        ["boardpack.toml:3: organization.curency: unknown key; did you mean 'currency'?"],
+    ),
+    "missing ledger file": (
+        TOML.replace("ledger/bank.csv", "ledger/nowhere.csv"),
+        {},
+        ["matches no file"],
+    ),
+    "bad date": (
+        TOML,
+        {"ledger/bank.csv": "Date,Payee,Memo,Amount,Account\n31/10/2026,A,b,1.00,Income:Sales\n"},
+        ['ledger/bank.csv:2: date "31/10/2026" does not match date_format %Y-%m-%d'],
+    ),
+    "bad amount": (
+        TOML,
+        {"ledger/bank.csv": "Date,Payee,Memo,Amount,Account\n2026-10-01,A,b,12.3O,Income:Sales\n"},
+        ['ledger/bank.csv:2: amount "12.3O" is not a number'],
+    ),
+    "empty ledger": (
+        TOML,
+        {"ledger/bank.csv": "Date,Payee,Memo,Amount,Account\n"},
+        ["the ledger is empty"],
+    ),
+    "invalid recipient": (
+        TOML.replace("cfo@example.com", "cfo-at-example.com"),
+        {},
+        ["boardpack.toml:75: roles.cfo.to[0]: 'cfo-at-example.com' is not one email address"],
+    ),
+    "role with no recipients": (
+        TOML.replace('to = ["cfo@example.com"]', "to = []"),
+        {},
+        ["roles.cfo: this role has no recipients"],
+    ),
+    "CR/LF in the organization name": (
+        TOML.replace('name = "Small Co"', 'name = "Small Co\\r\\nBcc: x@example.com"', 1),
+        {},
+        ["subject: contains a line break"],
+    ),
+    "CR/LF in a display name": (
+        TOML.replace(
+            '"Owner <owner@example.com>"', '"Owner\\nBcc: x@example.com <owner@example.com>"'
+        ),
+        {},
+        ["roles.ceo.to[0]:", "contains control characters (U+000A)"],
+    ),
     "two currencies, no rate": (
         TOML.replace('memo = "Memo"', 'memo = "Memo"\ncurrency = "Cur"'),
-        {"ledger/bank.csv": "Date,Payee,Memo,Amount,Account,Cur\n2026-10-01,A,b,1.00,Income:Sales,EUR\n"},
-        ["currency EUR differs from the organization currency USD"]),
-    "no sender": (TOML.replace('from = "Small Co Reports <reports@example.com>"', ""), {},
-                  ["delivery.from is not set"]),
+        {
+            "ledger/bank.csv": (
+                "Date,Payee,Memo,Amount,Account,Cur\n2026-10-01,A,b,1.00,Income:Sales,EUR\n"
+            )
+        },
+        ["currency EUR differs from the organization currency USD"],
+    ),
+    "no sender": (
+        TOML.replace('from = "Small Co Reports <reports@example.com>"', ""),
+        {},
+        ["delivery.from is not set"],
+    ),
 }
 
 
@@ -161,13 +240,18 @@ def test_no_workspace_found(tmp_path):
 def test_unknown_role_and_role_without_recipients(tmp_path):
     ws = write_workspace(tmp_path / "ws")
     assert_user_error(run_cli("send", "-w", str(ws), "--role", "cxo"), "unknown role 'cxo'")
-    assert_user_error(run_cli("send", "-w", str(ws), "--as-of", "2026-11-15", "--role", "accounting"),
-                      "the accounting report has no recipients")
+    assert_user_error(
+        run_cli("send", "-w", str(ws), "--as-of", "2026-11-15", "--role", "accounting"),
+        "the accounting report has no recipients",
+    )
 
 
 def test_bad_as_of_and_format(tmp_path):
     ws = write_workspace(tmp_path / "ws")
-    assert_user_error(run_cli("build", "-w", str(ws), "--as-of", "15/11/2026"), "--as-of '15/11/2026' is not a date")
+    assert_user_error(
+        run_cli("build", "-w", str(ws), "--as-of", "15/11/2026"),
+        "--as-of '15/11/2026' is not a date",
+    )
     assert_user_error(run_cli("build", "-w", str(ws), "--format", "pdf"), "--format 'pdf'")
 
 
@@ -177,7 +261,10 @@ def test_a_broken_outbox_is_a_failed_delivery_with_exit_1(tmp_path):
     result = run_cli("send", "-w", str(ws), "--as-of", "2026-11-15")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "failed" in result.stdout and "cannot write to the outbox" in result.stdout
-    states = {d["state"] for d in json.loads(run_cli("runs", "-w", str(ws), "--json").stdout)["deliveries"]}
+    states = {
+        d["state"]
+        for d in json.loads(run_cli("runs", "-w", str(ws), "--json").stdout)["deliveries"]
+    }
     assert states == {"failed"}
 
 

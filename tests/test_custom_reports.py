@@ -1,4 +1,5 @@
-"""Custom reports from any registered section, venture reports by id, and their bad input through the real CLI."""
+"""Custom reports from any registered section, venture reports by id, and their bad input through
+the real CLI."""
 
 import json
 
@@ -22,7 +23,9 @@ to = ["board@example.com"]
 
 
 def ventures(tmp_path, extra: str = "", **files):
-    return write_workspace(tmp_path / "ws", VENTURES.replace("[delivery]", extra + "\n[delivery]"), FILES | files)
+    return write_workspace(
+        tmp_path / "ws", VENTURES.replace("[delivery]", extra + "\n[delivery]"), FILES | files
+    )
 
 
 def test_a_custom_report_has_the_sections_it_lists_in_order(tmp_path):
@@ -35,29 +38,55 @@ def test_a_custom_report_has_the_sections_it_lists_in_order(tmp_path):
     noi = [m for d in pack.documents for m in d.footnotes if m.id == "rental.noi"]
     assert len(noi) == 2 and noi[0] == noi[1]
     # send order: the five roles, then custom reports, then the venture reports
-    assert [d.id for d in pack.documents][5:] == ["board", "entity-rental", "entity-haul", "entity-advice"]
+    assert [d.id for d in pack.documents][5:] == [
+        "board",
+        "entity-rental",
+        "entity-haul",
+        "entity-advice",
+    ]
 
 
 def test_a_reports_table_with_a_role_id_replaces_that_role_sections(tmp_path):
-    toml = TOML.replace("[delivery]", '[reports.cmo]\ntitle = "Marketing"\nsections = ["marketing.funnel"]\n\n[delivery]')
-    pack = build_pack(load_workspace(write_workspace(tmp_path, toml), environ={}), AS_OF, generated_at=GENERATED_AT)
+    toml = TOML.replace(
+        "[delivery]",
+        '[reports.cmo]\ntitle = "Marketing"\nsections = ["marketing.funnel"]\n\n[delivery]',
+    )
+    pack = build_pack(
+        load_workspace(write_workspace(tmp_path, toml), environ={}),
+        AS_OF,
+        generated_at=GENERATED_AT,
+    )
     cmo = next(d for d in pack.documents if d.id == "cmo")
-    assert [s.id for s in cmo.sections] == ["marketing.funnel"] and cmo.title.startswith("Marketing — ")
+    assert [s.id for s in cmo.sections] == ["marketing.funnel"] and cmo.title.startswith(
+        "Marketing — "
+    )
     assert [d.id for d in pack.documents].count("cmo") == 1
 
 
 def test_an_unknown_section_is_an_error_listing_the_known_ones(tmp_path):
     ws = ventures(tmp_path, BOARD.replace('"rental.income"', '"rental.incme"'))
-    line = (ws / "boardpack.toml").read_text().splitlines().index("sections = [\"finance.cash\", \"rental.incme\", "
-                                                                   "\"executive.kpis\"]") + 1
+    line = (ws / "boardpack.toml").read_text().splitlines().index(
+        'sections = ["finance.cash", "rental.incme", "executive.kpis"]'
+    ) + 1
     with pytest.raises(WorkspaceError) as raised:
         build_pack(load_workspace(ws, environ={}), AS_OF)
     message = str(raised.value)
-    assert f"boardpack.toml:{line}: reports.board.sections[1]: unknown section 'rental.incme'; " \
-           "did you mean 'rental.income'?" in message
-    for known in ("executive.summary", "marketing.funnel", "haul.pipeline", "advice.aging", "rental.maintenance"):
+    assert (
+        f"boardpack.toml:{line}: reports.board.sections[1]: unknown section 'rental.incme'; "
+        "did you mean 'rental.income'?"
+        in message
+    )
+    for known in (
+        "executive.summary",
+        "marketing.funnel",
+        "haul.pipeline",
+        "advice.aging",
+        "rental.maintenance",
+    ):
         assert known in message
-    assert_user_error(run_cli("check", "-w", str(ws), "--as-of", "2026-11-15"), "unknown section 'rental.incme'")
+    assert_user_error(
+        run_cli("check", "-w", str(ws), "--as-of", "2026-11-15"), "unknown section 'rental.incme'"
+    )
 
 
 def test_send_one_venture_report_by_its_id(tmp_path):
@@ -65,24 +94,64 @@ def test_send_one_venture_report_by_its_id(tmp_path):
     result = run_cli("send", "-w", str(ws), "--as-of", "2026-11-15", "--role", "entity-rental")
     assert result.returncode == 0, result.stderr
     index = [json.loads(line) for line in (ws / "outbox" / "index.jsonl").read_text().splitlines()]
-    assert [(e["report"], e["recipients"]) for e in index] == [("entity-rental", ["pm@example.com"])]
-    built = run_cli("build", "-w", str(ws), "--as-of", "2026-11-15", "--out", str(tmp_path / "out"), "--format", "json")
+    assert [(e["report"], e["recipients"]) for e in index] == [
+        ("entity-rental", ["pm@example.com"])
+    ]
+    built = run_cli(
+        "build",
+        "-w",
+        str(ws),
+        "--as-of",
+        "2026-11-15",
+        "--out",
+        str(tmp_path / "out"),
+        "--format",
+        "json",
+    )
     assert built.returncode == 0, built.stderr
     report = json.loads((tmp_path / "out" / "2026-10" / "entity-haul.json").read_text())
-    assert [s["id"] for s in report["sections"]] == ["haul.fleet", "haul.jobs", "haul.pipeline", "haul.findings"]
+    assert [s["id"] for s in report["sections"]] == [
+        "haul.fleet",
+        "haul.jobs",
+        "haul.pipeline",
+        "haul.findings",
+    ]
     fleet = report["sections"][0]["blocks"]
-    utilization = next(i for b in fleet if b["type"] == "metrics" for i in b["items"] if i["id"] == "haul.utilization")
+    utilization = next(
+        i
+        for b in fleet
+        if b["type"] == "metrics"
+        for i in b["items"]
+        if i["id"] == "haul.utilization"
+    )
     assert utilization["value"] == "4.5" and utilization["unit"] == "%"
 
 
-@pytest.mark.parametrize(("files", "fragment"), [
-    ({"rental/units.csv": "unit,tenant,lease_start,lease_end,monthly_rent,deposit\nA,Ann,2026-06-01,2026-01-01,9,0\n"},
-     "rental/units.csv:2: the lease ends (2026-01-01) before it starts (2026-06-01)"),
-    ({"haul/jobs.csv": "date,vehicle,customer,revenue,direct_cost,hours\n2026-10-01,Van,Acme,1,0,1\n"},
-     "haul/jobs.csv:2: vehicle 'Van' is not in the fleet"),
-    ({"advice/timesheets.csv": "client,date,hours,rate\nElm,2026-10-01,1,100\n"},
-     "advice/timesheets.csv:2: client 'Elm' is not one of the practice's clients"),
-])
+@pytest.mark.parametrize(
+    ("files", "fragment"),
+    [
+        (
+            {
+                "rental/units.csv": (
+                    "unit,tenant,lease_start,lease_end,monthly_rent,deposit\nA,Ann,2026-06-01,2026-01-01,9,0\n"
+                )
+            },
+            "rental/units.csv:2: the lease ends (2026-01-01) before it starts (2026-06-01)",
+        ),
+        (
+            {
+                "haul/jobs.csv": (
+                    "date,vehicle,customer,revenue,direct_cost,hours\n2026-10-01,Van,Acme,1,0,1\n"
+                )
+            },
+            "haul/jobs.csv:2: vehicle 'Van' is not in the fleet",
+        ),
+        (
+            {"advice/timesheets.csv": "client,date,hours,rate\nElm,2026-10-01,1,100\n"},
+            "advice/timesheets.csv:2: client 'Elm' is not one of the practice's clients",
+        ),
+    ],
+)
 def test_bad_venture_rows_stop_the_send(tmp_path, files, fragment):
     ws = ventures(tmp_path, **files)
     assert_user_error(run_cli("send", "-w", str(ws), "--as-of", "2026-11-15"), fragment)

@@ -1,5 +1,5 @@
-"""The layers of docs/architecture.md, checked: no import cycle inside boardpack, and no module importing
-from a layer above its own. Reads the source as AST; imports nothing of boardpack."""
+"""The layers of docs/architecture.md, checked: no import cycle inside boardpack, and no module
+importing from a layer above its own. Reads the source as AST; imports nothing of boardpack."""
 
 from __future__ import annotations
 
@@ -7,11 +7,22 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "boardpack"
-# Lowest first. A module may import from its own layer and the ones below. The longest matching name wins,
+# Lowest first. A module may import from its own layer and the ones below. The longest matching name
+# wins,
 # so a leaf that sits in a higher package (the address parser the settings use) is placed by itself.
 LAYERS = (
-    ("foundation", ("boardpack", "boardpack.errors", "boardpack.terminal", "boardpack.period",
-                    "boardpack.environment", "boardpack.cron", "boardpack.delivery.addresses")),
+    (
+        "foundation",
+        (
+            "boardpack",
+            "boardpack.errors",
+            "boardpack.terminal",
+            "boardpack.period",
+            "boardpack.environment",
+            "boardpack.cron",
+            "boardpack.delivery.addresses",
+        ),
+    ),
     ("settings", ("boardpack.config",)),
     ("model and stores", ("boardpack.model", "boardpack.audit", "boardpack.aws.clients")),
     ("sources", ("boardpack.sources",)),
@@ -26,8 +37,10 @@ LAYERS = (
 
 
 def modules(src: Path = SRC) -> dict[str, Path]:
-    return {".".join(p.relative_to(src.parent).with_suffix("").parts).removesuffix(".__init__"): p
-            for p in src.rglob("*.py")}
+    return {
+        ".".join(p.relative_to(src.parent).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in src.rglob("*.py")
+    }
 
 
 def import_graph(src: Path = SRC) -> dict[str, set[str]]:
@@ -40,9 +53,12 @@ def import_graph(src: Path = SRC) -> dict[str, set[str]]:
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                # `from package import submodule` imports the submodule; any other name, the module itself
-                targets = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
-                           for a in node.names]
+                # `from package import submodule` imports the submodule; any other name, the module
+                # itself
+                targets = [
+                    f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
+                    for a in node.names
+                ]
             else:
                 continue
             for target in targets:
@@ -55,7 +71,8 @@ def import_graph(src: Path = SRC) -> dict[str, set[str]]:
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """The groups of modules that import each other, around (Tarjan's strongly connected components)."""
+    """The groups of modules that import each other, around (Tarjan's strongly connected
+    components)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -71,8 +88,8 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
             elif w in stack:
                 low[v] = min(low[v], index[w])
         if low[v] == index[v]:
-            group = stack[stack.index(v):]
-            del stack[stack.index(v):]
+            group = stack[stack.index(v) :]
+            del stack[stack.index(v) :]
             if len(group) > 1:
                 found.append(sorted(group))
 
@@ -83,8 +100,12 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def layer_of(module: str) -> int:
-    matches = [(len(prefix), n) for n, (_, prefixes) in enumerate(LAYERS) for prefix in prefixes
-               if module == prefix or (prefix != "boardpack" and module.startswith(prefix + "."))]
+    matches = [
+        (len(prefix), n)
+        for n, (_, prefixes) in enumerate(LAYERS)
+        for prefix in prefixes
+        if module == prefix or (prefix != "boardpack" and module.startswith(prefix + "."))
+    ]
     assert matches, f"{module} is in no layer: add it to LAYERS and docs/architecture.md"
     return max(matches)[1]
 
@@ -94,8 +115,12 @@ def test_no_module_imports_itself_around():
 
 
 def test_no_module_imports_from_a_layer_above_its_own():
-    upward = sorted(f"{a} ({LAYERS[layer_of(a)][0]}) imports {b} ({LAYERS[layer_of(b)][0]})"
-                    for a, targets in import_graph().items() for b in targets if layer_of(b) > layer_of(a))
+    upward = sorted(
+        f"{a} ({LAYERS[layer_of(a)][0]}) imports {b} ({LAYERS[layer_of(b)][0]})"
+        for a, targets in import_graph().items()
+        for b in targets
+        if layer_of(b) > layer_of(a)
+    )
     assert upward == []
 
 

@@ -1,6 +1,6 @@
-"""One alert per run that needs the owner: a failed or unknown delivery, a quota or account stop, a build
-error. Sent to every configured channel (SNS topic, email, webhook); a channel that fails is reported in
-the run's record, and never takes the run's record with it.
+"""One alert per run that needs the owner: a failed or unknown delivery, a quota or account stop, a
+build error. Sent to every configured channel (SNS topic, email, webhook); a channel that fails is
+reported in the run's record, and never takes the run's record with it.
 """
 
 from __future__ import annotations
@@ -30,41 +30,68 @@ class Alert:
 
     @property
     def subject(self) -> str:
-        return f"[boardpack] {self.organization} {self.period}: {len(self.problems)} problem(s) need attention"
+        return (
+            f"[boardpack] {self.organization} {self.period}: {len(self.problems)} problem(s) need"
+            " attention"
+        )
 
     def text(self) -> str:
         lines = [f"The boardpack run {self.run_id} for {self.period} needs attention:", ""]
         lines += [f"- {p}" for p in self.problems]
         if self.suppressed:
             lines += ["", "Left out because they bounced or complained (on the suppression list):"]
-            lines += [f"- {report}: {', '.join(addresses)}" for report, addresses in self.suppressed.items()]
-        lines += ["", "Details: boardpack runs. A delivery held as `unknown` may have arrived: check with the "
-                      "recipient before `boardpack send --resend-unknown`."]
+            lines += [
+                f"- {report}: {', '.join(addresses)}"
+                for report, addresses in self.suppressed.items()
+            ]
+        lines += [
+            "",
+            (
+                "Details: boardpack runs. A delivery held as `unknown` may have arrived: check with"
+                " the recipient before `boardpack send --resend-unknown`."
+            ),
+        ]
         return "\n".join(lines)
 
     def as_json(self) -> dict:
-        return {"source": "boardpack", "organization": self.organization, "period": self.period,
-                "run_id": self.run_id, "problems": self.problems,
-                "suppressed": {k: list(v) for k, v in self.suppressed.items()}}
+        return {
+            "source": "boardpack",
+            "organization": self.organization,
+            "period": self.period,
+            "run_id": self.run_id,
+            "problems": self.problems,
+            "suppressed": {k: list(v) for k, v in self.suppressed.items()},
+        }
 
 
-def alert_for(organization: str, period: str, run_id: str, report: DispatchReport | None = None,
-              build_errors: list[str] = ()) -> Alert | None:
+def alert_for(
+    organization: str,
+    period: str,
+    run_id: str,
+    report: DispatchReport | None = None,
+    build_errors: list[str] = (),
+) -> Alert | None:
     """The run's alert, or None when nothing needs the owner."""
-    alert = Alert(organization=organization, period=period, run_id=run_id, problems=list(build_errors))
+    alert = Alert(
+        organization=organization, period=period, run_id=run_id, problems=list(build_errors)
+    )
     if report is not None:
         for o in report.outcomes:
             if o.state in ("failed", "unknown") or (o.state == "planned" and not report.stopped):
                 alert.problems.append(f"{o.key.report}: {o.state} — {o.detail}")
         if report.stopped:
             waiting = [o.key.report for o in report.outcomes if o.state == "planned"]
-            alert.problems.append(f"the batch stopped: {report.stopped}"
-                                  + (f" (not sent yet: {', '.join(waiting)})" if waiting else ""))
+            alert.problems.append(
+                f"the batch stopped: {report.stopped}"
+                + (f" (not sent yet: {', '.join(waiting)})" if waiting else "")
+            )
         alert.suppressed = report.suppressed
         if alert.suppressed:  # someone did not get their report: the address needs fixing
             left_out = sorted({a for addresses in alert.suppressed.values() for a in addresses})
-            alert.problems.append(f"left out of this run (they bounced or complained): {', '.join(left_out)}; fix "
-                                  "the address in boardpack.toml, or `boardpack suppressions --remove ADDRESS`")
+            alert.problems.append(
+                f"left out of this run (they bounced or complained): {', '.join(left_out)}; fix "
+                "the address in boardpack.toml, or `boardpack suppressions --remove ADDRESS`"
+            )
     return alert if alert.problems else None
 
 
@@ -75,11 +102,16 @@ def redact_url(url: str) -> str:
 
 
 def send_alert(workspace: Workspace, alert: Alert) -> str:
-    """Deliver to every configured channel; return what happened, one clause per channel. Never raises."""
+    """Deliver to every configured channel; return what happened, one clause per channel. Never
+    raises."""
     settings = workspace.settings.alerts
     webhook = workspace.env.get("BOARDPACK_ALERT_WEBHOOK") or settings.webhook
     results = []
-    channels = [("sns", settings.sns_topic_arn, _sns), ("email", settings.email, _email), ("webhook", webhook, _webhook)]
+    channels = [
+        ("sns", settings.sns_topic_arn, _sns),
+        ("email", settings.email, _email),
+        ("webhook", webhook, _webhook),
+    ]
     for name, target, deliver in channels:
         if not target:
             continue
@@ -94,23 +126,39 @@ def send_alert(workspace: Workspace, alert: Alert) -> str:
 
 
 def bounced_protected(workspace: Workspace, addresses: list[str]) -> str:
-    """The audit copy's or the alerts' own address bounced or complained: it stays on, and the owner hears."""
-    problems = [f"{a} bounced or complained; it receives the audit copy or the alerts, so it was not suppressed: "
-                "check the mailbox, or change [delivery] bcc / [alerts] email" for a in addresses]
-    return send_alert(workspace, Alert(organization=workspace.settings.organization.name, period="notifications", run_id="events", problems=problems))
+    """The audit copy's or the alerts' own address bounced or complained: it stays on, and the owner
+    hears."""
+    problems = [
+        f"{a} bounced or complained; it receives the audit copy or the alerts, so it was not"
+        " suppressed: check the mailbox, or change [delivery] bcc / [alerts] email"
+        for a in addresses
+    ]
+    return send_alert(
+        workspace,
+        Alert(
+            organization=workspace.settings.organization.name,
+            period="notifications",
+            run_id="events",
+            problems=problems,
+        ),
+    )
 
 
 def _sns(workspace: Workspace, topic: str, alert: Alert) -> None:
     from boardpack.aws import clients as aws
 
     region = workspace.settings.alerts.region or topic.split(":")[3]
-    aws.client(workspace, "sns", region).publish(TopicArn=topic, Subject=alert.subject[:100], Message=alert.text(),
-                                                  MessageAttributes={"period": {"DataType": "String",
-                                                                                "StringValue": alert.period}})
+    aws.client(workspace, "sns", region).publish(
+        TopicArn=topic,
+        Subject=alert.subject[:100],
+        Message=alert.text(),
+        MessageAttributes={"period": {"DataType": "String", "StringValue": alert.period}},
+    )
 
 
 def _email(workspace: Workspace, address: str, alert: Alert) -> None:
-    """Through the workspace's own transport, outside the audit trail (an alert is not a delivery)."""
+    """Through the workspace's own transport, outside the audit trail (an alert is not a delivery).
+    """
     from boardpack.audit.keys import DeliveryKey
     from boardpack.delivery.addresses import mailbox
     from boardpack.delivery.message import OutgoingMessage, Recipients
@@ -126,15 +174,28 @@ def _email(workspace: Workspace, address: str, alert: Alert) -> None:
     key = DeliveryKey(alert.period, "alert", uuid.uuid4().hex[:16])
     transport = open_transport(workspace)
     try:
-        transport.send(OutgoingMessage(key=key, sender=frm, recipients=Recipients((to,)), subject=alert.subject, message_id=msg["Message-ID"], content_hash="",
-                                       raw=msg.as_bytes()))
+        transport.send(
+            OutgoingMessage(
+                key=key,
+                sender=frm,
+                recipients=Recipients((to,)),
+                subject=alert.subject,
+                message_id=msg["Message-ID"],
+                content_hash="",
+                raw=msg.as_bytes(),
+            )
+        )
     finally:
         transport.close()
 
 
 def _webhook(workspace: Workspace, url: str, alert: Alert) -> None:
-    request = urllib.request.Request(url, data=json.dumps(alert.as_json()).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "User-Agent": "boardpack"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(alert.as_json()).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "User-Agent": "boardpack"},
+    )
     with urllib.request.urlopen(request, timeout=15) as reply:
         if not 200 <= reply.status < 300:
             raise BoardpackError(f"the webhook answered {reply.status}")

@@ -1,5 +1,5 @@
-"""The command line: parses arguments, calls the pipeline, prints. Exit 0 ok, 1 a delivery failed or is
-unknown, 2 bad input or configuration (nothing sent)."""
+"""The command line: parses arguments, calls the pipeline, prints. Exit 0 ok, 1 a delivery failed or
+is unknown, 2 bad input or configuration (nothing sent)."""
 
 from __future__ import annotations
 
@@ -23,18 +23,39 @@ from boardpack.render import FORMATS
 from boardpack.render.branding import brand_for
 from boardpack.terminal import console, inert
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="One board pack a period from your own records, delivered exactly once.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="One board pack a period from your own records, delivered exactly once.",
+)
 out, err = console(), console(stderr=True)
 
-Workspace = Annotated[Path | None, typer.Option("-w", "--workspace", envvar="BOARDPACK_WORKSPACE",
-                                                   help="Workspace folder (default: the current one).")]
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Report the last complete period before this date "
-                                                              "(YYYY-MM-DD; default: today in the organization's time zone).")]
+Workspace = Annotated[
+    Path | None,
+    typer.Option(
+        "-w",
+        "--workspace",
+        envvar="BOARDPACK_WORKSPACE",
+        help="Workspace folder (default: the current one).",
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help=(
+            "Report the last complete period before this date "
+            "(YYYY-MM-DD; default: today in the organization's time zone)."
+        ),
+    ),
+]
 Roles = Annotated[list[str] | None, typer.Option("--role", help="Only this report (repeatable).")]
 
 
-LATEST = date(2999, 12, 31)  # with EARLIEST, around any books: trailing windows stay in the calendar
+LATEST = date(
+    2999, 12, 31
+)  # with EARLIEST, around any books: trailing windows stay in the calendar
 
 
 def add_row(table: RichTable, *cells: str) -> None:
@@ -49,8 +70,10 @@ def parse_as_of(text: str | None) -> date | None:
     except ValueError:
         raise WorkspaceError(f"--as-of {text!r} is not a date: write it as YYYY-MM-DD") from None
     if not EARLIEST <= day <= LATEST:
-        raise WorkspaceError(f"--as-of {text}: a pack reports a period of its books, so the date must lie between "
-                             f"{EARLIEST} and {LATEST}")
+        raise WorkspaceError(
+            f"--as-of {text}: a pack reports a period of its books, so the date must lie between "
+            f"{EARLIEST} and {LATEST}"
+        )
     return day
 
 
@@ -70,10 +93,20 @@ def warn_about(pack: pipeline.Pack) -> None:
 
 
 @app.command()
-def build(workspace: Workspace = None, as_of: AsOf = None, role: Roles = None,
-          out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for <period>/<report>.<ext> "
-                                                                         "(default: WORKSPACE/reports).")] = None,
-          fmt: Annotated[str, typer.Option("--format", help="Comma-separated: html,txt,md,json.")] = ",".join(FORMATS)):
+def build(
+    workspace: Workspace = None,
+    as_of: AsOf = None,
+    role: Roles = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for <period>/<report>.<ext> " "(default: WORKSPACE/reports)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="Comma-separated: html,txt,md,json.")
+    ] = ",".join(FORMATS),
+):
     """Build the pack's reports into files."""
     formats = [f.strip() for f in fmt.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
@@ -84,16 +117,32 @@ def build(workspace: Workspace = None, as_of: AsOf = None, role: Roles = None,
         pack = pipeline.build_pack(ws, parse_as_of(as_of), role)
         written = pipeline.write_reports(pack, out_dir or ws.root / "reports", formats)
     warn_about(pack)
-    out.print(f"Built {len(pack.documents)} reports for {pack.period.label} into "
-              f"{written[0].parent if written else out_dir}")
+    out.print(
+        f"Built {len(pack.documents)} reports for {pack.period.label} into "
+        f"{written[0].parent if written else out_dir}"
+    )
 
 
 @app.command()
-def send(workspace: Workspace = None, as_of: AsOf = None, role: Roles = None,
-         dry_run: Annotated[bool, typer.Option("--dry-run", help="Write exactly what each recipient would receive; "
-                                                                 "send and record nothing.")] = False,
-         resend_unknown: Annotated[bool, typer.Option("--resend-unknown", help="Also send deliveries held as unknown "
-                                                      "(check first that they never arrived).")] = False):
+def send(
+    workspace: Workspace = None,
+    as_of: AsOf = None,
+    role: Roles = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Write exactly what each recipient would receive; " "send and record nothing.",
+        ),
+    ] = False,
+    resend_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--resend-unknown",
+            help="Also send deliveries held as unknown " "(check first that they never arrived).",
+        ),
+    ] = False,
+):
     """Send the pack: each report to its role's recipients, at most once per period."""
     ws = load_workspace(workspace)
     try:
@@ -111,24 +160,38 @@ def send(workspace: Workspace = None, as_of: AsOf = None, role: Roles = None,
     raise typer.Exit(deliver(pack, role, dry_run, resend_unknown))
 
 
-def deliver(pack: pipeline.Pack, roles: list[str] | None, dry_run: bool, resend_unknown: bool = False) -> int:
+def deliver(
+    pack: pipeline.Pack, roles: list[str] | None, dry_run: bool, resend_unknown: bool = False
+) -> int:
     def shown(outcome):
         err.print(f"  {outcome.key.report:<12} {outcome.action:<13} {outcome.detail}")
 
-    result = pipeline.send_pack(pack, roles, dry_run, on_progress=shown if err.is_terminal else None,
-                                resend_unknown=resend_unknown)
+    result = pipeline.send_pack(
+        pack,
+        roles,
+        dry_run,
+        on_progress=shown if err.is_terminal else None,
+        resend_unknown=resend_unknown,
+    )
     for report in result.unaddressed:
-        out.print(f"  {report:<12} not sent: no recipients ([roles.{report}] is not in boardpack.toml)")
+        out.print(
+            f"  {report:<12} not sent: no recipients ([roles.{report}] is not in boardpack.toml)"
+        )
     if result.preview:
-        out.print(f"Dry run for {pack.period.label}: nothing sent, nothing recorded. The messages are in "
-                  f"{result.preview}")
+        out.print(
+            f"Dry run for {pack.period.label}: nothing sent, nothing recorded. The messages are in "
+            f"{result.preview}"
+        )
         return 0
     report = result.report
     if not err.is_terminal:
         for o in report.outcomes:
             out.print(f"  {o.key.report:<12} {o.action:<13} {o.detail}".rstrip())
     for name, addresses in report.suppressed.items():
-        out.print(f"  {name:<12} left out (suppressed after a bounce or complaint): {', '.join(addresses)}")
+        out.print(
+            f"  {name:<12} left out (suppressed after a bounce or complaint):"
+            f" {', '.join(addresses)}"
+        )
     out.print(f"{pack.period.label}: {report.summary()}")
     if result.archived:
         out.print(f"Archived {len(result.archived)} PDF(s) in {result.archived[0].parent}/")
@@ -137,25 +200,46 @@ def deliver(pack: pipeline.Pack, roles: list[str] | None, dry_run: bool, resend_
     if result.alert:
         err.print(f"alert: {result.alert}")
     if not report.ok:
-        err.print("Some deliveries failed, are unknown or wait for the next run: see `boardpack runs`.")
+        err.print(
+            "Some deliveries failed, are unknown or wait for the next run: see `boardpack runs`."
+        )
     return 0 if report.ok else 1
 
 
 @app.command()
-def check(workspace: Workspace = None, as_of: AsOf = None,
-          online: Annotated[bool, typer.Option("--online", help="Also check the transport.")] = False):
+def check(
+    workspace: Workspace = None,
+    as_of: AsOf = None,
+    online: Annotated[bool, typer.Option("--online", help="Also check the transport.")] = False,
+):
     """Validate the configuration, sources, recipients and templates; send nothing."""
     ws = load_workspace(workspace)
     with progress("Checking…"):
         pack = pipeline.build_pack(ws, parse_as_of(as_of))
         messages, unaddressed = plan_messages(ws, pack.documents, pipeline.now_in(ws))
-        brand = brand_for(ws)  # the logo, and the workspace's templates: rendered here, so a mistake shows now
+        brand = brand_for(
+            ws
+        )  # the logo, and the workspace's templates: rendered here, so a mistake shows now
         for doc in pack.documents:
             for fmt in FORMATS:
                 pipeline.render(doc, fmt, brand)
-    table = RichTable("source", "state", "newest record", "records", "problems", title=f"Sources for {pack.period.label}")
+    table = RichTable(
+        "source",
+        "state",
+        "newest record",
+        "records",
+        "problems",
+        title=f"Sources for {pack.period.label}",
+    )
     for s in pack.portfolio.sources.values():
-        add_row(table, s.name, s.state(pack.period), str(s.freshness or "—"), str(s.records), str(len(s.problems)))
+        add_row(
+            table,
+            s.name,
+            s.state(pack.period),
+            str(s.freshness or "—"),
+            str(s.records),
+            str(len(s.problems)),
+        )
     out.print(table)
     for m in messages:
         out.print(f"  {m.key.report:<12} → {', '.join(m.envelope)}")
@@ -169,13 +253,18 @@ def check(workspace: Workspace = None, as_of: AsOf = None,
     refused = pipeline.incomplete(pack)  # what send would refuse, check refuses first
     for line in refused:
         err.print(f"send would refuse: {line}")
-    problems = sum(len(s.problems) for s in pack.portfolio.sources.values()) + len(refused) + problems_online
+    problems = (
+        sum(len(s.problems) for s in pack.portfolio.sources.values())
+        + len(refused)
+        + problems_online
+    )
     out.print("OK" if not problems else f"{problems} problems (see above)")
     raise typer.Exit(2 if problems else 0)
 
 
 def check_transport(ws, messages) -> int:
-    """`check --online`: one line per finding, problems with their fix; returns the number of problems."""
+    """`check --online`: one line per finding, problems with their fix; returns the number of
+    problems."""
     from boardpack.delivery.plan import sender
     from boardpack.delivery.transports import open_transport
 
@@ -190,31 +279,77 @@ def check_transport(ws, messages) -> int:
 
 
 @app.command()
-def runs(workspace: Workspace = None,
-         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False):
+def runs(
+    workspace: Workspace = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+):
     """Runs and deliveries, with their states."""
     ws = load_workspace(workspace)
     store = pipeline.audit_store(ws)
     try:
-        run_rows, deliveries, suppressions, fire_rows = store.runs(), store.deliveries(), store.suppressions(), store.fires()
+        run_rows, deliveries, suppressions, fire_rows = (
+            store.runs(),
+            store.deliveries(),
+            store.suppressions(),
+            store.fires(),
+        )
     finally:
         store.close()
     suppressed = {s.address for s in suppressions}
     if as_json:
-        print(json.dumps({
-            "runs": [vars(r) for r in run_rows],
-            "deliveries": [{"key": str(d.key), "period": d.key.period, "report": d.key.report, "state": d.state,
-                            "recipients": list(d.recipients), "message_id": d.message_id, "attempts": d.attempts,
-                            "updated_at": d.updated_at, "detail": d.detail, "transport_id": d.transport_id,
-                            "suppressed": [a for a in d.recipients if a in suppressed]} for d in deliveries],
-            "suppressions": [vars(s) for s in suppressions], "fires": [vars(f) for f in fire_rows]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "runs": [vars(r) for r in run_rows],
+                    "deliveries": [
+                        {
+                            "key": str(d.key),
+                            "period": d.key.period,
+                            "report": d.key.report,
+                            "state": d.state,
+                            "recipients": list(d.recipients),
+                            "message_id": d.message_id,
+                            "attempts": d.attempts,
+                            "updated_at": d.updated_at,
+                            "detail": d.detail,
+                            "transport_id": d.transport_id,
+                            "suppressed": [a for a in d.recipients if a in suppressed],
+                        }
+                        for d in deliveries
+                    ],
+                    "suppressions": [vars(s) for s in suppressions],
+                    "fires": [vars(f) for f in fire_rows],
+                },
+                indent=2,
+            )
+        )
         return
-    table = RichTable("period", "report", "state", "attempts", "updated", "recipients", "detail", title="Deliveries")
+    table = RichTable(
+        "period",
+        "report",
+        "state",
+        "attempts",
+        "updated",
+        "recipients",
+        "detail",
+        title="Deliveries",
+    )
     for d in deliveries:
         names = ", ".join(f"{a} (suppressed)" if a in suppressed else a for a in d.recipients)
-        add_row(table, d.key.period, d.key.report, d.state, str(d.attempts), d.updated_at[:19], names, d.detail)
+        add_row(
+            table,
+            d.key.period,
+            d.key.report,
+            d.state,
+            str(d.attempts),
+            d.updated_at[:19],
+            names,
+            d.detail,
+        )
     out.print(table)
-    table = RichTable("run", "command", "period", "started", "status", "summary", "alert", title="Runs")
+    table = RichTable(
+        "run", "command", "period", "started", "status", "summary", "alert", title="Runs"
+    )
     for r in run_rows:
         add_row(table, r.id, r.command, r.period, r.started_at[:19], r.status, r.summary, r.alert)
     out.print(table)
@@ -224,21 +359,29 @@ def runs(workspace: Workspace = None,
             add_row(table, f.slot[:16], f.status, f.run_id, f.owner, f.detail)
         out.print(table)
     if suppressions:
-        table = RichTable("address", "reason", "since", "detail", title="Suppressed (never sent to)")
+        table = RichTable(
+            "address", "reason", "since", "detail", title="Suppressed (never sent to)"
+        )
         for s in suppressions:
             add_row(table, s.address, s.reason, s.at[:19], s.detail)
         out.print(table)
 
 
-schedule_app = typer.Typer(help="Run the pack on the workspace's \\[schedule].", no_args_is_help=True)
+schedule_app = typer.Typer(
+    help="Run the pack on the workspace's \\[schedule].", no_args_is_help=True
+)
 app.add_typer(schedule_app, name="schedule")
 
 
 @schedule_app.command("next")
-def schedule_next(workspace: Workspace = None,
-                  start: Annotated[str | None, typer.Option("--from", help="Start after this date or time (ISO "
-                                                            "8601; default: now).")] = None,
-                  count: Annotated[int, typer.Option("--count", min=1, max=1000, help="How many.")] = 5):
+def schedule_next(
+    workspace: Workspace = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="Start after this date or time (ISO " "8601; default: now)."),
+    ] = None,
+    count: Annotated[int, typer.Option("--count", min=1, max=1000, help="How many.")] = 5,
+):
     """The next fire times (ISO 8601 with their UTC offsets) and the period each one reports."""
     from boardpack.period import period_before
     from boardpack.schedule.local import parse_moment
@@ -248,7 +391,9 @@ def schedule_next(workspace: Workspace = None,
     org = ws.settings.organization
     trigger = trigger_for(ws.settings.schedule, org.timezone, org.period)
     moment = parse_moment(start, org.timezone) if start else pipeline.now_in(ws)
-    slots = [slot for _, slot in zip(range(count), fires(trigger, moment))]  # all computed before printing
+    slots = [
+        slot for _, slot in zip(range(count), fires(trigger, moment))
+    ]  # all computed before printing
     err.print(f"{trigger.describe()}; each fire sends the last complete {org.period} before it")
     for slot in slots:
         out.print(f"{slot.isoformat()}  {period_before(slot.date(), org.period).label}")
@@ -256,7 +401,8 @@ def schedule_next(workspace: Workspace = None,
 
 @schedule_app.command("run")
 def schedule_run(workspace: Workspace = None):
-    """Fire on the schedule until stopped (SIGTERM or Ctrl-C): one catch-up after downtime, never two at once."""
+    """Fire on the schedule until stopped (SIGTERM or Ctrl-C): one catch-up after downtime, never
+    two at once."""
     from boardpack.schedule.local import Scheduler, SystemClock
 
     clock = SystemClock()
@@ -268,8 +414,11 @@ def schedule_run(workspace: Workspace = None):
         err.print("stopping once the current fire (if any) is recorded…")
 
     signal.signal(signal.SIGTERM, stop)
-    scheduler = Scheduler.for_workspace(load_workspace(workspace).root, clock,
-                                        say=lambda line: err.print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {line}"))
+    scheduler = Scheduler.for_workspace(
+        load_workspace(workspace).root,
+        clock,
+        say=lambda line: err.print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {line}"),
+    )
     scheduler.run()
 
 
@@ -278,20 +427,43 @@ app.add_typer(deploy_app, name="deploy")
 
 
 @deploy_app.command("aws")
-def deploy_aws(template_out: Annotated[Path, typer.Option("--template-out", help="Write the CloudFormation template "
-                                                          "(JSON) here.")],
-               workspace: Workspace = None,
-               workspace_uri: Annotated[str | None, typer.Option("--workspace-uri", help="Read the workspace from "
-                                                                 "this s3://bucket/prefix/ (default: bundled with "
-                                                                 "the function).")] = None,
-               portfolios: Annotated[str | None, typer.Option("--portfolios", help="Fan out: one job per portfolio "
-                                                              "(each a workspace under this s3://bucket/prefix/) "
-                                                              "and report, on SQS.")] = None,
-               runtime: Annotated[str, typer.Option("--runtime", help="The Lambda Python runtime.")] = "python3.12",
-               package: Annotated[Path | None, typer.Option("--package", help="Also build the functions' code, "
-                                                            "boardpack-lambda.zip, in this folder.")] = None):
-    """Write the CloudFormation template that runs this workspace on AWS, and with --package the code it runs
-    (the README shows the deploy steps)."""
+def deploy_aws(
+    template_out: Annotated[
+        Path,
+        typer.Option("--template-out", help="Write the CloudFormation template " "(JSON) here."),
+    ],
+    workspace: Workspace = None,
+    workspace_uri: Annotated[
+        str | None,
+        typer.Option(
+            "--workspace-uri",
+            help="Read the workspace from "
+            "this s3://bucket/prefix/ (default: bundled with "
+            "the function).",
+        ),
+    ] = None,
+    portfolios: Annotated[
+        str | None,
+        typer.Option(
+            "--portfolios",
+            help="Fan out: one job per portfolio "
+            "(each a workspace under this s3://bucket/prefix/) "
+            "and report, on SQS.",
+        ),
+    ] = None,
+    runtime: Annotated[
+        str, typer.Option("--runtime", help="The Lambda Python runtime.")
+    ] = "python3.12",
+    package: Annotated[
+        Path | None,
+        typer.Option(
+            "--package",
+            help="Also build the functions' code, " "boardpack-lambda.zip, in this folder.",
+        ),
+    ] = None,
+):
+    """Write the CloudFormation template that runs this workspace on AWS, and with --package the
+    code it runs (the README shows the deploy steps)."""
     from boardpack.aws import bundle
     from boardpack.aws.template import RUNTIMES, template
 
@@ -301,31 +473,44 @@ def deploy_aws(template_out: Annotated[Path, typer.Option("--template-out", help
     document = template(ws, workspace_uri, portfolios, runtime)
     if package:
         with progress(f"Building the bundle for {runtime}…"):
-            built = bundle.build(ws, package, runtime, with_workspace=not (workspace_uri or portfolios))
-        out.print(f"Wrote {built.path}: {built.zipped / 2**20:.1f} MB, {built.unzipped / 2**20:.0f} MB unzipped "
-                  f"(Lambda takes {bundle.UNZIPPED_LIMIT / 2**20:.0f}), {built.files:,} files, for {runtime} on Linux x86_64")
+            built = bundle.build(
+                ws, package, runtime, with_workspace=not (workspace_uri or portfolios)
+            )
+        out.print(
+            f"Wrote {built.path}: {built.zipped / 2**20:.1f} MB, {built.unzipped / 2**20:.0f} MB"
+            f" unzipped (Lambda takes {bundle.UNZIPPED_LIMIT / 2**20:.0f}), {built.files:,} files,"
+            f" for {runtime} on Linux x86_64"
+        )
         for line in built.left_out:
             out.print(f"  left out of the bundle: {line}")
     try:
         template_out.parent.mkdir(parents=True, exist_ok=True)
         template_out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise WorkspaceError(f"--template-out {template_out}: cannot write it ({exc.strerror or exc})") from None
+        raise WorkspaceError(
+            f"--template-out {template_out}: cannot write it ({exc.strerror or exc})"
+        ) from None
     resources = document["Resources"]
-    out.print(f"Wrote {template_out}: {len(resources)} resources; the schedule fires "
-              f"{resources['Schedule']['Properties']['ScheduleExpression']} in "
-              f"{resources['Schedule']['Properties']['ScheduleExpressionTimezone']}")
+    out.print(
+        f"Wrote {template_out}: {len(resources)} resources; the schedule fires "
+        f"{resources['Schedule']['Properties']['ScheduleExpression']} in "
+        f"{resources['Schedule']['Properties']['ScheduleExpressionTimezone']}"
+    )
 
 
-events_app = typer.Typer(help="SES notifications: bounces, complaints, deliveries.", no_args_is_help=True)
+events_app = typer.Typer(
+    help="SES notifications: bounces, complaints, deliveries.", no_args_is_help=True
+)
 app.add_typer(events_app, name="events")
 
 
 @events_app.command("ingest")
-def events_ingest(source: Annotated[str, typer.Argument(help="A JSON file of notifications, or - for stdin.")],
-                  workspace: Workspace = None):
-    """Record SES notifications (bare, in SNS envelopes, or Lambda SNS/SQS events); suppress hard bounces and
-    complaints."""
+def events_ingest(
+    source: Annotated[str, typer.Argument(help="A JSON file of notifications, or - for stdin.")],
+    workspace: Workspace = None,
+):
+    """Record SES notifications (bare, in SNS envelopes, or Lambda SNS/SQS events); suppress hard
+    bounces and complaints."""
     from boardpack.alerts import bounced_protected
     from boardpack.feedback.events import MAX_BYTES, ingest, parse, protected_addresses
 
@@ -334,15 +519,21 @@ def events_ingest(source: Annotated[str, typer.Argument(help="A JSON file of not
         try:
             text, name = sys.stdin.buffer.read(MAX_BYTES + 1).decode("utf-8"), "<stdin>"
         except UnicodeDecodeError as exc:
-            raise WorkspaceError(f"<stdin>: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+            raise WorkspaceError(
+                f"<stdin>: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from None
     else:
         path = Path(source)
         try:
             if path.stat().st_size > MAX_BYTES:
-                raise WorkspaceError(f"{source}: {path.stat().st_size:,} bytes is more than {MAX_BYTES:,}; split it")
+                raise WorkspaceError(
+                    f"{source}: {path.stat().st_size:,} bytes is more than {MAX_BYTES:,}; split it"
+                )
             text, name = path.read_text(encoding="utf-8"), str(path)
         except (OSError, UnicodeDecodeError) as exc:
-            raise WorkspaceError(f"{source}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+            raise WorkspaceError(
+                f"{source}: cannot read it ({getattr(exc, 'strerror', None) or exc})"
+            ) from None
     events, skipped = parse(text, name)  # all parsed before anything is stored
     store = pipeline.audit_store(ws)
     try:
@@ -350,25 +541,38 @@ def events_ingest(source: Annotated[str, typer.Argument(help="A JSON file of not
     finally:
         store.close()
     for address in result.protected:
-        err.print(f"warning: {address} bounced or complained; it receives the audit copy or the alerts, so it was "
-                  "not suppressed")
+        err.print(
+            f"warning: {address} bounced or complained; it receives the audit copy or the alerts,"
+            " so it was not suppressed"
+        )
     if result.protected:
         err.print(f"alert: {bounced_protected(ws, result.protected)}")
-    out.print(f"{result.events} new events ({result.matched} matched to deliveries), {result.duplicates} already "
-              f"recorded")
+    out.print(
+        f"{result.events} new events ({result.matched} matched to deliveries), {result.duplicates}"
+        " already recorded"
+    )
     for message_id in result.unmatched:
-        err.print(f"note: no delivery has the SES message id {message_id} (sent by another tool, or another "
-                  "workspace?); recorded anyway")
+        err.print(
+            f"note: no delivery has the SES message id {message_id} (sent by another tool, or"
+            " another workspace?); recorded anyway"
+        )
     for address in result.suppressed:
-        out.print(f"suppressed: {address} (never sent to again until `boardpack suppressions --remove {address}`)")
+        out.print(
+            f"suppressed: {address} (never sent to again until `boardpack suppressions --remove"
+            f" {address}`)"
+        )
     for note in result.skipped:
         err.print(f"skipped: {note}")
 
 
 @app.command()
-def suppressions(workspace: Workspace = None,
-                 remove: Annotated[list[str] | None, typer.Option("--remove", help="Send to this address again "
-                                                                     "(repeatable).")] = None):
+def suppressions(
+    workspace: Workspace = None,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option("--remove", help="Send to this address again " "(repeatable)."),
+    ] = None,
+):
     """Addresses never sent to after a hard bounce or complaint; --remove puts one back."""
     ws = load_workspace(workspace)
     store = pipeline.audit_store(ws)
@@ -388,17 +592,24 @@ def suppressions(workspace: Workspace = None,
 
 
 @app.command()
-def preview(workspace: Workspace = None, as_of: AsOf = None,
-            port: Annotated[int, typer.Option("--port", min=0, max=65535,
-                                              help="Port on 127.0.0.1 (0: any free port).")] = 8750):
-    """Serve each report as each recipient would receive it, on http://127.0.0.1 only; nothing is sent."""
+def preview(
+    workspace: Workspace = None,
+    as_of: AsOf = None,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+    ] = 8750,
+):
+    """Serve each report as each recipient would receive it, on http://127.0.0.1 only; nothing is
+    sent."""
     from boardpack.delivery.plan import sender
     from boardpack.preview import serve
 
     ws = load_workspace(workspace or Path.cwd())
     sender(ws)  # a missing sender is said here, not on the first page opened
     server = serve(ws, port, parse_as_of(as_of))
-    out.print(f"Preview of {ws.root} at http://127.0.0.1:{server.server_address[1]}/  (Ctrl-C to stop)")
+    out.print(
+        f"Preview of {ws.root} at http://127.0.0.1:{server.server_address[1]}/  (Ctrl-C to stop)"
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -408,8 +619,12 @@ def preview(workspace: Workspace = None, as_of: AsOf = None,
 
 
 @app.command()
-def demo(directory: Annotated[Path, typer.Argument(help="Where to build the demo workspace.")] = Path("boardpack-demo"),
-         as_of: AsOf = None):
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Where to build the demo workspace.")] = Path(
+        "boardpack-demo"
+    ),
+    as_of: AsOf = None,
+):
     """Build a realistic four-venture demo workspace and send its pack to the local outbox."""
     from boardpack.demo import generate
 
@@ -426,31 +641,43 @@ def demo(directory: Annotated[Path, typer.Argument(help="Where to build the demo
     warn_about(pack)
     status = deliver(pack, None, dry_run=False)
     outbox = directory / ws.settings.delivery.outbox
-    out.print(f"\nRead the reports: {written[0].parent}/ (ceo.html, cfo.html, … and .txt, .md, .json)\n"
-              f"The emails as sent: {outbox / pack.period.label}/ (index: {outbox / 'index.jsonl'})\n"
-              f"The audit trail: boardpack runs -w {directory}")
+    out.print(
+        f"\nRead the reports: {written[0].parent}/ (ceo.html, cfo.html, … and .txt, .md, .json)\n"
+        f"The emails as sent: {outbox / pack.period.label}/ (index: {outbox / 'index.jsonl'})\n"
+        f"The audit trail: boardpack runs -w {directory}"
+    )
     raise typer.Exit(status)
 
 
 @app.command()
-def init(directory: Annotated[Path, typer.Argument(help="The new workspace folder.")],
-         with_demo: Annotated[bool, typer.Option("--demo", help="Fill it with the demo's sample data.")] = False,
-         as_of: AsOf = None):
+def init(
+    directory: Annotated[Path, typer.Argument(help="The new workspace folder.")],
+    with_demo: Annotated[
+        bool, typer.Option("--demo", help="Fill it with the demo's sample data.")
+    ] = False,
+    as_of: AsOf = None,
+):
     """Scaffold a workspace (with --demo: the sample data)."""
     from boardpack.demo import generate, scaffold
 
     directory = directory.resolve()
     if (directory / "boardpack.toml").exists():
-        raise WorkspaceError(f"{directory / 'boardpack.toml'} already exists: choose another folder")
+        raise WorkspaceError(
+            f"{directory / 'boardpack.toml'} already exists: choose another folder"
+        )
     if with_demo:
         generate(directory, parse_as_of(as_of))
     else:
         scaffold(directory)
-    out.print(f"Created {directory / 'boardpack.toml'}; edit it, then run `boardpack check -w {directory}`")
+    out.print(
+        f"Created {directory / 'boardpack.toml'}; edit it, then run `boardpack check -w"
+        f" {directory}`"
+    )
 
 
 def _terminated(signum, frame):
-    raise KeyboardInterrupt  # unwinds like Ctrl-C: in-flight sends finish and are recorded, the run is closed
+    # unwinds like Ctrl-C: in-flight sends finish and are recorded, the run is closed
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> None:

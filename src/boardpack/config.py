@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from boardpack.environment import Environment
 from boardpack.errors import WorkspaceError
@@ -28,10 +36,23 @@ from boardpack.errors import WorkspaceError
 WORKSPACE_FILE = "boardpack.toml"
 MAX_SETTINGS_BYTES = 1_000_000
 ROLE_IDS = ("ceo", "cto", "cfo", "cmo", "accounting")
-# The first part of the analyses' metric ids: a venture's own metrics are `<entity id>.<name>`, so an entity
+# The first part of the analyses' metric ids: a venture's own metrics are `<entity id>.<name>`, so
+# an entity
 # may not take one of these as its id.
-RESERVED_IDS = ("finance", "capital", "accounting", "expenses", "revenue", "marketing", "security", "technology",
-                "operations", "rules", "executive", "entity")
+RESERVED_IDS = (
+    "finance",
+    "capital",
+    "accounting",
+    "expenses",
+    "revenue",
+    "marketing",
+    "security",
+    "technology",
+    "operations",
+    "rules",
+    "executive",
+    "entity",
+)
 EntityId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
 ReportId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
 
@@ -56,7 +77,9 @@ def _mailbox(value: str) -> str:
 
 
 Rate = Annotated[Decimal, AfterValidator(_fraction)]
-Mailbox = Annotated[str, AfterValidator(_mailbox)]  # one address, `addr` or `Name <addr>`, strictly parsed
+Mailbox = Annotated[
+    str, AfterValidator(_mailbox)
+]  # one address, `addr` or `Name <addr>`, strictly parsed
 Percent = Annotated[Decimal, AfterValidator(_percent)]
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 
@@ -77,17 +100,26 @@ class Organization(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as 'America/Los_Angeles'") from None
+            raise ValueError(
+                f"unknown time zone {value!r}: use an IANA name such as 'America/Los_Angeles'"
+            ) from None
         return value
 
 
 class Asset(Strict):
-    kind: Literal["domain", "repository", "cloud", "vessel", "vehicle", "property", "equipment", "other"]
+    kind: Literal[
+        "domain", "repository", "cloud", "vessel", "vehicle", "property", "equipment", "other"
+    ]
     name: str = Field(min_length=1)
     note: str = ""
 
 
-DebtServiceAccounts = ["Expenses:Mortgage*", "Expenses:Interest*", "Liabilities:Mortgage*", "Liabilities:Loans*"]
+DebtServiceAccounts = [
+    "Expenses:Mortgage*",
+    "Expenses:Interest*",
+    "Liabilities:Mortgage*",
+    "Liabilities:Loans*",
+]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -98,7 +130,9 @@ class Property(Strict):
     value: Money = Field(gt=0)  # for the cap rate
     # Ledger accounts (globs) that are debt service: paid out of NOI, not operating expenses.
     debt_service_accounts: list[str] = DebtServiceAccounts
-    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = (
+        False  # it may fail to read: its sections say what is missing, and the pack still goes
+    )
 
 
 class Fleet(Strict):
@@ -106,7 +140,9 @@ class Fleet(Strict):
 
     jobs: str = Field(min_length=1)  # CSV: date,vehicle,customer,revenue,direct_cost,hours
     working_days: list[Weekday] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
-    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = (
+        False  # it may fail to read: its sections say what is missing, and the pack still goes
+    )
 
 
 class Practice(Strict):
@@ -114,7 +150,9 @@ class Practice(Strict):
 
     timesheets: str = Field(min_length=1)  # CSV: client,date,hours,rate
     clients: list[str] = Field(min_length=1)  # as the ledger's counterparty names them
-    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = (
+        False  # it may fail to read: its sections say what is missing, and the pack still goes
+    )
 
 
 # Each venture table belongs to one kind of entity.
@@ -125,7 +163,9 @@ class Entity(Strict):
     id: EntityId
     name: str = Field(min_length=1)
     kind: Literal["charter", "logistics", "real_estate", "services", "software", "other"]
-    unit: str | None = None  # what the venture sells one of; default by kind (charter, hauling job, billable hour)
+    unit: str | None = (
+        None  # what the venture sells one of; default by kind (charter, hauling job, billable hour)
+    )
     repos: list[str] = []
     stack: list[str] = []
     assets: list[Asset] = []
@@ -138,17 +178,23 @@ class Entity(Strict):
     @classmethod
     def not_reserved(cls, value: str) -> str:
         if value in RESERVED_IDS:
-            raise ValueError(f"{value!r} names a part of the pack's own figures: choose another entity id")
+            raise ValueError(
+                f"{value!r} names a part of the pack's own figures: choose another entity id"
+            )
         return value
 
     @model_validator(mode="after")
     def venture_matches_kind(self) -> Entity:
         for table, kind in VENTURE_KINDS.items():
             if getattr(self, table) is not None and self.kind != kind:
-                raise ValueError(f"[entities.{table}] is for an entity of kind = {kind!r}, and {self.id} is "
-                                 f"{self.kind!r}: remove the table or change the kind")
+                raise ValueError(
+                    f"[entities.{table}] is for an entity of kind = {kind!r}, and {self.id} is "
+                    f"{self.kind!r}: remove the table or change the kind"
+                )
         if self.fleet is not None and not self.vehicles():
-            raise ValueError('a fleet needs its vehicles: add assets = [{ kind = "vehicle", name = "Truck 1" }]')
+            raise ValueError(
+                'a fleet needs its vehicles: add assets = [{ kind = "vehicle", name = "Truck 1" }]'
+            )
         if self.practice is not None:
             folded = [c.casefold() for c in self.practice.clients]
             for dup in sorted({c for c in self.practice.clients if folded.count(c.casefold()) > 1}):
@@ -181,11 +227,13 @@ class LedgerColumns(Strict):
     @model_validator(mode="after")
     def one_amount_form(self) -> LedgerColumns:
         if (self.amount is None) == (self.debit is None and self.credit is None):
-            raise ValueError("give either amount = \"...\" or both debit = \"...\" and credit = \"...\"")
+            raise ValueError('give either amount = "..." or both debit = "..." and credit = "..."')
         if self.amount is None and (self.debit is None or self.credit is None):
             raise ValueError("debit and credit go together: give both column names")
         if self.net is not None and self.fee is None:
-            raise ValueError('net needs fee: give fee = "..." too (gross - fee = net is checked on every row)')
+            raise ValueError(
+                'net needs fee: give fee = "..." too (gross - fee = net is checked on every row)'
+            )
         return self
 
     def fields(self) -> dict[str, str]:
@@ -198,15 +246,34 @@ PROFILES: dict[str, dict] = {
     # a bank export with one signed amount column
     "signed": {"columns": {"date": "Date", "amount": "Amount", "memo": "Description"}},
     # a bank export with money out and money in in separate columns
-    "debit-credit": {"columns": {"date": "Date", "debit": "Debit", "credit": "Credit", "memo": "Description"}},
+    "debit-credit": {
+        "columns": {"date": "Date", "debit": "Debit", "credit": "Credit", "memo": "Description"}
+    },
     # a bookkeeping "transaction detail by account" report: one row per posting, debits positive
-    "transaction-detail": {"columns": {"date": "Date", "counterparty": "Name", "memo": "Memo/Description",
-                                       "account": "Account", "amount": "Amount", "date_format": "%m/%d/%Y"},
-                           "sign": "inverted"},
+    "transaction-detail": {
+        "columns": {
+            "date": "Date",
+            "counterparty": "Name",
+            "memo": "Memo/Description",
+            "account": "Account",
+            "amount": "Amount",
+            "date_format": "%m/%d/%Y",
+        },
+        "sign": "inverted",
+    },
     # a payments processor's balance history: gross, fee and net per charge (Stripe's column names)
-    "processor-balance": {"columns": {"date": "Created (UTC)", "amount": "Amount", "fee": "Fee", "net": "Net",
-                                      "currency": "Currency", "memo": "Description", "counterparty": "Type",
-                                      "date_format": "%Y-%m-%d %H:%M"}},
+    "processor-balance": {
+        "columns": {
+            "date": "Created (UTC)",
+            "amount": "Amount",
+            "fee": "Fee",
+            "net": "Net",
+            "currency": "Currency",
+            "memo": "Description",
+            "counterparty": "Type",
+            "date_format": "%Y-%m-%d %H:%M",
+        }
+    },
 }
 # Beancount postings to these accounts are the cash itself: the other postings of a transaction
 # become ledger rows, so the ledger's sum is still the change in cash.
@@ -216,11 +283,15 @@ CASH_ACCOUNTS = ["Assets:*Cash*", "Assets:*Checking*", "Assets:*Savings*", "Asse
 class LedgerSource(Strict):
     path: str
     format: Literal["csv", "beancount"] = "csv"
-    profile: Literal["signed", "debit-credit", "transaction-detail", "processor-balance"] | None = None
+    profile: Literal["signed", "debit-credit", "transaction-detail", "processor-balance"] | None = (
+        None
+    )
     name: str | None = None  # the bank account's name, shown in provenance
     entity: EntityId | None = None
     entity_column: str | None = None
-    entity_account_component: int | None = Field(default=None, ge=1, le=9)  # beancount: Income:Acme:Sales, 2 -> acme
+    entity_account_component: int | None = Field(
+        default=None, ge=1, le=9
+    )  # beancount: Income:Acme:Sales, 2 -> acme
     columns: LedgerColumns | None = None
     delimiter: str = Field(default=",", min_length=1, max_length=1)
     encoding: str = "utf-8"
@@ -230,7 +301,8 @@ class LedgerSource(Strict):
     opening_balance: Money = Decimal("0.00")
     fee_account: str = Field(default="Expenses:Payment Processing", min_length=1)
     cash_accounts: list[str] = CASH_ACCOUNTS
-    # beancount plugins to run besides beancount's own (beancount.plugins.*): installed modules, by name
+    # beancount plugins to run besides beancount's own (beancount.plugins.*): installed modules, by
+    # name
     plugins: list[str] = []
     on_error: Literal["fail", "skip"] = "fail"
 
@@ -248,52 +320,80 @@ class LedgerSource(Strict):
     @field_validator("encoding")
     @classmethod
     def known_encoding(cls, value: str) -> str:
-        """Python's own name for it ("UTF8" -> "utf-8"), so one spelling means one thing everywhere."""
+        """Python's own name for it ("UTF8" -> "utf-8"), so one spelling means one thing everywhere.
+        """
         try:
             return codecs.lookup(value).name
         except LookupError:
-            raise ValueError(f"unknown encoding {value!r}: use e.g. utf-8, utf-8-sig, cp1252, latin-1, utf-16") from None
+            raise ValueError(
+                f"unknown encoding {value!r}: use e.g. utf-8, utf-8-sig, cp1252, latin-1, utf-16"
+            ) from None
 
     @model_validator(mode="after")
     def shape_complete(self) -> LedgerSource:
         if self.format == "beancount":
             if self.columns is not None or self.entity_column is not None:
-                raise ValueError("a beancount source has no columns: remove columns / entity_column")
+                raise ValueError(
+                    "a beancount source has no columns: remove columns / entity_column"
+                )
             if not self.encoding.startswith("utf-8"):
-                raise ValueError("beancount reads UTF-8 only: convert the file (iconv -f ... -t utf-8) and remove encoding")
+                raise ValueError(
+                    "beancount reads UTF-8 only: convert the file (iconv -f ... -t utf-8) and"
+                    " remove encoding"
+                )
             if (self.entity is None) == (self.entity_account_component is None):
-                raise ValueError('give either entity = "<id>" (the whole file) or entity_account_component = N '
-                                 "(the Nth part of each account names the entity)")
+                raise ValueError(
+                    'give either entity = "<id>" (the whole file) or entity_account_component = N '
+                    "(the Nth part of each account names the entity)"
+                )
             return self
         if self.columns is None:
-            raise ValueError(f'give columns = {{ date = "...", amount = "..." }} or a profile '
-                             f"(one of {', '.join(PROFILES)})")
+            raise ValueError(
+                f'give columns = {{ date = "...", amount = "..." }} or a profile '
+                f"(one of {', '.join(PROFILES)})"
+            )
         if self.plugins:
-            raise ValueError("plugins are for beancount sources: remove plugins from this CSV source")
+            raise ValueError(
+                "plugins are for beancount sources: remove plugins from this CSV source"
+            )
         if self.entity_account_component is not None:
-            raise ValueError("entity_account_component is for beancount sources; a CSV uses entity or entity_column")
+            raise ValueError(
+                "entity_account_component is for beancount sources; a CSV uses entity or"
+                " entity_column"
+            )
         per_row = self.entity_column or self.columns.entity
         if (self.entity is None) == (per_row is None):
-            raise ValueError('give either entity = "<id>" (the whole file) or entity_column = "<header>" (per row)')
+            raise ValueError(
+                'give either entity = "<id>" (the whole file) or entity_column = "<header>" (per'
+                " row)"
+            )
         return self
 
 
 class NotesSource(Strict):
     paths: list[str] = ["notes/*.md"]
-    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = (
+        False  # it may fail to read: its sections say what is missing, and the pack still goes
+    )
 
 
 class ChannelsSource(Strict):
     path: str
-    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = (
+        False  # it may fail to read: its sections say what is missing, and the pack still goes
+    )
 
 
 class GitSource(Strict):
     """How the repositories listed on entities (`repos = [...]`) are audited."""
 
-    baseline: str | None = None  # a detect-secrets baseline: secrets it lists are acknowledged, not reported
+    baseline: str | None = (
+        None  # a detect-secrets baseline: secrets it lists are acknowledged, not reported
+    )
     max_file_bytes: int = Field(default=1_000_000, gt=0)  # larger files are skipped (and counted)
-    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = (
+        False  # it may fail to read: its sections say what is missing, and the pack still goes
+    )
 
 
 REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d")
@@ -305,26 +405,31 @@ class AwsSource(Strict):
     regions: list[str] = Field(min_length=1)
     entity_tag: str = Field(default="entity", min_length=1)  # resources map to entities by this tag
     cost_months: int = Field(default=12, ge=1, le=14)  # Cost Explorer keeps 14 months
-    optional: bool = False  # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = (
+        False  # it may fail to read: its sections say what is missing, and the pack still goes
+    )
 
     @field_validator("regions")
     @classmethod
     def region_codes(cls, value: list[str]) -> list[str]:
         for region in value:
             if not REGION.fullmatch(region):
-                raise ValueError(f"{region!r} is not an AWS region code: write it as AWS does, e.g. us-west-2")
+                raise ValueError(
+                    f"{region!r} is not an AWS region code: write it as AWS does, e.g. us-west-2"
+                )
         return value
 
 
 class RatesSource(Strict):
-    """Exchange rates: a CSV `date,currency,rate`; one unit of `currency` is worth `rate` units of the
-    organization's currency from `date` until the next row for that currency."""
+    """Exchange rates: a CSV `date,currency,rate`; one unit of `currency` is worth `rate` units of
+    the organization's currency from `date` until the next row for that currency."""
 
     path: str = Field(min_length=1)
 
 
 class RulesFile(Strict):
-    """Categorization rules kept apart from the settings: a CSV `pattern,account[,field]`, read after [[rules]]."""
+    """Categorization rules kept apart from the settings: a CSV `pattern,account[,field]`, read
+    after [[rules]]."""
 
     path: str = Field(min_length=1)
 
@@ -347,7 +452,6 @@ class CategoryRule(Strict):
     field: Literal["memo", "counterparty", "any"] = "any"
 
 
-
 class MarketingList(Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     entity: EntityId
@@ -361,7 +465,8 @@ class MarketingList(Strict):
 
 
 class ListingPlatform(Strict):
-    """A listing platform (an OTA) a venture could sell through, and what it would cost to be on it."""
+    """A listing platform (an OTA) a venture could sell through, and what it would cost to be on it.
+    """
 
     name: str = Field(min_length=1)
     entity: EntityId
@@ -370,7 +475,9 @@ class ListingPlatform(Strict):
     booking_fee: Money = Field(default=Decimal("0.00"), ge=0)  # fixed, per booking
     setup_hours: Decimal = Field(gt=0)  # effort to list: photos, calendar sync, policies
     monthly_bookings: Decimal = Field(ge=0)  # expected once listed
-    average_booking_value: Money | None = Field(default=None, gt=0)  # default: the venture's own, from channels
+    average_booking_value: Money | None = Field(
+        default=None, gt=0
+    )  # default: the venture's own, from channels
 
 
 class Marketing(Strict):
@@ -397,7 +504,8 @@ class DecisionRule(Strict):
 
 
 class Initiative(Strict):
-    """A candidate use of cash: what it costs now and what it should return each month once ramped."""
+    """A candidate use of cash: what it costs now and what it should return each month once ramped.
+    """
 
     id: str = Field(pattern=r"^[a-z0-9_.-]+$")
     name: str = Field(min_length=1)
@@ -412,19 +520,31 @@ class Finance(Strict):
     variable_cost_accounts: list[str] = []  # glob patterns; every other expense is fixed
     revenue_goal: Money | None = None  # monthly revenue to reach ...
     net_income_goal: Money | None = None  # ... and monthly net income ...
-    goal_month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")  # ... by this month
+    goal_month: str | None = Field(
+        default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$"
+    )  # ... by this month
     runway_warning_months: Decimal = Decimal(6)
-    duplicate_window_days: int = Field(default=7, ge=0, le=90)  # same payee and amount this close: a duplicate?
+    duplicate_window_days: int = Field(
+        default=7, ge=0, le=90
+    )  # same payee and amount this close: a duplicate?
     discount_rate: Rate = Decimal("0.10")  # yearly hurdle rate for initiatives
-    horizon_months: int = Field(default=36, ge=1, le=240)  # how long an initiative's returns are counted
-    reserve_months: Decimal = Field(default=Decimal(6), ge=0)  # cash kept back: this many months of gross burn
+    horizon_months: int = Field(
+        default=36, ge=1, le=240
+    )  # how long an initiative's returns are counted
+    reserve_months: Decimal = Field(
+        default=Decimal(6), ge=0
+    )  # cash kept back: this many months of gross burn
     initiatives: list[Initiative] = []
     rules: list[DecisionRule] = []
 
     @model_validator(mode="after")
     def goal_complete(self) -> Finance:
-        if (self.revenue_goal is None and self.net_income_goal is None) != (self.goal_month is None):
-            raise ValueError("goal_month goes with revenue_goal or net_income_goal: give both or neither")
+        if (self.revenue_goal is None and self.net_income_goal is None) != (
+            self.goal_month is None
+        ):
+            raise ValueError(
+                "goal_month goes with revenue_goal or net_income_goal: give both or neither"
+            )
         return self
 
 
@@ -451,19 +571,25 @@ class Role(Strict):
     @model_validator(mode="after")
     def has_recipients(self) -> Role:
         if not self.to:
-            raise ValueError('this role has no recipients: add to = ["name@example.com"] or remove the table')
+            raise ValueError(
+                'this role has no recipients: add to = ["name@example.com"] or remove the table'
+            )
         return self
 
 
 class SesSettings(Strict):
     region: str | None = None  # default: AWS_REGION / the credential chain's region
     configuration_set: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
-    max_send_rate: float | None = Field(default=None, gt=0)  # recipients/s; default: the account's own rate
+    max_send_rate: float | None = Field(
+        default=None, gt=0
+    )  # recipients/s; default: the account's own rate
 
 
 class SmtpSettings(Strict):
     host: str = Field(min_length=1)
-    port: int | None = Field(default=None, ge=1, le=65535)  # default: 25, 587 (starttls) or 465 (ssl)
+    port: int | None = Field(
+        default=None, ge=1, le=65535
+    )  # default: 25, 587 (starttls) or 465 (ssl)
     security: Literal["none", "starttls", "ssl"] = "starttls"
     ca_file: str | None = None  # a private CA to trust, besides the system's
     timeout: float = Field(default=60, gt=0)
@@ -476,24 +602,36 @@ class Delivery(Strict):
     bcc: list[Mailbox] = []
     outbox: str = "outbox"
     subject_prefix: str = ""
-    separate: bool = False  # each recipient gets a message of their own, so nobody sees the others' addresses
+    separate: bool = (
+        False  # each recipient gets a message of their own, so nobody sees the others' addresses
+    )
     concurrency: int = Field(default=8, ge=1, le=64)
-    max_attempts: int = Field(default=5, ge=1, le=20)  # tries for a retryable failure (throttling, 4xx)
-    retry_delay: float = Field(default=1.0, ge=0, le=300)  # seconds before the first retry; doubled each time
+    max_attempts: int = Field(
+        default=5, ge=1, le=20
+    )  # tries for a retryable failure (throttling, 4xx)
+    retry_delay: float = Field(
+        default=1.0, ge=0, le=300
+    )  # seconds before the first retry; doubled each time
     ses: SesSettings = SesSettings()
     smtp: SmtpSettings | None = None
 
     @model_validator(mode="after")
     def transport_configured(self) -> Delivery:
         if self.transport == "smtp" and self.smtp is None:
-            raise ValueError('transport = "smtp" needs a [delivery.smtp] table with at least host = "..."')
+            raise ValueError(
+                'transport = "smtp" needs a [delivery.smtp] table with at least host = "..."'
+            )
         return self
 
 
 class Alerts(Strict):
-    sns_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$")
+    sns_topic_arn: str | None = Field(
+        default=None, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$"
+    )
     email: Mailbox | None = None
-    webhook: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")  # may also come from BOARDPACK_ALERT_WEBHOOK
+    webhook: str | None = Field(
+        default=None, pattern=r"^https?://[^\s]+$"
+    )  # may also come from BOARDPACK_ALERT_WEBHOOK
     region: str | None = None
 
 
@@ -501,18 +639,22 @@ class Audit(Strict):
     store: Literal["sqlite", "dynamodb"] = "sqlite"
     table: str = Field(default="boardpack-audit", pattern=r"^[A-Za-z0-9_.-]{3,255}$")
     region: str | None = None
-    scope: str = Field(default="", pattern=r"^[A-Za-z0-9_.-]{0,128}$")  # several workspaces sharing one table
+    scope: str = Field(
+        default="", pattern=r"^[A-Za-z0-9_.-]{0,128}$"
+    )  # several workspaces sharing one table
 
 
 class Schedule(Strict):
-    """When the pack runs, in the organization's time zone: a cron expression, or the Nth business day
-    after each period closes (weekends and `holidays` skipped) at `at`."""
+    """When the pack runs, in the organization's time zone: a cron expression, or the Nth business
+    day after each period closes (weekends and `holidays` skipped) at `at`."""
 
     cron: str | None = None
     business_day: int | None = Field(default=None, ge=1)
     at: time = time(6, 0)  # business_day only
     holidays: list[date] = []
-    flexible_window_minutes: int = Field(default=15, ge=0, le=1440)  # on AWS: how late EventBridge may fire
+    flexible_window_minutes: int = Field(
+        default=15, ge=0, le=1440
+    )  # on AWS: how late EventBridge may fire
 
     @field_validator("cron")
     @classmethod
@@ -533,14 +675,20 @@ class Schedule(Strict):
 class Branding(Strict):
     """The workspace's look: its logo, accent colour and footer, and its own templates."""
 
-    logo: str | None = None  # PNG, JPEG or GIF; embedded in each email (a cid: part) and PDF, never linked
+    logo: str | None = (
+        None  # PNG, JPEG or GIF; embedded in each email (a cid: part) and PDF, never linked
+    )
     accent: str = Field(default="#1d4ed8", pattern=r"^#[0-9a-fA-F]{6}$")
     footer: str = Field(default="", max_length=500)
-    templates: str | None = None  # a folder whose report.html.j2 replaces (or extends) the built-in one
+    templates: str | None = (
+        None  # a folder whose report.html.j2 replaces (or extends) the built-in one
+    )
 
 
 class Archive(Strict):
-    pdf: bool = False  # keep a PDF of each report sent, in .boardpack/archive/<period>/<run>/ (needs Pango)
+    pdf: bool = (
+        False  # keep a PDF of each report sent, in .boardpack/archive/<period>/<run>/ (needs Pango)
+    )
     attach_pdf: bool = False  # and attach it to the email
 
 
@@ -552,9 +700,15 @@ class Settings(Strict):
     marketing: Marketing = Marketing()
     kpis: list[Kpi] = []
     finance: Finance = Finance()
-    chart: list[ChartAccount] = []  # added to (and overriding) the standard chart for each entity kind
-    reports: dict[ReportId, CustomReport] = {}  # custom reports (a built-in id replaces that report's sections)
-    roles: dict[str, Role] = {}  # recipients by report id: a role, a custom report or entity-<entity id>
+    chart: list[ChartAccount] = (
+        []
+    )  # added to (and overriding) the standard chart for each entity kind
+    reports: dict[ReportId, CustomReport] = (
+        {}
+    )  # custom reports (a built-in id replaces that report's sections)
+    roles: dict[str, Role] = (
+        {}
+    )  # recipients by report id: a role, a custom report or entity-<entity id>
     delivery: Delivery = Delivery()
     alerts: Alerts = Alerts()
     audit: Audit = Audit()
@@ -567,8 +721,10 @@ class Settings(Strict):
         kind, day = self.organization.period, self.schedule.business_day
         most = 5 if kind == "week" else 20  # the fewest weekdays a week or a month has
         if day is not None and day > most:
-            raise ValueError(f"schedule.business_day = {day}: beyond the {'week' if kind == 'week' else 'month'}"
-                             f" that follows a {kind} (some have only {most} business days); choose 1 to {most}")
+            raise ValueError(
+                f"schedule.business_day = {day}: beyond the {'week' if kind == 'week' else 'month'}"
+                f" that follows a {kind} (some have only {most} business days); choose 1 to {most}"
+            )
         return self
 
     @model_validator(mode="after")
@@ -577,27 +733,44 @@ class Settings(Strict):
         for dup in sorted({i for i in ids if ids.count(i) > 1}):
             raise ValueError(f"entity id {dup!r} is declared twice")
         known = ", ".join(ids)
-        refs = [(f"sources.ledger[{i}].entity", s.entity) for i, s in enumerate(self.sources.ledger)]
-        refs += [(f"marketing.lists[{i}].entity", m.entity) for i, m in enumerate(self.marketing.lists)]
-        refs += [(f"marketing.platforms[{i}].entity", m.entity) for i, m in enumerate(self.marketing.platforms)]
-        refs += [(f"finance.initiatives[{i}].entity", x.entity) for i, x in enumerate(self.finance.initiatives)]
+        refs = [
+            (f"sources.ledger[{i}].entity", s.entity) for i, s in enumerate(self.sources.ledger)
+        ]
+        refs += [
+            (f"marketing.lists[{i}].entity", m.entity) for i, m in enumerate(self.marketing.lists)
+        ]
+        refs += [
+            (f"marketing.platforms[{i}].entity", m.entity)
+            for i, m in enumerate(self.marketing.platforms)
+        ]
+        refs += [
+            (f"finance.initiatives[{i}].entity", x.entity)
+            for i, x in enumerate(self.finance.initiatives)
+        ]
         for where, ref in refs:
             if ref is not None and ref not in ids:
                 raise ValueError(f"{where} = {ref!r} is not a declared entity (known: {known})")
-        for kind, items in (("kpi", self.kpis), ("decision rule", self.finance.rules),
-                            ("initiative", self.finance.initiatives)):
+        for kind, items in (
+            ("kpi", self.kpis),
+            ("decision rule", self.finance.rules),
+            ("initiative", self.finance.initiatives),
+        ):
             seen = [x.id for x in items]
             for dup in sorted({i for i in seen if seen.count(i) > 1}):
                 raise ValueError(f"{kind} id {dup!r} is declared twice")
         for report in self.reports:
             if report.startswith("entity-"):
-                raise ValueError(f"reports.{report}: entity-... ids are the venture reports; choose another id")
+                raise ValueError(
+                    f"reports.{report}: entity-... ids are the venture reports; choose another id"
+                )
         reports = sorted({*ROLE_IDS, *self.reports, *(f"entity-{i}" for i in ids)})
         for role in self.roles:
             if role not in reports:
                 hint = difflib.get_close_matches(role, reports, n=1)
-                raise ValueError(f"roles.{role}: no report has this id; "
-                                 + (f"did you mean {hint[0]!r}?" if hint else f"reports: {', '.join(reports)}"))
+                raise ValueError(
+                    f"roles.{role}: no report has this id; "
+                    + (f"did you mean {hint[0]!r}?" if hint else f"reports: {', '.join(reports)}")
+                )
         return self
 
 
@@ -614,17 +787,25 @@ class Workspace:
         return self.root / ".boardpack"
 
     def path(self, relative: str, key: str) -> Path:
-        """A path the workspace names under `key`, resolved (symlinks too) and kept inside the workspace."""
+        """A path the workspace names under `key`, resolved (symlinks too) and kept inside the
+        workspace."""
         return inside(self.root, relative, key)
 
     def glob(self, pattern: str, key: str) -> list[Path]:
         """The files a glob names, each kept inside the workspace."""
-        return [inside(self.root, found, key) for found in sorted(glob.glob(str(self.root / pattern)))]
+        return [
+            inside(self.root, found, key) for found in sorted(glob.glob(str(self.root / pattern)))
+        ]
 
     def line_of(self, *loc: str | int) -> int | None:
-        """The line of a key in boardpack.toml, for checks made after loading (a custom report's sections)."""
+        """The line of a key in boardpack.toml, for checks made after loading (a custom report's
+        sections)."""
         file = self.root / WORKSPACE_FILE
-        return _line_of(file.read_text(encoding="utf-8", errors="replace"), list(loc)) if file.is_file() else None
+        return (
+            _line_of(file.read_text(encoding="utf-8", errors="replace"), list(loc))
+            if file.is_file()
+            else None
+        )
 
     def where(self, *loc: str | int) -> str:
         """`boardpack.toml:LINE` of a key."""
@@ -632,19 +813,27 @@ class Workspace:
         return f"{self.root / WORKSPACE_FILE}:{line}" if line else str(self.root / WORKSPACE_FILE)
 
 
-TRUSTED_PATHS = "BOARDPACK_TRUSTED_PATHS"  # the machine owner's own extra roots, from the real environment only
+TRUSTED_PATHS = (  # the machine owner's own extra roots, from the real environment only
+    "BOARDPACK_TRUSTED_PATHS"
+)
 
 
 def inside(root: Path, relative: str, key: str) -> Path:
-    """`relative` under the workspace `root`, symlinks resolved. A workspace may come from someone else, so a
-    path that leads anywhere else is refused, naming its key, unless the machine's owner trusts that folder in
-    the process environment (BOARDPACK_TRUSTED_PATHS; never from the workspace or its .env)."""
+    """`relative` under the workspace `root`, symlinks resolved. A workspace may come from someone
+    else, so a path that leads anywhere else is refused, naming its key, unless the machine's owner
+    trusts that folder in the process environment (BOARDPACK_TRUSTED_PATHS; never from the workspace
+    or its .env)."""
     path = (root / relative).resolve()
-    roots = [root.resolve(), *(Path(p).resolve() for p in os.environ.get(TRUSTED_PATHS, "").split(os.pathsep) if p)]
+    roots = [
+        root.resolve(),
+        *(Path(p).resolve() for p in os.environ.get(TRUSTED_PATHS, "").split(os.pathsep) if p),
+    ]
     if not any(path.is_relative_to(r) for r in roots):
-        raise WorkspaceError(f"{key} = {relative!r} resolves to {path}, outside the workspace {root}; boardpack "
-                             f"reads and writes only inside the workspace: move it in (or trust its folder with "
-                             f"{TRUSTED_PATHS} in the environment)")
+        raise WorkspaceError(
+            f"{key} = {relative!r} resolves to {path}, outside the workspace {root}; boardpack "
+            "reads and writes only inside the workspace: move it in (or trust its folder with "
+            f"{TRUSTED_PATHS} in the environment)"
+        )
     return path
 
 
@@ -652,45 +841,61 @@ def find_workspace(directory: Path | None) -> Path:
     root = (directory or Path.cwd()).resolve()
     if not (root / WORKSPACE_FILE).is_file():
         raise WorkspaceError(
-            f"no workspace found at {root}: {WORKSPACE_FILE} is missing. "
-            "Pass -w DIR (or set BOARDPACK_WORKSPACE), or create one with `boardpack init DIR --demo`."
+            f"no workspace found at {root}: {WORKSPACE_FILE} is missing. Pass -w DIR (or set"
+            " BOARDPACK_WORKSPACE), or create one with `boardpack init DIR --demo`."
         )
     return root
 
 
-def load_workspace(directory: Path | None = None, environ: dict[str, str] | None = None) -> Workspace:
+def load_workspace(
+    directory: Path | None = None, environ: dict[str, str] | None = None
+) -> Workspace:
     root = find_workspace(directory)
     file = root / WORKSPACE_FILE
     if file.stat().st_size > MAX_SETTINGS_BYTES:
-        raise WorkspaceError(f"{file}: {file.stat().st_size:,} bytes is far more than any workspace file needs "
-                             f"(at most {MAX_SETTINGS_BYTES:,}); put data in the files it names")
+        raise WorkspaceError(
+            f"{file}: {file.stat().st_size:,} bytes is far more than any workspace file needs "
+            f"(at most {MAX_SETTINGS_BYTES:,}); put data in the files it names"
+        )
     try:
         text = file.read_bytes().decode("utf-8")
         raw = tomllib.loads(text)
     except UnicodeDecodeError as exc:
-        line = file.read_bytes()[:exc.start].count(b"\n") + 1
-        raise WorkspaceError(f"{file}:{line}: not UTF-8 text ({exc.reason}); TOML files are UTF-8: save it as "
-                             "UTF-8") from None
+        line = file.read_bytes()[: exc.start].count(b"\n") + 1
+        raise WorkspaceError(
+            f"{file}:{line}: not UTF-8 text ({exc.reason}); TOML files are UTF-8: save it as UTF-8"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise WorkspaceError(f"{file}: not valid TOML: {exc}") from None
     except RecursionError:
-        raise WorkspaceError(f"{file}: arrays or tables nested far deeper than any setting needs") from None
+        raise WorkspaceError(
+            f"{file}: arrays or tables nested far deeper than any setting needs"
+        ) from None
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
-        raise WorkspaceError("\n".join(_describe(file, text, err) for err in exc.errors())) from None
+        raise WorkspaceError(
+            "\n".join(_describe(file, text, err) for err in exc.errors())
+        ) from None
     return Workspace(root=root, settings=settings, env=Environment.load(root, environ))
 
 
 def _describe(file: Path, text: str, err: dict) -> str:
     """One pydantic error as `file:line: key: what is wrong; the fix`."""
-    loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal[")))]
+    loc = [
+        p
+        for p in err["loc"]
+        if not (isinstance(p, str) and p.startswith(("function-", "literal[")))
+    ]
     message = err["msg"].removeprefix("Value error, ")
     named = KEY_FIRST.match(message) if not loc else None
     if named:  # a check across tables names its key first: `roles.cfoo: ...`
         loc = [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", named[1])]
-        message = message[len(named[1]):].removeprefix(": ").lstrip()
-    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(top level)"
+        message = message[len(named[1]) :].removeprefix(": ").lstrip()
+    key = (
+        "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+        or "(top level)"
+    )
     leaf = next((p for p in reversed(loc) if isinstance(p, str)), None)
     line = _line_of(text, loc)
     where = f"{file}:{line}" if line else str(file)
@@ -699,10 +904,16 @@ def _describe(file: Path, text: str, err: dict) -> str:
         here = ".".join(str(p) for p in loc[:-1] if isinstance(p, str))
         home = _table_of(str(leaf), here)
         hint = difflib.get_close_matches(str(leaf), allowed, n=1)
-        if home and (home.startswith(f"{here}.") or not hint):  # a key of another table, in the wrong one
+        if home and (
+            home.startswith(f"{here}.") or not hint
+        ):  # a key of another table, in the wrong one
             fix = f"{leaf} belongs in [{home}]"
         else:
-            fix = f"did you mean {hint[0]!r}?" if hint else f"allowed here: {', '.join(sorted(allowed))}"
+            fix = (
+                f"did you mean {hint[0]!r}?"
+                if hint
+                else f"allowed here: {', '.join(sorted(allowed))}"
+            )
         return f"{where}: {key}: unknown key; {fix}"
     if err["type"] == "missing":
         return f"{where}: {key}: required key is missing; add {leaf} = ..."
@@ -727,8 +938,8 @@ def _fields_at(loc: list) -> list[str]:
 
 
 def _table_of(name: str, here: str) -> str | None:
-    """The table whose key `name` is, searched below `here` first, then everywhere: `date_format` written on a
-    ledger source belongs in [sources.ledger.columns]."""
+    """The table whose key `name` is, searched below `here` first, then everywhere: `date_format`
+    written on a ledger source belongs in [sources.ledger.columns]."""
     tables: list[tuple[str, type[BaseModel]]] = [("", Settings)]
     found = []
     while tables:
@@ -754,7 +965,8 @@ def _model_in(annotation) -> type[BaseModel] | None:
 
 
 def _line_of(text: str, loc: list) -> int | None:
-    """The line of the key at `loc`: each index picks the n-th `[[table]]`, each name is searched for after it."""
+    """The line of the key at `loc`: each index picks the n-th `[[table]]`, each name is searched
+    for after it."""
     lines = text.splitlines()
     start, found, path = 0, None, []
     for part in loc:

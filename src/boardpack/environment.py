@@ -32,8 +32,10 @@ class Environment:
         try:
             found = dotenv_values(root / ".env")
         except UnicodeDecodeError as exc:
-            raise WorkspaceError(f"{root / '.env'}: not UTF-8 text ({exc.reason} at byte {exc.start:,}); save it as "
-                                 "UTF-8") from None
+            raise WorkspaceError(
+                f"{root / '.env'}: not UTF-8 text ({exc.reason} at byte {exc.start:,}); save it as "
+                "UTF-8"
+            ) from None
         merged = {k: v for k, v in found.items() if v is not None}
         merged.update(os.environ if environ is None else environ)
         return cls(merged)

@@ -56,13 +56,16 @@ class SourceStatus:
     def explain(self, period: Period) -> str:
         state = self.state(period)
         if state == "missing":
-            return f"The {self.name} source is not configured in boardpack.toml, so this section has no data."
+            return (
+                f"The {self.name} source is not configured in boardpack.toml, so this section has"
+                " no data."
+            )
         if state == "failed":
             return f"The {self.name} source could not be read: {self.error or 'it has no records'}."
         if state == "stale":
             return (
-                f"The {self.name} source is stale: its newest record is {self.freshness}, "
-                f"but the period ends {period.end}. Figures below are as of {self.freshness}, not current."
+                f"The {self.name} source is stale: its newest record is {self.freshness}, but the"
+                f" period ends {period.end}. Figures below are as of {self.freshness}, not current."
             )
         return f"The {self.name} source is current to {self.freshness}."
 
@@ -116,7 +119,8 @@ class ChannelMonth:
 
 @dataclass(frozen=True, kw_only=True)
 class Unit:
-    """One line of a property's rent roll; no tenant means vacant (the rent is then the asking rent)."""
+    """One line of a property's rent roll; no tenant means vacant (the rent is then the asking
+    rent)."""
 
     entity: str
     unit: str
@@ -128,8 +132,11 @@ class Unit:
     source: str  # path:line
 
     def occupied_on(self, day: date) -> bool:
-        return bool(self.tenant) and (self.lease_start is None or self.lease_start <= day) and (
-            self.lease_end is None or day <= self.lease_end)
+        return (
+            bool(self.tenant)
+            and (self.lease_start is None or self.lease_start <= day)
+            and (self.lease_end is None or day <= self.lease_end)
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,7 +175,9 @@ class SecretFinding:
     path: str  # repository-relative, printable
     line: int
     commit: str  # short hash of the commit that last changed the line
-    fingerprint: str  # HMAC-SHA256 under the workspace's own key: the same secret, the same fingerprint
+    fingerprint: (
+        str  # HMAC-SHA256 under the workspace's own key: the same secret, the same fingerprint
+    )
     prefix: str = ""  # a public prefix that says what it is (AKIA, ghp_, xoxb-), never more
 
     @property
@@ -202,7 +211,9 @@ class Repository:
     staging: tuple[str, ...] = ()  # paths that show a staging environment
     manifests: tuple[str, ...] = ()
     runtimes: tuple[str, ...] = ()  # "python 3.12 (.python-version)"
-    lambda_runtimes: tuple[tuple[str, str], ...] = ()  # (runtime id, path:line) declared in IaC templates
+    lambda_runtimes: tuple[
+        tuple[str, str], ...
+    ] = ()  # (runtime id, path:line) declared in IaC templates
     secrets: tuple[SecretFinding, ...] = ()
     in_baseline: int = 0  # secrets acknowledged in a detect-secrets baseline, not reported
     skipped_large: int = 0
@@ -227,9 +238,13 @@ class CloudAccount:
     """What the AWS source saw (what it could not see is on its SourceStatus.gaps)."""
 
     resources: list[CloudResource] = field(default_factory=list)
-    costs: list[tuple[date, str, Decimal]] = field(default_factory=list)  # month start, service, amount
+    costs: list[tuple[date, str, Decimal]] = field(
+        default_factory=list
+    )  # month start, service, amount
     cost_currency: str = "USD"
-    unknown_tags: list[tuple[str, str]] = field(default_factory=list)  # (arn, tag value naming no entity)
+    unknown_tags: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (arn, tag value naming no entity)
 
 
 @dataclass(kw_only=True)
@@ -245,16 +260,25 @@ class Portfolio:
     units: list[Unit] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     timesheets: list[TimeEntry] = field(default_factory=list)
-    opening_balances: list[tuple[str | None, Decimal, str]] = field(default_factory=list)  # entity, amount, file
+    opening_balances: list[tuple[str | None, Decimal, str]] = field(
+        default_factory=list
+    )  # entity, amount, file
     sources: dict[str, SourceStatus] = field(default_factory=dict)
-    rules: list = field(default_factory=list)  # the categorization rules applied (sources.categories.Rule)
-    unpriced: Counter = field(default_factory=Counter)  # commodity -> postings left out of money (no price)
+    rules: list = field(
+        default_factory=list
+    )  # the categorization rules applied (sources.categories.Rule)
+    unpriced: Counter = field(
+        default_factory=Counter
+    )  # commodity -> postings left out of money (no price)
     repositories: list[Repository] = field(default_factory=list)
     cloud: CloudAccount | None = None
-    extensions: dict[str, object] = field(default_factory=dict)  # a plugin source's own records, by its name
+    extensions: dict[str, object] = field(
+        default_factory=dict
+    )  # a plugin source's own records, by its name
 
     def extend(self, source: str, records: object) -> None:
-        """Where a third-party source keeps what it read, under its own name, for its own sections."""
+        """Where a third-party source keeps what it read, under its own name, for its own sections.
+        """
         if source in self.extensions:
             raise ValueError(f"the {source} source has already added its records")
         self.extensions[source] = records
@@ -263,7 +287,9 @@ class Portfolio:
         """What `source` added, checked to be a `kind`; None when that source added nothing."""
         found = self.extensions.get(source)
         if found is not None and not isinstance(found, kind):
-            raise TypeError(f"the {source} source added a {type(found).__name__}, not a {kind.__name__}")
+            raise TypeError(
+                f"the {source} source added a {type(found).__name__}, not a {kind.__name__}"
+            )
         return found
 
     @property

@@ -32,7 +32,10 @@ class Period:
             return self.start.strftime("%B %Y")
         if self.kind == "quarter":
             return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
-        return f"week {self.label[-2:]} of {self.start.isocalendar()[0]} ({self.start:%d %b}–{self.end:%d %b})"
+        return (
+            f"week {self.label[-2:]} of {self.start.isocalendar()[0]}"
+            f" ({self.start:%d %b}–{self.end:%d %b})"
+        )
 
     @property
     def per_year(self) -> int:
@@ -53,8 +56,8 @@ EARLIEST = date(1900, 1, 1)  # a record dated before this has a wrong year
 
 
 def latest_plausible(as_of: date) -> date:
-    """The last date a record can plausibly carry: a year past both as-of and today. Later is a wrong year
-    (9999-12-31), never a plan, and must not make a source look current."""
+    """The last date a record can plausibly carry: a year past both as-of and today. Later is a
+    wrong year (9999-12-31), never a plan, and must not make a source look current."""
     return max(as_of, date.today()) + timedelta(days=366)
 
 

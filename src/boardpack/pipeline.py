@@ -1,4 +1,5 @@
-"""The flow of DESIGN.md, stage by stage: workspace → sources → analyses → documents → renderers → delivery."""
+"""The flow of DESIGN.md, stage by stage: workspace → sources → analyses → documents → renderers →
+delivery."""
 
 from __future__ import annotations
 
@@ -43,41 +44,71 @@ def now_in(workspace: Workspace) -> datetime:
     return datetime.now(ZoneInfo(workspace.settings.organization.timezone))
 
 
-def build_pack(workspace: Workspace, as_of: date | None = None, roles: list[str] | None = None,
-               generated_at: datetime | None = None) -> Pack:
+def build_pack(
+    workspace: Workspace,
+    as_of: date | None = None,
+    roles: list[str] | None = None,
+    generated_at: datetime | None = None,
+) -> Pack:
     generated_at = generated_at or now_in(workspace)
     as_of = as_of or generated_at.date()
     sections = workspace_sections(workspace)
     known = report_specs(workspace, sections)
     for role in roles or []:
         if role not in {r.id for r in known}:
-            raise WorkspaceError(f"unknown role {role!r}: choose from {', '.join(r.id for r in known)}")
+            raise WorkspaceError(
+                f"unknown role {role!r}: choose from {', '.join(r.id for r in known)}"
+            )
     chosen = [r for r in known if not roles or r.id in roles]
     period = period_before(as_of, workspace.settings.organization.period)
     portfolio = load_portfolio(workspace, period, as_of)
     results = analyse(portfolio)
-    previous = analyse(replace(portfolio, period=period.previous(), as_of=period.start))  # as that pack saw it
-    documents = [build_document(role, results, portfolio, sections, generated_at, previous) for role in chosen]
-    return Pack(workspace=workspace, period=period, portfolio=portfolio, results=results, documents=documents)
+    previous = analyse(
+        replace(portfolio, period=period.previous(), as_of=period.start)
+    )  # as that pack saw it
+    documents = [
+        build_document(role, results, portfolio, sections, generated_at, previous)
+        for role in chosen
+    ]
+    return Pack(
+        workspace=workspace,
+        period=period,
+        portfolio=portfolio,
+        results=results,
+        documents=documents,
+    )
 
 
 class IncompletePack(WorkspaceError):
-    """A source that must be read could not be, or an analysis failed: nothing is sent for the period."""
+    """A source that must be read could not be, or an analysis failed: nothing is sent for the
+    period."""
 
 
 def incomplete(pack: Pack) -> list[str]:
-    """Why the pack may not be sent: each source that could not be read (unless optional), each failed analysis."""
-    problems = [f"the {s.name} source could not be read: {s.error}" for s in pack.portfolio.sources.values()
-                if s.unreadable and not s.optional]
-    return problems + [f"the {name} analysis failed: {why}" for name, why in pack.results.failures.items()]
+    """Why the pack may not be sent: each source that could not be read (unless optional), each
+    failed analysis."""
+    problems = [
+        f"the {s.name} source could not be read: {s.error}"
+        for s in pack.portfolio.sources.values()
+        if s.unreadable and not s.optional
+    ]
+    return problems + [
+        f"the {name} analysis failed: {why}" for name, why in pack.results.failures.items()
+    ]
 
 
 def require_complete(pack: Pack) -> None:
-    """A pack goes whole or not at all: a send that would leave a figure out stops before anything is planned."""
+    """A pack goes whole or not at all: a send that would leave a figure out stops before anything
+    is planned."""
     if problems := incomplete(pack):
-        raise IncompletePack("nothing was sent for " + pack.period.label + ": the pack is incomplete\n  "
-                             + "\n  ".join(problems) + "\nfix the source, or mark it optional = true in "
-                             "boardpack.toml to send the pack without it (its sections then say what is missing)")
+        raise IncompletePack(
+            "nothing was sent for "
+            + pack.period.label
+            + ": the pack is incomplete\n  "
+            + "\n  ".join(problems)
+            + "\nfix the source, or mark it optional = true in "
+            "boardpack.toml to send the pack without it (its sections then say what is missing)"
+        )
 
 
 def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
@@ -115,10 +146,18 @@ class SendResult:
     archive_error: str = ""  # the messages went out, but their PDFs could not be kept
 
 
-def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False, transport: Transport | None = None,
-              on_progress=None, resend_unknown: bool = False, run_id: str | None = None,
-              command: str = "send") -> SendResult:
-    """Build every message first (so bad recipients stop the run before anything is sent), then dispatch."""
+def send_pack(
+    pack: Pack,
+    roles: list[str] | None = None,
+    dry_run: bool = False,
+    transport: Transport | None = None,
+    on_progress=None,
+    resend_unknown: bool = False,
+    run_id: str | None = None,
+    command: str = "send",
+) -> SendResult:
+    """Build every message first (so bad recipients stop the run before anything is sent), then
+    dispatch."""
     ws = pack.workspace
     require_complete(pack)
     archive = ws.settings.archive
@@ -127,11 +166,18 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
     pdfs: dict[str, bytes] = {}
     messages, unaddressed = plan_messages(ws, pack.documents, now_in(ws), set(roles or []), pdfs)
     if dry_run:
-        return SendResult(None, unaddressed, write_dry_run(ws.state_dir / "dry-run" / pack.period.label, messages))
+        return SendResult(
+            None, unaddressed, write_dry_run(ws.state_dir / "dry-run" / pack.period.label, messages)
+        )
     transport = transport or open_transport(ws)
     store = audit_store(ws)
     d = ws.settings.delivery
-    policy = Policy(concurrency=d.concurrency, max_attempts=d.max_attempts, retry_delay=d.retry_delay, resend_unknown=resend_unknown)
+    policy = Policy(
+        concurrency=d.concurrency,
+        max_attempts=d.max_attempts,
+        retry_delay=d.retry_delay,
+        resend_unknown=resend_unknown,
+    )
     run_id = run_id or new_run_id()
     store.start_run(run_id, command, pack.period.label)
     try:
@@ -145,30 +191,49 @@ def send_pack(pack: Pack, roles: list[str] | None = None, dry_run: bool = False,
     failures, archived, archive_error = [], [], ""
     if archive.pdf:
         try:
-            archived = archive_pdfs(pack.workspace, pack.documents, pack.period.label, report, pdfs, run_id)
-        except (OSError, BoardpackError) as exc:  # the messages are out: say so, and keep the run's record
+            archived = archive_pdfs(
+                pack.workspace, pack.documents, pack.period.label, report, pdfs, run_id
+            )
+        except (
+            OSError,
+            BoardpackError,
+        ) as exc:  # the messages are out: say so, and keep the run's record
             archive_error = f"the PDF archive could not be written: {exc}"
             failures.append(archive_error)
     try:
-        alert = alert_for(ws.settings.organization.name, pack.period.label, run_id, report, failures)
+        alert = alert_for(
+            ws.settings.organization.name, pack.period.label, run_id, report, failures
+        )
         outcome = send_alert(ws, alert) if alert else ""
         if outcome:
             store.set_alert(run_id, outcome)
     finally:
         store.close()
-    return SendResult(report, unaddressed, alert=outcome, archived=archived, archive_error=archive_error)
+    return SendResult(
+        report, unaddressed, alert=outcome, archived=archived, archive_error=archive_error
+    )
 
 
-def record_build_error(workspace: Workspace, as_of: date | None, error: Exception, run_id: str | None = None,
-                       command: str = "send") -> str:
-    """A scheduled send that could not build: record the run and alert, so nobody waits for a pack that never comes."""
-    period = period_before(as_of or now_in(workspace).date(), workspace.settings.organization.period).label
+def record_build_error(
+    workspace: Workspace,
+    as_of: date | None,
+    error: Exception,
+    run_id: str | None = None,
+    command: str = "send",
+) -> str:
+    """A scheduled send that could not build: record the run and alert, so nobody waits for a pack
+    that never comes."""
+    period = period_before(
+        as_of or now_in(workspace).date(), workspace.settings.organization.period
+    ).label
     store = audit_store(workspace)
     run_id = run_id or new_run_id()
     try:
         store.start_run(run_id, command, period)
         store.finish_run(run_id, "error", f"could not build the pack: {error}")
-        alert = alert_for(workspace.settings.organization.name, period, run_id, build_errors=[str(error)])
+        alert = alert_for(
+            workspace.settings.organization.name, period, run_id, build_errors=[str(error)]
+        )
         outcome = send_alert(workspace, alert)
         store.set_alert(run_id, outcome)
     finally:

@@ -1,7 +1,8 @@
-"""`boardpack preview`: a loopback web server showing each report exactly as each recipient would receive it.
+"""`boardpack preview`: a loopback web server showing each report exactly as each recipient would
+receive it.
 
-The messages shown are the ones `send` would build (`plan_messages`), parsed back from their bytes: what the
-page shows is what the mail client would get. Nothing is sent and nothing is recorded.
+The messages shown are the ones `send` would build (`plan_messages`), parsed back from their bytes:
+what the page shows is what the mail client would get. Nothing is sent and nothing is recorded.
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ from boardpack.reports.document import Document
 
 CID = re.compile(r"cid:([^\"')\s]+)")  # a reference to a part of the message, in its HTML
 PERIODS = 12  # the latest complete period and the ones before it
-# The message's HTML runs in a frame that may load nothing but its own parts: no scripts, no remote images.
-MESSAGE_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+# The message's HTML runs in a frame that may load nothing but its own parts: no scripts, no remote
+# images.
+MESSAGE_CSP = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+)
 
 
 @dataclass
@@ -52,7 +56,11 @@ class Letter:
 
     def body(self, kind: str) -> str:
         part = self.parsed.get_body(preferencelist=(kind,))
-        return part.get_content() if part is not None and part.get_content_type() == f"text/{kind}" else ""
+        return (
+            part.get_content()
+            if part is not None and part.get_content_type() == f"text/{kind}"
+            else ""
+        )
 
     @cached_property
     def parts(self) -> list[EmailMessage]:
@@ -62,9 +70,12 @@ class Letter:
 
     def html(self, base: str) -> str:
         """The HTML part, its `cid:` references pointed at this server's copies of those parts."""
-        by_cid = {p["Content-ID"].strip("<>"): i for i, p in enumerate(self.parts) if p["Content-ID"]}
-        return CID.sub(lambda m: f"{base}part/{by_cid[m[1]]}" if m[1] in by_cid else m[0],
-                      self.body("html"))
+        by_cid = {
+            p["Content-ID"].strip("<>"): i for i, p in enumerate(self.parts) if p["Content-ID"]
+        }
+        return CID.sub(
+            lambda m: f"{base}part/{by_cid[m[1]]}" if m[1] in by_cid else m[0], self.body("html")
+        )
 
 
 @dataclass
@@ -79,7 +90,8 @@ class PeriodView:
 
 
 class Preview:
-    """The workspace's packs, built on first view and kept: the latest complete period and the ones before."""
+    """The workspace's packs, built on first view and kept: the latest complete period and the ones
+    before."""
 
     def __init__(self, workspace: Workspace, as_of: date | None = None, periods: int = PERIODS):
         self.workspace = workspace
@@ -97,14 +109,19 @@ class Preview:
             return None
         with self._lock:  # one build per period, however many tabs ask at once
             if label not in self._views:
-                # the latest as `send` would build it today; an earlier one as its scheduled send did, the day after
+                # the latest as `send` would build it today; an earlier one as its scheduled send
+                # did, the day after
                 as_of = self.as_of if period == self.periods[0] else period.end + timedelta(days=1)
                 pack = build_pack(self.workspace, as_of)
-                messages, unaddressed = plan_messages(self.workspace, pack.documents, now_in(self.workspace))
+                messages, unaddressed = plan_messages(
+                    self.workspace, pack.documents, now_in(self.workspace)
+                )
                 letters: dict[str, list[Letter]] = {}
                 for m in messages:
                     letters.setdefault(m.key.report, []).append(Letter(m))
-                self._views[label] = PeriodView(period=period, pack=pack, letters=letters, unaddressed=unaddressed)
+                self._views[label] = PeriodView(
+                    period=period, pack=pack, letters=letters, unaddressed=unaddressed
+                )
             return self._views[label]
 
 
@@ -121,14 +138,17 @@ class Handler(BaseHTTPRequestHandler):
         pass  # the terminal shows the URL, not a line per request
 
     def do_GET(self):
-        # A page on another site could otherwise reach this server through a name it controls (DNS rebinding).
+        # A page on another site could otherwise reach this server through a name it controls (DNS
+        # rebinding).
         port = self.server.server_address[1]
         if self.headers.get("Host") not in {f"127.0.0.1:{port}", f"localhost:{port}"}:
             return self.send(HTTPStatus.FORBIDDEN, "text/plain", b"only http://127.0.0.1 may ask")
         try:
             url = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(url.query, max_num_fields=20).items()}
-        except ValueError as exc:  # a malformed URL or too many fields: say so, never drop the connection
+        except (
+            ValueError
+        ) as exc:  # a malformed URL or too many fields: say so, never drop the connection
             return self.page(HTTPStatus.BAD_REQUEST, "error.html.j2", error=f"a bad request: {exc}")
         parts = [p for p in url.path.split("/") if p]
         try:
@@ -137,8 +157,14 @@ class Handler(BaseHTTPRequestHandler):
             self.page(HTTPStatus.UNPROCESSABLE_ENTITY, "error.html.j2", error=str(exc))
         except Exception as exc:  # every request gets an answer, even boardpack's own mistake
             traceback.print_exc()
-            self.page(HTTPStatus.INTERNAL_SERVER_ERROR, "error.html.j2",
-                      error=f"boardpack could not show this page ({type(exc).__name__}); the terminal has the details")
+            self.page(
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+                "error.html.j2",
+                error=(
+                    f"boardpack could not show this page ({type(exc).__name__}); the terminal has"
+                    " the details"
+                ),
+            )
 
     def route(self, parts: list[str], query: dict[str, str]) -> None:
         preview = self.preview
@@ -155,38 +181,70 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) == 2:
             n = index(query.get("to", "0"))
             if n is None:
-                return self.page(HTTPStatus.BAD_REQUEST, "error.html.j2", error="?to= takes a recipient number")
+                return self.page(
+                    HTTPStatus.BAD_REQUEST, "error.html.j2", error="?to= takes a recipient number"
+                )
             if n >= len(letters):
                 return self.not_found(f"the {parts[1]} report has {len(letters)} recipient set(s)")
             form = query.get("form") if query.get("form") in ("phone", "text") else "html"
-            return self.page(HTTPStatus.OK, "report.html.j2", view=view, doc=view.document(parts[1]),
-                             letters=letters, n=n, letter=letters[n], form=form)
+            return self.page(
+                HTTPStatus.OK,
+                "report.html.j2",
+                view=view,
+                doc=view.document(parts[1]),
+                letters=letters,
+                n=n,
+                letter=letters[n],
+                form=form,
+            )
         n = index(parts[2])
         if n is None or n >= len(letters):
             return self.not_found("no such recipient set")
         letter, base = letters[n], f"/{quote(parts[0])}/{quote(parts[1])}/{n}/"
         match parts[3:]:
             case ["message.html"]:
-                return self.send(HTTPStatus.OK, "text/html; charset=utf-8", letter.html(base).encode(),
-                                 {"Content-Security-Policy": MESSAGE_CSP})
+                return self.send(
+                    HTTPStatus.OK,
+                    "text/html; charset=utf-8",
+                    letter.html(base).encode(),
+                    {"Content-Security-Policy": MESSAGE_CSP},
+                )
             case ["message.eml"]:
                 name = f"{parts[1]}-{parts[0]}.eml"
-                return self.send(HTTPStatus.OK, "message/rfc822", letter.message.raw,
-                                 {"Content-Disposition": f'attachment; filename="{name}"'})
+                return self.send(
+                    HTTPStatus.OK,
+                    "message/rfc822",
+                    letter.message.raw,
+                    {"Content-Disposition": f'attachment; filename="{name}"'},
+                )
             case ["part", i] if (k := index(i)) is not None and k < len(letter.parts):
                 part = letter.parts[k]
-                return self.send(HTTPStatus.OK, part.get_content_type(), part.get_payload(decode=True),
-                                 {"Content-Security-Policy": MESSAGE_CSP})
+                return self.send(
+                    HTTPStatus.OK,
+                    part.get_content_type(),
+                    part.get_payload(decode=True),
+                    {"Content-Security-Policy": MESSAGE_CSP},
+                )
         return self.not_found("no such page")
 
     def page(self, status: HTTPStatus, template: str, **context) -> None:
-        html = pages().get_template(f"preview/{template}").render(workspace=self.preview.workspace, **context)
+        html = (
+            pages()
+            .get_template(f"preview/{template}")
+            .render(workspace=self.preview.workspace, **context)
+        )
         self.send(status, "text/html; charset=utf-8", html.encode())
 
     def not_found(self, why: str) -> None:
         self.page(HTTPStatus.NOT_FOUND, "error.html.j2", error=why)
 
-    def send(self, status: HTTPStatus, content_type: str, body: bytes, headers: dict[str, str] | None = None):
+    def send(
+        self,
+        status: HTTPStatus,
+        content_type: str,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+    ):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -204,8 +262,12 @@ def serve(workspace: Workspace, port: int, as_of: date | None = None) -> Threadi
         return ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise WorkspaceError(f"port {port} on 127.0.0.1 is already in use: choose another with --port N "
-                                 "(--port 0 takes any free one)") from None
+            raise WorkspaceError(
+                f"port {port} on 127.0.0.1 is already in use: choose another with --port N "
+                "(--port 0 takes any free one)"
+            ) from None
         if exc.errno == errno.EACCES:
-            raise WorkspaceError(f"port {port} needs privileges: choose one above 1023 with --port N") from None
+            raise WorkspaceError(
+                f"port {port} needs privileges: choose one above 1023 with --port N"
+            ) from None
         raise

@@ -25,7 +25,11 @@ def test_agenda_puts_overdue_first_and_keeps_thirty_days(pack):
     keys = [(a.due >= date(2026, 11, 15), a.priority, a.due) for a in agenda]
     assert keys == sorted(keys)  # overdue first, then priority, then due date
     lease = next(a for a in agenda if a.title == "Renegotiate the lease")
-    assert lease.owner == "cfo" and lease.due == date(2026, 11, 20) and lease.source == "notes/co.md:16"
+    assert (
+        lease.owner == "cfo"
+        and lease.due == date(2026, 11, 20)
+        and lease.source == "notes/co.md:16"
+    )
     titles = [a.title for a in agenda]
     assert "Rotate the API keys" not in titles  # due 30 Dec: beyond 30 days
     assert "Done already" not in titles
@@ -40,13 +44,21 @@ def test_overdue_actions_come_first(tmp_path):
     from tests.conftest import GENERATED_AT, NOTE, write_workspace
 
     note = NOTE.replace("(due 2026-11-20)", "(due 2026-11-01)")
-    pack = build_pack(load_workspace(write_workspace(tmp_path, files={"notes/co.md": note}), environ={}),
-                      date(2026, 11, 15), generated_at=GENERATED_AT)
+    pack = build_pack(
+        load_workspace(write_workspace(tmp_path, files={"notes/co.md": note}), environ={}),
+        date(2026, 11, 15),
+        generated_at=GENERATED_AT,
+    )
     assert pack.results.agenda[0].title == "Renegotiate the lease"
     assert pack.results.agenda[0].due == date(2026, 11, 1)
 
 
 def test_asset_inventory_lists_domains_with_only_their_own_findings(pack):
     rows = pack.results.tables["executive.assets"].rows
-    assert {"entity": "Small Co", "kind": "domain", "asset": "smallco.example.com", "note": ""}.items() <= rows[0].items()
+    assert {
+        "entity": "Small Co",
+        "kind": "domain",
+        "asset": "smallco.example.com",
+        "note": "",
+    }.items() <= rows[0].items()
     assert (rows[0]["open_findings"], rows[0]["worst"]) == (0, "—")

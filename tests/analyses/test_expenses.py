@@ -23,7 +23,8 @@ def test_one_earlier_outlier_does_not_hide_the_next_spike():
     history = [D(100)] * 11 + [D(1000)]
     # A mean and standard deviation are dragged up by the 1000: (500 − 175) / 248.7 = 1.3, no alarm.
     assert (500 - mean(map(float, history))) / pstdev(map(float, history)) < 2
-    # Median 100, MAD 0 → mean absolute deviation 900 / 12 = 75 stands in: 400 / (1.2533 × 75) = 4.26 > 3.5.
+    # Median 100, MAD 0 → mean absolute deviation 900 / 12 = 75 stands in: 400 / (1.2533 × 75) =
+    # 4.26 > 3.5.
     assert round(modified_z(D(500), history), 2) == D("4.26")
     assert is_spike(D(500), history)
 
@@ -58,19 +59,30 @@ Date,Payee,Memo,Amount,Account
 def pack_for(tmp_path, ledger=LEDGER, extra=""):
     from tests.conftest import TOML
 
-    root = write_workspace(tmp_path / "ws", TOML.replace("[finance]\n", f"[finance]\n{extra}"),
-                           {"ledger/bank.csv": ledger})
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML.replace("[finance]\n", f"[finance]\n{extra}"),
+        {"ledger/bank.csv": ledger},
+    )
     return build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
 
 
 def test_duplicates_same_payee_and_amount_within_the_window(tmp_path):
     results = pack_for(tmp_path).results
-    # fuel 19 days apart is not one; crew paid 250 three times in four days is routine, not a double charge
+    # fuel 19 days apart is not one; crew paid 250 three times in four days is routine, not a double
+    # charge
     (pair,) = results.tables["accounting.duplicate_payments"].rows
-    assert (pair["first"], pair["second"], pair["amount"]) == ("2026-10-12", "2026-10-15", D("900.00"))
+    assert (pair["first"], pair["second"], pair["amount"]) == (
+        "2026-10-12",
+        "2026-10-15",
+        D("900.00"),
+    )
     assert pair["where"] == "ledger/bank.csv:9, ledger/bank.csv:10"
     assert results.metrics["accounting.possible_duplicates"].value == 1
-    assert any(f.title == "Possible duplicate payments: 1" and "900.00 USD" in f.evidence for f in results.findings)
+    assert any(
+        f.title == "Possible duplicate payments: 1" and "900.00 USD" in f.evidence
+        for f in results.findings
+    )
     wider = pack_for(tmp_path / "wide", extra="duplicate_window_days = 30\n").results
     assert len(wider.tables["accounting.duplicate_payments"].rows) == 2
 
@@ -78,19 +90,28 @@ def test_duplicates_same_payee_and_amount_within_the_window(tmp_path):
 def test_recurring_charges_are_steady_payees_with_their_monthly_cost(tmp_path):
     results = pack_for(tmp_path).results
     rows = results.tables["accounting.recurring_charges"].rows
-    # CloudCo: 50, 52, 49, 50 (within 10% of 50) in 4 of 4 months. Agency's 80 is 60% off its median: not steady.
-    assert [(r["entity"], r["counterparty"], r["months"], r["monthly"]) for r in rows] == [("co", "CloudCo", 4,
-                                                                                            D("50.00"))]
+    # CloudCo: 50, 52, 49, 50 (within 10% of 50) in 4 of 4 months. Agency's 80 is 60% off its
+    # median: not steady.
+    assert [(r["entity"], r["counterparty"], r["months"], r["monthly"]) for r in rows] == [
+        ("co", "CloudCo", 4, D("50.00"))
+    ]
     assert results.metrics["accounting.recurring_monthly"].value == D("50.00")
 
 
 def test_spend_by_period_and_a_spike_against_the_accounts_own_history(tmp_path):
     ledger = "Date,Payee,Memo,Amount,Account\n" + "".join(
         f"2026-{m:02d}-05,Utility,power,-{amount}.00,Expenses:Utilities\n"
-        for m, amount in zip(range(1, 11), (100, 104, 98, 101, 99, 100, 103, 97, 100, 340), strict=True))
+        for m, amount in zip(
+            range(1, 11), (100, 104, 98, 101, 99, 100, 103, 97, 100, 340), strict=True
+        )
+    )
     results = pack_for(tmp_path, ledger).results
     rows = {r["account"]: r for r in results.tables["accounting.expenses_by_period"].rows}
-    assert rows["Expenses:Utilities"]["2026-10"] == D("340.00") and rows["Expenses:Utilities"]["2026-09"] == D("100.00")
+    assert rows["Expenses:Utilities"]["2026-10"] == D("340.00") and rows["Expenses:Utilities"][
+        "2026-09"
+    ] == D("100.00")
     (spike,) = [f for f in results.findings if f.area == "expenses"]
     assert spike.title == "Spending spike: Expenses:Utilities"
-    assert "340.00 USD in October 2026 against a typical 99.50" in spike.evidence  # median of 9 months and 3 zeros
+    assert (
+        "340.00 USD in October 2026 against a typical 99.50" in spike.evidence
+    )  # median of 9 months and 3 zeros

@@ -59,13 +59,20 @@ def test_revenue_targets_grow_at_a_constant_rate_to_the_goal(pack):
 def test_the_monthly_trend_covers_twelve_months(pack):
     rows = pack.results.tables["finance.monthly"].rows
     assert len(rows) == 12 and rows[0]["month"] == "2025-11" and rows[-1]["month"] == "2026-10"
-    assert rows[-3] == {"month": "2026-08", "revenue": Decimal("6000.00"), "expenses": Decimal("3500.00"),
-                        "net": Decimal("2500.00"), "operating_cash_flow": Decimal("2500.00")}
+    assert rows[-3] == {
+        "month": "2026-08",
+        "revenue": Decimal("6000.00"),
+        "expenses": Decimal("3500.00"),
+        "net": Decimal("2500.00"),
+        "operating_cash_flow": Decimal("2500.00"),
+    }
     assert rows[0]["revenue"] == 0
 
 
 def test_a_growing_business_has_unlimited_runway_and_passes_the_runway_rule(tmp_path):
-    ledger = LEDGER.replace("2026-10-05,Acme,October sale,1200.00", "2026-10-05,Acme,October sale,9000.00")
+    ledger = LEDGER.replace(
+        "2026-10-05,Acme,October sale,1200.00", "2026-10-05,Acme,October sale,9000.00"
+    )
     ws = write_workspace(tmp_path, files={"ledger/bank.csv": ledger})
     pack = build_pack(load_workspace(ws, environ={}), AS_OF, generated_at=GENERATED_AT)
     assert value(pack, "finance.net_burn") < 0
@@ -76,7 +83,11 @@ def test_a_growing_business_has_unlimited_runway_and_passes_the_runway_rule(tmp_
 
 def test_runway_is_zero_when_cash_is_gone(tmp_path):
     toml = TOML.replace('opening_balance = "10000.00"', 'opening_balance = "-20000.00"')
-    pack = build_pack(load_workspace(write_workspace(tmp_path, toml), environ={}), AS_OF, generated_at=GENERATED_AT)
+    pack = build_pack(
+        load_workspace(write_workspace(tmp_path, toml), environ={}),
+        AS_OF,
+        generated_at=GENERATED_AT,
+    )
     assert value(pack, "finance.cash_balance") < 0
     assert value(pack, "finance.runway_months") == Decimal("0.0")
     assert any(f.severity == "critical" and "Runway" in f.title for f in pack.results.findings)
@@ -87,9 +98,13 @@ def test_decision_rules_report_the_deciding_values(pack):
     assert rows["Keep six months of runway"]["verdict"] == "pass"
     assert rows["Net income is positive"]["verdict"] == "fail"
     assert rows["Net income is positive"]["why"] == "-1400.00 USD > 0"
-    assert any(f.title == "Decision rule failed: Net income is positive" for f in pack.results.findings)
+    assert any(
+        f.title == "Decision rule failed: Net income is positive" for f in pack.results.findings
+    )
 
 
-@pytest.mark.parametrize("metric_id", ["finance.cash_balance", "finance.net_burn", "finance.runway_months"])
+@pytest.mark.parametrize(
+    "metric_id", ["finance.cash_balance", "finance.net_burn", "finance.runway_months"]
+)
 def test_metrics_carry_their_provenance(pack, metric_id):
     assert pack.results.metrics[metric_id].provenance == ("ledger/bank.csv",)

@@ -1,5 +1,5 @@
-"""The venture reports, every figure worked by hand below. The pack covers October 2026 (31 days, 22 weekdays:
-Thursday the 1st to Saturday the 31st); as-of is 2026-11-15."""
+"""The venture reports, every figure worked by hand below. The pack covers October 2026 (31 days, 22
+weekdays: Thursday the 1st to Saturday the 31st); as-of is 2026-11-15."""
 
 from decimal import Decimal
 
@@ -136,12 +136,20 @@ risks:
 - [x] Service the boiler
 """
 
-FILES = {"ledger/bank.csv": LEDGER, "notes/co.md": None, "notes/rental.md": NOTE, "rental/units.csv": UNITS,
-         "haul/jobs.csv": JOBS, "advice/timesheets.csv": TIMESHEETS}
+FILES = {
+    "ledger/bank.csv": LEDGER,
+    "notes/co.md": None,
+    "notes/rental.md": NOTE,
+    "rental/units.csv": UNITS,
+    "haul/jobs.csv": JOBS,
+    "advice/timesheets.csv": TIMESHEETS,
+}
 
 
 def build(tmp_path, toml=TOML, **files):
-    ws = write_workspace(tmp_path, toml, FILES | {k.replace("__", "/"): v for k, v in files.items()})
+    ws = write_workspace(
+        tmp_path, toml, FILES | {k.replace("__", "/"): v for k, v in files.items()}
+    )
     return build_pack(load_workspace(ws, environ={}), AS_OF, generated_at=GENERATED_AT)
 
 
@@ -159,21 +167,30 @@ def titles(pack, entity):
 
 
 def test_rent_roll_occupancy_and_leases_ending(pack):
-    # A is leased all 31 days; B's lease ends mid-period on the 15th (15 days); C is vacant: 46 / (3 × 31) = 49.46%
+    # A is leased all 31 days; B's lease ends mid-period on the 15th (15 days); C is vacant: 46 / (3
+    # × 31) = 49.46%
     assert value(pack, "rental.occupancy") == Decimal("49.5")
-    # on 2026-11-15 only A is leased: its rent and deposit; its lease ends 2026-12-31, 46 days on (within 90)
+    # on 2026-11-15 only A is leased: its rent and deposit; its lease ends 2026-12-31, 46 days on
+    # (within 90)
     assert value(pack, "rental.rent_roll") == Decimal("2000.00")
     assert value(pack, "rental.deposits_held") == Decimal("2000.00")
     assert value(pack, "rental.leases_ending") == 1
-    status = {r["unit"]: (r["tenant"], r["status"]) for r in pack.results.tables["rental.rent_roll"].rows}
-    assert status == {"A": ("Ann", "ends in 46 days"), "B": ("Bob", "vacant"), "C": ("vacant", "vacant")}
+    status = {
+        r["unit"]: (r["tenant"], r["status"]) for r in pack.results.tables["rental.rent_roll"].rows
+    }
+    assert status == {
+        "A": ("Ann", "ends in 46 days"),
+        "B": ("Bob", "vacant"),
+        "C": ("vacant", "vacant"),
+    }
     found = titles(pack, "rental")
     assert "Elm Court A: the lease ends 2026-12-31" in found
     assert {"Elm Court B is vacant", "Elm Court C is vacant"} <= set(found)
 
 
 def test_noi_cap_rate_and_cash_flow(pack):
-    # October: rent 2000 + 1500 = 3500; operating expenses 300 + 1200 + 150 = 1650 (the mortgage is debt service)
+    # October: rent 2000 + 1500 = 3500; operating expenses 300 + 1200 + 150 = 1650 (the mortgage is
+    # debt service)
     assert value(pack, "rental.rental_income") == Decimal("3500.00")
     assert value(pack, "rental.operating_expenses") == Decimal("1650.00")
     assert value(pack, "rental.noi") == Decimal("1850.00")
@@ -187,26 +204,43 @@ def test_noi_cap_rate_and_cash_flow(pack):
 
 def test_maintenance_backlog_comes_from_the_notes(pack):
     rows = pack.results.tables["rental.maintenance"].rows
-    # open items under the Maintenance heading and the maintenance risk; not the insurance item, not the done one
+    # open items under the Maintenance heading and the maintenance risk; not the insurance item, not
+    # the done one
     assert [(r["item"], r["state"]) for r in rows] == [
-        ("Fix the gate", "overdue"), ("Paint unit C", "no date"),
-        ("The roof is old: Get a roofer's quote", "risk (low)")]
+        ("Fix the gate", "overdue"),
+        ("Paint unit C", "no date"),
+        ("The roof is old: Get a roofer's quote", "risk (low)"),
+    ]
     assert value(pack, "rental.maintenance_open") == 3
     assert pack.results.metrics["rental.maintenance_open"].status == "bad"  # one is overdue
 
 
 def test_fleet_utilization_margin_and_pipeline(pack):
     vehicles = {r["vehicle"]: r for r in pack.results.tables["haul.vehicles"].rows}
-    # Truck A: jobs on Thu 1st (two) and Fri 2nd = 2 working days of 22; 2300 revenue, 1600 cost, 18 hours
-    assert vehicles["Truck A"] == {"vehicle": "Truck A", "jobs": 3, "days": 2, "utilization": Decimal("9.1"),
-                                  "revenue": Decimal("2300.00"), "margin": Decimal("700.00"),
-                                  "margin_pct": Decimal("30.4"), "per_hour": Decimal("127.78")}
+    # Truck A: jobs on Thu 1st (two) and Fri 2nd = 2 working days of 22; 2300 revenue, 1600 cost, 18
+    # hours
+    assert vehicles["Truck A"] == {
+        "vehicle": "Truck A",
+        "jobs": 3,
+        "days": 2,
+        "utilization": Decimal("9.1"),
+        "revenue": Decimal("2300.00"),
+        "margin": Decimal("700.00"),
+        "margin_pct": Decimal("30.4"),
+        "per_hour": Decimal("127.78"),
+    }
     # Truck B: Saturday the 3rd earns revenue but is not a working day; Monday the 5th is: 1 / 22
     assert (vehicles["Truck B"]["days"], vehicles["Truck B"]["utilization"]) == (1, Decimal("4.5"))
-    assert (vehicles["Truck B"]["margin"], vehicles["Truck B"]["margin_pct"]) == (Decimal("800.00"), Decimal("61.5"))
+    assert (vehicles["Truck B"]["margin"], vehicles["Truck B"]["margin_pct"]) == (
+        Decimal("800.00"),
+        Decimal("61.5"),
+    )
     # Truck C, no jobs: zero utilization, no margin percentage, and a finding
-    assert (vehicles["Truck C"]["jobs"], vehicles["Truck C"]["utilization"], vehicles["Truck C"]["margin_pct"]) == (
-        0, Decimal("0.0"), None)
+    assert (
+        vehicles["Truck C"]["jobs"],
+        vehicles["Truck C"]["utilization"],
+        vehicles["Truck C"]["margin_pct"],
+    ) == (0, Decimal("0.0"), None)
     assert "Haul Co: Truck C had no jobs in October 2026" in titles(pack, "haul")
     assert value(pack, "haul.utilization") == Decimal("4.5")  # (2 + 1 + 0) / (3 × 22)
     assert value(pack, "haul.jobs") == 5  # the September and November jobs are outside the period
@@ -224,46 +258,92 @@ def test_fleet_utilization_margin_and_pipeline(pack):
 def test_billable_invoiced_and_receivables_aging(pack):
     billing = {r["client"]: r for r in pack.results.tables["advice.billing"].rows}
     aging = {r["client"]: r for r in pack.results.tables["advice.aging"].rows}
-    # Alder: 2300 worked to 31 Oct; paid 1000 + 200 since the first logged hour (the July 5000 is older work).
-    # Oldest first: August's 1000 paid, September's 500 has 300 owed (46 days), October's 800 owed (26 days).
-    assert (billing["Alder"]["unbilled"], billing["Alder"]["ahead"]) == (Decimal("1100.00"), Decimal("0.00"))
-    assert (aging["Alder"]["d0_30"], aging["Alder"]["d31_60"]) == (Decimal("800.00"), Decimal("300.00"))
+    # Alder: 2300 worked to 31 Oct; paid 1000 + 200 since the first logged hour (the July 5000 is
+    # older work).
+    # Oldest first: August's 1000 paid, September's 500 has 300 owed (46 days), October's 800 owed
+    # (26 days).
+    assert (billing["Alder"]["unbilled"], billing["Alder"]["ahead"]) == (
+        Decimal("1100.00"),
+        Decimal("0.00"),
+    )
+    assert (aging["Alder"]["d0_30"], aging["Alder"]["d31_60"]) == (
+        Decimal("800.00"),
+        Decimal("300.00"),
+    )
     # Birch: 300 (15 Aug) + 600 (20 Oct), paid 200: 100 owed at 77 days, 600 at 11 days
-    assert (aging["Birch"]["d61_90"], aging["Birch"]["d0_30"]) == (Decimal("100.00"), Decimal("600.00"))
+    assert (aging["Birch"]["d61_90"], aging["Birch"]["d0_30"]) == (
+        Decimal("100.00"),
+        Decimal("600.00"),
+    )
     assert "Advice LLP: Birch owes for work over 60 days old" in titles(pack, "advice")
     # Cedar (one row spelt "cedar"): 120 on 1 July (122 days) and 300 in October; never paid
-    assert (aging["Cedar"]["d90"], aging["Cedar"]["d0_30"]) == (Decimal("120.00"), Decimal("300.00"))
+    assert (aging["Cedar"]["d90"], aging["Cedar"]["d0_30"]) == (
+        Decimal("120.00"),
+        Decimal("300.00"),
+    )
     assert "Advice LLP: Cedar has never paid an invoice" in titles(pack, "advice")
     # Dogwood: 200 worked, 500 paid: 300 paid ahead, nothing owed
-    assert (billing["Dogwood"]["unbilled"], billing["Dogwood"]["ahead"]) == (Decimal("0.00"), Decimal("300.00"))
+    assert (billing["Dogwood"]["unbilled"], billing["Dogwood"]["ahead"]) == (
+        Decimal("0.00"),
+        Decimal("300.00"),
+    )
     total = billing["Total"]
     # October: 8 + 4 + 2.5 + 1 hours; 800 + 600 + 300 + 200 billable; 200 + 200 + 500 received
     assert (total["hours"], total["billable"], total["invoiced"]) == (
-        Decimal("15.50"), Decimal("1900.00"), Decimal("900.00"))
+        Decimal("15.50"),
+        Decimal("1900.00"),
+        Decimal("900.00"),
+    )
     assert value(pack, "advice.billable_hours") == Decimal("15.50")
     assert value(pack, "advice.invoiced") == Decimal("900.00")
     assert value(pack, "advice.unbilled") == Decimal("2220.00")  # 1100 + 700 + 420 + 0
-    assert aging["Total"] == {"client": "Total", "d0_30": Decimal("1700.00"), "d31_60": Decimal("300.00"),
-                              "d61_90": Decimal("100.00"), "d90": Decimal("120.00")}
+    assert aging["Total"] == {
+        "client": "Total",
+        "d0_30": Decimal("1700.00"),
+        "d31_60": Decimal("300.00"),
+        "d61_90": Decimal("100.00"),
+        "d90": Decimal("120.00"),
+    }
 
 
 def test_a_venture_report_for_each_entity_with_its_data(pack):
     reports = {d.id: d for d in pack.documents}
     # the plot is real estate with no [entities.property]: no report of its own
-    assert [d for d in reports if d.startswith("entity-")] == ["entity-rental", "entity-haul", "entity-advice"]
+    assert [d for d in reports if d.startswith("entity-")] == [
+        "entity-rental",
+        "entity-haul",
+        "entity-advice",
+    ]
     assert [s.id for s in reports["entity-rental"].sections] == [
-        "rental.rent_roll", "rental.income", "rental.maintenance", "rental.findings"]
+        "rental.rent_roll",
+        "rental.income",
+        "rental.maintenance",
+        "rental.findings",
+    ]
     assert [s.id for s in reports["entity-haul"].sections] == [
-        "haul.fleet", "haul.jobs", "haul.pipeline", "haul.findings"]
-    assert [s.id for s in reports["entity-advice"].sections] == ["advice.billing", "advice.aging", "advice.findings"]
+        "haul.fleet",
+        "haul.jobs",
+        "haul.pipeline",
+        "haul.findings",
+    ]
+    assert [s.id for s in reports["entity-advice"].sections] == [
+        "advice.billing",
+        "advice.aging",
+        "advice.findings",
+    ]
     # one metric, one value: the venture report's footnotes carry the same figure as Results
-    assert next(m for m in reports["entity-rental"].footnotes if m.id == "rental.cap_rate").value == Decimal("5.55")
+    assert next(
+        m for m in reports["entity-rental"].footnotes if m.id == "rental.cap_rate"
+    ).value == Decimal("5.55")
 
 
 def test_a_missing_ledger_leaves_noi_unavailable_but_the_rent_roll_shown(tmp_path):
-    toml = TOML.replace('[[sources.ledger]]\npath = "ledger/bank.csv"\nentity_column = "Entity"\n'
-                        '[sources.ledger.columns]\ndate = "Date"\namount = "Amount"\naccount = "Account"\n'
-                        'counterparty = "Payee"\nmemo = "Memo"\n', "")
+    toml = TOML.replace(
+        '[[sources.ledger]]\npath = "ledger/bank.csv"\nentity_column = "Entity"\n'
+        '[sources.ledger.columns]\ndate = "Date"\namount = "Amount"\naccount = "Account"\n'
+        'counterparty = "Payee"\nmemo = "Memo"\n',
+        "",
+    )
     pack = build(tmp_path, toml)
     doc = next(d for d in pack.documents if d.id == "entity-rental")
     income = next(s for s in doc.sections if s.id == "rental.income")
@@ -272,23 +352,57 @@ def test_a_missing_ledger_leaves_noi_unavailable_but_the_rent_roll_shown(tmp_pat
     assert value(pack, "rental.occupancy") == Decimal("49.5")
 
 
-@pytest.mark.parametrize(("files", "message"), [
-    ({"rental__units.csv": UNITS + "D,Dee,2026-06-01,2026-01-01,900.00,0\n"},
-     "rental/units.csv:5: the lease ends (2026-01-01) before it starts (2026-06-01)"),
-    ({"rental__units.csv": UNITS + "A,Al,2026-01-01,,900.00,0\n"}, "rental/units.csv:5: unit 'A' is listed twice"),
-    ({"rental__units.csv": UNITS + "E,Eve,,,900.00,0\n"}, "rental/units.csv:5: 'Eve' has no lease_start"),
-    ({"rental__units.csv": UNITS + "F,,,,-5,0\n"}, "rental/units.csv:5: monthly_rent '-5' must be at least zero"),
-    ({"haul__jobs.csv": JOBS + "2026-10-07,Truck Z,Acme,100,0,1\n"},
-     "haul/jobs.csv:10: vehicle 'Truck Z' is not in the fleet (its assets of kind vehicle: Truck A, Truck B, Truck C)"),
-    ({"haul__jobs.csv": JOBS + "2026-10-32,Truck A,Acme,100,0,1\n"}, "haul/jobs.csv:10: date '2026-10-32' is not a date"),
-    ({"advice__timesheets.csv": TIMESHEETS + "Elm,2026-10-01,1,100\n"},
-     "advice/timesheets.csv:11: client 'Elm' is not one of the practice's clients (Alder, Birch, Cedar, Dogwood)"),
-    ({"advice__timesheets.csv": TIMESHEETS + "Alder,2026-10-01,0,100\n"},
-     "advice/timesheets.csv:11: hours '0' must be more than zero"),
-    ({"advice__timesheets.csv": "client,day,hours,rate\n"},
-     "advice/timesheets.csv:1: columns date are missing; the header must be client,date,hours,rate"),
-    ({"haul__jobs.csv": None}, "entities.haul.fleet.jobs = 'haul/jobs.csv': no such file"),
-])
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {"rental__units.csv": UNITS + "D,Dee,2026-06-01,2026-01-01,900.00,0\n"},
+            "rental/units.csv:5: the lease ends (2026-01-01) before it starts (2026-06-01)",
+        ),
+        (
+            {"rental__units.csv": UNITS + "A,Al,2026-01-01,,900.00,0\n"},
+            "rental/units.csv:5: unit 'A' is listed twice",
+        ),
+        (
+            {"rental__units.csv": UNITS + "E,Eve,,,900.00,0\n"},
+            "rental/units.csv:5: 'Eve' has no lease_start",
+        ),
+        (
+            {"rental__units.csv": UNITS + "F,,,,-5,0\n"},
+            "rental/units.csv:5: monthly_rent '-5' must be at least zero",
+        ),
+        (
+            {"haul__jobs.csv": JOBS + "2026-10-07,Truck Z,Acme,100,0,1\n"},
+            (
+                "haul/jobs.csv:10: vehicle 'Truck Z' is not in the fleet (its assets of kind"
+                " vehicle: Truck A, Truck B, Truck C)"
+            ),
+        ),
+        (
+            {"haul__jobs.csv": JOBS + "2026-10-32,Truck A,Acme,100,0,1\n"},
+            "haul/jobs.csv:10: date '2026-10-32' is not a date",
+        ),
+        (
+            {"advice__timesheets.csv": TIMESHEETS + "Elm,2026-10-01,1,100\n"},
+            (
+                "advice/timesheets.csv:11: client 'Elm' is not one of the practice's clients"
+                " (Alder, Birch, Cedar, Dogwood)"
+            ),
+        ),
+        (
+            {"advice__timesheets.csv": TIMESHEETS + "Alder,2026-10-01,0,100\n"},
+            "advice/timesheets.csv:11: hours '0' must be more than zero",
+        ),
+        (
+            {"advice__timesheets.csv": "client,day,hours,rate\n"},
+            (
+                "advice/timesheets.csv:1: columns date are missing; the header must be"
+                " client,date,hours,rate"
+            ),
+        ),
+        ({"haul__jobs.csv": None}, "entities.haul.fleet.jobs = 'haul/jobs.csv': no such file"),
+    ],
+)
 def test_bad_venture_input_names_the_file_and_line(tmp_path, files, message):
     with pytest.raises(WorkspaceError) as raised:
         build(tmp_path, **files)

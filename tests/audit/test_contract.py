@@ -23,8 +23,13 @@ def open_store(request, tmp_path):
             store = SqliteAuditStore(tmp_path / "audit.sqlite")
         else:
             aws = request.getfixturevalue("aws")
-            client = boto3.client("dynamodb", endpoint_url=aws.url, region_name="us-east-1",
-                                  aws_access_key_id="testing", aws_secret_access_key="testing")
+            client = boto3.client(
+                "dynamodb",
+                endpoint_url=aws.url,
+                region_name="us-east-1",
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
             store = DynamoAuditStore(client, "audit-test")
             store.ensure_table()
         if keep:
@@ -42,8 +47,18 @@ def store(open_store):
 
 
 def plan(store, key=KEY, run="run-1"):
-    (state,) = store.plan([Intent(key=key, recipients=("cfo@example.com", "audit@example.com"), subject="Subject", message_id="<id@example.com>",
-                                  content_hash="hash")], run)
+    (state,) = store.plan(
+        [
+            Intent(
+                key=key,
+                recipients=("cfo@example.com", "audit@example.com"),
+                subject="Subject",
+                message_id="<id@example.com>",
+                content_hash="hash",
+            )
+        ],
+        run,
+    )
     return state
 
 
@@ -57,7 +72,10 @@ def test_plan_records_intent_once_and_returns_the_current_state(store):
     assert (record.state, record.attempts, record.transport_id) == ("sent", 1, "ses-id-1")
     assert record.recipients == ("cfo@example.com", "audit@example.com")
     assert [(t.from_state, t.to_state) for t in store.transitions(KEY)] == [
-        (None, "planned"), ("planned", "sending"), ("sending", "sent")]
+        (None, "planned"),
+        ("planned", "sending"),
+        ("sending", "sent"),
+    ]
 
 
 def test_only_planned_or_failed_can_be_claimed(store):
@@ -100,8 +118,11 @@ def test_runs_newest_first_with_summary_and_alert(store):
     store.finish_run("20261102T000000-b", "attention", "1 failed")
     store.set_alert("20261102T000000-b", "webhook http://127.0.0.1/…: sent")
     latest, earlier = store.runs()
-    assert (latest.id, latest.status, latest.alert) == ("20261102T000000-b", "attention",
-                                                        "webhook http://127.0.0.1/…: sent")
+    assert (latest.id, latest.status, latest.alert) == (
+        "20261102T000000-b",
+        "attention",
+        "webhook http://127.0.0.1/…: sent",
+    )
     assert (earlier.summary, earlier.alert, earlier.finished_at is not None) == ("5 sent", "", True)
 
 
@@ -110,12 +131,23 @@ def test_deliveries_by_period_and_all_periods_newest_first(store):
     plan(store, DeliveryKey("2026-10", "ceo", "x"))
     plan(store, DeliveryKey("2026-10", "cfo", "x"))
     assert [str(d.key) for d in store.deliveries("2026-10")] == ["2026-10/ceo/x", "2026-10/cfo/x"]
-    assert [str(d.key) for d in store.deliveries()] == ["2026-10/ceo/x", "2026-10/cfo/x", "2026-09/ceo/x"]
+    assert [str(d.key) for d in store.deliveries()] == [
+        "2026-10/ceo/x",
+        "2026-10/cfo/x",
+        "2026-09/ceo/x",
+    ]
 
 
 def bounce(event_id="e1", transport_id="ses-id-1", permanent=True, kind="bounce"):
-    return DeliveryEvent(id=event_id, kind=kind, transport_id=transport_id, recipients=("CFO@example.com",), at="2026-11-02T10:00:00.000Z", permanent=permanent,
-                         detail="Permanent/General")
+    return DeliveryEvent(
+        id=event_id,
+        kind=kind,
+        transport_id=transport_id,
+        recipients=("CFO@example.com",),
+        at="2026-11-02T10:00:00.000Z",
+        permanent=permanent,
+        detail="Permanent/General",
+    )
 
 
 def test_events_match_by_provider_message_id_once_and_suppress_permanent_failures(store):
@@ -141,9 +173,18 @@ def test_a_bounce_suppresses_only_recipients_of_that_message_and_never_a_protect
     plan(store)  # sent to cfo@example.com only
     store.claim(KEY, "r", "h:1")
     store.record(KEY, "sent", "r", transport_id="ses-id-1")
-    forged = DeliveryEvent(id="e5", kind="complaint", transport_id="ses-id-1", recipients=("ceo@example.com", "CFO@example.com"), at="t", permanent=True, detail="")
+    forged = DeliveryEvent(
+        id="e5",
+        kind="complaint",
+        transport_id="ses-id-1",
+        recipients=("ceo@example.com", "CFO@example.com"),
+        at="t",
+        permanent=True,
+        detail="",
+    )
     assert store.record_events([forged], protected=frozenset({"cfo@example.com"})) == [
-        EventOutcome(key=KEY, new=True, suppressed=(), protected=("cfo@example.com",))]
+        EventOutcome(key=KEY, new=True, suppressed=(), protected=("cfo@example.com",))
+    ]
     assert store.suppressed() == set()  # ceo@ was not a recipient; cfo@ is the audit address
 
 
@@ -151,7 +192,9 @@ def test_a_transient_bounce_or_a_delivery_suppresses_nobody(store):
     plan(store)
     store.claim(KEY, "r", "h:1")
     store.record(KEY, "sent", "r", transport_id="ses-id-1")
-    store.record_events([bounce("e3", permanent=False), bounce("e4", kind="delivery", permanent=False)])
+    store.record_events(
+        [bounce("e3", permanent=False), bounce("e4", kind="delivery", permanent=False)]
+    )
     assert store.suppressed() == set()
 
 
@@ -159,27 +202,46 @@ def test_a_fire_slot_is_claimed_once_and_taken_over_only_from_a_named_dead_owner
     first, second = open_store(), open_store()
     slot = "2026-11-02T14:00:00+00:00"
     assert first.claim_fire(slot, "host:1", "run-1", "catch-up: 2 slots were missed")
-    assert not second.claim_fire(slot, "host:2", "run-2")  # a second scheduler, or a repeated invocation
-    assert not second.claim_fire(slot, "host:2", "run-2", retake=("host:9",))  # not the owner that died
+    assert not second.claim_fire(
+        slot, "host:2", "run-2"
+    )  # a second scheduler, or a repeated invocation
+    assert not second.claim_fire(
+        slot, "host:2", "run-2", retake=("host:9",)
+    )  # not the owner that died
     assert second.claim_fire(slot, "host:2", "run-2", retake=("host:1",))  # host:1 crashed mid-run
     second.finish_fire(slot, "ok", "3 sent")
-    assert not first.claim_fire(slot, "lambda:b", "run-9", retake_failed=True)  # it succeeded: not run again
+    assert not first.claim_fire(
+        slot, "lambda:b", "run-9", retake_failed=True
+    )  # it succeeded: not run again
     failed = "2026-10-26T14:00:00+00:00"
     first.claim_fire(failed, "lambda:a", "run-0")
     first.finish_fire(failed, "error", "the ledger was missing")
-    assert second.claim_fire(failed, "lambda:b", "run-0b", retake_failed=True)  # a retry after a failure
+    assert second.claim_fire(
+        failed, "lambda:b", "run-0b", retake_failed=True
+    )  # a retry after a failure
     first.claim_fire("2026-11-09T14:00:00+00:00", "host:2", "run-3")
     newest, fire, retried = first.fires()
     assert (retried.owner, retried.status) == ("lambda:b", "running")
-    assert (newest.slot, newest.status, newest.finished_at) == ("2026-11-09T14:00:00+00:00", "running", None)
+    assert (newest.slot, newest.status, newest.finished_at) == (
+        "2026-11-09T14:00:00+00:00",
+        "running",
+        None,
+    )
     assert (fire.owner, fire.run_id, fire.status) == ("host:2", "run-2", "ok")
     assert fire.detail == "3 sent" and fire.finished_at >= fire.started_at
 
 
 def test_scopes_keep_workspaces_sharing_a_dynamodb_table_apart(aws):
-    client = boto3.client("dynamodb", endpoint_url=aws.url, region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
-    acme, bolt = DynamoAuditStore(client, "shared", "acme"), DynamoAuditStore(client, "shared", "bolt")
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=aws.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    acme, bolt = DynamoAuditStore(client, "shared", "acme"), DynamoAuditStore(
+        client, "shared", "bolt"
+    )
     acme.ensure_table()
     for store in (acme, bolt):  # the same period, report and recipients: the same delivery key
         store.start_run("run-1", "send", "2026-10")

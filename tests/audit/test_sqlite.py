@@ -1,5 +1,7 @@
 import sqlite3
 
+import pytest
+
 from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.audit.store import Intent
@@ -8,8 +10,18 @@ KEY = DeliveryKey("2026-10", "cfo", "abc123")
 
 
 def plan(store, run="run-1"):
-    (state,) = store.plan([Intent(key=KEY, recipients=("cfo@example.com", "audit@example.com"), subject="Subject", message_id="<id@example.com>",
-                                  content_hash="hash")], run)
+    (state,) = store.plan(
+        [
+            Intent(
+                key=KEY,
+                recipients=("cfo@example.com", "audit@example.com"),
+                subject="Subject",
+                message_id="<id@example.com>",
+                content_hash="hash",
+            )
+        ],
+        run,
+    )
     return state
 
 
@@ -27,9 +39,16 @@ def test_state_machine_with_a_row_per_transition(tmp_path):
     store.record(KEY, "sent", "run-1", transport_id="outbox/x.eml")
     assert plan(store, "run-2") == "sent"
     assert [(t.from_state, t.to_state) for t in store.transitions(KEY)] == [
-        (None, "planned"), ("planned", "sending"), ("sending", "sent")]
+        (None, "planned"),
+        ("planned", "sending"),
+        ("sending", "sent"),
+    ]
     (record,) = store.deliveries("2026-10")
-    assert record.state == "sent" and record.attempts == 1 and record.recipients == ("cfo@example.com", "audit@example.com")
+    assert (
+        record.state == "sent"
+        and record.attempts == 1
+        and record.recipients == ("cfo@example.com", "audit@example.com")
+    )
 
 
 def test_only_one_claim_wins_across_connections(tmp_path):
@@ -52,8 +71,5 @@ def test_failed_can_be_claimed_again_but_sent_and_unknown_cannot(tmp_path):
 def test_state_is_constrained_in_the_schema(tmp_path):
     store = SqliteAuditStore(tmp_path / "audit.sqlite")
     plan(store)
-    try:
+    with pytest.raises(sqlite3.IntegrityError):
         store.db.execute("UPDATE deliveries SET state = 'delivered'")
-    except sqlite3.IntegrityError:
-        return
-    raise AssertionError("an unknown state was accepted")

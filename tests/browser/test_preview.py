@@ -15,19 +15,36 @@ from tests.conftest import run_cli
 
 @pytest.fixture(scope="module")
 def workspace(demo_workspace, tmp_path_factory):
-    """The demo, with each To and Cc sent its own message: the CFO report goes to two recipient sets."""
+    """The demo, with each To and Cc sent its own message: the CFO report goes to two recipient
+    sets."""
     root = tmp_path_factory.mktemp("preview") / "ws"
     shutil.copytree(demo_workspace, root)
     toml = root / "boardpack.toml"
-    toml.write_text(toml.read_text().replace('outbox = "outbox"', 'outbox = "outbox"\nseparate = true'))
+    toml.write_text(
+        toml.read_text().replace('outbox = "outbox"', 'outbox = "outbox"\nseparate = true')
+    )
     return root
 
 
 @pytest.fixture(scope="module")
 def server(workspace):
-    proc = subprocess.Popen([sys.executable, "-m", "boardpack", "preview", "-w", str(workspace),
-                             "--as-of", "2026-11-22", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "boardpack",
+            "preview",
+            "-w",
+            str(workspace),
+            "--as-of",
+            "2026-11-22",
+            "--port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = proc.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:\d+/", line)
     assert match, f"no URL in {line!r}: {proc.stderr.read() if proc.poll() is not None else ''}"
@@ -73,7 +90,9 @@ def test_list_open_a_report_and_switch_recipient(browser, server, workspace):
 
         # what changed: the previous period's figure beside this one's, and the move between them
         changes = page.locator("table.changes").inner_text()
-        assert re.search(r"Cash balance\t34,504\.67 USD\t27,532\.57 USD\t▼ 6,972\.10 USD", changes), changes
+        assert re.search(
+            r"Cash balance\t34,504\.67 USD\t27,532\.57 USD\t▼ 6,972\.10 USD", changes
+        ), changes
         visit.screenshot("preview-cfo-1280")
         assert all(url.startswith(server) for url in visit.requests), visit.requests
     assert outbox_count(workspace) == sent_before  # a preview sends nothing
@@ -105,11 +124,14 @@ def test_another_host_name_is_refused(server):
     assert conn.getresponse().status == 403
 
 
-@pytest.mark.parametrize("path, status, says", [
-    ("2025-01/", 404, "no period 2025-01"),
-    ("2026-10/nobody/", 404, "no report nobody in 2026-10"),
-    ("2026-10/cfo/?to=7", 404, "the cfo report has 2 recipient set(s)"),
-])
+@pytest.mark.parametrize(
+    "path, status, says",
+    [
+        ("2025-01/", 404, "no period 2025-01"),
+        ("2026-10/nobody/", 404, "no report nobody in 2026-10"),
+        ("2026-10/cfo/?to=7", 404, "the cfo report has 2 recipient set(s)"),
+    ],
+)
 def test_a_wrong_address_says_what_is_there(server, path, status, says):
     host, port = server.removeprefix("http://").rstrip("/").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=10)
@@ -125,5 +147,7 @@ def test_a_port_in_use_is_a_clear_error(workspace):
         port = taken.getsockname()[1]
         done = run_cli("preview", "-w", str(workspace), "--port", str(port), timeout=30)
     assert done.returncode == 2
-    assert f"port {port} on 127.0.0.1 is already in use: choose another with --port N" in done.stderr
+    assert (
+        f"port {port} on 127.0.0.1 is already in use: choose another with --port N" in done.stderr
+    )
     assert "Traceback" not in done.stderr

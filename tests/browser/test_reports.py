@@ -1,5 +1,7 @@
-"""Every demo report in a real browser, at a phone's width and a desktop's: nothing scrolls sideways, nothing
-reaches past the screen's edge, nothing is fetched from anywhere. Screenshots go to artifacts/browser/."""
+"""Every demo report in a real browser, at a phone's width and a desktop's: nothing scrolls
+sideways, nothing reaches past the screen's edge, nothing is fetched from anywhere. Screenshots go
+to artifacts/browser/.
+"""
 
 import pytest
 
@@ -27,8 +29,10 @@ def test_every_report_fits_the_screen_and_fetches_nothing(browser, reports, widt
 
 
 def test_every_table_fits_the_640_pixel_column_in_the_widest_common_sans_font(browser, reports):
-    """The rule, not a font's widths: in DejaVu Sans (wide, and what a Linux mail client falls back to), at a
-    desktop's width every table stays inside the 640 px email column, because its cells may break."""
+    """The rule, not a font's widths: in DejaVu Sans (wide, and what a Linux mail client falls back
+    to), at a desktop's width every table stays inside the 640 px email column, because its cells
+    may break.
+"""
     assert installed_font("DejaVu Sans"), "the test needs DejaVu Sans (fonts-dejavu-core)"
     for report in reports:
         with Visit(browser, 1280) as visit:
@@ -36,8 +40,9 @@ def test_every_table_fits_the_640_pixel_column_in_the_widest_common_sans_font(br
             visit.page.add_style_tag(content='* { font-family: "DejaVu Sans" !important; }')
             widths = visit.page.evaluate("""() => {
                 const wrap = document.querySelector('.wrap'), style = getComputedStyle(wrap);
-                const column = wrap.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-                return {column, tables: [...document.querySelectorAll('table')].map(t => t.offsetWidth)};
+                const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+                const tables = [...document.querySelectorAll('table')].map(t => t.offsetWidth);
+                return {column: wrap.clientWidth - padding, tables};
             }""")
             assert widths["column"] <= 640
             assert max(widths["tables"]) <= widths["column"], report.name
@@ -62,6 +67,8 @@ def test_dark_mode_turns_the_page_dark(browser, reports):
     cfo = next(r for r in reports if r.stem == "cfo")
     with Visit(browser, 375, color_scheme="dark") as visit:
         visit.page.goto(cfo.as_uri())
-        background = visit.page.locator(".wrap").evaluate("e => getComputedStyle(e).backgroundColor")
+        background = visit.page.locator(".wrap").evaluate(
+            "e => getComputedStyle(e).backgroundColor"
+        )
         assert background == "rgb(17, 24, 39)"
         visit.screenshot("cfo-375-dark")

@@ -54,7 +54,9 @@ def test_sending_twice_sends_nothing_the_second_time(tmp_path, store):
 
 def test_a_failed_delivery_is_retried_on_the_next_run(tmp_path, store):
     outbox = OutboxTransport(tmp_path / "outbox")
-    failed = Dispatcher(store, Flaky(outbox, PermanentError("550 mailbox unavailable")), "run-1").dispatch(messages(1))
+    failed = Dispatcher(
+        store, Flaky(outbox, PermanentError("550 mailbox unavailable")), "run-1"
+    ).dispatch(messages(1))
     assert failed.outcomes[0].state == "failed" and not failed.ok
     retried = Dispatcher(store, outbox, "run-2").dispatch(messages(1))
     assert retried.outcomes[0].state == "sent" and retried.ok
@@ -63,7 +65,9 @@ def test_a_failed_delivery_is_retried_on_the_next_run(tmp_path, store):
 
 def test_an_ambiguous_failure_is_held_as_unknown_and_never_resent(tmp_path, store):
     outbox = OutboxTransport(tmp_path / "outbox")
-    first = Dispatcher(store, Flaky(outbox, AmbiguousError("connection lost after DATA")), "run-1").dispatch(messages(1))
+    first = Dispatcher(
+        store, Flaky(outbox, AmbiguousError("connection lost after DATA")), "run-1"
+    ).dispatch(messages(1))
     assert first.outcomes[0].state == "unknown"
     again = Dispatcher(store, outbox, "run-2").dispatch(messages(1))
     assert again.outcomes[0].action == "held" and not again.ok
@@ -72,13 +76,28 @@ def test_an_ambiguous_failure_is_held_as_unknown_and_never_resent(tmp_path, stor
 
 def test_an_unexpected_transport_fault_is_unknown_not_failed(tmp_path, store):
     report = Dispatcher(store, Flaky(None, RuntimeError("boom")), "run-1").dispatch(messages(1))
-    assert report.outcomes[0].state == "unknown" and "RuntimeError: boom" in report.outcomes[0].detail
+    assert (
+        report.outcomes[0].state == "unknown" and "RuntimeError: boom" in report.outcomes[0].detail
+    )
 
 
 def test_a_claim_left_by_a_dead_process_becomes_unknown(tmp_path, store):
     (message,) = messages(1)
-    store.plan([Intent(key=message.key, recipients=message.envelope, subject=message.subject, message_id=message.message_id, content_hash="h")], "run-0")
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    store.plan(
+        [
+            Intent(
+                key=message.key,
+                recipients=message.envelope,
+                subject=message.subject,
+                message_id=message.message_id,
+                content_hash="h",
+            )
+        ],
+        "run-0",
+    )
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     store.claim(message.key, "run-0", f"{os.uname().nodename}:{dead.stdout.strip()}")
     report = Dispatcher(store, OutboxTransport(tmp_path / "outbox"), "run-1").dispatch([message])
     assert report.outcomes[0].action == "held"
@@ -88,7 +107,18 @@ def test_a_claim_left_by_a_dead_process_becomes_unknown(tmp_path, store):
 
 def test_a_claim_held_by_a_live_process_is_left_alone(tmp_path, store):
     (message,) = messages(1)
-    store.plan([Intent(key=message.key, recipients=message.envelope, subject=message.subject, message_id=message.message_id, content_hash="h")], "run-0")
+    store.plan(
+        [
+            Intent(
+                key=message.key,
+                recipients=message.envelope,
+                subject=message.subject,
+                message_id=message.message_id,
+                content_hash="h",
+            )
+        ],
+        "run-0",
+    )
     store.claim(message.key, "run-0", f"{os.uname().nodename}:{os.getppid()}")
     report = Dispatcher(store, OutboxTransport(tmp_path / "outbox"), "run-1").dispatch([message])
     assert report.outcomes[0].action == "busy" and store.deliveries()[0].state == "sending"
@@ -96,10 +126,24 @@ def test_a_claim_held_by_a_live_process_is_left_alone(tmp_path, store):
 
 def test_a_claim_from_another_host_is_held_once_it_is_long_stale(tmp_path, store):
     (message,) = messages(1)
-    store.plan([Intent(key=message.key, recipients=message.envelope, subject=message.subject, message_id=message.message_id, content_hash="h")], "run-0")
+    store.plan(
+        [
+            Intent(
+                key=message.key,
+                recipients=message.envelope,
+                subject=message.subject,
+                message_id=message.message_id,
+                content_hash="h",
+            )
+        ],
+        "run-0",
+    )
     store.claim(message.key, "run-0", "other-host:123")
     fresh = Dispatcher(store, OutboxTransport(tmp_path / "outbox"), "run-1").dispatch([message])
     assert fresh.outcomes[0].action == "busy"  # it may still be sending
     store.db.execute("UPDATE deliveries SET updated_at = '2026-01-01T00:00:00.000+00:00'")
     stale = Dispatcher(store, OutboxTransport(tmp_path / "outbox"), "run-2").dispatch([message])
-    assert stale.outcomes[0].action == "held" and "never recorded an outcome" in store.transitions(message.key)[-1].detail
+    assert (
+        stale.outcomes[0].action == "held"
+        and "never recorded an outcome" in store.transitions(message.key)[-1].detail
+    )

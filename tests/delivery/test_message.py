@@ -15,8 +15,16 @@ RECIPIENTS = Recipients(("CFO <cfo@example.com>",), ("owner@example.com",), ("au
 
 def message(subject="Small Co CFO report, October 2026", recipients=RECIPIENTS):
     key = DeliveryKey.of("2026-10", "cfo", recipients.envelope())
-    return build_message(key, "Reports <reports@example.com>", recipients, subject, "plain body", "<p>html body</p>",
-                         "hash", WHEN)
+    return build_message(
+        key,
+        "Reports <reports@example.com>",
+        recipients,
+        subject,
+        "plain body",
+        "<p>html body</p>",
+        "hash",
+        WHEN,
+    )
 
 
 def test_multipart_alternative_with_text_and_html():
@@ -46,13 +54,17 @@ def test_delivery_key_ignores_order_and_case_of_recipients():
     assert a == b and DeliveryKey.parse(str(a)) == a
 
 
-@pytest.mark.parametrize("subject", ["Report\r\nBcc: victim@example.com", "Report\nX-Evil: 1", "Report\r"])
+@pytest.mark.parametrize(
+    "subject", ["Report\r\nBcc: victim@example.com", "Report\nX-Evil: 1", "Report\r"]
+)
 def test_cr_or_lf_in_a_header_is_an_error_never_a_second_header(subject):
     with pytest.raises(HeaderInjection, match="line break"):
         message(subject=subject)
 
 
-@pytest.mark.parametrize("address", ["cfo@example.com\r\nBcc: x@example.com", "Name\n <cfo@example.com>"])
+@pytest.mark.parametrize(
+    "address", ["cfo@example.com\r\nBcc: x@example.com", "Name\n <cfo@example.com>"]
+)
 def test_cr_or_lf_in_an_address(address):
     with pytest.raises(HeaderInjection):
         mailbox(address, "roles.cfo.to[0]")

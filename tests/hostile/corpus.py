@@ -1,10 +1,11 @@
-"""The hostile corpus: one small workspace (or parameter set) per case, run through the real command line in
-this process, and the outcome a user relies on checked the same way for every case.
+"""The hostile corpus: one small workspace (or parameter set) per case, run through the real command
+line in this process, and the outcome a user relies on checked the same way for every case.
 
-A case says what it changes in the small test workspace (tests/conftest.py), which command it runs, and what
-must come of it: the exit status and the words that name the place. Every case is also held to the rules
-that hold for all of them: no traceback, nothing sent unless the case says so, nothing written outside the
-workspace, no planted secret in any output. `bench/hostile.py` runs the same cases and counts them.
+A case says what it changes in the small test workspace (tests/conftest.py), which command it runs,
+and what must come of it: the exit status and the words that name the place. Every case is also held
+to the rules that hold for all of them: no traceback, nothing sent unless the case says so, nothing
+written outside the workspace, no planted secret in any output. `bench/hostile.py` runs the same
+cases and counts them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ class Case:
     argv: tuple[str, ...] = ("send", *AS_OF)  # -w WORKSPACE is added; {ws} is the workspace folder
     toml: Callable[[str], str] | None = None  # an edit of the base boardpack.toml
     files: dict[str, str | bytes | None] = field(default_factory=dict)  # None removes the file
-    setup: Callable[[Path], None] | None = None  # anything else (symlinks, repositories); gets the workspace
+    setup: Callable[[Path], None] | None = (
+        None  # anything else (symlinks, repositories); gets the workspace
+    )
     code: int = 2
     says: tuple[str, ...] = ()  # each in the output; {ws} is the workspace folder
     sends: bool = False  # the case's command may send (its point is elsewhere)
@@ -56,6 +59,7 @@ def replace(old: str, new: str, count: int = 1) -> Callable[[str], str]:
     def edit(text: str) -> str:
         assert old in text, f"the base workspace has no {old!r}"
         return text.replace(old, new, count)
+
     return edit
 
 
@@ -74,21 +78,32 @@ def run_case(case: Case, tmp_path: Path) -> Outcome:
     stdin = io.TextIOWrapper(io.BytesIO(case.stdin), encoding="utf-8")
     code, error = None, ""
     started = time.perf_counter()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), _stdin(stdin), \
-            _environ({k: v.replace("{ws}", str(ws)) for k, v in case.env.items()}), _limits():
+    with (
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+        _stdin(stdin),
+        _environ({k: v.replace("{ws}", str(ws)) for k, v in case.env.items()}),
+        _limits(),
+    ):
         try:
             argv = [arg.replace("{ws}", str(ws)) for arg in case.argv]
             cli.main([*argv, "-w", str(ws)] if "-w" not in argv else argv)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-        except BaseException as exc:  # noqa: BLE001 - anything else is what a user would see as a traceback
+        except (
+            BaseException
+        ) as exc:  # noqa: BLE001 - anything else is what a user would see as a traceback
             error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - started
     output = stdout.getvalue() + stderr.getvalue()
     written = sorted(snapshot(tmp_path, ws) - before)
     files = [p for p in ws.rglob("*") if p.is_file() and p.name != "fingerprint.key"]
-    leaked = [where for where, text in [("output", output), *((str(p), _text(p)) for p in files)]
-              for secret in case.secrets if secret in text]
+    leaked = [
+        where
+        for where, text in [("output", output), *((str(p), _text(p)) for p in files)]
+        for secret in case.secrets
+        if secret in text
+    ]
     return Outcome(code, output, seconds, sent(ws), written, leaked, error)
 
 
@@ -123,7 +138,10 @@ def sent(ws: Path) -> int:
     if not audit.is_file():
         return emails
     with contextlib.closing(sqlite3.connect(audit)) as db:
-        return emails + db.execute("SELECT count(*) FROM deliveries WHERE state = 'sent'").fetchone()[0]
+        return (
+            emails
+            + db.execute("SELECT count(*) FROM deliveries WHERE state = 'sent'").fetchone()[0]
+        )
 
 
 def _text(path: Path) -> str:

@@ -1,5 +1,6 @@
-"""Class 9: secrets in a repository's metadata. File names, branch names and pinned-version files get the same
-detection as file contents: a report shows a hit as its kind and fingerprint, never its text."""
+"""Class 9: secrets in a repository's metadata. File names, branch names and pinned-version files
+get the same detection as file contents: a report shows a hit as its kind and fingerprint, never its
+text."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from tests.sources.test_git import make_repo, sh
 
 AWS_KEY = "AKIAZ4MHJ7Q2XK5P4W8N"
 TOKEN = "ghp_Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LmNbVcXz9"
-REPOS = replace('domains = ["smallco.example.com"]', 'domains = ["smallco.example.com"]\nrepos = ["../repos/app"]')
+REPOS = replace(
+    'domains = ["smallco.example.com"]',
+    'domains = ["smallco.example.com"]\nrepos = ["../repos/app"]',
+)
 TRUSTED = {"BOARDPACK_TRUSTED_PATHS": "{ws}/../repos"}
 
 
@@ -19,14 +23,29 @@ def repository(files: dict[str, str], branch: str = "main") -> callable:
         repo = make_repo(ws.parent / "repos" / "app", {"README.md": "app\n", **files})
         if branch != "main":
             sh(repo, "checkout", "-q", "-b", branch)
+
     return make
 
 
-def case(id: str, secret: str, files: dict[str, str], branch: str = "main", shown: str = "") -> Case:
-    """`shown`: the kind the CTO report names where the secret was (the branch, a runtime, a finding's path)."""
+def case(
+    id: str, secret: str, files: dict[str, str], branch: str = "main", shown: str = ""
+) -> Case:
+    """`shown`: the kind the CTO report names where the secret was (the branch, a runtime, a
+    finding's path)."""
     argv = ("build", *AS_OF, "--out", "{ws}/reports")
     SHOWN[id] = f"[{shown}" if shown else ""
-    return Case(id, "metadata", argv, REPOS, {}, repository(files, branch), 0, (), secrets=(secret,), env=TRUSTED)
+    return Case(
+        id,
+        "metadata",
+        argv,
+        REPOS,
+        {},
+        repository(files, branch),
+        0,
+        (),
+        secrets=(secret,),
+        env=TRUSTED,
+    )
 
 
 SHOWN: dict[str, str] = {}
@@ -36,16 +55,43 @@ CASES = [
     case("a key in a file name", AWS_KEY, {f"backup-{AWS_KEY}.txt": "nothing\n"}),
     case("a token in a folder name", TOKEN, {f"{TOKEN}/staging.yml": "env: staging\n"}),
     case("a token as the branch name", TOKEN, {}, branch=TOKEN, shown="GitHub Token"),
-    case("a key in .python-version", AWS_KEY, {".python-version": f"{AWS_KEY}\n"}, shown="AWS Access Key"),
+    case(
+        "a key in .python-version",
+        AWS_KEY,
+        {".python-version": f"{AWS_KEY}\n"},
+        shown="AWS Access Key",
+    ),
     case("a token in .nvmrc", TOKEN, {".nvmrc": f"{TOKEN}\n"}, shown="GitHub Token"),
-    case("a key in runtime.txt", AWS_KEY, {"runtime.txt": f"python-{AWS_KEY}\n"}, shown="AWS Access Key"),
-    case("a token in .tool-versions", TOKEN, {".tool-versions": f"nodejs {TOKEN}\n"}, shown="GitHub Token"),
+    case(
+        "a key in runtime.txt",
+        AWS_KEY,
+        {"runtime.txt": f"python-{AWS_KEY}\n"},
+        shown="AWS Access Key",
+    ),
+    case(
+        "a token in .tool-versions",
+        TOKEN,
+        {".tool-versions": f"nodejs {TOKEN}\n"},
+        shown="GitHub Token",
+    ),
     case("a key in a lock file's name", AWS_KEY, {f"{AWS_KEY}/package-lock.json": "{}\n"}),
-    case("a token as a manifest's node version", TOKEN, {"package.json": f'{{"engines": {{"node": "{TOKEN}"}}}}\n'},
-         shown="GitHub Token"),
-    case("a key in a secret file's own name", AWS_KEY, {f"app/{AWS_KEY}.py": 'PASSWORD = "hunter2-hunter2-x9"\n'},
-         shown="AWS Access Key"),
-    case("a manifest nested too deep to read", "never-shown", {"package.json": "[" * 100_000 + "]" * 100_000}),
+    case(
+        "a token as a manifest's node version",
+        TOKEN,
+        {"package.json": f'{{"engines": {{"node": "{TOKEN}"}}}}\n'},
+        shown="GitHub Token",
+    ),
+    case(
+        "a key in a secret file's own name",
+        AWS_KEY,
+        {f"app/{AWS_KEY}.py": 'PASSWORD = "hunter2-hunter2-x9"\n'},
+        shown="AWS Access Key",
+    ),
+    case(
+        "a manifest nested too deep to read",
+        "never-shown",
+        {"package.json": "[" * 100_000 + "]" * 100_000},
+    ),
 ]
 
 

@@ -1,5 +1,7 @@
-"""Class 10: the preview answers every request. A bad query value or path is a 400 or 404 page, another Host a
-403, a method it does not serve a 501 — never a dropped connection, a traceback or a file from outside."""
+"""Class 10: the preview answers every request. A bad query value or path is a 400 or 404 page,
+another Host a 403, a method it does not serve a 501 — never a dropped connection, a traceback or a
+file from outside.
+"""
 
 from __future__ import annotations
 
@@ -69,7 +71,9 @@ def ask(host: str, request: str) -> bytes:
     return answer
 
 
-@pytest.mark.parametrize("request_line, status", [(r, s) for _, r, s in CASES], ids=[c for c, _, _ in CASES])
+@pytest.mark.parametrize(
+    "request_line, status", [(r, s) for _, r, s in CASES], ids=[c for c, _, _ in CASES]
+)
 def test_every_request_gets_an_answer(server, request_line, status):
     answer = ask(server, request_line)
     assert answer, "the connection was dropped without an answer"

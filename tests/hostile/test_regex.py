@@ -1,11 +1,11 @@
-"""Class 7: no regular expression can be made slow. Every pattern boardpack applies to workspace data (notes,
-repository files and names, CSV cells, AWS names, report text) meets lines of 100,000 characters built to make
-a backtracking engine try every split; each must finish in one pass. (Categorization rules, the only patterns
-a workspace writes, run in DuckDB's RE2, linear by design.)
+"""Class 7: no regular expression can be made slow. Every pattern boardpack applies to workspace
+data (notes, repository files and names, CSV cells, AWS names, report text) meets lines of 100,000
+characters built to make a backtracking engine try every split; each must finish in one pass.
+(Categorization rules, the only patterns a workspace writes, run in DuckDB's RE2, linear by design.)
 
-A pattern runs in a child process with a generous deadline: a pattern that backtracks takes hours on these
-lines, not seconds, so the deadline tells a broken pattern from a slow machine. A pattern added to the code
-without being listed here fails `test_every_pattern_in_the_code_is_listed`.
+A pattern runs in a child process with a generous deadline: a pattern that backtracks takes hours on
+these lines, not seconds, so the deadline tells a broken pattern from a slow machine. A pattern
+added to the code without being listed here fails `test_every_pattern_in_the_code_is_listed`.
 """
 
 from __future__ import annotations
@@ -49,13 +49,31 @@ NOT_ON_WORKSPACE_DATA = {
     "boardpack.aws.template.eventbridge_cron": "digits of a cron field already checked by croniter",
 }
 LENGTH = 100_000
-PREFIXES = ("", "[ ] ", "[x] @owner ", "FROM ", "FROM --platform=", "runtime: ", "Runtime.", "(due ", "go ",
-            "test_", ".env.", "export A=", "cid:", "us-", "a.b", "1,", "staging")
+PREFIXES = (
+    "",
+    "[ ] ",
+    "[x] @owner ",
+    "FROM ",
+    "FROM --platform=",
+    "runtime: ",
+    "Runtime.",
+    "(due ",
+    "go ",
+    "test_",
+    ".env.",
+    "export A=",
+    "cid:",
+    "us-",
+    "a.b",
+    "1,",
+    "staging",
+)
 FILLERS = (" ", "\t", "a", "0", "/", ".", "-", "_", "#", "(", ",", "a/", "0,", "a.", "[ ", "=")
 
 
 def pathological() -> list[str]:
-    """Lines that start a match and then never let it finish, in every shape the patterns above can stall on."""
+    """Lines that start a match and then never let it finish, in every shape the patterns above can
+    stall on."""
     lines = []
     for prefix in PREFIXES:
         for filler in FILLERS:
@@ -87,17 +105,28 @@ def worst_seconds(name: str, method: str) -> float:
 
 @pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_a_pattern_finishes_in_one_pass_on_every_pathological_line(name):
-    code = f"from tests.hostile.test_regex import worst_seconds; print(worst_seconds({name!r}, {PATTERNS[name]!r}))"
+    code = (
+        f"from tests.hostile.test_regex import worst_seconds; print(worst_seconds({name!r},"
+        f" {PATTERNS[name]!r}))"
+    )
     try:
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                              cwd=SRC.parents[1])
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=SRC.parents[1],
+        )
     except subprocess.TimeoutExpired:
-        pytest.fail(f"{name} did not finish in 2 minutes on a {LENGTH:,}-character line: it backtracks")
+        pytest.fail(
+            f"{name} did not finish in 2 minutes on a {LENGTH:,}-character line: it backtracks"
+        )
     assert done.returncode == 0, done.stderr
 
 
 def test_every_pattern_in_the_code_is_listed():
-    """A regular expression compiled or used anywhere in boardpack is in PATTERNS or NOT_ON_WORKSPACE_DATA."""
+    """A regular expression compiled or used anywhere in boardpack is in PATTERNS or
+    NOT_ON_WORKSPACE_DATA."""
     found = set()
     for file in SRC.rglob("*.py"):
         module = ".".join(file.relative_to(SRC.parent).with_suffix("").parts)
@@ -106,12 +135,25 @@ def test_every_pattern_in_the_code_is_listed():
                 found.add(f"{module}.{node.name}")
             elif isinstance(node, ast.Assign) and node.col_offset == 0 and (count := uses_re(node)):
                 name = node.targets[0].id
-                found |= {f"{module}.CI[{n}]" for n in range(count)} if name == "CI" else {f"{module}.{name}"}
+                found |= (
+                    {f"{module}.CI[{n}]" for n in range(count)}
+                    if name == "CI"
+                    else {f"{module}.{name}"}
+                )
     assert found - set(PATTERNS) - set(NOT_ON_WORKSPACE_DATA) == set(), "a pattern to list above"
-    assert set(PATTERNS) | set(NOT_ON_WORKSPACE_DATA) <= found, "a listed pattern is gone from the code"
+    assert (
+        set(PATTERNS) | set(NOT_ON_WORKSPACE_DATA) <= found
+    ), "a listed pattern is gone from the code"
 
 
 def uses_re(node: ast.AST) -> int:
     """How many calls of the re module (other than re.escape) the node holds."""
-    return sum(1 for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
-               and isinstance(c.func.value, ast.Name) and c.func.value.id == "re" and c.func.attr != "escape")
+    return sum(
+        1
+        for c in ast.walk(node)
+        if isinstance(c, ast.Call)
+        and isinstance(c.func, ast.Attribute)
+        and isinstance(c.func.value, ast.Name)
+        and c.func.value.id == "re"
+        and c.func.attr != "escape"
+    )

@@ -1,5 +1,6 @@
-"""Class 1, exhaustively: every attribute of every kind of object a report template is given is tried through
-the sandbox. Only a dict's own keys and Jinja's loop helpers answer; everything else is refused."""
+"""Class 1, exhaustively: every attribute of every kind of object a report template is given is
+tried through the sandbox. Only a dict's own keys and Jinja's loop helpers answer; everything else
+is refused."""
 
 from __future__ import annotations
 
@@ -18,10 +19,13 @@ PLAIN_TYPES = (dict, list, str, int, float, bool, Decimal, date, datetime, type(
 
 
 def walk(value, seen: dict[type, object]) -> None:
-    """One sample of each type reachable from `value`, checking on the way that each is plain data."""
+    """One sample of each type reachable from `value`, checking on the way that each is plain data.
+    """
     assert isinstance(value, PLAIN_TYPES), f"a template is given a {type(value).__name__}"
     seen.setdefault(type(value), value)
-    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    children = (
+        value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    )
     for child in children:
         walk(child, seen)
 
@@ -45,7 +49,11 @@ def test_every_attribute_of_every_value_a_template_sees_is_refused(samples):
         for name in dir(sample):
             if isinstance(sample, dict) and name in sample:
                 continue
-            for template in (f"{{{{ x.{name} }}}}", f"{{{{ x[{name!r}] }}}}", f"{{{{ x.{name}() }}}}"):
+            for template in (
+                f"{{{{ x.{name} }}}}",
+                f"{{{{ x[{name!r}] }}}}",
+                f"{{{{ x.{name}() }}}}",
+            ):
                 try:
                     answered.append((kind.__name__, template, render(template, x=sample)))
                 except (SecurityError, UndefinedError, TemplateError):
@@ -60,7 +68,11 @@ def test_a_dict_answers_with_its_own_keys_only():
 
 @pytest.mark.parametrize("helper", ["loop", "namespace()", "cycler(1, 2)", "joiner()"])
 def test_jinja_s_own_helpers_keep_their_public_attributes_and_refuse_the_rest(helper):
-    wrap = "{% for i in [1] %}{{ EXPR }}{% endfor %}" if helper == "loop" else "{% set h = " + helper + " %}{{ EXPR }}"
+    wrap = (
+        "{% for i in [1] %}{{ EXPR }}{% endfor %}"
+        if helper == "loop"
+        else "{% set h = " + helper + " %}{{ EXPR }}"
+    )
     target = "loop" if helper == "loop" else "h"
     if helper == "loop":
         assert render(wrap.replace("EXPR", "loop.index")) == "1"

@@ -1,5 +1,6 @@
-"""Class 1: a workspace template reaches for the machine. It sees plain data, includes stay in its folder, and
-rendering is bounded in time and size; each attempt is exit 2 naming the template, nothing sent."""
+"""Class 1: a workspace template reaches for the machine. It sees plain data, includes stay in its
+folder, and rendering is bounded in time and size; each attempt is exit 2 naming the template,
+nothing sent."""
 
 from __future__ import annotations
 
@@ -15,12 +16,23 @@ REFUSED = "the template sandbox refused this"
 
 
 def template(body: str, **more: str | bytes) -> dict[str, str | bytes]:
-    return {"tpl/report.html.j2": f"<p>ok</p>\n{body}\n", **{f"tpl/{k}": v for k, v in more.items()}}
+    return {
+        "tpl/report.html.j2": f"<p>ok</p>\n{body}\n",
+        **{f"tpl/{k}": v for k, v in more.items()},
+    }
 
 
 def case(id: str, body: str, *says: str, setup=None, **more) -> Case:
-    return Case(id, "templates", ("check", "--as-of", "2026-11-15"), TEMPLATES, template(body, **more), setup,
-                2, ("tpl/report.html.j2", *says))
+    return Case(
+        id,
+        "templates",
+        ("check", "--as-of", "2026-11-15"),
+        TEMPLATES,
+        template(body, **more),
+        setup,
+        2,
+        ("tpl/report.html.j2", *says),
+    )
 
 
 def outside_link(ws: Path) -> None:
@@ -47,33 +59,65 @@ CASES = [
     case("a dict's method", "{{ doc.items() }}", "template error"),
     case("a date's method", "{{ doc.as_of.replace(year=1) }}", REFUSED),
     case("a Decimal's method", "{{ doc.headline[0].value.as_tuple() }}", REFUSED),
-    case("the loop's internals", "{% for s in doc.sections %}{{ loop.__class__ }}{% endfor %}", REFUSED),
+    case(
+        "the loop's internals",
+        "{% for s in doc.sections %}{{ loop.__class__ }}{% endfor %}",
+        REFUSED,
+    ),
     case("the template's self", "{{ self.__init__ }}", REFUSED),
     case("lipsum's globals (not offered)", "{{ lipsum.__globals__ }}", "template"),
     case("the attr filter (not offered)", "{{ doc|attr('__class__') }}", "No filter named 'attr'"),
-    case("the format filter (not offered)", "{{ '%999999999d'|format(1) }}", "No filter named 'format'"),
+    case(
+        "the format filter (not offered)",
+        "{{ '%999999999d'|format(1) }}",
+        "No filter named 'format'",
+    ),
     case("% formatting of text", "{{ '%999999999d' % 1 }}", REFUSED),
     case("a huge string by *", "{{ 'x' * 1000000000 }}", "went past a limit"),
     case("a huge list by *", "{{ ([1] * 100000000)|length }}", "went past a limit"),
     case("a huge number by **", "{{ 9 ** 99999999 }}", "went past a limit"),
-    case("a doubling by ~", "{% set s = 'x' * 999999 %}{% set s = s ~ s %}{{ s|length }}", "went past a limit"),
+    case(
+        "a doubling by ~",
+        "{% set s = 'x' * 999999 %}{% set s = s ~ s %}{{ s|length }}",
+        "went past a limit",
+    ),
     case("a doubling by +", "{% set s = 'x' * 999999 %}{{ (s + s)|length }}", "went past a limit"),
     case("a huge join", "{{ (['x' * 999999] * 1000)|join }}", "went past a limit"),
     case("a huge replace", "{{ ('x' * 999999)|replace('x', 'yyyy') }}", "went past a limit"),
     case("a range too big", "{{ range(1000000000)|list|length }}", "template error"),
-    case("an endless loop", "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
-         "went past a limit", "seconds"),
-    case("an endless page", "{% for i in range(100000) %}{{ 'y' * 1000 }}{% endfor %}", "went past a limit",
-         "characters"),
-    case("endless recursion", "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}", "calls itself"),
+    case(
+        "an endless loop",
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        "went past a limit",
+        "seconds",
+    ),
+    case(
+        "an endless page",
+        "{% for i in range(100000) %}{{ 'y' * 1000 }}{% endfor %}",
+        "went past a limit",
+        "characters",
+    ),
+    case(
+        "endless recursion",
+        "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}",
+        "calls itself",
+    ),
     case("a mutation of the data", "{% set x = doc.sections.append(1) %}", REFUSED),
     case("a division by zero", "{{ 1 / 0 }}", "ZeroDivisionError"),
     case("include of /etc/passwd", '{% include "/etc/passwd" %}', "template"),
     case("include of the workspace file above", '{% include "../boardpack.toml" %}', "template"),
-    case("include through a symlink out", '{% include "link.j2" %}', "outside the templates folder",
-         setup=outside_link),
-    case("include through a linked folder", '{% include "up/secret.txt" %}', "outside the templates folder",
-         setup=folder_link),
+    case(
+        "include through a symlink out",
+        '{% include "link.j2" %}',
+        "outside the templates folder",
+        setup=outside_link,
+    ),
+    case(
+        "include through a linked folder",
+        '{% include "up/secret.txt" %}',
+        "outside the templates folder",
+        setup=folder_link,
+    ),
     case("extends of a file outside", '{% extends "../../secret.txt" %}', "template"),
     case("a syntax error", "{% if %}", "template syntax error"),
     case("an unknown name", "{{ config.SECRET_KEY }}", "'config' is undefined"),

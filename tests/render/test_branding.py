@@ -1,5 +1,5 @@
-"""The workspace's look: a logo embedded (never linked), its colour and footer, its own templates in the sandbox;
-and every way of getting them wrong named, with exit 2 and nothing sent."""
+"""The workspace's look: a logo embedded (never linked), its colour and footer, its own templates in
+the sandbox; and every way of getting them wrong named, with exit 2 and nothing sent."""
 
 import email
 import io
@@ -45,7 +45,9 @@ def test_the_logo_travels_inside_each_message_and_is_shown_by_cid(tmp_path):
     for message in parsed:
         html_part = message.get_body(("html",))
         (logo,) = [p for p in message.walk() if p.get_content_maintype() == "image"]
-        assert logo["Content-ID"] == "<logo@boardpack>" and logo.get_content_disposition() == "inline"
+        assert (
+            logo["Content-ID"] == "<logo@boardpack>" and logo.get_content_disposition() == "inline"
+        )
         assert logo.get_content() == png()
         html = html_part.get_content()
         (img,) = re.findall(r"<img [^>]*>", html)
@@ -65,10 +67,14 @@ def test_files_carry_the_logo_as_data_and_every_form_the_footer(tmp_path):
 
 
 def test_a_workspace_template_extends_the_built_in_one(tmp_path):
-    template = ('{% extends "builtin/report.html.j2" %}\n'
-                '{% block footer %}<p class="own">Prepared for {{ doc.title }} by {{ brand.footer }}</p>'
-                '{% endblock %}\n')
-    root = branded(tmp_path, TOML + BRANDING + 'templates = "tpl"\n', {"tpl/report.html.j2": template})
+    template = (
+        '{% extends "builtin/report.html.j2" %}\n'
+        '{% block footer %}<p class="own">Prepared for {{ doc.title }} by {{ brand.footer }}</p>'
+        "{% endblock %}\n"
+    )
+    root = branded(
+        tmp_path, TOML + BRANDING + 'templates = "tpl"\n', {"tpl/report.html.j2": template}
+    )
     _, parsed = messages_of(root)
     html = parsed[0].get_body(("html",)).get_content()
     assert "Prepared for CEO report — Small Co by Small Co LLC &lt;confidential&gt;" in html
@@ -77,8 +83,13 @@ def test_a_workspace_template_extends_the_built_in_one(tmp_path):
 
 
 def test_a_workspace_template_replaces_the_built_in_one(tmp_path):
-    template = "<html><body><h1>{{ doc.title }}</h1>{% for m in doc.headline %}<p>{{ m.label }}</p>{% endfor %}</body></html>"
-    root = write_workspace(tmp_path / "ws", TOML + '[branding]\ntemplates = "tpl"\n', {"tpl/report.html.j2": template})
+    template = (
+        "<html><body><h1>{{ doc.title }}</h1>{% for m in doc.headline %}<p>{{ m.label }}</p>{%"
+        " endfor %}</body></html>"
+    )
+    root = write_workspace(
+        tmp_path / "ws", TOML + '[branding]\ntemplates = "tpl"\n', {"tpl/report.html.j2": template}
+    )
     _, parsed = messages_of(root)
     html = parsed[0].get_body(("html",)).get_content()
     assert "<h1>CEO report — Small Co</h1>" in html and "Cash balance" in html
@@ -93,47 +104,86 @@ def check(root):
     return done.stderr
 
 
-@pytest.mark.parametrize("template, says", [
-    ("<p>ok</p>\n<p>still ok</p>\n{% if %}\n", "tpl/report.html.j2:3: template syntax error: Expected an expression"),
-    ("{% for m in doc.headline %}\n{{ m.label }\n{% endfor %}", "tpl/report.html.j2:2: template syntax error"),
-])
+@pytest.mark.parametrize(
+    "template, says",
+    [
+        (
+            "<p>ok</p>\n<p>still ok</p>\n{% if %}\n",
+            "tpl/report.html.j2:3: template syntax error: Expected an expression",
+        ),
+        (
+            "{% for m in doc.headline %}\n{{ m.label }\n{% endfor %}",
+            "tpl/report.html.j2:2: template syntax error",
+        ),
+    ],
+)
 def test_a_template_syntax_error_names_the_file_and_line(tmp_path, template, says):
-    root = write_workspace(tmp_path / "ws", TOML + '[branding]\ntemplates = "tpl"\n', {"tpl/report.html.j2": template})
+    root = write_workspace(
+        tmp_path / "ws", TOML + '[branding]\ntemplates = "tpl"\n', {"tpl/report.html.j2": template}
+    )
     assert says in check(root)
 
 
-@pytest.mark.parametrize("expression", [
-    "{{ doc.__class__.__mro__ }}",
-    "{{ ''.__class__.__base__.__subclasses__() }}",
-    "{{ doc.title.__class__.__init__.__globals__ }}",
-])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "{{ doc.__class__.__mro__ }}",
+        "{{ ''.__class__.__base__.__subclasses__() }}",
+        "{{ doc.title.__class__.__init__.__globals__ }}",
+    ],
+)
 def test_a_template_reaching_for_python_internals_is_refused(tmp_path, expression):
-    root = write_workspace(tmp_path / "ws", TOML + '[branding]\ntemplates = "tpl"\n',
-                           {"tpl/report.html.j2": f"<p>fine</p>\n{expression}\n"})
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML + '[branding]\ntemplates = "tpl"\n',
+        {"tpl/report.html.j2": f"<p>fine</p>\n{expression}\n"},
+    )
     stderr = check(root)
     assert "tpl/report.html.j2:2: the template sandbox refused this" in stderr
     assert "not Python objects" in stderr
 
 
 def test_an_unknown_name_in_a_template_says_where(tmp_path):
-    root = write_workspace(tmp_path / "ws", TOML + '[branding]\ntemplates = "tpl"\n',
-                           {"tpl/report.html.j2": "<p>{{ doc.title }}</p>\n\n<p>{{ doc.nonexistent }}</p>\n"})
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML + '[branding]\ntemplates = "tpl"\n',
+        {"tpl/report.html.j2": "<p>{{ doc.title }}</p>\n\n<p>{{ doc.nonexistent }}</p>\n"},
+    )
     assert "tpl/report.html.j2:3: template error:" in check(root)
 
 
-@pytest.mark.parametrize("toml, files, says", [
-    (TOML + '[branding]\nlogo = "brand/missing.png"\n', {},
-     "branding.logo: {root}/brand/missing.png does not exist"),
-    (TOML + '[branding]\nlogo = "brand/logo.png"\n', {"brand/logo.png": "<svg xmlns='http://www.w3.org/2000/svg'/>"},
-     "branding.logo: {root}/brand/logo.png is not an image"),
-    (TOML + '[branding]\nlogo = "brand/logo.png"\n', {"brand/logo.png": png()[:60]},
-     "branding.logo: {root}/brand/logo.png is not an image"),
-    (TOML + '[branding]\nlogo = "brand/logo.png"\n', {"brand/logo.png": png(4000, 4000)[:8] + bytes(200_000)},
-     "branding.logo: {root}/brand/logo.png is 200,008 bytes"),
-    (TOML + '[branding]\ntemplates = "nowhere"\n', {}, "branding.templates: {root}/nowhere is not a folder"),
-    (TOML + '[branding]\naccent = "red"\n', {}, "branding.accent"),
-    (TOML + '[branding]\nlogo_url = "https://example.com/logo.png"\n', {}, "branding.logo_url"),
-])
+@pytest.mark.parametrize(
+    "toml, files, says",
+    [
+        (
+            TOML + '[branding]\nlogo = "brand/missing.png"\n',
+            {},
+            "branding.logo: {root}/brand/missing.png does not exist",
+        ),
+        (
+            TOML + '[branding]\nlogo = "brand/logo.png"\n',
+            {"brand/logo.png": "<svg xmlns='http://www.w3.org/2000/svg'/>"},
+            "branding.logo: {root}/brand/logo.png is not an image",
+        ),
+        (
+            TOML + '[branding]\nlogo = "brand/logo.png"\n',
+            {"brand/logo.png": png()[:60]},
+            "branding.logo: {root}/brand/logo.png is not an image",
+        ),
+        (
+            TOML + '[branding]\nlogo = "brand/logo.png"\n',
+            {"brand/logo.png": png(4000, 4000)[:8] + bytes(200_000)},
+            "branding.logo: {root}/brand/logo.png is 200,008 bytes",
+        ),
+        (
+            TOML + '[branding]\ntemplates = "nowhere"\n',
+            {},
+            "branding.templates: {root}/nowhere is not a folder",
+        ),
+        (TOML + '[branding]\naccent = "red"\n', {}, "branding.accent"),
+        (TOML + '[branding]\nlogo_url = "https://example.com/logo.png"\n', {}, "branding.logo_url"),
+    ],
+)
 def test_bad_branding_is_a_clear_error(tmp_path, toml, files, says):
     root = write_workspace(tmp_path / "ws", toml, files)
     assert says.format(root=root) in check(root)

@@ -1,4 +1,5 @@
-"""Renderers: golden files for every format, exact decimal JSON, and escaping of hostile text everywhere."""
+"""Renderers: golden files for every format, exact decimal JSON, and escaping of hostile text
+everywhere."""
 
 import json
 import re
@@ -26,13 +27,24 @@ def test_json_form_matches_the_design(pack):
     assert {"id", "title", "subject", "period", "generated_at", "sources", "sections"} <= doc.keys()
     assert doc["period"] == "2026-10"
     metric = doc["sections"][0]["blocks"][0]["items"][0]
-    assert metric == {"id": "finance.cash_balance", "label": "Cash balance", "value": "14800.00", "unit": "USD",
-                      "target": None, "status": None, "provenance": ["ledger/bank.csv"],
-                      "previous": "11600.00",  # September's close: October moved it by +3,200.00
-                      "note": "opening balances plus every transaction through 2026-10-31"}
+    assert metric == {
+        "id": "finance.cash_balance",
+        "label": "Cash balance",
+        "value": "14800.00",
+        "unit": "USD",
+        "target": None,
+        "status": None,
+        "provenance": ["ledger/bank.csv"],
+        "previous": "11600.00",  # September's close: October moved it by +3,200.00
+        "note": "opening balances plus every transaction through 2026-10-31",
+    }
     accounting = json.loads(render(next(d for d in pack.documents if d.id == "accounting"), "json"))
-    table = next(b for s in accounting["sections"] for b in s["blocks"]
-                 if b["type"] == "table" and b["id"] == "accounting.income_statement")
+    table = next(
+        b
+        for s in accounting["sections"]
+        for b in s["blocks"]
+        if b["type"] == "table" and b["id"] == "accounting.income_statement"
+    )
     assert [c["id"] for c in table["columns"]] == ["account", "period", "ttm"]
     assert table["rows"][0] == {"account": "Income:Sales", "period": "1200.00", "ttm": "9200.00"}
 
@@ -61,11 +73,20 @@ def test_script_in_a_memo_or_note_is_never_live(pack, fmt):
 
 def test_html_is_self_contained_for_mail_clients(pack):
     html = render(pack.documents[0], "html")
-    # CSS inlined; only what cannot be (dark mode, the phone layout, print) stays in a <style>, as at-rules
+    # CSS inlined; only what cannot be (dark mode, the phone layout, print) stays in a <style>, as
+    # at-rules
     (kept,) = re.findall(r"<style>(.*?)</style>", html, re.S)
-    assert 'style="' in html and re.sub(r"@(media|page)[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", kept).strip() == ""
+    assert (
+        'style="' in html
+        and re.sub(r"@(media|page)[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", kept).strip() == ""
+    )
     assert "prefers-color-scheme: dark" in kept
-    assert "<script" not in html and "<svg" not in html and "http://" not in html and "https://" not in html
+    assert (
+        "<script" not in html
+        and "<svg" not in html
+        and "http://" not in html
+        and "https://" not in html
+    )
     assert 'name="viewport"' in html
 
 
@@ -80,11 +101,17 @@ def test_missing_source_sections_say_so(tmp_path):
     from tests.conftest import AS_OF, GENERATED_AT, TOML, write_workspace
 
     toml = TOML.replace('[sources.channels]\npath = "marketing/channels.csv"\n', "")
-    pack = build_pack(load_workspace(write_workspace(tmp_path, toml), environ={}), AS_OF, generated_at=GENERATED_AT)
+    pack = build_pack(
+        load_workspace(write_workspace(tmp_path, toml), environ={}),
+        AS_OF,
+        generated_at=GENERATED_AT,
+    )
     cmo = next(d for d in pack.documents if d.id == "cmo")
     (notice,) = cmo.sections[0].blocks
     assert notice.tone == "warn" and "channels source is not configured" in notice.text
-    cto = " ".join(render(next(d for d in pack.documents if d.id == "cto"), "txt").split())  # unwrapped
+    cto = " ".join(
+        render(next(d for d in pack.documents if d.id == "cto"), "txt").split()
+    )  # unwrapped
     assert "reads the git and aws sources, and boardpack.toml configures none of them" in cto
     assert "The aws source is not configured in boardpack.toml, so this section has no data." in cto
 
@@ -102,9 +129,18 @@ def test_a_report_too_big_for_gmail_moves_its_detail_to_an_attachment_and_says_s
 
     assert all(email_html(doc)[1] is None for doc in pack.documents)  # an ordinary pack fits whole
     rows = tuple({"memo": f"payment {i}", "amount": Decimal(i)} for i in range(3000))
-    big = Table(id="test.detail", title="Every payment", columns=(Column.text("memo", "Memo"), Column.number("amount", "Amount")), rows=rows)
+    big = Table(
+        id="test.detail",
+        title="Every payment",
+        columns=(Column.text("memo", "Memo"), Column.number("amount", "Amount")),
+        rows=rows,
+    )
     ceo = next(d for d in pack.documents if d.id == "ceo")
-    doc = replace(ceo, sections=ceo.sections + (Section(id="test.detail", title="Detail", blocks=(TableBlock(table=big),)),))
+    doc = replace(
+        ceo,
+        sections=ceo.sections
+        + (Section(id="test.detail", title="Detail", blocks=(TableBlock(table=big),)),),
+    )
     html, full = email_html(doc)
     assert len(html.encode()) <= HTML_LIMIT < len(full.encode())
     assert "2990 more rows are in the attached full report." in html
@@ -112,5 +148,7 @@ def test_a_report_too_big_for_gmail_moves_its_detail_to_an_attachment_and_says_s
     (message,), _ = plan_messages(pack.workspace, [doc], GENERATED_AT)
     parsed = message_from_bytes(message.raw, policy=policy.SMTP)
     (attached,) = list(parsed.iter_attachments())
-    assert attached.get_filename() == "ceo-2026-10.html" and "payment 2999<" in attached.get_content()
+    assert (
+        attached.get_filename() == "ceo-2026-10.html" and "payment 2999<" in attached.get_content()
+    )
     assert len(parsed.get_body(("html",)).get_content().encode()) <= HTML_LIMIT

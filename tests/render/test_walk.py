@@ -1,5 +1,7 @@
-"""One walk over the blocks for every format: text and Markdown are written block by block in the HTML
-template's order, and a block type no format can forget. Golden files for a venture report and a whole email."""
+"""One walk over the blocks for every format: text and Markdown are written block by block in the
+HTML template's order, and a block type no format can forget. Golden files for a venture report and
+a whole email.
+"""
 
 from __future__ import annotations
 
@@ -16,16 +18,31 @@ from boardpack.render.walk import BLOCK_TYPES, Writer
 from boardpack.reports.document import Block
 from tests.conftest import GENERATED_AT
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "src" / "boardpack" / "render" / "templates" / "report.html.j2"
+TEMPLATE = (
+    Path(__file__).resolve().parents[2]
+    / "src"
+    / "boardpack"
+    / "render"
+    / "templates"
+    / "report.html.j2"
+)
 
 
 def test_every_block_type_is_a_method_of_every_writer_and_a_branch_of_the_html_template():
-    types = {typing.get_args(cls.__annotations__["type"])[0] if isinstance(cls.__annotations__["type"], type)
-             else cls.__dataclass_fields__["type"].default for cls in typing.get_args(Block)}
+    types = {
+        (
+            typing.get_args(cls.__annotations__["type"])[0]
+            if isinstance(cls.__annotations__["type"], type)
+            else cls.__dataclass_fields__["type"].default
+        )
+        for cls in typing.get_args(Block)
+    }
     assert types == set(BLOCK_TYPES)
     assert set(BLOCK_TYPES) <= Writer.__abstractmethods__
     branches = set(re.findall(r'block\.type == "(\w+)"', TEMPLATE.read_text()))
-    assert branches == set(BLOCK_TYPES) - {"text"}  # text is the template's last branch, its {% else %}
+    assert branches == set(BLOCK_TYPES) - {
+        "text"
+    }  # text is the template's last branch, its {% else %}
 
 
 def test_a_format_that_forgets_a_block_type_cannot_be_built():
@@ -39,29 +56,44 @@ def test_a_format_that_forgets_a_block_type_cannot_be_built():
 @pytest.mark.parametrize("fmt", ["txt", "md"])
 def test_text_and_markdown_show_the_blocks_in_the_html_order(pack, fmt):
     for doc in pack.documents:
-        headings = [s.title for s in doc.sections] + [b.table.title for s in doc.sections for b in s.blocks
-                                                      if b.type == "table"]
+        headings = [s.title for s in doc.sections] + [
+            b.table.title for s in doc.sections for b in s.blocks if b.type == "table"
+        ]
         html, other = render(doc, "html"), render(doc, fmt)
-        order = sorted(headings, key=lambda h: html.find(h.replace("&", "&amp;").replace("'", "&#39;")))
-        places = [other.upper().find(h.upper().replace("&", "&amp;") if fmt == "md" else h.upper()) for h in order]
+        order = sorted(
+            headings, key=lambda h: html.find(h.replace("&", "&amp;").replace("'", "&#39;"))
+        )
+        places = [
+            other.upper().find(h.upper().replace("&", "&amp;") if fmt == "md" else h.upper())
+            for h in order
+        ]
         assert all(p >= 0 for p in places) and places == sorted(places), doc.id
 
 
 def test_markdown_has_the_key_numbers_with_their_change_and_the_chart_notes(pack):
     cfo = next(d for d in pack.documents if d.id == "cfo")
     text = render(cfo, "md")
-    assert "## Key numbers" in text and "since September 2026" in text.split("## Key numbers")[1].split("##")[0]
+    assert (
+        "## Key numbers" in text
+        and "since September 2026" in text.split("## Key numbers")[1].split("##")[0]
+    )
     notes = [b.note for s in cfo.sections for b in s.blocks if b.type == "chart" and b.note]
     assert notes and all(note in text for note in notes)
 
 
 def test_golden_venture_report(demo_pack, golden):
-    golden("entity-rental.txt", render(next(d for d in demo_pack.documents if d.id == "entity-rental"), "txt"))
+    golden(
+        "entity-rental.txt",
+        render(next(d for d in demo_pack.documents if d.id == "entity-rental"), "txt"),
+    )
 
 
 def test_golden_email(pack, golden):
-    """The whole message as it goes: headers, the text and HTML parts (MIME boundaries are random)."""
-    (cfo,), _ = plan_messages(pack.workspace, [d for d in pack.documents if d.id == "cfo"], GENERATED_AT)
+    """The whole message as it goes: headers, the text and HTML parts (MIME boundaries are random).
+    """
+    (cfo,), _ = plan_messages(
+        pack.workspace, [d for d in pack.documents if d.id == "cfo"], GENERATED_AT
+    )
     text = cfo.raw.decode().replace("\r\n", "\n")  # SMTP line endings; the file keeps its own
     for boundary in set(re.findall(r'boundary="([^"]+)"', text)):
         text = text.replace(boundary, "<BOUNDARY>")

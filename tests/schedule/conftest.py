@@ -26,7 +26,9 @@ def cloud(aws, monkeypatch, tmp_path):
     ses.verify_domain_identity(Domain="example.com")
     topic = sns.create_topic(Name="boardpack-alerts")["TopicArn"]
     inbox = sqs.create_queue(QueueName="alert-inbox")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
     s3.create_bucket(Bucket="packs")
     monkeypatch.setenv("BOARDPACK_AUDIT_TABLE", "boardpack-audit")
@@ -34,7 +36,9 @@ def cloud(aws, monkeypatch, tmp_path):
 
     class Cloud:
         def alerts(self) -> list[str]:
-            messages = sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10).get("Messages", [])
+            messages = sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10).get(
+                "Messages", []
+            )
             return [json.loads(m["Body"])["Message"] for m in messages]
 
         def store(self, scope: str = "") -> DynamoAuditStore:
@@ -50,5 +54,3 @@ def cloud(aws, monkeypatch, tmp_path):
 
     Cloud.s3, Cloud.sqs = s3, sqs
     return Cloud()
-
-

@@ -1,7 +1,7 @@
-"""`boardpack deploy aws --package DIR`: the code Lambda runs. The bundle is built once, for this machine's
-Python (a Lambda runtime, so its Linux wheels load here), then its scheduled-run handler runs from the
-unzipped bundle alone (`python -I -S`: no site-packages, nothing but the bundle and the standard library)
-against a real moto_server."""
+"""`boardpack deploy aws --package DIR`: the code Lambda runs. The bundle is built once, for this
+machine's Python (a Lambda runtime, so its Linux wheels load here), then its scheduled-run handler
+runs from the unzipped bundle alone (`python -I -S`: no site-packages, nothing but the bundle and
+the standard library) against a real moto_server."""
 
 import json
 import os
@@ -19,18 +19,38 @@ from tests.conftest import TOML, run_cli, ses_toml, write_workspace
 from tests.schedule.conftest import SLOT, Context
 
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
-pytestmark = pytest.mark.skipif(RUNTIME not in RUNTIMES or platform.machine() != "x86_64",
-                                reason=f"the bundle is for Lambda's Linux x86_64; this is {RUNTIME} on "
-                                       f"{platform.machine()}")
+pytestmark = pytest.mark.skipif(
+    RUNTIME not in RUNTIMES or platform.machine() != "x86_64",
+    reason=f"the bundle is for Lambda's Linux x86_64; this is {RUNTIME} on {platform.machine()}",
+)
 SCHEDULE = '\n[schedule]\ncron = "0 6 * * MON"\n'
-PRIVATE = {".env": "SES_SMTP_PASSWORD=hunter2-not-for-lambda\n", ".env.example": "SES_SMTP_PASSWORD=\n",
-           ".boardpack/audit.sqlite": b"local state", "outbox/2026-10/ceo.eml": "From: a local copy\n",
-           "reports/2026-10/ceo.html": "<p>a local build</p>"}
+PRIVATE = {
+    ".env": "SES_SMTP_PASSWORD=hunter2-not-for-lambda\n",
+    ".env.example": "SES_SMTP_PASSWORD=\n",
+    ".boardpack/audit.sqlite": b"local state",
+    "outbox/2026-10/ceo.eml": "From: a local copy\n",
+    "reports/2026-10/ceo.html": "<p>a local build</p>",
+}
 
 
-def package(root: Path, out: Path, *options: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return run_cli("deploy", "aws", "-w", str(root), "--template-out", str(out / "template.json"),
-                   "--package", str(out), "--runtime", RUNTIME, *options, env=env, timeout=600)
+def package(
+    root: Path, out: Path, *options: str, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    return run_cli(
+        "deploy",
+        "aws",
+        "-w",
+        str(root),
+        "--template-out",
+        str(out / "template.json"),
+        "--package",
+        str(out),
+        "--runtime",
+        RUNTIME,
+        *options,
+        env=env,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +62,9 @@ def built(tmp_path_factory):
     return base / "out", result.stdout
 
 
-def test_the_bundle_holds_the_code_for_lambdas_platform_and_the_workspace_without_its_private_files(built):
+def test_the_bundle_holds_the_code_for_lambdas_platform_and_the_workspace_without_its_private_files(
+    built,
+):
     out, said = built
     template = json.loads((out / "template.json").read_text())
     assert template["Parameters"]["CodeKey"]["Default"] == BUNDLE
@@ -50,29 +72,52 @@ def test_the_bundle_holds_the_code_for_lambdas_platform_and_the_workspace_withou
         entries = bundle.infolist()
         names = {e.filename for e in entries}
         wheels = [bundle.read(n).decode() for n in names if n.endswith(".dist-info/WHEEL")]
-    assert {"boardpack/aws/handlers.py", "boardpack/render/templates/report.html.j2", "duckdb/__init__.py",
-            "workspace/boardpack.toml", "workspace/ledger/bank.csv", "workspace/.env.example"} <= names
-    assert any(n.startswith("boardpack-") and n.endswith(".dist-info/entry_points.txt") for n in names)
-    private = [n for n in names if n.startswith(("workspace/.boardpack/", "workspace/outbox/", "workspace/reports/"))
-               or n == "workspace/.env" or "__pycache__" in n or n.endswith(".pyc")]
+    assert {
+        "boardpack/aws/handlers.py",
+        "boardpack/render/templates/report.html.j2",
+        "duckdb/__init__.py",
+        "workspace/boardpack.toml",
+        "workspace/ledger/bank.csv",
+        "workspace/.env.example",
+    } <= names
+    assert any(
+        n.startswith("boardpack-") and n.endswith(".dist-info/entry_points.txt") for n in names
+    )
+    private = [
+        n
+        for n in names
+        if n.startswith(("workspace/.boardpack/", "workspace/outbox/", "workspace/reports/"))
+        or n == "workspace/.env"
+        or "__pycache__" in n
+        or n.endswith(".pyc")
+    ]
     assert private == []
     assert "left out of the bundle: .env (secrets" in said and "hunter2" not in said
     assert sum(e.file_size for e in entries) < UNZIPPED_LIMIT
-    assert all(e.date_time == ZIP_TIME and (e.external_attr >> 16) & 0o444 == 0o444 for e in entries)
+    assert all(
+        e.date_time == ZIP_TIME and (e.external_attr >> 16) & 0o444 == 0o444 for e in entries
+    )
     # every compiled library is for Linux x86_64, this Python, and a glibc the runtime has
     for wheel in wheels:
-        tags = [line.removeprefix("Tag: ") for line in wheel.splitlines() if line.startswith("Tag: ")]
+        tags = [
+            line.removeprefix("Tag: ") for line in wheel.splitlines() if line.startswith("Tag: ")
+        ]
         assert any(t.endswith("-none-any") or lambda_runs(t) for t in tags), tags
 
 
 def lambda_runs(tag: str) -> bool:
-    """A wheel tag the runtime's Python and glibc can load: this CPython, or an older one's stable ABI."""
+    """A wheel tag the runtime's Python and glibc can load: this CPython, or an older one's stable
+    ABI."""
     python, abi, system = tag.split("-")
     minor = int(RUNTIME.split(".")[1])
-    glibc = {"manylinux1_x86_64": 5, "manylinux2010_x86_64": 12, "manylinux2014_x86_64": 17}.get(system)
+    glibc = {"manylinux1_x86_64": 5, "manylinux2010_x86_64": 12, "manylinux2014_x86_64": 17}.get(
+        system
+    )
     if system.startswith("manylinux_2_") and system.endswith("_x86_64"):
         glibc = int(system.split("_")[2])
-    python_ok = python == f"cp3{minor}" or (abi == "abi3" and python.startswith("cp3") and int(python[3:]) <= minor)
+    python_ok = python == f"cp3{minor}" or (
+        abi == "abi3" and python.startswith("cp3") and int(python[3:]) <= minor
+    )
     return python_ok and glibc is not None and glibc <= GLIBC_MINOR[RUNTIME]
 
 
@@ -92,15 +137,31 @@ print(json.dumps({"result": result, "modules": [boardpack.__file__, duckdb.__fil
 
 def test_the_bundled_scheduled_run_works_from_the_bundle_alone(built, cloud, aws, tmp_path):
     out, _ = built
-    task = tmp_path / "var-task"  # as Lambda unpacks it: read-only code, the workspace in workspace/
+    task = (
+        tmp_path / "var-task"
+    )  # as Lambda unpacks it: read-only code, the workspace in workspace/
     with zipfile.ZipFile(out / BUNDLE) as bundle:
         bundle.extractall(task)
     for folder, _, _ in os.walk(task):
         os.chmod(folder, 0o555)
     try:
         env = os.environ | {"BOARDPACK_WORKSPACE": str(task / "workspace")}
-        run = subprocess.run([sys.executable, "-I", "-S", "-c", RUN_FROM_THE_BUNDLE, str(task), SLOT,
-                              Context.aws_request_id], env=env, capture_output=True, text=True, timeout=300)
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-I",
+                "-S",
+                "-c",
+                RUN_FROM_THE_BUNDLE,
+                str(task),
+                SLOT,
+                Context.aws_request_id,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     finally:
         for folder, _, _ in os.walk(task):
             os.chmod(folder, 0o755)
@@ -126,7 +187,10 @@ def test_the_zip_is_the_same_bytes_for_the_same_files(tmp_path):
     assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()
     with zipfile.ZipFile(tmp_path / "one.zip") as bundle:
         modes = {e.filename: e.external_attr >> 16 & 0o777 for e in bundle.infolist()}
-    assert modes == {"data.csv": 0o644, "run.sh": 0o755}  # readable by Lambda's user; scripts stay runnable
+    assert modes == {
+        "data.csv": 0o644,
+        "run.sh": 0o755,
+    }  # readable by Lambda's user; scripts stay runnable
 
 
 def refused(result: subprocess.CompletedProcess, out: Path) -> str:
@@ -140,14 +204,18 @@ def test_a_file_outside_the_workspace_is_refused_before_anything_is_built(tmp_pa
     (tmp_path / "elsewhere").mkdir()
     toml = TOML.replace('path = "ledger/bank.csv"', 'path = "../elsewhere/bank.csv"') + SCHEDULE
     root = write_workspace(tmp_path / "ws", toml, {"ledger/bank.csv": None})
-    (tmp_path / "elsewhere" / "bank.csv").write_text("Date,Payee,Memo,Amount,Account\n")  # found here, not on AWS
+    (tmp_path / "elsewhere" / "bank.csv").write_text(
+        "Date,Payee,Memo,Amount,Account\n"
+    )  # found here, not on AWS
     said = refused(package(root, tmp_path / "out"), tmp_path / "out")
     assert "does not build from the bundle's copy" in said and "../elsewhere/bank.csv" in said
     assert "must be inside the workspace folder" in said
 
 
 def test_a_workspace_with_git_repositories_is_refused_as_lambda_has_no_git(tmp_path):
-    root = write_workspace(tmp_path / "ws", TOML.replace('id = "co"\n', 'id = "co"\nrepos = ["app"]\n') + SCHEDULE)
+    root = write_workspace(
+        tmp_path / "ws", TOML.replace('id = "co"\n', 'id = "co"\nrepos = ["app"]\n') + SCHEDULE
+    )
     said = refused(package(root, tmp_path / "out"), tmp_path / "out")
     assert "entities co list git repositories" in said and "boardpack schedule run" in said
 

@@ -1,6 +1,6 @@
-"""The Lambda handlers against a real moto_server, with the payloads AWS sends: an EventBridge Scheduler
-input, SNS-wrapped SES events, SQS batches. SES sends, the DynamoDB audit store records, alerts are read
-back through an SQS subscription to the alert topic."""
+"""The Lambda handlers against a real moto_server, with the payloads AWS sends: an EventBridge
+Scheduler input, SNS-wrapped SES events, SQS batches. SES sends, the DynamoDB audit store records,
+alerts are read back through an SQS subscription to the alert topic."""
 
 import json
 
@@ -15,17 +15,22 @@ from tests.schedule.conftest import SLOT, Context
 
 
 def workspace(tmp_path, name="ws"):
-    return write_workspace(tmp_path / name, ses_toml())  # its own [audit] and [alerts] are replaced on AWS
+    return write_workspace(
+        tmp_path / name, ses_toml()
+    )  # its own [audit] and [alerts] are replaced on AWS
 
 
-def test_the_scheduled_run_sends_through_ses_records_in_dynamodb_and_runs_each_slot_once(cloud, aws, tmp_path,
-                                                                                       monkeypatch):
+def test_the_scheduled_run_sends_through_ses_records_in_dynamodb_and_runs_each_slot_once(
+    cloud, aws, tmp_path, monkeypatch
+):
     bundled = workspace(tmp_path)
     bundled.chmod(0o555)  # read-only, as the bundle is on Lambda
     monkeypatch.setenv("BOARDPACK_WORKSPACE", str(bundled))
     try:
         result = handlers.scheduled_run({"scheduled_time": SLOT, "attempt": "1"}, Context())
-        again = handlers.scheduled_run({"scheduled_time": SLOT, "attempt": "1"}, Context())  # at-least-once
+        again = handlers.scheduled_run(
+            {"scheduled_time": SLOT, "attempt": "1"}, Context()
+        )  # at-least-once
     finally:
         bundled.chmod(0o755)
     assert result["status"] == "ok" and result["summary"] == "2026-10: 2 sent"
@@ -33,13 +38,18 @@ def test_the_scheduled_run_sends_through_ses_records_in_dynamodb_and_runs_each_s
     assert len(aws.sent_raw()) == 2
     store = cloud.store()
     (fire,) = store.fires()
-    assert (fire.slot, fire.owner, fire.status) == ("2026-11-02T14:00:00+00:00", f"lambda:{Context.aws_request_id}",
-                                                    "ok")
+    assert (fire.slot, fire.owner, fire.status) == (
+        "2026-11-02T14:00:00+00:00",
+        f"lambda:{Context.aws_request_id}",
+        "ok",
+    )
     assert {d.state for d in store.deliveries("2026-10")} == {"sent"}
     assert not (bundled / ".boardpack").exists()  # state went to the writable copy
 
 
-def test_a_failed_scheduled_run_alerts_and_its_retry_completes_it(cloud, aws, tmp_path, monkeypatch):
+def test_a_failed_scheduled_run_alerts_and_its_retry_completes_it(
+    cloud, aws, tmp_path, monkeypatch
+):
     ws = workspace(tmp_path)
     ledger = (ws / "ledger" / "bank.csv").read_text()
     (ws / "ledger" / "bank.csv").unlink()
@@ -55,12 +65,18 @@ def test_a_failed_scheduled_run_alerts_and_its_retry_completes_it(cloud, aws, tm
     assert fire.status == "ok" and fire.detail.startswith("EventBridge Scheduler, attempt 2")
 
 
-def test_the_ses_events_handler_suppresses_a_hard_bounce_from_an_sns_lambda_event(cloud, tmp_path, monkeypatch):
+def test_the_ses_events_handler_suppresses_a_hard_bounce_from_an_sns_lambda_event(
+    cloud, tmp_path, monkeypatch
+):
     monkeypatch.setenv("BOARDPACK_WORKSPACE", str(workspace(tmp_path)))
     handlers.scheduled_run({"scheduled_time": SLOT}, Context())
     ceo = next(d for d in cloud.store().deliveries("2026-10") if d.key.report == "ceo")
-    envelope = {"Type": "Notification", "MessageId": "sns-1", "TopicArn": "arn:aws:sns:us-east-1:123456789012:ses",
-                "Message": json.dumps(bounce_event(ceo.transport_id, "owner@example.com"))}
+    envelope = {
+        "Type": "Notification",
+        "MessageId": "sns-1",
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:ses",
+        "Message": json.dumps(bounce_event(ceo.transport_id, "owner@example.com")),
+    }
     event = {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": envelope}]}
     result = handlers.ses_events(event, Context())
     assert (result["matched"], result["suppressed"]) == (1, ["owner@example.com"])
@@ -68,12 +84,17 @@ def test_the_ses_events_handler_suppresses_a_hard_bounce_from_an_sns_lambda_even
     assert handlers.ses_events(event, Context())["duplicates"] == 1
 
 
-@pytest.mark.parametrize("event, message", [
-    ("tick", "the event is a str, not an object with scheduled_time"),
-    ({"detail-type": "Scheduled Event"}, "no scheduled_time .* its keys: detail-type"),
-    ({"scheduled_time": "soon"}, "scheduled_time 'soon' is not an ISO 8601 time"),
-])
-def test_a_malformed_event_is_refused_before_anything_runs(cloud, aws, tmp_path, monkeypatch, event, message):
+@pytest.mark.parametrize(
+    "event, message",
+    [
+        ("tick", "the event is a str, not an object with scheduled_time"),
+        ({"detail-type": "Scheduled Event"}, "no scheduled_time .* its keys: detail-type"),
+        ({"scheduled_time": "soon"}, "scheduled_time 'soon' is not an ISO 8601 time"),
+    ],
+)
+def test_a_malformed_event_is_refused_before_anything_runs(
+    cloud, aws, tmp_path, monkeypatch, event, message
+):
     monkeypatch.setenv("BOARDPACK_WORKSPACE", str(workspace(tmp_path)))
     with pytest.raises(BadEvent, match=message):
         handlers.scheduled_run(event, Context())
@@ -95,12 +116,22 @@ def test_a_missing_s3_workspace_is_an_error_naming_it(cloud, monkeypatch):
 def sqs_event(sqs, queue: str) -> tuple[dict, list[dict]]:
     """What Lambda's event source mapping hands the function: a batch of up to 10 records."""
     messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-    return {"Records": [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-                         "eventSource": "aws:sqs"} for m in messages]}, messages
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "eventSource": "aws:sqs",
+            }
+            for m in messages
+        ]
+    }, messages
 
 
-def test_the_planner_enqueues_a_job_per_portfolio_and_report_and_the_worker_sends_each_once(cloud, aws, tmp_path,
-                                                                                         monkeypatch):
+def test_the_planner_enqueues_a_job_per_portfolio_and_report_and_the_worker_sends_each_once(
+    cloud, aws, tmp_path, monkeypatch
+):
     sqs = cloud.sqs
     jobs = sqs.create_queue(QueueName="jobs")["QueueUrl"]
     dead = sqs.create_queue(QueueName="jobs-dead")["QueueUrl"]
@@ -119,34 +150,69 @@ def test_the_planner_enqueues_a_job_per_portfolio_and_report_and_the_worker_send
     (alert,) = cloud.alerts()
     assert "crow" in alert and "bogus: unknown key" in alert
 
-    cloud.s3.delete_object(Bucket="packs", Key="portfolios/bolt/boardpack.toml")  # bolt leaves meanwhile
+    cloud.s3.delete_object(
+        Bucket="packs", Key="portfolios/bolt/boardpack.toml"
+    )  # bolt leaves meanwhile
     event, messages = sqs_event(sqs, jobs)
     duplicate = dict(event["Records"][0], messageId="redelivered")  # SQS delivers at least once
-    malformed = {"messageId": "junk", "receiptHandle": "x", "body": "{not json", "eventSource": "aws:sqs"}
+    malformed = {
+        "messageId": "junk",
+        "receiptHandle": "x",
+        "body": "{not json",
+        "eventSource": "aws:sqs",
+    }
     result = handlers.work({"Records": event["Records"] + [duplicate, malformed]}, Context())
     assert result == {"batchItemFailures": []}
-    assert sorted(json.loads(m["Body"])["portfolio"] for m in messages) == ["acme", "acme", "bolt", "bolt"]
+    assert sorted(json.loads(m["Body"])["portfolio"] for m in messages) == [
+        "acme",
+        "acme",
+        "bolt",
+        "bolt",
+    ]
     assert len(aws.sent_raw()) == 2  # acme's two reports, once each
     assert {d.key.report for d in cloud.store("acme").deliveries("2026-10")} == {"ceo", "cfo"}
     assert cloud.store("bolt").deliveries() == []
 
-    letters = sqs.receive_message(QueueUrl=dead, MaxNumberOfMessages=10, MessageAttributeNames=["All"])["Messages"]
+    letters = sqs.receive_message(
+        QueueUrl=dead, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+    )["Messages"]
     reasons = sorted(m["MessageAttributes"]["reason"]["StringValue"] for m in letters)
     assert len(reasons) == 3
     assert reasons[0].startswith("not a boardpack job: the body is not JSON")
-    assert all(r.startswith("portfolio 'bolt' no longer exists: s3://packs/portfolios/bolt/: no boardpack.toml")
-               for r in reasons[1:])
+    assert all(
+        r.startswith(
+            "portfolio 'bolt' no longer exists: s3://packs/portfolios/bolt/: no boardpack.toml"
+        )
+        for r in reasons[1:]
+    )
 
 
-def test_a_job_for_a_report_the_portfolio_no_longer_has_is_dead_lettered(cloud, aws, tmp_path, monkeypatch):
+def test_a_job_for_a_report_the_portfolio_no_longer_has_is_dead_lettered(
+    cloud, aws, tmp_path, monkeypatch
+):
     dead = cloud.sqs.create_queue(QueueName="jobs-dead")["QueueUrl"]
     monkeypatch.setenv("BOARDPACK_DEAD_LETTERS", dead)
     uri = cloud.upload(workspace(tmp_path, "acme"), "portfolios/acme/")
-    records = [{"messageId": f"m{n}", "receiptHandle": "r", "eventSource": "aws:sqs",
-                "body": json.dumps({"portfolio": "acme", "workspace": uri, "report": report, "slot": SLOT})}
-               for n, report in enumerate(("cfo", "cmo"))]  # acme has no [roles.cmo]
-    assert handlers.work({"Records": records}, Context()) == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    records = [
+        {
+            "messageId": f"m{n}",
+            "receiptHandle": "r",
+            "eventSource": "aws:sqs",
+            "body": json.dumps(
+                {"portfolio": "acme", "workspace": uri, "report": report, "slot": SLOT}
+            ),
+        }
+        for n, report in enumerate(("cfo", "cmo"))
+    ]  # acme has no [roles.cmo]
+    assert handlers.work({"Records": records}, Context()) == {
+        "batchItemFailures": [{"itemIdentifier": "m0"}]
+    }
     (letter,) = cloud.sqs.receive_message(QueueUrl=dead, MessageAttributeNames=["All"])["Messages"]
-    assert letter["MessageAttributes"]["reason"]["StringValue"] == "portfolio 'acme' has no report 'cmo' any more"
-    assert handlers.work({"Records": records[:1]}, Context()) == {"batchItemFailures": []}  # offered again: sent
+    assert (
+        letter["MessageAttributes"]["reason"]["StringValue"]
+        == "portfolio 'acme' has no report 'cmo' any more"
+    )
+    assert handlers.work({"Records": records[:1]}, Context()) == {
+        "batchItemFailures": []
+    }  # offered again: sent
     assert len(aws.sent_raw()) == 1

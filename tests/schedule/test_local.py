@@ -1,4 +1,5 @@
-"""The local scheduler with a controllable clock, and as real processes (the lock, SIGTERM, a crash)."""
+"""The local scheduler with a controllable clock, and as real processes (the lock, SIGTERM, a
+crash)."""
 
 import os
 import signal
@@ -42,7 +43,9 @@ class FakeClock:
 
 
 def workspace(tmp_path, schedule: str, zone: str = "America/Los_Angeles", extra: str = "") -> Path:
-    toml = TOML.replace("America/Los_Angeles", zone).replace("[delivery]\n", "[delivery]\nconcurrency = 1\n")
+    toml = TOML.replace("America/Los_Angeles", zone).replace(
+        "[delivery]\n", "[delivery]\nconcurrency = 1\n"
+    )
     return write_workspace(tmp_path / "ws", toml + extra + "\n[schedule]\n" + schedule)
 
 
@@ -65,9 +68,16 @@ def test_fires_across_the_spring_gap_in_los_angeles_and_records_each(tmp_path):
     assert ran == 3
     recorded, deliveries = fires_of(root)
     assert [datetime.fromisoformat(f.slot).astimezone(LA).isoformat() for f in recorded] == [
-        "2026-03-07T02:30:00-08:00", "2026-03-08T03:00:00-07:00", "2026-03-09T02:30:00-07:00"]
+        "2026-03-07T02:30:00-08:00",
+        "2026-03-08T03:00:00-07:00",
+        "2026-03-09T02:30:00-07:00",
+    ]
     assert [f.status for f in recorded] == ["ok", "ok", "ok"]
-    assert [f.detail for f in recorded] == ["2026-02: 2 sent", "2026-02: 2 already sent", "2026-02: 2 already sent"]
+    assert [f.detail for f in recorded] == [
+        "2026-02: 2 sent",
+        "2026-02: 2 already sent",
+        "2026-02: 2 already sent",
+    ]
     assert {(d.key.period, d.state) for d in deliveries} == {("2026-02", "sent")}
     assert len(read_index(root / "outbox")) == 2  # the same period again is not sent again
 
@@ -77,20 +87,29 @@ def test_fires_once_in_the_repeated_hour_in_london(tmp_path):
     scheduler(root, datetime(2026, 10, 24, 12, tzinfo=LONDON)).run(max_fires=2)
     recorded, _ = fires_of(root)
     assert [datetime.fromisoformat(f.slot).astimezone(LONDON).isoformat() for f in recorded] == [
-        "2026-10-25T01:30:00+01:00", "2026-10-26T01:30:00+00:00"]
+        "2026-10-25T01:30:00+01:00",
+        "2026-10-26T01:30:00+00:00",
+    ]
 
 
 def test_downtime_over_three_slots_catches_up_once_for_the_latest(tmp_path):
     root = workspace(tmp_path, 'cron = "0 6 * * MON"\n')
-    scheduler(root, datetime(2026, 10, 25, 12, tzinfo=LA)).run(max_fires=1)  # Monday 26 October: September's pack
+    scheduler(root, datetime(2026, 10, 25, 12, tzinfo=LA)).run(
+        max_fires=1
+    )  # Monday 26 October: September's pack
     lines = []
-    back = scheduler(root, datetime(2026, 11, 18, 9, tzinfo=LA), lines)  # stopped over 2, 9 and 16 November
+    back = scheduler(
+        root, datetime(2026, 11, 18, 9, tzinfo=LA), lines
+    )  # stopped over 2, 9 and 16 November
     assert back.run(max_fires=1) == 1
     recorded, deliveries = fires_of(root)
     assert [datetime.fromisoformat(f.slot).astimezone(LA).date().isoformat() for f in recorded] == [
-        "2026-10-26", "2026-11-16"]
-    assert recorded[1].detail.startswith("catch-up: 3 slot(s) missed while stopped, run once for the latest; "
-                                         "2026-10: 2 sent")
+        "2026-10-26",
+        "2026-11-16",
+    ]
+    assert recorded[1].detail.startswith(
+        "catch-up: 3 slot(s) missed while stopped, run once for the latest; 2026-10: 2 sent"
+    )
     assert {d.key.period for d in deliveries} == {"2026-09", "2026-10"}  # no period lost
     assert any("catch-up: 3 slot(s)" in line for line in lines)
 
@@ -118,17 +137,28 @@ def test_a_broken_workspace_at_fire_time_is_reported_and_the_scheduler_goes_on(t
     s = scheduler(root, datetime(2026, 11, 2, 5, tzinfo=LA), lines)
     (root / "boardpack.toml").write_text((root / "boardpack.toml").read_text() + "\n[bogus]\n")
     assert s.run(max_fires=2) == 2
-    assert sum("error: the workspace did not load, so nothing was sent or recorded" in line for line in lines) == 2
+    assert (
+        sum(
+            "error: the workspace did not load, so nothing was sent or recorded" in line
+            for line in lines
+        )
+        == 2
+    )
     assert not (root / "outbox").exists()
 
 
 def test_a_build_error_at_fire_time_is_recorded_and_alerted(tmp_path):
-    root = workspace(tmp_path, 'cron = "0 6 * * *"\n', extra='\n[alerts]\nwebhook = "http://127.0.0.1:9/hook"\n')
+    root = workspace(
+        tmp_path, 'cron = "0 6 * * *"\n', extra='\n[alerts]\nwebhook = "http://127.0.0.1:9/hook"\n'
+    )
     (root / "ledger" / "bank.csv").unlink()
     scheduler(root, datetime(2026, 11, 2, 5, tzinfo=LA)).run(max_fires=1)
     (recorded,), _ = fires_of(root)
     assert recorded.status == "error" and "could not build the pack" in recorded.detail
-    assert "ledger/bank.csv" in recorded.detail and "webhook http://127.0.0.1/…: FAILED" in recorded.detail
+    assert (
+        "ledger/bank.csv" in recorded.detail
+        and "webhook http://127.0.0.1/…: FAILED" in recorded.detail
+    )
     store = SqliteAuditStore(root / ".boardpack" / "audit.sqlite")
     (run,) = store.runs()
     store.close()
@@ -160,7 +190,9 @@ class CrashOnThirdSend:
         return self.inner.send(message)
 
 s = Scheduler.for_workspace(Path(sys.argv[1]), Clock())
-s.fire_slot = lambda ws, *a: fire(ws, *a, transport=CrashOnThirdSend(OutboxTransport.for_workspace(ws)))
+def crashing_fire(ws, *args):
+    return fire(ws, *args, transport=CrashOnThirdSend(OutboxTransport.for_workspace(ws)))
+s.fire_slot = crashing_fire
 s.run(max_fires=1)
 """
 
@@ -168,8 +200,12 @@ s.run(max_fires=1)
 def test_a_crash_mid_run_loses_no_period_and_sends_nothing_twice(tmp_path):
     root = workspace(tmp_path, 'cron = "0 6 * * MON"\n', extra=FIVE_ROLES)
     start = datetime(2026, 11, 2, 5, 59, tzinfo=LA).isoformat()
-    crashed = subprocess.run([sys.executable, "-c", CRASHING_SCHEDULER, str(root), start], capture_output=True,
-                             text=True, timeout=120)
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASHING_SCHEDULER, str(root), start],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert crashed.returncode == 9, crashed.stderr
     (recorded,), deliveries = fires_of(root)
     assert recorded.status == "running"  # the crashed process never finished it
@@ -181,18 +217,32 @@ def test_a_crash_mid_run_loses_no_period_and_sends_nothing_twice(tmp_path):
     assert restarted.run(max_fires=1) == 1
     (recorded,), deliveries = fires_of(root)
     assert recorded.owner == restarted.owner and recorded.status == "attention"
-    assert recorded.detail.startswith(f"re-run: {crashed_owner} stopped during this fire; 2026-10: ")
+    assert recorded.detail.startswith(
+        f"re-run: {crashed_owner} stopped during this fire; 2026-10: "
+    )
     states = {d.key.report: d.state for d in deliveries}
-    assert sorted(states.values()) == ["sent", "sent", "sent", "sent", "unknown"]  # the one in flight is held
+    assert sorted(states.values()) == [
+        "sent",
+        "sent",
+        "sent",
+        "sent",
+        "unknown",
+    ]  # the one in flight is held
     outbox = [entry["report"] for entry in read_index(root / "outbox")]
-    assert sorted(outbox) == sorted(r for r, state in states.items() if state == "sent")  # each once
+    assert sorted(outbox) == sorted(
+        r for r, state in states.items() if state == "sent"
+    )  # each once
     assert len(outbox) == 4
 
 
 def start_scheduler(root: Path) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "boardpack", "schedule", "run", "-w", str(root)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOARDPACK_"))})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "boardpack", "schedule", "run", "-w", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOARDPACK_"))},
+    )
     line = process.stderr.readline()
     assert "scheduler started" in line, line + process.stderr.read()
     return process
@@ -202,10 +252,17 @@ def test_the_scheduler_never_overlaps_itself_survives_a_kill_and_stops_on_sigter
     root = workspace(tmp_path, 'cron = "0 6 1 1 *"\n')  # never due during the test
     first = start_scheduler(root)
     try:
-        second = subprocess.run([sys.executable, "-m", "boardpack", "schedule", "run", "-w", str(root)],
-                                capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [sys.executable, "-m", "boardpack", "schedule", "run", "-w", str(root)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 2
-        assert "another `boardpack schedule run` is running" in second.stderr and "Traceback" not in second.stderr
+        assert (
+            "another `boardpack schedule run` is running" in second.stderr
+            and "Traceback" not in second.stderr
+        )
         first.kill()  # SIGKILL: no chance to clean up
         first.wait(10)
         third = start_scheduler(root)  # the kernel released the lock with the process

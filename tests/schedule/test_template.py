@@ -1,5 +1,5 @@
-"""`boardpack deploy aws`: the generated CloudFormation passes cfn-lint for several workspaces, and grants each
-function only what it does."""
+"""`boardpack deploy aws`: the generated CloudFormation passes cfn-lint for several workspaces, and
+grants each function only what it does."""
 
 import json
 import shutil
@@ -37,7 +37,10 @@ def test_the_demo_stack_lints_and_each_function_may_do_only_its_job(demo):
     r = t["Resources"]
     table = r["AuditTable"]["Properties"]
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
-    assert table["SSESpecification"] == {"SSEEnabled": True} and r["AuditTable"]["DeletionPolicy"] == "Retain"
+    assert (
+        table["SSESpecification"] == {"SSEEnabled": True}
+        and r["AuditTable"]["DeletionPolicy"] == "Retain"
+    )
     schedule = r["Schedule"]["Properties"]
     assert schedule["ScheduleExpression"] == "cron(0 6 ? * MON *)"
     assert schedule["ScheduleExpressionTimezone"] == "America/Los_Angeles"
@@ -47,20 +50,42 @@ def test_the_demo_stack_lints_and_each_function_may_do_only_its_job(demo):
     assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ScheduleDeadLetters", "Arn"]}}
     assert json.loads(target["Input"])["scheduled_time"] == "<aws.scheduler.scheduled-time>"
     run = r["Run"]["Properties"]
-    assert run["Handler"] == "boardpack.aws.handlers.scheduled_run" and run["ReservedConcurrentExecutions"] == 1
+    assert (
+        run["Handler"] == "boardpack.aws.handlers.scheduled_run"
+        and run["ReservedConcurrentExecutions"] == 1
+    )
     assert run["Environment"]["Variables"]["BOARDPACK_WORKSPACE"] == "/var/task/workspace"
     statements = r["RunRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     by_action = {a: s["Resource"] for s in statements for a in s["Action"]}
     assert by_action["ses:SendRawEmail"] == [
-        {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderIdentity}"},
-        {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${ConfigurationSet}"}]
-    assert t["Parameters"]["SenderIdentity"]["Default"] == "example.com"  # the domain of delivery.from
+        {
+            "Fn::Sub": (
+                "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderIdentity}"
+            )
+        },
+        {
+            "Fn::Sub": (
+                "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${ConfigurationSet}"
+            )
+        },
+    ]
+    assert (
+        t["Parameters"]["SenderIdentity"]["Default"] == "example.com"
+    )  # the domain of delivery.from
     assert by_action["sns:Publish"] == {"Ref": "AlertTopic"}
-    assert by_action["dynamodb:PutItem"] == [{"Fn::GetAtt": ["AuditTable", "Arn"]},
-                                             {"Fn::Sub": "${AuditTable.Arn}/index/*"}]
-    assert {a for a, res in by_action.items() if res == "*"} == {"ses:GetAccount", "ses:GetSendQuota"}
-    events = {a for s in r["SesEventsRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-              for a in s["Action"]}
+    assert by_action["dynamodb:PutItem"] == [
+        {"Fn::GetAtt": ["AuditTable", "Arn"]},
+        {"Fn::Sub": "${AuditTable.Arn}/index/*"},
+    ]
+    assert {a for a, res in by_action.items() if res == "*"} == {
+        "ses:GetAccount",
+        "ses:GetSendQuota",
+    }
+    events = {
+        a
+        for s in r["SesEventsRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        for a in s["Action"]
+    }
     assert not any(a.startswith(("ses:", "sns:", "s3:")) for a in events)  # it only records events
     destination = r["ConfigurationSetEvents"]["Properties"]["EventDestination"]
     assert destination["SnsDestination"] == {"TopicARN": {"Ref": "SesEventTopic"}}
@@ -87,17 +112,23 @@ def test_a_fan_out_stack_with_an_s3_workspace_and_a_business_day(tmp_path):
 
     s3_root = write_workspace(tmp_path / "s3", TOML + '\n[schedule]\ncron = "15 5 1 * *"\n')
     r = deploy(s3_root, "--workspace-uri", "s3://packs/harbor/")["Resources"]
-    assert r["Run"]["Properties"]["Environment"]["Variables"]["BOARDPACK_WORKSPACE"] == "s3://packs/harbor/"
+    assert (
+        r["Run"]["Properties"]["Environment"]["Variables"]["BOARDPACK_WORKSPACE"]
+        == "s3://packs/harbor/"
+    )
     assert r["Schedule"]["Properties"]["ScheduleExpression"] == "cron(15 5 1 * ? *)"
 
 
-@pytest.mark.parametrize("cron, expected", [
-    ("0 6 * * MON", "cron(0 6 ? * MON *)"),
-    ("0 6 * * 1-5", "cron(0 6 ? * 2-6 *)"),  # EventBridge numbers Sunday 1
-    ("0 6 * * 0,6", "cron(0 6 ? * 1,7 *)"),
-    ("30 7 1 * *", "cron(30 7 1 * ? *)"),
-    ("*/15 * * * *", "cron(*/15 * * * ? *)"),
-])
+@pytest.mark.parametrize(
+    "cron, expected",
+    [
+        ("0 6 * * MON", "cron(0 6 ? * MON *)"),
+        ("0 6 * * 1-5", "cron(0 6 ? * 2-6 *)"),  # EventBridge numbers Sunday 1
+        ("0 6 * * 0,6", "cron(0 6 ? * 1,7 *)"),
+        ("30 7 1 * *", "cron(30 7 1 * ? *)"),
+        ("*/15 * * * *", "cron(*/15 * * * ? *)"),
+    ],
+)
 def test_cron_becomes_eventbridge_cron(cron, expected):
     assert eventbridge_cron(cron) == expected
 
@@ -107,14 +138,23 @@ def test_cron_that_eventbridge_cannot_express_is_refused():
         eventbridge_cron("0 6 1 * MON")
 
 
-@pytest.mark.parametrize("options, schedule, message", [
-    (["--runtime", "python2.7"], 'cron = "0 6 * * MON"', "--runtime 'python2.7': choose from"),
-    (["--portfolios", "https://clients/all/"], 'cron = "0 6 * * MON"', "is not an S3 location"),
-    ([], "", "no schedule to deploy"),
-    ([], 'cron = "0 6 1 * MON"', "EventBridge cannot fire on a day of the month and a day of the week"),
-])
+@pytest.mark.parametrize(
+    "options, schedule, message",
+    [
+        (["--runtime", "python2.7"], 'cron = "0 6 * * MON"', "--runtime 'python2.7': choose from"),
+        (["--portfolios", "https://clients/all/"], 'cron = "0 6 * * MON"', "is not an S3 location"),
+        ([], "", "no schedule to deploy"),
+        (
+            [],
+            'cron = "0 6 1 * MON"',
+            "EventBridge cannot fire on a day of the month and a day of the week",
+        ),
+    ],
+)
 def test_bad_deploy_input_is_exit_2_and_writes_nothing(tmp_path, options, schedule, message):
     root = write_workspace(tmp_path / "ws", TOML + f"\n[schedule]\n{schedule}\n")
-    result = run_cli("deploy", "aws", "-w", str(root), "--template-out", str(tmp_path / "t.json"), *options)
+    result = run_cli(
+        "deploy", "aws", "-w", str(root), "--template-out", str(tmp_path / "t.json"), *options
+    )
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "t.json").exists()

@@ -1,4 +1,5 @@
-"""Property: any amount written in any supported notation reads back to the same Decimal (issue 4)."""
+"""Property: any amount written in any supported notation reads back to the same Decimal (issue 4).
+"""
 
 from decimal import Decimal
 
@@ -8,8 +9,13 @@ from hypothesis import strategies as st
 
 from boardpack.sources.ledger import money_sql
 
-AMOUNTS = st.decimals(min_value=Decimal("-999999999999.99"), max_value=Decimal("999999999999.99"), places=2,
-                      allow_nan=False, allow_infinity=False)
+AMOUNTS = st.decimals(
+    min_value=Decimal("-999999999999.99"),
+    max_value=Decimal("999999999999.99"),
+    places=2,
+    allow_nan=False,
+    allow_infinity=False,
+)
 
 
 def grouped(d: Decimal, thousands: str, point: str) -> str:
@@ -30,7 +36,10 @@ NOTATIONS = [
     (".", lambda d: f"({grouped(d, ',', '.')})" if d < 0 else grouped(d, ",", ".")),  # (1,234.50)
     (".", lambda d: f"(${abs(d):.2f})" if d < 0 else f"${d:.2f}"),  # ($1234.50)
     (".", lambda d: f"+{d:.2f}" if d >= 0 else f"{d:.2f}"),  # +1234.50
-    (".", lambda d: f"{d:.2f}"[:-1] if f"{d:.2f}".endswith("0") else f"{d:.2f}"),  # 12.5 (one decimal)
+    (
+        ".",
+        lambda d: f"{d:.2f}"[:-1] if f"{d:.2f}".endswith("0") else f"{d:.2f}",
+    ),  # 12.5 (one decimal)
     (",", lambda d: f"{minus(d)}{grouped(d, '.', ',')}"),  # -1.234,50
     (",", lambda d: f"{minus(d)}{grouped(d, '.', ',')} €"),  # -1.234,50 €
     (",", lambda d: f"{minus(d)}£{abs(d):.2f}".replace(".", ",")),  # -£1234,50
@@ -40,7 +49,9 @@ db = duckdb.connect()
 
 
 def read(text: str, mark: str) -> Decimal | None:
-    [(value,)] = db.execute(f"SELECT {money_sql('x', mark)} FROM (SELECT ?::VARCHAR AS x)", [text]).fetchall()
+    [(value,)] = db.execute(
+        f"SELECT {money_sql('x', mark)} FROM (SELECT ?::VARCHAR AS x)", [text]
+    ).fetchall()
     return value
 
 

@@ -21,48 +21,96 @@ AWS_TOML = TOML + f'[sources.aws]\nregions = ["{REGION}"]\n'
 
 
 def client(server, service: str, region: str = REGION):
-    return boto3.client(service, endpoint_url=server.url, region_name=region, aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+    return boto3.client(
+        service,
+        endpoint_url=server.url,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def seed_costs(server, months: dict[str, dict[str, str]]) -> None:
-    """Cost Explorer results, seeded through moto's own API (it answers queries with them in order)."""
-    results = [{"TimePeriod": {"Start": f"{m}-01", "End": f"{m}-28"},
-                "Groups": [{"Keys": [service], "Metrics": {"UnblendedCost": {"Amount": amount, "Unit": "USD"}}}
-                           for service, amount in services.items()]} for m, services in months.items()]
+    """Cost Explorer results, seeded through moto's own API (it answers queries with them in order).
+    """
+    results = [
+        {
+            "TimePeriod": {"Start": f"{m}-01", "End": f"{m}-28"},
+            "Groups": [
+                {"Keys": [service], "Metrics": {"UnblendedCost": {"Amount": amount, "Unit": "USD"}}}
+                for service, amount in services.items()
+            ],
+        }
+        for m, services in months.items()
+    ]
     body = json.dumps({"results": [{"ResultsByTime": results}]}).encode()
-    urllib.request.urlopen(urllib.request.Request(f"{server.url}/moto-api/static/ce/cost-and-usage-results",
-                                                  data=body, method="POST",
-                                                  headers={"Content-Type": "application/json"})).read()
+    urllib.request.urlopen(
+        urllib.request.Request(
+            f"{server.url}/moto-api/static/ce/cost-and-usage-results",
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+    ).read()
 
 
 @pytest.fixture
 def account(aws):
-    role = client(aws, "iam").create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    role = client(aws, "iam").create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"][
+        "Arn"
+    ]
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as z:
         z.writestr("app.py", "def handler(event, context): return 1\n")
     lam = client(aws, "lambda")
-    lam.create_function(FunctionName="bookings", Runtime="python3.8", Role=role, Handler="app.handler",
-                        Code={"ZipFile": code.getvalue()}, Tags={"entity": "co"},
-                        Environment={"Variables": {"DATABASE_PASSWORD": ENV_VALUE, "STAGE": "prod"}})
+    lam.create_function(
+        FunctionName="bookings",
+        Runtime="python3.8",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": code.getvalue()},
+        Tags={"entity": "co"},
+        Environment={"Variables": {"DATABASE_PASSWORD": ENV_VALUE, "STAGE": "prod"}},
+    )
     lam.create_function_url_config(FunctionName="bookings", AuthType="NONE")
-    lam.create_function(FunctionName="thumbs", Runtime="python3.13", Role=role, Handler="app.handler",
-                        Code={"ZipFile": code.getvalue()}, Architectures=["arm64"], Tags={"entity": "co"})
+    lam.create_function(
+        FunctionName="thumbs",
+        Runtime="python3.13",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": code.getvalue()},
+        Architectures=["arm64"],
+        Tags={"entity": "co"},
+    )
     s3 = client(aws, "s3")
     s3.create_bucket(Bucket="co-uploads", CreateBucketConfiguration={"LocationConstraint": REGION})
-    s3.put_bucket_tagging(Bucket="co-uploads", Tagging={"TagSet": [{"Key": "entity", "Value": "co"}]})
+    s3.put_bucket_tagging(
+        Bucket="co-uploads", Tagging={"TagSet": [{"Key": "entity", "Value": "co"}]}
+    )
     client(aws, "dynamodb").create_table(
-        TableName="orders", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PROVISIONED",
-        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}, Tags=[{"Key": "entity", "Value": "co"}])
+        TableName="orders",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PROVISIONED",
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+        Tags=[{"Key": "entity", "Value": "co"}],
+    )
     r53 = client(aws, "route53")
-    zone = r53.create_hosted_zone(Name="smallco.example.com", CallerReference="z1")["HostedZone"]["Id"].split("/")[-1]
-    r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone, AddTags=[{"Key": "entity", "Value": "co"}])
+    zone = r53.create_hosted_zone(Name="smallco.example.com", CallerReference="z1")["HostedZone"][
+        "Id"
+    ].split("/")[-1]
+    r53.change_tags_for_resource(
+        ResourceType="hostedzone", ResourceId=zone, AddTags=[{"Key": "entity", "Value": "co"}]
+    )
     r53.create_hosted_zone(Name="orphan.example.net", CallerReference="z2")
-    seed_costs(aws, {"2026-08": {"AWS Lambda": "10.00", "Amazon DynamoDB": "4.00"},
-                     "2026-09": {"AWS Lambda": "10.00", "Amazon DynamoDB": "4.00"},
-                     "2026-10": {"AWS Lambda": "20.00", "Amazon DynamoDB": "4.50"}})
+    seed_costs(
+        aws,
+        {
+            "2026-08": {"AWS Lambda": "10.00", "Amazon DynamoDB": "4.00"},
+            "2026-09": {"AWS Lambda": "10.00", "Amazon DynamoDB": "4.00"},
+            "2026-10": {"AWS Lambda": "20.00", "Amazon DynamoDB": "4.50"},
+        },
+    )
     return aws
 
 
@@ -73,24 +121,39 @@ def build(tmp_path, env: dict, toml: str = AWS_TOML):
 
 def test_each_resource_shows_up_in_the_right_place(tmp_path, account):
     pack = build(tmp_path, account.env(REGION))
-    assert pack.portfolio.sources["aws"].state(pack.period) == "fresh" and not pack.portfolio.sources["aws"].gaps
+    assert (
+        pack.portfolio.sources["aws"].state(pack.period) == "fresh"
+        and not pack.portfolio.sources["aws"].gaps
+    )
     findings = {f.title: f for f in pack.results.findings}
     url = findings["Lambda bookings has a public URL with no authentication"]
     assert (url.severity, url.entity, url.asset) == ("high", "co", "bookings")
     assert findings["Lambda bookings runs on python3.8"].severity == "high"
-    assert "DATABASE_PASSWORD" in findings["Lambda bookings keeps secrets in environment variables"].evidence
+    assert (
+        "DATABASE_PASSWORD" in findings[
+            "Lambda bookings keeps secrets in environment variables"
+        ].evidence
+    )
     assert findings["Bucket co-uploads has no public access block"].severity == "medium"
     assert findings["Table orders has no point-in-time recovery"].entity == "co"
     assert "orphan.example.net" in findings["1 cloud resources belong to no venture"].evidence
-    assert not any("thumbs" in t for t in findings)  # a current runtime on arm64 with no URL: nothing to say
+    assert not any(
+        "thumbs" in t for t in findings
+    )  # a current runtime on arm64 with no URL: nothing to say
 
     assets = {(r["entity"], r["asset"]): r for r in pack.results.tables["executive.assets"].rows}
     assert assets[("Small Co", "smallco.example.com")]["note"] == "Route53 hosted zone"
-    assert assets[("Small Co", "bookings")]["worst"] == "high" and assets[("Small Co", "bookings")]["open_findings"] == 3
+    assert (
+        assets[("Small Co", "bookings")]["worst"] == "high"
+        and assets[("Small Co", "bookings")]["open_findings"] == 3
+    )
     assert ("Unassigned", "orphan.example.net") in assets
 
     cost = pack.results.metrics
-    assert (cost["technology.cloud_cost"].value, cost["technology.cloud_cost_ttm"].value) == (24.5, 52.5)
+    assert (cost["technology.cloud_cost"].value, cost["technology.cloud_cost_ttm"].value) == (
+        24.5,
+        52.5,
+    )
     assert str(cost["technology.cloud_cost_change"].value) == "75.0"  # (24.50 − 14.00) ÷ 14.00
     rows = {r["service"]: r for r in pack.results.tables["technology.cost_by_service"].rows}
     assert rows["AWS Lambda"]["trend"] == "up 100%" and str(rows["AWS Lambda"]["ttm"]) == "40.00"
@@ -103,15 +166,20 @@ def test_each_resource_shows_up_in_the_right_place(tmp_path, account):
     assert "Lambda bookings has a public URL" in cto and "co-uploads" in cto
     for doc in pack.documents:
         for fmt in ("html", "txt", "md", "json"):
-            assert "n0t-for-any-eyes" not in render(doc, fmt)  # an environment value is never read into a report
+            assert "n0t-for-any-eyes" not in render(
+                doc, fmt
+            )  # an environment value is never read into a report
 
 
 def test_paginates_every_listing(tmp_path, aws):
     ddb = client(aws, "dynamodb")
     for n in range(105):  # list_tables pages at 100
-        ddb.create_table(TableName=f"t{n:03}", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                         BillingMode="PAY_PER_REQUEST")
+        ddb.create_table(
+            TableName=f"t{n:03}",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
     pack = build(tmp_path, aws.env(REGION))
     tables = [r for r in pack.portfolio.cloud.resources if r.service == "dynamodb"]
     assert len(tables) == 105
@@ -131,19 +199,30 @@ def test_missing_credentials_leave_the_pack_building(tmp_path, monkeypatch):
 
 
 def test_refused_credentials_and_denied_services_become_notes(tmp_path):
-    """moto with IAM enforcement on: a user allowed to read some services only, and a key it does not know."""
+    """moto with IAM enforcement on: a user allowed to read some services only, and a key it does
+    not know."""
     from tests.servers import MotoServer
 
     server = MotoServer(env={"INITIAL_NO_AUTH_ACTION_COUNT": "3"})  # the three set-up calls below
     try:
         iam = client(server, "iam", "us-east-1")
         iam.create_user(UserName="auditor")
-        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": ["dynamodb:*", "s3:*"],
-                                                          "Resource": "*"}]}
-        iam.put_user_policy(UserName="auditor", PolicyName="read", PolicyDocument=json.dumps(policy))
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "NotAction": ["dynamodb:*", "s3:*"], "Resource": "*"}
+            ],
+        }
+        iam.put_user_policy(
+            UserName="auditor", PolicyName="read", PolicyDocument=json.dumps(policy)
+        )
         key = iam.create_access_key(UserName="auditor")["AccessKey"]
-        env = {"AWS_ENDPOINT_URL": server.url, "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
-               "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"], "AWS_REGION": REGION}
+        env = {
+            "AWS_ENDPOINT_URL": server.url,
+            "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+            "AWS_REGION": REGION,
+        }
         pack = build(tmp_path / "a", env)
         status = pack.portfolio.sources["aws"]
         assert status.state(pack.period) == "fresh"
@@ -151,29 +230,54 @@ def test_refused_credentials_and_denied_services_become_notes(tmp_path):
         assert any(g.startswith("S3 in us-west-2: access denied") for g in status.gaps)
         cto = next(d for d in pack.documents if d.id == "cto")
         cloud = next(s for s in cto.sections if s.id == "technology.cloud")
-        assert any("Not seen: DynamoDB in us-west-2: access denied" in getattr(b, "text", "") for b in cloud.blocks)
+        assert any(
+            "Not seen: DynamoDB in us-west-2: access denied" in getattr(b, "text", "")
+            for b in cloud.blocks
+        )
         assert key["SecretAccessKey"] not in json.dumps([g for g in status.gaps])
 
         refused = build(tmp_path / "b", env | {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE"})
         status = refused.portfolio.sources["aws"]
-        assert status.state(refused.period) == "failed" and "credentials were refused" in status.error
+        assert (
+            status.state(refused.period) == "failed" and "credentials were refused" in status.error
+        )
         assert "AKIAIOSFODNN7EXAMPLE" not in status.error
     finally:
         server.stop()
 
 
 def test_a_region_without_the_service_is_a_gap(tmp_path, account):
-    pack = build(tmp_path, account.env(REGION), AWS_TOML.replace(f'["{REGION}"]', f'["{REGION}", "xx-nowhere-1"]'))
+    pack = build(
+        tmp_path,
+        account.env(REGION),
+        AWS_TOML.replace(f'["{REGION}"]', f'["{REGION}", "xx-nowhere-1"]'),
+    )
     gaps = pack.portfolio.sources["aws"].gaps
     assert any(g.startswith("Lambda in xx-nowhere-1:") for g in gaps)
-    assert any(r.name == "bookings" for r in pack.portfolio.cloud.resources)  # the good region is still read
+    assert any(
+        r.name == "bookings" for r in pack.portfolio.cloud.resources
+    )  # the good region is still read
 
 
 def test_bad_aws_settings_are_clear_errors(tmp_path):
-    for toml, expected in ((TOML + "[sources.aws]\nregions = []\n", "sources.aws.regions: List should have at least 1"),
-                           (TOML + '[sources.aws]\nregions = ["Oregon"]\n', "'Oregon' is not an AWS region code: write it as AWS does, e.g. us-west-2"),
-                           (TOML + '[sources.aws]\nregions = ["us-west-2"]\nregion = "x"\n',
-                            "sources.aws.region: unknown key; did you mean 'regions'?")):
+    for toml, expected in (
+        (
+            TOML + "[sources.aws]\nregions = []\n",
+            "sources.aws.regions: List should have at least 1",
+        ),
+        (
+            TOML + '[sources.aws]\nregions = ["Oregon"]\n',
+            "'Oregon' is not an AWS region code: write it as AWS does, e.g. us-west-2",
+        ),
+        (
+            TOML + '[sources.aws]\nregions = ["us-west-2"]\nregion = "x"\n',
+            "sources.aws.region: unknown key; did you mean 'regions'?",
+        ),
+    ):
         ws = write_workspace(tmp_path / f"ws{len(toml)}", toml)
         result = run_cli("check", "-w", str(ws))
-        assert result.returncode == 2 and expected in result.stderr and "Traceback" not in result.stderr
+        assert (
+            result.returncode == 2
+            and expected in result.stderr
+            and "Traceback" not in result.stderr
+        )

@@ -1,4 +1,5 @@
-"""Beancount ledgers: the same totals as beancount's own query engine, and its errors as file:line."""
+"""Beancount ledgers: the same totals as beancount's own query engine, and its errors as file:line.
+"""
 
 import subprocess
 import sys
@@ -43,12 +44,26 @@ BY_COMPONENT = "entity_account_component = 3\n"
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory) -> Path:
-    """A generated personal ledger: salary, taxes, trades at cost, dividends, vacation hours, 401k units."""
+    """A generated personal ledger: salary, taxes, trades at cost, dividends, vacation hours, 401k
+    units."""
     root = tmp_path_factory.mktemp("bean")
     ledger = root / "books" / "example.beancount"
     ledger.parent.mkdir()
-    subprocess.run([BIN / "bean-example", "--seed", "11", "--date-begin", "2025-01-01", "--date-end", "2026-10-31",
-                    "-o", str(ledger)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            BIN / "bean-example",
+            "--seed",
+            "11",
+            "--date-begin",
+            "2025-01-01",
+            "--date-end",
+            "2026-10-31",
+            "-o",
+            str(ledger),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (root / "boardpack.toml").write_text(TOML.format(entity='entity = "babble"'))
     return root
 
@@ -61,21 +76,42 @@ def pack_for(root: Path, month: str):
 
 
 def bean_query(ledger: Path, start: str, end: str) -> dict[str, Decimal]:
-    """What beancount's own query engine says each income and expense account did, in USD, start <= date < end."""
+    """What beancount's own query engine says each income and expense account did, in USD, start <=
+    date < end."""
     out = subprocess.run(
-        [BIN / "bean-query", "-f", "csv", str(ledger),
-         f"SELECT account, sum(number) AS total WHERE currency = 'USD' AND date >= {start} AND date < {end} "
-         "AND account ~ '^(Income|Expenses):' GROUP BY account"],
-        check=True, capture_output=True, text=True).stdout.splitlines()
+        [
+            BIN / "bean-query",
+            "-f",
+            "csv",
+            str(ledger),
+            (
+                f"SELECT account, sum(number) AS total WHERE currency = 'USD' AND date >= {start}"
+                f" AND date < {end} AND account ~ '^(Income|Expenses):' GROUP BY account"
+            ),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
     return {line.split(",")[0]: D(line.split(",")[1]) for line in out[1:] if line}
 
 
-@pytest.mark.parametrize("month, start, end", [("2025-03", "2025-03-01", "2025-04-01"),
-                                               ("2025-12", "2025-12-01", "2026-01-01"),
-                                               ("2026-09", "2026-09-01", "2026-10-01")])
-def test_every_income_and_expense_account_matches_bean_query_to_the_cent(example, month, start, end):
-    expected = {account: -total for account, total in bean_query(example / "books/example.beancount", start, end).items()
-                if total}
+@pytest.mark.parametrize(
+    "month, start, end",
+    [
+        ("2025-03", "2025-03-01", "2025-04-01"),
+        ("2025-12", "2025-12-01", "2026-01-01"),
+        ("2026-09", "2026-09-01", "2026-10-01"),
+    ],
+)
+def test_every_income_and_expense_account_matches_bean_query_to_the_cent(
+    example, month, start, end
+):
+    expected = {
+        account: -total
+        for account, total in bean_query(example / "books/example.beancount", start, end).items()
+        if total
+    }
     statement = pack_for(example, month).results.tables["accounting.income_statement"]
     got = {row["account"]: row["period"] for row in statement.rows if row["period"]}
     assert expected and got == expected
@@ -97,10 +133,21 @@ def test_commodities_without_a_price_are_left_out_and_listed(example):
 
 def test_the_cash_balance_is_the_cash_accounts_balance(example):
     ledger = example / "books/example.beancount"
-    out = subprocess.run([BIN / "bean-query", "-f", "csv", str(ledger),
-                          "SELECT sum(number) WHERE currency = 'USD' AND date < 2026-10-01 AND "
-                          "(account ~ 'Checking' OR account ~ ':Cash')"],
-                         check=True, capture_output=True, text=True).stdout.splitlines()
+    out = subprocess.run(
+        [
+            BIN / "bean-query",
+            "-f",
+            "csv",
+            str(ledger),
+            (
+                "SELECT sum(number) WHERE currency = 'USD' AND date < 2026-10-01 AND "
+                "(account ~ 'Checking' OR account ~ ':Cash')"
+            ),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
     assert pack_for(example, "2026-09").results.metrics["finance.cash_balance"].value == D(out[1])
 
 
@@ -137,43 +184,95 @@ option "operating_currency" "USD"
 
 
 def test_entity_from_an_account_component_and_service_metadata(tmp_path):
-    toml = TOML.format(entity=BY_COMPONENT).replace('"babble"', '"acme"').replace('"etrade"', '"coastal"')
-    toml = toml.replace("kind = \"software\"", "kind = \"charter\"")
+    toml = (
+        TOML.format(entity=BY_COMPONENT)
+        .replace('"babble"', '"acme"')
+        .replace('"etrade"', '"coastal"')
+    )
+    toml = toml.replace('kind = "software"', 'kind = "charter"')
     ledger = LEDGER.replace("Equity:Opening-Balances", "Equity:Acme:Opening-Balances")
-    root = write_workspace(tmp_path / "ws", toml.replace("entity_account_component = 3", "entity_account_component = 2"),
-                           {"books/main.beancount": ledger})
-    pack = build_pack(load_workspace(root, environ={}), date(2026, 11, 15),
-                      generated_at=datetime(2026, 11, 15, tzinfo=ZoneInfo("UTC")))
-    rows = pack.portfolio.db.execute("SELECT entity, account, amount, original_amount, original_currency, "
-                                     "service_start, source_file, source_line FROM ledger ORDER BY date").fetchall()
-    assert ("acme", "Liabilities:Acme:Deferred", D("3000.00"), D("3000"), "USD", date(2026, 11, 1),
-            "books/main.beancount", 18) in rows
-    # at the transaction's own price (1000 EUR @ 1.08 = 1080.00 USD), not the later 1.10; what the file said is kept
-    assert ("coastal", "Income:Coastal:Hauling", D("1080.00"), D("1000"), "EUR", None, "books/main.beancount",
-            22) in rows
+    root = write_workspace(
+        tmp_path / "ws",
+        toml.replace("entity_account_component = 3", "entity_account_component = 2"),
+        {"books/main.beancount": ledger},
+    )
+    pack = build_pack(
+        load_workspace(root, environ={}),
+        date(2026, 11, 15),
+        generated_at=datetime(2026, 11, 15, tzinfo=ZoneInfo("UTC")),
+    )
+    rows = pack.portfolio.db.execute(
+        "SELECT entity, account, amount, original_amount, original_currency, "
+        "service_start, source_file, source_line FROM ledger ORDER BY date"
+    ).fetchall()
+    assert (
+        "acme",
+        "Liabilities:Acme:Deferred",
+        D("3000.00"),
+        D("3000"),
+        "USD",
+        date(2026, 11, 1),
+        "books/main.beancount",
+        18,
+    ) in rows
+    # at the transaction's own price (1000 EUR @ 1.08 = 1080.00 USD), not the later 1.10; what the
+    # file said is kept
+    assert (
+        "coastal",
+        "Income:Coastal:Hauling",
+        D("1080.00"),
+        D("1000"),
+        "EUR",
+        None,
+        "books/main.beancount",
+        22,
+    ) in rows
     assert pack.results.metrics["accounting.deferred_revenue"].value == D("3000.00")
 
 
 def test_a_transaction_with_no_entity_names_its_line(tmp_path):
-    toml = TOML.format(entity="entity_account_component = 2").replace('"babble"', '"acme"').replace('"etrade"',
-                                                                                                   '"coastal"')
+    toml = (
+        TOML.format(entity="entity_account_component = 2")
+        .replace('"babble"', '"acme"')
+        .replace('"etrade"', '"coastal"')
+    )
     root = write_workspace(tmp_path / "ws", toml, {"books/main.beancount": LEDGER})
     with pytest.raises(WorkspaceError) as err:
         build_pack(load_workspace(root, environ={}), date(2026, 11, 15))
     assert "books/main.beancount:12: no entity for Equity:Opening-Balances" in str(err.value)
 
 
-@pytest.mark.parametrize("bad, expected", [
-    ("2026-10-20 balance Assets:Bank:Checking  1.00 USD\n", "books/main.beancount:30: Balance failed for "
-                                                              "'Assets:Bank:Checking'"),
-    ("2026-10-21 * \"Bad\" \"does not add up\"\n  Expenses:Coastal:Fuel  10.00 USD\n"
-     "  Assets:Bank:Checking  -9.00 USD\n", "books/main.beancount:30: Transaction does not balance"),
-    ("2026-02-30 * \"Bad\" \"no such day\"\n  Expenses:Coastal:Fuel  10.00 USD\n  Assets:Bank:Checking\n",
-     "books/main.beancount:30:"),
-    ("2026-10-22 * \"Bad\" \"service backwards\"\n  service-start: 2026-12-01\n  service-end: 2026-11-01\n"
-     "  Income:Coastal:Hauling  -10.00 USD\n  Assets:Bank:Checking\n",
-     "books/main.beancount:33: service-end 2026-11-01 is before service-start 2026-12-01"),
-])
+@pytest.mark.parametrize(
+    "bad, expected",
+    [
+        (
+            "2026-10-20 balance Assets:Bank:Checking  1.00 USD\n",
+            "books/main.beancount:30: Balance failed for 'Assets:Bank:Checking'",
+        ),
+        (
+            (
+                '2026-10-21 * "Bad" "does not add up"\n  Expenses:Coastal:Fuel  10.00 USD\n'
+                "  Assets:Bank:Checking  -9.00 USD\n"
+            ),
+            "books/main.beancount:30: Transaction does not balance",
+        ),
+        (
+            (
+                '2026-02-30 * "Bad" "no such day"\n  Expenses:Coastal:Fuel  10.00 USD\n '
+                " Assets:Bank:Checking\n"
+            ),
+            "books/main.beancount:30:",
+        ),
+        (
+            (
+                '2026-10-22 * "Bad" "service backwards"\n  service-start: 2026-12-01\n '
+                " service-end: 2026-11-01\n  Income:Coastal:Hauling  -10.00 USD\n "
+                " Assets:Bank:Checking\n"
+            ),
+            "books/main.beancount:33: service-end 2026-11-01 is before service-start 2026-12-01",
+        ),
+    ],
+)
 def test_beancount_errors_are_file_line_messages_and_exit_2(tmp_path, bad, expected):
     toml = TOML.format(entity='entity = "babble"')
     root = write_workspace(tmp_path / "ws", toml, {"books/main.beancount": LEDGER + "\n" + bad})
@@ -183,11 +282,14 @@ def test_beancount_errors_are_file_line_messages_and_exit_2(tmp_path, bad, expec
 
 
 def test_a_missing_beancount_package_says_how_to_install_it(tmp_path):
-    root = write_workspace(tmp_path / "ws", TOML.format(entity='entity = "babble"'), {"books/main.beancount": LEDGER})
-    code = ("import sys; sys.modules['beancount'] = None\n"
-            "from boardpack.cli import main\n"
-            f"sys.argv = ['boardpack', 'build', '-w', {str(root)!r}, '--as-of', '2026-11-15']\nmain()")
+    root = write_workspace(
+        tmp_path / "ws", TOML.format(entity='entity = "babble"'), {"books/main.beancount": LEDGER}
+    )
+    code = (
+        "import sys; sys.modules['beancount'] = None\n"
+        "from boardpack.cli import main\n"
+        f"sys.argv = ['boardpack', 'build', '-w', {str(root)!r}, '--as-of', '2026-11-15']\nmain()"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 2 and "pip install 'boardpack[beancount]'" in result.stderr
     assert "Traceback" not in result.stderr
-

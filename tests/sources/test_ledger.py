@@ -1,4 +1,5 @@
-"""The CSV ledger: column mapping, notations, encodings, rules, and bad rows reported as file:line."""
+"""The CSV ledger: column mapping, notations, encodings, rules, and bad rows reported as file:line.
+"""
 
 from decimal import Decimal
 
@@ -9,12 +10,14 @@ from boardpack.errors import SourceErrors, WorkspaceError
 from boardpack.pipeline import build_pack
 from tests.conftest import AS_OF, GENERATED_AT, TOML, write_workspace
 
-DEBIT_CREDIT_TOML = TOML.replace('''[sources.ledger.columns]
+DEBIT_CREDIT_TOML = TOML.replace(
+    '''[sources.ledger.columns]
 date = "Date"
 amount = "Amount"
 account = "Account"
 counterparty = "Payee"
-memo = "Memo"''', '''delimiter = ";"
+memo = "Memo"''',
+    '''delimiter = ";"
 decimal = ","
 encoding = "cp1252"
 [sources.ledger.columns]
@@ -23,16 +26,21 @@ debit = "Soll"
 credit = "Haben"
 counterparty = "Empfänger"
 memo = "Zweck"
-date_format = "%d.%m.%Y"''')
+date_format = "%d.%m.%Y"''',
+)
 
 
 def ledger_rows(tmp_path, toml=TOML, ledger=None, **files):
     if ledger is not None:
         files["ledger/bank.csv"] = ledger
-    pack = build_pack(load_workspace(write_workspace(tmp_path, toml, files), environ={}), AS_OF,
-                      generated_at=GENERATED_AT)
+    pack = build_pack(
+        load_workspace(write_workspace(tmp_path, toml, files), environ={}),
+        AS_OF,
+        generated_at=GENERATED_AT,
+    )
     return pack.portfolio.db.execute(
-        "SELECT date::VARCHAR, amount, account, counterparty, memo, source_line FROM ledger ORDER BY source_line"
+        "SELECT date::VARCHAR, amount, account, counterparty, memo, source_line FROM ledger ORDER"
+        " BY source_line"
     ).fetchall()
 
 
@@ -43,31 +51,51 @@ def test_signed_amounts_keep_file_and_line(tmp_path):
 
 
 def test_debit_credit_decimal_comma_semicolons_and_cp1252(tmp_path):
-    text = ("Buchung;Empfänger;Zweck;Soll;Haben\n"
-            "05.10.2026;Café Müller;Miete;1.234,56;\n"
-            "06.10.2026;Kunde;Zahlung;;2.000,00\n")
+    text = (
+        "Buchung;Empfänger;Zweck;Soll;Haben\n"
+        "05.10.2026;Café Müller;Miete;1.234,56;\n"
+        "06.10.2026;Kunde;Zahlung;;2.000,00\n"
+    )
     rows = ledger_rows(tmp_path, DEBIT_CREDIT_TOML, text.encode("cp1252"))
-    assert rows == [("2026-10-05", Decimal("-1234.56"), None, "Café Müller", "Miete", 2),
-                    ("2026-10-06", Decimal("2000.00"), None, "Kunde", "Zahlung", 3)]
+    assert rows == [
+        ("2026-10-05", Decimal("-1234.56"), None, "Café Müller", "Miete", 2),
+        ("2026-10-06", Decimal("2000.00"), None, "Kunde", "Zahlung", 3),
+    ]
 
 
-@pytest.mark.parametrize("written, expected", [
-    ("1,234.50", "1234.50"), ("(75.00)", "-75.00"), ("$ 12.5", "12.50"), ("-0.01", "-0.01"), ("+3", "3.00"),
-])
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("1,234.50", "1234.50"),
+        ("(75.00)", "-75.00"),
+        ("$ 12.5", "12.50"),
+        ("-0.01", "-0.01"),
+        ("+3", "3.00"),
+    ],
+)
 def test_amount_notations(tmp_path, written, expected):
     ledger = f'Date,Payee,Memo,Amount,Account\n2026-10-05,X,y,"{written}",Income:Sales\n'
     assert ledger_rows(tmp_path, ledger=ledger)[0][1] == Decimal(expected)
 
 
 def test_utf8_with_bom_and_inverted_sign(tmp_path):
-    toml = TOML.replace('entity = "co"\nopening_balance', 'entity = "co"\nsign = "inverted"\nopening_balance')
+    toml = TOML.replace(
+        'entity = "co"\nopening_balance', 'entity = "co"\nsign = "inverted"\nopening_balance'
+    )
     ledger = "\ufeffDate,Payee,Memo,Amount,Account\n2026-10-05,Card,Coffee,4.50,Expenses:Meals\n"
-    assert ledger_rows(tmp_path, toml, ledger)[0][:3] == ("2026-10-05", Decimal("-4.50"), "Expenses:Meals")
+    assert ledger_rows(tmp_path, toml, ledger)[0][:3] == (
+        "2026-10-05",
+        Decimal("-4.50"),
+        "Expenses:Meals",
+    )
 
 
 def test_categorization_rules_fill_only_rows_without_an_account(tmp_path):
-    toml = TOML.replace("[finance]", '[[rules]]\npattern = "mystery"\naccount = "Expenses:Other"\nfield = "counterparty"\n\n'
-                                     '[[rules]]\npattern = "sale"\naccount = "Income:Wrong"\n\n[finance]')
+    toml = TOML.replace(
+        "[finance]",
+        '[[rules]]\npattern = "mystery"\naccount = "Expenses:Other"\nfield = "counterparty"\n\n'
+        '[[rules]]\npattern = "sale"\naccount = "Income:Wrong"\n\n[finance]',
+    )
     rows = {r[5]: r[2] for r in ledger_rows(tmp_path, toml)}
     assert rows[13] == "Expenses:Other"  # matched case-insensitively on the counterparty
     assert rows[2] == "Income:Sales"  # had an account: the "sale" rule does not override it
@@ -80,37 +108,56 @@ def bad(tmp_path, ledger, toml=TOML, **files) -> str:
 
 
 def test_bad_date_and_amount_are_reported_with_file_and_line(tmp_path):
-    message = bad(tmp_path, "Date,Payee,Memo,Amount,Account\n"
-                            "2026-10-05,A,ok,10.00,Income:Sales\n"
-                            "2026-02-30,B,no such day,10.00,Income:Sales\n"
-                            "2026-10-07,C,typo,\"12,3O\",Income:Sales\n"
-                            "2026-10-08,D,too precise,1.005,Income:Sales\n")
-    assert "ledger/bank.csv:3: date \"2026-02-30\" does not match date_format %Y-%m-%d" in message
-    assert "ledger/bank.csv:4: amount \"12,3O\" is not a number" in message
-    assert "ledger/bank.csv:5: amount \"1.005\" is not a number" in message
+    message = bad(
+        tmp_path,
+        "Date,Payee,Memo,Amount,Account\n"
+        "2026-10-05,A,ok,10.00,Income:Sales\n"
+        "2026-02-30,B,no such day,10.00,Income:Sales\n"
+        '2026-10-07,C,typo,"12,3O",Income:Sales\n'
+        "2026-10-08,D,too precise,1.005,Income:Sales\n",
+    )
+    assert 'ledger/bank.csv:3: date "2026-02-30" does not match date_format %Y-%m-%d' in message
+    assert 'ledger/bank.csv:4: amount "12,3O" is not a number' in message
+    assert 'ledger/bank.csv:5: amount "1.005" is not a number' in message
     assert 'on_error = "skip"' in message
 
 
 def test_skip_policy_keeps_good_rows_and_reports_bad_ones(tmp_path):
-    toml = TOML.replace('entity = "co"\nopening_balance', 'entity = "co"\non_error = "skip"\nopening_balance')
-    ws = write_workspace(tmp_path, toml, {"ledger/bank.csv": "Date,Payee,Memo,Amount,Account\n"
-                                                             "2026-10-05,A,ok,10.00,Income:Sales\n"
-                                                             "not a date,B,bad,10.00,Income:Sales\n"})
+    toml = TOML.replace(
+        'entity = "co"\nopening_balance', 'entity = "co"\non_error = "skip"\nopening_balance'
+    )
+    ws = write_workspace(
+        tmp_path,
+        toml,
+        {
+            "ledger/bank.csv": (
+                "Date,Payee,Memo,Amount,Account\n"
+                "2026-10-05,A,ok,10.00,Income:Sales\n"
+                "not a date,B,bad,10.00,Income:Sales\n"
+            )
+        },
+    )
     pack = build_pack(load_workspace(ws, environ={}), AS_OF, generated_at=GENERATED_AT)
     status = pack.portfolio.sources["ledger"]
     assert status.records == 1
-    assert [str(p) for p in status.problems] == ['ledger/bank.csv:3: date "not a date" does not match date_format %Y-%m-%d']
+    assert [str(p) for p in status.problems] == [
+        'ledger/bank.csv:3: date "not a date" does not match date_format %Y-%m-%d'
+    ]
 
 
 def test_missing_file(tmp_path):
     ws = write_workspace(tmp_path, TOML.replace("ledger/bank.csv", "ledger/missing-*.csv"))
-    with pytest.raises(WorkspaceError, match=r"sources.ledger\[0\].path = 'ledger/missing-\*.csv' matches no file"):
+    with pytest.raises(
+        WorkspaceError, match=r"sources.ledger\[0\].path = 'ledger/missing-\*.csv' matches no file"
+    ):
         build_pack(load_workspace(ws, environ={}), AS_OF)
 
 
 def test_header_that_does_not_match_the_mapping_lists_what_was_found(tmp_path):
     message = bad(tmp_path, "When,Payee,Memo,Amount,Account\n2026-10-05,A,b,1,Income:Sales\n")
-    assert message.startswith("ledger/bank.csv:1: columns 'Date' not found; the file has 'When', 'Payee'")
+    assert message.startswith(
+        "ledger/bank.csv:1: columns 'Date' not found; the file has 'When', 'Payee'"
+    )
 
 
 def test_empty_ledger(tmp_path):
@@ -119,34 +166,61 @@ def test_empty_ledger(tmp_path):
 
 def test_a_second_currency_without_a_rate(tmp_path):
     toml = TOML.replace('memo = "Memo"', 'memo = "Memo"\ncurrency = "Currency"')
-    message = bad(tmp_path, "Date,Payee,Memo,Amount,Account,Currency\n"
-                            "2026-10-05,A,b,1.00,Income:Sales,USD\n2026-10-06,A,b,1.00,Income:Sales,EUR\n", toml)
-    assert "ledger/bank.csv:3: currency EUR differs from the organization currency USD and no exchange rate" in message
+    message = bad(
+        tmp_path,
+        "Date,Payee,Memo,Amount,Account,Currency\n"
+        "2026-10-05,A,b,1.00,Income:Sales,USD\n2026-10-06,A,b,1.00,Income:Sales,EUR\n",
+        toml,
+    )
+    assert (
+        "ledger/bank.csv:3: currency EUR differs from the organization currency USD and no exchange"
+        " rate"
+        in message
+    )
     assert "add [sources.rates]" in message
 
 
 def test_an_unknown_entity_in_an_entity_column(tmp_path):
-    toml = TOML.replace('entity = "co"\nopening_balance', 'entity_column = "Venture"\nopening_balance')
-    message = bad(tmp_path, "Date,Payee,Memo,Amount,Account,Venture\n2026-10-05,A,b,1.00,Income:Sales,cx\n", toml)
-    assert "ledger/bank.csv:2: entity \"cx\" is not declared in [[entities]] (known: co)" in message
+    toml = TOML.replace(
+        'entity = "co"\nopening_balance', 'entity_column = "Venture"\nopening_balance'
+    )
+    message = bad(
+        tmp_path,
+        "Date,Payee,Memo,Amount,Account,Venture\n2026-10-05,A,b,1.00,Income:Sales,cx\n",
+        toml,
+    )
+    assert 'ledger/bank.csv:2: entity "cx" is not declared in [[entities]] (known: co)' in message
 
 
 def test_a_file_in_the_wrong_encoding(tmp_path):
-    message = bad(tmp_path, "Date,Payee,Memo,Amount,Account\n2026-10-05,Café,b,1.00,Income:Sales\n".encode("cp1252"))
+    message = bad(
+        tmp_path,
+        "Date,Payee,Memo,Amount,Account\n2026-10-05,Café,b,1.00,Income:Sales\n".encode("cp1252"),
+    )
     assert "ledger/bank.csv" in message and "cp1252" in message
 
 
 def test_service_end_before_service_start(tmp_path):
-    toml = TOML.replace('memo = "Memo"', 'memo = "Memo"\nservice_start = "From"\nservice_end = "To"')
-    message = bad(tmp_path, "Date,Payee,Memo,Amount,Account,From,To\n"
-                            "2026-10-05,A,b,1.00,Income:Sales,2026-12-01,2026-11-01\n", toml)
+    toml = TOML.replace(
+        'memo = "Memo"', 'memo = "Memo"\nservice_start = "From"\nservice_end = "To"'
+    )
+    message = bad(
+        tmp_path,
+        "Date,Payee,Memo,Amount,Account,From,To\n"
+        "2026-10-05,A,b,1.00,Income:Sales,2026-12-01,2026-11-01\n",
+        toml,
+    )
     assert "ledger/bank.csv:2: service_end is before service_start" in message
 
 
 def test_a_rule_pattern_that_is_not_a_regular_expression(tmp_path):
-    toml = TOML.replace("[finance]", '[[rules]]\npattern = "(unclosed"\naccount = "Expenses:Other"\n\n[finance]')
+    toml = TOML.replace(
+        "[finance]", '[[rules]]\npattern = "(unclosed"\naccount = "Expenses:Other"\n\n[finance]'
+    )
     # checked as RE2, the engine the rules run in: Python's own syntax would accept some RE2 refuses
-    with pytest.raises(WorkspaceError, match=r"boardpack.toml:\d+: pattern '\(unclosed' is not a valid RE2 regular"):
+    with pytest.raises(
+        WorkspaceError, match=r"boardpack.toml:\d+: pattern '\(unclosed' is not a valid RE2 regular"
+    ):
         build_pack(load_workspace(write_workspace(tmp_path, toml), environ={}), AS_OF)
 
 

@@ -1,4 +1,5 @@
-"""Accounting Officer analyses: income statement (period and trailing twelve months) and coverage."""
+"""Accounting Officer analyses: income statement (period and trailing twelve months) and coverage.
+"""
 
 from __future__ import annotations
 
@@ -16,47 +17,88 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     period, provenance = portfolio.period, ledger_files(portfolio)
     currency = portfolio.currency
     ttm_start, _ = trailing_months(period.end, 12)
-    rows = portfolio.db.execute(f"""
+    rows = portfolio.db.execute(
+        f"""
         SELECT account,
                coalesce(sum(amount) FILTER (date >= ?), 0) AS period,
                sum(amount) AS ttm
         FROM ledger WHERE ({INCOME} OR {EXPENSE}) AND date BETWEEN ? AND ?
         GROUP BY account ORDER BY account LIKE 'Expenses:%', account""",
-        (period.start, ttm_start, period.end)).fetchall()
+        (period.start, ttm_start, period.end),
+    ).fetchall()
     statement = tuple({"account": a, "period": money(p), "ttm": money(t)} for a, p, t in rows)
     results.add(
-        Table(id="accounting.income_statement", title=f"Income statement ({currency}; expenses negative)",
-              columns=(Column.text("account", "Account"), Column.number("period", period.title),
-               Column.number("ttm", "Trailing 12 months")), rows=statement, provenance=provenance),
-        Metric(id="accounting.net_income", label="Net income", value=sum((r["period"] for r in statement), ZERO), unit=currency, provenance=provenance,
-               note=f"Income:* plus Expenses:* accounts, {period.title}"),
-        Metric(id="accounting.net_income_ttm", label="Net income (trailing 12 months)", value=sum((r["ttm"] for r in statement), ZERO),
-               unit=currency, provenance=provenance, note=f"Income:* plus Expenses:* accounts, {ttm_start:%b %Y}–{period.end:%b %Y}"),
+        Table(
+            id="accounting.income_statement",
+            title=f"Income statement ({currency}; expenses negative)",
+            columns=(
+                Column.text("account", "Account"),
+                Column.number("period", period.title),
+                Column.number("ttm", "Trailing 12 months"),
+            ),
+            rows=statement,
+            provenance=provenance,
+        ),
+        Metric(
+            id="accounting.net_income",
+            label="Net income",
+            value=sum((r["period"] for r in statement), ZERO),
+            unit=currency,
+            provenance=provenance,
+            note=f"Income:* plus Expenses:* accounts, {period.title}",
+        ),
+        Metric(
+            id="accounting.net_income_ttm",
+            label="Net income (trailing 12 months)",
+            value=sum((r["ttm"] for r in statement), ZERO),
+            unit=currency,
+            provenance=provenance,
+            note=f"Income:* plus Expenses:* accounts, {ttm_start:%b %Y}–{period.end:%b %Y}",
+        ),
     )
     if portfolio.unpriced:
         listed = ", ".join(f"{c} ({n})" for c, n in sorted(portfolio.unpriced.items()))
-        results.add(Metric(id="accounting.unpriced_postings", label="Postings left out of money totals",
-                           value=sum(portfolio.unpriced.values()), unit="postings", provenance=provenance, status="warn",
-                           note=f"in commodities with no price to {currency} in the ledger: {listed}; "
-                                f"add price directives to count them"))
+        results.add(
+            Metric(
+                id="accounting.unpriced_postings",
+                label="Postings left out of money totals",
+                value=sum(portfolio.unpriced.values()),
+                unit="postings",
+                provenance=provenance,
+                status="warn",
+                note=(
+                    f"in commodities with no price to {currency} in the ledger: {listed}; "
+                    "add price directives to count them"
+                ),
+            )
+        )
     coverage(portfolio, results, currency, provenance)
 
 
-def coverage(portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]) -> None:
-    """Uncategorized rows (no account, no rule matched), accounts no chart line covers, and the period by tax line."""
+def coverage(
+    portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]
+) -> None:
+    """Uncategorized rows (no account, no rule matched), accounts no chart line covers, and the
+    period by tax line."""
     period = portfolio.period
     [(count, outflow, inflow)] = portfolio.db.execute(
-        "SELECT count(*), coalesce(-sum(amount) FILTER (amount < 0), 0), coalesce(sum(amount) FILTER (amount > 0), 0) "
-        "FROM ledger WHERE account IS NULL AND date BETWEEN ? AND ?", (period.start, period.end)).fetchall()
+        "SELECT count(*), coalesce(-sum(amount) FILTER (amount < 0), 0), coalesce(sum(amount)"
+        " FILTER (amount > 0), 0) FROM ledger WHERE account IS NULL AND date BETWEEN ? AND ?",
+        (period.start, period.end),
+    ).fetchall()
     listed = portfolio.db.execute(
-        "SELECT date, entity, counterparty, memo, amount, source_file || ':' || source_line FROM ledger "
-        "WHERE account IS NULL AND date BETWEEN ? AND ? ORDER BY abs(amount) DESC, date LIMIT ?",
-        (period.start, period.end, LISTED)).fetchall()
+        "SELECT date, entity, counterparty, memo, amount, source_file || ':' || source_line FROM"
+        " ledger WHERE account IS NULL AND date BETWEEN ? AND ? ORDER BY abs(amount) DESC, date"
+        " LIMIT ?",
+        (period.start, period.end, LISTED),
+    ).fetchall()
     accounts = chart.Chart(portfolio.workspace.settings)
     used = portfolio.db.execute(
-        "SELECT entity, account, count(*), sum(amount), sum(amount) FILTER (date BETWEEN ? AND ?) FROM ledger "
-        "WHERE account IS NOT NULL AND date <= ? GROUP BY ALL ORDER BY account, entity",
-        (period.start, period.end, period.end)).fetchall()
+        "SELECT entity, account, count(*), sum(amount), sum(amount) FILTER (date BETWEEN ? AND ?)"
+        " FROM ledger WHERE account IS NOT NULL AND date <= ? GROUP BY ALL ORDER BY account,"
+        " entity",
+        (period.start, period.end, period.end),
+    ).fetchall()
     unmapped, taxes = [], {}
     for e, a, n, amount, in_period in used:
         line = accounts.line(e, a)
@@ -65,57 +107,153 @@ def coverage(portfolio: Portfolio, results: Results, currency: str, provenance: 
         elif line.tax_line and in_period:
             taxes[line.tax_line] = taxes.get(line.tax_line, ZERO) + in_period
     results.add(
-        Metric(id="accounting.uncategorized_count", label="Uncategorized transactions", value=count, unit="transactions", provenance=provenance,
-               status="good" if count == 0 else "warn", note=f"no account and no rule matched, {period.title}"),
-        Metric(id="accounting.uncategorized_amount", label="Uncategorized money (in + out)", value=money(outflow + inflow), unit=currency, provenance=provenance,
-               status="good" if count == 0 else "warn", note=f"{money(inflow)} in, {money(outflow)} out, {period.title}"),
-        Table(id="accounting.uncategorized", title="Largest uncategorized transactions",
-              columns=(Column.text("date", "Date"), Column.text("entity", "Entity"), Column.text("counterparty", "Counterparty"),
-               Column.text("memo", "Memo"), Column.number("amount", "Amount"), Column.text("source", "Where")),
-              rows=tuple({"date": d.isoformat(), "entity": e, "counterparty": c or "", "memo": m or "", "amount": money(a),
-                     "source": w} for d, e, c, m, a, w in listed), provenance=provenance,
-              note=f"{len(listed)} of {count} shown" if count > LISTED else ""),
-        Table(id="accounting.unmapped_accounts", title="Accounts not in the chart of accounts",
-              columns=(Column.text("account", "Account (venture)"), Column.number("transactions", "Transactions"),
-               Column.number("amount", "Amount")),
-              rows=tuple({"account": a, "transactions": n, "amount": money(s)} for a, n, s in unmapped), provenance=provenance,
-              note="the standard chart for the venture's kind, with boardpack.toml [[chart]] lines on top"),
-        Table(id="accounting.tax_lines", title=f"By tax-return line, {period.title} ({currency})",
-              columns=(Column.text("tax_line", "Tax line"), Column.number("amount", "Amount")),
-              rows=tuple({"tax_line": t, "amount": money(v)} for t, v in sorted(taxes.items())), provenance=provenance),
+        Metric(
+            id="accounting.uncategorized_count",
+            label="Uncategorized transactions",
+            value=count,
+            unit="transactions",
+            provenance=provenance,
+            status="good" if count == 0 else "warn",
+            note=f"no account and no rule matched, {period.title}",
+        ),
+        Metric(
+            id="accounting.uncategorized_amount",
+            label="Uncategorized money (in + out)",
+            value=money(outflow + inflow),
+            unit=currency,
+            provenance=provenance,
+            status="good" if count == 0 else "warn",
+            note=f"{money(inflow)} in, {money(outflow)} out, {period.title}",
+        ),
+        Table(
+            id="accounting.uncategorized",
+            title="Largest uncategorized transactions",
+            columns=(
+                Column.text("date", "Date"),
+                Column.text("entity", "Entity"),
+                Column.text("counterparty", "Counterparty"),
+                Column.text("memo", "Memo"),
+                Column.number("amount", "Amount"),
+                Column.text("source", "Where"),
+            ),
+            rows=tuple(
+                {
+                    "date": d.isoformat(),
+                    "entity": e,
+                    "counterparty": c or "",
+                    "memo": m or "",
+                    "amount": money(a),
+                    "source": w,
+                }
+                for d, e, c, m, a, w in listed
+            ),
+            provenance=provenance,
+            note=f"{len(listed)} of {count} shown" if count > LISTED else "",
+        ),
+        Table(
+            id="accounting.unmapped_accounts",
+            title="Accounts not in the chart of accounts",
+            columns=(
+                Column.text("account", "Account (venture)"),
+                Column.number("transactions", "Transactions"),
+                Column.number("amount", "Amount"),
+            ),
+            rows=tuple(
+                {"account": a, "transactions": n, "amount": money(s)} for a, n, s in unmapped
+            ),
+            provenance=provenance,
+            note=(
+                "the standard chart for the venture's kind, with boardpack.toml [[chart]] lines"
+                " on top"
+            ),
+        ),
+        Table(
+            id="accounting.tax_lines",
+            title=f"By tax-return line, {period.title} ({currency})",
+            columns=(Column.text("tax_line", "Tax line"), Column.number("amount", "Amount")),
+            rows=tuple({"tax_line": t, "amount": money(v)} for t, v in sorted(taxes.items())),
+            provenance=provenance,
+        ),
     )
     rules_fired(portfolio, results, provenance, count)
     if count:
-        results.add(Finding(severity="medium", area="accounting", title=f"Uncategorized transactions in {period.title}: {count}",
-                            evidence=f"{money(outflow)} {currency} out and {money(inflow)} {currency} in have no account.",
-                            action="Add [[rules]] patterns in boardpack.toml or categorize them in the export.", source=provenance[0]))
+        results.add(
+            Finding(
+                severity="medium",
+                area="accounting",
+                title=f"Uncategorized transactions in {period.title}: {count}",
+                evidence=(
+                    f"{money(outflow)} {currency} out and {money(inflow)} {currency} in have no"
+                    " account."
+                ),
+                action="Add [[rules]] patterns in boardpack.toml or categorize them in the export.",
+                source=provenance[0],
+            )
+        )
     if unmapped:
         names = ", ".join(a for a, _, _ in unmapped)
-        results.add(Finding(severity="medium", area="accounting", title=f"Accounts not in the chart of accounts: {len(unmapped)}",
-                            evidence=f"{names}: no chart line covers them, so they have no cost type or tax line.",
-                            action='Add a [[chart]] line (account = "...", cost = "fixed", tax_line = "...") or rename '
-                            "the account.", source=provenance[0]))
+        results.add(
+            Finding(
+                severity="medium",
+                area="accounting",
+                title=f"Accounts not in the chart of accounts: {len(unmapped)}",
+                evidence=(
+                    f"{names}: no chart line covers them, so they have no cost type or tax line."
+                ),
+                action=(
+                    'Add a [[chart]] line (account = "...", cost = "fixed", tax_line = "...") or'
+                    " rename the account."
+                ),
+                source=provenance[0],
+            )
+        )
 
 
-def rules_fired(portfolio: Portfolio, results: Results, provenance: tuple[str, ...], unmatched: int) -> None:
-    """Which categorization rules gave rows their account, this period and ever; and how many rows none matched."""
+def rules_fired(
+    portfolio: Portfolio, results: Results, provenance: tuple[str, ...], unmatched: int
+) -> None:
+    """Which categorization rules gave rows their account, this period and ever; and how many rows
+    none matched."""
     if not portfolio.rules:
         return
     period = portfolio.period
-    fired = {rule: (ever, n, amount) for rule, ever, n, amount in portfolio.db.execute(
-        "SELECT rule, count(*), count(*) FILTER (date BETWEEN ? AND ?), "
-        "coalesce(sum(amount) FILTER (date BETWEEN ? AND ?), 0) FROM ledger WHERE rule IS NOT NULL GROUP BY rule",
-        (period.start, period.end, period.start, period.end)).fetchall()}
+    fired = {
+        rule: (ever, n, amount)
+        for rule, ever, n, amount in portfolio.db.execute(
+            "SELECT rule, count(*), count(*) FILTER (date BETWEEN ? AND ?), coalesce(sum(amount)"
+            " FILTER (date BETWEEN ? AND ?), 0) FROM ledger WHERE rule IS NOT NULL GROUP BY rule",
+            (period.start, period.end, period.start, period.end),
+        ).fetchall()
+    }
     rows = []
     for r in portfolio.rules:
         ever, n, amount = fired.get(r.number, (0, 0, ZERO))
-        rows.append({"rule": r.where, "pattern": r.pattern, "account": r.account, "period": n, "amount": money(amount),
-                     "ever": ever})
+        rows.append(
+            {
+                "rule": r.where,
+                "pattern": r.pattern,
+                "account": r.account,
+                "period": n,
+                "amount": money(amount),
+                "ever": ever,
+            }
+        )
     idle = [r["rule"] for r in rows if not r["ever"]]
-    results.add(Table(id="accounting.rules_fired", title="Categorization rules",
-                      columns=(Column.text("rule", "Rule"), Column.text("pattern", "Pattern"), Column.text("account", "Account"),
-                       Column.number("period", f"Rows, {period.title}"), Column.number("amount", "Amount"),
-                       Column.number("ever", "Rows, all time")), rows=tuple(rows),
-                      provenance=provenance + tuple(sorted({r.file for r in portfolio.rules})),
-                      note=f"{unmatched} rows of {period.title} matched no rule and have no account"
-                           + (f"; never fired: {', '.join(idle)}" if idle else "")))
+    results.add(
+        Table(
+            id="accounting.rules_fired",
+            title="Categorization rules",
+            columns=(
+                Column.text("rule", "Rule"),
+                Column.text("pattern", "Pattern"),
+                Column.text("account", "Account"),
+                Column.number("period", f"Rows, {period.title}"),
+                Column.number("amount", "Amount"),
+                Column.number("ever", "Rows, all time"),
+            ),
+            rows=tuple(rows),
+            provenance=provenance + tuple(sorted({r.file for r in portfolio.rules})),
+            note=f"{unmatched} rows of {period.title} matched no rule and have no account"
+            + (f"; never fired: {', '.join(idle)}" if idle else ""),
+        )
+    )

@@ -1,6 +1,7 @@
 """How a finding becomes an action: owned by its area's role, due sooner the more serious it is.
 
-Shared by the CTO's ranked engineering actions and the CEO's agenda, so both give the same owner and date.
+Shared by the CTO's ranked engineering actions and the CEO's agenda, so both give the same owner and
+date.
 """
 
 from __future__ import annotations
@@ -9,12 +10,23 @@ from datetime import date, timedelta
 
 from boardpack.model import SEVERITY_RANK, Action, Finding
 
-OWNER_BY_AREA = {"finance": "cfo", "accounting": "accounting", "marketing": "cmo", "technology": "cto",
-                 "security": "cto", "engineering": "cto"}
+OWNER_BY_AREA = {
+    "finance": "cfo",
+    "accounting": "accounting",
+    "marketing": "cmo",
+    "technology": "cto",
+    "security": "cto",
+    "engineering": "cto",
+}
 DAYS_BY_SEVERITY = {"critical": 7, "high": 14, "medium": 30, "low": 60, "info": 90}
 
 
 def action_for(finding: Finding, start: date) -> Action:
-    return Action(priority=SEVERITY_RANK[finding.severity] + 1, owner=OWNER_BY_AREA.get(finding.area, "ceo"), title=finding.action,
-                  due=start + timedelta(days=DAYS_BY_SEVERITY[finding.severity]), entity=finding.entity,
-                  source=finding.source or finding.title)
+    return Action(
+        priority=SEVERITY_RANK[finding.severity] + 1,
+        owner=OWNER_BY_AREA.get(finding.area, "ceo"),
+        title=finding.action,
+        due=start + timedelta(days=DAYS_BY_SEVERITY[finding.severity]),
+        entity=finding.entity,
+        source=finding.source or finding.title,
+    )

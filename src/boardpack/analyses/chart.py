@@ -1,9 +1,11 @@
-"""The chart of accounts: a standard one per entity kind, with the workspace's `[[chart]]` lines on top.
+"""The chart of accounts: a standard one per entity kind, with the workspace's `[[chart]]` lines on
+top.
 
-A line covers its account and every account below it (`Expenses:Fuel` covers `Expenses:Fuel:Diesel`);
-the longest line that covers an account classifies it. Each line says whether an expense is a
-fixed or a variable cost (break-even rests on that) and which tax-return line it belongs to;
-the tax lines are the US Schedule C (and E, for rent) names, the forms most owner-operators file.
+A line covers its account and every account below it (`Expenses:Fuel` covers
+`Expenses:Fuel:Diesel`); the longest line that covers an account classifies it. Each line says
+whether an expense is a fixed or a variable cost (break-even rests on that) and which tax-return
+line it belongs to; the tax lines are the US Schedule C (and E, for rent) names, the forms most
+owner-operators file.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ def line(account: str, cost: str | None = None, tax: str = "") -> ChartLine:
 
 
 COMMON = (
-    line("Assets"), line("Liabilities"), line("Equity"),
+    line("Assets"),
+    line("Liabilities"),
+    line("Equity"),
     line("Income:Sales", tax="Gross receipts or sales"),
     line("Income:Interest", tax="Other income"),
     line("Income:Other", tax="Other income"),
@@ -60,30 +64,41 @@ COMMON = (
     line("Expenses:Depreciation", "fixed", "Depreciation"),
 )
 BY_KIND: dict[str, tuple[ChartLine, ...]] = {
-    "charter": (line("Income:Charters", tax="Gross receipts or sales"),
-                line("Expenses:Fuel", "variable", "Other expenses"),
-                line("Expenses:Crew", "variable", "Contract labor"),
-                line("Expenses:Provisions", "variable", "Supplies"),
-                line("Expenses:Moorage", "fixed", "Rent or lease (other business property)")),
-    "logistics": (line("Income:Hauling", tax="Gross receipts or sales"),
-                  line("Expenses:Fuel", "variable", "Car and truck expenses"),
-                  line("Expenses:Tolls", "variable", "Car and truck expenses"),
-                  line("Expenses:Vehicle Lease", "fixed", "Rent or lease (vehicles, machinery, equipment)")),
-    "real_estate": (line("Income:Rent", tax="Rents received (Schedule E)"),
-                    line("Expenses:Mortgage", "fixed", "Mortgage interest (Schedule E)"),
-                    line("Expenses:Property Tax", "fixed", "Taxes (Schedule E)"),
-                    line("Expenses:Management", "fixed", "Management fees (Schedule E)"),
-                    line("Expenses:Repairs", "variable", "Repairs (Schedule E)")),
-    "services": (line("Income:Consulting", tax="Gross receipts or sales"),
-                 line("Income:Services", tax="Gross receipts or sales")),
-    "software": (line("Income:Subscriptions", tax="Gross receipts or sales"),
-                 line("Income:Services", tax="Gross receipts or sales"),
-                 line("Expenses:Hosting", "variable", "Other expenses")),
+    "charter": (
+        line("Income:Charters", tax="Gross receipts or sales"),
+        line("Expenses:Fuel", "variable", "Other expenses"),
+        line("Expenses:Crew", "variable", "Contract labor"),
+        line("Expenses:Provisions", "variable", "Supplies"),
+        line("Expenses:Moorage", "fixed", "Rent or lease (other business property)"),
+    ),
+    "logistics": (
+        line("Income:Hauling", tax="Gross receipts or sales"),
+        line("Expenses:Fuel", "variable", "Car and truck expenses"),
+        line("Expenses:Tolls", "variable", "Car and truck expenses"),
+        line("Expenses:Vehicle Lease", "fixed", "Rent or lease (vehicles, machinery, equipment)"),
+    ),
+    "real_estate": (
+        line("Income:Rent", tax="Rents received (Schedule E)"),
+        line("Expenses:Mortgage", "fixed", "Mortgage interest (Schedule E)"),
+        line("Expenses:Property Tax", "fixed", "Taxes (Schedule E)"),
+        line("Expenses:Management", "fixed", "Management fees (Schedule E)"),
+        line("Expenses:Repairs", "variable", "Repairs (Schedule E)"),
+    ),
+    "services": (
+        line("Income:Consulting", tax="Gross receipts or sales"),
+        line("Income:Services", tax="Gross receipts or sales"),
+    ),
+    "software": (
+        line("Income:Subscriptions", tax="Gross receipts or sales"),
+        line("Income:Services", tax="Gross receipts or sales"),
+        line("Expenses:Hosting", "variable", "Other expenses"),
+    ),
 }
 
 
 class Chart:
-    """The workspace's chart: each entity kind's lines built once, then looked up by entity and account."""
+    """The workspace's chart: each entity kind's lines built once, then looked up by entity and
+    account."""
 
     def __init__(self, settings: Settings):
         self.variable_globs = settings.finance.variable_cost_accounts
@@ -94,7 +109,9 @@ class Chart:
             for own in settings.chart:  # the workspace's own lines override the standard ones
                 if not own.kinds or kind in own.kinds:
                     lines[own.account] = ChartLine(own.account, own.cost, own.tax_line)
-            self.lines[kind] = tuple(sorted(lines.values(), key=lambda ln: -len(ln.account)))  # longest first
+            self.lines[kind] = tuple(
+                sorted(lines.values(), key=lambda ln: -len(ln.account))
+            )  # longest first
 
     def line(self, entity: str, account: str) -> ChartLine | None:
         kind = self.kinds.get(entity, "other")

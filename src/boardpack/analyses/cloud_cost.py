@@ -38,18 +38,41 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     ttm = [add_months(last, -i) for i in range(12)]
 
     def spend(in_months: list[date]) -> Decimal:
-        return sum((amount for m in in_months for amount in by_month[m].values()), Decimal(0)).quantize(CENT)
+        return sum(
+            (amount for m in in_months for amount in by_month[m].values()), Decimal(0)
+        ).quantize(CENT)
 
     current, previous, total_ttm = spend(months), spend(before), spend(ttm)
     change = ((current - previous) / previous * 100).quantize(Decimal("0.1")) if previous else None
     results.add(
-        Metric(id="technology.cloud_cost", label="Cloud cost this period", value=current, unit=unit, provenance=PROVENANCE),
-        Metric(id="technology.cloud_cost_change", label="Cloud cost change vs the period before", value=change, unit="%", provenance=PROVENANCE,
-               status=None if change is None else ("bad" if change > GROWTH * 100 else "good"),
-               note="(this period − the period before) ÷ the period before"),
-        Metric(id="technology.cloud_cost_ttm", label="Cloud cost, trailing 12 months", value=total_ttm, unit=unit, provenance=PROVENANCE))
+        Metric(
+            id="technology.cloud_cost",
+            label="Cloud cost this period",
+            value=current,
+            unit=unit,
+            provenance=PROVENANCE,
+        ),
+        Metric(
+            id="technology.cloud_cost_change",
+            label="Cloud cost change vs the period before",
+            value=change,
+            unit="%",
+            provenance=PROVENANCE,
+            status=None if change is None else ("bad" if change > GROWTH * 100 else "good"),
+            note="(this period − the period before) ÷ the period before",
+        ),
+        Metric(
+            id="technology.cloud_cost_ttm",
+            label="Cloud cost, trailing 12 months",
+            value=total_ttm,
+            unit=unit,
+            provenance=PROVENANCE,
+        ),
+    )
     shown = [add_months(last, -i) for i in (2, 1, 0)]
-    services = sorted({s for m in ttm for s in by_month[m]}, key=lambda s: -sum(by_month[m][s] for m in ttm))
+    services = sorted(
+        {s for m in ttm for s in by_month[m]}, key=lambda s: -sum(by_month[m][s] for m in ttm)
+    )
     rows, savings = [], []
     recorded = {month for month, _, _ in cloud.costs}
     for service in services:
@@ -57,27 +80,67 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         # months before Cost Explorer has any data for the account are not months of zero cost
         prior = [by_month[m][service] for i in (1, 2, 3) if (m := add_months(last, -i)) in recorded]
         average = sum(prior, Decimal(0)) / len(prior) if prior else Decimal(0)
-        rows.append({"service": service, **{m.isoformat()[:7]: by_month[m][service].quantize(CENT) for m in shown},
-                     "ttm": sum((by_month[m][service] for m in ttm), Decimal(0)).quantize(CENT),
-                     "trend": trend(latest, average)})
+        rows.append(
+            {
+                "service": service,
+                **{m.isoformat()[:7]: by_month[m][service].quantize(CENT) for m in shown},
+                "ttm": sum((by_month[m][service] for m in ttm), Decimal(0)).quantize(CENT),
+                "trend": trend(latest, average),
+            }
+        )
         if average and latest > average * (1 + GROWTH):
-            savings.append({"candidate": f"Review the growth of {service}",
-                            "evidence": f"{latest.quantize(CENT)} {unit} last month against a 3-month average of "
-                                        f"{average.quantize(CENT)} {unit}",
-                            "monthly_saving": None})
-            results.add(Finding(severity="low", area="technology", title=f"{service} cost rose {pct(latest, average)}%",
-                                evidence=f"{latest.quantize(CENT)} {unit} in {last:%b %Y} against a 3-month average of "
-                                f"{average.quantize(CENT)} {unit}.", action="Find what changed and whether it was intended.",
-                                asset=service, source=PROVENANCE[0]))
+            savings.append(
+                {
+                    "candidate": f"Review the growth of {service}",
+                    "evidence": (
+                        f"{latest.quantize(CENT)} {unit} last month against a 3-month average of "
+                        f"{average.quantize(CENT)} {unit}"
+                    ),
+                    "monthly_saving": None,
+                }
+            )
+            results.add(
+                Finding(
+                    severity="low",
+                    area="technology",
+                    title=f"{service} cost rose {pct(latest, average)}%",
+                    evidence=(
+                        f"{latest.quantize(CENT)} {unit} in {last:%b %Y} against a 3-month average"
+                        f" of {average.quantize(CENT)} {unit}."
+                    ),
+                    action="Find what changed and whether it was intended.",
+                    asset=service,
+                    source=PROVENANCE[0],
+                )
+            )
     savings += resource_savings(portfolio, by_month[last], unit)
-    columns = (Column.text("service", "Service"), *(Column.number(m.isoformat()[:7], f"{m:%b %Y}") for m in shown),
-               Column.number("ttm", "12 months"), Column.text("trend", "Trend"))
-    results.add(Table(id="technology.cost_by_service", title=f"Cloud cost by service ({unit})", columns=columns, rows=tuple(rows), provenance=PROVENANCE,
-                      note="Trend compares the latest month with the average of the three before it."),
-                Table(id="technology.savings", title="Savings candidates",
-                      columns=(Column.text("candidate", "Candidate"), Column.text("evidence", "Evidence"),
-                       Column.number("monthly_saving", f"Estimated saving a month ({unit})")), rows=tuple(savings),
-                      provenance=PROVENANCE + ("AWS resources",)))
+    columns = (
+        Column.text("service", "Service"),
+        *(Column.number(m.isoformat()[:7], f"{m:%b %Y}") for m in shown),
+        Column.number("ttm", "12 months"),
+        Column.text("trend", "Trend"),
+    )
+    results.add(
+        Table(
+            id="technology.cost_by_service",
+            title=f"Cloud cost by service ({unit})",
+            columns=columns,
+            rows=tuple(rows),
+            provenance=PROVENANCE,
+            note="Trend compares the latest month with the average of the three before it.",
+        ),
+        Table(
+            id="technology.savings",
+            title="Savings candidates",
+            columns=(
+                Column.text("candidate", "Candidate"),
+                Column.text("evidence", "Evidence"),
+                Column.number("monthly_saving", f"Estimated saving a month ({unit})"),
+            ),
+            rows=tuple(savings),
+            provenance=PROVENANCE + ("AWS resources",),
+        ),
+    )
 
 
 def period_months(first: date, last: date) -> list[date]:
@@ -106,15 +169,35 @@ def resource_savings(portfolio: Portfolio, latest: dict[str, Decimal], unit: str
     x86 = [r for r in functions if "arm64" not in r.facts.get("architectures", ())]
     if x86:
         lambda_cost = latest.get("AWS Lambda", Decimal(0))
-        estimate = (lambda_cost * ARM_SAVING * len(x86) / len(functions)).quantize(CENT) if lambda_cost else None
-        rows.append({"candidate": f"Move {len(x86)} of {len(functions)} Lambda functions to arm64 (Graviton)",
-                     "evidence": f"{', '.join(r.name for r in x86[:5])} run on x86_64; arm64 costs 20% less per "
-                                 "GB-second (estimate: 20% of last month's Lambda cost, by share of functions)",
-                     "monthly_saving": estimate})
-    provisioned = [r for r in resources if r.service == "dynamodb" and r.facts.get("billing") == "PROVISIONED"]
+        estimate = (
+            (lambda_cost * ARM_SAVING * len(x86) / len(functions)).quantize(CENT)
+            if lambda_cost
+            else None
+        )
+        rows.append(
+            {
+                "candidate": (
+                    f"Move {len(x86)} of {len(functions)} Lambda functions to arm64 (Graviton)"
+                ),
+                "evidence": (
+                    f"{', '.join(r.name for r in x86[:5])} run on x86_64; arm64 costs 20% less per "
+                    "GB-second (estimate: 20% of last month's Lambda cost, by share of functions)"
+                ),
+                "monthly_saving": estimate,
+            }
+        )
+    provisioned = [
+        r for r in resources if r.service == "dynamodb" and r.facts.get("billing") == "PROVISIONED"
+    ]
     if provisioned:
-        rows.append({"candidate": f"Check {len(provisioned)} DynamoDB tables on provisioned capacity",
-                     "evidence": f"{', '.join(r.name for r in provisioned[:5])}: on-demand is cheaper when traffic "
-                                 "is small or spiky; compare with the tables' consumed capacity",
-                     "monthly_saving": None})
+        rows.append(
+            {
+                "candidate": f"Check {len(provisioned)} DynamoDB tables on provisioned capacity",
+                "evidence": (
+                    f"{', '.join(r.name for r in provisioned[:5])}: on-demand is cheaper when"
+                    " traffic is small or spiky; compare with the tables' consumed capacity"
+                ),
+                "monthly_saving": None,
+            }
+        )
     return rows

@@ -1,4 +1,5 @@
-"""CEO analyses, run last: asset inventory, KPIs against targets, ranked shortfalls, 30-day agenda."""
+"""CEO analyses, run last: asset inventory, KPIs against targets, ranked shortfalls, 30-day agenda.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 from boardpack.analyses.actions import action_for
-from boardpack.model import SEVERITY_RANK, Action, Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.model import (
+    SEVERITY_RANK,
+    Action,
+    Column,
+    Finding,
+    Metric,
+    Portfolio,
+    Results,
+    Table,
+)
 
 AGENDA_DAYS = 30
 AGENDA_SEVERITIES = ("critical", "high", "medium")
@@ -16,15 +26,23 @@ AGENDA_SEVERITIES = ("critical", "high", "medium")
 def analyse(portfolio: Portfolio, results: Results) -> None:
     results.add(assets(portfolio, results), kpis(portfolio, results))
     results.agenda = agenda(portfolio, results)
-    results.add(Metric(id="executive.open_findings", label="Findings of medium severity or worse",
-                       value=sum(1 for f in results.findings if SEVERITY_RANK[f.severity] <= 2), unit="findings",
-                       provenance=tuple(sorted({f.area for f in results.findings})),
-                       note="every analysis's findings, critical to medium"))
+    results.add(
+        Metric(
+            id="executive.open_findings",
+            label="Findings of medium severity or worse",
+            value=sum(1 for f in results.findings if SEVERITY_RANK[f.severity] <= 2),
+            unit="findings",
+            provenance=tuple(sorted({f.area for f in results.findings})),
+            note="every analysis's findings, critical to medium",
+        )
+    )
 
 
 def assets(portfolio: Portfolio, results: Results) -> Table:
-    """Every asset by venture — declared, and found in the repositories and the AWS account — with the open
-    findings that concern it, so the CEO sees the same findings the CTO does, attached to what they own."""
+    """Every asset by venture — declared, and found in the repositories and the AWS account — with
+    the open findings that concern it, so the CEO sees the same findings the CTO does, attached to
+    what they own.
+"""
     concerns: dict[tuple[str | None, str], list[Finding]] = {}
     for f in results.ranked_findings():
         if f.asset and f.severity != "info":
@@ -35,8 +53,16 @@ def assets(portfolio: Portfolio, results: Results) -> Table:
 
     def add(entity_id: str | None, venture: str, kind: str, name: str, note: str) -> None:
         found = concerns.get((entity_id, name), [])
-        rows.append({"entity": venture, "kind": kind, "asset": name, "note": note, "open_findings": len(found),
-                     "worst": found[0].severity if found else "—"})
+        rows.append(
+            {
+                "entity": venture,
+                "kind": kind,
+                "asset": name,
+                "note": note,
+                "open_findings": len(found),
+                "worst": found[0].severity if found else "—",
+            }
+        )
 
     for e in portfolio.workspace.settings.entities:
         start = len(rows)
@@ -44,8 +70,11 @@ def assets(portfolio: Portfolio, results: Results) -> Table:
             add(e.id, e.name, a.kind, a.name, a.note)
         for path in e.repos:
             repo = repos.get((e.id, path))
-            note = (f"{repo.branch or 'detached'} @ {repo.head[:7]}, last commit {repo.last_commit}" if repo and repo.head
-                    else (repo.problem if repo else "not read"))
+            note = (
+                f"{repo.branch or 'detached'} @ {repo.head[:7]}, last commit {repo.last_commit}"
+                if repo and repo.head
+                else (repo.problem if repo else "not read")
+            )
             add(e.id, e.name, "repository", path, note or "")
         zones = {r.name for r in cloud if r.service == "route53" and r.entity == e.id}
         for domain in sorted(set(e.domains) | zones):
@@ -57,11 +86,29 @@ def assets(portfolio: Portfolio, results: Results) -> Table:
             add(e.id, e.name, "—", "no assets recorded", "")
     for r in cloud:
         if r.entity is None:
-            add(None, "Unassigned", "cloud", r.name, f"{r.service} {r.kind}, {r.region}: no entity tag")
-    return Table(id="executive.assets", title="Assets by venture",
-                 columns=(Column.text("entity", "Venture"), Column.text("kind", "Kind"), Column.text("asset", "Asset"), Column.text("note", "Note"),
-                  Column.number("open_findings", "Open findings"), Column.text("worst", "Most serious")), rows=tuple(rows),
-                 provenance=("boardpack.toml [[entities]]",) + (("git",) if repos else ()) + (("AWS account",) if cloud else ()))
+            add(
+                None,
+                "Unassigned",
+                "cloud",
+                r.name,
+                f"{r.service} {r.kind}, {r.region}: no entity tag",
+            )
+    return Table(
+        id="executive.assets",
+        title="Assets by venture",
+        columns=(
+            Column.text("entity", "Venture"),
+            Column.text("kind", "Kind"),
+            Column.text("asset", "Asset"),
+            Column.text("note", "Note"),
+            Column.number("open_findings", "Open findings"),
+            Column.text("worst", "Most serious"),
+        ),
+        rows=tuple(rows),
+        provenance=("boardpack.toml [[entities]]",)
+        + (("git",) if repos else ())
+        + (("AWS account",) if cloud else ()),
+    )
 
 
 def kpis(portfolio: Portfolio, results: Results) -> Table:
@@ -80,21 +127,57 @@ def kpis(portfolio: Portfolio, results: Results) -> Table:
         else:
             value, where = None, ""
         status = kpi_status(value, kpi.target, kpi.direction)
-        rows.append({"kpi": kpi.label, "value": value, "target": kpi.target, "unit": kpi.unit,
-                     "status": status, "source": where or "no data"})
+        rows.append(
+            {
+                "kpi": kpi.label,
+                "value": value,
+                "target": kpi.target,
+                "unit": kpi.unit,
+                "status": status,
+                "source": where or "no data",
+            }
+        )
         if value is None:
-            results.add(Finding(severity="low", area="operations", title=f"KPI '{kpi.label}' has no data",
-                                evidence=f"No metric {kpi.id} and no note records it under kpis:.",
-                                action="Record it in the venture's handoff note front matter, or drop the target."))
+            results.add(
+                Finding(
+                    severity="low",
+                    area="operations",
+                    title=f"KPI '{kpi.label}' has no data",
+                    evidence=f"No metric {kpi.id} and no note records it under kpis:.",
+                    action=(
+                        "Record it in the venture's handoff note front matter, or drop the target."
+                    ),
+                )
+            )
         elif status == "bad":
-            results.add(Finding(severity="medium", area="operations", title=f"KPI '{kpi.label}' is off target",
-                                evidence=f"{with_unit(value, kpi.unit)} against a target of "
-                                f"{kpi.direction.replace('_', ' ')} {with_unit(kpi.target, kpi.unit)}.", action="Agree a recovery plan with the owner.",
-                                entity=kpi.id.split(".")[0] if "." in kpi.id else None, source=where))
-    return Table(id="executive.kpis", title="KPIs against targets",
-                 columns=(Column.text("kpi", "KPI"), Column.number("value", "Value"), Column.number("target", "Target"),
-                  Column.text("unit", "Unit"), Column.text("status", "Status"), Column.text("source", "Source")), rows=tuple(rows),
-                 provenance=("boardpack.toml [[kpis]]",))
+            results.add(
+                Finding(
+                    severity="medium",
+                    area="operations",
+                    title=f"KPI '{kpi.label}' is off target",
+                    evidence=(
+                        f"{with_unit(value, kpi.unit)} against a target of "
+                        f"{kpi.direction.replace('_', ' ')} {with_unit(kpi.target, kpi.unit)}."
+                    ),
+                    action="Agree a recovery plan with the owner.",
+                    entity=kpi.id.split(".")[0] if "." in kpi.id else None,
+                    source=where,
+                )
+            )
+    return Table(
+        id="executive.kpis",
+        title="KPIs against targets",
+        columns=(
+            Column.text("kpi", "KPI"),
+            Column.number("value", "Value"),
+            Column.number("target", "Target"),
+            Column.text("unit", "Unit"),
+            Column.text("status", "Status"),
+            Column.text("source", "Source"),
+        ),
+        rows=tuple(rows),
+        provenance=("boardpack.toml [[kpis]]",),
+    )
 
 
 def with_unit(value: Decimal, unit: str) -> str:
@@ -107,7 +190,11 @@ def kpi_status(value: Decimal | None, target: Decimal, direction: str) -> str:
     met = value >= target if direction == "at_least" else value <= target
     if met:
         return "good"
-    near = value >= target * Decimal("0.9") if direction == "at_least" else value <= target * Decimal("1.1")
+    near = (
+        value >= target * Decimal("0.9")
+        if direction == "at_least"
+        else value <= target * Decimal("1.1")
+    )
     return "warn" if near else "bad"
 
 
@@ -119,13 +206,23 @@ def agenda(portfolio: Portfolio, results: Results) -> list[Action]:
     """
     start = portfolio.as_of
     horizon = start + timedelta(days=AGENDA_DAYS)
-    seen = {(a.title, a.entity, a.source) for a in results.actions}  # the CTO's actions are findings' too
+    seen = {
+        (a.title, a.entity, a.source) for a in results.actions
+    }  # the CTO's actions are findings' too
     derived = []
     for f in results.findings:
         action = action_for(f, start)
-        if f.severity in AGENDA_SEVERITIES and (action.title, action.entity, action.source) not in seen:
-            # the finding says what the action is about: "Agree a recovery plan" alone could be any of four
+        if (
+            f.severity in AGENDA_SEVERITIES
+            and (action.title, action.entity, action.source) not in seen
+        ):
+            # the finding says what the action is about: "Agree a recovery plan" alone could be any
+            # of four
             derived.append(replace(action, title=f"{f.title.rstrip('.')}: {action.title}"))
-    chosen = [replace(a, due=a.due or horizon) for a in results.actions + derived if a.due is None or a.due <= horizon]
+    chosen = [
+        replace(a, due=a.due or horizon)
+        for a in results.actions + derived
+        if a.due is None or a.due <= horizon
+    ]
     chosen.sort(key=lambda a: (a.due >= start, a.priority, a.due, a.title))  # overdue first
     return chosen

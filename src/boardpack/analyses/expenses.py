@@ -37,7 +37,8 @@ def periods_back(period: Period, n: int) -> list[Period]:
 
 
 def modified_z(x: Decimal, history: list[Decimal]) -> Decimal | None:
-    """Iglewicz–Hoaglin modified z-score of x against history; None when every figure is the same."""
+    """Iglewicz–Hoaglin modified z-score of x against history; None when every figure is the same.
+    """
     m = median(history)
     mad = median(abs(h - m) for h in history)
     if mad:
@@ -66,10 +67,15 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     recurring(portfolio, results, currency, provenance)
 
 
-def spend_by_period(portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]) -> None:
+def spend_by_period(
+    portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]
+) -> None:
     periods = periods_back(portfolio.period, HISTORY)
-    # the periods are contiguous: a CASE puts each row in its one bucket (a range join costs far more)
-    bucket = "CASE " + " ".join(f"WHEN date <= DATE '{p.end}' THEN {i}" for i, p in reversed(list(enumerate(periods))))
+    # the periods are contiguous: a CASE puts each row in its one bucket (a range join costs far
+    # more)
+    bucket = "CASE " + " ".join(
+        f"WHEN date <= DATE '{p.end}' THEN {i}" for i, p in reversed(list(enumerate(periods)))
+    )
     rows = portfolio.db.execute(f"""
         SELECT account, {bucket} END AS i, -sum(amount) FROM ledger
         WHERE {EXPENSE} AND date BETWEEN DATE '{periods[-1].start}' AND DATE '{periods[0].end}'
@@ -78,32 +84,56 @@ def spend_by_period(portfolio: Portfolio, results: Results, currency: str, prove
     for account, i, amount in rows:
         spend.setdefault(account, [ZERO] * len(periods))[i] = money(amount)
     shown = periods[:SHOWN]
-    table = tuple({"account": a, **{p.label: s[i] for i, p in enumerate(shown)}}
-                  for a, s in sorted(spend.items(), key=lambda kv: -kv[1][0]))
-    results.add(Table(id="accounting.expenses_by_period", title=f"Spend by account, {shown[-1].title} to {shown[0].title} "
-                                                       f"({currency})",
-                      columns=(Column.text("account", "Account"), *(Column.number(p.label, p.label) for p in shown)), rows=table, provenance=provenance))
+    table = tuple(
+        {"account": a, **{p.label: s[i] for i, p in enumerate(shown)}}
+        for a, s in sorted(spend.items(), key=lambda kv: -kv[1][0])
+    )
+    results.add(
+        Table(
+            id="accounting.expenses_by_period",
+            title=f"Spend by account, {shown[-1].title} to {shown[0].title} ({currency})",
+            columns=(
+                Column.text("account", "Account"),
+                *(Column.number(p.label, p.label) for p in shown),
+            ),
+            rows=table,
+            provenance=provenance,
+        )
+    )
     for account, series in spend.items():
         current, history = series[0], series[1:]
         if sum(1 for h in history if h) < MIN_HISTORY or not is_spike(current, history):
             continue
         typical = money(median(history))
-        results.add(Finding(severity="medium", area="expenses", title=f"Spending spike: {account}",
-                            evidence=f"{current} {currency} in {portfolio.period.title} against a typical {typical} "
-                            f"(median of the {HISTORY} periods before).",
-                            action="Check the transactions behind it; if it is a new normal, nothing to do.", source=provenance[0]))
+        results.add(
+            Finding(
+                severity="medium",
+                area="expenses",
+                title=f"Spending spike: {account}",
+                evidence=(
+                    f"{current} {currency} in {portfolio.period.title} against a typical {typical} "
+                    f"(median of the {HISTORY} periods before)."
+                ),
+                action="Check the transactions behind it; if it is a new normal, nothing to do.",
+                source=provenance[0],
+            )
+        )
 
 
-def duplicates(portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]) -> None:
+def duplicates(
+    portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]
+) -> None:
     """Exactly two payments to one payee for one amount within the window, at least one this period.
 
     Exactly two: a payee paid that amount several times around then (crew paid per trip, a fee per
     booking) is routine, not a double charge.
     """
     period, window = portfolio.period, portfolio.workspace.settings.finance.duplicate_window_days
-    pairs = portfolio.db.execute("""
+    pairs = portfolio.db.execute(
+        """
         WITH near AS (
-            SELECT date, amount, counterparty, lower(trim(counterparty)) AS payee, source_file, source_line
+            SELECT date, amount, counterparty, lower(trim(counterparty)) AS payee, source_file,
+                   source_line
             FROM ledger WHERE amount < 0 AND coalesce(trim(counterparty), '') != ''
               AND date BETWEEN CAST(? AS DATE) - 2 * ? AND CAST(? AS DATE) + ?)
         SELECT a.date, b.date, a.counterparty, -a.amount, a.source_file || ':' || a.source_line,
@@ -115,50 +145,133 @@ def duplicates(portfolio: Portfolio, results: Results, currency: str, provenance
           AND (SELECT count(*) FROM near c WHERE c.payee = a.payee AND c.amount = a.amount
                AND c.date BETWEEN a.date - ? AND b.date + ?) = 2
         ORDER BY a.date, a.counterparty""",
-        (period.start, window, period.end, window, window, period.start, period.end, period.start, period.end,
-         window, window)).fetchall()
-    rows = tuple({"first": a.isoformat(), "second": b.isoformat(), "counterparty": c, "amount": money(amt),
-                  "where": f"{w1}, {w2}"} for a, b, c, amt, w1, w2 in pairs)
+        (
+            period.start,
+            window,
+            period.end,
+            window,
+            window,
+            period.start,
+            period.end,
+            period.start,
+            period.end,
+            window,
+            window,
+        ),
+    ).fetchall()
+    rows = tuple(
+        {
+            "first": a.isoformat(),
+            "second": b.isoformat(),
+            "counterparty": c,
+            "amount": money(amt),
+            "where": f"{w1}, {w2}",
+        }
+        for a, b, c, amt, w1, w2 in pairs
+    )
     total = sum((r["amount"] for r in rows), ZERO)
     results.add(
-        Metric(id="accounting.possible_duplicates", label="Possible duplicate payments", value=len(rows), unit="pairs", provenance=provenance,
-               status="good" if not rows else "warn",
-               note=f"same payee and amount within {window} days, {period.title}"),
-        Table(id="accounting.duplicate_payments", title="Possible duplicate payments",
-              columns=(Column.text("first", "First"), Column.text("second", "Second"), Column.text("counterparty", "Payee"),
-               Column.number("amount", "Amount"), Column.text("where", "Where")), rows=rows, provenance=provenance),
+        Metric(
+            id="accounting.possible_duplicates",
+            label="Possible duplicate payments",
+            value=len(rows),
+            unit="pairs",
+            provenance=provenance,
+            status="good" if not rows else "warn",
+            note=f"same payee and amount within {window} days, {period.title}",
+        ),
+        Table(
+            id="accounting.duplicate_payments",
+            title="Possible duplicate payments",
+            columns=(
+                Column.text("first", "First"),
+                Column.text("second", "Second"),
+                Column.text("counterparty", "Payee"),
+                Column.number("amount", "Amount"),
+                Column.text("where", "Where"),
+            ),
+            rows=rows,
+            provenance=provenance,
+        ),
     )
     if rows:
-        results.add(Finding(severity="high", area="expenses", title=f"Possible duplicate payments: {len(rows)}",
-                            evidence=f"{total} {currency} paid twice to the same payee within {window} days.",
-                            action="Confirm with the payee and ask for a refund of any double charge.", source=provenance[0]))
+        results.add(
+            Finding(
+                severity="high",
+                area="expenses",
+                title=f"Possible duplicate payments: {len(rows)}",
+                evidence=f"{total} {currency} paid twice to the same payee within {window} days.",
+                action="Confirm with the payee and ask for a refund of any double charge.",
+                source=provenance[0],
+            )
+        )
 
 
-def recurring(portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]) -> None:
-    """Payees that charge once a month, a steady amount, most months: subscriptions, rent, insurance."""
+def recurring(
+    portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]
+) -> None:
+    """Payees that charge once a month, a steady amount, most months: subscriptions, rent,
+    insurance."""
     end = portfolio.period.end
-    months = periods_back(Period(end.replace(day=1), end, "month") if portfolio.period.kind != "month"
-                          else portfolio.period, 3)
+    months = periods_back(
+        (
+            Period(end.replace(day=1), end, "month")
+            if portfolio.period.kind != "month"
+            else portfolio.period
+        ),
+        3,
+    )
     start = months[-1].start
-    rows = portfolio.db.execute(f"""
-        SELECT entity, trim(counterparty), any_value(account), date_trunc('month', date) m, -sum(amount)
+    rows = portfolio.db.execute(
+        f"""
+        SELECT entity, trim(counterparty), any_value(account), date_trunc('month', date) m,
+               -sum(amount)
         FROM ledger WHERE amount < 0 AND ({EXPENSE}) AND coalesce(trim(counterparty), '') != ''
-          AND date BETWEEN ? AND ? GROUP BY 1, 2, 4 HAVING count(*) = 1""", (start, end)).fetchall()
+          AND date BETWEEN ? AND ? GROUP BY 1, 2, 4 HAVING count(*) = 1""",
+        (start, end),
+    ).fetchall()
     by_payee: dict[tuple[str, str], tuple[str, list[Decimal]]] = {}
     for entity, payee, account, _, amount in rows:
         by_payee.setdefault((entity, payee), (account, []))[1].append(money(amount))
     steady = []
     for (entity, payee), (account, amounts) in sorted(by_payee.items()):
         typical = median(amounts)
-        if len(amounts) >= RECURRING_MONTHS and all(abs(a - typical) <= SIMILAR * typical for a in amounts):
-            steady.append({"entity": entity, "counterparty": payee, "account": account, "months": len(amounts),
-                           "monthly": money(typical)})
+        if len(amounts) >= RECURRING_MONTHS and all(
+            abs(a - typical) <= SIMILAR * typical for a in amounts
+        ):
+            steady.append(
+                {
+                    "entity": entity,
+                    "counterparty": payee,
+                    "account": account,
+                    "months": len(amounts),
+                    "monthly": money(typical),
+                }
+            )
     monthly = sum((r["monthly"] for r in steady), ZERO)
     results.add(
-        Metric(id="accounting.recurring_monthly", label="Recurring charges per month", value=monthly, unit=currency, provenance=provenance,
-               note=f"{len(steady)} payee(s) charging a steady amount in {RECURRING_MONTHS}+ of the last 4 months"),
-        Table(id="accounting.recurring_charges", title="Recurring charges",
-              columns=(Column.text("entity", "Entity"), Column.text("counterparty", "Payee"), Column.text("account", "Account"),
-               Column.number("months", "Months of 4"),
-               Column.number("monthly", "Per month")), rows=tuple(steady), provenance=provenance),
+        Metric(
+            id="accounting.recurring_monthly",
+            label="Recurring charges per month",
+            value=monthly,
+            unit=currency,
+            provenance=provenance,
+            note=(
+                f"{len(steady)} payee(s) charging a steady amount in {RECURRING_MONTHS}+ of the"
+                " last 4 months"
+            ),
+        ),
+        Table(
+            id="accounting.recurring_charges",
+            title="Recurring charges",
+            columns=(
+                Column.text("entity", "Entity"),
+                Column.text("counterparty", "Payee"),
+                Column.text("account", "Account"),
+                Column.number("months", "Months of 4"),
+                Column.number("monthly", "Per month"),
+            ),
+            rows=tuple(steady),
+            provenance=provenance,
+        ),
     )

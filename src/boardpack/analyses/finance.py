@@ -7,7 +7,15 @@ from datetime import date
 from decimal import Decimal, localcontext
 
 from boardpack.analyses import chart
-from boardpack.analyses.ledger_sql import EXPENSE, INCOME, OPERATING, ZERO, ledger_files, money, total
+from boardpack.analyses.ledger_sql import (
+    EXPENSE,
+    INCOME,
+    OPERATING,
+    ZERO,
+    ledger_files,
+    money,
+    total,
+)
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import add_months, trailing_months
 
@@ -34,30 +42,84 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     else:
         runway, runway_note = (cash / net_burn).quantize(Decimal("0.1")), "cash balance / net burn"
     warning = settings.finance.runway_warning_months
-    runway_status = "good" if runway is None or runway >= warning * 2 else "warn" if runway >= warning else "bad"
+    runway_status = (
+        "good"
+        if runway is None or runway >= warning * 2
+        else "warn" if runway >= warning else "bad"
+    )
     revenue = total(portfolio, INCOME, period.start, period.end)
 
     results.add(
-        Metric(id="finance.cash_balance", label="Cash balance", value=cash, unit=currency, provenance=provenance,
-               note=f"opening balances plus every transaction through {period.end}"),
-        Metric(id="finance.revenue", label="Revenue", value=revenue, unit=currency, provenance=provenance, note=f"Income:* accounts, {period.title}"),
-        Metric(id="finance.gross_burn", label="Gross burn (monthly)", value=gross_burn, unit=currency, provenance=provenance,
-               note=f"operating cash out, {window}"),
-        Metric(id="finance.net_burn", label="Net burn (monthly)", value=net_burn, unit=currency, provenance=provenance,
-               status="good" if net_burn <= 0 else None,
-               note=f"operating cash out less cash in, {window}; negative means cash is growing"),
-        Metric(id="finance.runway_months", label="Runway", value=runway, unit="months", provenance=provenance, target=warning, status=runway_status,
-               note=runway_note),
+        Metric(
+            id="finance.cash_balance",
+            label="Cash balance",
+            value=cash,
+            unit=currency,
+            provenance=provenance,
+            note=f"opening balances plus every transaction through {period.end}",
+        ),
+        Metric(
+            id="finance.revenue",
+            label="Revenue",
+            value=revenue,
+            unit=currency,
+            provenance=provenance,
+            note=f"Income:* accounts, {period.title}",
+        ),
+        Metric(
+            id="finance.gross_burn",
+            label="Gross burn (monthly)",
+            value=gross_burn,
+            unit=currency,
+            provenance=provenance,
+            note=f"operating cash out, {window}",
+        ),
+        Metric(
+            id="finance.net_burn",
+            label="Net burn (monthly)",
+            value=net_burn,
+            unit=currency,
+            provenance=provenance,
+            status="good" if net_burn <= 0 else None,
+            note=f"operating cash out less cash in, {window}; negative means cash is growing",
+        ),
+        Metric(
+            id="finance.runway_months",
+            label="Runway",
+            value=runway,
+            unit="months",
+            provenance=provenance,
+            target=warning,
+            status=runway_status,
+            note=runway_note,
+        ),
     )
     for entity in settings.entities:
-        results.add(Metric(id=f"finance.revenue.{entity.id}", label=f"Revenue — {entity.name}",
-                           value=total(portfolio, f"{INCOME} AND entity = ?", period.start, period.end, (entity.id,)),
-                           unit=currency, provenance=provenance, note=f"Income:* accounts of {entity.id}, {period.title}"))
+        results.add(
+            Metric(
+                id=f"finance.revenue.{entity.id}",
+                label=f"Revenue — {entity.name}",
+                value=total(
+                    portfolio, f"{INCOME} AND entity = ?", period.start, period.end, (entity.id,)
+                ),
+                unit=currency,
+                provenance=provenance,
+                note=f"Income:* accounts of {entity.id}, {period.title}",
+            )
+        )
     if runway is not None and runway < warning:
-        results.add(Finding(severity="critical" if runway < warning / 2 else "high", area="finance",
-                            title=f"Runway is {runway} months, below the {warning}-month floor",
-                            evidence=f"Cash {cash} {currency}, net burn {net_burn} {currency}/month ({window}).",
-                            action="Cut fixed costs or raise cash to restore the runway floor.", source=provenance[0]))
+        results.add(
+            Finding(
+                severity="critical" if runway < warning / 2 else "high",
+                area="finance",
+                title=f"Runway is {runway} months, below the {warning}-month floor",
+                evidence=(
+                    f"Cash {cash} {currency}, net burn {net_burn} {currency}/month ({window})."
+                ),
+                action="Cut fixed costs or raise cash to restore the runway floor.",
+                source=provenance[0],
+            )
+        )
 
     results.add(monthly_trend(portfolio, currency, provenance))
     break_even(portfolio, results, currency, provenance, start3, end3)
@@ -67,32 +129,54 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
 
 def monthly_trend(portfolio: Portfolio, currency: str, provenance: tuple[str, ...]) -> Table:
     start, end = trailing_months(portfolio.period.end, 12)
-    rows = portfolio.db.execute(f"""
+    rows = portfolio.db.execute(
+        f"""
         SELECT date_trunc('month', date)::DATE AS month,
                coalesce(sum(amount) FILTER ({INCOME}), 0) AS revenue,
                coalesce(-sum(amount) FILTER ({EXPENSE}), 0) AS expenses,
                coalesce(sum(amount) FILTER ({OPERATING}), 0) AS operating
-        FROM ledger WHERE date BETWEEN ? AND ? GROUP BY 1 ORDER BY 1""", (start, end)).fetchall()
+        FROM ledger WHERE date BETWEEN ? AND ? GROUP BY 1 ORDER BY 1""",
+        (start, end),
+    ).fetchall()
     by_month = {r[0]: r[1:] for r in rows}
     out = []
     month = start
     while month <= end:
         revenue, expenses, operating = by_month.get(month, (ZERO, ZERO, ZERO))
-        out.append({"month": f"{month:%Y-%m}", "revenue": money(revenue), "expenses": money(expenses),
-                    "net": money(revenue - expenses), "operating_cash_flow": money(operating)})
+        out.append(
+            {
+                "month": f"{month:%Y-%m}",
+                "revenue": money(revenue),
+                "expenses": money(expenses),
+                "net": money(revenue - expenses),
+                "operating_cash_flow": money(operating),
+            }
+        )
         month = add_months(month, 1)
-    return Table(id="finance.monthly", title=f"Last 12 months ({currency})",
-                 columns=(Column.text("month", "Month"), Column.number("revenue", "Revenue"), Column.number("expenses", "Expenses"),
-                  Column.number("net", "Net income"), Column.number("operating_cash_flow", "Operating cash flow")),
-                 rows=tuple(out), provenance=provenance)
+    return Table(
+        id="finance.monthly",
+        title=f"Last 12 months ({currency})",
+        columns=(
+            Column.text("month", "Month"),
+            Column.number("revenue", "Revenue"),
+            Column.number("expenses", "Expenses"),
+            Column.number("net", "Net income"),
+            Column.number("operating_cash_flow", "Operating cash flow"),
+        ),
+        rows=tuple(out),
+        provenance=provenance,
+    )
 
 
 def break_even(portfolio, results, currency, provenance, start3: date, end3: date) -> None:
-    """Monthly revenue at which contribution covers fixed costs, from the trailing window's cost structure."""
+    """Monthly revenue at which contribution covers fixed costs, from the trailing window's cost
+    structure."""
     accounts = chart.Chart(portfolio.workspace.settings)
     costs = portfolio.db.execute(
-        f"SELECT entity, account, -sum(amount) FROM ledger WHERE {EXPENSE} AND date BETWEEN ? AND ? GROUP BY ALL",
-        (start3, end3)).fetchall()
+        f"SELECT entity, account, -sum(amount) FROM ledger WHERE {EXPENSE} AND date BETWEEN ? AND ?"
+        " GROUP BY ALL",
+        (start3, end3),
+    ).fetchall()
     variable: dict[str, Decimal] = {}
     fixed: dict[str, Decimal] = {}
     for entity, account, value in costs:
@@ -105,40 +189,75 @@ def break_even(portfolio, results, currency, provenance, start3: date, end3: dat
     if revenue <= 0:
         note = "no revenue in the window, so no contribution margin to cover fixed costs"
     elif all_variable >= revenue:
-        note = "variable costs exceed revenue: every sale loses money, so no revenue level breaks even"
+        note = (
+            "variable costs exceed revenue: every sale loses money, so no revenue level breaks even"
+        )
     else:
         margin = (revenue - all_variable) / revenue
         value = money(all_fixed / months / margin)
-        note = (f"monthly fixed costs {money(all_fixed / months)} / contribution margin "
-                f"{(margin * 100).quantize(Decimal('0.1'))}% ({start3:%b}–{end3:%b %Y}; variable costs per the "
-                f"chart of accounts and finance.variable_cost_accounts)")
+        note = (
+            f"monthly fixed costs {money(all_fixed / months)} / contribution margin"
+            f" {(margin * 100).quantize(Decimal('0.1'))}% ({start3:%b}–{end3:%b %Y}; variable costs"
+            " per the chart of accounts and finance.variable_cost_accounts)"
+        )
     current = money(revenue / months)
     if value is not None:
         status = "good" if current >= value else "bad"
     else:
         status = "bad" if revenue > 0 else None
     results.add(
-        Metric(id="finance.break_even_revenue", label="Break-even revenue (monthly)", value=value, unit=currency, provenance=provenance,
-               status=status, note=note),
-        Metric(id="finance.average_revenue", label=f"Average monthly revenue ({BURN_MONTHS} months)", value=current, unit=currency, provenance=provenance,
-               note=f"Income:* accounts, {start3:%b %Y}–{end3:%b %Y}"),
+        Metric(
+            id="finance.break_even_revenue",
+            label="Break-even revenue (monthly)",
+            value=value,
+            unit=currency,
+            provenance=provenance,
+            status=status,
+            note=note,
+        ),
+        Metric(
+            id="finance.average_revenue",
+            label=f"Average monthly revenue ({BURN_MONTHS} months)",
+            value=current,
+            unit=currency,
+            provenance=provenance,
+            note=f"Income:* accounts, {start3:%b %Y}–{end3:%b %Y}",
+        ),
     )
     if value is not None and current < value:
-        results.add(Finding(severity="high", area="finance", title="Revenue is below break-even",
-                            evidence=f"Average monthly revenue {current} {currency} against break-even {value} {currency}.",
-                            action="Raise prices or volume on the highest-margin venture, or cut fixed costs.", source=provenance[0]))
+        results.add(
+            Finding(
+                severity="high",
+                area="finance",
+                title="Revenue is below break-even",
+                evidence=(
+                    f"Average monthly revenue {current} {currency} against break-even {value}"
+                    f" {currency}."
+                ),
+                action="Raise prices or volume on the highest-margin venture, or cut fixed costs.",
+                source=provenance[0],
+            )
+        )
     break_even_units(portfolio, results, provenance, start3, end3, variable, fixed)
 
 
-def break_even_units(portfolio, results, provenance, start3: date, end3: date, variable: dict, fixed: dict) -> None:
-    """For ventures that sell units (charters, hauling jobs, billable hours): how many a month cover fixed costs.
+def break_even_units(
+    portfolio, results, provenance, start3: date, end3: date, variable: dict, fixed: dict
+) -> None:
+    """For ventures that sell units (charters, hauling jobs, billable hours): how many a month cover
+    fixed costs.
 
     units sold = the income rows' `quantity` (one a row when there is none; hours must be given);
     break-even = monthly fixed costs / (revenue per unit - variable cost per unit), rounded up.
-    """
-    sold = {e: (r, u, unknown) for e, r, u, unknown in portfolio.db.execute(
-        f"SELECT entity, sum(amount), sum(coalesce(quantity, 1)), count(*) FILTER (quantity IS NULL) FROM ledger "
-        f"WHERE {INCOME} AND date BETWEEN ? AND ? GROUP BY entity", (start3, end3)).fetchall()}
+"""
+    sold = {
+        e: (r, u, unknown)
+        for e, r, u, unknown in portfolio.db.execute(
+            "SELECT entity, sum(amount), sum(coalesce(quantity, 1)), count(*) FILTER (quantity IS"
+            f" NULL) FROM ledger WHERE {INCOME} AND date BETWEEN ? AND ? GROUP BY entity",
+            (start3, end3),
+        ).fetchall()
+    }
     months = Decimal(BURN_MONTHS)
     rows = []
     for entity in portfolio.workspace.settings.entities:
@@ -149,8 +268,10 @@ def break_even_units(portfolio, results, provenance, start3: date, end3: date, v
         monthly_fixed = money(fixed.get(entity.id, ZERO) / months)
         value, status = None, None
         if entity.kind in chart.HOURLY and entity.unit is None and unknown:
-            why = (f"{unknown} income rows have no quantity: map the hours column as columns.quantity, "
-                   "or set the entity's unit")
+            why = (
+                f"{unknown} income rows have no quantity: map the hours column as columns.quantity,"
+                " or set the entity's unit"
+            )
         elif units <= 0 or revenue <= 0:
             why = f"no {unit} sold in {start3:%b}–{end3:%b %Y}"
         else:
@@ -160,19 +281,50 @@ def break_even_units(portfolio, results, provenance, start3: date, end3: date, v
             else:
                 value = int(math.ceil(monthly_fixed / (price - cost)))
                 status = "good" if units / months >= value else "bad"
-                why = (f"fixed {monthly_fixed}/month / ({money(price)} revenue - {money(cost)} variable cost "
-                       f"per {unit}), rounded up")
-            rows.append({"entity": entity.name, "unit": unit, "price": money(price), "variable": money(cost),
-                         "fixed": monthly_fixed, "break_even": value,
-                         "sold": (units / months).quantize(Decimal("0.1"))})
-        results.add(Metric(id=f"finance.break_even_units.{entity.id}", label=f"Break-even — {entity.name}", value=value,
-                           unit=f"{unit}s a month", provenance=provenance, status=status, note=why))
+                why = (
+                    f"fixed {monthly_fixed}/month / ({money(price)} revenue - {money(cost)}"
+                    f" variable cost per {unit}), rounded up"
+                )
+            rows.append(
+                {
+                    "entity": entity.name,
+                    "unit": unit,
+                    "price": money(price),
+                    "variable": money(cost),
+                    "fixed": monthly_fixed,
+                    "break_even": value,
+                    "sold": (units / months).quantize(Decimal("0.1")),
+                }
+            )
+        results.add(
+            Metric(
+                id=f"finance.break_even_units.{entity.id}",
+                label=f"Break-even — {entity.name}",
+                value=value,
+                unit=f"{unit}s a month",
+                provenance=provenance,
+                status=status,
+                note=why,
+            )
+        )
     if rows:
-        results.add(Table(id="finance.break_even_units", title=f"Break-even in units ({start3:%b}–{end3:%b %Y}, monthly)",
-                          columns=(Column.text("entity", "Venture"), Column.text("unit", "Unit"), Column.number("price", "Revenue / unit"),
-                           Column.number("variable", "Variable cost / unit"), Column.number("fixed", "Fixed costs"),
-                           Column.number("break_even", "Break-even units"), Column.number("sold", "Units sold")),
-                          rows=tuple(rows), provenance=provenance))
+        results.add(
+            Table(
+                id="finance.break_even_units",
+                title=f"Break-even in units ({start3:%b}–{end3:%b %Y}, monthly)",
+                columns=(
+                    Column.text("entity", "Venture"),
+                    Column.text("unit", "Unit"),
+                    Column.number("price", "Revenue / unit"),
+                    Column.number("variable", "Variable cost / unit"),
+                    Column.number("fixed", "Fixed costs"),
+                    Column.number("break_even", "Break-even units"),
+                    Column.number("sold", "Units sold"),
+                ),
+                rows=tuple(rows),
+                provenance=provenance,
+            )
+        )
 
 
 def months_to_goal(portfolio: Portfolio) -> tuple[date, int]:
@@ -190,9 +342,18 @@ def revenue_targets(portfolio, results, currency, provenance, start3: date, end3
     first, steps = months_to_goal(portfolio)
     current = money(total(portfolio, INCOME, start3, end3) / BURN_MONTHS)
     if steps < 1:
-        results.add(Finding(severity="low", area="finance", title="The revenue goal month has passed",
-                            evidence=f"finance.goal_month = {finance.goal_month} is not after {portfolio.period.label}.",
-                            action="Set a new goal_month in boardpack.toml."))
+        results.add(
+            Finding(
+                severity="low",
+                area="finance",
+                title="The revenue goal month has passed",
+                evidence=(
+                    f"finance.goal_month = {finance.goal_month} is not after"
+                    f" {portfolio.period.label}."
+                ),
+                action="Set a new goal_month in boardpack.toml.",
+            )
+        )
         return
     if current > 0:
         with localcontext() as ctx:
@@ -200,27 +361,50 @@ def revenue_targets(portfolio, results, currency, provenance, start3: date, end3
             growth = (goal / current) ** (Decimal(1) / steps) - 1
         targets = [money(current * (1 + growth) ** (i + 1)) for i in range(steps)]
         targets[-1] = goal  # the goal exactly, not the goal give or take a rounding
-        rule = f"compound growth of {(growth * 100).quantize(Decimal('0.01'))}% a month from {current:,} {currency}"
+        rule = (
+            f"compound growth of {(growth * 100).quantize(Decimal('0.01'))}% a month from"
+            f" {current:,} {currency}"
+        )
     else:
         growth = None
         targets = [money(goal * (i + 1) / steps) for i in range(steps)]
         rule = f"straight line from zero (no revenue in {start3:%b}–{end3:%b %Y})"
-    rows = tuple({"month": f"{add_months(first, i):%Y-%m}", "target": t} for i, t in enumerate(targets))
+    rows = tuple(
+        {"month": f"{add_months(first, i):%Y-%m}", "target": t} for i, t in enumerate(targets)
+    )
     results.add(
-        Table(id="finance.revenue_targets", title=f"Monthly revenue targets to {goal:,} {currency} by {finance.goal_month}",
-              columns=(Column.text("month", "Month"), Column.number("target", f"Target ({currency})")), rows=rows, provenance=provenance, note=rule),
-        Metric(id="finance.required_growth", label="Required monthly revenue growth",
-               value=None if growth is None else (growth * 100).quantize(Decimal("0.01")), unit="%", provenance=provenance, note=rule),
+        Table(
+            id="finance.revenue_targets",
+            title=f"Monthly revenue targets to {goal:,} {currency} by {finance.goal_month}",
+            columns=(
+                Column.text("month", "Month"),
+                Column.number("target", f"Target ({currency})"),
+            ),
+            rows=rows,
+            provenance=provenance,
+            note=rule,
+        ),
+        Metric(
+            id="finance.required_growth",
+            label="Required monthly revenue growth",
+            value=None if growth is None else (growth * 100).quantize(Decimal("0.01")),
+            unit="%",
+            provenance=provenance,
+            note=rule,
+        ),
     )
 
 
-def profitability_roadmap(portfolio, results, currency, provenance, start3: date, end3: date) -> None:
-    """Dated milestones on a straight line from today's monthly net income to finance.net_income_goal.
+def profitability_roadmap(
+    portfolio, results, currency, provenance, start3: date, end3: date
+) -> None:
+    """Dated milestones on a straight line from today's monthly net income to
+    finance.net_income_goal.
 
-    Today's figure is the trailing three months' average; the line reaches the goal in goal_month, and
-    each milestone (break-even, a quarter, half, three quarters of the goal, the goal) is dated by the
-    first month the line reaches it.
-    """
+    Today's figure is the trailing three months' average; the line reaches the goal in goal_month,
+    and each milestone (break-even, a quarter, half, three quarters of the goal, the goal) is dated
+    by the first month the line reaches it.
+"""
     finance = portfolio.workspace.settings.finance
     if finance.net_income_goal is None:
         return
@@ -228,8 +412,11 @@ def profitability_roadmap(portfolio, results, currency, provenance, start3: date
     current = money(total(portfolio, f"{INCOME} OR {EXPENSE}", start3, end3) / BURN_MONTHS)
     first, steps = months_to_goal(portfolio)
     gap = money(goal - current)
-    marks = ([("Break even", ZERO)] if current < 0 <= goal else []) + [
-        (f"{share}% of the goal", money(goal * share / 100)) for share in (25, 50, 75)] + [("The goal", goal)]
+    marks = (
+        ([("Break even", ZERO)] if current < 0 <= goal else [])
+        + [(f"{share}% of the goal", money(goal * share / 100)) for share in (25, 50, 75)]
+        + [("The goal", goal)]
+    )
     rows = []
     for label, target in marks:
         if current >= target:
@@ -242,12 +429,31 @@ def profitability_roadmap(portfolio, results, currency, provenance, start3: date
             when = f"{add_months(first, i - 1):%Y-%m}"
         rows.append({"milestone": label, "net_income": target, "by": when})
     results.add(
-        Metric(id="finance.net_income_gap", label="Monthly net income still to find", value=max(gap, ZERO), unit=currency, provenance=provenance,
-               status="good" if gap <= 0 else None,
-               note=f"goal {goal:,} by {finance.goal_month} - today's {current:,} ({start3:%b}–{end3:%b %Y} average)"),
-        Table(id="finance.profitability_roadmap", title=f"Profitability roadmap to {goal:,} {currency} a month",
-              columns=(Column.text("milestone", "Milestone"), Column.number("net_income", f"Monthly net income ({currency})"),
-               Column.text("by", "By")), rows=tuple(rows), provenance=provenance,
-              note=f"a straight line from {current:,} {currency} ({start3:%b}–{end3:%b %Y} average) to the goal "
-                   f"in {finance.goal_month}"),
+        Metric(
+            id="finance.net_income_gap",
+            label="Monthly net income still to find",
+            value=max(gap, ZERO),
+            unit=currency,
+            provenance=provenance,
+            status="good" if gap <= 0 else None,
+            note=(
+                f"goal {goal:,} by {finance.goal_month} - today's {current:,}"
+                f" ({start3:%b}–{end3:%b %Y} average)"
+            ),
+        ),
+        Table(
+            id="finance.profitability_roadmap",
+            title=f"Profitability roadmap to {goal:,} {currency} a month",
+            columns=(
+                Column.text("milestone", "Milestone"),
+                Column.number("net_income", f"Monthly net income ({currency})"),
+                Column.text("by", "By"),
+            ),
+            rows=tuple(rows),
+            provenance=provenance,
+            note=(
+                f"a straight line from {current:,} {currency} ({start3:%b}–{end3:%b %Y} average) to"
+                f" the goal in {finance.goal_month}"
+            ),
+        ),
     )

@@ -12,16 +12,22 @@ ZERO = Decimal("0.00")
 INCOME = "account LIKE 'Income:%'"
 EXPENSE = "account LIKE 'Expenses:%'"
 # Owner money, transfers between own accounts and loan principal are not operating cash flow.
-OPERATING = "(account IS NULL OR NOT (account LIKE 'Equity:%' OR account LIKE 'Assets:%' OR account LIKE 'Liabilities:Loans%'))"
+OPERATING = (
+    "(account IS NULL OR NOT (account LIKE 'Equity:%' OR account LIKE 'Assets:%' OR account LIKE"
+    " 'Liabilities:Loans%'))"
+)
 TYPES = ("Income", "Expenses", "Assets", "Liabilities", "Equity")
 
 
-def total(portfolio: Portfolio, where: str, start: date | None, end: date, params: tuple = ()) -> Decimal:
+def total(
+    portfolio: Portfolio, where: str, start: date | None, end: date, params: tuple = ()
+) -> Decimal:
     """Sum of ledger amounts matching `where` between start and end (inclusive)."""
     lower = "date >= ? AND " if start else ""
     args = ((start,) if start else ()) + (end,) + params
-    [(value,)] = portfolio.db.execute(f"SELECT sum(amount) FROM ledger WHERE {lower} date <= ? AND ({where})",
-                                      args).fetchall()
+    [(value,)] = portfolio.db.execute(
+        f"SELECT sum(amount) FROM ledger WHERE {lower} date <= ? AND ({where})", args
+    ).fetchall()
     return (value or ZERO).quantize(CENT)
 
 
@@ -37,5 +43,6 @@ TENTH = Decimal("0.1")
 
 
 def percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    """part ÷ whole in percent, to a tenth (occupancy, utilization, margin, conversion); none of nothing."""
+    """part ÷ whole in percent, to a tenth (occupancy, utilization, margin, conversion); none of
+    nothing."""
     return (Decimal(part) * 100 / whole).quantize(TENTH) if whole else None

@@ -1,7 +1,9 @@
-"""A fleet's own report: utilization per vehicle, revenue and margin per job and per vehicle, booked jobs.
+"""A fleet's own report: utilization per vehicle, revenue and margin per job and per vehicle, booked
+jobs.
 
-Utilization = working days on which the vehicle had a job ÷ working days in the period (a weekend job, when
-weekends are not working days, earns its revenue but is not counted as a day of utilization).
+Utilization = working days on which the vehicle had a job ÷ working days in the period (a weekend
+job, when weekends are not working days, earns its revenue but is not counted as a day of
+utilization).
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job
     working = {i for i, d in enumerate(WEEKDAYS) if d in entity.fleet.working_days}
     days = [period.start + timedelta(n) for n in range(period.days)]
     working_days = sum(d.weekday() in working for d in days)
-    done = sorted((j for j in jobs if period.start <= j.date <= period.end), key=lambda j: (j.date, j.vehicle))
+    done = sorted(
+        (j for j in jobs if period.start <= j.date <= period.end), key=lambda j: (j.date, j.vehicle)
+    )
     by_vehicle: dict[str, list[Job]] = defaultdict(list)
     for j in done:
         by_vehicle[j.vehicle].append(j)
@@ -45,64 +49,191 @@ def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job
         revenue = sum((j.revenue for j in mine), ZERO)
         margin = revenue - sum((j.direct_cost for j in mine), ZERO)
         hours = sum((j.hours for j in mine), Decimal(0))
-        rows.append({"vehicle": vehicle, "jobs": len(mine), "days": busy,
-                     "utilization": percent(busy, working_days),
-                     "revenue": money(revenue), "margin": money(margin), "margin_pct": percent(margin, revenue),
-                     "per_hour": money(revenue / hours) if hours else None})
+        rows.append(
+            {
+                "vehicle": vehicle,
+                "jobs": len(mine),
+                "days": busy,
+                "utilization": percent(busy, working_days),
+                "revenue": money(revenue),
+                "margin": money(margin),
+                "margin_pct": percent(margin, revenue),
+                "per_hour": money(revenue / hours) if hours else None,
+            }
+        )
         if not mine:
-            results.add(Finding(severity="medium", area="operations", title=f"{entity.name}: {vehicle} had no jobs in {period.title}",
-                                evidence=f"0 of {working_days} working days; its loan, insurance and parking still cost money.",
-                                action="Put it on the next jobs, rent it out, or sell it.", entity=entity.id, source=provenance[0]))
+            results.add(
+                Finding(
+                    severity="medium",
+                    area="operations",
+                    title=f"{entity.name}: {vehicle} had no jobs in {period.title}",
+                    evidence=(
+                        f"0 of {working_days} working days; its loan, insurance and parking still"
+                        " cost money."
+                    ),
+                    action="Put it on the next jobs, rent it out, or sell it.",
+                    entity=entity.id,
+                    source=provenance[0],
+                )
+            )
     capacity = len(entity.vehicles()) * working_days
     utilization = percent(busy_total, capacity)
     revenue = sum((j.revenue for j in done), ZERO)
     margin = revenue - sum((j.direct_cost for j in done), ZERO)
-    booked = sorted((j for j in jobs if as_of <= j.date <= as_of + timedelta(days=PIPELINE_DAYS)),
-                    key=lambda j: (j.date, j.vehicle))
-    results.add(
-        Metric(id=f"{entity.id}.utilization", label="Fleet utilization", value=utilization, unit="%", provenance=provenance,
-               note=f"vehicle working days with a job ÷ ({len(entity.vehicles())} vehicles × {working_days} working "
-                    f"days): {busy_total} ÷ {capacity}"),
-        Metric(id=f"{entity.id}.jobs", label="Jobs done", value=len(done), unit="jobs", provenance=provenance),
-        Metric(id=f"{entity.id}.job_revenue", label="Job revenue", value=money(revenue), unit=currency, provenance=provenance),
-        Metric(id=f"{entity.id}.job_margin", label="Job margin", value=money(margin), unit=currency, provenance=provenance,
-               note="revenue − direct cost (fuel, driver, tipping fees), before overheads"),
-        Metric(id=f"{entity.id}.margin_percent", label="Margin", value=percent(margin, revenue), unit="%", provenance=provenance,
-               note="job margin ÷ job revenue"),
-        Metric(id=f"{entity.id}.revenue_per_job", label="Revenue per job", value=money(revenue / len(done)) if done else None,
-               unit=currency, provenance=provenance),
-        Metric(id=f"{entity.id}.margin_per_job", label="Margin per job", value=money(margin / len(done)) if done else None,
-               unit=currency, provenance=provenance),
-        Metric(id=f"{entity.id}.pipeline_jobs", label=f"Jobs booked, next {PIPELINE_DAYS} days", value=len(booked), unit="jobs", provenance=provenance,
-               note=f"dated {as_of} to {as_of + timedelta(days=PIPELINE_DAYS)}"),
-        Metric(id=f"{entity.id}.pipeline_revenue", label="Booked revenue", value=money(sum((j.revenue for j in booked), ZERO)),
-               unit=currency, provenance=provenance),
+    booked = sorted(
+        (j for j in jobs if as_of <= j.date <= as_of + timedelta(days=PIPELINE_DAYS)),
+        key=lambda j: (j.date, j.vehicle),
     )
-    results.add(Table(id=f"{entity.id}.vehicles", title=f"Vehicles, {period.title}",
-                      columns=(Column.text("vehicle", "Vehicle"), Column.number("jobs", "Jobs"), Column.number("days", "Days"),
-                       Column.number("utilization", "Used %"), Column.number("revenue", "Revenue"),
-                       Column.number("margin", "Margin"), Column.number("margin_pct", "Margin %"),
-                       Column.number("per_hour", "Per hour")), rows=tuple(rows), provenance=provenance,
-                      note=f"Money in {currency}. Days: working days with a job, of {working_days} "
-                           f"({', '.join(entity.fleet.working_days)}). Per hour: revenue per hour on jobs."))
+    results.add(
+        Metric(
+            id=f"{entity.id}.utilization",
+            label="Fleet utilization",
+            value=utilization,
+            unit="%",
+            provenance=provenance,
+            note=(
+                f"vehicle working days with a job ÷ ({len(entity.vehicles())} vehicles ×"
+                f" {working_days} working days): {busy_total} ÷ {capacity}"
+            ),
+        ),
+        Metric(
+            id=f"{entity.id}.jobs",
+            label="Jobs done",
+            value=len(done),
+            unit="jobs",
+            provenance=provenance,
+        ),
+        Metric(
+            id=f"{entity.id}.job_revenue",
+            label="Job revenue",
+            value=money(revenue),
+            unit=currency,
+            provenance=provenance,
+        ),
+        Metric(
+            id=f"{entity.id}.job_margin",
+            label="Job margin",
+            value=money(margin),
+            unit=currency,
+            provenance=provenance,
+            note="revenue − direct cost (fuel, driver, tipping fees), before overheads",
+        ),
+        Metric(
+            id=f"{entity.id}.margin_percent",
+            label="Margin",
+            value=percent(margin, revenue),
+            unit="%",
+            provenance=provenance,
+            note="job margin ÷ job revenue",
+        ),
+        Metric(
+            id=f"{entity.id}.revenue_per_job",
+            label="Revenue per job",
+            value=money(revenue / len(done)) if done else None,
+            unit=currency,
+            provenance=provenance,
+        ),
+        Metric(
+            id=f"{entity.id}.margin_per_job",
+            label="Margin per job",
+            value=money(margin / len(done)) if done else None,
+            unit=currency,
+            provenance=provenance,
+        ),
+        Metric(
+            id=f"{entity.id}.pipeline_jobs",
+            label=f"Jobs booked, next {PIPELINE_DAYS} days",
+            value=len(booked),
+            unit="jobs",
+            provenance=provenance,
+            note=f"dated {as_of} to {as_of + timedelta(days=PIPELINE_DAYS)}",
+        ),
+        Metric(
+            id=f"{entity.id}.pipeline_revenue",
+            label="Booked revenue",
+            value=money(sum((j.revenue for j in booked), ZERO)),
+            unit=currency,
+            provenance=provenance,
+        ),
+    )
+    results.add(
+        Table(
+            id=f"{entity.id}.vehicles",
+            title=f"Vehicles, {period.title}",
+            columns=(
+                Column.text("vehicle", "Vehicle"),
+                Column.number("jobs", "Jobs"),
+                Column.number("days", "Days"),
+                Column.number("utilization", "Used %"),
+                Column.number("revenue", "Revenue"),
+                Column.number("margin", "Margin"),
+                Column.number("margin_pct", "Margin %"),
+                Column.number("per_hour", "Per hour"),
+            ),
+            rows=tuple(rows),
+            provenance=provenance,
+            note=(
+                f"Money in {currency}. Days: working days with a job, of {working_days} "
+                f"({', '.join(entity.fleet.working_days)}). Per hour: revenue per hour on jobs."
+            ),
+        )
+    )
     money_note = f"Money in {currency}; margin = revenue − direct cost."
-    results.add(Table(id=f"{entity.id}.jobs", title=f"Jobs, {period.title}", columns=JOB_COLUMNS, rows=tuple(job_row(j) for j in done), provenance=provenance,
-                      note=money_note))
-    results.add(Table(id=f"{entity.id}.pipeline", title=f"Booked jobs, next {PIPELINE_DAYS} days", columns=JOB_COLUMNS,
-                      rows=tuple(job_row(j) for j in booked), provenance=provenance, note=money_note))
+    results.add(
+        Table(
+            id=f"{entity.id}.jobs",
+            title=f"Jobs, {period.title}",
+            columns=JOB_COLUMNS,
+            rows=tuple(job_row(j) for j in done),
+            provenance=provenance,
+            note=money_note,
+        )
+    )
+    results.add(
+        Table(
+            id=f"{entity.id}.pipeline",
+            title=f"Booked jobs, next {PIPELINE_DAYS} days",
+            columns=JOB_COLUMNS,
+            rows=tuple(job_row(j) for j in booked),
+            provenance=provenance,
+            note=money_note,
+        )
+    )
     for j in done:
         if j.revenue < j.direct_cost:
-            results.add(Finding(severity="low", area="finance", title=f"{entity.name}: a job for {j.customer} on {j.date} lost money",
-                                evidence=f"revenue {money(j.revenue):,} {currency}, direct cost {money(j.direct_cost):,} "
-                                f"{currency}.",
-                                action="Re-price this kind of job or its customer.", entity=entity.id, source=j.source))
+            results.add(
+                Finding(
+                    severity="low",
+                    area="finance",
+                    title=f"{entity.name}: a job for {j.customer} on {j.date} lost money",
+                    evidence=(
+                        f"revenue {money(j.revenue):,} {currency}, direct cost"
+                        f" {money(j.direct_cost):,} {currency}."
+                    ),
+                    action="Re-price this kind of job or its customer.",
+                    entity=entity.id,
+                    source=j.source,
+                )
+            )
 
 
-JOB_COLUMNS = (Column.text("date", "Date"), Column.text("vehicle", "Vehicle"), Column.text("customer", "Customer"),
-               Column.number("revenue", "Revenue"), Column.number("margin", "Margin"), Column.number("margin_pct", "Margin %"))
+JOB_COLUMNS = (
+    Column.text("date", "Date"),
+    Column.text("vehicle", "Vehicle"),
+    Column.text("customer", "Customer"),
+    Column.number("revenue", "Revenue"),
+    Column.number("margin", "Margin"),
+    Column.number("margin_pct", "Margin %"),
+)
 
 
 def job_row(j: Job) -> dict:
     margin = j.revenue - j.direct_cost
-    return {"date": j.date, "vehicle": j.vehicle, "customer": j.customer, "revenue": money(j.revenue),
-            "margin": money(margin), "margin_pct": percent(margin, j.revenue)}
+    return {
+        "date": j.date,
+        "vehicle": j.vehicle,
+        "customer": j.customer,
+        "revenue": money(j.revenue),
+        "margin": money(margin),
+        "margin_pct": percent(margin, j.revenue),
+    }

@@ -1,5 +1,6 @@
-"""CMO analyses: who is visible where (venture × channel), channel economics and funnels, email-blast ROI,
-which listing platform to add next, and the 30/60/90-day milestones that follow from the gaps."""
+"""CMO analyses: who is visible where (venture × channel), channel economics and funnels,
+email-blast ROI, which listing platform to add next, and the 30/60/90-day milestones that follow
+from the gaps."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
     settings = portfolio.workspace.settings
     period = portfolio.period
     provenance = tuple(portfolio.sources["channels"].paths)
-    in_period = [c for c in portfolio.channels if month_start(period.start) <= c.month <= period.end]
+    in_period = [
+        c for c in portfolio.channels if month_start(period.start) <= c.month <= period.end
+    ]
     names = sorted({c.channel for c in portfolio.channels})
     visits: dict[tuple[str, str], int] = defaultdict(int)
     for c in in_period:
@@ -41,25 +44,67 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
     def state(n: int) -> str:
         return "active" if n >= mk.active_visits else "weak" if n >= mk.weak_visits else "absent"
 
-    matrix = tuple({"entity": e.name, **{ch: state(visits[e.id, ch]) for ch in names}} for e in settings.entities)
-    results.add(Table(id="marketing.channel_matrix", title="Visibility by venture and channel",
-                      columns=(Column.text("entity", "Venture"), *(Column.text(ch, ch) for ch in names)), rows=matrix, provenance=provenance,
-                      note=f"{period.title} visits: active ≥ {mk.active_visits}, weak ≥ {mk.weak_visits}, else absent"))
+    matrix = tuple(
+        {"entity": e.name, **{ch: state(visits[e.id, ch]) for ch in names}}
+        for e in settings.entities
+    )
+    results.add(
+        Table(
+            id="marketing.channel_matrix",
+            title="Visibility by venture and channel",
+            columns=(Column.text("entity", "Venture"), *(Column.text(ch, ch) for ch in names)),
+            rows=matrix,
+            provenance=provenance,
+            note=(
+                f"{period.title} visits: active ≥ {mk.active_visits}, weak ≥ {mk.weak_visits}, else"
+                " absent"
+            ),
+        )
+    )
     milestones = []
     for e in settings.entities:
-        weak = sorted((ch for ch in names if state(visits[e.id, ch]) == "weak"), key=lambda ch: -visits[e.id, ch])
+        weak = sorted(
+            (ch for ch in names if state(visits[e.id, ch]) == "weak"),
+            key=lambda ch: -visits[e.id, ch],
+        )
         if weak and not any(state(visits[e.id, ch]) == "active" for ch in names):
-            results.add(Finding(severity="low", area="marketing", title=f"{e.name} has no active channel",
-                                evidence=f"{', '.join(weak)}: fewer than {mk.active_visits} visits in {period.title}.",
-                                action=f"Bring {weak[0]} to {mk.active_visits} visits a month.", entity=e.id, source=provenance[0]))
-            milestones.append(Milestone(60, f"Bring {e.name}'s {weak[0]} channel to {mk.active_visits} visits a month",
-                                        f"no active channel; {weak[0]} had {visits[e.id, weak[0]]} visits", e.id))
+            results.add(
+                Finding(
+                    severity="low",
+                    area="marketing",
+                    title=f"{e.name} has no active channel",
+                    evidence=(
+                        f"{', '.join(weak)}: fewer than {mk.active_visits} visits in"
+                        f" {period.title}."
+                    ),
+                    action=f"Bring {weak[0]} to {mk.active_visits} visits a month.",
+                    entity=e.id,
+                    source=provenance[0],
+                )
+            )
+            milestones.append(
+                Milestone(
+                    60,
+                    f"Bring {e.name}'s {weak[0]} channel to {mk.active_visits} visits a month",
+                    f"no active channel; {weak[0]} had {visits[e.id, weak[0]]} visits",
+                    e.id,
+                )
+            )
         if not weak and all(visits[e.id, ch] < mk.weak_visits for ch in names):
-            results.add(Finding(severity="medium", area="marketing", title=f"{e.name} had no visits on any channel in {period.title}",
-                                evidence=f"No channel row for {e.id} shows a visit in {provenance[0]}.",
-                                action="Give it at least one active channel (a listing, the website or email).", entity=e.id,
-                                source=provenance[0]))
-            milestones.append(Milestone(30, f"Give {e.name} one active channel", "no visits on any channel", e.id))
+            results.add(
+                Finding(
+                    severity="medium",
+                    area="marketing",
+                    title=f"{e.name} had no visits on any channel in {period.title}",
+                    evidence=f"No channel row for {e.id} shows a visit in {provenance[0]}.",
+                    action="Give it at least one active channel (a listing, the website or email).",
+                    entity=e.id,
+                    source=provenance[0],
+                )
+            )
+            milestones.append(
+                Milestone(30, f"Give {e.name} one active channel", "no visits on any channel", e.id)
+            )
 
     totals: dict[str, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
     for c in in_period:
@@ -70,20 +115,44 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
     for ch in names:
         t = totals[ch]
         spend, bookings = Decimal(t["spend"]), t["bookings"]
-        rows.append({"channel": ch, "visits": t["visits"], "leads": t["leads"], "bookings": bookings,
-                     "revenue": money(Decimal(t["revenue"])), "spend": money(spend),
-                     "cost_per_booking": money(spend / bookings) if bookings else None,
-                     "return_on_spend": (Decimal(t["revenue"]) / spend).quantize(Decimal("0.01")) if spend else None})
-    results.add(Table(id="marketing.channels", title=f"Channel results, {period.title}",
-                      columns=(Column.text("channel", "Channel"), Column.number("visits", "Visits"), Column.number("leads", "Leads"),
-                       Column.number("bookings", "Bookings"), Column.number("revenue", "Revenue"),
-                       Column.number("spend", "Spend"), Column.number("cost_per_booking", "Cost / booking"),
-                       Column.number("return_on_spend", "Revenue / spend")), rows=tuple(rows), provenance=provenance))
+        rows.append(
+            {
+                "channel": ch,
+                "visits": t["visits"],
+                "leads": t["leads"],
+                "bookings": bookings,
+                "revenue": money(Decimal(t["revenue"])),
+                "spend": money(spend),
+                "cost_per_booking": money(spend / bookings) if bookings else None,
+                "return_on_spend": (
+                    (Decimal(t["revenue"]) / spend).quantize(Decimal("0.01")) if spend else None
+                ),
+            }
+        )
+    results.add(
+        Table(
+            id="marketing.channels",
+            title=f"Channel results, {period.title}",
+            columns=(
+                Column.text("channel", "Channel"),
+                Column.number("visits", "Visits"),
+                Column.number("leads", "Leads"),
+                Column.number("bookings", "Bookings"),
+                Column.number("revenue", "Revenue"),
+                Column.number("spend", "Spend"),
+                Column.number("cost_per_booking", "Cost / booking"),
+                Column.number("return_on_spend", "Revenue / spend"),
+            ),
+            rows=tuple(rows),
+            provenance=provenance,
+        )
+    )
     return milestones
 
 
 def blasts(portfolio: Portfolio, results: Results) -> list[Milestone]:
-    """Expected revenue = size × deliverability × open × click × conversion × average order value."""
+    """Expected revenue = size × deliverability × open × click × conversion × average order value.
+    """
     settings = portfolio.workspace.settings
     currency = portfolio.currency
     rows = []
@@ -93,35 +162,92 @@ def blasts(portfolio: Portfolio, results: Results) -> list[Milestone]:
         revenue = money(orders * lst.average_order_value)
         roi = ((revenue - lst.cost) / lst.cost).quantize(Decimal("0.01")) if lst.cost else None
         results.add(
-            Metric(id=f"marketing.blast_revenue.{lst.name}", label=f"Expected blast revenue — {lst.name}", value=revenue, unit=currency,
-                   provenance=where, note=f"{lst.size} × {lst.deliverability} × {lst.open} × {lst.click} × {lst.conversion} "
-                               f"× {lst.average_order_value}"),
-            Metric(id=f"marketing.blast_roi.{lst.name}", label=f"Blast ROI — {lst.name}", value=roi, unit="×", provenance=where,
-                   status=None if roi is None else "good" if roi > 0 else "bad",
-                   note="(expected revenue − cost) / cost" if lst.cost else "no cost: ROI is not defined"),
+            Metric(
+                id=f"marketing.blast_revenue.{lst.name}",
+                label=f"Expected blast revenue — {lst.name}",
+                value=revenue,
+                unit=currency,
+                provenance=where,
+                note=(
+                    f"{lst.size} × {lst.deliverability} × {lst.open} × {lst.click} ×"
+                    f" {lst.conversion} × {lst.average_order_value}"
+                ),
+            ),
+            Metric(
+                id=f"marketing.blast_roi.{lst.name}",
+                label=f"Blast ROI — {lst.name}",
+                value=roi,
+                unit="×",
+                provenance=where,
+                status=None if roi is None else "good" if roi > 0 else "bad",
+                note=(
+                    "(expected revenue − cost) / cost"
+                    if lst.cost
+                    else "no cost: ROI is not defined"
+                ),
+            ),
         )
-        rows.append({"list": lst.name, "entity": lst.entity, "size": lst.size,
-                     "orders": orders.quantize(Decimal("0.1")), "revenue": revenue, "cost": money(lst.cost), "roi": roi})
+        rows.append(
+            {
+                "list": lst.name,
+                "entity": lst.entity,
+                "size": lst.size,
+                "orders": orders.quantize(Decimal("0.1")),
+                "revenue": revenue,
+                "cost": money(lst.cost),
+                "roi": roi,
+            }
+        )
     if rows:
-        results.add(Table(id="marketing.email_blasts", title="Email blast model",
-                          columns=(Column.text("list", "List"), Column.text("entity", "Venture"), Column.number("size", "Size"),
-                           Column.number("orders", "Expected orders"), Column.number("revenue", "Expected revenue"),
-                           Column.number("cost", "Cost"), Column.number("roi", "ROI")), rows=tuple(rows),
-                          provenance=("boardpack.toml [[marketing.lists]]",)))
+        results.add(
+            Table(
+                id="marketing.email_blasts",
+                title="Email blast model",
+                columns=(
+                    Column.text("list", "List"),
+                    Column.text("entity", "Venture"),
+                    Column.number("size", "Size"),
+                    Column.number("orders", "Expected orders"),
+                    Column.number("revenue", "Expected revenue"),
+                    Column.number("cost", "Cost"),
+                    Column.number("roi", "ROI"),
+                ),
+                rows=tuple(rows),
+                provenance=("boardpack.toml [[marketing.lists]]",),
+            )
+        )
     best = max(rows, key=lambda r: r["revenue"] - r["cost"], default=None)
     if best and best["revenue"] - best["cost"] > ZERO:
-        results.add(Finding(severity="low", area="marketing", title=f"An email blast to {best['list']} is expected to return "
-                                                f"{best['revenue']} {currency}",
-                            evidence=f"Modelled from the list's size and rates; cost {best['cost']} {currency}.",
-                            action=f"Schedule a blast to {best['list']} this month.", entity=best["entity"]))
-    return [Milestone(30, f"Send the {r['list']} email blast", f"expected {r['revenue']:,} {currency} for "
-                                                               f"{r['cost']:,} {currency}", r["entity"])
-            for r in rows if r["revenue"] > r["cost"]]
+        results.add(
+            Finding(
+                severity="low",
+                area="marketing",
+                title=(
+                    f"An email blast to {best['list']} is expected to return "
+                    f"{best['revenue']} {currency}"
+                ),
+                evidence=(
+                    f"Modelled from the list's size and rates; cost {best['cost']} {currency}."
+                ),
+                action=f"Schedule a blast to {best['list']} this month.",
+                entity=best["entity"],
+            )
+        )
+    return [
+        Milestone(
+            30,
+            f"Send the {r['list']} email blast",
+            f"expected {r['revenue']:,} {currency} for {r['cost']:,} {currency}",
+            r["entity"],
+        )
+        for r in rows
+        if r["revenue"] > r["cost"]
+    ]
 
 
 def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float] | None:
-    """The Wilson score interval for a proportion: unlike p ± z·se it stays inside 0–1 and is honest for the
-    small counts a small business has (3 bookings from 40 leads)."""
+    """The Wilson score interval for a proportion: unlike p ± z·se it stays inside 0–1 and is honest
+    for the small counts a small business has (3 bookings from 40 leads)."""
     if trials == 0:
         return None
     p = successes / trials
@@ -149,8 +275,8 @@ class Milestone:
 
 
 def funnels(portfolio: Portfolio, results: Results) -> list[Milestone]:
-    """Visit → lead → booking per venture and channel over the last three months, with Wilson 95% intervals;
-    next month projected at the months' average visits."""
+    """Visit → lead → booking per venture and channel over the last three months, with Wilson 95%
+    intervals; next month projected at the months' average visits."""
     settings = portfolio.workspace.settings
     currency = portfolio.currency
     first, last = trailing_months(portfolio.period.end, FUNNEL_MONTHS)
@@ -163,38 +289,88 @@ def funnels(portfolio: Portfolio, results: Results) -> list[Milestone]:
     all_leads = sum(c.leads for rows in window.values() for c in rows)
     rows, milestones = [], []
     order = {entity: i for i, entity in enumerate(names)}
-    for (entity, channel), months in sorted(window.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
-        visits, leads, bookings = (sum(getattr(c, k) for c in months) for k in ("visits", "leads", "bookings"))
-        revenue, spend = sum((c.revenue for c in months), ZERO), sum((c.spend for c in months), ZERO)
+    for (entity, channel), months in sorted(
+        window.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])
+    ):
+        visits, leads, bookings = (
+            sum(getattr(c, k) for c in months) for k in ("visits", "leads", "bookings")
+        )
+        revenue, spend = sum((c.revenue for c in months), ZERO), sum(
+            (c.spend for c in months), ZERO
+        )
         per_month = Decimal(visits) / FUNNEL_MONTHS
         booking_rate = wilson(bookings, visits)
         projected = (per_month * bookings / visits).quantize(TENTH) if visits else Decimal("0.0")
         value = revenue / bookings if bookings else None
-        span = (None if booking_rate is None else
-                "–".join(str((per_month * Decimal(repr(b))).quantize(TENTH)) for b in booking_rate))
-        rows.append({"entity": names[entity], "channel": channel, "visits": visits, "leads": leads,
-                     "bookings": bookings, "visit_lead": rate_text(leads, visits),
-                     "lead_booking": rate_text(bookings, leads),
-                     "projected": f"{projected} ({span})" if span else str(projected),
-                     "projected_revenue": money(projected * value) if value is not None
-                     else ZERO if projected == 0 else None})
+        span = (
+            None
+            if booking_rate is None
+            else "–".join(str((per_month * Decimal(repr(b))).quantize(TENTH)) for b in booking_rate)
+        )
+        rows.append(
+            {
+                "entity": names[entity],
+                "channel": channel,
+                "visits": visits,
+                "leads": leads,
+                "bookings": bookings,
+                "visit_lead": rate_text(leads, visits),
+                "lead_booking": rate_text(bookings, leads),
+                "projected": f"{projected} ({span})" if span else str(projected),
+                "projected_revenue": (
+                    money(projected * value)
+                    if value is not None
+                    else ZERO if projected == 0 else None
+                ),
+            }
+        )
         if spend > 0 and bookings == 0:
-            milestones.append(Milestone(days=30, title=f"Stop or fix {channel} for {names[entity]}",
-                                        why=f"{spend:,} {currency} spent over {FUNNEL_MONTHS} months for no booking", entity=entity))
+            milestones.append(
+                Milestone(
+                    days=30,
+                    title=f"Stop or fix {channel} for {names[entity]}",
+                    why=f"{spend:,} {currency} spent over {FUNNEL_MONTHS} months for no booking",
+                    entity=entity,
+                )
+            )
         lead_rate = wilson(leads, visits)
         if lead_rate and all_visits and lead_rate[1] < all_leads / all_visits:
-            milestones.append(Milestone(days=90, title=f"Rework the {channel} landing page for {names[entity]}",
-                                        why=f"visit → lead {percent(leads, visits)}%, below the portfolio's "
-                                        f"{percent(all_leads, all_visits)}% with 95% confidence", entity=entity))
-    note = (f"{first:%b %Y}–{last:%b %Y} pooled. Rates with their 95% Wilson intervals in brackets. Next month: "
-            "these months' average visits × the visit → booking rate (range: its interval) × revenue per booking.")
-    results.add(Table(id="marketing.funnel", title="Funnel by venture and channel",
-                      columns=(Column.text("entity", "Venture"), Column.text("channel", "Channel"), Column.number("visits", "Visits"),
-                       Column.number("leads", "Leads"), Column.number("bookings", "Bookings"),
-                       Column.number("visit_lead", "Visit → lead"), Column.number("lead_booking", "Lead → booking"),
-                       Column.number("projected", "Bookings next month"),
-                       Column.number("projected_revenue", f"Revenue next month ({currency})")),
-                      rows=tuple(rows), provenance=tuple(portfolio.sources["channels"].paths), note=note))
+            milestones.append(
+                Milestone(
+                    days=90,
+                    title=f"Rework the {channel} landing page for {names[entity]}",
+                    why=(
+                        f"visit → lead {percent(leads, visits)}%, below the portfolio's "
+                        f"{percent(all_leads, all_visits)}% with 95% confidence"
+                    ),
+                    entity=entity,
+                )
+            )
+    note = (
+        f"{first:%b %Y}–{last:%b %Y} pooled. Rates with their 95% Wilson intervals in brackets."
+        " Next month: these months' average visits × the visit → booking rate (range: its"
+        " interval) × revenue per booking."
+    )
+    results.add(
+        Table(
+            id="marketing.funnel",
+            title="Funnel by venture and channel",
+            columns=(
+                Column.text("entity", "Venture"),
+                Column.text("channel", "Channel"),
+                Column.number("visits", "Visits"),
+                Column.number("leads", "Leads"),
+                Column.number("bookings", "Bookings"),
+                Column.number("visit_lead", "Visit → lead"),
+                Column.number("lead_booking", "Lead → booking"),
+                Column.number("projected", "Bookings next month"),
+                Column.number("projected_revenue", f"Revenue next month ({currency})"),
+            ),
+            rows=tuple(rows),
+            provenance=tuple(portfolio.sources["channels"].paths),
+            note=note,
+        )
+    )
     return milestones
 
 
@@ -206,51 +382,100 @@ def platforms(portfolio: Portfolio, results: Results) -> list[Milestone]:
     currency = portfolio.currency
     names = {e.id: e.name for e in settings.entities}
     first, last = trailing_months(portfolio.period.end, 12)
-    live = {(c.entity, c.channel.casefold()) for c in portfolio.channels
-            if month_start(portfolio.period.start) <= c.month <= portfolio.period.end and c.visits > 0}
-    ranked, other = [], []  # ranked: (platform, row) pairs, so the milestones know the platform's entity
+    live = {
+        (c.entity, c.channel.casefold())
+        for c in portfolio.channels
+        if month_start(portfolio.period.start) <= c.month <= portfolio.period.end and c.visits > 0
+    }
+    ranked, other = (
+        [],
+        [],
+    )  # ranked: (platform, row) pairs, so the milestones know the platform's entity
     for p in settings.marketing.platforms:
-        row = {"rank": None, "platform": p.name, "entity": names[p.entity], "net_monthly": None, "per_hour": None}
+        row = {
+            "rank": None,
+            "platform": p.name,
+            "entity": names[p.entity],
+            "net_monthly": None,
+            "per_hour": None,
+        }
         if (p.entity, p.name.casefold()) in live:
-            other.append(row | {"reasoning": f"already live: {p.name} shows visits in {portfolio.period.title}"})
+            other.append(
+                row | {
+                    "reasoning": f"already live: {p.name} shows visits in {portfolio.period.title}"
+                }
+            )
             continue
         value, basis = p.average_booking_value, "set on the platform"
         if value is None:
-            done = [c for c in portfolio.channels if c.entity == p.entity and first <= c.month <= last]
+            done = [
+                c for c in portfolio.channels if c.entity == p.entity and first <= c.month <= last
+            ]
             booked = sum(c.bookings for c in done)
             if booked:
                 value = money(sum((c.revenue for c in done), ZERO) / booked)
                 basis = f"{names[p.entity]}'s revenue per booking, last 12 months"
         if value is None:
-            other.append(row | {"reasoning": "no booking value: set average_booking_value on the platform"})
+            other.append(
+                row | {"reasoning": "no booking value: set average_booking_value on the platform"}
+            )
             continue
         kept = Decimal(1) - p.commission_percent / 100
         net = money(p.monthly_bookings * (value * kept - p.booking_fee) - p.monthly_fee)
-        row |= {"net_monthly": net, "per_hour": money(net / p.setup_hours),
-                "reasoning": f"{p.monthly_bookings} bookings × ({value:,} × (1 − {p.commission_percent}%) − "
-                             f"{p.booking_fee:,}) − {p.monthly_fee:,} a month = {net:,}; ÷ {p.setup_hours} h set-up "
-                             f"({basis})"}
+        row |= {
+            "net_monthly": net,
+            "per_hour": money(net / p.setup_hours),
+            "reasoning": (
+                f"{p.monthly_bookings} bookings × ({value:,} × (1 − {p.commission_percent}%) −"
+                f" {p.booking_fee:,}) − {p.monthly_fee:,} a month = {net:,}; ÷ {p.setup_hours} h"
+                f" set-up ({basis})"
+            ),
+        }
         if net > 0:
             ranked.append((p, row))
         else:
             other.append(row)
     ranked.sort(key=lambda pr: (-pr[1]["per_hour"], pr[0].name))
     rows = [row | {"rank": i} for i, (_, row) in enumerate(ranked, 1)] + other
-    results.add(Table(id="marketing.platforms", title="Listing platforms, in the order to add them",
-                      columns=(Column.number("rank", "#"), Column.text("platform", "Platform"), Column.text("entity", "Venture"),
-                       Column.number("net_monthly", f"Net a month ({currency})"),
-                       Column.number("per_hour", f"Per set-up hour ({currency})"), Column.text("reasoning", "Reasoning")),
-                      rows=tuple(rows), provenance=("boardpack.toml [[marketing.platforms]]",),
-                      note="Net a month = bookings × (booking value × (1 − commission) − booking fee) − monthly fee; "
-                           "ranked by net a month per hour of set-up. Unranked: live already, no value, or a loss."))
+    results.add(
+        Table(
+            id="marketing.platforms",
+            title="Listing platforms, in the order to add them",
+            columns=(
+                Column.number("rank", "#"),
+                Column.text("platform", "Platform"),
+                Column.text("entity", "Venture"),
+                Column.number("net_monthly", f"Net a month ({currency})"),
+                Column.number("per_hour", f"Per set-up hour ({currency})"),
+                Column.text("reasoning", "Reasoning"),
+            ),
+            rows=tuple(rows),
+            provenance=("boardpack.toml [[marketing.platforms]]",),
+            note=(
+                "Net a month = bookings × (booking value × (1 − commission) − booking fee) −"
+                " monthly fee; ranked by net a month per hour of set-up. Unranked: live already, no"
+                " value, or a loss."
+            ),
+        )
+    )
     # one new platform a month: the set-up effort is the constraint
-    return [Milestone(days=days, title=f"List {names[p.entity]} on {p.name}",
-                      why=f"rank {i}: {row['net_monthly']:,} {currency} a month expected, {row['per_hour']:,} per set-up "
-                      "hour", entity=p.entity) for i, (days, (p, row)) in enumerate(zip((30, 60, 90), ranked), 1)]
+    return [
+        Milestone(
+            days=days,
+            title=f"List {names[p.entity]} on {p.name}",
+            why=(
+                f"rank {i}: {row['net_monthly']:,} {currency} a month expected, {row['per_hour']:,}"
+                " per set-up hour"
+            ),
+            entity=p.entity,
+        )
+        for i, (days, (p, row)) in enumerate(zip((30, 60, 90), ranked), 1)
+    ]
 
 
 def plan(portfolio: Portfolio, results: Results, milestones: list[Milestone]) -> None:
-    """The milestones in date order; each is also an action for the CMO (the 30-day ones reach the CEO agenda)."""
+    """The milestones in date order; each is also an action for the CMO (the 30-day ones reach the
+    CEO agenda)."""
     if not milestones:
         return
     ordered = sorted(milestones, key=lambda m: m.days)
@@ -258,8 +483,30 @@ def plan(portfolio: Portfolio, results: Results, milestones: list[Milestone]) ->
     for m in ordered:
         due = portfolio.as_of + timedelta(days=m.days)
         rows.append({"by": due, "milestone": m.title, "why": m.why})
-        results.add(Action(priority=3, owner="cmo", title=m.title, due=due, entity=m.entity, source="marketing milestones"))
-    results.add(Table(id="marketing.milestones", title="30/60/90-day milestones",
-                      columns=(Column.text("by", "By"), Column.text("milestone", "Milestone"), Column.text("why", "Why")), rows=tuple(rows),
-                      provenance=("marketing analysis",), note="From the gaps above: unprofitable spend, blasts worth sending, "
-                                                    "the next listing platforms, funnels below the portfolio's rate."))
+        results.add(
+            Action(
+                priority=3,
+                owner="cmo",
+                title=m.title,
+                due=due,
+                entity=m.entity,
+                source="marketing milestones",
+            )
+        )
+    results.add(
+        Table(
+            id="marketing.milestones",
+            title="30/60/90-day milestones",
+            columns=(
+                Column.text("by", "By"),
+                Column.text("milestone", "Milestone"),
+                Column.text("why", "Why"),
+            ),
+            rows=tuple(rows),
+            provenance=("marketing analysis",),
+            note=(
+                "From the gaps above: unprofitable spend, blasts worth sending, "
+                "the next listing platforms, funnels below the portfolio's rate."
+            ),
+        )
+    )

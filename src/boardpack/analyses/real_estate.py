@@ -1,7 +1,8 @@
-"""A property's own report: rent roll, occupancy, leases ending, maintenance backlog, NOI, cap rate, cash flow.
+"""A property's own report: rent roll, occupancy, leases ending, maintenance backlog, NOI, cap rate,
+cash flow.
 
-NOI = rental income − operating expenses; debt service (mortgage principal and interest) is paid out of NOI,
-not counted in it, so cash flow after debt service = NOI − debt service.
+NOI = rental income − operating expenses; debt service (mortgage principal and interest) is paid out
+of NOI, not counted in it, so cash flow after debt service = NOI − debt service.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table, 
 from boardpack.period import trailing_months
 
 LEASE_HORIZON_DAYS = 90
-MAINTENANCE = re.compile(r"maint|repair", re.IGNORECASE)  # the note headings whose open items are the backlog
+MAINTENANCE = re.compile(
+    r"maint|repair", re.IGNORECASE
+)  # the note headings whose open items are the backlog
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
@@ -24,7 +27,9 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         if entity.property is None:
             continue
         if portfolio.fresh("rent_roll"):
-            rent_roll(portfolio, results, entity, [u for u in portfolio.units if u.entity == entity.id])
+            rent_roll(
+                portfolio, results, entity, [u for u in portfolio.units if u.entity == entity.id]
+            )
         if portfolio.fresh("ledger"):
             income(portfolio, results, entity)
         if portfolio.fresh("notes"):
@@ -48,38 +53,112 @@ def rent_roll(portfolio: Portfolio, results: Results, entity: Entity, units: lis
     occupancy = percent(days, possible)
     current = [u for u in units if u.occupied_on(as_of)]
     horizon = as_of + timedelta(days=LEASE_HORIZON_DAYS)
-    ending = sorted((u for u in current if u.lease_end and u.lease_end <= horizon), key=lambda u: u.lease_end)
-    results.add(
-        Metric(id=f"{entity.id}.occupancy", label="Occupancy", value=occupancy, unit="%", provenance=provenance,
-               status=None if occupancy is None else "good" if occupancy == 100 else "warn" if occupancy >= 90 else "bad",
-               note=f"leased unit-days ÷ unit-days in {period.title}: {days} ÷ ({len(units)} × {period.days})"),
-        Metric(id=f"{entity.id}.rent_roll", label="Monthly rent under lease", value=money(sum((u.monthly_rent for u in current), ZERO)),
-               unit=currency, provenance=provenance, note=f"the units leased on {as_of}"),
-        Metric(id=f"{entity.id}.deposits_held", label="Tenant deposits held", value=money(sum((u.deposit for u in current), ZERO)),
-               unit=currency, provenance=provenance, note="owed back to the tenants: not income"),
-        Metric(id=f"{entity.id}.leases_ending", label=f"Leases ending in {LEASE_HORIZON_DAYS} days", value=len(ending), unit="leases", provenance=provenance,
-               status="warn" if ending else "good"),
+    ending = sorted(
+        (u for u in current if u.lease_end and u.lease_end <= horizon), key=lambda u: u.lease_end
     )
-    rows = [{"unit": u.unit, "tenant": u.tenant or "vacant", "lease_start": u.lease_start, "lease_end": u.lease_end,
-             "rent": money(u.monthly_rent), "deposit": money(u.deposit), "status": status(u, as_of)} for u in units]
-    results.add(Table(id=f"{entity.id}.rent_roll", title=f"Rent roll on {as_of}",
-                      columns=(Column.text("unit", "Unit"), Column.text("tenant", "Tenant"), Column.text("lease_start", "Lease start"),
-                       Column.text("lease_end", "Lease end"), Column.number("rent", f"Rent a month ({currency})"),
-                       Column.number("deposit", f"Deposit ({currency})"), Column.text("status", "Status")),
-                      rows=tuple(rows), provenance=provenance, note="A vacant unit's rent is its asking rent."))
+    results.add(
+        Metric(
+            id=f"{entity.id}.occupancy",
+            label="Occupancy",
+            value=occupancy,
+            unit="%",
+            provenance=provenance,
+            status=(
+                None
+                if occupancy is None
+                else "good" if occupancy == 100 else "warn" if occupancy >= 90 else "bad"
+            ),
+            note=(
+                f"leased unit-days ÷ unit-days in {period.title}: {days} ÷ ({len(units)} ×"
+                f" {period.days})"
+            ),
+        ),
+        Metric(
+            id=f"{entity.id}.rent_roll",
+            label="Monthly rent under lease",
+            value=money(sum((u.monthly_rent for u in current), ZERO)),
+            unit=currency,
+            provenance=provenance,
+            note=f"the units leased on {as_of}",
+        ),
+        Metric(
+            id=f"{entity.id}.deposits_held",
+            label="Tenant deposits held",
+            value=money(sum((u.deposit for u in current), ZERO)),
+            unit=currency,
+            provenance=provenance,
+            note="owed back to the tenants: not income",
+        ),
+        Metric(
+            id=f"{entity.id}.leases_ending",
+            label=f"Leases ending in {LEASE_HORIZON_DAYS} days",
+            value=len(ending),
+            unit="leases",
+            provenance=provenance,
+            status="warn" if ending else "good",
+        ),
+    )
+    rows = [
+        {
+            "unit": u.unit,
+            "tenant": u.tenant or "vacant",
+            "lease_start": u.lease_start,
+            "lease_end": u.lease_end,
+            "rent": money(u.monthly_rent),
+            "deposit": money(u.deposit),
+            "status": status(u, as_of),
+        }
+        for u in units
+    ]
+    results.add(
+        Table(
+            id=f"{entity.id}.rent_roll",
+            title=f"Rent roll on {as_of}",
+            columns=(
+                Column.text("unit", "Unit"),
+                Column.text("tenant", "Tenant"),
+                Column.text("lease_start", "Lease start"),
+                Column.text("lease_end", "Lease end"),
+                Column.number("rent", f"Rent a month ({currency})"),
+                Column.number("deposit", f"Deposit ({currency})"),
+                Column.text("status", "Status"),
+            ),
+            rows=tuple(rows),
+            provenance=provenance,
+            note="A vacant unit's rent is its asking rent.",
+        )
+    )
     for u in ending:
         left = (u.lease_end - as_of).days
-        results.add(Finding(severity="medium" if left <= 30 else "low", area="operations",
-                            title=f"{entity.name} {u.unit}: the lease ends {u.lease_end}",
-                            evidence=f"{u.tenant}, {money(u.monthly_rent):,} {currency} a month; {left} days left.",
-                            action="Offer a renewal now, or list the unit so it does not sit empty.",
-                            entity=entity.id, source=u.source))
+        results.add(
+            Finding(
+                severity="medium" if left <= 30 else "low",
+                area="operations",
+                title=f"{entity.name} {u.unit}: the lease ends {u.lease_end}",
+                evidence=(
+                    f"{u.tenant}, {money(u.monthly_rent):,} {currency} a month; {left} days left."
+                ),
+                action="Offer a renewal now, or list the unit so it does not sit empty.",
+                entity=entity.id,
+                source=u.source,
+            )
+        )
     for u in units:
         if not u.occupied_on(as_of):
-            results.add(Finding(severity="medium", area="operations", title=f"{entity.name} {u.unit} is vacant",
-                                evidence=f"{money(u.monthly_rent):,} {currency} a month of asking rent is not coming in.",
-                                action="List the unit, or review the asking rent against the market.",
-                                entity=entity.id, source=u.source))
+            results.add(
+                Finding(
+                    severity="medium",
+                    area="operations",
+                    title=f"{entity.name} {u.unit} is vacant",
+                    evidence=(
+                        f"{money(u.monthly_rent):,} {currency} a month of asking rent is not"
+                        " coming in."
+                    ),
+                    action="List the unit, or review the asking rent against the market.",
+                    entity=entity.id,
+                    source=u.source,
+                )
+            )
 
 
 def status(unit: Unit, as_of: date) -> str:
@@ -102,7 +181,9 @@ def income(portfolio: Portfolio, results: Results, entity: Entity) -> None:
 
     def noi_parts(start: date, end: date) -> tuple[Decimal, Decimal, Decimal]:
         rent = total(portfolio, f"{mine} AND {INCOME}", start, end, (entity.id,))
-        opex = -total(portfolio, f"{mine} AND {EXPENSE} AND NOT {debt}", start, end, (entity.id, *globs))
+        opex = -total(
+            portfolio, f"{mine} AND {EXPENSE} AND NOT {debt}", start, end, (entity.id, *globs)
+        )
         service = -total(portfolio, f"{mine} AND {debt}", start, end, (entity.id, *globs))
         return rent, opex, service
 
@@ -115,31 +196,92 @@ def income(portfolio: Portfolio, results: Results, entity: Entity) -> None:
     provenance = ledger_files(portfolio)
     where = f"ledger rows for {entity.id}, {period.title}"
     results.add(
-        Metric(id=f"{entity.id}.rental_income", label="Rental income", value=rent, unit=currency, provenance=provenance, note=f"Income:* {where}"),
-        Metric(id=f"{entity.id}.operating_expenses", label="Operating expenses", value=opex, unit=currency, provenance=provenance,
-               note=f"Expenses:* {where}, less debt service ({', '.join(globs)})"),
-        Metric(id=f"{entity.id}.noi", label="Net operating income (NOI)", value=noi, unit=currency, provenance=provenance,
-               status="good" if noi > 0 else "bad", note="rental income − operating expenses"),
-        Metric(id=f"{entity.id}.noi_annualized", label="NOI, annualized", value=annual, unit=currency, provenance=provenance,
-               note=f"{period.title} NOI × {period.per_year}"),
-        Metric(id=f"{entity.id}.cap_rate", label="Cap rate", value=cap, unit="%", provenance=("boardpack.toml [entities.property] value", *provenance),
-               note=f"annualized NOI ÷ property value {entity.property.value} {currency}"),
-        Metric(id=f"{entity.id}.noi_trailing_12m", label="NOI, last 12 months", value=rent12 - opex12, unit=currency, provenance=provenance,
-               note=f"{first:%b %Y}–{last:%b %Y}: evens out yearly bills (tax, insurance) a single period may carry"),
-        Metric(id=f"{entity.id}.debt_service", label="Debt service", value=service, unit=currency, provenance=provenance,
-               note=f"rows in {', '.join(globs)}: mortgage principal and interest"),
-        Metric(id=f"{entity.id}.cash_flow", label="Cash flow after debt service", value=noi - service, unit=currency, provenance=provenance,
-               status="good" if noi - service >= 0 else "bad", note="NOI − debt service"),
+        Metric(
+            id=f"{entity.id}.rental_income",
+            label="Rental income",
+            value=rent,
+            unit=currency,
+            provenance=provenance,
+            note=f"Income:* {where}",
+        ),
+        Metric(
+            id=f"{entity.id}.operating_expenses",
+            label="Operating expenses",
+            value=opex,
+            unit=currency,
+            provenance=provenance,
+            note=f"Expenses:* {where}, less debt service ({', '.join(globs)})",
+        ),
+        Metric(
+            id=f"{entity.id}.noi",
+            label="Net operating income (NOI)",
+            value=noi,
+            unit=currency,
+            provenance=provenance,
+            status="good" if noi > 0 else "bad",
+            note="rental income − operating expenses",
+        ),
+        Metric(
+            id=f"{entity.id}.noi_annualized",
+            label="NOI, annualized",
+            value=annual,
+            unit=currency,
+            provenance=provenance,
+            note=f"{period.title} NOI × {period.per_year}",
+        ),
+        Metric(
+            id=f"{entity.id}.cap_rate",
+            label="Cap rate",
+            value=cap,
+            unit="%",
+            provenance=("boardpack.toml [entities.property] value", *provenance),
+            note=f"annualized NOI ÷ property value {entity.property.value} {currency}",
+        ),
+        Metric(
+            id=f"{entity.id}.noi_trailing_12m",
+            label="NOI, last 12 months",
+            value=rent12 - opex12,
+            unit=currency,
+            provenance=provenance,
+            note=(
+                f"{first:%b %Y}–{last:%b %Y}: evens out yearly bills (tax, insurance) a single"
+                " period may carry"
+            ),
+        ),
+        Metric(
+            id=f"{entity.id}.debt_service",
+            label="Debt service",
+            value=service,
+            unit=currency,
+            provenance=provenance,
+            note=f"rows in {', '.join(globs)}: mortgage principal and interest",
+        ),
+        Metric(
+            id=f"{entity.id}.cash_flow",
+            label="Cash flow after debt service",
+            value=noi - service,
+            unit=currency,
+            provenance=provenance,
+            status="good" if noi - service >= 0 else "bad",
+            note="NOI − debt service",
+        ),
     )
     if noi - service < 0:
-        results.add(Finding(severity="medium", area="finance", title=f"{entity.name} did not cover its debt service in {period.title}",
-                            evidence=f"NOI {noi:,} {currency} against debt service {service:,} {currency}.",
-                            action="Check the period's one-off bills; if it recurs, review rent or refinance.",
-                            entity=entity.id))
+        results.add(
+            Finding(
+                severity="medium",
+                area="finance",
+                title=f"{entity.name} did not cover its debt service in {period.title}",
+                evidence=f"NOI {noi:,} {currency} against debt service {service:,} {currency}.",
+                action="Check the period's one-off bills; if it recurs, review rent or refinance.",
+                entity=entity.id,
+            )
+        )
 
 
 def maintenance(portfolio: Portfolio, results: Results, entity: Entity) -> None:
-    """Open items under a maintenance or repair heading in the property's notes, and its maintenance risks."""
+    """Open items under a maintenance or repair heading in the property's notes, and its maintenance
+    risks."""
     as_of = portfolio.as_of
     rows = []
     for note in portfolio.notes:
@@ -147,20 +289,56 @@ def maintenance(portfolio: Portfolio, results: Results, entity: Entity) -> None:
             continue
         for item in note.actions:
             if not item.done and MAINTENANCE.search(item.heading):
-                rows.append({"item": item.title, "due": item.due, "state": due_state(item.due, as_of),
-                             "source": item.source})
+                rows.append(
+                    {
+                        "item": item.title,
+                        "due": item.due,
+                        "state": due_state(item.due, as_of),
+                        "source": item.source,
+                    }
+                )
         for risk in note.risks:
             if risk.area == "maintenance":
-                rows.append({"item": f"{risk.title}: {risk.action}", "due": None, "state": f"risk ({risk.severity})",
-                             "source": risk.source})
-    results.add(Metric(id=f"{entity.id}.maintenance_open", label="Open maintenance items", value=len(rows), unit="items",
-                       provenance=tuple(sorted({r["source"].rsplit(":", 1)[0] for r in rows})),
-                       status="good" if not rows else "bad" if any(r["state"] == "overdue" for r in rows) else "warn"))
-    results.add(Table(id=f"{entity.id}.maintenance", title="Maintenance backlog",
-                      columns=(Column.text("item", "Item"), Column.text("due", "Due"), Column.text("state", "State"),
-                       Column.text("source", "Where")), rows=tuple(sorted(rows, key=lambda r: (r["due"] or date.max, r["item"]))),
-                      provenance=("notes",), note="Open items under a Maintenance or Repairs heading in the property's notes, "
-                                       "and risks of area maintenance."))
+                rows.append(
+                    {
+                        "item": f"{risk.title}: {risk.action}",
+                        "due": None,
+                        "state": f"risk ({risk.severity})",
+                        "source": risk.source,
+                    }
+                )
+    results.add(
+        Metric(
+            id=f"{entity.id}.maintenance_open",
+            label="Open maintenance items",
+            value=len(rows),
+            unit="items",
+            provenance=tuple(sorted({r["source"].rsplit(":", 1)[0] for r in rows})),
+            status=(
+                "good"
+                if not rows
+                else "bad" if any(r["state"] == "overdue" for r in rows) else "warn"
+            ),
+        )
+    )
+    results.add(
+        Table(
+            id=f"{entity.id}.maintenance",
+            title="Maintenance backlog",
+            columns=(
+                Column.text("item", "Item"),
+                Column.text("due", "Due"),
+                Column.text("state", "State"),
+                Column.text("source", "Where"),
+            ),
+            rows=tuple(sorted(rows, key=lambda r: (r["due"] or date.max, r["item"]))),
+            provenance=("notes",),
+            note=(
+                "Open items under a Maintenance or Repairs heading in the property's notes, "
+                "and risks of area maintenance."
+            ),
+        )
+    )
 
 
 def due_state(due: date | None, as_of: date) -> str:

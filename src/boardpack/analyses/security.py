@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from boardpack.analyses.runtimes import runtime_status
-from boardpack.model import Column, Finding, Portfolio, Repository, Results, SecretFinding, Severity, Table
+from boardpack.model import (
+    Column,
+    Finding,
+    Portfolio,
+    Repository,
+    Results,
+    SecretFinding,
+    Severity,
+    Table,
+)
 
 
 @dataclass(frozen=True)
@@ -23,69 +32,184 @@ class Rule:
 
 
 RUBRIC = (
-    Rule(id="cloud-credential", severity="critical", what="Cloud access key or private key committed to a repository",
-         why="Anyone who can read the repository, or any clone of it, can act as the account or the server.",
-         action="Revoke and rotate it today, remove it from the code and its history, and keep keys in the environment "
-         "or a secrets manager."),
-    Rule(id="public-bucket", severity="critical", what="S3 bucket public by its policy",
-         why="Anyone on the internet can read what it holds.",
-         action="Remove the public statement from the bucket policy and turn on the account's public access block."),
-    Rule(id="credential", severity="high", what="Other credential committed (token, password, committed .env file)",
-         why="It grants access to a service for as long as it is valid.",
-         action="Revoke and rotate it, remove it from the code and history, and add .env to .gitignore."),
-    Rule(id="open-function-url", severity="high", what="Lambda function URL with no authentication",
-         why="Anyone who finds the URL can invoke the function, and run up its cost.",
-         action="Set the URL's auth type to AWS_IAM, or put it behind API Gateway with an authorizer."),
-    Rule(id="open-route", severity="high", what="API route with no authorizer", why="Anyone can call it.",
-         action="Add an authorizer (JWT, Lambda or IAM) or an API key to each route that is not meant to be public."),
-    Rule(id="deprecated-runtime", severity="high", what="Runtime past its deprecation date",
-         why="It no longer gets security patches, and AWS will block updates to it.",
-         action="Move the function to a supported runtime and redeploy."),
-    Rule(id="no-public-access-block", severity="medium", what="S3 bucket without a public access block",
-         why="One mistaken policy or ACL makes it public.", action="Turn on all four public access block settings."),
-    Rule(id="no-backup", severity="medium", what="DynamoDB table without point-in-time recovery",
-         why="A bad write or delete cannot be undone.", action="Enable point-in-time recovery."),
-    Rule(id="no-rate-limit", severity="medium", what="Public API with neither WAF nor throttling",
-         why="Nothing limits abuse or runaway cost.", action="Set stage throttling, and attach a WAF web ACL with a rate rule."),
-    Rule(id="secret-in-environment", severity="medium", what="Lambda environment variables named like secrets",
-         why="Their values are readable by anyone who can read the function's configuration.",
-         action="Keep them in Secrets Manager or SSM Parameter Store and read them at start-up."),
-    Rule(id="deprecating-runtime", severity="medium", what="Runtime deprecated within 180 days",
-         why="It stops getting security patches soon.", action="Plan the move to a supported runtime this quarter."),
-    Rule(id="sender-unverified", severity="medium", what="SES identity not verified, or DKIM not working",
-         why="Mail from it fails or lands in spam, and others can spoof it.",
-         action="Finish verification and publish the DKIM records."),
-    Rule(id="unencrypted-bucket", severity="low", what="S3 bucket with no default encryption configured",
-         why="AWS encrypts new objects anyway (SSE-S3), but older objects and the intent are not recorded.",
-         action="Set default encryption (SSE-S3 or SSE-KMS) explicitly."),
-    Rule(id="aws-owned-key", severity="low", what="DynamoDB table encrypted only with an AWS owned key",
-         why="Encrypted, but with no key policy or audit trail of your own.",
-         action="Use the AWS managed key or a customer managed KMS key if the data is sensitive."),
-    Rule(id="website-bucket", severity="low", what="S3 static website hosting enabled",
-         why="Website endpoints serve HTTP only and are public by design.",
-         action="Check it is meant to be public; serve it through CloudFront over HTTPS."),
-    Rule(id="unassigned", severity="low", what="Cloud resources with no entity tag",
-         why="Their cost and risk belong to no venture.", action="Tag each resource entity=<venture id>."),
+    Rule(
+        id="cloud-credential",
+        severity="critical",
+        what="Cloud access key or private key committed to a repository",
+        why=(
+            "Anyone who can read the repository, or any clone of it, can act as the account or the"
+            " server."
+        ),
+        action=(
+            "Revoke and rotate it today, remove it from the code and its history, and keep keys in"
+            " the environment or a secrets manager."
+        ),
+    ),
+    Rule(
+        id="public-bucket",
+        severity="critical",
+        what="S3 bucket public by its policy",
+        why="Anyone on the internet can read what it holds.",
+        action=(
+            "Remove the public statement from the bucket policy and turn on the account's public"
+            " access block."
+        ),
+    ),
+    Rule(
+        id="credential",
+        severity="high",
+        what="Other credential committed (token, password, committed .env file)",
+        why="It grants access to a service for as long as it is valid.",
+        action=(
+            "Revoke and rotate it, remove it from the code and history, and add .env to .gitignore."
+        ),
+    ),
+    Rule(
+        id="open-function-url",
+        severity="high",
+        what="Lambda function URL with no authentication",
+        why="Anyone who finds the URL can invoke the function, and run up its cost.",
+        action=(
+            "Set the URL's auth type to AWS_IAM, or put it behind API Gateway with an authorizer."
+        ),
+    ),
+    Rule(
+        id="open-route",
+        severity="high",
+        what="API route with no authorizer",
+        why="Anyone can call it.",
+        action=(
+            "Add an authorizer (JWT, Lambda or IAM) or an API key to each route that is not meant"
+            " to be public."
+        ),
+    ),
+    Rule(
+        id="deprecated-runtime",
+        severity="high",
+        what="Runtime past its deprecation date",
+        why="It no longer gets security patches, and AWS will block updates to it.",
+        action="Move the function to a supported runtime and redeploy.",
+    ),
+    Rule(
+        id="no-public-access-block",
+        severity="medium",
+        what="S3 bucket without a public access block",
+        why="One mistaken policy or ACL makes it public.",
+        action="Turn on all four public access block settings.",
+    ),
+    Rule(
+        id="no-backup",
+        severity="medium",
+        what="DynamoDB table without point-in-time recovery",
+        why="A bad write or delete cannot be undone.",
+        action="Enable point-in-time recovery.",
+    ),
+    Rule(
+        id="no-rate-limit",
+        severity="medium",
+        what="Public API with neither WAF nor throttling",
+        why="Nothing limits abuse or runaway cost.",
+        action="Set stage throttling, and attach a WAF web ACL with a rate rule.",
+    ),
+    Rule(
+        id="secret-in-environment",
+        severity="medium",
+        what="Lambda environment variables named like secrets",
+        why="Their values are readable by anyone who can read the function's configuration.",
+        action="Keep them in Secrets Manager or SSM Parameter Store and read them at start-up.",
+    ),
+    Rule(
+        id="deprecating-runtime",
+        severity="medium",
+        what="Runtime deprecated within 180 days",
+        why="It stops getting security patches soon.",
+        action="Plan the move to a supported runtime this quarter.",
+    ),
+    Rule(
+        id="sender-unverified",
+        severity="medium",
+        what="SES identity not verified, or DKIM not working",
+        why="Mail from it fails or lands in spam, and others can spoof it.",
+        action="Finish verification and publish the DKIM records.",
+    ),
+    Rule(
+        id="unencrypted-bucket",
+        severity="low",
+        what="S3 bucket with no default encryption configured",
+        why=(
+            "AWS encrypts new objects anyway (SSE-S3), but older objects and the intent are not"
+            " recorded."
+        ),
+        action="Set default encryption (SSE-S3 or SSE-KMS) explicitly.",
+    ),
+    Rule(
+        id="aws-owned-key",
+        severity="low",
+        what="DynamoDB table encrypted only with an AWS owned key",
+        why="Encrypted, but with no key policy or audit trail of your own.",
+        action="Use the AWS managed key or a customer managed KMS key if the data is sensitive.",
+    ),
+    Rule(
+        id="website-bucket",
+        severity="low",
+        what="S3 static website hosting enabled",
+        why="Website endpoints serve HTTP only and are public by design.",
+        action="Check it is meant to be public; serve it through CloudFront over HTTPS.",
+    ),
+    Rule(
+        id="unassigned",
+        severity="low",
+        what="Cloud resources with no entity tag",
+        why="Their cost and risk belong to no venture.",
+        action="Tag each resource entity=<venture id>.",
+    ),
 )
 RULES = {r.id: r for r in RUBRIC}
-CLOUD_CREDENTIALS = ("AWS Access Key", "Private Key", "Key store file", "Azure Storage Account access key",
-                     "IBM Cloud IAM Key", "IBM COS HMAC Credentials", "SoftLayer Credentials")
+CLOUD_CREDENTIALS = (
+    "AWS Access Key",
+    "Private Key",
+    "Key store file",
+    "Azure Storage Account access key",
+    "IBM Cloud IAM Key",
+    "IBM COS HMAC Credentials",
+    "SoftLayer Credentials",
+)
 SHOWN = 8  # locations listed in one finding's evidence
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
-    results.add(Table(id="technology.severity_rubric", title="How severity is decided",
-                      columns=(Column.text("severity", "Severity"), Column.text("what", "Finding"), Column.text("why", "Why")),
-                      rows=tuple({"severity": r.severity, "what": r.what, "why": r.why} for r in RUBRIC)))
+    results.add(
+        Table(
+            id="technology.severity_rubric",
+            title="How severity is decided",
+            columns=(
+                Column.text("severity", "Severity"),
+                Column.text("what", "Finding"),
+                Column.text("why", "Why"),
+            ),
+            rows=tuple({"severity": r.severity, "what": r.what, "why": r.why} for r in RUBRIC),
+        )
+    )
     for repo in portfolio.repositories:
         results.add(*repository_findings(repo, portfolio.as_of))
     if portfolio.cloud is not None:
         results.add(*cloud_findings(portfolio, portfolio.as_of))
 
 
-def finding(rule_id: str, title: str, evidence: str, entity: str | None, asset: str, source: str) -> Finding:
+def finding(
+    rule_id: str, title: str, evidence: str, entity: str | None, asset: str, source: str
+) -> Finding:
     rule = RULES[rule_id]
-    return Finding(severity=rule.severity, area="security", title=title, evidence=evidence, action=rule.action, entity=entity, source=source, asset=asset)
+    return Finding(
+        severity=rule.severity,
+        area="security",
+        title=title,
+        evidence=evidence,
+        action=rule.action,
+        entity=entity,
+        source=source,
+        asset=asset,
+    )
 
 
 def described(secret: SecretFinding) -> str:
@@ -101,25 +225,49 @@ def listed(items: list[str]) -> str:
 def repository_findings(repo: Repository, today: date) -> list[Finding]:
     found = []
     for rule_id in ("cloud-credential", "credential"):
-        group = [s for s in repo.secrets if (s.kind in CLOUD_CREDENTIALS) == (rule_id == "cloud-credential")]
+        group = [
+            s
+            for s in repo.secrets
+            if (s.kind in CLOUD_CREDENTIALS) == (rule_id == "cloud-credential")
+        ]
         if group:
             noun = "credential" if len(group) == 1 else "credentials"
             label = "cloud or private-key " if rule_id == "cloud-credential" else ""
-            found.append(finding(rule_id, f"{len(group)} {label}{noun} committed to {repo.name}",
-                                 listed([described(s) for s in group]) + ".", repo.entity, repo.path, repo.path))
+            found.append(
+                finding(
+                    rule_id,
+                    f"{len(group)} {label}{noun} committed to {repo.name}",
+                    listed([described(s) for s in group]) + ".",
+                    repo.entity,
+                    repo.path,
+                    repo.path,
+                )
+            )
     for runtime, where in repo.lambda_runtimes:
         if late := deprecation(runtime, today):
-            found.append(finding(late[0], f"{repo.name} deploys Lambda on {runtime}", f"{where} declares {late[1]}.",
-                                 repo.entity, repo.path, f"{repo.path}/{where}"))
+            found.append(
+                finding(
+                    late[0],
+                    f"{repo.name} deploys Lambda on {runtime}",
+                    f"{where} declares {late[1]}.",
+                    repo.entity,
+                    repo.path,
+                    f"{repo.path}/{where}",
+                )
+            )
     return found
 
 
 def deprecation(runtime: str, today: date) -> tuple[str, str] | None:
-    """(rubric rule, "python3.8, which was deprecated on 2024-10-14") for a runtime past or near its date."""
+    """(rubric rule, "python3.8, which was deprecated on 2024-10-14") for a runtime past or near its
+    date."""
     state, when = runtime_status(runtime, today)
     if state not in ("deprecated", "deprecating"):
         return None
-    return f"{state}-runtime", f"{runtime}, which {'was' if state == 'deprecated' else 'will be'} deprecated on {when}"
+    return (
+        f"{state}-runtime",
+        f"{runtime}, which {'was' if state == 'deprecated' else 'will be'} deprecated on {when}",
+    )
 
 
 def cloud_findings(portfolio: Portfolio, today: date) -> list[Finding]:
@@ -133,44 +281,93 @@ def cloud_findings(portfolio: Portfolio, today: date) -> list[Finding]:
 
         if r.service == "lambda":
             if f.get("url_auth") == "NONE":
-                add("open-function-url", f"Lambda {r.name} has a public URL with no authentication",
-                    f"{where}: function URL auth type NONE.")
+                add(
+                    "open-function-url",
+                    f"Lambda {r.name} has a public URL with no authentication",
+                    f"{where}: function URL auth type NONE.",
+                )
             if late := deprecation(f.get("runtime", ""), today):
                 add(late[0], f"Lambda {r.name} runs on {f['runtime']}", f"{where}: {late[1]}.")
             if f.get("secret_env_names"):
-                add("secret-in-environment", f"Lambda {r.name} keeps secrets in environment variables",
-                    f"{where}: variables named {', '.join(f['secret_env_names'])} (values not read).")
+                add(
+                    "secret-in-environment",
+                    f"Lambda {r.name} keeps secrets in environment variables",
+                    f"{where}: variables named {', '.join(f['secret_env_names'])} (values not"
+                    " read).",
+                )
         elif r.service == "apigateway":
             if f.get("open_routes"):
-                add("open-route", f"API {r.name} has {len(f['open_routes'])} routes with no authorizer",
-                    f"{where}: {listed(list(f['open_routes']))}.")
+                add(
+                    "open-route",
+                    f"API {r.name} has {len(f['open_routes'])} routes with no authorizer",
+                    f"{where}: {listed(list(f['open_routes']))}.",
+                )
             if not f.get("waf") and not f.get("throttled"):
-                add("no-rate-limit", f"API {r.name} has no WAF and no throttling",
-                    f"{where}: no web ACL is associated and no stage sets a rate limit.")
+                add(
+                    "no-rate-limit",
+                    f"API {r.name} has no WAF and no throttling",
+                    f"{where}: no web ACL is associated and no stage sets a rate limit.",
+                )
         elif r.service == "dynamodb":
             if not f.get("point_in_time_recovery"):
-                add("no-backup", f"Table {r.name} has no point-in-time recovery", f"{where}: PITR disabled.")
+                add(
+                    "no-backup",
+                    f"Table {r.name} has no point-in-time recovery",
+                    f"{where}: PITR disabled.",
+                )
             if f.get("encryption") == "AWS owned key":
-                add("aws-owned-key", f"Table {r.name} uses an AWS owned key", f"{where}: encryption {f['encryption']}.")
+                add(
+                    "aws-owned-key",
+                    f"Table {r.name} uses an AWS owned key",
+                    f"{where}: encryption {f['encryption']}.",
+                )
         elif r.service == "s3":
             if f.get("public_policy"):
-                add("public-bucket", f"Bucket {r.name} is public", f"{where}: its bucket policy grants public access.")
+                add(
+                    "public-bucket",
+                    f"Bucket {r.name} is public",
+                    f"{where}: its bucket policy grants public access.",
+                )
             if not f.get("public_access_block"):
-                add("no-public-access-block", f"Bucket {r.name} has no public access block",
-                    f"{where}: the four block settings are not all on.")
+                add(
+                    "no-public-access-block",
+                    f"Bucket {r.name} has no public access block",
+                    f"{where}: the four block settings are not all on.",
+                )
             if f.get("encryption") == "none":
-                add("unencrypted-bucket", f"Bucket {r.name} has no default encryption configured",
-                    f"{where}: no server-side encryption configuration.")
+                add(
+                    "unencrypted-bucket",
+                    f"Bucket {r.name} has no default encryption configured",
+                    f"{where}: no server-side encryption configuration.",
+                )
             if f.get("website"):
-                add("website-bucket", f"Bucket {r.name} hosts a website", f"{where}: static website hosting is on.")
+                add(
+                    "website-bucket",
+                    f"Bucket {r.name} hosts a website",
+                    f"{where}: static website hosting is on.",
+                )
         elif r.service == "ses" and (not f.get("verified") or f.get("dkim") != "SUCCESS"):
-            add("sender-unverified", f"SES identity {r.name} is not ready to send",
-                f"{where}: verified {'yes' if f.get('verified') else 'no'}, DKIM {f.get('dkim')}.")
+            add(
+                "sender-unverified",
+                f"SES identity {r.name} is not ready to send",
+                f"{where}: verified {'yes' if f.get('verified') else 'no'}, DKIM {f.get('dkim')}.",
+            )
     unassigned = [r for r in portfolio.cloud.resources if r.entity is None]
     if unassigned:
         unknown = {arn: value for arn, value in portfolio.cloud.unknown_tags}
-        names = [f"{r.service} {r.name}" + (f" (tag names unknown entity {unknown[r.arn]!r})" if r.arn in unknown else "")
-                 for r in unassigned]
-        found.append(finding("unassigned", f"{len(unassigned)} cloud resources belong to no venture",
-                             listed(names) + ".", None, "", "aws"))
+        names = [
+            f"{r.service} {r.name}"
+            + (f" (tag names unknown entity {unknown[r.arn]!r})" if r.arn in unknown else "")
+            for r in unassigned
+        ]
+        found.append(
+            finding(
+                "unassigned",
+                f"{len(unassigned)} cloud resources belong to no venture",
+                listed(names) + ".",
+                None,
+                "",
+                "aws",
+            )
+        )
     return found

@@ -10,9 +10,10 @@ Items (pk, sk):
     MESSAGE#<ses message id>, MESSAGE  points a provider message id back to its delivery
     SUPPRESSION, <address>             an address never sent to again
 
-Several workspaces may share one table (the fan-out's portfolios): a store with a `scope` prefixes its
-delivery, run and fire keys with `<scope>|`, so each portfolio's deliveries, runs and fires are its own.
-Events, message pointers and suppressions are shared: an address that hard-bounced bounces for everyone.
+Several workspaces may share one table (the fan-out's portfolios): a store with a `scope` prefixes
+its delivery, run and fire keys with `<scope>|`, so each portfolio's deliveries, runs and fires are
+its own. Events, message pointers and suppressions are shared: an address that hard-bounced bounces
+for everyone.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ def cancelled_by_condition(exc: ClientError) -> bool:
     if code == "ConditionalCheckFailedException":
         return True
     reasons = exc.response.get("CancellationReasons") or []
-    return code == "TransactionCanceledException" and any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
+    return code == "TransactionCanceledException" and any(
+        r.get("Code") == "ConditionalCheckFailed" for r in reasons
+    )
 
 
 class DynamoAuditStore:
@@ -72,8 +75,10 @@ class DynamoAuditStore:
         try:
             store.ensure_table()
         except (ClientError, BotoCoreError) as exc:
-            raise WorkspaceError(f"audit.table = {audit.table!r}: cannot use the DynamoDB table "
-                                 f"({aws.error_code(exc)}: {aws.error_message(exc)})") from None
+            raise WorkspaceError(
+                f"audit.table = {audit.table!r}: cannot use the DynamoDB table "
+                f"({aws.error_code(exc)}: {aws.error_message(exc)})"
+            ) from None
         return store
 
     def ensure_table(self) -> None:
@@ -84,27 +89,58 @@ class DynamoAuditStore:
             if aws.error_code(exc) != "ResourceNotFoundException":
                 raise
         self.db.create_table(
-            TableName=self.table, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "period")],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            GlobalSecondaryIndexes=[{"IndexName": "period", "Projection": {"ProjectionType": "ALL"},
-                                     "KeySchema": [{"AttributeName": "period", "KeyType": "HASH"},
-                                                   {"AttributeName": "pk", "KeyType": "RANGE"}]}])
-        self.db.get_waiter("table_exists").wait(TableName=self.table, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+            TableName=self.table,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "period")
+            ],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "period",
+                    "Projection": {"ProjectionType": "ALL"},
+                    "KeySchema": [
+                        {"AttributeName": "period", "KeyType": "HASH"},
+                        {"AttributeName": "pk", "KeyType": "RANGE"},
+                    ],
+                }
+            ],
+        )
+        self.db.get_waiter("table_exists").wait(
+            TableName=self.table, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
 
-    # -- helpers -----------------------------------------------------------------------------------------
+    # -- helpers
+    # -----------------------------------------------------------------------------------------
 
     def _put(self, item: dict, condition: str | None = None) -> dict:
         op = {"TableName": self.table, "Item": typed(item)}
         return op | ({"ConditionExpression": condition} if condition else {})
 
-    def _transition(self, key: DeliveryKey, before: str | None, after: str, at: str, run_id: str, detail: str) -> dict:
-        return {"Put": self._put({"pk": f"{self.prefix}DELIVERY#{key}", "sk": f"T#{at}#{uuid.uuid4().hex[:8]}",
-                                  "from_state": before, "to_state": after, "at": at, "run_id": run_id,
-                                  "detail": detail})}
+    def _transition(
+        self, key: DeliveryKey, before: str | None, after: str, at: str, run_id: str, detail: str
+    ) -> dict:
+        return {
+            "Put": self._put(
+                {
+                    "pk": f"{self.prefix}DELIVERY#{key}",
+                    "sk": f"T#{at}#{uuid.uuid4().hex[:8]}",
+                    "from_state": before,
+                    "to_state": after,
+                    "at": at,
+                    "run_id": run_id,
+                    "detail": detail,
+                }
+            )
+        }
 
     def _get(self, pk: str, sk: str) -> dict | None:
-        found = self.db.get_item(TableName=self.table, Key=typed({"pk": pk, "sk": sk}), ConsistentRead=True)
+        found = self.db.get_item(
+            TableName=self.table, Key=typed({"pk": pk, "sk": sk}), ConsistentRead=True
+        )
         return plain(found["Item"]) if "Item" in found else None
 
     def _state(self, key: DeliveryKey) -> str | None:
@@ -121,47 +157,106 @@ class DynamoAuditStore:
             start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
     def _scan(self, kind: str) -> list[dict]:
-        """This scope's items of a kind (items written before scopes existed belong to the empty scope)."""
+        """This scope's items of a kind (items written before scopes existed belong to the empty
+        scope)."""
         mine = "#scope = :s" + ("" if self.scope else " OR attribute_not_exists(#scope)")
         items, start = [], {}
         while True:
-            page = self.db.scan(TableName=self.table, FilterExpression=f"kind = :k AND ({mine})",
-                                ExpressionAttributeNames={"#scope": "scope"},
-                                ExpressionAttributeValues=typed({":k": kind, ":s": self.scope}), **start)
+            page = self.db.scan(
+                TableName=self.table,
+                FilterExpression=f"kind = :k AND ({mine})",
+                ExpressionAttributeNames={"#scope": "scope"},
+                ExpressionAttributeValues=typed({":k": kind, ":s": self.scope}),
+                **start,
+            )
             items += [plain(i) for i in page["Items"]]
             if "LastEvaluatedKey" not in page:
                 return items
             start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
-    # -- runs --------------------------------------------------------------------------------------------
+    # -- runs
+    # --------------------------------------------------------------------------------------------
 
     def start_run(self, run_id: str, command: str, period: str) -> None:
-        self.db.put_item(**self._put({"pk": f"{self.prefix}RUN#{run_id}", "sk": "RUN", "kind": "run", "scope": self.scope, "id": run_id,
-                                      "command": command, "period_label": period, "started_at": now(),
-                                      "status": "running", "summary": "", "alert": ""}))
+        self.db.put_item(
+            **self._put(
+                {
+                    "pk": f"{self.prefix}RUN#{run_id}",
+                    "sk": "RUN",
+                    "kind": "run",
+                    "scope": self.scope,
+                    "id": run_id,
+                    "command": command,
+                    "period_label": period,
+                    "started_at": now(),
+                    "status": "running",
+                    "summary": "",
+                    "alert": "",
+                }
+            )
+        )
 
     def finish_run(self, run_id: str, status: str, summary: str) -> None:
-        self.db.update_item(TableName=self.table, Key=typed({"pk": f"{self.prefix}RUN#{run_id}", "sk": "RUN"}),
-                            UpdateExpression="SET finished_at = :f, #s = :s, summary = :m",
-                            ExpressionAttributeNames={"#s": "status"},
-                            ExpressionAttributeValues=typed({":f": now(), ":s": status, ":m": summary}))
+        self.db.update_item(
+            TableName=self.table,
+            Key=typed({"pk": f"{self.prefix}RUN#{run_id}", "sk": "RUN"}),
+            UpdateExpression="SET finished_at = :f, #s = :s, summary = :m",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=typed({":f": now(), ":s": status, ":m": summary}),
+        )
 
     def set_alert(self, run_id: str, alert: str) -> None:
-        self.db.update_item(TableName=self.table, Key=typed({"pk": f"{self.prefix}RUN#{run_id}", "sk": "RUN"}),
-                            UpdateExpression="SET alert = :a", ExpressionAttributeValues=typed({":a": alert}))
+        self.db.update_item(
+            TableName=self.table,
+            Key=typed({"pk": f"{self.prefix}RUN#{run_id}", "sk": "RUN"}),
+            UpdateExpression="SET alert = :a",
+            ExpressionAttributeValues=typed({":a": alert}),
+        )
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
-        rows = sorted(self._scan("run"), key=lambda r: (r["started_at"], r["id"]), reverse=True)[:limit]
-        return [RunRecord(id=r["id"], command=r["command"], period=r["period_label"], started_at=r["started_at"], finished_at=r.get("finished_at"),
-                          status=r["status"], summary=r["summary"], alert=r.get("alert", "")) for r in rows]
+        rows = sorted(self._scan("run"), key=lambda r: (r["started_at"], r["id"]), reverse=True)[
+            :limit
+        ]
+        return [
+            RunRecord(
+                id=r["id"],
+                command=r["command"],
+                period=r["period_label"],
+                started_at=r["started_at"],
+                finished_at=r.get("finished_at"),
+                status=r["status"],
+                summary=r["summary"],
+                alert=r.get("alert", ""),
+            )
+            for r in rows
+        ]
 
-    # -- fires -------------------------------------------------------------------------------------------
+    # -- fires
+    # -------------------------------------------------------------------------------------------
 
-    def claim_fire(self, slot: str, owner: str, run_id: str, detail: str = "", retake: tuple[str, ...] = (),
-                   retake_failed: bool = False) -> bool:
-        item = {"pk": f"{self.prefix}FIRE#{slot}", "sk": "FIRE", "kind": "fire", "scope": self.scope, "slot": slot,
-                "owner": owner, "run_id": run_id, "started_at": now(), "status": "running", "detail": detail}
-        # a new slot; or one whose owner died (`retake`); or, with `retake_failed`, one that ended in error
+    def claim_fire(
+        self,
+        slot: str,
+        owner: str,
+        run_id: str,
+        detail: str = "",
+        retake: tuple[str, ...] = (),
+        retake_failed: bool = False,
+    ) -> bool:
+        item = {
+            "pk": f"{self.prefix}FIRE#{slot}",
+            "sk": "FIRE",
+            "kind": "fire",
+            "scope": self.scope,
+            "slot": slot,
+            "owner": owner,
+            "run_id": run_id,
+            "started_at": now(),
+            "status": "running",
+            "detail": detail,
+        }
+        # a new slot; or one whose owner died (`retake`); or, with `retake_failed`, one that ended
+        # in error
         alternatives = ["attribute_not_exists(pk)", *(f"#o = :dead{n}" for n in range(len(retake)))]
         values = {f":dead{n}": dead for n, dead in enumerate(retake)}
         if retake_failed:
@@ -170,9 +265,14 @@ class DynamoAuditStore:
         condition = " OR ".join(alternatives)
         names = {n: a for n, a in (("#o", "owner"), ("#s", "status")) if n in condition}
         try:
-            self.db.put_item(**self._put(item, condition), **({"ExpressionAttributeNames": names,
-                                                               "ExpressionAttributeValues": typed(values)}
-                                                              if values else {}))
+            self.db.put_item(
+                **self._put(item, condition),
+                **(
+                    {"ExpressionAttributeNames": names, "ExpressionAttributeValues": typed(values)}
+                    if values
+                    else {}
+                ),
+            )
         except ClientError as exc:
             if cancelled_by_condition(exc):
                 return False
@@ -182,97 +282,207 @@ class DynamoAuditStore:
     def finish_fire(self, slot: str, status: str, detail: str = "") -> None:
         before = self._get(f"{self.prefix}FIRE#{slot}", "FIRE") or {}
         joined = "; ".join(d for d in (before.get("detail", ""), detail) if d)
-        self.db.update_item(TableName=self.table, Key=typed({"pk": f"{self.prefix}FIRE#{slot}", "sk": "FIRE"}),
-                            UpdateExpression="SET finished_at = :f, #s = :s, detail = :d",
-                            ExpressionAttributeNames={"#s": "status"},
-                            ExpressionAttributeValues=typed({":f": now(), ":s": status, ":d": joined}))
+        self.db.update_item(
+            TableName=self.table,
+            Key=typed({"pk": f"{self.prefix}FIRE#{slot}", "sk": "FIRE"}),
+            UpdateExpression="SET finished_at = :f, #s = :s, detail = :d",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=typed({":f": now(), ":s": status, ":d": joined}),
+        )
 
     def fires(self, limit: int = 20) -> list[FireRecord]:
         rows = sorted(self._scan("fire"), key=lambda r: r["slot"], reverse=True)[:limit]
-        return [FireRecord(slot=r["slot"], owner=r["owner"], run_id=r["run_id"], started_at=r["started_at"], finished_at=r.get("finished_at"), status=r["status"],
-                           detail=r["detail"]) for r in rows]
+        return [
+            FireRecord(
+                slot=r["slot"],
+                owner=r["owner"],
+                run_id=r["run_id"],
+                started_at=r["started_at"],
+                finished_at=r.get("finished_at"),
+                status=r["status"],
+                detail=r["detail"],
+            )
+            for r in rows
+        ]
 
-    # -- deliveries --------------------------------------------------------------------------------------
+    # -- deliveries
+    # --------------------------------------------------------------------------------------
 
     def plan(self, intents: list[Intent], run_id: str) -> list[State]:
         return [self._plan(i, run_id) for i in intents]
 
     def _plan(self, intent: Intent, run_id: str) -> State:
         at, key = now(), intent.key
-        item = {"pk": f"{self.prefix}DELIVERY#{key}", "sk": "STATE", "kind": "delivery", "scope": self.scope, "key": str(key),
-                "period": self.prefix + key.period,
-                "report": key.report, "recipients": list(intent.recipients), "subject": intent.subject,
-                "message_id": intent.message_id, "content_hash": intent.content_hash, "state": "planned",
-                "attempts": 0, "updated_at": at, "detail": "", "transport_id": "", "owner": ""}
+        item = {
+            "pk": f"{self.prefix}DELIVERY#{key}",
+            "sk": "STATE",
+            "kind": "delivery",
+            "scope": self.scope,
+            "key": str(key),
+            "period": self.prefix + key.period,
+            "report": key.report,
+            "recipients": list(intent.recipients),
+            "subject": intent.subject,
+            "message_id": intent.message_id,
+            "content_hash": intent.content_hash,
+            "state": "planned",
+            "attempts": 0,
+            "updated_at": at,
+            "detail": "",
+            "transport_id": "",
+            "owner": "",
+        }
         try:
-            self.db.transact_write_items(TransactItems=[
-                {"Put": self._put(item, "attribute_not_exists(pk)")},
-                self._transition(key, None, "planned", at, run_id, "")])
+            self.db.transact_write_items(
+                TransactItems=[
+                    {"Put": self._put(item, "attribute_not_exists(pk)")},
+                    self._transition(key, None, "planned", at, run_id, ""),
+                ]
+            )
         except ClientError as exc:
             if not cancelled_by_condition(exc):
                 raise
             return self._state(key)
         return "planned"
 
-    def claim(self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False) -> bool:
+    def claim(
+        self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False
+    ) -> bool:
         at = now()
         before = self._state(key)
         if before not in CLAIMABLE + (("unknown",) if include_unknown else ()):
             return False
-        try:  # the condition makes read-then-write atomic: it fails if anyone changed the state meanwhile
-            self.db.transact_write_items(TransactItems=[
-                {"Update": {"TableName": self.table, "Key": typed({"pk": f"{self.prefix}DELIVERY#{key}", "sk": "STATE"}),
-                            "UpdateExpression": "SET #s = :sending, attempts = attempts + :one, #o = :owner, "
-                                                "updated_at = :at",
+        # the condition makes read-then-write atomic: it fails if anyone changed the state meanwhile
+        try:
+            self.db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": typed({"pk": f"{self.prefix}DELIVERY#{key}", "sk": "STATE"}),
+                            "UpdateExpression": (
+                                "SET #s = :sending, attempts = attempts + :one, #o = :owner, "
+                                "updated_at = :at"
+                            ),
                             "ConditionExpression": "#s = :before",
                             "ExpressionAttributeNames": {"#s": "state", "#o": "owner"},
-                            "ExpressionAttributeValues": typed({":sending": "sending", ":one": 1, ":owner": owner,
-                                                                ":at": at, ":before": before})}},
-                self._transition(key, before, "sending", at, run_id, owner)])
+                            "ExpressionAttributeValues": typed(
+                                {
+                                    ":sending": "sending",
+                                    ":one": 1,
+                                    ":owner": owner,
+                                    ":at": at,
+                                    ":before": before,
+                                }
+                            ),
+                        }
+                    },
+                    self._transition(key, before, "sending", at, run_id, owner),
+                ]
+            )
         except ClientError as exc:
             if cancelled_by_condition(exc):
                 return False  # someone else claimed it between our read and our write
             raise
         return True
 
-    def record(self, key: DeliveryKey, state: State, run_id: str, detail: str = "", transport_id: str = "") -> None:
+    def record(
+        self, key: DeliveryKey, state: State, run_id: str, detail: str = "", transport_id: str = ""
+    ) -> None:
         at = now()
         before = self._state(key)
         items = [
-            {"Update": {"TableName": self.table, "Key": typed({"pk": f"{self.prefix}DELIVERY#{key}", "sk": "STATE"}),
-                        "UpdateExpression": "SET #s = :state, detail = :detail, transport_id = :tid, updated_at = :at",
-                        "ConditionExpression": "#s = :before",
-                        "ExpressionAttributeNames": {"#s": "state"},
-                        "ExpressionAttributeValues": typed({":state": state, ":detail": detail, ":tid": transport_id,
-                                                            ":at": at, ":before": before})}},
-            self._transition(key, before, state, at, run_id, detail)]
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": typed({"pk": f"{self.prefix}DELIVERY#{key}", "sk": "STATE"}),
+                    "UpdateExpression": (
+                        "SET #s = :state, detail = :detail, transport_id = :tid, updated_at = :at"
+                    ),
+                    "ConditionExpression": "#s = :before",
+                    "ExpressionAttributeNames": {"#s": "state"},
+                    "ExpressionAttributeValues": typed(
+                        {
+                            ":state": state,
+                            ":detail": detail,
+                            ":tid": transport_id,
+                            ":at": at,
+                            ":before": before,
+                        }
+                    ),
+                }
+            },
+            self._transition(key, before, state, at, run_id, detail),
+        ]
         if transport_id:
-            items.append({"Put": self._put({"pk": f"MESSAGE#{transport_id}", "sk": "MESSAGE", "key": str(key),
-                                            "delivery_pk": f"{self.prefix}DELIVERY#{key}"})})
+            items.append(
+                {
+                    "Put": self._put(
+                        {
+                            "pk": f"MESSAGE#{transport_id}",
+                            "sk": "MESSAGE",
+                            "key": str(key),
+                            "delivery_pk": f"{self.prefix}DELIVERY#{key}",
+                        }
+                    )
+                }
+            )
         self.db.transact_write_items(TransactItems=items)
 
     def _record_of(self, r: dict) -> DeliveryRecord:
-        return DeliveryRecord(key=DeliveryKey.parse(r["key"]), state=r["state"], recipients=tuple(r["recipients"]), subject=r["subject"],
-                              message_id=r["message_id"], content_hash=r["content_hash"], attempts=int(r["attempts"]), updated_at=r["updated_at"], detail=r["detail"],
-                              transport_id=r["transport_id"], owner=r["owner"])
+        return DeliveryRecord(
+            key=DeliveryKey.parse(r["key"]),
+            state=r["state"],
+            recipients=tuple(r["recipients"]),
+            subject=r["subject"],
+            message_id=r["message_id"],
+            content_hash=r["content_hash"],
+            attempts=int(r["attempts"]),
+            updated_at=r["updated_at"],
+            detail=r["detail"],
+            transport_id=r["transport_id"],
+            owner=r["owner"],
+        )
 
     def deliveries(self, period: str | None = None) -> list[DeliveryRecord]:
         if period:
-            rows = self._query(IndexName="period", KeyConditionExpression="period = :p",
-                               ExpressionAttributeValues=typed({":p": self.prefix + period}))
+            rows = self._query(
+                IndexName="period",
+                KeyConditionExpression="period = :p",
+                ExpressionAttributeValues=typed({":p": self.prefix + period}),
+            )
             return sorted((self._record_of(r) for r in rows), key=lambda d: str(d.key))
-        rows = sorted((self._record_of(r) for r in self._scan("delivery")), key=lambda d: str(d.key))
-        return sorted(rows, key=lambda d: d.key.period, reverse=True)  # stable: newest period first, then by key
+        rows = sorted(
+            (self._record_of(r) for r in self._scan("delivery")), key=lambda d: str(d.key)
+        )
+        return sorted(
+            rows, key=lambda d: d.key.period, reverse=True
+        )  # stable: newest period first, then by key
 
     def transitions(self, key: DeliveryKey) -> list[Transition]:
-        rows = self._query(KeyConditionExpression="pk = :pk AND begins_with(sk, :t)", ConsistentRead=True,
-                           ExpressionAttributeValues=typed({":pk": f"{self.prefix}DELIVERY#{key}", ":t": "T#"}))
-        return [Transition(key=key, from_state=r.get("from_state"), to_state=r["to_state"], at=r["at"], run_id=r["run_id"], detail=r["detail"]) for r in rows]
+        rows = self._query(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :t)",
+            ConsistentRead=True,
+            ExpressionAttributeValues=typed({":pk": f"{self.prefix}DELIVERY#{key}", ":t": "T#"}),
+        )
+        return [
+            Transition(
+                key=key,
+                from_state=r.get("from_state"),
+                to_state=r["to_state"],
+                at=r["at"],
+                run_id=r["run_id"],
+                detail=r["detail"],
+            )
+            for r in rows
+        ]
 
-    # -- events and suppressions ---------------------------------------------------------------------------
+    # -- events and suppressions
+    # ---------------------------------------------------------------------------
 
-    def record_events(self, events: list[DeliveryEvent], protected: frozenset[str] = frozenset()
-                      ) -> list[EventOutcome]:
+    def record_events(
+        self, events: list[DeliveryEvent], protected: frozenset[str] = frozenset()
+    ) -> list[EventOutcome]:
         # item by item: every event was validated before this, and a repeated file changes nothing
         return [self._record_event(event, protected) for event in events]
 
@@ -280,40 +490,78 @@ class DynamoAuditStore:
         pointer = self._get(f"MESSAGE#{event.transport_id}", "MESSAGE")
         key = pointer["key"] if pointer else None
         try:
-            self.db.put_item(**self._put({"pk": f"EVENT#{event.id}", "sk": "EVENT", "kind": "event",
-                                          "event_kind": event.kind, "transport_id": event.transport_id,
-                                          "recipients": list(event.recipients) or None, "at": event.at,
-                                          "permanent": event.permanent, "detail": event.detail, "key": key},
-                                         "attribute_not_exists(pk)"))
+            self.db.put_item(
+                **self._put(
+                    {
+                        "pk": f"EVENT#{event.id}",
+                        "sk": "EVENT",
+                        "kind": "event",
+                        "event_kind": event.kind,
+                        "transport_id": event.transport_id,
+                        "recipients": list(event.recipients) or None,
+                        "at": event.at,
+                        "permanent": event.permanent,
+                        "detail": event.detail,
+                        "key": key,
+                    },
+                    "attribute_not_exists(pk)",
+                )
+            )
         except ClientError as exc:
             if cancelled_by_condition(exc):
                 return EventOutcome(DeliveryKey.parse(key) if key else None, False)
             raise
-        delivery = self._get(pointer.get("delivery_pk", f"DELIVERY#{key}"), "STATE") if pointer else None
+        delivery = (
+            self._get(pointer.get("delivery_pk", f"DELIVERY#{key}"), "STATE") if pointer else None
+        )
         sent_to = {a.lower() for a in delivery["recipients"]} if delivery else set()
         suppressed, spared = to_suppress(event, sent_to, protected)
         for address in suppressed:
             self.suppress(address, event.kind, event.at, event.detail)
-        return EventOutcome(key=DeliveryKey.parse(key) if key else None, new=True, suppressed=suppressed, protected=spared)
+        return EventOutcome(
+            key=DeliveryKey.parse(key) if key else None,
+            new=True,
+            suppressed=suppressed,
+            protected=spared,
+        )
 
     def suppress(self, address: str, reason: str, at: str, detail: str = "") -> None:
         try:
-            self.db.put_item(**self._put({"pk": "SUPPRESSION", "sk": address.lower(), "reason": reason, "at": at,
-                                          "detail": detail}, "attribute_not_exists(pk)"))
+            self.db.put_item(
+                **self._put(
+                    {
+                        "pk": "SUPPRESSION",
+                        "sk": address.lower(),
+                        "reason": reason,
+                        "at": at,
+                        "detail": detail,
+                    },
+                    "attribute_not_exists(pk)",
+                )
+            )
         except ClientError as exc:
             if not cancelled_by_condition(exc):
                 raise
 
     def suppressions(self) -> list[Suppression]:
-        rows = self._query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues=typed({":pk": "SUPPRESSION"}))
-        return [Suppression(address=r["sk"], reason=r["reason"], at=r["at"], detail=r["detail"]) for r in rows]
+        rows = self._query(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=typed({":pk": "SUPPRESSION"}),
+        )
+        return [
+            Suppression(address=r["sk"], reason=r["reason"], at=r["at"], detail=r["detail"])
+            for r in rows
+        ]
 
     def suppressed(self) -> set[str]:
         return {s.address for s in self.suppressions()}
 
     def unsuppress(self, address: str) -> bool:
-        reply = self.db.delete_item(TableName=self.table, Key=typed({"pk": "SUPPRESSION", "sk": address.lower()}),
-                                    ReturnValues="ALL_OLD")
+        reply = self.db.delete_item(
+            TableName=self.table,
+            Key=typed({"pk": "SUPPRESSION", "sk": address.lower()}),
+            ReturnValues="ALL_OLD",
+        )
         return "Attributes" in reply
 
     def close(self) -> None:

@@ -1,7 +1,7 @@
 """The delivery key: what the audit store records once, and the dispatcher claims before it sends.
 
-It lives with the audit store, which knows nothing of messages: a key is made from the envelope's addresses,
-not from a message.
+It lives with the audit store, which knows nothing of messages: a key is made from the envelope's
+addresses, not from a message.
 """
 
 from __future__ import annotations

@@ -26,7 +26,8 @@ from boardpack.audit.store import (
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, command TEXT NOT NULL, period TEXT NOT NULL,
-    started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL DEFAULT 'running', summary TEXT NOT NULL DEFAULT ''
+    started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL DEFAULT 'running',
+    summary TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS deliveries (
     key TEXT PRIMARY KEY, period TEXT NOT NULL, report TEXT NOT NULL, recipients TEXT NOT NULL,
@@ -38,7 +39,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_period ON deliveries (period);
 CREATE TABLE IF NOT EXISTS transitions (
     id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL REFERENCES deliveries (key),
-    from_state TEXT, to_state TEXT NOT NULL, at TEXT NOT NULL, run_id TEXT NOT NULL, detail TEXT NOT NULL DEFAULT ''
+    from_state TEXT, to_state TEXT NOT NULL, at TEXT NOT NULL, run_id TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS transitions_key ON transitions (key);
 CREATE INDEX IF NOT EXISTS deliveries_transport_id ON deliveries (transport_id);
@@ -47,11 +49,13 @@ CREATE TABLE IF NOT EXISTS events (
     at TEXT NOT NULL, permanent INTEGER NOT NULL, detail TEXT NOT NULL DEFAULT '', key TEXT
 );
 CREATE TABLE IF NOT EXISTS fires (
-    slot TEXT PRIMARY KEY, owner TEXT NOT NULL, run_id TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+    slot TEXT PRIMARY KEY, owner TEXT NOT NULL, run_id TEXT NOT NULL, started_at TEXT NOT NULL,
+    finished_at TEXT,
     status TEXT NOT NULL DEFAULT 'running', detail TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS suppressions (
-    address TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT ''
+    address TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
 );
 """
 
@@ -71,7 +75,8 @@ class SqliteAuditStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE takes the write lock up front, so a read-then-write is atomic across processes."""
+        """BEGIN IMMEDIATE takes the write lock up front, so a read-then-write is atomic across
+        processes."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -82,127 +87,241 @@ class SqliteAuditStore:
 
     def start_run(self, run_id: str, command: str, period: str) -> None:
         with self.transaction() as db:
-            db.execute("INSERT INTO runs (id, command, period, started_at) VALUES (?, ?, ?, ?)",
-                       (run_id, command, period, now()))
+            db.execute(
+                "INSERT INTO runs (id, command, period, started_at) VALUES (?, ?, ?, ?)",
+                (run_id, command, period, now()),
+            )
 
     def finish_run(self, run_id: str, status: str, summary: str) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?",
-                       (now(), status, summary, run_id))
+            db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?",
+                (now(), status, summary, run_id),
+            )
 
     def plan(self, intents: list[Intent], run_id: str) -> list[State]:
         at, states = now(), []
         with self.transaction() as db:  # one transaction (one fsync) for the whole batch
             for i in intents:
-                row = db.execute("SELECT state FROM deliveries WHERE key = ?", (str(i.key),)).fetchone()
+                row = db.execute(
+                    "SELECT state FROM deliveries WHERE key = ?", (str(i.key),)
+                ).fetchone()
                 if row is None:
                     db.execute(
-                        "INSERT INTO deliveries (key, period, report, recipients, subject, message_id, content_hash, "
-                        "state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?)",
-                        (str(i.key), i.key.period, i.key.report, "\n".join(i.recipients), i.subject, i.message_id,
-                         i.content_hash, at))
-                    db.execute("INSERT INTO transitions (key, from_state, to_state, at, run_id) "
-                               "VALUES (?, NULL, 'planned', ?, ?)", (str(i.key), at, run_id))
+                        "INSERT INTO deliveries (key, period, report, recipients, subject,"
+                        " message_id, content_hash, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?,"
+                        " 'planned', ?)",
+                        (
+                            str(i.key),
+                            i.key.period,
+                            i.key.report,
+                            "\n".join(i.recipients),
+                            i.subject,
+                            i.message_id,
+                            i.content_hash,
+                            at,
+                        ),
+                    )
+                    db.execute(
+                        "INSERT INTO transitions (key, from_state, to_state, at, run_id) "
+                        "VALUES (?, NULL, 'planned', ?, ?)",
+                        (str(i.key), at, run_id),
+                    )
                 states.append(row[0] if row else "planned")
         return states
 
-    def claim(self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False) -> bool:
+    def claim(
+        self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False
+    ) -> bool:
         at = now()
         with self.transaction() as db:
             row = db.execute("SELECT state FROM deliveries WHERE key = ?", (str(key),)).fetchone()
-            claimed = row is not None and (row[0] in CLAIMABLE or (include_unknown and row[0] == "unknown"))
+            claimed = row is not None and (
+                row[0] in CLAIMABLE or (include_unknown and row[0] == "unknown")
+            )
             if claimed:
-                db.execute("UPDATE deliveries SET state = 'sending', attempts = attempts + 1, owner = ?, "
-                                "updated_at = ? WHERE key = ?", (owner, at, str(key)))
-                db.execute("INSERT INTO transitions (key, from_state, to_state, at, run_id, detail) "
-                                "VALUES (?, ?, 'sending', ?, ?, ?)", (str(key), row[0], at, run_id, owner))
+                db.execute(
+                    "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, owner = ?, "
+                    "updated_at = ? WHERE key = ?",
+                    (owner, at, str(key)),
+                )
+                db.execute(
+                    "INSERT INTO transitions (key, from_state, to_state, at, run_id, detail) "
+                    "VALUES (?, ?, 'sending', ?, ?, ?)",
+                    (str(key), row[0], at, run_id, owner),
+                )
         return claimed
 
-    def record(self, key: DeliveryKey, state: State, run_id: str, detail: str = "", transport_id: str = "") -> None:
+    def record(
+        self, key: DeliveryKey, state: State, run_id: str, detail: str = "", transport_id: str = ""
+    ) -> None:
         at = now()
         with self.transaction() as db:
-            (previous,) = db.execute("SELECT state FROM deliveries WHERE key = ?", (str(key),)).fetchone()
-            db.execute("UPDATE deliveries SET state = ?, detail = ?, transport_id = ?, updated_at = ? "
-                            "WHERE key = ?", (state, detail, transport_id, at, str(key)))
-            db.execute("INSERT INTO transitions (key, from_state, to_state, at, run_id, detail) "
-                            "VALUES (?, ?, ?, ?, ?, ?)", (str(key), previous, state, at, run_id, detail))
+            (previous,) = db.execute(
+                "SELECT state FROM deliveries WHERE key = ?", (str(key),)
+            ).fetchone()
+            db.execute(
+                "UPDATE deliveries SET state = ?, detail = ?, transport_id = ?, updated_at = ? "
+                "WHERE key = ?",
+                (state, detail, transport_id, at, str(key)),
+            )
+            db.execute(
+                "INSERT INTO transitions (key, from_state, to_state, at, run_id, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (str(key), previous, state, at, run_id, detail),
+            )
 
     def deliveries(self, period: str | None = None) -> list[DeliveryRecord]:
-        sql = ("SELECT key, state, recipients, subject, message_id, content_hash, attempts, updated_at, detail, "
-               "transport_id, owner FROM deliveries")
-        rows = self.db.execute(sql + (" WHERE period = ? ORDER BY key" if period else " ORDER BY period DESC, key"),
-                               (period,) if period else ()).fetchall()
-        return [DeliveryRecord(**{**dict(r), "key": DeliveryKey.parse(r["key"]),
-                                   "recipients": tuple(r["recipients"].split("\n"))}) for r in rows]
+        sql = (
+            "SELECT key, state, recipients, subject, message_id, content_hash, attempts,"
+            " updated_at, detail, transport_id, owner FROM deliveries"
+        )
+        rows = self.db.execute(
+            sql + (" WHERE period = ? ORDER BY key" if period else " ORDER BY period DESC, key"),
+            (period,) if period else (),
+        ).fetchall()
+        return [
+            DeliveryRecord(
+                **{
+                    **dict(r),
+                    "key": DeliveryKey.parse(r["key"]),
+                    "recipients": tuple(r["recipients"].split("\n")),
+                }
+            )
+            for r in rows
+        ]
 
     def transitions(self, key: DeliveryKey) -> list[Transition]:
-        rows = self.db.execute("SELECT from_state, to_state, at, run_id, detail FROM transitions WHERE key = ? "
-                               "ORDER BY id", (str(key),)).fetchall()
+        rows = self.db.execute(
+            "SELECT from_state, to_state, at, run_id, detail FROM transitions WHERE key = ? "
+            "ORDER BY id",
+            (str(key),),
+        ).fetchall()
         return [Transition(key=key, **dict(r)) for r in rows]
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
-        rows = self.db.execute("SELECT id, command, period, started_at, finished_at, status, summary, alert "
-                               "FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", (limit,)).fetchall()
+        rows = self.db.execute(
+            "SELECT id, command, period, started_at, finished_at, status, summary, alert "
+            "FROM runs ORDER BY started_at DESC, id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
         return [RunRecord(**dict(r)) for r in rows]
 
     def set_alert(self, run_id: str, alert: str) -> None:
         with self.transaction() as db:
             db.execute("UPDATE runs SET alert = ? WHERE id = ?", (alert, run_id))
 
-    def claim_fire(self, slot: str, owner: str, run_id: str, detail: str = "", retake: tuple[str, ...] = (),
-                   retake_failed: bool = False) -> bool:
+    def claim_fire(
+        self,
+        slot: str,
+        owner: str,
+        run_id: str,
+        detail: str = "",
+        retake: tuple[str, ...] = (),
+        retake_failed: bool = False,
+    ) -> bool:
         with self.transaction() as db:
             row = db.execute("SELECT owner, status FROM fires WHERE slot = ?", (slot,)).fetchone()
-            if row is not None and row[0] not in retake and not (retake_failed and row[1] == "error"):
+            if (
+                row is not None
+                and row[0] not in retake
+                and not (retake_failed and row[1] == "error")
+            ):
                 return False
-            db.execute("INSERT OR REPLACE INTO fires (slot, owner, run_id, started_at, detail) VALUES (?, ?, ?, ?, ?)",
-                       (slot, owner, run_id, now(), detail))
+            db.execute(
+                "INSERT OR REPLACE INTO fires (slot, owner, run_id, started_at, detail) VALUES (?,"
+                " ?, ?, ?, ?)",
+                (slot, owner, run_id, now(), detail),
+            )
         return True
 
     def finish_fire(self, slot: str, status: str, detail: str = "") -> None:
         with self.transaction() as db:
-            db.execute("UPDATE fires SET finished_at = :at, status = :status, detail = CASE WHEN :more = '' THEN detail "
-                       "WHEN detail = '' THEN :more ELSE detail || '; ' || :more END WHERE slot = :slot",
-                       {"at": now(), "status": status, "more": detail, "slot": slot})
+            db.execute(
+                "UPDATE fires SET finished_at = :at, status = :status, detail = CASE WHEN :more ="
+                " '' THEN detail WHEN detail = '' THEN :more ELSE detail || '; ' || :more END WHERE"
+                " slot = :slot",
+                {"at": now(), "status": status, "more": detail, "slot": slot},
+            )
 
     def fires(self, limit: int = 20) -> list[FireRecord]:
-        rows = self.db.execute("SELECT slot, owner, run_id, started_at, finished_at, status, detail FROM fires "
-                               "ORDER BY slot DESC LIMIT ?", (limit,)).fetchall()
+        rows = self.db.execute(
+            "SELECT slot, owner, run_id, started_at, finished_at, status, detail FROM fires "
+            "ORDER BY slot DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
         return [FireRecord(**dict(r)) for r in rows]
 
-    def record_events(self, events: list[DeliveryEvent], protected: frozenset[str] = frozenset()
-                      ) -> list[EventOutcome]:
+    def record_events(
+        self, events: list[DeliveryEvent], protected: frozenset[str] = frozenset()
+    ) -> list[EventOutcome]:
         outcomes = []
         with self.transaction() as db:  # the whole batch, or none of it
             for event in events:
-                row = db.execute("SELECT key, recipients FROM deliveries WHERE transport_id = ? AND transport_id != ''",
-                                 (event.transport_id,)).fetchone()
+                row = db.execute(
+                    "SELECT key, recipients FROM deliveries WHERE transport_id = ? AND transport_id"
+                    " != ''",
+                    (event.transport_id,),
+                ).fetchone()
                 key, sent_to = (row[0], set(row[1].lower().split("\n"))) if row else (None, set())
-                new = db.execute("INSERT OR IGNORE INTO events (id, kind, transport_id, recipients, at, permanent, "
-                                 "detail, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 (event.id, event.kind, event.transport_id, "\n".join(event.recipients), event.at,
-                                  int(event.permanent), event.detail, key)).rowcount == 1
+                new = (
+                    db.execute(
+                        "INSERT OR IGNORE INTO events (id, kind, transport_id, recipients, at,"
+                        " permanent, detail, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            event.id,
+                            event.kind,
+                            event.transport_id,
+                            "\n".join(event.recipients),
+                            event.at,
+                            int(event.permanent),
+                            event.detail,
+                            key,
+                        ),
+                    ).rowcount
+                    == 1
+                )
                 suppressed, spared = to_suppress(event, sent_to, protected) if new else ((), ())
-                db.executemany("INSERT OR IGNORE INTO suppressions (address, reason, at, detail) VALUES (?, ?, ?, ?)",
-                               [(a, event.kind, event.at, event.detail) for a in suppressed])
-                outcomes.append(EventOutcome(key=DeliveryKey.parse(key) if key else None, new=new, suppressed=suppressed, protected=spared))
+                db.executemany(
+                    "INSERT OR IGNORE INTO suppressions (address, reason, at, detail) VALUES (?, ?,"
+                    " ?, ?)",
+                    [(a, event.kind, event.at, event.detail) for a in suppressed],
+                )
+                outcomes.append(
+                    EventOutcome(
+                        key=DeliveryKey.parse(key) if key else None,
+                        new=new,
+                        suppressed=suppressed,
+                        protected=spared,
+                    )
+                )
         return outcomes
 
     def suppress(self, address: str, reason: str, at: str, detail: str = "") -> None:
         with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO suppressions (address, reason, at, detail) VALUES (?, ?, ?, ?)",
-                       (address.lower(), reason, at, detail))
+            db.execute(
+                "INSERT OR IGNORE INTO suppressions (address, reason, at, detail) VALUES (?, ?,"
+                " ?, ?)",
+                (address.lower(), reason, at, detail),
+            )
 
     def suppressed(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT address FROM suppressions")}
 
     def suppressions(self) -> list[Suppression]:
-        rows = self.db.execute("SELECT address, reason, at, detail FROM suppressions ORDER BY address").fetchall()
+        rows = self.db.execute(
+            "SELECT address, reason, at, detail FROM suppressions ORDER BY address"
+        ).fetchall()
         return [Suppression(**dict(r)) for r in rows]
 
     def unsuppress(self, address: str) -> bool:
         with self.transaction() as db:
-            return db.execute("DELETE FROM suppressions WHERE address = ?", (address.lower(),)).rowcount == 1
+            return (
+                db.execute(
+                    "DELETE FROM suppressions WHERE address = ?", (address.lower(),)
+                ).rowcount
+                == 1
+            )
 
     def close(self) -> None:
         self.db.close()

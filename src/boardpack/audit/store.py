@@ -75,7 +75,8 @@ class RunRecord:
 class FireRecord:
     """One firing of the schedule: the slot it was due at, and what became of it."""
 
-    slot: str  # when it was due, UTC ISO 8601: one record per slot, so a slot never runs twice at once
+    # when it was due, UTC ISO 8601: one record per slot, so a slot never runs twice at once
+    slot: str
     owner: str  # the process (or Lambda request) running it
     run_id: str
     started_at: str
@@ -104,12 +105,16 @@ class EventOutcome:
     key: DeliveryKey | None  # the delivery it is about, or None: not a message this workspace sent
     new: bool  # False: already recorded, so nothing changed
     suppressed: tuple[str, ...] = ()  # recipients of that delivery now on the suppression list
-    protected: tuple[str, ...] = ()  # audit or alert addresses it named: never suppressed, alerted on
+    protected: tuple[
+        str, ...
+    ] = ()  # audit or alert addresses it named: never suppressed, alerted on
 
 
-def to_suppress(event: DeliveryEvent, sent_to: set[str], protected: frozenset[str]) -> tuple[tuple, tuple]:
-    """(suppressed, protected): a hard bounce or complaint suppresses only the recipients of the message it is
-    about, and never an audit or alert address, which it names instead."""
+def to_suppress(
+    event: DeliveryEvent, sent_to: set[str], protected: frozenset[str]
+) -> tuple[tuple, tuple]:
+    """(suppressed, protected): a hard bounce or complaint suppresses only the recipients of the
+    message it is about, and never an audit or alert address, which it names instead."""
     if not event.permanent:
         return (), ()
     named = list(dict.fromkeys(a.lower() for a in event.recipients if a.lower() in sent_to))
@@ -132,11 +137,15 @@ class AuditStore(Protocol):
     def plan(self, intents: list[Intent], run_id: str) -> list[State]:
         """Record each intent (once per key); return each delivery's current state."""
 
-    def claim(self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False) -> bool:
-        """Atomically move a planned or failed (or, asked explicitly, unknown) delivery to `sending`;
-        False if someone else has it."""
+    def claim(
+        self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False
+    ) -> bool:
+        """Atomically move a planned or failed (or, asked explicitly, unknown) delivery to
+        `sending`; False if someone else has it."""
 
-    def record(self, key: DeliveryKey, state: State, run_id: str, detail: str = "", transport_id: str = "") -> None: ...
+    def record(
+        self, key: DeliveryKey, state: State, run_id: str, detail: str = "", transport_id: str = ""
+    ) -> None: ...
 
     def deliveries(self, period: str | None = None) -> list[DeliveryRecord]: ...
 
@@ -146,21 +155,31 @@ class AuditStore(Protocol):
 
     def set_alert(self, run_id: str, alert: str) -> None: ...
 
-    def claim_fire(self, slot: str, owner: str, run_id: str, detail: str = "", retake: tuple[str, ...] = (),
-                   retake_failed: bool = False) -> bool:
-        """Record that `owner` runs the fire due at `slot`; False if the slot is already recorded, unless
-        its owner is one of `retake` (a crashed scheduler's) or, with `retake_failed`, it ended in error:
-        then it is taken over, atomically."""
+    def claim_fire(
+        self,
+        slot: str,
+        owner: str,
+        run_id: str,
+        detail: str = "",
+        retake: tuple[str, ...] = (),
+        retake_failed: bool = False,
+    ) -> bool:
+        """Record that `owner` runs the fire due at `slot`; False if the slot is already recorded,
+        unless its owner is one of `retake` (a crashed scheduler's) or, with `retake_failed`, it
+        ended in error: then it is taken over, atomically."""
 
     def finish_fire(self, slot: str, status: str, detail: str = "") -> None: ...
 
     def fires(self, limit: int = 20) -> list[FireRecord]:
         """Newest slot first."""
 
-    def record_events(self, events: list[DeliveryEvent], protected: frozenset[str] = frozenset()
-                      ) -> list[EventOutcome]:
-        """Store each event once; a new hard bounce or complaint about a message this store sent suppresses
-        the recipients of that message it names (`to_suppress`). SQLite stores all of them or none."""
+    def record_events(
+        self, events: list[DeliveryEvent], protected: frozenset[str] = frozenset()
+    ) -> list[EventOutcome]:
+        """Store each event once; a new hard bounce or complaint about a message this store sent
+        suppresses the recipients of that message it names (`to_suppress`). SQLite stores all of
+        them or none.
+"""
 
     def suppress(self, address: str, reason: str, at: str, detail: str = "") -> None: ...
 

@@ -1,9 +1,11 @@
-"""Fan-out for many portfolios: the planner enqueues one SQS job per portfolio and report, the worker builds
-each portfolio once per batch and sends its reports, idempotently (every delivery is claimed first).
+"""Fan-out for many portfolios: the planner enqueues one SQS job per portfolio and report, the
+worker builds each portfolio once per batch and sends its reports, idempotently (every delivery is
+claimed first).
 
 A job that can never succeed (malformed, or its portfolio or report is gone) goes straight to the
 dead-letter queue with its reason as a message attribute; one that failed for a passing reason is
-returned as a batch item failure, so SQS offers it again (and dead-letters it after maxReceiveCount).
+returned as a batch item failure, so SQS offers it again (and dead-letters it after
+maxReceiveCount).
 """
 
 from __future__ import annotations
@@ -39,25 +41,32 @@ def portfolios(root: str) -> dict[str, str]:
     bucket, prefix = s3_location(root)
     s3 = function_client("s3")
     found = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
+    for page in s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix=prefix, Delimiter="/"
+    ):
         for common in page.get("CommonPrefixes", []):
-            name = common["Prefix"][len(prefix):].rstrip("/")
+            name = common["Prefix"][len(prefix) :].rstrip("/")
             found[name] = f"s3://{bucket}/{common['Prefix']}"
     return found
 
 
 def addressed_reports(workspace: Workspace) -> list[str]:
-    return [spec.id for spec in report_specs(workspace, workspace_sections(workspace))
-            if recipients_for(workspace, spec.id) is not None]
+    return [
+        spec.id
+        for spec in report_specs(workspace, workspace_sections(workspace))
+        if recipients_for(workspace, spec.id) is not None
+    ]
 
 
 def plan(event: Any) -> dict:
-    """Enqueue one job per portfolio and report. A portfolio whose workspace does not load is left out and
-    named in the deployment's alert; the others go ahead."""
+    """Enqueue one job per portfolio and report. A portfolio whose workspace does not load is left
+    out and named in the deployment's alert; the others go ahead."""
     slot = scheduled_time(event)
     root, queue = os.environ.get("BOARDPACK_PORTFOLIOS"), os.environ.get("BOARDPACK_JOB_QUEUE")
     if not root or not queue:
-        raise WorkspaceError("the planner needs BOARDPACK_PORTFOLIOS (s3://bucket/prefix/) and BOARDPACK_JOB_QUEUE")
+        raise WorkspaceError(
+            "the planner needs BOARDPACK_PORTFOLIOS (s3://bucket/prefix/) and BOARDPACK_JOB_QUEUE"
+        )
     jobs, skipped = [], []
     for portfolio, uri in sorted(portfolios(root).items()):
         try:
@@ -68,26 +77,42 @@ def plan(event: Any) -> dict:
         except WorkspaceError as exc:
             skipped.append(f"{portfolio}: {exc}")
             continue
-        jobs += [{"portfolio": portfolio, "workspace": uri, "report": r, "slot": slot.isoformat()} for r in reports]
+        jobs += [
+            {"portfolio": portfolio, "workspace": uri, "report": r, "slot": slot.isoformat()}
+            for r in reports
+        ]
     sqs = function_client("sqs")
     for start in range(0, len(jobs), 10):
-        batch = jobs[start:start + 10]
-        reply = sqs.send_message_batch(QueueUrl=queue, Entries=[
-            {"Id": str(n), "MessageBody": json.dumps(job)} for n, job in enumerate(batch)])
+        batch = jobs[start : start + 10]
+        reply = sqs.send_message_batch(
+            QueueUrl=queue,
+            Entries=[{"Id": str(n), "MessageBody": json.dumps(job)} for n, job in enumerate(batch)],
+        )
         if reply.get("Failed"):
-            raise WorkspaceError(f"SQS refused {len(reply['Failed'])} jobs: {reply['Failed'][0].get('Message')}")
+            raise WorkspaceError(
+                f"SQS refused {len(reply['Failed'])} jobs: {reply['Failed'][0].get('Message')}"
+            )
     if skipped:
-        _deployment_alert(f"{len(skipped)} portfolio(s) not planned for {slot.isoformat()}", skipped)
-    log.info("planned %d jobs for %d portfolios (%d skipped)", len(jobs), len({j['portfolio'] for j in jobs}),
-             len(skipped))
+        _deployment_alert(
+            f"{len(skipped)} portfolio(s) not planned for {slot.isoformat()}", skipped
+        )
+    log.info(
+        "planned %d jobs for %d portfolios (%d skipped)",
+        len(jobs),
+        len({j["portfolio"] for j in jobs}),
+        len(skipped),
+    )
     return {"jobs": len(jobs), "skipped": skipped}
 
 
 def _deployment_alert(subject: str, lines: list[str]) -> None:
     topic = os.environ.get("BOARDPACK_ALERT_TOPIC")
     if topic:
-        function_client("sns").publish(TopicArn=topic, Subject=f"[boardpack] {subject}"[:100],
-                                    Message="\n".join(f"- {line}" for line in lines))
+        function_client("sns").publish(
+            TopicArn=topic,
+            Subject=f"[boardpack] {subject}"[:100],
+            Message="\n".join(f"- {line}" for line in lines),
+        )
 
 
 class Job(dict):
@@ -99,7 +124,9 @@ class Job(dict):
             body = json.loads(record["body"])
         except (TypeError, KeyError, json.JSONDecodeError) as exc:
             raise BadEvent(f"not a boardpack job: the body is not JSON ({exc})") from None
-        missing = [k for k in cls.KEYS if not isinstance(body, dict) or not isinstance(body.get(k), str)]
+        missing = [
+            k for k in cls.KEYS if not isinstance(body, dict) or not isinstance(body.get(k), str)
+        ]
         if missing:
             raise BadEvent(f"not a boardpack job: missing {', '.join(missing)}")
         scheduled_time({"scheduled_time": body["slot"]})
@@ -107,8 +134,10 @@ class Job(dict):
 
 
 def work(event: Any) -> dict:
-    """Process a batch of jobs. Jobs of one portfolio and slot share one build; each report is sent at most
-    once however often its job arrives, because every delivery is claimed in the audit store first."""
+    """Process a batch of jobs. Jobs of one portfolio and slot share one build; each report is sent
+    at most once however often its job arrives, because every delivery is claimed in the audit store
+    first.
+"""
     records = event.get("Records") if isinstance(event, dict) else None
     if not isinstance(records, list):
         raise BadEvent("not an SQS event: no Records")
@@ -122,21 +151,31 @@ def work(event: Any) -> dict:
         groups[(job["portfolio"], job["workspace"], job["slot"])].append((record, job))
     for (portfolio, uri, slot), items in groups.items():
         try:
-            _send_reports(portfolio, uri, datetime.fromisoformat(slot), [job["report"] for _, job in items])
+            _send_reports(
+                portfolio, uri, datetime.fromisoformat(slot), [job["report"] for _, job in items]
+            )
         except PortfolioGone as exc:
             for record, _ in items:
                 dead_letter(record, f"portfolio {portfolio!r} no longer exists: {exc}")
         except UnknownReports as exc:
             for record, job in items:
                 if job["report"] in exc.reports:
-                    dead_letter(record, f"portfolio {portfolio!r} has no report {job['report']!r} any more")
+                    dead_letter(
+                        record, f"portfolio {portfolio!r} has no report {job['report']!r} any more"
+                    )
                 else:
                     failures.append(record["messageId"])  # offered again, without the bad one
-        except WorkspaceError as exc:  # its boardpack.toml no longer loads: only its owner can fix that
+        except (
+            WorkspaceError
+        ) as exc:  # its boardpack.toml no longer loads: only its owner can fix that
             for record, _ in items:
                 dead_letter(record, f"portfolio {portfolio!r}: {exc}")
-        except Exception as exc:  # passing (throttling, a network fault) or not: SQS offers the jobs again,
-            log.exception("portfolio %s: %s; the jobs will be retried", portfolio, exc)  # then dead-letters them
+        except (
+            Exception
+        ) as exc:  # passing (throttling, a network fault) or not: SQS offers the jobs again,
+            log.exception(
+                "portfolio %s: %s; the jobs will be retried", portfolio, exc
+            )  # then dead-letters them
             failures += [record["messageId"] for record, _ in items]
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failures]}
 
@@ -150,7 +189,9 @@ def _send_reports(portfolio: str, uri: str, slot: datetime, reports: list[str]) 
     try:
         pack = pipeline.build_pack(workspace, as_of, reports)
         result = pipeline.send_pack(pack, reports, run_id=pipeline.new_run_id(), command="worker")
-    except WorkspaceError as exc:  # the portfolio's own input is bad: its owner hears of it; retrying won't help
+    except (
+        WorkspaceError
+    ) as exc:  # the portfolio's own input is bad: its owner hears of it; retrying won't help
         alert = pipeline.record_build_error(workspace, as_of, exc, command="worker")
         log.warning("portfolio %s: could not build (%s); alert: %s", portfolio, exc, alert)
         return
@@ -161,10 +202,17 @@ def dead_letter(record: dict, reason: str) -> None:
     """Straight to the dead-letter queue, with the reason beside the original body."""
     queue = os.environ.get("BOARDPACK_DEAD_LETTERS")
     if not queue:
-        raise WorkspaceError(f"a job can never succeed ({reason}), and BOARDPACK_DEAD_LETTERS is not set")
+        raise WorkspaceError(
+            f"a job can never succeed ({reason}), and BOARDPACK_DEAD_LETTERS is not set"
+        )
     record = record if isinstance(record, dict) else {}
     body, source = record.get("body"), str(record.get("messageId", "?"))
-    function_client("sqs").send_message(QueueUrl=queue, MessageBody=body if isinstance(body, str) and body else "{}",
-                               MessageAttributes={"reason": {"DataType": "String", "StringValue": reason[:1000]},
-                                                  "source_message_id": {"DataType": "String", "StringValue": source}})
+    function_client("sqs").send_message(
+        QueueUrl=queue,
+        MessageBody=body if isinstance(body, str) and body else "{}",
+        MessageAttributes={
+            "reason": {"DataType": "String", "StringValue": reason[:1000]},
+            "source_message_id": {"DataType": "String", "StringValue": source},
+        },
+    )
     log.warning("dead-lettered %s: %s", source, reason)

@@ -1,18 +1,19 @@
 """The AWS Lambda handlers, for the Python runtime: thin functions the generated template wires up.
 
-    boardpack.aws.handlers.scheduled_run   EventBridge Scheduler → the pack for the period before the
-                                            scheduled time: SES, the DynamoDB audit store, SNS alerts
-    boardpack.aws.handlers.ses_events      SES events through SNS (or SQS) → events, suppression list
-    boardpack.aws.handlers.plan            EventBridge Scheduler → one SQS job per portfolio and report
-    boardpack.aws.handlers.work            SQS jobs → build and send that report, idempotently
+    scheduled_run   EventBridge Scheduler → the pack for the period before the scheduled time:
+                    SES, the DynamoDB audit store, SNS alerts
+    ses_events      SES events through SNS (or SQS) → events, suppression list
+    plan            EventBridge Scheduler → one SQS job per portfolio and report
+    work            SQS jobs → build and send that report, idempotently
 
 The function's environment says where things are:
 
-    BOARDPACK_WORKSPACE          the workspace: a folder (bundled with the function) or s3://bucket/prefix/
-    BOARDPACK_AUDIT_TABLE        the DynamoDB audit table        ┐ these replace the workspace's own [delivery],
-    BOARDPACK_ALERT_TOPIC        the SNS alert topic's ARN       │ [audit] and [alerts] choices, so one workspace
-    BOARDPACK_CONFIGURATION_SET  the SES configuration set       ┘ runs locally and on AWS unchanged
-    BOARDPACK_PORTFOLIOS         plan: s3://bucket/prefix/, one sub-folder (a workspace) per portfolio
+    BOARDPACK_WORKSPACE          the workspace: a folder (bundled with the function) or
+                                 s3://bucket/prefix/
+    BOARDPACK_AUDIT_TABLE        the DynamoDB audit table    ┐ these replace the workspace's own
+    BOARDPACK_ALERT_TOPIC        the SNS alert topic's ARN   │ [delivery], [audit] and [alerts], so
+    BOARDPACK_CONFIGURATION_SET  the SES configuration set   ┘ one workspace runs here and on AWS
+    BOARDPACK_PORTFOLIOS         plan: s3://bucket/prefix/, a sub-folder (workspace) per portfolio
     BOARDPACK_JOB_QUEUE          plan: the jobs queue's URL
     BOARDPACK_DEAD_LETTERS       work: the dead-letter queue's URL, for jobs that can never succeed
 """
@@ -43,12 +44,17 @@ def scheduled_run(event: Any, context: Any = None) -> dict:
     detail = f"EventBridge Scheduler, attempt {attempt}" if attempt and attempt != "1" else ""
     result = fire(workspace, slot, owner_of(context), detail, retake_failed=True)
     log.info("fire %s: %s: %s", slot.isoformat(), result.status, result.summary)
-    return {"slot": slot.isoformat(), "status": result.status, "summary": result.summary, "run_id": result.run_id}
+    return {
+        "slot": slot.isoformat(),
+        "status": result.status,
+        "summary": result.summary,
+        "run_id": result.run_id,
+    }
 
 
 def ses_events(event: Any, context: Any = None) -> dict:
-    """For a function subscribed to the SES event topic (SNS) or a queue behind it (SQS): each record alone,
-    a bad one returned in `batchItemFailures` while the good ones are kept."""
+    """For a function subscribed to the SES event topic (SNS) or a queue behind it (SQS): each
+    record alone, a bad one returned in `batchItemFailures` while the good ones are kept."""
     from boardpack.feedback.events import ingest, lambda_records, protected_addresses
 
     events, skipped, failed = lambda_records(event)
@@ -59,7 +65,8 @@ def ses_events(event: Any, context: Any = None) -> dict:
     if os.environ.get("BOARDPACK_WORKSPACE") or not table:
         workspace = the_workspace()
         store = pipeline.audit_store(workspace)
-    else:  # a fan-out deployment: events and suppressions are shared by every portfolio in the table
+    # a fan-out deployment: events and suppressions are shared by every portfolio in the table
+    else:
         from boardpack.audit.dynamodb import DynamoAuditStore
 
         store = DynamoAuditStore(function_client("dynamodb"), table)
@@ -72,9 +79,16 @@ def ses_events(event: Any, context: Any = None) -> dict:
         from boardpack.alerts import bounced_protected
 
         print(f"alert: {bounced_protected(workspace, result.protected)}")
-    return {"events": result.events, "duplicates": result.duplicates, "matched": result.matched,
-            "unmatched": result.unmatched, "suppressed": result.suppressed, "protected": result.protected,
-            "skipped": result.skipped, "batchItemFailures": [{"itemIdentifier": i} for i in failed]}
+    return {
+        "events": result.events,
+        "duplicates": result.duplicates,
+        "matched": result.matched,
+        "unmatched": result.unmatched,
+        "suppressed": result.suppressed,
+        "protected": result.protected,
+        "skipped": result.skipped,
+        "batchItemFailures": [{"itemIdentifier": i} for i in failed],
+    }
 
 
 def plan(event: Any, context: Any = None) -> dict:

@@ -16,25 +16,30 @@ class BadEvent(WorkspaceError):
 
 
 def scheduled_time(event: Any) -> datetime:
-    """When this invocation was due: the template passes EventBridge Scheduler's `<aws.scheduler.scheduled-time>`
-    as `scheduled_time`; an EventBridge rule's event has `time`. Using it, not the clock, means a retry an hour
-    later still reports the same period."""
+    """When this invocation was due: the template passes EventBridge Scheduler's
+    `<aws.scheduler.scheduled-time>` as `scheduled_time`; an EventBridge rule's event has `time`.
+    Using it, not the clock, means a retry an hour later still reports the same period."""
     if not isinstance(event, dict):
         raise BadEvent(f"the event is a {type(event).__name__}, not an object with scheduled_time")
     text = event.get("scheduled_time") or event.get("time")
     if not isinstance(text, str):
-        raise BadEvent("the event has no scheduled_time (EventBridge Scheduler: Input {\"scheduled_time\": "
-                       "\"<aws.scheduler.scheduled-time>\"}) and no time (an EventBridge rule's event); "
-                       f"its keys: {', '.join(sorted(map(str, event))) or 'none'}")
+        raise BadEvent(
+            'the event has no scheduled_time (EventBridge Scheduler: Input {"scheduled_time": '
+            '"<aws.scheduler.scheduled-time>"}) and no time (an EventBridge rule\'s event); '
+            f"its keys: {', '.join(sorted(map(str, event))) or 'none'}"
+        )
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise BadEvent(f"scheduled_time {text!r} is not an ISO 8601 time such as 2026-11-02T14:00:00Z") from None
+        raise BadEvent(
+            f"scheduled_time {text!r} is not an ISO 8601 time such as 2026-11-02T14:00:00Z"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def not_due(workspace: Workspace, slot: datetime) -> str | None:
-    """Why a weekday fire is not the business day (EventBridge fires every weekday for a business_day schedule)."""
+    """Why a weekday fire is not the business day (EventBridge fires every weekday for a
+    business_day schedule)."""
     from boardpack.schedule.triggers import BusinessDayTrigger, trigger_for
 
     org = workspace.settings.organization

@@ -1,14 +1,16 @@
-"""`boardpack deploy aws --template-out FILE`: the CloudFormation template that runs a workspace on AWS.
+"""`boardpack deploy aws --template-out FILE`: the CloudFormation template that runs a workspace on
+AWS.
 
-One stack: the functions (each with a role allowed only what it does), an EventBridge Scheduler schedule in
-the organization's time zone (flexible window, retries, a dead-letter queue), the DynamoDB audit table
-(point-in-time recovery, encryption, kept if the stack is deleted), the SNS alert topic, the SES
-configuration set whose events reach the SES events function through SNS, CloudWatch alarms on function
-errors and dead letters. With `portfolios`, the schedule drives a planner that enqueues one job per
-portfolio and report on SQS, and a worker function consumes them (Lambda's concurrency is the scale-out).
+One stack: the functions (each with a role allowed only what it does), an EventBridge Scheduler
+schedule in the organization's time zone (flexible window, retries, a dead-letter queue), the
+DynamoDB audit table (point-in-time recovery, encryption, kept if the stack is deleted), the SNS
+alert topic, the SES configuration set whose events reach the SES events function through SNS,
+CloudWatch alarms on function errors and dead letters. With `portfolios`, the schedule drives a
+planner that enqueues one job per portfolio and report on SQS, and a worker function consumes them
+(Lambda's concurrency is the scale-out).
 
-The SNS topics are not KMS-encrypted: CloudWatch alarms and SES can publish to an encrypted topic only
-through a customer-managed key whose policy lets them, which this template does not create.
+The SNS topics are not KMS-encrypted: CloudWatch alarms and SES can publish to an encrypted topic
+only through a customer-managed key whose policy lets them, which this template does not create.
 """
 
 from __future__ import annotations
@@ -30,15 +32,19 @@ SUB = "Fn::Sub"
 
 
 def eventbridge_cron(expression: str) -> str:
-    """A five-field cron expression as EventBridge Scheduler writes it: six fields, `?` in one day field, and
-    days of the week numbered 1 (Sunday) to 7."""
+    """A five-field cron expression as EventBridge Scheduler writes it: six fields, `?` in one day
+    field, and days of the week numbered 1 (Sunday) to 7."""
     minute, hour, dom, month, dow = expression.split()
     if dom != "*" and dow != "*":
-        raise WorkspaceError(f"schedule.cron = {expression!r}: EventBridge cannot fire on a day of the month and a "
-                             "day of the week both (cron fires on either); use one of them")
+        raise WorkspaceError(
+            f"schedule.cron = {expression!r}: EventBridge cannot fire on a day of the month and a "
+            "day of the week both (cron fires on either); use one of them"
+        )
     if "/" in dow:
-        raise WorkspaceError(f"schedule.cron = {expression!r}: EventBridge takes no step in the day of the week; "
-                             "list the days instead (MON,WED,FRI)")
+        raise WorkspaceError(
+            f"schedule.cron = {expression!r}: EventBridge takes no step in the day of the week; "
+            "list the days instead (MON,WED,FRI)"
+        )
     dow = re.sub(r"\d+", lambda m: str(int(m[0]) % 7 + 1), dow)
     if dow == "*":
         dow = "?"
@@ -49,51 +55,106 @@ def eventbridge_cron(expression: str) -> str:
 
 def schedule_expression(workspace: Workspace) -> str:
     schedule = workspace.settings.schedule
-    if schedule.business_day is not None:  # every weekday at `at`; the function runs only on the business day
+    if (
+        schedule.business_day is not None
+    ):  # every weekday at `at`; the function runs only on the business day
         return f"cron({schedule.at.minute} {schedule.at.hour} ? * MON-FRI *)"
     if schedule.cron is None:
-        raise WorkspaceError('no schedule to deploy: add [schedule] with cron = "0 6 * * MON" or business_day = 3 '
-                             "to boardpack.toml")
+        raise WorkspaceError(
+            'no schedule to deploy: add [schedule] with cron = "0 6 * * MON" or business_day = 3 '
+            "to boardpack.toml"
+        )
     return eventbridge_cron(schedule.cron)
 
 
 def arn(service: str, resource: str) -> dict:
-    return {SUB: f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"}
+    return {
+        SUB: f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"
+    }
 
 
-def role(name: str, statements: list[dict], principal: str = "lambda.amazonaws.com", log_group: str | None = None,
-         condition: dict | None = None) -> dict:
+def role(
+    name: str,
+    statements: list[dict],
+    principal: str = "lambda.amazonaws.com",
+    log_group: str | None = None,
+    condition: dict | None = None,
+) -> dict:
     if log_group:  # only its own log group
-        statements = [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                       "Resource": {SUB: f"${{{log_group}.Arn}}"}}, *statements]
+        statements = [
+            {
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": {SUB: f"${{{log_group}.Arn}}"},
+            },
+            *statements,
+        ]
     trust = {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}
-    return {"Type": "AWS::IAM::Role", "Properties": {
-        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [trust | (condition or {})]},
-        "Policies": [{"PolicyName": name, "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}]}}
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [trust | (condition or {})],
+            },
+            "Policies": [
+                {
+                    "PolicyName": name,
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+                }
+            ],
+        },
+    }
 
 
 def allow(actions: list[str], resources) -> dict:
     return {"Effect": "Allow", "Action": actions, "Resource": resources}
 
 
-AUDIT = allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-               "dynamodb:Query", "dynamodb:Scan", "dynamodb:DescribeTable", "dynamodb:ConditionCheckItem"],
-              [{"Fn::GetAtt": ["AuditTable", "Arn"]}, {SUB: "${AuditTable.Arn}/index/*"}])
-SEND = [allow(["ses:SendEmail", "ses:SendRawEmail"],
-              [arn("ses", "identity/${SenderIdentity}"), arn("ses", "configuration-set/${ConfigurationSet}")]),
-        allow(["ses:GetAccount", "ses:GetSendQuota"], "*")]  # read-only account calls; they take no resource
+AUDIT = allow(
+    [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:DescribeTable",
+        "dynamodb:ConditionCheckItem",
+    ],
+    [{"Fn::GetAtt": ["AuditTable", "Arn"]}, {SUB: "${AuditTable.Arn}/index/*"}],
+)
+SEND = [
+    allow(
+        ["ses:SendEmail", "ses:SendRawEmail"],
+        [
+            arn("ses", "identity/${SenderIdentity}"),
+            arn("ses", "configuration-set/${ConfigurationSet}"),
+        ],
+    ),
+    allow(["ses:GetAccount", "ses:GetSendQuota"], "*"),
+]  # read-only account calls; they take no resource
 ALERT = allow(["sns:Publish"], {"Ref": "AlertTopic"})
 
 
 def s3_read(uri: str) -> list[dict]:
     bucket, prefix = s3_location(uri)
-    return [allow(["s3:ListBucket"], f"arn:aws:s3:::{bucket}") | {"Condition": {"StringLike": {
-        "s3:prefix": [f"{prefix}*"]}}}, allow(["s3:GetObject"], f"arn:aws:s3:::{bucket}/{prefix}*")]
+    return [
+        allow(["s3:ListBucket"], f"arn:aws:s3:::{bucket}") | {
+            "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
+        },
+        allow(["s3:GetObject"], f"arn:aws:s3:::{bucket}/{prefix}*"),
+    ]
 
 
-def template(workspace: Workspace, workspace_uri: str | None = None, portfolios: str | None = None,
-             runtime: str = "python3.12") -> dict:
-    """The stack for `workspace` (bundled with the function unless `workspace_uri` is an s3:// location)."""
+def template(
+    workspace: Workspace,
+    workspace_uri: str | None = None,
+    portfolios: str | None = None,
+    runtime: str = "python3.12",
+) -> dict:
+    """The stack for `workspace` (bundled with the function unless `workspace_uri` is an s3://
+    location)."""
     settings = workspace.settings
     org, schedule = settings.organization, settings.schedule
     for uri in (workspace_uri, portfolios):
@@ -101,143 +162,349 @@ def template(workspace: Workspace, workspace_uri: str | None = None, portfolios:
             s3_location(uri)
     identity = bare(sender(workspace)).rpartition("@")[2]
     resources: dict[str, dict] = {}
-    environment = {"BOARDPACK_AUDIT_TABLE": {"Ref": "AuditTable"}, "BOARDPACK_ALERT_TOPIC": {"Ref": "AlertTopic"},
-                   "BOARDPACK_CONFIGURATION_SET": {"Ref": "ConfigurationSet"}}
+    environment = {
+        "BOARDPACK_AUDIT_TABLE": {"Ref": "AuditTable"},
+        "BOARDPACK_ALERT_TOPIC": {"Ref": "AlertTopic"},
+        "BOARDPACK_CONFIGURATION_SET": {"Ref": "ConfigurationSet"},
+    }
     if not portfolios:
         environment["BOARDPACK_WORKSPACE"] = workspace_uri or f"/var/task/{BUNDLED_WORKSPACE}"
 
-    def function(name: str, handler: str, statements: list[dict], timeout: int, env: dict, **extra) -> None:
+    def function(
+        name: str, handler: str, statements: list[dict], timeout: int, env: dict, **extra
+    ) -> None:
         log_group = f"{name}Logs"
-        resources[log_group] = {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain",
-                                "UpdateReplacePolicy": "Retain", "Properties": {"RetentionInDays": 90}}
+        resources[log_group] = {
+            "Type": "AWS::Logs::LogGroup",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {"RetentionInDays": 90},
+        }
         resources[f"{name}Role"] = role(name, statements, log_group=log_group)
-        resources[name] = {"Type": "AWS::Lambda::Function", "Properties": {
-            "Runtime": runtime, "Handler": f"{HANDLERS}.{handler}", "Timeout": timeout, "MemorySize": 1024,
-            "Code": {"S3Bucket": {"Ref": "CodeBucket"}, "S3Key": {"Ref": "CodeKey"}},
-            "Role": {"Fn::GetAtt": [f"{name}Role", "Arn"]}, "Environment": {"Variables": env},
-            "LoggingConfig": {"LogGroup": {"Ref": log_group}}, **extra}}
-        resources[f"{name}Errors"] = alarm(f"the {name} function failed", "AWS/Lambda", "Errors",
-                                           {"Name": "FunctionName", "Value": {"Ref": name}})
+        resources[name] = {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Runtime": runtime,
+                "Handler": f"{HANDLERS}.{handler}",
+                "Timeout": timeout,
+                "MemorySize": 1024,
+                "Code": {"S3Bucket": {"Ref": "CodeBucket"}, "S3Key": {"Ref": "CodeKey"}},
+                "Role": {"Fn::GetAtt": [f"{name}Role", "Arn"]},
+                "Environment": {"Variables": env},
+                "LoggingConfig": {"LogGroup": {"Ref": log_group}},
+                **extra,
+            },
+        }
+        resources[f"{name}Errors"] = alarm(
+            f"the {name} function failed",
+            "AWS/Lambda",
+            "Errors",
+            {"Name": "FunctionName", "Value": {"Ref": name}},
+        )
 
     reads = s3_read(workspace_uri) if workspace_uri else []
     if portfolios:
-        function("Planner", "plan", [*s3_read(portfolios), allow(["sqs:SendMessage"], {"Fn::GetAtt": ["JobQueue", "Arn"]}),
-                                     ALERT], 300, environment | {"BOARDPACK_PORTFOLIOS": portfolios,
-                                                                 "BOARDPACK_JOB_QUEUE": {"Ref": "JobQueue"}})
-        function("Worker", "work", [*s3_read(portfolios), AUDIT, *SEND, ALERT,
-                                    allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
-                                          {"Fn::GetAtt": ["JobQueue", "Arn"]}),
-                                    allow(["sqs:SendMessage"], {"Fn::GetAtt": ["JobDeadLetters", "Arn"]})],
-                 300, environment | {"BOARDPACK_DEAD_LETTERS": {"Ref": "JobDeadLetters"}})
+        function(
+            "Planner",
+            "plan",
+            [
+                *s3_read(portfolios),
+                allow(["sqs:SendMessage"], {"Fn::GetAtt": ["JobQueue", "Arn"]}),
+                ALERT,
+            ],
+            300,
+            environment | {
+                "BOARDPACK_PORTFOLIOS": portfolios,
+                "BOARDPACK_JOB_QUEUE": {"Ref": "JobQueue"},
+            },
+        )
+        function(
+            "Worker",
+            "work",
+            [
+                *s3_read(portfolios),
+                AUDIT,
+                *SEND,
+                ALERT,
+                allow(
+                    ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                    {"Fn::GetAtt": ["JobQueue", "Arn"]},
+                ),
+                allow(["sqs:SendMessage"], {"Fn::GetAtt": ["JobDeadLetters", "Arn"]}),
+            ],
+            300,
+            environment | {"BOARDPACK_DEAD_LETTERS": {"Ref": "JobDeadLetters"}},
+        )
         resources["JobDeadLetters"] = queue()
-        resources["JobQueue"] = queue(VisibilityTimeout=1800,  # six times the worker's timeout, as AWS advises
-                                      RedrivePolicy={"deadLetterTargetArn": {"Fn::GetAtt": ["JobDeadLetters", "Arn"]},
-                                                     "maxReceiveCount": 5})
-        resources["WorkerJobs"] = {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
-            "EventSourceArn": {"Fn::GetAtt": ["JobQueue", "Arn"]}, "FunctionName": {"Ref": "Worker"},
-            "BatchSize": 10, "FunctionResponseTypes": ["ReportBatchItemFailures"],
-            "ScalingConfig": {"MaximumConcurrency": {"Ref": "WorkerConcurrency"}}}}
-        resources["JobDeadLettersAlarm"] = dead_letter_alarm("JobDeadLetters", "jobs that can never succeed")
+        resources["JobQueue"] = queue(
+            VisibilityTimeout=1800,  # six times the worker's timeout, as AWS advises
+            RedrivePolicy={
+                "deadLetterTargetArn": {"Fn::GetAtt": ["JobDeadLetters", "Arn"]},
+                "maxReceiveCount": 5,
+            },
+        )
+        resources["WorkerJobs"] = {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {
+                "EventSourceArn": {"Fn::GetAtt": ["JobQueue", "Arn"]},
+                "FunctionName": {"Ref": "Worker"},
+                "BatchSize": 10,
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                "ScalingConfig": {"MaximumConcurrency": {"Ref": "WorkerConcurrency"}},
+            },
+        }
+        resources["JobDeadLettersAlarm"] = dead_letter_alarm(
+            "JobDeadLetters", "jobs that can never succeed"
+        )
         target = "Planner"
     else:  # one run at a time: a slow run is never overlapped by the next one
-        function("Run", "scheduled_run", [*reads, AUDIT, *SEND, ALERT], 900, environment,
-                 ReservedConcurrentExecutions=1)
+        function(
+            "Run",
+            "scheduled_run",
+            [*reads, AUDIT, *SEND, ALERT],
+            900,
+            environment,
+            ReservedConcurrentExecutions=1,
+        )
         target = "Run"
-    function("SesEvents", "ses_events", [*reads, AUDIT], 60, environment)  # fan-out: the shared table only
+    function(
+        "SesEvents", "ses_events", [*reads, AUDIT], 60, environment
+    )  # fan-out: the shared table only
 
     resources |= {
-        "AuditTable": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
-                       "Properties": {
-                           "BillingMode": "PAY_PER_REQUEST",
-                           "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"}
-                                                    for n in ("pk", "sk", "period")],
-                           "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
-                                         {"AttributeName": "sk", "KeyType": "RANGE"}],
-                           "GlobalSecondaryIndexes": [{"IndexName": "period", "Projection": {"ProjectionType": "ALL"},
-                                                       "KeySchema": [{"AttributeName": "period", "KeyType": "HASH"},
-                                                                     {"AttributeName": "pk", "KeyType": "RANGE"}]}],
-                           "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-                           "SSESpecification": {"SSEEnabled": True}}},
-        "AlertTopic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": f"boardpack alerts: {org.name}"[:100]}},
-        "AlertEmailSubscription": {"Type": "AWS::SNS::Subscription", "Condition": "HasAlertEmail", "Properties": {
-            "TopicArn": {"Ref": "AlertTopic"}, "Protocol": "email", "Endpoint": {"Ref": "AlertEmail"}}},
+        "AuditTable": {
+            "Type": "AWS::DynamoDB::Table",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [
+                    {"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "period")
+                ],
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                "GlobalSecondaryIndexes": [
+                    {
+                        "IndexName": "period",
+                        "Projection": {"ProjectionType": "ALL"},
+                        "KeySchema": [
+                            {"AttributeName": "period", "KeyType": "HASH"},
+                            {"AttributeName": "pk", "KeyType": "RANGE"},
+                        ],
+                    }
+                ],
+                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+                "SSESpecification": {"SSEEnabled": True},
+            },
+        },
+        "AlertTopic": {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"DisplayName": f"boardpack alerts: {org.name}"[:100]},
+        },
+        "AlertEmailSubscription": {
+            "Type": "AWS::SNS::Subscription",
+            "Condition": "HasAlertEmail",
+            "Properties": {
+                "TopicArn": {"Ref": "AlertTopic"},
+                "Protocol": "email",
+                "Endpoint": {"Ref": "AlertEmail"},
+            },
+        },
         "AlertTopicPolicy": topic_policy("AlertTopic", "cloudwatch.amazonaws.com"),
-        "SesEventTopic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "boardpack SES events"}},
+        "SesEventTopic": {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"DisplayName": "boardpack SES events"},
+        },
         "SesEventTopicPolicy": topic_policy("SesEventTopic", "ses.amazonaws.com"),
-        "SesEventSubscription": {"Type": "AWS::SNS::Subscription", "Properties": {
-            "TopicArn": {"Ref": "SesEventTopic"}, "Protocol": "lambda", "Endpoint": {"Fn::GetAtt": ["SesEvents", "Arn"]}}},
-        "SesEventPermission": {"Type": "AWS::Lambda::Permission", "Properties": {
-            "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": "SesEvents"}, "Principal": "sns.amazonaws.com",
-            "SourceArn": {"Ref": "SesEventTopic"}}},
-        "ConfigurationSet": {"Type": "AWS::SES::ConfigurationSet", "Properties": {
-            "Name": settings.delivery.ses.configuration_set or "boardpack"}},
-        "ConfigurationSetEvents": {"Type": "AWS::SES::ConfigurationSetEventDestination", "Properties": {
-            "ConfigurationSetName": {"Ref": "ConfigurationSet"},
-            "EventDestination": {"Name": "boardpack-events", "Enabled": True,
-                                 "MatchingEventTypes": ["send", "reject", "bounce", "complaint", "delivery",
-                                                        "deliveryDelay"],
-                                 "SnsDestination": {"TopicARN": {"Ref": "SesEventTopic"}}}}},
+        "SesEventSubscription": {
+            "Type": "AWS::SNS::Subscription",
+            "Properties": {
+                "TopicArn": {"Ref": "SesEventTopic"},
+                "Protocol": "lambda",
+                "Endpoint": {"Fn::GetAtt": ["SesEvents", "Arn"]},
+            },
+        },
+        "SesEventPermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": {"Ref": "SesEvents"},
+                "Principal": "sns.amazonaws.com",
+                "SourceArn": {"Ref": "SesEventTopic"},
+            },
+        },
+        "ConfigurationSet": {
+            "Type": "AWS::SES::ConfigurationSet",
+            "Properties": {"Name": settings.delivery.ses.configuration_set or "boardpack"},
+        },
+        "ConfigurationSetEvents": {
+            "Type": "AWS::SES::ConfigurationSetEventDestination",
+            "Properties": {
+                "ConfigurationSetName": {"Ref": "ConfigurationSet"},
+                "EventDestination": {
+                    "Name": "boardpack-events",
+                    "Enabled": True,
+                    "MatchingEventTypes": [
+                        "send",
+                        "reject",
+                        "bounce",
+                        "complaint",
+                        "delivery",
+                        "deliveryDelay",
+                    ],
+                    "SnsDestination": {"TopicARN": {"Ref": "SesEventTopic"}},
+                },
+            },
+        },
         "ScheduleDeadLetters": queue(),
-        "ScheduleDeadLettersAlarm": dead_letter_alarm("ScheduleDeadLetters", "scheduled runs that were never "
-                                                                             "delivered to the function"),
-        "SchedulerRole": role("invoke", [allow(["lambda:InvokeFunction"], {"Fn::GetAtt": [target, "Arn"]}),
-                                         allow(["sqs:SendMessage"], {"Fn::GetAtt": ["ScheduleDeadLetters", "Arn"]})],
-                              principal="scheduler.amazonaws.com",
-                              condition={"Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}),
-        "Schedule": {"Type": "AWS::Scheduler::Schedule", "Properties": {
-            "Description": f"boardpack for {org.name}"[:512],
-            "ScheduleExpression": schedule_expression(workspace), "ScheduleExpressionTimezone": org.timezone,
-            "FlexibleTimeWindow": ({"Mode": "FLEXIBLE", "MaximumWindowInMinutes": schedule.flexible_window_minutes}
-                                   if schedule.flexible_window_minutes else {"Mode": "OFF"}),
-            "Target": {"Arn": {"Fn::GetAtt": [target, "Arn"]}, "RoleArn": {"Fn::GetAtt": ["SchedulerRole", "Arn"]},
-                       "Input": json.dumps({"scheduled_time": "<aws.scheduler.scheduled-time>",
-                                            "attempt": "<aws.scheduler.attempt-number>"}),
-                       "RetryPolicy": {"MaximumEventAgeInSeconds": 21600, "MaximumRetryAttempts": 3},
-                       "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["ScheduleDeadLetters", "Arn"]}}}}},
+        "ScheduleDeadLettersAlarm": dead_letter_alarm(
+            "ScheduleDeadLetters", "scheduled runs that were never delivered to the function"
+        ),
+        "SchedulerRole": role(
+            "invoke",
+            [
+                allow(["lambda:InvokeFunction"], {"Fn::GetAtt": [target, "Arn"]}),
+                allow(["sqs:SendMessage"], {"Fn::GetAtt": ["ScheduleDeadLetters", "Arn"]}),
+            ],
+            principal="scheduler.amazonaws.com",
+            condition={
+                "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+            },
+        ),
+        "Schedule": {
+            "Type": "AWS::Scheduler::Schedule",
+            "Properties": {
+                "Description": f"boardpack for {org.name}"[:512],
+                "ScheduleExpression": schedule_expression(workspace),
+                "ScheduleExpressionTimezone": org.timezone,
+                "FlexibleTimeWindow": (
+                    {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": schedule.flexible_window_minutes}
+                    if schedule.flexible_window_minutes
+                    else {"Mode": "OFF"}
+                ),
+                "Target": {
+                    "Arn": {"Fn::GetAtt": [target, "Arn"]},
+                    "RoleArn": {"Fn::GetAtt": ["SchedulerRole", "Arn"]},
+                    "Input": json.dumps(
+                        {
+                            "scheduled_time": "<aws.scheduler.scheduled-time>",
+                            "attempt": "<aws.scheduler.attempt-number>",
+                        }
+                    ),
+                    "RetryPolicy": {"MaximumEventAgeInSeconds": 21600, "MaximumRetryAttempts": 3},
+                    "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["ScheduleDeadLetters", "Arn"]}},
+                },
+            },
+        },
     }
     parameters = {
-        "CodeBucket": {"Type": "String", "Description": "The S3 bucket holding the deployment bundle"},
+        "CodeBucket": {
+            "Type": "String",
+            "Description": "The S3 bucket holding the deployment bundle",
+        },
         "CodeKey": {"Type": "String", "Default": BUNDLE, "Description": "The bundle's S3 key"},
-        "SenderIdentity": {"Type": "String", "Default": identity,
-                           "Description": "The verified SES identity the functions may send as (a domain or address)"},
-        "AlertEmail": {"Type": "String", "Default": "", "Description": "Also email alerts here (optional)"},
+        "SenderIdentity": {
+            "Type": "String",
+            "Default": identity,
+            "Description": (
+                "The verified SES identity the functions may send as (a domain or address)"
+            ),
+        },
+        "AlertEmail": {
+            "Type": "String",
+            "Default": "",
+            "Description": "Also email alerts here (optional)",
+        },
     }
     if portfolios:
-        parameters["WorkerConcurrency"] = {"Type": "Number", "Default": 10, "MinValue": 2, "MaxValue": 1000,
-                                           "Description": "Most worker functions running at once"}
-    outputs = {"AuditTableName": {"Value": {"Ref": "AuditTable"}}, "AlertTopicArn": {"Value": {"Ref": "AlertTopic"}},
-               "SesEventTopicArn": {"Value": {"Ref": "SesEventTopic"}},
-               "ScheduleArn": {"Value": {"Fn::GetAtt": ["Schedule", "Arn"]}},
-               "ScheduledFunction": {"Value": {"Ref": target}}}
+        parameters["WorkerConcurrency"] = {
+            "Type": "Number",
+            "Default": 10,
+            "MinValue": 2,
+            "MaxValue": 1000,
+            "Description": "Most worker functions running at once",
+        }
+    outputs = {
+        "AuditTableName": {"Value": {"Ref": "AuditTable"}},
+        "AlertTopicArn": {"Value": {"Ref": "AlertTopic"}},
+        "SesEventTopicArn": {"Value": {"Ref": "SesEventTopic"}},
+        "ScheduleArn": {"Value": {"Fn::GetAtt": ["Schedule", "Arn"]}},
+        "ScheduledFunction": {"Value": {"Ref": target}},
+    }
     if portfolios:
         outputs["JobQueueUrl"] = {"Value": {"Ref": "JobQueue"}}
-    return {"AWSTemplateFormatVersion": "2010-09-09",
-            "Description": f"boardpack: the board pack for {org.name}, on a schedule"[:1024],
-            "Parameters": parameters,
-            "Conditions": {"HasAlertEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlertEmail"}, ""]}]}},
-            "Resources": dict(sorted(resources.items())), "Outputs": outputs}
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"boardpack: the board pack for {org.name}, on a schedule"[:1024],
+        "Parameters": parameters,
+        "Conditions": {"HasAlertEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlertEmail"}, ""]}]}},
+        "Resources": dict(sorted(resources.items())),
+        "Outputs": outputs,
+    }
 
 
 def queue(**properties) -> dict:
-    return {"Type": "AWS::SQS::Queue", "Properties": {"SqsManagedSseEnabled": True,
-                                                      "MessageRetentionPeriod": 1209600, **properties}}
+    return {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {
+            "SqsManagedSseEnabled": True,
+            "MessageRetentionPeriod": 1209600,
+            **properties,
+        },
+    }
 
 
-def alarm(description: str, namespace: str, metric: str, dimension: dict, statistic: str = "Sum") -> dict:
-    return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-        "AlarmDescription": description, "Namespace": namespace, "MetricName": metric, "Dimensions": [dimension],
-        "Statistic": statistic, "Period": 300, "EvaluationPeriods": 1, "Threshold": 1,
-        "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
-        "AlarmActions": [{"Ref": "AlertTopic"}]}}
+def alarm(
+    description: str, namespace: str, metric: str, dimension: dict, statistic: str = "Sum"
+) -> dict:
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmDescription": description,
+            "Namespace": namespace,
+            "MetricName": metric,
+            "Dimensions": [dimension],
+            "Statistic": statistic,
+            "Period": 300,
+            "EvaluationPeriods": 1,
+            "Threshold": 1,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": "AlertTopic"}],
+        },
+    }
 
 
 def dead_letter_alarm(queue_name: str, what: str) -> dict:
-    return alarm(f"{queue_name} holds {what}", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
-                 {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_name, "QueueName"]}}, statistic="Maximum")
+    return alarm(
+        f"{queue_name} holds {what}",
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_name, "QueueName"]}},
+        statistic="Maximum",
+    )
 
 
 def topic_policy(topic: str, service: str) -> dict:
-    return {"Type": "AWS::SNS::TopicPolicy", "Properties": {"Topics": [{"Ref": topic}], "PolicyDocument": {
-        "Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"Service": service}, "Action": "sns:Publish",
-            "Resource": {"Ref": topic}, "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]}}}
+    return {
+        "Type": "AWS::SNS::TopicPolicy",
+        "Properties": {
+            "Topics": [{"Ref": topic}],
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": service},
+                        "Action": "sns:Publish",
+                        "Resource": {"Ref": topic},
+                        "Condition": {
+                            "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+                        },
+                    }
+                ],
+            },
+        },
+    }

@@ -1,4 +1,5 @@
-"""The workspace a function runs: bundled with it or kept in S3 (refreshed by ETag), and as it runs on AWS."""
+"""The workspace a function runs: bundled with it or kept in S3 (refreshed by ETag), and as it runs
+on AWS."""
 
 from __future__ import annotations
 
@@ -34,9 +35,9 @@ def s3_location(uri: str) -> tuple[str, str]:
 
 
 def fetch(uri: str, only: str | None = None) -> Path:
-    """A local copy of the workspace at `uri`, refreshed from S3 where an object changed (ETags), so a warm
-    function downloads only what is new. A folder is copied once to a writable place (the bundle is
-    read-only on Lambda, and the workspace keeps state beside it)."""
+    """A local copy of the workspace at `uri`, refreshed from S3 where an object changed (ETags), so
+    a warm function downloads only what is new. A folder is copied once to a writable place (the
+    bundle is read-only on Lambda, and the workspace keeps state beside it)."""
     local = cache_root() / hashlib.sha256(uri.encode()).hexdigest()[:16]
     if not uri.startswith("s3://"):
         source = Path(uri)
@@ -50,12 +51,18 @@ def fetch(uri: str, only: str | None = None) -> Path:
     bucket, prefix = s3_location(uri)
     s3 = function_client("s3")
     try:
-        objects = [o for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-                   for o in page.get("Contents", []) if not o["Key"].endswith("/")]
-        names = {o["Key"][len(prefix):]: o for o in objects}
+        objects = [
+            o
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+            for o in page.get("Contents", [])
+            if not o["Key"].endswith("/")
+        ]
+        names = {o["Key"][len(prefix) :]: o for o in objects}
         if WORKSPACE_FILE not in names:
-            raise PortfolioGone(f"{uri}: no {WORKSPACE_FILE} there (is the bucket and prefix right, or was the "
-                                "workspace removed?)")
+            raise PortfolioGone(
+                f"{uri}: no {WORKSPACE_FILE} there (is the bucket and prefix right, or was the "
+                "workspace removed?)"
+            )
         manifest_file = local / ".boardpack-s3.json"
         manifest = json.loads(manifest_file.read_text()) if manifest_file.is_file() else {}
         wanted = {name: o for name, o in names.items() if only is None or name == only}
@@ -76,22 +83,48 @@ def fetch(uri: str, only: str | None = None) -> Path:
     return local
 
 
-def on_aws(workspace: Workspace, environ: dict[str, str] | None = None, scope: str | None = None) -> Workspace:
-    """The workspace as it runs on AWS: the function's table, topic and configuration set replace its own
-    [delivery], [audit] and [alerts] choices; `scope` keeps a portfolio's records apart in a shared table."""
+def on_aws(
+    workspace: Workspace, environ: dict[str, str] | None = None, scope: str | None = None
+) -> Workspace:
+    """The workspace as it runs on AWS: the function's table, topic and configuration set replace
+    its own [delivery], [audit] and [alerts] choices; `scope` keeps a portfolio's records apart in a
+    shared table.
+"""
     env = os.environ if environ is None else environ
     s = workspace.settings
-    delivery = s.delivery.model_copy(update={"transport": "ses", "ses": s.delivery.ses.model_copy(update={
-        "configuration_set": env.get("BOARDPACK_CONFIGURATION_SET") or s.delivery.ses.configuration_set})})
-    audit = s.audit.model_copy(update={"store": "dynamodb", "table": env.get("BOARDPACK_AUDIT_TABLE") or s.audit.table,
-                                       "scope": s.audit.scope if scope is None else scope})
-    alerts = s.alerts.model_copy(update={"sns_topic_arn": env.get("BOARDPACK_ALERT_TOPIC") or s.alerts.sns_topic_arn})
-    return replace(workspace, settings=s.model_copy(update={"delivery": delivery, "audit": audit, "alerts": alerts}))
+    delivery = s.delivery.model_copy(
+        update={
+            "transport": "ses",
+            "ses": s.delivery.ses.model_copy(
+                update={
+                    "configuration_set": (
+                        env.get("BOARDPACK_CONFIGURATION_SET") or s.delivery.ses.configuration_set
+                    )
+                }
+            ),
+        }
+    )
+    audit = s.audit.model_copy(
+        update={
+            "store": "dynamodb",
+            "table": env.get("BOARDPACK_AUDIT_TABLE") or s.audit.table,
+            "scope": s.audit.scope if scope is None else scope,
+        }
+    )
+    alerts = s.alerts.model_copy(
+        update={"sns_topic_arn": env.get("BOARDPACK_ALERT_TOPIC") or s.alerts.sns_topic_arn}
+    )
+    return replace(
+        workspace,
+        settings=s.model_copy(update={"delivery": delivery, "audit": audit, "alerts": alerts}),
+    )
 
 
 def the_workspace() -> Workspace:
     uri = os.environ.get("BOARDPACK_WORKSPACE")
     if not uri:
-        raise WorkspaceError("BOARDPACK_WORKSPACE is not set: the function needs its workspace (a folder in the "
-                             "bundle, or s3://bucket/prefix/)")
+        raise WorkspaceError(
+            "BOARDPACK_WORKSPACE is not set: the function needs its workspace (a folder in the "
+            "bundle, or s3://bucket/prefix/)"
+        )
     return on_aws(load_workspace(fetch(uri)))

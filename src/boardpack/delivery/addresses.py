@@ -15,8 +15,10 @@ class HeaderInjection(WorkspaceError, ValueError):
 
 def safe_header(value: str, where: str) -> str:
     if "\r" in value or "\n" in value or "\0" in value:
-        raise HeaderInjection(f"{where}: contains a line break (CR or LF), which is never allowed in an email header; "
-                              "remove it")
+        raise HeaderInjection(
+            f"{where}: contains a line break (CR or LF), which is never allowed in an email header;"
+            " remove it"
+        )
     return value
 
 
@@ -31,31 +33,46 @@ def mailbox(text: str, where: str) -> str:
 
 
 def checked_mailbox(text: str) -> str:
-    """`addr` or `Name <addr>` parsed strictly (RFC 5322, then email-validator), or ValueError. What goes on the
-    envelope is the address exactly as written: nothing in the display name, a comment, a route or a second
-    address can send the mail anywhere else."""
-    from email_validator import EmailNotValidError, validate_email  # here: a build that sends nothing skips its load
+    """`addr` or `Name <addr>` parsed strictly (RFC 5322, then email-validator), or ValueError. What
+    goes on the envelope is the address exactly as written: nothing in the display name, a comment,
+    a route or a second address can send the mail anywhere else."""
+    from email_validator import (  # here: a build that sends nothing skips its load
+        EmailNotValidError,
+        validate_email,
+    )
 
     if bad := control_characters(text):
-        raise HeaderInjection(f"{text.encode('unicode_escape').decode()!r} contains control characters "
-                              f"({', '.join(dict.fromkeys(bad))}), which are never allowed in an address; remove them")
+        raise HeaderInjection(
+            f"{text.encode('unicode_escape').decode()!r} contains control characters "
+            f"({', '.join(dict.fromkeys(bad))}), which are never allowed in an address; remove them"
+        )
     fix = 'write one address per item, as name@example.com or "Name <name@example.com>"'
     try:
         header = HeaderRegistry()("To", text)
         found, defects = header.addresses, header.defects
-    except (IndexError, ValueError, TypeError):  # the standard library's parser trips on some inputs ("a@")
+    except (
+        IndexError,
+        ValueError,
+        TypeError,
+    ):  # the standard library's parser trips on some inputs ("a@")
         found, defects = (), ("unparsable",)
     if defects or len(found) != 1 or not found[0].addr_spec:
         what = f"holds {len(found)} addresses" if len(found) > 1 else "is not one email address"
         raise ValueError(f"{text!r} {what}; {fix}")
     name, addr = found[0].display_name, found[0].addr_spec
     written = text.strip()
-    if written != addr and not (written.endswith(f"<{addr}>") and "<" not in written[:-len(addr) - 2]):
-        raise ValueError(f"{text!r} would be delivered to {addr!r}, which is not how it is written (a comment, a "
-                         f"route or quoting changes where it goes); {fix}")
+    if written != addr and not (
+        written.endswith(f"<{addr}>") and "<" not in written[: -len(addr) - 2]
+    ):
+        raise ValueError(
+            f"{text!r} would be delivered to {addr!r}, which is not how it is written (a comment, a"
+            f" route or quoting changes where it goes); {fix}"
+        )
     if "@" in name:
-        raise ValueError(f"the name in {text!r} contains an address ({name!r}), which mail clients may show "
-                         f"instead of the real one; {fix}")
+        raise ValueError(
+            f"the name in {text!r} contains an address ({name!r}), which mail clients may show "
+            f"instead of the real one; {fix}"
+        )
     try:
         validate_email(addr, check_deliverability=False)
     except EmailNotValidError as exc:

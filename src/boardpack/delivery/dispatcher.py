@@ -65,7 +65,9 @@ class DispatchReport:
 
     def summary(self) -> str:
         counts = Counter(o.action for o in self.outcomes)
-        text = ", ".join(f"{n} {action}" for action, n in sorted(counts.items())) or "nothing to send"
+        text = (
+            ", ".join(f"{n} {action}" for action, n in sorted(counts.items())) or "nothing to send"
+        )
         return f"{text}; stopped: {self.stopped}" if self.stopped else text
 
 
@@ -74,7 +76,8 @@ def this_owner() -> str:
 
 
 def owner_alive(owner: str) -> bool:
-    """Whether the process that claimed a delivery may still be sending it (other hosts: assume so)."""
+    """Whether the process that claimed a delivery may still be sending it (other hosts: assume so).
+    """
     host, _, pid = owner.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return True
@@ -104,8 +107,14 @@ class Policy:
 
 
 class Dispatcher:
-    def __init__(self, store: AuditStore, transport: Transport, run_id: str,
-                 on_progress: Callable[[Outcome], None] | None = None, policy: Policy | None = None):
+    def __init__(
+        self,
+        store: AuditStore,
+        transport: Transport,
+        run_id: str,
+        on_progress: Callable[[Outcome], None] | None = None,
+        policy: Policy | None = None,
+    ):
         self.store, self.transport, self.run_id = store, transport, run_id
         self.owner = this_owner()
         self.on_progress = on_progress or (lambda outcome: None)
@@ -116,8 +125,19 @@ class Dispatcher:
         for period in {m.key.period for m in messages}:
             self.hold_orphans(period)
         suppressed = self.store.suppressed()
-        states = self.store.plan([Intent(key=m.key, recipients=m.envelope, subject=m.subject, message_id=m.message_id, content_hash=m.content_hash)
-                                  for m in messages], self.run_id)
+        states = self.store.plan(
+            [
+                Intent(
+                    key=m.key,
+                    recipients=m.envelope,
+                    subject=m.subject,
+                    message_id=m.message_id,
+                    content_hash=m.content_hash,
+                )
+                for m in messages
+            ],
+            self.run_id,
+        )
         outcomes: dict[DeliveryKey, Outcome] = {}
         to_send: list[OutgoingMessage] = []
         for message, state in zip(messages, states, strict=True):
@@ -133,45 +153,75 @@ class Dispatcher:
         report.outcomes = [outcomes[m.key] for m in messages]
         return report
 
-    def _prepare(self, message: OutgoingMessage, state: str, suppressed: set[str]) -> OutgoingMessage | Outcome:
+    def _prepare(
+        self, message: OutgoingMessage, state: str, suppressed: set[str]
+    ) -> OutgoingMessage | Outcome:
         """The message to send (less suppressed recipients), or why it is not sent."""
         key = message.key
         if state == "sent":
             return Outcome(key, "sent", "already sent")
         if state == "unknown" and not self.policy.resend_unknown:
-            return Outcome(key=key, state="unknown", action="held", detail="may have been delivered already; check the recipient's "
-                                                   "mailbox, then `boardpack send --resend-unknown` if it never arrived")
+            return Outcome(
+                key=key,
+                state="unknown",
+                action="held",
+                detail=(
+                    "may have been delivered already; check the recipient's "
+                    "mailbox, then `boardpack send --resend-unknown` if it never arrived"
+                ),
+            )
         if state == "sending":
-            return Outcome(key=key, state="sending", action="busy", detail="another process is sending it")
+            return Outcome(
+                key=key, state="sending", action="busy", detail="another process is sending it"
+            )
         left_out = tuple(a for a in message.envelope if a in suppressed)
         if not left_out:
             return message
         r = message.recipients
-        kept = Recipients(*(tuple(a for a in group if bare(a) not in suppressed) for group in (r.to, r.cc, r.bcc)))
+        kept = Recipients(
+            *(tuple(a for a in group if bare(a) not in suppressed) for group in (r.to, r.cc, r.bcc))
+        )
         if not kept.to and not kept.cc:
-            detail = (f"every recipient is on the suppression list ({', '.join(left_out)}): fix the address in "
-                      "boardpack.toml or `boardpack suppressions --remove ADDRESS`")
+            detail = (
+                f"every recipient is on the suppression list ({', '.join(left_out)}): fix the"
+                " address in boardpack.toml or `boardpack suppressions --remove ADDRESS`"
+            )
             if self.store.claim(key, self.run_id, self.owner, self.policy.resend_unknown):
                 self.store.record(key, "failed", self.run_id, detail)
-            return Outcome(key=key, state="failed", action="failed", detail=detail, suppressed=left_out)
+            return Outcome(
+                key=key, state="failed", action="failed", detail=detail, suppressed=left_out
+            )
         return replace(message, recipients=kept)
 
-    def _send_all(self, to_send: list[OutgoingMessage], original: dict[DeliveryKey, OutgoingMessage],
-                  outcomes: dict[DeliveryKey, Outcome], report: DispatchReport) -> None:
+    def _send_all(
+        self,
+        to_send: list[OutgoingMessage],
+        original: dict[DeliveryKey, OutgoingMessage],
+        outcomes: dict[DeliveryKey, Outcome],
+        report: DispatchReport,
+    ) -> None:
         try:
             allowance = self.transport.allowance()
         except StopError as exc:
             report.stopped = str(exc)
             for message in to_send:
-                outcomes[message.key] = Outcome(key=message.key, state="planned", action="not sent", detail=str(exc))
+                outcomes[message.key] = Outcome(
+                    key=message.key, state="planned", action="not sent", detail=str(exc)
+                )
             return
         if allowance.remaining_today is not None:
             to_send = self._within_quota(to_send, allowance.remaining_today, outcomes, report)
         _Batch(self, allowance, to_send, original, outcomes, report).run()
 
-    def _within_quota(self, queue: list[OutgoingMessage], remaining: int, outcomes: dict[DeliveryKey, Outcome],
-                      report: DispatchReport) -> list[OutgoingMessage]:
-        """The messages that fit in what is left of the 24-hour quota, in priority order; the rest wait."""
+    def _within_quota(
+        self,
+        queue: list[OutgoingMessage],
+        remaining: int,
+        outcomes: dict[DeliveryKey, Outcome],
+        report: DispatchReport,
+    ) -> list[OutgoingMessage]:
+        """The messages that fit in what is left of the 24-hour quota, in priority order; the rest
+        wait."""
         fitting, used = [], 0
         for message in queue:
             if used + len(message.envelope) > remaining:
@@ -179,44 +229,65 @@ class Dispatcher:
             fitting.append(message)
             used += len(message.envelope)
         if len(fitting) < len(queue):
-            report.stopped = (f"the 24-hour sending quota has room for {remaining} more recipients, "
-                              f"fewer than this batch needs; the rest stay planned for the next run")
-            for message in queue[len(fitting):]:
-                outcomes[message.key] = Outcome(key=message.key, state="planned", action="not sent", detail=report.stopped)
+            report.stopped = (
+                f"the 24-hour sending quota has room for {remaining} more recipients, "
+                "fewer than this batch needs; the rest stay planned for the next run"
+            )
+            for message in queue[len(fitting) :]:
+                outcomes[message.key] = Outcome(
+                    key=message.key, state="planned", action="not sent", detail=report.stopped
+                )
         return fitting
 
     def hold_orphans(self, period: str) -> None:
-        """Claims nobody will finish become `unknown`: the owner died, or (on another host) it is long stale."""
+        """Claims nobody will finish become `unknown`: the owner died, or (on another host) it is
+        long stale."""
         now = datetime.now(UTC)
         for record in self.store.deliveries(period):
             if record.state != "sending":
                 continue
             if not owner_alive(record.owner):
-                why = f"the process {record.owner} stopped after claiming it, before recording the outcome"
+                why = (
+                    f"the process {record.owner} stopped after claiming it, before recording the"
+                    " outcome"
+                )
             elif now - datetime.fromisoformat(record.updated_at) > STALE_CLAIM:
-                why = f"{record.owner} claimed it at {record.updated_at[:19]} and never recorded an outcome"
+                why = (
+                    f"{record.owner} claimed it at {record.updated_at[:19]} and never recorded an"
+                    " outcome"
+                )
             else:
                 continue
             self.store.record(record.key, "unknown", self.run_id, why)
 
 
 class _Batch:
-    """One run's sends: a queue in priority order, a thread pool, a pace, the retries waiting their turn.
+    """One run's sends: a queue in priority order, a thread pool, a pace, the retries waiting their
+    turn.
 
-    Outcomes are recorded on the calling thread as soon as each send finishes — also while waiting for
-    the pace — because the time between a hand-over and its record is what a crash turns into `unknown`.
-    """
+    Outcomes are recorded on the calling thread as soon as each send finishes — also while waiting
+    for the pace — because the time between a hand-over and its record is what a crash turns into
+    `unknown`.
+"""
 
-    def __init__(self, dispatcher: Dispatcher, allowance: Allowance, to_send: list[OutgoingMessage],
-                 original: dict[DeliveryKey, OutgoingMessage], outcomes: dict[DeliveryKey, Outcome],
-                 report: DispatchReport):
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        allowance: Allowance,
+        to_send: list[OutgoingMessage],
+        original: dict[DeliveryKey, OutgoingMessage],
+        outcomes: dict[DeliveryKey, Outcome],
+        report: DispatchReport,
+    ):
         self.d, self.policy = dispatcher, dispatcher.policy
         self.original, self.outcomes, self.report = original, outcomes, report
         self.queue = list(reversed(to_send))  # pop() from the end keeps priority order
         self.retries: list[_Retry] = []
         self.inflight: dict[Future, tuple[OutgoingMessage, int]] = {}
         self.bucket = TokenBucket(allowance.max_send_rate)
-        self.workers = min(self.policy.concurrency, allowance.concurrency or self.policy.concurrency)
+        self.workers = min(
+            self.policy.concurrency, allowance.concurrency or self.policy.concurrency
+        )
         self.halted = False  # after a StopError nothing more is handed to the transport
         self.seq = itertools.count()
 
@@ -232,19 +303,40 @@ class _Batch:
                     if delay:
                         self.idle(delay)
                     elif self.take(message, attempt):
-                        self.inflight[pool.submit(self.d.transport.send, message)] = (message, attempt)
-                else:  # nothing may start now: wait for a send to finish, or for the next retry to fall due
+                        self.inflight[pool.submit(self.d.transport.send, message)] = (
+                            message,
+                            attempt,
+                        )
+                # nothing may start now: wait for a send to finish, or for the next retry to fall
+                # due
+                else:
                     due = self.retries and not self.halted
-                    self.idle(max(0.0, self.retries[0].not_before - time.monotonic()) if due else None)
+                    self.idle(
+                        max(0.0, self.retries[0].not_before - time.monotonic()) if due else None
+                    )
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-            for item in self.retries:  # claimed but never re-sent (stopped or interrupted): free it for the next run
-                self.finish(item.message, "planned", f"not sent: {self.report.stopped or 'the run was interrupted'}")
+            for (
+                item
+            ) in (
+                self.retries
+            ):  # claimed but never re-sent (stopped or interrupted): free it for the next run
+                self.finish(
+                    item.message,
+                    "planned",
+                    f"not sent: {self.report.stopped or 'the run was interrupted'}",
+                )
         for message in self.queue:
-            self.outcomes[message.key] = Outcome(key=message.key, state="planned", action="not sent", detail=f"not sent: {self.report.stopped}")
+            self.outcomes[message.key] = Outcome(
+                key=message.key,
+                state="planned",
+                action="not sent",
+                detail=f"not sent: {self.report.stopped}",
+            )
 
     def next_due(self) -> tuple[OutgoingMessage, int] | None:
-        """The next message to send if one may start now (room in the pool, not halted): a due retry first."""
+        """The next message to send if one may start now (room in the pool, not halted): a due retry
+        first."""
         if self.halted or len(self.inflight) >= self.workers:
             return None
         if self.retries and self.retries[0].not_before <= time.monotonic():
@@ -259,7 +351,9 @@ class _Batch:
         self.queue.pop()
         if self.d.store.claim(message.key, self.d.run_id, self.d.owner, self.policy.resend_unknown):
             return True
-        self.outcomes[message.key] = Outcome(key=message.key, state="sending", action="busy", detail="another process is sending it")
+        self.outcomes[message.key] = Outcome(
+            key=message.key, state="sending", action="busy", detail="another process is sending it"
+        )
         return False
 
     def idle(self, timeout: float | None) -> None:
@@ -280,9 +374,19 @@ class _Batch:
                 if attempt >= self.policy.max_attempts:
                     self.finish(message, "failed", f"gave up after {attempt} attempts: {exc}")
                     continue
-                delay = min(MAX_BACKOFF, self.policy.retry_delay * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+                delay = min(
+                    MAX_BACKOFF, self.policy.retry_delay * 2 ** (attempt - 1)
+                ) * random.uniform(0.5, 1.0)
                 self.bucket.pause(delay)
-                heapq.heappush(self.retries, _Retry(not_before=time.monotonic() + delay, seq=next(self.seq), message=message, attempt=attempt + 1))
+                heapq.heappush(
+                    self.retries,
+                    _Retry(
+                        not_before=time.monotonic() + delay,
+                        seq=next(self.seq),
+                        message=message,
+                        attempt=attempt + 1,
+                    ),
+                )
             except StopError as exc:
                 self.report.stopped = self.report.stopped or str(exc)
                 self.halted = True
@@ -291,14 +395,26 @@ class _Batch:
                 self.finish(message, "unknown", str(exc))
             except DeliveryError as exc:
                 self.finish(message, "failed", str(exc))
-            except Exception as exc:  # a fault after the hand-over may mean it was sent: never re-send blindly
+            except (
+                Exception
+            ) as exc:  # a fault after the hand-over may mean it was sent: never re-send blindly
                 self.finish(message, "unknown", f"{type(exc).__name__}: {exc}")
             else:
                 self.finish(message, "sent", receipt.detail, receipt.transport_id)
 
-    def finish(self, message: OutgoingMessage, state: str, detail: str = "", transport_id: str = "") -> None:
+    def finish(
+        self, message: OutgoingMessage, state: str, detail: str = "", transport_id: str = ""
+    ) -> None:
         self.d.store.record(message.key, state, self.d.run_id, detail, transport_id)
-        left_out = tuple(a for a in self.original[message.key].envelope if a not in message.envelope)
-        outcome = Outcome(key=message.key, state=state, action="not sent" if state == "planned" else state, detail=detail, suppressed=left_out)
+        left_out = tuple(
+            a for a in self.original[message.key].envelope if a not in message.envelope
+        )
+        outcome = Outcome(
+            key=message.key,
+            state=state,
+            action="not sent" if state == "planned" else state,
+            detail=detail,
+            suppressed=left_out,
+        )
         self.outcomes[message.key] = outcome
         self.d.on_progress(outcome)

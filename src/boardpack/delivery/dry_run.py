@@ -1,5 +1,5 @@
-"""`send --dry-run`: exactly the bytes each recipient set would receive, and their envelopes, written to a
-folder; nothing recorded, nothing sent."""
+"""`send --dry-run`: exactly the bytes each recipient set would receive, and their envelopes,
+written to a folder; nothing recorded, nothing sent."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from boardpack.delivery.transports.outbox import write_durably
 
 
 def write_dry_run(folder: Path, messages: list[OutgoingMessage]) -> Path:
-    """Exactly the bytes each recipient set would receive, and the envelopes; nothing recorded, nothing sent."""
+    """Exactly the bytes each recipient set would receive, and the envelopes; nothing recorded,
+    nothing sent."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     per_report = Counter(m.key.report for m in messages)
@@ -21,7 +22,16 @@ def write_dry_run(folder: Path, messages: list[OutgoingMessage]) -> Path:
         key = message.key
         name = key.report if per_report[key.report] == 1 else f"{key.report}-{key.recipients}"
         write_durably(folder / f"{name}.eml", message.raw)
-    envelopes = [{"report": m.key.report, "delivery_key": str(m.key), "message_id": m.message_id, "from": m.sender,
-                  "recipients": list(m.envelope), "subject": m.subject} for m in messages]
+    envelopes = [
+        {
+            "report": m.key.report,
+            "delivery_key": str(m.key),
+            "message_id": m.message_id,
+            "from": m.sender,
+            "recipients": list(m.envelope),
+            "subject": m.subject,
+        }
+        for m in messages
+    ]
     (folder / "envelopes.json").write_text(json.dumps(envelopes, indent=2) + "\n", encoding="utf-8")
     return folder

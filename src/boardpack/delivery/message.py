@@ -61,11 +61,20 @@ def message_id(key: DeliveryKey, sender: str) -> str:
     return f"<{key.period}.{key.report}.{token}@{domain_of(sender)}>"
 
 
-def build_message(key: DeliveryKey, sender: str, recipients: Recipients, subject: str, text: str, html: str,
-                  content_hash: str, sent_at: datetime, attachments: tuple[Attachment, ...] = (),
-                  inline: tuple[Inline, ...] = ()) -> OutgoingMessage:
-    """`attachments`: files (the full report when the HTML part had to be shortened, the PDF); `inline`: images
-    the HTML shows by `cid:` (the logo), in a multipart/related with it."""
+def build_message(
+    key: DeliveryKey,
+    sender: str,
+    recipients: Recipients,
+    subject: str,
+    text: str,
+    html: str,
+    content_hash: str,
+    sent_at: datetime,
+    attachments: tuple[Attachment, ...] = (),
+    inline: tuple[Inline, ...] = (),
+) -> OutgoingMessage:
+    """`attachments`: files (the full report when the HTML part had to be shortened, the PDF);
+    `inline`: images the HTML shows by `cid:` (the logo), in a multipart/related with it."""
     msg = EmailMessage(policy=SMTP)
     msg["From"] = safe_header(sender, "delivery.from")
     msg["To"] = ", ".join(safe_header(a, "recipient") for a in recipients.to)
@@ -80,12 +89,27 @@ def build_message(key: DeliveryKey, sender: str, recipients: Recipients, subject
     msg.add_alternative(html, subtype="html", charset="utf-8")
     html_part = msg.get_body(preferencelist=("html",))
     for image in inline:
-        html_part.add_related(image.data, maintype="image", subtype=image.subtype, cid=f"<{image.cid}>",
-                              disposition="inline")
+        html_part.add_related(
+            image.data,
+            maintype="image",
+            subtype=image.subtype,
+            cid=f"<{image.cid}>",
+            disposition="inline",
+        )
     for a in attachments:
         maintype, subtype = a.content_type.split("/")
         if maintype == "text":
-            msg.add_attachment(a.data.decode(), subtype=subtype, charset="utf-8", filename=a.filename)
+            msg.add_attachment(
+                a.data.decode(), subtype=subtype, charset="utf-8", filename=a.filename
+            )
         else:
             msg.add_attachment(a.data, maintype=maintype, subtype=subtype, filename=a.filename)
-    return OutgoingMessage(key=key, sender=sender, recipients=recipients, subject=subject, message_id=mid, content_hash=content_hash, raw=msg.as_bytes())
+    return OutgoingMessage(
+        key=key,
+        sender=sender,
+        recipients=recipients,
+        subject=subject,
+        message_id=mid,
+        content_hash=content_hash,
+        raw=msg.as_bytes(),
+    )

@@ -1,4 +1,5 @@
-"""Pacing: a token bucket that counts recipients (SES's send rate is per recipient, not per message)."""
+"""Pacing: a token bucket that counts recipients (SES's send rate is per recipient, not per
+message)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ class TokenBucket:
         self.lock = threading.Lock()
 
     def reserve(self, recipients: int) -> float:
-        """Take the tokens for `recipients` and return 0.0 if they may go now; else take nothing and return
-        the seconds until they may (so the caller can do other work meanwhile)."""
+        """Take the tokens for `recipients` and return 0.0 if they may go now; else take nothing and
+        return the seconds until they may (so the caller can do other work meanwhile)."""
         if self.rate is None:
             return 0.0
         with self.lock:
@@ -36,7 +37,9 @@ class TokenBucket:
             self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
             self.updated = now
             wanted = min(recipients, self.burst)
-            if self.tokens >= wanted - 1e-9:  # float rounding must not leave a caller waiting for nothing
+            if (
+                self.tokens >= wanted - 1e-9
+            ):  # float rounding must not leave a caller waiting for nothing
                 self.tokens -= recipients
                 return 0.0
             return (wanted - self.tokens) / self.rate

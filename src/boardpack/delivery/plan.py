@@ -1,4 +1,5 @@
-"""Who gets which report: recipients from the workspace (or the environment), validated, into messages."""
+"""Who gets which report: recipients from the workspace (or the environment), validated, into
+messages."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from datetime import datetime
 from boardpack.audit.keys import DeliveryKey
 from boardpack.config import Workspace
 from boardpack.delivery.addresses import mailbox
-from boardpack.delivery.message import Attachment, Inline, OutgoingMessage, Recipients, build_message
+from boardpack.delivery.message import (
+    Attachment,
+    Inline,
+    OutgoingMessage,
+    Recipients,
+    build_message,
+)
 from boardpack.errors import WorkspaceError
 from boardpack.render import render
 from boardpack.render.branding import brand_for
@@ -22,8 +29,10 @@ def sender(workspace: Workspace) -> str:
         return mailbox(configured, "delivery.from")
     if workspace.env.from_address:
         return mailbox(workspace.env.from_address, "SES_FROM_ADDRESS (environment)")
-    raise WorkspaceError('delivery.from is not set: add from = "reports@your-domain" under [delivery] '
-                         "in boardpack.toml, or set SES_FROM_ADDRESS")
+    raise WorkspaceError(
+        'delivery.from is not set: add from = "reports@your-domain" under [delivery] '
+        "in boardpack.toml, or set SES_FROM_ADDRESS"
+    )
 
 
 def recipients_for(workspace: Workspace, role_id: str) -> Recipients | None:
@@ -33,26 +42,40 @@ def recipients_for(workspace: Workspace, role_id: str) -> Recipients | None:
     bcc = tuple(mailbox(a, f"delivery.bcc[{i}]") for i, a in enumerate(bcc_list))
     role = settings.roles.get(role_id)
     if role is not None:
-        return Recipients(tuple(mailbox(a, f"roles.{role_id}.to[{i}]") for i, a in enumerate(role.to)),
-                          tuple(mailbox(a, f"roles.{role_id}.cc[{i}]") for i, a in enumerate(role.cc)), bcc)
+        return Recipients(
+            tuple(mailbox(a, f"roles.{role_id}.to[{i}]") for i, a in enumerate(role.to)),
+            tuple(mailbox(a, f"roles.{role_id}.cc[{i}]") for i, a in enumerate(role.cc)),
+            bcc,
+        )
     if env.fallback_recipient:
-        return Recipients((mailbox(env.fallback_recipient, "SES_RECIPIENT_EMAIL (environment)"),), (), bcc)
+        return Recipients(
+            (mailbox(env.fallback_recipient, "SES_RECIPIENT_EMAIL (environment)"),), (), bcc
+        )
     return None
 
 
 def separately(recipients: Recipients) -> list[Recipients]:
-    """One message per To and Cc address (each with the audit Bcc), so nobody sees the others' addresses."""
-    return [Recipients((address,), (), recipients.bcc) for address in dict.fromkeys(recipients.to + recipients.cc)]
+    """One message per To and Cc address (each with the audit Bcc), so nobody sees the others'
+    addresses."""
+    return [
+        Recipients((address,), (), recipients.bcc)
+        for address in dict.fromkeys(recipients.to + recipients.cc)
+    ]
 
 
-def plan_messages(workspace: Workspace, documents: list[Document], sent_at: datetime,
-                  required: set[str] = frozenset(), pdfs: dict[str, bytes] | None = None,
-                  ) -> tuple[list[OutgoingMessage], list[str]]:
-    """Every message this pack would send, built before anything is sent; and the reports nobody receives.
+def plan_messages(
+    workspace: Workspace,
+    documents: list[Document],
+    sent_at: datetime,
+    required: set[str] = frozenset(),
+    pdfs: dict[str, bytes] | None = None,
+) -> tuple[list[OutgoingMessage], list[str]]:
+    """Every message this pack would send, built before anything is sent; and the reports nobody
+    receives.
 
-    A report named in `required` (asked for with --role) must have recipients. `pdfs` keeps the PDFs that
-    archive.attach_pdf renders, by report id, for the archive to store the very bytes sent.
-    """
+    A report named in `required` (asked for with --role) must have recipients. `pdfs` keeps the PDFs
+    that archive.attach_pdf renders, by report id, for the archive to store the very bytes sent.
+"""
     pdfs = {} if pdfs is None else pdfs
     frm = sender(workspace)
     brand = brand_for(workspace)
@@ -63,18 +86,38 @@ def plan_messages(workspace: Workspace, documents: list[Document], sent_at: date
         recipients = recipients_for(workspace, doc.id)
         if recipients is None:
             if doc.id in required:
-                raise WorkspaceError(f"the {doc.id} report has no recipients: add [roles.{doc.id}] with "
-                                     'to = ["name@example.com"] to boardpack.toml')
+                raise WorkspaceError(
+                    f"the {doc.id} report has no recipients: add [roles.{doc.id}] with "
+                    'to = ["name@example.com"] to boardpack.toml'
+                )
             unaddressed.append(doc.id)
             continue
         text, (html, full) = render(doc, "txt", brand), email_html(doc, brand)
-        attachments = [Attachment(f"{doc.id}-{doc.period}.html", "text/html", full.encode())] if full else []
+        attachments = (
+            [Attachment(f"{doc.id}-{doc.period}.html", "text/html", full.encode())] if full else []
+        )
         if attach_pdf:
             if doc.id not in pdfs:
                 pdfs[doc.id] = render_pdf(doc, brand)
-            attachments.append(Attachment(f"{doc.id}-{doc.period}.pdf", "application/pdf", pdfs[doc.id]))
-        for group in separately(recipients) if workspace.settings.delivery.separate else [recipients]:
+            attachments.append(
+                Attachment(f"{doc.id}-{doc.period}.pdf", "application/pdf", pdfs[doc.id])
+            )
+        for group in (
+            separately(recipients) if workspace.settings.delivery.separate else [recipients]
+        ):
             key = DeliveryKey.of(doc.period, doc.id, group.envelope())
-            messages.append(build_message(key, frm, group, doc.subject, text, html, doc.content_hash(), sent_at,
-                                          tuple(attachments), inline))
+            messages.append(
+                build_message(
+                    key,
+                    frm,
+                    group,
+                    doc.subject,
+                    text,
+                    html,
+                    doc.content_hash(),
+                    sent_at,
+                    tuple(attachments),
+                    inline,
+                )
+            )
     return messages, unaddressed

@@ -1,4 +1,5 @@
-"""The demo workspace: a seeded, realistic four-venture business whose records end the day before as-of.
+"""The demo workspace: a seeded, realistic four-venture business whose records end the day before
+as-of.
 
 Yacht charters and a rental house bank at First Harbor Bank (signed amounts, ISO dates, a
 category column, UTF-8 with BOM); the hauling business banks at Coastal Credit Union (debit and
@@ -34,7 +35,9 @@ def generate(directory: Path, as_of: date | None = None) -> None:
     (directory / "marketing").mkdir(exist_ok=True)
     harbor, coastal = [], []
     month = first
-    while month <= add_months(last, 2):  # later charters' deposits are paid before `last`: deferred revenue
+    while month <= add_months(
+        last, 2
+    ):  # later charters' deposits are paid before `last`: deferred revenue
         charters_month(rng, month, harbor)
         rental_month(rng, month, harbor)
         consulting_month(rng, month, harbor)
@@ -46,13 +49,19 @@ def generate(directory: Path, as_of: date | None = None) -> None:
     write_jobs(directory / "hauling" / "jobs.csv", coastal, last)
     write_timesheets(directory / "consulting" / "timesheets.csv", harbor, last)
     harbor = sorted((r for r in harbor if r["Date"] <= last), key=lambda r: r["Date"])
-    coastal = sorted((r for r in coastal if r["Posted Date"] <= last), key=lambda r: r["Posted Date"])
+    coastal = sorted(
+        (r for r in coastal if r["Posted Date"] <= last), key=lambda r: r["Posted Date"]
+    )
     duplicate_payment(harbor)
     write_harbor(directory / "ledger" / "harbor-bank.csv", harbor)
     write_coastal(directory / "ledger" / "coastal-cu.csv", coastal)
-    write_channels(rng, directory / "marketing" / "channels.csv", add_months(as_of, -15), add_months(as_of, -1))
+    write_channels(
+        rng, directory / "marketing" / "channels.csv", add_months(as_of, -15), add_months(as_of, -1)
+    )
     write_notes(directory / "notes", as_of)
-    (directory / "boardpack.toml").write_text(workspace_toml(add_months(as_of, 12)), encoding="utf-8")
+    (directory / "boardpack.toml").write_text(
+        workspace_toml(add_months(as_of, 12)), encoding="utf-8"
+    )
     write_logo(directory / "branding" / "logo.png")
 
 
@@ -83,9 +92,19 @@ def day(month: date, d: int) -> date:
     return month.replace(day=min(d, month_end(month).day))
 
 
-def harbor_row(when, venture, payee, description, amount, category="", start=None, end=None) -> dict:
-    return {"Date": when, "Description": description, "Payee": payee, "Amount": money(amount), "Category": category,
-            "Venture": venture, "Service From": start or "", "Service To": end or ""}
+def harbor_row(
+    when, venture, payee, description, amount, category="", start=None, end=None
+) -> dict:
+    return {
+        "Date": when,
+        "Description": description,
+        "Payee": payee,
+        "Amount": money(amount),
+        "Category": category,
+        "Venture": venture,
+        "Service From": start or "",
+        "Service To": end or "",
+    }
 
 
 SEASON = {1: 2, 2: 3, 3: 5, 4: 8, 5: 11, 6: 16, 7: 18, 8: 17, 9: 10, 10: 7, 11: 3, 12: 3}
@@ -99,101 +118,354 @@ def charters_month(rng: random.Random, month: date, rows: list) -> None:
         price = rng.choice([1200, 1450, 1800, 2200, 2400])
         deposit = money(price * 0.3)
         booked = when - timedelta(days=rng.randint(20, 75))
-        guest = rng.choice(["J. Alvarez", "M. Chen", "P. Okafor", "S. Larsen", "R. Patel", "K. Brooks", "T. Nguyen"])
-        rows.append(harbor_row(booked, "charters", "FareHarbor", f"DEPOSIT charter {when:%d %b} {guest}", deposit,
-                               "Liabilities:Customer Deposits", when, when))
-        rows.append(harbor_row(when, "charters", "FareHarbor", f"BALANCE charter {guest}", price - deposit,
-                               "Income:Charters", when, when))
-        rows.append(harbor_row(when, "charters", "FareHarbor", "Booking fees", -price * 0.06, "Expenses:Booking Fees"))
-        rows.append(harbor_row(when, "charters", "Harbor Fuel Dock", "Fuel", -rng.uniform(90, 160), "Expenses:Fuel"))
-        rows.append(harbor_row(when, "charters", "Crew payroll", "Deckhand day rate", -250, "Expenses:Crew"))
-    rows.append(harbor_row(day(month, 1), "charters", "Shilshole Marina", "Moorage two slips", -1850, "Expenses:Moorage"))
-    rows.append(harbor_row(day(month, 5), "charters", "Pacific Marine Insurance", "Hull & liability premium", -920,
-                           "Expenses:Insurance"))
-    rows.append(harbor_row(day(month, 12), "charters", "Squarespace", "Website plan", -33, "Expenses:Software"))
-    rows.append(harbor_row(day(month, 18), "charters", "Google Ads", "Search campaign", -rng.uniform(380, 520),
-                           "Expenses:Advertising"))
+        guest = rng.choice(
+            [
+                "J. Alvarez",
+                "M. Chen",
+                "P. Okafor",
+                "S. Larsen",
+                "R. Patel",
+                "K. Brooks",
+                "T. Nguyen",
+            ]
+        )
+        rows.append(
+            harbor_row(
+                booked,
+                "charters",
+                "FareHarbor",
+                f"DEPOSIT charter {when:%d %b} {guest}",
+                deposit,
+                "Liabilities:Customer Deposits",
+                when,
+                when,
+            )
+        )
+        rows.append(
+            harbor_row(
+                when,
+                "charters",
+                "FareHarbor",
+                f"BALANCE charter {guest}",
+                price - deposit,
+                "Income:Charters",
+                when,
+                when,
+            )
+        )
+        rows.append(
+            harbor_row(
+                when,
+                "charters",
+                "FareHarbor",
+                "Booking fees",
+                -price * 0.06,
+                "Expenses:Booking Fees",
+            )
+        )
+        rows.append(
+            harbor_row(
+                when, "charters", "Harbor Fuel Dock", "Fuel", -rng.uniform(90, 160), "Expenses:Fuel"
+            )
+        )
+        rows.append(
+            harbor_row(when, "charters", "Crew payroll", "Deckhand day rate", -250, "Expenses:Crew")
+        )
+    rows.append(
+        harbor_row(
+            day(month, 1),
+            "charters",
+            "Shilshole Marina",
+            "Moorage two slips",
+            -1850,
+            "Expenses:Moorage",
+        )
+    )
+    rows.append(
+        harbor_row(
+            day(month, 5),
+            "charters",
+            "Pacific Marine Insurance",
+            "Hull & liability premium",
+            -920,
+            "Expenses:Insurance",
+        )
+    )
+    rows.append(
+        harbor_row(
+            day(month, 12), "charters", "Squarespace", "Website plan", -33, "Expenses:Software"
+        )
+    )
+    rows.append(
+        harbor_row(
+            day(month, 18),
+            "charters",
+            "Google Ads",
+            "Search campaign",
+            -rng.uniform(380, 520),
+            "Expenses:Advertising",
+        )
+    )
     if 4 <= month.month <= 10:  # the captain is salaried through the season
-        rows.append(harbor_row(day(month, 25), "charters", "Crew payroll", "Captain salary", -4200, "Expenses:Payroll"))
-    if rng.random() < 0.6:  # chandlery card purchases come through uncategorized; a rule catches most
-        rows.append(harbor_row(day(month, rng.randint(2, 27)), "charters", "",
-                               f"POS PURCHASE {rng.randint(1000, 9999)} HARBOR MARINE SUPPLY", -rng.uniform(80, 900)))
+        rows.append(
+            harbor_row(
+                day(month, 25),
+                "charters",
+                "Crew payroll",
+                "Captain salary",
+                -4200,
+                "Expenses:Payroll",
+            )
+        )
+    if (
+        rng.random() < 0.6
+    ):  # chandlery card purchases come through uncategorized; a rule catches most
+        rows.append(
+            harbor_row(
+                day(month, rng.randint(2, 27)),
+                "charters",
+                "",
+                f"POS PURCHASE {rng.randint(1000, 9999)} HARBOR MARINE SUPPLY",
+                -rng.uniform(80, 900),
+            )
+        )
     if month.month in (3, 10):
-        rows.append(harbor_row(day(month, 15), "charters", "Ballard Boatyard", "Haul-out and bottom paint",
-                               -rng.uniform(3200, 4800), "Expenses:Maintenance"))
+        rows.append(
+            harbor_row(
+                day(month, 15),
+                "charters",
+                "Ballard Boatyard",
+                "Haul-out and bottom paint",
+                -rng.uniform(3200, 4800),
+                "Expenses:Maintenance",
+            )
+        )
     if month.month == 4:
-        rows.append(harbor_row(day(month, 20), "charters", "", "ZELLE FROM D WHITAKER", 15000,
-                               "Equity:Owner Contributions"))
+        rows.append(
+            harbor_row(
+                day(month, 20),
+                "charters",
+                "",
+                "ZELLE FROM D WHITAKER",
+                15000,
+                "Equity:Owner Contributions",
+            )
+        )
 
 
 def rental_month(rng: random.Random, month: date, rows: list) -> None:
-    rows.append(harbor_row(day(month, 1), "rental", "Tenant: L. Moreno", "Rent 14 Maple St", 3850, "Income:Rent"))
-    rows.append(harbor_row(day(month, 3), "rental", "Cascade Home Loans", "Mortgage 14 Maple", -2210, "Expenses:Mortgage"))
+    rows.append(
+        harbor_row(
+            day(month, 1), "rental", "Tenant: L. Moreno", "Rent 14 Maple St", 3850, "Income:Rent"
+        )
+    )
+    rows.append(
+        harbor_row(
+            day(month, 3),
+            "rental",
+            "Cascade Home Loans",
+            "Mortgage 14 Maple",
+            -2210,
+            "Expenses:Mortgage",
+        )
+    )
     if month.month in (4, 10):
-        rows.append(harbor_row(day(month, 30), "rental", "King County Treasury", "Property tax half-year",
-                               -rng.uniform(2400, 2600), "Expenses:Property Tax"))
+        rows.append(
+            harbor_row(
+                day(month, 30),
+                "rental",
+                "King County Treasury",
+                "Property tax half-year",
+                -rng.uniform(2400, 2600),
+                "Expenses:Property Tax",
+            )
+        )
     if rng.random() < 0.3:
-        rows.append(harbor_row(day(month, rng.randint(5, 25)), "rental", "Maple Handyman LLC", "Repairs",
-                               -rng.uniform(120, 680), "Expenses:Repairs"))
+        rows.append(
+            harbor_row(
+                day(month, rng.randint(5, 25)),
+                "rental",
+                "Maple Handyman LLC",
+                "Repairs",
+                -rng.uniform(120, 680),
+                "Expenses:Repairs",
+            )
+        )
     if rng.random() < 0.15:
-        rows.append(harbor_row(day(month, rng.randint(5, 25)), "rental", "", f"CHECK {rng.randint(1001, 1099)}",
-                               -rng.uniform(150, 400)))
+        rows.append(
+            harbor_row(
+                day(month, rng.randint(5, 25)),
+                "rental",
+                "",
+                f"CHECK {rng.randint(1001, 1099)}",
+                -rng.uniform(150, 400),
+            )
+        )
 
 
 def consulting_month(rng: random.Random, month: date, rows: list) -> None:
     for client in ("Alder Health", "Bluefin Logistics", "Cedar & Co"):
         if rng.random() < 0.8:
-            rows.append(harbor_row(day(month, rng.randint(8, 26)), "consulting", client, f"INVOICE {client}",
-                                   rng.choice([4800, 6400, 7200, 9600]), "Income:Consulting"))
+            rows.append(
+                harbor_row(
+                    day(month, rng.randint(8, 26)),
+                    "consulting",
+                    client,
+                    f"INVOICE {client}",
+                    rng.choice([4800, 6400, 7200, 9600]),
+                    "Income:Consulting",
+                )
+            )
     if month.month in (1, 4, 7, 10):  # a quarterly retainer paid in advance for the next quarter
         start = add_months(month, 1)
-        rows.append(harbor_row(day(month, 28), "consulting", "Bluefin Logistics", "Retainer next quarter, prepaid", 9000,
-                               "Liabilities:Deferred Revenue", start, month_end(add_months(start, 2))))
-    rows.append(harbor_row(day(month, 2), "consulting", "Amazon Web Services", "AWS usage", -rng.uniform(180, 260),
-                           "Expenses:Cloud"))
-    rows.append(harbor_row(day(month, 10), "consulting", "Rivera Design", "Subcontractor", -rng.choice([2400, 3000, 3600]),
-                           "Expenses:Contractors"))
-    rows.append(harbor_row(day(month, 15), "consulting", "Google Workspace", "Workspace seats", -72, "Expenses:Software"))
-    rows.append(harbor_row(day(month, 28), "consulting", "Gusto", "Payroll: two consultants", -18900, "Expenses:Payroll"))
-    rows.append(harbor_row(day(month, 1), "consulting", "Fremont Office Suites", "Office rent", -1900, "Expenses:Rent"))
+        rows.append(
+            harbor_row(
+                day(month, 28),
+                "consulting",
+                "Bluefin Logistics",
+                "Retainer next quarter, prepaid",
+                9000,
+                "Liabilities:Deferred Revenue",
+                start,
+                month_end(add_months(start, 2)),
+            )
+        )
+    rows.append(
+        harbor_row(
+            day(month, 2),
+            "consulting",
+            "Amazon Web Services",
+            "AWS usage",
+            -rng.uniform(180, 260),
+            "Expenses:Cloud",
+        )
+    )
+    rows.append(
+        harbor_row(
+            day(month, 10),
+            "consulting",
+            "Rivera Design",
+            "Subcontractor",
+            -rng.choice([2400, 3000, 3600]),
+            "Expenses:Contractors",
+        )
+    )
+    rows.append(
+        harbor_row(
+            day(month, 15),
+            "consulting",
+            "Google Workspace",
+            "Workspace seats",
+            -72,
+            "Expenses:Software",
+        )
+    )
+    rows.append(
+        harbor_row(
+            day(month, 28),
+            "consulting",
+            "Gusto",
+            "Payroll: two consultants",
+            -18900,
+            "Expenses:Payroll",
+        )
+    )
+    rows.append(
+        harbor_row(
+            day(month, 1),
+            "consulting",
+            "Fremont Office Suites",
+            "Office rent",
+            -1900,
+            "Expenses:Rent",
+        )
+    )
 
 
 def hauling_month(rng: random.Random, month: date, rows: list) -> None:
     def row(d, payee, memo, debit=None, credit=None):
-        rows.append({"Posted Date": day(month, d), "Payee": payee, "Memo": memo,
-                     "Debit": money(debit) if debit else "", "Credit": money(credit) if credit else ""})
+        rows.append(
+            {
+                "Posted Date": day(month, d),
+                "Payee": payee,
+                "Memo": memo,
+                "Debit": money(debit) if debit else "",
+                "Credit": money(credit) if credit else "",
+            }
+        )
 
     busy = 1.0 if month.month in range(4, 11) else 0.7
     for _ in range(int(rng.randint(16, 24) * busy)):
-        customer = rng.choice(["Granite Builders", "Sound Excavation", "Evergreen Landscaping", "Puget Paving"])
-        row(rng.randint(1, 28), customer, "INVOICE PAYMENT", credit=rng.choice([650, 780, 920, 1150, 1400]))
+        customer = rng.choice(
+            ["Granite Builders", "Sound Excavation", "Evergreen Landscaping", "Puget Paving"]
+        )
+        row(
+            rng.randint(1, 28),
+            customer,
+            "INVOICE PAYMENT",
+            credit=rng.choice([650, 780, 920, 1150, 1400]),
+        )
     for _ in range(rng.randint(6, 9)):
-        row(rng.randint(1, 28), rng.choice(["CHEVRON 0041", "PILOT #388", "SHELL OIL 5573"]), "DIESEL",
-            debit=rng.uniform(380, 720))
+        row(
+            rng.randint(1, 28),
+            rng.choice(["CHEVRON 0041", "PILOT #388", "SHELL OIL 5573"]),
+            "DIESEL",
+            debit=rng.uniform(380, 720),
+        )
     row(15, "GUSTO", "PAYROLL DRIVERS", debit=13400)
     row(20, "Coastal Equipment Finance", "LOAN PMT TRUCKS", debit=2450)
     row(6, "Northwest Commercial Insurance", "FLEET POLICY", debit=1450)
     if rng.random() < 0.5:
-        row(rng.randint(1, 28), "Garage Lefèvre Diesel Repair", "REPAIR", debit=rng.uniform(300, 2400))
+        row(
+            rng.randint(1, 28),
+            "Garage Lefèvre Diesel Repair",
+            "REPAIR",
+            debit=rng.uniform(300, 2400),
+        )
     if rng.random() < 0.4:
         row(rng.randint(1, 28), "GOODTOGO TOLLS", "TOLLS", debit=rng.uniform(40, 120))
     if rng.random() < 0.6:  # no rule matches these: they stay uncategorized
-        row(rng.randint(1, 28), "Tacoma Dump & Recycle", "WEIGHT TICKETS", debit=rng.uniform(90, 300))
+        row(
+            rng.randint(1, 28),
+            "Tacoma Dump & Recycle",
+            "WEIGHT TICKETS",
+            debit=rng.uniform(90, 300),
+        )
     if rng.random() < 0.4:
-        row(rng.randint(1, 28), "", f"ATM WITHDRAWAL {rng.randint(100, 999)}", debit=rng.choice([100, 200, 300]))
+        row(
+            rng.randint(1, 28),
+            "",
+            f"ATM WITHDRAWAL {rng.randint(100, 999)}",
+            debit=rng.choice([100, 200, 300]),
+        )
 
 
 def duplicate_payment(rows: list) -> None:
     """The insurer was paid twice one month: the same payee and amount a day apart."""
-    original = next(r for r in reversed(rows) if r["Payee"] == "Pacific Marine Insurance" and r["Date"].month in (6, 7))
+    original = next(
+        r
+        for r in reversed(rows)
+        if r["Payee"] == "Pacific Marine Insurance" and r["Date"].month in (6, 7)
+    )
     copy = dict(original, Date=original["Date"] + timedelta(days=1))
     rows.insert(rows.index(original) + 1, copy)
 
 
 def write_harbor(path: Path, rows: list) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, ["Date", "Description", "Payee", "Amount", "Category", "Venture",
-                                         "Service From", "Service To"])
+        writer = csv.DictWriter(
+            handle,
+            [
+                "Date",
+                "Description",
+                "Payee",
+                "Amount",
+                "Category",
+                "Venture",
+                "Service From",
+                "Service To",
+            ],
+        )
         writer.writeheader()
         writer.writerows(rows)
 
@@ -207,7 +479,13 @@ def write_coastal(path: Path, rows: list) -> None:
 
 
 CHANNELS = {  # entity -> channel -> typical monthly visits (0: the venture is absent there)
-    "charters": {"website": 1400, "google": 900, "instagram": 650, "listing-platforms": 500, "email": 300},
+    "charters": {
+        "website": 1400,
+        "google": 900,
+        "instagram": 650,
+        "listing-platforms": 500,
+        "email": 300,
+    },
     "hauling": {"website": 60, "google": 320, "referrals": 90},
     "rental": {"listing-platforms": 40},
     "consulting": {"website": 380, "referrals": 45, "email": 120},
@@ -217,7 +495,19 @@ CHANNELS = {  # entity -> channel -> typical monthly visits (0: the venture is a
 def write_channels(rng: random.Random, path: Path, first: date, last: date) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["entity", "channel", "month", "impressions", "visits", "leads", "bookings", "revenue", "spend"])
+        writer.writerow(
+            [
+                "entity",
+                "channel",
+                "month",
+                "impressions",
+                "visits",
+                "leads",
+                "bookings",
+                "revenue",
+                "spend",
+            ]
+        )
         month = first.replace(day=1)
         while month <= last:
             season = SEASON[month.month] / 10
@@ -227,10 +517,27 @@ def write_channels(rng: random.Random, path: Path, first: date, last: date) -> N
                     visits = max(0, int(typical * scale * rng.uniform(0.8, 1.2)))
                     leads = int(visits * rng.uniform(0.03, 0.08))
                     bookings = int(leads * rng.uniform(0.2, 0.5))
-                    revenue = money(bookings * {"charters": 1800, "hauling": 950, "rental": 3850,
-                                                "consulting": 7000}[entity])
-                    spend = money({"google": 450, "instagram": 300, "listing-platforms": 0}.get(channel, 40)
-                                  * rng.uniform(0.8, 1.2))
-                    writer.writerow([entity, channel, f"{month:%Y-%m}", visits * 25, visits, leads, bookings,
-                                     revenue, spend])
+                    revenue = money(
+                        bookings
+                        * {"charters": 1800, "hauling": 950, "rental": 3850, "consulting": 7000}[
+                            entity
+                        ]
+                    )
+                    spend = money(
+                        {"google": 450, "instagram": 300, "listing-platforms": 0}.get(channel, 40)
+                        * rng.uniform(0.8, 1.2)
+                    )
+                    writer.writerow(
+                        [
+                            entity,
+                            channel,
+                            f"{month:%Y-%m}",
+                            visits * 25,
+                            visits,
+                            leads,
+                            bookings,
+                            revenue,
+                            spend,
+                        ]
+                    )
             month = add_months(month, 1)

@@ -13,7 +13,8 @@ def write_notes(folder: Path, as_of: date) -> None:
         return (as_of + timedelta(days=days)).isoformat()
 
     notes = {
-        "charters.md": f"""---
+        "charters.md": (
+            f"""---
 entity: charters
 title: Harbor Charters handoff
 status: amber
@@ -40,8 +41,10 @@ Shoulder season is ending; winter charters are mostly corporate.
 - [ ] @cmo Send the winter gift-card campaign to past guests (due {d(9)})
 - [x] @ceo Renew the Coast Guard inspection
 - [ ] @ceo Decide whether to sell Wind Dancer or keep her for summer (due {d(-3)})
-""",
-        "hauling.md": f"""---
+"""
+        ),
+        "hauling.md": (
+            f"""---
 entity: hauling
 title: Ridgeline Hauling handoff
 status: green
@@ -61,8 +64,10 @@ Steady work from two builders; a third bid is out with Puget Paving.
 
 - [ ] @cfo Price refinancing the truck loan (due {d(25)})
 - [ ] @ceo Follow up the Puget Paving bid (due {d(5)})
-""",
-        "rental.md": f"""---
+"""
+        ),
+        "rental.md": (
+            f"""---
 entity: rental
 title: 14 Maple St handoff
 status: green
@@ -75,7 +80,8 @@ risks:
 ---
 # 14 Maple St
 
-The house's lease runs to the end of the month after next; the garden ADU is empty since the last tenant left.
+The house's lease runs to the end of the month after next; the garden ADU is empty since the last
+tenant left.
 
 - [ ] @accounting Put the property-tax installments on the calendar (due {d(14)})
 - [ ] @ceo Offer L. Moreno a renewal (due {d(20)})
@@ -85,8 +91,10 @@ The house's lease runs to the end of the month after next; the garden ADU is emp
 - [ ] Clean the gutters before the rains (due {d(-4)})
 - [ ] Repaint the ADU and replace its carpet before listing it (due {d(30)})
 - [x] Service the furnace
-""",
-        "consulting.md": f"""---
+"""
+        ),
+        "consulting.md": (
+            f"""---
 entity: consulting
 title: Northpoint Advisory handoff
 status: amber
@@ -102,8 +110,10 @@ risks:
 Pipeline: two proposals out (Alder Health phase 2, a county contract).
 
 - [ ] @ceo Send the Alder Health phase 2 proposal (due {d(7)})
-""",
-        "engineering.md": f"""---
+"""
+        ),
+        "engineering.md": (
+            f"""---
 title: Engineering handoff
 status: amber
 updated: {d(-9)}
@@ -128,7 +138,8 @@ Everything runs on one AWS account plus Squarespace for the charters site.
 
 - [ ] @cto Enable MFA on the AWS root user (due {d(2)})
 - [ ] @cto Write down the restore procedure for the DynamoDB tables (due {d(28)})
-""",
+"""
+        ),
     }
     for name, text in notes.items():
         (folder / name).write_text(text, encoding="utf-8")

@@ -1,6 +1,7 @@
-"""The demo's venture records, drawn from the same bank rows so that every report tells one story: each hauling
-job is an invoice payment in the credit union export, each consulting hour is paid by an invoice (or a
-prepaid retainer) in the bank export, and the house's rent matches the rent roll."""
+"""The demo's venture records, drawn from the same bank rows so that every report tells one story:
+each hauling job is an invoice payment in the credit union export, each consulting hour is paid by
+an invoice (or a prepaid retainer) in the bank export, and the house's rent matches the rent roll.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +18,16 @@ RATES = {"Alder Health": 200, "Bluefin Logistics": 160, "Cedar & Co": 160, "Dunm
 
 
 def weekdays(first: date, last: date) -> list[date]:
-    return [first + timedelta(n) for n in range((last - first).days + 1) if (first + timedelta(n)).weekday() < 5]
+    return [
+        first + timedelta(n)
+        for n in range((last - first).days + 1)
+        if (first + timedelta(n)).weekday() < 5
+    ]
 
 
 def write_units(path: Path, as_of: date) -> None:
-    """The house is let to the end of the month after next (so its renewal is due); the garden ADU stands empty."""
+    """The house is let to the end of the month after next (so its renewal is due); the garden ADU
+    stands empty."""
     end = month_end(add_months(as_of, 2))
     start = add_months(end, -11)  # a 12-month lease (end.replace(year=...) fails on 29 February)
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -32,8 +38,10 @@ def write_units(path: Path, as_of: date) -> None:
 
 
 def write_jobs(path: Path, coastal: list[dict], last: date) -> None:
-    """Each invoice payment pays for one to three loads hauled on the weekdays before it, each put on the truck
-    less busy that day; about half of next month's are already booked. Truck 3, the spare, gets none."""
+    """Each invoice payment pays for one to three loads hauled on the weekdays before it, each put
+    on the truck less busy that day; about half of next month's are already booked. Truck 3, the
+    spare, gets none.
+"""
     rng = random.Random(SEED)
     rows, busy = [], set()
     for r in sorted(coastal, key=lambda r: (r["Posted Date"], r["Payee"])):
@@ -48,7 +56,10 @@ def write_jobs(path: Path, coastal: list[dict], last: date) -> None:
         for i, when in enumerate(sorted(days)):
             revenue = left if i == loads - 1 else (total / loads).quantize(Decimal("0.01"))
             left -= revenue
-            truck = next((t for t in ("Truck 1", "Truck 2") if (t, when) not in busy), rng.choice(["Truck 1", "Truck 2"]))
+            truck = next(
+                (t for t in ("Truck 1", "Truck 2") if (t, when) not in busy),
+                rng.choice(["Truck 1", "Truck 2"]),
+            )
             busy.add((truck, when))
             hours = (revenue / rng.choice([95, 110, 120]) * 2).quantize(Decimal(1)) / 2
             cost = (revenue * Decimal(str(rng.uniform(0.35, 0.6)))).quantize(Decimal("0.01"))
@@ -60,8 +71,8 @@ def write_jobs(path: Path, coastal: list[dict], last: date) -> None:
 
 
 def write_timesheets(path: Path, harbor: list[dict], last: date) -> None:
-    """Each invoice pays for the month before it; a retainer for the months it covers. Cedar & Co has a job
-    that was never invoiced; Dunmore County, a new client, has not been invoiced yet."""
+    """Each invoice pays for the month before it; a retainer for the months it covers. Cedar & Co
+    has a job that was never invoiced; Dunmore County, a new client, has not been invoiced yet."""
     rng = random.Random(SEED)
     entries = []
 

@@ -6,7 +6,8 @@ from datetime import date
 
 
 def workspace_toml(goal_month: date) -> str:
-    return f'''# The demo workspace for boardpack: four ventures, two banks, notes and marketing numbers.
+    return f"""# The demo workspace for boardpack: four ventures, two banks, notes and marketing
+# numbers.
 [organization]
 name = "Harbor Ventures"
 currency = "USD"
@@ -35,7 +36,8 @@ assets = [
   {{ kind = "vehicle", name = "Truck 3", note = "2009 Peterbilt 357, the spare" }},
 ]
 [entities.fleet]
-jobs = "hauling/jobs.csv"          # date,vehicle,customer,revenue,direct_cost,hours; later dates are bookings
+# date,vehicle,customer,revenue,direct_cost,hours; later dates are bookings
+jobs = "hauling/jobs.csv"
 working_days = ["mon", "tue", "wed", "thu", "fri"]
 
 [[entities]]
@@ -270,10 +272,12 @@ to = ["Ridgeline dispatch <dispatch@example.com>"]
 [roles.entity-consulting]
 to = ["Northpoint partners <partners@example.com>"]
 
-# A report of the workspace's own, from any sections (`boardpack check` lists a wrong id with the known ones).
+# A report of the workspace's own, from any sections (`boardpack check` lists a wrong id with
+# the known ones).
 [reports.board]
 title = "Board summary"
-sections = ["executive.summary", "finance.cash", "rental.income", "hauling.fleet", "consulting.billing",
+sections = ["executive.summary", "finance.cash", "rental.income", "hauling.fleet",
+            "consulting.billing",
             "marketing.milestones"]
 [roles.board]
 to = ["Dana Whitaker <owner@example.com>", "Board advisor <advisor@example.com>"]
@@ -287,7 +291,8 @@ outbox = "outbox"
 [schedule]
 cron = "0 6 * * MON"
 
-# A PDF of each report sent is kept in .boardpack/archive/<period>/<run>/ (attach_pdf = true mails it too).
+# A PDF of each report sent is kept in .boardpack/archive/<period>/<run>/ (attach_pdf = true
+# mails it too).
 [archive]
 pdf = true
 
@@ -295,10 +300,10 @@ pdf = true
 logo = "branding/logo.png"
 accent = "#0f766e"
 footer = "Harbor Ventures LLC · Confidential: for the named recipients only."
-'''
+"""
 
 
-SCAFFOLD = '''# boardpack workspace. Every key is documented in the README ("The workspace file").
+SCAFFOLD = """# boardpack workspace. Every key is documented in the README ("The workspace file").
 [organization]
 name = "My Company"
 currency = "USD"
@@ -331,4 +336,4 @@ kind = "services"         # charter | logistics | real_estate | services | softw
 [delivery]
 transport = "outbox"
 from = "reports@example.com"   # your verified sender
-'''
+"""

@@ -1,1 +1,2 @@
-"""What the mail provider says after a send: bounces, complaints and deliveries, and what they suppress."""
+"""What the mail provider says after a send: bounces, complaints and deliveries, and what they
+suppress."""

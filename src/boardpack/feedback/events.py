@@ -4,8 +4,9 @@ Accepted shapes, alone, in a JSON array or as JSON Lines:
   - an identity notification (`notificationType`) or a configuration-set event (`eventType`);
   - either one inside an SNS envelope (`Type: Notification`, `Message` a JSON string);
   - a Lambda event from SNS (`Records[].Sns.Message`) or SQS (`Records[].body`).
-A notification is matched to its delivery by SES message id. A permanent bounce or a complaint puts the
-recipients on the suppression list. Fields we do not know are ignored; ones we need are checked.
+A notification is matched to its delivery by SES message id. A permanent bounce or a complaint puts
+the recipients of that message it names on the suppression list. Fields we do not know are ignored;
+ones we need are checked.
 """
 
 from __future__ import annotations
@@ -24,13 +25,17 @@ from boardpack.errors import WorkspaceError
 MAX_BYTES = 10_000_000  # one file or Lambda event of notifications
 MAX_DEPTH = 32  # SES nests four levels; an SNS or Lambda envelope adds three
 # the part of each notification that lists its recipients, and where they are
-RECIPIENTS = {"bounce": ("bounce", "bouncedRecipients"), "complaint": ("complaint", "complainedRecipients"),
-              "delivery": ("delivery", "recipients"), "deliverydelay": ("deliveryDelay", "delayedRecipients")}
+RECIPIENTS = {
+    "bounce": ("bounce", "bouncedRecipients"),
+    "complaint": ("complaint", "complainedRecipients"),
+    "delivery": ("delivery", "recipients"),
+    "deliverydelay": ("deliveryDelay", "delayedRecipients"),
+}
 
 
 class _Shape(BaseModel):
-    """Fields we use are checked strictly (no number taken for a string, no string for a list); the rest is
-    ignored, as SES adds fields over time."""
+    """Fields we use are checked strictly (no number taken for a string, no string for a list); the
+    rest is ignored, as SES adds fields over time."""
 
     model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
 
@@ -80,7 +85,9 @@ class Ingested:
     matched: int = 0
     unmatched: list[str] = field(default_factory=list)  # SES message ids no delivery has
     suppressed: list[str] = field(default_factory=list)
-    protected: list[str] = field(default_factory=list)  # audit or alert addresses that bounced: alert, never suppress
+    protected: list[str] = field(
+        default_factory=list
+    )  # audit or alert addresses that bounced: alert, never suppress
     skipped: list[str] = field(default_factory=list)  # e.g. SNS subscription confirmations
 
 
@@ -91,25 +98,35 @@ class BadNotification(WorkspaceError):
 def parse_json(text: str, source: str) -> list[Any]:
     """One JSON document, or JSON Lines; errors give the line and column."""
     if len(text) > MAX_BYTES:
-        raise BadNotification(f"{source}: {len(text):,} characters is more than {MAX_BYTES:,}; split the file")
+        raise BadNotification(
+            f"{source}: {len(text):,} characters is more than {MAX_BYTES:,}; split the file"
+        )
     try:
         document = json.loads(text)
         return _shallow(document if isinstance(document, list) else [document], source)
     except RecursionError:
-        raise BadNotification(f"{source}: nested deeper than any notification ({MAX_DEPTH} levels)") from None
+        raise BadNotification(
+            f"{source}: nested deeper than any notification ({MAX_DEPTH} levels)"
+        ) from None
     except json.JSONDecodeError as whole:
         if whole.msg != "Extra data":
-            raise BadNotification(f"{source}:{whole.lineno}:{whole.colno}: not valid JSON ({whole.msg}); "
-                                  "is the file complete?") from None
+            raise BadNotification(
+                f"{source}:{whole.lineno}:{whole.colno}: not valid JSON ({whole.msg}); "
+                "is the file complete?"
+            ) from None
     documents = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
                 documents.append(json.loads(line))
             except RecursionError:
-                raise BadNotification(f"{source}:{number}: nested deeper than any notification") from None
+                raise BadNotification(
+                    f"{source}:{number}: nested deeper than any notification"
+                ) from None
             except json.JSONDecodeError as exc:
-                raise BadNotification(f"{source}:{number}:{exc.colno}: not valid JSON ({exc.msg})") from None
+                raise BadNotification(
+                    f"{source}:{number}:{exc.colno}: not valid JSON ({exc.msg})"
+                ) from None
     return _shallow(documents, source)
 
 
@@ -119,8 +136,12 @@ def _shallow(documents: list[Any], source: str) -> list[Any]:
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise BadNotification(f"{source}: nested deeper than any notification ({MAX_DEPTH} levels)")
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+            raise BadNotification(
+                f"{source}: nested deeper than any notification ({MAX_DEPTH} levels)"
+            )
+        children = (
+            value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        )
         stack += [(child, depth + 1) for child in children]
     return documents
 
@@ -141,8 +162,18 @@ def unwrap(item: Any, where: str) -> list[tuple[str | None, Any]]:
         return out
     if "Type" in item and "Message" in item:  # an SNS envelope
         if item["Type"] == "SubscriptionConfirmation":
-            return [(None, {"_skipped": f"an SNS subscription confirmation for {item.get('TopicArn', '?')}: confirm "
-                                        "it by opening its SubscribeURL yourself (boardpack never fetches it)"})]
+            return [
+                (
+                    None,
+                    {
+                        "_skipped": (
+                            f"an SNS subscription confirmation for {item.get('TopicArn', '?')}:"
+                            " confirm it by opening its SubscribeURL yourself (boardpack never"
+                            " fetches it)"
+                        )
+                    },
+                )
+            ]
         message = item["Message"]
         inner = _loads(message, f"{where}: Message") if isinstance(message, str) else message
         return [(item.get("MessageId"), inner)]
@@ -153,7 +184,9 @@ def _loads(text: str, where: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadNotification(f"{where}: not valid JSON inside the envelope ({exc.msg} at column {exc.colno})") from None
+        raise BadNotification(
+            f"{where}: not valid JSON inside the envelope ({exc.msg} at column {exc.colno})"
+        ) from None
 
 
 def to_event(envelope_id: str | None, note: Any, where: str) -> DeliveryEvent:
@@ -167,26 +200,39 @@ def to_event(envelope_id: str | None, note: Any, where: str) -> DeliveryEvent:
     except ValidationError as exc:
         first = exc.errors()[0]
         field_name = ".".join(str(p) for p in first["loc"])
-        raise BadNotification(f"{where}: the {kind} notification's {field_name}: {first['msg']}") from None
+        raise BadNotification(
+            f"{where}: the {kind} notification's {field_name}: {first['msg']}"
+        ) from None
     kind = kind.lower().replace(" ", "")
     part_name, list_key = RECIPIENTS.get(kind, (kind, None))
     body = getattr(checked, part_name, None) if part_name in Notification.model_fields else None
     body = body or Part()
     listed = getattr(body, list_key) if list_key else checked.mail.destination
-    # bounce, complaint and delay lists hold {"emailAddress": ...}; delivery and destination lists hold strings
+    # bounce, complaint and delay lists hold {"emailAddress": ...}; delivery and destination lists
+    # hold strings
     addresses = [r.emailAddress if isinstance(r, Recipient) else r for r in listed]
     recipients = tuple(bare(a) for a in addresses if a)
     permanent = kind == "complaint" or (kind == "bounce" and body.bounceType == "Permanent")
     detail = ""
     if kind == "bounce":
         detail = f"{body.bounceType}/{body.bounceSubType}"
-        code = next((r.diagnosticCode for r in listed if isinstance(r, Recipient) and r.diagnosticCode), "")
+        code = next(
+            (r.diagnosticCode for r in listed if isinstance(r, Recipient) and r.diagnosticCode), ""
+        )
         detail += f": {code}" if code else ""
     elif kind == "complaint":
         detail = body.complaintFeedbackType
     identity = envelope_id or hashlib.sha256(json.dumps(note, sort_keys=True).encode()).hexdigest()
     at = body.timestamp or checked.mail.timestamp
-    return DeliveryEvent(id=identity, kind=kind, transport_id=checked.mail.messageId, recipients=recipients, at=at, permanent=permanent, detail=detail)
+    return DeliveryEvent(
+        id=identity,
+        kind=kind,
+        transport_id=checked.mail.messageId,
+        recipients=recipients,
+        at=at,
+        permanent=permanent,
+        detail=detail,
+    )
 
 
 def parse(text: str, source: str) -> tuple[list[DeliveryEvent], list[str]]:
@@ -210,15 +256,22 @@ class NotSes(BadNotification):
 
 
 def lambda_records(event: Any) -> tuple[list[DeliveryEvent], list[str], list[str]]:
-    """A Lambda batch (SNS or SQS) record by record: (events, notes on records skipped, ids of bad records).
+    """A Lambda batch (SNS or SQS) record by record: (events, notes on records skipped, ids of bad
+    records).
 
-    Each record stands alone: one that is not an SES notification is skipped and noted; one that is bad is
-    reported by id (SQS's `batchItemFailures`, so that only it is retried) while the good ones are kept."""
+    Each record stands alone: one that is not an SES notification is skipped and noted; one that is
+    bad is reported by id (SQS's `batchItemFailures`, so that only it is retried) while the good
+    ones are kept.
+"""
     if not isinstance(event, dict) or not isinstance(event.get("Records"), list):
         return (*collect([event], "lambda event"), [])
     events, skipped, failed = [], [], []
     for n, record in enumerate(event["Records"]):
-        ident = record.get("messageId") or record.get("Sns", {}).get("MessageId") if isinstance(record, dict) else None
+        ident = (
+            record.get("messageId") or record.get("Sns", {}).get("MessageId")
+            if isinstance(record, dict)
+            else None
+        )
         try:
             found, notes = collect([{"Records": [record]}], f"lambda record {n}")
         except NotSes as exc:
@@ -233,9 +286,14 @@ def lambda_records(event: Any) -> tuple[list[DeliveryEvent], list[str], list[str
     return events, skipped, failed
 
 
-def ingest(store: AuditStore, events: list[DeliveryEvent], skipped: list[str] = (),
-           protected: frozenset[str] = frozenset()) -> Ingested:
-    """Store the events; `protected` (the audit and alert addresses) are never suppressed, only reported."""
+def ingest(
+    store: AuditStore,
+    events: list[DeliveryEvent],
+    skipped: list[str] = (),
+    protected: frozenset[str] = frozenset(),
+) -> Ingested:
+    """Store the events; `protected` (the audit and alert addresses) are never suppressed, only
+    reported."""
     result = Ingested(skipped=list(skipped))
     for event, outcome in zip(events, store.record_events(events, protected)):
         if not outcome.new:
@@ -252,7 +310,8 @@ def ingest(store: AuditStore, events: list[DeliveryEvent], skipped: list[str] = 
 
 
 def protected_addresses(workspace) -> frozenset[str]:
-    """The audit copy's and the alerts' addresses: a bounce for one of them must reach the owner, not silence it."""
+    """The audit copy's and the alerts' addresses: a bounce for one of them must reach the owner,
+    not silence it."""
     settings, env = workspace.settings, workspace.env
     listed = [*settings.delivery.bcc, *([env.bcc_address] if env.bcc_address else [])]
     listed += [settings.alerts.email] if settings.alerts.email else []

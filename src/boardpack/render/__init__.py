@@ -1,4 +1,5 @@
-"""Renderers: a report Document to HTML email, plain text, Markdown and JSON. They never read a source."""
+"""Renderers: a report Document to HTML email, plain text, Markdown and JSON. They never read a
+source."""
 
 from __future__ import annotations
 
@@ -18,11 +19,15 @@ def render_json(doc: Document) -> str:
     return json.dumps(to_json(doc), indent=2, ensure_ascii=False).replace("<", "\\u003c") + "\n"
 
 
-RENDERERS = {"html": lambda doc, brand: render_html(doc, brand=brand),
-             "txt": lambda doc, brand: render_text(doc, brand.footer),
-             "md": lambda doc, brand: render_markdown(doc), "json": lambda doc, brand: render_json(doc)}
+RENDERERS = {
+    "html": lambda doc, brand: render_html(doc, brand=brand),
+    "txt": lambda doc, brand: render_text(doc, brand.footer),
+    "md": lambda doc, brand: render_markdown(doc),
+    "json": lambda doc, brand: render_json(doc),
+}
 
 
 def render(doc: Document, fmt: str, brand: Brand = PLAIN) -> str:
-    """A report in one format; the brand (logo, colours, footer, templates) shapes the HTML and the text."""
+    """A report in one format; the brand (logo, colours, footer, templates) shapes the HTML and the
+    text."""
     return RENDERERS[fmt](doc, brand)

@@ -1,8 +1,8 @@
 """HTML email: a Jinja2 template with autoescape, its CSS inlined so that Gmail and Outlook keep it.
 
-Report templates run in `sandbox.DataSandbox` on the plain data of `template_data`, the workspace's own
-(branding.templates) searched before the built-ins: a workspace `report.html.j2` replaces the built-in one, or
-extends it as "builtin/report.html.j2".
+Report templates run in `sandbox.DataSandbox` on the plain data of `template_data`, the workspace's
+own (branding.templates) searched before the built-ins: a workspace `report.html.j2` replaces the
+built-in one, or extends it as "builtin/report.html.j2".
 """
 
 from __future__ import annotations
@@ -38,12 +38,17 @@ Embed = Literal["cid", "data"]  # how the logo travels: a part of the message, o
 
 @cache
 def environment(templates: Path | None = None) -> DataSandbox:
-    """The report templates' sandbox: the workspace's folder (if any) searched before the built-ins."""
+    """The report templates' sandbox: the workspace's folder (if any) searched before the built-ins.
+    """
     builtin = PackageLoader("boardpack.render", "templates")
     loaders = [FolderLoader(templates)] if templates else []
-    env = DataSandbox(loader=ChoiceLoader([*loaders, builtin, PrefixLoader({"builtin": builtin})]),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = DataSandbox(
+        loader=ChoiceLoader([*loaders, builtin, PrefixLoader({"builtin": builtin})]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(value=value_text, cell=cell_text, change=change_text)
     return env
 
@@ -51,21 +56,29 @@ def environment(templates: Path | None = None) -> DataSandbox:
 @cache
 def pages() -> Environment:
     """boardpack's own pages (the preview): built-in templates only, never a workspace's."""
-    env = Environment(loader=PackageLoader("boardpack.render", "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("boardpack.render", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(value=value_text, cell=cell_text, change=change_text)
     return env
 
 
 @cache
 def inliner() -> css_inline.CSSInliner:
-    # at-rules (dark mode, the phone layout) cannot be inlined: they stay in a <style> the clients that can, read
-    return css_inline.CSSInliner(keep_style_tags=False, keep_at_rules=True, minify_css=True,
-                                 load_remote_stylesheets=False)
+    # at-rules (dark mode, the phone layout) cannot be inlined: they stay in a <style> the clients
+    # that can, read
+    return css_inline.CSSInliner(
+        keep_style_tags=False, keep_at_rules=True, minify_css=True, load_remote_stylesheets=False
+    )
 
 
 def template_problem(exc: TemplateError, templates: Path | None) -> WorkspaceError:
-    """A template's mistake as `file:line: what`, the file being the workspace's own where it is theirs."""
+    """A template's mistake as `file:line: what`, the file being the workspace's own where it is
+    theirs."""
     if isinstance(exc, TemplateSyntaxError):
         where = f"{exc.filename or exc.name}:{exc.lineno}"
         return WorkspaceError(f"{where}: template syntax error: {exc.message}")
@@ -73,16 +86,22 @@ def template_problem(exc: TemplateError, templates: Path | None) -> WorkspaceErr
     if isinstance(exc, TemplateLimit):
         return WorkspaceError(f"{where}: the template went past a limit: {exc}")
     if isinstance(exc, SecurityError):
-        return WorkspaceError(f"{where}: the template sandbox refused this: {str(exc).rstrip('.')}. Templates see "
-                              "the report as plain data (doc, its sections and metrics), not Python objects")
+        return WorkspaceError(
+            f"{where}: the template sandbox refused this: {str(exc).rstrip('.')}. Templates see "
+            "the report as plain data (doc, its sections and metrics), not Python objects"
+        )
     return WorkspaceError(f"{where}: template error: {exc}")
 
 
 def where_in_template(exc: BaseException, templates: Path | None) -> str:
-    """`file:line` where rendering stopped: Jinja points the traceback at template lines, the last one is it."""
+    """`file:line` where rendering stopped: Jinja points the traceback at template lines, the last
+    one is it."""
     roots = [str(templates)] if templates else []
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if f.filename.endswith(".j2") or any(f.filename.startswith(r) for r in roots)]
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.endswith(".j2") or any(f.filename.startswith(r) for r in roots)
+    ]
     if frames:
         return f"{frames[-1].filename}:{frames[-1].lineno}"
     return getattr(exc, "filename", None) or str(templates or "report.html.j2")
@@ -95,13 +114,18 @@ def render_page(template: str, templates: Path | None, context: dict) -> str:
     except TemplateError as exc:
         raise template_problem(exc, templates) from None
     except RecursionError as exc:
-        raise WorkspaceError(f"{where_in_template(exc, templates)}: a template calls itself without end "
-                             "(a macro or include that never stops)") from None
-    except Exception as exc:  # a workspace template's own mistake (range(10**9), 1/0): said, never a traceback
+        raise WorkspaceError(
+            f"{where_in_template(exc, templates)}: a template calls itself without end "
+            "(a macro or include that never stops)"
+        ) from None
+    except (
+        Exception
+    ) as exc:  # a workspace template's own mistake (range(10**9), 1/0): said, never a traceback
         if templates is None:
             raise
-        raise WorkspaceError(f"{where_in_template(exc, templates)}: template error: {type(exc).__name__}: "
-                             f"{exc}") from None
+        raise WorkspaceError(
+            f"{where_in_template(exc, templates)}: template error: {type(exc).__name__}: {exc}"
+        ) from None
 
 
 def render_report(doc: Document, brand: Brand, embed: Embed, rows: int | None = None) -> str:
@@ -109,14 +133,17 @@ def render_report(doc: Document, brand: Brand, embed: Embed, rows: int | None = 
     return render_page("report.html.j2", brand.templates, report_data(doc, brand, logo, rows))
 
 
-def render_html(doc: Document, rows: int | None = None, brand: Brand = PLAIN, embed: Embed = "data") -> str:
-    """The report as HTML email; with `rows`, each table cut to that many rows, the rest said to be attached."""
+def render_html(
+    doc: Document, rows: int | None = None, brand: Brand = PLAIN, embed: Embed = "data"
+) -> str:
+    """The report as HTML email; with `rows`, each table cut to that many rows, the rest said to be
+    attached."""
     return inliner().inline(render_report(doc, brand, embed, rows))
 
 
 def email_html(doc: Document, brand: Brand = PLAIN) -> tuple[str, str | None]:
-    """The HTML part, and the full report to attach when the part would be clipped: Gmail cuts a message's
-    HTML after 102 KB and hides the rest behind a link few people follow."""
+    """The HTML part, and the full report to attach when the part would be clipped: Gmail cuts a
+    message's HTML after 102 KB and hides the rest behind a link few people follow."""
     full = render_html(doc, brand=brand, embed="cid")
     if len(full.encode()) <= HTML_LIMIT:
         return full, None
@@ -124,4 +151,6 @@ def email_html(doc: Document, brand: Brand = PLAIN) -> tuple[str, str | None]:
         short = render_html(doc, rows, brand, "cid")
         if len(short.encode()) <= HTML_LIMIT:
             break
-    return short, render_html(doc, brand=brand)  # the attachment is a file: its logo travels inside it
+    return short, render_html(
+        doc, brand=brand
+    )  # the attachment is a file: its logo travels inside it

@@ -37,17 +37,31 @@ class MarkdownWriter(Writer):
 
     def header(self) -> None:
         doc = self.doc
-        self.lines += [f"# {md(doc.title)}", "", f"*{md(doc.period_title)} · as of {doc.as_of}*", "",
-                       "Data: " + "; ".join(f"{md(s.name)} ({s.state}{', to ' + str(s.freshness) if s.freshness else ''})"
-                                            for s in doc.sources)]
+        self.lines += [
+            f"# {md(doc.title)}",
+            "",
+            f"*{md(doc.period_title)} · as of {doc.as_of}*",
+            "",
+            "Data: "
+            + "; ".join(
+                f"{md(s.name)} ({s.state}{', to ' + str(s.freshness) if s.freshness else ''})"
+                for s in doc.sources
+            ),
+        ]
 
     def headline(self, metrics: tuple[Metric, ...]) -> None:
         self.lines += ["", "## Key numbers", ""]
         for m in metrics:
             change = self.doc.change(m)
-            since = f" ({md(change_text(change, m.unit))} since {md(self.doc.previous_title)})" if change is not None else ""
-            self.lines.append(f"- **{md(m.label)}**[^{self.doc.footnote_number(m.id)}]: "
-                              f"{md(value_text(m.value, m.unit))}{since}")
+            since = (
+                f" ({md(change_text(change, m.unit))} since {md(self.doc.previous_title)})"
+                if change is not None
+                else ""
+            )
+            self.lines.append(
+                f"- **{md(m.label)}**[^{self.doc.footnote_number(m.id)}]: "
+                f"{md(value_text(m.value, m.unit))}{since}"
+            )
 
     def section(self, section: Section) -> None:
         if self.lines and self.lines[-1] != "":
@@ -55,40 +69,70 @@ class MarkdownWriter(Writer):
         self.lines += [f"## {md(section.title)}", ""]
 
     def metrics(self, block: MetricsBlock) -> None:
-        self.lines += [f"- **{md(m.label)}**[^{self.doc.footnote_number(m.id)}]: {md(value_text(m.value, m.unit))}"
-                       + (f" (target {md(value_text(m.target, m.unit))})" if m.target is not None else "")
-                       + (f" — {m.status}" if m.status else "") for m in block.items]
+        self.lines += [
+            f"- **{md(m.label)}**[^{self.doc.footnote_number(m.id)}]:"
+            f" {md(value_text(m.value, m.unit))}"
+            + (f" (target {md(value_text(m.target, m.unit))})" if m.target is not None else "")
+            + (f" — {m.status}" if m.status else "")
+            for m in block.items
+        ]
 
     def table(self, block: TableBlock) -> None:
         t = block.table
-        self.lines += ["", f"**{md(t.title)}**", "", "| " + " | ".join(md(c.label) for c in t.columns) + " |",
-                       "|" + "|".join("---:" if c.numeric else "---" for c in t.columns) + "|"]
-        self.lines += ["| " + " | ".join(md(cell_text(row.get(c.id))) for c in t.columns) + " |" for row in t.rows]
+        self.lines += [
+            "",
+            f"**{md(t.title)}**",
+            "",
+            "| " + " | ".join(md(c.label) for c in t.columns) + " |",
+            "|" + "|".join("---:" if c.numeric else "---" for c in t.columns) + "|",
+        ]
+        self.lines += [
+            "| " + " | ".join(md(cell_text(row.get(c.id))) for c in t.columns) + " |"
+            for row in t.rows
+        ]
         if t.note:
             self.lines += ["", f"*{md(t.note)}*"]
 
     def findings(self, block: FindingsBlock) -> None:
-        self.lines += [f"- **{f.severity.upper()}** {md(f.title)}: {md(f.evidence)} → {md(f.action)}"
-                       for f in block.items]
+        self.lines += [
+            f"- **{f.severity.upper()}** {md(f.title)}: {md(f.evidence)} → {md(f.action)}"
+            for f in block.items
+        ]
 
     def actions(self, block: ActionsBlock) -> None:
-        self.lines += [f"{i}. {md(a.title)} — {md(a.owner)}, due {a.due}"
-                       + (" **overdue**" if a.due < self.doc.as_of else "") for i, a in enumerate(block.items, start=1)]
+        self.lines += [
+            f"{i}. {md(a.title)} — {md(a.owner)}, due {a.due}"
+            + (" **overdue**" if a.due < self.doc.as_of else "")
+            for i, a in enumerate(block.items, start=1)
+        ]
 
     def chart(self, block: ChartBlock) -> None:
-        self.lines += ["", f"**{md(block.title)}**{f' ({md(block.unit)})' if block.unit else ''}", "",
-                       "| | " + " | ".join(md(name) for name in block.series) + " |",
-                       "|---|" + "---:|" * len(block.series)]
-        self.lines += [f"| {md(label)} | " + " | ".join(cell_text(v) for v in values) + " |"
-                       for label, values in block.rows]
+        self.lines += [
+            "",
+            f"**{md(block.title)}**{f' ({md(block.unit)})' if block.unit else ''}",
+            "",
+            "| | " + " | ".join(md(name) for name in block.series) + " |",
+            "|---|" + "---:|" * len(block.series),
+        ]
+        self.lines += [
+            f"| {md(label)} | " + " | ".join(cell_text(v) for v in values) + " |"
+            for label, values in block.rows
+        ]
         if block.note:
             self.lines += ["", f"*{md(block.note)}*"]
 
     def text(self, block: TextBlock) -> None:
-        self.lines.append("> **Note:** " + md(block.text) if block.tone == "warn" else md(block.text, starts_line=True))
+        self.lines.append(
+            "> **Note:** " + md(block.text)
+            if block.tone == "warn"
+            else md(block.text, starts_line=True)
+        )
 
     def footer(self) -> None:
-        self.lines += ["", *(f"[^{i}]: {md(footnote_text(m))}" for i, m in enumerate(self.doc.footnotes, start=1))]
+        self.lines += [
+            "",
+            *(f"[^{i}]: {md(footnote_text(m))}" for i, m in enumerate(self.doc.footnotes, start=1)),
+        ]
 
     def finish(self) -> str:
         return "\n".join(self.lines).rstrip() + "\n"

@@ -14,18 +14,24 @@ from boardpack.reports.document import Document
 def weasyprint():
     try:
         import weasyprint
-    except (ImportError, OSError) as exc:  # OSError: the Pango library it draws text with is missing
-        raise WorkspaceError(f"archive.pdf / archive.attach_pdf need WeasyPrint and the Pango library ({exc}): "
-                             "pip install weasyprint, and on Debian or Ubuntu apt-get install libpango-1.0-0 "
-                             "libpangoft2-1.0-0; or set pdf = false and attach_pdf = false under [archive]") from None
+    except (
+        ImportError,
+        OSError,
+    ) as exc:  # OSError: the Pango library it draws text with is missing
+        raise WorkspaceError(
+            f"archive.pdf / archive.attach_pdf need WeasyPrint and the Pango library ({exc}): "
+            "pip install weasyprint, and on Debian or Ubuntu apt-get install libpango-1.0-0 "
+            "libpangoft2-1.0-0; or set pdf = false and attach_pdf = false under [archive]"
+        ) from None
     return weasyprint
 
 
 def render_pdf(doc: Document, brand: Brand = PLAIN) -> bytes:
-    """Fetches nothing: the HTML is self-contained (the logo a data: URI) and only data: URLs are read.
+    """Fetches nothing: the HTML is self-contained (the logo a data: URI) and only data: URLs are
+    read.
 
-    WeasyPrint reads the template's <style> as it is: the CSS inlined for mail clients only slows it down
-    (bench/report_look.py)."""
+    WeasyPrint reads the template's <style> as it is: the CSS inlined for mail clients only slows it
+    down (bench/report_look.py)."""
     wp = weasyprint()
     fetcher = wp.URLFetcher(allowed_protocols={"data"})
     html = render_report(doc, brand, "data")

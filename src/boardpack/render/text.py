@@ -32,7 +32,8 @@ def render_text(doc: Document, footer: str = "") -> str:
 
 
 class TextWriter(Writer):
-    """78 columns: titles underlined, figures aligned, tables in columns (or records), charts in `#`."""
+    """78 columns: titles underlined, figures aligned, tables in columns (or records), charts in
+    `#`."""
 
     def __init__(self, doc: Document, footer: str = ""):
         super().__init__(doc)
@@ -40,12 +41,26 @@ class TextWriter(Writer):
 
     def header(self) -> None:
         doc = self.doc
-        self.lines += [doc.title, "=" * min(len(doc.title), WIDTH), *wrap(f"{doc.period_title} · as of {doc.as_of}")]
-        self.lines += wrap("Data: " + "; ".join(f"{s.name}{f' to {s.freshness}' if s.freshness else ''} ({s.state})"
-                                                for s in doc.sources))
+        self.lines += [
+            doc.title,
+            "=" * min(len(doc.title), WIDTH),
+            *wrap(f"{doc.period_title} · as of {doc.as_of}"),
+        ]
+        self.lines += wrap(
+            "Data: "
+            + "; ".join(
+                f"{s.name}{f' to {s.freshness}' if s.freshness else ''} ({s.state})"
+                for s in doc.sources
+            )
+        )
 
     def headline(self, metrics: tuple[Metric, ...]) -> None:
-        self.lines += ["", "KEY NUMBERS", "-----------", *metric_lines(self.doc, metrics, lambda m: since(self.doc, m))]
+        self.lines += [
+            "",
+            "KEY NUMBERS",
+            "-----------",
+            *metric_lines(self.doc, metrics, lambda m: since(self.doc, m)),
+        ]
 
     def section(self, section: Section) -> None:
         self.lines += ["", section.title.upper(), "-" * min(len(section.title), WIDTH)]
@@ -60,17 +75,26 @@ class TextWriter(Writer):
 
     def findings(self, block: FindingsBlock) -> None:
         for f in block.items:
-            self.lines += ["", *wrap(f"[{f.severity.upper()}] {f.title}"), *wrap(f.evidence, "    "),
-                           *wrap(f"-> {f.action}", "    ")]
+            self.lines += [
+                "",
+                *wrap(f"[{f.severity.upper()}] {f.title}"),
+                *wrap(f.evidence, "    "),
+                *wrap(f"-> {f.action}", "    "),
+            ]
 
     def actions(self, block: ActionsBlock) -> None:
         for i, a in enumerate(block.items, start=1):
             late = " OVERDUE" if a.due < self.doc.as_of else ""
-            self.lines += textwrap.wrap(f"{i:>2}. {a.title} — {a.owner}, due {a.due}{late}", WIDTH,
-                                        subsequent_indent="    ")
+            self.lines += textwrap.wrap(
+                f"{i:>2}. {a.title} — {a.owner}, due {a.due}{late}", WIDTH, subsequent_indent="    "
+            )
 
     def chart(self, block: ChartBlock) -> None:
-        self.lines += ["", *wrap(f"{block.title}{f' ({block.unit})' if block.unit else ''}:"), *chart_lines(block)]
+        self.lines += [
+            "",
+            *wrap(f"{block.title}{f' ({block.unit})' if block.unit else ''}:"),
+            *chart_lines(block),
+        ]
         if block.note:
             self.lines += wrap(f"({block.note})")
 
@@ -82,9 +106,14 @@ class TextWriter(Writer):
         if doc.footnotes:
             self.lines += ["", "Where the numbers come from:"]
             for i, m in enumerate(doc.footnotes, start=1):
-                self.lines += textwrap.wrap(f"[{i}] {footnote_text(m)}", WIDTH, subsequent_indent="    ")
+                self.lines += textwrap.wrap(
+                    f"[{i}] {footnote_text(m)}", WIDTH, subsequent_indent="    "
+                )
         self.lines += ["", *wrap(self.brand_footer)] if self.brand_footer else []
-        self.lines += ["", f"-- {doc.organization} · {doc.id} report for {doc.period} · sent by boardpack"]
+        self.lines += [
+            "",
+            f"-- {doc.organization} · {doc.id} report for {doc.period} · sent by boardpack",
+        ]
 
     def finish(self) -> str:
         return "\n".join(line.rstrip() for line in self.lines) + "\n"
@@ -93,9 +122,14 @@ class TextWriter(Writer):
 def metric_lines(doc: Document, metrics, extra: Callable[[Metric], str]) -> list[str]:
     """`Label [footnote]  value` aligned, each followed by what `extra` says of it."""
     width = max(len(m.label) for m in metrics) + 6
-    return [line for m in metrics
-            for line in wrap(f"{f'{m.label} [{doc.footnote_number(m.id)}]':<{width}} {value_text(m.value, m.unit)}"
-                             + extra(m))]
+    return [
+        line
+        for m in metrics
+        for line in wrap(
+            f"{f'{m.label} [{doc.footnote_number(m.id)}]':<{width}} {value_text(m.value, m.unit)}"
+            + extra(m)
+        )
+    ]
 
 
 def standing(m: Metric) -> str:
@@ -121,12 +155,21 @@ def table_lines(table: Table) -> list[str]:
             widths[widest] -= overflow
             overflow = 0
     if overflow <= 0:
+
         def lines(values: list[str]) -> list[str]:
             wrapped = [textwrap.wrap(v, w) or [""] for v, w in zip(values, widths)]
-            return ["  ".join((part[k] if k < len(part) else "").rjust(w) if c.numeric
-                              else (part[k] if k < len(part) else "").ljust(w)
-                              for part, w, c in zip(wrapped, widths, table.columns))
-                    for k in range(max(map(len, wrapped)))]
+            return [
+                "  ".join(
+                    (
+                        (part[k] if k < len(part) else "").rjust(w)
+                        if c.numeric
+                        else (part[k] if k < len(part) else "").ljust(w)
+                    )
+                    for part, w, c in zip(wrapped, widths, table.columns)
+                )
+                for k in range(max(map(len, wrapped)))
+            ]
+
         out = lines([c.label for c in table.columns]) + ["  ".join("-" * w for w in widths)]
         for row in cells:
             out += lines(row)
@@ -136,13 +179,17 @@ def table_lines(table: Table) -> list[str]:
     for row in cells:
         out.append("")
         for c, value in zip(table.columns, row):
-            out += textwrap.wrap(f"{c.label + ':':<{label_width + 1}} {value}", WIDTH,
-                                 subsequent_indent=" " * (label_width + 2)) or [""]
+            out += textwrap.wrap(
+                f"{c.label + ':':<{label_width + 1}} {value}",
+                WIDTH,
+                subsequent_indent=" " * (label_width + 2),
+            ) or [""]
     return out
 
 
 def chart_lines(chart: ChartBlock) -> list[str]:
-    """Bars of `#` within 78 columns; with several series, each bar starts with its series' initial."""
+    """Bars of `#` within 78 columns; with several series, each bar starts with its series' initial.
+    """
     texts = [[cell_text(v) for v in values] for _, values in chart.rows]
     value_width = max(len(t) for row in texts for t in row)
     label_width = min(MIN_WRAPPED + 6, max(len(label) for label, _ in chart.rows))

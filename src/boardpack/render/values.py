@@ -41,8 +41,8 @@ def footnote_text(metric) -> str:
 
 
 def change_text(change, unit: str = "") -> str:
-    """A move since the previous period: `▲ 1,200.00 USD`, `▼ 0.4 months`, `no change`. Percentages move in
-    points, not percent of themselves."""
+    """A move since the previous period: `▲ 1,200.00 USD`, `▼ 0.4 months`, `no change`. Percentages
+    move in points, not percent of themselves."""
     if change is None:
         return ""
     if not change:

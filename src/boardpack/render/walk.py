@@ -1,9 +1,10 @@
-"""One walk over a report, shared by the formats written in code (plain text, Markdown), in the order the HTML
-template shows it: the header, the key numbers, each section and its blocks, the footer.
+"""One walk over a report, shared by the formats written in code (plain text, Markdown), in the
+order the HTML template shows it: the header, the key numbers, each section and its blocks, the
+footer.
 
-A format is a `Writer` with a method per block type. They are abstract, so a new block type added here can
-not be forgotten by a format: the format cannot be built until it writes the new block too (and
-tests/render/test_walk.py checks the HTML template names every block type).
+A format is a `Writer` with a method per block type. They are abstract, so a new block type added
+here can not be forgotten by a format: the format cannot be built until it writes the new block too
+(and tests/render/test_walk.py checks the HTML template names every block type).
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from boardpack.reports.document import (
     TextBlock,
 )
 
-BLOCK_TYPES = ("metrics", "table", "findings", "actions", "chart", "text")  # each a method of every Writer
+BLOCK_TYPES = (
+    "metrics",
+    "table",
+    "findings",
+    "actions",
+    "chart",
+    "text",
+)  # each a method of every Writer
 
 
 class Writer(ABC):

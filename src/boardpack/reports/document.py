@@ -45,8 +45,8 @@ class TextBlock:
 
 @dataclass(frozen=True, kw_only=True)
 class ChartBlock:
-    """Bars, one per row and series: drawn with HTML and CSS in email (no script, SVG or remote image, so every
-    mail client shows them) and with characters in plain text."""
+    """Bars, one per row and series: drawn with HTML and CSS in email (no script, SVG or remote
+    image, so every mail client shows them) and with characters in plain text."""
 
     id: str
     title: str
@@ -57,7 +57,8 @@ class ChartBlock:
     type: Literal["chart"] = "chart"
 
     def share(self, value: Decimal | int) -> int:
-        """A bar's length, in percent of the longest; a value that is not zero shows at least a sliver."""
+        """A bar's length, in percent of the longest; a value that is not zero shows at least a
+        sliver."""
         top = max((abs(v) for _, values in self.rows for v in values), default=0)
         return 0 if not top or not value else max(1, round(100 * abs(value) / top))
 
@@ -95,9 +96,13 @@ class Document:
     generated_at: datetime
     sources: tuple[SourceLine, ...]
     sections: tuple[Section, ...]
-    footnotes: tuple[Metric, ...] = field(default=())  # every metric shown, in order of first appearance
+    footnotes: tuple[Metric, ...] = field(
+        default=()
+    )  # every metric shown, in order of first appearance
     headline: tuple[Metric, ...] = ()  # the role's key numbers, shown first
-    previous: dict[str, Decimal | int] = field(default_factory=dict)  # metric id -> the previous period's value
+    previous: dict[str, Decimal | int] = field(
+        default_factory=dict
+    )  # metric id -> the previous period's value
     previous_title: str = ""  # "September 2026"
 
     def footnote_number(self, metric_id: str) -> int:
@@ -129,37 +134,101 @@ def exact(value):
 def to_json(doc: Document) -> dict:
     """The stable JSON form of a report (see DESIGN: 'The JSON form of a report')."""
     return {
-        "id": doc.id, "title": doc.title, "subject": doc.subject, "organization": doc.organization,
-        "period": doc.period, "as_of": doc.as_of.isoformat(), "generated_at": doc.generated_at.isoformat(),
-        "sources": [{"name": s.name, "state": s.state, "freshness": exact(s.freshness), "records": s.records,
-                     "paths": list(s.paths), "problems": s.problems} for s in doc.sources],
+        "id": doc.id,
+        "title": doc.title,
+        "subject": doc.subject,
+        "organization": doc.organization,
+        "period": doc.period,
+        "as_of": doc.as_of.isoformat(),
+        "generated_at": doc.generated_at.isoformat(),
+        "sources": [
+            {
+                "name": s.name,
+                "state": s.state,
+                "freshness": exact(s.freshness),
+                "records": s.records,
+                "paths": list(s.paths),
+                "problems": s.problems,
+            }
+            for s in doc.sources
+        ],
         "headline": [m.id for m in doc.headline],
-        "sections": [{"id": s.id, "title": s.title, "blocks": [block_json(b, doc) for b in s.blocks]}
-                     for s in doc.sections],
+        "sections": [
+            {"id": s.id, "title": s.title, "blocks": [block_json(b, doc) for b in s.blocks]}
+            for s in doc.sections
+        ],
     }
 
 
 def block_json(block: Block, doc: Document) -> dict:
     if isinstance(block, MetricsBlock):
-        return {"type": "metrics", "items": [
-            {"id": m.id, "label": m.label, "value": exact(m.value), "unit": m.unit, "target": exact(m.target),
-             "status": m.status, "previous": exact(doc.previous.get(m.id)), "provenance": list(m.provenance),
-             "note": m.note} for m in block.items]}
+        return {
+            "type": "metrics",
+            "items": [
+                {
+                    "id": m.id,
+                    "label": m.label,
+                    "value": exact(m.value),
+                    "unit": m.unit,
+                    "target": exact(m.target),
+                    "status": m.status,
+                    "previous": exact(doc.previous.get(m.id)),
+                    "provenance": list(m.provenance),
+                    "note": m.note,
+                }
+                for m in block.items
+            ],
+        }
     if isinstance(block, TableBlock):
         t = block.table
-        return {"type": "table", "id": t.id, "title": t.title, "note": t.note,
-                "columns": [{"id": c.id, "label": c.label} for c in t.columns],
-                "rows": [{k: exact(v) for k, v in row.items()} for row in t.rows]}
+        return {
+            "type": "table",
+            "id": t.id,
+            "title": t.title,
+            "note": t.note,
+            "columns": [{"id": c.id, "label": c.label} for c in t.columns],
+            "rows": [{k: exact(v) for k, v in row.items()} for row in t.rows],
+        }
     if isinstance(block, FindingsBlock):
-        return {"type": "findings", "items": [
-            {"severity": f.severity, "entity": f.entity, "area": f.area, "title": f.title, "evidence": f.evidence,
-             "action": f.action} for f in block.items]}
+        return {
+            "type": "findings",
+            "items": [
+                {
+                    "severity": f.severity,
+                    "entity": f.entity,
+                    "area": f.area,
+                    "title": f.title,
+                    "evidence": f.evidence,
+                    "action": f.action,
+                }
+                for f in block.items
+            ],
+        }
     if isinstance(block, ActionsBlock):
-        return {"type": "actions", "items": [
-            {"priority": i, "owner": a.owner, "due": exact(a.due), "title": a.title, "entity": a.entity}
-            for i, a in enumerate(block.items, start=1)]}
+        return {
+            "type": "actions",
+            "items": [
+                {
+                    "priority": i,
+                    "owner": a.owner,
+                    "due": exact(a.due),
+                    "title": a.title,
+                    "entity": a.entity,
+                }
+                for i, a in enumerate(block.items, start=1)
+            ],
+        }
     if isinstance(block, ChartBlock):
-        return {"type": "chart", "id": block.id, "title": block.title, "unit": block.unit, "series": list(block.series),
-                "rows": [{"label": label, "values": [exact(v) for v in values]} for label, values in block.rows],
-                "note": block.note}
+        return {
+            "type": "chart",
+            "id": block.id,
+            "title": block.title,
+            "unit": block.unit,
+            "series": list(block.series),
+            "rows": [
+                {"label": label, "values": [exact(v) for v in values]}
+                for label, values in block.rows
+            ],
+            "note": block.note,
+        }
     return {"type": "text", "text": block.text, "tone": block.tone}

@@ -27,21 +27,84 @@ class RoleSpec:
 
 # Listed in send order: the reports that matter most go first.
 DEFAULT_ROLES: tuple[RoleSpec, ...] = (
-    RoleSpec(id="ceo", title="CEO report", sections=("executive.summary", "executive.shortfalls", "executive.kpis", "executive.agenda",
-                                   "executive.assets"),
-             key_numbers=("finance.cash_balance", "finance.runway_months", "finance.revenue", "accounting.net_income")),
-    RoleSpec(id="cfo", title="CFO report", sections=("finance.cash", "finance.revenue", "finance.break_even", "finance.revenue_targets",
-                                   "finance.roadmap", "finance.capital", "finance.decision_rules", "finance.findings"),
-             key_numbers=("finance.cash_balance", "finance.net_burn", "finance.runway_months", "finance.revenue")),
-    RoleSpec(id="accounting", title="Accounting Officer report", sections=("accounting.income_statement", "accounting.coverage",
-                                                         "accounting.revenue_recognition",
-                                                         "accounting.expense_audit"),
-             key_numbers=("accounting.net_income", "accounting.uncategorized_amount", "accounting.deferred_revenue",
-              "accounting.possible_duplicates")),
-    RoleSpec("cto", "CTO report", ("technology.actions", "technology.security", "technology.stacks",
-                                   "technology.maturity", "technology.cloud", "technology.cost", "technology.risks")),
-    RoleSpec("cmo", "CMO report", ("marketing.channels", "marketing.funnel", "marketing.email_blasts",
-                                   "marketing.platforms", "marketing.milestones", "marketing.findings")),
+    RoleSpec(
+        id="ceo",
+        title="CEO report",
+        sections=(
+            "executive.summary",
+            "executive.shortfalls",
+            "executive.kpis",
+            "executive.agenda",
+            "executive.assets",
+        ),
+        key_numbers=(
+            "finance.cash_balance",
+            "finance.runway_months",
+            "finance.revenue",
+            "accounting.net_income",
+        ),
+    ),
+    RoleSpec(
+        id="cfo",
+        title="CFO report",
+        sections=(
+            "finance.cash",
+            "finance.revenue",
+            "finance.break_even",
+            "finance.revenue_targets",
+            "finance.roadmap",
+            "finance.capital",
+            "finance.decision_rules",
+            "finance.findings",
+        ),
+        key_numbers=(
+            "finance.cash_balance",
+            "finance.net_burn",
+            "finance.runway_months",
+            "finance.revenue",
+        ),
+    ),
+    RoleSpec(
+        id="accounting",
+        title="Accounting Officer report",
+        sections=(
+            "accounting.income_statement",
+            "accounting.coverage",
+            "accounting.revenue_recognition",
+            "accounting.expense_audit",
+        ),
+        key_numbers=(
+            "accounting.net_income",
+            "accounting.uncategorized_amount",
+            "accounting.deferred_revenue",
+            "accounting.possible_duplicates",
+        ),
+    ),
+    RoleSpec(
+        "cto",
+        "CTO report",
+        (
+            "technology.actions",
+            "technology.security",
+            "technology.stacks",
+            "technology.maturity",
+            "technology.cloud",
+            "technology.cost",
+            "technology.risks",
+        ),
+    ),
+    RoleSpec(
+        "cmo",
+        "CMO report",
+        (
+            "marketing.channels",
+            "marketing.funnel",
+            "marketing.email_blasts",
+            "marketing.platforms",
+            "marketing.milestones",
+            "marketing.findings",
+        ),
+    ),
 )
 
 
@@ -56,13 +119,14 @@ def registered_sections() -> dict[str, SectionSpec]:
 
 
 def workspace_sections(workspace: Workspace) -> dict[str, SectionSpec]:
-    """Every section a report of this workspace may use: the registered ones and its ventures' own."""
+    """Every section a report of this workspace may use: the registered ones and its ventures' own.
+    """
     return registered_sections() | {s.id: s for s in venture_sections(workspace.settings)}
 
 
 def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list[RoleSpec]:
-    """The workspace's reports in send order: the roles (a [reports.<role>] table replaces a role's sections),
-    then its custom reports, then the venture reports. Every section named must exist."""
+    """The workspace's reports in send order: the roles (a [reports.<role>] table replaces a role's
+    sections), then its custom reports, then the venture reports. Every section named must exist."""
     settings = workspace.settings
     custom = {rid: RoleSpec(rid, r.title, tuple(r.sections)) for rid, r in settings.reports.items()}
     for rid, spec in custom.items():
@@ -70,66 +134,129 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
             if section not in sections:
                 hint = difflib.get_close_matches(section, list(sections), n=1)
                 raise WorkspaceError(
-                    f"{workspace.where('reports', rid, 'sections')}: reports.{rid}.sections[{i}]: unknown section "
-                    f"{section!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
-                    + f" Known sections: {', '.join(sorted(sections))}")
+                    f"{workspace.where('reports', rid, 'sections')}: reports.{rid}.sections[{i}]:"
+                    f" unknown section {section!r}"
+                    + (f"; did you mean {hint[0]!r}?" if hint else "")
+                    + f" Known sections: {', '.join(sorted(sections))}"
+                )
     specs = [custom.pop(role.id, role) for role in DEFAULT_ROLES]
     return specs + list(custom.values()) + [RoleSpec(*v) for v in venture_reports(settings)]
 
 
-def build_document(role: RoleSpec, results: Results, portfolio: Portfolio, sections: dict[str, SectionSpec],
-                   generated_at: datetime, previous: Results | None = None) -> Document:
+def build_document(
+    role: RoleSpec,
+    results: Results,
+    portfolio: Portfolio,
+    sections: dict[str, SectionSpec],
+    generated_at: datetime,
+    previous: Results | None = None,
+) -> Document:
     """`previous` is the analyses of the period before, for the change each metric shows."""
     ws = portfolio.workspace.settings
     period = portfolio.period
     built = tuple(build_section(sections[s], results, portfolio) for s in role.sections)
     shown = footnotes(built)
-    headline = (tuple(results.metrics[i] for i in role.key_numbers if i in results.metrics)
-                or shown[:KEY_NUMBERS])
+    headline = (
+        tuple(results.metrics[i] for i in role.key_numbers if i in results.metrics)
+        or shown[:KEY_NUMBERS]
+    )
     noted = tuple({m.id: m for m in headline + shown}.values())
     before = previous.metrics if previous else {}
-    own = [e.name for e in ws.entities if role.id == f"entity-{e.id}"]  # a venture report covers its venture
+    own = [
+        e.name for e in ws.entities if role.id == f"entity-{e.id}"
+    ]  # a venture report covers its venture
     return Document(
-        id=role.id, title=f"{role.title} — {ws.organization.name}",
+        id=role.id,
+        title=f"{role.title} — {ws.organization.name}",
         subject=f"{ws.delivery.subject_prefix}{ws.organization.name} {role.title}, {period.title}",
-        organization=ws.organization.name, period=period.label,
+        organization=ws.organization.name,
+        period=period.label,
         ventures=tuple(own or [e.name for e in ws.entities]),
         period_title=period.title,
-        as_of=portfolio.as_of, generated_at=generated_at,
-        sources=tuple(SourceLine(name=s.name, state=s.state(period), freshness=s.freshness, records=s.records, paths=tuple(s.paths), problems=len(s.problems))
-                      for s in portfolio.sources.values() if s.configured),
-        sections=built, footnotes=noted, headline=headline,
-        previous={m.id: before[m.id].value for m in noted if m.id in before and before[m.id].value is not None},
+        as_of=portfolio.as_of,
+        generated_at=generated_at,
+        sources=tuple(
+            SourceLine(
+                name=s.name,
+                state=s.state(period),
+                freshness=s.freshness,
+                records=s.records,
+                paths=tuple(s.paths),
+                problems=len(s.problems),
+            )
+            for s in portfolio.sources.values()
+            if s.configured
+        ),
+        sections=built,
+        footnotes=noted,
+        headline=headline,
+        previous={
+            m.id: before[m.id].value
+            for m in noted
+            if m.id in before and before[m.id].value is not None
+        },
         previous_title=period.previous().title,
     )
 
 
 def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> Section:
-    """A source the section needs that is missing or broken leaves only the notice saying so; one it merely
-    uses is noted and the section goes on with the rest. Either way, what a source could not see is listed."""
+    """A source the section needs that is missing or broken leaves only the notice saying so; one it
+    merely uses is noted and the section goes on with the rest. Either way, what a source could not
+    see is listed.
+"""
     notices = []
-    states = {name: (portfolio.sources[name].state(portfolio.period) if name in portfolio.sources else "missing")
-              for name in spec.needs + spec.uses}
+    states = {
+        name: (
+            portfolio.sources[name].state(portfolio.period)
+            if name in portfolio.sources
+            else "missing"
+        )
+        for name in spec.needs + spec.uses
+    }
     if spec.uses and all(states[name] == "missing" for name in spec.uses) and not spec.needs:
-        return Section(id=spec.id, title=spec.title, blocks=(TextBlock(
-            text=f"Not configured: this section reads the {' and '.join(spec.uses)} sources, and boardpack.toml "
-            "configures none of them.", tone="warn"),))
+        return Section(
+            id=spec.id,
+            title=spec.title,
+            blocks=(
+                TextBlock(
+                    text=(
+                        f"Not configured: this section reads the {' and '.join(spec.uses)} sources,"
+                        " and boardpack.toml configures none of them."
+                    ),
+                    tone="warn",
+                ),
+            ),
+        )
     for name, state in states.items():
         status = portfolio.sources.get(name)
         if state != "fresh":
             if state == "missing" and name in spec.uses:
                 text = f"The {name} source is not configured, so nothing below comes from it."
             else:
-                text = status.explain(portfolio.period) if status else f"The {name} source is not installed."
+                text = (
+                    status.explain(portfolio.period)
+                    if status
+                    else f"The {name} source is not installed."
+                )
             notices.append(TextBlock(text=text, tone="warn"))
             if state in ("missing", "failed") and name in spec.needs:
                 return Section(id=spec.id, title=spec.title, blocks=tuple(notices))
         for gap in status.gaps if status else ():
             notices.append(TextBlock(text=f"Not seen: {gap}.", tone="warn"))
     if spec.analysis in results.failures:
-        return Section(id=spec.id, title=spec.title, blocks=(TextBlock(
-            text=f"This section is unavailable: the {spec.analysis} analysis failed ({results.failures[spec.analysis]}).",
-            tone="warn"),))
+        return Section(
+            id=spec.id,
+            title=spec.title,
+            blocks=(
+                TextBlock(
+                    text=(
+                        f"This section is unavailable: the {spec.analysis} analysis failed"
+                        f" ({results.failures[spec.analysis]})."
+                    ),
+                    tone="warn",
+                ),
+            ),
+        )
     blocks = spec.build(results, portfolio) or [TextBlock(text="No data for this period.")]
     return Section(id=spec.id, title=spec.title, blocks=tuple(notices + blocks))
 

@@ -30,7 +30,9 @@ class SectionSpec:
     title: str
     build: Build
     needs: tuple[str, ...] = ()  # source names without which the section has nothing to say
-    uses: tuple[str, ...] = ()  # sources it draws on in part: their absence is noted, the rest still shown
+    uses: tuple[
+        str, ...
+    ] = ()  # sources it draws on in part: their absence is noted, the rest still shown
     analysis: str | None = None  # the analysis whose failure makes the section unavailable
 
 
@@ -38,6 +40,7 @@ def metrics(*ids: str) -> Build:
     def build(results: Results, portfolio: Portfolio) -> list[Block]:
         found = tuple(results.metrics[i] for i in ids if i in results.metrics)
         return [MetricsBlock(items=found)] if found else []
+
     return build
 
 
@@ -45,21 +48,30 @@ def tables(*ids: str, empty: str = "") -> Build:
     def build(results: Results, portfolio: Portfolio) -> list[Block]:
         found = [results.tables[i] for i in ids if i in results.tables and results.tables[i].rows]
         return [TableBlock(table=t) for t in found] or ([TextBlock(text=empty)] if empty else [])
+
     return build
 
 
 def findings(*areas: str, none: str = "", notes: bool | None = None) -> Build:
-    """Findings of these areas; `notes=True` only those a handoff note records, `False` only the others."""
+    """Findings of these areas; `notes=True` only those a handoff note records, `False` only the
+    others."""
+
     def build(results: Results, portfolio: Portfolio) -> list[Block]:
         paths = {n.path for n in portfolio.notes}
-        found = tuple(f for f in results.ranked_findings() if f.area in areas
-                      and (notes is None or (f.source.rsplit(":", 1)[0] in paths) == notes))
+        found = tuple(
+            f
+            for f in results.ranked_findings()
+            if f.area in areas and (notes is None or (f.source.rsplit(":", 1)[0] in paths) == notes)
+        )
         return [FindingsBlock(items=found)] if found else ([TextBlock(text=none)] if none else [])
+
     return build
 
 
 def both(*parts: Build) -> Build:
-    return lambda results, portfolio: [block for part in parts for block in part(results, portfolio)]
+    return lambda results, portfolio: [
+        block for part in parts for block in part(results, portfolio)
+    ]
 
 
 def security(results: Results, portfolio: Portfolio) -> list[Block]:
@@ -75,144 +87,408 @@ def maturity(results: Results, portfolio: Portfolio) -> list[Block]:
 
 
 def revenue_by_entity(results: Results, portfolio: Portfolio) -> list[Block]:
-    ids = ["finance.revenue"] + [f"finance.revenue.{e.id}" for e in portfolio.workspace.settings.entities]
+    ids = ["finance.revenue"] + [
+        f"finance.revenue.{e.id}" for e in portfolio.workspace.settings.entities
+    ]
     return metrics(*ids)(results, portfolio)
 
 
 def shortfalls(results: Results, portfolio: Portfolio) -> list[Block]:
-    ranked = tuple(f for f in results.ranked_findings() if f.severity in ("critical", "high", "medium"))[:10]
-    return [FindingsBlock(items=ranked)] if ranked else [TextBlock(text="No shortfalls of medium severity or worse.")]
+    ranked = tuple(
+        f for f in results.ranked_findings() if f.severity in ("critical", "high", "medium")
+    )[:10]
+    return (
+        [FindingsBlock(items=ranked)]
+        if ranked
+        else [TextBlock(text="No shortfalls of medium severity or worse.")]
+    )
 
 
 def agenda(results: Results, portfolio: Portfolio) -> list[Block]:
-    return [ActionsBlock(items=tuple(results.agenda))] if results.agenda else [TextBlock(text="Nothing is due in the next 30 days.")]
+    return (
+        [ActionsBlock(items=tuple(results.agenda))]
+        if results.agenda
+        else [TextBlock(text="Nothing is due in the next 30 days.")]
+    )
 
 
 def blasts(results: Results, portfolio: Portfolio) -> list[Block]:
     lists = portfolio.workspace.settings.marketing.lists
     if not lists:
-        return [TextBlock(text="No email lists are configured: add [[marketing.lists]] to model a blast.")]
-    ids = [f"marketing.{kind}.{lst.name}" for lst in lists for kind in ("blast_revenue", "blast_roi")]
+        return [
+            TextBlock(
+                text="No email lists are configured: add [[marketing.lists]] to model a blast."
+            )
+        ]
+    ids = [
+        f"marketing.{kind}.{lst.name}" for lst in lists for kind in ("blast_revenue", "blast_roi")
+    ]
     return metrics(*ids)(results, portfolio) + tables("marketing.email_blasts")(results, portfolio)
 
 
-def chart(table_id: str, title: str, label: str, columns: dict[str, str], limit: int | None = None,
-          note: str = "") -> Build:
-    """Bars from a table the analyses made: `columns` maps a column id to its series name; rows with no value
-    are left out; with `limit`, the largest rows (by the first series) in that order. Amounts are money."""
+def chart(
+    table_id: str,
+    title: str,
+    label: str,
+    columns: dict[str, str],
+    limit: int | None = None,
+    note: str = "",
+) -> Build:
+    """Bars from a table the analyses made: `columns` maps a column id to its series name; rows with
+    no value are left out; with `limit`, the largest rows (by the first series) in that order.
+    Amounts are money.
+"""
+
     def build(results: Results, portfolio: Portfolio) -> list[Block]:
         table = results.tables.get(table_id)
-        rows = [(str(row[label]), tuple(row.get(c) or 0 for c in columns)) for row in table.rows] if table else []
+        rows = (
+            [(str(row[label]), tuple(row.get(c) or 0 for c in columns)) for row in table.rows]
+            if table
+            else []
+        )
         rows = [r for r in rows if any(r[1])]
         if limit:
             rows = sorted(rows, key=lambda r: -abs(r[1][0]))[:limit]
         currency = portfolio.currency
-        return [ChartBlock(id=f"{table_id}.chart", title=title, unit=currency, series=tuple(columns.values()), rows=tuple(rows), note=note)] if rows else []
+        return (
+            [
+                ChartBlock(
+                    id=f"{table_id}.chart",
+                    title=title,
+                    unit=currency,
+                    series=tuple(columns.values()),
+                    rows=tuple(rows),
+                    note=note,
+                )
+            ]
+            if rows
+            else []
+        )
+
     return build
 
 
 def cost_by_category(results: Results, portfolio: Portfolio) -> list[Block]:
-    built = chart("accounting.expenses_by_period", f"Cost by category, {portfolio.period.title}", "account",
-                  {portfolio.period.label: "Cost"}, limit=8, note="The largest expense accounts, eight at most")
-    return [replace(block, rows=tuple((label.removeprefix("Expenses:"), values) for label, values in block.rows))
-            for block in built(results, portfolio)]
+    built = chart(
+        "accounting.expenses_by_period",
+        f"Cost by category, {portfolio.period.title}",
+        "account",
+        {portfolio.period.label: "Cost"},
+        limit=8,
+        note="The largest expense accounts, eight at most",
+    )
+    return [
+        replace(
+            block,
+            rows=tuple((label.removeprefix("Expenses:"), values) for label, values in block.rows),
+        )
+        for block in built(results, portfolio)
+    ]
 
 
 def funnel(results: Results, portfolio: Portfolio) -> list[Block]:
     table = results.tables.get("marketing.channels")
     if not table or not table.rows:
         return []
-    totals = {stage: sum(row.get(stage) or 0 for row in table.rows) for stage in ("visits", "leads", "bookings")}
-    return [ChartBlock(id="marketing.funnel.chart", title="Funnel, all channels", unit="", series=("Count",),
-                       rows=tuple((stage.capitalize(), (total,)) for stage, total in totals.items()))]
+    totals = {
+        stage: sum(row.get(stage) or 0 for row in table.rows)
+        for stage in ("visits", "leads", "bookings")
+    }
+    return [
+        ChartBlock(
+            id="marketing.funnel.chart",
+            title="Funnel, all channels",
+            unit="",
+            series=("Count",),
+            rows=tuple((stage.capitalize(), (total,)) for stage, total in totals.items()),
+        )
+    ]
 
 
 SECTIONS: Sequence[SectionSpec] = (
-    SectionSpec("executive.summary", "The period at a glance",
-                metrics("finance.cash_balance", "finance.runway_months", "finance.net_burn", "finance.revenue",
-                        "accounting.net_income", "executive.open_findings"), analysis="executive"),
-    SectionSpec("executive.shortfalls", "Most serious shortfalls", shortfalls, analysis="executive"),
-    SectionSpec("executive.kpis", "KPIs against targets",
-                tables("executive.kpis", empty="No KPI targets are configured: add [[kpis]] to boardpack.toml."),
-                analysis="executive"),
+    SectionSpec(
+        "executive.summary",
+        "The period at a glance",
+        metrics(
+            "finance.cash_balance",
+            "finance.runway_months",
+            "finance.net_burn",
+            "finance.revenue",
+            "accounting.net_income",
+            "executive.open_findings",
+        ),
+        analysis="executive",
+    ),
+    SectionSpec(
+        "executive.shortfalls", "Most serious shortfalls", shortfalls, analysis="executive"
+    ),
+    SectionSpec(
+        "executive.kpis",
+        "KPIs against targets",
+        tables(
+            "executive.kpis", empty="No KPI targets are configured: add [[kpis]] to boardpack.toml."
+        ),
+        analysis="executive",
+    ),
     SectionSpec("executive.agenda", "30-day agenda", agenda, analysis="executive"),
-    SectionSpec("executive.assets", "Asset inventory", tables("executive.assets"), analysis="executive"),
-    SectionSpec("finance.cash", "Cash, burn and runway",
-                both(metrics("finance.cash_balance", "finance.gross_burn", "finance.net_burn", "finance.runway_months"),
-                     chart("finance.monthly", "Revenue and expenses by month", "month",
-                           {"revenue": "Revenue", "expenses": "Expenses"}),
-                     cost_by_category, tables("finance.monthly")), needs=("ledger",), analysis="finance"),
-    SectionSpec("finance.revenue", "Revenue by venture", revenue_by_entity, needs=("ledger",), analysis="finance"),
-    SectionSpec("finance.break_even", "Break-even",
-                both(metrics("finance.break_even_revenue", "finance.average_revenue"), tables("finance.break_even_units")),
-                needs=("ledger",), analysis="finance"),
-    SectionSpec("finance.revenue_targets", "Revenue targets",
-                both(metrics("finance.required_growth"),
-                     tables("finance.revenue_targets", empty="No revenue goal is configured: set finance.revenue_goal "
-                                                             "and finance.goal_month.")),
-                needs=("ledger",), analysis="finance"),
-    SectionSpec("finance.roadmap", "Profitability roadmap",
-                both(metrics("finance.net_income_gap"),
-                     tables("finance.profitability_roadmap", empty="No net income goal is configured: set "
-                                                                   "finance.net_income_goal and finance.goal_month.")),
-                needs=("ledger",), analysis="finance"),
-    SectionSpec("finance.capital", "Capital deployment",
-                both(metrics("finance.deployable_cash", "finance.capital_funded"),
-                     tables("finance.capital_deployment", empty="No initiatives are configured: add "
-                                                                "[[finance.initiatives]] to rank them.")),
-                needs=("ledger",), analysis="capital"),
-    SectionSpec("finance.decision_rules", "Decision rules",
-                tables("finance.decision_rules", empty="No decision rules are configured: add [[finance.rules]]."),
-                analysis="rules"),
-    SectionSpec("finance.findings", "Financial findings", findings("finance", none="No financial findings."),
-                needs=("ledger",), analysis="finance"),
-    SectionSpec("accounting.income_statement", "Income statement",
-                both(metrics("accounting.net_income", "accounting.net_income_ttm", "accounting.unpriced_postings"),
-                     tables("accounting.income_statement")), needs=("ledger",), analysis="accounting"),
-    SectionSpec("accounting.coverage", "Chart-of-accounts coverage",
-                both(metrics("accounting.uncategorized_count", "accounting.uncategorized_amount"),
-                     tables("accounting.uncategorized", "accounting.unmapped_accounts", "accounting.rules_fired",
-                            "accounting.tax_lines"),
-                     findings("accounting")), needs=("ledger",), analysis="accounting"),
-    SectionSpec("accounting.revenue_recognition", "Revenue recognition",
-                both(metrics("accounting.deferred_revenue", "accounting.revenue_recognized"),
-                     tables("accounting.recognition_schedule",
-                            empty="No money received for a later service: nothing is deferred.")),
-                needs=("ledger",), analysis="revenue"),
-    SectionSpec("accounting.expense_audit", "Expense audit",
-                both(metrics("accounting.possible_duplicates", "accounting.recurring_monthly"),
-                     findings("expenses", none="No spending spikes and no duplicate payments."),
-                     tables("accounting.duplicate_payments", "accounting.expenses_by_period",
-                            "accounting.recurring_charges")), needs=("ledger",), analysis="expenses"),
-    SectionSpec("marketing.channels", "Channel visibility",
-                tables("marketing.channel_matrix", "marketing.channels"), needs=("channels",), analysis="marketing"),
-    SectionSpec("marketing.funnel", "Funnel and conversion", both(funnel, tables("marketing.funnel")), needs=("channels",),
-                analysis="marketing"),
+    SectionSpec(
+        "executive.assets", "Asset inventory", tables("executive.assets"), analysis="executive"
+    ),
+    SectionSpec(
+        "finance.cash",
+        "Cash, burn and runway",
+        both(
+            metrics(
+                "finance.cash_balance",
+                "finance.gross_burn",
+                "finance.net_burn",
+                "finance.runway_months",
+            ),
+            chart(
+                "finance.monthly",
+                "Revenue and expenses by month",
+                "month",
+                {"revenue": "Revenue", "expenses": "Expenses"},
+            ),
+            cost_by_category,
+            tables("finance.monthly"),
+        ),
+        needs=("ledger",),
+        analysis="finance",
+    ),
+    SectionSpec(
+        "finance.revenue",
+        "Revenue by venture",
+        revenue_by_entity,
+        needs=("ledger",),
+        analysis="finance",
+    ),
+    SectionSpec(
+        "finance.break_even",
+        "Break-even",
+        both(
+            metrics("finance.break_even_revenue", "finance.average_revenue"),
+            tables("finance.break_even_units"),
+        ),
+        needs=("ledger",),
+        analysis="finance",
+    ),
+    SectionSpec(
+        "finance.revenue_targets",
+        "Revenue targets",
+        both(
+            metrics("finance.required_growth"),
+            tables(
+                "finance.revenue_targets",
+                empty=(
+                    "No revenue goal is configured: set finance.revenue_goal "
+                    "and finance.goal_month."
+                ),
+            ),
+        ),
+        needs=("ledger",),
+        analysis="finance",
+    ),
+    SectionSpec(
+        "finance.roadmap",
+        "Profitability roadmap",
+        both(
+            metrics("finance.net_income_gap"),
+            tables(
+                "finance.profitability_roadmap",
+                empty=(
+                    "No net income goal is configured: set "
+                    "finance.net_income_goal and finance.goal_month."
+                ),
+            ),
+        ),
+        needs=("ledger",),
+        analysis="finance",
+    ),
+    SectionSpec(
+        "finance.capital",
+        "Capital deployment",
+        both(
+            metrics("finance.deployable_cash", "finance.capital_funded"),
+            tables(
+                "finance.capital_deployment",
+                empty="No initiatives are configured: add [[finance.initiatives]] to rank them.",
+            ),
+        ),
+        needs=("ledger",),
+        analysis="capital",
+    ),
+    SectionSpec(
+        "finance.decision_rules",
+        "Decision rules",
+        tables(
+            "finance.decision_rules",
+            empty="No decision rules are configured: add [[finance.rules]].",
+        ),
+        analysis="rules",
+    ),
+    SectionSpec(
+        "finance.findings",
+        "Financial findings",
+        findings("finance", none="No financial findings."),
+        needs=("ledger",),
+        analysis="finance",
+    ),
+    SectionSpec(
+        "accounting.income_statement",
+        "Income statement",
+        both(
+            metrics(
+                "accounting.net_income", "accounting.net_income_ttm", "accounting.unpriced_postings"
+            ),
+            tables("accounting.income_statement"),
+        ),
+        needs=("ledger",),
+        analysis="accounting",
+    ),
+    SectionSpec(
+        "accounting.coverage",
+        "Chart-of-accounts coverage",
+        both(
+            metrics("accounting.uncategorized_count", "accounting.uncategorized_amount"),
+            tables(
+                "accounting.uncategorized",
+                "accounting.unmapped_accounts",
+                "accounting.rules_fired",
+                "accounting.tax_lines",
+            ),
+            findings("accounting"),
+        ),
+        needs=("ledger",),
+        analysis="accounting",
+    ),
+    SectionSpec(
+        "accounting.revenue_recognition",
+        "Revenue recognition",
+        both(
+            metrics("accounting.deferred_revenue", "accounting.revenue_recognized"),
+            tables(
+                "accounting.recognition_schedule",
+                empty="No money received for a later service: nothing is deferred.",
+            ),
+        ),
+        needs=("ledger",),
+        analysis="revenue",
+    ),
+    SectionSpec(
+        "accounting.expense_audit",
+        "Expense audit",
+        both(
+            metrics("accounting.possible_duplicates", "accounting.recurring_monthly"),
+            findings("expenses", none="No spending spikes and no duplicate payments."),
+            tables(
+                "accounting.duplicate_payments",
+                "accounting.expenses_by_period",
+                "accounting.recurring_charges",
+            ),
+        ),
+        needs=("ledger",),
+        analysis="expenses",
+    ),
+    SectionSpec(
+        "marketing.channels",
+        "Channel visibility",
+        tables("marketing.channel_matrix", "marketing.channels"),
+        needs=("channels",),
+        analysis="marketing",
+    ),
+    SectionSpec(
+        "marketing.funnel",
+        "Funnel and conversion",
+        both(funnel, tables("marketing.funnel")),
+        needs=("channels",),
+        analysis="marketing",
+    ),
     SectionSpec("marketing.email_blasts", "Email blasts", blasts, analysis="marketing"),
-    SectionSpec("marketing.platforms", "Listing platforms",
-                tables("marketing.platforms", empty="No listing platforms are configured: add [[marketing.platforms]] "
-                                                    "to rank them."), uses=("channels",), analysis="marketing"),
-    SectionSpec("marketing.milestones", "30/60/90-day milestones",
-                tables("marketing.milestones", empty="No marketing gaps found: no milestones."), analysis="marketing"),
-    SectionSpec("marketing.findings", "Marketing findings", findings("marketing", none="No marketing findings."),
-                analysis="marketing"),
-    SectionSpec("technology.actions", "Engineering actions",
-                tables("technology.actions", empty="No engineering actions: no technology findings this period."),
-                uses=("git", "aws"), analysis="technology"),
-    SectionSpec("technology.security", "Security findings",
-                security, uses=("git", "aws"), analysis="security"),
-    SectionSpec("technology.stacks", "Stack audit", tables("technology.stacks"), analysis="technology"),
-    SectionSpec("technology.maturity", "Dev-cycle maturity",
-                both(maturity, findings("engineering", notes=False), tables("technology.maturity_rubric")),
-                needs=("git",), analysis="technology"),
-    SectionSpec("technology.cloud", "Cloud resources", tables("technology.cloud_resources", "technology.unassigned"),
-                needs=("aws",), analysis="technology"),
-    SectionSpec("technology.cost", "Cloud cost",
-                both(metrics("technology.cloud_cost", "technology.cloud_cost_change", "technology.cloud_cost_ttm"),
-                     tables("technology.cost_by_service", "technology.savings", empty="Cost Explorer returned no "
-                                                                                      "costs for these months."),
-                     findings("technology", notes=False)), needs=("aws",), analysis="cloud_cost"),
-    SectionSpec("technology.risks", "Risks from the handoff notes",
-                findings("technology", "security", "engineering", none="The handoff notes record no technology risks.",
-                         notes=True), needs=("notes",), analysis="operations"),
+    SectionSpec(
+        "marketing.platforms",
+        "Listing platforms",
+        tables(
+            "marketing.platforms",
+            empty="No listing platforms are configured: add [[marketing.platforms]] to rank them.",
+        ),
+        uses=("channels",),
+        analysis="marketing",
+    ),
+    SectionSpec(
+        "marketing.milestones",
+        "30/60/90-day milestones",
+        tables("marketing.milestones", empty="No marketing gaps found: no milestones."),
+        analysis="marketing",
+    ),
+    SectionSpec(
+        "marketing.findings",
+        "Marketing findings",
+        findings("marketing", none="No marketing findings."),
+        analysis="marketing",
+    ),
+    SectionSpec(
+        "technology.actions",
+        "Engineering actions",
+        tables(
+            "technology.actions",
+            empty="No engineering actions: no technology findings this period.",
+        ),
+        uses=("git", "aws"),
+        analysis="technology",
+    ),
+    SectionSpec(
+        "technology.security",
+        "Security findings",
+        security,
+        uses=("git", "aws"),
+        analysis="security",
+    ),
+    SectionSpec(
+        "technology.stacks", "Stack audit", tables("technology.stacks"), analysis="technology"
+    ),
+    SectionSpec(
+        "technology.maturity",
+        "Dev-cycle maturity",
+        both(maturity, findings("engineering", notes=False), tables("technology.maturity_rubric")),
+        needs=("git",),
+        analysis="technology",
+    ),
+    SectionSpec(
+        "technology.cloud",
+        "Cloud resources",
+        tables("technology.cloud_resources", "technology.unassigned"),
+        needs=("aws",),
+        analysis="technology",
+    ),
+    SectionSpec(
+        "technology.cost",
+        "Cloud cost",
+        both(
+            metrics(
+                "technology.cloud_cost", "technology.cloud_cost_change", "technology.cloud_cost_ttm"
+            ),
+            tables(
+                "technology.cost_by_service",
+                "technology.savings",
+                empty="Cost Explorer returned no costs for these months.",
+            ),
+            findings("technology", notes=False),
+        ),
+        needs=("aws",),
+        analysis="cloud_cost",
+    ),
+    SectionSpec(
+        "technology.risks",
+        "Risks from the handoff notes",
+        findings(
+            "technology",
+            "security",
+            "engineering",
+            none="The handoff notes record no technology risks.",
+            notes=True,
+        ),
+        needs=("notes",),
+        analysis="operations",
+    ),
 )

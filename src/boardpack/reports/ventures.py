@@ -1,6 +1,7 @@
-"""The venture reports: `entity-<id>` for each entity whose kind has its own operating model and whose data is
-configured ([entities.property], [entities.fleet], [entities.practice]). Their sections are made per entity,
-with ids `<entity id>.<part>`, so a custom report can use them like any other section."""
+"""The venture reports: `entity-<id>` for each entity whose kind has its own operating model and
+whose data is configured ([entities.property], [entities.fleet], [entities.practice]). Their
+sections are made per entity, with ids `<entity id>.<part>`, so a custom report can use them like
+any other section."""
 
 from __future__ import annotations
 
@@ -25,26 +26,93 @@ class Part:
 
 PARTS: dict[str, tuple[Part, ...]] = {
     "real_estate": (
-        Part(name="rent_roll", title="Rent roll and occupancy", needs=("rent_roll",), analysis="real_estate",
-             metrics=("occupancy", "rent_roll", "deposits_held", "leases_ending"), tables=("rent_roll",)),
-        Part(name="income", title="NOI and cash flow", needs=("ledger",), analysis="real_estate",
-             metrics=("rental_income", "operating_expenses", "noi", "noi_annualized", "cap_rate", "noi_trailing_12m",
-              "debt_service", "cash_flow")),
-        Part(name="maintenance", title="Maintenance backlog", needs=("notes",), analysis="real_estate", metrics=("maintenance_open",), tables=("maintenance",),
-             empty="No open maintenance items in the notes."),
+        Part(
+            name="rent_roll",
+            title="Rent roll and occupancy",
+            needs=("rent_roll",),
+            analysis="real_estate",
+            metrics=("occupancy", "rent_roll", "deposits_held", "leases_ending"),
+            tables=("rent_roll",),
+        ),
+        Part(
+            name="income",
+            title="NOI and cash flow",
+            needs=("ledger",),
+            analysis="real_estate",
+            metrics=(
+                "rental_income",
+                "operating_expenses",
+                "noi",
+                "noi_annualized",
+                "cap_rate",
+                "noi_trailing_12m",
+                "debt_service",
+                "cash_flow",
+            ),
+        ),
+        Part(
+            name="maintenance",
+            title="Maintenance backlog",
+            needs=("notes",),
+            analysis="real_estate",
+            metrics=("maintenance_open",),
+            tables=("maintenance",),
+            empty="No open maintenance items in the notes.",
+        ),
     ),
     "logistics": (
-        Part(name="fleet", title="Fleet utilization", needs=("jobs",), analysis="logistics",
-             metrics=("utilization", "jobs", "job_revenue", "job_margin", "margin_percent", "revenue_per_job",
-              "margin_per_job"), tables=("vehicles",)),
-        Part(name="jobs", title="Jobs and margin", needs=("jobs",), analysis="logistics", metrics=(), tables=("jobs",), empty="No jobs in this period."),
-        Part(name="pipeline", title="Booked jobs", needs=("jobs",), analysis="logistics", metrics=("pipeline_jobs", "pipeline_revenue"), tables=("pipeline",),
-             empty="No jobs are booked."),
+        Part(
+            name="fleet",
+            title="Fleet utilization",
+            needs=("jobs",),
+            analysis="logistics",
+            metrics=(
+                "utilization",
+                "jobs",
+                "job_revenue",
+                "job_margin",
+                "margin_percent",
+                "revenue_per_job",
+                "margin_per_job",
+            ),
+            tables=("vehicles",),
+        ),
+        Part(
+            name="jobs",
+            title="Jobs and margin",
+            needs=("jobs",),
+            analysis="logistics",
+            metrics=(),
+            tables=("jobs",),
+            empty="No jobs in this period.",
+        ),
+        Part(
+            name="pipeline",
+            title="Booked jobs",
+            needs=("jobs",),
+            analysis="logistics",
+            metrics=("pipeline_jobs", "pipeline_revenue"),
+            tables=("pipeline",),
+            empty="No jobs are booked.",
+        ),
     ),
     "services": (
-        Part(name="billing", title="Billable and invoiced", needs=("timesheets", "ledger"), analysis="client_services",
-             metrics=("billable_hours", "billable", "invoiced", "unbilled"), tables=("billing",)),
-        Part(name="aging", title="Receivables aging", needs=("timesheets", "ledger"), analysis="client_services", metrics=(), tables=("aging",)),
+        Part(
+            name="billing",
+            title="Billable and invoiced",
+            needs=("timesheets", "ledger"),
+            analysis="client_services",
+            metrics=("billable_hours", "billable", "invoiced", "unbilled"),
+            tables=("billing",),
+        ),
+        Part(
+            name="aging",
+            title="Receivables aging",
+            needs=("timesheets", "ledger"),
+            analysis="client_services",
+            metrics=(),
+            tables=("aging",),
+        ),
     ),
 }
 
@@ -59,9 +127,19 @@ def venture_sections(settings: Settings) -> list[SectionSpec]:
         if not has_report(e):
             continue
         for part in PARTS[e.kind]:
-            build = both(metrics(*(f"{e.id}.{m}" for m in part.metrics)),
-                         tables(*(f"{e.id}.{t}" for t in part.tables), empty=part.empty))
-            specs.append(SectionSpec(f"{e.id}.{part.name}", part.title, build, needs=part.needs, analysis=part.analysis))
+            build = both(
+                metrics(*(f"{e.id}.{m}" for m in part.metrics)),
+                tables(*(f"{e.id}.{t}" for t in part.tables), empty=part.empty),
+            )
+            specs.append(
+                SectionSpec(
+                    f"{e.id}.{part.name}",
+                    part.title,
+                    build,
+                    needs=part.needs,
+                    analysis=part.analysis,
+                )
+            )
         specs.append(SectionSpec(f"{e.id}.findings", f"Findings for {e.name}", findings_for(e)))
     return specs
 
@@ -69,12 +147,23 @@ def venture_sections(settings: Settings) -> list[SectionSpec]:
 def findings_for(entity: Entity):
     def build(results: Results, portfolio: Portfolio) -> list[Block]:
         found = tuple(f for f in results.ranked_findings() if f.entity == entity.id)
-        return [FindingsBlock(items=found)] if found else [TextBlock(text=f"No findings for {entity.name}.")]
+        return (
+            [FindingsBlock(items=found)]
+            if found
+            else [TextBlock(text=f"No findings for {entity.name}.")]
+        )
+
     return build
 
 
 def venture_reports(settings: Settings) -> list[tuple[str, str, tuple[str, ...]]]:
     """(report id, title, section ids) for each venture report."""
-    return [(f"entity-{e.id}", f"{e.name} report",
-             (*(f"{e.id}.{p.name}" for p in PARTS[e.kind]), f"{e.id}.findings"))
-            for e in settings.entities if has_report(e)]
+    return [
+        (
+            f"entity-{e.id}",
+            f"{e.name} report",
+            (*(f"{e.id}.{p.name}" for p in PARTS[e.kind]), f"{e.id}.findings"),
+        )
+        for e in settings.entities
+        if has_report(e)
+    ]

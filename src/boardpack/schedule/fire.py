@@ -1,5 +1,7 @@
-"""One firing of the schedule, wherever it runs (the local scheduler, a Lambda function): claim the slot in
-the audit store, work out the period from the fire time, build, send, record the outcome, alert if needed."""
+"""One firing of the schedule, wherever it runs (the local scheduler, a Lambda function): claim the
+slot in the audit store, work out the period from the fire time, build, send, record the outcome,
+alert if needed.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ def slot_key(slot: datetime) -> str:
 
 
 def local_day(workspace: Workspace, slot: datetime) -> date:
-    """The slot's date in the organization's time zone: the pack covers the last complete period before it."""
+    """The slot's date in the organization's time zone: the pack covers the last complete period
+    before it."""
     return slot.astimezone(ZoneInfo(workspace.settings.organization.timezone)).date()
 
 
@@ -31,18 +34,28 @@ class FireResult:
     run_id: str = ""
 
 
-def fire(workspace: Workspace, slot: datetime, owner: str, detail: str = "", retake: tuple[str, ...] = (),
-         transport: Transport | None = None, retake_failed: bool = False) -> FireResult:
-    """Run the pack for the period before `slot` (in the organization's time zone), at most once per slot.
+def fire(
+    workspace: Workspace,
+    slot: datetime,
+    owner: str,
+    detail: str = "",
+    retake: tuple[str, ...] = (),
+    transport: Transport | None = None,
+    retake_failed: bool = False,
+) -> FireResult:
+    """Run the pack for the period before `slot` (in the organization's time zone), at most once per
+    slot.
 
-    A delivery already sent for that period is not sent again, so re-running a slot (after a crash, or a
-    repeated invocation) only completes what is missing.
-    """
+    A delivery already sent for that period is not sent again, so re-running a slot (after a crash,
+    or a repeated invocation) only completes what is missing.
+"""
     run_id = pipeline.new_run_id()
     store = pipeline.audit_store(workspace)
     try:
         if not store.claim_fire(slot_key(slot), owner, run_id, detail, retake, retake_failed):
-            return FireResult(slot, "taken", "this slot has already been run, or is running elsewhere")
+            return FireResult(
+                slot, "taken", "this slot has already been run, or is running elsewhere"
+            )
         try:
             status, summary = _run(workspace, slot, run_id, transport)
         except BaseException as exc:
@@ -54,7 +67,9 @@ def fire(workspace: Workspace, slot: datetime, owner: str, detail: str = "", ret
         store.close()
 
 
-def _run(workspace: Workspace, slot: datetime, run_id: str, transport: Transport | None) -> tuple[str, str]:
+def _run(
+    workspace: Workspace, slot: datetime, run_id: str, transport: Transport | None
+) -> tuple[str, str]:
     as_of = local_day(workspace, slot)
     try:  # bad input stops a run before anything is sent (and before send_pack records it)
         pack = pipeline.build_pack(workspace, as_of)
@@ -62,5 +77,7 @@ def _run(workspace: Workspace, slot: datetime, run_id: str, transport: Transport
     except WorkspaceError as exc:  # the owner hears of it: nobody waits for a pack that never comes
         alert = pipeline.record_build_error(workspace, as_of, exc, run_id, "schedule")
         return "error", f"could not build the pack: {exc} (alert: {alert})"
-    summary = f"{pack.period.label}: {result.report.summary()}" + (f" (alert: {result.alert})" if result.alert else "")
+    summary = f"{pack.period.label}: {result.report.summary()}" + (
+        f" (alert: {result.alert})" if result.alert else ""
+    )
     return ("ok" if result.report.ok else "attention"), summary

@@ -1,11 +1,11 @@
 """`boardpack schedule run`: a long-running process that fires on the workspace's schedule.
 
-- It never overlaps itself: it holds an OS file lock for as long as it runs, and the kernel releases the
-  lock when the process dies, however it dies, so a crash never leaves a stale lock behind.
+- It never overlaps itself: it holds an OS file lock for as long as it runs, and the kernel releases
+  the lock when the process dies, however it dies, so a crash never leaves a stale lock behind.
 - Each fire is recorded in the audit store, one record per slot.
-- After downtime it catches up once, for the latest missed slot (a pack covers the last complete period,
-  so one run brings everything up to date); a slot whose scheduler died mid-run is run again, and since
-  deliveries are idempotent, that only completes what is missing.
+- After downtime it catches up once, for the latest missed slot (a pack covers the last complete
+  period, so one run brings everything up to date); a slot whose scheduler died mid-run is run
+  again, and since deliveries are idempotent, that only completes what is missing.
 - SIGTERM stops it cleanly: between fires at once, during a fire once that fire is recorded.
 """
 
@@ -29,7 +29,8 @@ from boardpack.errors import WorkspaceError
 from boardpack.schedule.fire import FireResult, fire, slot_key
 from boardpack.schedule.triggers import Trigger, fires, instant, later, trigger_for
 
-MAX_NAP = 60.0  # seconds: the clock is read again at least this often (a laptop may sleep, the clock be set)
+# seconds: the clock is read again at least this often (a laptop may sleep, the clock be set)
+MAX_NAP = 60.0
 LOOKAHEAD = 24  # fires checked at start, so that a schedule that breaks in a later month fails now
 MISSED_SHOWN = 1000  # missed slots are counted up to this, for the record
 
@@ -62,7 +63,9 @@ class Scheduler:
     fire_slot: Callable[..., FireResult] = fire  # tests wrap it to crash mid-run
 
     @classmethod
-    def for_workspace(cls, root: Path, clock: Clock, say: Callable[[str], None] = print) -> Scheduler:
+    def for_workspace(
+        cls, root: Path, clock: Clock, say: Callable[[str], None] = print
+    ) -> Scheduler:
         ws = load_workspace(root)
         org = ws.settings.organization
         trigger = trigger_for(ws.settings.schedule, org.timezone, org.period)
@@ -81,8 +84,10 @@ class Scheduler:
         try:
             lock.acquire(timeout=0)
         except Timeout:
-            raise WorkspaceError(f"another `boardpack schedule run` is running for {self.workspace.root} (it holds "
-                                 f"{lock.lock_file}); stop it first") from None
+            raise WorkspaceError(
+                f"another `boardpack schedule run` is running for {self.workspace.root} (it holds "
+                f"{lock.lock_file}); stop it first"
+            ) from None
         try:
             self.say(f"scheduler started: {self.trigger.describe()}")
             count = self.catch_up()
@@ -105,7 +110,8 @@ class Scheduler:
         return False
 
     def catch_up(self) -> int:
-        """At start: re-run a slot whose scheduler died mid-run, then run once for the latest missed slot."""
+        """At start: re-run a slot whose scheduler died mid-run, then run once for the latest missed
+        slot."""
         store = pipeline.audit_store(self.workspace)
         try:
             last = next(iter(store.fires(1)), None)
@@ -116,25 +122,42 @@ class Scheduler:
         count = 0
         last_slot = datetime.fromisoformat(last.slot)
         if last.status == "running" and last.owner != self.owner and not owner_alive(last.owner):
-            self.run_slot(last_slot, f"re-run: {last.owner} stopped during this fire", retake=(last.owner,))
+            self.run_slot(
+                last_slot, f"re-run: {last.owner} stopped during this fire", retake=(last.owner,)
+            )
             count += 1
         latest = self.trigger.before(self.clock.now())
         if later(latest, last_slot):
-            # walk only the missed slots (a stopped minutely schedule must not cost a thousand steps), compared
-            # as instants: two times of one zone compare by wall clock, which a repeated hour gets wrong
-            missed = sum(1 for _ in islice(takewhile(lambda slot: not later(slot, latest),
-                                                     fires(self.trigger, last_slot)), MISSED_SHOWN))
+            # walk only the missed slots (a stopped minutely schedule must not cost a thousand
+            # steps), compared
+            # as instants: two times of one zone compare by wall clock, which a repeated hour gets
+            # wrong
+            missed = sum(
+                1
+                for _ in islice(
+                    takewhile(lambda slot: not later(slot, latest), fires(self.trigger, last_slot)),
+                    MISSED_SHOWN,
+                )
+            )
             shown = f"{missed}+" if missed == MISSED_SHOWN else str(missed)
-            self.run_slot(latest, f"catch-up: {shown} slot(s) missed while stopped, run once for the latest")
+            self.run_slot(
+                latest, f"catch-up: {shown} slot(s) missed while stopped, run once for the latest"
+            )
             count += 1
         return count
 
-    def run_slot(self, slot: datetime, detail: str = "", retake: tuple[str, ...] = ()) -> FireResult:
+    def run_slot(
+        self, slot: datetime, detail: str = "", retake: tuple[str, ...] = ()
+    ) -> FireResult:
         self.say(f"firing {slot.isoformat()}" + (f" ({detail})" if detail else ""))
         try:
-            ws = load_workspace(self.workspace.root)  # read afresh: the owner may have edited it since the last fire
+            ws = load_workspace(
+                self.workspace.root
+            )  # read afresh: the owner may have edited it since the last fire
         except WorkspaceError as exc:  # nothing can be sent or recorded; the scheduler carries on
-            result = FireResult(slot, "error", f"the workspace did not load, so nothing was sent or recorded: {exc}")
+            result = FireResult(
+                slot, "error", f"the workspace did not load, so nothing was sent or recorded: {exc}"
+            )
         else:
             result = self.fire_slot(ws, slot, self.owner, detail, retake)
         self.say(f"{slot_key(slot)}: {result.status}: {result.summary}")
@@ -142,11 +165,13 @@ class Scheduler:
 
 
 def parse_moment(text: str, zone: str) -> datetime:
-    """`--from`: an ISO 8601 date or date-time; without an offset it is read in the organization's time zone."""
+    """`--from`: an ISO 8601 date or date-time; without an offset it is read in the organization's
+    time zone."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise WorkspaceError(f"--from {text!r} is not a date or time: write it as 2026-11-02 or "
-                             "2026-11-02T06:00 (optionally with an offset, e.g. -08:00)") from None
+        raise WorkspaceError(
+            f"--from {text!r} is not a date or time: write it as 2026-11-02 or "
+            "2026-11-02T06:00 (optionally with an offset, e.g. -08:00)"
+        ) from None
     return moment if moment.tzinfo else instant(moment, ZoneInfo(zone))
-

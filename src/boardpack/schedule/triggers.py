@@ -1,4 +1,5 @@
-"""Fire times: a cron expression or the Nth business day after a period closes, in the organization's time zone.
+"""Fire times: a cron expression or the Nth business day after a period closes, in the
+organization's time zone.
 
 Both walk wall-clock time and then ask the time zone when that wall time happens, so daylight-saving
 changes behave as people expect: a time the clocks skip fires once when the gap ends; a time that
@@ -29,8 +30,8 @@ class ScheduleError(WorkspaceError):
 
 
 def instant(wall: datetime, zone: ZoneInfo) -> datetime:
-    """When a wall-clock time happens in `zone`: the first of two in a repeated hour; in a skipped hour,
-    the moment the clocks jump (the gap's end)."""
+    """When a wall-clock time happens in `zone`: the first of two in a repeated hour; in a skipped
+    hour, the moment the clocks jump (the gap's end)."""
     first = wall.replace(tzinfo=zone, fold=0)
     if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall:
         return first
@@ -50,7 +51,8 @@ def instant(wall: datetime, zone: ZoneInfo) -> datetime:
 
 
 def later(a: datetime, b: datetime) -> bool:
-    """a after b, as instants (Python compares two times in the same zone by wall clock, ignoring `fold`)."""
+    """a after b, as instants (Python compares two times in the same zone by wall clock, ignoring
+    `fold`)."""
     return a.astimezone(UTC) > b.astimezone(UTC)
 
 
@@ -66,7 +68,9 @@ class CronTrigger:
             fire = instant(walk.get_next(datetime), self.zone)
             if later(fire, moment):
                 return fire
-        raise ScheduleError(f"cron {self.expression!r}: no fire time found after {moment.isoformat()}")
+        raise ScheduleError(
+            f"cron {self.expression!r}: no fire time found after {moment.isoformat()}"
+        )
 
     def before(self, moment: datetime) -> datetime:
         """The last fire at or before `moment`."""
@@ -76,7 +80,9 @@ class CronTrigger:
             fire = instant(walk.get_prev(datetime), self.zone)
             if not later(fire, moment):
                 return fire
-        raise ScheduleError(f"cron {self.expression!r}: no fire time found before {moment.isoformat()}")
+        raise ScheduleError(
+            f"cron {self.expression!r}: no fire time found before {moment.isoformat()}"
+        )
 
     def describe(self) -> str:
         return f"cron {self.expression!r} in {self.zone.key}"
@@ -84,7 +90,8 @@ class CronTrigger:
 
 @dataclass(frozen=True)
 class BusinessDayTrigger:
-    """The `day`-th business day after each period closes, at `at`; weekends and `holidays` are skipped."""
+    """The `day`-th business day after each period closes, at `at`; weekends and `holidays` are
+    skipped."""
 
     day: int
     at: time
@@ -103,8 +110,10 @@ class BusinessDayTrigger:
         if d > limit:
             what = "week" if self.period == "week" else first.strftime("%B %Y")
             raise ScheduleError(
-                f"business_day = {self.day}: {what} has fewer business days than that once weekends and "
-                f"holidays are skipped (the {self.day}th would be {d}); choose a smaller business_day")
+                f"business_day = {self.day}: {what} has fewer business days than that once weekends"
+                f" and holidays are skipped (the {self.day}th would be {d}); choose a smaller"
+                " business_day"
+            )
         return d
 
     def fires_on(self, day: date) -> bool:
@@ -128,7 +137,10 @@ class BusinessDayTrigger:
             period = period.previous()
 
     def describe(self) -> str:
-        return f"business day {self.day} after each {self.period} closes, at {self.at:%H:%M} {self.zone.key}"
+        return (
+            f"business day {self.day} after each {self.period} closes, at {self.at:%H:%M}"
+            f" {self.zone.key}"
+        )
 
 
 Trigger = CronTrigger | BusinessDayTrigger
@@ -136,11 +148,18 @@ Trigger = CronTrigger | BusinessDayTrigger
 
 def trigger_for(schedule: Schedule, zone: str, period: PeriodKind) -> Trigger:
     if schedule.business_day is not None:
-        return BusinessDayTrigger(day=schedule.business_day, at=schedule.at, holidays=frozenset(schedule.holidays), period=period,
-                                  zone=ZoneInfo(zone))
+        return BusinessDayTrigger(
+            day=schedule.business_day,
+            at=schedule.at,
+            holidays=frozenset(schedule.holidays),
+            period=period,
+            zone=ZoneInfo(zone),
+        )
     if schedule.cron is None:
-        raise ScheduleError('no schedule: add [schedule] with cron = "0 6 * * MON" or business_day = 3 to '
-                            "boardpack.toml")
+        raise ScheduleError(
+            'no schedule: add [schedule] with cron = "0 6 * * MON" or business_day = 3 to '
+            "boardpack.toml"
+        )
     return CronTrigger(schedule.cron, ZoneInfo(zone))
 
 

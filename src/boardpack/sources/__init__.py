@@ -32,7 +32,9 @@ class Source(Protocol):
 def registered_sources() -> list[Source]:
     found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
     if not found:
-        raise RuntimeError("no boardpack sources are registered: is boardpack installed (pip install -e .)?")
+        raise RuntimeError(
+            "no boardpack sources are registered: is boardpack installed (pip install -e .)?"
+        )
     return [ep.load() for ep in found]
 
 
@@ -44,6 +46,8 @@ def load_portfolio(workspace: Workspace, period: Period, as_of: date) -> Portfol
         except WorkspaceError:
             raise
         except Exception as exc:  # a broken source marks its sections unavailable; the pack goes on
-            status = SourceStatus(name=source.name, configured=True, error=f"{type(exc).__name__}: {exc}")
+            status = SourceStatus(
+                name=source.name, configured=True, error=f"{type(exc).__name__}: {exc}"
+            )
         portfolio.sources[source.name] = status
     return portfolio

@@ -1,4 +1,5 @@
-"""The AWS account as a source: Lambda, API Gateway, DynamoDB, S3, Route53, SES, WAF and Cost Explorer.
+"""The AWS account as a source: Lambda, API Gateway, DynamoDB, S3, Route53, SES, WAF and Cost
+Explorer.
 
 The reading itself is in `aws_reader`, imported only when `[sources.aws]` is configured: boto3 costs
 every build a sixth of a second to import, and most workspaces never touch it.
@@ -14,7 +15,9 @@ class AwsAccountSource:
 
     def read(self, portfolio: Portfolio) -> SourceStatus:
         spec = portfolio.workspace.settings.sources.aws
-        status = SourceStatus(name=self.name, configured=spec is not None, optional=bool(spec and spec.optional))
+        status = SourceStatus(
+            name=self.name, configured=spec is not None, optional=bool(spec and spec.optional)
+        )
         if spec is None:
             return status
         from boardpack.sources.aws_reader import AccountReader, CredentialsProblem

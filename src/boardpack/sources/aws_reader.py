@@ -27,17 +27,38 @@ from boardpack.errors import WorkspaceError
 from boardpack.model import CloudAccount, CloudResource, Portfolio
 from boardpack.period import add_months, month_start
 
-# Read-only calls are safe to retry; keep them short so that an unreachable region is a gap, not a hang.
-READ = Config(retries={"total_max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=20)
-SECRET_NAME = re.compile(r"SECRET|PASSW(OR)?D|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|ACCESS_?KEY|DSN|CONN(ECTION)?_?STR",
-                         re.IGNORECASE)
-TOKENS = (("NextToken", "NextToken"), ("NextMarker", "NextMarker"), ("NextPageToken", "NextPageToken"),
-          ("position", "position"))
+# Read-only calls are safe to retry; keep them short so that an unreachable region is a gap, not a
+# hang.
+READ = Config(
+    retries={"total_max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=20
+)
+SECRET_NAME = re.compile(
+    r"SECRET|PASSW(OR)?D|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|ACCESS_?KEY|DSN|CONN(ECTION)?_?STR",
+    re.IGNORECASE,
+)
+TOKENS = (
+    ("NextToken", "NextToken"),
+    ("NextMarker", "NextMarker"),
+    ("NextPageToken", "NextPageToken"),
+    ("position", "position"),
+)
 ACCESS_KEY_ID = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
-ACCESS_DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError")
-ABSENT = {"NoSuchPublicAccessBlockConfiguration", "NoSuchBucketPolicy", "ServerSideEncryptionConfigurationNotFoundError",
-          "NoSuchWebsiteConfiguration", "NoSuchTagSet", "ResourceNotFoundException", "NotFoundException",
-          "WAFNonexistentItemException"}
+ACCESS_DENIED = (
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+)
+ABSENT = {
+    "NoSuchPublicAccessBlockConfiguration",
+    "NoSuchBucketPolicy",
+    "ServerSideEncryptionConfigurationNotFoundError",
+    "NoSuchWebsiteConfiguration",
+    "NoSuchTagSet",
+    "ResourceNotFoundException",
+    "NotFoundException",
+    "WAFNonexistentItemException",
+}
 
 
 class CredentialsProblem(Exception):
@@ -62,13 +83,22 @@ def pages(client, operation: str, key: str, **kwargs) -> Iterator[dict]:
 
 def reason(exc: Exception) -> str:
     code = aws.error_code(exc)
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") if isinstance(exc, ClientError) else None
+    status = (
+        exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if isinstance(exc, ClientError)
+        else None
+    )
     if code in ACCESS_DENIED or status == 403:
         text = f"access denied ({code}): allow this read-only call for the role boardpack runs as"
     elif isinstance(exc, BotoCoreError):
         text = f"not reachable ({type(exc).__name__}): the service may not exist in this region"
-    elif code.isdigit() or not code:  # an answer that is not an AWS error document (an HTML error page)
-        text = f"the service answered HTTP {status or code} without an AWS error; it may not exist in this region"
+    elif (
+        code.isdigit() or not code
+    ):  # an answer that is not an AWS error document (an HTML error page)
+        text = (
+            f"the service answered HTTP {status or code} without an AWS error; it may not exist in"
+            " this region"
+        )
     else:
         text = f"{code}: {aws.error_message(exc)}"
     return ACCESS_KEY_ID.sub(lambda m: m.group(1) + "…", text)[:300]
@@ -103,8 +133,20 @@ class AccountReader:
             return None
         return value
 
-    def add(self, service: str, kind: str, name: str, region: str, arn: str, tags: dict, **facts) -> None:
-        self.account.resources.append(CloudResource(service=service, kind=kind, name=name, region=region, arn=arn, entity=self.entity(arn, tags), facts=facts))
+    def add(
+        self, service: str, kind: str, name: str, region: str, arn: str, tags: dict, **facts
+    ) -> None:
+        self.account.resources.append(
+            CloudResource(
+                service=service,
+                kind=kind,
+                name=name,
+                region=region,
+                arn=arn,
+                entity=self.entity(arn, tags),
+                facts=facts,
+            )
+        )
 
     def attempt(self, what: str, region: str, read: Callable[[str], None]) -> None:
         try:
@@ -120,8 +162,10 @@ class AccountReader:
         except WorkspaceError as exc:  # no credentials at all
             raise CredentialsProblem(str(exc)) from None
         except (ClientError, BotoCoreError) as exc:
-            raise CredentialsProblem(f"the AWS credentials were refused ({reason(exc)}); refresh them "
-                                     "(aws sso login, or new keys in the environment)") from None
+            raise CredentialsProblem(
+                f"the AWS credentials were refused ({reason(exc)}); refresh them "
+                "(aws sso login, or new keys in the environment)"
+            ) from None
         for region in self.spec.regions:
             self.attempt("Lambda", region, self.functions)
             self.attempt("API Gateway (HTTP APIs)", region, self.http_apis)
@@ -136,57 +180,109 @@ class AccountReader:
     def functions(self, region: str) -> None:
         lam = self.client("lambda", region)
         for fn in pages(lam, "list_functions", "Functions"):
-            names = sorted(fn.get("Environment", {}).get("Variables", {}))  # the values are never kept
+            names = sorted(
+                fn.get("Environment", {}).get("Variables", {})
+            )  # the values are never kept
             fn.pop("Environment", None)
-            self.add("lambda", "function", fn["FunctionName"], region, fn["FunctionArn"],
-                     lam.list_tags(Resource=fn["FunctionArn"]).get("Tags", {}),
-                     runtime=fn.get("Runtime") or "container image", architectures=tuple(fn.get("Architectures") or ("x86_64",)),
-                     url_auth=self.function_url_auth(lam, fn["FunctionName"]),
-                     secret_env_names=tuple(n for n in names if SECRET_NAME.search(n)))
+            self.add(
+                "lambda",
+                "function",
+                fn["FunctionName"],
+                region,
+                fn["FunctionArn"],
+                lam.list_tags(Resource=fn["FunctionArn"]).get("Tags", {}),
+                runtime=fn.get("Runtime") or "container image",
+                architectures=tuple(fn.get("Architectures") or ("x86_64",)),
+                url_auth=self.function_url_auth(lam, fn["FunctionName"]),
+                secret_env_names=tuple(n for n in names if SECRET_NAME.search(n)),
+            )
 
     @staticmethod
     def function_url_auth(lam, name: str) -> str | None:
         try:
-            urls = list(pages(lam, "list_function_url_configs", "FunctionUrlConfigs", FunctionName=name))
+            urls = list(
+                pages(lam, "list_function_url_configs", "FunctionUrlConfigs", FunctionName=name)
+            )
         except ClientError as exc:
             if not aws.unavailable(exc):
                 raise
-            urls = [u] if (u := absent(lambda: lam.get_function_url_config(FunctionName=name))) else []
+            urls = (
+                [u] if (u := absent(lambda: lam.get_function_url_config(FunctionName=name))) else []
+            )
         kinds = {u["AuthType"] for u in urls}
         return "NONE" if "NONE" in kinds else (kinds.pop() if kinds else None)
 
     def http_apis(self, region: str) -> None:
         gw = self.client("apigatewayv2", region)
         for api in pages(gw, "get_apis", "Items"):
-            open_routes = tuple(r["RouteKey"] for r in pages(gw, "get_routes", "Items", ApiId=api["ApiId"])
-                                if r.get("AuthorizationType", "NONE") == "NONE" and not r.get("ApiKeyRequired"))
-            throttled = any((s.get("DefaultRouteSettings") or {}).get("ThrottlingRateLimit")
-                            for s in pages(gw, "get_stages", "Items", ApiId=api["ApiId"]))
+            open_routes = tuple(
+                r["RouteKey"]
+                for r in pages(gw, "get_routes", "Items", ApiId=api["ApiId"])
+                if r.get("AuthorizationType", "NONE") == "NONE" and not r.get("ApiKeyRequired")
+            )
+            throttled = any(
+                (s.get("DefaultRouteSettings") or {}).get("ThrottlingRateLimit")
+                for s in pages(gw, "get_stages", "Items", ApiId=api["ApiId"])
+            )
             arn = f"arn:aws:apigateway:{region}::/apis/{api['ApiId']}"
-            self.add("apigateway", "http-api", api["Name"], region, arn, api.get("Tags") or {},
-                     open_routes=open_routes, waf=False, throttled=throttled, protocol=api.get("ProtocolType"))
+            self.add(
+                "apigateway",
+                "http-api",
+                api["Name"],
+                region,
+                arn,
+                api.get("Tags") or {},
+                open_routes=open_routes,
+                waf=False,
+                throttled=throttled,
+                protocol=api.get("ProtocolType"),
+            )
 
     def rest_apis(self, region: str) -> None:
         gw = self.client("apigateway", region)
         waf = self.client("wafv2", region)
         for api in pages(gw, "get_rest_apis", "items"):
             open_routes = []
-            for resource in pages(gw, "get_resources", "items", restApiId=api["id"], embed=["methods"]):
+            for resource in pages(
+                gw, "get_resources", "items", restApiId=api["id"], embed=["methods"]
+            ):
                 for verb, method in (resource.get("resourceMethods") or {}).items():
                     if verb == "OPTIONS":  # CORS preflight is meant to be open
                         continue
                     if "authorizationType" not in method:
-                        method = gw.get_method(restApiId=api["id"], resourceId=resource["id"], httpMethod=verb)
-                    if method.get("authorizationType", "NONE") == "NONE" and not method.get("apiKeyRequired"):
+                        method = gw.get_method(
+                            restApiId=api["id"], resourceId=resource["id"], httpMethod=verb
+                        )
+                    if method.get("authorizationType", "NONE") == "NONE" and not method.get(
+                        "apiKeyRequired"
+                    ):
                         open_routes.append(f"{verb} {resource['path']}")
             stages = gw.get_stages(restApiId=api["id"]).get("item", [])
             arn = f"arn:aws:apigateway:{region}::/restapis/{api['id']}"
-            protected = [absent(lambda s=s: waf.get_web_acl_for_resource(ResourceArn=f"{arn}/stages/{s['stageName']}"))
-                         for s in stages]
-            throttled = any((s.get("methodSettings") or {}).get("*/*", {}).get("throttlingRateLimit") for s in stages)
-            self.add("apigateway", "rest-api", api["name"], region, arn, api.get("tags") or {},
-                     open_routes=tuple(open_routes), stages=tuple(s["stageName"] for s in stages),
-                     waf=bool(stages) and all(p and p.get("WebACL") for p in protected), throttled=throttled)
+            protected = [
+                absent(
+                    lambda s=s: waf.get_web_acl_for_resource(
+                        ResourceArn=f"{arn}/stages/{s['stageName']}"
+                    )
+                )
+                for s in stages
+            ]
+            throttled = any(
+                (s.get("methodSettings") or {}).get("*/*", {}).get("throttlingRateLimit")
+                for s in stages
+            )
+            self.add(
+                "apigateway",
+                "rest-api",
+                api["name"],
+                region,
+                arn,
+                api.get("tags") or {},
+                open_routes=tuple(open_routes),
+                stages=tuple(s["stageName"] for s in stages),
+                waf=bool(stages) and all(p and p.get("WebACL") for p in protected),
+                throttled=throttled,
+            )
 
     def tables(self, region: str) -> None:
         ddb = self.client("dynamodb", region)
@@ -194,14 +290,35 @@ class AccountReader:
             table = ddb.describe_table(TableName=name)["Table"]
             sse = table.get("SSEDescription") or {}
             key = sse.get("KMSMasterKeyArn", "")
-            encryption = ("AWS owned key" if not sse or sse.get("Status") not in ("ENABLED", "UPDATING")
-                          else "AWS managed KMS key" if "alias/aws/dynamodb" in key or not key else "customer KMS key")
+            encryption = (
+                "AWS owned key"
+                if not sse or sse.get("Status") not in ("ENABLED", "UPDATING")
+                else (
+                    "AWS managed KMS key"
+                    if "alias/aws/dynamodb" in key or not key
+                    else "customer KMS key"
+                )
+            )
             pitr = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
             billing = (table.get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED")
-            tags = {t["Key"]: t["Value"] for t in pages(ddb, "list_tags_of_resource", "Tags", ResourceArn=table["TableArn"])}
-            self.add("dynamodb", "table", name, region, table["TableArn"], tags, encryption=encryption,
-                     point_in_time_recovery=(pitr.get("PointInTimeRecoveryDescription") or {})
-                     .get("PointInTimeRecoveryStatus") == "ENABLED", billing=billing)
+            tags = {
+                t["Key"]: t["Value"]
+                for t in pages(ddb, "list_tags_of_resource", "Tags", ResourceArn=table["TableArn"])
+            }
+            self.add(
+                "dynamodb",
+                "table",
+                name,
+                region,
+                table["TableArn"],
+                tags,
+                encryption=encryption,
+                point_in_time_recovery=(pitr.get("PointInTimeRecoveryDescription") or {}).get(
+                    "PointInTimeRecoveryStatus"
+                )
+                == "ENABLED",
+                billing=billing,
+            )
 
     def identities(self, region: str) -> None:
         ses = self.client("sesv2", region)
@@ -209,17 +326,24 @@ class AccountReader:
             name = item["IdentityName"]
             detail = ses.get_email_identity(EmailIdentity=name)
             tags = {t["Key"]: t["Value"] for t in detail.get("Tags", [])}
-            self.add("ses", "identity", name, region, f"arn:aws:ses:{region}::identity/{name}", tags,
-                     verified=bool(detail.get("VerifiedForSendingStatus")),
-                     dkim=(detail.get("DkimAttributes") or {}).get("Status", "NOT_STARTED"),
-                     identity_type=item.get("IdentityType", ""))
+            self.add(
+                "ses",
+                "identity",
+                name,
+                region,
+                f"arn:aws:ses:{region}::identity/{name}",
+                tags,
+                verified=bool(detail.get("VerifiedForSendingStatus")),
+                dkim=(detail.get("DkimAttributes") or {}).get("Status", "NOT_STARTED"),
+                identity_type=item.get("IdentityType", ""),
+            )
 
     def buckets(self, region: str) -> None:
         s3 = self.client("s3", region)
         elsewhere = 0
         for bucket in pages(s3, "list_buckets", "Buckets"):
             name = bucket["Name"]
-            where = (s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1")
+            where = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
             if where not in self.spec.regions:
                 elsewhere += 1
                 continue
@@ -228,32 +352,58 @@ class AccountReader:
             encryption = absent(lambda: s3.get_bucket_encryption(Bucket=name))
             rules = (encryption or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
             tagging = absent(lambda: s3.get_bucket_tagging(Bucket=name)) or {}
-            self.add("s3", "bucket", name, where, f"arn:aws:s3:::{name}",
-                     {t["Key"]: t["Value"] for t in tagging.get("TagSet", [])},
-                     public_access_block=bool(block) and all(block["PublicAccessBlockConfiguration"].values()),
-                     public_policy=bool(status and status["PolicyStatus"].get("IsPublic")),
-                     encryption=(rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] if rules else "none"),
-                     website=absent(lambda: s3.get_bucket_website(Bucket=name)) is not None)
+            self.add(
+                "s3",
+                "bucket",
+                name,
+                where,
+                f"arn:aws:s3:::{name}",
+                {t["Key"]: t["Value"] for t in tagging.get("TagSet", [])},
+                public_access_block=bool(block)
+                and all(block["PublicAccessBlockConfiguration"].values()),
+                public_policy=bool(status and status["PolicyStatus"].get("IsPublic")),
+                encryption=(
+                    rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
+                    if rules
+                    else "none"
+                ),
+                website=absent(lambda: s3.get_bucket_website(Bucket=name)) is not None,
+            )
         if elsewhere:
-            self.gaps.append(f"S3: {elsewhere} buckets are in regions [sources.aws] does not list, so they were "
-                             "not audited; add their regions to see them")
+            self.gaps.append(
+                f"S3: {elsewhere} buckets are in regions [sources.aws] does not list, so they were "
+                "not audited; add their regions to see them"
+            )
 
     def zones(self, region: str) -> None:
         r53 = self.client("route53", region)
         for zone in pages(r53, "list_hosted_zones", "HostedZones"):
             zone_id = zone["Id"].split("/")[-1]
             tags = r53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id)
-            self.add("route53", "hosted-zone", zone["Name"].rstrip("."), "global", f"arn:aws:route53:::hostedzone/{zone_id}",
-                     {t["Key"]: t["Value"] for t in tags.get("ResourceTagSet", {}).get("Tags", [])},
-                     private=bool(zone.get("Config", {}).get("PrivateZone")), records=zone.get("ResourceRecordSetCount", 0))
+            self.add(
+                "route53",
+                "hosted-zone",
+                zone["Name"].rstrip("."),
+                "global",
+                f"arn:aws:route53:::hostedzone/{zone_id}",
+                {t["Key"]: t["Value"] for t in tags.get("ResourceTagSet", {}).get("Tags", [])},
+                private=bool(zone.get("Config", {}).get("PrivateZone")),
+                records=zone.get("ResourceRecordSetCount", 0),
+            )
 
     def costs(self, region: str) -> None:
         end = add_months(month_start(self.period.end), 1)
         start = add_months(end, -self.spec.cost_months)
         ce = self.client("ce", region)
-        for result in pages(ce, "get_cost_and_usage", "ResultsByTime", Granularity="MONTHLY",
-                            TimePeriod={"Start": start.isoformat(), "End": end.isoformat()},
-                            Metrics=["UnblendedCost"], GroupBy=[{"Type": "DIMENSION", "Key": "SERVICE"}]):
+        for result in pages(
+            ce,
+            "get_cost_and_usage",
+            "ResultsByTime",
+            Granularity="MONTHLY",
+            TimePeriod={"Start": start.isoformat(), "End": end.isoformat()},
+            Metrics=["UnblendedCost"],
+            GroupBy=[{"Type": "DIMENSION", "Key": "SERVICE"}],
+        ):
             month = date.fromisoformat(result["TimePeriod"]["Start"])
             for group in result.get("Groups", []):
                 cost = group["Metrics"]["UnblendedCost"]

@@ -1,4 +1,5 @@
-"""A beancount ledger into a DuckDB table shaped like the CSV ones (`LEDGER_COLUMNS` plus `problem`).
+"""A beancount ledger into a DuckDB table shaped like the CSV ones (`LEDGER_COLUMNS` plus
+`problem`).
 
 beancount's own loader parses, books and validates the file (balance assertions, unbalanced
 transactions, impossible dates): its errors are the user's, reported as `file:line: message`.
@@ -31,27 +32,44 @@ CENT = Decimal("0.01")
 SERVICE = ("service-start", "service-end")
 
 
-def load(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec: LedgerSource,
-         ws: Workspace, latest: date = date.max) -> tuple[list[SourceProblem], Counter]:
-    """Load one beancount file (and its includes) into `table`; return its problems and unpriced commodities."""
+def load(
+    db: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    shown: str,
+    spec: LedgerSource,
+    ws: Workspace,
+    latest: date = date.max,
+) -> tuple[list[SourceProblem], Counter]:
+    """Load one beancount file (and its includes) into `table`; return its problems and unpriced
+    commodities."""
     try:
         from beancount.core import convert, data, prices
     except ImportError:
-        raise WorkspaceError(f"{shown}: reading beancount ledgers needs the beancount package: "
-                             "pip install 'boardpack[beancount]'") from None
+        raise WorkspaceError(
+            f"{shown}: reading beancount ledgers needs the beancount package: "
+            "pip install 'boardpack[beancount]'"
+        ) from None
     entries, errors = load_books(path, shown, spec, ws.root)
     where = _Where(ws.root, shown)
-    problems = [SourceProblem(*where(getattr(e, "source", None)), " ".join(str(e.message).split())) for e in errors]
+    problems = [
+        SourceProblem(*where(getattr(e, "source", None)), " ".join(str(e.message).split()))
+        for e in errors
+    ]
 
     org = ws.settings.organization.currency
     known = {e.id for e in ws.settings.entities}
     price_map = prices.build_price_map(entries)
-    accounts: dict[str, tuple[bool, str | None]] = {}  # account -> (is it cash, its entity): worked out once each
+    accounts: dict[str, tuple[bool, str | None]] = (
+        {}
+    )  # account -> (is it cash, its entity): worked out once each
 
     def account(name: str) -> tuple[bool, str | None]:
         if name not in accounts:
-            accounts[name] = (any(fnmatch.fnmatchcase(name, c) for c in spec.cash_accounts),
-                              spec.entity or _entity(name, spec, known))
+            accounts[name] = (
+                any(fnmatch.fnmatchcase(name, c) for c in spec.cash_accounts),
+                spec.entity or _entity(name, spec, known),
+            )
         return accounts[name]
 
     unpriced: Counter = Counter()
@@ -62,7 +80,8 @@ def load(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec
         kept = [p for p in entry.postings if not account(p.account)[0]]
         if not kept:
             continue
-        # a posting whose own account names no entity (Equity:Opening) takes the transaction's first one
+        # a posting whose own account names no entity (Equity:Opening) takes the transaction's first
+        # one
         fallback = next(filter(None, (account(p.account)[1] for p in entry.postings)), None)
         for posting in kept:
             meta = posting.meta or {}
@@ -79,11 +98,28 @@ def load(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec
             service = [meta.get(k, entry.meta.get(k)) for k in SERVICE]
             days = [_day(v) for v in service]
             entity = account(posting.account)[1] or fallback
-            problem = (_problem(entity, posting.account, spec, known, service, days)
-                       or implausible(entry.date, latest))
-            rows.append((entry.date, entity, posting.account, (-amount).quantize(CENT), org,
-                         entry.payee, entry.narration or None, *days, file, line,
-                         -posting.units.number, posting.units.currency, None, None, problem))
+            problem = _problem(entity, posting.account, spec, known, service, days) or implausible(
+                entry.date, latest
+            )
+            rows.append(
+                (
+                    entry.date,
+                    entity,
+                    posting.account,
+                    (-amount).quantize(CENT),
+                    org,
+                    entry.payee,
+                    entry.narration or None,
+                    *days,
+                    file,
+                    line,
+                    -posting.units.number,
+                    posting.units.currency,
+                    None,
+                    None,
+                    problem,
+                )
+            )
     _insert(db, table, rows)
     problems += [SourceProblem(r[9], r[10], r[-1]) for r in rows if r[-1]]
     return problems, unpriced
@@ -92,12 +128,13 @@ def load(db: duckdb.DuckDBPyConnection, table: str, path: Path, shown: str, spec
 def load_books(path: Path, shown: str, spec: LedgerSource, root: Path) -> tuple[list, list]:
     """beancount's loader, step by step, with nothing from the workspace run as code.
 
-    The steps are beancount's own (`loader._load`): parse every file, book, run the plugins, validate. What
-    differs is what it refuses first: an included file outside the workspace or encrypted (decrypting runs
-    gpg), `insert_pythonpath` (it would import code kept beside the books), a plugin not on the allow-list
-    (beancount's own `beancount.plugins.*` and the source's `plugins`), and a plugin that would be imported
-    from inside the workspace. No pickle cache either: loading a pickle runs code.
-    """
+    The steps are beancount's own (`loader._load`): parse every file, book, run the plugins,
+    validate. What differs is what it refuses first: an included file outside the workspace or
+    encrypted (decrypting runs gpg), `insert_pythonpath` (it would import code kept beside the
+    books), a plugin not on the allow-list (beancount's own `beancount.plugins.*` and the source's
+    `plugins`), and a plugin that would be imported from inside the workspace. No pickle cache
+    either: loading a pickle runs code.
+"""
     from beancount import loader
     from beancount.core import data
     from beancount.ops import validation
@@ -120,20 +157,25 @@ def load_books(path: Path, shown: str, spec: LedgerSource, root: Path) -> tuple[
         else:
             others.append(found_options)
         if found_options.get("insert_pythonpath"):
-            raise WorkspaceError(f"{shown_path(file, root)}: option \"insert_pythonpath\" would import code kept "
-                                 "beside the books, which boardpack never runs: remove the option")
+            raise WorkspaceError(
+                f'{shown_path(file, root)}: option "insert_pythonpath" would import code kept '
+                "beside the books, which boardpack never runs: remove the option"
+            )
         for pattern in found_options["include"]:
             matched = sorted(glob.glob(str(file.parent / pattern), recursive=True))
             if not matched:
-                errors.append(loader.LoadError({"filename": str(file), "lineno": 0},
-                                               f'include "{pattern}" matches no file'))
+                errors.append(
+                    loader.LoadError(
+                        {"filename": str(file), "lineno": 0}, f'include "{pattern}" matches no file'
+                    )
+                )
             pending += [Path(m).resolve() for m in matched]
     options_map = top or options.OPTIONS_DEFAULTS.copy()
     options_map["include"] = files
     options_map = loader.aggregate_options_map(options_map, others)
     options_map["pythonpath"] = []
     for folder in options_map.get("documents", []):
-        refuse_outside((path.parent / folder).resolve(), f"{shown}: option \"documents\"", root)
+        refuse_outside((path.parent / folder).resolve(), f'{shown}: option "documents"', root)
     for name, _ in options_map["plugin"]:
         refuse_plugin(name, shown, spec, root)
     entries.sort(key=data.entry_sortkey)
@@ -145,7 +187,9 @@ def load_books(path: Path, shown: str, spec: LedgerSource, root: Path) -> tuple[
 
 
 def shown_path(file: Path, root: Path) -> str:
-    return str(file.relative_to(root.resolve())) if file.is_relative_to(root.resolve()) else str(file)
+    return (
+        str(file.relative_to(root.resolve())) if file.is_relative_to(root.resolve()) else str(file)
+    )
 
 
 def refuse_outside(file: Path, what: str, root: Path) -> None:
@@ -156,31 +200,42 @@ def refuse_file(file: Path, shown: str, root: Path) -> None:
     from beancount.utils import encryption
 
     refuse_outside(file, f"{shown}: include", root)
-    if file.suffix in (".gpg", ".asc") or (file.is_file() and encryption.is_encrypted_file(str(file))):
-        raise WorkspaceError(f"{shown_path(file, root)}: an encrypted ledger would be decrypted by running gpg, "
-                             "which boardpack never does: decrypt it yourself into the workspace")
+    if file.suffix in (".gpg", ".asc") or (
+        file.is_file() and encryption.is_encrypted_file(str(file))
+    ):
+        raise WorkspaceError(
+            f"{shown_path(file, root)}: an encrypted ledger would be decrypted by running gpg, "
+            "which boardpack never does: decrypt it yourself into the workspace"
+        )
 
 
 def refuse_plugin(name: str, shown: str, spec: LedgerSource, root: Path) -> None:
-    """beancount's own plugins, and those the source lists, when they are installed outside the workspace."""
+    """beancount's own plugins, and those the source lists, when they are installed outside the
+    workspace."""
     import importlib.util
 
     allowed = name.startswith("beancount.plugins.") or name in spec.plugins
     if not allowed:
-        raise WorkspaceError(f'{shown}: plugin "{name}" is not allowed: boardpack runs beancount\'s own plugins '
-                             f'(beancount.plugins.*) and those you list on this source: plugins = ["{name}"] '
-                             "(an installed package, never a file in the workspace)")
+        raise WorkspaceError(
+            f'{shown}: plugin "{name}" is not allowed: boardpack runs beancount\'s own plugins '
+            f'(beancount.plugins.*) and those you list on this source: plugins = ["{name}"] '
+            "(an installed package, never a file in the workspace)"
+        )
     try:
         found = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         found = None
     if found is None:
-        raise WorkspaceError(f'{shown}: plugin "{name}" is not installed: pip install the package that provides '
-                             "it, or remove the plugin line")
+        raise WorkspaceError(
+            f'{shown}: plugin "{name}" is not installed: pip install the package that provides '
+            "it, or remove the plugin line"
+        )
     origin = Path(found.origin).resolve() if found.origin else None
     if origin is not None and origin.is_relative_to(root.resolve()):
-        raise WorkspaceError(f'{shown}: plugin "{name}" would be imported from {origin}, inside the workspace; '
-                             "boardpack runs only installed plugins, never code kept in a workspace")
+        raise WorkspaceError(
+            f'{shown}: plugin "{name}" would be imported from {origin}, inside the workspace; '
+            "boardpack runs only installed plugins, never code kept in a workspace"
+        )
 
 
 def _entity(account: str, spec: LedgerSource, known: set[str]) -> str | None:
@@ -194,8 +249,10 @@ def _entity(account: str, spec: LedgerSource, known: set[str]) -> str | None:
 
 def _problem(entity, account, spec, known, service: list, days: list) -> str | None:
     if entity is None:
-        return (f"no entity for {account}: part {spec.entity_account_component} of none of this transaction's "
-                f"accounts is a declared entity (known: {', '.join(sorted(known))})")
+        return (
+            f"no entity for {account}: part {spec.entity_account_component} of none of this"
+            f" transaction's accounts is a declared entity (known: {', '.join(sorted(known))})"
+        )
     for key, value, day in zip(SERVICE, service, days):
         if value is not None and day is None:
             return f"{key} {value!r} is not a date (YYYY-MM-DD)"
@@ -231,22 +288,31 @@ class _Where:
             return self.shown, None
         if name not in self.paths:  # a few files, many postings: work each path out once
             file = Path(name)
-            self.paths[name] = str(file.relative_to(self.root)) if file.is_relative_to(self.root) else str(file)
+            self.paths[name] = (
+                str(file.relative_to(self.root)) if file.is_relative_to(self.root) else str(file)
+            )
         return self.paths[name], meta.get("lineno")
 
 
 def _insert(db: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    """Rows into DuckDB through a CSV file: far faster than row-by-row inserts, and exact (text decimals)."""
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", suffix=".csv", delete=False) as handle:
+    """Rows into DuckDB through a CSV file: far faster than row-by-row inserts, and exact (text
+    decimals)."""
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", newline="", suffix=".csv", delete=False
+    ) as handle:
         csv.writer(handle).writerows(rows)
     try:
-        db.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?, header = false,
+        db.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?, header = false,
             auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {{
             'date': 'DATE', 'entity': 'VARCHAR', 'account': 'VARCHAR', 'amount': 'DECIMAL(18, 2)',
-            'currency': 'VARCHAR', 'counterparty': 'VARCHAR', 'memo': 'VARCHAR', 'service_start': 'DATE',
+            'currency': 'VARCHAR', 'counterparty': 'VARCHAR', 'memo': 'VARCHAR',
+            'service_start': 'DATE',
             'service_end': 'DATE', 'source_file': 'VARCHAR', 'source_line': 'BIGINT',
-            'original_amount': 'DECIMAL(28, 8)', 'original_currency': 'VARCHAR', 'quantity': 'DECIMAL(18, 4)',
+            'original_amount': 'DECIMAL(28, 8)', 'original_currency': 'VARCHAR',
+            'quantity': 'DECIMAL(18, 4)',
             'rule': 'INTEGER', 'problem': 'VARCHAR'}})""",
-                   (handle.name,))
+            (handle.name,),
+        )
     finally:
         Path(handle.name).unlink(missing_ok=True)

@@ -19,18 +19,33 @@ class ChannelsCsv:
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
         spec = ws.settings.sources.channels
-        status = SourceStatus(name=self.name, configured=spec is not None, stale_after_days=31,
-                              optional=bool(spec and spec.optional))
+        status = SourceStatus(
+            name=self.name,
+            configured=spec is not None,
+            stale_after_days=31,
+            optional=bool(spec and spec.optional),
+        )
         if spec is None:
             return status
         entity_ids = {e.id for e in ws.settings.entities}
-        portfolio.channels.extend(read_rows(ws.root, spec.path, "sources.channels.path", HEADER,
-                                            lambda row, where: parse_row(row, entity_ids, where)))
+        portfolio.channels.extend(
+            read_rows(
+                ws.root,
+                spec.path,
+                "sources.channels.path",
+                HEADER,
+                lambda row, where: parse_row(row, entity_ids, where),
+            )
+        )
         status.paths = [spec.path]
         status.records = len(portfolio.channels)
-        latest = latest_plausible(portfolio.as_of)  # a month typed a thousand years ahead is not news
+        latest = latest_plausible(
+            portfolio.as_of
+        )  # a month typed a thousand years ahead is not news
         newest = max((c.month for c in portfolio.channels if c.month <= latest), default=None)
-        status.freshness = month_end(newest) if newest else None  # a month's row covers the whole month
+        status.freshness = (
+            month_end(newest) if newest else None
+        )  # a month's row covers the whole month
         return status
 
 
@@ -48,9 +63,13 @@ def parse_row(row: dict, entity_ids: set[str], where: str) -> ChannelMonth:
     counts = {key: count(row[key] or "0", key) for key in COUNTS}
     money = {key: amount(row[key], key, default="0") for key in MONEY}
     if counts["leads"] > counts["visits"] or counts["bookings"] > counts["leads"]:
-        raise ValueError(f"a funnel narrows: visits {counts['visits']} ≥ leads {counts['leads']} ≥ bookings "
-                         f"{counts['bookings']} must hold")
-    return ChannelMonth(entity=entity, channel=channel, month=month, **counts, **money, source=where)
+        raise ValueError(
+            f"a funnel narrows: visits {counts['visits']} ≥ leads {counts['leads']} ≥ bookings "
+            f"{counts['bookings']} must hold"
+        )
+    return ChannelMonth(
+        entity=entity, channel=channel, month=month, **counts, **money, source=where
+    )
 
 
 source = ChannelsCsv()

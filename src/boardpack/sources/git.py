@@ -1,10 +1,10 @@
 """The repositories each entity lists (`repos = [...]`), read at HEAD with git's own plumbing.
 
 For each: branch, HEAD, commit activity and authors, what the files say about the stack
-(`sources.stack`), and a secret scan of every tracked file at HEAD (`sources.secrets`). Files are read
-once, straight from git's object store (`git cat-file --batch`), so the working tree's uncommitted
-state never leaks into the audit. Paths and names are bytes to git; they are decoded only for
-display, so file names that are not UTF-8 are read like any other.
+(`sources.stack`), and a secret scan of every tracked file at HEAD (`sources.secrets`). Files are
+read once, straight from git's object store (`git cat-file --batch`), so the working tree's
+uncommitted state never leaks into the audit. Paths and names are bytes to git; they are decoded
+only for display, so file names that are not UTF-8 are read like any other.
 
 A repository that cannot be read (missing, not a repository, no commits) is reported, not fatal: the
 pack still builds, and the CTO sections say what could not be seen.
@@ -35,14 +35,17 @@ class GitError(Exception):
 
 
 class NotARepository(Exception):
-    """The path in boardpack.toml is wrong: a mistake for `check` to report, not a fact about a repository."""
+    """The path in boardpack.toml is wrong: a mistake for `check` to report, not a fact about a
+    repository."""
 
 
 def git(repo: Path, *args: str | bytes) -> bytes:
     try:
         run = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, env=GIT_ENV)
     except FileNotFoundError:
-        raise WorkspaceError("git is not installed: install git to audit the repositories listed on entities") from None
+        raise WorkspaceError(
+            "git is not installed: install git to audit the repositories listed on entities"
+        ) from None
     if run.returncode:
         lines = run.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(lines[-1] if lines else f"git {args[0]!r} failed")
@@ -68,18 +71,37 @@ class GitRepositories:
         if spec.baseline:
             file = ws.path(spec.baseline, "sources.git.baseline")
             if not file.is_file():
-                raise WorkspaceError(f"sources.git.baseline = {spec.baseline!r}: no such file under {ws.root}")
-            baseline = Baseline.parse(file.read_text(encoding="utf-8", errors="replace"), spec.baseline)
+                raise WorkspaceError(
+                    f"sources.git.baseline = {spec.baseline!r}: no such file under {ws.root}"
+                )
+            baseline = Baseline.parse(
+                file.read_text(encoding="utf-8", errors="replace"), spec.baseline
+            )
         until = datetime.combine(portfolio.as_of + timedelta(days=1), datetime.min.time(), UTC)
         scanner = SecretScanner(fingerprint_key(ws.state_dir))
         with scanner.session():
             for entity, path in listed:
                 try:
-                    repo = read_repository(ws.path(path, f"entities.{entity}.repos"), entity, path, until, spec, scanner, baseline)
+                    repo = read_repository(
+                        ws.path(path, f"entities.{entity}.repos"),
+                        entity,
+                        path,
+                        until,
+                        spec,
+                        scanner,
+                        baseline,
+                    )
                 except NotARepository as exc:
-                    repo = Repository(entity=entity, path=path, name=Path(path).name, problem=str(exc))
-                    status.problems.append(SourceProblem("boardpack.toml", None,
-                                                         f"entity {entity}: repos {path!r}: {repo.problem}"))
+                    repo = Repository(
+                        entity=entity, path=path, name=Path(path).name, problem=str(exc)
+                    )
+                    status.problems.append(
+                        SourceProblem(
+                            "boardpack.toml",
+                            None,
+                            f"entity {entity}: repos {path!r}: {repo.problem}",
+                        )
+                    )
                 portfolio.repositories.append(repo)
                 if repo.problem:
                     status.gaps.append(f"repository {path} ({entity}): {repo.problem}")
@@ -92,8 +114,15 @@ class GitRepositories:
         return status
 
 
-def read_repository(root: Path, entity: str, path: str, until: datetime, spec: GitSource, scanner: SecretScanner,
-                    baseline: Baseline) -> Repository:
+def read_repository(
+    root: Path,
+    entity: str,
+    path: str,
+    until: datetime,
+    spec: GitSource,
+    scanner: SecretScanner,
+    baseline: Baseline,
+) -> Repository:
     if not root.is_dir():
         raise NotARepository(f"no such folder {root}")
     try:
@@ -105,7 +134,10 @@ def read_repository(root: Path, entity: str, path: str, until: datetime, spec: G
     repo = Repository(entity=entity, path=path, name=root.name)
     repo.shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
     try:
-        repo.branch = scanner.redact(shown(git(root, "symbolic-ref", "-q", "--short", "HEAD").strip())) or None
+        repo.branch = (
+            scanner.redact(shown(git(root, "symbolic-ref", "-q", "--short", "HEAD").strip()))
+            or None
+        )
     except GitError:
         repo.branch = None  # a detached HEAD
     try:
@@ -120,7 +152,9 @@ def read_repository(root: Path, entity: str, path: str, until: datetime, spec: G
 
 def history(root: Path, repo: Repository, until: datetime) -> None:
     """Activity up to the as-of date: last commit, commits and merges in 30 and 90 days, authors."""
-    out = git(root, "log", "-z", "--format=%ct%x1f%aE%x1f%P", f"--until={int(until.timestamp())}", "HEAD")
+    out = git(
+        root, "log", "-z", "--format=%ct%x1f%aE%x1f%P", f"--until={int(until.timestamp())}", "HEAD"
+    )
     authors, recent_authors = set(), set()
     for record in filter(None, out.split(b"\0")):
         stamp, author, parents = record.strip().split(b"\x1f")
@@ -137,7 +171,8 @@ def history(root: Path, repo: Repository, until: datetime) -> None:
 
 
 def tree(root: Path) -> list[tuple[bytes, int, bytes]]:
-    """(object id, size, path) of every regular file tracked at HEAD; symlinks and submodules are not files."""
+    """(object id, size, path) of every regular file tracked at HEAD; symlinks and submodules are
+    not files."""
     entries = []
     for record in filter(None, git(root, "ls-tree", "-r", "-z", "--long", "HEAD").split(b"\0")):
         meta, _, path = record.partition(b"\t")
@@ -149,8 +184,13 @@ def tree(root: Path) -> list[tuple[bytes, int, bytes]]:
 
 def blobs(root: Path, oids: list[bytes]) -> Iterator[bytes]:
     """Each object's content, in order, through one `git cat-file --batch` process."""
-    process = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=GIT_ENV)
+    process = subprocess.Popen(
+        ["git", "-C", str(root), "cat-file", "--batch"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=GIT_ENV,
+    )
 
     def feed() -> None:  # in a thread, so that a full stdout pipe cannot block our writes
         try:
@@ -173,7 +213,9 @@ def blobs(root: Path, oids: list[bytes]) -> Iterator[bytes]:
         writer.join()
 
 
-def files(root: Path, repo: Repository, spec: GitSource, scanner: SecretScanner, baseline: Baseline) -> None:
+def files(
+    root: Path, repo: Repository, spec: GitSource, scanner: SecretScanner, baseline: Baseline
+) -> None:
     entries = tree(root)
     facts = StackFacts()
     repo.files = len(entries)
@@ -203,25 +245,42 @@ def files(root: Path, repo: Repository, spec: GitSource, scanner: SecretScanner,
     if own_baseline is not None:
         try:
             baseline = baseline.merged(Baseline.parse(own_baseline, f"{repo.path}/{OWN_BASELINE}"))
-        except WorkspaceError as exc:  # the repository's own file is its owners' business: say so, go on
+        except (
+            WorkspaceError
+        ) as exc:  # the repository's own file is its owners' business: say so, go on
             repo.problem = str(exc)
     kept = [(path, hit) for path, hit in hits if not baseline.covers(path, hit.sha1, repo.name)]
     repo.in_baseline = len(hits) - len(kept)
     commits = blame(root, kept, raw_paths)
     shown_path = scanner.redact  # a file name can hold a secret too: it gets the same detection
-    repo.secrets = tuple(SecretFinding(kind=hit.kind, path=shown_path(path), line=hit.line,
-                                       commit=commits.get((path, hit.line), repo.head[:7]), fingerprint=hit.fingerprint, prefix=hit.prefix)
-                         for path, hit in kept)
+    repo.secrets = tuple(
+        SecretFinding(
+            kind=hit.kind,
+            path=shown_path(path),
+            line=hit.line,
+            commit=commits.get((path, hit.line), repo.head[:7]),
+            fingerprint=hit.fingerprint,
+            prefix=hit.prefix,
+        )
+        for path, hit in kept
+    )
     repo.ci, repo.test_files = tuple(sorted(facts.ci)), facts.test_files
-    repo.lock_files, repo.iac = tuple(sorted(map(shown_path, facts.lock_files))), tuple(sorted(facts.iac))
+    repo.lock_files, repo.iac = tuple(sorted(map(shown_path, facts.lock_files))), tuple(
+        sorted(facts.iac)
+    )
     repo.docker, repo.staging = facts.docker, tuple(map(shown_path, facts.staging))
     repo.manifests = tuple(sorted(map(shown_path, facts.manifests)))
     repo.runtimes = tuple(sorted(map(shown_path, facts.runtimes)))
-    repo.lambda_runtimes = tuple((runtime, shown_path(where)) for runtime, where in facts.lambda_runtimes)
+    repo.lambda_runtimes = tuple(
+        (runtime, shown_path(where)) for runtime, where in facts.lambda_runtimes
+    )
 
 
-def blame(root: Path, hits: list[tuple[str, Hit]], raw_paths: dict[str, bytes]) -> dict[tuple[str, int], str]:
-    """The commit that last changed each finding's line: who to ask, and how long it has been there."""
+def blame(
+    root: Path, hits: list[tuple[str, Hit]], raw_paths: dict[str, bytes]
+) -> dict[tuple[str, int], str]:
+    """The commit that last changed each finding's line: who to ask, and how long it has been there.
+    """
     lines: dict[str, set[int]] = {}
     for path, hit in hits:
         lines.setdefault(path, set()).add(hit.line)

@@ -1,4 +1,5 @@
-"""Markdown handoff notes: YAML front matter (entity, status, updated, risks, KPIs) and `- [ ]` actions.
+"""Markdown handoff notes: YAML front matter (entity, status, updated, risks, KPIs) and `- [ ]`
+actions.
 
 Action items read `- [ ] @owner What to do (due 2026-11-30)`; owner and due date are optional.
 """
@@ -20,28 +21,36 @@ from boardpack.errors import SourceErrors, SourceProblem
 from boardpack.model import Note, NoteAction, Portfolio, Risk, SourceStatus
 from boardpack.period import EARLIEST, latest_plausible
 
-# `[ ] @owner title (due 2026-11-30)`: the box and owner by one forward match, the due date from the end of the
-# line by another, so no pattern ever backtracks over the title (a 100,000-character line costs one pass)
+# `[ ] @owner title (due 2026-11-30)`: the box and owner by one forward match, the due date from the
+# end of the
+# line by another, so no pattern ever backtracks over the title (a 100,000-character line costs one
+# pass)
 TASK = re.compile(r"\[(?P<done>[ xX])\]\s+(?:@(?P<owner>[\w-]+)\s+)?(?P<title>.*)")
 DUE = re.compile(r"\(due:?\s*(?P<due>\d{4}-\d{2}-\d{2})\)")
 MAX_NOTE_BYTES = 1_000_000
 
 
 class FrontMatterLoader(yaml.SafeLoader):
-    """YAML's safe loader without anchors and aliases: front matter never needs them, and an alias can make
-    a short file expand into a huge one ("billion laughs")."""
+    """YAML's safe loader without anchors and aliases: front matter never needs them, and an alias
+    can make a short file expand into a huge one ("billion laughs")."""
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "anchors and aliases (*name) are not allowed in front "
-                                              "matter: write the value out", event.start_mark)
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "anchors and aliases (*name) are not allowed in front matter: write the value out",
+                event.start_mark,
+            )
         return super().compose_node(parent, index)
 
 
 class FrontMatterHandler(frontmatter.YAMLHandler):
     def load(self, fm: str, **kwargs):
-        return yaml.load(fm, Loader=FrontMatterLoader)  # noqa: S506 - a SafeLoader, narrowed further
+        return yaml.load(
+            fm, Loader=FrontMatterLoader
+        )  # noqa: S506 - a SafeLoader, narrowed further
 
 
 def task(line: str) -> tuple[bool, str | None, str, str | None] | None:
@@ -81,14 +90,28 @@ class MarkdownNotes:
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
         spec = ws.settings.sources.notes
-        status = SourceStatus(name=self.name, configured=spec is not None, stale_after_days=45,
-                              optional=bool(spec and spec.optional))
+        status = SourceStatus(
+            name=self.name,
+            configured=spec is not None,
+            stale_after_days=45,
+            optional=bool(spec and spec.optional),
+        )
         if spec is None:
             return status
-        files = sorted({str(f) for pattern in spec.paths for f in ws.glob(pattern, "sources.notes.paths")})
+        files = sorted(
+            {str(f) for pattern in spec.paths for f in ws.glob(pattern, "sources.notes.paths")}
+        )
         if not files:
-            raise SourceErrors([SourceProblem("boardpack.toml", None,
-                                f"sources.notes.paths {spec.paths} match no file; fix the paths or remove [sources.notes]")])
+            raise SourceErrors(
+                [
+                    SourceProblem(
+                        "boardpack.toml",
+                        None,
+                        f"sources.notes.paths {spec.paths} match no file; fix the paths or remove"
+                        " [sources.notes]",
+                    )
+                ]
+            )
         entity_ids = {e.id for e in ws.settings.entities}
         problems: list[SourceProblem] = []
         for file in files:
@@ -102,28 +125,50 @@ class MarkdownNotes:
         status.records = len(portfolio.notes)
         latest = latest_plausible(portfolio.as_of)
         ahead = [n for n in portfolio.notes if n.updated and not EARLIEST <= n.updated <= latest]
-        status.problems += [SourceProblem(n.path, None, f"updated: {n.updated} is not a plausible date (a wrong "
-                                                        "year?); it does not count as current") for n in ahead]
-        status.freshness = max((n.updated for n in portfolio.notes if n.updated and n not in ahead), default=None)
+        status.problems += [
+            SourceProblem(
+                n.path,
+                None,
+                f"updated: {n.updated} is not a plausible date (a wrong "
+                "year?); it does not count as current",
+            )
+            for n in ahead
+        ]
+        status.freshness = max(
+            (n.updated for n in portfolio.notes if n.updated and n not in ahead), default=None
+        )
         if status.freshness is None:
             status.error = "no note has an `updated:` date in its front matter"
         return status
 
 
-def read_note(path: Path, shown: str, entity_ids: set[str], problems: list[SourceProblem]) -> Note | None:
+def read_note(
+    path: Path, shown: str, entity_ids: set[str], problems: list[SourceProblem]
+) -> Note | None:
     if path.stat().st_size > MAX_NOTE_BYTES:
-        problems.append(SourceProblem(shown, None, f"{path.stat().st_size:,} bytes: a note is at most "
-                                                   f"{MAX_NOTE_BYTES:,}; split it"))
+        problems.append(
+            SourceProblem(
+                shown,
+                None,
+                f"{path.stat().st_size:,} bytes: a note is at most {MAX_NOTE_BYTES:,}; split it",
+            )
+        )
         return None
     try:
         text = path.read_text(encoding="utf-8")
-        post = frontmatter.loads(text, handler=FrontMatterHandler())  # YAML through SafeLoader, no aliases
+        post = frontmatter.loads(
+            text, handler=FrontMatterHandler()
+        )  # YAML through SafeLoader, no aliases
     except UnicodeDecodeError:
         problems.append(SourceProblem(shown, None, "not valid UTF-8; save the note as UTF-8"))
         return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problems.append(SourceProblem(shown, mark.line + 2 if mark else None, f"front matter is not valid YAML: {exc}"))
+        problems.append(
+            SourceProblem(
+                shown, mark.line + 2 if mark else None, f"front matter is not valid YAML: {exc}"
+            )
+        )
         return None
     try:
         meta = FrontMatter.model_validate(post.metadata)
@@ -134,17 +179,47 @@ def read_note(path: Path, shown: str, entity_ids: set[str], problems: list[Sourc
             problems.append(SourceProblem(shown, None, f"front matter {key}: {msg}"))
         return None
     if meta.entity is not None and meta.entity not in entity_ids:
-        problems.append(SourceProblem(shown, 2, f"entity {meta.entity!r} is not declared in [[entities]] "
-                                                f"(known: {', '.join(sorted(entity_ids))})"))
+        problems.append(
+            SourceProblem(
+                shown,
+                2,
+                f"entity {meta.entity!r} is not declared in [[entities]] "
+                f"(known: {', '.join(sorted(entity_ids))})",
+            )
+        )
         return None
     offset = text[: max(text.find(post.content), 0)].count("\n")  # lines before the body
     actions = tuple(parse_actions(post.content, shown, offset, meta.entity, problems))
-    risks = tuple(Risk(title=r.title, severity=r.severity, area=r.area, action=r.action, entity=meta.entity, source=shown) for r in meta.risks)
-    title = meta.title or next((line.lstrip("# ").strip() for line in post.content.splitlines() if line.startswith("#")), path.stem)
-    return Note(path=shown, entity=meta.entity, title=title, status=meta.status, updated=meta.updated, risks=risks, kpis=dict(meta.kpis), actions=actions)
+    risks = tuple(
+        Risk(
+            title=r.title,
+            severity=r.severity,
+            area=r.area,
+            action=r.action,
+            entity=meta.entity,
+            source=shown,
+        )
+        for r in meta.risks
+    )
+    title = meta.title or next(
+        (line.lstrip("# ").strip() for line in post.content.splitlines() if line.startswith("#")),
+        path.stem,
+    )
+    return Note(
+        path=shown,
+        entity=meta.entity,
+        title=title,
+        status=meta.status,
+        updated=meta.updated,
+        risks=risks,
+        kpis=dict(meta.kpis),
+        actions=actions,
+    )
 
 
-def parse_actions(body: str, shown: str, offset: int, entity: str | None, problems: list[SourceProblem]):
+def parse_actions(
+    body: str, shown: str, offset: int, entity: str | None, problems: list[SourceProblem]
+):
     tokens = MarkdownIt("commonmark").parse(body)
     heading = ""
     for i, token in enumerate(tokens):
@@ -163,7 +238,15 @@ def parse_actions(body: str, shown: str, offset: int, entity: str | None, proble
                 due = date.fromisoformat(due_text)
             except ValueError:
                 problems.append(SourceProblem(shown, line, f"due date {due_text} does not exist"))
-        yield NoteAction(title=title, owner=owner, due=due, done=done, entity=entity, source=f"{shown}:{line}", heading=heading)
+        yield NoteAction(
+            title=title,
+            owner=owner,
+            due=due,
+            done=done,
+            entity=entity,
+            source=f"{shown}:{line}",
+            heading=heading,
+        )
 
 
 source = MarkdownNotes()

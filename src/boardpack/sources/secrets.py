@@ -1,4 +1,5 @@
-"""Secret scanning of file contents: detect-secrets in-process, plus committed `.env` files and key stores.
+"""Secret scanning of file contents: detect-secrets in-process, plus committed `.env` files and key
+stores.
 
 A secret is reduced, the moment it is found, to what may be shown: its kind, its line, an HMAC
 fingerprint under the workspace's own key and a public prefix such as `AKIA` when it has one. The
@@ -25,18 +26,47 @@ from pathlib import Path
 
 from boardpack.errors import WorkspaceError
 
-# Markers that say what a token is and are the same in every token of its kind; nothing after them is shown.
-PUBLIC_PREFIXES = ("github_pat_", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "sk-proj-", "AKIA", "ASIA", "AGPA",
-                   "AIDA", "AROA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "glpat-", "xoxb-", "xoxp-", "xoxa-",
-                   "xoxr-", "xoxs-", "xapp-", "npm_", "pypi-", "SG.", "sk-")
+# Markers that say what a token is and are the same in every token of its kind; nothing after them
+# is shown.
+PUBLIC_PREFIXES = (
+    "github_pat_",
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "sk-proj-",
+    "AKIA",
+    "ASIA",
+    "AGPA",
+    "AIDA",
+    "AROA",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxr-",
+    "xoxs-",
+    "xapp-",
+    "npm_",
+    "pypi-",
+    "SG.",
+    "sk-",
+)
 # When two detectors flag the same value on a line, the specific one names it.
 GENERIC_KINDS = ("Base64 High Entropy String", "Hex High Entropy String", "Secret Keyword")
 ENV_FILE = re.compile(r"(^|/)\.env(\.[\w.-]+)?$")
 ENV_TEMPLATES = (".example", ".sample", ".template", ".dist", ".defaults", ".schema")
 ENV_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S.*)$")
 KEY_STORES = (".p12", ".pfx", ".jks", ".keystore")
-DISABLED_FILTERS = ("detect_secrets.filters.common.is_invalid_file",
-                    "detect_secrets.filters.common.is_ignored_due_to_verification_policies")
+DISABLED_FILTERS = (
+    "detect_secrets.filters.common.is_invalid_file",
+    "detect_secrets.filters.common.is_ignored_due_to_verification_policies",
+)
 KEY_FILE = "fingerprint.key"
 
 
@@ -52,8 +82,8 @@ class Hit:
 
 
 def fingerprint_key(state_dir: Path) -> bytes:
-    """The workspace's own HMAC key, made on first use (mode 0600). It is not a credential: it only makes
-    fingerprints unlinkable across workspaces, and losing it only changes them."""
+    """The workspace's own HMAC key, made on first use (mode 0600). It is not a credential: it only
+    makes fingerprints unlinkable across workspaces, and losing it only changes them."""
     path = state_dir / KEY_FILE
     try:
         return bytes.fromhex(path.read_text().strip())
@@ -68,7 +98,9 @@ def fingerprint_key(state_dir: Path) -> bytes:
             handle.write(key.hex())
         return key
     except ValueError:
-        raise WorkspaceError(f"{path}: not a fingerprint key; delete it and boardpack makes a new one") from None
+        raise WorkspaceError(
+            f"{path}: not a fingerprint key; delete it and boardpack makes a new one"
+        ) from None
 
 
 def public_prefix(value: str) -> str:
@@ -76,8 +108,8 @@ def public_prefix(value: str) -> str:
 
 
 class Baseline:
-    """A detect-secrets baseline: secrets already acknowledged there are not reported again, unless an
-    auditor marked them real (`is_secret: true`) — those stay reported until they are gone."""
+    """A detect-secrets baseline: secrets already acknowledged there are not reported again, unless
+    an auditor marked them real (`is_secret: true`) — those stay reported until they are gone."""
 
     def __init__(self, entries: dict[str, set[str]] | None = None):
         self.entries = entries or {}  # sha1 -> filenames as the baseline names them
@@ -92,8 +124,10 @@ class Baseline:
                     if item.get("is_secret") is not True:
                         entries.setdefault(item["hashed_secret"], set()).add(filename)
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-            raise WorkspaceError(f"{where}: not a detect-secrets baseline ({type(exc).__name__}: {exc}); make one "
-                                 "with `detect-secrets scan > .secrets.baseline`") from None
+            raise WorkspaceError(
+                f"{where}: not a detect-secrets baseline ({type(exc).__name__}: {exc}); make one "
+                "with `detect-secrets scan > .secrets.baseline`"
+            ) from None
         return cls(entries)
 
     def merged(self, other: Baseline) -> Baseline:
@@ -103,7 +137,8 @@ class Baseline:
         return Baseline(entries)
 
     def covers(self, path: str, sha1: str, repo_name: str) -> bool:
-        # A workspace baseline may name files as `<repo>/<path>`; a repository's own names them as `<path>`.
+        # A workspace baseline may name files as `<repo>/<path>`; a repository's own names them as
+        # `<path>`.
         return any(name in (path, f"{repo_name}/{path}") for name in self.entries.get(sha1, ()))
 
 
@@ -114,11 +149,14 @@ class SecretScanner:
     filtered: int = 0  # files detect-secrets' own filters skip (lock files, images, swagger)
 
     def fingerprint(self, value: str) -> str:
-        return hmac.new(self.key, value.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()[:16]
+        return hmac.new(
+            self.key, value.encode("utf-8", "surrogateescape"), hashlib.sha256
+        ).hexdigest()[:16]
 
     @contextmanager
     def session(self) -> Iterator[SecretScanner]:
-        """detect-secrets keeps its settings in a global: set them for the scan, restore them after."""
+        """detect-secrets keeps its settings in a global: set them for the scan, restore them after.
+        """
         from detect_secrets.settings import default_settings
 
         with default_settings() as settings:
@@ -137,7 +175,8 @@ class SecretScanner:
             self.filtered += 1
             return list(hits.values())
         self.files_scanned += 1
-        # As detect-secrets' scan_file does, but on text from git: a file's own parser first (YAML, INI),
+        # As detect-secrets' scan_file does, but on text from git: a file's own parser first (YAML,
+        # INI),
         # its lines otherwise, and the eager parsers only when that finds nothing.
         handle = io.StringIO(text)
         handle.name = path
@@ -153,17 +192,25 @@ class SecretScanner:
         for secret in found:
             key = (secret.line_number, secret.secret_hash)
             value = whole_value(secret, lines)
-            if secret.type == "Private Key":  # its value is the BEGIN line, the same in every key: use the file
+            if (
+                secret.type == "Private Key"
+            ):  # its value is the BEGIN line, the same in every key: use the file
                 value = text
-            hit = Hit(kind=secret.type, line=secret.line_number, fingerprint=self.fingerprint(value), prefix=public_prefix(value), sha1=secret.secret_hash)
+            hit = Hit(
+                kind=secret.type,
+                line=secret.line_number,
+                fingerprint=self.fingerprint(value),
+                prefix=public_prefix(value),
+                sha1=secret.secret_hash,
+            )
             if key not in hits or hits[key].kind in GENERIC_KINDS:
                 hits[key] = hit
         return sorted(hits.values(), key=lambda h: (h.line, h.kind))
 
     def redact(self, text: str) -> str:
-        """A name a report shows (a path, a branch, a pinned version) as it is, or, when it holds a secret,
-        as the secret's kind and fingerprint only: metadata gets the same detection as file contents. Call
-        inside `session()`."""
+        """A name a report shows (a path, a branch, a pinned version) as it is, or, when it holds a
+        secret, as the secret's kind and fingerprint only: metadata gets the same detection as file
+        contents. Call inside `session()`."""
         from detect_secrets.core.scan import _process_line_based_plugins
 
         found = list(_process_line_based_plugins([(1, text)], "metadata"))
@@ -173,29 +220,46 @@ class SecretScanner:
         return f"[{secret.type} {self.fingerprint(whole_value(secret, [text]))}]"
 
     def _special(self, path: str, text: str) -> list[Hit]:
-        """A committed `.env` file (not a template) is a finding in itself, whatever detect-secrets says of
-        its lines: it is where credentials live, and it should not be in the repository at all."""
+        """A committed `.env` file (not a template) is a finding in itself, whatever detect-secrets
+        says of its lines: it is where credentials live, and it should not be in the repository at
+        all."""
         if not ENV_FILE.search(path) or path.endswith(ENV_TEMPLATES):
             return []
-        assigned = [(n, m) for n, line in enumerate(text.splitlines(), start=1)
-                    if (m := ENV_ASSIGNMENT.match(line)) and m.group(2).strip("'\" ")]
+        assigned = [
+            (n, m)
+            for n, line in enumerate(text.splitlines(), start=1)
+            if (m := ENV_ASSIGNMENT.match(line)) and m.group(2).strip("'\" ")
+        ]
         if not assigned:
             return []
         digest = hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
-        return [Hit(kind=f"Committed .env file ({len(assigned)} values)", line=assigned[0][0], fingerprint=self.fingerprint(text), prefix="",
-                    sha1=digest)]
+        return [
+            Hit(
+                kind=f"Committed .env file ({len(assigned)} values)",
+                line=assigned[0][0],
+                fingerprint=self.fingerprint(text),
+                prefix="",
+                sha1=digest,
+            )
+        ]
 
     def key_store(self, path: str, content: bytes) -> Hit | None:
-        """A binary key store (PKCS#12, Java keystore) cannot be read as text but is a private key all the same."""
+        """A binary key store (PKCS#12, Java keystore) cannot be read as text but is a private key
+        all the same."""
         if not path.lower().endswith(KEY_STORES):
             return None
-        return Hit(kind="Key store file", line=1, fingerprint=self.fingerprint(content.decode("latin-1")), prefix="",
-                   sha1=hashlib.sha1(content).hexdigest())
+        return Hit(
+            kind="Key store file",
+            line=1,
+            fingerprint=self.fingerprint(content.decode("latin-1")),
+            prefix="",
+            sha1=hashlib.sha1(content).hexdigest(),
+        )
 
 
 def whole_value(secret, lines: list[str]) -> str:
-    """The whole token: some detectors report only their pattern's first group (`ghp` for a GitHub token),
-    which would give every token of a kind the same fingerprint."""
+    """The whole token: some detectors report only their pattern's first group (`ghp` for a GitHub
+    token), which would give every token of a kind the same fingerprint."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
     value = secret.secret_value or ""

@@ -1,5 +1,5 @@
-"""What a repository's files say about its stack and delivery: CI, tests, lock files, infrastructure as
-code, containers, a staging environment, dependency manifests and runtime versions.
+"""What a repository's files say about its stack and delivery: CI, tests, lock files, infrastructure
+as code, containers, a staging environment, dependency manifests and runtime versions.
 
 Pure functions of paths and text, fed by the git source as it reads each file at HEAD once.
 """
@@ -24,21 +24,63 @@ CI = (  # path pattern -> system
     (re.compile(r"^\.buildkite/"), "Buildkite"),
     (re.compile(r"^\.drone\.ya?ml$"), "Drone"),
 )
-TEST_FILE = re.compile(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]+\.py$|_test\.(py|go)$|\.(test|spec)\.[jt]sx?$"
-                       r"|Tests?\.(java|kt|cs)$|_spec\.rb$")
-LOCK_FILES = {"package-lock.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "poetry.lock", "Pipfile.lock",
-              "uv.lock", "pdm.lock", "Cargo.lock", "go.sum", "Gemfile.lock", "composer.lock", "packages.lock.json"}
-MANIFESTS = {"package.json", "pyproject.toml", "requirements.txt", "setup.py", "Pipfile", "go.mod", "Cargo.toml",
-             "Gemfile", "composer.json", "pom.xml", "build.gradle", "build.gradle.kts", "mix.exs"}
-IAC_BY_NAME = {"samconfig.toml": "SAM", "cdk.json": "CDK", "Pulumi.yaml": "Pulumi", "serverless.yml": "Serverless",
-               "serverless.yaml": "Serverless", "serverless.ts": "Serverless", "serverless.json": "Serverless"}
+TEST_FILE = re.compile(
+    r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]+\.py$|_test\.(py|go)$|\.(test|spec)\.[jt]sx?$"
+    r"|Tests?\.(java|kt|cs)$|_spec\.rb$"
+)
+LOCK_FILES = {
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lockb",
+    "poetry.lock",
+    "Pipfile.lock",
+    "uv.lock",
+    "pdm.lock",
+    "Cargo.lock",
+    "go.sum",
+    "Gemfile.lock",
+    "composer.lock",
+    "packages.lock.json",
+}
+MANIFESTS = {
+    "package.json",
+    "pyproject.toml",
+    "requirements.txt",
+    "setup.py",
+    "Pipfile",
+    "go.mod",
+    "Cargo.toml",
+    "Gemfile",
+    "composer.json",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "mix.exs",
+}
+IAC_BY_NAME = {
+    "samconfig.toml": "SAM",
+    "cdk.json": "CDK",
+    "Pulumi.yaml": "Pulumi",
+    "serverless.yml": "Serverless",
+    "serverless.yaml": "Serverless",
+    "serverless.ts": "Serverless",
+    "serverless.json": "Serverless",
+}
 CONFIG_SUFFIXES = (".yml", ".yaml", ".json", ".tf", ".toml", ".ts", ".js", ".py")
 STAGING = re.compile(r"\bstaging\b", re.IGNORECASE)
-LAMBDA_RUNTIME = re.compile(r"""\bruntime["']?[ \t]*[:=][ \t]*["']?((?:python|nodejs|java|dotnet|dotnetcore|ruby|go|provided)"""
-                            r"""[\w.]*)""", re.IGNORECASE)
+LAMBDA_RUNTIME = re.compile(
+    r"""\bruntime["']?[ \t]*[:=][ \t]*["']?"""
+    r"""((?:python|nodejs|java|dotnet|dotnetcore|ruby|go|provided)"""
+    r"""[\w.]*)""",
+    re.IGNORECASE,
+)
 CDK_RUNTIME = re.compile(r"\bRuntime\.(PYTHON|NODEJS|JAVA|RUBY|DOTNET|PROVIDED)_?([0-9A-Z_]*)")
-DOCKER_FROM = re.compile(r"^FROM\s+(?:--platform=\S+\s+)?(?:\S+/)?(python|node|golang|ruby|openjdk|eclipse-temurin|"
-                         r"amazoncorretto|php|public\.ecr\.aws/lambda/\w+):([\w.-]+)", re.IGNORECASE | re.MULTILINE)
+DOCKER_FROM = re.compile(
+    r"^FROM\s+(?:--platform=\S+\s+)?(?:\S+/)?(python|node|golang|ruby|openjdk|eclipse-temurin|"
+    r"amazoncorretto|php|public\.ecr\.aws/lambda/\w+):([\w.-]+)",
+    re.IGNORECASE | re.MULTILINE,
+)
 GO_VERSION = re.compile(r"^go (\d+\.\d+(?:\.\d+)?)", re.MULTILINE)
 TOOL_NAMES = {"nodejs": "node", "golang": "go"}
 
@@ -53,11 +95,17 @@ def is_ci(path: str) -> str | None:
 
 
 def wants_text(path: str) -> bool:
-    """Files whose content says something about the stack (the secret scan reads every file anyway)."""
+    """Files whose content says something about the stack (the secret scan reads every file anyway).
+    """
     name = PurePosixPath(path).name
-    return (name in MANIFESTS or name in IAC_BY_NAME or name.startswith(("Dockerfile", ".python-version"))
-            or name in (".nvmrc", ".node-version", ".tool-versions", "runtime.txt")
-            or bool(is_ci(path)) or path.endswith(CONFIG_SUFFIXES))
+    return (
+        name in MANIFESTS
+        or name in IAC_BY_NAME
+        or name.startswith(("Dockerfile", ".python-version"))
+        or name in (".nvmrc", ".node-version", ".tool-versions", "runtime.txt")
+        or bool(is_ci(path))
+        or path.endswith(CONFIG_SUFFIXES)
+    )
 
 
 @dataclass
@@ -96,7 +144,9 @@ class StackFacts:
         template = "AWS::Serverless" in text or "AWSTemplateFormatVersion" in text
         if template:
             self.iac.add("SAM" if "AWS::Serverless" in text else "CloudFormation")
-        deploys = template or is_ci(path) or name in IAC_BY_NAME or path.endswith((".tf", ".tfvars"))
+        deploys = (
+            template or is_ci(path) or name in IAC_BY_NAME or path.endswith((".tf", ".tfvars"))
+        )
         if deploys and path not in self.staging and STAGING.search(text):
             self.staging.append(path)
         self.runtimes.update(f"{tool} ({path})" for tool in declared_versions(name, text))
@@ -119,12 +169,19 @@ def declared_versions(name: str, text: str) -> list[str]:
     if name == "runtime.txt" and first.startswith("python-"):
         return [f"python {first.removeprefix('python-')}"]
     if name == ".tool-versions":
-        pairs = (line.split()[:2] for line in text.splitlines() if len(line.split()) >= 2 and not line.startswith("#"))
+        pairs = (
+            line.split()[:2]
+            for line in text.splitlines()
+            if len(line.split()) >= 2 and not line.startswith("#")
+        )
         return [f"{TOOL_NAMES.get(tool, tool)} {version}" for tool, version in pairs]
     if name == "go.mod":
         return [f"go {m.group(1)}" for m in GO_VERSION.finditer(text)][:1]
     if name.startswith("Dockerfile") or name == "Containerfile":
-        images = ((tool.split("/")[-1], version.split("-")[0]) for tool, version in DOCKER_FROM.findall(text))
+        images = (
+            (tool.split("/")[-1], version.split("-")[0])
+            for tool, version in DOCKER_FROM.findall(text)
+        )
         return [f"{TOOL_NAMES.get(tool, tool)} {version} (container)" for tool, version in images]
     try:
         if name == "package.json":
@@ -133,6 +190,10 @@ def declared_versions(name: str, text: str) -> list[str]:
         if name == "pyproject.toml":
             python = tomllib.loads(text).get("project", {}).get("requires-python")
             return [f"python {python}"] if isinstance(python, str) else []
-    except (ValueError, AttributeError, RecursionError):  # a broken manifest says nothing about versions
+    except (
+        ValueError,
+        AttributeError,
+        RecursionError,
+    ):  # a broken manifest says nothing about versions
         return []
     return []

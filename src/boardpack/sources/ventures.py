@@ -1,8 +1,9 @@
-"""A venture's own CSV files — a property's rent roll, a fleet's jobs, a practice's timesheets — read by one
-source class, configured by the entity table that names the file, the header and a row parser.
+"""A venture's own CSV files — a property's rent roll, a fleet's jobs, a practice's timesheets —
+read by one source class, configured by the entity table that names the file, the header and a row
+parser.
 
-Every file goes through `csv_file.read_rows` and its cell parsers, so a date, a count or an amount means the
-same thing in each of them (and in the channels file).
+Every file goes through `csv_file.read_rows` and its cell parsers, so a date, a count or an amount
+means the same thing in each of them (and in the channels file).
 """
 
 from __future__ import annotations
@@ -28,14 +29,20 @@ class VentureCsv:
     parser: Callable[[Entity], RowParser]  # a row parser for one entity's file
     records: str  # the Portfolio list it fills
     stale_after_days: int
-    freshness: Callable[[Portfolio, list, list[Path]], date | None]  # (portfolio, records, files) -> newest
+    freshness: Callable[
+        [Portfolio, list, list[Path]], date | None
+    ]  # (portfolio, records, files) -> newest
     nothing: str = ""  # why the source failed when it has no record before the as-of date
 
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
         entities = [e for e in ws.settings.entities if getattr(e, self.table)]
-        status = SourceStatus(name=self.name, configured=bool(entities), stale_after_days=self.stale_after_days,
-                              optional=all(getattr(e, self.table).optional for e in entities))
+        status = SourceStatus(
+            name=self.name,
+            configured=bool(entities),
+            stale_after_days=self.stale_after_days,
+            optional=all(getattr(e, self.table).optional for e in entities),
+        )
         found, files = getattr(portfolio, self.records), []
         for entity in entities:
             relative = getattr(getattr(entity, self.table), self.setting)
@@ -51,7 +58,8 @@ class VentureCsv:
 
 
 def newest_before_as_of(portfolio: Portfolio, records: list, files: list[Path]) -> date | None:
-    """A dated series: its newest record before the as-of date (later rows are bookings, not news)."""
+    """A dated series: its newest record before the as-of date (later rows are bookings, not news).
+    """
     return max((r.date for r in records if r.date < portfolio.as_of), default=None)
 
 
@@ -61,7 +69,8 @@ def last_edit(portfolio: Portfolio, records: list, files: list[Path]) -> date | 
 
 
 def unit_parser(entity: Entity) -> RowParser:
-    """A rent roll's rows: no tenant is vacant (the rent is then the asking rent), no lease_end month to month."""
+    """A rent roll's rows: no tenant is vacant (the rent is then the asking rent), no lease_end
+    month to month."""
     seen: dict[str, str] = {}
 
     def parse(row: dict[str, str], where: str) -> Unit:
@@ -75,11 +84,20 @@ def unit_parser(entity: Entity) -> RowParser:
         if tenant and start is None:
             raise ValueError(f"{tenant!r} has no lease_start: give the date the lease began")
         if start and end and end < start:
-            raise ValueError(f"the lease ends ({end}) before it starts ({start}): check the two dates")
+            raise ValueError(
+                f"the lease ends ({end}) before it starts ({start}): check the two dates"
+            )
         seen[row["unit"]] = where
-        return Unit(entity=entity.id, unit=row["unit"], tenant=tenant, lease_start=start, lease_end=end,
-                    monthly_rent=amount(row["monthly_rent"], "monthly_rent"),
-                    deposit=amount(row["deposit"], "deposit", default="0"), source=where)
+        return Unit(
+            entity=entity.id,
+            unit=row["unit"],
+            tenant=tenant,
+            lease_start=start,
+            lease_end=end,
+            monthly_rent=amount(row["monthly_rent"], "monthly_rent"),
+            deposit=amount(row["deposit"], "deposit", default="0"),
+            source=where,
+        )
 
     return parse
 
@@ -89,14 +107,22 @@ def job_parser(entity: Entity) -> RowParser:
 
     def parse(row: dict[str, str], where: str) -> Job:
         if row["vehicle"] not in vehicles:
-            raise ValueError(f"vehicle {row['vehicle']!r} is not in the fleet (its assets of kind vehicle: "
-                             f"{', '.join(vehicles)}); add it to assets or fix the name")
+            raise ValueError(
+                f"vehicle {row['vehicle']!r} is not in the fleet (its assets of kind vehicle: "
+                f"{', '.join(vehicles)}); add it to assets or fix the name"
+            )
         if not row["customer"]:
             raise ValueError("customer is empty")
-        return Job(entity=entity.id, date=day(row["date"], "date"), vehicle=row["vehicle"],
-                   customer=row["customer"], revenue=amount(row["revenue"], "revenue"),
-                   direct_cost=amount(row["direct_cost"], "direct_cost", default="0"),
-                   hours=amount(row["hours"], "hours", default="0"), source=where)
+        return Job(
+            entity=entity.id,
+            date=day(row["date"], "date"),
+            vehicle=row["vehicle"],
+            customer=row["customer"],
+            revenue=amount(row["revenue"], "revenue"),
+            direct_cost=amount(row["direct_cost"], "direct_cost", default="0"),
+            hours=amount(row["hours"], "hours", default="0"),
+            source=where,
+        )
 
     return parse
 
@@ -107,19 +133,51 @@ def time_parser(entity: Entity) -> RowParser:
     def parse(row: dict[str, str], where: str) -> TimeEntry:
         client = clients.get(row["client"].casefold())
         if client is None:
-            raise ValueError(f"client {row['client']!r} is not one of the practice's clients "
-                             f"({', '.join(clients.values())}); add it to [entities.practice] clients")
-        return TimeEntry(entity=entity.id, client=client, date=day(row["date"], "date"),
-                         hours=amount(row["hours"], "hours", positive=True), rate=amount(row["rate"], "rate"),
-                         source=where)
+            raise ValueError(
+                f"client {row['client']!r} is not one of the practice's clients "
+                f"({', '.join(clients.values())}); add it to [entities.practice] clients"
+            )
+        return TimeEntry(
+            entity=entity.id,
+            client=client,
+            date=day(row["date"], "date"),
+            hours=amount(row["hours"], "hours", positive=True),
+            rate=amount(row["rate"], "rate"),
+            source=where,
+        )
 
     return parse
 
 
-rent_roll = VentureCsv(name="rent_roll", table="property", setting="units",
-                       header=("unit", "tenant", "lease_start", "lease_end", "monthly_rent", "deposit"),
-                       parser=unit_parser, records="units", stale_after_days=366, freshness=last_edit)
-jobs = VentureCsv(name="jobs", table="fleet", setting="jobs", header=("date", "vehicle", "customer", "revenue", "direct_cost", "hours"),
-                  parser=job_parser, records="jobs", stale_after_days=10, freshness=newest_before_as_of, nothing="no job is dated before the as-of date")
-timesheets = VentureCsv(name="timesheets", table="practice", setting="timesheets", header=("client", "date", "hours", "rate"), parser=time_parser,
-                        records="timesheets", stale_after_days=10, freshness=newest_before_as_of, nothing="no hours are logged before the as-of date")
+rent_roll = VentureCsv(
+    name="rent_roll",
+    table="property",
+    setting="units",
+    header=("unit", "tenant", "lease_start", "lease_end", "monthly_rent", "deposit"),
+    parser=unit_parser,
+    records="units",
+    stale_after_days=366,
+    freshness=last_edit,
+)
+jobs = VentureCsv(
+    name="jobs",
+    table="fleet",
+    setting="jobs",
+    header=("date", "vehicle", "customer", "revenue", "direct_cost", "hours"),
+    parser=job_parser,
+    records="jobs",
+    stale_after_days=10,
+    freshness=newest_before_as_of,
+    nothing="no job is dated before the as-of date",
+)
+timesheets = VentureCsv(
+    name="timesheets",
+    table="practice",
+    setting="timesheets",
+    header=("client", "date", "hours", "rate"),
+    parser=time_parser,
+    records="timesheets",
+    stale_after_days=10,
+    freshness=newest_before_as_of,
+    nothing="no hours are logged before the as-of date",
+)

@@ -1,6 +1,6 @@
-"""An example third-party plugin: a source that reads a workspace's `visitors.csv` (date, visitors) into the
-Portfolio's extension slot, and a section that shows it. Installed by tests/test_plugins.py, exactly as a
-package's entry points would install it."""
+"""An example third-party plugin: a source that reads a workspace's `visitors.csv` (date, visitors)
+into the Portfolio's extension slot, and a section that shows it. Installed by
+tests/test_plugins.py, exactly as a package's entry points would install it."""
 
 from __future__ import annotations
 
@@ -28,10 +28,17 @@ class VisitorsSource:
 
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
-        status = SourceStatus(name=self.name, configured=(ws.root / "visitors.csv").is_file(), optional=True)
+        status = SourceStatus(
+            name=self.name, configured=(ws.root / "visitors.csv").is_file(), optional=True
+        )
         if status.configured:
-            rows = read_rows(ws.root, "visitors.csv", "visitors.csv", ("date", "visitors"),
-                             lambda row, where: (day(row["date"], "date"), count(row["visitors"], "visitors")))
+            rows = read_rows(
+                ws.root,
+                "visitors.csv",
+                "visitors.csv",
+                ("date", "visitors"),
+                lambda row, where: (day(row["date"], "date"), count(row["visitors"], "visitors")),
+            )
             portfolio.extend(NAME, VisitorLog(days=tuple(rows)))
             status.paths, status.records = ["visitors.csv"], len(rows)
             status.freshness = max((d for d, _ in rows), default=None)
@@ -43,8 +50,13 @@ def visitors_block(results: Results, portfolio: Portfolio) -> list:
     if log is None:
         return []
     period = portfolio.period
-    metric = Metric(id="visitors.period", label="Website visitors", value=log.between(period.start, period.end),
-                    unit="visitors", provenance=("visitors.csv",))
+    metric = Metric(
+        id="visitors.period",
+        label="Website visitors",
+        value=log.between(period.start, period.end),
+        unit="visitors",
+        provenance=("visitors.csv",),
+    )
     return [MetricsBlock(items=(metric,))]
 
 

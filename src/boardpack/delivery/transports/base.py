@@ -1,12 +1,15 @@
 """The transport interface and the error vocabulary every transport maps its failures into.
 
-    DeliveryError
-    ├── RetryableError   not accepted; trying again soon may work (throttling, SMTP 4xx): retried with backoff
-    ├── PermanentError   not accepted and never will be as it is (rejected, unverified sender, 5xx): `failed`
-    ├── StopError        nothing more can be sent today (daily quota, sending paused, credentials expired):
-    │                    the batch stops, the rest stay `planned` for the next run, and the owner is alerted
-    └── AmbiguousError   it may have been accepted (timeout or lost connection after the request was sent):
-                         `unknown`, held, and re-sent only by an explicit `send --resend-unknown`
+DeliveryError
+├── RetryableError   not accepted; trying again soon may work (throttling, SMTP 4xx):
+│                    retried with backoff
+├── PermanentError   not accepted and never will be as it is (rejected, unverified sender, 5xx):
+│                    `failed`
+├── StopError        nothing more can be sent today (daily quota, sending paused, credentials
+│                    expired): the batch stops, the rest stay `planned` for the next run, and the
+│                    owner is alerted
+└── AmbiguousError   it may have been accepted (timeout or lost connection after the request was
+                     sent): `unknown`, held, and re-sent only by an explicit `send --resend-unknown`
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ class AmbiguousError(DeliveryError):
 
 @dataclass(frozen=True)
 class Receipt:
-    transport_id: str  # the transport's own id for the accepted message (file path, SES message id, ...)
+    transport_id: (
+        str  # the transport's own id for the accepted message (file path, SES message id, ...)
+    )
     detail: str = ""  # e.g. recipients an SMTP server refused while accepting the others
 
 
@@ -65,12 +70,14 @@ class Transport(Protocol):
     name: str
 
     def allowance(self) -> Allowance:
-        """Read the account's limits before a batch; raises DeliveryError if the transport is unusable."""
+        """Read the account's limits before a batch; raises DeliveryError if the transport is
+        unusable."""
 
     def send(self, message: OutgoingMessage) -> Receipt:
         """Hand the message to the transport for `message.envelope`; thread-safe."""
 
     def check(self, sender: str, recipients: list[str]) -> list[Check]:
-        """`check --online`: can this transport send from `sender` to `recipients`? One line per finding."""
+        """`check --online`: can this transport send from `sender` to `recipients`? One line per
+        finding."""
 
     def close(self) -> None: ...

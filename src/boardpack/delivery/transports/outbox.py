@@ -1,4 +1,5 @@
-"""The outbox: `.eml` files plus a JSON-lines index of envelopes. The embedded default; needs nothing."""
+"""The outbox: `.eml` files plus a JSON-lines index of envelopes. The embedded default; needs
+nothing."""
 
 from __future__ import annotations
 
@@ -36,16 +37,25 @@ class OutboxTransport:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             write_durably(target, message.raw)
-            entry = {"message_id": message.message_id, "delivery_key": str(key), "period": key.period,
-                     "report": key.report, "from": message.sender, "recipients": list(message.envelope),
-                     "subject": message.subject, "file": str(target.relative_to(self.folder)),
-                     "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
+            entry = {
+                "message_id": message.message_id,
+                "delivery_key": str(key),
+                "period": key.period,
+                "report": key.report,
+                "from": message.sender,
+                "recipients": list(message.envelope),
+                "subject": message.subject,
+                "file": str(target.relative_to(self.folder)),
+                "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
             with open(self.folder / INDEX, "a", encoding="utf-8") as index:
                 index.write(json.dumps(entry) + "\n")
                 index.flush()
                 os.fsync(index.fileno())
         except OSError as exc:
-            raise PermanentError(f"cannot write to the outbox {self.folder}: {exc.strerror}") from exc
+            raise PermanentError(
+                f"cannot write to the outbox {self.folder}: {exc.strerror}"
+            ) from exc
         return Receipt(str(target))
 
     def close(self) -> None:
@@ -66,4 +76,6 @@ def read_index(folder: Path) -> list[dict]:
     path = folder / INDEX
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]

@@ -1,4 +1,5 @@
-"""SMTP (smtplib): plain, STARTTLS or implicit TLS; one connection per sending thread, reused for the batch.
+"""SMTP (smtplib): plain, STARTTLS or implicit TLS; one connection per sending thread, reused for
+the batch.
 
 The envelope is sent step by step (MAIL, RCPT each, DATA) so a failure is classified by where it
 happened: before DATA nothing was accepted (retry or fail); once DATA is under way a lost
@@ -35,7 +36,8 @@ def reply(code: int, text: bytes | str) -> str:
 
 
 def refusal(code: int, text: bytes | str, what: str) -> RetryableError | PermanentError:
-    """4xx: try again later; 5xx (or anything else): this message will never be accepted as it is."""
+    """4xx: try again later; 5xx (or anything else): this message will never be accepted as it is.
+    """
     cls = RetryableError if 400 <= code < 500 else PermanentError
     return cls(f"the SMTP server refused {what}: {reply(code, text)}")
 
@@ -43,15 +45,22 @@ def refusal(code: int, text: bytes | str, what: str) -> RetryableError | Permane
 class SmtpTransport:
     name = "smtp"
 
-    def __init__(self, settings: SmtpSettings, username: str | None = None, password: str | None = None,
-                 ca_file: str | None = None):
+    def __init__(
+        self,
+        settings: SmtpSettings,
+        username: str | None = None,
+        password: str | None = None,
+        ca_file: str | None = None,
+    ):
         self.settings = settings
         self.port = settings.port or DEFAULT_PORTS[settings.security]
         self.username, self.password = username, password
         self.ca_file = ca_file
         if username and settings.security == "none" and settings.host not in LOOPBACK:
-            raise WorkspaceError("delivery.smtp.security = \"none\" would send the SMTP password unencrypted to "
-                                 f"{settings.host}: use \"starttls\" or \"ssl\"")
+            raise WorkspaceError(
+                'delivery.smtp.security = "none" would send the SMTP password unencrypted to '
+                f'{settings.host}: use "starttls" or "ssl"'
+            )
         self.local = threading.local()
         self.connections: list[smtplib.SMTP] = []
         self.lock = threading.Lock()
@@ -60,9 +69,17 @@ class SmtpTransport:
     def for_workspace(cls, workspace: Workspace) -> SmtpTransport:
         settings = workspace.settings.delivery.smtp
         assert settings is not None  # the config requires [delivery.smtp] for this transport
-        ca_file = str(workspace.path(settings.ca_file, "delivery.smtp.ca_file")) if settings.ca_file else None
-        return cls(settings, workspace.env.get("BOARDPACK_SMTP_USERNAME"),
-                   workspace.env.get("BOARDPACK_SMTP_PASSWORD"), ca_file)
+        ca_file = (
+            str(workspace.path(settings.ca_file, "delivery.smtp.ca_file"))
+            if settings.ca_file
+            else None
+        )
+        return cls(
+            settings,
+            workspace.env.get("BOARDPACK_SMTP_USERNAME"),
+            workspace.env.get("BOARDPACK_SMTP_PASSWORD"),
+            ca_file,
+        )
 
     @property
     def where(self) -> str:
@@ -86,23 +103,37 @@ class SmtpTransport:
             if s.security == "starttls":
                 if not conn.has_extn("starttls"):
                     conn.close()
-                    raise StopError(f"the SMTP server {self.where} does not offer STARTTLS: set "
-                                    'delivery.smtp.security = "ssl" (port 465) or check the port')
+                    raise StopError(
+                        f"the SMTP server {self.where} does not offer STARTTLS: set "
+                        'delivery.smtp.security = "ssl" (port 465) or check the port'
+                    )
                 conn.starttls(context=self.tls())
                 conn.ehlo()
             if self.username:
                 conn.login(self.username, self.password or "")
         except smtplib.SMTPAuthenticationError as exc:
-            raise StopError(f"the SMTP server {self.where} refused the login ({reply(exc.smtp_code, exc.smtp_error)}): "
-                            "check BOARDPACK_SMTP_USERNAME and BOARDPACK_SMTP_PASSWORD") from None
+            raise StopError(
+                f"the SMTP server {self.where} refused the login"
+                f" ({reply(exc.smtp_code, exc.smtp_error)}): check BOARDPACK_SMTP_USERNAME and"
+                " BOARDPACK_SMTP_PASSWORD"
+            ) from None
         except smtplib.SMTPNotSupportedError:
-            raise StopError(f"the SMTP server {self.where} does not offer AUTH on this connection: unset "
-                            "BOARDPACK_SMTP_USERNAME, or use security = \"starttls\" or \"ssl\"") from None
+            raise StopError(
+                f"the SMTP server {self.where} does not offer AUTH on this connection: unset "
+                'BOARDPACK_SMTP_USERNAME, or use security = "starttls" or "ssl"'
+            ) from None
         except ssl.SSLError as exc:
-            raise StopError(f"TLS with {self.where} failed ({exc.reason or exc}): check the host name and port, "
-                            "or set delivery.smtp.ca_file for a private certificate authority") from None
-        except (smtplib.SMTPException, OSError) as exc:  # refused, unreachable, timed out: nothing was sent
-            raise RetryableError(f"cannot connect to the SMTP server {self.where}: {exc or type(exc).__name__}") from None
+            raise StopError(
+                f"TLS with {self.where} failed ({exc.reason or exc}): check the host name and port,"
+                " or set delivery.smtp.ca_file for a private certificate authority"
+            ) from None
+        except (
+            smtplib.SMTPException,
+            OSError,
+        ) as exc:  # refused, unreachable, timed out: nothing was sent
+            raise RetryableError(
+                f"cannot connect to the SMTP server {self.where}: {exc or type(exc).__name__}"
+            ) from None
         return conn
 
     def connection(self) -> smtplib.SMTP:
@@ -129,15 +160,21 @@ class SmtpTransport:
                 break
             except DeliveryError:
                 raise
-            except smtplib.SMTPServerDisconnected as exc:  # e.g. an idle connection the server closed
+            except (
+                smtplib.SMTPServerDisconnected
+            ) as exc:  # e.g. an idle connection the server closed
                 self.drop()
                 if fresh:
-                    raise RetryableError(f"the SMTP server {self.where} closed the connection before the message "
-                                         f"was sent: {exc}") from None
+                    raise RetryableError(
+                        f"the SMTP server {self.where} closed the connection before the message "
+                        f"was sent: {exc}"
+                    ) from None
             except (OSError, smtplib.SMTPException) as exc:  # before DATA: nothing was accepted
                 self.drop()
-                raise RetryableError(f"the SMTP connection to {self.where} failed before the message was sent: "
-                                     f"{exc or type(exc).__name__}") from None
+                raise RetryableError(
+                    f"the SMTP connection to {self.where} failed before the message was sent: "
+                    f"{exc or type(exc).__name__}"
+                ) from None
         try:
             code, text = conn.data(message.raw)
         except smtplib.SMTPDataError as exc:  # the server answered: it did not take the message
@@ -145,8 +182,10 @@ class SmtpTransport:
             raise refusal(exc.smtp_code, exc.smtp_error, "the message") from None
         except (OSError, smtplib.SMTPException) as exc:
             self.drop()
-            raise AmbiguousError(f"the connection to {self.where} was lost or timed out during DATA "
-                                 f"({exc or type(exc).__name__}); the server may have accepted the message") from None
+            raise AmbiguousError(
+                f"the connection to {self.where} was lost or timed out during DATA "
+                f"({exc or type(exc).__name__}); the server may have accepted the message"
+            ) from None
         if code != 250:  # the server answered after the data: it did not take the message
             self.reset(conn)
             raise refusal(code, text, "the message")
@@ -159,7 +198,9 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException):
             self.drop()
 
-    def envelope(self, conn: smtplib.SMTP, message: OutgoingMessage) -> dict[str, tuple[int, bytes]]:
+    def envelope(
+        self, conn: smtplib.SMTP, message: OutgoingMessage
+    ) -> dict[str, tuple[int, bytes]]:
         """MAIL FROM and RCPT TO; the recipients refused (if some, not all, were)."""
         code, text = conn.mail(bare(message.sender))
         if code != 250:
