@@ -194,10 +194,11 @@ def send_pack(
             archived = archive_pdfs(
                 pack.workspace, pack.documents, pack.period.label, report, pdfs, run_id
             )
+        # the messages are out: say so, and keep the run's record
         except (
             OSError,
             BoardpackError,
-        ) as exc:  # the messages are out: say so, and keep the run's record
+        ) as exc:
             archive_error = f"the PDF archive could not be written: {exc}"
             failures.append(archive_error)
     try:

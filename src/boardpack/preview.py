@@ -146,9 +146,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             url = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(url.query, max_num_fields=20).items()}
-        except (
-            ValueError
-        ) as exc:  # a malformed URL or too many fields: say so, never drop the connection
+        # a malformed URL or too many fields: say so, never drop the connection
+        except ValueError as exc:
             return self.page(HTTPStatus.BAD_REQUEST, "error.html.j2", error=f"a bad request: {exc}")
         parts = [p for p in url.path.split("/") if p]
         try:

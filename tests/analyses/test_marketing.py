@@ -74,7 +74,7 @@ def test_funnel_rates_carry_wilson_intervals(pack):
       → 20.0% (5.7–51.0)
     Next month: 250 / 3 = 83.33 visits × 2/250 = 0.7 bookings; the visit → booking interval for
       2/250 is 0.0022–0.0287, × 83.33 = 0.2–2.4; revenue 0.7 × (2400 / 2) = 840.00.
-"""
+    """
     rows = {r["channel"]: r for r in pack.results.tables["marketing.funnel"].rows}
     web = rows["website"]
     assert (web["visits"], web["leads"], web["bookings"]) == (250, 10, 2)

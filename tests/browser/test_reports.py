@@ -32,7 +32,7 @@ def test_every_table_fits_the_640_pixel_column_in_the_widest_common_sans_font(br
     """The rule, not a font's widths: in DejaVu Sans (wide, and what a Linux mail client falls back
     to), at a desktop's width every table stays inside the 640 px email column, because its cells
     may break.
-"""
+    """
     assert installed_font("DejaVu Sans"), "the test needs DejaVu Sans (fonts-dejavu-core)"
     for report in reports:
         with Visit(browser, 1280) as visit:

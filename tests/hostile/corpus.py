@@ -90,9 +90,8 @@ def run_case(case: Case, tmp_path: Path) -> Outcome:
             cli.main([*argv, "-w", str(ws)] if "-w" not in argv else argv)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-        except (
-            BaseException
-        ) as exc:  # noqa: BLE001 - anything else is what a user would see as a traceback
+        # noqa: BLE001 - anything else is what a user would see as a traceback
+        except BaseException as exc:
             error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - started
     output = stdout.getvalue() + stderr.getvalue()

@@ -42,7 +42,7 @@ def assets(portfolio: Portfolio, results: Results) -> Table:
     """Every asset by venture — declared, and found in the repositories and the AWS account — with
     the open findings that concern it, so the CEO sees the same findings the CTO does, attached to
     what they own.
-"""
+    """
     concerns: dict[tuple[str | None, str], list[Finding]] = {}
     for f in results.ranked_findings():
         if f.asset and f.severity != "info":

@@ -249,7 +249,7 @@ def break_even_units(
 
     units sold = the income rows' `quantity` (one a row when there is none; hours must be given);
     break-even = monthly fixed costs / (revenue per unit - variable cost per unit), rounded up.
-"""
+    """
     sold = {
         e: (r, u, unknown)
         for e, r, u, unknown in portfolio.db.execute(
@@ -404,7 +404,7 @@ def profitability_roadmap(
     Today's figure is the trailing three months' average; the line reaches the goal in goal_month,
     and each milestone (break-even, a quarter, half, three quarters of the goal, the goal) is dated
     by the first month the line reaches it.
-"""
+    """
     finance = portfolio.workspace.settings.finance
     if finance.net_income_goal is None:
         return

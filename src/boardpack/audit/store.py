@@ -179,7 +179,7 @@ class AuditStore(Protocol):
         """Store each event once; a new hard bounce or complaint about a message this store sent
         suppresses the recipients of that message it names (`to_suppress`). SQLite stores all of
         them or none.
-"""
+        """
 
     def suppress(self, address: str, reason: str, at: str, detail: str = "") -> None: ...
 

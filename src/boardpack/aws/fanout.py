@@ -137,7 +137,7 @@ def work(event: Any) -> dict:
     """Process a batch of jobs. Jobs of one portfolio and slot share one build; each report is sent
     at most once however often its job arrives, because every delivery is claimed in the audit store
     first.
-"""
+    """
     records = event.get("Records") if isinstance(event, dict) else None
     if not isinstance(records, list):
         raise BadEvent("not an SQS event: no Records")
@@ -165,14 +165,12 @@ def work(event: Any) -> dict:
                     )
                 else:
                     failures.append(record["messageId"])  # offered again, without the bad one
-        except (
-            WorkspaceError
-        ) as exc:  # its boardpack.toml no longer loads: only its owner can fix that
+        # its boardpack.toml no longer loads: only its owner can fix that
+        except WorkspaceError as exc:
             for record, _ in items:
                 dead_letter(record, f"portfolio {portfolio!r}: {exc}")
-        except (
-            Exception
-        ) as exc:  # passing (throttling, a network fault) or not: SQS offers the jobs again,
+        # passing (throttling, a network fault) or not: SQS offers the jobs again,
+        except Exception as exc:
             log.exception(
                 "portfolio %s: %s; the jobs will be retried", portfolio, exc
             )  # then dead-letters them
@@ -189,9 +187,8 @@ def _send_reports(portfolio: str, uri: str, slot: datetime, reports: list[str]) 
     try:
         pack = pipeline.build_pack(workspace, as_of, reports)
         result = pipeline.send_pack(pack, reports, run_id=pipeline.new_run_id(), command="worker")
-    except (
-        WorkspaceError
-    ) as exc:  # the portfolio's own input is bad: its owner hears of it; retrying won't help
+    # the portfolio's own input is bad: its owner hears of it; retrying won't help
+    except WorkspaceError as exc:
         alert = pipeline.record_build_error(workspace, as_of, exc, command="worker")
         log.warning("portfolio %s: could not build (%s); alert: %s", portfolio, exc, alert)
         return

@@ -55,9 +55,8 @@ def eventbridge_cron(expression: str) -> str:
 
 def schedule_expression(workspace: Workspace) -> str:
     schedule = workspace.settings.schedule
-    if (
-        schedule.business_day is not None
-    ):  # every weekday at `at`; the function runs only on the business day
+    # every weekday at `at`; the function runs only on the business day
+    if schedule.business_day is not None:
         return f"cron({schedule.at.minute} {schedule.at.hour} ? * MON-FRI *)"
     if schedule.cron is None:
         raise WorkspaceError(

@@ -89,7 +89,7 @@ def on_aws(
     """The workspace as it runs on AWS: the function's table, topic and configuration set replace
     its own [delivery], [audit] and [alerts] choices; `scope` keeps a portfolio's records apart in a
     shared table.
-"""
+    """
     env = os.environ if environ is None else environ
     s = workspace.settings
     delivery = s.delivery.model_copy(

@@ -268,7 +268,7 @@ class _Batch:
     Outcomes are recorded on the calling thread as soon as each send finishes — also while waiting
     for the pace — because the time between a hand-over and its record is what a crash turns into
     `unknown`.
-"""
+    """
 
     def __init__(
         self,
@@ -316,11 +316,8 @@ class _Batch:
                     )
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-            for (
-                item
-            ) in (
-                self.retries
-            ):  # claimed but never re-sent (stopped or interrupted): free it for the next run
+            # claimed but never re-sent (stopped or interrupted): free it for the next run
+            for item in self.retries:
                 self.finish(
                     item.message,
                     "planned",
@@ -395,9 +392,8 @@ class _Batch:
                 self.finish(message, "unknown", str(exc))
             except DeliveryError as exc:
                 self.finish(message, "failed", str(exc))
-            except (
-                Exception
-            ) as exc:  # a fault after the hand-over may mean it was sent: never re-send blindly
+            # a fault after the hand-over may mean it was sent: never re-send blindly
+            except Exception as exc:
                 self.finish(message, "unknown", f"{type(exc).__name__}: {exc}")
             else:
                 self.finish(message, "sent", receipt.detail, receipt.transport_id)

@@ -37,9 +37,8 @@ class TokenBucket:
             self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
             self.updated = now
             wanted = min(recipients, self.burst)
-            if (
-                self.tokens >= wanted - 1e-9
-            ):  # float rounding must not leave a caller waiting for nothing
+            # float rounding must not leave a caller waiting for nothing
+            if self.tokens >= wanted - 1e-9:
                 self.tokens -= recipients
                 return 0.0
             return (wanted - self.tokens) / self.rate

@@ -75,7 +75,7 @@ def plan_messages(
 
     A report named in `required` (asked for with --role) must have recipients. `pdfs` keeps the PDFs
     that archive.attach_pdf renders, by report id, for the archive to store the very bytes sent.
-"""
+    """
     pdfs = {} if pdfs is None else pdfs
     frm = sender(workspace)
     brand = brand_for(workspace)

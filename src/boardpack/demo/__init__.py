@@ -217,9 +217,8 @@ def charters_month(rng: random.Random, month: date, rows: list) -> None:
                 "Expenses:Payroll",
             )
         )
-    if (
-        rng.random() < 0.6
-    ):  # chandlery card purchases come through uncategorized; a rule catches most
+    # chandlery card purchases come through uncategorized; a rule catches most
+    if rng.random() < 0.6:
         rows.append(
             harbor_row(
                 day(month, rng.randint(2, 27)),

@@ -41,7 +41,7 @@ def write_jobs(path: Path, coastal: list[dict], last: date) -> None:
     """Each invoice payment pays for one to three loads hauled on the weekdays before it, each put
     on the truck less busy that day; about half of next month's are already booked. Truck 3, the
     spare, gets none.
-"""
+    """
     rng = random.Random(SEED)
     rows, busy = [], set()
     for r in sorted(coastal, key=lambda r: (r["Posted Date"], r["Payee"])):

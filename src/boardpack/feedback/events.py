@@ -262,7 +262,7 @@ def lambda_records(event: Any) -> tuple[list[DeliveryEvent], list[str], list[str
     Each record stands alone: one that is not an SES notification is skipped and noted; one that is
     bad is reported by id (SQS's `batchItemFailures`, so that only it is retried) while the good
     ones are kept.
-"""
+    """
     if not isinstance(event, dict) or not isinstance(event.get("Records"), list):
         return (*collect([event], "lambda event"), [])
     events, skipped, failed = [], [], []

@@ -14,10 +14,11 @@ from boardpack.reports.document import Document
 def weasyprint():
     try:
         import weasyprint
+    # OSError: the Pango library it draws text with is missing
     except (
         ImportError,
         OSError,
-    ) as exc:  # OSError: the Pango library it draws text with is missing
+    ) as exc:
         raise WorkspaceError(
             f"archive.pdf / archive.attach_pdf need WeasyPrint and the Pango library ({exc}): "
             "pip install weasyprint, and on Debian or Ubuntu apt-get install libpango-1.0-0 "

@@ -203,7 +203,7 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
     """A source the section needs that is missing or broken leaves only the notice saying so; one it
     merely uses is noted and the section goes on with the rest. Either way, what a source could not
     see is listed.
-"""
+    """
     notices = []
     states = {
         name: (

@@ -137,7 +137,7 @@ def chart(
     """Bars from a table the analyses made: `columns` maps a column id to its series name; rows with
     no value are left out; with `limit`, the largest rows (by the first series) in that order.
     Amounts are money.
-"""
+    """
 
     def build(results: Results, portfolio: Portfolio) -> list[Block]:
         table = results.tables.get(table_id)

@@ -48,7 +48,7 @@ def fire(
 
     A delivery already sent for that period is not sent again, so re-running a slot (after a crash,
     or a repeated invocation) only completes what is missing.
-"""
+    """
     run_id = pipeline.new_run_id()
     store = pipeline.audit_store(workspace)
     try:

@@ -92,9 +92,8 @@ def reason(exc: Exception) -> str:
         text = f"access denied ({code}): allow this read-only call for the role boardpack runs as"
     elif isinstance(exc, BotoCoreError):
         text = f"not reachable ({type(exc).__name__}): the service may not exist in this region"
-    elif (
-        code.isdigit() or not code
-    ):  # an answer that is not an AWS error document (an HTML error page)
+    # an answer that is not an AWS error document (an HTML error page)
+    elif code.isdigit() or not code:
         text = (
             f"the service answered HTTP {status or code} without an AWS error; it may not exist in"
             " this region"

@@ -134,7 +134,7 @@ def load_books(path: Path, shown: str, spec: LedgerSource, root: Path) -> tuple[
     books), a plugin not on the allow-list (beancount's own `beancount.plugins.*` and the source's
     `plugins`), and a plugin that would be imported from inside the workspace. No pickle cache
     either: loading a pickle runs code.
-"""
+    """
     from beancount import loader
     from beancount.core import data
     from beancount.ops import validation

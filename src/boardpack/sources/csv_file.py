@@ -30,7 +30,7 @@ def read_rows(
     `key` is the setting that names the file, for the message when the file is missing or outside
     the workspace. Lines are physical lines (a quoted newline counts), and a row with more or fewer
     cells than the header is a problem of its own, never read by guesswork.
-"""
+    """
     path = inside(root, relative, key)
     if not path.is_file():
         raise WorkspaceError(

@@ -27,9 +27,8 @@ def physical_lines(path: Path) -> int:
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             count += chunk.count(b"\n")
-            if (
-                b"\r" in chunk
-            ):  # CRLF, or a lone CR (old Mac): most files have neither, and skip this
+            # CRLF, or a lone CR (old Mac): most files have neither, and skip this
+            if b"\r" in chunk:
                 count += chunk.count(b"\r") - chunk.count(b"\r\n")
             count -= last == b"\r" and chunk.startswith(b"\n")  # a CRLF split across two chunks
             last = chunk[-1:]
@@ -53,7 +52,7 @@ def rewritten(path: Path, shown: str, encoding: str, delimiter: str) -> tuple[Pa
     """A uniform copy of a CSV that DuckDB could not read (LF endings, every field quoted), and the
     line each record started on; a row whose cell count differs from the header's is a `file:line`
     problem instead.
-"""
+    """
     problems, starts = [], []
     target = tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", newline="", suffix=".csv", delete=False

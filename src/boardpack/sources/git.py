@@ -245,9 +245,8 @@ def files(
     if own_baseline is not None:
         try:
             baseline = baseline.merged(Baseline.parse(own_baseline, f"{repo.path}/{OWN_BASELINE}"))
-        except (
-            WorkspaceError
-        ) as exc:  # the repository's own file is its owners' business: say so, go on
+        # the repository's own file is its owners' business: say so, go on
+        except WorkspaceError as exc:
             repo.problem = str(exc)
     kept = [(path, hit) for path, hit in hits if not baseline.covers(path, hit.sha1, repo.name)]
     repo.in_baseline = len(hits) - len(kept)

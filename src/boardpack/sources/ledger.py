@@ -437,9 +437,8 @@ def read_raw(
         _read_csv(db, readable, spec.delimiter)
         if [c.strip() for (c, *_) in db.execute("DESCRIBE raw").fetchall()] != header:
             raise duckdb.InvalidInputException("the sniffer read other columns than the header's")
-    except (
-        duckdb.Error
-    ):  # name the row that broke it, or read a valid file DuckDB's sniffer could not
+    # name the row that broke it, or read a valid file DuckDB's sniffer could not
+    except duckdb.Error:
         copy, starts = rewritten(readable, shown, "utf-8-sig", spec.delimiter)
         try:
             _read_csv(db, copy, spec.delimiter)
@@ -479,7 +478,7 @@ def money_sql(column: str, decimal: str) -> str:
     negatives; refuses what it would have to guess at (`1,2,3`, `1.2.3`), more than two decimal
     places (rounding would change the books) and more than 16 digits before the point
     (DECIMAL(18,2)'s limit).
-"""
+    """
     thousands = "," if decimal == "." else "."
     sep, dec = (f"\\{c}" for c in (thousands, decimal))
     grouped = f"[+-]?([0-9]{{1,16}}|[0-9]{{1,3}}({sep}[0-9]{{3}}){{1,5}})({dec}[0-9]{{1,2}})?"

@@ -192,9 +192,8 @@ class SecretScanner:
         for secret in found:
             key = (secret.line_number, secret.secret_hash)
             value = whole_value(secret, lines)
-            if (
-                secret.type == "Private Key"
-            ):  # its value is the BEGIN line, the same in every key: use the file
+            # its value is the BEGIN line, the same in every key: use the file
+            if secret.type == "Private Key":
                 value = text
             hit = Hit(
                 kind=secret.type,

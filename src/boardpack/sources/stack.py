@@ -190,10 +190,11 @@ def declared_versions(name: str, text: str) -> list[str]:
         if name == "pyproject.toml":
             python = tomllib.loads(text).get("project", {}).get("requires-python")
             return [f"python {python}"] if isinstance(python, str) else []
+    # a broken manifest says nothing about versions
     except (
         ValueError,
         AttributeError,
         RecursionError,
-    ):  # a broken manifest says nothing about versions
+    ):
         return []
     return []

@@ -224,9 +224,8 @@ class SesTransport:
         )
         lines += self._check_identity(bare(sender))
         production = quota.get("ProductionAccessEnabled")
-        if (
-            production is None
-        ):  # GetAccount unavailable: SES's sandbox quota is 200 a day at 1 a second
+        # GetAccount unavailable: SES's sandbox quota is 200 a day at 1 a second
+        if production is None:
             in_sandbox = quota["Max24HourSend"] == 200 and quota["MaxSendRate"] == 1
             lines.append(
                 Check(

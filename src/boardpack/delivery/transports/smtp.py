@@ -127,10 +127,11 @@ class SmtpTransport:
                 f"TLS with {self.where} failed ({exc.reason or exc}): check the host name and port,"
                 " or set delivery.smtp.ca_file for a private certificate authority"
             ) from None
+        # refused, unreachable, timed out: nothing was sent
         except (
             smtplib.SMTPException,
             OSError,
-        ) as exc:  # refused, unreachable, timed out: nothing was sent
+        ) as exc:
             raise RetryableError(
                 f"cannot connect to the SMTP server {self.where}: {exc or type(exc).__name__}"
             ) from None
@@ -160,9 +161,8 @@ class SmtpTransport:
                 break
             except DeliveryError:
                 raise
-            except (
-                smtplib.SMTPServerDisconnected
-            ) as exc:  # e.g. an idle connection the server closed
+            # e.g. an idle connection the server closed
+            except smtplib.SMTPServerDisconnected as exc:
                 self.drop()
                 if fresh:
                     raise RetryableError(
