@@ -175,9 +175,8 @@ class SecretFinding:
     path: str  # repository-relative, printable
     line: int
     commit: str  # short hash of the commit that last changed the line
-    fingerprint: (
-        str  # HMAC-SHA256 under the workspace's own key: the same secret, the same fingerprint
-    )
+    # HMAC-SHA256 under the workspace's own key: the same secret, the same fingerprint
+    fingerprint: str
     prefix: str = ""  # a public prefix that says what it is (AKIA, ghp_, xoxb-), never more
 
     @property

@@ -6,7 +6,6 @@ machine can install, so Playwright drives that through `executable_path`.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,52 +31,19 @@ FLAGS = [
 
 
 def chromium() -> tuple[str | None, str]:
-    """The browser's path, installing Debian's package where it is missing; else None and the
-    reason."""
+    """The browser's path; else None and the reason (tests/system-packages.sh installs it)."""
     for name in ("chromium", "chromium-browser", "google-chrome"):
         if path := shutil.which(name):
             return path, ""
-    if not shutil.which("apt-get"):
-        return None, "no Chromium on PATH, and no apt-get to install it with"
-    if os.geteuid() != 0:
-        return None, "no Chromium on PATH, and installing it needs root (apt-get install chromium)"
-    env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]
-    done = subprocess.run(install, env=env, capture_output=True, text=True)
-    if done.returncode != 0:  # a fresh machine may not have read its package lists yet
-        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
-        done = subprocess.run(install, env=env, capture_output=True, text=True)
-    if done.returncode != 0 or not (path := shutil.which("chromium")):
-        return None, f"apt-get install chromium failed: {done.stderr.strip()[-300:]}"
-    return path, ""
+    return None, "no Chromium on PATH: run tests/system-packages.sh (the test command does)"
 
 
 def installed_font(family: str) -> bool:
-    """Whether fontconfig knows the font, installing DejaVu (fonts-dejavu-core) where it is missing.
-    """
-
-    def known() -> bool:
-        listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True)
-        return family in listed.stdout
-
-    if shutil.which("fc-list") and known():
-        return True
-    if shutil.which("apt-get") and os.geteuid() == 0:
-        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(
-            [
-                "apt-get",
-                "install",
-                "-y",
-                "-q",
-                "--no-install-recommends",
-                "fonts-dejavu-core",
-                "fontconfig",
-            ],
-            env=env,
-            capture_output=True,
-        )
-    return bool(shutil.which("fc-list")) and known()
+    """Whether fontconfig knows the font (tests/system-packages.sh installs DejaVu)."""
+    if not shutil.which("fc-list"):
+        return False
+    listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True)
+    return family in listed.stdout
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.store import AuditStore, Intent
@@ -76,8 +77,7 @@ def this_owner() -> str:
 
 
 def owner_alive(owner: str) -> bool:
-    """Whether the process that claimed a delivery may still be sending it (other hosts: assume so).
-    """
+    """Whether the process that claimed a delivery may still be sending it (elsewhere: assume so)."""
     host, _, pid = owner.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return True
@@ -98,6 +98,22 @@ class _Retry:
     attempt: int = field(compare=False)
 
 
+class Clock(Protocol):
+    """The time the batch loop waits by: the system's, or a test's that moves only when told."""
+
+    def now(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
 @dataclass
 class Policy:
     concurrency: int = 8
@@ -114,8 +130,10 @@ class Dispatcher:
         run_id: str,
         on_progress: Callable[[Outcome], None] | None = None,
         policy: Policy | None = None,
+        clock: Clock | None = None,
     ):
         self.store, self.transport, self.run_id = store, transport, run_id
+        self.clock = clock or SystemClock()
         self.owner = this_owner()
         self.on_progress = on_progress or (lambda outcome: None)
         self.policy = policy or Policy()
@@ -284,7 +302,8 @@ class _Batch:
         self.queue = list(reversed(to_send))  # pop() from the end keeps priority order
         self.retries: list[_Retry] = []
         self.inflight: dict[Future, tuple[OutgoingMessage, int]] = {}
-        self.bucket = TokenBucket(allowance.max_send_rate)
+        self.clock = dispatcher.clock
+        self.bucket = TokenBucket(allowance.max_send_rate, clock=self.clock.now)
         self.workers = min(
             self.policy.concurrency, allowance.concurrency or self.policy.concurrency
         )
@@ -312,7 +331,7 @@ class _Batch:
                 else:
                     due = self.retries and not self.halted
                     self.idle(
-                        max(0.0, self.retries[0].not_before - time.monotonic()) if due else None
+                        max(0.0, self.retries[0].not_before - self.clock.now()) if due else None
                     )
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -336,7 +355,7 @@ class _Batch:
         first."""
         if self.halted or len(self.inflight) >= self.workers:
             return None
-        if self.retries and self.retries[0].not_before <= time.monotonic():
+        if self.retries and self.retries[0].not_before <= self.clock.now():
             return self.retries[0].message, self.retries[0].attempt
         return (self.queue[-1], 1) if self.queue else None
 
@@ -356,7 +375,7 @@ class _Batch:
     def idle(self, timeout: float | None) -> None:
         """Wait up to `timeout` for a send to finish, recording what does."""
         if not self.inflight:
-            time.sleep(timeout or 0)
+            self.clock.sleep(timeout or 0)
             return
         done, _ = wait(list(self.inflight), timeout=timeout, return_when=FIRST_COMPLETED)
         self.settle(done)
@@ -378,7 +397,7 @@ class _Batch:
                 heapq.heappush(
                     self.retries,
                     _Retry(
-                        not_before=time.monotonic() + delay,
+                        not_before=self.clock.now() + delay,
                         seq=next(self.seq),
                         message=message,
                         attempt=attempt + 1,

@@ -14,6 +14,7 @@ DeliveryError
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -43,9 +44,8 @@ class AmbiguousError(DeliveryError):
 
 @dataclass(frozen=True)
 class Receipt:
-    transport_id: (
-        str  # the transport's own id for the accepted message (file path, SES message id, ...)
-    )
+    # the transport's own id for the accepted message (file path, SES message id, ...)
+    transport_id: str
     detail: str = ""  # e.g. recipients an SMTP server refused while accepting the others
 
 
@@ -81,3 +81,27 @@ class Transport(Protocol):
         finding."""
 
     def close(self) -> None: ...
+
+
+class MockTransport:
+    """A transport whose every send is `handler(message)`: the receipt it returns, or the error it
+    raises. For tests of the dispatcher's loop (retry, stop, quota, pace) without a wire."""
+
+    name = "mock"
+
+    def __init__(
+        self, handler: Callable[[OutgoingMessage], Receipt], allowance: Allowance | None = None
+    ):
+        self.handler, self.limits = handler, allowance or Allowance()
+
+    def allowance(self) -> Allowance:
+        return self.limits
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        return self.handler(message)
+
+    def check(self, sender: str, recipients: list[str]) -> list[Check]:
+        return []
+
+    def close(self) -> None:
+        pass
