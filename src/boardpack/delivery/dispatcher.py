@@ -77,7 +77,7 @@ def this_owner() -> str:
 
 
 def owner_alive(owner: str) -> bool:
-    """Whether the process that claimed a delivery may still be sending it (elsewhere: assume so)."""
+    """Whether the process that claimed a delivery may still send it (another host: assume so)."""
     host, _, pid = owner.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return True
