@@ -210,7 +210,7 @@ def run_cli(
     *args: str,
     cwd: Path | None = None,
     env: dict | None = None,
-    input: str | None = None,
+    input: str | bytes = "",
     timeout: float = 120,
     process: bool = False,
 ) -> subprocess.CompletedProcess:
@@ -234,11 +234,11 @@ def run_cli(
             text=True,
             timeout=timeout,
         )
-    return in_process(list(args), cwd, base | (env or {}), input or "")
+    return in_process(list(args), cwd, base | (env or {}), input)
 
 
 def in_process(
-    args: list[str], cwd: Path | None, environ: dict[str, str], stdin: str
+    args: list[str], cwd: Path | None, environ: dict[str, str], stdin: str | bytes
 ) -> subprocess.CompletedProcess:
     import contextlib
     import io
@@ -252,7 +252,8 @@ def in_process(
     out, err = io.StringIO(), io.StringIO()
     os.environ.clear()
     os.environ.update(environ)
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()), encoding="utf-8")
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
     code = 0
     try:
         if cwd is not None:

@@ -11,17 +11,14 @@ cases and counts them.
 from __future__ import annotations
 
 import contextlib
-import io
 import sqlite3
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from boardpack import cli
 from boardpack.render import sandbox
-from tests.conftest import TOML, write_workspace
+from tests.conftest import TOML, run_cli, write_workspace
 
 AS_OF = ("--as-of", "2026-11-15")
 
@@ -52,7 +49,6 @@ class Outcome:
     sent: int  # messages in the outbox and deliveries recorded as sent
     outside: list[str]  # files written outside the workspace
     leaked: list[str]  # where a planted secret showed
-    error: str = ""  # an exception that escaped the command line (a traceback for a user)
 
 
 def replace(old: str, new: str, count: int = 1) -> Callable[[str], str]:
@@ -74,27 +70,13 @@ def run_case(case: Case, tmp_path: Path) -> Outcome:
     if case.setup:
         case.setup(ws)
     before = snapshot(tmp_path, ws)
-    stdout, stderr = io.StringIO(), io.StringIO()
-    stdin = io.TextIOWrapper(io.BytesIO(case.stdin), encoding="utf-8")
-    code, error = None, ""
+    argv = [arg.replace("{ws}", str(ws)) for arg in case.argv]
+    env = {k: v.replace("{ws}", str(ws)) for k, v in case.env.items()}
     started = time.perf_counter()
-    with (
-        contextlib.redirect_stdout(stdout),
-        contextlib.redirect_stderr(stderr),
-        _stdin(stdin),
-        _environ({k: v.replace("{ws}", str(ws)) for k, v in case.env.items()}),
-        _limits(),
-    ):
-        try:
-            argv = [arg.replace("{ws}", str(ws)) for arg in case.argv]
-            cli.main([*argv, "-w", str(ws)] if "-w" not in argv else argv)
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-        # noqa: BLE001 - anything else is what a user would see as a traceback
-        except BaseException as exc:
-            error = f"{type(exc).__name__}: {exc}"
+    with _limits():
+        done = run_cli(*argv, *(() if "-w" in argv else ("-w", str(ws))), env=env, input=case.stdin)
     seconds = time.perf_counter() - started
-    output = stdout.getvalue() + stderr.getvalue()
+    output = done.stdout + done.stderr
     written = sorted(snapshot(tmp_path, ws) - before)
     files = [p for p in ws.rglob("*") if p.is_file() and p.name != "fingerprint.key"]
     leaked = [
@@ -103,15 +85,13 @@ def run_case(case: Case, tmp_path: Path) -> Outcome:
         for secret in case.secrets
         if secret in text
     ]
-    return Outcome(code, output, seconds, sent(ws), written, leaked, error)
+    return Outcome(done.returncode, output, seconds, sent(ws), written, leaked)
 
 
 def problems_of(case: Case, outcome: Outcome, ws: Path) -> list[str]:
     """What went wrong, in words; empty when the case behaved as a user relies on."""
     found = []
-    if outcome.error:
-        found.append(f"an exception escaped the command line: {outcome.error}")
-    if "Traceback" in outcome.output:
+    if "Traceback" in outcome.output:  # an exception escaped the command line
         found.append("a traceback was printed")
     if outcome.code != case.code:
         found.append(f"exit status {outcome.code}, expected {case.code}")
@@ -145,31 +125,6 @@ def sent(ws: Path) -> int:
 
 def _text(path: Path) -> str:
     return path.read_bytes().decode("utf-8", "replace")
-
-
-@contextlib.contextmanager
-def _stdin(stream):
-    saved, sys.stdin = sys.stdin, stream
-    try:
-        yield
-    finally:
-        sys.stdin = saved
-
-
-@contextlib.contextmanager
-def _environ(values: dict[str, str]):
-    import os
-
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @contextlib.contextmanager

@@ -33,7 +33,8 @@ READ = Config(
     retries={"total_max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=20
 )
 SECRET_NAME = re.compile(
-    r"SECRET|PASSW(OR)?D|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|ACCESS_?KEY|DSN|CONN(ECTION)?_?STR",
+    r"SECRET|PASSW(OR)?D|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|ACCESS_?KEY"
+    r"|DSN|CONN(ECTION)?_?STR",
     re.IGNORECASE,
 )
 TOKENS = (
