@@ -2,8 +2,9 @@
 
 - The PDF archive: WeasyPrint laying out the template's own <style> (what render_pdf does) beside
   the same report from the CSS-inlined email HTML (the obvious way: print the email).
-- The template sandbox: the HTML report rendered in Jinja's SandboxedEnvironment (what boardpack
-  does, so that a workspace's own template cannot reach Python) beside a plain Environment.
+- The template sandbox: the HTML report rendered from its plain data in boardpack's DataSandbox,
+  within its time and size limits (what boardpack does, so that a workspace's own template cannot
+  reach Python) beside a plain Environment on the same data.
 
 Usage: python bench/report_look.py [REPEATS]
 """
@@ -25,8 +26,17 @@ from boardpack.pipeline import build_pack
 from boardpack.render.branding import brand_for
 from boardpack.render.html import environment, render_html
 from boardpack.render.pdf import render_pdf
+from boardpack.render.sandbox import render_bounded
+from boardpack.render.template_data import report_data
 
 AS_OF = date(2026, 11, 22)
+
+
+class KeysFirst(Environment):
+    """Plain Jinja, reading `a.b` as a key first as the sandbox does (the data is dicts)."""
+
+    def getattr(self, obj, attribute):
+        return self.getitem(obj, attribute)
 
 
 def best(repeats: int, work) -> float:
@@ -60,7 +70,7 @@ def main(repeats: int) -> None:
         )
 
         sandboxed = environment(brand.templates)
-        plain = Environment(
+        plain = KeysFirst(
             loader=sandboxed.loader,
             autoescape=True,
             undefined=sandboxed.undefined,
@@ -70,9 +80,12 @@ def main(repeats: int) -> None:
         plain.filters.update(sandboxed.filters)
         logo = brand.logo.src("cid")
 
+        data = [report_data(d, brand, logo, None) for d in docs]  # the plain data templates see
+
         def render_all(env):
-            template = env.get_template("report.html.j2")
-            return [template.render(doc=d, rows=None, logo=logo, brand=brand) for d in docs]
+            if env is sandboxed:  # what boardpack does with a workspace's own template: every limit
+                return [render_bounded(env, "report.html.j2", context) for context in data]
+            return [env.get_template("report.html.j2").render(**context) for context in data]
 
         assert render_all(sandboxed) == render_all(plain)  # the same HTML either way
         boxed, free = best(repeats * 4, lambda: render_all(sandboxed)), best(

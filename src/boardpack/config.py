@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import functools
 import glob
 import os
 import re
@@ -797,15 +798,16 @@ class Workspace:
             inside(self.root, found, key) for found in sorted(glob.glob(str(self.root / pattern)))
         ]
 
+    @functools.cached_property
+    def settings_text(self) -> str | None:
+        """boardpack.toml's text, read once for every key a later check locates."""
+        file = self.root / WORKSPACE_FILE
+        return file.read_text(encoding="utf-8", errors="replace") if file.is_file() else None
+
     def line_of(self, *loc: str | int) -> int | None:
         """The line of a key in boardpack.toml, for checks made after loading (a custom report's
-        sections)."""
-        file = self.root / WORKSPACE_FILE
-        return (
-            _line_of(file.read_text(encoding="utf-8", errors="replace"), list(loc))
-            if file.is_file()
-            else None
-        )
+        sections, each categorization rule)."""
+        return _line_of(self.settings_text, list(loc)) if self.settings_text is not None else None
 
     def where(self, *loc: str | int) -> str:
         """`boardpack.toml:LINE` of a key."""

@@ -38,8 +38,7 @@ Embed = Literal["cid", "data"]  # how the logo travels: a part of the message, o
 
 @cache
 def environment(templates: Path | None = None) -> DataSandbox:
-    """The report templates' sandbox: the workspace's folder (if any) searched before the built-ins.
-    """
+    """The report templates' sandbox: the workspace's folder (if any) before the built-ins."""
     builtin = PackageLoader("boardpack.render", "templates")
     loaders = [FolderLoader(templates)] if templates else []
     env = DataSandbox(
@@ -110,7 +109,9 @@ def where_in_template(exc: BaseException, templates: Path | None) -> str:
 def render_page(template: str, templates: Path | None, context: dict) -> str:
     """A report page from plain data (`template_data`), in the sandbox and within its limits."""
     try:
-        return render_bounded(environment(templates), template, context)
+        return render_bounded(
+            environment(templates), template, context, timed=templates is not None
+        )
     except TemplateError as exc:
         raise template_problem(exc, templates) from None
     except RecursionError as exc:
