@@ -206,6 +206,16 @@ def demo_pack(tmp_path_factory):
     )
 
 
+@pytest.fixture(scope="session")
+def demo_sent(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """`boardpack demo` run once (its PDFs take most of its time): the workspace it wrote and what
+    it said. Read it, or copy it before changing it."""
+    root = tmp_path_factory.mktemp("demo-sent") / "harbor"
+    done = run_cli("demo", str(root), "--as-of", "2026-11-22")
+    assert done.returncode == 0, done.stderr
+    return root, done
+
+
 def run_cli(
     *args: str,
     cwd: Path | None = None,
@@ -322,8 +332,8 @@ def moto_server():
 
 @pytest.fixture
 def aws(moto_server):
-    """A real moto_server, emptied for this test; `aws.env()` is the environment that points at it.
-    """
+    """A real moto_server, emptied for this test; `aws.env()` is the environment that points at
+    it."""
     moto_server.reset()
     return moto_server
 

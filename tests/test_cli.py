@@ -2,6 +2,7 @@
 
 import email
 import json
+import shutil
 from datetime import date, timedelta
 from email import policy
 
@@ -13,9 +14,11 @@ ROLES = {"ceo", "cfo", "accounting", "cto", "cmo"}
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(demo_sent, tmp_path_factory):
+    """The demo as first run, and a copy of it run again."""
+    first_root, first = demo_sent
     root = tmp_path_factory.mktemp("demo") / "harbor"
-    first = run_cli("demo", str(root), "--as-of", "2026-11-22")
+    shutil.copytree(first_root, root, symlinks=True)
     second = run_cli("demo", str(root), "--as-of", "2026-11-22")
     return root, first, second
 

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 # Headless, and nothing of Chromium's own talking to Google: this machine's network is closed, and a
 # test
@@ -98,8 +96,5 @@ class Visit:
 
 
 @pytest.fixture(scope="session")
-def demo_workspace(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("browser") / "demo"
-    done = run_cli("demo", str(root), "--as-of", "2026-11-22")
-    assert done.returncode == 0, done.stderr
-    return root
+def demo_workspace(demo_sent) -> Path:
+    return demo_sent[0]

@@ -41,32 +41,15 @@ def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job
     by_vehicle: dict[str, list[Job]] = defaultdict(list)
     for j in done:
         by_vehicle[j.vehicle].append(j)
-    rows, busy_total = [], 0
-    for vehicle in entity.vehicles():
-        mine = by_vehicle[vehicle]
-        busy = len({j.date for j in mine if j.date.weekday() in working})
-        busy_total += busy
-        revenue = sum((j.revenue for j in mine), ZERO)
-        margin = revenue - sum((j.direct_cost for j in mine), ZERO)
-        hours = sum((j.hours for j in mine), Decimal(0))
-        rows.append(
-            {
-                "vehicle": vehicle,
-                "jobs": len(mine),
-                "days": busy,
-                "utilization": percent(busy, working_days),
-                "revenue": money(revenue),
-                "margin": money(margin),
-                "margin_pct": percent(margin, revenue),
-                "per_hour": money(revenue / hours) if hours else None,
-            }
-        )
-        if not mine:
+    rows = [vehicle_row(v, by_vehicle[v], working, working_days) for v in entity.vehicles()]
+    busy_total = sum(row["days"] for row in rows)
+    for row in rows:
+        if not row["jobs"]:
             results.add(
                 Finding(
                     severity="medium",
                     area="operations",
-                    title=f"{entity.name}: {vehicle} had no jobs in {period.title}",
+                    title=f"{entity.name}: {row['vehicle']} had no jobs in {period.title}",
                     evidence=(
                         f"0 of {working_days} working days; its loan, insurance and parking still"
                         " cost money."
@@ -199,22 +182,40 @@ def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job
             note=money_note,
         )
     )
-    for j in done:
-        if j.revenue < j.direct_cost:
-            results.add(
-                Finding(
-                    severity="low",
-                    area="finance",
-                    title=f"{entity.name}: a job for {j.customer} on {j.date} lost money",
-                    evidence=(
-                        f"revenue {money(j.revenue):,} {currency}, direct cost"
-                        f" {money(j.direct_cost):,} {currency}."
-                    ),
-                    action="Re-price this kind of job or its customer.",
-                    entity=entity.id,
-                    source=j.source,
-                )
-            )
+    results.add(*(losing_job(entity, j, currency) for j in done if j.revenue < j.direct_cost))
+
+
+def vehicle_row(vehicle: str, jobs: list[Job], working: set[int], working_days: int) -> dict:
+    """One vehicle's period: its jobs, its working days with a job, what they earned."""
+    busy = len({j.date for j in jobs if j.date.weekday() in working})
+    revenue = sum((j.revenue for j in jobs), ZERO)
+    margin = revenue - sum((j.direct_cost for j in jobs), ZERO)
+    hours = sum((j.hours for j in jobs), Decimal(0))
+    return {
+        "vehicle": vehicle,
+        "jobs": len(jobs),
+        "days": busy,
+        "utilization": percent(busy, working_days),
+        "revenue": money(revenue),
+        "margin": money(margin),
+        "margin_pct": percent(margin, revenue),
+        "per_hour": money(revenue / hours) if hours else None,
+    }
+
+
+def losing_job(entity: Entity, job: Job, currency: str) -> Finding:
+    return Finding(
+        severity="low",
+        area="finance",
+        title=f"{entity.name}: a job for {job.customer} on {job.date} lost money",
+        evidence=(
+            f"revenue {money(job.revenue):,} {currency}, direct cost"
+            f" {money(job.direct_cost):,} {currency}."
+        ),
+        action="Re-price this kind of job or its customer.",
+        entity=entity.id,
+        source=job.source,
+    )
 
 
 JOB_COLUMNS = (

@@ -155,32 +155,63 @@ def template(
     """The stack for `workspace` (bundled with the function unless `workspace_uri` is an s3://
     location)."""
     settings = workspace.settings
-    org, schedule = settings.organization, settings.schedule
+    org = settings.organization
     for uri in (workspace_uri, portfolios):
         if uri:
             s3_location(uri)
-    identity = bare(sender(workspace)).rpartition("@")[2]
-    resources: dict[str, dict] = {}
     environment = {
         "BOARDPACK_AUDIT_TABLE": {"Ref": "AuditTable"},
         "BOARDPACK_ALERT_TOPIC": {"Ref": "AlertTopic"},
         "BOARDPACK_CONFIGURATION_SET": {"Ref": "ConfigurationSet"},
     }
-    if not portfolios:
+    if not portfolios:  # fan-out: each portfolio's workspace comes with its job
         environment["BOARDPACK_WORKSPACE"] = workspace_uri or f"/var/task/{BUNDLED_WORKSPACE}"
+    reads = s3_read(workspace_uri) if workspace_uri else []
+    if portfolios:
+        target, resources = "Planner", fan_out(portfolios, environment, runtime)
+    else:  # one run at a time: a slow run is never overlapped by the next one
+        target = "Run"
+        resources = lambda_function(
+            "Run",
+            "scheduled_run",
+            [*reads, AUDIT, *SEND, ALERT],
+            900,
+            environment,
+            runtime,
+            ReservedConcurrentExecutions=1,
+        )
+    resources |= lambda_function(
+        "SesEvents", "ses_events", [*reads, AUDIT], 60, environment, runtime
+    )  # fan-out: the shared table only
+    resources |= {"AuditTable": audit_table()}
+    resources |= alerts(org.name)
+    resources |= ses_events(settings.delivery.ses.configuration_set or "boardpack")
+    resources |= scheduling(workspace, target)
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"boardpack: the board pack for {org.name}, on a schedule"[:1024],
+        "Parameters": parameters(bare(sender(workspace)).rpartition("@")[2], bool(portfolios)),
+        "Conditions": {"HasAlertEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlertEmail"}, ""]}]}},
+        "Resources": dict(sorted(resources.items())),
+        "Outputs": outputs(target, bool(portfolios)),
+    }
 
-    def function(
-        name: str, handler: str, statements: list[dict], timeout: int, env: dict, **extra
-    ) -> None:
-        log_group = f"{name}Logs"
-        resources[log_group] = {
+
+def lambda_function(
+    name: str, handler: str, statements: list[dict], timeout: int, env: dict, runtime: str, **extra
+) -> dict[str, dict]:
+    """A function, its role (allowed `statements` and writing to its own log group), that log group
+    and an alarm on its errors."""
+    log_group = f"{name}Logs"
+    return {
+        log_group: {
             "Type": "AWS::Logs::LogGroup",
             "DeletionPolicy": "Retain",
             "UpdateReplacePolicy": "Retain",
             "Properties": {"RetentionInDays": 90},
-        }
-        resources[f"{name}Role"] = role(name, statements, log_group=log_group)
-        resources[name] = {
+        },
+        f"{name}Role": role(name, statements, log_group=log_group),
+        name: {
             "Type": "AWS::Lambda::Function",
             "Properties": {
                 "Runtime": runtime,
@@ -193,114 +224,108 @@ def template(
                 "LoggingConfig": {"LogGroup": {"Ref": log_group}},
                 **extra,
             },
-        }
-        resources[f"{name}Errors"] = alarm(
+        },
+        f"{name}Errors": alarm(
             f"the {name} function failed",
             "AWS/Lambda",
             "Errors",
             {"Name": "FunctionName", "Value": {"Ref": name}},
-        )
+        ),
+    }
 
-    reads = s3_read(workspace_uri) if workspace_uri else []
-    if portfolios:
-        function(
-            "Planner",
-            "plan",
-            [
-                *s3_read(portfolios),
-                allow(["sqs:SendMessage"], {"Fn::GetAtt": ["JobQueue", "Arn"]}),
-                ALERT,
-            ],
-            300,
-            environment | {
-                "BOARDPACK_PORTFOLIOS": portfolios,
-                "BOARDPACK_JOB_QUEUE": {"Ref": "JobQueue"},
-            },
-        )
-        function(
-            "Worker",
-            "work",
-            [
-                *s3_read(portfolios),
-                AUDIT,
-                *SEND,
-                ALERT,
-                allow(
-                    ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
-                    {"Fn::GetAtt": ["JobQueue", "Arn"]},
-                ),
-                allow(["sqs:SendMessage"], {"Fn::GetAtt": ["JobDeadLetters", "Arn"]}),
-            ],
-            300,
-            environment | {"BOARDPACK_DEAD_LETTERS": {"Ref": "JobDeadLetters"}},
-        )
-        resources["JobDeadLetters"] = queue()
-        resources["JobQueue"] = queue(
-            VisibilityTimeout=1800,  # six times the worker's timeout, as AWS advises
-            RedrivePolicy={
-                "deadLetterTargetArn": {"Fn::GetAtt": ["JobDeadLetters", "Arn"]},
-                "maxReceiveCount": 5,
-            },
-        )
-        resources["WorkerJobs"] = {
-            "Type": "AWS::Lambda::EventSourceMapping",
-            "Properties": {
-                "EventSourceArn": {"Fn::GetAtt": ["JobQueue", "Arn"]},
-                "FunctionName": {"Ref": "Worker"},
-                "BatchSize": 10,
-                "FunctionResponseTypes": ["ReportBatchItemFailures"],
-                "ScalingConfig": {"MaximumConcurrency": {"Ref": "WorkerConcurrency"}},
-            },
-        }
-        resources["JobDeadLettersAlarm"] = dead_letter_alarm(
-            "JobDeadLetters", "jobs that can never succeed"
-        )
-        target = "Planner"
-    else:  # one run at a time: a slow run is never overlapped by the next one
-        function(
-            "Run",
-            "scheduled_run",
-            [*reads, AUDIT, *SEND, ALERT],
-            900,
-            environment,
-            ReservedConcurrentExecutions=1,
-        )
-        target = "Run"
-    function(
-        "SesEvents", "ses_events", [*reads, AUDIT], 60, environment
-    )  # fan-out: the shared table only
 
-    resources |= {
-        "AuditTable": {
-            "Type": "AWS::DynamoDB::Table",
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
-            "Properties": {
-                "BillingMode": "PAY_PER_REQUEST",
-                "AttributeDefinitions": [
-                    {"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "period")
-                ],
-                "KeySchema": [
-                    {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                "GlobalSecondaryIndexes": [
-                    {
-                        "IndexName": "period",
-                        "Projection": {"ProjectionType": "ALL"},
-                        "KeySchema": [
-                            {"AttributeName": "period", "KeyType": "HASH"},
-                            {"AttributeName": "pk", "KeyType": "RANGE"},
-                        ],
-                    }
-                ],
-                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-                "SSESpecification": {"SSEEnabled": True},
-            },
+def fan_out(portfolios: str, environment: dict, runtime: str) -> dict[str, dict]:
+    """The planner, the job queue (with its dead letters) and the worker that consumes it."""
+    jobs, dead_letters = {"Fn::GetAtt": ["JobQueue", "Arn"]}, {
+        "Fn::GetAtt": ["JobDeadLetters", "Arn"]
+    }
+    planner = lambda_function(
+        "Planner",
+        "plan",
+        [*s3_read(portfolios), allow(["sqs:SendMessage"], jobs), ALERT],
+        300,
+        environment | {
+            "BOARDPACK_PORTFOLIOS": portfolios,
+            "BOARDPACK_JOB_QUEUE": {"Ref": "JobQueue"},
         },
+        runtime,
+    )
+    worker = lambda_function(
+        "Worker",
+        "work",
+        [
+            *s3_read(portfolios),
+            AUDIT,
+            *SEND,
+            ALERT,
+            allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], jobs),
+            allow(["sqs:SendMessage"], dead_letters),
+        ],
+        300,
+        environment | {"BOARDPACK_DEAD_LETTERS": {"Ref": "JobDeadLetters"}},
+        runtime,
+    )
+    return (
+        planner | worker | {
+            "JobDeadLetters": queue(),
+            "JobQueue": queue(
+                VisibilityTimeout=1800,  # six times the worker's timeout, as AWS advises
+                RedrivePolicy={"deadLetterTargetArn": dead_letters, "maxReceiveCount": 5},
+            ),
+            "WorkerJobs": {
+                "Type": "AWS::Lambda::EventSourceMapping",
+                "Properties": {
+                    "EventSourceArn": jobs,
+                    "FunctionName": {"Ref": "Worker"},
+                    "BatchSize": 10,
+                    "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                    "ScalingConfig": {"MaximumConcurrency": {"Ref": "WorkerConcurrency"}},
+                },
+            },
+            "JobDeadLettersAlarm": dead_letter_alarm(
+                "JobDeadLetters", "jobs that can never succeed"
+            ),
+        }
+    )
+
+
+def audit_table() -> dict:
+    """The audit store's table: kept if the stack goes, recoverable to any second, encrypted."""
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                {"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "period")
+            ],
+            "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": "period",
+                    "Projection": {"ProjectionType": "ALL"},
+                    "KeySchema": [
+                        {"AttributeName": "period", "KeyType": "HASH"},
+                        {"AttributeName": "pk", "KeyType": "RANGE"},
+                    ],
+                }
+            ],
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+        },
+    }
+
+
+def alerts(organization: str) -> dict[str, dict]:
+    """The alert topic CloudWatch publishes to, and its optional email subscription."""
+    return {
         "AlertTopic": {
             "Type": "AWS::SNS::Topic",
-            "Properties": {"DisplayName": f"boardpack alerts: {org.name}"[:100]},
+            "Properties": {"DisplayName": f"boardpack alerts: {organization}"[:100]},
         },
         "AlertEmailSubscription": {
             "Type": "AWS::SNS::Subscription",
@@ -312,6 +337,13 @@ def template(
             },
         },
         "AlertTopicPolicy": topic_policy("AlertTopic", "cloudwatch.amazonaws.com"),
+    }
+
+
+def ses_events(configuration_set: str) -> dict[str, dict]:
+    """The configuration set whose events (bounces, complaints, deliveries…) reach the SES events
+    function through SNS."""
+    return {
         "SesEventTopic": {
             "Type": "AWS::SNS::Topic",
             "Properties": {"DisplayName": "boardpack SES events"},
@@ -336,7 +368,7 @@ def template(
         },
         "ConfigurationSet": {
             "Type": "AWS::SES::ConfigurationSet",
-            "Properties": {"Name": settings.delivery.ses.configuration_set or "boardpack"},
+            "Properties": {"Name": configuration_set},
         },
         "ConfigurationSetEvents": {
             "Type": "AWS::SES::ConfigurationSetEventDestination",
@@ -357,6 +389,19 @@ def template(
                 },
             },
         },
+    }
+
+
+def scheduling(workspace: Workspace, target: str) -> dict[str, dict]:
+    """The schedule in the organization's time zone, the role it invokes `target` with, and the
+    dead letters of runs it could not deliver."""
+    org, schedule = workspace.settings.organization, workspace.settings.schedule
+    window = (
+        {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": schedule.flexible_window_minutes}
+        if schedule.flexible_window_minutes
+        else {"Mode": "OFF"}
+    )
+    return {
         "ScheduleDeadLetters": queue(),
         "ScheduleDeadLettersAlarm": dead_letter_alarm(
             "ScheduleDeadLetters", "scheduled runs that were never delivered to the function"
@@ -378,11 +423,7 @@ def template(
                 "Description": f"boardpack for {org.name}"[:512],
                 "ScheduleExpression": schedule_expression(workspace),
                 "ScheduleExpressionTimezone": org.timezone,
-                "FlexibleTimeWindow": (
-                    {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": schedule.flexible_window_minutes}
-                    if schedule.flexible_window_minutes
-                    else {"Mode": "OFF"}
-                ),
+                "FlexibleTimeWindow": window,
                 "Target": {
                     "Arn": {"Fn::GetAtt": [target, "Arn"]},
                     "RoleArn": {"Fn::GetAtt": ["SchedulerRole", "Arn"]},
@@ -398,7 +439,10 @@ def template(
             },
         },
     }
-    parameters = {
+
+
+def parameters(identity: str, fan_out: bool) -> dict[str, dict]:
+    found = {
         "CodeBucket": {
             "Type": "String",
             "Description": "The S3 bucket holding the deployment bundle",
@@ -417,31 +461,28 @@ def template(
             "Description": "Also email alerts here (optional)",
         },
     }
-    if portfolios:
-        parameters["WorkerConcurrency"] = {
+    if fan_out:
+        found["WorkerConcurrency"] = {
             "Type": "Number",
             "Default": 10,
             "MinValue": 2,
             "MaxValue": 1000,
             "Description": "Most worker functions running at once",
         }
-    outputs = {
+    return found
+
+
+def outputs(target: str, fan_out: bool) -> dict[str, dict]:
+    found = {
         "AuditTableName": {"Value": {"Ref": "AuditTable"}},
         "AlertTopicArn": {"Value": {"Ref": "AlertTopic"}},
         "SesEventTopicArn": {"Value": {"Ref": "SesEventTopic"}},
         "ScheduleArn": {"Value": {"Fn::GetAtt": ["Schedule", "Arn"]}},
         "ScheduledFunction": {"Value": {"Ref": target}},
     }
-    if portfolios:
-        outputs["JobQueueUrl"] = {"Value": {"Ref": "JobQueue"}}
-    return {
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"boardpack: the board pack for {org.name}, on a schedule"[:1024],
-        "Parameters": parameters,
-        "Conditions": {"HasAlertEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlertEmail"}, ""]}]}},
-        "Resources": dict(sorted(resources.items())),
-        "Outputs": outputs,
-    }
+    if fan_out:
+        found["JobQueueUrl"] = {"Value": {"Ref": "JobQueue"}}
+    return found
 
 
 def queue(**properties) -> dict:
