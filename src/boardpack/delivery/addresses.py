@@ -50,12 +50,8 @@ def checked_mailbox(text: str) -> str:
     try:
         header = HeaderRegistry()("To", text)
         found, defects = header.addresses, header.defects
-    # the standard library's parser trips on some inputs ("a@")
-    except (
-        IndexError,
-        ValueError,
-        TypeError,
-    ):
+    # the standard library's parser trips on some inputs ("a@", ":;0")
+    except (AttributeError, IndexError, ValueError, TypeError):
         found, defects = (), ("unparsable",)
     if defects or len(found) != 1 or not found[0].addr_spec:
         what = f"holds {len(found)} addresses" if len(found) > 1 else "is not one email address"
