@@ -18,6 +18,7 @@ LAYERS = (
             "boardpack.errors",
             "boardpack.terminal",
             "boardpack.period",
+            "boardpack.currencies",
             "boardpack.environment",
             "boardpack.cron",
             "boardpack.delivery.addresses",

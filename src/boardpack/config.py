@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from boardpack.currencies import minor_units
 from boardpack.environment import Environment
 from boardpack.errors import WorkspaceError
 
@@ -94,6 +95,17 @@ class Organization(Strict):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     timezone: str = "UTC"
     period: Literal["month", "week", "quarter"] = "month"
+
+    @field_validator("currency")
+    @classmethod
+    def kept_in_cents(cls, value: str) -> str:
+        if minor_units(value) == 3:
+            raise ValueError(
+                f"{value} has three decimal places; boardpack keeps the books to two (the cent):"
+                " keep them in another currency and read the files in this one through"
+                " [sources.rates]"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -223,6 +235,8 @@ class LedgerColumns(Strict):
     fee: str | None = None  # a payments processor's fee: booked as its own expense row
     net: str | None = None  # ... and gross - fee must equal this
     quantity: str | None = None  # units sold on an income row (charters, hours); default 1 per row
+    balance: str | None = None  # the bank's running balance after the row: every row is checked
+    direction: str | None = None  # a column saying in or out ([sources.ledger.direction])
     date_format: str = "%Y-%m-%d"
 
     @model_validator(mode="after")
@@ -231,6 +245,11 @@ class LedgerColumns(Strict):
             raise ValueError('give either amount = "..." or both debit = "..." and credit = "..."')
         if self.amount is None and (self.debit is None or self.credit is None):
             raise ValueError("debit and credit go together: give both column names")
+        if self.direction is not None and self.amount is None:
+            raise ValueError(
+                'direction goes with one amount column: give amount = "..." (its sign is taken from'
+                " the direction column)"
+            )
         if self.net is not None and self.fee is None:
             raise ValueError(
                 'net needs fee: give fee = "..." too (gross - fee = net is checked on every row)'
@@ -242,6 +261,7 @@ class LedgerColumns(Strict):
         return {k: v for k, v in self.model_dump(exclude={"date_format"}).items() if v is not None}
 
 
+POSITIONAL = re.compile(r"c[1-9][0-9]{0,2}")  # a column named by its position, header = false
 # Named presets for common export shapes; anything given on the source overrides the preset.
 PROFILES: dict[str, dict] = {
     # a bank export with one signed amount column
@@ -281,6 +301,29 @@ PROFILES: dict[str, dict] = {
 CASH_ACCOUNTS = ["Assets:*Cash*", "Assets:*Checking*", "Assets:*Savings*", "Assets:*Bank*"]
 
 
+class Direction(Strict):
+    """The values of a direction column that mean money in, and money out (compared without case).
+    """
+
+    in_: list[str] = Field(alias="in", min_length=1)
+    out: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def apart(self) -> Direction:
+        both = {v.strip().casefold() for v in self.in_} & {v.strip().casefold() for v in self.out}
+        if both:
+            raise ValueError(f"{', '.join(sorted(both))}: in both in and out; keep it in one")
+        return self
+
+
+class StatementBalance(Strict):
+    """A closing balance printed on the bank's statement, as beancount's `balance` directive: the
+    balance at the end of `date`."""
+
+    date: date
+    balance: Money
+
+
 class LedgerSource(Strict):
     path: str
     format: Literal["csv", "beancount"] = "csv"
@@ -306,6 +349,15 @@ class LedgerSource(Strict):
     # name
     plugins: list[str] = []
     on_error: Literal["fail", "skip"] = "fail"
+    # the shape of a real export: a preamble, no header, rows to leave out, which sign means what
+    skip_lines: int = Field(default=0, ge=0, le=1000)
+    header: bool = True  # false: name columns by position, "c1", "c2", …
+    skip_if: dict[str, list[str]] = {}  # a column's values (without case) whose rows are left out
+    debit_sign: Literal["positive", "negative"] = "positive"  # how money out is written there
+    fee_sign: Literal["positive", "negative"] = "positive"
+    category_prefix: tuple[str, str] | None = None  # (money in, money out) for a bare category
+    direction: Direction | None = None
+    statement_balances: list[StatementBalance] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -362,6 +414,26 @@ class LedgerSource(Strict):
                 "entity_account_component is for beancount sources; a CSV uses entity or"
                 " entity_column"
             )
+        if (self.columns.direction is None) != (self.direction is None):
+            raise ValueError(
+                "a direction column and [sources.ledger.direction] go together: give columns."
+                'direction = "<header>" and direction = { in = ["CR"], out = ["DR"] }'
+            )
+        if self.statement_balances and self.entity is None:
+            raise ValueError(
+                "statement_balances belong to one bank account: give the source entity ="
+                ' "<id>", not a per-row entity column'
+            )
+        if not self.header:
+            named = [v for v in self.columns.fields().values() if not POSITIONAL.fullmatch(v)]
+            named += [
+                c for c in (self.entity_column, *self.skip_if) if c and not POSITIONAL.fullmatch(c)
+            ]
+            if named:
+                raise ValueError(
+                    f"header = false: the file has no column names, so name columns by position"
+                    f' ("c1" is the first); not {", ".join(map(repr, named))}'
+                )
         per_row = self.entity_column or self.columns.entity
         if (self.entity is None) == (per_row is None):
             raise ValueError(

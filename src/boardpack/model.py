@@ -246,6 +246,29 @@ class CloudAccount:
     )  # (arn, tag value naming no entity)
 
 
+@dataclass(frozen=True, kw_only=True)
+class TieOut:
+    """A bank account's balance as the ledger has it beside the bank's own figure for the same day
+    (its running balance column, or a closing balance from its statement), in the account's
+    currency."""
+
+    account: str  # the ledger source's name, or its path
+    entity: str | None
+    currency: str
+    date: date
+    ledger: Decimal
+    bank: Decimal | None  # None: the export shows no balance to tie to
+    evidence: str  # where the bank's figure comes from: "balance column", "statement"…
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.bank is None else self.ledger - self.bank
+
+
+# The first part of every ledger account: what kind of account it is (beancount's five).
+ACCOUNT_TYPES = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
+
+
 @dataclass(kw_only=True)
 class Portfolio:
     """Everything the sources read, in one place. The ledger lives in DuckDB (`ledger` table)."""
@@ -262,6 +285,7 @@ class Portfolio:
     opening_balances: list[tuple[str | None, Decimal, str]] = field(
         default_factory=list
     )  # entity, amount, file
+    tie_outs: list[TieOut] = field(default_factory=list)
     sources: dict[str, SourceStatus] = field(default_factory=dict)
     rules: list = field(
         default_factory=list

@@ -246,7 +246,7 @@ CASES = [
     bad(
         "three decimal places",
         "ledger/bank.csv:15",
-        "is not a number",
+        "has more decimal places than USD has (2)",
         files=ledger_row("2026-10-30,Acme,x,10.005,"),
     ),
     bad(

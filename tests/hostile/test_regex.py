@@ -43,6 +43,7 @@ PATTERNS = {
     "boardpack.preview.CID": "sub",
     "boardpack.config.REGION": "fullmatch",
     "boardpack.config.KEY_FIRST": "match",
+    "boardpack.config.POSITIONAL": "fullmatch",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}
 # compiled in the code but never applied to workspace data: why, for each

@@ -64,5 +64,8 @@ def test_every_notation_reads_back_to_the_same_decimal(amount, notation):
 
 
 @given(amount=AMOUNTS)
-def test_three_decimal_places_are_never_rounded_into_the_books(amount):
-    assert read(f"{amount:.2f}5", ".") is None
+def test_decimal_places_are_never_rounded(amount):
+    """Three places read exactly (whether the row's currency has them is checked with the row, in
+    tests/sources/test_exports.py); a fourth is refused, never rounded away."""
+    assert read(f"{amount:.2f}5", ".") == Decimal(f"{amount:.2f}5")
+    assert read(f"{amount:.2f}55", ".") is None

@@ -118,7 +118,7 @@ def test_bad_date_and_amount_are_reported_with_file_and_line(tmp_path):
     )
     assert 'ledger/bank.csv:3: date "2026-02-30" does not match date_format %Y-%m-%d' in message
     assert 'ledger/bank.csv:4: amount "12,3O" is not a number' in message
-    assert 'ledger/bank.csv:5: amount "1.005" is not a number' in message
+    assert 'ledger/bank.csv:5: amount "1.005" has more decimal places than USD has (2)' in message
     assert 'on_error = "skip"' in message
 
 

@@ -73,6 +73,60 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             )
         )
     coverage(portfolio, results, currency, provenance)
+    tie_out(portfolio, results, provenance)
+
+
+def tie_out(portfolio: Portfolio, results: Results, provenance: tuple[str, ...]) -> None:
+    """Each bank account's ledger balance beside the bank's own figure for the same day: the
+    statement balances dated in the period, and the latest balance the export prints."""
+    period = portfolio.period
+    shown = [t for t in portfolio.tie_outs if t.date >= period.start or t.evidence != "statement"]
+    results.add(
+        Table(
+            id="accounting.tie_out",
+            title="Tie-out to the bank (each account in its own currency)",
+            columns=(
+                Column.text("account", "Account"),
+                Column.text("date", "On"),
+                Column.number("ledger", "Ledger"),
+                Column.number("bank", "Bank"),
+                Column.number("difference", "Difference"),
+                Column.text("evidence", "Bank's figure from"),
+            ),
+            rows=tuple(
+                {
+                    "account": f"{t.account} ({t.currency})",
+                    "date": t.date.isoformat(),
+                    "ledger": money(t.ledger),
+                    "bank": None if t.bank is None else money(t.bank),
+                    "difference": None if t.difference is None else money(t.difference),
+                    "evidence": t.evidence,
+                }
+                for t in shown
+            ),
+            provenance=provenance,
+            note=(
+                "Ledger: the opening balance plus every row up to that day. A difference is a row"
+                " missing, doubled or wrong, or a wrong opening balance."
+            ),
+        )
+    )
+    for t in shown:
+        if t.difference:
+            results.add(
+                Finding(
+                    severity="high",
+                    area="reconciliation",
+                    title=f"{t.account} does not tie out to the bank on {t.date}",
+                    evidence=(
+                        f"the ledger has {money(t.ledger):,} {t.currency}, the bank"
+                        f" {money(t.bank):,} {t.currency}: {money(t.difference):,} apart."
+                    ),
+                    action="Find the missing or doubled rows (the source's problems list them).",
+                    entity=t.entity,
+                    source=t.account,
+                )
+            )
 
 
 def coverage(

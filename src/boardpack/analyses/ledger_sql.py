@@ -16,7 +16,6 @@ OPERATING = (
     "(account IS NULL OR NOT (account LIKE 'Equity:%' OR account LIKE 'Assets:%' OR account LIKE"
     " 'Liabilities:Loans%'))"
 )
-TYPES = ("Income", "Expenses", "Assets", "Liabilities", "Equity")
 
 
 def total(

@@ -69,6 +69,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         title="Accounting Officer report",
         sections=(
             "accounting.income_statement",
+            "accounting.tie_out",
             "accounting.coverage",
             "accounting.revenue_recognition",
             "accounting.expense_audit",

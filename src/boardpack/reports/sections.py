@@ -347,6 +347,19 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="accounting",
     ),
     SectionSpec(
+        "accounting.tie_out",
+        "Tie-out to the bank",
+        both(
+            findings("reconciliation"),
+            tables(
+                "accounting.tie_out",
+                empty="No CSV bank export is read: nothing to tie out.",
+            ),
+        ),
+        needs=("ledger",),
+        analysis="accounting",
+    ),
+    SectionSpec(
         "accounting.coverage",
         "Chart-of-accounts coverage",
         both(

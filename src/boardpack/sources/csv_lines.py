@@ -48,10 +48,12 @@ def record_starts(path: Path, encoding: str, delimiter: str) -> list[int]:
     return starts
 
 
-def rewritten(path: Path, shown: str, encoding: str, delimiter: str) -> tuple[Path, list[int]]:
+def rewritten(
+    path: Path, shown: str, encoding: str, delimiter: str, offset: int = 0
+) -> tuple[Path, list[int]]:
     """A uniform copy of a CSV that DuckDB could not read (LF endings, every field quoted), and the
     line each record started on; a row whose cell count differs from the header's is a `file:line`
-    problem instead.
+    problem instead (`offset` more than its line in `path`: the file it is a copy of).
     """
     problems, starts = [], []
     target = tempfile.NamedTemporaryFile(
@@ -70,7 +72,7 @@ def rewritten(path: Path, shown: str, encoding: str, delimiter: str) -> tuple[Pa
                 problems.append(
                     SourceProblem(
                         shown,
-                        line,
+                        line + offset,
                         f"this row has {len(row)} cells and the header has "
                         f"{width}: a missing or extra delimiter, or a quote "
                         "left open",

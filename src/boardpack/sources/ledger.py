@@ -7,20 +7,21 @@ Line numbers assume one record per line, which bank exports are.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
 from boardpack.config import LedgerSource, Workspace
+from boardpack.currencies import NO_DECIMALS, THREE_DECIMALS
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
-from boardpack.model import Portfolio, SourceStatus
+from boardpack.model import ACCOUNT_TYPES, Portfolio, SourceStatus
 from boardpack.period import EARLIEST, latest_plausible
-from boardpack.sources import beancount_ledger
+from boardpack.sources import bank_balance, beancount_ledger
 from boardpack.sources.categories import Rule, load_rules
 from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
 
@@ -50,7 +51,7 @@ LEDGER_COLUMNS = (
 # `quantity` is units
 # sold on an income row (NULL: one); `rule` the number of the categorization rule that gave the
 # account.
-MONEY = r"[+-]?[0-9]{1,16}(\.[0-9]{1,2})?"
+MONEY = r"[+-]?[0-9]{1,15}(\.[0-9]{1,3})?"
 
 
 def identifier(name: str) -> str:
@@ -76,6 +77,7 @@ class LedgerCsv:
         latest = latest_plausible(portfolio.as_of)
         portfolio.rules = rules = load_rules(db, ws)
         for index, spec in enumerate(specs):
+            first = len(parts)
             files = [str(f) for f in ws.glob(spec.path, f"sources.ledger[{index}].path")]
             if not files:
                 raise WorkspaceError(
@@ -112,9 +114,11 @@ class LedgerCsv:
                         ]
                     )
                 problems += found
-            portfolio.opening_balances.append(
-                (spec.entity, spec.opening_balance, spec.name or spec.path)
-            )
+            opening = spec.opening_balance
+            if spec.format == "csv":
+                opening, found = self.tie_out(portfolio, spec, parts[first:])
+                problems += found
+            portfolio.opening_balances.append((spec.entity, opening, spec.name or spec.path))
         columns = ", ".join(LEDGER_COLUMNS)
         db.execute(
             "CREATE OR REPLACE VIEW ledger AS "
@@ -134,6 +138,33 @@ class LedgerCsv:
         status.records, status.freshness, status.problems = count, newest, problems
         return status
 
+    @staticmethod
+    def tie_out(
+        portfolio: Portfolio, spec: LedgerSource, tables: list[str]
+    ) -> tuple[Decimal, list[SourceProblem]]:
+        """The account's opening balance (the bank's own figure when its export prints balances and
+        it is in the organization's currency) and what disagrees with the bank's figures; the
+        tie-out goes on the portfolio."""
+        currency = spec.currency or portfolio.currency
+        implied, problems, tie_outs = bank_balance.account_balances(
+            portfolio.db, tables, spec, currency, portfolio.period.end
+        )
+        portfolio.tie_outs += tie_outs
+        if problems and spec.on_error == "fail":
+            raise SourceErrors(
+                problems
+                + [
+                    SourceProblem(
+                        spec.name or spec.path,
+                        None,
+                        'fix the export or the statement balance, or set on_error = "skip" to'
+                        " build with the difference shown in the tie-out",
+                    )
+                ]
+            )
+        use_implied = implied is not None and currency == portfolio.currency
+        return (implied if use_implied else spec.opening_balance), problems
+
 
 def load_file(
     db: duckdb.DuckDBPyConnection,
@@ -148,41 +179,37 @@ def load_file(
 ) -> list[SourceProblem]:
     """Parse one CSV into `table`; return its bad rows (which the ledger view leaves out)."""
     cols = spec.columns
-    header = read_header(path, shown, spec)
-    wanted = cols.fields() | ({"entity": spec.entity_column} if spec.entity_column else {})
-    missing = [h for h in wanted.values() if h not in header]
-    if missing:
-        fix = (
-            f"the profile {spec.profile!r} expects {', '.join(map(repr, wanted.values()))}: rename"
-            " the columns under [sources.ledger.columns]"
-            if spec.profile
-            else "Fix [sources.ledger.columns] to match the header"
-        )
-        raise WorkspaceError(
-            f"{shown}:1: columns {', '.join(map(repr, missing))} not found; the file has "
-            f"{', '.join(map(repr, header))}. {fix}."
-        )
-    with utf8_copy(path, spec.encoding) as readable:
-        line = read_raw(db, readable, shown, spec, header)
-
-    sql = ParseSql(spec, line, ws.settings.organization.currency)
+    with Readable(path, shown, spec) as (readable, offset):
+        header = read_header(readable, shown, spec)
+        check_columns(header, shown, spec, offset)
+        line = read_raw(db, readable, shown, spec, header, offset)
+    sql = ParseSql(spec, f"{line} + $line_offset", ws.settings.organization.currency)
+    sql.params["line_offset"] = offset
     parsed = sql.parsed()
     problem = sql.problem(ws, rates, latest)
-    raw_columns = ", ".join(f"raw_{f}" for f in sql.raw)
     try:
-        # the raw text is only for the messages: computed for `problem`, never stored
+        # the raw text and the helpers are only for the messages: computed for `problem`, never
+        # stored
         db.execute(
             f"""CREATE OR REPLACE TEMP TABLE {table} AS
-            SELECT * EXCLUDE ({raw_columns}, raw_account, rule, rate, amount, currency, fee, net),
+            SELECT * EXCLUDE ({sql.dropped()}, amount, currency, fee, net),
                    {sql.account(rules)} AS account, rule, {sql.converted("amount")} AS amount,
                    $currency AS currency, amount AS original_amount, currency AS original_currency,
-                   {sql.converted("fee")} AS fee, {problem} AS problem, $file AS source_file FROM (
-                WITH x AS (SELECT *, {sql.rule(rules)} AS rule FROM ({parsed} FROM raw))
+                   {sql.converted("fee")} AS fee, fee AS original_fee, {problem} AS problem,
+                   $file AS source_file FROM (
+                WITH x AS (
+                    SELECT *, {sql.rule(rules)} AS rule FROM ({parsed} FROM raw{sql.where(header)})
+                )
                 {rated(rates)})""",
             sql.params | {"file": shown},
         )
     except duckdb.Error as exc:
         raise WorkspaceError(f"{shown}: could not be parsed: {str(exc).splitlines()[0]}") from None
+    balance_problems = (
+        bank_balance.running_balance(db, table, shown, spec.currency or sql.params["currency"])
+        if cols.balance
+        else []
+    )
     if cols.fee:
         # a processor's fee is an expense of its own, on the same line: gross in, fee out, net to
         # cash
@@ -201,7 +228,7 @@ def load_file(
         "ORDER BY source_line LIMIT 200"
     ).fetchall()
     db.execute("DROP TABLE raw")
-    return [SourceProblem(shown, line, message) for line, message in bad]
+    return [SourceProblem(shown, line, message) for line, message in bad] + balance_problems
 
 
 class ParseSql:
@@ -214,8 +241,11 @@ class ParseSql:
         self.params: dict[str, object] = {
             "currency": organization_currency,
             "date_format": spec.columns.date_format,
+            "no_decimals": sorted(NO_DECIMALS),
+            "three_decimals": sorted(THREE_DECIMALS),
         }
         self.raw = {"date": self.raw_text("date")}  # the text behind each value a problem quotes
+        self.helpers: dict[str, str] = {}  # values only the checks read, dropped after them
 
     def param(self, name: str, value: object) -> str:
         self.params[name] = value
@@ -241,21 +271,46 @@ class ParseSql:
         return money_sql(self.column(field), self.spec.decimal)
 
     def amount(self) -> str:
-        """Money in positive, out negative: one signed column, or debit and credit."""
+        """Money in positive, out negative: one signed column, one with a direction column beside
+        it, or debit and credit (money out written as a positive or a negative number)."""
         cols = self.cols
-        if cols.amount:
+        if cols.amount and cols.direction:
+            self.raw["amount"] = self.raw_text("amount")
+            self.raw["direction"] = self.raw_text("direction")
+            way = f"lower(trim({self.column('direction')}))"
+            magnitude = f"abs({self.money('amount')})"
+            self.param("direction_in", [v.strip().casefold() for v in self.spec.direction.in_])
+            self.param("direction_out", [v.strip().casefold() for v in self.spec.direction.out])
+            signed = (
+                f"CASE WHEN list_contains($direction_in, {way}) THEN {magnitude} "
+                f"WHEN list_contains($direction_out, {way}) THEN -{magnitude} END"
+            )
+        elif cols.amount:
             self.raw["amount"] = self.raw_text("amount")
             signed = self.money("amount")
         else:
             self.raw["amount"] = f"{self.raw_text('debit')} || ' / ' || {self.raw_text('credit')}"
             debit, credit = self.money("debit"), self.money("credit")
+            money_out = f"-({debit})" if self.spec.debit_sign == "negative" else debit
+            self.helpers |= {
+                "money_out": money_out,
+                "money_in": credit,
+                "debit_text": self.raw_text("debit"),
+                "credit_text": self.raw_text("credit"),
+            }
             blank_debit, blank_credit = blank(cols.debit), blank(cols.credit)
             signed = (
                 f"CASE WHEN NOT ({blank_debit} AND {blank_credit}) AND ({blank_debit} OR {debit} IS"
                 f" NOT NULL) AND ({blank_credit} OR {credit} IS NOT NULL) THEN coalesce({credit},"
-                f" 0) - coalesce({debit}, 0) END"
+                f" 0) - coalesce({money_out}, 0) END"
             )
+        self.helpers["written_currency"] = code_sql(
+            self.column("amount" if cols.amount else "credit")
+        )
         return f"-({signed})" if self.spec.sign == "inverted" else signed
+
+    def fee(self, field: str) -> str:
+        return f"-({self.money(field)})" if self.spec.fee_sign == "negative" else self.money(field)
 
     def entity(self) -> str:
         if self.spec.entity:
@@ -293,15 +348,33 @@ class ParseSql:
                 f: self.optional(f, self.as_date, "NULL::DATE")
                 for f in ("service_start", "service_end")
             },
-            "fee": self.optional("fee", self.money, "0::DECIMAL(18, 2)"),
-            "net": self.optional("net", self.money, "NULL::DECIMAL(18, 2)"),
+            "fee": self.optional("fee", self.fee, "0::DECIMAL(18, 3)"),
+            "net": self.optional("net", self.money, "NULL::DECIMAL(18, 3)"),
+            "balance": self.optional("balance", self.money, "NULL::DECIMAL(18, 3)"),
             "quantity": self.optional("quantity", self.quantity, "NULL::DECIMAL(18, 4)"),
         }
         return "SELECT " + ", ".join(
             [
                 *(f"{sql} AS {name}" for name, sql in values.items()),
+                *(f"{sql} AS {name}" for name, sql in self.helpers.items()),
                 *(f"{sql} AS raw_{name}" for name, sql in self.raw.items()),
             ]
+        )
+
+    def where(self, header: list[str]) -> str:
+        """`skip_if`: rows whose column holds one of the values (without case) are left out."""
+        tests = []
+        for n, (column, values) in enumerate(self.spec.skip_if.items()):
+            listed = self.param(f"skip_{n}", [v.strip().casefold() for v in values])
+            tests.append(
+                f"list_contains({listed}, lower(trim(coalesce({identifier(column)}, ''))))"
+            )
+        return f" WHERE NOT ({' OR '.join(tests)})" if tests else ""
+
+    def dropped(self) -> str:
+        """What the stored table leaves out of the parse: the text and the helpers of the checks."""
+        return ", ".join(
+            [*(f"raw_{f}" for f in self.raw), *self.helpers, "raw_account", "rule", "rate"]
         )
 
     def rule(self, rules: list[Rule]) -> str:
@@ -322,20 +395,77 @@ class ParseSql:
         return f"CASE WHEN raw_account IS NOT NULL THEN NULL {' '.join(tests)} END"
 
     def account(self, rules: list[Rule]) -> str:
+        """The file's account (a bare category under the prefix its sign chooses), else the first
+        matching rule's."""
+        written = "raw_account"
+        if self.spec.category_prefix:
+            money_in, money_out = self.spec.category_prefix
+            self.params |= {
+                "types": list(ACCOUNT_TYPES),
+                "prefix_in": money_in,
+                "prefix_out": money_out,
+            }
+            account = "regexp_replace(raw_account, '\\s*:\\s*', ':', 'g')"
+            written = (
+                f"CASE WHEN list_contains($types, split_part({account}, ':', 1)) THEN {account} "
+                f"WHEN amount >= 0 THEN $prefix_in || ':' || {account} "
+                f"ELSE $prefix_out || ':' || {account} END"
+            )
         if not rules:
-            return "raw_account"
+            return written
         chosen = " ".join(
             f"WHEN {r.number} THEN {self.param(f'account_{r.number}', r.account)}" for r in rules
         )
-        return f"coalesce(raw_account, CASE rule {chosen} END)"
+        return f"coalesce({written}, CASE rule {chosen} END)"
 
     def converted(self, value: str) -> str:
         """In the organization's currency, exactly: DECIMAL amount × DECIMAL rate, rounded once, to
         the cent."""
         return (
-            f"CASE WHEN currency = $currency THEN {value} ELSE CAST({value} * rate AS DECIMAL(18,"
-            " 2)) END"
+            f"CASE WHEN currency = $currency THEN CAST({value} AS DECIMAL(18, 2)) ELSE CAST({value}"
+            " * rate AS DECIMAL(18, 2)) END"
         )
+
+    def direction_checks(self) -> list[tuple[str, str]]:
+        """A direction value that is neither in nor out."""
+        if not self.cols.direction:
+            return []
+        return [
+            (
+                (
+                    "NOT list_contains(list_concat($direction_in, $direction_out),"
+                    " lower(trim(raw_direction)))"
+                ),
+                (
+                    "'direction \"' || raw_direction || '\" is neither in (' ||"
+                    " array_to_string($direction_in, ', ') || ') nor out (' ||"
+                    " array_to_string($direction_out, ', ') || '): add it to"
+                    " [sources.ledger.direction]'"
+                ),
+            )
+        ]
+
+    def sign_checks(self) -> list[tuple[str, str]]:
+        """Debit and credit columns each hold money one way: a number with the other sign means
+        the signs are read the wrong way round."""
+        if self.cols.amount:
+            return []
+        other = "negative" if self.spec.debit_sign == "positive" else "positive"
+        return [
+            (
+                "money_out < 0",
+                f"'debit \"' || debit_text || '\" is {other}, and debit_sign = "
+                f'"{self.spec.debit_sign}": set debit_sign = "{other}" if this column writes'
+                f" money out as {other} numbers'",
+            ),
+            (
+                "money_in < 0",
+                (
+                    "'credit \"' || credit_text || '\" is negative; money in is written"
+                    ' positive: is this column a signed amount (amount = "...")?\''
+                ),
+            ),
+        ]
 
     def problem(self, ws: Workspace, rates: str | None, latest: date) -> str:
         """What is wrong with a row, in words, or NULL: the first check that fails. Call after
@@ -363,12 +493,29 @@ class ParseSql:
                     "|| ': a wrong year?'"
                 ),
             ),
+            *self.direction_checks(),
             (
                 "amount IS NULL",
                 (
                     "'amount \"' || raw_amount || '\" is not a number'"
                     if cols.amount
                     else "'debit / credit \"' || raw_amount || '\" is not one amount'"
+                ),
+            ),
+            *self.sign_checks(),
+            (
+                too_precise("amount"),
+                (
+                    "'amount \"' || raw_amount || '\" has more decimal places than ' || currency"
+                    f" || ' has (' || {places_sql('currency')} || ')'"
+                ),
+            ),
+            (
+                "written_currency IS NOT NULL AND written_currency <> currency",
+                (
+                    "'amount \"' || raw_amount || '\" is in ' || written_currency || ', but this"
+                    " row is in ' || currency || ': set currency on the source, or map a currency"
+                    " column'"
                 ),
             ),
             (
@@ -380,7 +527,18 @@ class ParseSql:
             ),
             ("currency <> $currency AND rate IS NULL", no_rate),
         ]
-        for field in ("service_start", "service_end", "fee", "net", "quantity"):
+        for field in ("fee", "net", "balance"):
+            if field in self.raw:
+                checks.append(
+                    (
+                        too_precise(field),
+                        (
+                            f"'{field} \"' || raw_{field} || '\" has more decimal places than ' ||"
+                            " currency || ' has'"
+                        ),
+                    )
+                )
+        for field in ("service_start", "service_end", "fee", "net", "balance", "quantity"):
             if field in self.raw:
                 what = (
                     "does not match date_format "
@@ -399,7 +557,10 @@ class ParseSql:
             checks.append(
                 (
                     "amount - fee <> net",
-                    "'gross ' || amount || ' - fee ' || fee || ' is not net ' || net",
+                    (
+                        f"'gross ' || {shown('amount')} || ' - fee ' || {shown('fee')} || ' is not"
+                        f" net ' || {shown('net')}"
+                    ),
                 )
             )
         self.params |= {
@@ -429,9 +590,15 @@ def rated(rates: str | None) -> str:
 
 
 def read_raw(
-    db: duckdb.DuckDBPyConnection, readable: Path, shown: str, spec: LedgerSource, header: list[str]
+    db: duckdb.DuckDBPyConnection,
+    readable: Path,
+    shown: str,
+    spec: LedgerSource,
+    header: list[str],
+    offset: int = 0,
 ) -> str:
-    """The file as text into the temp table `raw`; returns the SQL for a record's physical line."""
+    """The file as text into the temp table `raw`; returns the SQL for a record's physical line in
+    `readable` (`offset` more in the file itself)."""
     starts = None
     try:
         _read_csv(db, readable, spec.delimiter)
@@ -439,7 +606,7 @@ def read_raw(
             raise duckdb.InvalidInputException("the sniffer read other columns than the header's")
     # name the row that broke it, or read a valid file DuckDB's sniffer could not
     except duckdb.Error:
-        copy, starts = rewritten(readable, shown, "utf-8-sig", spec.delimiter)
+        copy, starts = rewritten(readable, shown, "utf-8-sig", spec.delimiter, offset)
         try:
             _read_csv(db, copy, spec.delimiter)
         except duckdb.Error as exc:
@@ -472,36 +639,68 @@ def _read_csv(db: duckdb.DuckDBPyConnection, file: Path, delimiter: str) -> None
 
 
 def money_sql(column: str, decimal: str) -> str:
-    """SQL that turns a bank's amount text into DECIMAL(18,2), or NULL when it is not an amount.
+    """SQL that turns a bank's amount text into DECIMAL(18,3), or NULL when it is not an amount.
 
-    Accepts currency symbols, spaces, thousands separators in groups of three and (parentheses) for
-    negatives; refuses what it would have to guess at (`1,2,3`, `1.2.3`), more than two decimal
-    places (rounding would change the books) and more than 16 digits before the point
-    (DECIMAL(18,2)'s limit).
+    Accepts a currency symbol or a three-letter code before or after the number, spaces (and
+    apostrophes) or thousands separators in groups of three, a sign before or after the number and
+    (parentheses) for negatives. Refuses what it would have to guess at (`1,2,3`, `1.2.3`), more
+    than three decimal places and more than 15 digits before the point (DECIMAL(18,3)'s limit).
+    How many decimal places a currency may have is checked with the row (`places_sql`).
     """
     thousands = "," if decimal == "." else "."
     sep, dec = (f"\\{c}" for c in (thousands, decimal))
-    grouped = f"[+-]?([0-9]{{1,16}}|[0-9]{{1,3}}({sep}[0-9]{{3}}){{1,5}})({dec}[0-9]{{1,2}})?"
+    grouped = f"[+-]?([0-9]{{1,15}}|[0-9]{{1,3}}({sep}[0-9]{{3}}){{1,4}})({dec}[0-9]{{1,3}})?"
     # the common case needs no clean-up (with a decimal comma, only a whole number is already plain)
-    plain = f"regexp_full_match({column}, '{MONEY if decimal == '.' else '[+-]?[0-9]{1,16}'}')"
-    bare = (
-        f"regexp_replace(trim(regexp_replace({column}, '[$€£()]', '', 'g')), '^([+-])\\s+', '\\1')"
+    plain = f"regexp_full_match({column}, '{MONEY if decimal == '.' else '[+-]?[0-9]{1,15}'}')"
+    uncoded = f"regexp_replace(trim({column}), '^[A-Z]{{3}}\\s*|\\s*[A-Z]{{3}}$', '', 'g')"
+    bare = f"trim(regexp_replace({uncoded}, '[\\p{{Sc}}()]', '', 'g'))"
+    signed = (  # 12,50- and - 12,50 are -12,50
+        f"regexp_replace(regexp_replace({bare}, '^([0-9].*?)\\s*-$', '-\\1'), '^([+-])\\s+', '\\1')"
     )
-    spaced = (  # 1 234,56: a space groups thousands
-        f"regexp_replace({bare}, '\\s+', '{thousands}', 'g')"
+    spaced = (  # 1 234,56 and 1'234.56: a space or an apostrophe groups thousands
+        f"regexp_replace({signed}, '[\\s\\x{{00a0}}\\x{{202f}}'']+', '{thousands}', 'g')"
     )
     body = f"replace(replace({spaced}, '{thousands}', ''), '{decimal}', '.')"
     negative = f"CASE WHEN trim({column}) LIKE '(%)' THEN -1 ELSE 1 END"
     return (
-        f"CASE WHEN {plain} THEN CAST({column} AS DECIMAL(18, 2)) WHEN regexp_full_match({spaced},"
-        f" '{grouped}') THEN CAST({body} AS DECIMAL(18, 2)) * {negative} END"
+        f"CASE WHEN {plain} THEN CAST({column} AS DECIMAL(18, 3)) WHEN regexp_full_match({spaced},"
+        f" '{grouped}') THEN CAST({body} AS DECIMAL(18, 3)) * {negative} END"
     )
 
 
-def read_header(path: Path, shown: str, spec: LedgerSource) -> list[str]:
-    encoding = "utf-8-sig" if spec.encoding.startswith("utf-8") else spec.encoding
+def code_sql(column: str) -> str:
+    """The currency code written in an amount cell ("12.00 EUR"), or NULL."""
+    return f"nullif(regexp_extract(trim({column}), '^[A-Z]{{3}}|[A-Z]{{3}}$'), '')"
+
+
+def shown(value: str) -> str:
+    """SQL: an amount as text with its currency's decimal places (2 unless it has 3)."""
+    return (
+        f"CASE {places_sql('currency')} WHEN 3 THEN {value}::VARCHAR "
+        f"ELSE CAST({value} AS DECIMAL(18, 2))::VARCHAR END"
+    )
+
+
+def too_precise(value: str) -> str:
+    """SQL: `value` has more decimal places than the row's currency (a constant for `round`)."""
+    return (
+        f"CASE {places_sql('currency')} WHEN 0 THEN {value} <> round({value}, 0) "
+        f"WHEN 2 THEN {value} <> round({value}, 2) ELSE false END"
+    )
+
+
+def places_sql(currency: str) -> str:
+    """SQL for the decimal places an amount in `currency` may have (ISO 4217 minor units)."""
+    return (
+        f"CASE WHEN list_contains($no_decimals, {currency}) THEN 0 "
+        f"WHEN list_contains($three_decimals, {currency}) THEN 3 ELSE 2 END"
+    )
+
+
+def read_header(readable: Path, shown: str, spec: LedgerSource) -> list[str]:
+    """The header's names, stripped (the readable copy is UTF-8)."""
     try:
-        with path.open(encoding=encoding, newline="") as handle:
+        with readable.open(encoding="utf-8-sig", newline="") as handle:
             return [h.strip() for h in next(csv.reader(handle, delimiter=spec.delimiter), [])]
     except UnicodeDecodeError:
         raise WorkspaceError(
@@ -510,32 +709,97 @@ def read_header(path: Path, shown: str, spec: LedgerSource) -> list[str]:
         ) from None
 
 
-class utf8_copy:
-    """The file itself when it is UTF-8; otherwise a temporary UTF-8 copy that DuckDB can read."""
+def check_columns(header: list[str], shown: str, spec: LedgerSource, offset: int) -> None:
+    """Every column the source names is in the file, or a message that says how to fix it."""
+    wanted = spec.columns.fields() | ({"entity": spec.entity_column} if spec.entity_column else {})
+    missing = [h for h in wanted.values() if h not in header]
+    if missing and not spec.header:
+        raise WorkspaceError(
+            f"{shown}:{offset + 2}: the rows have {len(header)} columns (c1 to c{len(header)}), but"
+            f" [sources.ledger.columns] maps {', '.join(map(repr, missing))}: check the columns'"
+            " positions, the delimiter and skip_lines"
+        )
+    if missing:
+        fix = (
+            f"the profile {spec.profile!r} expects {', '.join(map(repr, wanted.values()))}: rename"
+            " the columns under [sources.ledger.columns]"
+            if spec.profile
+            else "Fix [sources.ledger.columns] to match the header"
+        )
+        raise WorkspaceError(
+            f"{shown}:{offset + 1}: columns {', '.join(map(repr, missing))} not found; the file has"
+            f" {', '.join(map(repr, header))}. {fix}."
+        )
+    if unknown := [c for c in spec.skip_if if c not in header]:
+        raise WorkspaceError(
+            f"{shown}:{offset + 1}: skip_if names {', '.join(map(repr, unknown))}, which the file"
+            f" does not have; it has {', '.join(map(repr, header))}"
+        )
 
-    def __init__(self, path: Path, encoding: str):
-        self.path, self.encoding, self.temp = path, encoding, None
 
-    def __enter__(self) -> Path:
-        if self.encoding.startswith("utf-8"):
-            return self.path
-        self.temp = tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".csv", delete=False)
-        decoder = codecs.getincrementaldecoder(self.encoding)()
+class Readable:
+    """The file as DuckDB reads it: UTF-8, starting at its header. The file itself when it is that
+    already; otherwise a temporary copy, decoded, with its preamble (`skip_lines`) left out and,
+    when it has no header, a header of positions ("c1", "c2", …) put in. Entering gives the path and
+    the offset that turns a line of it into the file's own line."""
+
+    def __init__(self, path: Path, shown: str, spec: LedgerSource):
+        self.path, self.shown, self.spec, self.temp = path, shown, spec, None
+
+    def __enter__(self) -> tuple[Path, int]:
+        spec = self.spec
+        if spec.encoding.startswith("utf-8") and spec.header and not spec.skip_lines:
+            return self.path, 0
+        self.temp = tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", newline="", suffix=".csv", delete=False
+        )
+        encoding = "utf-8-sig" if spec.encoding.startswith("utf-8") else spec.encoding
         try:
-            with self.path.open("rb") as source, self.temp:
-                for chunk in iter(lambda: source.read(1 << 20), b""):
-                    self.temp.write(decoder.decode(chunk))
-                self.temp.write(decoder.decode(b"", final=True))
+            # newline="": lines end at CRLF, LF or a lone CR, and keep their endings
+            with self.path.open(encoding=encoding, newline="") as source, self.temp:
+                lines = iter(source)
+                for skipped in range(spec.skip_lines):
+                    if next(lines, None) is None:
+                        raise WorkspaceError(
+                            f"{self.shown}: skip_lines = {spec.skip_lines}, but the file has only"
+                            f" {skipped} lines: set skip_lines to the number of lines before the"
+                            " header"
+                        )
+                if not spec.header:
+                    lines = self.positions_header(lines)
+                self.temp.writelines(lines)
         except UnicodeDecodeError as exc:
             self.__exit__()
             raise WorkspaceError(
-                f"{self.path}: not valid {self.encoding} ({exc.reason}); "
-                "set encoding to the file's real encoding"
+                f"{self.shown}: not valid {spec.encoding} ({exc.reason}); set encoding to the"
+                ' file\'s real encoding (e.g. encoding = "cp1252")'
             ) from None
-        return Path(self.temp.name)
+        except BaseException:
+            self.__exit__()
+            raise
+        return Path(self.temp.name), spec.skip_lines - (0 if spec.header else 1)
+
+    def positions_header(self, lines: Iterator[str]) -> Iterator[str]:
+        """A header naming the first record's columns by position, then every line as it was."""
+        taken: list[str] = []
+
+        def tap() -> Iterator[str]:
+            for line in lines:
+                taken.append(line)
+                yield line
+
+        first = next((row for row in csv.reader(tap(), delimiter=self.spec.delimiter) if row), None)
+        if first is None:
+            raise WorkspaceError(
+                f"{self.shown}: no rows after line {self.spec.skip_lines}: check skip_lines"
+            )
+        yield self.spec.delimiter.join(f"c{n}" for n in range(1, len(first) + 1)) + "\n"
+        yield from taken
+        yield from lines
 
     def __exit__(self, *exc) -> None:
         if self.temp:
+            self.temp.close()
             Path(self.temp.name).unlink(missing_ok=True)
 
 
