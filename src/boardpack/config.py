@@ -95,6 +95,9 @@ class Organization(Strict):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     timezone: str = "UTC"
     period: Literal["month", "week", "quarter"] = "month"
+    # profit and loss on one basis for every report; default: accrual when the ledger has service
+    # periods to earn revenue over, else cash
+    basis: Literal["cash", "accrual"] | None = None
 
     @field_validator("currency")
     @classmethod

@@ -286,6 +286,8 @@ class Portfolio:
         default_factory=list
     )  # entity, amount, file
     tie_outs: list[TieOut] = field(default_factory=list)
+    basis: str = "cash"  # the books' basis (sources/books.py): "cash" or "accrual"
+    basis_reason: str = ""
     sources: dict[str, SourceStatus] = field(default_factory=dict)
     rules: list = field(
         default_factory=list

@@ -22,7 +22,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         SELECT account,
                coalesce(sum(amount) FILTER (date >= ?), 0) AS period,
                sum(amount) AS ttm
-        FROM ledger WHERE ({INCOME} OR {EXPENSE}) AND date BETWEEN ? AND ?
+        FROM books WHERE ({INCOME} OR {EXPENSE}) AND date BETWEEN ? AND ?
         GROUP BY account ORDER BY account LIKE 'Expenses:%', account""",
         (period.start, ttm_start, period.end),
     ).fetchall()

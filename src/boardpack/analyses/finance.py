@@ -8,6 +8,7 @@ from decimal import Decimal, localcontext
 
 from boardpack.analyses import chart
 from boardpack.analyses.ledger_sql import (
+    BOOKS,
     EXPENSE,
     INCOME,
     OPERATING,
@@ -18,8 +19,10 @@ from boardpack.analyses.ledger_sql import (
 )
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import add_months, trailing_months
+from boardpack.sources import books
 
 BURN_MONTHS = 3
+BASIS_THRESHOLD = Decimal("0.01")  # the other basis is shown when revenue differs by more
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
@@ -47,7 +50,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         if runway is None or runway >= warning * 2
         else "warn" if runway >= warning else "bad"
     )
-    revenue = total(portfolio, INCOME, period.start, period.end)
+    revenue = total(portfolio, INCOME, period.start, period.end, table=BOOKS)
 
     results.add(
         Metric(
@@ -100,7 +103,12 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 id=f"finance.revenue.{entity.id}",
                 label=f"Revenue — {entity.name}",
                 value=total(
-                    portfolio, f"{INCOME} AND entity = ?", period.start, period.end, (entity.id,)
+                    portfolio,
+                    f"{INCOME} AND entity = ?",
+                    period.start,
+                    period.end,
+                    (entity.id,),
+                    table=BOOKS,
                 ),
                 unit=currency,
                 provenance=provenance,
@@ -121,22 +129,78 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             )
         )
 
+    other_basis(portfolio, results, currency, provenance, revenue)
     results.add(monthly_trend(portfolio, currency, provenance))
     break_even(portfolio, results, currency, provenance, start3, end3)
     revenue_targets(portfolio, results, currency, provenance, start3, end3)
     profitability_roadmap(portfolio, results, currency, provenance, start3, end3)
 
 
+def other_basis(
+    portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...], revenue
+) -> None:
+    """Revenue on the other basis beside the books', with the items between them, where the two
+    differ by more than BASIS_THRESHOLD of the larger."""
+    period, basis = portfolio.period, portfolio.basis
+    other = "cash" if basis == "accrual" else "accrual"
+    other_revenue = total(portfolio, INCOME, period.start, period.end, table=f"books_{other}")
+    if abs(revenue - other_revenue) <= max(abs(revenue), abs(other_revenue)) * BASIS_THRESHOLD:
+        return
+    received, earned = books.basis_bridge(portfolio.db, period.start, period.end)
+    accrual, cash = (revenue, other_revenue) if basis == "accrual" else (other_revenue, revenue)
+    results.add(
+        Metric(
+            id="finance.revenue_other_basis",
+            label=f"Revenue, {other} basis",
+            value=other_revenue,
+            unit=currency,
+            provenance=provenance,
+            note=(
+                f"{period.title}; these books are on the {basis} basis"
+                f" ({portfolio.basis_reason}). Expenses are the same on both, so net income"
+                " differs by the same amount"
+            ),
+        ),
+        Table(
+            id="finance.basis_bridge",
+            title=f"Revenue, accrual basis to cash basis, {period.title} ({currency})",
+            columns=(Column.text("item", "Item"), Column.number("amount", "Amount")),
+            rows=(
+                {"item": "Revenue, accrual basis (earned)", "amount": money(accrual)},
+                {
+                    "item": "+ received this period for service in other periods",
+                    "amount": money(received),
+                },
+                {
+                    "item": "− earned this period from money received in other periods",
+                    "amount": money(-earned),
+                },
+                {"item": "Revenue, cash basis (received)", "amount": money(cash)},
+            ),
+            provenance=provenance,
+            note="Deposits and prepayments are revenue when received on the cash basis, and when"
+            " the service is given on the accrual basis.",
+        ),
+    )
+
+
 def monthly_trend(portfolio: Portfolio, currency: str, provenance: tuple[str, ...]) -> Table:
     start, end = trailing_months(portfolio.period.end, 12)
     rows = portfolio.db.execute(
         f"""
-        SELECT date_trunc('month', date)::DATE AS month,
-               coalesce(sum(amount) FILTER ({INCOME}), 0) AS revenue,
-               coalesce(-sum(amount) FILTER ({EXPENSE}), 0) AS expenses,
-               coalesce(sum(amount) FILTER ({OPERATING}), 0) AS operating
-        FROM ledger WHERE date BETWEEN ? AND ? GROUP BY 1 ORDER BY 1""",
-        (start, end),
+        WITH profit AS (
+            SELECT date_trunc('month', date)::DATE AS month,
+                   coalesce(sum(amount) FILTER ({INCOME}), 0) AS revenue,
+                   coalesce(-sum(amount) FILTER ({EXPENSE}), 0) AS expenses
+            FROM books WHERE date BETWEEN $start AND $end GROUP BY 1
+        ), cash AS (
+            SELECT date_trunc('month', date)::DATE AS month,
+                   coalesce(sum(amount) FILTER ({OPERATING}), 0) AS operating
+            FROM ledger WHERE date BETWEEN $start AND $end GROUP BY 1
+        )
+        SELECT month, coalesce(revenue, 0), coalesce(expenses, 0), coalesce(operating, 0)
+        FROM profit FULL JOIN cash USING (month) ORDER BY 1""",
+        {"start": start, "end": end},
     ).fetchall()
     by_month = {r[0]: r[1:] for r in rows}
     out = []
@@ -182,7 +246,7 @@ def break_even(portfolio, results, currency, provenance, start3: date, end3: dat
     for entity, account, value in costs:
         side = variable if accounts.is_variable(entity, account) else fixed
         side[entity] = side.get(entity, ZERO) + value
-    revenue = total(portfolio, INCOME, start3, end3)
+    revenue = total(portfolio, INCOME, start3, end3, table=BOOKS)
     all_variable, all_fixed = sum(variable.values(), ZERO), sum(fixed.values(), ZERO)
     months = Decimal(BURN_MONTHS)
     value, note = None, ""
@@ -254,7 +318,7 @@ def break_even_units(
         e: (r, u, unknown)
         for e, r, u, unknown in portfolio.db.execute(
             "SELECT entity, sum(amount), sum(coalesce(quantity, 1)), count(*) FILTER (quantity IS"
-            f" NULL) FROM ledger WHERE {INCOME} AND date BETWEEN ? AND ? GROUP BY entity",
+            f" NULL) FROM books WHERE {INCOME} AND date BETWEEN ? AND ? GROUP BY entity",
             (start3, end3),
         ).fetchall()
     }
@@ -340,7 +404,7 @@ def revenue_targets(portfolio, results, currency, provenance, start3: date, end3
         return
     goal = finance.revenue_goal
     first, steps = months_to_goal(portfolio)
-    current = money(total(portfolio, INCOME, start3, end3) / BURN_MONTHS)
+    current = money(total(portfolio, INCOME, start3, end3, table=BOOKS) / BURN_MONTHS)
     if steps < 1:
         results.add(
             Finding(
@@ -409,7 +473,9 @@ def profitability_roadmap(
     if finance.net_income_goal is None:
         return
     goal = finance.net_income_goal
-    current = money(total(portfolio, f"{INCOME} OR {EXPENSE}", start3, end3) / BURN_MONTHS)
+    current = money(
+        total(portfolio, f"{INCOME} OR {EXPENSE}", start3, end3, table=BOOKS) / BURN_MONTHS
+    )
     first, steps = months_to_goal(portfolio)
     gap = money(goal - current)
     marks = (

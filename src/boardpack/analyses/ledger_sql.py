@@ -9,6 +9,7 @@ from boardpack.model import Portfolio
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+BOOKS = "books"  # profit and loss on the organization's basis (sources/books.py)
 INCOME = "account LIKE 'Income:%'"
 EXPENSE = "account LIKE 'Expenses:%'"
 # Owner money, transfers between own accounts and loan principal are not operating cash flow.
@@ -19,13 +20,19 @@ OPERATING = (
 
 
 def total(
-    portfolio: Portfolio, where: str, start: date | None, end: date, params: tuple = ()
+    portfolio: Portfolio,
+    where: str,
+    start: date | None,
+    end: date,
+    params: tuple = (),
+    table: str = "ledger",
 ) -> Decimal:
-    """Sum of ledger amounts matching `where` between start and end (inclusive)."""
+    """Sum of amounts matching `where` between start and end (inclusive): of the `ledger` (money as
+    it moved), or of the `books` (profit and loss on the organization's basis)."""
     lower = "date >= ? AND " if start else ""
     args = ((start,) if start else ()) + (end,) + params
     [(value,)] = portfolio.db.execute(
-        f"SELECT sum(amount) FROM ledger WHERE {lower} date <= ? AND ({where})", args
+        f"SELECT sum(amount) FROM {table} WHERE {lower} date <= ? AND ({where})", args
     ).fetchall()
     return (value or ZERO).quantize(CENT)
 

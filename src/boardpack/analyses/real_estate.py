@@ -11,7 +11,16 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, ledger_files, money, percent, total
+from boardpack.analyses.ledger_sql import (
+    BOOKS,
+    EXPENSE,
+    INCOME,
+    ZERO,
+    ledger_files,
+    money,
+    percent,
+    total,
+)
 from boardpack.config import Entity
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table, Unit
 from boardpack.period import trailing_months
@@ -180,7 +189,7 @@ def income(portfolio: Portfolio, results: Results, entity: Entity) -> None:
     mine = "entity = ?"
 
     def noi_parts(start: date, end: date) -> tuple[Decimal, Decimal, Decimal]:
-        rent = total(portfolio, f"{mine} AND {INCOME}", start, end, (entity.id,))
+        rent = total(portfolio, f"{mine} AND {INCOME}", start, end, (entity.id,), table=BOOKS)
         opex = -total(
             portfolio, f"{mine} AND {EXPENSE} AND NOT {debt}", start, end, (entity.id, *globs)
         )

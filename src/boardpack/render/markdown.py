@@ -40,7 +40,7 @@ class MarkdownWriter(Writer):
         self.lines += [
             f"# {md(doc.title)}",
             "",
-            f"*{md(doc.period_title)} · as of {doc.as_of}*",
+            f"*{md(doc.period_title)} · {doc.basis} basis · as of {doc.as_of}*",
             "",
             "Data: "
             + "; ".join(

@@ -116,6 +116,7 @@ def report_data(doc: Document, brand: Brand, logo: str | None, rows: int | None)
         "ventures": list(doc.ventures),
         "period": doc.period,
         "period_title": doc.period_title,
+        "basis": doc.basis,
         "as_of": doc.as_of,
         "generated": doc.generated_at.strftime("%Y-%m-%d %H:%M %Z"),
         "generated_at": doc.generated_at.isoformat(),

@@ -44,7 +44,7 @@ class TextWriter(Writer):
         self.lines += [
             doc.title,
             "=" * min(len(doc.title), WIDTH),
-            *wrap(f"{doc.period_title} · as of {doc.as_of}"),
+            *wrap(f"{doc.period_title} · {doc.basis} basis · as of {doc.as_of}"),
         ]
         self.lines += wrap(
             "Data: "

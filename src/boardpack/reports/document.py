@@ -104,6 +104,7 @@ class Document:
         default_factory=dict
     )  # metric id -> the previous period's value
     previous_title: str = ""  # "September 2026"
+    basis: str = "cash"  # the profit and loss basis every figure is on: "cash" or "accrual"
 
     def footnote_number(self, metric_id: str) -> int:
         return next(i for i, m in enumerate(self.footnotes, start=1) if m.id == metric_id)
@@ -139,6 +140,7 @@ def to_json(doc: Document) -> dict:
         "subject": doc.subject,
         "organization": doc.organization,
         "period": doc.period,
+        "basis": doc.basis,
         "as_of": doc.as_of.isoformat(),
         "generated_at": doc.generated_at.isoformat(),
         "sources": [

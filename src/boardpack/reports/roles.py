@@ -197,6 +197,7 @@ def build_document(
             if m.id in before and before[m.id].value is not None
         },
         previous_title=period.previous().title,
+        basis=portfolio.basis,
     )
 
 

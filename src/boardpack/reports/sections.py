@@ -87,10 +87,10 @@ def maturity(results: Results, portfolio: Portfolio) -> list[Block]:
 
 
 def revenue_by_entity(results: Results, portfolio: Portfolio) -> list[Block]:
-    ids = ["finance.revenue"] + [
+    ids = ["finance.revenue", "finance.revenue_other_basis"] + [
         f"finance.revenue.{e.id}" for e in portfolio.workspace.settings.entities
     ]
-    return metrics(*ids)(results, portfolio)
+    return metrics(*ids)(results, portfolio) + tables("finance.basis_bridge")(results, portfolio)
 
 
 def shortfalls(results: Results, portfolio: Portfolio) -> list[Block]:
@@ -214,6 +214,7 @@ SECTIONS: Sequence[SectionSpec] = (
             "finance.runway_months",
             "finance.net_burn",
             "finance.revenue",
+            "finance.revenue_other_basis",
             "accounting.net_income",
             "executive.open_findings",
         ),
@@ -384,6 +385,7 @@ SECTIONS: Sequence[SectionSpec] = (
                 "accounting.recognition_schedule",
                 empty="No money received for a later service: nothing is deferred.",
             ),
+            tables("finance.basis_bridge"),
         ),
         needs=("ledger",),
         analysis="revenue",

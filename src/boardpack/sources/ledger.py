@@ -22,6 +22,7 @@ from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
 from boardpack.model import ACCOUNT_TYPES, Portfolio, SourceStatus
 from boardpack.period import EARLIEST, latest_plausible
 from boardpack.sources import bank_balance, beancount_ledger
+from boardpack.sources.books import build_books
 from boardpack.sources.categories import Rule, load_rules
 from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
 
@@ -136,6 +137,9 @@ class LedgerCsv:
                 "export the bank statements for the period or fix the path"
             )
         status.records, status.freshness, status.problems = count, newest, problems
+        portfolio.basis, portfolio.basis_reason = build_books(
+            db, ws.settings.organization.basis
+        )
         return status
 
     @staticmethod

@@ -1,0 +1,150 @@
+"""One basis for every report (issue 22): revenue earned over a service period (accrual) or when
+received (cash), the same figure everywhere, and the other basis beside it with the items between.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from boardpack.analyses.revenue import earned_through
+from boardpack.config import load_workspace
+from boardpack.errors import WorkspaceError
+from boardpack.pipeline import build_pack
+from boardpack.render import render, render_json
+from boardpack.sources.books import build_books
+from tests.conftest import AS_OF, GENERATED_AT, TOML, write_workspace
+
+SERVICE_TOML = TOML.replace(
+    'memo = "Memo"', 'memo = "Memo"\nservice_start = "From"\nservice_end = "To"'
+)
+ZONE = 'timezone = "America/Los_Angeles"'
+
+# October 2026, worked by hand:
+# - an ordinary sale, 1,200.00, and rent, -2,000.00;
+# - a retainer of 3,000.00 received 1 Oct for 16 Oct–14 Nov (30 days): 16 days earned in October,
+#   3,000.00 × 16 / 30 = 1,600.00;
+# - a charter deposit of 300.00 received 5 Oct, booked to Liabilities:Customer Deposits, for a
+#   charter on 10 Nov: nothing earned in October;
+# - September's prepayment of 900.00 for 1–30 Oct (30 days): all 900.00 earned in October.
+LEDGER = """\
+Date,Payee,Memo,Amount,Account,From,To
+2026-09-15,Client,October prepaid,900.00,Income:Services,2026-10-01,2026-10-30
+2026-10-01,Client,Retainer,3000.00,Income:Services,2026-10-16,2026-11-14
+2026-10-05,Guest,Charter deposit,300.00,Liabilities:Customer Deposits,2026-11-10,2026-11-10
+2026-10-05,Acme,October sale,1200.00,Income:Sales,,
+2026-10-10,Landlord,Rent,-2000.00,Expenses:Rent,,
+"""
+ACCRUAL = Decimal("1200.00") + Decimal("1600.00") + Decimal("900.00")  # 3,700.00
+CASH = Decimal("1200.00") + Decimal("3000.00") + Decimal("300.00")  # 4,500.00
+
+
+def build(tmp_path, toml=SERVICE_TOML):
+    root = write_workspace(tmp_path / "ws", toml, {"ledger/bank.csv": LEDGER})
+    return build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+
+
+def metric(pack, metric_id):
+    return pack.results.metrics[metric_id].value
+
+
+def test_with_service_periods_the_books_are_on_the_accrual_basis(tmp_path):
+    pack = build(tmp_path)
+    assert pack.portfolio.basis == "accrual"
+    assert metric(pack, "finance.revenue") == ACCRUAL
+    assert metric(pack, "accounting.net_income") == ACCRUAL - Decimal("2000.00")
+    assert metric(pack, "finance.revenue_other_basis") == CASH
+
+
+def test_the_bridge_from_accrual_to_cash_is_worked_by_hand(tmp_path):
+    table = build(tmp_path).results.tables["finance.basis_bridge"]
+    assert [row["amount"] for row in table.rows] == [
+        ACCRUAL,
+        # received in October for other periods: the retainer's 1,400.00 for November and the
+        # whole 300.00 deposit
+        Decimal("1700.00"),
+        # earned in October from September's prepayment
+        Decimal("-900.00"),
+        CASH,
+    ]
+
+
+def test_the_cash_basis_when_the_workspace_says_so(tmp_path):
+    toml = SERVICE_TOML.replace(ZONE, ZONE + '\nbasis = "cash"')
+    pack = build(tmp_path, toml)
+    assert pack.portfolio.basis == "cash"
+    assert metric(pack, "finance.revenue") == CASH
+    assert metric(pack, "finance.revenue_other_basis") == ACCRUAL
+    income = {
+        r["account"]: r["period"] for r in pack.results.tables["accounting.income_statement"].rows
+    }
+    # the deposit is revenue when received, in an income account named after its own
+    assert income["Income:Customer Deposits"] == Decimal("300.00")
+
+
+def test_without_service_periods_the_books_are_on_the_cash_basis_and_show_no_bridge(tmp_path):
+    pack = build_pack(
+        load_workspace(write_workspace(tmp_path / "ws"), environ={}),
+        AS_OF,
+        generated_at=GENERATED_AT,
+    )
+    assert pack.portfolio.basis == "cash"
+    assert "finance.revenue_other_basis" not in pack.results.metrics
+    assert "finance.basis_bridge" not in pack.results.tables
+
+
+def test_every_report_says_its_basis_and_quotes_the_same_revenue(tmp_path):
+    pack = build(tmp_path)
+    for doc in pack.documents:
+        assert json.loads(render_json(doc))["basis"] == "accrual"
+        shown = [m for m in doc.footnotes if m.id == "finance.revenue"]
+        assert all(m.value == ACCRUAL for m in shown), doc.id
+    statement = pack.results.tables["accounting.income_statement"].rows
+    assert sum(r["period"] for r in statement if r["account"].startswith("Income:")) == ACCRUAL
+
+
+def test_a_venture_report_says_its_basis_in_every_format(tmp_path):
+    pack = build(tmp_path)
+    ceo = next(d for d in pack.documents if d.id == "ceo")
+    for fmt in ("txt", "md", "html"):
+        assert "accrual basis" in render(ceo, fmt)
+
+
+def test_a_basis_other_than_cash_or_accrual_is_refused(tmp_path):
+    toml = SERVICE_TOML.replace(ZONE, ZONE + '\nbasis = "modified"')
+    with pytest.raises(WorkspaceError, match="organization.basis"):
+        load_workspace(write_workspace(tmp_path / "ws", toml), environ={})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cents=st.integers(min_value=1, max_value=10**11),
+    length=st.integers(min_value=1, max_value=400),
+)
+def test_each_days_earnings_add_up_as_the_recognition_schedule_rounds_them(cents, length):
+    """The books' earned days (SQL, whole cents) are what `earned_through` (Python Decimal) gives,
+    through every day, and add up to the receipt."""
+    amount = Decimal(cents) / 100
+    start = date(2026, 1, 1)
+    end = start + timedelta(days=length - 1)
+    db = duckdb.connect()
+    db.execute(
+        "CREATE TABLE ledger AS SELECT DATE '2025-12-31' AS date, 'co' AS entity,"
+        " 'Income:Services' AS account, ?::DECIMAL(18, 2) AS amount, NULL::DECIMAL AS quantity,"
+        " '' AS counterparty, '' AS memo, 'f' AS source_file, 2 AS source_line,"
+        " ?::DATE AS service_start, ?::DATE AS service_end",
+        (amount, start, end),
+    )
+    build_books(db, "accrual")
+    days = db.execute("SELECT date, amount FROM earned_days ORDER BY date").fetchall()
+    running = Decimal("0.00")
+    for day, piece in days:
+        running += piece
+        assert running == earned_through(amount, start, end, day)
+    assert running == amount
