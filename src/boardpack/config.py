@@ -189,6 +189,9 @@ class Entity(Strict):
     property: Property | None = None
     fleet: Fleet | None = None
     practice: Practice | None = None
+    # other names the venture goes by as a counterparty in the ledgers: its charges to and from
+    # the other ventures are eliminated in the consolidated statements
+    aliases: list[str] = []
 
     @field_validator("id")
     @classmethod
@@ -768,6 +771,30 @@ class Archive(Strict):
     attach_pdf: bool = False  # and attach it to the email
 
 
+OWNED_OR_OWED = re.compile(r"(Assets|Liabilities):\S.*")
+
+
+class OpeningBalance(Strict):
+    """An account's balance before the ledger's first row, as its statement shows it (a loan still
+    owed, equipment owned): positive for what is owned and for what is owed. `date` is the day it
+    was read."""
+
+    date: date
+    account: str
+    amount: Money
+    entity: EntityId | None = None
+
+    @field_validator("account")
+    @classmethod
+    def owned_or_owed(cls, value: str) -> str:
+        if not OWNED_OR_OWED.fullmatch(value):
+            raise ValueError(
+                f"{value!r}: an opening balance is for an Assets:… or Liabilities:… account (a"
+                " bank account's is its ledger source's opening_balance)"
+            )
+        return value
+
+
 class Settings(Strict):
     organization: Organization
     entities: list[Entity] = Field(min_length=1)
@@ -791,6 +818,8 @@ class Settings(Strict):
     schedule: Schedule = Schedule()
     branding: Branding = Branding()
     archive: Archive = Archive()
+    # balances of loans, cards and other non-cash accounts before the ledger starts
+    opening_balances: list[OpeningBalance] = []
 
     @model_validator(mode="after")
     def business_day_exists(self) -> Settings:
@@ -808,6 +837,17 @@ class Settings(Strict):
         ids = [e.id for e in self.entities]
         for dup in sorted({i for i in ids if ids.count(i) > 1}):
             raise ValueError(f"entity id {dup!r} is declared twice")
+        named: dict[str, str] = {}
+        for entity in self.entities:
+            for alias in dict.fromkeys(
+                a.strip().casefold() for a in (entity.name, *entity.aliases)
+            ):
+                if alias in named and named[alias] != entity.id:
+                    raise ValueError(
+                        f"{alias!r} names two entities, {named[alias]} and {entity.id} (by name or"
+                        " aliases): a counterparty must name one venture; remove it from one"
+                    )
+                named[alias] = entity.id
         known = ", ".join(ids)
         refs = [
             (f"sources.ledger[{i}].entity", s.entity) for i, s in enumerate(self.sources.ledger)
@@ -822,6 +862,9 @@ class Settings(Strict):
         refs += [
             (f"finance.initiatives[{i}].entity", x.entity)
             for i, x in enumerate(self.finance.initiatives)
+        ]
+        refs += [
+            (f"opening_balances[{i}].entity", b.entity) for i, b in enumerate(self.opening_balances)
         ]
         for where, ref in refs:
             if ref is not None and ref not in ids:

@@ -247,6 +247,18 @@ class CloudAccount:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CashAccount:
+    """A bank or processor account a ledger source reads: its opening balance (in the organization's
+    currency) and the DuckDB tables of its rows (one a file). A beancount source is one, for all its
+    cash accounts."""
+
+    name: str  # the source's name, or its path
+    entity: str | None  # None: its rows name their entities
+    opening: Decimal
+    tables: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class TieOut:
     """A bank account's balance as the ledger has it beside the bank's own figure for the same day
     (its running balance column, or a closing balance from its statement), in the account's
@@ -282,9 +294,7 @@ class Portfolio:
     units: list[Unit] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     timesheets: list[TimeEntry] = field(default_factory=list)
-    opening_balances: list[tuple[str | None, Decimal, str]] = field(
-        default_factory=list
-    )  # entity, amount, file
+    cash_accounts: list[CashAccount] = field(default_factory=list)
     tie_outs: list[TieOut] = field(default_factory=list)
     basis: str = "cash"  # the books' basis (sources/books.py): "cash" or "accrual"
     basis_reason: str = ""
@@ -325,7 +335,7 @@ class Portfolio:
     @property
     def opening_cash(self) -> Decimal:
         """The cash the ledger sources start from, all accounts together."""
-        return sum((amount for _, amount, _ in self.opening_balances), Decimal("0.00"))
+        return sum((a.opening for a in self.cash_accounts), Decimal("0.00"))
 
     def fresh(self, source: str) -> bool:
         status = self.sources.get(source)

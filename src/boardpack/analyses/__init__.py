@@ -24,6 +24,7 @@ from boardpack.analyses import (
     revenue,
     rules,
     security,
+    statements,
     technology,
 )
 from boardpack.model import Portfolio, Results
@@ -37,6 +38,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("accounting", accounting.analyse),
     ("expenses", expenses.analyse),
     ("revenue", revenue.analyse),
+    ("statements", statements.analyse),
     ("marketing", marketing.analyse),
     ("real_estate", real_estate.analyse),
     ("logistics", logistics.analyse),

@@ -50,6 +50,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         sections=(
             "finance.cash",
             "finance.revenue",
+            "finance.statements",
             "finance.break_even",
             "finance.revenue_targets",
             "finance.roadmap",
@@ -70,6 +71,9 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         sections=(
             "accounting.income_statement",
             "accounting.tie_out",
+            "accounting.balance_sheet",
+            "accounting.cash_flow",
+            "accounting.consolidation",
             "accounting.coverage",
             "accounting.revenue_recognition",
             "accounting.expense_audit",

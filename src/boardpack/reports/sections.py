@@ -361,6 +361,63 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="accounting",
     ),
     SectionSpec(
+        "finance.statements",
+        "Balance sheet and cash flow",
+        metrics(
+            "accounting.assets",
+            "accounting.liabilities",
+            "accounting.equity",
+            "accounting.balance_unexplained",
+            "accounting.cash_flow_operating",
+            "accounting.cash_flow_investing",
+            "accounting.cash_flow_financing",
+            "accounting.cash_change",
+        ),
+        needs=("ledger",),
+        analysis="statements",
+    ),
+    SectionSpec(
+        "accounting.balance_sheet",
+        "Balance sheet",
+        both(
+            metrics(
+                "accounting.assets",
+                "accounting.liabilities",
+                "accounting.equity",
+                "accounting.balance_unexplained",
+            ),
+            tables("accounting.balance_sheet", "accounting.balance_sheet_by_venture"),
+        ),
+        needs=("ledger",),
+        analysis="statements",
+    ),
+    SectionSpec(
+        "accounting.cash_flow",
+        "Cash-flow statement",
+        both(
+            metrics(
+                "accounting.cash_flow_operating",
+                "accounting.cash_flow_investing",
+                "accounting.cash_flow_financing",
+                "accounting.cash_change",
+            ),
+            tables("accounting.cash_flow"),
+        ),
+        needs=("ledger",),
+        analysis="statements",
+    ),
+    SectionSpec(
+        "accounting.consolidation",
+        "Ventures consolidated",
+        tables(
+            "accounting.consolidation",
+            "accounting.eliminations",
+            empty="One venture: nothing to consolidate.",
+        ),
+        needs=("ledger",),
+        analysis="statements",
+    ),
+    SectionSpec(
         "accounting.coverage",
         "Chart-of-accounts coverage",
         both(

@@ -19,7 +19,7 @@ import duckdb
 from boardpack.config import LedgerSource, Workspace
 from boardpack.currencies import NO_DECIMALS, THREE_DECIMALS
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
-from boardpack.model import ACCOUNT_TYPES, Portfolio, SourceStatus
+from boardpack.model import ACCOUNT_TYPES, CashAccount, Portfolio, SourceStatus
 from boardpack.period import EARLIEST, latest_plausible
 from boardpack.sources import bank_balance, beancount_ledger
 from boardpack.sources.books import build_books
@@ -119,7 +119,14 @@ class LedgerCsv:
             if spec.format == "csv":
                 opening, found = self.tie_out(portfolio, spec, parts[first:])
                 problems += found
-            portfolio.opening_balances.append((spec.entity, opening, spec.name or spec.path))
+            portfolio.cash_accounts.append(
+                CashAccount(
+                    name=spec.name or spec.path,
+                    entity=spec.entity,
+                    opening=opening,
+                    tables=tuple(parts[first:]),
+                )
+            )
         columns = ", ".join(LEDGER_COLUMNS)
         db.execute(
             "CREATE OR REPLACE VIEW ledger AS "

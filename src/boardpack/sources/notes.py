@@ -162,6 +162,11 @@ def read_note(
     except UnicodeDecodeError:
         problems.append(SourceProblem(shown, None, "not valid UTF-8; save the note as UTF-8"))
         return None
+    except TypeError:  # a mapping whose keys are not text (`1: x`): python-frontmatter's limit
+        problems.append(
+            SourceProblem(shown, None, "front matter keys must be words (title:, status:, …)")
+        )
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.append(

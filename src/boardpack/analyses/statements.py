@@ -1,0 +1,483 @@
+"""The balance sheet and the cash-flow statement, per venture and for the whole portfolio.
+
+Both come from the same positions, worked out for a day from the ledger (cash) and the books
+(everything else, on the organization's basis):
+
+- cash: each account's opening balance plus its rows;
+- other assets: money that went out of cash into an `Assets:*` account (equipment, a deposit paid);
+- receivables (accrual): revenue earned by that day from money received after it;
+- liabilities: money that came into cash from a `Liabilities:*` account (a loan, a card's
+  purchases less its payments), and deferred revenue (accrual): money received for a service not
+  yet given;
+- equity: the opening balances, the owner's contributions less draws (`Equity:*`), and retained
+  earnings (every income and expense to that day).
+
+Assets = liabilities + equity whenever every row has an account: the only thing that can be left
+is money no account explains (uncategorized rows), shown as "Unexplained" and never hidden. The
+cash-flow statement is the change in those positions over the period (operating by the indirect
+method), so it adds up to the change in cash to the cent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from boardpack.analyses.ledger_sql import ZERO, ledger_files, money
+from boardpack.model import ACCOUNT_TYPES, Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.sources.books import EARNED_ACCOUNT, SERVICE_RECEIPT
+
+FINANCING_LIABILITIES = ("Liabilities:Loans%", "Liabilities:Mortgage%")
+TOTAL = "total"
+
+
+@dataclass
+class Positions:
+    """One day's balances, by venture (`TOTAL` for the portfolio): line -> amount."""
+
+    cash: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # account name -> by venture
+    assets: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # account -> by venture
+    liabilities: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    receivables: dict[str, Decimal] = field(default_factory=dict)
+    deferred: dict[str, Decimal] = field(default_factory=dict)
+    opening: dict[str, Decimal] = field(default_factory=dict)
+    owner: dict[str, Decimal] = field(default_factory=dict)  # contributions less draws
+    retained: dict[str, Decimal] = field(default_factory=dict)
+
+    def total_assets(self, venture: str) -> Decimal:
+        return (
+            sum((by.get(venture, ZERO) for by in self.cash.values()), ZERO)
+            + sum((by.get(venture, ZERO) for by in self.assets.values()), ZERO)
+            + self.receivables.get(venture, ZERO)
+        )
+
+    def total_liabilities(self, venture: str) -> Decimal:
+        return sum(
+            (by.get(venture, ZERO) for by in self.liabilities.values()), ZERO
+        ) + self.deferred.get(venture, ZERO)
+
+    def total_equity(self, venture: str) -> Decimal:
+        return sum(
+            (part.get(venture, ZERO) for part in (self.opening, self.owner, self.retained)), ZERO
+        )
+
+    def unexplained(self, venture: str) -> Decimal:
+        return (
+            self.total_assets(venture)
+            - self.total_liabilities(venture)
+            - self.total_equity(venture)
+        )
+
+
+def by_venture(rows) -> dict[str, Decimal]:
+    """(venture, amount) rows -> each venture's amount and the total."""
+    found: dict[str, Decimal] = {TOTAL: ZERO}
+    for venture, amount in rows:
+        amount = amount or ZERO
+        found[venture or "unassigned"] = found.get(venture or "unassigned", ZERO) + amount
+        found[TOTAL] += amount
+    return found
+
+
+def positions(portfolio: Portfolio, day: date) -> Positions:
+    db, at = portfolio.db, {"day": day}
+    found = Positions()
+    for account in portfolio.cash_accounts:
+        rows = db.execute(
+            " UNION ALL ".join(
+                f"SELECT entity, sum(amount) FROM {table} WHERE problem IS NULL AND date <= $day"
+                " GROUP BY entity"
+                for table in account.tables
+            ),
+            at,
+        ).fetchall()
+        found.cash[account.name] = by_venture([*rows, (account.entity, account.opening)])
+    declared = portfolio.workspace.settings.opening_balances
+    for kind, sign, target in (("Assets", -1, found.assets), ("Liabilities", 1, found.liabilities)):
+        rows = db.execute(
+            f"SELECT account, entity, sum(amount) FROM books WHERE account LIKE '{kind}:%'"
+            " AND date <= $day GROUP BY ALL ORDER BY account",
+            at,
+        ).fetchall()
+        rows += [
+            (b.account, b.entity, sign * b.amount) for b in declared if b.account.startswith(kind)
+        ]
+        for account in sorted(dict.fromkeys(r[0] for r in rows)):
+            target[account] = by_venture((v, sign * a) for name, v, a in rows if name == account)
+    # what the ventures owned less what they owed before the ledger: their opening equity
+    found.opening = by_venture(
+        [(a.entity, a.opening) for a in portfolio.cash_accounts]
+        + [(b.entity, b.amount if b.account.startswith("Assets") else -b.amount) for b in declared]
+    )
+    found.owner = by_venture(
+        db.execute(
+            "SELECT entity, sum(amount) FROM books WHERE account LIKE 'Equity:%' AND date <= $day"
+            " GROUP BY entity",
+            at,
+        ).fetchall()
+    )
+    found.retained = by_venture(
+        db.execute(
+            "SELECT entity, sum(amount) FROM books WHERE (account LIKE 'Income:%' OR account LIKE"
+            " 'Expenses:%') AND date <= $day GROUP BY entity",
+            at,
+        ).fetchall()
+    )
+    if portfolio.basis == "accrual":
+        found.deferred = by_venture(
+            db.execute(
+                f"""SELECT entity, sum(amount) FROM (
+                        SELECT entity, amount FROM ledger
+                        WHERE {SERVICE_RECEIPT} AND {EARNED_ACCOUNT} IS NOT NULL AND date <= $day
+                        UNION ALL
+                        SELECT entity, -amount FROM earned_days
+                        WHERE account IS NOT NULL AND date <= $day AND received <= $day)
+                    GROUP BY entity""",
+                at,
+            ).fetchall()
+        )
+        found.receivables = by_venture(
+            db.execute(
+                "SELECT entity, sum(amount) FROM earned_days WHERE account IS NOT NULL"
+                " AND date <= $day AND received > $day GROUP BY entity",
+                at,
+            ).fetchall()
+        )
+    return found
+
+
+def analyse(portfolio: Portfolio, results: Results) -> None:
+    if not portfolio.fresh("ledger"):
+        return
+    period, provenance = portfolio.period, ledger_files(portfolio)
+    end = positions(portfolio, period.end)
+    start = positions(portfolio, period.start - timedelta(days=1))
+    balance_sheet(portfolio, results, end, provenance)
+    cash_flow(portfolio, results, start, end, provenance)
+    consolidation(portfolio, results, provenance)
+
+
+def ventures(portfolio: Portfolio, *found: Positions) -> list[str]:
+    """The ventures' ids in the workspace's order, then "unassigned" if money has no venture."""
+    named = [e.id for e in portfolio.workspace.settings.entities]
+    seen = {
+        v
+        for p in found
+        for part in (*p.cash.values(), *p.assets.values(), *p.liabilities.values(), p.retained)
+        for v in part
+    }
+    return named + (["unassigned"] if "unassigned" in seen else [])
+
+
+def balance_sheet(
+    portfolio: Portfolio, results: Results, end: Positions, provenance: tuple[str, ...]
+) -> None:
+    currency, period = portfolio.currency, portfolio.period
+    lines: list[tuple[str, Decimal]] = [
+        *((f"Cash — {name}", by[TOTAL]) for name, by in end.cash.items()),
+        *((account, by[TOTAL]) for account, by in end.assets.items()),
+    ]
+    if end.receivables.get(TOTAL):
+        lines.append(("Receivables (earned, not yet received)", end.receivables[TOTAL]))
+    lines.append(("Total assets", end.total_assets(TOTAL)))
+    lines += [(account, by[TOTAL]) for account, by in end.liabilities.items()]
+    if end.deferred.get(TOTAL):
+        lines.append(("Deferred revenue (received, not yet earned)", end.deferred[TOTAL]))
+    lines += [
+        ("Total liabilities", end.total_liabilities(TOTAL)),
+        ("Equity: opening balances", end.opening.get(TOTAL, ZERO)),
+        ("Equity: owner contributions less draws", end.owner.get(TOTAL, ZERO)),
+        ("Equity: retained earnings (income less expenses to date)", end.retained.get(TOTAL, ZERO)),
+        ("Total equity", end.total_equity(TOTAL)),
+        ("Unexplained (money no account explains)", end.unexplained(TOTAL)),
+    ]
+    names = {e.id: e.name for e in portfolio.workspace.settings.entities}
+    per_venture = ventures(portfolio, end)
+    unexplained = money(end.unexplained(TOTAL))
+    names = {e.id: e.name for e in portfolio.workspace.settings.entities}
+    results.add(
+        Table(
+            id="accounting.balance_sheet",
+            title=f"Balance sheet at {period.end:%d %b %Y} ({currency}, {portfolio.basis} basis)",
+            columns=(Column.text("item", "Item"), Column.number("amount", "Amount")),
+            rows=tuple({"item": item, "amount": money(value)} for item, value in lines),
+            provenance=provenance,
+            note=(
+                "Assets = liabilities + equity + unexplained. Cash from the ledger; other accounts"
+                " from the books. Unexplained is money in rows without an account."
+            ),
+        ),
+        Table(
+            id="accounting.balance_sheet_by_venture",
+            title=f"Balance sheet by venture at {period.end:%d %b %Y} ({currency})",
+            columns=(
+                Column.text("venture", "Venture"),
+                Column.number("assets", "Assets"),
+                Column.number("liabilities", "Liabilities"),
+                Column.number("equity", "Equity"),
+                Column.number("unexplained", "Unexplained"),
+            ),
+            rows=tuple(
+                {
+                    "venture": names.get(v, "Not assigned to a venture"),
+                    "assets": money(end.total_assets(v)),
+                    "liabilities": money(end.total_liabilities(v)),
+                    "equity": money(end.total_equity(v)),
+                    "unexplained": money(end.unexplained(v)),
+                }
+                for v in per_venture
+            ),
+            provenance=provenance,
+            note=(
+                "A shared bank account's cash is split by the venture of each row; its opening"
+                " balance is not assigned to a venture."
+            ),
+        ),
+        Metric(
+            id="accounting.assets",
+            label="Total assets",
+            value=money(end.total_assets(TOTAL)),
+            unit=currency,
+            provenance=provenance,
+            note=f"cash, other assets and receivables at {period.end}",
+        ),
+        Metric(
+            id="accounting.liabilities",
+            label="Total liabilities",
+            value=money(end.total_liabilities(TOTAL)),
+            unit=currency,
+            provenance=provenance,
+            note=f"loans, cards and other liabilities, and deferred revenue, at {period.end}",
+        ),
+        Metric(
+            id="accounting.equity",
+            label="Total equity",
+            value=money(end.total_equity(TOTAL)),
+            unit=currency,
+            provenance=provenance,
+            note="opening balances, owner contributions less draws, retained earnings",
+        ),
+        Metric(
+            id="accounting.balance_unexplained",
+            label="Balance sheet unexplained",
+            value=unexplained,
+            unit=currency,
+            provenance=provenance,
+            status="good" if not unexplained else "warn",
+            note="assets − liabilities − equity: money in rows without an account",
+        ),
+    )
+    (uncategorized,) = portfolio.db.execute(
+        "SELECT coalesce(sum(amount), 0) FROM books WHERE date <= ? AND NOT coalesce("
+        + " OR ".join(f"account LIKE '{kind}:%'" for kind in ACCOUNT_TYPES)
+        + ", false)",
+        (period.end,),
+    ).fetchone()
+    beyond = unexplained - uncategorized  # rows without an account are a finding of their own
+    if beyond:
+        results.add(
+            Finding(
+                severity="high",
+                area="reconciliation",
+                title=(
+                    f"The balance sheet is {beyond:,} {currency} off, beyond the rows without an"
+                    " account"
+                ),
+                evidence=(
+                    f"assets − liabilities − equity is {unexplained:,} {currency}; rows without"
+                    f" an account explain {money(uncategorized):,} {currency} of it."
+                ),
+                action="Check the opening balances and the accounts of transfers between ventures.",
+                source=provenance[0],
+            )
+        )
+
+
+def cash_flow(
+    portfolio: Portfolio,
+    results: Results,
+    start: Positions,
+    end: Positions,
+    provenance: tuple[str, ...],
+) -> None:
+    """The change in each position over the period, grouped as operating (indirect), investing and
+    financing; it adds up to the change in cash."""
+    currency, period = portfolio.currency, portfolio.period
+
+    def change(before: dict[str, dict[str, Decimal]], after, financing: bool | None = None):
+        accounts = set(before) | set(after)
+        return sum(
+            (
+                after.get(a, {}).get(TOTAL, ZERO) - before.get(a, {}).get(TOTAL, ZERO)
+                for a in accounts
+                if financing is None
+                or financing == any(
+                    a.startswith(prefix.rstrip("%")) for prefix in FINANCING_LIABILITIES
+                )
+            ),
+            ZERO,
+        )
+
+    def moved(part: str) -> Decimal:
+        return getattr(end, part).get(TOTAL, ZERO) - getattr(start, part).get(TOTAL, ZERO)
+
+    net_income = moved("retained")
+    deferred, receivables = moved("deferred"), -moved("receivables")
+    operating_liabilities = change(start.liabilities, end.liabilities, financing=False)
+    uncategorized = end.unexplained(TOTAL) - start.unexplained(TOTAL)
+    operating = net_income + deferred + receivables + operating_liabilities + uncategorized
+    investing = -change(start.assets, end.assets)
+    loans = change(start.liabilities, end.liabilities, financing=True)
+    owner = moved("owner")
+    financing = loans + owner
+    cash_before = sum((by.get(TOTAL, ZERO) for by in start.cash.values()), ZERO)
+    cash_after = sum((by.get(TOTAL, ZERO) for by in end.cash.values()), ZERO)
+    items = (
+        ("Net income", net_income),
+        ("+ increase in deferred revenue", deferred),
+        ("− increase in receivables", receivables),
+        ("+ increase in cards, payables and other liabilities", operating_liabilities),
+        ("+ money in rows without an account", uncategorized),
+        ("Cash from operating activities", operating),
+        ("− bought: equipment, deposits and other assets", investing),
+        ("Cash from investing activities", investing),
+        ("+ loans taken less principal repaid", loans),
+        ("+ owner contributions less draws", owner),
+        ("Cash from financing activities", financing),
+        ("Change in cash", operating + investing + financing),
+        (f"Cash at {period.start - timedelta(days=1):%d %b %Y}", cash_before),
+        (f"Cash at {period.end:%d %b %Y}", cash_after),
+    )
+    results.add(
+        Table(
+            id="accounting.cash_flow",
+            title=f"Cash flow, {period.title} ({currency})",
+            columns=(Column.text("item", "Item"), Column.number("amount", "Amount")),
+            rows=tuple({"item": item, "amount": money(value)} for item, value in items),
+            provenance=provenance,
+            note=(
+                "Operating by the indirect method: net income adjusted by the change in what is"
+                " owed and owing. The change in cash equals cash at the end less cash at the start."
+            ),
+        ),
+        *(
+            Metric(
+                id=f"accounting.{key}",
+                label=label,
+                value=money(value),
+                unit=currency,
+                provenance=provenance,
+                note=note,
+            )
+            for key, label, value, note in (
+                ("cash_flow_operating", "Cash from operations", operating, period.title),
+                ("cash_flow_investing", "Cash from investing", investing, period.title),
+                ("cash_flow_financing", "Cash from financing", financing, period.title),
+                (
+                    "cash_change",
+                    "Change in cash",
+                    cash_after - cash_before,
+                    f"cash at {period.end} less cash at {period.start - timedelta(days=1)}",
+                ),
+            )
+        ),
+    )
+
+
+def consolidation(portfolio: Portfolio, results: Results, provenance: tuple[str, ...]) -> None:
+    """The period's revenue, expenses and net income with a column per venture, the eliminations
+    of charges between ventures, and the consolidated total (each account's lines are in the
+    income statement; each charge eliminated is listed). A row is a charge between ventures when its
+    counterparty is another venture, by name or by one of its `aliases`."""
+    settings, period, currency = portfolio.workspace.settings, portfolio.period, portfolio.currency
+    if len(settings.entities) < 2:
+        return
+    names = {
+        alias.strip().casefold(): e.id for e in settings.entities for alias in (e.name, *e.aliases)
+    }
+    rows = portfolio.db.execute(
+        """SELECT account, entity, amount, date, counterparty, source_file || ':' || source_line
+           FROM books WHERE (account LIKE 'Income:%' OR account LIKE 'Expenses:%')
+             AND date BETWEEN ? AND ? ORDER BY date, source_file, source_line""",
+        (period.start, period.end),
+    ).fetchall()
+    columns = [e.id for e in settings.entities]
+    lines: dict[str, dict[str, Decimal]] = {"Revenue": {}, "Expenses": {}}
+    eliminated = []
+    for account, venture, amount, day, counterparty, where in rows:
+        line = lines["Revenue" if account.startswith("Income:") else "Expenses"]
+        line[venture] = line.get(venture, ZERO) + amount
+        other = names.get((counterparty or "").strip().casefold())
+        if other is not None and other != venture:
+            line["eliminations"] = line.get("eliminations", ZERO) - amount
+            eliminated.append((day, venture, other, account, amount, where))
+    lines["Net income"] = {
+        c: lines["Revenue"].get(c, ZERO) + lines["Expenses"].get(c, ZERO)
+        for c in [*columns, "eliminations"]
+    }
+    table_rows = []
+    for item, by in lines.items():
+        row = {"item": item} | {c: money(by.get(c, ZERO)) for c in columns}
+        row["eliminations"] = money(by.get("eliminations", ZERO))
+        row["consolidated"] = money(sum(by.values(), ZERO))
+        table_rows.append(row)
+    results.add(
+        Table(
+            id="accounting.consolidation",
+            title=(
+                f"Income statement by venture, {period.title} ({currency}, {portfolio.basis} basis)"
+            ),
+            columns=(
+                Column.text("item", "Item"),
+                *(Column.number(e.id, e.name) for e in settings.entities),
+                Column.number("eliminations", "Eliminations"),
+                Column.number("consolidated", "Consolidated"),
+            ),
+            rows=tuple(table_rows),
+            provenance=provenance,
+            note=(
+                "Charges between ventures are taken out of the consolidated total: they are"
+                " income to one and a cost to another, not to the portfolio."
+            ),
+        ),
+        Table(
+            id="accounting.eliminations",
+            title="Charges between ventures, eliminated",
+            columns=(
+                Column.text("date", "Date"),
+                Column.text("venture", "In the books of"),
+                Column.text("other", "With"),
+                Column.text("account", "Account"),
+                Column.number("amount", "Amount"),
+                Column.text("where", "Where"),
+            ),
+            rows=tuple(
+                {
+                    "date": day.isoformat(),
+                    "venture": venture,
+                    "other": other,
+                    "account": account,
+                    "amount": money(amount),
+                    "where": where,
+                }
+                for day, venture, other, account, amount, where in eliminated
+            ),
+            provenance=provenance,
+        ),
+    )
+    unmatched = money(sum((amount for *_, amount, _ in eliminated), ZERO))
+    if unmatched:
+        results.add(
+            Finding(
+                severity="low",
+                area="reconciliation",
+                title=f"Charges between ventures do not match: {abs(unmatched):,} {currency} apart",
+                evidence=(
+                    "A charge one venture books as income is not booked as the same cost by the"
+                    " other, or the reverse."
+                ),
+                action="Book both sides of each charge between ventures, for the same amount.",
+                source=provenance[0],
+            )
+        )

@@ -1,0 +1,234 @@
+"""The balance sheet, the cash-flow statement and the consolidation (issue 22), worked by hand on a
+small two-venture ledger, and the rules that tie them: assets = liabilities + equity + what no
+account explains, the cash flow adds up to the change in cash, and net income is the income
+statement's."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from boardpack.config import load_workspace
+from boardpack.errors import WorkspaceError
+from boardpack.pipeline import build_pack
+from tests.conftest import AS_OF, GENERATED_AT, write_workspace
+
+TOML = """\
+[organization]
+name = "Two Co"
+timezone = "America/Los_Angeles"
+basis = "{basis}"
+
+[[entities]]
+id = "boats"
+name = "Bay Boats"
+kind = "charter"
+
+[[entities]]
+id = "trucks"
+name = "Ridge Trucks"
+kind = "logistics"
+aliases = ["RIDGE TRUCKING LLC"]
+
+[[opening_balances]]
+date = "2026-08-31"
+account = "Liabilities:Loans:Truck"
+amount = "20000.00"
+entity = "trucks"
+
+[[opening_balances]]
+date = "2026-08-31"
+account = "Assets:Equipment:Truck"
+amount = "30000.00"
+entity = "trucks"
+
+[[sources.ledger]]
+path = "ledger/bank.csv"
+entity_column = "Entity"
+opening_balance = "1000.00"
+[sources.ledger.columns]
+date = "Date"
+amount = "Amount"
+account = "Account"
+counterparty = "Payee"
+memo = "Memo"
+service_start = "From"
+service_end = "To"
+
+[delivery]
+transport = "outbox"
+from = "reports@example.com"
+"""
+# September and October 2026. Worked by hand below.
+LEDGER = """\
+Date,Entity,Payee,Memo,Amount,Account,From,To
+2026-09-05,boats,Guest,September charter,2000.00,Income:Charters,,
+2026-09-10,trucks,Shipper,Haul,1500.00,Income:Hauling,,
+2026-09-20,boats,Owner,Capital,5000.00,Equity:Owner,,
+2026-10-01,boats,Guest,Deposit for 10 Nov,600.00,Liabilities:Customer Deposits,2026-11-10,2026-11-10
+2026-10-03,boats,RIDGE TRUCKING LLC,Haul the boat,-400.00,Expenses:Hauling,,
+2026-10-03,trucks,Bay Boats,Hauled a boat,400.00,Income:Hauling,,
+2026-10-08,trucks,Bank,Loan principal,-1000.00,Liabilities:Loans:Truck,,
+2026-10-12,boats,Marine Supply,Outboard motor,-3000.00,Assets:Equipment:Motor,,
+2026-10-15,boats,Card,Fuel on the card,900.00,Liabilities:Card,,
+2026-10-15,boats,Fuel Dock,Fuel,-900.00,Expenses:Fuel,,
+2026-10-20,boats,Owner,Draw,-1500.00,Equity:Owner,,
+2026-10-25,trucks,Unknown,Unlabelled,-250.00,,,
+2026-10-28,boats,Guest,October charter,2500.00,Income:Charters,,
+"""
+
+
+def build(tmp_path, basis="accrual"):
+    root = write_workspace(
+        tmp_path / "ws", TOML.format(basis=basis), {"ledger/bank.csv": LEDGER, "notes/co.md": None}
+    )
+    return build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+
+
+def rows(pack, table_id, key="item"):
+    return {r[key]: r for r in pack.results.tables[table_id].rows}
+
+
+def test_the_balance_sheet_at_the_end_of_october_worked_by_hand(tmp_path):
+    pack = build(tmp_path)
+    sheet = {k: r["amount"] for k, r in rows(pack, "accounting.balance_sheet").items()}
+    # cash: 1,000 + 2,000 + 1,500 + 5,000 + 600 - 400 + 400 - 1,000 - 3,000 + 900 - 900 - 1,500
+    #       - 250 + 2,500 = 6,850
+    assert sheet["Cash — ledger/bank.csv"] == Decimal("6850.00")
+    assert sheet["Assets:Equipment:Motor"] == Decimal("3000.00")
+    assert sheet["Assets:Equipment:Truck"] == Decimal("30000.00")
+    assert sheet["Total assets"] == Decimal("39850.00")  # 6,850 + 3,000 + 30,000
+    assert sheet["Liabilities:Loans:Truck"] == Decimal("19000.00")  # 20,000 - 1,000
+    assert sheet["Liabilities:Card"] == Decimal("900.00")
+    # the deposit is for a charter in November: received, not yet earned
+    assert sheet["Deferred revenue (received, not yet earned)"] == Decimal("600.00")
+    assert sheet["Total liabilities"] == Decimal("20500.00")
+    # opening: 1,000 cash + 30,000 truck - 20,000 loan
+    assert sheet["Equity: opening balances"] == Decimal("11000.00")
+    assert sheet["Equity: owner contributions less draws"] == Decimal("3500.00")
+    # income 2,000 + 1,500 + 400 + 2,500 = 6,400; expenses 400 + 900 = 1,300
+    assert sheet["Equity: retained earnings (income less expenses to date)"] == Decimal("5100.00")
+    assert sheet["Total equity"] == Decimal("19600.00")
+    # 39,850 - 20,500 - 19,600: the unlabelled 250 out is the only thing no account explains
+    assert sheet["Unexplained (money no account explains)"] == Decimal("-250.00")
+    assert pack.results.metrics["accounting.balance_unexplained"].value == Decimal("-250.00")
+    by_venture = rows(pack, "accounting.balance_sheet_by_venture", key="venture")
+    # trucks: cash 1,500 + 400 - 1,000 - 250 = 650, the truck 30,000; the loan 19,000
+    assert by_venture["Ridge Trucks"]["assets"] == Decimal("30650.00")
+    assert by_venture["Ridge Trucks"]["liabilities"] == Decimal("19000.00")
+    assert by_venture["Ridge Trucks"]["unexplained"] == Decimal("-250.00")
+
+
+@pytest.mark.parametrize("basis", ["accrual", "cash"])
+def test_assets_are_liabilities_plus_equity_plus_the_unexplained_for_every_venture(
+    tmp_path, basis
+):
+    pack = build(tmp_path, basis)
+    totals = rows(pack, "accounting.balance_sheet")
+    each = list(rows(pack, "accounting.balance_sheet_by_venture", key="venture").values())
+    each.append(
+        {
+            key: totals[item]["amount"]
+            for key, item in (
+                ("assets", "Total assets"),
+                ("liabilities", "Total liabilities"),
+                ("equity", "Total equity"),
+                ("unexplained", "Unexplained (money no account explains)"),
+            )
+        }
+    )
+    for row in each:
+        assert row["assets"] == row["liabilities"] + row["equity"] + row["unexplained"], row
+    assert sum(r["assets"] for r in each[:-1]) == each[-1]["assets"]
+
+
+def test_on_the_cash_basis_the_deposit_is_revenue_not_a_liability(tmp_path):
+    sheet = rows(build(tmp_path, "cash"), "accounting.balance_sheet")
+    assert "Deferred revenue (received, not yet earned)" not in sheet
+    retained = sheet["Equity: retained earnings (income less expenses to date)"]
+    assert retained["amount"] == Decimal("5700.00")
+
+
+def test_the_cash_flow_of_october_worked_by_hand_adds_up_to_the_change_in_cash(tmp_path):
+    pack = build(tmp_path)
+    flow = rows(pack, "accounting.cash_flow")
+    # October's income 400 + 2,500, expenses 400 + 900: net income 1,600
+    assert flow["Net income"]["amount"] == Decimal("1600.00")
+    assert pack.results.metrics["accounting.net_income"].value == Decimal("1600.00")
+    assert flow["+ increase in deferred revenue"]["amount"] == Decimal("600.00")
+    cards = flow["+ increase in cards, payables and other liabilities"]
+    assert cards["amount"] == Decimal("900.00")
+    assert flow["+ money in rows without an account"]["amount"] == Decimal("-250.00")
+    assert flow["Cash from operating activities"]["amount"] == Decimal("2850.00")
+    assert flow["Cash from investing activities"]["amount"] == Decimal("-3000.00")
+    assert flow["+ loans taken less principal repaid"]["amount"] == Decimal("-1000.00")
+    assert flow["Cash from financing activities"]["amount"] == Decimal("-2500.00")
+    # 30 Sep: 1,000 + 2,000 + 1,500 + 5,000 = 9,500; 31 Oct: 6,850
+    assert flow["Cash at 30 Sep 2026"]["amount"] == Decimal("9500.00")
+    assert flow["Change in cash"]["amount"] == Decimal("-2650.00")
+    metrics = pack.results.metrics
+    assert metrics["accounting.cash_change"].value == Decimal("-2650.00") == sum(
+        metrics[f"accounting.cash_flow_{part}"].value
+        for part in ("operating", "investing", "financing")
+    )
+
+
+def test_a_charge_between_ventures_is_eliminated_and_listed(tmp_path):
+    pack = build(tmp_path)
+    statement = rows(pack, "accounting.consolidation")
+    # October: boats earn 2,500 and spend 400 + 900; trucks earn 400 (from boats)
+    assert statement["Revenue"]["trucks"] == Decimal("400.00")
+    assert statement["Revenue"]["eliminations"] == Decimal("-400.00")
+    assert statement["Revenue"]["consolidated"] == Decimal("2500.00")
+    assert statement["Expenses"]["boats"] == Decimal("-1300.00")
+    assert statement["Expenses"]["eliminations"] == Decimal("400.00")
+    assert statement["Expenses"]["consolidated"] == Decimal("-900.00")
+    assert statement["Net income"]["consolidated"] == Decimal("1600.00")
+    eliminated = pack.results.tables["accounting.eliminations"].rows
+    # matched by name (Bay Boats) and by alias (RIDGE TRUCKING LLC)
+    assert sorted((r["venture"], r["other"]) for r in eliminated) == [
+        ("boats", "trucks"),
+        ("trucks", "boats"),
+    ]
+    assert not [f for f in pack.results.findings if "do not match" in f.title]
+
+
+def test_a_charge_booked_by_one_venture_only_is_a_finding(tmp_path):
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML.format(basis="cash"),
+        {
+            "ledger/bank.csv": LEDGER.replace(
+                "2026-10-03,trucks,Bay Boats,Hauled a boat,400.00,Income:Hauling,,\n", ""
+            ),
+            "notes/co.md": None,
+        },
+    )
+    pack = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+    assert any("do not match: 400.00 USD apart" in f.title for f in pack.results.findings)
+
+
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        (
+            ('aliases = ["RIDGE TRUCKING LLC"]', 'aliases = ["Bay Boats"]'),
+            "'bay boats' names two entities, boats and trucks",
+        ),
+        (('entity = "trucks"', 'entity = "vans"'), "opening_balances[0].entity = 'vans'"),
+        (
+            ('account = "Liabilities:Loans:Truck"', 'account = "Loans:Truck"'),
+            "opening_balances[0].account: 'Loans:Truck': an opening balance is for an Assets:…",
+        ),
+    ],
+)
+def test_bad_opening_balances_and_aliases_are_named(tmp_path, change, said):
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML.format(basis="cash").replace(*change),
+        {"ledger/bank.csv": LEDGER, "notes/co.md": None},
+    )
+    with pytest.raises(WorkspaceError) as caught:
+        load_workspace(root, environ={})
+    assert said in str(caught.value)
