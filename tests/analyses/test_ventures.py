@@ -318,17 +318,20 @@ def test_a_venture_report_for_each_entity_with_its_data(pack):
         "rental.rent_roll",
         "rental.income",
         "rental.maintenance",
+        "rental.reconciliation",
         "rental.findings",
     ]
     assert [s.id for s in reports["entity-haul"].sections] == [
         "haul.fleet",
         "haul.jobs",
         "haul.pipeline",
+        "haul.reconciliation",
         "haul.findings",
     ]
     assert [s.id for s in reports["entity-advice"].sections] == [
         "advice.billing",
         "advice.aging",
+        "advice.reconciliation",
         "advice.findings",
     ]
     # one metric, one value: the venture report's footnotes carry the same figure as Results
@@ -407,3 +410,48 @@ def test_bad_venture_input_names_the_file_and_line(tmp_path, files, message):
     with pytest.raises(WorkspaceError) as raised:
         build(tmp_path, **files)
     assert message in str(raised.value)
+
+
+def reconciliation(pack, entity):
+    return {
+        r["customer"]: (r["earned"], r["received"], r["state"])
+        for r in pack.results.tables[f"{entity}.reconciliation"].rows
+    }
+
+
+def test_the_rent_roll_against_the_rent_received(pack):
+    # October's rent due on the 1st: Ann 2,000 and Bob 1,500 (his lease ends on the 15th); C is
+    # vacant. Both paid on the 1st.
+    assert reconciliation(pack, "rental") == {
+        "Ann": (Decimal("2000.00"), Decimal("2000.00"), "matched"),
+        "Bob": (Decimal("1500.00"), Decimal("1500.00"), "matched"),
+    }
+    assert value(pack, "rental.unreconciled") == Decimal("0.00")
+
+
+def test_the_timesheets_against_the_money_received(pack):
+    # October's hours: Alder 8 × 100, Birch 4 × 150, Cedar 2.5 × 120, Dogwood 1 × 200; paid in
+    # October: alder 200, Birch 200, Dogwood 500
+    assert reconciliation(pack, "advice") == {
+        "Alder": (Decimal("800.00"), Decimal("200.00"), "earned, not collected"),
+        "Birch": (Decimal("600.00"), Decimal("200.00"), "earned, not collected"),
+        "Dogwood": (Decimal("200.00"), Decimal("500.00"), "collected beyond the work"),
+        "Cedar": (Decimal("300.00"), Decimal("0.00"), "earned, not collected"),
+    }
+    assert value(pack, "advice.unreconciled") == Decimal("1000.00")  # 1,900 - 900
+
+
+def test_the_job_sheets_against_the_money_received_and_money_with_no_job(tmp_path):
+    paid = (
+        "2026-10-06,haul,ACME INC,Payment,2500.00,Income:Hauling\n"
+        "2026-10-07,haul,Zeta Freight,Payment,450.00,Income:Hauling\n"
+    )
+    built = build(tmp_path, **{"ledger/bank.csv": LEDGER + paid})
+    # October's jobs: Acme 1,000 + 800 + 700, Beta 500 + 600; Gamma's are in November
+    assert reconciliation(built, "haul") == {
+        "Acme": (Decimal("2500.00"), Decimal("2500.00"), "matched"),
+        "Beta": (Decimal("1100.00"), Decimal("0.00"), "earned, not collected"),
+        "Zeta Freight": (Decimal("0.00"), Decimal("450.00"), "collected, not explained"),
+    }
+    (finding,) = [f for f in built.results.findings if f.entity == "haul" and "came in" in f.title]
+    assert finding.title == "Haul Co: 450.00 USD came in with no work in the job sheets"

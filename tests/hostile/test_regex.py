@@ -45,6 +45,7 @@ PATTERNS = {
     "boardpack.config.KEY_FIRST": "match",
     "boardpack.config.POSITIONAL": "fullmatch",
     "boardpack.config.OWNED_OR_OWED": "fullmatch",
+    "boardpack.analyses.reconciliation.WORDS": "sub",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}
 # compiled in the code but never applied to workspace data: why, for each

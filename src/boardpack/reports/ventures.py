@@ -59,6 +59,14 @@ PARTS: dict[str, tuple[Part, ...]] = {
             tables=("maintenance",),
             empty="No open maintenance items in the notes.",
         ),
+        Part(
+            name="reconciliation",
+            title="Operations against the ledger",
+            needs=("rent_roll", "ledger"),
+            analysis="reconciliation",
+            metrics=("unreconciled",),
+            tables=("reconciliation",),
+        ),
     ),
     "logistics": (
         Part(
@@ -95,6 +103,14 @@ PARTS: dict[str, tuple[Part, ...]] = {
             tables=("pipeline",),
             empty="No jobs are booked.",
         ),
+        Part(
+            name="reconciliation",
+            title="Operations against the ledger",
+            needs=("jobs", "ledger"),
+            analysis="reconciliation",
+            metrics=("unreconciled",),
+            tables=("reconciliation",),
+        ),
     ),
     "services": (
         Part(
@@ -112,6 +128,14 @@ PARTS: dict[str, tuple[Part, ...]] = {
             analysis="client_services",
             metrics=(),
             tables=("aging",),
+        ),
+        Part(
+            name="reconciliation",
+            title="Operations against the ledger",
+            needs=("timesheets", "ledger"),
+            analysis="reconciliation",
+            metrics=("unreconciled",),
+            tables=("reconciliation",),
         ),
     ),
 }
