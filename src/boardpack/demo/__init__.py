@@ -43,6 +43,7 @@ def generate(directory: Path, as_of: date | None = None) -> None:
         consulting_month(rng, month, harbor)
         hauling_month(rng, month, coastal)
         month = add_months(month, 1)
+    intercompany_charge(add_months(as_of.replace(day=1), -1), harbor, coastal)
     for folder in ("rental", "hauling", "consulting"):
         (directory / folder).mkdir(exist_ok=True)
     write_units(directory / "rental" / "units.csv", as_of)
@@ -60,7 +61,7 @@ def generate(directory: Path, as_of: date | None = None) -> None:
     )
     write_notes(directory / "notes", as_of)
     (directory / "boardpack.toml").write_text(
-        workspace_toml(add_months(as_of, 12)), encoding="utf-8"
+        workspace_toml(add_months(as_of, 12), first - timedelta(days=1)), encoding="utf-8"
     )
     write_logo(directory / "branding" / "logo.png")
 
@@ -469,12 +470,39 @@ def write_harbor(path: Path, rows: list) -> None:
         writer.writerows(rows)
 
 
-def write_coastal(path: Path, rows: list) -> None:
+def intercompany_charge(month: date, harbor: list, coastal: list) -> None:
+    """Ridgeline Hauling trucks a charter boat to the yard for Harbor Charters: one venture's cost
+    and another's income, eliminated in the consolidation."""
+    when = day(month, 14)
+    harbor.append(
+        harbor_row(
+            when, "charters", "Ridgeline Hauling", "Boat haul to the yard", -650, "Expenses:Hauling"
+        )
+    )
+    coastal.append(
+        {
+            "Posted Date": when,
+            "Payee": "Harbor Charters",
+            "Memo": "INVOICE PAYMENT",
+            "Debit": "",
+            "Credit": money(650),
+        }
+    )
+
+
+def write_coastal(path: Path, rows: list, opening: Decimal = Decimal("12500.00")) -> None:
+    """The credit union's export, with the running balance it prints after each row."""
+    balance = opening
     with path.open("w", encoding="cp1252", newline="") as handle:
-        writer = csv.DictWriter(handle, ["Posted Date", "Payee", "Memo", "Debit", "Credit"])
+        writer = csv.DictWriter(
+            handle, ["Posted Date", "Payee", "Memo", "Debit", "Credit", "Balance"]
+        )
         writer.writeheader()
         for r in rows:
-            writer.writerow(dict(r, **{"Posted Date": r["Posted Date"].strftime("%m/%d/%Y")}))
+            balance += Decimal(r["Credit"] or 0) - Decimal(r["Debit"] or 0)
+            writer.writerow(
+                dict(r, **{"Posted Date": r["Posted Date"].strftime("%m/%d/%Y")}, Balance=balance)
+            )
 
 
 CHANNELS = {  # entity -> channel -> typical monthly visits (0: the venture is absent there)
