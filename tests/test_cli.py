@@ -8,7 +8,7 @@ from email import policy
 
 import pytest
 
-from tests.conftest import TOML, run_cli, write_workspace
+from tests.conftest import LEDGER, TOML, run_cli, write_workspace
 
 ROLES = {"ceo", "cfo", "accounting", "cto", "cmo"}
 
@@ -276,3 +276,18 @@ def test_check_online_with_the_outbox_needs_no_network(tmp_path):
     result = run_cli("check", "-w", str(ws), "--as-of", "2026-11-15", "--online")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"ok       outbox: writes to {ws / 'outbox'} (no network needed)" in result.stdout
+
+
+def test_check_warns_when_most_ledger_rows_have_no_account(tmp_path):
+    """A new workspace whose export has no categories reads revenue 0.00: check says why."""
+    header, *rows = LEDGER.splitlines()
+    bare = "\n".join([header, *(",".join(r.split(",")[:4]) + "," for r in rows)])  # no accounts
+    ws = write_workspace(tmp_path / "ws", files={"ledger/bank.csv": bare + "\n"})
+    result = run_cli("check", "-w", str(ws), "--as-of", "2026-11-15")
+    assert result.returncode == 0, result.stderr
+    assert "warning: 13 of the ledger's 13 rows have no account" in result.stderr
+    assert "OK, with 1 warning(s) (see above)" in result.stdout
+    categorized = run_cli(
+        "check", "-w", str(write_workspace(tmp_path / "ok")), "--as-of", "2026-11-15"
+    )
+    assert "warning:" not in categorized.stderr and categorized.stdout.rstrip().endswith("OK")

@@ -253,12 +253,18 @@ def check(
     refused = pipeline.incomplete(pack)  # what send would refuse, check refuses first
     for line in refused:
         err.print(f"send would refuse: {line}")
+    doubts = pipeline.doubts(pack)
+    for line in doubts:
+        err.print(f"warning: {line}")
     problems = (
         sum(len(s.problems) for s in pack.portfolio.sources.values())
         + len(refused)
         + problems_online
     )
-    out.print("OK" if not problems else f"{problems} problems (see above)")
+    if problems:
+        out.print(f"{problems} problems (see above)")
+    else:
+        out.print(f"OK, with {len(doubts)} warning(s) (see above)" if doubts else "OK")
     raise typer.Exit(2 if problems else 0)
 
 

@@ -97,6 +97,26 @@ def incomplete(pack: Pack) -> list[str]:
     ]
 
 
+UNCATEGORIZED_SHARE = 0.5  # more of the ledger's rows than this without an account: a warning
+
+
+def doubts(pack: Pack) -> list[str]:
+    """What does not stop a send but makes the figures doubtful: a ledger whose rows are mostly
+    without an account (its revenue and expenses would read near zero)."""
+    if "ledger" not in pack.portfolio.sources or not pack.portfolio.fresh("ledger"):
+        return []
+    uncategorized, rows = pack.portfolio.db.execute(
+        "SELECT count(*) FILTER (account IS NULL), count(*) FROM ledger"
+    ).fetchone()
+    if rows and uncategorized / rows > UNCATEGORIZED_SHARE:
+        return [
+            f"{uncategorized:,} of the ledger's {rows:,} rows have no account, so revenue and"
+            " expenses leave most of the money out: map an account column, or add [[rules]]"
+            " (the Accounting report lists the largest uncategorized rows)"
+        ]
+    return []
+
+
 def require_complete(pack: Pack) -> None:
     """A pack goes whole or not at all: a send that would leave a figure out stops before anything
     is planned."""

@@ -293,3 +293,66 @@ def test_a_missing_beancount_package_says_how_to_install_it(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 2 and "pip install 'boardpack[beancount]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+CARD = """\
+option "operating_currency" "USD"
+2026-01-01 open Assets:Bank:Checking USD
+2026-01-01 open Liabilities:Card USD
+2026-01-01 open Expenses:Fuel USD
+2026-01-01 open Equity:Opening-Balances
+
+2026-01-01 * "Owner" "opening"
+  Assets:Bank:Checking  10000.00 USD
+  Equity:Opening-Balances
+
+2026-08-10 * "Fuel Co" "diesel on the card"
+  Expenses:Fuel  300.00 USD
+  Liabilities:Card
+
+2026-09-05 * "Card" "pay the card"
+  Liabilities:Card  300.00 USD
+  Assets:Bank:Checking
+"""
+
+
+def test_a_card_purchase_is_burned_once_and_the_balance_sheet_is_beancounts(tmp_path):
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML.format(entity='entity = "babble"'),
+        {"books/main.beancount": CARD, "ledger/bank.csv": None},
+    )
+    october = pack_for(root, "2026-10")
+    metrics = october.results.metrics
+    # August to October: 300.00 went out of the bank once, when the card was paid
+    assert metrics["finance.gross_burn"].value == D("100.00") == metrics["finance.net_burn"].value
+    for month, after, checking, card in (
+        ("2026-08", date(2026, 9, 1), "10000.00", "300.00"),
+        ("2026-10", date(2026, 11, 1), "9700.00", "0"),
+    ):
+        table = pack_for(root, month).results.tables["accounting.balance_sheet"]
+        sheet = {r["item"]: r["amount"] for r in table.rows}
+        balances = bean_balances(root / "books" / "main.beancount", after)
+        assert balances["Assets:Bank:Checking"] == D(checking)
+        assert sheet["Cash — books/*.beancount"] == D(checking)
+        assert -balances.get("Liabilities:Card", D(0)) == D(card)
+        assert sheet.get("Liabilities:Card", D("0")) == D(card)
+        assert sheet["Unexplained (money no account explains)"] == 0
+
+
+def bean_balances(ledger: Path, before: date) -> dict[str, Decimal]:
+    """Each account's balance, in USD, from beancount's own query engine, for dates before `before`.
+    """
+    out = subprocess.run(
+        [
+            BIN / "bean-query",
+            "-f",
+            "csv",
+            str(ledger),
+            f"SELECT account, sum(number) WHERE date < {before} GROUP BY account",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()[1:]
+    return {row.split(",")[0].strip(): D(row.split(",")[1]) for row in out if row.strip()}

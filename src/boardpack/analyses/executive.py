@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -38,21 +39,30 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     )
 
 
+def concerns(finding: Finding, entity_id: str | None, asset: str) -> bool:
+    """Whether a finding is about the asset: it names it as its asset, or (naming none) it is the
+    same venture's and its title names the asset ("Truck 3 had no jobs in October")."""
+    if finding.asset:
+        return finding.asset == asset and finding.entity == entity_id
+    return (
+        finding.entity == entity_id
+        and entity_id is not None
+        and re.search(rf"(?<!\w){re.escape(asset)}(?!\w)", finding.title) is not None
+    )
+
+
 def assets(portfolio: Portfolio, results: Results) -> Table:
     """Every asset by venture — declared, and found in the repositories and the AWS account — with
     the open findings that concern it, so the CEO sees the same findings the CTO does, attached to
     what they own.
     """
-    concerns: dict[tuple[str | None, str], list[Finding]] = {}
-    for f in results.ranked_findings():
-        if f.asset and f.severity != "info":
-            concerns.setdefault((f.entity, f.asset), []).append(f)
+    ranked = [f for f in results.ranked_findings() if f.severity != "info"]
     repos = {(r.entity, r.path): r for r in portfolio.repositories}
     cloud = portfolio.cloud.resources if portfolio.cloud else []
     rows = []
 
     def add(entity_id: str | None, venture: str, kind: str, name: str, note: str) -> None:
-        found = concerns.get((entity_id, name), [])
+        found = [f for f in ranked if concerns(f, entity_id, name)]
         rows.append(
             {
                 "entity": venture,

@@ -35,7 +35,10 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     months = Decimal(BURN_MONTHS)
 
     cash = money(portfolio.opening_cash + total(portfolio, "true", None, period.end))
-    gross_burn = money(-total(portfolio, f"{OPERATING} AND amount < 0", start3, end3) / months)
+    # cash out: a card purchase is counted when the card is paid, not also when it is made
+    gross_burn = money(
+        -total(portfolio, f"{OPERATING} AND amount < 0 AND moved_cash", start3, end3) / months
+    )
     net_burn = money(-total(portfolio, OPERATING, start3, end3) / months)
     window = f"average of the {BURN_MONTHS} months {start3:%b %Y}–{end3:%b %Y}"
     if net_burn <= 0:

@@ -80,6 +80,7 @@ def load(
         kept = [p for p in entry.postings if not account(p.account)[0]]
         if not kept:
             continue
+        moved_cash = len(kept) < len(entry.postings)  # a card purchase moves none
         # a posting whose own account names no entity (Equity:Opening) takes the transaction's first
         # one
         fallback = next(filter(None, (account(p.account)[1] for p in entry.postings)), None)
@@ -117,6 +118,7 @@ def load(
                     posting.units.currency,
                     None,
                     None,
+                    moved_cash,
                     problem,
                 )
             )
@@ -311,7 +313,7 @@ def _insert(db: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> Non
             'service_end': 'DATE', 'source_file': 'VARCHAR', 'source_line': 'BIGINT',
             'original_amount': 'DECIMAL(28, 8)', 'original_currency': 'VARCHAR',
             'quantity': 'DECIMAL(18, 4)',
-            'rule': 'INTEGER', 'problem': 'VARCHAR'}})""",
+            'rule': 'INTEGER', 'moved_cash': 'BOOLEAN', 'problem': 'VARCHAR'}})""",
             (handle.name,),
         )
     finally:

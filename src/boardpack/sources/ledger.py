@@ -45,13 +45,13 @@ LEDGER_COLUMNS = (
     "original_currency",
     "quantity",
     "rule",
+    "moved_cash",
 )
 # `amount` is always in the organization's currency; a row in another currency keeps what the file
-# said
-# in `original_amount` and `original_currency`, converted at the rate in force on its date.
-# `quantity` is units
-# sold on an income row (NULL: one); `rule` the number of the categorization rule that gave the
-# account.
+# said in `original_amount` and `original_currency`, converted at the rate in force on its date.
+# `quantity` is units sold on an income row (NULL: one); `rule` the number of the categorization
+# rule that gave the account; `moved_cash` whether the row's transaction moved cash (a beancount
+# card purchase does not: its expense and liability rows net to zero, and the payment is cash).
 MONEY = r"[+-]?[0-9]{1,15}(\.[0-9]{1,3})?"
 
 
@@ -207,7 +207,7 @@ def load_file(
                    {sql.account(rules)} AS account, rule, {sql.converted("amount")} AS amount,
                    $currency AS currency, amount AS original_amount, currency AS original_currency,
                    {sql.converted("fee")} AS fee, fee AS original_fee, {problem} AS problem,
-                   $file AS source_file FROM (
+                   true AS moved_cash, $file AS source_file FROM (
                 WITH x AS (
                     SELECT *, {sql.rule(rules)} AS rule FROM ({parsed} FROM raw{sql.where(header)})
                 )
