@@ -1,6 +1,8 @@
 from datetime import date
 from decimal import Decimal
 
+from boardpack.analyses.executive import names
+
 
 def test_kpis_from_metrics_from_notes_and_with_no_data(pack):
     rows = {r["kpi"]: r for r in pack.results.tables["executive.kpis"].rows}
@@ -62,3 +64,21 @@ def test_asset_inventory_lists_domains_with_only_their_own_findings(pack):
         "note": "",
     }.items() <= rows[0].items()
     assert (rows[0]["open_findings"], rows[0]["worst"]) == (0, "—")
+
+
+def test_each_asset_counts_the_findings_about_it(demo_pack):
+    """The spare truck had no jobs: its row carries that finding; a truck with jobs carries none
+    of it."""
+    rows = {r["asset"]: r for r in demo_pack.results.tables["executive.assets"].rows}
+    idle = [f for f in demo_pack.results.findings if "Truck 3 had no jobs" in f.title]
+    assert idle and rows["Truck 3"]["open_findings"] >= 1
+    assert rows["Truck 3"]["worst"] == idle[0].severity
+    assert rows["Truck 1"]["open_findings"] == sum(
+        "Truck 1" in f.title for f in demo_pack.results.findings if f.severity != "info"
+    )
+
+
+def test_an_asset_is_named_as_a_whole_phrase():
+    assert names("Truck 3 had no jobs", "Truck 3")
+    assert not names("Truck 31 had no jobs", "Truck 3")
+    assert names("Repairs at 14 Maple St.", "14 Maple St")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -44,11 +43,19 @@ def concerns(finding: Finding, entity_id: str | None, asset: str) -> bool:
     same venture's and its title names the asset ("Truck 3 had no jobs in October")."""
     if finding.asset:
         return finding.asset == asset and finding.entity == entity_id
-    return (
-        finding.entity == entity_id
-        and entity_id is not None
-        and re.search(rf"(?<!\w){re.escape(asset)}(?!\w)", finding.title) is not None
-    )
+    return finding.entity == entity_id and entity_id is not None and names(finding.title, asset)
+
+
+def names(text: str, word: str) -> bool:
+    """Whether `text` holds `word` as a whole word or phrase ("Truck 3", not "Truck 31")."""
+    start = text.find(word)
+    while start != -1 and word:
+        end = start + len(word)
+        before, after = text[start - 1 : start], text[end : end + 1]
+        if not before.isalnum() and not after.isalnum():
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 def assets(portfolio: Portfolio, results: Results) -> Table:
