@@ -391,6 +391,12 @@ class LedgerSource(Strict):
     @model_validator(mode="after")
     def shape_complete(self) -> LedgerSource:
         if self.format == "beancount":
+            if self.statement_balances:
+                raise ValueError(
+                    "statement_balances are for CSV exports: in a beancount ledger write a balance"
+                    " directive (2026-10-31 balance Assets:Bank:Checking 1234.56 USD), which"
+                    " beancount checks"
+                )
             if self.columns is not None or self.entity_column is not None:
                 raise ValueError(
                     "a beancount source has no columns: remove columns / entity_column"

@@ -232,3 +232,26 @@ def test_bad_opening_balances_and_aliases_are_named(tmp_path, change, said):
     with pytest.raises(WorkspaceError) as caught:
         load_workspace(root, environ={})
     assert said in str(caught.value)
+
+
+def test_the_three_statements_tie_on_the_demo(demo_pack):
+    tables, metrics = demo_pack.results.tables, demo_pack.results.metrics
+    sheet = {r["item"]: r["amount"] for r in tables["accounting.balance_sheet"].rows}
+    assert sheet["Total assets"] == (
+        sheet["Total liabilities"]
+        + sheet["Total equity"]
+        + sheet["Unexplained (money no account explains)"]
+    )
+    # what no account explains is exactly the rows without an account, to date
+    (uncategorized,) = demo_pack.portfolio.db.execute(
+        "SELECT sum(amount) FROM books WHERE account IS NULL AND date <= '2026-10-31'"
+    ).fetchone()
+    assert sheet["Unexplained (money no account explains)"] == uncategorized
+    flow = {r["item"]: r["amount"] for r in tables["accounting.cash_flow"].rows}
+    assert flow["Change in cash"] == flow["Cash at 31 Oct 2026"] - flow["Cash at 30 Sep 2026"]
+    assert flow["Net income"] == metrics["accounting.net_income"].value
+    assert flow["Cash at 31 Oct 2026"] == metrics["finance.cash_balance"].value
+    eliminated = tables["accounting.eliminations"].rows
+    assert {r["account"] for r in eliminated} == {"Income:Hauling", "Expenses:Hauling"}
+    (coastal,) = [t for t in demo_pack.portfolio.tie_outs if t.account.startswith("Coastal")]
+    assert coastal.bank is not None and coastal.difference == 0

@@ -356,3 +356,54 @@ def bean_balances(ledger: Path, before: date) -> dict[str, Decimal]:
         text=True,
     ).stdout.splitlines()[1:]
     return {row.split(",")[0].strip(): D(row.split(",")[1]) for row in out if row.strip()}
+
+
+def test_statement_balances_on_a_beancount_source_point_to_its_balance_directive(tmp_path):
+    toml = TOML.format(
+        entity='entity = "babble"\nstatement_balances = [{ date = "2026-10-31", balance = "1" }]'
+    )
+    root = write_workspace(tmp_path / "ws", toml, {"books/main.beancount": CARD})
+    with pytest.raises(WorkspaceError, match="write a balance directive"):
+        load_workspace(root, environ={})
+
+
+def test_the_three_statements_tie_on_a_generated_ledger(example):
+    """The balance sheet balances but for what no account explains, the cash flow adds up to the
+    change in cash, net income is the income statement's; and each account in dollars only is the
+    balance beancount's own query engine gives."""
+    pack = pack_for(example, "2026-09")
+    tables, metrics = pack.results.tables, pack.results.metrics
+    sheet = {r["item"]: r["amount"] for r in tables["accounting.balance_sheet"].rows}
+    assert (
+        sheet["Total assets"]
+        == sheet["Total liabilities"]
+        + sheet["Total equity"]
+        + sheet["Unexplained (money no account explains)"]
+    )
+    flow = {r["item"]: r["amount"] for r in tables["accounting.cash_flow"].rows}
+    assert flow["Change in cash"] == flow["Cash at 30 Sep 2026"] - flow["Cash at 31 Aug 2026"]
+    assert flow["Net income"] == metrics["accounting.net_income"].value
+    assert flow["Cash at 30 Sep 2026"] == metrics["finance.cash_balance"].value
+    balances = bean_balances(example / "books" / "example.beancount", date(2026, 10, 1))
+    dollars_only = bean_dollar_accounts(example / "books" / "example.beancount")
+    checked = 0
+    for account, amount in sheet.items():
+        if account.startswith(("Assets:", "Liabilities:")) and account in dollars_only:
+            owned = balances.get(account, D(0))
+            assert amount == (owned if account.startswith("Assets:") else -owned), account
+            checked += 1
+    assert checked >= 2  # the credit card and at least one other account
+
+
+def bean_dollar_accounts(ledger: Path) -> set[str]:
+    out = subprocess.run(
+        [BIN / "bean-query", "-f", "csv", str(ledger), "SELECT account, currency GROUP BY 1, 2"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()[1:]
+    currencies: dict[str, set] = {}
+    for row in out:
+        account, currency = (c.strip() for c in row.split(","))
+        currencies.setdefault(account, set()).add(currency)
+    return {a for a, found in currencies.items() if found == {"USD"}}
