@@ -363,7 +363,8 @@ class LedgerSource(Strict):
     fee_sign: Literal["positive", "negative"] = "positive"
     category_prefix: tuple[str, str] | None = None  # (money in, money out) for a bare category
     direction: Direction | None = None
-    statement_balances: list[StatementBalance] = []
+    # the bank statements' closing balances, here or in a CSV file in the workspace (date,balance)
+    statement_balances: list[StatementBalance] | str = []
 
     @model_validator(mode="before")
     @classmethod

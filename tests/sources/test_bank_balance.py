@@ -296,3 +296,29 @@ def test_any_transactions_in_any_layout_read_back_the_same_and_tie_out(
     (tie,) = pack.portfolio.tie_outs
     assert (tie.ledger, tie.bank) == (balance, balance)
     assert pack.portfolio.opening_cash == opening
+
+
+def test_statement_balances_from_a_csv_file(tmp_path):
+    (tmp_path / "statements.csv").write_text(
+        "date,balance\n2026-10-10,5437.60\n2026-10-15,5430.60\n", encoding="utf-8"
+    )
+    pack = build(tmp_path, STARLING, source_extra='statement_balances = "statements.csv"\n')
+    assert sorted((t.date.day, t.evidence, t.difference) for t in pack.portfolio.tie_outs) == [
+        (10, "statement", 0),
+        (15, "statement", 0),
+    ]
+
+
+@pytest.mark.parametrize(
+    "csv_text, said",
+    [
+        ("date,balance\n2026-10-10,5400.00\n", "statement balance on 2026-10-10: the bank says"),
+        ("date,balance\n2026-10-10,54x\n", "statements.csv:2: balance '54x' is not a number"),
+        ("date,balance\n10/10/2026,5437.60\n", "statements.csv:2: date '10/10/2026' is not a date"),
+    ],
+)
+def test_a_statement_file_that_disagrees_or_cannot_be_read_is_named(tmp_path, csv_text, said):
+    (tmp_path / "statements.csv").write_text(csv_text, encoding="utf-8")
+    with pytest.raises((SourceErrors, WorkspaceError)) as caught:
+        build(tmp_path, STARLING, source_extra='statement_balances = "statements.csv"\n')
+    assert said in str(caught.value)

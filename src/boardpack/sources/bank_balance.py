@@ -155,7 +155,7 @@ def account_balances(
         "SELECT date, balance, running FROM account_rows WHERE date <= ? ORDER BY seq DESC LIMIT 1",
         (period_end,),
     ).fetchone()
-    if last is not None and not any(t.date == period_end for t in tie_outs):
+    if last is not None and not any(t.date in (period_end, last[0]) for t in tie_outs):
         day, balance, running = last
         tie_outs.append(tie_out(spec, currency, day, opening + running, balance, "balance column"))
     db.execute("DROP TABLE account_rows")

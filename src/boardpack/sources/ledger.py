@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from boardpack.config import LedgerSource, Workspace
+from boardpack.config import LedgerSource, StatementBalance, Workspace
 from boardpack.currencies import NO_DECIMALS, THREE_DECIMALS
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
 from boardpack.model import ACCOUNT_TYPES, CashAccount, Portfolio, SourceStatus
@@ -24,6 +24,7 @@ from boardpack.period import EARLIEST, latest_plausible
 from boardpack.sources import bank_balance, beancount_ledger
 from boardpack.sources.books import build_books
 from boardpack.sources.categories import Rule, load_rules
+from boardpack.sources.csv_file import amount, day, read_rows
 from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
 
 # The `ledger` the analyses read: one row per transaction, money in positive, money out negative,
@@ -157,6 +158,17 @@ class LedgerCsv:
         it is in the organization's currency) and what disagrees with the bank's figures; the
         tie-out goes on the portfolio."""
         currency = spec.currency or portfolio.currency
+        if isinstance(spec.statement_balances, str):
+            index = portfolio.workspace.settings.sources.ledger.index(spec)
+            spec = spec.model_copy(
+                update={
+                    "statement_balances": statements(
+                        portfolio.workspace.root,
+                        spec.statement_balances,
+                        f"sources.ledger[{index}].statement_balances",
+                    )
+                }
+            )
         implied, problems, tie_outs = bank_balance.account_balances(
             portfolio.db, tables, spec, currency, portfolio.period.end
         )
@@ -815,6 +827,22 @@ class Readable:
 
 
 source = LedgerCsv()
+
+
+def statements(root: Path, relative: str, key: str) -> list[StatementBalance]:
+    """A CSV of statement balances (date,balance: YYYY-MM-DD, a signed amount), as the source's
+    `statement_balances`."""
+
+    def parse(row: dict[str, str], where: str) -> StatementBalance:
+        text = row["balance"].strip()
+        value = amount(text.removeprefix("-"), "balance")
+        if value != value.quantize(Decimal("0.01")):
+            raise ValueError(f"balance {text!r} has more than two decimal places")
+        return StatementBalance(
+            date=day(row["date"].strip(), "date"), balance=-value if text.startswith("-") else value
+        )
+
+    return read_rows(root, relative, key, ("date", "balance"), parse)
 
 
 def load_rates(db: duckdb.DuckDBPyConnection, ws: Workspace) -> str | None:
