@@ -455,3 +455,11 @@ def test_the_job_sheets_against_the_money_received_and_money_with_no_job(tmp_pat
     }
     (finding,) = [f for f in built.results.findings if f.entity == "haul" and "came in" in f.title]
     assert finding.title == "Haul Co: 450.00 USD came in with no work in the job sheets"
+
+
+def test_a_venture_report_quotes_the_ledgers_revenue_beside_its_own_and_says_which_is_which(pack):
+    haul = next(d for d in pack.documents if d.id == "entity-haul")
+    shown = {m.id: m for m in haul.footnotes}
+    assert shown["finance.revenue.haul"].value == pack.results.metrics["finance.revenue.haul"].value
+    assert "in the ledger" in shown["finance.revenue.haul"].note
+    assert "from the job sheets" in shown["haul.job_revenue"].note

@@ -115,7 +115,10 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 ),
                 unit=currency,
                 provenance=provenance,
-                note=f"Income:* accounts of {entity.id}, {period.title}",
+                note=(
+                    f"Income:* accounts of {entity.id} in the ledger, {period.title},"
+                    f" {portfolio.basis} basis"
+                ),
             )
         )
     if runway is not None and runway < warning:

@@ -92,6 +92,10 @@ def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job
             value=money(revenue),
             unit=currency,
             provenance=provenance,
+            note=(
+                f"jobs done in {period.title}, from the job sheets; the money received is in the"
+                " ledger (see Operations against the ledger)"
+            ),
         ),
         Metric(
             id=f"{entity.id}.job_margin",

@@ -22,6 +22,8 @@ class Part:
     metrics: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
     empty: str = ""
+    # the pack-wide metrics about this venture it shows too ("finance.revenue.{id}")
+    shared: tuple[str, ...] = ()
 
 
 PARTS: dict[str, tuple[Part, ...]] = {
@@ -66,6 +68,7 @@ PARTS: dict[str, tuple[Part, ...]] = {
             analysis="reconciliation",
             metrics=("unreconciled",),
             tables=("reconciliation",),
+            shared=("finance.revenue.{id}",),
         ),
     ),
     "logistics": (
@@ -110,6 +113,7 @@ PARTS: dict[str, tuple[Part, ...]] = {
             analysis="reconciliation",
             metrics=("unreconciled",),
             tables=("reconciliation",),
+            shared=("finance.revenue.{id}",),
         ),
     ),
     "services": (
@@ -136,6 +140,7 @@ PARTS: dict[str, tuple[Part, ...]] = {
             analysis="reconciliation",
             metrics=("unreconciled",),
             tables=("reconciliation",),
+            shared=("finance.revenue.{id}",),
         ),
     ),
 }
@@ -152,7 +157,10 @@ def venture_sections(settings: Settings) -> list[SectionSpec]:
             continue
         for part in PARTS[e.kind]:
             build = both(
-                metrics(*(f"{e.id}.{m}" for m in part.metrics)),
+                metrics(
+                    *(f"{e.id}.{m}" for m in part.metrics),
+                    *(m.format(id=e.id) for m in part.shared),
+                ),
                 tables(*(f"{e.id}.{t}" for t in part.tables), empty=part.empty),
             )
             specs.append(
