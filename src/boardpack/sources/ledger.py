@@ -693,7 +693,11 @@ def money_sql(column: str, decimal: str) -> str:
 
 def code_sql(column: str) -> str:
     """The currency code written in an amount cell ("12.00 EUR"), or NULL."""
-    return f"nullif(regexp_extract(trim({column}), '^[A-Z]{{3}}|[A-Z]{{3}}$'), '')"
+    # most cells have no capital letter: they skip the regular expression
+    return (
+        f"CASE WHEN lower({column}) = {column} THEN NULL"
+        f" ELSE nullif(regexp_extract(trim({column}), '^[A-Z]{{3}}|[A-Z]{{3}}$'), '') END"
+    )
 
 
 def shown(value: str) -> str:
