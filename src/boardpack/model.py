@@ -256,6 +256,9 @@ class CashAccount:
     entity: str | None  # None: its rows name their entities
     opening: Decimal
     tables: tuple[str, ...]
+    # beancount: tables of the cash postings themselves (date, entity, account, amount), so each
+    # cash account has its own line
+    postings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -84,6 +84,19 @@ def positions(portfolio: Portfolio, day: date) -> Positions:
     db, at = portfolio.db, {"day": day}
     found = Positions()
     for account in portfolio.cash_accounts:
+        if account.postings:  # beancount: each cash account as beancount has it
+            rows = db.execute(
+                " UNION ALL ".join(
+                    f"SELECT account, entity, amount FROM {t} WHERE date <= $day"
+                    for t in account.postings
+                ),
+                at,
+            ).fetchall()
+            for name in sorted({r[0] for r in rows}):
+                found.cash[name] = by_venture((v, a) for n, v, a in rows if n == name)
+            if account.opening:
+                found.cash[account.name] = by_venture([(account.entity, account.opening)])
+            continue
         rows = db.execute(
             " UNION ALL ".join(
                 f"SELECT entity, sum(amount) FROM {table} WHERE problem IS NULL AND date <= $day"

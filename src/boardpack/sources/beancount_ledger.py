@@ -74,16 +74,28 @@ def load(
 
     unpriced: Counter = Counter()
     rows = []
+    cash: list[tuple] = []  # each cash posting in the organization's currency, by account
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
+        # a posting whose own account names no entity (Equity:Opening) takes the transaction's first
+        # one
+        fallback = next(filter(None, (account(p.account)[1] for p in entry.postings)), None)
+        for posting in entry.postings:  # a transfer between cash accounts too
+            weight = convert.get_weight(posting)
+            if account(posting.account)[0] and weight.currency == org:
+                cash.append(
+                    (
+                        entry.date,
+                        account(posting.account)[1] or fallback,
+                        posting.account,
+                        weight.number.quantize(CENT),
+                    )
+                )
         kept = [p for p in entry.postings if not account(p.account)[0]]
         if not kept:
             continue
         moved_cash = len(kept) < len(entry.postings)  # a card purchase moves none
-        # a posting whose own account names no entity (Equity:Opening) takes the transaction's first
-        # one
-        fallback = next(filter(None, (account(p.account)[1] for p in entry.postings)), None)
         for posting in kept:
             meta = posting.meta or {}
             file, line = where(meta if "lineno" in meta else entry.meta)
@@ -123,6 +135,7 @@ def load(
                 )
             )
     _insert(db, table, rows)
+    _insert(db, f"{table}_cash", cash, CASH_COLUMNS)
     problems += [SourceProblem(r[9], r[10], r[-1]) for r in rows if r[-1]]
     return problems, unpriced
 
@@ -296,7 +309,22 @@ class _Where:
         return self.paths[name], meta.get("lineno")
 
 
-def _insert(db: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+ROW_COLUMNS = """{
+    'date': 'DATE', 'entity': 'VARCHAR', 'account': 'VARCHAR', 'amount': 'DECIMAL(18, 2)',
+    'currency': 'VARCHAR', 'counterparty': 'VARCHAR', 'memo': 'VARCHAR', 'service_start': 'DATE',
+    'service_end': 'DATE', 'source_file': 'VARCHAR', 'source_line': 'BIGINT',
+    'original_amount': 'DECIMAL(28, 8)', 'original_currency': 'VARCHAR',
+    'quantity': 'DECIMAL(18, 4)', 'rule': 'INTEGER', 'moved_cash': 'BOOLEAN',
+    'problem': 'VARCHAR'}"""
+# the cash postings themselves, for each cash account's own line on the balance sheet
+CASH_COLUMNS = (
+    "{'date': 'DATE', 'entity': 'VARCHAR', 'account': 'VARCHAR', 'amount': 'DECIMAL(18, 2)'}"
+)
+
+
+def _insert(
+    db: duckdb.DuckDBPyConnection, table: str, rows: list[tuple], columns: str = ROW_COLUMNS
+) -> None:
     """Rows into DuckDB through a CSV file: far faster than row-by-row inserts, and exact (text
     decimals)."""
     with tempfile.NamedTemporaryFile(
@@ -306,14 +334,7 @@ def _insert(db: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> Non
     try:
         db.execute(
             f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?, header = false,
-            auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {{
-            'date': 'DATE', 'entity': 'VARCHAR', 'account': 'VARCHAR', 'amount': 'DECIMAL(18, 2)',
-            'currency': 'VARCHAR', 'counterparty': 'VARCHAR', 'memo': 'VARCHAR',
-            'service_start': 'DATE',
-            'service_end': 'DATE', 'source_file': 'VARCHAR', 'source_line': 'BIGINT',
-            'original_amount': 'DECIMAL(28, 8)', 'original_currency': 'VARCHAR',
-            'quantity': 'DECIMAL(18, 4)',
-            'rule': 'INTEGER', 'moved_cash': 'BOOLEAN', 'problem': 'VARCHAR'}})""",
+            auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {columns})""",
             (handle.name,),
         )
     finally:

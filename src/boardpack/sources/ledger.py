@@ -126,6 +126,11 @@ class LedgerCsv:
                     entity=spec.entity,
                     opening=opening,
                     tables=tuple(parts[first:]),
+                    postings=(
+                        tuple(f"{t}_cash" for t in parts[first:])
+                        if spec.format == "beancount"
+                        else ()
+                    ),
                 )
             )
         columns = ", ".join(LEDGER_COLUMNS)
