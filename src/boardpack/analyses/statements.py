@@ -80,83 +80,110 @@ def by_venture(rows) -> dict[str, Decimal]:
     return found
 
 
-def positions(portfolio: Portfolio, day: date) -> Positions:
-    db, at = portfolio.db, {"day": day}
-    found = Positions()
+def positions(portfolio: Portfolio, *days: date) -> list[Positions]:
+    """Each day's positions, every table read once for all the days (one sum for each day)."""
+    db = portfolio.db
+    at = {f"day{n}": day for n, day in enumerate(days)}
+    sums = ", ".join(f"sum(amount) FILTER (date <= $day{n})" for n in range(len(days)))
+    found = [Positions() for _ in days]
+
+    def each(rows, keys: int = 1):
+        """rows of (key…, venture, a sum a day) -> {key: [(venture, amount) a day]}"""
+        grouped: dict = {}
+        for row in rows:
+            key, venture, amounts = row[:keys], row[keys], row[keys + 1 :]
+            for n, amount in enumerate(amounts):
+                grouped.setdefault(key, [[] for _ in days])[n].append((venture, amount))
+        return grouped
+
     for account in portfolio.cash_accounts:
+        opening = [(account.entity, account.opening)]
         if account.postings:  # beancount: each cash account as beancount has it
             rows = db.execute(
-                " UNION ALL ".join(
-                    f"SELECT account, entity, amount FROM {t} WHERE date <= $day"
-                    for t in account.postings
-                ),
+                f"SELECT account, entity, {sums} FROM ("
+                + " UNION ALL ".join(f"SELECT * FROM {t}" for t in account.postings)
+                + ") GROUP BY ALL ORDER BY account",
                 at,
             ).fetchall()
-            for name in sorted({r[0] for r in rows}):
-                found.cash[name] = by_venture((v, a) for n, v, a in rows if n == name)
+            for (name,), by_day in each(rows).items():
+                for position, moved in zip(found, by_day):
+                    position.cash[name] = by_venture(moved)
             if account.opening:
-                found.cash[account.name] = by_venture([(account.entity, account.opening)])
+                for position in found:
+                    position.cash[account.name] = by_venture(opening)
             continue
         rows = db.execute(
-            " UNION ALL ".join(
-                f"SELECT entity, sum(amount) FROM {table} WHERE problem IS NULL AND date <= $day"
-                " GROUP BY entity"
-                for table in account.tables
-            ),
+            f"SELECT 1, entity, {sums} FROM ("
+            + " UNION ALL ".join(
+                f"SELECT date, entity, amount FROM {t} WHERE problem IS NULL"
+                for t in account.tables
+            )
+            + ") GROUP BY ALL",
             at,
         ).fetchall()
-        found.cash[account.name] = by_venture([*rows, (account.entity, account.opening)])
+        by_day = each(rows).get((1,), [[] for _ in days])
+        for position, moved in zip(found, by_day):
+            position.cash[account.name] = by_venture([*moved, *opening])
     declared = portfolio.workspace.settings.opening_balances
-    for kind, sign, target in (("Assets", -1, found.assets), ("Liabilities", 1, found.liabilities)):
-        rows = db.execute(
-            f"SELECT account, entity, sum(amount) FROM books WHERE account LIKE '{kind}:%'"
-            " AND date <= $day GROUP BY ALL ORDER BY account",
-            at,
-        ).fetchall()
-        rows += [
-            (b.account, b.entity, sign * b.amount) for b in declared if b.account.startswith(kind)
-        ]
-        for account in sorted(dict.fromkeys(r[0] for r in rows)):
-            target[account] = by_venture((v, sign * a) for name, v, a in rows if name == account)
-    # what the ventures owned less what they owed before the ledger: their opening equity
-    found.opening = by_venture(
-        [(a.entity, a.opening) for a in portfolio.cash_accounts]
-        + [(b.entity, b.amount if b.account.startswith("Assets") else -b.amount) for b in declared]
-    )
-    found.owner = by_venture(
-        db.execute(
-            "SELECT entity, sum(amount) FROM books WHERE account LIKE 'Equity:%' AND date <= $day"
-            " GROUP BY entity",
-            at,
-        ).fetchall()
-    )
-    found.retained = by_venture(
-        db.execute(
-            "SELECT entity, sum(amount) FROM books WHERE (account LIKE 'Income:%' OR account LIKE"
-            " 'Expenses:%') AND date <= $day GROUP BY entity",
-            at,
-        ).fetchall()
-    )
+    rows = db.execute(
+        f"SELECT split_part(account, ':', 1) AS kind, account, entity, {sums} FROM books"
+        " WHERE split_part(account, ':', 1) IN ('Assets', 'Liabilities', 'Equity', 'Income',"
+        " 'Expenses') GROUP BY ALL ORDER BY account",
+        at,
+    ).fetchall()
+    # as the balance sheet shows them: what is owned and what is owed, both positive
+    sign = {"Assets": -1, "Liabilities": 1}
+    for (kind, account), by_day in each(rows, keys=2).items():
+        if kind in sign:
+            for position, moved in zip(found, by_day):
+                target = position.assets if kind == "Assets" else position.liabilities
+                target[account] = by_venture((v, sign[kind] * (a or ZERO)) for v, a in moved)
+    for balance in declared:  # before the ledger: on every day
+        for position in found:
+            target = (
+                position.assets if balance.account.startswith("Assets") else position.liabilities
+            )
+            before = target.get(balance.account, {TOTAL: ZERO})
+            extra = by_venture([(balance.entity, balance.amount)])
+            target[balance.account] = {
+                v: before.get(v, ZERO) + extra.get(v, ZERO) for v in before.keys() | extra.keys()
+            }
+    for n, position in enumerate(found):
+        position.assets = dict(sorted(position.assets.items()))
+        position.liabilities = dict(sorted(position.liabilities.items()))
+        position.owner = by_venture((r[2], r[3 + n]) for r in rows if r[0] == "Equity")
+        position.retained = by_venture(
+            (r[2], r[3 + n]) for r in rows if r[0] in ("Income", "Expenses")
+        )
+        # what the ventures owned less what they owed before the ledger: their opening equity
+        position.opening = by_venture(
+            [(a.entity, a.opening) for a in portfolio.cash_accounts]
+            + [
+                (b.entity, b.amount if b.account.startswith("Assets") else -b.amount)
+                for b in declared
+            ]
+        )
     if portfolio.basis == "accrual":
-        found.deferred = by_venture(
-            db.execute(
-                f"""SELECT entity, sum(amount) FROM (
-                        SELECT entity, amount FROM ledger
-                        WHERE {SERVICE_RECEIPT} AND {EARNED_ACCOUNT} IS NOT NULL AND date <= $day
-                        UNION ALL
-                        SELECT entity, -amount FROM earned_days
-                        WHERE account IS NOT NULL AND date <= $day AND received <= $day)
-                    GROUP BY entity""",
-                at,
-            ).fetchall()
+        received = db.execute(
+            f"SELECT 1, entity, {sums} FROM ledger WHERE {SERVICE_RECEIPT} AND {EARNED_ACCOUNT}"
+            " IS NOT NULL GROUP BY entity",
+            at,
+        ).fetchall()
+        earned = ", ".join(
+            f"sum(amount) FILTER (date <= $day{n} AND received <= $day{n}),"
+            f" sum(amount) FILTER (date <= $day{n} AND received > $day{n})"
+            for n in range(len(days))
         )
-        found.receivables = by_venture(
-            db.execute(
-                "SELECT entity, sum(amount) FROM earned_days WHERE account IS NOT NULL"
-                " AND date <= $day AND received > $day GROUP BY entity",
-                at,
-            ).fetchall()
-        )
+        days_earned = db.execute(
+            f"SELECT entity, {earned} FROM earned_days WHERE account IS NOT NULL GROUP BY entity",
+            at,
+        ).fetchall()
+        for n, position in enumerate(found):
+            position.deferred = by_venture(
+                [(r[1], r[2 + n]) for r in received]
+                + [(r[0], -(r[1 + 2 * n] or ZERO)) for r in days_earned]
+            )
+            position.receivables = by_venture((r[0], r[2 + 2 * n]) for r in days_earned)
     return found
 
 
@@ -164,8 +191,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     if not portfolio.fresh("ledger"):
         return
     period, provenance = portfolio.period, ledger_files(portfolio)
-    end = positions(portfolio, period.end)
-    start = positions(portfolio, period.start - timedelta(days=1))
+    start, end = positions(portfolio, period.start - timedelta(days=1), period.end)
     balance_sheet(portfolio, results, end, provenance)
     cash_flow(portfolio, results, start, end, provenance)
     consolidation(portfolio, results, provenance)
@@ -325,9 +351,8 @@ def cash_flow(
                 after.get(a, {}).get(TOTAL, ZERO) - before.get(a, {}).get(TOTAL, ZERO)
                 for a in accounts
                 if financing is None
-                or financing == any(
-                    a.startswith(prefix.rstrip("%")) for prefix in FINANCING_LIABILITIES
-                )
+                or financing
+                == any(a.startswith(prefix.rstrip("%")) for prefix in FINANCING_LIABILITIES)
             ),
             ZERO,
         )
