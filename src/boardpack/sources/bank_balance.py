@@ -99,6 +99,18 @@ def account_balances(
     it prints none), what disagrees with `opening_balance` or a statement balance, and the tie-out
     of the period's end and of each statement balance up to it."""
     name = spec.name or spec.path
+    if not spec.columns.balance and not spec.statement_balances:  # nothing of the bank's to tie to
+        day, moved = db.execute(
+            "SELECT max(date), sum(cash) FROM ("
+            + " UNION ALL ".join(
+                f"SELECT date, {CASH} AS cash FROM {t} WHERE {OWN_ROWS}" for t in tables
+            )
+            + ") WHERE date <= ?",
+            (period_end,),
+        ).fetchone()
+        if day is None:
+            return None, [], []
+        return None, [], [tie_out(spec, currency, day, spec.opening_balance + moved, None)]
     rows = " UNION ALL ".join(
         f"SELECT date, balance, {CASH} AS cash, {n} AS file,"
         f" {'-' if newest_first(db, table) else ''}source_line AS position"

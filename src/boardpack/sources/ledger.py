@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from boardpack.config import LedgerSource, StatementBalance, Workspace
-from boardpack.currencies import NO_DECIMALS, THREE_DECIMALS
+from boardpack.currencies import NO_DECIMALS, THREE_DECIMALS, minor_units
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
 from boardpack.model import ACCOUNT_TYPES, CashAccount, Portfolio, SourceStatus
 from boardpack.period import EARLIEST, latest_plausible
@@ -269,11 +269,17 @@ class ParseSql:
         self.params: dict[str, object] = {
             "currency": organization_currency,
             "date_format": spec.columns.date_format,
-            "no_decimals": sorted(NO_DECIMALS),
-            "three_decimals": sorted(THREE_DECIMALS),
         }
         self.raw = {"date": self.raw_text("date")}  # the text behind each value a problem quotes
         self.helpers: dict[str, str] = {}  # values only the checks read, dropped after them
+        # the decimal places of the row's currency: one figure when the file has one currency
+        self.places = str(minor_units(spec.currency or organization_currency))
+        if spec.columns.currency:
+            self.places = places_sql("currency")
+            self.params |= {
+                "no_decimals": sorted(NO_DECIMALS),
+                "three_decimals": sorted(THREE_DECIMALS),
+            }
 
     def param(self, name: str, value: object) -> str:
         self.params[name] = value
@@ -532,10 +538,10 @@ class ParseSql:
             ),
             *self.sign_checks(),
             (
-                too_precise("amount"),
+                too_precise("amount", self.places),
                 (
                     "'amount \"' || raw_amount || '\" has more decimal places than ' || currency"
-                    f" || ' has (' || {places_sql('currency')} || ')'"
+                    f" || ' has (' || {self.places} || ')'"
                 ),
             ),
             (
@@ -559,7 +565,7 @@ class ParseSql:
             if field in self.raw:
                 checks.append(
                     (
-                        too_precise(field),
+                        too_precise(field, self.places),
                         (
                             f"'{field} \"' || raw_{field} || '\" has more decimal places than ' ||"
                             " currency || ' has'"
@@ -586,8 +592,9 @@ class ParseSql:
                 (
                     "amount - fee <> net",
                     (
-                        f"'gross ' || {shown('amount')} || ' - fee ' || {shown('fee')} || ' is not"
-                        f" net ' || {shown('net')}"
+                        f"'gross ' || {shown('amount', self.places)} || ' - fee ' ||"
+                        f" {shown('fee', self.places)} || ' is not net ' ||"
+                        f" {shown('net', self.places)}"
                     ),
                 )
             )
@@ -705,18 +712,20 @@ def code_sql(column: str) -> str:
     )
 
 
-def shown(value: str) -> str:
+def shown(value: str, places: str) -> str:
     """SQL: an amount as text with its currency's decimal places (2 unless it has 3)."""
     return (
-        f"CASE {places_sql('currency')} WHEN 3 THEN {value}::VARCHAR "
+        f"CASE {places} WHEN 3 THEN {value}::VARCHAR "
         f"ELSE CAST({value} AS DECIMAL(18, 2))::VARCHAR END"
     )
 
 
-def too_precise(value: str) -> str:
-    """SQL: `value` has more decimal places than the row's currency (a constant for `round`)."""
+def too_precise(value: str, places: str) -> str:
+    """SQL: `value` has more decimal places than the row's currency (`round` takes a constant)."""
+    if places in ("0", "2", "3"):  # one currency for the whole file: no test a row
+        return "false" if places == "3" else f"{value} <> round({value}, {places})"
     return (
-        f"CASE {places_sql('currency')} WHEN 0 THEN {value} <> round({value}, 0) "
+        f"CASE {places} WHEN 0 THEN {value} <> round({value}, 0) "
         f"WHEN 2 THEN {value} <> round({value}, 2) ELSE false END"
     )
 
