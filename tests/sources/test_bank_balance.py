@@ -3,6 +3,7 @@ opening balance the bank's figures imply, and the Accounting report's tie-out.""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -16,7 +17,10 @@ from boardpack.pipeline import build_pack
 from tests.conftest import AS_OF, GENERATED_AT
 from tests.sources.test_exports import EXPECTED, examples, workspace_toml
 
-WITH_BALANCES = [h for h in EXPECTED if "balance =" in examples()[h][1]]
+# the layouts with a figure of the bank's: a balance column, or statement balances
+WITH_BALANCES = [
+    h for h in EXPECTED if re.search(r"^(balance|statement_balances) =", examples()[h][1], re.M)
+]
 STARLING = "Starling Bank (a UK app bank)"
 CHASE = "Chase (a US bank, newest row first)"
 

@@ -81,6 +81,11 @@ EXPECTED = {
         ("2026-10-10", "-850.00", "Expenses:BILLS_AND_SERVICES"),
         ("2026-10-15", "-7.00", "Expenses:BANK_CHARGES"),
     ],
+    "Monzo (a UK app bank: money out as negative numbers, checked against the statement)": [
+        ("2026-10-02", "1200.00", "Income:Income"),
+        ("2026-10-06", "-86.20", "Expenses:Shopping"),
+        ("2026-10-20", "-310.00", "Expenses:Bills"),
+    ],
     "ING (a Dutch bank, with a direction column)": [
         ("2026-10-02", "2450.00", None),
         ("2026-10-05", "-86.35", None),

@@ -441,7 +441,8 @@ class ParseSql:
             }
             account = "regexp_replace(raw_account, '\\s*:\\s*', ':', 'g')"
             written = (
-                f"CASE WHEN list_contains($types, split_part({account}, ':', 1)) THEN {account} "
+                f"CASE WHEN list_contains($types, split_part({account}, ':', 1))"
+                f" AND contains({account}, ':') THEN {account} "
                 f"WHEN amount >= 0 THEN $prefix_in || ':' || {account} "
                 f"ELSE $prefix_out || ':' || {account} END"
             )
