@@ -127,9 +127,8 @@ def positions(portfolio: Portfolio, *days: date) -> list[Positions]:
     declared = portfolio.workspace.settings.opening_balances
     rows = db.execute(
         f"SELECT split_part(account, ':', 1) AS kind, account, entity, {sums} FROM books"
-        " WHERE split_part(account, ':', 1) IN ('Assets', 'Liabilities', 'Equity', 'Income',"
-        " 'Expenses') GROUP BY ALL ORDER BY account",
-        at,
+        " WHERE list_contains($types, split_part(account, ':', 1)) GROUP BY ALL ORDER BY account",
+        at | {"types": list(ACCOUNT_TYPES)},
     ).fetchall()
     # as the balance sheet shows them: what is owned and what is owed, both positive
     sign = {"Assets": -1, "Liabilities": 1}
