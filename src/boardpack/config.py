@@ -520,8 +520,16 @@ class RulesFile(Strict):
     path: str = Field(min_length=1)
 
 
+class BudgetSource(Strict):
+    """A budget CSV: `period,entity,account,amount`, a period as YYYY-MM, YYYY-Qn or YYYY (a quarter
+    or a year spread evenly over its months), an account covering the accounts below it."""
+
+    path: str
+
+
 class Sources(Strict):
     ledger: list[LedgerSource] = []
+    budget: BudgetSource | None = None
     rates: RatesSource | None = None
     rules: RulesFile | None = None
     notes: NotesSource | None = None
@@ -602,8 +610,16 @@ class Initiative(Strict):
     risk: Literal["low", "medium", "high"] = "medium"  # adds 0, 5 or 10 points to the discount rate
 
 
+class VarianceThreshold(Strict):
+    """A variance is material when it is at least `amount` and at least `percent` of the budget."""
+
+    amount: Money = Field(default=Decimal("500.00"), ge=0)
+    percent: Decimal = Field(default=Decimal(10), ge=0, le=1000)
+
+
 class Finance(Strict):
     variable_cost_accounts: list[str] = []  # glob patterns; every other expense is fixed
+    variance_threshold: VarianceThreshold = VarianceThreshold()
     revenue_goal: Money | None = None  # monthly revenue to reach ...
     net_income_goal: Money | None = None  # ... and monthly net income ...
     goal_month: str | None = Field(

@@ -104,6 +104,17 @@ class Note:
 
 
 @dataclass(frozen=True, kw_only=True)
+class BudgetLine:
+    """One month of a budget line (a quarter's or a year's spread evenly over its months)."""
+
+    month: date  # its first day
+    entity: str | None  # None: the whole organization
+    account: str  # covers the accounts below it
+    amount: Decimal  # as written: income and expenses both positive
+    source: str  # path:line
+
+
+@dataclass(frozen=True, kw_only=True)
 class ChannelMonth:
     entity: str
     channel: str
@@ -294,6 +305,7 @@ class Portfolio:
     db: duckdb.DuckDBPyConnection
     notes: list[Note] = field(default_factory=list)
     channels: list[ChannelMonth] = field(default_factory=list)
+    budget: list[BudgetLine] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     timesheets: list[TimeEntry] = field(default_factory=list)

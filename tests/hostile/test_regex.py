@@ -46,6 +46,8 @@ PATTERNS = {
     "boardpack.config.POSITIONAL": "fullmatch",
     "boardpack.config.OWNED_OR_OWED": "fullmatch",
     "boardpack.analyses.reconciliation.WORDS": "sub",
+    "boardpack.sources.budget.PERIOD": "fullmatch",
+    "boardpack.sources.budget.ACCOUNT": "fullmatch",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}
 # compiled in the code but never applied to workspace data: why, for each

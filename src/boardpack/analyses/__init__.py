@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from boardpack.analyses import (
     accounting,
+    budget,
     capital,
     client_services,
     cloud_cost,
@@ -40,6 +41,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("expenses", expenses.analyse),
     ("revenue", revenue.analyse),
     ("statements", statements.analyse),
+    ("budget", budget.analyse),
     ("marketing", marketing.analyse),
     ("real_estate", real_estate.analyse),
     ("logistics", logistics.analyse),

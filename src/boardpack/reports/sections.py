@@ -361,6 +361,17 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="accounting",
     ),
     SectionSpec(
+        "finance.budget",
+        "Budget against actual",
+        tables(
+            "finance.budget_vs_actual",
+            empty="No budget is configured: add [sources.budget] path = \"budget.csv\".",
+        ),
+        needs=("ledger",),
+        uses=("budget",),
+        analysis="budget",
+    ),
+    SectionSpec(
         "finance.statements",
         "Balance sheet and cash flow",
         metrics(

@@ -1,0 +1,91 @@
+"""The budget: `period,entity,account,amount` lines, each spread over the months it covers.
+
+A period is a month (`2026-10`), a quarter (`2026-Q4`) or a year (`2026`); a quarter's or a year's
+amount is spread evenly over its months in whole cents, the last month taking what is left, so the
+months add up to the line exactly. `entity` may be empty (the whole organization). An account covers
+the accounts below it (`Expenses:Fuel` budgets `Expenses:Fuel:Diesel` too) and must be an income or
+expense account. Amounts are written as a budget is: income and expenses both positive.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from boardpack.model import BudgetLine, Portfolio, SourceStatus
+from boardpack.period import add_months
+from boardpack.sources.csv_file import amount, read_rows
+
+HEADER = ("period", "entity", "account", "amount")
+PERIOD = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?")
+ACCOUNT = re.compile(r"(Income|Expenses)(:[^:]+)*")
+CENT = Decimal("0.01")
+
+
+def months_of(text: str) -> list[date]:
+    """The first days of the months a budget period covers."""
+    found = PERIOD.fullmatch(text)
+    if found is None:
+        raise ValueError(
+            f"period {text!r} is not a month, a quarter or a year: write 2026-10, 2026-Q4 or 2026"
+        )
+    year, month, quarter = found.groups()
+    if month:
+        return [date(int(year), int(month), 1)]
+    first = date(int(year), 3 * int(quarter) - 2 if quarter else 1, 1)
+    return [add_months(first, n) for n in range(3 if quarter else 12)]
+
+
+def spread(total: Decimal, months: list[date]) -> list[Decimal]:
+    """`total` over `months` evenly, in cents, the last month taking what is left."""
+    each = (total / len(months)).quantize(CENT, ROUND_DOWN)
+    return [each] * (len(months) - 1) + [total - each * (len(months) - 1)]
+
+
+class BudgetCsv:
+    name = "budget"
+
+    def read(self, portfolio: Portfolio) -> SourceStatus:
+        ws = portfolio.workspace
+        spec = ws.settings.sources.budget
+        status = SourceStatus(name=self.name, configured=spec is not None, stale_after_days=366)
+        if spec is None:
+            return status
+        known = {e.id for e in ws.settings.entities}
+        seen: dict[tuple, str] = {}
+
+        def parse(row: dict[str, str], where: str) -> list[BudgetLine]:
+            entity, account = row["entity"].strip() or None, row["account"].strip()
+            if entity is not None and entity not in known:
+                raise ValueError(
+                    f"entity {entity!r} is not declared in [[entities]] (known:"
+                    f" {', '.join(sorted(known))}); leave it empty for the whole organization"
+                )
+            if not ACCOUNT.fullmatch(account):
+                raise ValueError(
+                    f"account {account!r} is not an income or expense account: a budget is for"
+                    " Income:… and Expenses:… accounts"
+                )
+            key = (row["period"].strip(), entity, account)
+            if key in seen:
+                raise ValueError(f"the same period, entity and account as {seen[key]}: keep one")
+            seen[key] = where
+            months = months_of(key[0])
+            total = amount(row["amount"].strip(), "amount")
+            if total != total.quantize(CENT):
+                raise ValueError(f"amount {row['amount']!r} has more than two decimal places")
+            return [
+                BudgetLine(month=m, entity=entity, account=account, amount=a, source=where)
+                for m, a in zip(months, spread(total, months))
+            ]
+
+        lines = read_rows(ws.root, spec.path, "sources.budget.path", HEADER, parse)
+        portfolio.budget = [line for group in lines for line in group]
+        status.paths = [spec.path]
+        status.records = len(lines)
+        status.freshness = portfolio.as_of  # a plan is current until replaced
+        return status
+
+
+source = BudgetCsv()
