@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from boardpack.analyses import (
     accounting,
+    bridge,
     budget,
     capital,
     client_services,
@@ -42,6 +43,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("revenue", revenue.analyse),
     ("statements", statements.analyse),
     ("budget", budget.analyse),
+    ("bridge", bridge.analyse),
     ("marketing", marketing.analyse),
     ("real_estate", real_estate.analyse),
     ("logistics", logistics.analyse),

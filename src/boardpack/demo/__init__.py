@@ -60,6 +60,7 @@ def generate(directory: Path, as_of: date | None = None) -> None:
         rng, directory / "marketing" / "channels.csv", add_months(as_of, -15), add_months(as_of, -1)
     )
     write_notes(directory / "notes", as_of)
+    write_budget(directory / "budget.csv", add_months(as_of.replace(day=1), -1).year)
     (directory / "boardpack.toml").write_text(
         workspace_toml(add_months(as_of, 12), first - timedelta(days=1)), encoding="utf-8"
     )
@@ -468,6 +469,30 @@ def write_harbor(path: Path, rows: list) -> None:
         )
         writer.writeheader()
         writer.writerows(rows)
+
+
+BUDGET = (  # period (Qn, or "" for the year), entity, account, amount
+    ("Q1", "charters", "Income:Charters", "6000.00"),
+    ("Q2", "charters", "Income:Charters", "30000.00"),
+    ("Q3", "charters", "Income:Charters", "45000.00"),
+    ("Q4", "charters", "Income:Charters", "24000.00"),
+    ("", "charters", "Expenses:Maintenance", "30000.00"),
+    ("", "hauling", "Income:Hauling", "200000.00"),
+    ("", "hauling", "Expenses:Fuel", "60000.00"),
+    ("", "rental", "Income:Rent", "46200.00"),
+    ("", "consulting", "Income:Consulting", "270000.00"),
+    ("", "", "Expenses:Payroll", "440000.00"),
+)
+
+
+def write_budget(path: Path, year: int) -> None:
+    """The year's plan: charters by quarter (the season), the rest by the year."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["period", "entity", "account", "amount"])
+        for quarter, entity, account, amount in BUDGET:
+            period = f"{year}-{quarter}" if quarter else str(year)
+            writer.writerow([period, entity, account, amount])
 
 
 def intercompany_charge(month: date, harbor: list, coastal: list) -> None:

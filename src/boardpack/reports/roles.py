@@ -50,6 +50,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         sections=(
             "finance.cash",
             "finance.revenue",
+            "finance.bridge",
             "finance.budget",
             "finance.statements",
             "finance.break_even",

@@ -361,6 +361,13 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="accounting",
     ),
     SectionSpec(
+        "finance.bridge",
+        "Why net income changed",
+        tables("finance.bridge"),
+        needs=("ledger",),
+        analysis="bridge",
+    ),
+    SectionSpec(
         "finance.budget",
         "Budget against actual",
         tables(
@@ -368,7 +375,6 @@ SECTIONS: Sequence[SectionSpec] = (
             empty="No budget is configured: add [sources.budget] path = \"budget.csv\".",
         ),
         needs=("ledger",),
-        uses=("budget",),
         analysis="budget",
     ),
     SectionSpec(
