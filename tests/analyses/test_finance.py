@@ -62,11 +62,28 @@ def test_the_monthly_trend_covers_twelve_months(pack):
     assert rows[-3] == {
         "month": "2026-08",
         "revenue": Decimal("6000.00"),
+        "revenue_year_earlier": None,  # the ledger starts in July 2026
         "expenses": Decimal("3500.00"),
         "net": Decimal("2500.00"),
+        "net_year_earlier": None,
         "operating_cash_flow": Decimal("2500.00"),
     }
     assert rows[0]["revenue"] == 0
+
+
+def test_each_month_beside_the_same_month_a_year_earlier(tmp_path):
+    earlier = "2025-08-05,Acme,August sale last year,4000.00,Income:Sales\n"
+    pack = build_pack(
+        load_workspace(
+            write_workspace(tmp_path / "ws", files={"ledger/bank.csv": LEDGER + earlier}),
+            environ={},
+        ),
+        AS_OF,
+        generated_at=GENERATED_AT,
+    )
+    august = next(r for r in pack.results.tables["finance.monthly"].rows if r["month"] == "2026-08")
+    assert august["revenue_year_earlier"] == Decimal("4000.00")
+    assert august["net_year_earlier"] == Decimal("4000.00")
 
 
 def test_a_growing_business_has_unlimited_runway_and_passes_the_runway_rule(tmp_path):

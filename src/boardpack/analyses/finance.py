@@ -191,6 +191,7 @@ def other_basis(
 
 
 def monthly_trend(portfolio: Portfolio, currency: str, provenance: tuple[str, ...]) -> Table:
+    """The last 12 months, each beside the same month a year earlier where the ledger has it."""
     start, end = trailing_months(portfolio.period.end, 12)
     rows = portfolio.db.execute(
         f"""
@@ -206,19 +207,22 @@ def monthly_trend(portfolio: Portfolio, currency: str, provenance: tuple[str, ..
         )
         SELECT month, coalesce(revenue, 0), coalesce(expenses, 0), coalesce(operating, 0)
         FROM profit FULL JOIN cash USING (month) ORDER BY 1""",
-        {"start": start, "end": end},
+        {"start": add_months(start, -12), "end": end},
     ).fetchall()
     by_month = {r[0]: r[1:] for r in rows}
     out = []
     month = start
     while month <= end:
         revenue, expenses, operating = by_month.get(month, (ZERO, ZERO, ZERO))
+        earlier = by_month.get(add_months(month, -12))
         out.append(
             {
                 "month": f"{month:%Y-%m}",
                 "revenue": money(revenue),
+                "revenue_year_earlier": money(earlier[0]) if earlier else None,
                 "expenses": money(expenses),
                 "net": money(revenue - expenses),
+                "net_year_earlier": money(earlier[0] - earlier[1]) if earlier else None,
                 "operating_cash_flow": money(operating),
             }
         )
@@ -229,12 +233,15 @@ def monthly_trend(portfolio: Portfolio, currency: str, provenance: tuple[str, ..
         columns=(
             Column.text("month", "Month"),
             Column.number("revenue", "Revenue"),
+            Column.number("revenue_year_earlier", "Revenue a year earlier"),
             Column.number("expenses", "Expenses"),
             Column.number("net", "Net income"),
+            Column.number("net_year_earlier", "Net income a year earlier"),
             Column.number("operating_cash_flow", "Operating cash flow"),
         ),
         rows=tuple(out),
         provenance=provenance,
+        note="A year earlier: the same month of the year before, where the ledger has it.",
     )
 
 
