@@ -125,3 +125,15 @@ def test_without_a_budget_the_section_says_how_to_add_one(tmp_path):
     cfo = next(d for d in pack.documents if d.id == "cfo")
     section = next(s for s in cfo.sections if s.id == "finance.budget")
     assert any("add [sources.budget]" in b.text for b in section.blocks if b.type == "text")
+
+
+def test_accounts_with_money_and_no_budget_are_listed(tmp_path):
+    # October: sales 1,200 (budgeted), rent 2,000 (budgeted for all), materials 600 (no line
+    # covers Expenses:Materials)
+    budget = (
+        "period,entity,account,amount\n2026-10,co,Income:Sales,1.00\n2026,,Expenses:Rent,1.00\n"
+    )
+    rows = build(tmp_path, budget).results.tables["accounting.budget_coverage"].rows
+    assert [(r["account"], r["entity"], r["actual"]) for r in rows] == [
+        ("Expenses:Materials", "co", Decimal("-600.00"))
+    ]

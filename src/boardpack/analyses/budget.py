@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from boardpack.analyses.ledger_sql import ZERO, money
+from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, money
 from boardpack.model import Column, Portfolio, Results, Table
 
 
@@ -90,6 +90,43 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 f" {threshold.amount:,} and {threshold.percent}% of the budget"
                 f" ({portfolio.basis} basis)."
             ),
+        )
+    )
+    coverage(portfolio, results)
+
+
+def coverage(portfolio: Portfolio, results: Results) -> None:
+    """The income and expense accounts with money in the period that no budget line covers."""
+    period = portfolio.period
+    lines = {(line.entity, line.account) for line in portfolio.budget}
+
+    def covered(entity: str, account: str) -> bool:
+        return any(
+            (e is None or e == entity) and (account == a or account.startswith(a + ":"))
+            for e, a in lines
+        )
+
+    rows = portfolio.db.execute(
+        f"SELECT entity, account, sum(amount) FROM books WHERE ({INCOME} OR {EXPENSE})"
+        " AND date BETWEEN ? AND ? GROUP BY ALL ORDER BY account, entity",
+        (period.start, period.end),
+    ).fetchall()
+    results.add(
+        Table(
+            id="accounting.budget_coverage",
+            title=f"Accounts with money and no budget, {period.title} ({portfolio.currency})",
+            columns=(
+                Column.text("account", "Account"),
+                Column.text("entity", "Venture"),
+                Column.number("actual", "Actual"),
+            ),
+            rows=tuple(
+                {"account": account, "entity": entity, "actual": money(amount)}
+                for entity, account, amount in rows
+                if not covered(entity, account)
+            ),
+            provenance=(portfolio.workspace.settings.sources.budget.path,),
+            note="Income positive, expenses negative, as in the books.",
         )
     )
 

@@ -361,6 +361,16 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="accounting",
     ),
     SectionSpec(
+        "accounting.budget_coverage",
+        "Budget coverage",
+        tables(
+            "accounting.budget_coverage",
+            empty="Every account with money this period has a budget line, or no budget is set.",
+        ),
+        needs=("ledger",),
+        analysis="budget",
+    ),
+    SectionSpec(
         "finance.bridge",
         "Why net income changed",
         tables("finance.bridge"),
