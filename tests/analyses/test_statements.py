@@ -141,6 +141,15 @@ def test_assets_are_liabilities_plus_equity_plus_the_unexplained_for_every_ventu
     for row in each:
         assert row["assets"] == row["liabilities"] + row["equity"] + row["unexplained"], row
     assert sum(r["assets"] for r in each[:-1]) == each[-1]["assets"]
+    # the residual is no plug: on either basis it is exactly the one row without an account (the
+    # trucks' unlabelled 250 out), nothing for the boats or the shared account's opening balance
+    by_venture = {r["venture"]: r["unexplained"] for r in each[:-1]}
+    assert by_venture == {
+        "Bay Boats": Decimal("0.00"),
+        "Ridge Trucks": Decimal("-250.00"),
+        "Not assigned to a venture": Decimal("0.00"),
+    }
+    assert each[-1]["unexplained"] == Decimal("-250.00")
 
 
 def test_on_the_cash_basis_the_deposit_is_revenue_not_a_liability(tmp_path):

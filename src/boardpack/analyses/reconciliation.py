@@ -60,8 +60,9 @@ def rent_due(portfolio: Portfolio, entity: Entity) -> dict[str, tuple[str, Decim
     return due
 
 
-def earned(portfolio: Portfolio, entity: Entity) -> tuple[str, dict[str, tuple[str, Decimal]]]:
-    """What the operations data says the venture earned in the period, by customer, and where."""
+def earned(portfolio: Portfolio, entity: Entity) -> tuple[str, str, dict[str, tuple[str, Decimal]]]:
+    """What the operations data says the venture earned in the period, by customer: the data's
+    name, its file, and the amounts ("" and "" when the venture has no operations data)."""
     period = portfolio.period
     found: dict[str, tuple[str, Decimal]] = {}
 
@@ -73,15 +74,15 @@ def earned(portfolio: Portfolio, entity: Entity) -> tuple[str, dict[str, tuple[s
         for job in portfolio.jobs:
             if job.entity == entity.id and period.start <= job.date <= period.end:
                 add(job.customer, job.revenue)
-        return f"the job sheets ({entity.fleet.jobs})", found
+        return "the job sheets", entity.fleet.jobs, found
     if entity.practice is not None:
         for entry in portfolio.timesheets:
             if entry.entity == entity.id and period.start <= entry.date <= period.end:
                 add(entry.client, entry.value)
-        return f"the timesheets ({entity.practice.timesheets})", found
+        return "the timesheets", entity.practice.timesheets, found
     if entity.property is not None:
-        return f"the rent roll ({entity.property.units})", rent_due(portfolio, entity)
-    return "", found
+        return "the rent roll", entity.property.units, rent_due(portfolio, entity)
+    return "", "", found
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
@@ -89,8 +90,8 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         return
     period, currency = portfolio.period, portfolio.currency
     for entity in portfolio.workspace.settings.entities:
-        where, work = earned(portfolio, entity)
-        if not where:
+        what, path, work = earned(portfolio, entity)
+        if not what:
             continue
         received: dict[str, tuple[str, Decimal]] = {}
         for counterparty, amount in portfolio.db.execute(
@@ -126,11 +127,11 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             )
         total_done = sum((r["earned"] for r in rows), ZERO)
         total_paid = sum((r["received"] for r in rows), ZERO)
-        provenance = (where.split("(")[-1].rstrip(")"), *ledger_files(portfolio))
+        provenance = (path, *ledger_files(portfolio))
         results.add(
             Table(
                 id=f"{entity.id}.reconciliation",
-                title=f"{entity.name}: {where.split(' (')[0]} against the ledger, {period.title}",
+                title=f"{entity.name}: {what} against the ledger, {period.title}",
                 columns=(
                     Column.text("customer", "Customer"),
                     Column.number("earned", "Earned"),
@@ -141,8 +142,9 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 rows=tuple(rows),
                 provenance=provenance,
                 note=(
-                    f"Earned: {where}. Received: money in to Income accounts of {entity.id} in the"
-                    f" ledger. Money in {currency}; a customer is matched by name."
+                    f"Earned: {what} ({path}). Received: money in to Income accounts of"
+                    f" {entity.id} in the ledger. Money in {currency}; a customer is matched by"
+                    " name."
                 ),
             ),
             Metric(
@@ -152,10 +154,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 unit=currency,
                 provenance=provenance,
                 status="good" if total_done == total_paid else "warn",
-                note=(
-                    f"{where.split(' (')[0]}: {money(total_done):,}; the ledger:"
-                    f" {money(total_paid):,}"
-                ),
+                note=f"{what}: {money(total_done):,}; the ledger: {money(total_paid):,}",
             ),
         )
         unexplained = [r for r in rows if r["state"] == "collected, not explained"]
@@ -165,13 +164,10 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 Finding(
                     severity="medium",
                     area="reconciliation",
-                    title=(
-                        f"{entity.name}: {amount:,} {currency} came in with no work in"
-                        f" {where.split(' (')[0]}"
-                    ),
+                    title=f"{entity.name}: {amount:,} {currency} came in with no work in {what}",
                     evidence=", ".join(f"{r['customer']} {r['received']:,}" for r in unexplained)
                     + ".",
-                    action=f"Add the missing work to {where.split(' (')[0]}, or correct the payer.",
+                    action=f"Add the missing work to {what}, or correct the payer.",
                     entity=entity.id,
                     source=provenance[0],
                 )

@@ -272,29 +272,35 @@ def balance_sheet(
                 " balance is not assigned to a venture."
             ),
         ),
-        Metric(
-            id="accounting.assets",
-            label="Total assets",
-            value=money(end.total_assets(TOTAL)),
-            unit=currency,
-            provenance=provenance,
-            note=f"cash, other assets and receivables at {period.end}",
-        ),
-        Metric(
-            id="accounting.liabilities",
-            label="Total liabilities",
-            value=money(end.total_liabilities(TOTAL)),
-            unit=currency,
-            provenance=provenance,
-            note=f"loans, cards and other liabilities, and deferred revenue, at {period.end}",
-        ),
-        Metric(
-            id="accounting.equity",
-            label="Total equity",
-            value=money(end.total_equity(TOTAL)),
-            unit=currency,
-            provenance=provenance,
-            note="opening balances, owner contributions less draws, retained earnings",
+        *(
+            Metric(
+                id=f"accounting.{key}",
+                label=label,
+                value=money(value),
+                unit=currency,
+                provenance=provenance,
+                note=note,
+            )
+            for key, label, value, note in (
+                (
+                    "assets",
+                    "Total assets",
+                    end.total_assets(TOTAL),
+                    f"cash, other assets and receivables at {period.end}",
+                ),
+                (
+                    "liabilities",
+                    "Total liabilities",
+                    end.total_liabilities(TOTAL),
+                    f"loans, cards and other liabilities, and deferred revenue, at {period.end}",
+                ),
+                (
+                    "equity",
+                    "Total equity",
+                    end.total_equity(TOTAL),
+                    "opening balances, owner contributions less draws, retained earnings",
+                ),
+            )
         ),
         Metric(
             id="accounting.balance_unexplained",

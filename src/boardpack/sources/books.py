@@ -15,6 +15,9 @@ account read `ledger`.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import duckdb
 
 SERVICE_RECEIPT = "(amount > 0 AND coalesce(service_start, service_end) IS NOT NULL)"
@@ -82,7 +85,9 @@ def build_books(db: duckdb.DuckDBPyConnection, basis: str | None) -> tuple[str, 
     return basis, why
 
 
-def basis_bridge(db: duckdb.DuckDBPyConnection, start, end) -> tuple:
+def basis_bridge(
+    db: duckdb.DuckDBPyConnection, start: date, end: date
+) -> tuple[Decimal, Decimal]:
     """What takes revenue from the accrual basis to the cash basis for `start`..`end`: money for a
     service received in the window but earned outside it (deposits, prepayments), and revenue earned
     in the window from money received outside it. Cash = accrual + the first − the second."""
