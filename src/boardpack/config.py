@@ -617,6 +617,32 @@ class VarianceThreshold(Strict):
     percent: Decimal = Field(default=Decimal(10), ge=0, le=1000)
 
 
+class Scenario(Strict):
+    """A cash forecast scenario: every forecast receipt and payment moved by these percentages."""
+
+    receipts: Decimal = Field(default=Decimal(0), ge=-100, le=100)
+    payments: Decimal = Field(default=Decimal(0), ge=-100, le=100)
+
+
+class Scenarios(Strict):
+    base: Scenario = Scenario()
+    downside: Scenario = Scenario(receipts=Decimal(-20), payments=Decimal(5))
+    upside: Scenario = Scenario(receipts=Decimal(10))
+
+    @model_validator(mode="after")
+    def ordered(self) -> Scenarios:
+        if not (
+            self.downside.receipts <= self.base.receipts <= self.upside.receipts
+            and self.downside.payments >= self.base.payments >= self.upside.payments
+        ):
+            raise ValueError(
+                "the downside must take in no more and pay out no less than the base, and the"
+                " upside no less and no more: order receipts downside <= base <= upside and"
+                " payments downside >= base >= upside"
+            )
+        return self
+
+
 class Finance(Strict):
     variable_cost_accounts: list[str] = []  # glob patterns; every other expense is fixed
     variance_threshold: VarianceThreshold = VarianceThreshold()
@@ -638,6 +664,7 @@ class Finance(Strict):
     )  # cash kept back: this many months of gross burn
     initiatives: list[Initiative] = []
     rules: list[DecisionRule] = []
+    scenarios: Scenarios = Scenarios()  # the cash forecast's base, downside and upside
 
     @model_validator(mode="after")
     def goal_complete(self) -> Finance:

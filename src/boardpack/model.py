@@ -364,7 +364,7 @@ class Portfolio:
 class Metric:
     id: str
     label: str
-    value: Decimal | int | None
+    value: Decimal | int | date | None
     unit: str
     provenance: tuple[str, ...]
     target: Decimal | None = None

@@ -19,6 +19,7 @@ from boardpack.analyses import (
     executive,
     expenses,
     finance,
+    forecast,
     logistics,
     marketing,
     operations,
@@ -37,6 +38,7 @@ Analysis = Callable[[Portfolio, Results], None]
 # executive reads every other analysis's findings, and rules read their metrics: they run last
 ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("finance", finance.analyse),
+    ("forecast", forecast.analyse),  # reads finance's cash and burn
     ("capital", capital.analyse),  # reads finance's cash and burn
     ("accounting", accounting.analyse),
     ("expenses", expenses.analyse),

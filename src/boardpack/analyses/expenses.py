@@ -13,11 +13,11 @@ never one: too small to act on.
 from __future__ import annotations
 
 from decimal import Decimal
-from statistics import median
+from statistics import median, median_low
 
 from boardpack.analyses.ledger_sql import EXPENSE, ZERO, ledger_files, money
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
-from boardpack.period import Period
+from boardpack.period import Period, trailing_months
 
 HISTORY = 12  # earlier periods a spike is judged against
 SHOWN = 6  # periods in the period-over-period table
@@ -207,34 +207,27 @@ def duplicates(
         )
 
 
-def recurring(
-    portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]
-) -> None:
-    """Payees that charge once a month, a steady amount, most months: subscriptions, rent,
-    insurance."""
+def steady_payees(portfolio: Portfolio, where: str = EXPENSE) -> list[dict]:
+    """Payees (of the rows matching `where`) that charge once a month, a steady amount, in
+    RECURRING_MONTHS of the four months ending with the period's: subscriptions, rent, insurance,
+    payroll, loan service. Each with its typical amount and day of the month."""
     end = portfolio.period.end
-    months = periods_back(
-        (
-            Period(end.replace(day=1), end, "month")
-            if portfolio.period.kind != "month"
-            else portfolio.period
-        ),
-        3,
-    )
-    start = months[-1].start
+    start = trailing_months(end, 4)[0]
     rows = portfolio.db.execute(
         f"""
-        SELECT entity, trim(counterparty), any_value(account), date_trunc('month', date) m,
-               -sum(amount)
-        FROM ledger WHERE amount < 0 AND ({EXPENSE}) AND coalesce(trim(counterparty), '') != ''
-          AND date BETWEEN ? AND ? GROUP BY 1, 2, 4 HAVING count(*) = 1""",
+        SELECT entity, trim(counterparty), any_value(account), -sum(amount), any_value(day(date))
+        FROM ledger WHERE amount < 0 AND ({where}) AND coalesce(trim(counterparty), '') != ''
+          AND date BETWEEN ? AND ? GROUP BY entity, trim(counterparty), date_trunc('month', date)
+        HAVING count(*) = 1""",
         (start, end),
     ).fetchall()
-    by_payee: dict[tuple[str, str], tuple[str, list[Decimal]]] = {}
-    for entity, payee, account, _, amount in rows:
-        by_payee.setdefault((entity, payee), (account, []))[1].append(money(amount))
+    by_payee: dict[tuple[str, str], tuple[str, list[Decimal], list[int]]] = {}
+    for entity, payee, account, amount, day in rows:
+        found = by_payee.setdefault((entity, payee), (account, [], []))
+        found[1].append(money(amount))
+        found[2].append(day)
     steady = []
-    for (entity, payee), (account, amounts) in sorted(by_payee.items()):
+    for (entity, payee), (account, amounts, days) in sorted(by_payee.items()):
         typical = median(amounts)
         if len(amounts) >= RECURRING_MONTHS and all(
             abs(a - typical) <= SIMILAR * typical for a in amounts
@@ -246,8 +239,18 @@ def recurring(
                     "account": account,
                     "months": len(amounts),
                     "monthly": money(typical),
+                    "day": int(median_low(days)),
                 }
             )
+    return steady
+
+
+def recurring(
+    portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...]
+) -> None:
+    """Payees that charge once a month, a steady amount, most months: subscriptions, rent,
+    insurance."""
+    steady = steady_payees(portfolio)
     monthly = sum((r["monthly"] for r in steady), ZERO)
     results.add(
         Metric(
@@ -271,7 +274,7 @@ def recurring(
                 Column.number("months", "Months of 4"),
                 Column.number("monthly", "Per month"),
             ),
-            rows=tuple(steady),
+            rows=tuple({k: v for k, v in r.items() if k != "day"} for r in steady),
             provenance=provenance,
         ),
     )

@@ -90,14 +90,14 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             note=f"operating cash out less cash in, {window}; negative means cash is growing",
         ),
         Metric(
-            id="finance.runway_months",
-            label="Runway",
+            id="finance.runway_months_trailing",
+            label="Runway (trailing average)",
             value=runway,
             unit="months",
             provenance=provenance,
             target=warning,
             status=runway_status,
-            note=runway_note,
+            note=f"{runway_note}, {window}: blind to the seasons (the forecast's runway is not)",
         ),
     )
     for entity in settings.entities:
@@ -121,20 +121,6 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 ),
             )
         )
-    if runway is not None and runway < warning:
-        results.add(
-            Finding(
-                severity="critical" if runway < warning / 2 else "high",
-                area="finance",
-                title=f"Runway is {runway} months, below the {warning}-month floor",
-                evidence=(
-                    f"Cash {cash} {currency}, net burn {net_burn} {currency}/month ({window})."
-                ),
-                action="Cut fixed costs or raise cash to restore the runway floor.",
-                source=provenance[0],
-            )
-        )
-
     other_basis(portfolio, results, currency, provenance, revenue)
     results.add(monthly_trend(portfolio, currency, provenance))
     break_even(portfolio, results, currency, provenance, start3, end3)

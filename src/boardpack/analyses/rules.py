@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from decimal import Decimal
 
 from boardpack.model import Column, Finding, Portfolio, Results, Table
 
@@ -20,6 +21,8 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 "no data",
                 f"metric {rule.metric} was not computed (is its source configured?)",
             )
+        elif not isinstance(value, (Decimal, int, type(None))):
+            verdict, why = "no data", f"metric {rule.metric} is a date, not a number to compare"
         elif value is None:
             # no number but a good status is unbounded (runway while cash grows); otherwise
             # undefined

@@ -49,6 +49,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         title="CFO report",
         sections=(
             "finance.cash",
+            "finance.forecast",
             "finance.revenue",
             "finance.bridge",
             "finance.budget",
@@ -79,6 +80,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "accounting.coverage",
             "accounting.revenue_recognition",
             "accounting.expense_audit",
+            "accounting.budget_coverage",
+            "finance.roadmap",
         ),
         key_numbers=(
             "accounting.net_income",

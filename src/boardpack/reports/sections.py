@@ -258,6 +258,29 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="finance",
     ),
     SectionSpec(
+        "finance.forecast",
+        "Cash forecast",
+        both(
+            metrics(
+                "finance.runway_months",
+                "finance.runway_months_trailing",
+                "finance.cash_low",
+                "finance.cash_low_date",
+            ),
+            chart(
+                "finance.cash_forecast_months",
+                "Forecast cash at each month's end",
+                "month",
+                {"closing": "Closing cash"},
+            ),
+            tables(
+                "finance.cash_forecast_weeks", "finance.cash_forecast_months", "finance.scenarios"
+            ),
+        ),
+        needs=("ledger",),
+        analysis="forecast",
+    ),
+    SectionSpec(
         "finance.revenue",
         "Revenue by venture",
         revenue_by_entity,
@@ -365,7 +388,10 @@ SECTIONS: Sequence[SectionSpec] = (
         "Budget coverage",
         tables(
             "accounting.budget_coverage",
-            empty="Every account with money this period has a budget line, or no budget is set.",
+            empty=(
+                "Every account with money this period has a budget line, or no budget is"
+                " configured ([sources.budget])."
+            ),
         ),
         needs=("ledger",),
         analysis="budget",
@@ -382,7 +408,7 @@ SECTIONS: Sequence[SectionSpec] = (
         "Budget against actual",
         tables(
             "finance.budget_vs_actual",
-            empty="No budget is configured: add [sources.budget] path = \"budget.csv\".",
+            empty='No budget is configured: add [sources.budget] path = "budget.csv".',
         ),
         needs=("ledger",),
         analysis="budget",

@@ -1,0 +1,446 @@
+"""The cash forecast: 13 weeks and 12 months from the day after the period, built day by day, with
+the lowest point, the runway it implies and three scenarios.
+
+The method, stated in the tables' notes:
+- scheduled payments: each payee that charges a steady amount once a month (subscriptions, rent,
+  payroll, loan service; `expenses.steady_payees`) on its usual day of the month;
+- known receipts: the rent roll's rents on the first of each month a lease runs, and jobs booked
+  after the period on their dates;
+- the rest of each venture's operating receipts and payments: the same month last year scaled by
+  the venture's trend (its last 12 months against the 12 before, kept within 0.5× and 2×), spread
+  evenly over the month. With less than a year of history, the average of the months there are. A
+  venture whose budget has income for a month takes that as its receipts instead (payments stay on
+  the pattern: a budget seldom lists every cost that the payees and last year show);
+- known receipts are a floor under a venture's estimated receipts, never added on top of them.
+Owner money, asset purchases and transfers between the organization's own accounts are not
+forecast.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from boardpack.analyses.expenses import steady_payees
+from boardpack.analyses.ledger_sql import CENT, OPERATING, TENTH, ZERO, ledger_files, money
+from boardpack.config import Scenario
+from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.period import add_months, month_end
+from boardpack.sources.budget import spread
+
+HORIZON_MONTHS = 12
+WEEKS = 13
+TREND_LIMITS = (Decimal("0.5"), Decimal(2))
+DAYS_A_MONTH = Decimal("30.44")  # 365.25 / 12: a runway's days in months
+LOAN_SERVICE = "account LIKE 'Liabilities:Loans%'"
+
+Key = tuple[str | None, date]  # a venture and a month's first day
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Cash day by day from `start`: what comes in and goes out each day, in cents."""
+
+    start: date
+    opening: Decimal
+    receipts: tuple[Decimal, ...]
+    payments: tuple[Decimal, ...]
+    method: str  # how the rest was estimated, in a sentence
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=len(self.receipts) - 1)
+
+    def closing(self) -> list[Decimal]:
+        out, cash = [], self.opening
+        for received, paid in zip(self.receipts, self.payments):
+            cash += received - paid
+            out.append(cash)
+        return out
+
+    def low(self) -> tuple[Decimal, date]:
+        """The lowest closing cash and its first day."""
+        closing = self.closing()
+        lowest = min(closing)
+        return lowest, self.start + timedelta(days=closing.index(lowest))
+
+    def first_below(self, level: Decimal) -> date | None:
+        return next(
+            (self.start + timedelta(days=i) for i, c in enumerate(self.closing()) if c < level),
+            None,
+        )
+
+    def runway(self) -> Decimal | None:
+        """Months from the start until cash first goes below zero; None if it never does."""
+        out = self.first_below(ZERO)
+        return (
+            None
+            if out is None
+            else (Decimal((out - self.start).days) / DAYS_A_MONTH).quantize(TENTH)
+        )
+
+    def scaled(self, scenario: Scenario) -> Forecast:
+        def by(percent: Decimal, days: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
+            factor = 1 + percent / 100
+            return tuple((d * factor).quantize(CENT) for d in days)
+
+        return replace(
+            self,
+            receipts=by(scenario.receipts, self.receipts),
+            payments=by(scenario.payments, self.payments),
+        )
+
+    def buckets(self, starts: list[date], label: str, fmt: str) -> tuple[dict, ...]:
+        """Rows of opening, receipts, payments and closing for the spans beginning at `starts`
+        (the last runs to the end)."""
+        closing = self.closing()
+        rows = []
+        bounds = [(s - self.start).days for s in starts] + [len(closing)]
+        for first, (i, j) in zip(starts, zip(bounds, bounds[1:])):
+            rows.append(
+                {
+                    label: format(first, fmt),
+                    "opening": money(closing[i - 1] if i else self.opening),
+                    "receipts": money(sum(self.receipts[i:j], ZERO)),
+                    "payments": money(sum(self.payments[i:j], ZERO)),
+                    "closing": money(closing[j - 1]),
+                }
+            )
+        return tuple(rows)
+
+
+def month_starts(start: date, end: date) -> list[date]:
+    """`start` and the first of each later month through `end`."""
+    out = [start]
+    while (following := add_months(out[-1], 1)) <= end:
+        out.append(following)
+    return out
+
+
+def build(portfolio: Portfolio, opening: Decimal) -> Forecast:
+    """The base forecast from the day after the period, from `opening` cash."""
+    start = portfolio.period.end + timedelta(days=1)
+    end = add_months(start, HORIZON_MONTHS) - timedelta(days=1)
+    days = (end - start).days + 1
+    receipts = [ZERO] * days
+    payments = [ZERO] * days
+
+    def put(into: list[Decimal], day: date, amount: Decimal) -> None:
+        if start <= day <= end:
+            into[(day - start).days] += amount
+
+    scheduled = steady_payees(portfolio, f"{OPERATING} OR {LOAN_SERVICE}")
+    estimates, method = estimated(portfolio, start, end, scheduled)
+    budgeted = budget_estimates(portfolio, start)
+    known = known_receipts(portfolio, start, end)
+    for month in (m.replace(day=1) for m in month_starts(start, end)):
+        first, last = max(month, start), min(month_end(month), end)
+        window = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        whole = [month + timedelta(days=i) for i in range(month_end(month).day)]
+        for entity in {e for e, _ in estimates} | {e for e, _ in budgeted} | {e for e, _ in known}:
+            key = (entity, month)
+            income, spend = estimates.get(key, (ZERO, ZERO))
+            income = budgeted.get(key, income)
+            expected = sum((a for d, a in zip(whole, spread(income, whole)) if d >= first), ZERO)
+            booked = known.get(key, [])
+            for day, amount in booked:
+                put(receipts, day, amount)
+            rest = expected - sum((a for _, a in booked), ZERO)
+            if rest > 0:
+                for day, amount in zip(window, spread(rest, window)):
+                    put(receipts, day, amount)
+            for day, amount in zip(whole, spread(spend, whole)):
+                put(payments, day, amount)
+        for payee in scheduled:
+            put(
+                payments,
+                month.replace(day=min(payee["day"], month_end(month).day)),
+                payee["monthly"],
+            )
+    return Forecast(start, opening, tuple(receipts), tuple(payments), method)
+
+
+def estimated(
+    portfolio: Portfolio, start: date, end: date, scheduled: list[dict]
+) -> tuple[dict[Key, tuple[Decimal, Decimal]], str]:
+    """Each venture's receipts and (unscheduled) payments for the forecast months, from the same
+    month last year scaled by its trend; and the method in a sentence."""
+    db = portfolio.db
+    db.execute(
+        "CREATE OR REPLACE TEMP TABLE forecast_scheduled AS SELECT unnest($entities) AS entity,"
+        " unnest($payees) AS payee",
+        {
+            "entities": [p["entity"] for p in scheduled],
+            "payees": [p["counterparty"] for p in scheduled],
+        },
+    )
+    history = {
+        (entity, month): (received, paid)
+        for entity, month, received, paid in db.execute(
+            f"""SELECT entity, date_trunc('month', date)::DATE,
+                       coalesce(sum(amount) FILTER (amount > 0), 0),
+                       coalesce(-sum(amount) FILTER (amount < 0 AND NOT EXISTS (
+                           SELECT 1 FROM forecast_scheduled s WHERE s.entity = l.entity
+                              AND s.payee = trim(l.counterparty))), 0)
+                FROM ledger l WHERE ({OPERATING}) AND date BETWEEN $first AND $last
+                GROUP BY ALL""",
+            {"first": add_months(start, -24), "last": start - timedelta(days=1)},
+        ).fetchall()
+    }
+    (earliest,) = db.execute("SELECT min(date) FROM ledger").fetchone()
+    if earliest is None:
+        return {}, "no ledger history: nothing is estimated beyond what is scheduled or known"
+    complete = earliest.replace(day=1)  # the ledger's first month, taken as whole
+    this_month = start.replace(day=1)
+    last_year = [add_months(this_month, -i) for i in range(12, 0, -1)]
+    year_before = [add_months(this_month, -i) for i in range(24, 12, -1)]
+    seen = [m for m in last_year if m >= complete]
+    out: dict[Key, tuple[Decimal, Decimal]] = {}
+    for entity in sorted({e for e, _ in history}, key=lambda e: e or ""):
+
+        def sums(months: list[date]) -> tuple[Decimal, Decimal]:
+            rows = [history.get((entity, m), (ZERO, ZERO)) for m in months]
+            return sum((r[0] for r in rows), ZERO), sum((r[1] for r in rows), ZERO)
+
+        if complete <= year_before[0]:
+            trend = tuple(
+                trend_of(now, then) for now, then in zip(sums(last_year), sums(year_before))
+            )
+        else:
+            trend = (Decimal(1), Decimal(1))
+        average = tuple(s / len(seen) for s in sums(seen)) if seen else (ZERO, ZERO)
+        for month in (m.replace(day=1) for m in month_starts(start, end)):
+            ago = add_months(month, -12)
+            if ago >= complete:
+                received, paid = history.get((entity, ago), (ZERO, ZERO))
+                out[(entity, month)] = (money(received * trend[0]), money(paid * trend[1]))
+            else:
+                out[(entity, month)] = (money(average[0]), money(average[1]))
+    if complete > last_year[0]:
+        method = (
+            f"less than a year of history (from {complete:%b %Y}): a month whose month last year is"
+            f" in the ledger follows it, unscaled; the others take the average of the {len(seen)}"
+            " month(s) there are"
+        )
+    elif complete > year_before[0]:
+        method = (
+            "the rest is the same month last year, unscaled (no earlier year to measure a trend"
+            " against)"
+        )
+    else:
+        method = (
+            "the rest is the same month last year scaled by each venture's trend (its last 12"
+            " months against the 12 before, kept within 0.5× and 2×)"
+        )
+    return out, method
+
+
+def trend_of(now: Decimal, then: Decimal) -> Decimal:
+    if then <= 0 or now <= 0:
+        return Decimal(1)
+    low, high = TREND_LIMITS
+    return min(max(now / then, low), high)
+
+
+def budget_estimates(portfolio: Portfolio, start: date) -> dict[Key, Decimal]:
+    """A venture's budgeted income, for each forecast month its budget covers."""
+    out: dict[Key, Decimal] = defaultdict(lambda: ZERO)
+    for line in portfolio.budget:
+        if line.entity and line.month >= start.replace(day=1) and line.account.startswith("Income"):
+            out[(line.entity, line.month)] += line.amount
+    return dict(out)
+
+
+def known_receipts(
+    portfolio: Portfolio, start: date, end: date
+) -> dict[Key, list[tuple[date, Decimal]]]:
+    """Receipts already known: rents on the first of each month a lease runs, booked jobs on their
+    dates."""
+    out: dict[Key, list[tuple[date, Decimal]]] = defaultdict(list)
+    month = start.replace(day=1)
+    while month <= end:
+        for unit in portfolio.units:
+            if month >= start and unit.occupied_on(month):
+                out[(unit.entity, month)].append((month, unit.monthly_rent))
+        month = add_months(month, 1)
+    for job in portfolio.jobs:
+        if start <= job.date <= end:
+            out[(job.entity, job.date.replace(day=1))].append((job.date, job.revenue))
+    return out
+
+
+def analyse(portfolio: Portfolio, results: Results) -> None:
+    if not portfolio.fresh("ledger") or "finance.cash_balance" not in results.metrics:
+        return
+    settings = portfolio.workspace.settings.finance
+    currency, provenance = portfolio.currency, ledger_files(portfolio)
+    base = build(portfolio, results.metrics["finance.cash_balance"].value)
+    low, low_day = base.low()
+    runway = base.runway()
+    gross_burn = results.metrics["finance.gross_burn"].value
+    reserve = money(settings.reserve_months * max(gross_burn, ZERO))
+    below_reserve, below_zero = base.first_below(reserve), base.first_below(ZERO)
+    warning = settings.runway_warning_months
+    method = f"{METHOD} {base.method[0].upper()}{base.method[1:]}."
+    results.add(
+        Metric(
+            id="finance.runway_months",
+            label="Runway",
+            value=runway,
+            unit="months",
+            provenance=provenance,
+            target=warning,
+            status=(
+                "good"
+                if runway is None or runway >= warning * 2
+                else "warn" if runway >= warning else "bad"
+            ),
+            note=(
+                f"the forecast's cash stays above zero through {base.end}"
+                if runway is None
+                else f"months until the forecast's cash goes below zero, on {below_zero}"
+            ),
+        ),
+        Metric(
+            id="finance.cash_low",
+            label="Lowest forecast cash",
+            value=money(low),
+            unit=currency,
+            provenance=provenance,
+            status="bad" if low < 0 else "warn" if low < reserve else "good",
+            note=f"the lowest closing cash of the 12-month forecast, on {low_day}",
+        ),
+        Metric(
+            id="finance.cash_low_date",
+            label="Lowest forecast cash on",
+            value=low_day,
+            unit="",
+            provenance=provenance,
+            note=f"the first day of the 12-month forecast's lowest cash, {money(low):,} {currency}",
+        ),
+    )
+    weeks = [base.start + timedelta(weeks=i) for i in range(WEEKS + 1)]  # the 14th: where 13 end
+    results.add(
+        Table(
+            id="finance.cash_forecast_weeks",
+            title=f"Cash forecast, 13 weeks from {base.start} ({currency})",
+            columns=forecast_columns("week", "Week from"),
+            rows=base.buckets(weeks, "week", "%Y-%m-%d")[:WEEKS],  # the rest of the year left out
+            provenance=provenance,
+            note=method,
+        ),
+        Table(
+            id="finance.cash_forecast_months",
+            title=f"Cash forecast, 12 months ({currency})",
+            columns=forecast_columns("month", "Month"),
+            rows=base.buckets(month_starts(base.start, base.end), "month", "%Y-%m"),
+            provenance=provenance,
+            note=method,
+        ),
+        scenarios(base, settings.scenarios, currency, provenance),
+    )
+    if below_zero is not None:
+        trailing = results.metrics.get("finance.runway_months_trailing")
+        blind = trailing is not None and (trailing.value is None or trailing.value > runway)
+        already = base.opening < 0
+        results.add(
+            Finding(
+                severity="critical" if runway < warning else "high",
+                area="finance",
+                title=(
+                    "Cash is below zero"
+                    if already
+                    else f"On the forecast, cash runs out on {below_zero}"
+                ),
+                evidence=(
+                    f"Cash {base.opening:,} {currency} at {portfolio.period.end}; the 12-month"
+                    f" forecast reaches {money(low):,} {currency} on {low_day}."
+                    + (
+                        " The trailing-average runway"
+                        f" ({trailing.value or 'unlimited'} months) does not see the seasons."
+                        if blind
+                        else ""
+                    )
+                ),
+                action=(
+                    "Raise cash now: a credit line, an owner loan, or receivables collected."
+                    if already
+                    else f"Arrange cash or cut costs before {below_zero}: a credit line, deposits"
+                    " brought forward, or spending deferred past the low."
+                ),
+                source=provenance[0],
+            )
+        )
+    elif below_reserve is not None and below_reserve > base.start:  # not already below it
+        results.add(
+            Finding(
+                severity="medium",
+                area="finance",
+                title=f"Forecast cash goes below the reserve on {below_reserve}",
+                evidence=(
+                    f"The reserve is {reserve:,} {currency} ({settings.reserve_months} months of"
+                    f" gross burn); the forecast's lowest cash is {money(low):,} {currency} on"
+                    f" {low_day}."
+                ),
+                action="Plan the low: hold back discretionary spending until cash recovers.",
+                source=provenance[0],
+            )
+        )
+
+
+METHOD = (
+    "Scheduled payments (steady monthly payees, loan service) on their usual day; known receipts"
+    " (rent roll, booked jobs) on their dates, as a floor under each venture's estimate;"
+    " a venture's budgeted income where the budget covers the month."
+)
+
+
+def forecast_columns(key: str, label: str) -> tuple[Column, ...]:
+    return (
+        Column.text(key, label),
+        Column.number("opening", "Opening"),
+        Column.number("receipts", "Receipts"),
+        Column.number("payments", "Payments"),
+        Column.number("closing", "Closing"),
+    )
+
+
+def scenarios(base: Forecast, chosen, currency: str, provenance: tuple[str, ...]) -> Table:
+    rows = []
+    for name in ("downside", "base", "upside"):
+        scenario: Scenario = getattr(chosen, name)
+        run = base.scaled(scenario)
+        low, day = run.low()
+        runway = run.runway()
+        rows.append(
+            {
+                "scenario": name,
+                "receipts_change": scenario.receipts,
+                "payments_change": scenario.payments,
+                "cash_low": money(low),
+                "cash_low_date": day,
+                "closing": money(run.closing()[-1]),
+                "runway_months": runway,
+            }
+        )
+    return Table(
+        id="finance.scenarios",
+        title=f"Cash forecast scenarios, 12 months ({currency})",
+        columns=(
+            Column.text("scenario", "Scenario"),
+            Column.number("receipts_change", "Receipts %"),
+            Column.number("payments_change", "Payments %"),
+            Column.number("cash_low", "Lowest cash"),
+            Column.text("cash_low_date", "On"),
+            Column.number("closing", f"Cash on {base.end}"),
+            Column.number("runway_months", "Runway (months)"),
+        ),
+        rows=tuple(rows),
+        provenance=provenance,
+        note=(
+            "Every forecast receipt and payment moved by the percentages in [finance.scenarios];"
+            " no runway: cash stays above zero through the forecast."
+        ),
+    )

@@ -1,0 +1,184 @@
+"""The cash forecast (issue 23, part 4), on hand-made ledgers worked by hand: a seasonal business
+whose trailing average says it is not burning cash and whose forecast finds the month cash runs
+out; a booked job moving the low point; scenarios moving it the stated way; and what a short
+history or a bad scenario gets."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from boardpack.config import load_workspace
+from boardpack.errors import WorkspaceError
+from boardpack.period import add_months
+from boardpack.pipeline import build_pack
+from tests.conftest import AS_OF, GENERATED_AT, write_workspace
+
+TOML = """\
+[organization]
+name = "Sea Co"
+currency = "USD"
+timezone = "America/Los_Angeles"
+
+[[entities]]
+id = "sea"
+name = "Sea Co"
+kind = "logistics"
+assets = [{ kind = "vehicle", name = "Boat" }]
+[entities.fleet]
+jobs = "jobs.csv"
+
+[[sources.ledger]]
+path = "bank.csv"
+entity = "sea"
+opening_balance = "14000.00"
+[sources.ledger.columns]
+date = "Date"
+amount = "Amount"
+account = "Account"
+counterparty = "Payee"
+"""
+JOBS = "date,vehicle,customer,revenue,direct_cost,hours\n"
+
+
+def seasonal_ledger(first: date = date(2024, 11, 1), months: int = 24) -> str:
+    """Summer (May–September) brings 30,000 on the 15th, the rest of the year 1,000; the crew costs
+    12,000 on the 25th of every month. A year nets +13,000, so 14,000 becomes 40,000 by the end of
+    October 2026."""
+    lines = ["Date,Payee,Amount,Account"]
+    for i in range(months):
+        month = add_months(first, i)
+        sales = 30000 if 5 <= month.month <= 9 else 1000
+        lines.append(f"{month.replace(day=15)},Guests,{sales}.00,Income:Charters")
+        lines.append(f"{month.replace(day=25)},Crew,-12000.00,Expenses:Payroll")
+    return "\n".join(lines) + "\n"
+
+
+def build(tmp_path, ledger=None, jobs=JOBS, toml=TOML):
+    root = write_workspace(
+        tmp_path / "ws",
+        toml,
+        {"bank.csv": ledger or seasonal_ledger(), "jobs.csv": jobs, "notes/co.md": None},
+    )
+    return build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT).results
+
+
+def test_a_seasonal_business_the_trailing_average_calls_fine_runs_out_in_february(tmp_path):
+    results = build(tmp_path)
+    metrics = results.metrics
+    assert metrics["finance.cash_balance"].value == Decimal("40000.00")
+    # August–October took in 61,000 and paid 36,000: on the trailing average cash is growing
+    assert metrics["finance.runway_months_trailing"].value is None
+    assert metrics["finance.runway_months_trailing"].status == "good"
+    # the winter months take in 1,000 and pay 12,000: 40,000 lasts until the fourth payroll.
+    # 25 February: 40,000 + 3,000 (Nov–Jan) + 25 × 35.71 (1,000 over February's 28 days,
+    # in cents) − 4 × 12,000 = −4,107.25
+    months = {r["month"]: r for r in results.tables["finance.cash_forecast_months"].rows}
+    assert months["2027-01"]["closing"] == Decimal("7000.00")
+    runway = metrics["finance.runway_months"]
+    assert runway.value == Decimal("3.8")  # 116 days from 1 November / 30.44
+    assert "2027-02-25" in runway.note and runway.status == "bad"
+    # the low: after April's payroll, 40,000 + 5,000 + 25 × 33.33 − 6 × 12,000
+    assert metrics["finance.cash_low"].value == Decimal("-26166.75")
+    assert metrics["finance.cash_low_date"].value == date(2027, 4, 25)
+    finding = next(f for f in results.findings if f.title.startswith("On the forecast"))
+    assert finding.title == "On the forecast, cash runs out on 2027-02-25"
+    assert finding.severity == "critical"
+    assert "does not see the seasons" in finding.evidence
+
+
+def test_the_tables_add_up_day_by_day(tmp_path):
+    results = build(tmp_path)
+    for table_id, key in (
+        ("finance.cash_forecast_weeks", "week"),
+        ("finance.cash_forecast_months", "month"),
+    ):
+        rows = results.tables[table_id].rows
+        assert rows[0]["opening"] == Decimal("40000.00")
+        for before, row in zip(rows, rows[1:]):
+            assert row["opening"] == before["closing"]
+        for row in rows:
+            assert row["opening"] + row["receipts"] - row["payments"] == row["closing"]
+    weeks = results.tables["finance.cash_forecast_weeks"].rows
+    assert (
+        len(weeks) == 13 and weeks[0]["week"] == "2026-11-01" and weeks[-1]["week"] == "2027-01-24"
+    )
+    months = results.tables["finance.cash_forecast_months"].rows
+    assert [r["month"] for r in months][::11] == ["2026-11", "2027-10"] and len(months) == 12
+    # the summer comes back on last year's pattern: May brings 30,000, and the crew is paid
+    assert months[6]["receipts"] == Decimal("30000.00")
+    assert months[6]["payments"] == Decimal("12000.00")
+
+
+def test_a_booked_job_moves_the_low_point(tmp_path):
+    # a 30,000 charter booked for 20 April lifts everything after it: the low is then before it
+    results = build(tmp_path, jobs=JOBS + "2027-04-20,Boat,Big Party,30000.00,0,8\n")
+    low = results.metrics["finance.cash_low"].value
+    low_day = results.metrics["finance.cash_low_date"].value
+    # 25 March, after payroll: 40,000 + 4,000 (Nov–Feb) + 25 × 32.25 − 5 × 12,000
+    assert (low, low_day) == (Decimal("-15193.75"), date(2027, 3, 25))
+    months = {r["month"]: r for r in results.tables["finance.cash_forecast_months"].rows}
+    # the job is a floor under April's estimate (1,000), not added to it
+    assert months["2027-04"]["receipts"] == Decimal("30000.00")
+
+
+def test_scenarios_move_the_low_the_stated_way(tmp_path):
+    results = build(tmp_path)
+    rows = {r["scenario"]: r for r in results.tables["finance.scenarios"].rows}
+    assert [r["scenario"] for r in results.tables["finance.scenarios"].rows] == [
+        "downside",
+        "base",
+        "upside",
+    ]
+    assert rows["base"]["cash_low"] == results.metrics["finance.cash_low"].value
+    assert rows["downside"]["cash_low"] < rows["base"]["cash_low"] < rows["upside"]["cash_low"]
+    # payday is a step: the 5% on payments and 20% off receipts still cross zero on 25 February
+    assert rows["downside"]["runway_months"] <= rows["base"]["runway_months"]
+    # the defaults: receipts −20% and payments +5% down, receipts +10% up
+    assert (rows["downside"]["receipts_change"], rows["downside"]["payments_change"]) == (
+        Decimal(-20),
+        Decimal(5),
+    )
+
+
+def test_scenario_parameters_come_from_the_config(tmp_path):
+    toml = TOML + "\n[finance.scenarios]\nupside = { receipts = 100, payments = -50 }\n"
+    results = build(tmp_path, toml=toml)
+    rows = {r["scenario"]: r for r in results.tables["finance.scenarios"].rows}
+    # double the takings and half the crew: the winter no longer runs the cash out
+    assert rows["upside"]["runway_months"] is None
+    assert rows["upside"]["cash_low"] > rows["base"]["cash_low"]
+
+
+@pytest.mark.parametrize(
+    "scenarios, message",
+    [
+        ("downside = { receipts = -150 }", "finance.scenarios.downside.receipts"),
+        ("upside = { payments = 101 }", "finance.scenarios.upside.payments"),
+        ("upside = { receipts = -30 }", "order receipts downside <= base <= upside"),
+        ("sideways = { receipts = 1 }", "sideways"),
+    ],
+)
+def test_scenario_parameters_out_of_range_are_refused(tmp_path, scenarios, message):
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML + f"\n[finance.scenarios]\n{scenarios}\n",
+        {"bank.csv": seasonal_ledger(), "jobs.csv": JOBS},
+    )
+    with pytest.raises(WorkspaceError) as raised:
+        load_workspace(root, environ={})
+    assert message in str(raised.value)
+
+
+def test_less_than_a_year_of_history_says_so_and_uses_what_there_is(tmp_path):
+    # five months, June–September 2026 of summer and October of winter: the average of the five
+    results = build(tmp_path, ledger=seasonal_ledger(date(2026, 6, 1), 5))
+    table = results.tables["finance.cash_forecast_months"]
+    assert "Less than a year of history (from Jun 2026)" in table.note
+    assert "average of the 5 month(s)" in table.note
+    # November to May have no month a year earlier: (4 × 30,000 + 1,000) / 5 = 24,200 each;
+    # June to October follow last year's
+    receipts = [r["receipts"] for r in table.rows]
+    assert receipts == [Decimal("24200.00")] * 7 + [Decimal("30000.00")] * 4 + [Decimal("1000.00")]
