@@ -115,6 +115,7 @@ def test_send_one_venture_report_by_its_id(tmp_path):
         "haul.jobs",
         "haul.pipeline",
         "haul.reconciliation",
+        "haul.plan",
         "haul.findings",
     ]
     fleet = report["sections"][0]["blocks"]

@@ -48,6 +48,12 @@ class Period:
     def previous(self) -> Period:
         return period_containing(self.start - timedelta(days=1), self.kind)
 
+    def year_earlier(self) -> Period:
+        """The same period a year before: the month or quarter, or the week 52 weeks back."""
+        if self.kind == "week":
+            return period_containing(self.start - timedelta(weeks=52), "week")
+        return period_containing(self.start.replace(year=self.start.year - 1), self.kind)
+
     def following(self) -> Period:
         return period_containing(self.end + timedelta(days=1), self.kind)
 

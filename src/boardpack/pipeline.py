@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from boardpack.alerts import alert_for, send_alert
 from boardpack.analyses import analyse
+from boardpack.analyses.ledger_sql import reaches_back
 from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.audit.store import AuditStore
 from boardpack.config import Workspace
@@ -66,8 +67,14 @@ def build_pack(
     previous = analyse(
         replace(portfolio, period=period.previous(), as_of=period.start)
     )  # as that pack saw it
+    earlier = period.year_earlier()
+    year_earlier = (
+        analyse(replace(portfolio, period=earlier, as_of=earlier.end + timedelta(days=1)))
+        if reaches_back(portfolio, earlier)
+        else None
+    )
     documents = [
-        build_document(role, results, portfolio, sections, generated_at, previous)
+        build_document(role, results, portfolio, sections, generated_at, previous, year_earlier)
         for role in chosen
     ]
     return Pack(

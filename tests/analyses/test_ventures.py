@@ -319,6 +319,7 @@ def test_a_venture_report_for_each_entity_with_its_data(pack):
         "rental.income",
         "rental.maintenance",
         "rental.reconciliation",
+        "rental.plan",
         "rental.findings",
     ]
     assert [s.id for s in reports["entity-haul"].sections] == [
@@ -326,12 +327,14 @@ def test_a_venture_report_for_each_entity_with_its_data(pack):
         "haul.jobs",
         "haul.pipeline",
         "haul.reconciliation",
+        "haul.plan",
         "haul.findings",
     ]
     assert [s.id for s in reports["entity-advice"].sections] == [
         "advice.billing",
         "advice.aging",
         "advice.reconciliation",
+        "advice.plan",
         "advice.findings",
     ]
     # one metric, one value: the venture report's footnotes carry the same figure as Results

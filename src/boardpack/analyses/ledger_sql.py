@@ -37,6 +37,15 @@ def total(
     return (value or ZERO).quantize(CENT)
 
 
+def reaches_back(portfolio: Portfolio, period) -> bool:
+    """Whether the ledger reaches back to `period` (a Period): its first month (taken as whole, as a
+    bank export's first rows seldom fall on the 1st) begins no later than the period."""
+    if not portfolio.fresh("ledger"):
+        return False
+    (first,) = portfolio.db.execute("SELECT min(date) FROM ledger").fetchone()
+    return first is not None and first.replace(day=1) <= period.start
+
+
 def ledger_files(portfolio: Portfolio) -> tuple[str, ...]:
     return tuple(portfolio.sources["ledger"].paths)
 

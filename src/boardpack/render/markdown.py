@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from boardpack.model import Metric
-from boardpack.render.values import cell_text, change_text, footnote_text, value_text
+from boardpack.render.values import cell_text, changes, footnote_text, value_text
 from boardpack.render.walk import Writer
 from boardpack.reports.document import (
     ActionsBlock,
@@ -52,12 +52,8 @@ class MarkdownWriter(Writer):
     def headline(self, metrics: tuple[Metric, ...]) -> None:
         self.lines += ["", "## Key numbers", ""]
         for m in metrics:
-            change = self.doc.change(m)
-            since = (
-                f" ({md(change_text(change, m.unit))} since {md(self.doc.previous_title)})"
-                if change is not None
-                else ""
-            )
+            moves = changes(self.doc, m)
+            since = f" ({md('; '.join(moves))})" if moves else ""
             self.lines.append(
                 f"- **{md(m.label)}**[^{self.doc.footnote_number(m.id)}]: "
                 f"{md(value_text(m.value, m.unit))}{since}"

@@ -42,6 +42,7 @@ def report_data(doc: Document, brand: Brand, logo: str | None, rows: int | None)
             "footnote": numbers.get(m.id),
             "footnote_text": footnote_text(m),
             "change": doc.change(m),
+            "change_on_year": doc.change_on_year(m),
         }
 
     def block(b: Block) -> dict:
@@ -121,6 +122,7 @@ def report_data(doc: Document, brand: Brand, logo: str | None, rows: int | None)
         "generated": doc.generated_at.strftime("%Y-%m-%d %H:%M %Z"),
         "generated_at": doc.generated_at.isoformat(),
         "previous_title": doc.previous_title,
+        "year_earlier_title": doc.year_earlier_title,
         "sources": [
             {
                 "name": s.name,

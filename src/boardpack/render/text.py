@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Callable
 
 from boardpack.model import Metric, Table
-from boardpack.render.values import cell_text, change_text, footnote_text, value_text
+from boardpack.render.values import cell_text, changes, footnote_text, value_text
 from boardpack.render.walk import Writer
 from boardpack.reports.document import (
     ActionsBlock,
@@ -119,27 +119,31 @@ class TextWriter(Writer):
         return "\n".join(line.rstrip() for line in self.lines) + "\n"
 
 
-def metric_lines(doc: Document, metrics, extra: Callable[[Metric], str]) -> list[str]:
-    """`Label [footnote]  value` aligned, each followed by what `extra` says of it."""
+def metric_lines(doc: Document, metrics, extra: Callable[[Metric], list[str]]) -> list[str]:
+    """`Label [footnote]  value` aligned, then what `extra` says of it: on the same line while it
+    fits, each further part on a line of its own under the value."""
     width = max(len(m.label) for m in metrics) + 6
-    return [
-        line
-        for m in metrics
-        for line in wrap(
-            f"{f'{m.label} [{doc.footnote_number(m.id)}]':<{width}} {value_text(m.value, m.unit)}"
-            + extra(m)
-        )
-    ]
+    out = []
+    for m in metrics:
+        label = f"{m.label} [{doc.footnote_number(m.id)}]"
+        line = f"{label:<{width}} {value_text(m.value, m.unit)}"
+        for part in extra(m):
+            if len(line) + 2 + len(part) <= WIDTH:
+                line += "  " + part
+            else:
+                out.append(line)
+                line = " " * (width + 1) + part
+        out.append(line)
+    return out
 
 
-def standing(m: Metric) -> str:
-    target = f"  target {value_text(m.target, m.unit)}" if m.target is not None else ""
-    return target + (f"  ({m.status})" if m.status else "")
+def standing(m: Metric) -> list[str]:
+    target = [f"target {value_text(m.target, m.unit)}"] if m.target is not None else []
+    return target + ([f"({m.status})"] if m.status else [])
 
 
-def since(doc: Document, m: Metric) -> str:
-    change = doc.change(m)
-    return "" if change is None else f"  ({change_text(change, m.unit)} since {doc.previous_title})"
+def since(doc: Document, m: Metric) -> list[str]:
+    return [f"({move})" for move in changes(doc, m)]
 
 
 def table_lines(table: Table) -> list[str]:

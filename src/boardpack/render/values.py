@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from boardpack.model import Metric
+    from boardpack.reports.document import Document
 
 NO_DATA = "—"
 
@@ -50,3 +55,15 @@ def change_text(change, unit: str = "") -> str:
     size = abs(change)
     amount = f"{cell_text(size)} pts" if unit == "%" else value_text(size, unit)
     return f"{'▲' if change > 0 else '▼'} {amount}"
+
+
+def changes(doc: Document, m: Metric) -> list[str]:
+    """Its moves since the previous period and against the same period a year earlier."""
+    return [
+        f"{change_text(change, m.unit)} {word} {title}"
+        for change, word, title in (
+            (doc.change(m), "since", doc.previous_title),
+            (doc.change_on_year(m), "against", doc.year_earlier_title),
+        )
+        if change is not None
+    ]

@@ -104,6 +104,10 @@ class Document:
         default_factory=dict
     )  # metric id -> the previous period's value
     previous_title: str = ""  # "September 2026"
+    year_earlier: dict[str, Decimal | int] = field(
+        default_factory=dict
+    )  # metric id -> the same period's value a year earlier, where the ledger reaches back
+    year_earlier_title: str = ""  # "October 2025"
     basis: str = "cash"  # the profit and loss basis every figure is on: "cash" or "accrual"
 
     def footnote_number(self, metric_id: str) -> int:
@@ -111,16 +115,24 @@ class Document:
 
     def change(self, metric: Metric) -> Decimal | int | None:
         """How far the metric moved since the previous period, where both periods have a value."""
-        before = self.previous.get(metric.id)
-        if before is None or not isinstance(metric.value, (Decimal, int)):
-            return None
-        return metric.value - before
+        return moved(metric, self.previous.get(metric.id))
+
+    def change_on_year(self, metric: Metric) -> Decimal | int | None:
+        """How far the metric moved since the same period a year earlier, where both have one."""
+        return moved(metric, self.year_earlier.get(metric.id))
 
     def content_hash(self) -> str:
         """What the recipients read, hashed for the audit trail (the generation time left out)."""
         body = to_json(self)
         del body["generated_at"]
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def moved(metric: Metric, before) -> Decimal | int | None:
+    numbers = (Decimal, int)
+    if not isinstance(before, numbers) or not isinstance(metric.value, numbers):
+        return None  # no value to compare, or a date
+    return metric.value - before
 
 
 def exact(value):
@@ -175,6 +187,7 @@ def block_json(block: Block, doc: Document) -> dict:
                     "target": exact(m.target),
                     "status": m.status,
                     "previous": exact(doc.previous.get(m.id)),
+                    "year_earlier": exact(doc.year_earlier.get(m.id)),
                     "provenance": list(m.provenance),
                     "note": m.note,
                 }

@@ -32,6 +32,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         title="CEO report",
         sections=(
             "executive.summary",
+            "executive.commentary",
             "executive.shortfalls",
             "executive.kpis",
             "executive.agenda",
@@ -40,6 +41,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         key_numbers=(
             "finance.cash_balance",
             "finance.runway_months",
+            "finance.cash_low",
             "finance.revenue",
             "accounting.net_income",
         ),
@@ -51,6 +53,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "finance.cash",
             "finance.forecast",
             "finance.revenue",
+            "finance.commentary",
             "finance.bridge",
             "finance.budget",
             "finance.statements",
@@ -160,8 +163,10 @@ def build_document(
     sections: dict[str, SectionSpec],
     generated_at: datetime,
     previous: Results | None = None,
+    year_earlier: Results | None = None,
 ) -> Document:
-    """`previous` is the analyses of the period before, for the change each metric shows."""
+    """`previous` is the analyses of the period before, `year_earlier` of the same period a year
+    earlier (where the ledger reaches back to it), for the changes each metric shows."""
     ws = portfolio.workspace.settings
     period = portfolio.period
     built = tuple(build_section(sections[s], results, portfolio) for s in role.sections)
@@ -171,7 +176,15 @@ def build_document(
         or shown[:KEY_NUMBERS]
     )
     noted = tuple({m.id: m for m in headline + shown}.values())
-    before = previous.metrics if previous else {}
+
+    def values(of: Results | None) -> dict:
+        found = of.metrics if of else {}
+        return {
+            m.id: found[m.id].value
+            for m in noted
+            if m.id in found and found[m.id].value is not None
+        }
+
     own = [
         e.name for e in ws.entities if role.id == f"entity-{e.id}"
     ]  # a venture report covers its venture
@@ -200,12 +213,10 @@ def build_document(
         sections=built,
         footnotes=noted,
         headline=headline,
-        previous={
-            m.id: before[m.id].value
-            for m in noted
-            if m.id in before and before[m.id].value is not None
-        },
+        previous=values(previous),
         previous_title=period.previous().title,
+        year_earlier=values(year_earlier),
+        year_earlier_title=period.year_earlier().title,
         basis=portfolio.basis,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from boardpack.analyses.bridge import CEO_MOVES
 from boardpack.model import Portfolio, Results
 from boardpack.reports.document import (
     ActionsBlock,
@@ -201,6 +202,41 @@ def funnel(results: Results, portfolio: Portfolio) -> list[Block]:
             unit="",
             series=("Count",),
             rows=tuple((stage.capitalize(), (total,)) for stage, total in totals.items()),
+        )
+    ]
+
+
+def sentences(largest: int | None = None) -> Build:
+    """The commentary's sentences: every material one, or the `largest` moves since the previous
+    period."""
+
+    def build(results: Results, portfolio: Portfolio) -> list[Block]:
+        table = results.tables.get("finance.commentary")
+        rows = [
+            r
+            for r in (table.rows if table else ())
+            if (r["basis"] == "previous" and r["rank"] <= largest if largest else r["material"])
+        ]
+        if not rows:
+            return [TextBlock(text="No move in net income passed the variance threshold.")]
+        return [TextBlock(text=r["sentence"]) for r in rows]
+
+    return build
+
+
+def bridge_chart(results: Results, portfolio: Portfolio) -> list[Block]:
+    """The bridge's steps from the previous period as bars, the totals left out."""
+    table = results.tables.get("finance.bridge")
+    if not table or len(table.rows) < 3:
+        return []
+    return [
+        ChartBlock(
+            id="finance.bridge.chart",
+            title="The moves in net income",
+            unit=portfolio.currency,
+            series=("Change",),
+            rows=tuple((r["label"], (r["amount"],)) for r in table.rows[1:-1]),
+            note="Bars are sizes; the figure's sign says which way net income moved.",
         )
     ]
 
@@ -397,9 +433,26 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="budget",
     ),
     SectionSpec(
+        "finance.commentary",
+        "What moved net income",
+        sentences(),
+        needs=("ledger",),
+        analysis="bridge",
+    ),
+    SectionSpec(
+        "executive.commentary",
+        "What moved net income",
+        sentences(largest=CEO_MOVES),
+        needs=("ledger",),
+        analysis="bridge",
+    ),
+    SectionSpec(
         "finance.bridge",
         "Why net income changed",
-        tables("finance.bridge"),
+        both(
+            bridge_chart,
+            tables("finance.bridge", "finance.bridge_budget", "finance.bridge_year_earlier"),
+        ),
         needs=("ledger",),
         analysis="bridge",
     ),

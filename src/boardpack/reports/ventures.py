@@ -5,11 +5,11 @@ any other section."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from boardpack.config import Entity, Settings
 from boardpack.model import Portfolio, Results
-from boardpack.reports.document import Block, FindingsBlock, TextBlock
+from boardpack.reports.document import Block, FindingsBlock, TableBlock, TextBlock
 from boardpack.reports.sections import SectionSpec, both, metrics, tables
 
 
@@ -172,8 +172,38 @@ def venture_sections(settings: Settings) -> list[SectionSpec]:
                     analysis=part.analysis,
                 )
             )
+        specs.append(
+            SectionSpec(
+                f"{e.id}.plan",
+                "Budget and change",
+                both(own_budget(e), tables(f"finance.bridge.{e.id}")),
+                needs=("ledger",),
+                analysis="bridge",
+            )
+        )
         specs.append(SectionSpec(f"{e.id}.findings", f"Findings for {e.name}", findings_for(e)))
     return specs
+
+
+def own_budget(entity: Entity):
+    """The budget lines of this venture alone (`finance.budget_vs_actual.<id>`)."""
+
+    def build(results: Results, portfolio: Portfolio) -> list[Block]:
+        table = results.tables.get("finance.budget_vs_actual")
+        rows = tuple(r for r in (table.rows if table else ()) if r["entity"] == entity.id)
+        if not rows:
+            return []
+        own = replace(
+            table,
+            id=f"{table.id}.{entity.id}",
+            title=table.title.replace(
+                "Budget against actual", f"{entity.name}: budget against actual"
+            ),
+            rows=rows,
+        )
+        return [TableBlock(table=own)]
+
+    return build
 
 
 def findings_for(entity: Entity):
@@ -194,7 +224,7 @@ def venture_reports(settings: Settings) -> list[tuple[str, str, tuple[str, ...]]
         (
             f"entity-{e.id}",
             f"{e.name} report",
-            (*(f"{e.id}.{p.name}" for p in PARTS[e.kind]), f"{e.id}.findings"),
+            (*(f"{e.id}.{p.name}" for p in PARTS[e.kind]), f"{e.id}.plan", f"{e.id}.findings"),
         )
         for e in settings.entities
         if has_report(e)
