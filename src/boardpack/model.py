@@ -14,6 +14,7 @@ from typing import Literal, TypeVar
 
 import duckdb
 
+from boardpack.audit.store import ForecastEntry
 from boardpack.config import Workspace
 from boardpack.errors import SourceProblem
 from boardpack.period import Period
@@ -313,6 +314,9 @@ class Portfolio:
     tie_outs: list[TieOut] = field(default_factory=list)
     basis: str = "cash"  # the books' basis (sources/books.py): "cash" or "accrual"
     basis_reason: str = ""
+    # what earlier packs forecast, from the audit store (None: it could not be read, see why)
+    forecasts: list[ForecastEntry] | None = field(default_factory=list)
+    forecasts_unread: str = ""
     sources: dict[str, SourceStatus] = field(default_factory=dict)
     rules: list = field(
         default_factory=list

@@ -3,6 +3,7 @@ delivery."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -13,7 +14,7 @@ from boardpack.alerts import alert_for, send_alert
 from boardpack.analyses import analyse
 from boardpack.analyses.ledger_sql import reaches_back
 from boardpack.audit.sqlite import SqliteAuditStore
-from boardpack.audit.store import AuditStore
+from boardpack.audit.store import AuditStore, ForecastEntry
 from boardpack.config import Workspace
 from boardpack.delivery.archive import archive_pdfs
 from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Policy
@@ -63,6 +64,7 @@ def build_pack(
     chosen = [r for r in known if not roles or r.id in roles]
     period = period_before(as_of, workspace.settings.organization.period)
     portfolio = load_portfolio(workspace, period, as_of)
+    portfolio.forecasts, portfolio.forecasts_unread = recorded_forecasts(workspace, period)
     results = analyse(portfolio)
     previous = analyse(
         replace(portfolio, period=period.previous(), as_of=period.start)
@@ -151,6 +153,46 @@ def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
     return written
 
 
+CHECKED_PERIODS = 6  # the periods whose forecast error a pack shows
+
+
+def recorded_forecasts(
+    workspace: Workspace, period: Period
+) -> tuple[list[ForecastEntry] | None, str]:
+    """What the packs of the last CHECKED_PERIODS + 1 periods forecast, from the audit store; a
+    store that cannot be read leaves the comparison out and says why, and the pack still builds."""
+    made_in, p = [], period
+    for _ in range(CHECKED_PERIODS + 1):
+        p = p.previous()
+        made_in.append(p.label)
+    errors: tuple[type[Exception], ...] = (BoardpackError, OSError, sqlite3.Error)
+    if workspace.settings.audit.store == "dynamodb":
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        errors += (BotoCoreError, ClientError)
+    elif not (workspace.state_dir / "audit.sqlite").exists():
+        return [], ""  # nothing sent yet: nothing recorded
+    try:
+        store = audit_store(workspace)
+        try:
+            return store.forecasts(made_in), ""
+        finally:
+            store.close()
+    except errors as exc:
+        return None, f"the audit store could not be read: {type(exc).__name__}: {exc}"
+
+
+def record_forecast(store: AuditStore, pack: Pack) -> None:
+    """Keep what this pack forecast (`finance.projections`), for the next pack to check."""
+    table = pack.results.tables.get("finance.projections")
+    if table:
+        label = pack.period.label
+        store.record_forecast(
+            label,
+            [ForecastEntry(label, r["series"], r["target"], str(r["value"])) for r in table.rows],
+        )
+
+
 def audit_store(workspace: Workspace) -> AuditStore:
     if workspace.settings.audit.store == "dynamodb":
         from boardpack.audit.dynamodb import DynamoAuditStore
@@ -208,6 +250,7 @@ def send_pack(
     run_id = run_id or new_run_id()
     store.start_run(run_id, command, pack.period.label)
     try:
+        record_forecast(store, pack)
         report = Dispatcher(store, transport, run_id, on_progress, policy).dispatch(messages)
         store.finish_run(run_id, "ok" if report.ok else "attention", report.summary())
     except BaseException as exc:

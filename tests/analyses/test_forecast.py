@@ -182,3 +182,73 @@ def test_less_than_a_year_of_history_says_so_and_uses_what_there_is(tmp_path):
     # June to October follow last year's
     receipts = [r["receipts"] for r in table.rows]
     assert receipts == [Decimal("24200.00")] * 7 + [Decimal("30000.00")] * 4 + [Decimal("1000.00")]
+
+
+SENT_JOBS = JOBS + "2026-10-15,Boat,Guests,1000.00,0,8\n"  # a job sheet must have a past job
+SENT_TOML = TOML + """
+[roles.cfo]
+to = ["cfo@example.com"]
+
+[delivery]
+from = "Sea Co <reports@example.com>"
+"""
+
+
+def test_a_sent_forecast_is_checked_by_the_next_pack(tmp_path):
+    from boardpack.pipeline import recorded_forecasts
+    from tests.conftest import run_cli
+
+    root = write_workspace(
+        tmp_path / "ws", SENT_TOML, {"bank.csv": seasonal_ledger(), "jobs.csv": SENT_JOBS}
+    )
+    sent = run_cli("send", "-w", str(root), "--as-of", "2026-11-15")
+    assert sent.returncode == 0, sent.stderr
+    # November happens: 1,500 in (the forecast said 1,000), the crew paid as forecast
+    with (root / "bank.csv").open("a") as ledger:
+        ledger.write("2026-11-15,Guests,1500.00,Income:Charters\n")
+        ledger.write("2026-11-25,Crew,-12000.00,Expenses:Payroll\n")
+    workspace = load_workspace(root, environ={})
+    from boardpack.period import period_before
+
+    november = period_before(date(2026, 12, 15), "month")
+    recorded, why = recorded_forecasts(workspace, november)
+    assert why == "" and {e.made_in for e in recorded} == {"2026-10"}
+    results = build_pack(workspace, date(2026, 12, 15), generated_at=GENERATED_AT).results
+    rows = {r["item"]: r for r in results.tables["finance.forecast_vs_actual"].rows}
+    cash = rows["Cash at the end of November 2026"]
+    # forecast: 40,000 + 1,000 − 12,000; actual: 40,000 + 1,500 − 12,000
+    assert (cash["forecast"], cash["actual"], cash["error"]) == (
+        Decimal("29000.00"),
+        Decimal("29500.00"),
+        Decimal("500.00"),
+    )
+    assert rows["Receipts"]["error_percent"] == Decimal("33.3")  # 500 of 1,500
+    assert rows["Receipts — Sea Co"]["forecast"] == Decimal("1000.00")
+    assert (rows["Payments"]["forecast"], rows["Payments"]["actual"]) == (
+        Decimal("12000.00"),
+        Decimal("12000.00"),
+    )
+    # the four weeks wholly in November; the first closes on 7 November at 40,000 + 7 × 33.33
+    week = rows["Cash at the end of the week from 2026-11-01"]
+    assert (week["forecast"], week["actual"]) == (Decimal("40233.31"), Decimal("40000.00"))
+    assert sum(1 for item in rows if "week from" in item) == 4
+    assert results.metrics["finance.forecast_error"].value == Decimal("1.7")  # 500 of 29,500
+
+
+def test_a_second_send_keeps_the_first_forecast(tmp_path):
+    from boardpack.audit.sqlite import SqliteAuditStore
+    from tests.conftest import run_cli
+
+    root = write_workspace(
+        tmp_path / "ws", SENT_TOML, {"bank.csv": seasonal_ledger(), "jobs.csv": SENT_JOBS}
+    )
+    assert run_cli("send", "-w", str(root), "--as-of", "2026-11-15").returncode == 0
+    store = SqliteAuditStore(root / ".boardpack" / "audit.sqlite")
+    first = store.forecasts(["2026-10"])
+    store.close()
+    # a booked job changes the forecast; the period is sent again (nothing new goes out)
+    (root / "jobs.csv").write_text(SENT_JOBS + "2026-11-20,Boat,Party,9000.00,0,8\n")
+    assert run_cli("send", "-w", str(root), "--as-of", "2026-11-15").returncode == 0
+    store = SqliteAuditStore(root / ".boardpack" / "audit.sqlite")
+    assert store.forecasts(["2026-10"]) == first
+    store.close()

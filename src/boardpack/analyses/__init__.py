@@ -20,6 +20,7 @@ from boardpack.analyses import (
     expenses,
     finance,
     forecast,
+    forecast_actual,
     logistics,
     marketing,
     operations,
@@ -39,6 +40,7 @@ Analysis = Callable[[Portfolio, Results], None]
 ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("finance", finance.analyse),
     ("forecast", forecast.analyse),  # reads finance's cash and burn
+    ("forecast_actual", forecast_actual.analyse),
     ("capital", capital.analyse),  # reads finance's cash and burn
     ("accounting", accounting.analyse),
     ("expenses", expenses.analyse),

@@ -19,7 +19,7 @@ forecast.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -48,6 +48,7 @@ class Forecast:
     receipts: tuple[Decimal, ...]
     payments: tuple[Decimal, ...]
     method: str  # how the rest was estimated, in a sentence
+    by_venture: dict = field(default_factory=dict)  # venture -> its receipts by day (the base's)
 
     @property
     def end(self) -> date:
@@ -92,6 +93,15 @@ class Forecast:
             payments=by(scenario.payments, self.payments),
         )
 
+    def span(self, first: date, last: date) -> tuple[Decimal, Decimal, Decimal]:
+        """Receipts and payments from `first` to `last`, and the closing cash on `last`."""
+        i, j = (first - self.start).days, (last - self.start).days + 1
+        return (
+            sum(self.receipts[i:j], ZERO),
+            sum(self.payments[i:j], ZERO),
+            self.closing()[j - 1],
+        )
+
     def buckets(self, starts: list[date], label: str, fmt: str) -> tuple[dict, ...]:
         """Rows of opening, receipts, payments and closing for the spans beginning at `starts`
         (the last runs to the end)."""
@@ -126,10 +136,13 @@ def build(portfolio: Portfolio, opening: Decimal) -> Forecast:
     days = (end - start).days + 1
     receipts = [ZERO] * days
     payments = [ZERO] * days
+    by_venture: dict[str | None, list[Decimal]] = defaultdict(lambda: [ZERO] * days)
 
-    def put(into: list[Decimal], day: date, amount: Decimal) -> None:
+    def put(into: list[Decimal], day: date, amount: Decimal, venture: list | None = None) -> None:
         if start <= day <= end:
             into[(day - start).days] += amount
+            if venture is not None:
+                venture[(day - start).days] += amount
 
     scheduled = steady_payees(portfolio, f"{OPERATING} OR {LOAN_SERVICE}")
     estimates, method = estimated(portfolio, start, end, scheduled)
@@ -146,11 +159,11 @@ def build(portfolio: Portfolio, opening: Decimal) -> Forecast:
             expected = sum((a for d, a in zip(whole, spread(income, whole)) if d >= first), ZERO)
             booked = known.get(key, [])
             for day, amount in booked:
-                put(receipts, day, amount)
+                put(receipts, day, amount, by_venture[entity])
             rest = expected - sum((a for _, a in booked), ZERO)
             if rest > 0:
                 for day, amount in zip(window, spread(rest, window)):
-                    put(receipts, day, amount)
+                    put(receipts, day, amount, by_venture[entity])
             for day, amount in zip(whole, spread(spend, whole)):
                 put(payments, day, amount)
         for payee in scheduled:
@@ -159,7 +172,14 @@ def build(portfolio: Portfolio, opening: Decimal) -> Forecast:
                 month.replace(day=min(payee["day"], month_end(month).day)),
                 payee["monthly"],
             )
-    return Forecast(start, opening, tuple(receipts), tuple(payments), method)
+    return Forecast(
+        start,
+        opening,
+        tuple(receipts),
+        tuple(payments),
+        method,
+        {venture: tuple(days) for venture, days in by_venture.items()},
+    )
 
 
 def estimated(
@@ -340,6 +360,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             note=method,
         ),
         scenarios(base, settings.scenarios, currency, provenance),
+        projections(portfolio, base),
     )
     if below_zero is not None:
         trailing = results.metrics.get("finance.runway_months_trailing")
@@ -443,4 +464,50 @@ def scenarios(base: Forecast, chosen, currency: str, provenance: tuple[str, ...]
             "Every forecast receipt and payment moved by the percentages in [finance.scenarios];"
             " no runway: cash stays above zero through the forecast."
         ),
+    )
+
+
+def projections(portfolio: Portfolio, base: Forecast) -> Table:
+    """What this pack forecasts for the next period, to be recorded when it is sent and set
+    against what happened by the next pack (`analyses.forecast_actual`): the cash at its end, its
+    receipts and payments, each venture's receipts, each of the 13 weeks' closing cash, and the
+    bookings the channels brought in the same month last year."""
+    following = portfolio.period.following()
+    rows: list[tuple[str, str, Decimal]] = []
+    if following.end <= base.end:
+        received, paid, closing = base.span(following.start, following.end)
+        rows += [
+            ("cash", following.label, closing),
+            ("receipts", following.label, received),
+            ("payments", following.label, paid),
+        ]
+        i, j = (following.start - base.start).days, (following.end - base.start).days + 1
+        rows += [
+            (f"receipts.{venture}", following.label, sum(days[i:j], ZERO))
+            for venture, days in sorted(base.by_venture.items(), key=lambda v: v[0] or "")
+            if venture
+        ]
+    if following.kind == "month":
+        ago = add_months(following.start, -12)
+        booked: dict[str, int] = defaultdict(int)
+        for c in portfolio.channels:
+            if c.month == ago:
+                booked[c.entity] += c.bookings
+        rows += [(f"bookings.{e}", following.label, Decimal(n)) for e, n in sorted(booked.items())]
+    closing = base.closing()
+    rows += [
+        ("cash.week", (base.start + timedelta(weeks=w)).isoformat(), closing[7 * w + 6])
+        for w in range(WEEKS)
+    ]
+    return Table(
+        id="finance.projections",
+        title="What this pack forecasts, for the next pack to check",
+        columns=(
+            Column.text("series", "Series"),
+            Column.text("target", "For"),
+            Column.number("value", "Forecast"),
+        ),
+        rows=tuple({"series": s, "target": t, "value": money(v)} for s, t, v in rows),
+        provenance=ledger_files(portfolio),
+        note="Bookings: the same month last year, as the channels recorded it.",
     )

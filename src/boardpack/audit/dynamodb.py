@@ -9,11 +9,12 @@ Items (pk, sk):
     EVENT#<id>, EVENT                  an SES notification (written once)
     MESSAGE#<ses message id>, MESSAGE  points a provider message id back to its delivery
     SUPPRESSION, <address>             an address never sent to again
+    FORECAST#<period>, MADE            a pack's forecast is recorded (written once, with ...)
+    FORECAST#<period>, E#<series>#<t>  ... each figure it forecast, in the same transaction
 
 Several workspaces may share one table (the fan-out's portfolios): a store with a `scope` prefixes
-its delivery, run and fire keys with `<scope>|`, so each portfolio's deliveries, runs and fires are
-its own. Events, message pointers and suppressions are shared: an address that hard-bounced bounces
-for everyone.
+its delivery, run, fire and forecast keys with `<scope>|`, so each portfolio's are its own. Events,
+message pointers and suppressions are shared: an address that hard-bounced bounces for everyone.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.store import (
     CLAIMABLE,
+    FORECAST_LIMIT,
     DeliveryEvent,
     DeliveryRecord,
     EventOutcome,
     FireRecord,
+    ForecastEntry,
     Intent,
     RunRecord,
     State,
@@ -563,6 +566,54 @@ class DynamoAuditStore:
             ReturnValues="ALL_OLD",
         )
         return "Attributes" in reply
+
+    # -- forecasts
+    # -----------------------------------------------------------------------------------------
+
+    def record_forecast(self, made_in: str, entries: list[ForecastEntry]) -> bool:
+        """One transaction: a marker that must not exist yet, and every entry."""
+        if len(entries) > FORECAST_LIMIT:
+            raise ValueError(f"{len(entries)} forecast entries: at most {FORECAST_LIMIT}")
+        pk, at = f"{self.prefix}FORECAST#{made_in}", now()
+        marker = {"pk": pk, "sk": "MADE", "kind": "forecast", "scope": self.scope, "at": at}
+        items = [{"Put": self._put(marker, "attribute_not_exists(pk)")}] + [
+            {
+                "Put": self._put(
+                    {
+                        "pk": pk,
+                        "sk": f"E#{e.series}#{e.target}",
+                        "series": e.series,
+                        "target": e.target,
+                        "value": e.value,
+                    }
+                )
+            }
+            for e in entries
+        ]
+        try:
+            self.db.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if cancelled_by_condition(exc):
+                return False
+            raise
+        return True
+
+    def forecasts(self, made_in: list[str]) -> list[ForecastEntry]:
+        found = []
+        for period in sorted(made_in):
+            found += [
+                ForecastEntry(
+                    made_in=period, series=r["series"], target=r["target"], value=r["value"]
+                )
+                for r in self._query(
+                    KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
+                    ExpressionAttributeValues=typed(
+                        {":pk": f"{self.prefix}FORECAST#{period}", ":e": "E#"}
+                    ),
+                    ConsistentRead=True,
+                )
+            ]
+        return sorted(found, key=lambda e: (e.made_in, e.series, e.target))
 
     def close(self) -> None:
         self.db.close()

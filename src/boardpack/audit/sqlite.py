@@ -10,10 +10,12 @@ from pathlib import Path
 from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.store import (
     CLAIMABLE,
+    FORECAST_LIMIT,
     DeliveryEvent,
     DeliveryRecord,
     EventOutcome,
     FireRecord,
+    ForecastEntry,
     Intent,
     RunRecord,
     State,
@@ -52,6 +54,10 @@ CREATE TABLE IF NOT EXISTS fires (
     slot TEXT PRIMARY KEY, owner TEXT NOT NULL, run_id TEXT NOT NULL, started_at TEXT NOT NULL,
     finished_at TEXT,
     status TEXT NOT NULL DEFAULT 'running', detail TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS forecasts (
+    made_in TEXT NOT NULL, series TEXT NOT NULL, target TEXT NOT NULL, value TEXT NOT NULL,
+    recorded_at TEXT NOT NULL, PRIMARY KEY (made_in, series, target)
 );
 CREATE TABLE IF NOT EXISTS suppressions (
     address TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL,
@@ -322,6 +328,33 @@ class SqliteAuditStore:
                 ).rowcount
                 == 1
             )
+
+    def record_forecast(self, made_in: str, entries: list[ForecastEntry]) -> bool:
+        if len(entries) > FORECAST_LIMIT:
+            raise ValueError(f"{len(entries)} forecast entries: at most {FORECAST_LIMIT}")
+        at = now()
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM forecasts WHERE made_in = ?", (made_in,)).fetchone():
+                return False
+            db.executemany(
+                "INSERT INTO forecasts (made_in, series, target, value, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(made_in, e.series, e.target, e.value, at) for e in entries],
+            )
+        return True
+
+    def forecasts(self, made_in: list[str]) -> list[ForecastEntry]:
+        marks = ", ".join("?" * len(made_in))
+        return [
+            ForecastEntry(
+                made_in=r["made_in"], series=r["series"], target=r["target"], value=r["value"]
+            )
+            for r in self.db.execute(
+                f"SELECT made_in, series, target, value FROM forecasts WHERE made_in IN ({marks})"
+                " ORDER BY made_in, series, target",
+                made_in,
+            )
+        ]
 
     def close(self) -> None:
         self.db.close()

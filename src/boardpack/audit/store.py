@@ -129,6 +129,20 @@ class Suppression:
     detail: str
 
 
+@dataclass(frozen=True)
+class ForecastEntry:
+    """One figure a pack forecast: the cash at the next period's end, a week's closing cash, a
+    venture's receipts... compared with what happened by the pack after it."""
+
+    made_in: str  # the forecasting pack's period label
+    series: str  # "cash", "receipts", "payments", "cash.week", "receipts.<entity>", ...
+    target: str  # the period label or week start it is for
+    value: str  # a Decimal, as text: exact
+
+
+FORECAST_LIMIT = 99  # entries a pack may record (one DynamoDB transaction, with its marker)
+
+
 class AuditStore(Protocol):
     def start_run(self, run_id: str, command: str, period: str) -> None: ...
 
@@ -188,5 +202,12 @@ class AuditStore(Protocol):
     def suppressions(self) -> list[Suppression]: ...
 
     def unsuppress(self, address: str) -> bool: ...
+
+    def record_forecast(self, made_in: str, entries: list[ForecastEntry]) -> bool:
+        """Keep what the pack of `made_in` forecast, all or nothing; the first recording of a period
+        stands (what the board was sent). False if that period's forecast is already recorded."""
+
+    def forecasts(self, made_in: list[str]) -> list[ForecastEntry]:
+        """What the packs of these periods forecast."""
 
     def close(self) -> None: ...

@@ -302,6 +302,7 @@ SECTIONS: Sequence[SectionSpec] = (
                 "finance.runway_months_trailing",
                 "finance.cash_low",
                 "finance.cash_low_date",
+                "finance.forecast_error",
             ),
             chart(
                 "finance.cash_forecast_months",
@@ -310,7 +311,10 @@ SECTIONS: Sequence[SectionSpec] = (
                 {"closing": "Closing cash"},
             ),
             tables(
-                "finance.cash_forecast_weeks", "finance.cash_forecast_months", "finance.scenarios"
+                "finance.cash_forecast_weeks",
+                "finance.cash_forecast_months",
+                "finance.scenarios",
+                "finance.forecast_vs_actual",
             ),
         ),
         needs=("ledger",),
