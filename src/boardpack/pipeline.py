@@ -67,11 +67,14 @@ def build_pack(
     portfolio.forecasts, portfolio.forecasts_unread = recorded_forecasts(workspace, period)
     results = analyse(portfolio)
     previous = analyse(
-        replace(portfolio, period=period.previous(), as_of=period.start)
+        replace(portfolio, period=period.previous(), as_of=period.start), comparison=True
     )  # as that pack saw it
     earlier = period.year_earlier()
     year_earlier = (
-        analyse(replace(portfolio, period=earlier, as_of=earlier.end + timedelta(days=1)))
+        analyse(
+            replace(portfolio, period=earlier, as_of=earlier.end + timedelta(days=1)),
+            comparison=True,
+        )
         if reaches_back(portfolio, earlier)
         else None
     )

@@ -103,6 +103,15 @@ def test_the_cfo_report_shows_it(tmp_path):
         ("2026-W05,co,Income:Sales,1.00", "budget.csv:2: period '2026-W05' is not a month"),
         ("2026-10,co,Income:Sales,1.005", "budget.csv:2: amount '1.005' has more than two"),
         ("2026-10,co,Income:Sales,lots", "budget.csv:2: amount 'lots' is not a number"),
+        (
+            "2026-10,co,Expenses:Rnet,1.00",
+            "budget.csv:2: account 'Expenses:Rnet' is not in the books; did you mean"
+            " 'Expenses:Rent'? To plan for an account not used yet, add it to [[chart]].",
+        ),
+        (
+            "2019,co,Income:Sales,12.00",
+            "budget.csv:2: the budget's period ends before the ledger begins (2026-07)",
+        ),
     ],
 )
 def test_a_bad_budget_line_is_named_by_its_line(tmp_path, line, said):
@@ -136,4 +145,15 @@ def test_accounts_with_money_and_no_budget_are_listed(tmp_path):
     rows = build(tmp_path, budget).results.tables["accounting.budget_coverage"].rows
     assert [(r["account"], r["entity"], r["actual"]) for r in rows] == [
         ("Expenses:Materials", "co", Decimal("-600.00"))
+    ]
+
+
+def test_an_account_the_books_have_not_used_may_be_planned_in_the_chart(tmp_path):
+    budget = "period,entity,account,amount\n2026-10,co,Expenses:Advertising,300.00\n"
+    with pytest.raises(SourceErrors, match="Expenses:Advertising' is not in the books"):
+        build(tmp_path / "a", budget)
+    chart = BUDGETED + '\n[[chart]]\naccount = "Expenses:Advertising"\ncost = "fixed"\n'
+    rows = build(tmp_path / "b", budget, chart).results.tables["finance.budget_vs_actual"].rows
+    assert [(r["account"], r["actual"]) for r in rows] == [
+        ("Expenses:Advertising", Decimal("0.00"))
     ]

@@ -252,3 +252,25 @@ def test_a_second_send_keeps_the_first_forecast(tmp_path):
     store = SqliteAuditStore(root / ".boardpack" / "audit.sqlite")
     assert store.forecasts(["2026-10"]) == first
     store.close()
+
+
+def test_targets_and_the_roadmap_follow_the_season(tmp_path):
+    # a typical month of the seasonal ledger: (5 × 30,000 + 7 × 1,000) / 12 = 13,083.33 revenue
+    # and (5 × 18,000 − 7 × 11,000) / 12 = 1,083.33 net income; a goal of that needs no growth
+    toml = TOML + (
+        '\n[finance]\nrevenue_goal = "13083.33"\nnet_income_goal = "5000.00"\n'
+        'goal_month = "2027-10"\n'
+    )
+    results = build(tmp_path, toml=toml)
+    targets = {r["month"]: r["target"] for r in results.tables["finance.revenue_targets"].rows}
+    # each month is last year's: summer 30,000, the rest 1,000, to the cent give or take rounding
+    assert abs(targets["2027-07"] - Decimal("30000")) < 1
+    assert abs(targets["2027-01"] - Decimal("1000")) < 1
+    assert targets["2027-10"] == Decimal("1000.00")  # the goal's month is a winter one
+    assert results.metrics["finance.required_growth"].value == Decimal("0.00")
+    roadmap = {r["milestone"]: r for r in results.tables["finance.profitability_roadmap"].rows}
+    # from a typical 1,083.33 to 5,000 by October 2027, each month moved by its season: 25%
+    # (1,250) is met by the first summer month; the goal itself only in summer, not in October
+    assert roadmap["25% of the goal"]["by"] == "2027-05"
+    assert roadmap["The goal"]["by"] == "2027-05"
+    assert "the season taken out" in results.tables["finance.profitability_roadmap"].note

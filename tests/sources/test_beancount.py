@@ -1,5 +1,5 @@
-"""Beancount ledgers: the same totals as beancount's own query engine, and its errors as file:line.
-"""
+"""Beancount ledgers: the same totals as beancount's own query engine, its errors as file:line, and
+fava's budget entries as the budget."""
 
 import subprocess
 import sys
@@ -411,3 +411,51 @@ def bean_dollar_accounts(ledger: Path) -> set[str]:
         account, currency = (c.strip() for c in row.split(","))
         currencies.setdefault(account, set()).add(currency)
     return {a for a, found in currencies.items() if found == {"USD"}}
+
+
+BUDGETS = """
+2026-01-01 custom "budget" Expenses:Fuel "monthly" 250.00 USD
+2026-09-15 custom "budget" Expenses:Fuel "daily" 10.00 USD
+"""
+
+
+def test_favas_budget_entries_are_the_budget(tmp_path):
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML.format(entity='entity = "babble"'),
+        {"books/main.beancount": CARD + BUDGETS, "ledger/bank.csv": None},
+    )
+    august = pack_for(root, "2026-08").results.tables["finance.budget_vs_actual"]
+    (fuel,) = august.rows
+    # 250 a month until the daily budget takes over in September: August spent 300 on the card
+    assert (fuel["account"], fuel["entity"], fuel["budget"], fuel["actual"]) == (
+        "Expenses:Fuel",
+        "babble",
+        D("250.00"),
+        D("300.00"),
+    )
+    assert august.provenance == ("books/main.beancount",)
+    (october,) = pack_for(root, "2026-10").results.tables["finance.budget_vs_actual"].rows
+    # 10.00 a day from September (its month): October's 31 days; the year: 8 × 250 + 30 × 10 + 310
+    assert october["budget"] == D("310.00")
+    assert october["ytd_budget"] == D("2610.00")
+    # the outlook: spent to date (300), then November's 30 × 10 and December's 31 × 10
+    assert october["outlook"] == D("910.00")
+
+
+@pytest.mark.parametrize(
+    "entry, said",
+    [
+        ('2026-01-01 custom "budget" Expenses:Fuel "fortnightly" 5.00 USD', "the interval one of"),
+        ('2026-01-01 custom "budget" Assets:Bank:Checking "monthly" 5.00 USD', "budgets are for"),
+        ('2026-01-01 custom "budget" Expenses:Fuel "monthly" 5.00 EUR', "in EUR: budgets are"),
+    ],
+)
+def test_a_bad_budget_entry_is_named_by_its_line(tmp_path, entry, said):
+    toml = TOML.format(entity='entity = "babble"')
+    root = write_workspace(
+        tmp_path / "ws", toml, {"books/main.beancount": CARD + "\n" + entry + "\n"}
+    )
+    result = run_cli("build", "-w", str(root), "--as-of", "2026-11-15")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "books/main.beancount:" in result.stderr and said in result.stderr, result.stderr

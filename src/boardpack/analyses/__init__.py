@@ -62,9 +62,18 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
 )
 
 
-def analyse(portfolio: Portfolio) -> Results:
+# what a comparison needs no part of: tables of this period's own (and forecast_error, read from
+# the audit store for this pack)
+TABLES_ONLY = frozenset({"budget", "bridge", "forecast_actual"})
+
+
+def analyse(portfolio: Portfolio, comparison: bool = False) -> Results:
+    """With `comparison`, only what an earlier period's metrics need: the pass that gives each
+    metric its value a period or a year before."""
     results = Results()
     for name, run in ANALYSES:
+        if comparison and name in TABLES_ONLY:
+            continue
         try:
             run(portfolio, results)
         except Exception as exc:  # recorded and shown in the pack; the others still run

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from boardpack.analyses import drivers
+from boardpack.analyses.budget import budget_files
 from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, ledger_files, money, reaches_back
 from boardpack.model import Column, Portfolio, Results, Table
 from boardpack.period import Period
@@ -193,7 +194,7 @@ def budget_bridge(portfolio: Portfolio, moves: list[Move], unbudgeted: Decimal) 
         (f"Net income, {period.title}", sum((m.now for m in moves), unbudgeted)),
         "Each budget line's actual less its budget (an account under the most specific line"
         f" that covers it), then the accounts no line covers ({portfolio.basis} basis).",
-        (portfolio.workspace.settings.sources.budget.path, *ledger_files(portfolio)),
+        (*budget_files(portfolio), *ledger_files(portfolio)),
     )
 
 

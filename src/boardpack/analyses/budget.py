@@ -83,7 +83,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 Column.text("assessment", "Assessment"),
             ),
             rows=tuple(rows),
-            provenance=(portfolio.workspace.settings.sources.budget.path,),
+            provenance=budget_files(portfolio),
             note=(
                 "Income and expenses both positive, as budgeted; variance = actual − budget."
                 " Outlook: actual to date, then the budget for the months left. Material: at least"
@@ -125,10 +125,15 @@ def coverage(portfolio: Portfolio, results: Results) -> None:
                 for entity, account, amount in rows
                 if not covered(entity, account)
             ),
-            provenance=(portfolio.workspace.settings.sources.budget.path,),
+            provenance=budget_files(portfolio),
             note="Income positive, expenses negative, as in the books.",
         )
     )
+
+
+def budget_files(portfolio: Portfolio) -> tuple[str, ...]:
+    """Where the budget lines come from: the budget CSV, a beancount ledger's budget entries."""
+    return tuple(dict.fromkeys(line.source.rpartition(":")[0] for line in portfolio.budget))
 
 
 def actual(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
 
@@ -18,7 +19,7 @@ from boardpack.analyses.ledger_sql import (
     total,
 )
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
-from boardpack.period import add_months, trailing_months
+from boardpack.period import add_months, month_end, trailing_months
 from boardpack.sources import books
 
 BURN_MONTHS = 3
@@ -390,6 +391,54 @@ def break_even_units(
         )
 
 
+@dataclass(frozen=True)
+class Season:
+    """Each calendar month's revenue as a share of a typical month's, and its net income above or
+    below a typical month's, from the whole years before the period's end (one or two)."""
+
+    revenue: dict[int, Decimal]  # month number -> factor (1 is a typical month)
+    net_income: dict[int, Decimal]  # month number -> offset in money
+    years: int
+
+    def typical_revenue(self, months: list[date], revenue: Decimal) -> Decimal:
+        """`revenue`, averaged over `months`, as a typical month's (the season taken out)."""
+        factor = sum((self.revenue[m.month] for m in months), ZERO) / len(months)
+        return revenue / factor if factor else revenue
+
+    def typical_net_income(self, months: list[date], net_income: Decimal) -> Decimal:
+        return net_income - sum((self.net_income[m.month] for m in months), ZERO) / len(months)
+
+
+def season(portfolio: Portfolio) -> Season | None:
+    """The seasonal shape of the last one or two whole years of the books; None with less than a
+    year, or no revenue."""
+    end = portfolio.period.end
+    (first,) = portfolio.db.execute("SELECT min(date) FROM books").fetchone()
+    if first is None:
+        return None
+    years = min(2, ((end.year - first.year) * 12 + end.month - first.month + 1) // 12)
+    if years < 1:
+        return None
+    start = add_months(end, -(12 * years - 1))
+    rows = portfolio.db.execute(
+        f"""SELECT month(date), coalesce(sum(amount) FILTER ({INCOME}), 0),
+                   coalesce(sum(amount) FILTER ({INCOME} OR {EXPENSE}), 0)
+            FROM books WHERE date BETWEEN ? AND ? GROUP BY 1""",
+        (start, month_end(end)),
+    ).fetchall()
+    revenue = {m: ZERO for m in range(1, 13)} | {m: r for m, r, _ in rows}
+    net = {m: ZERO for m in range(1, 13)} | {m: n for m, _, n in rows}
+    typical = sum(revenue.values(), ZERO) / 12
+    if typical <= 0:
+        return None
+    average_net = sum(net.values(), ZERO) / 12
+    return Season(
+        revenue={m: r / typical for m, r in revenue.items()},
+        net_income={m: (n - average_net) / years for m, n in net.items()},
+        years=years,
+    )
+
+
 def months_to_goal(portfolio: Portfolio) -> tuple[date, int]:
     """The first month after the period, and how many months from it through finance.goal_month."""
     goal_month = date.fromisoformat(portfolio.workspace.settings.finance.goal_month + "-01")
@@ -418,16 +467,28 @@ def revenue_targets(portfolio, results, currency, provenance, start3: date, end3
             )
         )
         return
+    shape = season(portfolio)
     if current > 0:
+        months = [add_months(start3, i) for i in range(BURN_MONTHS)]
+        typical = money(shape.typical_revenue(months, current)) if shape else current
         with localcontext() as ctx:
             ctx.prec = 28
-            growth = (goal / current) ** (Decimal(1) / steps) - 1
-        targets = [money(current * (1 + growth) ** (i + 1)) for i in range(steps)]
+            growth = (goal / typical) ** (Decimal(1) / steps) - 1
+        targets = [money(typical * (1 + growth) ** (i + 1)) for i in range(steps)]
         targets[-1] = goal  # the goal exactly, not the goal give or take a rounding
         rule = (
             f"compound growth of {(growth * 100).quantize(Decimal('0.01'))}% a month from"
-            f" {current:,} {currency}"
+            f" {typical:,} {currency}"
         )
+        if shape:  # the goal and the growth are a typical month's; each target is its month's
+            targets = [
+                money(t * shape.revenue[add_months(first, i).month]) for i, t in enumerate(targets)
+            ]
+            rule += (
+                f" in a typical month ({current:,} a month in {start3:%b}–{end3:%b %Y}, the"
+                f" season taken out), each month then shaped by the season of the last"
+                f" {shape.years} year(s): its share of a typical month's revenue"
+            )
     else:
         growth = None
         targets = [money(goal * (i + 1) / steps) for i in range(steps)]
@@ -476,12 +537,24 @@ def profitability_roadmap(
         total(portfolio, f"{INCOME} OR {EXPENSE}", start3, end3, table=BOOKS) / BURN_MONTHS
     )
     first, steps = months_to_goal(portfolio)
+    shape = season(portfolio)
+    months = [add_months(start3, i) for i in range(BURN_MONTHS)]
+    trailing = current
+    if shape:
+        current = money(shape.typical_net_income(months, current))
     gap = money(goal - current)
     marks = (
         ([("Break even", ZERO)] if current < 0 <= goal else [])
         + [(f"{share}% of the goal", money(goal * share / 100)) for share in (25, 50, 75)]
         + [("The goal", goal)]
     )
+    # the line from today to the goal, each month then moved by its season (none without a year)
+    path = [
+        current
+        + gap * i / steps
+        + (shape.net_income[add_months(first, i - 1).month] if shape else 0)
+        for i in range(1, steps + 1)
+    ]
     rows = []
     for label, target in marks:
         if current >= target:
@@ -489,9 +562,10 @@ def profitability_roadmap(
         elif steps < 1:
             when = "goal month has passed"
         else:
-            # first i with current + gap × i / steps >= target
-            i = math.ceil((target - current) * steps / gap)
-            when = f"{add_months(first, i - 1):%Y-%m}"
+            i = next((i for i, value in enumerate(path) if value >= target), None)
+            when = (
+                f"{add_months(first, i):%Y-%m}" if i is not None else f"not by {finance.goal_month}"
+            )
         rows.append({"milestone": label, "net_income": target, "by": when})
     results.add(
         Metric(
@@ -503,7 +577,8 @@ def profitability_roadmap(
             status="good" if gap <= 0 else None,
             note=(
                 f"goal {goal:,} by {finance.goal_month} - today's {current:,}"
-                f" ({start3:%b}–{end3:%b %Y} average)"
+                f" ({start3:%b}–{end3:%b %Y} average"
+                + (", the season taken out)" if shape else ")")
             ),
         ),
         Table(
@@ -517,8 +592,14 @@ def profitability_roadmap(
             rows=tuple(rows),
             provenance=provenance,
             note=(
-                f"a straight line from {current:,} {currency} ({start3:%b}–{end3:%b %Y} average) to"
-                f" the goal in {finance.goal_month}"
+                f"a straight line from {current:,} {currency} ({start3:%b}–{end3:%b %Y} average"
+                + (
+                    f" of {trailing:,}, the season taken out) to the goal in"
+                    f" {finance.goal_month}, each month moved by its season (the last"
+                    f" {shape.years} year(s)); a milestone is dated by the first month it is met"
+                    if shape
+                    else f") to the goal in {finance.goal_month}"
+                )
             ),
         ),
     )

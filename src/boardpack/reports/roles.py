@@ -42,6 +42,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "finance.cash_balance",
             "finance.runway_months",
             "finance.cash_low",
+            "finance.cash_low_date",
             "finance.revenue",
             "accounting.net_income",
         ),

@@ -24,6 +24,9 @@ ENTRY_POINT_GROUP = "boardpack.sources"
 
 
 class Source(Protocol):
+    """A source may also have `check(portfolio)`: run once every source is read, for what needs
+    another source to judge (a budget's accounts against the ledger's); it raises WorkspaceError."""
+
     name: str
 
     def read(self, portfolio: Portfolio) -> SourceStatus: ...
@@ -40,7 +43,8 @@ def registered_sources() -> list[Source]:
 
 def load_portfolio(workspace: Workspace, period: Period, as_of: date) -> Portfolio:
     portfolio = Portfolio(workspace=workspace, period=period, as_of=as_of, db=duckdb.connect())
-    for source in registered_sources():
+    sources = registered_sources()
+    for source in sources:
         try:
             status = source.read(portfolio)
         except WorkspaceError:
@@ -50,4 +54,9 @@ def load_portfolio(workspace: Workspace, period: Period, as_of: date) -> Portfol
                 name=source.name, configured=True, error=f"{type(exc).__name__}: {exc}"
             )
         portfolio.sources[source.name] = status
+    for source in sources:
+        check = getattr(source, "check", None)
+        status = portfolio.sources[source.name]
+        if check is not None and status.configured and not status.unreadable:
+            check(portfolio)
     return portfolio

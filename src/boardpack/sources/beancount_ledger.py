@@ -13,6 +13,7 @@ counted in `unpriced`, which the Accounting report lists.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import fnmatch
 import glob
@@ -26,7 +27,7 @@ import duckdb
 
 from boardpack.config import LedgerSource, Workspace, inside
 from boardpack.errors import SourceProblem, WorkspaceError
-from boardpack.period import EARLIEST
+from boardpack.period import EARLIEST, add_months
 
 CENT = Decimal("0.01")
 SERVICE = ("service-start", "service-end")
@@ -72,6 +73,8 @@ def load(
             )
         return accounts[name]
 
+    budget, found = budget_lines(entries, org, account, where, latest)
+    problems += found
     unpriced: Counter = Counter()
     rows = []
     cash: list[tuple] = []  # each cash posting in the organization's currency, by account
@@ -137,7 +140,79 @@ def load(
     _insert(db, table, rows)
     _insert(db, f"{table}_cash", cash, CASH_COLUMNS)
     problems += [SourceProblem(r[9], r[10], r[-1]) for r in rows if r[-1]]
-    return problems, unpriced
+    return problems, unpriced, budget
+
+
+# a fava budget's amount a month, per its interval's amount (a day's, a week's by the month's days)
+PER_MONTH = {
+    "daily": lambda days: Decimal(days),
+    "weekly": lambda days: Decimal(days) / 7,
+    "monthly": lambda days: Decimal(1),
+    "quarterly": lambda days: Decimal(1) / 3,
+    "yearly": lambda days: Decimal(1) / 12,
+}
+
+
+def budget_lines(entries, org: str, account, where, latest: date) -> tuple[list, list]:
+    """fava's `custom "budget" Account "monthly" 500.00 USD` entries as budget lines, a month each:
+    a budget runs from its date's month until the account's next one, or to the end of the year
+    as-of; its amount is turned into the month's (a day's times the month's days, a year's
+    twelfth), in cents."""
+    from beancount.core import data
+
+    from boardpack.model import BudgetLine
+
+    found = sorted(
+        (e for e in entries if isinstance(e, data.Custom) and e.type == "budget"),
+        key=lambda e: (str(e.values[0].value) if e.values else "", e.date),
+    )
+    until = date(min(latest, date(9998, 1, 1)).year, 12, 1)  # latest: a year past as-of
+    lines, problems = [], []
+    for i, entry in enumerate(found):
+        file, line = where(entry.meta)
+        values = [v.value for v in entry.values]
+        if (
+            len(values) != 3
+            or not isinstance(values[0], str)
+            or values[1] not in PER_MONTH
+            or not hasattr(values[2], "currency")
+        ):
+            problems.append(
+                SourceProblem(
+                    file,
+                    line,
+                    'a budget is written custom "budget" Expenses:… "monthly" 500.00 USD'
+                    f" (the interval one of {', '.join(PER_MONTH)})",
+                )
+            )
+            continue
+        name, interval, amount = values
+        if not name.startswith(("Income:", "Expenses:")) or amount.currency != org:
+            problems.append(
+                SourceProblem(
+                    file,
+                    line,
+                    f"a budget for {name} in {amount.currency}: budgets are for Income and"
+                    f" Expenses accounts, in the organization's currency ({org})",
+                )
+            )
+            continue
+        following = next((e.date for e in found[i + 1 :] if e.values[0].value == name), None)
+        month = entry.date.replace(day=1)
+        last = add_months(following, -1) if following else until  # the next one takes its month
+        while month <= last:
+            days = calendar.monthrange(month.year, month.month)[1]
+            lines.append(
+                BudgetLine(
+                    month=month,
+                    entity=account(name)[1],
+                    account=name,
+                    amount=abs(amount.number * PER_MONTH[interval](days)).quantize(CENT),
+                    source=f"{file}:{line}",
+                )
+            )
+            month = add_months(month, 1)
+    return lines, problems
 
 
 def load_books(path: Path, shown: str, spec: LedgerSource, root: Path) -> tuple[list, list]:

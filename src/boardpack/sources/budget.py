@@ -9,10 +9,12 @@ expense account. Amounts are written as a budget is: income and expenses both po
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
+from boardpack.errors import SourceErrors, SourceProblem
 from boardpack.model import BudgetLine, Portfolio, SourceStatus
 from boardpack.period import add_months
 from boardpack.sources.csv_file import amount, read_rows
@@ -86,6 +88,60 @@ class BudgetCsv:
         status.records = len(lines)
         status.freshness = portfolio.as_of  # a plan is current until replaced
         return status
+
+    def check(self, portfolio: Portfolio) -> None:
+        """Each line's account must be one the books use, or one `[[chart]]` plans for; its months
+        must not all fall before the ledger begins."""
+        if not portfolio.fresh("ledger"):
+            return
+        db = portfolio.db
+        used = [
+            a
+            for (a,) in db.execute(
+                "SELECT DISTINCT account FROM ledger WHERE account IS NOT NULL"
+            ).fetchall()
+        ]
+        (first,) = db.execute("SELECT min(date) FROM ledger").fetchone()
+        planned = [c.account for c in portfolio.workspace.settings.chart]
+        problems, seen = [], set()
+        for line in portfolio.budget:
+            path, _, number = line.source.rpartition(":")
+            where = (path, int(number) if number.isdigit() else None)
+            if (where, line.account) in seen:
+                continue
+            seen.add((where, line.account))
+            if not any(covers(line.account, a) or covers(a, line.account) for a in used + planned):
+                hint = difflib.get_close_matches(line.account, used, n=1)
+                problems.append(
+                    SourceProblem(
+                        *where,
+                        f"account {line.account!r} is not in the books"
+                        + (f"; did you mean {hint[0]!r}?" if hint else "")
+                        + " To plan for an account not used yet, add it to [[chart]].",
+                    )
+                )
+        early = {}
+        for line in portfolio.budget:
+            early.setdefault(line.source, []).append(
+                first is not None and line.month < first.replace(day=1)
+            )
+        for source, before in early.items():
+            if all(before):
+                path, _, number = source.rpartition(":")
+                problems.append(
+                    SourceProblem(
+                        path,
+                        int(number) if number.isdigit() else None,
+                        f"the budget's period ends before the ledger begins ({first:%Y-%m}):"
+                        " fix its year, or remove the line",
+                    )
+                )
+        if problems:
+            raise SourceErrors(sorted(problems, key=lambda p: (p.path, p.line or 0)))
+
+
+def covers(line: str, account: str) -> bool:
+    return account == line or account.startswith(line + ":")
 
 
 source = BudgetCsv()

@@ -95,10 +95,11 @@ class LedgerCsv:
                 status.paths.append(relative)
                 parts.append(f"ledger_file_{len(parts)}")
                 if spec.format == "beancount":
-                    found, unpriced = beancount_ledger.load(
+                    found, unpriced, budget = beancount_ledger.load(
                         db, parts[-1], Path(file), relative, spec, ws, latest
                     )
                     portfolio.unpriced.update(unpriced)
+                    portfolio.budget += budget  # fava's custom "budget" entries
                 else:
                     found = load_file(
                         db, parts[-1], Path(file), relative, spec, ws, rates, rules, latest
