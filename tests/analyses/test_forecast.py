@@ -274,3 +274,18 @@ def test_targets_and_the_roadmap_follow_the_season(tmp_path):
     assert roadmap["25% of the goal"]["by"] == "2027-05"
     assert roadmap["The goal"]["by"] == "2027-05"
     assert "the season taken out" in results.tables["finance.profitability_roadmap"].note
+
+
+def test_the_demo_faces_a_winter_low_the_trailing_average_does_not_see(demo_pack):
+    metrics = demo_pack.results.metrics
+    low_day = metrics["finance.cash_low_date"].value
+    # the charters' off-season: the low falls in winter, below today's cash
+    assert low_day.month in (12, 1, 2, 3, 4)
+    assert metrics["finance.cash_low"].value < metrics["finance.cash_balance"].value
+    assert metrics["finance.runway_months_trailing"].value is None  # "not burning cash"
+    ceo = next(d for d in demo_pack.documents if d.id == "ceo")
+    assert {"finance.cash_low", "finance.cash_low_date", "finance.runway_months"} <= {
+        m.id for m in ceo.headline
+    }
+    said = next(s for s in ceo.sections if s.id == "executive.commentary")
+    assert len(said.blocks) == 3
