@@ -33,7 +33,12 @@ def test_a_custom_report_has_the_sections_it_lists_in_order(tmp_path):
     pack = build_pack(load_workspace(ws, environ={}), AS_OF, generated_at=GENERATED_AT)
     board = next(d for d in pack.documents if d.id == "board")
     assert board.title == "Board summary — Ventures Co"
-    assert [s.id for s in board.sections] == ["finance.cash", "rental.income", "executive.kpis"]
+    assert [s.id for s in board.sections] == [
+        "summary",
+        "finance.cash",
+        "rental.income",
+        "executive.kpis",
+    ]
     # the venture section shows the same NOI as the venture's own report
     noi = [m for d in pack.documents for m in d.footnotes if m.id == "rental.noi"]
     assert len(noi) == 2 and noi[0] == noi[1]
@@ -57,7 +62,7 @@ def test_a_reports_table_with_a_role_id_replaces_that_role_sections(tmp_path):
         generated_at=GENERATED_AT,
     )
     cmo = next(d for d in pack.documents if d.id == "cmo")
-    assert [s.id for s in cmo.sections] == ["marketing.funnel"] and cmo.title.startswith(
+    assert [s.id for s in cmo.sections] == ["summary", "marketing.funnel"] and cmo.title.startswith(
         "Marketing — "
     )
     assert [d.id for d in pack.documents].count("cmo") == 1
@@ -111,6 +116,7 @@ def test_send_one_venture_report_by_its_id(tmp_path):
     assert built.returncode == 0, built.stderr
     report = json.loads((tmp_path / "out" / "2026-10" / "entity-haul.json").read_text())
     assert [s["id"] for s in report["sections"]] == [
+        "summary",
         "haul.fleet",
         "haul.jobs",
         "haul.pipeline",
@@ -118,7 +124,7 @@ def test_send_one_venture_report_by_its_id(tmp_path):
         "haul.plan",
         "haul.findings",
     ]
-    fleet = report["sections"][0]["blocks"]
+    fleet = report["sections"][1]["blocks"]  # after the summary
     utilization = next(
         i
         for b in fleet

@@ -22,6 +22,7 @@ LAYERS = (
             "boardpack.environment",
             "boardpack.cron",
             "boardpack.delivery.addresses",
+            "boardpack.figures",
         ),
     ),
     ("settings", ("boardpack.config",)),

@@ -53,7 +53,7 @@ def test_a_plugin_source_adds_its_own_records_and_its_section_shows_them(install
     log = pack.portfolio.extension("visitors", VisitorLog)
     assert log is not None and log.between(pack.period.start, pack.period.end) == 42
     web = next(d for d in pack.documents if d.id == "web")
-    (block,) = web.sections[0].blocks
+    (block,) = web.sections[1].blocks  # after the summary
     assert block.items[0].value == 42 and pack.portfolio.sources["visitors"].records == 3
 
 

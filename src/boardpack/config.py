@@ -687,10 +687,14 @@ class ChartAccount(Strict):
 
 
 class CustomReport(Strict):
-    """A report of the workspace's own: any registered sections, in this order."""
+    """A report of the workspace's own: any registered sections, in this order. For a role's own
+    report (`[reports.ceo]`) each key is optional and replaces that part of the built-in one."""
 
-    title: str = Field(min_length=1)
-    sections: list[str] = Field(min_length=1)
+    title: str | None = Field(default=None, min_length=1)
+    sections: list[str] | None = Field(default=None, min_length=1)
+    agenda_size: int = Field(
+        default=10, ge=1, le=100
+    )  # the agenda's items; the rest in an appendix
 
 
 class Role(Strict):
@@ -927,10 +931,15 @@ class Settings(Strict):
             seen = [x.id for x in items]
             for dup in sorted({i for i in seen if seen.count(i) > 1}):
                 raise ValueError(f"{kind} id {dup!r} is declared twice")
-        for report in self.reports:
+        for report, spec in self.reports.items():
             if report.startswith("entity-"):
                 raise ValueError(
                     f"reports.{report}: entity-... ids are the venture reports; choose another id"
+                )
+            if report not in ROLE_IDS and (spec.title is None or spec.sections is None):
+                raise ValueError(
+                    f"reports.{report}: a report of your own needs a title and its sections"
+                    ' (title = "Board pack", sections = ["executive.summary", ...])'
                 )
         reports = sorted({*ROLE_IDS, *self.reports, *(f"entity-{i}" for i in ids)})
         for role in self.roles:

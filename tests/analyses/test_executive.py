@@ -40,7 +40,7 @@ def test_agenda_puts_overdue_first_and_keeps_thirty_days(pack):
     assert all(a.due <= date(2026, 12, 15) for a in agenda)
 
 
-def test_overdue_actions_come_first(tmp_path):
+def test_an_overdue_to_do_leads_the_to_dos_of_its_rank(tmp_path):
     from boardpack.config import load_workspace
     from boardpack.pipeline import build_pack
     from tests.conftest import GENERATED_AT, NOTE, write_workspace
@@ -51,8 +51,10 @@ def test_overdue_actions_come_first(tmp_path):
         date(2026, 11, 15),
         generated_at=GENERATED_AT,
     )
-    assert pack.results.agenda[0].title == "Renegotiate the lease"
-    assert pack.results.agenda[0].due == date(2026, 11, 1)
+    # severity first (the high findings' actions), then the due date: the overdue lease first
+    (first,) = [a for a in pack.results.agenda if a.priority == 3][:1]
+    assert (first.title, first.due) == ("Renegotiate the lease", date(2026, 11, 1))
+    assert all(a.priority < 3 for a in pack.results.agenda[: pack.results.agenda.index(first)])
 
 
 def test_asset_inventory_lists_domains_with_only_their_own_findings(pack):

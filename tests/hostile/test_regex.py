@@ -48,6 +48,8 @@ PATTERNS = {
     "boardpack.analyses.reconciliation.WORDS": "sub",
     "boardpack.sources.budget.PERIOD": "fullmatch",
     "boardpack.sources.budget.ACCOUNT": "fullmatch",
+    "boardpack.analyses.executive.KPI_OFF": "fullmatch",
+    "boardpack.analyses.executive.WORD": "findall",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}
 # compiled in the code but never applied to workspace data: why, for each

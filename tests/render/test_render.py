@@ -26,7 +26,8 @@ def test_json_form_matches_the_design(pack):
     doc = json.loads(render(next(d for d in pack.documents if d.id == "cfo"), "json"))
     assert {"id", "title", "subject", "period", "generated_at", "sources", "sections"} <= doc.keys()
     assert doc["period"] == "2026-10"
-    metric = doc["sections"][0]["blocks"][0]["items"][0]
+    assert doc["sections"][0]["id"] == "summary"  # the summary leads, a text block
+    metric = doc["sections"][1]["blocks"][0]["items"][0]
     assert metric == {
         "id": "finance.cash_balance",
         "label": "Cash balance",
@@ -108,7 +109,7 @@ def test_missing_source_sections_say_so(tmp_path):
         generated_at=GENERATED_AT,
     )
     cmo = next(d for d in pack.documents if d.id == "cmo")
-    (notice,) = cmo.sections[0].blocks
+    (notice,) = cmo.sections[1].blocks  # after the summary
     assert notice.tone == "warn" and "channels source is not configured" in notice.text
     cto = " ".join(
         render(next(d for d in pack.documents if d.id == "cto"), "txt").split()

@@ -12,7 +12,7 @@ from decimal import Decimal
 from boardpack.analyses import drivers
 from boardpack.analyses.budget import budget_files
 from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, ledger_files, money, reaches_back
-from boardpack.model import Column, Portfolio, Results, Table
+from boardpack.model import Column, Metric, Portfolio, Results, Table
 from boardpack.period import Period
 
 MOVES = 5  # the largest moves shown one by one
@@ -57,7 +57,17 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         said += [("year_earlier", m, earlier) for m in year_moves]
     if portfolio.budget:
         budget_moves, unbudgeted = against_budget(portfolio)
-        results.add(budget_bridge(portfolio, budget_moves, unbudgeted))
+        results.add(
+            budget_bridge(portfolio, budget_moves, unbudgeted),
+            Metric(
+                id="finance.net_income_budget",
+                label="Budgeted net income",
+                value=money(sum((m.then for m in budget_moves), ZERO)),
+                unit=portfolio.currency,
+                provenance=budget_files(portfolio),
+                note=f"the budget's income less its expenses, {period.title}",
+            ),
+        )
         said += [("budget", m, None) for m in budget_moves]
     results.add(commentary(portfolio, results, said))
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -216,30 +217,100 @@ def kpi_status(value: Decimal | None, target: Decimal, direction: str) -> str:
 
 
 def agenda(portfolio: Portfolio, results: Results) -> list[Action]:
-    """Actions due within 30 days of the as-of date (and anything overdue), most urgent first.
+    """Actions due within 30 days of the as-of date (and anything overdue), most serious first,
+    then by due date.
 
     Findings of medium severity or worse become actions too, owned by their area's role and due
-    sooner the more serious they are.
+    sooner the more serious they are. One thing to do is one action: a note's to-do and a finding
+    that say the same thing are merged (both sources kept), and findings that ask the same
+    boilerplate step (a KPI's recovery plan, an amber note's review) become one line naming them.
     """
     start = portfolio.as_of
     horizon = start + timedelta(days=AGENDA_DAYS)
     seen = {
         (a.title, a.entity, a.source) for a in results.actions
     }  # the CTO's actions are findings' too
-    derived = []
+    derived: list[Action] = []
+    by_step: dict[str, list[tuple[Finding, Action]]] = {}
     for f in results.findings:
         action = action_for(f, start)
         if (
             f.severity in AGENDA_SEVERITIES
             and (action.title, action.entity, action.source) not in seen
         ):
+            by_step.setdefault(f.action, []).append((f, action))
+    for step, found in by_step.items():
+        if len(found) == 1:
+            ((f, action),) = found
             # the finding says what the action is about: "Agree a recovery plan" alone could be any
-            # of four
             derived.append(replace(action, title=f"{f.title.rstrip('.')}: {action.title}"))
+        else:  # one line for the boilerplate step, naming what it is for, at its most urgent
+            first = min((a for _, a in found), key=lambda a: (a.priority, a.due))
+            subjects = ", ".join(subject(f) for f, _ in found)
+            derived.append(
+                replace(
+                    first,
+                    title=f"{step.rstrip('.')}: {subjects}",
+                    entity=None,
+                    source="; ".join(dict.fromkeys(a.source for _, a in found)),
+                )
+            )
     chosen = [
         replace(a, due=a.due or horizon)
-        for a in results.actions + derived
+        for a in merged(
+            results.actions,
+            derived,
+            {item.source for note in portfolio.notes for item in note.actions},
+        )
         if a.due is None or a.due <= horizon
     ]
-    chosen.sort(key=lambda a: (a.due >= start, a.priority, a.due, a.title))  # overdue first
+    chosen.sort(key=lambda a: (a.priority, a.due, a.title))
     return chosen
+
+
+KPI_OFF = re.compile(r"KPI '(.+)' is off target")
+
+
+def subject(finding: Finding) -> str:
+    """What a boilerplate step is for, in a word or two: the KPI's label, else the finding."""
+    found = KPI_OFF.fullmatch(finding.title)
+    return found.group(1) if found else finding.title.rstrip(".")
+
+
+WORD = re.compile(r"[a-z0-9]+")
+STOP = frozenset("a an and the to of on for in with before it its is be by at or from".split())
+
+
+def words(text: str) -> set[str]:
+    return {w for w in WORD.findall(text.lower()) if w not in STOP}
+
+
+def same_step(a: Action, b: Action) -> bool:
+    """Whether two actions ask the same thing: one's words nearly all among the other's ("Enable MFA
+    on the AWS root user" and "...: Enable MFA on the root user and store the recovery codes")."""
+    x, y = words(a.title.rpartition(": ")[2] or a.title), words(
+        b.title.rpartition(": ")[2] or b.title
+    )
+    shared = len(x & y)
+    return shared >= 3 and shared >= 0.75 * min(len(x), len(y))
+
+
+def merged(actions: list[Action], derived: list[Action], todos: set[str]) -> list[Action]:
+    """The analyses' actions and the findings', each note to-do (by its source, in `todos`) that
+    says what one of them says merged into it: its title and severity, the earlier due date, both
+    sources. Two to-dos are never merged, nor two findings' actions: they are different things."""
+    out = list(derived) + [a for a in actions if a.source not in todos]
+    for todo in (a for a in actions if a.source in todos):
+        twin = next((i for i, a in enumerate(out) if same_step(a, todo)), None)
+        if twin is None:
+            out.append(todo)
+            continue
+        a = out[twin]
+        dues = [d for d in (a.due, todo.due) if d]
+        out[twin] = replace(
+            a,
+            priority=min(a.priority, todo.priority),
+            due=min(dues) if dues else None,
+            source=f"{a.source}; {todo.source}",
+        )
+    return out

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib.metadata import entry_points
 
 from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
+from boardpack.figures import value_text
 from boardpack.model import Metric, Portfolio, Results
-from boardpack.reports.document import Document, MetricsBlock, Section, SourceLine, TextBlock
+from boardpack.reports import summary
+from boardpack.reports.document import (
+    ActionsBlock,
+    Document,
+    MetricsBlock,
+    Section,
+    SourceLine,
+    TextBlock,
+)
 from boardpack.reports.sections import SectionSpec
 from boardpack.reports.ventures import venture_reports, venture_sections
 
@@ -23,6 +32,7 @@ class RoleSpec:
     title: str
     sections: tuple[str, ...]
     key_numbers: tuple[str, ...] = ()  # metric ids shown first; by default the report's first four
+    agenda_size: int = 10  # the agenda's items shown; the rest go to an appendix
 
 
 # Listed in send order: the reports that matter most go first.
@@ -142,7 +152,21 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
     """The workspace's reports in send order: the roles (a [reports.<role>] table replaces a role's
     sections), then its custom reports, then the venture reports. Every section named must exist."""
     settings = workspace.settings
-    custom = {rid: RoleSpec(rid, r.title, tuple(r.sections)) for rid, r in settings.reports.items()}
+    builtin = {role.id: role for role in DEFAULT_ROLES}
+
+    def spec_of(rid: str, r) -> RoleSpec:
+        role = builtin.get(rid)
+        if role is None:
+            return RoleSpec(rid, r.title, tuple(r.sections), agenda_size=r.agenda_size)
+        return replace(
+            role,
+            title=r.title or role.title,
+            sections=tuple(r.sections) if r.sections else role.sections,
+            key_numbers=() if r.sections else role.key_numbers,  # new sections: their first four
+            agenda_size=r.agenda_size,
+        )
+
+    custom = {rid: spec_of(rid, r) for rid, r in settings.reports.items()}
     for rid, spec in custom.items():
         for i, section in enumerate(spec.sections):
             if section not in sections:
@@ -170,13 +194,30 @@ def build_document(
     earlier (where the ledger reaches back to it), for the changes each metric shows."""
     ws = portfolio.workspace.settings
     period = portfolio.period
-    built = tuple(build_section(sections[s], results, portfolio) for s in role.sections)
+    built = short_agenda(
+        tuple(build_section(sections[s], results, portfolio) for s in role.sections),
+        role.agenda_size,
+    )
     shown = footnotes(built)
     headline = (
         tuple(results.metrics[i] for i in role.key_numbers if i in results.metrics)
         or shown[:KEY_NUMBERS]
     )
-    noted = tuple({m.id: m for m in headline + shown}.values())
+    said = summary.sentences(role.id, headline, built, results, portfolio, previous)
+    known = {m.id: m for m in headline + shown} | results.metrics
+    mentioned = tuple(known[i] for s in said for i in s.metrics)
+    noted = tuple({m.id: m for m in headline + mentioned + shown}.values())
+    number = {m.id: n for n, m in enumerate(noted, start=1)}
+    brief = " ".join(
+        s.template.format(
+            *(
+                f"{value_text(known[i].value, known[i].unit)} [{number[i]}]"
+                for i in s.metrics
+            )
+        )
+        for s in said
+    )
+    built = (Section(id="summary", title="In brief", blocks=(TextBlock(text=brief),)), *built)
 
     def values(of: Results | None) -> dict:
         found = of.metrics if of else {}
@@ -282,6 +323,33 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
         )
     blocks = spec.build(results, portfolio) or [TextBlock(text="No data for this period.")]
     return Section(id=spec.id, title=spec.title, blocks=tuple(notices + blocks))
+
+
+def short_agenda(sections: tuple[Section, ...], size: int) -> tuple[Section, ...]:
+    """The agenda's first `size` actions where it stands; the rest, counted, in an appendix at the
+    end of the report."""
+    out, rest = [], ()
+    for section in sections:
+        blocks = []
+        for block in section.blocks:
+            if section.id == "executive.agenda" and isinstance(block, ActionsBlock):
+                rest = block.items[size:]
+                block = replace(block, items=block.items[:size])
+                if rest:
+                    more = f"{len(rest)} more action{'s' if len(rest) > 1 else ''}"
+                    blocks += [block, TextBlock(text=f"{more} in the appendix, in the same order.")]
+                    continue
+            blocks.append(block)
+        out.append(replace(section, blocks=tuple(blocks)))
+    if rest:
+        out.append(
+            Section(
+                id="executive.agenda_rest",
+                title=f"Appendix: {len(rest)} more action{'s' if len(rest) > 1 else ''}",
+                blocks=(ActionsBlock(items=rest),),
+            )
+        )
+    return tuple(out)
 
 
 def footnotes(sections: tuple[Section, ...]) -> tuple[Metric, ...]:
