@@ -6,6 +6,8 @@ value with the same footnote.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +16,7 @@ from typing import Literal, TypeVar
 
 import duckdb
 
-from boardpack.audit.store import ForecastEntry
+from boardpack.audit.store import PackEntry
 from boardpack.config import Workspace
 from boardpack.errors import SourceProblem
 from boardpack.period import Period
@@ -90,6 +92,11 @@ class NoteAction:
     entity: str | None
     source: str  # path:line
     heading: str = ""  # the heading the item sits under ("Maintenance")
+
+    @property
+    def id(self) -> str:
+        """Its follow-through id: its venture and its words, not its figures or dates."""
+        return stable_id("to-do", self.entity, self.title)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -314,9 +321,10 @@ class Portfolio:
     tie_outs: list[TieOut] = field(default_factory=list)
     basis: str = "cash"  # the books' basis (sources/books.py): "cash" or "accrual"
     basis_reason: str = ""
-    # what earlier packs forecast, from the audit store (None: it could not be read, see why)
-    forecasts: list[ForecastEntry] | None = field(default_factory=list)
-    forecasts_unread: str = ""
+    # what earlier sent packs recorded (their forecast, findings and actions), from the audit store
+    # (None: it could not be read, see recorded_unread)
+    recorded: list[PackEntry] | None = field(default_factory=list)
+    recorded_unread: str = ""
     sources: dict[str, SourceStatus] = field(default_factory=dict)
     rules: list = field(
         default_factory=list
@@ -411,6 +419,10 @@ class Finding:
     entity: str | None = None
     source: str = ""
     asset: str = ""  # the repository, resource or domain it concerns, for the asset inventory
+    # follow-through (analyses/followup.py): the same id from period to period, what it is about
+    id: str = ""
+    status: Literal["new", "recurring"] | None = None  # None: no earlier pack was recorded
+    age: int = 0  # periods open, this one included
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -421,6 +433,21 @@ class Action:
     due: date | None = None
     entity: str | None = None
     source: str = ""
+    id: str = ""  # the same from period to period (analyses/followup.py)
+    status: Literal["open", "slipped", "done"] | None = None
+
+
+STRIPPED = re.compile(
+    r"\d[\d,.:/-]*|\b(?:january|february|march|april|may|june|july|august|september|october"
+    r"|november|december|[a-z]{3} \d{4})\b"
+)
+
+
+def stable_id(*about: str | None) -> str:
+    """An id from what something is about, not its figures or dates: "Possible duplicate payments:
+    2" and "...: 3" are one finding, from month to month."""
+    text = "|".join(STRIPPED.sub("", (part or "").lower()) for part in about)
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:12]
 
 
 @dataclass(kw_only=True)

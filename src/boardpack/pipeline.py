@@ -11,10 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from boardpack.alerts import alert_for, send_alert
-from boardpack.analyses import analyse
+from boardpack.analyses import analyse, followup
 from boardpack.analyses.ledger_sql import reaches_back
 from boardpack.audit.sqlite import SqliteAuditStore
-from boardpack.audit.store import AuditStore, ForecastEntry
+from boardpack.audit.store import AuditStore, PackEntry
 from boardpack.config import Workspace
 from boardpack.delivery.archive import archive_pdfs
 from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Policy
@@ -64,7 +64,7 @@ def build_pack(
     chosen = [r for r in known if not roles or r.id in roles]
     period = period_before(as_of, workspace.settings.organization.period)
     portfolio = load_portfolio(workspace, period, as_of)
-    portfolio.forecasts, portfolio.forecasts_unread = recorded_forecasts(workspace, period)
+    portfolio.recorded, portfolio.recorded_unread = recorded_packs(workspace, period)
     results = analyse(portfolio)
     previous = analyse(
         replace(portfolio, period=period.previous(), as_of=period.start), comparison=True
@@ -159,9 +159,7 @@ def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
 CHECKED_PERIODS = 6  # the periods whose forecast error a pack shows
 
 
-def recorded_forecasts(
-    workspace: Workspace, period: Period
-) -> tuple[list[ForecastEntry] | None, str]:
+def recorded_packs(workspace: Workspace, period: Period) -> tuple[list[PackEntry] | None, str]:
     """What the packs of the last CHECKED_PERIODS + 1 periods forecast, from the audit store; a
     store that cannot be read leaves the comparison out and says why, and the pack still builds."""
     made_in, p = [], period
@@ -178,22 +176,26 @@ def recorded_forecasts(
     try:
         store = audit_store(workspace)
         try:
-            return store.forecasts(made_in), ""
+            return store.pack_entries(made_in), ""
         finally:
             store.close()
     except errors as exc:
         return None, f"the audit store could not be read: {type(exc).__name__}: {exc}"
 
 
-def record_forecast(store: AuditStore, pack: Pack) -> None:
-    """Keep what this pack forecast (`finance.projections`), for the next pack to check."""
+def record_pack(store: AuditStore, pack: Pack) -> None:
+    """Keep what this pack forecast (`finance.projections`), found and asked, for the next pack to
+    follow up."""
+    label = pack.period.label
     table = pack.results.tables.get("finance.projections")
-    if table:
-        label = pack.period.label
-        store.record_forecast(
-            label,
-            [ForecastEntry(label, r["series"], r["target"], str(r["value"])) for r in table.rows],
-        )
+    forecast = (
+        [PackEntry(label, r["series"], r["target"], str(r["value"])) for r in table.rows]
+        if table
+        else []
+    )
+    store.record_pack(
+        label, forecast + [replace(e, made_in=label) for e in followup.entries(pack.results)]
+    )
 
 
 def audit_store(workspace: Workspace) -> AuditStore:
@@ -253,7 +255,7 @@ def send_pack(
     run_id = run_id or new_run_id()
     store.start_run(run_id, command, pack.period.label)
     try:
-        record_forecast(store, pack)
+        record_pack(store, pack)
         report = Dispatcher(store, transport, run_id, on_progress, policy).dispatch(messages)
         store.finish_run(run_id, "ok" if report.ok else "attention", report.summary())
     except BaseException as exc:

@@ -195,7 +195,7 @@ from = "Sea Co <reports@example.com>"
 
 
 def test_a_sent_forecast_is_checked_by_the_next_pack(tmp_path):
-    from boardpack.pipeline import recorded_forecasts
+    from boardpack.pipeline import recorded_packs
     from tests.conftest import run_cli
 
     root = write_workspace(
@@ -211,7 +211,7 @@ def test_a_sent_forecast_is_checked_by_the_next_pack(tmp_path):
     from boardpack.period import period_before
 
     november = period_before(date(2026, 12, 15), "month")
-    recorded, why = recorded_forecasts(workspace, november)
+    recorded, why = recorded_packs(workspace, november)
     assert why == "" and {e.made_in for e in recorded} == {"2026-10"}
     results = build_pack(workspace, date(2026, 12, 15), generated_at=GENERATED_AT).results
     rows = {r["item"]: r for r in results.tables["finance.forecast_vs_actual"].rows}
@@ -244,13 +244,13 @@ def test_a_second_send_keeps_the_first_forecast(tmp_path):
     )
     assert run_cli("send", "-w", str(root), "--as-of", "2026-11-15").returncode == 0
     store = SqliteAuditStore(root / ".boardpack" / "audit.sqlite")
-    first = store.forecasts(["2026-10"])
+    first = store.pack_entries(["2026-10"])
     store.close()
     # a booked job changes the forecast; the period is sent again (nothing new goes out)
     (root / "jobs.csv").write_text(SENT_JOBS + "2026-11-20,Boat,Party,9000.00,0,8\n")
     assert run_cli("send", "-w", str(root), "--as-of", "2026-11-15").returncode == 0
     store = SqliteAuditStore(root / ".boardpack" / "audit.sqlite")
-    assert store.forecasts(["2026-10"]) == first
+    assert store.pack_entries(["2026-10"]) == first
     store.close()
 
 

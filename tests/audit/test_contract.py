@@ -256,36 +256,32 @@ def test_scopes_keep_workspaces_sharing_a_dynamodb_table_apart(aws):
     assert len(bolt.fires()) == 1
 
 
-def test_a_pack_forecast_is_kept_once_and_read_back_exactly(open_store):
-    from boardpack.audit.store import ForecastEntry
+def test_what_a_pack_recorded_is_kept_once_and_read_back_exactly(open_store):
+    from boardpack.audit.store import PackEntry
 
     first = [
-        ForecastEntry("2026-10", "cash", "2026-11", "81129.33"),
-        ForecastEntry("2026-10", "cash.week", "2026-11-01", "100949.93"),
-        ForecastEntry("2026-10", "receipts.charters", "2026-11", "8000.00"),
+        PackEntry("2026-10", "cash", "2026-11", "81129.33"),
+        PackEntry("2026-10", "cash.week", "2026-11-01", "100949.93"),
+        PackEntry("2026-10", "receipts.charters", "2026-11", "8000.00"),
+        PackEntry("2026-10", "finding", "3f2a", '{"title": "Cash is low", "severity": "high"}'),
     ]
     store = open_store()
-    assert store.record_forecast("2026-10", first)
+    assert store.record_pack("2026-10", first)
     # a second send of the same period keeps what the board was first sent, whole
-    assert not store.record_forecast("2026-10", [ForecastEntry("2026-10", "cash", "2026-11", "1")])
-    assert store.record_forecast("2026-11", [ForecastEntry("2026-11", "cash", "2026-12", "5.5")])
+    assert not store.record_pack("2026-10", [PackEntry("2026-10", "cash", "2026-11", "1")])
+    assert store.record_pack("2026-11", [PackEntry("2026-11", "cash", "2026-12", "5.5")])
     other = open_store()  # another process reads what this one wrote
-    assert other.forecasts(["2026-10"]) == sorted(first, key=lambda e: (e.series, e.target))
-    assert [e.made_in for e in other.forecasts(["2026-10", "2026-11", "2026-09"])] == [
-        "2026-10",
-        "2026-10",
-        "2026-10",
-        "2026-11",
-    ]
-    assert other.forecasts(["2025-01"]) == []
+    assert other.pack_entries(["2026-10"]) == sorted(first, key=lambda e: (e.series, e.target))
+    assert [e.made_in for e in other.pack_entries(["2026-10", "2026-11", "2026-09"])] == [
+        "2026-10"
+    ] * 4 + ["2026-11"]
+    assert other.pack_entries(["2025-01"]) == []
 
 
-def test_a_forecast_too_large_for_one_transaction_is_refused_whole(store):
-    from boardpack.audit.store import FORECAST_LIMIT, ForecastEntry
+def test_a_record_too_large_for_one_item_is_refused_whole(store):
+    from boardpack.audit.store import PACK_LIMIT, PackEntry
 
-    entries = [
-        ForecastEntry("2026-10", "cash.week", str(n), "1") for n in range(FORECAST_LIMIT + 1)
-    ]
-    with pytest.raises(ValueError, match="at most 99"):
-        store.record_forecast("2026-10", entries)
-    assert store.forecasts(["2026-10"]) == []
+    entries = [PackEntry("2026-10", "cash.week", str(n), "1") for n in range(PACK_LIMIT + 1)]
+    with pytest.raises(ValueError, match=f"at most {PACK_LIMIT}"):
+        store.record_pack("2026-10", entries)
+    assert store.pack_entries(["2026-10"]) == []

@@ -50,6 +50,7 @@ PATTERNS = {
     "boardpack.sources.budget.ACCOUNT": "fullmatch",
     "boardpack.analyses.executive.KPI_OFF": "fullmatch",
     "boardpack.analyses.executive.WORD": "findall",
+    "boardpack.model.STRIPPED": "sub",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}
 # compiled in the code but never applied to workspace data: why, for each

@@ -19,6 +19,7 @@ from boardpack.analyses import (
     executive,
     expenses,
     finance,
+    followup,
     forecast,
     forecast_actual,
     logistics,
@@ -59,12 +60,13 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("technology", technology.analyse),  # ranks the findings of security, cloud_cost and the notes
     ("rules", rules.analyse),
     ("executive", executive.analyse),
+    ("followup", followup.analyse),  # ids and statuses for everything the others found
 )
 
 
 # what a comparison needs no part of: tables of this period's own (and forecast_error, read from
 # the audit store for this pack)
-TABLES_ONLY = frozenset({"budget", "bridge", "forecast_actual"})
+TABLES_ONLY = frozenset({"budget", "bridge", "forecast_actual", "followup"})
 
 
 def analyse(portfolio: Portfolio, comparison: bool = False) -> Results:

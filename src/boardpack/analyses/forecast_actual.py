@@ -18,12 +18,13 @@ CHECKED = 6  # periods whose period-end cash forecast is checked, this one inclu
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
-    if not portfolio.fresh("ledger") or portfolio.forecasts is None:
+    if not portfolio.fresh("ledger") or portfolio.recorded is None:
         return
     period = portfolio.period
     made = defaultdict(dict)  # made_in -> (series, target) -> value
-    for e in portfolio.forecasts:
-        made[e.made_in][(e.series, e.target)] = Decimal(e.value)
+    for e in portfolio.recorded:
+        if e.series not in ("finding", "action"):  # analyses/followup.py reads those
+            made[e.made_in][(e.series, e.target)] = Decimal(e.value)
     rows = this_period(portfolio, made.get(period.previous().label, {}))
     checked, errors = [], []
     earlier = period.following()

@@ -53,5 +53,6 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     due=item.due,
                     entity=item.entity,
                     source=item.source,
+                    id=item.id,
                 )
             )

@@ -9,11 +9,11 @@ Items (pk, sk):
     EVENT#<id>, EVENT                  an SES notification (written once)
     MESSAGE#<ses message id>, MESSAGE  points a provider message id back to its delivery
     SUPPRESSION, <address>             an address never sent to again
-    FORECAST#<period>, MADE            a pack's forecast is recorded (written once, with ...)
-    FORECAST#<period>, E#<series>#<t>  ... each figure it forecast, in the same transaction
+    PACK#<period>, PACK                what a sent pack recorded for the next: its forecast,
+                                       findings and actions (written once; the first stands)
 
 Several workspaces may share one table (the fan-out's portfolios): a store with a `scope` prefixes
-its delivery, run, fire and forecast keys with `<scope>|`, so each portfolio's are its own. Events,
+its delivery, run, fire and pack keys with `<scope>|`, so each portfolio's are its own. Events,
 message pointers and suppressions are shared: an address that hard-bounced bounces for everyone.
 """
 
@@ -27,19 +27,20 @@ from botocore.exceptions import BotoCoreError, ClientError
 from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.store import (
     CLAIMABLE,
-    FORECAST_LIMIT,
     DeliveryEvent,
     DeliveryRecord,
     EventOutcome,
     FireRecord,
-    ForecastEntry,
     Intent,
+    PackEntry,
     RunRecord,
     State,
     Suppression,
     Transition,
     now,
+    packed,
     to_suppress,
+    unpacked,
 )
 from boardpack.aws import clients as aws
 from boardpack.config import Workspace
@@ -567,53 +568,36 @@ class DynamoAuditStore:
         )
         return "Attributes" in reply
 
-    # -- forecasts
+    # -- what a sent pack recorded
     # -----------------------------------------------------------------------------------------
 
-    def record_forecast(self, made_in: str, entries: list[ForecastEntry]) -> bool:
-        """One transaction: a marker that must not exist yet, and every entry."""
-        if len(entries) > FORECAST_LIMIT:
-            raise ValueError(f"{len(entries)} forecast entries: at most {FORECAST_LIMIT}")
-        pk, at = f"{self.prefix}FORECAST#{made_in}", now()
-        marker = {"pk": pk, "sk": "MADE", "kind": "forecast", "scope": self.scope, "at": at}
-        items = [{"Put": self._put(marker, "attribute_not_exists(pk)")}] + [
-            {
-                "Put": self._put(
-                    {
-                        "pk": pk,
-                        "sk": f"E#{e.series}#{e.target}",
-                        "series": e.series,
-                        "target": e.target,
-                        "value": e.value,
-                    }
-                )
-            }
-            for e in entries
-        ]
+    def record_pack(self, made_in: str, entries: list[PackEntry]) -> bool:
+        """One item, written once: the first recording of a period stands."""
+        item = {
+            "pk": f"{self.prefix}PACK#{made_in}",
+            "sk": "PACK",
+            "kind": "pack",
+            "scope": self.scope,
+            "entries": packed(entries),
+            "at": now(),
+        }
         try:
-            self.db.transact_write_items(TransactItems=items)
+            self.db.put_item(**self._put(item, "attribute_not_exists(pk)"))
         except ClientError as exc:
-            if cancelled_by_condition(exc):
+            if aws.error_code(exc) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
 
-    def forecasts(self, made_in: list[str]) -> list[ForecastEntry]:
+    def pack_entries(self, made_in: list[str]) -> list[PackEntry]:
         found = []
         for period in sorted(made_in):
-            found += [
-                ForecastEntry(
-                    made_in=period, series=r["series"], target=r["target"], value=r["value"]
+            item = self._get(f"{self.prefix}PACK#{period}", "PACK")
+            if item:
+                found += sorted(
+                    unpacked(period, item["entries"]), key=lambda e: (e.series, e.target)
                 )
-                for r in self._query(
-                    KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
-                    ExpressionAttributeValues=typed(
-                        {":pk": f"{self.prefix}FORECAST#{period}", ":e": "E#"}
-                    ),
-                    ConsistentRead=True,
-                )
-            ]
-        return sorted(found, key=lambda e: (e.made_in, e.series, e.target))
+        return found
 
     def close(self) -> None:
         self.db.close()

@@ -10,19 +10,20 @@ from pathlib import Path
 from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.store import (
     CLAIMABLE,
-    FORECAST_LIMIT,
     DeliveryEvent,
     DeliveryRecord,
     EventOutcome,
     FireRecord,
-    ForecastEntry,
     Intent,
+    PackEntry,
     RunRecord,
     State,
     Suppression,
     Transition,
     now,
+    packed,
     to_suppress,
+    unpacked,
 )
 
 SCHEMA = """
@@ -55,9 +56,8 @@ CREATE TABLE IF NOT EXISTS fires (
     finished_at TEXT,
     status TEXT NOT NULL DEFAULT 'running', detail TEXT NOT NULL DEFAULT ''
 );
-CREATE TABLE IF NOT EXISTS forecasts (
-    made_in TEXT NOT NULL, series TEXT NOT NULL, target TEXT NOT NULL, value TEXT NOT NULL,
-    recorded_at TEXT NOT NULL, PRIMARY KEY (made_in, series, target)
+CREATE TABLE IF NOT EXISTS packs (
+    made_in TEXT PRIMARY KEY, entries TEXT NOT NULL, recorded_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS suppressions (
     address TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL,
@@ -329,32 +329,29 @@ class SqliteAuditStore:
                 == 1
             )
 
-    def record_forecast(self, made_in: str, entries: list[ForecastEntry]) -> bool:
-        if len(entries) > FORECAST_LIMIT:
-            raise ValueError(f"{len(entries)} forecast entries: at most {FORECAST_LIMIT}")
-        at = now()
+    def record_pack(self, made_in: str, entries: list[PackEntry]) -> bool:
+        text = packed(entries)
         with self.transaction() as db:
-            if db.execute("SELECT 1 FROM forecasts WHERE made_in = ?", (made_in,)).fetchone():
-                return False
-            db.executemany(
-                "INSERT INTO forecasts (made_in, series, target, value, recorded_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [(made_in, e.series, e.target, e.value, at) for e in entries],
-            )
-        return True
+            inserted = db.execute(
+                "INSERT INTO packs (made_in, entries, recorded_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (made_in) DO NOTHING",
+                (made_in, text, now()),
+            ).rowcount
+        return inserted == 1
 
-    def forecasts(self, made_in: list[str]) -> list[ForecastEntry]:
+    def pack_entries(self, made_in: list[str]) -> list[PackEntry]:
         marks = ", ".join("?" * len(made_in))
+        rows = self.db.execute(
+            f"SELECT made_in, entries FROM packs WHERE made_in IN ({marks}) ORDER BY made_in",
+            made_in,
+        ).fetchall()
         return [
-            ForecastEntry(
-                made_in=r["made_in"], series=r["series"], target=r["target"], value=r["value"]
-            )
-            for r in self.db.execute(
-                f"SELECT made_in, series, target, value FROM forecasts WHERE made_in IN ({marks})"
-                " ORDER BY made_in, series, target",
-                made_in,
-            )
+            e for r in rows for e in sorted(unpacked(r["made_in"], r["entries"]), key=by_series)
         ]
 
     def close(self) -> None:
         self.db.close()
+
+
+def by_series(entry: PackEntry) -> tuple[str, str]:
+    return entry.series, entry.target

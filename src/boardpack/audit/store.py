@@ -8,6 +8,7 @@ blindly.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol
@@ -16,6 +17,17 @@ from boardpack.audit.keys import DeliveryKey
 
 State = Literal["planned", "sending", "sent", "failed", "unknown"]
 CLAIMABLE: tuple[State, ...] = ("planned", "failed")
+
+
+def packed(entries: list[PackEntry]) -> str:
+    """A pack's entries as one JSON text, as both stores keep them (one row, one item: atomic)."""
+    if len(entries) > PACK_LIMIT:
+        raise ValueError(f"{len(entries)} entries to record: at most {PACK_LIMIT}")
+    return json.dumps([[e.series, e.target, e.value] for e in entries], separators=(",", ":"))
+
+
+def unpacked(made_in: str, text: str) -> list[PackEntry]:
+    return [PackEntry(made_in, *entry) for entry in json.loads(text)]
 
 
 def now() -> str:
@@ -130,17 +142,17 @@ class Suppression:
 
 
 @dataclass(frozen=True)
-class ForecastEntry:
-    """One figure a pack forecast: the cash at the next period's end, a week's closing cash, a
-    venture's receipts... compared with what happened by the pack after it."""
+class PackEntry:
+    """One thing a sent pack recorded for the packs after it to check: a figure it forecast (the
+    cash at the next period's end...), a finding it reported, an action it asked for."""
 
-    made_in: str  # the forecasting pack's period label
-    series: str  # "cash", "receipts", "payments", "cash.week", "receipts.<entity>", ...
-    target: str  # the period label or week start it is for
-    value: str  # a Decimal, as text: exact
+    made_in: str  # the recording pack's period label
+    series: str  # "cash", "cash.week", "receipts.<entity>", "finding", "action", ...
+    target: str  # the period or week it is for; a finding's or an action's id
+    value: str  # a Decimal as text (exact), or a finding's or action's JSON
 
 
-FORECAST_LIMIT = 99  # entries a pack may record (one DynamoDB transaction, with its marker)
+PACK_LIMIT = 5000  # entries a pack may record (one DynamoDB item of at most 400 KB holds them)
 
 
 class AuditStore(Protocol):
@@ -203,11 +215,11 @@ class AuditStore(Protocol):
 
     def unsuppress(self, address: str) -> bool: ...
 
-    def record_forecast(self, made_in: str, entries: list[ForecastEntry]) -> bool:
-        """Keep what the pack of `made_in` forecast, all or nothing; the first recording of a period
-        stands (what the board was sent). False if that period's forecast is already recorded."""
+    def record_pack(self, made_in: str, entries: list[PackEntry]) -> bool:
+        """Keep what the pack of `made_in` recorded, all or nothing; the first recording of a period
+        stands (what the board was sent). False if that period's is already recorded."""
 
-    def forecasts(self, made_in: list[str]) -> list[ForecastEntry]:
-        """What the packs of these periods forecast."""
+    def pack_entries(self, made_in: list[str]) -> list[PackEntry]:
+        """What the packs of these periods recorded, by period, series and target."""
 
     def close(self) -> None: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from boardpack.model import Metric
-from boardpack.render.values import cell_text, changes, footnote_text, value_text
+from boardpack.render.values import cell_text, changes, footnote_text, standing, value_text
 from boardpack.render.walk import Writer
 from boardpack.reports.document import (
     ActionsBlock,
@@ -91,7 +91,9 @@ class MarkdownWriter(Writer):
 
     def findings(self, block: FindingsBlock) -> None:
         self.lines += [
-            f"- **{f.severity.upper()}** {md(f.title)}: {md(f.evidence)} → {md(f.action)}"
+            f"- **{f.severity.upper()}** {md(f.title)}"
+            + (f" _({standing(f)})_" if f.status else "")
+            + f": {md(f.evidence)} → {md(f.action)}"
             for f in block.items
         ]
 

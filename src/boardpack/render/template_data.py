@@ -12,7 +12,7 @@ from typing import Any
 
 from boardpack.model import Metric
 from boardpack.render.branding import Brand
-from boardpack.render.values import footnote_text
+from boardpack.render.values import footnote_text, standing
 from boardpack.reports.document import (
     ActionsBlock,
     Block,
@@ -75,6 +75,7 @@ def report_data(doc: Document, brand: Brand, logo: str | None, rows: int | None)
                         "evidence": f.evidence,
                         "action": f.action,
                         "entity": f.entity,
+                        "standing": standing(f),
                     }
                     for f in b.items
                 ],

@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Callable
 
 from boardpack.model import Metric, Table
-from boardpack.render.values import cell_text, changes, footnote_text, value_text
+from boardpack.render.values import cell_text, changes, footnote_text, standing, value_text
 from boardpack.render.walk import Writer
 from boardpack.reports.document import (
     ActionsBlock,
@@ -66,7 +66,7 @@ class TextWriter(Writer):
         self.lines += ["", section.title.upper(), "-" * min(len(section.title), WIDTH)]
 
     def metrics(self, block: MetricsBlock) -> None:
-        self.lines += metric_lines(self.doc, block.items, standing)
+        self.lines += metric_lines(self.doc, block.items, against_target)
 
     def table(self, block: TableBlock) -> None:
         self.lines += ["", *wrap(block.table.title + ":"), *table_lines(block.table)]
@@ -77,7 +77,9 @@ class TextWriter(Writer):
         for f in block.items:
             self.lines += [
                 "",
-                *wrap(f"[{f.severity.upper()}] {f.title}"),
+                *wrap(
+                    f"[{f.severity.upper()}] {f.title}" + (f" ({standing(f)})" if f.status else "")
+                ),
                 *wrap(f.evidence, "    "),
                 *wrap(f"-> {f.action}", "    "),
             ]
@@ -137,7 +139,7 @@ def metric_lines(doc: Document, metrics, extra: Callable[[Metric], list[str]]) -
     return out
 
 
-def standing(m: Metric) -> list[str]:
+def against_target(m: Metric) -> list[str]:
     target = [f"target {value_text(m.target, m.unit)}"] if m.target is not None else []
     return target + ([f"({m.status})"] if m.status else [])
 

@@ -4,10 +4,18 @@ summary's sentences use the same functions), a metric's footnote, and its moves.
 from __future__ import annotations
 
 from boardpack.figures import NO_DATA, cell_text, change_text, value_text
-from boardpack.model import Metric
+from boardpack.model import Finding, Metric
 from boardpack.reports.document import Document
 
-__all__ = ["NO_DATA", "cell_text", "change_text", "changes", "footnote_text", "value_text"]
+__all__ = [
+    "NO_DATA",
+    "cell_text",
+    "change_text",
+    "changes",
+    "footnote_text",
+    "standing",
+    "value_text",
+]
 
 
 def footnote_text(metric) -> str:
@@ -27,3 +35,10 @@ def changes(doc: Document, m: Metric) -> list[str]:
         )
         if change is not None
     ]
+
+
+def standing(f: Finding) -> str:
+    """A finding against the last pack: "new", "open 3 periods"; nothing with no last pack."""
+    if f.status == "new":
+        return "new"
+    return f"open {f.age} periods" if f.status == "recurring" else ""

@@ -215,6 +215,9 @@ def block_json(block: Block, doc: Document) -> dict:
                     "title": f.title,
                     "evidence": f.evidence,
                     "action": f.action,
+                    "id": f.id,
+                    "status": f.status,
+                    "age": f.age,
                 }
                 for f in block.items
             ],
@@ -229,6 +232,8 @@ def block_json(block: Block, doc: Document) -> dict:
                     "due": exact(a.due),
                     "title": a.title,
                     "entity": a.entity,
+                    "id": a.id,
+                    "status": a.status,
                 }
                 for i, a in enumerate(block.items, start=1)
             ],

@@ -46,6 +46,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "executive.shortfalls",
             "executive.kpis",
             "executive.agenda",
+            "executive.followup",
             "executive.assets",
         ),
         key_numbers=(

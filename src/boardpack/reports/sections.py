@@ -269,6 +269,25 @@ SECTIONS: Sequence[SectionSpec] = (
     ),
     SectionSpec("executive.agenda", "30-day agenda", agenda, analysis="executive"),
     SectionSpec(
+        "executive.followup",
+        "Since the last pack",
+        both(
+            metrics(
+                "executive.actions_done",
+                "executive.actions_slipped",
+                "executive.findings_new_critical",
+            ),
+            tables(
+                "executive.followup",
+                empty=(
+                    "No earlier pack was sent and recorded: from the next one, each action and"
+                    " finding is followed up here."
+                ),
+            ),
+        ),
+        analysis="followup",
+    ),
+    SectionSpec(
         "executive.assets", "Asset inventory", tables("executive.assets"), analysis="executive"
     ),
     SectionSpec(

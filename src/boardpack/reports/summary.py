@@ -48,6 +48,18 @@ def sentences(
         said.append(against_budget(metrics))
     if any(m.id.startswith("finance.") for m in headline) and "finance.cash_low" in metrics:
         said.append(cash(metrics))
+    if report_id == "ceo" and "executive.actions_done" in metrics:
+        said.append(
+            Sentence(
+                f"Since the {portfolio.period.previous().title} pack: {{}} done, {{}} slipped, and"
+                " {} new critical.",
+                (
+                    "executive.actions_done",
+                    "executive.actions_slipped",
+                    "executive.findings_new_critical",
+                ),
+            )
+        )
     findings = [
         f for s in sections for b in s.blocks if isinstance(b, FindingsBlock) for f in b.items
     ]

@@ -119,6 +119,7 @@ class MarkdownNotes:
             note = read_note(Path(file), shown, entity_ids, problems)
             if note:
                 portfolio.notes.append(note)
+        problems += same_items(portfolio.notes)
         if problems:
             raise SourceErrors(problems)
         status.paths = [n.path for n in portfolio.notes]
@@ -220,6 +221,26 @@ def read_note(
         kpis=dict(meta.kpis),
         actions=actions,
     )
+
+
+def same_items(notes) -> list[SourceProblem]:
+    """Open to-dos that read the same for one venture: follow-through could not tell them apart."""
+    first: dict[str, str] = {}
+    problems = []
+    for item in (i for n in notes for i in n.actions if not i.done):
+        if item.id in first:
+            path, _, line = item.source.rpartition(":")
+            problems.append(
+                SourceProblem(
+                    path,
+                    int(line),
+                    f"this to-do reads the same as {first[item.id]} (only figures or dates differ):"
+                    " word one differently, or tick it, so each can be followed up",
+                )
+            )
+        else:
+            first[item.id] = item.source
+    return problems
 
 
 def parse_actions(

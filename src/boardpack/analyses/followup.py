@@ -1,0 +1,164 @@
+"""Follow-through, run last: every finding and action gets an id from what it is about (the same
+from period to period), and is set against what the pack sent for the period before recorded in
+the audit store — a finding is new, recurring (with its age) or resolved; each of that pack's
+actions is done (with the evidence), slipped (past due and still open) or open.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from boardpack.model import (
+    Action,
+    Column,
+    Finding,
+    Metric,
+    PackEntry,
+    Portfolio,
+    Results,
+    Table,
+    stable_id,
+)
+
+
+def finding_id(f: Finding) -> str:
+    return f.id or stable_id("finding", f.area, f.entity, f.asset, f.title)
+
+
+def action_id(a: Action) -> str:
+    return a.id or stable_id("action", a.owner, a.entity, a.title)
+
+
+def entries(results: Results) -> list[PackEntry]:
+    """What a sent pack records of its findings and agenda, for the next pack to follow up."""
+    return [
+        PackEntry("", "finding", f.id, json.dumps({"title": f.title, "severity": f.severity}))
+        for f in results.findings
+    ] + [
+        PackEntry(
+            "",
+            "action",
+            a.id,
+            json.dumps({"title": a.title, "owner": a.owner, "due": str(a.due or "")}),
+        )
+        for a in results.agenda
+    ]
+
+
+def analyse(portfolio: Portfolio, results: Results) -> None:
+    period = portfolio.period
+    recorded: dict[str, dict[str, dict[str, dict]]] = {}
+    for e in portfolio.recorded or []:
+        if e.series in ("finding", "action"):
+            recorded.setdefault(e.made_in, {}).setdefault(e.series, {})[e.target] = json.loads(
+                e.value
+            )
+    earlier = [period.previous()]
+    while len(earlier) < 12:
+        earlier.append(earlier[-1].previous())
+    before = recorded.get(earlier[0].label)
+
+    def age(fid: str) -> int:
+        n = 1
+        for p in earlier:
+            if fid not in recorded.get(p.label, {}).get("finding", {}):
+                break
+            n += 1
+        return n
+
+    findings = []
+    for f in results.findings:
+        fid = finding_id(f)
+        if before is None:
+            findings.append(replace(f, id=fid))
+        else:
+            n = age(fid)
+            findings.append(replace(f, id=fid, status="new" if n == 1 else "recurring", age=n))
+    results.findings[:] = findings
+
+    def followed(a: Action) -> Action:
+        due = a.due is not None and a.due < portfolio.as_of
+        return replace(a, id=action_id(a), status="slipped" if due else "open")
+
+    results.actions[:] = [followed(a) for a in results.actions]
+    results.agenda[:] = [followed(a) for a in results.agenda]
+    if before is None:
+        return
+    open_now = {a.id: a for a in results.agenda + results.actions}
+    ticked = {i.id: i for n in portfolio.notes for i in n.actions if i.done}
+    now_found = {f.id for f in findings}
+    rows = []
+    for aid, was in sorted(before.get("action", {}).items(), key=lambda x: x[1]["title"]):
+        if aid in open_now:
+            status, evidence = open_now[aid].status, "still on the agenda"
+        elif aid in ticked:
+            status, evidence = "done", f"the note's box is ticked ({ticked[aid].source})"
+        else:  # the finding it answered is gone (a KPI back on target, a key rotated)
+            status, evidence = "done", "no longer asked: what it answered is no longer found"
+        rows.append(
+            {
+                "kind": "action",
+                "item": was["title"],
+                "owner": was["owner"],
+                "due": was["due"] or None,
+                "status": status,
+                "evidence": evidence,
+            }
+        )
+    for fid, was in sorted(before.get("finding", {}).items(), key=lambda x: x[1]["title"]):
+        if fid not in now_found:
+            rows.append(
+                {
+                    "kind": "finding",
+                    "item": was["title"],
+                    "owner": None,
+                    "due": None,
+                    "status": "resolved",
+                    "evidence": "no longer found",
+                }
+            )
+    done = sum(1 for r in rows if r["status"] == "done")
+    slipped = sum(1 for r in rows if r["status"] == "slipped")
+    new_critical = sum(1 for f in findings if f.status == "new" and f.severity == "critical")
+    since = f"since the {earlier[0].title} pack"
+    results.add(
+        Metric(
+            id="executive.actions_done",
+            label="Actions done",
+            value=done,
+            unit="actions",
+            provenance=("audit store",),
+            note=f"of the {earlier[0].title} pack's agenda, {since}",
+        ),
+        Metric(
+            id="executive.actions_slipped",
+            label="Actions slipped",
+            value=slipped,
+            unit="actions",
+            provenance=("audit store",),
+            note=f"of the {earlier[0].title} pack's agenda: past due and still open",
+        ),
+        Metric(
+            id="executive.findings_new_critical",
+            label="New critical findings",
+            value=new_critical,
+            unit="findings",
+            provenance=("audit store",),
+            note=f"critical findings the {earlier[0].title} pack did not have",
+        ),
+        Table(
+            id="executive.followup",
+            title=f"Since the {earlier[0].title} pack",
+            columns=(
+                Column.text("item", "Action or finding"),
+                Column.text("owner", "Owner"),
+                Column.text("due", "Due"),
+                Column.text("status", "Now"),
+                Column.text("evidence", "Evidence"),
+            ),
+            rows=tuple(rows),
+            provenance=("audit store",),
+            note="What the last pack sent asked and found, and what became of it.",
+        ),
+    )
