@@ -94,7 +94,7 @@ def test_email_alert_goes_through_the_workspace_transport(tmp_path):
     (entry,) = read_index(ws.root / "outbox")
     assert (
         entry["recipients"] == ["ops@example.com"]
-        and "problem(s) need attention" in entry["subject"]
+        and "1 problem needs attention" in entry["subject"]
     )
 
 

@@ -24,7 +24,7 @@ def test_each_report_sent_is_archived_and_attached_as_the_same_pdf(tmp_path):
     done = send(root)
     assert done.returncode == 0, done.stderr
     (folder,) = (root / ".boardpack" / "archive" / "2026-10").iterdir()  # one folder for the run
-    assert f"Archived 2 PDF(s) in {folder}/" in done.stdout  # ceo and cfo have recipients
+    assert f"Archived 2 PDFs in {folder}/" in done.stdout  # ceo and cfo have recipients
     runs = json.loads(run_cli("runs", "-w", str(root), "--json").stdout)["runs"]
     assert [r["id"] for r in runs] == [folder.name]  # named as `boardpack runs` names the run
     assert sorted(p.name for p in folder.iterdir()) == ["ceo.pdf", "cfo.pdf"]
@@ -87,7 +87,7 @@ def test_a_later_run_keeps_its_own_copy_and_an_idle_one_writes_none(tmp_path):
         )
     )
     later = send(root)
-    assert later.returncode == 0 and "Archived 1 PDF(s)" in later.stdout, later.stdout
+    assert later.returncode == 0 and "Archived 1 PDF" in later.stdout, later.stdout
     copies = sorted((root / ".boardpack" / "archive" / "2026-10").glob("*/cfo.pdf"))
     assert (
         len(copies) == 2 and first in copies and first.read_bytes() == kept

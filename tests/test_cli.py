@@ -286,7 +286,7 @@ def test_check_warns_when_most_ledger_rows_have_no_account(tmp_path):
     result = run_cli("check", "-w", str(ws), "--as-of", "2026-11-15")
     assert result.returncode == 0, result.stderr
     assert "warning: 13 of the ledger's 13 rows have no account" in result.stderr
-    assert "OK, with 1 warning(s) (see above)" in result.stdout
+    assert "OK, with 1 warning (see above)" in result.stdout
     categorized = run_cli(
         "check", "-w", str(write_workspace(tmp_path / "ok")), "--as-of", "2026-11-15"
     )

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from boardpack.config import Workspace
 from boardpack.delivery.dispatcher import DispatchReport
 from boardpack.errors import BoardpackError
+from boardpack.figures import plural
 
 
 @dataclass
@@ -31,8 +32,9 @@ class Alert:
     @property
     def subject(self) -> str:
         return (
-            f"[boardpack] {self.organization} {self.period}: {len(self.problems)} problem(s) need"
-            " attention"
+            f"[boardpack] {self.organization} {self.period}:"
+            f" {plural(len(self.problems), 'problem')}"
+            f" need{'s' if len(self.problems) == 1 else ''} attention"
         )
 
     def text(self) -> str:

@@ -18,6 +18,7 @@ from boardpack import pipeline
 from boardpack.config import load_workspace
 from boardpack.delivery.plan import plan_messages
 from boardpack.errors import BoardpackError, WorkspaceError
+from boardpack.figures import plural
 from boardpack.period import EARLIEST
 from boardpack.render import FORMATS
 from boardpack.render.branding import brand_for
@@ -194,7 +195,7 @@ def deliver(
         )
     out.print(f"{pack.period.label}: {report.summary()}")
     if result.archived:
-        out.print(f"Archived {len(result.archived)} PDF(s) in {result.archived[0].parent}/")
+        out.print(f"Archived {plural(len(result.archived), 'PDF')} in {result.archived[0].parent}/")
     if result.archive_error:
         err.print(f"warning: {result.archive_error}")
     if result.alert:
@@ -262,9 +263,9 @@ def check(
         + problems_online
     )
     if problems:
-        out.print(f"{problems} problems (see above)")
+        out.print(f"{plural(problems, 'problem')} (see above)")
     else:
-        out.print(f"OK, with {len(doubts)} warning(s) (see above)" if doubts else "OK")
+        out.print(f"OK, with {plural(len(doubts), 'warning')} (see above)" if doubts else "OK")
     raise typer.Exit(2 if problems else 0)
 
 
@@ -638,8 +639,13 @@ def demo(
     if (directory / "boardpack.toml").exists():
         out.print(f"Using the demo workspace already at {directory}")
     else:
-        generate(directory, parse_as_of(as_of))
+        has_code = generate(directory, parse_as_of(as_of))
         out.print(f"Created a demo workspace at {directory}")
+        if not has_code:
+            out.print(
+                "git is not on this machine, so the demo has no repository: the CTO report says"
+                " what it could not see. Install git and run the demo again to see the code audit."
+            )
     ws = load_workspace(directory)
     with progress("Building the pack…"):
         pack = pipeline.build_pack(ws, parse_as_of(as_of))

@@ -44,3 +44,8 @@ def change_text(change, unit: str = "") -> str:
     size = abs(change)
     amount = f"{cell_text(size)} pts" if unit == "%" else value_text(size, unit)
     return f"{'▲' if change > 0 else '▼'} {amount}"
+
+
+def plural(count: int, one: str, many: str = "") -> str:
+    """`1 problem`, `2 problems` (`many` where adding an s is wrong: `2 entries`)."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"

@@ -27,6 +27,16 @@ Severity = Literal["critical", "high", "medium", "low", "info"]
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
+
+
 @dataclass(kw_only=True)
 class SourceStatus:
     """What a source read, how fresh it is, and what went wrong."""
@@ -60,8 +70,8 @@ class SourceStatus:
         state = self.state(period)
         if state == "missing":
             return (
-                f"The {self.name} source is not configured in boardpack.toml, so this section has"
-                " no data."
+                f"The {self.name} source is not configured in boardpack.toml: nothing here comes"
+                " from it." + HOW_TO_CONNECT.get(self.name, "")
             )
         if state == "failed":
             return f"The {self.name} source could not be read: {self.error or 'it has no records'}."
@@ -73,6 +83,16 @@ class SourceStatus:
         return f"The {self.name} source is current to {self.freshness}."
 
 
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Risk:
     title: str
@@ -81,6 +101,16 @@ class Risk:
     action: str
     entity: str | None
     source: str
+
+
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,6 +129,16 @@ class NoteAction:
         return stable_id("to-do", self.entity, self.title)
 
 
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Note:
     path: str
@@ -111,6 +151,16 @@ class Note:
     actions: tuple[NoteAction, ...]
 
 
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class BudgetLine:
     """One month of a budget line (a quarter's or a year's spread evenly over its months)."""
@@ -120,6 +170,16 @@ class BudgetLine:
     account: str  # covers the accounts below it
     amount: Decimal  # as written: income and expenses both positive
     source: str  # path:line
+
+
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,6 +194,16 @@ class ChannelMonth:
     revenue: Decimal
     spend: Decimal
     source: str
+
+
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,6 +228,16 @@ class Unit:
         )
 
 
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Job:
     """A hauling job, done or booked (dated after as-of)."""
@@ -172,6 +252,16 @@ class Job:
     source: str
 
 
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class TimeEntry:
     entity: str
@@ -184,6 +274,16 @@ class TimeEntry:
     @property
     def value(self) -> Decimal:
         return self.hours * self.rate
+
+
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,6 +301,16 @@ class SecretFinding:
     @property
     def location(self) -> str:
         return f"{self.path}:{self.line}"
+
+
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
 
 
 @dataclass(kw_only=True)
@@ -238,6 +348,16 @@ class Repository:
     skipped_binary: int = 0
 
 
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class CloudResource:
     """One AWS resource, with the facts the audit needs (never a secret value)."""
@@ -249,6 +369,16 @@ class CloudResource:
     arn: str
     entity: str | None  # from the `entity` tag; None = unassigned
     facts: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
 
 
 @dataclass(kw_only=True)
@@ -265,6 +395,16 @@ class CloudAccount:
     )  # (arn, tag value naming no entity)
 
 
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class CashAccount:
     """A bank or processor account a ledger source reads: its opening balance (in the organization's
@@ -278,6 +418,16 @@ class CashAccount:
     # beancount: tables of the cash postings themselves (date, entity, account, amount), so each
     # cash account has its own line
     postings: tuple[str, ...] = ()
+
+
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -301,6 +451,16 @@ class TieOut:
 
 # The first part of every ledger account: what kind of account it is (beancount's five).
 ACCOUNT_TYPES = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
+
+
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
 
 
 @dataclass(kw_only=True)
@@ -372,6 +532,16 @@ class Portfolio:
 # --- results -------------------------------------------------------------------------------
 
 
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Metric:
     id: str
@@ -382,6 +552,16 @@ class Metric:
     target: Decimal | None = None
     status: Status | None = None
     note: str = ""  # how it was computed, shown in the footnote
+
+
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -399,6 +579,16 @@ class Column:
         return cls(id=id, label=label, numeric=True)
 
 
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Table:
     id: str
@@ -407,6 +597,16 @@ class Table:
     rows: tuple[dict, ...]
     provenance: tuple[str, ...] = ()
     note: str = ""
+
+
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -423,6 +623,16 @@ class Finding:
     id: str = ""
     status: Literal["new", "recurring"] | None = None  # None: no earlier pack was recorded
     age: int = 0  # periods open, this one included
+
+
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -448,6 +658,16 @@ def stable_id(*about: str | None) -> str:
     2" and "...: 3" are one finding, from month to month."""
     text = "|".join(STRIPPED.sub("", (part or "").lower()) for part in about)
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:12]
+
+
+HOW_TO_CONNECT = {
+    "aws": (
+        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
+        " and give boardpack read-only credentials (README: the AWS account)."
+    ),
+    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
+    " [sources.git].",
+}
 
 
 @dataclass(kw_only=True)

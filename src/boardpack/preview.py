@@ -25,6 +25,7 @@ from boardpack.config import Workspace
 from boardpack.delivery.message import OutgoingMessage
 from boardpack.delivery.plan import plan_messages
 from boardpack.errors import BoardpackError, WorkspaceError
+from boardpack.figures import plural
 from boardpack.period import Period, period_before
 from boardpack.pipeline import Pack, build_pack, now_in
 from boardpack.render.html import pages
@@ -184,7 +185,9 @@ class Handler(BaseHTTPRequestHandler):
                     HTTPStatus.BAD_REQUEST, "error.html.j2", error="?to= takes a recipient number"
                 )
             if n >= len(letters):
-                return self.not_found(f"the {parts[1]} report has {len(letters)} recipient set(s)")
+                return self.not_found(
+                    f"the {parts[1]} report has {plural(len(letters), 'recipient set')}"
+                )
             form = query.get("form") if query.get("form") in ("phone", "text") else "html"
             return self.page(
                 HTTPStatus.OK,

@@ -118,7 +118,7 @@ def test_decision_rules_report_the_deciding_values(pack):
     rows = {r["rule"]: r for r in pack.results.tables["finance.decision_rules"].rows}
     assert rows["Keep six months of runway"]["verdict"] == "pass"
     assert rows["Net income is positive"]["verdict"] == "fail"
-    assert rows["Net income is positive"]["why"] == "-1400.00 USD > 0"
+    assert rows["Net income is positive"]["why"] == "-1,400.00 USD > 0"
     assert any(
         f.title == "Decision rule failed: Net income is positive" for f in pack.results.findings
     )

@@ -133,3 +133,25 @@ def test_a_bad_report_table_is_refused(tmp_path, table, said):
     root = write_workspace(tmp_path / "ws", TOML + "\n" + table)
     with pytest.raises(WorkspaceError, match=re.escape(said)):
         load_workspace(root, environ={})
+
+
+def test_the_demo_cto_report_audits_real_code(demo_pack):
+    cto = next(d for d in demo_pack.documents if d.id == "cto")
+    said = [getattr(b, "text", "") for s in cto.sections for b in s.blocks]
+    assert not any("git source is not configured" in t for t in said)
+    # AWS is not connected: said once, with how to connect, not in several empty sections
+    aws = [t for t in said if "aws source is not configured" in t]
+    assert len(aws) == 1 and "[sources.aws]" in aws[0]
+    secrets = [
+        f
+        for s in cto.sections
+        for b in s.blocks
+        if b.type == "findings"
+        for f in b.items
+        if "credential committed to northpoint-api" in f.title
+    ]
+    assert secrets and "fingerprint" in secrets[0].evidence
+    assert "AKIAIOSFODNN7EXAMPLE" not in secrets[0].evidence  # never the secret itself
+    repo = next(r for r in demo_pack.portfolio.repositories if r.name == "northpoint-api")
+    assert repo.ci and repo.test_files and repo.lock_files and repo.staging
+    assert demo_pack.results.metrics["technology.maturity.consulting"].value is not None

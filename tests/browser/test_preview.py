@@ -129,7 +129,7 @@ def test_another_host_name_is_refused(server):
     [
         ("2025-01/", 404, "no period 2025-01"),
         ("2026-10/nobody/", 404, "no report nobody in 2026-10"),
-        ("2026-10/cfo/?to=7", 404, "the cfo report has 2 recipient set(s)"),
+        ("2026-10/cfo/?to=7", 404, "the cfo report has 2 recipient sets"),
     ],
 )
 def test_a_wrong_address_says_what_is_there(server, path, status, says):

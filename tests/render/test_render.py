@@ -115,7 +115,7 @@ def test_missing_source_sections_say_so(tmp_path):
         render(next(d for d in pack.documents if d.id == "cto"), "txt").split()
     )  # unwrapped
     assert "reads the git and aws sources, and boardpack.toml configures none of them" in cto
-    assert "The aws source is not configured in boardpack.toml, so this section has no data." in cto
+    assert "The aws source is not configured in boardpack.toml: nothing here comes from it." in cto
 
 
 def test_a_report_too_big_for_gmail_moves_its_detail_to_an_attachment_and_says_so(pack):

@@ -108,10 +108,10 @@ def test_downtime_over_three_slots_catches_up_once_for_the_latest(tmp_path):
         "2026-11-16",
     ]
     assert recorded[1].detail.startswith(
-        "catch-up: 3 slot(s) missed while stopped, run once for the latest; 2026-10: 2 sent"
+        "catch-up: 3 slots missed while stopped, run once for the latest; 2026-10: 2 sent"
     )
     assert {d.key.period for d in deliveries} == {"2026-09", "2026-10"}  # no period lost
-    assert any("catch-up: 3 slot(s)" in line for line in lines)
+    assert any("catch-up: 3 slots" in line for line in lines)
 
 
 def test_a_fresh_scheduler_does_not_replay_history(tmp_path):

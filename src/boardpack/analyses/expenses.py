@@ -16,6 +16,7 @@ from decimal import Decimal
 from statistics import median, median_low
 
 from boardpack.analyses.ledger_sql import EXPENSE, ZERO, ledger_files, money
+from boardpack.figures import plural
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import Period, trailing_months
 
@@ -111,8 +112,8 @@ def spend_by_period(
                 area="expenses",
                 title=f"Spending spike: {account}",
                 evidence=(
-                    f"{current} {currency} in {portfolio.period.title} against a typical {typical} "
-                    f"(median of the {HISTORY} periods before)."
+                    f"{current:,} {currency} in {portfolio.period.title} against a typical"
+                    f" {typical:,} (median of the {HISTORY} periods before)."
                 ),
                 action="Check the transactions behind it; if it is a new normal, nothing to do.",
                 source=provenance[0],
@@ -200,7 +201,7 @@ def duplicates(
                 severity="high",
                 area="expenses",
                 title=f"Possible duplicate payments: {len(rows)}",
-                evidence=f"{total} {currency} paid twice to the same payee within {window} days.",
+                evidence=f"{total:,} {currency} paid twice to the same payee within {window} days.",
                 action="Confirm with the payee and ask for a refund of any double charge.",
                 source=provenance[0],
             )
@@ -260,8 +261,8 @@ def recurring(
             unit=currency,
             provenance=provenance,
             note=(
-                f"{len(steady)} payee(s) charging a steady amount in {RECURRING_MONTHS}+ of the"
-                " last 4 months"
+                f"{plural(len(steady), 'payee')} charging a steady amount in {RECURRING_MONTHS}+ of"
+                " the last 4 months"
             ),
         ),
         Table(

@@ -18,6 +18,7 @@ from boardpack.analyses.ledger_sql import (
     money,
     total,
 )
+from boardpack.figures import plural
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import add_months, month_end, trailing_months
 from boardpack.sources import books
@@ -171,8 +172,10 @@ def other_basis(
                 {"item": "Revenue, cash basis (received)", "amount": money(cash)},
             ),
             provenance=provenance,
-            note="Deposits and prepayments are revenue when received on the cash basis, and when"
-            " the service is given on the accrual basis.",
+            note=(
+                "Deposits and prepayments are revenue when received on the cash basis, and when"
+                " the service is given on the accrual basis."
+            ),
         ),
     )
 
@@ -260,7 +263,7 @@ def break_even(portfolio, results, currency, provenance, start3: date, end3: dat
         margin = (revenue - all_variable) / revenue
         value = money(all_fixed / months / margin)
         note = (
-            f"monthly fixed costs {money(all_fixed / months)} / contribution margin"
+            f"monthly fixed costs {money(all_fixed / months):,} / contribution margin"
             f" {(margin * 100).quantize(Decimal('0.1'))}% ({start3:%b}–{end3:%b %Y}; variable costs"
             " per the chart of accounts and finance.variable_cost_accounts)"
         )
@@ -295,7 +298,7 @@ def break_even(portfolio, results, currency, provenance, start3: date, end3: dat
                 area="finance",
                 title="Revenue is below break-even",
                 evidence=(
-                    f"Average monthly revenue {current} {currency} against break-even {value}"
+                    f"Average monthly revenue {current:,} {currency} against break-even {value:,}"
                     f" {currency}."
                 ),
                 action="Raise prices or volume on the highest-margin venture, or cut fixed costs.",
@@ -486,8 +489,8 @@ def revenue_targets(portfolio, results, currency, provenance, start3: date, end3
             ]
             rule += (
                 f" in a typical month ({current:,} a month in {start3:%b}–{end3:%b %Y}, the"
-                f" season taken out), each month then shaped by the season of the last"
-                f" {shape.years} year(s): its share of a typical month's revenue"
+                " season taken out), each month then shaped by the season of the last"
+                f" {plural(shape.years, 'year')}: its share of a typical month's revenue"
             )
     else:
         growth = None
@@ -594,9 +597,9 @@ def profitability_roadmap(
             note=(
                 f"a straight line from {current:,} {currency} ({start3:%b}–{end3:%b %Y} average"
                 + (
-                    f" of {trailing:,}, the season taken out) to the goal in"
-                    f" {finance.goal_month}, each month moved by its season (the last"
-                    f" {shape.years} year(s)); a milestone is dated by the first month it is met"
+                    f" of {trailing:,}, the season taken out) to the goal in {finance.goal_month},"
+                    f" each month moved by its season (the last {plural(shape.years, 'year')}); a"
+                    " milestone is dated by the first month it is met"
                     if shape
                     else f") to the goal in {finance.goal_month}"
                 )

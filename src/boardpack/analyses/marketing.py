@@ -170,7 +170,7 @@ def blasts(portfolio: Portfolio, results: Results) -> list[Milestone]:
                 provenance=where,
                 note=(
                     f"{lst.size} × {lst.deliverability} × {lst.open} × {lst.click} ×"
-                    f" {lst.conversion} × {lst.average_order_value}"
+                    f" {lst.conversion} × {lst.average_order_value:,}"
                 ),
             ),
             Metric(
@@ -224,10 +224,10 @@ def blasts(portfolio: Portfolio, results: Results) -> list[Milestone]:
                 area="marketing",
                 title=(
                     f"An email blast to {best['list']} is expected to return "
-                    f"{best['revenue']} {currency}"
+                    f"{best['revenue']:,} {currency}"
                 ),
                 evidence=(
-                    f"Modelled from the list's size and rates; cost {best['cost']} {currency}."
+                    f"Modelled from the list's size and rates; cost {best['cost']:,} {currency}."
                 ),
                 action=f"Schedule a blast to {best['list']} this month.",
                 entity=best["entity"],

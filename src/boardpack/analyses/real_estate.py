@@ -244,7 +244,7 @@ def income(portfolio: Portfolio, results: Results, entity: Entity) -> None:
             value=cap,
             unit="%",
             provenance=("boardpack.toml [entities.property] value", *provenance),
-            note=f"annualized NOI ÷ property value {entity.property.value} {currency}",
+            note=f"annualized NOI ÷ property value {entity.property.value:,} {currency}",
         ),
         Metric(
             id=f"{entity.id}.noi_trailing_12m",

@@ -109,8 +109,8 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 area="accounting",
                 title=f"Income booked before the service: {len(early)}",
                 evidence=(
-                    f"{total} {currency} booked to Income in {period.title} for service that starts"
-                    f" later (first: {first[1] or 'unknown payee'} {first[2]} on {first[0]},"
+                    f"{total:,} {currency} booked to Income in {period.title} for service that"
+                    f" starts later (first: {first[1] or 'unknown payee'} {first[2]} on {first[0]},"
                     f" service from {first[3]}; {first[4]})."
                 ),
                 action=(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from decimal import Decimal
 
+from boardpack.figures import value_text
 from boardpack.model import Column, Finding, Portfolio, Results, Table
 
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
@@ -29,7 +30,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             verdict, why = ("pass" if metric.status == "good" else "no data"), metric.note
         else:
             verdict = "pass" if OPS[rule.op](value, rule.value) else "fail"
-            why = f"{value} {metric.unit} {rule.op} {rule.value}"
+            why = f"{value_text(value, metric.unit)} {rule.op} {rule.value:,}"
         rows.append(
             {
                 "rule": rule.label,

@@ -24,6 +24,7 @@ from boardpack.aws.workspace import PortfolioGone, fetch, on_aws, s3_location
 from boardpack.config import WORKSPACE_FILE, Workspace, load_workspace
 from boardpack.delivery.plan import recipients_for
 from boardpack.errors import WorkspaceError
+from boardpack.figures import plural
 from boardpack.reports.roles import report_specs, workspace_sections
 from boardpack.schedule.fire import local_day
 
@@ -94,7 +95,7 @@ def plan(event: Any) -> dict:
             )
     if skipped:
         _deployment_alert(
-            f"{len(skipped)} portfolio(s) not planned for {slot.isoformat()}", skipped
+            f"{plural(len(skipped), 'portfolio')} not planned for {slot.isoformat()}", skipped
         )
     log.info(
         "planned %d jobs for %d portfolios (%d skipped)",

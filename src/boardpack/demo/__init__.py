@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from boardpack.demo.notes import write_notes
+from boardpack.demo.repository import write_repository
 from boardpack.demo.ventures import write_jobs, write_timesheets, write_units
 from boardpack.demo.workspace import SCAFFOLD, workspace_toml
 from boardpack.period import add_months, month_end
@@ -26,7 +27,8 @@ SEED = 20261022
 MONTHS = 26
 
 
-def generate(directory: Path, as_of: date | None = None) -> None:
+def generate(directory: Path, as_of: date | None = None) -> bool:
+    """Write the demo workspace; False when git is not on this machine (no repository then)."""
     as_of = as_of or date.today()
     rng = random.Random(SEED)
     last = as_of - timedelta(days=1)  # the bank exports run to yesterday
@@ -65,6 +67,7 @@ def generate(directory: Path, as_of: date | None = None) -> None:
         workspace_toml(add_months(as_of, 12), first - timedelta(days=1)), encoding="utf-8"
     )
     write_logo(directory / "branding" / "logo.png")
+    return write_repository(directory / "repos" / "northpoint-api", last)
 
 
 def write_logo(path: Path) -> None:

@@ -10,7 +10,7 @@ from importlib.metadata import entry_points
 from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
 from boardpack.figures import value_text
-from boardpack.model import Metric, Portfolio, Results
+from boardpack.model import Metric, Portfolio, Results, SourceStatus
 from boardpack.reports import summary
 from boardpack.reports.document import (
     ActionsBlock,
@@ -195,9 +195,11 @@ def build_document(
     earlier (where the ledger reaches back to it), for the changes each metric shows."""
     ws = portfolio.workspace.settings
     period = portfolio.period
-    built = short_agenda(
-        tuple(build_section(sections[s], results, portfolio) for s in role.sections),
-        role.agenda_size,
+    built = once(
+        short_agenda(
+            tuple(build_section(sections[s], results, portfolio) for s in role.sections),
+            role.agenda_size,
+        )
     )
     shown = footnotes(built)
     headline = (
@@ -296,7 +298,7 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
         status = portfolio.sources.get(name)
         if state != "fresh":
             if state == "missing" and name in spec.uses:
-                text = f"The {name} source is not configured, so nothing below comes from it."
+                text = SourceStatus(name=name, configured=False).explain(portfolio.period)
             else:
                 text = (
                     status.explain(portfolio.period)
@@ -324,6 +326,23 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
         )
     blocks = spec.build(results, portfolio) or [TextBlock(text="No data for this period.")]
     return Section(id=spec.id, title=spec.title, blocks=tuple(notices + blocks))
+
+
+def once(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """A notice about a source (stale, not configured) said once in a report, where it first
+    applies; a section that had nothing else to say goes with it."""
+    seen: set[str] = set()
+    out = []
+    for section in sections:
+        blocks = [
+            b
+            for b in section.blocks
+            if not (isinstance(b, TextBlock) and b.tone == "warn" and b.text in seen)
+        ]
+        seen |= {b.text for b in section.blocks if isinstance(b, TextBlock) and b.tone == "warn"}
+        if blocks:
+            out.append(replace(section, blocks=tuple(blocks)))
+    return tuple(out)
 
 
 def short_agenda(sections: tuple[Section, ...], size: int) -> tuple[Section, ...]:

@@ -141,7 +141,9 @@ class Scheduler:
             )
             shown = f"{missed}+" if missed == MISSED_SHOWN else str(missed)
             self.run_slot(
-                latest, f"catch-up: {shown} slot(s) missed while stopped, run once for the latest"
+                latest,
+                f"catch-up: {shown} slot{'s' if missed != 1 else ''} missed while stopped, run once"
+                " for the latest",
             )
             count += 1
         return count
