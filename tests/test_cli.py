@@ -291,3 +291,22 @@ def test_check_warns_when_most_ledger_rows_have_no_account(tmp_path):
         "check", "-w", str(write_workspace(tmp_path / "ok")), "--as-of", "2026-11-15"
     )
     assert "warning:" not in categorized.stderr and categorized.stdout.rstrip().endswith("OK")
+
+
+def test_help_shows_no_type_on_a_flag():
+    for command in (("send",), ("build",), ("runs",), ("schedule", "run")):
+        result = run_cli(*command, "--help", env={"COLUMNS": "100"})
+        assert result.returncode == 0 and "<bool>" not in result.stdout, command
+        assert "--dry-run" in run_cli("send", "--help").stdout
+
+
+def test_runs_fit_100_columns_and_keep_whole_run_ids(demo_sent):
+    root, _ = demo_sent
+    shown = run_cli("runs", "-w", str(root), env={"COLUMNS": "100"}).stdout
+    assert max(len(line) for line in shown.splitlines()) <= 100
+    from boardpack.audit.sqlite import SqliteAuditStore
+
+    store = SqliteAuditStore(root / ".boardpack" / "audit.sqlite")
+    (run,) = store.runs()
+    store.close()
+    assert run.id in shown  # never cut with an ellipsis

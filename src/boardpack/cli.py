@@ -24,6 +24,21 @@ from boardpack.render import FORMATS
 from boardpack.render.branding import brand_for
 from boardpack.terminal import console, inert
 
+
+def _flags_without_a_type() -> None:
+    """typer labels a flag `<bool>` in --help; a flag takes no value, so it shows none."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_without_a_type()
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -335,12 +350,13 @@ def runs(
         "period",
         "report",
         "state",
-        "attempts",
-        "updated",
+        "tries",
+        "updated (UTC)",
         "recipients",
         "detail",
         title="Deliveries",
     )
+    table.columns[4].no_wrap = True
     for d in deliveries:
         names = ", ".join(f"{a} (suppressed)" if a in suppressed else a for a in d.recipients)
         add_row(
@@ -349,16 +365,26 @@ def runs(
             d.key.report,
             d.state,
             str(d.attempts),
-            d.updated_at[:19],
+            d.updated_at[:16].replace("T", " "),
             names,
             d.detail,
         )
     out.print(table)
     table = RichTable(
-        "run", "command", "period", "started", "status", "summary", "alert", title="Runs"
+        "run", "command", "period", "started (UTC)", "status", "summary", "alert", title="Runs"
     )
+    table.columns[0].no_wrap = table.columns[3].no_wrap = True  # a run id is what one copies
     for r in run_rows:
-        add_row(table, r.id, r.command, r.period, r.started_at[:19], r.status, r.summary, r.alert)
+        add_row(
+            table,
+            r.id,
+            r.command,
+            r.period,
+            r.started_at[:16].replace("T", " "),
+            r.status,
+            r.summary,
+            r.alert,
+        )
     out.print(table)
     if fire_rows:
         table = RichTable("due (UTC)", "status", "run", "by", "detail", title="Schedule fires")

@@ -58,14 +58,17 @@ def test_an_overdue_to_do_leads_the_to_dos_of_its_rank(tmp_path):
 
 
 def test_asset_inventory_lists_domains_with_only_their_own_findings(pack):
-    rows = pack.results.tables["executive.assets"].rows
-    assert {
-        "entity": "Small Co",
-        "kind": "domain",
-        "asset": "smallco.example.com",
-        "note": "",
-    }.items() <= rows[0].items()
-    assert (rows[0]["open_findings"], rows[0]["worst"]) == (0, "—")
+    rows = {r["asset"]: r for r in pack.results.tables["executive.assets"].rows}
+    domain = rows["smallco.example.com"]
+    assert {"entity": "Small Co", "kind": "domain", "note": ""}.items() <= domain.items()
+    assert (domain["open_findings"], domain["worst"]) == (0, "—")
+
+
+def test_assets_with_findings_come_first(demo_pack):
+    rows = demo_pack.results.tables["executive.assets"].rows
+    counts = [r["open_findings"] > 0 for r in rows]
+    assert counts == sorted(counts, reverse=True) and counts[0]
+    assert "note" not in [c.id for c in demo_pack.results.tables["executive.assets"].columns]
 
 
 def test_each_asset_counts_the_findings_about_it(demo_pack):

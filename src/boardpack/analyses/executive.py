@@ -111,18 +111,27 @@ def assets(portfolio: Portfolio, results: Results) -> Table:
                 r.name,
                 f"{r.service} {r.kind}, {r.region}: no entity tag",
             )
+    # the assets with findings first, the most serious first; each row keeps its note for the JSON
+    ordered = sorted(
+        enumerate(rows),
+        key=lambda r: (
+            r[1]["open_findings"] == 0,
+            SEVERITY_RANK.get(r[1]["worst"], 9),
+            -r[1]["open_findings"],
+            r[0],
+        ),
+    )
     return Table(
         id="executive.assets",
-        title="Assets by venture",
+        title="Assets by venture, those with findings first",
         columns=(
             Column.text("entity", "Venture"),
-            Column.text("kind", "Kind"),
             Column.text("asset", "Asset"),
-            Column.text("note", "Note"),
+            Column.text("kind", "Kind"),
             Column.number("open_findings", "Open findings"),
             Column.text("worst", "Most serious"),
         ),
-        rows=tuple(rows),
+        rows=tuple(r for _, r in ordered),
         provenance=("boardpack.toml [[entities]]",)
         + (("git",) if repos else ())
         + (("AWS account",) if cloud else ()),
