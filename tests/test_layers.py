@@ -23,6 +23,7 @@ LAYERS = (
             "boardpack.cron",
             "boardpack.delivery.addresses",
             "boardpack.figures",
+            "boardpack.links",
         ),
     ),
     ("settings", ("boardpack.config",)),

@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from boardpack import links
 from boardpack.currencies import minor_units
 from boardpack.environment import Environment
 from boardpack.errors import WorkspaceError
@@ -686,6 +687,24 @@ class ChartAccount(Strict):
     kinds: list[str] = []  # entity kinds it applies to; empty: every entity
 
 
+class Links(Strict):
+    """Where a report sends its reader: the report in the owner's archive, and per finding area
+    (security, finance, ...) the page on how to act on it. https only."""
+
+    archive: str | None = None  # "https://reports.example.com/{period}/{report}"
+    findings: dict[str, str] = {}  # area -> link
+
+    @field_validator("archive")
+    @classmethod
+    def archive_template(cls, value: str | None) -> str | None:
+        return None if value is None else links.checked_template(value)
+
+    @field_validator("findings")
+    @classmethod
+    def finding_links(cls, value: dict[str, str]) -> dict[str, str]:
+        return {area: links.checked(url) for area, url in value.items()}
+
+
 class CustomReport(Strict):
     """A report of the workspace's own: any registered sections, in this order. For a role's own
     report (`[reports.ceo]`) each key is optional and replaces that part of the built-in one."""
@@ -863,6 +882,7 @@ class Settings(Strict):
     reports: dict[ReportId, CustomReport] = (
         {}
     )  # custom reports (a built-in id replaces that report's sections)
+    links: Links = Links()
     roles: dict[str, Role] = (
         {}
     )  # recipients by report id: a role, a custom report or entity-<entity id>

@@ -101,6 +101,7 @@ class Risk:
     action: str
     entity: str | None
     source: str
+    url: str = ""  # where to act on it
 
 
 HOW_TO_CONNECT = {
@@ -122,6 +123,7 @@ class NoteAction:
     entity: str | None
     source: str  # path:line
     heading: str = ""  # the heading the item sits under ("Maintenance")
+    url: str = ""  # `<https://…>` at the end of the item: where to act on it
 
     @property
     def id(self) -> str:
@@ -623,6 +625,7 @@ class Finding:
     id: str = ""
     status: Literal["new", "recurring"] | None = None  # None: no earlier pack was recorded
     age: int = 0  # periods open, this one included
+    url: str = ""  # where to act on it: the note's, or [links.findings] for its area
 
 
 HOW_TO_CONNECT = {
@@ -645,6 +648,7 @@ class Action:
     source: str = ""
     id: str = ""  # the same from period to period (analyses/followup.py)
     status: Literal["open", "slipped", "done"] | None = None
+    url: str = ""  # where to act on it
 
 
 STRIPPED = re.compile(

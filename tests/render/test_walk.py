@@ -92,6 +92,14 @@ def test_markdown_has_the_key_numbers_with_their_change_and_the_chart_notes(pack
     assert notes and all(note in text for note in notes)
 
 
+@pytest.mark.parametrize("fmt", ["txt", "md"])
+def test_golden_demo_ceo_report(demo_pack, golden, fmt):
+    """The demo's CEO report as a new user first reads it, reviewed by reading it. A secret's
+    fingerprint is keyed per workspace (never the same twice): it is masked."""
+    text = render(next(d for d in demo_pack.documents if d.id == "ceo"), fmt)
+    golden(f"demo-ceo.{fmt}", re.sub(r"(fingerprint\s+)[0-9a-f]{16}", r"\1<keyed>", text))
+
+
 def test_golden_venture_report(demo_pack, golden):
     golden(
         "entity-rental.txt",

@@ -29,4 +29,5 @@ def action_for(finding: Finding, start: date) -> Action:
         due=start + timedelta(days=DAYS_BY_SEVERITY[finding.severity]),
         entity=finding.entity,
         source=finding.source or finding.title,
+        url=finding.url,
     )

@@ -26,6 +26,11 @@ AGENDA_SEVERITIES = ("critical", "high", "medium")
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
     results.add(assets(portfolio, results), kpis(portfolio, results))
+    # where to act on each finding: its own link, else the one [links.findings] gives its area
+    by_area = portfolio.workspace.settings.links.findings
+    results.findings[:] = [
+        replace(f, url=f.url or by_area.get(f.area, "")) for f in results.findings
+    ]
     results.agenda = agenda(portfolio, results)
     results.add(
         Metric(

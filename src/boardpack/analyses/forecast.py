@@ -379,8 +379,9 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     f"Cash {base.opening:,} {currency} at {portfolio.period.end}; the 12-month"
                     f" forecast reaches {money(low):,} {currency} on {low_day}."
                     + (
-                        " The trailing-average runway"
-                        f" ({trailing.value or 'unlimited'} months) does not see the seasons."
+                        " The trailing-average runway ("
+                        + (f"{trailing.value} months" if trailing.value else "unlimited")
+                        + ") does not see the seasons."
                         if blind
                         else ""
                     )

@@ -22,6 +22,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     action=risk.action or "Decide an owner and a next step.",
                     entity=risk.entity,
                     source=risk.source,
+                    url=risk.url,
                 )
             )
         if note.status in STATUS_SEVERITY:
@@ -54,5 +55,6 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     entity=item.entity,
                     source=item.source,
                     id=item.id,
+                    url=item.url,
                 )
             )

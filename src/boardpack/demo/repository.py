@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 FILES = {
@@ -57,7 +57,8 @@ def write_repository(path: Path, as_of: date) -> bool:
     }
 
     def run(*args: str, when: date | None = None) -> None:
-        stamp = datetime.combine(when, time(10)).isoformat() if when else ""
+        # in UTC: the same commits, and hashes, on a machine in any time zone
+        stamp = datetime.combine(when, time(10), tzinfo=UTC).isoformat() if when else ""
         subprocess.run(
             [git, "-C", str(path), *args],
             check=True,

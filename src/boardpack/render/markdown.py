@@ -42,6 +42,7 @@ class MarkdownWriter(Writer):
             "",
             f"*{md(doc.period_title)} · {doc.basis} basis · as of {doc.as_of}*",
             "",
+            *([f"Online: <{doc.link}>", ""] if doc.link else []),
             "Data: "
             + "; ".join(
                 f"{md(s.name)} ({s.state}{', to ' + str(s.freshness) if s.freshness else ''})"
@@ -94,6 +95,7 @@ class MarkdownWriter(Writer):
             f"- **{f.severity.upper()}** {md(f.title)}"
             + (f" _({standing(f)})_" if f.status else "")
             + f": {md(f.evidence)} → {md(f.action)}"
+            + (f" <{f.url}>" if f.url else "")
             for f in block.items
         ]
 
@@ -101,6 +103,7 @@ class MarkdownWriter(Writer):
         self.lines += [
             f"{i}. {md(a.title)} — {md(a.owner)}, due {a.due}"
             + (" **overdue**" if a.due < self.doc.as_of else "")
+            + (f" <{a.url}>" if a.url else "")
             for i, a in enumerate(block.items, start=1)
         ]
 
@@ -120,11 +123,14 @@ class MarkdownWriter(Writer):
             self.lines += ["", f"*{md(block.note)}*"]
 
     def text(self, block: TextBlock) -> None:
-        self.lines.append(
-            "> **Note:** " + md(block.text)
-            if block.tone == "warn"
-            else md(block.text, starts_line=True)
-        )
+        self.lines += [  # a paragraph of its own: two text blocks never run together
+            (
+                "> **Note:** " + md(block.text)
+                if block.tone == "warn"
+                else md(block.text, starts_line=True)
+            ),
+            "",
+        ]
 
     def footer(self) -> None:
         self.lines += [

@@ -76,6 +76,7 @@ def report_data(doc: Document, brand: Brand, logo: str | None, rows: int | None)
                         "action": f.action,
                         "entity": f.entity,
                         "standing": standing(f),
+                        "url": f.url,
                     }
                     for f in b.items
                 ],
@@ -91,6 +92,7 @@ def report_data(doc: Document, brand: Brand, logo: str | None, rows: int | None)
                         "due": a.due,
                         "entity": a.entity,
                         "overdue": a.due is not None and a.due < doc.as_of,
+                        "url": a.url,
                     }
                     for i, a in enumerate(b.items, start=1)
                 ],
@@ -123,6 +125,7 @@ def report_data(doc: Document, brand: Brand, logo: str | None, rows: int | None)
         "generated": doc.generated_at.strftime("%Y-%m-%d %H:%M %Z"),
         "generated_at": doc.generated_at.isoformat(),
         "previous_title": doc.previous_title,
+        "link": doc.link,
         "year_earlier_title": doc.year_earlier_title,
         "sources": [
             {

@@ -53,6 +53,8 @@ class TextWriter(Writer):
                 for s in doc.sources
             )
         )
+        if doc.link:
+            self.lines.append(f"Online: {doc.link}")
 
     def headline(self, metrics: tuple[Metric, ...]) -> None:
         self.lines += [
@@ -81,14 +83,18 @@ class TextWriter(Writer):
                     f"[{f.severity.upper()}] {f.title}" + (f" ({standing(f)})" if f.status else "")
                 ),
                 *wrap(f.evidence, "    "),
-                *wrap(f"-> {f.action}", "    "),
+                *wrap(f"-> {f.action}" + (f" <{f.url}>" if f.url else ""), "    "),
             ]
 
     def actions(self, block: ActionsBlock) -> None:
         for i, a in enumerate(block.items, start=1):
             late = " OVERDUE" if a.due < self.doc.as_of else ""
             self.lines += textwrap.wrap(
-                f"{i:>2}. {a.title} — {a.owner}, due {a.due}{late}", WIDTH, subsequent_indent="    "
+                f"{i:>2}. {a.title} — {a.owner}, due {a.due}{late}"
+                + (f" <{a.url}>" if a.url else ""),
+                WIDTH,
+                subsequent_indent="    ",
+                break_long_words=False,  # a link stays whole, to be copied
             )
 
     def chart(self, block: ChartBlock) -> None:

@@ -109,6 +109,7 @@ class Document:
     )  # metric id -> the same period's value a year earlier, where the ledger reaches back
     year_earlier_title: str = ""  # "October 2025"
     basis: str = "cash"  # the profit and loss basis every figure is on: "cash" or "accrual"
+    link: str = ""  # the report in the owner's archive ([links] archive), if one is named
 
     def footnote_number(self, metric_id: str) -> int:
         return next(i for i, m in enumerate(self.footnotes, start=1) if m.id == metric_id)
@@ -153,6 +154,7 @@ def to_json(doc: Document) -> dict:
         "organization": doc.organization,
         "period": doc.period,
         "basis": doc.basis,
+        "link": doc.link or None,
         "as_of": doc.as_of.isoformat(),
         "generated_at": doc.generated_at.isoformat(),
         "sources": [
@@ -218,6 +220,7 @@ def block_json(block: Block, doc: Document) -> dict:
                     "id": f.id,
                     "status": f.status,
                     "age": f.age,
+                    "url": f.url or None,
                 }
                 for f in block.items
             ],
@@ -234,6 +237,7 @@ def block_json(block: Block, doc: Document) -> dict:
                     "entity": a.entity,
                     "id": a.id,
                     "status": a.status,
+                    "url": a.url or None,
                 }
                 for i, a in enumerate(block.items, start=1)
             ],

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib.metadata import entry_points
 
+from boardpack import links
 from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
 from boardpack.figures import value_text
@@ -263,6 +264,9 @@ def build_document(
         year_earlier=values(year_earlier),
         year_earlier_title=period.year_earlier().title,
         basis=portfolio.basis,
+        link=(
+            links.filled(ws.links.archive, period.label, role.id) if ws.links.archive else ""
+        ),
     )
 
 

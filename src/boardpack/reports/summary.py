@@ -111,9 +111,9 @@ def cash(metrics: dict[str, Metric]) -> Sentence:
 
 
 def serious(findings: list[Finding]) -> list[Sentence]:
-    ranked = sorted(
+    ranked = sorted(  # by severity, then in the report's own order
         (f for f in findings if SEVERITY_RANK[f.severity] <= 2),
-        key=lambda f: (SEVERITY_RANK[f.severity], f.title),
+        key=lambda f: SEVERITY_RANK[f.severity],
     )
     if not ranked:
         return [Sentence("No finding in this report is of medium severity or worse.")]

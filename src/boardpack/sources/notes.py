@@ -15,8 +15,9 @@ from typing import Literal
 import frontmatter
 import yaml
 from markdown_it import MarkdownIt
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from boardpack import links
 from boardpack.errors import SourceErrors, SourceProblem
 from boardpack.model import Note, NoteAction, Portfolio, Risk, SourceStatus
 from boardpack.period import EARLIEST, latest_plausible
@@ -53,16 +54,19 @@ class FrontMatterHandler(frontmatter.YAMLHandler):
         )  # noqa: S506 - a SafeLoader, narrowed further
 
 
-def task(line: str) -> tuple[bool, str | None, str, str | None] | None:
-    """(done, owner, title, due text) of a `[ ]` item, or None."""
+def task(line: str) -> tuple[bool, str | None, str, str | None, str] | None:
+    """(done, owner, title, due text, link) of a `[ ]` item, or None; the link is an `<…>` that
+    ends the line."""
     match = TASK.match(line)
     if not match:
         return None
-    title, due = match["title"].rstrip(), None
+    title, due, url = match["title"].rstrip(), None, ""
+    if title.endswith(">") and (opened := title.rfind("<")) >= 0:
+        title, url = title[:opened].rstrip(), title[opened + 1 : -1]
     start = title.rfind("(due")
     if start >= 0 and (found := DUE.fullmatch(title, start)):
         title, due = title[:start].rstrip(), found["due"]
-    return match["done"] != " ", match["owner"], title, due
+    return match["done"] != " ", match["owner"], title, due, url
 
 
 class RiskFields(BaseModel):
@@ -71,6 +75,12 @@ class RiskFields(BaseModel):
     severity: Literal["critical", "high", "medium", "low", "info"] = "medium"
     area: str = "operations"
     action: str = ""
+    url: str = ""  # where to act on it: an https link
+
+    @field_validator("url")
+    @classmethod
+    def https(cls, value: str) -> str:
+        return links.checked(value) if value else value
 
 
 class FrontMatter(BaseModel):
@@ -204,6 +214,7 @@ def read_note(
             action=r.action,
             entity=meta.entity,
             source=shown,
+            url=r.url,
         )
         for r in meta.risks
     )
@@ -256,8 +267,14 @@ def parse_actions(
         found = task(tokens[i + 2].content.splitlines()[0])
         if not found:
             continue
-        done, owner, title, due_text = found
+        done, owner, title, due_text, url = found
         line = offset + (token.map[0] + 1 if token.map else 0)
+        if url:
+            try:
+                links.checked(url)
+            except ValueError as exc:
+                problems.append(SourceProblem(shown, line, str(exc)))
+                url = ""
         due = None
         if due_text:
             try:
@@ -272,6 +289,7 @@ def parse_actions(
             entity=entity,
             source=f"{shown}:{line}",
             heading=heading,
+            url=url,
         )
 
 
