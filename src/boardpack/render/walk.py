@@ -41,15 +41,23 @@ class Writer(ABC):
         self.lines: list[str] = []
 
     def write(self) -> str:
+        """In the HTML template's order: the header, the summary, the key numbers, the rest."""
         self.header()
+        lead = [s for s in self.doc.sections if s.id == "summary"]
+        for section in lead:
+            self.walk(section)
         if self.doc.headline:
             self.headline(self.doc.headline)
         for section in self.doc.sections:
-            self.section(section)
-            for block in section.blocks:
-                getattr(self, block.type)(block)
+            if section not in lead:
+                self.walk(section)
         self.footer()
         return self.finish()
+
+    def walk(self, section: Section) -> None:
+        self.section(section)
+        for block in section.blocks:
+            getattr(self, block.type)(block)
 
     @abstractmethod
     def header(self) -> None: ...
