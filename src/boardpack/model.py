@@ -83,14 +83,6 @@ class SourceStatus:
         return f"The {self.name} source is current to {self.freshness}."
 
 
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,16 +94,6 @@ class Risk:
     entity: str | None
     source: str
     url: str = ""  # where to act on it
-
-
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,16 +113,6 @@ class NoteAction:
         return stable_id("to-do", self.entity, self.title)
 
 
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
-
-
 @dataclass(frozen=True, kw_only=True)
 class Note:
     path: str
@@ -153,16 +125,6 @@ class Note:
     actions: tuple[NoteAction, ...]
 
 
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
-
-
 @dataclass(frozen=True, kw_only=True)
 class BudgetLine:
     """One month of a budget line (a quarter's or a year's spread evenly over its months)."""
@@ -172,16 +134,6 @@ class BudgetLine:
     account: str  # covers the accounts below it
     amount: Decimal  # as written: income and expenses both positive
     source: str  # path:line
-
-
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,16 +148,6 @@ class ChannelMonth:
     revenue: Decimal
     spend: Decimal
     source: str
-
-
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -230,16 +172,6 @@ class Unit:
         )
 
 
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
-
-
 @dataclass(frozen=True, kw_only=True)
 class Job:
     """A hauling job, done or booked (dated after as-of)."""
@@ -254,16 +186,6 @@ class Job:
     source: str
 
 
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
-
-
 @dataclass(frozen=True, kw_only=True)
 class TimeEntry:
     entity: str
@@ -276,16 +198,6 @@ class TimeEntry:
     @property
     def value(self) -> Decimal:
         return self.hours * self.rate
-
-
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -303,16 +215,6 @@ class SecretFinding:
     @property
     def location(self) -> str:
         return f"{self.path}:{self.line}"
-
-
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(kw_only=True)
@@ -350,16 +252,6 @@ class Repository:
     skipped_binary: int = 0
 
 
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
-
-
 @dataclass(frozen=True, kw_only=True)
 class CloudResource:
     """One AWS resource, with the facts the audit needs (never a secret value)."""
@@ -371,16 +263,6 @@ class CloudResource:
     arn: str
     entity: str | None  # from the `entity` tag; None = unassigned
     facts: dict = field(default_factory=dict, hash=False, compare=False)
-
-
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(kw_only=True)
@@ -397,16 +279,6 @@ class CloudAccount:
     )  # (arn, tag value naming no entity)
 
 
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
-
-
 @dataclass(frozen=True, kw_only=True)
 class CashAccount:
     """A bank or processor account a ledger source reads: its opening balance (in the organization's
@@ -420,16 +292,6 @@ class CashAccount:
     # beancount: tables of the cash postings themselves (date, entity, account, amount), so each
     # cash account has its own line
     postings: tuple[str, ...] = ()
-
-
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -453,16 +315,6 @@ class TieOut:
 
 # The first part of every ledger account: what kind of account it is (beancount's five).
 ACCOUNT_TYPES = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
-
-
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(kw_only=True)
@@ -534,16 +386,6 @@ class Portfolio:
 # --- results -------------------------------------------------------------------------------
 
 
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
-
-
 @dataclass(frozen=True, kw_only=True)
 class Metric:
     id: str
@@ -554,16 +396,6 @@ class Metric:
     target: Decimal | None = None
     status: Status | None = None
     note: str = ""  # how it was computed, shown in the footnote
-
-
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -581,16 +413,6 @@ class Column:
         return cls(id=id, label=label, numeric=True)
 
 
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
-
-
 @dataclass(frozen=True, kw_only=True)
 class Table:
     id: str
@@ -599,16 +421,6 @@ class Table:
     rows: tuple[dict, ...]
     provenance: tuple[str, ...] = ()
     note: str = ""
-
-
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -626,16 +438,6 @@ class Finding:
     status: Literal["new", "recurring"] | None = None  # None: no earlier pack was recorded
     age: int = 0  # periods open, this one included
     url: str = ""  # where to act on it: the note's, or [links.findings] for its area
-
-
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -662,16 +464,6 @@ def stable_id(*about: str | None) -> str:
     2" and "...: 3" are one finding, from month to month."""
     text = "|".join(STRIPPED.sub("", (part or "").lower()) for part in about)
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:12]
-
-
-HOW_TO_CONNECT = {
-    "aws": (
-        ' To see the cloud resources and their cost, add [sources.aws] regions = ["us-east-1"]'
-        " and give boardpack read-only credentials (README: the AWS account)."
-    ),
-    "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
-    " [sources.git].",
-}
 
 
 @dataclass(kw_only=True)

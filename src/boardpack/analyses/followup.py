@@ -121,32 +121,35 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     done = sum(1 for r in rows if r["status"] == "done")
     slipped = sum(1 for r in rows if r["status"] == "slipped")
     new_critical = sum(1 for f in findings if f.status == "new" and f.severity == "critical")
-    since = f"since the {earlier[0].title} pack"
+    last = f"the {earlier[0].title} pack"
+    for mid, label, value, unit, note in (
+        ("executive.actions_done", "Actions done", done, "actions", f"of {last}'s agenda"),
+        (
+            "executive.actions_slipped",
+            "Actions slipped",
+            slipped,
+            "actions",
+            f"of {last}'s agenda: past due and still open",
+        ),
+        (
+            "executive.findings_new_critical",
+            "New critical findings",
+            new_critical,
+            "findings",
+            f"critical findings {last} did not have",
+        ),
+    ):
+        results.add(
+            Metric(
+                id=mid,
+                label=label,
+                value=value,
+                unit=unit,
+                provenance=("audit store",),
+                note=note,
+            )
+        )
     results.add(
-        Metric(
-            id="executive.actions_done",
-            label="Actions done",
-            value=done,
-            unit="actions",
-            provenance=("audit store",),
-            note=f"of the {earlier[0].title} pack's agenda, {since}",
-        ),
-        Metric(
-            id="executive.actions_slipped",
-            label="Actions slipped",
-            value=slipped,
-            unit="actions",
-            provenance=("audit store",),
-            note=f"of the {earlier[0].title} pack's agenda: past due and still open",
-        ),
-        Metric(
-            id="executive.findings_new_critical",
-            label="New critical findings",
-            value=new_critical,
-            unit="findings",
-            provenance=("audit store",),
-            note=f"critical findings the {earlier[0].title} pack did not have",
-        ),
         Table(
             id="executive.followup",
             title=f"Since the {earlier[0].title} pack",
