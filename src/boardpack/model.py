@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal, TypeVar
 
 import duckdb
@@ -367,6 +368,12 @@ class Portfolio:
                 f"the {source} source added a {type(found).__name__}, not a {kind.__name__}"
             )
         return found
+
+    @cached_property
+    def ledger_start(self) -> date | None:
+        """The ledger's first day, None with no rows: read once (the ledger must be loaded)."""
+        (first,) = self.db.execute("SELECT min(date) FROM ledger").fetchone()
+        return first
 
     @property
     def currency(self) -> str:

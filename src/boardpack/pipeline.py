@@ -156,14 +156,11 @@ def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
     return written
 
 
-CHECKED_PERIODS = 6  # the periods whose forecast error a pack shows
-
-
 def recorded_packs(workspace: Workspace, period: Period) -> tuple[list[PackEntry] | None, str]:
-    """What the packs of the last CHECKED_PERIODS + 1 periods forecast, from the audit store; a
-    store that cannot be read leaves the comparison out and says why, and the pack still builds."""
+    """What the packs of the last `followup.RECALLED` periods recorded, from the audit store; a
+    store that cannot be read leaves the comparisons out and says why, and the pack still builds."""
     made_in, p = [], period
-    for _ in range(CHECKED_PERIODS + 1):
+    for _ in range(followup.RECALLED):
         p = p.previous()
         made_in.append(p.label)
     errors: tuple[type[Exception], ...] = (BoardpackError, OSError, sqlite3.Error)

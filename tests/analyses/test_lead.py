@@ -51,12 +51,20 @@ def test_the_cfo_summary_sentence_by_sentence(pack):
 
 
 def test_every_figure_in_a_summary_is_a_footnoted_metric(pack):
+    from boardpack.figures import value_text
+
+    marked = 0
     for doc in pack.documents:
-        for number in re.findall(r"\[(\d+)\]", summary(doc)):
+        text = summary(doc)
+        for number in re.findall(r"\[(\d+)\]", text):
             metric = doc.footnotes[int(number) - 1]
-            # the figure before the marker is the metric's value, written as everywhere else
-            assert re.search(rf"\S+ \[{number}\]", summary(doc))
-            assert metric.id in {m.id for m in doc.footnotes}
+            # the figure before the marker is that metric's value, written as everywhere else
+            assert f"{value_text(metric.value, metric.unit)} [{number}]" in text, (doc.id, number)
+            marked += 1
+        # and no figure in a sentence goes without its marker but the moves derived from them
+        bare = re.sub(r"\S+ USD \[\d+\]|\S+ \[\d+\]", "", text)
+        assert not re.search(r"\d+\.\d\d USD(?! on| below| above)", bare), (doc.id, bare)
+    assert marked >= 8  # ceo, cfo and accounting say several
 
 
 def test_a_report_with_nothing_serious_says_so(pack):

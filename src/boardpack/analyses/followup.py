@@ -21,6 +21,8 @@ from boardpack.model import (
     stable_id,
 )
 
+RECALLED = 12  # periods of sent packs a pack reads back: a finding's age, the forecast's error
+
 
 def finding_id(f: Finding) -> str:
     return f.id or stable_id("finding", f.area, f.entity, f.asset, f.title)
@@ -55,7 +57,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 e.value
             )
     earlier = [period.previous()]
-    while len(earlier) < 12:
+    while len(earlier) < RECALLED:
         earlier.append(earlier[-1].previous())
     before = recorded.get(earlier[0].label)
 

@@ -22,6 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
+from itertools import accumulate
 
 from boardpack.analyses.expenses import steady_payees
 from boardpack.analyses.ledger_sql import CENT, OPERATING, TENTH, ZERO, ledger_files, money
@@ -54,22 +56,22 @@ class Forecast:
     def end(self) -> date:
         return self.start + timedelta(days=len(self.receipts) - 1)
 
+    @cached_property
     def closing(self) -> list[Decimal]:
-        out, cash = [], self.opening
-        for received, paid in zip(self.receipts, self.payments):
-            cash += received - paid
-            out.append(cash)
-        return out
+        """The cash at each day's end: worked out once, read by every question asked of it."""
+        return list(
+            accumulate((r - p for r, p in zip(self.receipts, self.payments)), initial=self.opening)
+        )[1:]
 
     def low(self) -> tuple[Decimal, date]:
         """The lowest closing cash and its first day."""
-        closing = self.closing()
+        closing = self.closing
         lowest = min(closing)
         return lowest, self.start + timedelta(days=closing.index(lowest))
 
     def first_below(self, level: Decimal) -> date | None:
         return next(
-            (self.start + timedelta(days=i) for i, c in enumerate(self.closing()) if c < level),
+            (self.start + timedelta(days=i) for i, c in enumerate(self.closing) if c < level),
             None,
         )
 
@@ -99,13 +101,13 @@ class Forecast:
         return (
             sum(self.receipts[i:j], ZERO),
             sum(self.payments[i:j], ZERO),
-            self.closing()[j - 1],
+            self.closing[j - 1],
         )
 
     def buckets(self, starts: list[date], label: str, fmt: str) -> tuple[dict, ...]:
         """Rows of opening, receipts, payments and closing for the spans beginning at `starts`
         (the last runs to the end)."""
-        closing = self.closing()
+        closing = self.closing
         rows = []
         bounds = [(s - self.start).days for s in starts] + [len(closing)]
         for first, (i, j) in zip(starts, zip(bounds, bounds[1:])):
@@ -209,7 +211,7 @@ def estimated(
             {"first": add_months(start, -24), "last": start - timedelta(days=1)},
         ).fetchall()
     }
-    (earliest,) = db.execute("SELECT min(date) FROM ledger").fetchone()
+    earliest = portfolio.ledger_start
     if earliest is None:
         return {}, "no ledger history: nothing is estimated beyond what is scheduled or known"
     complete = earliest.replace(day=1)  # the ledger's first month, taken as whole
@@ -443,7 +445,7 @@ def scenarios(base: Forecast, chosen, currency: str, provenance: tuple[str, ...]
                 "payments_change": scenario.payments,
                 "cash_low": money(low),
                 "cash_low_date": day,
-                "closing": money(run.closing()[-1]),
+                "closing": money(run.closing[-1]),
                 "runway_months": runway,
             }
         )
@@ -495,7 +497,7 @@ def projections(portfolio: Portfolio, base: Forecast) -> Table:
             if c.month == ago:
                 booked[c.entity] += c.bookings
         rows += [(f"bookings.{e}", following.label, Decimal(n)) for e, n in sorted(booked.items())]
-    closing = base.closing()
+    closing = base.closing
     rows += [
         ("cash.week", (base.start + timedelta(weeks=w)).isoformat(), closing[7 * w + 6])
         for w in range(WEEKS)

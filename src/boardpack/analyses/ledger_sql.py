@@ -42,7 +42,7 @@ def reaches_back(portfolio: Portfolio, period) -> bool:
     bank export's first rows seldom fall on the 1st) begins no later than the period."""
     if not portfolio.fresh("ledger"):
         return False
-    (first,) = portfolio.db.execute("SELECT min(date) FROM ledger").fetchone()
+    first = portfolio.ledger_start
     return first is not None and first.replace(day=1) <= period.start
 
 

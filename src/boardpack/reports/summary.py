@@ -80,7 +80,7 @@ def moved(metric: Metric, previous: Results | None, portfolio: Portfolio) -> Sen
         change = metric.value - before.value
         if change:
             way = "up" if change > 0 else "down"
-            text += f", {way} {amount(abs(change), metric.unit)} on {period.previous().title}"
+            text += f", {way} {value_text(abs(change), metric.unit)} on {period.previous().title}"
         else:
             text += f", the same as in {period.previous().title}"
     return Sentence(text + ".", (metric.id,))
@@ -93,7 +93,7 @@ def against_budget(metrics: dict[str, Metric]) -> Sentence:
     way = "above" if gap >= 0 else "below"
     unit = metrics["accounting.net_income"].unit
     return Sentence(
-        f"That is {amount(abs(gap), unit)} {way} the budget's {{}}.",
+        f"That is {value_text(abs(gap), unit)} {way} the budget's {{}}.",
         ("finance.net_income_budget",),
     )
 
@@ -135,7 +135,3 @@ def ask(actions: list[Action], findings: list[Finding]) -> Sentence | None:
     else:
         return None
     return Sentence(text.replace("{", "{{").replace("}", "}}"))
-
-
-def amount(value: Decimal | int, unit: str) -> str:
-    return value_text(value, unit)

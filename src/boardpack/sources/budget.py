@@ -101,7 +101,7 @@ class BudgetCsv:
                 "SELECT DISTINCT account FROM ledger WHERE account IS NOT NULL"
             ).fetchall()
         ]
-        (first,) = db.execute("SELECT min(date) FROM ledger").fetchone()
+        first = portfolio.ledger_start
         planned = [c.account for c in portfolio.workspace.settings.chart]
         problems, seen = [], set()
         for line in portfolio.budget:
