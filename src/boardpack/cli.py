@@ -232,7 +232,9 @@ def check(
     ws = load_workspace(workspace)
     with progress("Checking…"):
         pack = pipeline.build_pack(ws, parse_as_of(as_of))
-        messages, unaddressed = plan_messages(ws, pack.documents, pipeline.now_in(ws))
+        messages, unaddressed = plan_messages(
+            ws, pack.documents, pipeline.now_in(ws), history=pack.history
+        )
         brand = brand_for(
             ws
         )  # the logo, and the workspace's templates: rendered here, so a mistake shows now

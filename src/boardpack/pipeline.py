@@ -28,6 +28,8 @@ from boardpack.period import Period, period_before
 from boardpack.render import render
 from boardpack.render.branding import brand_for
 from boardpack.render.pdf import weasyprint
+from boardpack.reports import changes
+from boardpack.reports.changes import History
 from boardpack.reports.document import Document
 from boardpack.reports.roles import build_document, report_specs, workspace_sections
 from boardpack.sources import load_portfolio
@@ -40,6 +42,9 @@ class Pack:
     portfolio: Portfolio
     results: Results
     documents: list[Document]
+    # what every report of the pack showed (not only those built), for the audit store
+    shown: list[PackEntry] = field(default_factory=list)
+    history: History | None = None  # who was last sent what; None: the audit store is unreadable
 
 
 def now_in(workspace: Workspace) -> datetime:
@@ -64,7 +69,7 @@ def build_pack(
     chosen = [r for r in known if not roles or r.id in roles]
     period = period_before(as_of, workspace.settings.organization.period)
     portfolio = load_portfolio(workspace, period, as_of)
-    portfolio.recorded, portfolio.recorded_unread = recorded_packs(workspace, period)
+    portfolio.recorded, received, portfolio.recorded_unread = recorded_packs(workspace, period)
     results = analyse(portfolio)
     previous = analyse(
         replace(portfolio, period=period.previous(), as_of=period.start), comparison=True
@@ -78,16 +83,27 @@ def build_pack(
         if reaches_back(portfolio, earlier)
         else None
     )
-    documents = [
+    every = [  # each report, built or not, records what it showed
         build_document(role, results, portfolio, sections, generated_at, previous, year_earlier)
-        for role in chosen
+        for role in known
     ]
+    history = None
+    if portfolio.recorded is not None and received is not None:
+        history = History.of(
+            portfolio.recorded,
+            received,
+            {p.label: p.title for p in followup.recalled(period)},
+            frozenset(f.id for f in results.findings),
+            workspace.settings.finance.variance_threshold,
+        )
     return Pack(
         workspace=workspace,
         period=period,
         portfolio=portfolio,
         results=results,
-        documents=documents,
+        documents=[d for d in every if d.id in {r.id for r in chosen}],
+        shown=changes.entries(every),
+        history=history,
     )
 
 
@@ -156,33 +172,39 @@ def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
     return written
 
 
-def recorded_packs(workspace: Workspace, period: Period) -> tuple[list[PackEntry] | None, str]:
-    """What the packs of the last `followup.RECALLED` periods recorded, from the audit store; a
-    store that cannot be read leaves the comparisons out and says why, and the pack still builds."""
-    made_in, p = [], period
-    for _ in range(followup.RECALLED):
-        p = p.previous()
-        made_in.append(p.label)
+def recorded_packs(
+    workspace: Workspace, period: Period
+) -> tuple[list[PackEntry] | None, dict[tuple[str, str], str] | None, str]:
+    """What the packs of the last `followup.RECALLED` periods recorded, and the period each address
+    was last sent each report, from the audit store; a store that cannot be read leaves the
+    comparisons out and says why, and the pack still builds."""
+    made_in = [p.label for p in followup.recalled(period)]
     errors: tuple[type[Exception], ...] = (BoardpackError, OSError, sqlite3.Error)
     if workspace.settings.audit.store == "dynamodb":
         from botocore.exceptions import BotoCoreError, ClientError
 
         errors += (BotoCoreError, ClientError)
     elif not (workspace.state_dir / "audit.sqlite").exists():
-        return [], ""  # nothing sent yet: nothing recorded
+        return [], {}, ""  # nothing sent yet: nothing recorded
     try:
         store = audit_store(workspace)
         try:
-            return store.pack_entries(made_in), ""
+            received: dict[tuple[str, str], str] = {}
+            for label in made_in:  # newest first: the first seen is the last sent
+                for d in store.deliveries(label):
+                    if d.state == "sent":
+                        for address in d.recipients:
+                            received.setdefault((d.key.report, address), label)
+            return store.pack_entries(made_in), received, ""
         finally:
             store.close()
     except errors as exc:
-        return None, f"the audit store could not be read: {type(exc).__name__}: {exc}"
+        return None, None, f"the audit store could not be read: {type(exc).__name__}: {exc}"
 
 
 def record_pack(store: AuditStore, pack: Pack) -> None:
-    """Keep what this pack forecast (`finance.projections`), found and asked, for the next pack to
-    follow up."""
+    """Keep what this pack forecast (`finance.projections`), found and asked, and what each of its
+    reports showed, for the next packs to follow up."""
     label = pack.period.label
     table = pack.results.tables.get("finance.projections")
     forecast = (
@@ -191,7 +213,8 @@ def record_pack(store: AuditStore, pack: Pack) -> None:
         else []
     )
     store.record_pack(
-        label, forecast + [replace(e, made_in=label) for e in followup.entries(pack.results)]
+        label,
+        forecast + [replace(e, made_in=label) for e in followup.entries(pack.results) + pack.shown],
     )
 
 
@@ -235,7 +258,9 @@ def send_pack(
     if archive.pdf or archive.attach_pdf:
         weasyprint()  # a machine without Pango is told now, before anything is sent
     pdfs: dict[str, bytes] = {}
-    messages, unaddressed = plan_messages(ws, pack.documents, now_in(ws), set(roles or []), pdfs)
+    messages, unaddressed = plan_messages(
+        ws, pack.documents, now_in(ws), set(roles or []), pdfs, pack.history
+    )
     if dry_run:
         return SendResult(
             None, unaddressed, write_dry_run(ws.state_dir / "dry-run" / pack.period.label, messages)

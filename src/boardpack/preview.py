@@ -115,7 +115,7 @@ class Preview:
                 as_of = self.as_of if period == self.periods[0] else period.end + timedelta(days=1)
                 pack = build_pack(self.workspace, as_of)
                 messages, unaddressed = plan_messages(
-                    self.workspace, pack.documents, now_in(self.workspace)
+                    self.workspace, pack.documents, now_in(self.workspace), history=pack.history
                 )
                 letters: dict[str, list[Letter]] = {}
                 for m in messages:

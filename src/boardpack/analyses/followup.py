@@ -20,8 +20,17 @@ from boardpack.model import (
     Table,
     stable_id,
 )
+from boardpack.period import Period
 
 RECALLED = 12  # periods of sent packs a pack reads back: a finding's age, the forecast's error
+
+
+def recalled(period: Period) -> list[Period]:
+    """The periods before this one whose packs a pack reads back, newest first."""
+    periods = [period.previous()]
+    while len(periods) < RECALLED:
+        periods.append(periods[-1].previous())
+    return periods
 
 
 def finding_id(f: Finding) -> str:
@@ -56,9 +65,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             recorded.setdefault(e.made_in, {}).setdefault(e.series, {})[e.target] = json.loads(
                 e.value
             )
-    earlier = [period.previous()]
-    while len(earlier) < RECALLED:
-        earlier.append(earlier[-1].previous())
+    earlier = recalled(period)
     before = recorded.get(earlier[0].label)
 
     def age(fid: str) -> int:

@@ -37,6 +37,8 @@ WEEKS = 13
 TREND_LIMITS = (Decimal("0.5"), Decimal(2))
 DAYS_A_MONTH = Decimal("30.44")  # 365.25 / 12: a runway's days in months
 LOAN_SERVICE = "account LIKE 'Liabilities:Loans%'"
+# the series finance.projections records ("receipts.<entity>"...): the audit store keeps others
+FORECAST = ("cash", "receipts", "payments", "bookings")
 
 Key = tuple[str | None, date]  # a venture and a month's first day
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from boardpack.analyses.forecast import LOAN_SERVICE
+from boardpack.analyses.forecast import FORECAST, LOAN_SERVICE
 from boardpack.analyses.ledger_sql import OPERATING, ledger_files, money, percent, total
 from boardpack.model import Column, Metric, Portfolio, Results, Table
 from boardpack.period import Period
@@ -23,7 +23,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     period = portfolio.period
     made = defaultdict(dict)  # made_in -> (series, target) -> value
     for e in portfolio.recorded:
-        if e.series not in ("finding", "action"):  # analyses/followup.py reads those
+        if e.series.partition(".")[0] in FORECAST:  # others are followup's, and the reports'
             made[e.made_in][(e.series, e.target)] = Decimal(e.value)
     rows = this_period(portfolio, made.get(period.previous().label, {}))
     checked, errors = [], []

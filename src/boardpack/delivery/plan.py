@@ -7,7 +7,7 @@ from datetime import datetime
 
 from boardpack.audit.keys import DeliveryKey
 from boardpack.config import Workspace
-from boardpack.delivery.addresses import mailbox
+from boardpack.delivery.addresses import bare, mailbox
 from boardpack.delivery.message import (
     Attachment,
     Inline,
@@ -20,6 +20,7 @@ from boardpack.render import render
 from boardpack.render.branding import brand_for
 from boardpack.render.html import email_html
 from boardpack.render.pdf import render_pdf
+from boardpack.reports.changes import History, personal
 from boardpack.reports.document import Document
 
 
@@ -69,12 +70,15 @@ def plan_messages(
     sent_at: datetime,
     required: set[str] = frozenset(),
     pdfs: dict[str, bytes] | None = None,
+    history: History | None = None,
 ) -> tuple[list[OutgoingMessage], list[str]]:
     """Every message this pack would send, built before anything is sent; and the reports nobody
     receives.
 
     A report named in `required` (asked for with --role) must have recipients. `pdfs` keeps the PDFs
     that archive.attach_pdf renders, by report id, for the archive to store the very bytes sent.
+    With the audit store's `history`, each message opens with what changed since its recipients'
+    last pack (the PDF is the report itself, the same for everyone).
     """
     pdfs = {} if pdfs is None else pdfs
     frm = sender(workspace)
@@ -92,19 +96,27 @@ def plan_messages(
                 )
             unaddressed.append(doc.id)
             continue
-        text, (html, full) = render(doc, "txt", brand), email_html(doc, brand)
-        attachments = (
-            [Attachment(f"{doc.id}-{doc.period}.html", "text/html", full.encode())] if full else []
-        )
-        if attach_pdf:
-            if doc.id not in pdfs:
-                pdfs[doc.id] = render_pdf(doc, brand)
-            attachments.append(
-                Attachment(f"{doc.id}-{doc.period}.pdf", "application/pdf", pdfs[doc.id])
-            )
+        if attach_pdf and doc.id not in pdfs:
+            pdfs[doc.id] = render_pdf(doc, brand)
+        rendered: dict = {}  # readers told the same changes share one rendering
         for group in (
             separately(recipients) if workspace.settings.delivery.separate else [recipients]
         ):
+            own = personal(doc, history, tuple(bare(a) for a in group.to + group.cc))
+            opening = own.sections[0] if own is not doc else None
+            if opening not in rendered:
+                text, (html, full) = render(own, "txt", brand), email_html(own, brand)
+                attachments = (
+                    [Attachment(f"{doc.id}-{doc.period}.html", "text/html", full.encode())]
+                    if full
+                    else []
+                )
+                if attach_pdf:
+                    attachments.append(
+                        Attachment(f"{doc.id}-{doc.period}.pdf", "application/pdf", pdfs[doc.id])
+                    )
+                rendered[opening] = text, html, own.content_hash(), tuple(attachments)
+            text, html, content_hash, attachments = rendered[opening]
             key = DeliveryKey.of(doc.period, doc.id, group.envelope())
             messages.append(
                 build_message(
@@ -114,9 +126,9 @@ def plan_messages(
                     doc.subject,
                     text,
                     html,
-                    doc.content_hash(),
+                    content_hash,
                     sent_at,
-                    tuple(attachments),
+                    attachments,
                     inline,
                 )
             )

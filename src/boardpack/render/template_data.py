@@ -14,6 +14,7 @@ from boardpack.model import Metric
 from boardpack.render.branding import Brand
 from boardpack.render.values import footnote_text, standing
 from boardpack.reports.document import (
+    LEAD,
     ActionsBlock,
     Block,
     ChartBlock,
@@ -141,7 +142,12 @@ def report_data(doc: Document, brand: Brand, logo: str | None, rows: int | None)
         "headline": [metric(m) for m in doc.headline],
         "footnotes": [metric(m) for m in doc.footnotes],
         "sections": [
-            {"id": s.id, "title": s.title, "blocks": [block(b) for b in s.blocks]}
+            {
+                "id": s.id,
+                "title": s.title,
+                "lead": s.id in LEAD,  # shown before the key numbers
+                "blocks": [block(b) for b in s.blocks],
+            }
             for s in doc.sections
         ],
     }

@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 
 from boardpack.model import Metric
 from boardpack.reports.document import (
+    LEAD,
     ActionsBlock,
     ChartBlock,
     Document,
@@ -41,9 +42,10 @@ class Writer(ABC):
         self.lines: list[str] = []
 
     def write(self) -> str:
-        """In the HTML template's order: the header, the summary, the key numbers, the rest."""
+        """In the HTML template's order: the header, what changed for you and the summary, the key
+        numbers, the rest."""
         self.header()
-        lead = [s for s in self.doc.sections if s.id == "summary"]
+        lead = [s for s in self.doc.sections if s.id in LEAD]
         for section in lead:
             self.walk(section)
         if self.doc.headline:

@@ -66,6 +66,12 @@ class ChartBlock:
 Block = MetricsBlock | TableBlock | FindingsBlock | ActionsBlock | ChartBlock | TextBlock
 
 
+LEAD = (
+    "changes",
+    "summary",
+)  # sections shown before the key numbers: what changed for you, in brief
+
+
 @dataclass(frozen=True, kw_only=True)
 class Section:
     id: str
