@@ -210,3 +210,17 @@ def test_the_dynamodb_audit_store_carries_follow_through_and_changes_across_thre
         if i["title"].startswith("Key supplier")
     ]
     assert [(i["status"], i["age"]) for i in found] == [("recurring", 3)]
+
+
+def test_a_pack_sent_before_reports_were_recorded_is_said_so(pack):
+    """An upgrade: the store says who was sent September, not what its reports showed."""
+    cfo = next(d for d in pack.documents if d.id == "cfo")
+    history = History.of(
+        [], {("cfo", "a@example.com"): "2026-09"}, {"2026-09": "September 2026"}, frozenset(),
+        VarianceThreshold(),
+    )  # fmt: skip
+    (line,) = history.section(cfo, ("a@example.com",)).blocks
+    assert line.text == (
+        "The last one you were sent was for September 2026, and the audit store has no record of"
+        " what it showed: everything below is the baseline."
+    )

@@ -21,7 +21,6 @@ from boardpack.model import Finding, Metric, PackEntry
 from boardpack.reports.document import Document, FindingsBlock, Section, TextBlock, exact
 
 SHOWN = 6  # figures listed, largest move first; the rest are counted
-SERIES = ("metric", "report")
 
 
 def entries(documents: list[Document]) -> list[PackEntry]:
@@ -81,11 +80,11 @@ class History:
         found: frozenset[str],
         threshold: VarianceThreshold,
     ) -> History:
-        packs: dict[str, Sent] = {}
+        packs = {label: Sent(title, {}, {}, {}) for label, title in titles.items()}
         for e in recorded:
-            if e.made_in not in titles:
+            if e.made_in not in packs:
                 continue
-            sent = packs.setdefault(e.made_in, Sent(titles[e.made_in], {}, {}, {}))
+            sent = packs[e.made_in]
             if e.series == "metric":
                 sent.metrics[e.target] = json.loads(e.value)
             elif e.series == "finding":
@@ -108,23 +107,22 @@ class History:
         return Section(id="changes", title="What changed for you", blocks=tuple(blocks))
 
     def changes(self, doc: Document, label: str | None) -> list[str]:
-        sent = self.packs.get(label) if label else None
-        shown = sent.reports.get(doc.id) if sent else None
         if label is None:
             return [
                 f"This is the first {doc.title.split(' — ')[0]} you have been sent: everything"
                 " below is the baseline. From the next one on, this space says what changed since."
             ]
-        if sent is None or shown is None:
+        sent = self.packs[label]
+        shown = sent.reports.get(doc.id)
+        if shown is None:  # sent before boardpack kept what its reports showed
             return [
-                f"The last one you were sent was for {label}, and the audit store has no record of"
-                " what it showed: everything below is the baseline."
+                f"The last one you were sent was for {sent.title}, and the audit store has no"
+                " record of what it showed: everything below is the baseline."
             ]
         moved = [m for m in doc.footnotes if m.id in shown["metrics"] and self.past(m, sent)]
         # the report's key numbers first, then the largest moves
         moved.sort(key=lambda m: (m not in doc.headline, -self.size(m, sent)))
-        now = findings(doc)
-        new = [f for f in now if f.id not in shown["findings"]]
+        new = [f for f in findings(doc) if f.id not in shown["findings"]]
         resolved = [
             sent.findings[i]
             for i in shown["findings"]
