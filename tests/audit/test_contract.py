@@ -46,7 +46,7 @@ def store(open_store):
     return open_store()
 
 
-def plan(store, key=KEY, run="run-1"):
+def plan(store, key=KEY, run="run-1", hold="", content_hash="hash"):
     (state,) = store.plan(
         [
             Intent(
@@ -54,12 +54,36 @@ def plan(store, key=KEY, run="run-1"):
                 recipients=("cfo@example.com", "audit@example.com"),
                 subject="Subject",
                 message_id="<id@example.com>",
-                content_hash="hash",
+                content_hash=content_hash,
             )
         ],
         run,
+        hold,
     )
     return state
+
+
+def test_a_held_delivery_waits_for_approval_or_rejection(store):
+    assert plan(store, hold="held for approval") == "held"
+    assert plan(store, hold="held for approval") == "held"  # recorded once
+    assert not store.claim(KEY, "r1", "h:1")  # nobody sends what is held
+    assert not store.move(KEY, "planned", "sending", "r1")  # only from the state named
+    assert store.move(KEY, "held", "rejected", "r2", "rejected by ana")
+    assert not store.move(KEY, "held", "planned", "r3", "approved by bo")  # decided already
+    assert plan(store, run="r4") == "rejected"  # without approval, a rejection stands
+    # a later run under approval holds it again, with what it would send now
+    assert plan(store, run="r5", hold="held again", content_hash="hash-2") == "held"
+    assert store.move(KEY, "held", "planned", "r6", "approved by bo")
+    assert store.claim(KEY, "r6", "h:1")
+    (record,) = store.deliveries("2026-10")
+    assert (record.state, record.content_hash) == ("sending", "hash-2")
+    assert [(t.from_state, t.to_state, t.detail) for t in store.transitions(KEY)] == [
+        (None, "held", "held for approval"),
+        ("held", "rejected", "rejected by ana"),
+        ("rejected", "held", "held again"),
+        ("held", "planned", "approved by bo"),
+        ("planned", "sending", "h:1"),
+    ]
 
 
 def test_plan_records_intent_once_and_returns_the_current_state(store):

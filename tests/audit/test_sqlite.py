@@ -9,7 +9,7 @@ from boardpack.audit.store import Intent
 KEY = DeliveryKey("2026-10", "cfo", "abc123")
 
 
-def plan(store, run="run-1"):
+def plan(store, run="run-1", hold=""):
     (state,) = store.plan(
         [
             Intent(
@@ -21,6 +21,7 @@ def plan(store, run="run-1"):
             )
         ],
         run,
+        hold,
     )
     return state
 
@@ -73,3 +74,36 @@ def test_state_is_constrained_in_the_schema(tmp_path):
     plan(store)
     with pytest.raises(sqlite3.IntegrityError):
         store.db.execute("UPDATE deliveries SET state = 'delivered'")
+
+
+def test_a_store_made_before_approval_is_rebuilt_with_every_state_and_keeps_its_history(tmp_path):
+    path = tmp_path / "audit.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE deliveries (key TEXT PRIMARY KEY, period TEXT NOT NULL, report TEXT NOT NULL,"
+        " recipients TEXT NOT NULL, subject TEXT NOT NULL, message_id TEXT NOT NULL,"
+        " content_hash TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('planned', 'sending',"
+        " 'sent', 'failed', 'unknown')), attempts INTEGER NOT NULL DEFAULT 0,"
+        " updated_at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '',"
+        " transport_id TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT '');"
+        "CREATE TABLE transitions (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL"
+        " REFERENCES deliveries (key), from_state TEXT, to_state TEXT NOT NULL, at TEXT NOT NULL,"
+        " run_id TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');"
+        "INSERT INTO deliveries VALUES ('2026-09/cfo/x', '2026-09', 'cfo', 'a@example.com', 'S',"
+        " '<m@x>', 'h', 'sent', 1, '2026-10-01', '', 'outbox/x.eml', 'h:1');"
+        "INSERT INTO transitions (key, to_state, at, run_id) VALUES ('2026-09/cfo/x', 'planned',"
+        " '2026-10-01', 'r0');"
+    )
+    old.close()
+    store = SqliteAuditStore(path)
+    assert plan(store, hold="held for approval") == "held"
+    (september,) = store.deliveries("2026-09")
+    assert (september.state, september.transport_id) == ("sent", "outbox/x.eml")
+    assert [t.to_state for t in store.transitions(DeliveryKey.parse("2026-09/cfo/x"))] == [
+        "planned"
+    ]
+    assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert {r[1] for r in store.db.execute("PRAGMA index_list(deliveries)")} >= {
+        "deliveries_period",
+        "deliveries_transport_id",
+    }

@@ -312,11 +312,12 @@ class DynamoAuditStore:
     # -- deliveries
     # --------------------------------------------------------------------------------------
 
-    def plan(self, intents: list[Intent], run_id: str) -> list[State]:
-        return [self._plan(i, run_id) for i in intents]
+    def plan(self, intents: list[Intent], run_id: str, hold: str = "") -> list[State]:
+        return [self._plan(i, run_id, hold) for i in intents]
 
-    def _plan(self, intent: Intent, run_id: str) -> State:
+    def _plan(self, intent: Intent, run_id: str, hold: str) -> State:
         at, key = now(), intent.key
+        first = "held" if hold else "planned"
         item = {
             "pk": f"{self.prefix}DELIVERY#{key}",
             "sk": "STATE",
@@ -329,10 +330,10 @@ class DynamoAuditStore:
             "subject": intent.subject,
             "message_id": intent.message_id,
             "content_hash": intent.content_hash,
-            "state": "planned",
+            "state": first,
             "attempts": 0,
             "updated_at": at,
-            "detail": "",
+            "detail": hold,
             "transport_id": "",
             "owner": "",
         }
@@ -340,14 +341,53 @@ class DynamoAuditStore:
             self.db.transact_write_items(
                 TransactItems=[
                     {"Put": self._put(item, "attribute_not_exists(pk)")},
-                    self._transition(key, None, "planned", at, run_id, ""),
+                    self._transition(key, None, first, at, run_id, hold),
                 ]
             )
         except ClientError as exc:
             if not cancelled_by_condition(exc):
                 raise
+            if hold and self.move(key, "rejected", "held", run_id, hold, intent.content_hash):
+                return "held"
             return self._state(key)
-        return "planned"
+        return first
+
+    def move(
+        self,
+        key: DeliveryKey,
+        before: State,
+        after: State,
+        run_id: str,
+        detail: str = "",
+        content_hash: str = "",
+    ) -> bool:
+        at = now()
+        values = {":after": after, ":detail": detail, ":at": at, ":before": before}
+        update = "SET #s = :after, detail = :detail, updated_at = :at"
+        if content_hash:
+            update += ", content_hash = :hash"
+            values[":hash"] = content_hash
+        try:
+            self.db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": typed({"pk": f"{self.prefix}DELIVERY#{key}", "sk": "STATE"}),
+                            "UpdateExpression": update,
+                            "ConditionExpression": "#s = :before",
+                            "ExpressionAttributeNames": {"#s": "state"},
+                            "ExpressionAttributeValues": typed(values),
+                        }
+                    },
+                    self._transition(key, before, after, at, run_id, detail),
+                ]
+            )
+        except ClientError as exc:
+            if cancelled_by_condition(exc):
+                return False
+            raise
+        return True
 
     def claim(
         self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False

@@ -10,6 +10,7 @@ from pathlib import Path
 from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.store import (
     CLAIMABLE,
+    STATES,
     DeliveryEvent,
     DeliveryRecord,
     EventOutcome,
@@ -26,19 +27,20 @@ from boardpack.audit.store import (
     unpacked,
 )
 
-SCHEMA = """
+DELIVERIES = f"""(
+    key TEXT PRIMARY KEY, period TEXT NOT NULL, report TEXT NOT NULL, recipients TEXT NOT NULL,
+    subject TEXT NOT NULL, message_id TEXT NOT NULL, content_hash TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ({", ".join(f"'{s}'" for s in STATES)})),
+    attempts INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '',
+    transport_id TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT ''
+)"""
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, command TEXT NOT NULL, period TEXT NOT NULL,
     started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL DEFAULT 'running',
     summary TEXT NOT NULL DEFAULT ''
 );
-CREATE TABLE IF NOT EXISTS deliveries (
-    key TEXT PRIMARY KEY, period TEXT NOT NULL, report TEXT NOT NULL, recipients TEXT NOT NULL,
-    subject TEXT NOT NULL, message_id TEXT NOT NULL, content_hash TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('planned', 'sending', 'sent', 'failed', 'unknown')),
-    attempts INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '',
-    transport_id TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT ''
-);
+CREATE TABLE IF NOT EXISTS deliveries {DELIVERIES};
 CREATE INDEX IF NOT EXISTS deliveries_period ON deliveries (period);
 CREATE TABLE IF NOT EXISTS transitions (
     id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL REFERENCES deliveries (key),
@@ -76,8 +78,29 @@ class SqliteAuditStore:
         self.db.execute("PRAGMA synchronous = FULL")
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.executescript(SCHEMA)
+        self.allow_every_state()
         if "alert" not in {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}:
             self.db.execute("ALTER TABLE runs ADD COLUMN alert TEXT NOT NULL DEFAULT ''")
+
+    def allow_every_state(self) -> None:
+        """A store made before `held` and `rejected` existed: its deliveries table rebuilt with
+        today's states (SQLite cannot change a CHECK in place), rows and history kept."""
+        (made,) = self.db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'"
+        ).fetchone()
+        if "'held'" in made:
+            return
+        self.db.execute("PRAGMA foreign_keys = OFF")  # transitions refer to the table rebuilt
+        try:
+            with self.transaction() as db:
+                db.execute(f"CREATE TABLE deliveries_new {DELIVERIES}")
+                db.execute("INSERT INTO deliveries_new SELECT * FROM deliveries")
+                db.execute("DROP TABLE deliveries")
+                db.execute("ALTER TABLE deliveries_new RENAME TO deliveries")
+                db.execute("CREATE INDEX deliveries_period ON deliveries (period)")
+                db.execute("CREATE INDEX deliveries_transport_id ON deliveries (transport_id)")
+        finally:
+            self.db.execute("PRAGMA foreign_keys = ON")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -105,8 +128,9 @@ class SqliteAuditStore:
                 (now(), status, summary, run_id),
             )
 
-    def plan(self, intents: list[Intent], run_id: str) -> list[State]:
+    def plan(self, intents: list[Intent], run_id: str, hold: str = "") -> list[State]:
         at, states = now(), []
+        first = "held" if hold else "planned"
         with self.transaction() as db:  # one transaction (one fsync) for the whole batch
             for i in intents:
                 row = db.execute(
@@ -116,7 +140,7 @@ class SqliteAuditStore:
                     db.execute(
                         "INSERT INTO deliveries (key, period, report, recipients, subject,"
                         " message_id, content_hash, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?,"
-                        " 'planned', ?)",
+                        " ?, ?)",
                         (
                             str(i.key),
                             i.key.period,
@@ -125,16 +149,49 @@ class SqliteAuditStore:
                             i.subject,
                             i.message_id,
                             i.content_hash,
+                            first,
                             at,
                         ),
                     )
-                    db.execute(
-                        "INSERT INTO transitions (key, from_state, to_state, at, run_id) "
-                        "VALUES (?, NULL, 'planned', ?, ?)",
-                        (str(i.key), at, run_id),
-                    )
-                states.append(row[0] if row else "planned")
+                    self._transition(db, i.key, None, first, at, run_id, hold)
+                    states.append(first)
+                elif hold and row[0] == "rejected":
+                    self._move(db, i.key, "rejected", "held", at, run_id, hold, i.content_hash)
+                    states.append("held")
+                else:
+                    states.append(row[0])
         return states
+
+    def move(
+        self,
+        key: DeliveryKey,
+        before: State,
+        after: State,
+        run_id: str,
+        detail: str = "",
+        content_hash: str = "",
+    ) -> bool:
+        with self.transaction() as db:
+            return self._move(db, key, before, after, now(), run_id, detail, content_hash)
+
+    def _move(self, db, key, before, after, at, run_id, detail, content_hash) -> bool:
+        changed = db.execute(
+            "UPDATE deliveries SET state = ?, detail = ?, updated_at = ?,"
+            " content_hash = CASE WHEN ? = '' THEN content_hash ELSE ? END"
+            " WHERE key = ? AND state = ?",
+            (after, detail, at, content_hash, content_hash, str(key), before),
+        ).rowcount
+        if changed:
+            self._transition(db, key, before, after, at, run_id, detail)
+        return bool(changed)
+
+    @staticmethod
+    def _transition(db, key, before, after, at, run_id, detail) -> None:
+        db.execute(
+            "INSERT INTO transitions (key, from_state, to_state, at, run_id, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (str(key), before, after, at, run_id, detail),
+        )
 
     def claim(
         self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False
@@ -151,11 +208,7 @@ class SqliteAuditStore:
                     "updated_at = ? WHERE key = ?",
                     (owner, at, str(key)),
                 )
-                db.execute(
-                    "INSERT INTO transitions (key, from_state, to_state, at, run_id, detail) "
-                    "VALUES (?, ?, 'sending', ?, ?, ?)",
-                    (str(key), row[0], at, run_id, owner),
-                )
+                self._transition(db, key, row[0], "sending", at, run_id, owner)
         return claimed
 
     def record(
@@ -171,11 +224,7 @@ class SqliteAuditStore:
                 "WHERE key = ?",
                 (state, detail, transport_id, at, str(key)),
             )
-            db.execute(
-                "INSERT INTO transitions (key, from_state, to_state, at, run_id, detail) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (str(key), previous, state, at, run_id, detail),
-            )
+            self._transition(db, key, previous, state, at, run_id, detail)
 
     def deliveries(self, period: str | None = None) -> list[DeliveryRecord]:
         sql = (

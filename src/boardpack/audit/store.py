@@ -3,7 +3,8 @@
 A delivery moves `planned → sending → sent | failed | unknown`. `claim` is the only way into
 `sending` and is atomic, so two processes can never both send the same delivery. `unknown`
 means the transport may have accepted the message but we cannot prove it: held, never re-sent
-blindly.
+blindly. Under `[approval]` a delivery is planned `held`; `move` releases it to `planned`
+(approved) or drops it to `rejected` — a later run may hold it again, with what it would send then.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Literal, Protocol
 
 from boardpack.audit.keys import DeliveryKey
 
-State = Literal["planned", "sending", "sent", "failed", "unknown"]
+State = Literal["planned", "held", "sending", "sent", "failed", "unknown", "rejected"]
+STATES: tuple[State, ...] = ("planned", "held", "sending", "sent", "failed", "unknown", "rejected")
 CLAIMABLE: tuple[State, ...] = ("planned", "failed")
 
 
@@ -160,8 +162,22 @@ class AuditStore(Protocol):
 
     def finish_run(self, run_id: str, status: str, summary: str) -> None: ...
 
-    def plan(self, intents: list[Intent], run_id: str) -> list[State]:
-        """Record each intent (once per key); return each delivery's current state."""
+    def plan(self, intents: list[Intent], run_id: str, hold: str = "") -> list[State]:
+        """Record each intent (once per key); return each delivery's current state. With `hold`
+        (why), a new delivery is planned `held`, and a `rejected` one is held again with this
+        intent's content."""
+
+    def move(
+        self,
+        key: DeliveryKey,
+        before: State,
+        after: State,
+        run_id: str,
+        detail: str = "",
+        content_hash: str = "",
+    ) -> bool:
+        """Atomically move a delivery from `before` to `after` (held → planned or rejected, rejected
+        → held with a new `content_hash`); False if it is not in `before`."""
 
     def claim(
         self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False
