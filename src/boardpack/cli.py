@@ -3,7 +3,9 @@ is unknown, 2 bad input or configuration (nothing sent)."""
 
 from __future__ import annotations
 
+import getpass
 import json
+import re
 import signal
 import sys
 from contextlib import nullcontext
@@ -16,10 +18,11 @@ from rich.table import Table as RichTable
 
 from boardpack import pipeline
 from boardpack.config import load_workspace
+from boardpack.delivery.addresses import safe_header
 from boardpack.delivery.plan import plan_messages
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.figures import plural
-from boardpack.period import EARLIEST
+from boardpack.period import EARLIEST, period_before
 from boardpack.render import FORMATS
 from boardpack.render.branding import brand_for
 from boardpack.terminal import console, inert
@@ -161,6 +164,8 @@ def send(
 ):
     """Send the pack: each report to its role's recipients, at most once per period."""
     ws = load_workspace(workspace)
+    if not dry_run:
+        settle_held(ws, parse_as_of(as_of))
     try:
         with progress("Reading sources and building the pack…"):
             pack = pipeline.build_pack(ws, parse_as_of(as_of), role)
@@ -174,6 +179,66 @@ def send(
         raise
     warn_about(pack)
     raise typer.Exit(deliver(pack, role, dry_run, resend_unknown))
+
+
+def settle_held(ws, as_of: date | None) -> None:
+    """Held deliveries past their [approval] window: released or alerted on, and said so."""
+    now = pipeline.now_in(ws)
+    period = period_before(as_of or now.date(), ws.settings.organization.period)
+    for line in pipeline.settle_held(ws, period, now):
+        out.print(line)
+
+
+Reports = Annotated[
+    list[str] | None,
+    typer.Option("--report", help="Only this report (repeatable); default: every one held."),
+]
+By = Annotated[
+    str | None,
+    typer.Option("--by", help="Who decides, for the audit trail (default: your login name)."),
+]
+
+
+@app.command()
+def approve(
+    period: Annotated[str, typer.Argument(help="The period held, e.g. 2026-10.")],
+    workspace: Workspace = None,
+    report: Reports = None,
+    by: By = None,
+):
+    """Send what is held for approval for PERIOD, exactly as drafted."""
+    raise typer.Exit(decided(period, workspace, report, by, approve=True))
+
+
+@app.command()
+def reject(
+    period: Annotated[str, typer.Argument(help="The period held, e.g. 2026-10.")],
+    workspace: Workspace = None,
+    report: Reports = None,
+    by: By = None,
+):
+    """Drop what is held for approval for PERIOD; a later send drafts it anew."""
+    raise typer.Exit(decided(period, workspace, report, by, approve=False))
+
+
+PERIOD_LABEL = re.compile(r"^\d{4}-(?:\d{2}|W\d{2}|Q[1-4])$")
+
+
+def decided(period, workspace, reports, by, approve: bool) -> int:
+    if not PERIOD_LABEL.match(period):
+        raise WorkspaceError(
+            f"{period!r} is not a period: write it as boardpack runs shows it (2026-10, 2026-W46,"
+            " 2026-Q3)"
+        )
+    ws = load_workspace(workspace)
+    who = by or getpass.getuser()
+    safe_header(who, "--by")
+    with progress("Rebuilding the held pack…" if approve else "Rejecting…"):
+        report = pipeline.decide(ws, period, reports or [], approve, f"{who}")
+    for o in report.outcomes:
+        out.print(f"  {o.key.report:<12} {o.action:<13} {o.detail}".rstrip())
+    out.print(f"{period}: {report.summary()}")
+    return 0 if report.ok else 1
 
 
 def deliver(

@@ -15,7 +15,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -776,6 +776,30 @@ class Delivery(Strict):
         return self
 
 
+class HoldOn(Strict):
+    """What holds a pack for approval; with none of these set, every pack is held."""
+
+    stale_source: bool = False  # a source whose newest record is older than it should be
+    uncategorized_above: int | None = Field(default=None, ge=0)  # ledger rows without an account
+    failed_analysis: bool = False  # a section could not be worked out
+    untied_balance: bool = False  # the books do not tie out to the bank's own balance
+    severity: Literal["critical", "high", "medium", "low"] | None = None  # a finding this bad
+
+
+class Approval(Strict):
+    """Hold each pack until an approver says send (`boardpack approve`) or drop (`reject`)."""
+
+    approvers: list[Mailbox] = Field(min_length=1)  # sent the draft of every held message
+    window: str = Field(default="48h", pattern=r"^[1-9]\d{0,3}[hd]$")  # 48h, 3d
+    auto_release: bool = False  # after the window: send (true), or alert and keep holding
+    hold_on: HoldOn | None = None  # None: every pack is held
+
+    @property
+    def window_delta(self) -> timedelta:
+        number, unit = int(self.window[:-1]), self.window[-1]
+        return timedelta(hours=number) if unit == "h" else timedelta(days=number)
+
+
 class Alerts(Strict):
     sns_topic_arn: str | None = Field(
         default=None, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$"
@@ -888,6 +912,7 @@ class Settings(Strict):
     )  # recipients by report id: a role, a custom report or entity-<entity id>
     delivery: Delivery = Delivery()
     alerts: Alerts = Alerts()
+    approval: Approval | None = None
     audit: Audit = Audit()
     schedule: Schedule = Schedule()
     branding: Branding = Branding()

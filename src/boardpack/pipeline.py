@@ -16,8 +16,9 @@ from boardpack.analyses.ledger_sql import reaches_back
 from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.audit.store import AuditStore, PackEntry
 from boardpack.config import Workspace
+from boardpack.delivery import approval as approvals
 from boardpack.delivery.archive import archive_pdfs
-from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Policy
+from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Outcome, Policy
 from boardpack.delivery.dry_run import write_dry_run
 from boardpack.delivery.plan import plan_messages
 from boardpack.delivery.transports import open_transport
@@ -278,7 +279,23 @@ def send_pack(
     store.start_run(run_id, command, pack.period.label)
     try:
         record_pack(store, pack)
-        report = Dispatcher(store, transport, run_id, on_progress, policy).dispatch(messages)
+        dispatcher = Dispatcher(store, transport, run_id, on_progress, policy)
+        approval = ws.settings.approval
+        why = approvals.reasons(approval, pack.portfolio, pack.results) if approval else []
+        if why:
+            until = now_in(ws) + approval.window_delta
+            report = dispatcher.dispatch(
+                messages, approvals.hold_detail(why, until, pack.portfolio.as_of)
+            )
+            held = [m for m, o in zip(messages, report.outcomes, strict=True) if o.state == "held"]
+            if held:  # the approvers see each held message as its readers will
+                drafted = dispatcher.dispatch(
+                    approvals.drafts(approval, held, why, until, pack.period.title)
+                )
+                report.outcomes += drafted.outcomes
+                report.stopped = report.stopped or drafted.stopped
+        else:
+            report = dispatcher.dispatch(messages)
         store.finish_run(run_id, "ok" if report.ok else "attention", report.summary())
     except BaseException as exc:
         store.finish_run(run_id, "error", f"{type(exc).__name__}: {exc}")
@@ -310,6 +327,155 @@ def send_pack(
     return SendResult(
         report, unaddressed, alert=outcome, archived=archived, archive_error=archive_error
     )
+
+
+class NothingHeld(WorkspaceError):
+    """An approval or rejection for a period (or report) with nothing held."""
+
+
+def decide(
+    workspace: Workspace,
+    period: str,
+    reports: list[str],
+    approve: bool,
+    who: str,
+    transport: Transport | None = None,
+    on_progress=None,
+) -> DispatchReport:
+    """Release (and send) or drop what is held for `period` (only `reports`, if named), recorded
+    with who decided. An approval rebuilds the pack as of the day it was held and sends exactly
+    what was drafted, or nothing: a report whose content changed since is refused."""
+    store = audit_store(workspace)
+    try:
+        held = [
+            d
+            for d in store.deliveries(period)
+            if d.state == "held" and (not reports or d.key.report in reports)
+        ]
+        if not held:
+            named = f" for {', '.join(reports)}" if reports else ""
+            raise NothingHeld(
+                f"nothing is held for approval in {period}{named}: `boardpack runs` lists the"
+                " deliveries and their states"
+            )
+        run_id = new_run_id()
+        store.start_run(run_id, "approve" if approve else "reject", period)
+        try:
+            if not approve:
+                report = DispatchReport(
+                    [
+                        Outcome(d.key, "rejected", "rejected", f"rejected by {who}")
+                        for d in held
+                        if store.move(d.key, "held", "rejected", run_id, f"rejected by {who}")
+                    ]
+                )
+            else:
+                report = release(workspace, store, held, who, run_id, transport, on_progress)
+            store.finish_run(run_id, "ok" if report.ok else "attention", report.summary())
+        except BaseException as exc:
+            store.finish_run(run_id, "error", f"{type(exc).__name__}: {exc}")
+            raise
+        return report
+    finally:
+        store.close()
+
+
+def release(workspace, store, held, who, run_id, transport, on_progress) -> DispatchReport:
+    """The held deliveries rebuilt as drafted, moved to planned and sent."""
+    as_of = {approvals.built_as_of(d.detail) for d in held}
+    if None in as_of or len(as_of) != 1:
+        raise WorkspaceError(
+            "the held deliveries do not say which day their pack was built as of: reject them,"
+            " and send again to draft them anew"
+        )
+    (day,) = as_of
+    pack = build_pack(workspace, day, sorted({d.key.report for d in held}))
+    messages, _ = plan_messages(workspace, pack.documents, now_in(workspace), history=pack.history)
+    by_key = {m.key: m for m in messages}
+    changed = sorted(
+        {
+            d.key.report
+            for d in held
+            if d.key not in by_key or by_key[d.key].content_hash != d.content_hash
+        }
+    )
+    if changed:
+        raise WorkspaceError(
+            f"the {', '.join(changed)} report{'s' if len(changed) > 1 else ''} changed since the"
+            " draft (the books or boardpack.toml were edited): nothing was sent. Reject it and send"
+            " again to draft it anew, or put back what changed"
+        )
+    for d in held:
+        store.move(d.key, "held", "planned", run_id, f"approved by {who}")
+    transport = transport or open_transport(workspace)
+    d = workspace.settings.delivery
+    policy = Policy(
+        concurrency=d.concurrency, max_attempts=d.max_attempts, retry_delay=d.retry_delay
+    )
+    try:
+        return Dispatcher(store, transport, run_id, on_progress, policy).dispatch(
+            [by_key[h.key] for h in held]
+        )
+    finally:
+        transport.close()
+
+
+def settle_held(workspace: Workspace, period: Period, now: datetime) -> list[str]:
+    """Held deliveries of this period and the one before whose window has passed: sent, with
+    `auto_release`; else the owner is alerted (again each window they stay held). What was done,
+    a line each."""
+    approval = workspace.settings.approval
+    if approval is None:
+        return []
+    store = audit_store(workspace)
+    try:
+        late: dict[str, list] = {}
+        for p in (period, period.previous()):
+            for d in store.deliveries(p.label):
+                if (
+                    d.state == "held"
+                    and now - datetime.fromisoformat(d.updated_at) > approval.window_delta
+                ):
+                    late.setdefault(p.label, []).append(d)
+    finally:
+        store.close()
+    said = []
+    for label, held in late.items():
+        reports = sorted({d.key.report for d in held})
+        if approval.auto_release:
+            report = decide(
+                workspace,
+                label,
+                reports,
+                True,
+                f"auto-release: the {approval.window} window passed",
+            )
+            said.append(
+                f"{label}: released after {approval.window} without a decision: {report.summary()}"
+            )
+            continue
+        store = audit_store(workspace)
+        try:
+            run_id = new_run_id()
+            store.start_run(run_id, "approve", label)
+            for d in held:  # the window starts again: one alert per window
+                store.move(d.key, "held", "held", run_id, d.detail)
+            alert = alert_for(
+                workspace.settings.organization.name,
+                label,
+                run_id,
+                build_errors=[
+                    f"{', '.join(reports)}: held for approval for more than {approval.window} and"
+                    f" nobody decided: `boardpack approve {label}` or `boardpack reject {label}`"
+                ],
+            )
+            outcome = send_alert(workspace, alert)
+            store.set_alert(run_id, outcome)
+            store.finish_run(run_id, "attention", f"{len(held)} held past the window")
+        finally:
+            store.close()
+        said.append(f"{label}: held past {approval.window}; alert: {outcome}")
+    return said
 
 
 def record_build_error(

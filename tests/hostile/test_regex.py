@@ -51,6 +51,9 @@ PATTERNS = {
     "boardpack.analyses.executive.KPI_OFF": "fullmatch",
     "boardpack.analyses.executive.WORD": "findall",
     "boardpack.model.STRIPPED": "sub",
+    "boardpack.delivery.approval.BUILT": "search",
+    "boardpack.delivery.approval.BODY": "sub",
+    "boardpack.cli.PERIOD_LABEL": "match",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}
 # compiled in the code but never applied to workspace data: why, for each

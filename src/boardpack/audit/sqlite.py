@@ -139,8 +139,8 @@ class SqliteAuditStore:
                 if row is None:
                     db.execute(
                         "INSERT INTO deliveries (key, period, report, recipients, subject,"
-                        " message_id, content_hash, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?,"
-                        " ?, ?)",
+                        " message_id, content_hash, state, updated_at, detail) VALUES (?, ?, ?, ?,"
+                        " ?, ?, ?, ?, ?, ?)",
                         (
                             str(i.key),
                             i.key.period,
@@ -151,6 +151,7 @@ class SqliteAuditStore:
                             i.content_hash,
                             first,
                             at,
+                            hold,
                         ),
                     )
                     self._transition(db, i.key, None, first, at, run_id, hold)

@@ -58,7 +58,9 @@ class DispatchReport:
 
     @property
     def ok(self) -> bool:
-        return all(o.state == "sent" for o in self.outcomes) and not self.stopped
+        """Everything sent, or held for an approver (or rejected by one) as asked."""
+        decided = ("sent", "held", "rejected")
+        return all(o.state in decided for o in self.outcomes) and not self.stopped
 
     @property
     def suppressed(self) -> dict[str, tuple[str, ...]]:
@@ -138,8 +140,9 @@ class Dispatcher:
         self.on_progress = on_progress or (lambda outcome: None)
         self.policy = policy or Policy()
 
-    def dispatch(self, messages: Sequence[OutgoingMessage]) -> DispatchReport:
-        """Send `messages` in the order given (their priority)."""
+    def dispatch(self, messages: Sequence[OutgoingMessage], hold: str = "") -> DispatchReport:
+        """Send `messages` in the order given (their priority); with `hold` (why), plan the new
+        ones held for approval instead."""
         for period in {m.key.period for m in messages}:
             self.hold_orphans(period)
         suppressed = self.store.suppressed()
@@ -155,6 +158,7 @@ class Dispatcher:
                 for m in messages
             ],
             self.run_id,
+            hold,
         )
         outcomes: dict[DeliveryKey, Outcome] = {}
         to_send: list[OutgoingMessage] = []
@@ -178,6 +182,20 @@ class Dispatcher:
         key = message.key
         if state == "sent":
             return Outcome(key, "sent", "already sent")
+        if state == "held":
+            return Outcome(
+                key,
+                "held",
+                "awaiting approval",
+                f"`boardpack approve {key.period} --report {key.report}` sends it",
+            )
+        if state == "rejected":
+            return Outcome(
+                key,
+                "rejected",
+                "rejected",
+                "an approver rejected it: a run under [approval] drafts it anew",
+            )
         if state == "unknown" and not self.policy.resend_unknown:
             return Outcome(
                 key=key,
