@@ -13,6 +13,7 @@ from boardpack import pipeline
 from boardpack.config import Workspace
 from boardpack.delivery.transports.base import Transport
 from boardpack.errors import WorkspaceError
+from boardpack.period import period_before
 
 
 def slot_key(slot: datetime) -> str:
@@ -72,12 +73,18 @@ def _run(
 ) -> tuple[str, str]:
     as_of = local_day(workspace, slot)
     try:  # bad input stops a run before anything is sent (and before send_pack records it)
+        settled = pipeline.settle_held(
+            workspace,
+            period_before(as_of, workspace.settings.organization.period),
+            pipeline.now_in(workspace),
+        )
         pack = pipeline.build_pack(workspace, as_of)
         result = pipeline.send_pack(pack, transport=transport, run_id=run_id, command="schedule")
     except WorkspaceError as exc:  # the owner hears of it: nobody waits for a pack that never comes
         alert = pipeline.record_build_error(workspace, as_of, exc, run_id, "schedule")
         return "error", f"could not build the pack: {exc} (alert: {alert})"
-    summary = f"{pack.period.label}: {result.report.summary()}" + (
+    summary = "".join(f"{line}; " for line in settled)
+    summary += f"{pack.period.label}: {result.report.summary()}" + (
         f" (alert: {result.alert})" if result.alert else ""
     )
     return ("ok" if result.report.ok else "attention"), summary

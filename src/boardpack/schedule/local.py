@@ -25,12 +25,14 @@ from filelock import FileLock, Timeout
 from boardpack import pipeline
 from boardpack.config import Workspace, load_workspace
 from boardpack.delivery.dispatcher import owner_alive, this_owner
-from boardpack.errors import WorkspaceError
+from boardpack.errors import BoardpackError, WorkspaceError
+from boardpack.period import period_before
 from boardpack.schedule.fire import FireResult, fire, slot_key
 from boardpack.schedule.triggers import Trigger, fires, instant, later, trigger_for
 
 # seconds: the clock is read again at least this often (a laptop may sleep, the clock be set)
 MAX_NAP = 60.0
+SETTLE_EVERY = 3600.0  # seconds between looks for deliveries held past their approval window
 LOOKAHEAD = 24  # fires checked at start, so that a schedule that breaks in a later month fails now
 MISSED_SHOWN = 1000  # missed slots are counted up to this, for the record
 
@@ -61,6 +63,7 @@ class Scheduler:
     say: Callable[[str], None] = print
     owner: str = field(default_factory=this_owner)
     fire_slot: Callable[..., FireResult] = fire  # tests wrap it to crash mid-run
+    settled_at: datetime | None = None
 
     @classmethod
     def for_workspace(
@@ -105,6 +108,7 @@ class Scheduler:
 
     def sleep_until(self, moment: datetime) -> bool:
         while (left := (moment - self.clock.now()).total_seconds()) > 0:
+            self.settle()
             if self.clock.wait(min(left, MAX_NAP)):
                 return True
         return False
@@ -147,6 +151,26 @@ class Scheduler:
             )
             count += 1
         return count
+
+    def settle(self) -> None:
+        """Between fires, once an hour: held deliveries past their [approval] window are released
+        or alerted on (pipeline.settle_held)."""
+        now = self.clock.now()
+        if self.workspace.settings.approval is None or (
+            self.settled_at and (now - self.settled_at).total_seconds() < SETTLE_EVERY
+        ):
+            return
+        self.settled_at = now
+        try:
+            ws = load_workspace(self.workspace.root)
+            period = period_before(
+                now.astimezone(ZoneInfo(ws.settings.organization.timezone)).date(),
+                ws.settings.organization.period,
+            )
+            for line in pipeline.settle_held(ws, period, now):
+                self.say(line)
+        except (BoardpackError, OSError) as exc:  # the scheduler carries on, and says why
+            self.say(f"could not look at the deliveries held for approval: {exc}")
 
     def run_slot(
         self, slot: datetime, detail: str = "", retake: tuple[str, ...] = ()
