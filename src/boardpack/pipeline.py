@@ -289,8 +289,17 @@ def send_pack(
             )
             held = [m for m, o in zip(messages, report.outcomes, strict=True) if o.state == "held"]
             if held:  # the approvers see each held message as its readers will
+                url, secret = (
+                    ws.env.get("BOARDPACK_APPROVAL_URL"),
+                    ws.env.get("BOARDPACK_APPROVAL_SECRET"),
+                )
+                link = (
+                    approvals.linker(url, secret, until, ws.settings.audit.scope)
+                    if url and secret
+                    else None
+                )
                 drafted = dispatcher.dispatch(
-                    approvals.drafts(approval, held, why, until, pack.period.title)
+                    approvals.drafts(approval, held, why, until, pack.period.title, link)
                 )
                 report.outcomes += drafted.outcomes
                 report.stopped = report.stopped or drafted.stopped

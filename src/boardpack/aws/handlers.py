@@ -5,6 +5,7 @@
     ses_events      SES events through SNS (or SQS) → events, suppression list
     plan            EventBridge Scheduler → one SQS job per portfolio and report
     work            SQS jobs → build and send that report, idempotently
+    approve         a function URL → the approval page of a held pack's link
 
 The function's environment says where things are:
 
@@ -16,6 +17,8 @@ The function's environment says where things are:
     BOARDPACK_PORTFOLIOS         plan: s3://bucket/prefix/, a sub-folder (workspace) per portfolio
     BOARDPACK_JOB_QUEUE          plan: the jobs queue's URL
     BOARDPACK_DEAD_LETTERS       work: the dead-letter queue's URL, for jobs that can never succeed
+    BOARDPACK_APPROVAL_URL       the approval page's function URL, for the drafts' links
+    BOARDPACK_APPROVAL_SECRET    the key that signs and checks those links (a template parameter)
 """
 
 from __future__ import annotations
@@ -99,3 +102,10 @@ def plan(event: Any, context: Any = None) -> dict:
 def work(event: Any, context: Any = None) -> dict:
     """Build and send the reports of a batch of jobs (see `fanout.work`)."""
     return fanout.work(event)
+
+
+def approve(event: Any, context: Any = None) -> dict:
+    """A Lambda function URL: the approval page of a held pack (see `approve_page`)."""
+    from boardpack.aws.approve_page import handle
+
+    return handle(event)

@@ -167,6 +167,18 @@ def template(
     if not portfolios:  # fan-out: each portfolio's workspace comes with its job
         environment["BOARDPACK_WORKSPACE"] = workspace_uri or f"/var/task/{BUNDLED_WORKSPACE}"
     reads = s3_read(workspace_uri) if workspace_uri else []
+    approval = {}
+    if settings.approval:  # the drafts' links, and the page they open
+        secret = {"BOARDPACK_APPROVAL_SECRET": {"Ref": "ApprovalSecret"}}
+        where = {"BOARDPACK_PORTFOLIOS": portfolios} if portfolios else {}
+        approval = approve_page(
+            environment | secret | where,
+            [*(s3_read(portfolios) if portfolios else reads), AUDIT, *SEND, ALERT],
+            runtime,
+        )
+        environment |= secret | {
+            "BOARDPACK_APPROVAL_URL": {"Fn::GetAtt": ["ApproveUrl", "FunctionUrl"]}
+        }
     if portfolios:
         target, resources = "Planner", fan_out(portfolios, environment, runtime)
     else:  # one run at a time: a slow run is never overlapped by the next one
@@ -183,17 +195,26 @@ def template(
     resources |= lambda_function(
         "SesEvents", "ses_events", [*reads, AUDIT], 60, environment, runtime
     )  # fan-out: the shared table only
-    resources |= {"AuditTable": audit_table()}
+    resources |= approval | {"AuditTable": audit_table()}
     resources |= alerts(org.name)
     resources |= ses_events(settings.delivery.ses.configuration_set or "boardpack")
     resources |= scheduling(workspace, target)
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"boardpack: the board pack for {org.name}, on a schedule"[:1024],
-        "Parameters": parameters(bare(sender(workspace)).rpartition("@")[2], bool(portfolios)),
+        "Parameters": parameters(
+            bare(sender(workspace)).rpartition("@")[2], bool(portfolios), bool(approval)
+        ),
         "Conditions": {"HasAlertEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlertEmail"}, ""]}]}},
         "Resources": dict(sorted(resources.items())),
-        "Outputs": outputs(target, bool(portfolios)),
+        "Outputs": (
+            outputs(target, bool(portfolios))
+            | (
+                {"ApprovalPage": {"Value": {"Fn::GetAtt": ["ApproveUrl", "FunctionUrl"]}}}
+                if approval
+                else {}
+            )
+        ),
     }
 
 
@@ -231,6 +252,29 @@ def lambda_function(
             "Errors",
             {"Name": "FunctionName", "Value": {"Ref": name}},
         ),
+    }
+
+
+def approve_page(environment: dict, statements: list[dict], runtime: str) -> dict[str, dict]:
+    """The page an approval link opens: a function with a public URL, whose only authentication
+    is the link's signed token (aws/approve_page.py)."""
+    return lambda_function("Approve", "approve", statements, 300, environment, runtime) | {
+        "ApproveUrl": {
+            "Type": "AWS::Lambda::Url",
+            "Properties": {
+                "AuthType": "NONE",
+                "TargetFunctionArn": {"Fn::GetAtt": ["Approve", "Arn"]},
+            },
+        },
+        "ApproveUrlPermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunctionUrl",
+                "FunctionName": {"Ref": "Approve"},
+                "Principal": "*",
+                "FunctionUrlAuthType": "NONE",
+            },
+        },
     }
 
 
@@ -441,7 +485,7 @@ def scheduling(workspace: Workspace, target: str) -> dict[str, dict]:
     }
 
 
-def parameters(identity: str, fan_out: bool) -> dict[str, dict]:
+def parameters(identity: str, fan_out: bool, approval: bool = False) -> dict[str, dict]:
     found = {
         "CodeBucket": {
             "Type": "String",
@@ -461,6 +505,13 @@ def parameters(identity: str, fan_out: bool) -> dict[str, dict]:
             "Description": "Also email alerts here (optional)",
         },
     }
+    if approval:
+        found["ApprovalSecret"] = {
+            "Type": "String",
+            "NoEcho": True,
+            "MinLength": 32,
+            "Description": "The key that signs approval links (32 characters or more, random)",
+        }
     if fan_out:
         found["WorkerConcurrency"] = {
             "Type": "Number",

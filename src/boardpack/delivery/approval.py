@@ -7,11 +7,18 @@ A held delivery's detail says until when, why, and the day the pack was built as
 
 from __future__ import annotations
 
+import base64
 import email
+import hashlib
+import hmac
 import html
+import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from email.policy import SMTP
+from urllib.parse import quote
 
 from boardpack.audit.keys import DeliveryKey
 from boardpack.config import Approval
@@ -23,6 +30,74 @@ from boardpack.model import SEVERITY_RANK, Portfolio, Results
 BUILT = re.compile(r"\(built as of (\d{4}-\d{2}-\d{2})\)$")
 BODY = re.compile(r"(<body[^>]*>)")  # where the draft's banner goes
 DRAFT = "draft."  # a draft's report id in its delivery key: draft.cfo
+
+
+class LinkRefused(Exception):
+    """An approval link that may not act: `status` 403 (no token, or not ours), 410 (expired, or
+    what it approved is no longer held as it was)."""
+
+    def __init__(self, status: int, why: str):
+        super().__init__(why)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What an approval link may do: decide these reports of this period, while what they say is
+    what was drafted (`content`), until `expires` (epoch seconds)."""
+
+    period: str
+    reports: tuple[str, ...]
+    content: str
+    expires: int
+    scope: str = ""  # the portfolio, in a fan-out deployment
+
+    def sign(self, secret: str) -> str:
+        body = b64(json.dumps(vars(self) | {"reports": list(self.reports)}, sort_keys=True))
+        return f"{body}.{b64(mac(secret, body))}"
+
+    @classmethod
+    def verified(cls, secret: str, token: str | None, now: datetime) -> Claims:
+        body, _, signature = (token or "").partition(".")
+        if not body or not hmac.compare_digest(signature, b64(mac(secret, body))):
+            raise LinkRefused(403, "this link is not one boardpack signed")
+        fields = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        claims = cls(**fields | {"reports": tuple(fields["reports"])})
+        if now.timestamp() > claims.expires:
+            raise LinkRefused(410, "this link has expired: use boardpack approve or reject")
+        return claims
+
+
+def b64(data: str | bytes) -> str:
+    raw = data.encode() if isinstance(data, str) else data
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def mac(secret: str, body: str) -> bytes:
+    return hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
+
+
+def content_of(held: list[tuple[str, str]]) -> str:
+    """One digest of the held deliveries' keys and content hashes: a link acts only while they
+    are still held, saying the same."""
+    return hashlib.sha256("\n".join(sorted(f"{k} {c}" for k, c in held)).encode()).hexdigest()
+
+
+def linker(url: str, secret: str, until: datetime, scope: str) -> Callable:
+    """The approval link of a draft of `report`: the page at `url` (a Lambda function URL) that
+    asks approve or reject, its token bound to the period, the report and what it says."""
+
+    def link(period: str, report: str, held: list[OutgoingMessage]) -> str:
+        claims = Claims(
+            period,
+            (report,),
+            content_of([(str(m.key), m.content_hash) for m in held if m.key.report == report]),
+            int(until.timestamp()),
+            scope,
+        )
+        return f"{url.rstrip('/')}/?token={quote(claims.sign(secret))}"
+
+    return link
 
 
 def reasons(approval: Approval, portfolio: Portfolio, results: Results) -> list[str]:
@@ -82,9 +157,11 @@ def drafts(
     why: list[str],
     until: datetime,
     period_title: str,
+    link: Callable | None = None,
 ) -> list[OutgoingMessage]:
     """One draft to the approvers of each distinct message held (readers told the same share one):
-    the message's own bytes, addressed to the approvers, its subject and body marked."""
+    the message's own bytes, addressed to the approvers, its subject and body marked; with `link`
+    (on AWS), a link to approve or reject it online."""
     to = Recipients(tuple(approval.approvers))
     readers: dict[tuple[str, str], list[str]] = {}
     first: dict[tuple[str, str], OutgoingMessage] = {}
@@ -93,7 +170,16 @@ def drafts(
         first.setdefault(same, m)
         readers.setdefault(same, []).extend(bare(a) for a in m.recipients.to + m.recipients.cc)
     return [
-        draft(m, to, readers[same], why, until, period_title, approval.auto_release)
+        draft(
+            m,
+            to,
+            readers[same],
+            why,
+            until,
+            period_title,
+            approval.auto_release,
+            link(m.key.period, m.key.report, held) if link else "",
+        )
         for same, m in first.items()
     ]
 
@@ -106,6 +192,7 @@ def draft(
     until: datetime,
     period_title: str,
     auto_release: bool,
+    online: str = "",
 ) -> OutgoingMessage:
     period, report = message.key.period, message.key.report
     # a new draft for new content: the same content is never drafted twice
@@ -122,6 +209,8 @@ def draft(
         f"To drop it: boardpack reject {period} --report {report}",
         f"Without a decision by {until:%Y-%m-%d %H:%M %Z}, {after}.",
     ]
+    if online:
+        lines.insert(3, f"Approve or reject online: {online}")
     parsed = email.message_from_bytes(message.raw, policy=SMTP)
     subject = f"[Draft for approval] {message.subject}"
     mid = message_id(key, message.sender)
@@ -138,14 +227,12 @@ def draft(
     text = parsed.get_body(preferencelist=("plain",))
     text.set_content("\n".join(lines) + "\n\n" + text.get_content(), charset="utf-8")
     part = parsed.get_body(preferencelist=("html",))
+    shown = [f"<strong>{html.escape(lines[0])}</strong>"] + [html.escape(x) for x in lines[1:]]
+    if online:
+        shown[3] = f'<a href="{html.escape(online)}">Approve or reject it online</a>'
     banner = (
         '<div style="border:2px solid #b45309;background:#fffbeb;color:#111827;padding:10px 12px;'
-        'margin:0 0 12px 0;font:14px/1.5 sans-serif">'
-        + "<br>".join(
-            f"<strong>{html.escape(line)}</strong>" if i == 0 else html.escape(line)
-            for i, line in enumerate(lines)
-        )
-        + "</div>"
+        'margin:0 0 12px 0;font:14px/1.5 sans-serif">' + "<br>".join(shown) + "</div>"
     )
     part.set_content(
         BODY.sub(lambda m: m[1] + banner, part.get_content(), count=1),

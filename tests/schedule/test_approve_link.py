@@ -1,0 +1,108 @@
+"""The approval link (issue 25, part 1, on AWS): the scheduled run holds the pack and mails the
+approvers drafts carrying a signed link; the Lambda function URL's page decides only on a POST,
+and refuses a missing, forged, expired or replayed token. On a real moto_server, with the payloads
+a function URL sends."""
+
+import base64
+import email
+import re
+import time
+from datetime import UTC, datetime
+from urllib.parse import unquote, urlencode
+
+import pytest
+
+from boardpack.aws import handlers
+from boardpack.delivery.approval import Claims
+from tests.conftest import ses_toml, write_workspace
+from tests.delivery.test_approval import APPROVAL
+from tests.schedule.conftest import SLOT, Context
+from tests.schedule.test_template import deploy
+
+SECRET = "k" * 40
+URL = "https://abcdefgh.lambda-url.us-east-1.on.aws/"
+
+
+def request(method: str, token: str | None = None, action: str = "") -> dict:
+    event = {"requestContext": {"http": {"method": method, "sourceIp": "203.0.113.9"}}}
+    fields = {k: v for k, v in (("token", token), ("action", action)) if v is not None}
+    if method == "GET":
+        event["queryStringParameters"] = fields
+    else:  # a form post, as the function URL passes it on
+        event["body"] = base64.b64encode(urlencode(fields).encode()).decode()
+        event["isBase64Encoded"] = True
+    return event
+
+
+@pytest.fixture
+def drafted(cloud, aws, tmp_path, monkeypatch):
+    root = write_workspace(tmp_path / "ws", ses_toml() + APPROVAL)
+    monkeypatch.setenv("BOARDPACK_WORKSPACE", str(root))
+    monkeypatch.setenv("BOARDPACK_APPROVAL_URL", URL)
+    monkeypatch.setenv("BOARDPACK_APPROVAL_SECRET", SECRET)
+    result = handlers.scheduled_run({"scheduled_time": SLOT}, Context())
+    assert result["summary"] == "2026-10: 2 awaiting approval, 2 sent", result
+    links = {}
+    for sent in aws.sent_raw():
+        draft = email.message_from_string(sent["raw_data"])
+        text = draft.get_payload()[0].get_payload(decode=True).decode()
+        report = draft["X-Boardpack-Delivery"].split("/")[1].removeprefix("draft.")
+        links[report] = unquote(re.search(r"\?token=(\S+)", text)[1])
+    return links
+
+
+def states(cloud) -> dict[str, str]:
+    return {d.key.report: d.state for d in cloud.store().deliveries("2026-10")}
+
+
+def test_the_link_asks_then_approves_once(drafted, cloud, aws):
+    page = handlers.approve(request("GET", drafted["cfo"]))
+    assert page["statusCode"] == 200 and 'value="approve"' in page["body"]
+    assert "no-referrer" in page["headers"]["Referrer-Policy"]
+    assert states(cloud)["cfo"] == "held"  # opening the link (a mail scanner) decides nothing
+    done = handlers.approve(request("POST", drafted["cfo"], "approve"))
+    assert done["statusCode"] == 200 and "Sent: the cfo report for 2026-10" in done["body"]
+    assert states(cloud)["cfo"] == "sent" and len(aws.sent_raw()) == 3
+    (approved,) = [
+        t.detail for t in cloud.store().transitions(
+            next(d.key for d in cloud.store().deliveries("2026-10") if d.key.report == "cfo")
+        ) if t.to_state == "planned"
+    ]  # fmt: skip
+    assert approved == "approved by an approver, through the approval link (203.0.113.9)"
+    for replay in (request("POST", drafted["cfo"], "approve"), request("GET", drafted["cfo"])):
+        assert handlers.approve(replay)["statusCode"] == 410
+    assert len(aws.sent_raw()) == 3  # never twice
+
+
+def test_the_link_rejects(drafted, cloud):
+    done = handlers.approve(request("POST", drafted["ceo"], "reject"))
+    assert done["statusCode"] == 200 and states(cloud)["ceo"] == "rejected"
+
+
+@pytest.mark.parametrize("which", ["missing", "forged", "another secret", "expired"])
+def test_a_bad_token_is_refused_and_decides_nothing(drafted, cloud, aws, which):
+    claims = Claims.verified(SECRET, drafted["cfo"], datetime.now(UTC))
+    token = {
+        "missing": None,
+        "forged": drafted["cfo"][:-2] + ("AA" if not drafted["cfo"].endswith("AA") else "BB"),
+        "another secret": claims.sign("x" * 40),
+        "expired": Claims(**vars(claims) | {"expires": int(time.time()) - 1}).sign(SECRET),
+    }[which]
+    answer = handlers.approve(request("POST", token, "approve"))
+    assert answer["statusCode"] == (410 if which == "expired" else 403)
+    assert SECRET not in answer["body"] and states(cloud)["cfo"] == "held"
+    assert len(aws.sent_raw()) == 2
+
+
+def test_a_stack_with_approval_has_the_page_and_signs_links(tmp_path):
+    root = write_workspace(
+        tmp_path / "ws", ses_toml() + APPROVAL + '[schedule]\ncron = "0 6 2 * *"\n'
+    )
+    t = deploy(root)
+    r = t["Resources"]
+    assert r["Approve"]["Properties"]["Handler"] == "boardpack.aws.handlers.approve"
+    assert r["ApproveUrl"]["Properties"]["AuthType"] == "NONE"  # the signed token is the check
+    assert t["Parameters"]["ApprovalSecret"]["NoEcho"] is True
+    run = r["Run"]["Properties"]["Environment"]["Variables"]
+    assert run["BOARDPACK_APPROVAL_URL"] == {"Fn::GetAtt": ["ApproveUrl", "FunctionUrl"]}
+    assert run["BOARDPACK_APPROVAL_SECRET"] == {"Ref": "ApprovalSecret"}
