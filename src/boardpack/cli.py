@@ -172,13 +172,23 @@ def send(
         pipeline.require_complete(pack)
     except WorkspaceError as exc:
         if not dry_run:  # a send that cannot build is a run the owner must hear about
-            try:
-                err.print(f"alert: {pipeline.record_build_error(ws, parse_as_of(as_of), exc)}")
-            except BoardpackError as unrecorded:
-                err.print(f"could not record this run or alert: {unrecorded}")
+            unsent(ws, as_of, exc, "could not build the pack")
         raise
     warn_about(pack)
-    raise typer.Exit(deliver(pack, role, dry_run, resend_unknown))
+    try:
+        code = deliver(pack, role, dry_run, resend_unknown)
+    except WorkspaceError as exc:  # stopped before anything was planned: a bad sender...
+        if not dry_run:
+            unsent(ws, as_of, exc, "could not send the pack")
+        raise
+    raise typer.Exit(code)
+
+
+def unsent(ws, as_of, exc: WorkspaceError, what: str) -> None:
+    try:
+        err.print(f"alert: {pipeline.record_build_error(ws, parse_as_of(as_of), exc, what=what)}")
+    except BoardpackError as unrecorded:
+        err.print(f"could not record this run or alert: {unrecorded}")
 
 
 def settle_held(ws, as_of: date | None) -> None:
@@ -278,6 +288,8 @@ def deliver(
         out.print(f"Archived {plural(len(result.archived), 'PDF')} in {result.archived[0].parent}/")
     if result.archive_error:
         err.print(f"warning: {result.archive_error}")
+    for warning in result.warnings:
+        err.print(f"warning: {warning}")
     if result.alert:
         err.print(f"alert: {result.alert}")
     if not report.ok:

@@ -20,7 +20,7 @@ from boardpack.delivery import approval as approvals
 from boardpack.delivery.archive import archive_pdfs
 from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Outcome, Policy
 from boardpack.delivery.dry_run import write_dry_run
-from boardpack.delivery.plan import plan_messages
+from boardpack.delivery.plan import plan_messages, sender
 from boardpack.delivery.transports import open_transport
 from boardpack.delivery.transports.base import Transport
 from boardpack.errors import BoardpackError, WorkspaceError
@@ -239,6 +239,7 @@ class SendResult:
     archived: list[Path] = field(default_factory=list)  # the PDFs of the reports this run sent
     alert: str = ""  # what became of the run's alert, if it raised one
     archive_error: str = ""  # the messages went out, but their PDFs could not be kept
+    warnings: list[str] = field(default_factory=list)  # from the transport: DKIM not set up...
 
 
 def send_pack(
@@ -267,6 +268,11 @@ def send_pack(
             None, unaddressed, write_dry_run(ws.state_dir / "dry-run" / pack.period.label, messages)
         )
     transport = transport or open_transport(ws)
+    try:
+        warnings = transport.preflight(sender(ws))
+    except BaseException:
+        transport.close()
+        raise
     store = audit_store(ws)
     d = ws.settings.delivery
     policy = Policy(
@@ -334,7 +340,12 @@ def send_pack(
     finally:
         store.close()
     return SendResult(
-        report, unaddressed, alert=outcome, archived=archived, archive_error=archive_error
+        report,
+        unaddressed,
+        alert=outcome,
+        archived=archived,
+        archive_error=archive_error,
+        warnings=warnings,
     )
 
 
@@ -414,9 +425,14 @@ def release(workspace, store, held, who, run_id, transport, on_progress) -> Disp
             " draft (the books or boardpack.toml were edited): nothing was sent. Reject it and send"
             " again to draft it anew, or put back what changed"
         )
+    transport = transport or open_transport(workspace)
+    try:
+        transport.preflight(sender(workspace))
+    except BaseException:
+        transport.close()
+        raise
     for d in held:
         store.move(d.key, "held", "planned", run_id, f"approved by {who}")
-    transport = transport or open_transport(workspace)
     d = workspace.settings.delivery
     policy = Policy(
         concurrency=d.concurrency, max_attempts=d.max_attempts, retry_delay=d.retry_delay
@@ -493,9 +509,10 @@ def record_build_error(
     error: Exception,
     run_id: str | None = None,
     command: str = "send",
+    what: str = "could not build the pack",
 ) -> str:
-    """A scheduled send that could not build: record the run and alert, so nobody waits for a pack
-    that never comes."""
+    """A send that could not build (or could not start): record the run and alert, so nobody waits
+    for a pack that never comes."""
     period = period_before(
         as_of or now_in(workspace).date(), workspace.settings.organization.period
     ).label
@@ -503,7 +520,7 @@ def record_build_error(
     run_id = run_id or new_run_id()
     try:
         store.start_run(run_id, command, period)
-        store.finish_run(run_id, "error", f"could not build the pack: {error}")
+        store.finish_run(run_id, "error", f"{what}: {error}")
         alert = alert_for(
             workspace.settings.organization.name, period, run_id, build_errors=[str(error)]
         )

@@ -296,7 +296,7 @@ def test_the_lambda_handler_takes_sqs_records_of_sns_envelopes(ses_ws, aws, monk
     assert result["matched"] == 1 and result["suppressed"] == ["owner@example.com"]
 
 
-def test_unverified_sender_fails_and_alerts_every_channel_recording_a_failed_channel(
+def test_an_unverified_sender_stops_the_send_before_it_plans_and_alerts_every_channel(
     tmp_path, aws, webhook
 ):
     sns, sqs = clients(aws, "sns", "sqs")
@@ -312,11 +312,21 @@ def test_unverified_sender_fails_and_alerts_every_channel_recording_a_failed_cha
     )
     ws = write_workspace(tmp_path / "ws", ses_toml(extra=alerts))  # the sender is not verified
     result = run_cli("send", "-w", str(ws), *AS_OF, env=aws.env())
-    assert result.returncode == 1 and "verify reports@example.com" in result.stdout
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert (
+        "sender reports@example.com is not a verified SES identity (nor is its domain)"
+        in result.stderr
+        and "nothing was sent" in result.stderr
+    )
+    assert aws.sent_raw() == []  # one call to SES, not a failed batch
     (message,) = sqs.receive_message(QueueUrl=queue)["Messages"]
-    assert "verify reports@example.com" in json.loads(message["Body"])["Message"]
+    assert "not a verified SES identity" in json.loads(message["Body"])["Message"]
     assert len(webhook.received) == 1
-    alert = runs_json(ws, aws.env())["runs"][0]["alert"]
+    runs = runs_json(ws, aws.env())
+    assert runs["deliveries"] == []  # nothing was planned
+    (run,) = runs["runs"]
+    assert run["summary"].startswith("could not send the pack: sender reports@example.com")
+    alert = run["alert"]
     assert f"sns {topic}: sent" in alert and "webhook http://127.0.0.1/…: sent" in alert
     assert (
         "email ops@example.com: FAILED" in alert
@@ -400,3 +410,10 @@ def test_suppressions_can_be_listed_and_removed(tmp_path):
     assert "No suppressed addresses." in run_cli("suppressions", "-w", str(ws)).stdout
     missing = run_cli("suppressions", "-w", str(ws), "--remove", "nobody@example.com")
     assert missing.returncode == 2 and "not on the suppression list" in missing.stderr
+
+
+def test_a_sender_without_dkim_is_sent_from_with_a_warning(ses_ws, aws):
+    result = run_cli("send", "-w", str(ses_ws), *AS_OF, env=aws.env())
+    assert result.returncode == 0 and len(aws.sent_raw()) == 2
+    assert "warning: DKIM for reports@example.com:" in result.stderr
+    assert "set up Easy DKIM" in result.stderr

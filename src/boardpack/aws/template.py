@@ -131,8 +131,10 @@ SEND = [
             arn("ses", "configuration-set/${ConfigurationSet}"),
         ],
     ),
-    allow(["ses:GetAccount", "ses:GetSendQuota"], "*"),
-]  # read-only account calls; they take no resource
+    allow(["ses:GetAccount", "ses:GetSendQuota"], "*"),  # account calls take no resource
+    # the sender's identity, read before a send plans anything (the address's, then its domain's)
+    allow(["ses:GetEmailIdentity"], arn("ses", "identity/*")),
+]
 ALERT = allow(["sns:Publish"], {"Ref": "AlertTopic"})
 
 

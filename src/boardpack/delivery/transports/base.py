@@ -80,6 +80,10 @@ class Transport(Protocol):
         """`check --online`: can this transport send from `sender` to `recipients`? One line per
         finding."""
 
+    def preflight(self, sender: str) -> list[str]:
+        """Before a send plans anything: raise WorkspaceError if nothing can be sent from `sender`
+        (so a bad sender costs one call, not a batch); return warnings."""
+
     def close(self) -> None: ...
 
 
@@ -99,6 +103,9 @@ class MockTransport:
 
     def send(self, message: OutgoingMessage) -> Receipt:
         return self.handler(message)
+
+    def preflight(self, sender: str) -> list[str]:
+        return []
 
     def check(self, sender: str, recipients: list[str]) -> list[Check]:
         return []

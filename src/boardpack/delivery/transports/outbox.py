@@ -24,6 +24,9 @@ class OutboxTransport:
     def allowance(self) -> Allowance:
         return Allowance(concurrency=1)  # one writer keeps the index in send order
 
+    def preflight(self, sender: str) -> list[str]:
+        return []  # a refused sender shows at the first message, which is its own check
+
     def check(self, sender: str, recipients: list[str]) -> list[Check]:
         return [Check(True, f"outbox: writes to {self.folder} (no network needed)")]
 

@@ -33,6 +33,7 @@ from boardpack.delivery.transports.base import (
     RetryableError,
     StopError,
 )
+from boardpack.errors import WorkspaceError
 
 THROTTLING = {"Throttling", "ThrottlingException", "TooManyRequestsException"}
 PAUSED = {
@@ -274,6 +275,14 @@ class SesTransport:
                         )
                     )
         return lines
+
+    def preflight(self, sender: str) -> list[str]:
+        """The sender identity, read once before anything is planned: not verified stops the send
+        here; DKIM not set up is a warning."""
+        verified, *rest = self._check_identity(bare(sender))
+        if not verified.ok:
+            raise WorkspaceError(f"{verified.text}; nothing was sent")
+        return [c.text for c in rest if not c.ok]
 
     def _check_identity(self, sender: str) -> list[Check]:
         for identity in (sender, domain_of(sender)):

@@ -218,6 +218,9 @@ class SmtpTransport:
             raise refusal(worst, text, f"every recipient (first: {address}, {code})")
         return refused
 
+    def preflight(self, sender: str) -> list[str]:
+        return []  # a refused sender shows at the first message, which is its own check
+
     def check(self, sender: str = "", recipients: list[str] = ()) -> list[Check]:
         """Connect, EHLO, STARTTLS and AUTH as a send would; one line per step."""
         try:
