@@ -719,6 +719,8 @@ class CustomReport(Strict):
 class Role(Strict):
     to: list[Mailbox] = []
     cc: list[Mailbox] = []
+    # the order under a short sending quota: lower first; reports without one follow, CEO first
+    priority: int | None = Field(default=None, ge=1, le=1000)
 
     @model_validator(mode="after")
     def has_recipients(self) -> Role:
@@ -754,6 +756,8 @@ class Delivery(Strict):
     bcc: list[Mailbox] = []
     outbox: str = "outbox"
     subject_prefix: str = ""
+    # the only domains mail may go to (none: any); an address elsewhere stops the send
+    allowed_domains: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]] = []
     separate: bool = (
         False  # each recipient gets a message of their own, so nobody sees the others' addresses
     )
@@ -929,6 +933,32 @@ class Settings(Strict):
                 f"schedule.business_day = {day}: beyond the {'week' if kind == 'week' else 'month'}"
                 f" that follows a {kind} (some have only {most} business days); choose 1 to {most}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def within_allowed_domains(self) -> Settings:
+        """Every address boardpack.toml names, inside `[delivery] allowed_domains` (if given)."""
+        from boardpack.delivery.addresses import outside
+
+        allowed = self.delivery.allowed_domains
+        named = [
+            (f"roles.{rid}.{part}[{i}]", a)
+            for rid, role in self.roles.items()
+            for part in ("to", "cc")
+            for i, a in enumerate(getattr(role, part))
+        ] + [(f"delivery.bcc[{i}]", a) for i, a in enumerate(self.delivery.bcc)]
+        if self.approval:
+            named += [
+                (f"approval.approvers[{i}]", a) for i, a in enumerate(self.approval.approvers)
+            ]
+        if self.alerts.email:
+            named.append(("alerts.email", self.alerts.email))
+        for key, address in named:
+            if outside(address, allowed):
+                raise ValueError(
+                    f"{key}: {address} is outside [delivery] allowed_domains"
+                    f" ({', '.join(allowed)}): correct the address, or add its domain there"
+                )
         return self
 
     @model_validator(mode="after")

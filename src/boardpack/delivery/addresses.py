@@ -82,5 +82,11 @@ def bare(address: str) -> str:
     return parseaddr(address)[1].lower()
 
 
+def outside(address: str, allowed: list[str]) -> bool:
+    """Whether mail to `address` would leave the allowed domains (none given: nothing is
+    outside)."""
+    return bool(allowed) and domain_of(address).lower() not in {d.lower() for d in allowed}
+
+
 def domain_of(address: str) -> str:
     return Address(addr_spec=bare(address)).domain

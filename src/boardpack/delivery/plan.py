@@ -7,7 +7,7 @@ from datetime import datetime
 
 from boardpack.audit.keys import DeliveryKey
 from boardpack.config import Workspace
-from boardpack.delivery.addresses import bare, mailbox
+from boardpack.delivery.addresses import bare, mailbox, outside
 from boardpack.delivery.message import (
     Attachment,
     Inline,
@@ -39,18 +39,30 @@ def sender(workspace: Workspace) -> str:
 def recipients_for(workspace: Workspace, role_id: str) -> Recipients | None:
     """The role's recipients, or the environment's single fallback recipient, or None (not sent)."""
     settings, env = workspace.settings, workspace.env
-    bcc_list = settings.delivery.bcc or ([env.bcc_address] if env.bcc_address else [])
-    bcc = tuple(mailbox(a, f"delivery.bcc[{i}]") for i, a in enumerate(bcc_list))
+
+    def checked(address: str, where: str) -> str:
+        found = mailbox(address, where)
+        if outside(found, settings.delivery.allowed_domains):
+            raise WorkspaceError(
+                f"{where}: {bare(found)} is outside [delivery] allowed_domains"
+                f" ({', '.join(settings.delivery.allowed_domains)}): nothing was sent"
+            )
+        return found
+
+    bcc_list, bcc_key = settings.delivery.bcc, "delivery.bcc"
+    if not bcc_list and env.bcc_address:
+        bcc_list, bcc_key = [env.bcc_address], "SES_BCC_ADDRESS (environment)"
+    bcc = tuple(checked(a, f"{bcc_key}[{i}]") for i, a in enumerate(bcc_list))
     role = settings.roles.get(role_id)
     if role is not None:
         return Recipients(
-            tuple(mailbox(a, f"roles.{role_id}.to[{i}]") for i, a in enumerate(role.to)),
-            tuple(mailbox(a, f"roles.{role_id}.cc[{i}]") for i, a in enumerate(role.cc)),
+            tuple(checked(a, f"roles.{role_id}.to[{i}]") for i, a in enumerate(role.to)),
+            tuple(checked(a, f"roles.{role_id}.cc[{i}]") for i, a in enumerate(role.cc)),
             bcc,
         )
     if env.fallback_recipient:
         return Recipients(
-            (mailbox(env.fallback_recipient, "SES_RECIPIENT_EMAIL (environment)"),), (), bcc
+            (checked(env.fallback_recipient, "SES_RECIPIENT_EMAIL (environment)"),), (), bcc
         )
     return None
 
@@ -132,4 +144,11 @@ def plan_messages(
                     inline,
                 )
             )
-    return messages, unaddressed
+    return sorted(messages, key=lambda m: priority(workspace, m.key.report)), unaddressed
+
+
+def priority(workspace: Workspace, report: str) -> int:
+    """`[roles.<id>] priority` first (lower first), then the rest in the built-in order (sorting is
+    stable)."""
+    role = workspace.settings.roles.get(report)
+    return role.priority if role and role.priority else 1001
