@@ -256,3 +256,52 @@ class WebhookServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class DnsServer:
+    """A DNS server on loopback (UDP), answering TXT questions from `zone` ({name: [text, ...]})
+    and NXDOMAIN for any other name; built with dnspython's own message code."""
+
+    def __init__(self, zone: dict[str, list[str]]):
+        import socket
+        import threading
+
+        self.zone = {name.rstrip(".").lower(): texts for name, texts in zone.items()}
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
+        self.questions: list[str] = []
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self) -> None:
+        import dns.message
+        import dns.rcode
+        import dns.rdataclass
+        import dns.rdatatype
+        import dns.rrset
+
+        while True:
+            try:
+                data, peer = self.sock.recvfrom(4096)
+            except OSError:
+                return  # closed
+            query = dns.message.from_wire(data)
+            response = dns.message.make_response(query)
+            question = query.question[0]
+            name = question.name.to_text().rstrip(".").lower()
+            self.questions.append(name)
+            if name not in self.zone:
+                response.set_rcode(dns.rcode.NXDOMAIN)
+            elif question.rdtype == dns.rdatatype.TXT:
+                quoted = ['"' + t.replace('"', '\\"') + '"' for t in self.zone[name]]
+                response.answer.append(
+                    dns.rrset.from_text(question.name, 60, dns.rdataclass.IN, "TXT", *quoted)
+                )
+            try:
+                self.sock.sendto(response.to_wire(), peer)
+            except OSError:
+                return  # closed while answering
+
+    def stop(self) -> None:
+        self.sock.close()

@@ -366,6 +366,8 @@ def check(
 def check_transport(ws, messages) -> int:
     """`check --online`: one line per finding, problems with their fix; returns the number of
     problems."""
+    from boardpack.delivery.addresses import domain_of
+    from boardpack.delivery.mail_dns import mail_auth, resolver_for
     from boardpack.delivery.plan import sender
     from boardpack.delivery.transports import open_transport
 
@@ -374,6 +376,10 @@ def check_transport(ws, messages) -> int:
         lines = transport.check(sender(ws), sorted({a for m in messages for a in m.envelope}))
     finally:
         transport.close()
+    kind = ws.settings.delivery.transport
+    if kind != "outbox":  # what receiving servers will make of mail from this domain
+        resolver = resolver_for(ws.env.get("BOARDPACK_DNS_RESOLVER"))
+        lines += mail_auth(domain_of(sender(ws)), resolver, kind)
     for line in lines:
         out.print(f"  {'ok' if line.ok else 'PROBLEM':<8} {line.text}")
     return sum(not line.ok for line in lines)
