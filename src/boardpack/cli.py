@@ -23,7 +23,7 @@ from boardpack.delivery.plan import plan_messages
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.figures import plural
 from boardpack.period import EARLIEST, period_before
-from boardpack.render import FORMATS
+from boardpack.render import BINARY_FORMATS, FORMATS
 from boardpack.render.branding import brand_for
 from boardpack.terminal import console, inert
 
@@ -123,14 +123,15 @@ def build(
         ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="Comma-separated: html,txt,md,json.")
+        str, typer.Option("--format", help="Comma-separated: html,txt,md,json (and xlsx).")
     ] = ",".join(FORMATS),
 ):
     """Build the pack's reports into files."""
     formats = [f.strip() for f in fmt.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
+    known = FORMATS + BINARY_FORMATS
+    unknown = [f for f in formats if f not in known]
     if unknown or not formats:
-        raise WorkspaceError(f"--format {fmt!r}: choose from {', '.join(FORMATS)}")
+        raise WorkspaceError(f"--format {fmt!r}: choose from {', '.join(known)}")
     ws = load_workspace(workspace)
     with progress("Reading sources and building the pack…"):
         pack = pipeline.build_pack(ws, parse_as_of(as_of), role)

@@ -756,6 +756,7 @@ class Delivery(Strict):
     bcc: list[Mailbox] = []
     outbox: str = "outbox"
     subject_prefix: str = ""
+    xlsx: bool = False  # attach each report's tables as an XLSX workbook
     # the only domains mail may go to (none: any); an address elsewhere stops the send
     allowed_domains: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]] = []
     separate: bool = (

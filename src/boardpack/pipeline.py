@@ -29,6 +29,7 @@ from boardpack.period import Period, period_before
 from boardpack.render import render
 from boardpack.render.branding import brand_for
 from boardpack.render.pdf import weasyprint
+from boardpack.render.xlsx import render_xlsx
 from boardpack.reports import changes
 from boardpack.reports.changes import History
 from boardpack.reports.document import Document
@@ -168,7 +169,10 @@ def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         for fmt in formats:
             path = folder / f"{doc.id}.{fmt}"
-            path.write_text(render(doc, fmt, brand), encoding="utf-8")
+            if fmt == "xlsx":
+                path.write_bytes(render_xlsx(doc, pack.portfolio.currency))
+            else:
+                path.write_text(render(doc, fmt, brand), encoding="utf-8")
             written.append(path)
     return written
 

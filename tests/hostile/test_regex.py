@@ -54,6 +54,8 @@ PATTERNS = {
     "boardpack.delivery.approval.BUILT": "search",
     "boardpack.delivery.approval.BODY": "sub",
     "boardpack.cli.PERIOD_LABEL": "match",
+    "boardpack.render.xlsx.ISO_DAY": "fullmatch",
+    "boardpack.render.xlsx.NOT_IN_NAMES": "sub",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}
 # compiled in the code but never applied to workspace data: why, for each

@@ -20,8 +20,11 @@ from boardpack.render import render
 from boardpack.render.branding import brand_for
 from boardpack.render.html import email_html
 from boardpack.render.pdf import render_pdf
+from boardpack.render.xlsx import render_xlsx
 from boardpack.reports.changes import History, personal
 from boardpack.reports.document import Document
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def sender(workspace: Workspace) -> str:
@@ -98,6 +101,7 @@ def plan_messages(
     inline = (Inline(brand.logo.cid, brand.logo.subtype, brand.logo.data),) if brand.logo else ()
     attach_pdf = workspace.settings.archive.attach_pdf
     messages, unaddressed = [], []
+    workbooks: dict[str, bytes] = {}  # the report itself: the same for every reader
     for doc in documents:
         recipients = recipients_for(workspace, doc.id)
         if recipients is None:
@@ -126,6 +130,13 @@ def plan_messages(
                 if attach_pdf:
                     attachments.append(
                         Attachment(f"{doc.id}-{doc.period}.pdf", "application/pdf", pdfs[doc.id])
+                    )
+                if workspace.settings.delivery.xlsx:
+                    if doc.id not in workbooks:
+                        currency = workspace.settings.organization.currency
+                        workbooks[doc.id] = render_xlsx(doc, currency)
+                    attachments.append(
+                        Attachment(f"{doc.id}-{doc.period}.xlsx", XLSX, workbooks[doc.id])
                     )
                 rendered[opening] = text, html, own.content_hash(), tuple(attachments)
             text, html, content_hash, attachments = rendered[opening]

@@ -12,6 +12,7 @@ from boardpack.render.text import render_text
 from boardpack.reports.document import Document, to_json
 
 FORMATS = ("html", "txt", "md", "json")
+BINARY_FORMATS = ("xlsx",)  # `build --format xlsx`: written as bytes (render.xlsx)
 
 
 def render_json(doc: Document) -> str:

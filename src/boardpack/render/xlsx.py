@@ -1,0 +1,194 @@
+"""A report as an XLSX workbook, for the accountant: its figures, each table on a sheet of its own,
+the findings and actions, and where every figure comes from — numbers as numbers (money in the
+currency's format), dates as dates, and every text a text cell: a value that begins with `=`, `+`,
+`-` or `@` is never a formula.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+import xlsxwriter
+
+from boardpack.currencies import minor_units
+from boardpack.render.values import footnote_text
+from boardpack.reports.document import ActionsBlock, Document, FindingsBlock, TableBlock
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+SHEET_NAME = 31  # Excel's longest sheet name
+NOT_IN_NAMES = re.compile(r"[\[\]:*?/\\']")
+
+
+def render_xlsx(doc: Document, currency: str) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "in_memory": True,
+            # text stays text: never a formula, a number or a link made from it
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    book.set_properties({"title": doc.title, "created": doc.generated_at.replace(tzinfo=None)})
+    Sheets(book, doc, currency).write()
+    book.close()
+    return out.getvalue()
+
+
+class Sheets:
+    def __init__(self, book, doc: Document, currency: str):
+        self.book, self.doc, self.names = book, doc, set()
+        places = minor_units(currency)
+        money = f"#,##0{'.' + '0' * places if places else ''}"
+        self.formats = {
+            "head": book.add_format({"bold": True, "bottom": 1}),
+            "title": book.add_format({"bold": True, "font_size": 14}),
+            "money": book.add_format({"num_format": f'{money} "{currency}"'}),
+            "number": book.add_format({"num_format": "#,##0.####"}),
+            "count": book.add_format({"num_format": "#,##0"}),
+            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+            "text": book.add_format({"text_wrap": False}),
+        }
+        self.currency = currency
+
+    def write(self) -> None:
+        doc = self.doc
+        self.sheet(
+            "Figures",
+            f"{doc.title}, {doc.period_title}",
+            ["Figure", "Value", "Unit", doc.previous_title, doc.year_earlier_title, "Id"],
+            [  # a figure's values go with its unit: (value, unit)
+                [
+                    m.label,
+                    (m.value, m.unit),
+                    m.unit,
+                    (doc.previous.get(m.id), m.unit),
+                    (doc.year_earlier.get(m.id), m.unit),
+                    m.id,
+                ]
+                for m in doc.footnotes
+            ],
+        )
+        for s in doc.sections:
+            for b in s.blocks:
+                if isinstance(b, TableBlock):
+                    t = b.table
+                    self.sheet(
+                        t.title,
+                        t.title,
+                        [c.label for c in t.columns],
+                        [[row.get(c.id) for c in t.columns] for row in t.rows],
+                        note=t.note,
+                    )
+        findings = [
+            f
+            for s in doc.sections
+            for b in s.blocks
+            if isinstance(b, FindingsBlock)
+            for f in b.items
+        ]
+        if findings:
+            self.sheet(
+                "Findings",
+                "Findings",
+                ["Severity", "Area", "Venture", "Finding", "Evidence", "Action", "Status", "Id"],
+                [
+                    [f.severity, f.area, f.entity, f.title, f.evidence, f.action, f.status, f.id]
+                    for f in findings
+                ],
+            )
+        actions = [
+            a
+            for s in doc.sections
+            for b in s.blocks
+            if isinstance(b, ActionsBlock)
+            for a in b.items
+        ]
+        if actions:
+            self.sheet(
+                "Actions",
+                "Actions",
+                ["Owner", "Action", "Due", "Venture", "Status", "Id"],
+                [[a.owner, a.title, a.due, a.entity, a.status, a.id] for a in actions],
+            )
+        self.sheet(
+            "Footnotes",
+            "Where each figure comes from",
+            ["#", "Figure", "How and where from"],
+            [[n, m.label, footnote_text(m)] for n, m in enumerate(doc.footnotes, start=1)],
+        )
+
+    def sheet(
+        self,
+        name: str,
+        title: str,
+        header: list[str],
+        rows: list[list],
+        note: str = "",
+    ) -> None:
+        ws = self.book.add_worksheet(self.unique(name))
+        f = self.formats
+        ws.write_string(0, 0, title, f["title"])
+        start = 1
+        if note:
+            ws.write_string(1, 0, note)
+            start = 2
+        for c, label in enumerate(header):
+            ws.write_string(start, c, label or "", f["head"])
+        widths = [len(label or "") for label in header]
+        for r, row in enumerate(rows, start=start + 1):
+            for c, value in enumerate(row):
+                value, unit = value if isinstance(value, tuple) else (value, None)
+                shown = self.cell(ws, r, c, value, unit)
+                widths[c] = max(widths[c], min(60, len(shown)))
+        for c, width in enumerate(widths):
+            ws.set_column(c, c, width + 2)
+        ws.freeze_panes(start + 1, 0)
+
+    def cell(self, ws, r: int, c: int, value, unit: str | None) -> str:
+        """Write one value as what it is (money: in the figure's currency, or in a table a Decimal
+        of the currency's places); return its text, for the column's width."""
+        f = self.formats
+        if value is None or value == "":
+            return ""
+        if isinstance(value, bool):
+            ws.write_boolean(r, c, value)
+            return "FALSE"
+        if isinstance(value, (date, datetime)) or (
+            isinstance(value, str) and ISO_DAY.fullmatch(value)
+        ):
+            day = value if isinstance(value, (date, datetime)) else date.fromisoformat(value)
+            ws.write_datetime(r, c, datetime(day.year, day.month, day.day), f["date"])
+            return "yyyy-mm-dd"
+        if isinstance(value, int):
+            ws.write_number(r, c, value, f["count"])
+            return f"{value:,}"
+        if isinstance(value, Decimal):
+            places = -minor_units(self.currency)
+            money = (
+                unit == self.currency if unit is not None else value.as_tuple().exponent == places
+            )
+            ws.write_number(r, c, float(value), f["money"] if money else f["number"])
+            return f"{value:,} {self.currency}" if money else f"{value:,}"
+        text = str(value)
+        ws.write_string(r, c, text, f["text"])
+        return text
+
+    def unique(self, name: str) -> str:
+        """A sheet name Excel accepts (31 characters, none of []:*?/\\'), unique in the book."""
+        base = NOT_IN_NAMES.sub(" ", name).strip()
+        if len(base) > SHEET_NAME:  # cut at a word where one is near
+            cut = base.rfind(" ", SHEET_NAME // 2, SHEET_NAME + 1)
+            base = base[: cut if cut > 0 else SHEET_NAME].rstrip(" ,;(–-")
+        base = base or "Sheet"
+        found, n = base, 2
+        while found.lower() in self.names:
+            suffix = f" ({n})"
+            found, n = base[: SHEET_NAME - len(suffix)] + suffix, n + 1
+        self.names.add(found.lower())
+        return found
