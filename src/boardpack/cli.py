@@ -387,6 +387,26 @@ def check_transport(ws, messages) -> int:
 
 
 @app.command()
+def prune(workspace: Workspace = None):
+    """Remove what [retention] no longer keeps: old PDFs, dry runs, built reports, audit history."""
+    from boardpack.delivery.retention import prune as prune_now
+
+    ws = load_workspace(workspace)
+    keep = ws.settings.retention
+    if not any(vars(keep).values()):
+        out.print("No [retention] in boardpack.toml: everything is kept, and nothing was removed.")
+        return
+    store = pipeline.audit_store(ws)
+    try:
+        removed = prune_now(ws, store, pipeline.now_in(ws).date())
+    finally:
+        store.close()
+    for line in removed:
+        out.print(f"  removed {line}")
+    out.print(f"Pruned: {plural(len(removed), 'item')} removed; the rest is within [retention].")
+
+
+@app.command()
 def runs(
     workspace: Workspace = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,

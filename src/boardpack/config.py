@@ -873,6 +873,16 @@ class Archive(Strict):
     attach_pdf: bool = False  # and attach it to the email
 
 
+class Retention(Strict):
+    """Months to keep what boardpack writes, counted from the end of the period it is for (a
+    transition: from when it happened); none given: kept for ever. `boardpack prune` applies it."""
+
+    pdfs: int | None = Field(default=None, ge=1, le=1200)  # .boardpack/archive/<period>/
+    dry_runs: int | None = Field(default=None, ge=1, le=1200)  # .boardpack/dry-run/<period>/
+    previews: int | None = Field(default=None, ge=1, le=1200)  # reports/<period>/ from `build`
+    transitions: int | None = Field(default=None, ge=1, le=1200)  # the audit trail's history rows
+
+
 OWNED_OR_OWED = re.compile(r"(Assets|Liabilities):\S.*")
 
 
@@ -922,6 +932,7 @@ class Settings(Strict):
     schedule: Schedule = Schedule()
     branding: Branding = Branding()
     archive: Archive = Archive()
+    retention: Retention = Retention()
     # balances of loans, cards and other non-cash accounts before the ledger starts
     opening_balances: list[OpeningBalance] = []
 

@@ -1,6 +1,7 @@
 """One contract, every audit store: SQLite on a real file, DynamoDB through a real moto_server."""
 
 import threading
+import time
 
 import boto3
 import pytest
@@ -309,3 +310,39 @@ def test_a_record_too_large_for_one_item_is_refused_whole(store):
     with pytest.raises(ValueError, match=f"at most {PACK_LIMIT}"):
         store.record_pack("2026-10", entries)
     assert store.pack_entries(["2026-10"]) == []
+
+
+def test_history_rows_are_pruned_before_a_day_and_the_deliveries_stay(store):
+    plan(store)
+    assert store.claim(KEY, "r1", "h:1")
+    store.record(KEY, "sent", "r1", transport_id="id-1")
+    assert store.prune_transitions("2000-01-01T00:00:00.000+00:00") == 0  # nothing that old
+    assert len(store.transitions(KEY)) == 3
+    assert store.prune_transitions("2999-01-01T00:00:00.000+00:00") == 3
+    assert store.transitions(KEY) == []
+    (record,) = store.deliveries("2026-10")
+    assert record.state == "sent" and plan(store, run="r2") == "sent"  # still never sent twice
+
+
+def test_dynamodb_history_rows_carry_their_expiry_for_the_tables_ttl(aws):
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=aws.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    store = DynamoAuditStore(client, "audit-ttl", keep_months=3)
+    store.ensure_table()
+    assert client.describe_time_to_live(TableName="audit-ttl")["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": "expires_at",
+    }
+    plan(store)
+    (item,) = client.query(
+        TableName="audit-ttl",
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :t)",
+        ExpressionAttributeValues={":pk": {"S": f"DELIVERY#{KEY}"}, ":t": {"S": "T#"}},
+    )["Items"]
+    lives = int(item["expires_at"]["N"]) - int(time.time())
+    assert 90 * 86400 < lives <= 93 * 86400  # three months of 31 days

@@ -20,6 +20,7 @@ message pointers and suppressions are shared: an address that hard-bounced bounc
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
@@ -68,14 +69,21 @@ def cancelled_by_condition(exc: ClientError) -> bool:
 
 
 class DynamoAuditStore:
-    def __init__(self, client, table: str, scope: str = ""):
+    def __init__(self, client, table: str, scope: str = "", keep_months: int | None = None):
         self.db, self.table, self.scope = client, table, scope
         self.prefix = f"{scope}|" if scope else ""
+        # [retention] transitions: each history row carries its expiry, for the table's TTL
+        self.keep_months = keep_months
 
     @classmethod
     def for_workspace(cls, workspace: Workspace) -> DynamoAuditStore:
         audit = workspace.settings.audit
-        store = cls(aws.client(workspace, "dynamodb", audit.region), audit.table, audit.scope)
+        store = cls(
+            aws.client(workspace, "dynamodb", audit.region),
+            audit.table,
+            audit.scope,
+            workspace.settings.retention.transitions,
+        )
         try:
             store.ensure_table()
         except (ClientError, BotoCoreError) as exc:
@@ -116,6 +124,11 @@ class DynamoAuditStore:
         self.db.get_waiter("table_exists").wait(
             TableName=self.table, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
         )
+        if self.keep_months:  # history rows expire by themselves ([retention] transitions)
+            self.db.update_time_to_live(
+                TableName=self.table,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
+            )
 
     # -- helpers
     # -----------------------------------------------------------------------------------------
@@ -127,19 +140,19 @@ class DynamoAuditStore:
     def _transition(
         self, key: DeliveryKey, before: str | None, after: str, at: str, run_id: str, detail: str
     ) -> dict:
-        return {
-            "Put": self._put(
-                {
-                    "pk": f"{self.prefix}DELIVERY#{key}",
-                    "sk": f"T#{at}#{uuid.uuid4().hex[:8]}",
-                    "from_state": before,
-                    "to_state": after,
-                    "at": at,
-                    "run_id": run_id,
-                    "detail": detail,
-                }
-            )
+        item = {
+            "pk": f"{self.prefix}DELIVERY#{key}",
+            "sk": f"T#{at}#{uuid.uuid4().hex[:8]}",
+            "from_state": before,
+            "to_state": after,
+            "at": at,
+            "run_id": run_id,
+            "detail": detail,
         }
+        if self.keep_months:  # DynamoDB's TTL removes it then (within a day or two of it)
+            expires = datetime.fromisoformat(at) + timedelta(days=31 * self.keep_months)
+            item["expires_at"] = int(expires.timestamp())
+        return {"Put": self._put(item)}
 
     def _get(self, pk: str, sk: str) -> dict | None:
         found = self.db.get_item(
@@ -487,6 +500,25 @@ class DynamoAuditStore:
             transport_id=r["transport_id"],
             owner=r["owner"],
         )
+
+    def prune_transitions(self, before: str) -> int:
+        old = []
+        for delivery in self._scan("delivery"):
+            old += [
+                {"pk": r["pk"], "sk": r["sk"]}
+                for r in self._query(
+                    KeyConditionExpression="pk = :pk AND sk BETWEEN :t AND :before",
+                    ExpressionAttributeValues=typed(
+                        {":pk": delivery["pk"], ":t": "T#", ":before": f"T#{before}"}
+                    ),
+                )
+            ]
+        for start in range(0, len(old), 25):
+            requests = [{"DeleteRequest": {"Key": typed(k)}} for k in old[start : start + 25]]
+            while requests:
+                done = self.db.batch_write_item(RequestItems={self.table: requests})
+                requests = done.get("UnprocessedItems", {}).get(self.table, [])
+        return len(old)
 
     def deliveries(self, period: str | None = None) -> list[DeliveryRecord]:
         if period:

@@ -227,6 +227,10 @@ class SqliteAuditStore:
             )
             self._transition(db, key, previous, state, at, run_id, detail)
 
+    def prune_transitions(self, before: str) -> int:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM transitions WHERE at < ?", (before,)).rowcount
+
     def deliveries(self, period: str | None = None) -> list[DeliveryRecord]:
         sql = (
             "SELECT key, state, recipients, subject, message_id, content_hash, attempts,"

@@ -238,4 +238,8 @@ class AuditStore(Protocol):
     def pack_entries(self, made_in: list[str]) -> list[PackEntry]:
         """What the packs of these periods recorded, by period, series and target."""
 
+    def prune_transitions(self, before: str) -> int:
+        """Remove the history rows of deliveries older than `before` (a `now()` timestamp); the
+        deliveries themselves, and so what was sent, stay. How many went."""
+
     def close(self) -> None: ...

@@ -188,11 +188,13 @@ def check_alone(workspace: Workspace, files: list[Path], copy: Path) -> None:
     """Build a pack from the bundled files alone: whatever boardpack.toml names outside them fails
     here."""
     with_repos = [e.id for e in workspace.settings.entities if e.repos]
-    if with_repos:
+    git = workspace.settings.sources.git
+    if with_repos and not (git and git.optional):  # optional: the CTO report says git is missing
         raise WorkspaceError(
             f"entities {', '.join(with_repos)} list git repositories (repos = [...]), and Lambda's "
             "runtime has no git: run this workspace with `boardpack schedule run` on a machine "
-            "with git, or remove repos from the workspace you deploy"
+            "with git, remove repos from the workspace you deploy, or set [sources.git]"
+            " optional = true to send the pack without the repositories"
         )
     archive = workspace.settings.archive
     if archive.pdf or archive.attach_pdf:

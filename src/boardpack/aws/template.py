@@ -362,6 +362,8 @@ def audit_table() -> dict:
             ],
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
             "SSESpecification": {"SSEEnabled": True},
+            # [retention] transitions: a history row carries when it expires
+            "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
         },
     }
 
