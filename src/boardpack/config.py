@@ -873,6 +873,13 @@ class Archive(Strict):
     attach_pdf: bool = False  # and attach it to the email
 
 
+class Recipients(Strict):
+    """Recipients kept in a table, read at send time: `csv:<path in the workspace>` (columns
+    report,to,cc,active) or `dynamodb:<table>`."""
+
+    source: str = Field(pattern=r"^(csv:[^\s].*|dynamodb:[A-Za-z0-9_.-]{3,255})$")
+
+
 class Retention(Strict):
     """Months to keep what boardpack writes, counted from the end of the period it is for (a
     transition: from when it happened); none given: kept for ever. `boardpack prune` applies it."""
@@ -933,6 +940,7 @@ class Settings(Strict):
     branding: Branding = Branding()
     archive: Archive = Archive()
     retention: Retention = Retention()
+    recipients: Recipients | None = None
     # balances of loans, cards and other non-cash accounts before the ledger starts
     opening_balances: list[OpeningBalance] = []
 

@@ -288,6 +288,7 @@ def send_pack(
     run_id = run_id or new_run_id()
     store.start_run(run_id, command, pack.period.label)
     try:
+        changed = recipient_changes(store, pack.period, messages)
         record_pack(store, pack)
         dispatcher = Dispatcher(store, transport, run_id, on_progress, policy)
         approval = ws.settings.approval
@@ -315,7 +316,9 @@ def send_pack(
                 report.stopped = report.stopped or drafted.stopped
         else:
             report = dispatcher.dispatch(messages)
-        store.finish_run(run_id, "ok" if report.ok else "attention", report.summary())
+        store.finish_run(
+            run_id, "ok" if report.ok else "attention", "; ".join([report.summary(), *changed])
+        )
     except BaseException as exc:
         store.finish_run(run_id, "error", f"{type(exc).__name__}: {exc}")
         raise
@@ -351,6 +354,26 @@ def send_pack(
         archive_error=archive_error,
         warnings=warnings,
     )
+
+
+def recipient_changes(store: AuditStore, period: Period, messages: list) -> list[str]:
+    """For the run's record: who each report goes to now that it did not go to for the period
+    before, and who no longer gets it (a recipients table, or boardpack.toml, changed)."""
+    before: dict[str, set[str]] = {}
+    for d in store.deliveries(period.previous().label):
+        before.setdefault(d.key.report, set()).update(d.recipients)
+    now: dict[str, set[str]] = {}
+    for m in messages:
+        now.setdefault(m.key.report, set()).update(m.envelope)
+    said = []
+    for report in sorted(set(now) & set(before)):
+        moves = [f"+{a}" for a in sorted(now[report] - before[report])]
+        moves += [f"-{a}" for a in sorted(before[report] - now[report])]
+        if moves:
+            said.append(f"{report} {' '.join(moves)}")
+    if not said:
+        return []
+    return [f"recipients since {period.previous().label}: {', '.join(said)}"]
 
 
 class NothingHeld(WorkspaceError):

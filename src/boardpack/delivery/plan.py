@@ -7,6 +7,7 @@ from datetime import datetime
 
 from boardpack.audit.keys import DeliveryKey
 from boardpack.config import Workspace
+from boardpack.delivery import recipient_table
 from boardpack.delivery.addresses import bare, mailbox, outside
 from boardpack.delivery.message import (
     Attachment,
@@ -23,6 +24,7 @@ from boardpack.render.pdf import render_pdf
 from boardpack.render.xlsx import render_xlsx
 from boardpack.reports.changes import History, personal
 from boardpack.reports.document import Document
+from boardpack.reports.roles import report_specs, workspace_sections
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -39,8 +41,11 @@ def sender(workspace: Workspace) -> str:
     )
 
 
-def recipients_for(workspace: Workspace, role_id: str) -> Recipients | None:
-    """The role's recipients, or the environment's single fallback recipient, or None (not sent)."""
+def recipients_for(
+    workspace: Workspace, role_id: str, table: dict[str, recipient_table.Row] | None = None
+) -> Recipients | None:
+    """The report's recipients: its row in the recipients table (an inactive one: None, not sent),
+    or its `[roles.<id>]`, or the environment's single fallback recipient, or None (not sent)."""
     settings, env = workspace.settings, workspace.env
 
     def checked(address: str, where: str) -> str:
@@ -56,6 +61,15 @@ def recipients_for(workspace: Workspace, role_id: str) -> Recipients | None:
     if not bcc_list and env.bcc_address:
         bcc_list, bcc_key = [env.bcc_address], "SES_BCC_ADDRESS (environment)"
     bcc = tuple(checked(a, f"{bcc_key}[{i}]") for i, a in enumerate(bcc_list))
+    row = (table or {}).get(role_id)
+    if row is not None:
+        if not row.active:
+            return None
+        return Recipients(
+            tuple(checked(a, f"{row.where}: to") for a in row.to),
+            tuple(checked(a, f"{row.where}: cc") for a in row.cc),
+            bcc,
+        )
     role = settings.roles.get(role_id)
     if role is not None:
         return Recipients(
@@ -102,8 +116,12 @@ def plan_messages(
     attach_pdf = workspace.settings.archive.attach_pdf
     messages, unaddressed = [], []
     workbooks: dict[str, bytes] = {}  # the report itself: the same for every reader
+    table = None
+    if workspace.settings.recipients:  # read now, at send time
+        known = {r.id for r in report_specs(workspace, workspace_sections(workspace))}
+        table = recipient_table.rows(workspace, known)
     for doc in documents:
-        recipients = recipients_for(workspace, doc.id)
+        recipients = recipients_for(workspace, doc.id, table)
         if recipients is None:
             if doc.id in required:
                 raise WorkspaceError(
