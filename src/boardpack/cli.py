@@ -20,6 +20,7 @@ from boardpack import pipeline
 from boardpack.config import load_workspace
 from boardpack.delivery.addresses import safe_header
 from boardpack.delivery.plan import plan_messages
+from boardpack.delivery.signing import signer_for
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.figures import plural
 from boardpack.period import EARLIEST, period_before
@@ -313,6 +314,7 @@ def check(
         messages, unaddressed = plan_messages(
             ws, pack.documents, pipeline.now_in(ws), history=pack.history
         )
+        signer_for(ws)  # the signing key and certificate, checked as a send would
         brand = brand_for(
             ws
         )  # the logo, and the workspace's templates: rendered here, so a mistake shows now

@@ -873,6 +873,13 @@ class Archive(Strict):
     attach_pdf: bool = False  # and attach it to the email
 
 
+class Signing(Strict):
+    """Sign every message: S/MIME with BOARDPACK_SMIME_CERT and BOARDPACK_SMIME_KEY (PEM files
+    outside the workspace), or PGP/MIME with the gpg key BOARDPACK_PGP_KEY names."""
+
+    method: Literal["smime", "pgp"]
+
+
 class Recipients(Strict):
     """Recipients kept in a table, read at send time: `csv:<path in the workspace>` (columns
     report,to,cc,active) or `dynamodb:<table>`."""
@@ -941,6 +948,7 @@ class Settings(Strict):
     archive: Archive = Archive()
     retention: Retention = Retention()
     recipients: Recipients | None = None
+    signing: Signing | None = None
     # balances of loans, cards and other non-cash accounts before the ledger starts
     opening_balances: list[OpeningBalance] = []
 

@@ -21,6 +21,7 @@ from boardpack.delivery.archive import archive_pdfs
 from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Outcome, Policy
 from boardpack.delivery.dry_run import write_dry_run
 from boardpack.delivery.plan import plan_messages, sender
+from boardpack.delivery.signing import sign_all, signer_for
 from boardpack.delivery.transports import open_transport
 from boardpack.delivery.transports.base import Transport
 from boardpack.errors import BoardpackError, WorkspaceError
@@ -264,12 +265,17 @@ def send_pack(
     if archive.pdf or archive.attach_pdf:
         weasyprint()  # a machine without Pango is told now, before anything is sent
     pdfs: dict[str, bytes] = {}
+    signer = signer_for(ws)  # a key that cannot sign stops the send here
     messages, unaddressed = plan_messages(
         ws, pack.documents, now_in(ws), set(roles or []), pdfs, pack.history
     )
     if dry_run:
         return SendResult(
-            None, unaddressed, write_dry_run(ws.state_dir / "dry-run" / pack.period.label, messages)
+            None,
+            unaddressed,
+            write_dry_run(
+                ws.state_dir / "dry-run" / pack.period.label, sign_all(signer, messages)
+            ),
         )
     transport = transport or open_transport(ws)
     try:
@@ -296,7 +302,8 @@ def send_pack(
         if why:
             until = now_in(ws) + approval.window_delta
             report = dispatcher.dispatch(
-                messages, approvals.hold_detail(why, until, pack.portfolio.as_of)
+                sign_all(signer, messages),
+                approvals.hold_detail(why, until, pack.portfolio.as_of),
             )
             held = [m for m, o in zip(messages, report.outcomes, strict=True) if o.state == "held"]
             if held:  # the approvers see each held message as its readers will
@@ -310,12 +317,15 @@ def send_pack(
                     else None
                 )
                 drafted = dispatcher.dispatch(
-                    approvals.drafts(approval, held, why, until, pack.period.title, link)
+                    sign_all(
+                        signer,
+                        approvals.drafts(approval, held, why, until, pack.period.title, link),
+                    )
                 )
                 report.outcomes += drafted.outcomes
                 report.stopped = report.stopped or drafted.stopped
         else:
-            report = dispatcher.dispatch(messages)
+            report = dispatcher.dispatch(sign_all(signer, messages))
         store.finish_run(
             run_id, "ok" if report.ok else "attention", "; ".join([report.summary(), *changed])
         )
@@ -452,6 +462,7 @@ def release(workspace, store, held, who, run_id, transport, on_progress) -> Disp
             " draft (the books or boardpack.toml were edited): nothing was sent. Reject it and send"
             " again to draft it anew, or put back what changed"
         )
+    approved = sign_all(signer_for(workspace), [by_key[h.key] for h in held])
     transport = transport or open_transport(workspace)
     try:
         transport.preflight(sender(workspace))
@@ -465,9 +476,7 @@ def release(workspace, store, held, who, run_id, transport, on_progress) -> Disp
         concurrency=d.concurrency, max_attempts=d.max_attempts, retry_delay=d.retry_delay
     )
     try:
-        return Dispatcher(store, transport, run_id, on_progress, policy).dispatch(
-            [by_key[h.key] for h in held]
-        )
+        return Dispatcher(store, transport, run_id, on_progress, policy).dispatch(approved)
     finally:
         transport.close()
 
