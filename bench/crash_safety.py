@@ -2,8 +2,10 @@
 count — from what the server itself received, by Message-ID — deliveries lost, duplicated and left
 `unknown`.
 
-For each transport (SMTP through a real aiosmtpd server, SES through a real moto_server), each
-trial: a fresh audit store, a batch of 50 deliveries, one `send` killed at a random moment of its
+For each transport (SMTP through a real aiosmtpd server, SES through a real moto_server, chat
+cards through two loopback webhooks standing in for Slack and Teams), each trial: a fresh audit
+store, a batch of 50 deliveries (chat: 10 cards, one per report and channel, paced at Slack's one
+a second), one `send` killed at a random moment of its
 run, a second `send` killed likewise, then a `send` that runs to the end. Then two `send` processes
 started at once on a fresh store, several times: each message must arrive once.
 
@@ -13,7 +15,7 @@ started at once on a fresh store, several times: each message must arrive once.
     unknown     held for the owner (some of these the server did get: the kill fell between
                 hand-over and record)
 
-Usage: python bench/crash_safety.py [TRIALS] [smtp|ses|both]
+Usage: python bench/crash_safety.py [TRIALS] [smtp|ses|chat|both|all]
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.servers import MotoServer, SmtpServer  # noqa: E402
+from tests.servers import ChatServer, MotoServer, SmtpServer  # noqa: E402
 
 ROLES = ("ceo", "cfo", "accounting", "cto", "cmo")
 PER_ROLE = 10  # × 5 roles = 50 deliveries, each to one recipient plus the audit Bcc
@@ -68,15 +70,23 @@ def workspace(root: Path, transport: str, port: int) -> Path:
         f"[roles.{r}]\nto = {json.dumps([f'{r}{i}@example.com' for i in range(PER_ROLE)])}"
         for r in ROLES
     )
-    table = (
-        f'[delivery.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nmax_send_rate ='
-        f" {RATE}"
-        if transport == "smtp"
-        else f"[delivery.ses]\nmax_send_rate = {RATE}"
-    )
+    table = {
+        "smtp": (
+            f'[delivery.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+            f"max_send_rate = {RATE}"
+        ),
+        "ses": f"[delivery.ses]\nmax_send_rate = {RATE}",
+        "chat": "",  # the mail goes to the outbox; the cards are what is counted
+    }[transport]
+    if transport == "chat":
+        roles = "\n".join(f"[roles.{r}]\nslack = true\nteams = true" for r in ROLES)
     root.mkdir(parents=True)
     (root / "boardpack.toml").write_text(
-        TOML.format(roles=roles, transport=transport, transport_table=table)
+        TOML.format(
+            roles=roles,
+            transport="outbox" if transport == "chat" else transport,
+            transport_table=table,
+        )
     )
     (root / "bank.csv").write_text(
         "Date,Amount,Account\n2026-10-01,100.00,Income:Sales\n2026-10-02,-40.00,Expenses:Rent\n"
@@ -92,6 +102,14 @@ class Target:
         if kind == "smtp":
             self.smtp = SmtpServer()
             self.port, self.env = self.smtp.port, {}
+        elif kind == "chat":
+            ok = (200, {}, b"ok")
+            self.chat = [ChatServer([ok]), ChatServer([ok])]
+            self.port = 0
+            self.env = {
+                "BOARDPACK_SLACK_WEBHOOK": self.chat[0].url,
+                "BOARDPACK_TEAMS_WEBHOOK": self.chat[1].url,
+            }
         else:
             self.moto = MotoServer(serial=False)
             self.port, self.env = 0, self.moto.env()
@@ -99,6 +117,10 @@ class Target:
     def reset(self) -> None:
         if self.kind == "smtp":
             self.smtp.handler.received.clear()
+        elif self.kind == "chat":
+            for server in self.chat:
+                server.received.clear()
+                server.keys.clear()
         else:
             import boto3
 
@@ -112,14 +134,23 @@ class Target:
             ).verify_email_identity(EmailAddress="reports@example.com")
 
     def received(self) -> Counter:
+        """By Message-ID (chat: by delivery key, which each card's request carries)."""
         if self.kind == "smtp":
             return Counter(r.message_id for r in self.smtp.received)
+        if self.kind == "chat":
+            return Counter(key for server in self.chat for key in server.keys)
         return Counter(
             email.message_from_string(m["raw_data"])["Message-ID"] for m in self.moto.sent_raw()
         )
 
     def stop(self) -> None:
-        self.smtp.stop() if self.kind == "smtp" else self.moto.stop()
+        if self.kind == "smtp":
+            self.smtp.stop()
+        elif self.kind == "chat":
+            for server in self.chat:
+                server.stop()
+        else:
+            self.moto.stop()
 
 
 def send(ws: Path, env: dict, kill_after: float | None = None) -> int | None:
@@ -139,7 +170,8 @@ def send(ws: Path, env: dict, kill_after: float | None = None) -> int | None:
         return None
 
 
-def deliveries(ws: Path, env: dict) -> list[dict]:
+def deliveries(ws: Path, env: dict, kind: str) -> dict[str, str]:
+    """Each delivery's state, by what the server counts it by (chat: its cards only)."""
     out = subprocess.run(
         [sys.executable, "-m", "boardpack", "runs", "-w", str(ws), "--json"],
         env=env,
@@ -147,7 +179,12 @@ def deliveries(ws: Path, env: dict) -> list[dict]:
         text=True,
         check=True,
     ).stdout
-    return json.loads(out)["deliveries"]
+    found = json.loads(out)["deliveries"]
+    if kind == "chat":
+        return {
+            d["key"]: d["state"] for d in found if d["recipients"][0].endswith("@webhook.invalid")
+        }
+    return {d["message_id"]: d["state"] for d in found}
 
 
 def run(kind: str, trials: int, folder: Path) -> dict:
@@ -183,11 +220,13 @@ def run(kind: str, trials: int, folder: Path) -> dict:
             for _ in range(2):
                 before = sum(target.received().values())
                 if send(ws, env, kill_after=random.uniform(first * 0.9, full)) is None:
-                    killed_mid_batch += 0 < sum(target.received().values()) - before < 50
+                    batch = 10 if kind == "chat" else 50
+                    killed_mid_batch += 0 < sum(target.received().values()) - before < batch
             send(ws, env)
-            states = {d["message_id"]: d["state"] for d in deliveries(ws, env)}
+            states = deliveries(ws, env, kind)
             got = target.received()
-            assert len(states) == 50, f"{len(states)} deliveries planned"
+            batch = 10 if kind == "chat" else 50
+            assert len(states) == batch, f"{len(states)} deliveries planned"
             totals["deliveries"] += len(states)
             totals["lost"] += sum(
                 1 for mid, state in states.items() if got[mid] == 0 and state != "unknown"
@@ -199,6 +238,7 @@ def run(kind: str, trials: int, folder: Path) -> dict:
             )
             totals["sent"] += sum(1 for state in states.values() if state == "sent")
         racing = Counter()
+        batch = 10 if kind == "chat" else 50
         for trial in range(max(3, trials // 10)):
             target.reset()
             ws = folder / f"{kind}-race-{trial}"
@@ -225,7 +265,7 @@ def run(kind: str, trials: int, folder: Path) -> dict:
             racing["batches"] += 1
             racing["messages"] += len(got)
             racing["duplicated"] += sum(1 for n in got.values() if n > 1)
-            racing["missing"] += 50 - len(got)
+            racing["missing"] += batch - len(got)
         return {
             "transport": kind,
             "trials": trials,
@@ -242,7 +282,7 @@ def run(kind: str, trials: int, folder: Path) -> dict:
 
 def main() -> None:
     trials = int(sys.argv[1]) if len(sys.argv) > 1 else 50
-    kinds = {"both": ["smtp", "ses"]}.get(
+    kinds = {"both": ["smtp", "ses"], "all": ["smtp", "ses", "chat"]}.get(
         sys.argv[2] if len(sys.argv) > 2 else "both", sys.argv[2:3]
     )
     with tempfile.TemporaryDirectory() as folder:

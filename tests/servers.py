@@ -305,3 +305,46 @@ class DnsServer:
 
     def stop(self) -> None:
         self.sock.close()
+
+
+class ChatServer:
+    """A chat service's incoming webhook on loopback: each POST gets the next answer of `script`
+    (then the last one again) — (status, headers, body), or "drop" to read the card and close the
+    connection without an answer. Records every card it read."""
+
+    def __init__(self, script: list):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.script, self.received, self.times, self.keys = list(script), [], [], []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                outer.received.append(
+                    json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                )
+                outer.times.append(time.monotonic())
+                outer.keys.append(self.headers.get("X-Boardpack-Delivery", ""))
+                step = outer.script.pop(0) if len(outer.script) > 1 else outer.script[0]
+                if step == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                status, headers, body = step
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T0/B0/s3cr3t-t0ken"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

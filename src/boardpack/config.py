@@ -721,12 +721,26 @@ class Role(Strict):
     cc: list[Mailbox] = []
     # the order under a short sending quota: lower first; reports without one follow, CEO first
     priority: int | None = Field(default=None, ge=1, le=1000)
+    slack: bool = False  # a summary card to the Slack webhook the environment names
+    teams: bool = False  # and to Microsoft Teams'
+
+    @field_validator("slack", "teams", mode="before")
+    @classmethod
+    def no_url_here(cls, value, info):
+        if isinstance(value, str) and "://" in value:
+            raise ValueError(
+                f"a webhook URL is a secret and does not belong in boardpack.toml: write"
+                f" {info.field_name} = true, and set BOARDPACK_{info.field_name.upper()}_WEBHOOK"
+                " (or ..._WEBHOOK_<REPORT>) in the environment"
+            )
+        return value
 
     @model_validator(mode="after")
     def has_recipients(self) -> Role:
-        if not self.to:
+        if not self.to and not (self.slack or self.teams):
             raise ValueError(
-                'this role has no recipients: add to = ["name@example.com"] or remove the table'
+                'this role has no recipients: add to = ["name@example.com"] (or slack = true,'
+                " teams = true) or remove the table"
             )
         return self
 

@@ -18,12 +18,14 @@ from boardpack.audit.store import AuditStore, PackEntry
 from boardpack.config import Workspace
 from boardpack.delivery import approval as approvals
 from boardpack.delivery.archive import archive_pdfs
+from boardpack.delivery.chat import is_chat, plan_chat, webhooks
 from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Outcome, Policy
 from boardpack.delivery.dry_run import write_dry_run
 from boardpack.delivery.plan import plan_messages, sender
 from boardpack.delivery.signing import sign_all, signer_for
 from boardpack.delivery.transports import open_transport
 from boardpack.delivery.transports.base import Transport
+from boardpack.delivery.transports.webhook import WebhookTransport
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.model import Portfolio, Results
 from boardpack.period import Period, period_before
@@ -269,12 +271,13 @@ def send_pack(
     messages, unaddressed = plan_messages(
         ws, pack.documents, now_in(ws), set(roles or []), pdfs, pack.history
     )
+    chat = plan_chat(ws, pack.documents)
     if dry_run:
         return SendResult(
             None,
             unaddressed,
             write_dry_run(
-                ws.state_dir / "dry-run" / pack.period.label, sign_all(signer, messages)
+                ws.state_dir / "dry-run" / pack.period.label, sign_all(signer, messages) + chat
             ),
         )
     transport = transport or open_transport(ws)
@@ -299,12 +302,11 @@ def send_pack(
         dispatcher = Dispatcher(store, transport, run_id, on_progress, policy)
         approval = ws.settings.approval
         why = approvals.reasons(approval, pack.portfolio, pack.results) if approval else []
+        hold = ""
         if why:
             until = now_in(ws) + approval.window_delta
-            report = dispatcher.dispatch(
-                sign_all(signer, messages),
-                approvals.hold_detail(why, until, pack.portfolio.as_of),
-            )
+            hold = approvals.hold_detail(why, until, pack.portfolio.as_of)
+            report = dispatcher.dispatch(sign_all(signer, messages), hold)
             held = [m for m, o in zip(messages, report.outcomes, strict=True) if o.state == "held"]
             if held:  # the approvers see each held message as its readers will
                 url, secret = (
@@ -322,10 +324,12 @@ def send_pack(
                         approvals.drafts(approval, held, why, until, pack.period.title, link),
                     )
                 )
-                report.outcomes += drafted.outcomes
-                report.stopped = report.stopped or drafted.stopped
+                report.add(drafted)
         else:
             report = dispatcher.dispatch(sign_all(signer, messages))
+        if chat:  # after the mail: a chat service that stops the batch stops only its cards
+            webhook = WebhookTransport(webhooks(ws, pack.documents))
+            report.add(Dispatcher(store, webhook, run_id, on_progress, policy).dispatch(chat, hold))
         store.finish_run(
             run_id, "ok" if report.ok else "attention", "; ".join([report.summary(), *changed])
         )
@@ -448,7 +452,8 @@ def release(workspace, store, held, who, run_id, transport, on_progress) -> Disp
     (day,) = as_of
     pack = build_pack(workspace, day, sorted({d.key.report for d in held}))
     messages, _ = plan_messages(workspace, pack.documents, now_in(workspace), history=pack.history)
-    by_key = {m.key: m for m in messages}
+    chat = plan_chat(workspace, pack.documents)
+    by_key = {m.key: m for m in messages + chat}
     changed = sorted(
         {
             d.key.report
@@ -462,7 +467,9 @@ def release(workspace, store, held, who, run_id, transport, on_progress) -> Disp
             " draft (the books or boardpack.toml were edited): nothing was sent. Reject it and send"
             " again to draft it anew, or put back what changed"
         )
-    approved = sign_all(signer_for(workspace), [by_key[h.key] for h in held])
+    approved = [by_key[h.key] for h in held]
+    cards = [m for m in approved if is_chat(m)]
+    approved = sign_all(signer_for(workspace), [m for m in approved if not is_chat(m)])
     transport = transport or open_transport(workspace)
     try:
         transport.preflight(sender(workspace))
@@ -476,9 +483,13 @@ def release(workspace, store, held, who, run_id, transport, on_progress) -> Disp
         concurrency=d.concurrency, max_attempts=d.max_attempts, retry_delay=d.retry_delay
     )
     try:
-        return Dispatcher(store, transport, run_id, on_progress, policy).dispatch(approved)
+        report = Dispatcher(store, transport, run_id, on_progress, policy).dispatch(approved)
     finally:
         transport.close()
+    if cards:
+        webhook = WebhookTransport(webhooks(workspace, pack.documents))
+        report.add(Dispatcher(store, webhook, run_id, on_progress, policy).dispatch(cards))
+    return report
 
 
 def settle_held(workspace: Workspace, period: Period, now: datetime) -> list[str]:

@@ -56,6 +56,12 @@ class DispatchReport:
     stopped: str = ""  # why the batch stopped early (quota, sending paused, credentials), if it did
     retries: int = 0  # retryable failures (throttling, 4xx) met on the way
 
+    def add(self, other: DispatchReport) -> None:
+        """Another dispatch of the same run (the drafts, the chat cards), counted in this one."""
+        self.outcomes += other.outcomes
+        self.stopped = self.stopped or other.stopped
+        self.retries += other.retries
+
     @property
     def ok(self) -> bool:
         """Everything sent, or held for an approver (or rejected by one) as asked."""
@@ -411,6 +417,7 @@ class _Batch:
                 delay = min(
                     MAX_BACKOFF, self.policy.retry_delay * 2 ** (attempt - 1)
                 ) * random.uniform(0.5, 1.0)
+                delay = max(delay, exc.retry_after or 0)  # never sooner than it was asked
                 self.bucket.pause(delay)
                 heapq.heappush(
                     self.retries,

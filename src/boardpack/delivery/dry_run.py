@@ -8,6 +8,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+from boardpack.delivery.chat import channel_of, is_chat
 from boardpack.delivery.message import OutgoingMessage
 from boardpack.delivery.transports.outbox import write_durably
 
@@ -17,11 +18,14 @@ def write_dry_run(folder: Path, messages: list[OutgoingMessage]) -> Path:
     nothing sent."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    per_report = Counter(m.key.report for m in messages)
+    per_report = Counter(m.key.report for m in messages if not is_chat(m))
     for message in messages:
         key = message.key
         name = key.report if per_report[key.report] == 1 else f"{key.report}-{key.recipients}"
-        write_durably(folder / f"{name}.eml", message.raw)
+        if is_chat(message):  # a chat card is its JSON: <report>-slack.json
+            write_durably(folder / f"{key.report}-{channel_of(message)}.json", message.raw)
+        else:
+            write_durably(folder / f"{name}.eml", message.raw)
     envelopes = [
         {
             "report": m.key.report,

@@ -62,6 +62,9 @@ def recipients_for(
         bcc_list, bcc_key = [env.bcc_address], "SES_BCC_ADDRESS (environment)"
     bcc = tuple(checked(a, f"{bcc_key}[{i}]") for i, a in enumerate(bcc_list))
     row = (table or {}).get(role_id)
+    role = settings.roles.get(role_id)
+    if row is None and role is not None and not role.to:
+        return None  # chat only
     if row is not None:
         if not row.active:
             return None
@@ -122,6 +125,9 @@ def plan_messages(
         table = recipient_table.rows(workspace, known)
     for doc in documents:
         recipients = recipients_for(workspace, doc.id, table)
+        role = workspace.settings.roles.get(doc.id)
+        if recipients is None and role is not None and (role.slack or role.teams):
+            continue  # a chat card only (delivery/chat.py)
         if recipients is None:
             if doc.id in required:
                 raise WorkspaceError(

@@ -27,7 +27,9 @@ class DeliveryError(BoardpackError):
 
 
 class RetryableError(DeliveryError):
-    pass
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds the other side asked for (Retry-After), if any
 
 
 class PermanentError(DeliveryError):
