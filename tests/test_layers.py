@@ -33,7 +33,10 @@ LAYERS = (
     ("reports", ("boardpack.reports",)),
     ("render", ("boardpack.render",)),
     ("delivery", ("boardpack.delivery", "boardpack.feedback", "boardpack.alerts")),
-    ("the pipeline", ("boardpack.pipeline", "boardpack.preview", "boardpack.schedule")),
+    (
+        "the pipeline",
+        ("boardpack.pipeline", "boardpack.preview", "boardpack.schedule", "boardpack.watching"),
+    ),
     ("aws", ("boardpack.aws",)),
     ("command line", ("boardpack.cli", "boardpack.demo", "boardpack.__main__")),
 )

@@ -389,6 +389,27 @@ def check_transport(ws, messages) -> int:
 
 
 @app.command()
+def watch(workspace: Workspace = None, as_of: AsOf = None):
+    """Evaluate the [[watch]] rules on the books as they stand today; alert once per episode."""
+    from boardpack.watching import watch as watch_now
+
+    ws = load_workspace(workspace)
+    if not ws.settings.watch:
+        out.print("No [[watch]] rules in boardpack.toml: nothing to evaluate.")
+        return
+    day = parse_as_of(as_of) or pipeline.now_in(ws).date()
+    with progress("Reading the books as they stand…"):
+        done, report = watch_now(ws, day)
+    for e in done:
+        state = "new episode" if e.opened else ("firing" if e.state["firing"] else "armed")
+        value = e.metric.value if e.metric.value is not None else "no value"
+        rule = f"{e.rule.metric} = {value} ({e.rule.op} {e.rule.value})"
+        out.print(f"  {e.rule.key:<28} {rule}: {state}")
+    out.print(f"watch {day}: {report.summary()}")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
 def prune(workspace: Workspace = None):
     """Remove what [retention] no longer keeps: old PDFs, dry runs, built reports, audit history."""
     from boardpack.delivery.retention import prune as prune_now

@@ -887,6 +887,28 @@ class Archive(Strict):
     attach_pdf: bool = False  # and attach it to the email
 
 
+NOT_IN_KEYS = re.compile(r"[^a-z0-9_.-]+")
+
+
+class WatchRule(Strict):
+    """An alert between packs: `boardpack watch` (daily) compares the metric, as the books stand
+    that day, with `value`; it fires once when it first crosses, and again only after it has been
+    back for `recover_after` evaluations."""
+
+    id: str | None = Field(default=None, pattern=r"^[a-z0-9_.-]{1,64}$")
+    metric: str = Field(min_length=1)
+    op: Literal["<", "<=", ">", ">=", "==", "!="]
+    value: Decimal
+    severity: Literal["critical", "high", "medium", "low"] = "high"
+    recipients: list[Mailbox] = Field(min_length=1)
+    recover_after: int = Field(default=1, ge=1, le=100)
+
+    @property
+    def key(self) -> str:
+        """Its name in the audit store: `id`, or what it says."""
+        return self.id or NOT_IN_KEYS.sub("-", f"{self.metric}{self.op}{self.value}".lower())
+
+
 class Signing(Strict):
     """Sign every message: S/MIME with BOARDPACK_SMIME_CERT and BOARDPACK_SMIME_KEY (PEM files
     outside the workspace), or PGP/MIME with the gpg key BOARDPACK_PGP_KEY names."""
@@ -963,6 +985,7 @@ class Settings(Strict):
     retention: Retention = Retention()
     recipients: Recipients | None = None
     signing: Signing | None = None
+    watch: list[WatchRule] = []
     # balances of loans, cards and other non-cash accounts before the ledger starts
     opening_balances: list[OpeningBalance] = []
 
@@ -995,6 +1018,11 @@ class Settings(Strict):
             ]
         if self.alerts.email:
             named.append(("alerts.email", self.alerts.email))
+        named += [
+            (f"watch[{i}].recipients[{j}]", a)
+            for i, rule in enumerate(self.watch)
+            for j, a in enumerate(rule.recipients)
+        ]
         for key, address in named:
             if outside(address, allowed):
                 raise ValueError(

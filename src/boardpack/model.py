@@ -340,6 +340,7 @@ class Portfolio:
     # (None: it could not be read, see recorded_unread)
     recorded: list[PackEntry] | None = field(default_factory=list)
     recorded_unread: str = ""
+    watched: dict[str, dict] = field(default_factory=dict)  # each [[watch]] rule's episodes
     sources: dict[str, SourceStatus] = field(default_factory=dict)
     rules: list = field(
         default_factory=list

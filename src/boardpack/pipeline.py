@@ -74,7 +74,9 @@ def build_pack(
     chosen = [r for r in known if not roles or r.id in roles]
     period = period_before(as_of, workspace.settings.organization.period)
     portfolio = load_portfolio(workspace, period, as_of)
-    portfolio.recorded, received, portfolio.recorded_unread = recorded_packs(workspace, period)
+    recalled = recorded_packs(workspace, period)
+    portfolio.recorded, portfolio.recorded_unread = recalled.entries, recalled.unread
+    portfolio.watched, received = recalled.watched, recalled.received
     results = analyse(portfolio)
     previous = analyse(
         replace(portfolio, period=period.previous(), as_of=period.start), comparison=True
@@ -180,12 +182,20 @@ def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
     return written
 
 
-def recorded_packs(
-    workspace: Workspace, period: Period
-) -> tuple[list[PackEntry] | None, dict[tuple[str, str], str] | None, str]:
-    """What the packs of the last `followup.RECALLED` periods recorded, and the period each address
-    was last sent each report, from the audit store; a store that cannot be read leaves the
-    comparisons out and says why, and the pack still builds."""
+@dataclass
+class Recalled:
+    """What the audit store remembers for a new pack; None where it could not be read."""
+
+    entries: list[PackEntry] | None = field(default_factory=list)  # what earlier packs recorded
+    received: dict[tuple[str, str], str] | None = field(default_factory=dict)  # who got what last
+    watched: dict[str, dict] = field(default_factory=dict)  # each [[watch]] rule's episodes
+    unread: str = ""  # why it could not be read
+
+
+def recorded_packs(workspace: Workspace, period: Period) -> Recalled:
+    """What the packs of the last `followup.RECALLED` periods recorded, the period each address
+    was last sent each report, and the watch rules' episodes, from the audit store; a store that
+    cannot be read leaves the comparisons out and says why, and the pack still builds."""
     made_in = [p.label for p in followup.recalled(period)]
     errors: tuple[type[Exception], ...] = (BoardpackError, OSError, sqlite3.Error)
     if workspace.settings.audit.store == "dynamodb":
@@ -193,7 +203,7 @@ def recorded_packs(
 
         errors += (BotoCoreError, ClientError)
     elif not (workspace.state_dir / "audit.sqlite").exists():
-        return [], {}, ""  # nothing sent yet: nothing recorded
+        return Recalled()  # nothing sent yet: nothing recorded
     try:
         store = audit_store(workspace)
         try:
@@ -203,11 +213,13 @@ def recorded_packs(
                     if d.state == "sent":
                         for address in d.recipients:
                             received.setdefault((d.key.report, address), label)
-            return store.pack_entries(made_in), received, ""
+            return Recalled(store.pack_entries(made_in), received, store.watch_states())
         finally:
             store.close()
     except errors as exc:
-        return None, None, f"the audit store could not be read: {type(exc).__name__}: {exc}"
+        return Recalled(
+            None, None, {}, f"the audit store could not be read: {type(exc).__name__}: {exc}"
+        )
 
 
 def record_pack(store: AuditStore, pack: Pack) -> None:

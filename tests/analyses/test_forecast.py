@@ -211,8 +211,8 @@ def test_a_sent_forecast_is_checked_by_the_next_pack(tmp_path):
     from boardpack.period import period_before
 
     november = period_before(date(2026, 12, 15), "month")
-    recorded, _, why = recorded_packs(workspace, november)
-    assert why == "" and {e.made_in for e in recorded} == {"2026-10"}
+    recalled = recorded_packs(workspace, november)
+    assert recalled.unread == "" and {e.made_in for e in recalled.entries} == {"2026-10"}
     results = build_pack(workspace, date(2026, 12, 15), generated_at=GENERATED_AT).results
     rows = {r["item"]: r for r in results.tables["finance.forecast_vs_actual"].rows}
     cash = rows["Cash at the end of November 2026"]

@@ -346,3 +346,15 @@ def test_dynamodb_history_rows_carry_their_expiry_for_the_tables_ttl(aws):
     )["Items"]
     lives = int(item["expires_at"]["N"]) - int(time.time())
     assert 90 * 86400 < lives <= 93 * 86400  # three months of 31 days
+
+
+def test_a_watch_rules_state_changes_only_from_the_version_read(open_store):
+    first, second = open_store(), open_store()
+    assert first.watch_state("cash-low") == (None, 0)
+    assert first.set_watch_state("cash-low", {"firing": True, "episode": 1}, 0)
+    assert not second.set_watch_state("cash-low", {"firing": True, "episode": 9}, 0)  # taken
+    state, version = second.watch_state("cash-low")
+    assert state == {"firing": True, "episode": 1} and version == 1
+    assert second.set_watch_state("cash-low", {"firing": False, "episode": 1}, version)
+    assert not first.set_watch_state("cash-low", {"firing": True, "episode": 2}, 1)  # stale
+    assert first.watch_states() == {"cash-low": {"firing": False, "episode": 1}}

@@ -216,3 +216,16 @@ def test_a_job_for_a_report_the_portfolio_no_longer_has_is_dead_lettered(
         "batchItemFailures": []
     }  # offered again: sent
     assert len(aws.sent_raw()) == 1
+
+
+def test_the_watch_handler_alerts_once_through_ses_and_dynamodb(cloud, aws, tmp_path, monkeypatch):
+    from tests.test_watch import RULE
+
+    root = write_workspace(tmp_path / "ws", ses_toml() + RULE)
+    monkeypatch.setenv("BOARDPACK_WORKSPACE", str(root))
+    first = handlers.watch({}, Context())
+    again = handlers.watch({}, Context())
+    assert (first["rules"], first["firing"], first["summary"]) == (1, 1, "1 sent")
+    assert again["summary"] == "1 already sent" and len(aws.sent_raw()) == 1
+    (state,) = cloud.store().watch_states().values()
+    assert state["firing"] and state["episode"] == 1

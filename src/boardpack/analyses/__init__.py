@@ -32,6 +32,7 @@ from boardpack.analyses import (
     security,
     statements,
     technology,
+    watchlist,
 )
 from boardpack.model import Portfolio, Results
 
@@ -61,12 +62,13 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("rules", rules.analyse),
     ("executive", executive.analyse),
     ("followup", followup.analyse),  # ids and statuses for everything the others found
+    ("watchlist", watchlist.analyse),  # the alerts between packs, from the audit store
 )
 
 
 # what a comparison needs no part of: tables of this period's own (and forecast_error, read from
 # the audit store for this pack)
-TABLES_ONLY = frozenset({"budget", "bridge", "forecast_actual", "followup"})
+TABLES_ONLY = frozenset({"budget", "bridge", "forecast_actual", "followup", "watchlist"})
 
 
 def analyse(portfolio: Portfolio, comparison: bool = False) -> Results:

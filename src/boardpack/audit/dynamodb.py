@@ -19,6 +19,7 @@ message pointers and suppressions are shared: an address that hard-bounced bounc
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timedelta
 
@@ -500,6 +501,34 @@ class DynamoAuditStore:
             transport_id=r["transport_id"],
             owner=r["owner"],
         )
+
+    def watch_state(self, rule: str) -> tuple[dict | None, int]:
+        item = self._get(f"{self.prefix}WATCH#{rule}", "STATE")
+        return (json.loads(item["state"]), int(item["version"])) if item else (None, 0)
+
+    def set_watch_state(self, rule: str, state: dict, version: int) -> bool:
+        item = {
+            "pk": f"{self.prefix}WATCH#{rule}",
+            "sk": "STATE",
+            "kind": "watch",
+            "scope": self.scope,
+            "rule": rule,
+            "state": json.dumps(state, sort_keys=True),
+            "version": version + 1,
+            "updated_at": now(),
+        }
+        condition = "attribute_not_exists(pk)" if version == 0 else "version = :v"
+        extra = {} if version == 0 else {"ExpressionAttributeValues": typed({":v": version})}
+        try:
+            self.db.put_item(**self._put(item, condition), **extra)
+        except ClientError as exc:
+            if aws.error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def watch_states(self) -> dict[str, dict]:
+        return {r["rule"]: json.loads(r["state"]) for r in self._scan("watch")}
 
     def prune_transitions(self, before: str) -> int:
         old = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +61,9 @@ CREATE TABLE IF NOT EXISTS fires (
 );
 CREATE TABLE IF NOT EXISTS packs (
     made_in TEXT PRIMARY KEY, entries TEXT NOT NULL, recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS watches (
+    rule TEXT PRIMARY KEY, state TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS suppressions (
     address TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL,
@@ -226,6 +230,35 @@ class SqliteAuditStore:
                 (state, detail, transport_id, at, str(key)),
             )
             self._transition(db, key, previous, state, at, run_id, detail)
+
+    def watch_state(self, rule: str) -> tuple[dict | None, int]:
+        row = self.db.execute(
+            "SELECT state, version FROM watches WHERE rule = ?", (rule,)
+        ).fetchone()
+        return (json.loads(row[0]), row[1]) if row else (None, 0)
+
+    def set_watch_state(self, rule: str, state: dict, version: int) -> bool:
+        text = json.dumps(state, sort_keys=True)
+        with self.transaction() as db:
+            if version == 0:
+                done = db.execute(
+                    "INSERT OR IGNORE INTO watches (rule, state, version, updated_at)"
+                    " VALUES (?, ?, 1, ?)",
+                    (rule, text, now()),
+                )
+            else:
+                done = db.execute(
+                    "UPDATE watches SET state = ?, version = version + 1, updated_at = ?"
+                    " WHERE rule = ? AND version = ?",
+                    (text, now(), rule, version),
+                )
+            return done.rowcount == 1
+
+    def watch_states(self) -> dict[str, dict]:
+        return {
+            rule: json.loads(state)
+            for rule, state in self.db.execute("SELECT rule, state FROM watches ORDER BY rule")
+        }
 
     def prune_transitions(self, before: str) -> int:
         with self.transaction() as db:

@@ -238,6 +238,16 @@ class AuditStore(Protocol):
     def pack_entries(self, made_in: list[str]) -> list[PackEntry]:
         """What the packs of these periods recorded, by period, series and target."""
 
+    def watch_state(self, rule: str) -> tuple[dict | None, int]:
+        """A `[[watch]]` rule's state (its episodes) and its version; (None, 0) if never seen."""
+
+    def set_watch_state(self, rule: str, state: dict, version: int) -> bool:
+        """Store the rule's new state if it is still at `version` (0: new); False if another run
+        changed it meanwhile (read it again)."""
+
+    def watch_states(self) -> dict[str, dict]:
+        """Every rule's state, for the pack's list of alerts."""
+
     def prune_transitions(self, before: str) -> int:
         """Remove the history rows of deliveries older than `before` (a `now()` timestamp); the
         deliveries themselves, and so what was sent, stay. How many went."""

@@ -6,6 +6,7 @@
     plan            EventBridge Scheduler → one SQS job per portfolio and report
     work            SQS jobs → build and send that report, idempotently
     approve         a function URL → the approval page of a held pack's link
+    watch           EventBridge Scheduler, each morning → the [[watch]] rules, one alert per episode
 
 The function's environment says where things are:
 
@@ -102,6 +103,17 @@ def plan(event: Any, context: Any = None) -> dict:
 def work(event: Any, context: Any = None) -> dict:
     """Build and send the reports of a batch of jobs (see `fanout.work`)."""
     return fanout.work(event)
+
+
+def watch(event: Any, context: Any = None) -> dict:
+    """EventBridge Scheduler, each morning → the [[watch]] rules on the books as they stand."""
+    from boardpack.watching import watch as watch_now
+
+    workspace = the_workspace()
+    done, report = watch_now(workspace, pipeline.now_in(workspace).date())
+    firing = sum(1 for e in done if e.state["firing"])
+    log.info("watch: %d rules, %d firing: %s", len(done), firing, report.summary())
+    return {"rules": len(done), "firing": firing, "summary": report.summary()}
 
 
 def approve(event: Any, context: Any = None) -> dict:

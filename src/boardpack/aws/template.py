@@ -200,7 +200,13 @@ def template(
     resources |= approval | {"AuditTable": audit_table()}
     resources |= alerts(org.name)
     resources |= ses_events(settings.delivery.ses.configuration_set or "boardpack")
-    resources |= scheduling(workspace, target)
+    also = []
+    if settings.watch and not portfolios:  # [[watch]]: evaluated each morning, alerts once
+        resources |= lambda_function(
+            "Watch", "watch", [*reads, AUDIT, *SEND, ALERT], 300, environment, runtime
+        ) | {"WatchSchedule": watch_schedule(org.name, org.timezone)}
+        also.append("Watch")
+    resources |= scheduling(workspace, target, also)
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"boardpack: the board pack for {org.name}, on a schedule"[:1024],
@@ -440,9 +446,28 @@ def ses_events(configuration_set: str) -> dict[str, dict]:
     }
 
 
-def scheduling(workspace: Workspace, target: str) -> dict[str, dict]:
-    """The schedule in the organization's time zone, the role it invokes `target` with, and the
-    dead letters of runs it could not deliver."""
+def watch_schedule(organization: str, timezone: str) -> dict:
+    """`boardpack watch` every morning at 07:00 in the organization's time zone."""
+    return {
+        "Type": "AWS::Scheduler::Schedule",
+        "Properties": {
+            "Description": f"boardpack watch for {organization}"[:512],
+            "ScheduleExpression": "cron(0 7 * * ? *)",
+            "ScheduleExpressionTimezone": timezone,
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "Target": {
+                "Arn": {"Fn::GetAtt": ["Watch", "Arn"]},
+                "RoleArn": {"Fn::GetAtt": ["SchedulerRole", "Arn"]},
+                "RetryPolicy": {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 3},
+                "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["ScheduleDeadLetters", "Arn"]}},
+            },
+        },
+    }
+
+
+def scheduling(workspace: Workspace, target: str, also: list[str] = ()) -> dict[str, dict]:
+    """The schedule in the organization's time zone, the role it invokes `target` (and `also`)
+    with, and the dead letters of runs it could not deliver."""
     org, schedule = workspace.settings.organization, workspace.settings.schedule
     window = (
         {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": schedule.flexible_window_minutes}
@@ -457,7 +482,12 @@ def scheduling(workspace: Workspace, target: str) -> dict[str, dict]:
         "SchedulerRole": role(
             "invoke",
             [
-                allow(["lambda:InvokeFunction"], {"Fn::GetAtt": [target, "Arn"]}),
+                allow(
+                    ["lambda:InvokeFunction"],
+                    [{"Fn::GetAtt": [name, "Arn"]} for name in (target, *also)]
+                    if also
+                    else {"Fn::GetAtt": [target, "Arn"]},
+                ),
                 allow(["sqs:SendMessage"], {"Fn::GetAtt": ["ScheduleDeadLetters", "Arn"]}),
             ],
             principal="scheduler.amazonaws.com",

@@ -180,7 +180,17 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
                     + f" Known sections: {', '.join(sorted(sections))}"
                 )
     specs = [custom.pop(role.id, role) for role in DEFAULT_ROLES]
+    if settings.watch:  # the CEO reads the alerts between packs after what became of the last
+        specs = [
+            replace(s, sections=with_watch(s.sections)) if s == builtin["ceo"] else s
+            for s in specs
+        ]
     return specs + list(custom.values()) + [RoleSpec(*v) for v in venture_reports(settings)]
+
+
+def with_watch(sections: tuple[str, ...]) -> tuple[str, ...]:
+    at = sections.index("executive.followup") + 1
+    return (*sections[:at], "executive.watch", *sections[at:])
 
 
 def build_document(

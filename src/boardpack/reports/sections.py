@@ -288,6 +288,12 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="followup",
     ),
     SectionSpec(
+        "executive.watch",
+        "Alerts between packs",
+        tables("executive.watch", empty="No [[watch]] rule crossed its line since the last pack."),
+        analysis="watchlist",
+    ),
+    SectionSpec(
         "executive.assets", "Asset inventory", tables("executive.assets"), analysis="executive"
     ),
     SectionSpec(

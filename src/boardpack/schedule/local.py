@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import islice, takewhile
 from pathlib import Path
 from typing import Protocol
@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from filelock import FileLock, Timeout
 
-from boardpack import pipeline
+from boardpack import pipeline, watching
 from boardpack.config import Workspace, load_workspace
 from boardpack.delivery.dispatcher import owner_alive, this_owner
 from boardpack.errors import BoardpackError, WorkspaceError
@@ -64,6 +64,7 @@ class Scheduler:
     owner: str = field(default_factory=this_owner)
     fire_slot: Callable[..., FireResult] = fire  # tests wrap it to crash mid-run
     settled_at: datetime | None = None
+    watched_on: date | None = None  # the day `boardpack watch` last ran here
 
     @classmethod
     def for_workspace(
@@ -154,23 +155,26 @@ class Scheduler:
 
     def settle(self) -> None:
         """Between fires, once an hour: held deliveries past their [approval] window are released
-        or alerted on (pipeline.settle_held)."""
+        or alerted on (pipeline.settle_held); once a day, the [[watch]] rules are evaluated."""
         now = self.clock.now()
-        if self.workspace.settings.approval is None or (
+        settings = self.workspace.settings
+        if (settings.approval is None and not settings.watch) or (
             self.settled_at and (now - self.settled_at).total_seconds() < SETTLE_EVERY
         ):
             return
         self.settled_at = now
         try:
             ws = load_workspace(self.workspace.root)
-            period = period_before(
-                now.astimezone(ZoneInfo(ws.settings.organization.timezone)).date(),
-                ws.settings.organization.period,
-            )
+            today = now.astimezone(ZoneInfo(ws.settings.organization.timezone)).date()
+            period = period_before(today, ws.settings.organization.period)
             for line in pipeline.settle_held(ws, period, now):
                 self.say(line)
+            if ws.settings.watch and self.watched_on != today:  # once a day: [[watch]]
+                self.watched_on = today
+                done, report = watching.watch(ws, today)
+                self.say(f"watch {today}: {len(done)} rules; {report.summary()}")
         except (BoardpackError, OSError) as exc:  # the scheduler carries on, and says why
-            self.say(f"could not look at the deliveries held for approval: {exc}")
+            self.say(f"could not settle held deliveries or watch: {exc}")
 
     def run_slot(
         self, slot: datetime, detail: str = "", retake: tuple[str, ...] = ()
