@@ -14,6 +14,16 @@ from boardpack.audit.store import DeliveryEvent, EventOutcome, Intent
 KEY = DeliveryKey("2026-10", "cfo", "abc123")
 
 
+def dynamodb(aws):
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=aws.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 @pytest.fixture(params=["sqlite", "dynamodb"])
 def open_store(request, tmp_path):
     """A function that opens another connection to the same store (as a second process would)."""
@@ -23,15 +33,7 @@ def open_store(request, tmp_path):
         if request.param == "sqlite":
             store = SqliteAuditStore(tmp_path / "audit.sqlite")
         else:
-            aws = request.getfixturevalue("aws")
-            client = boto3.client(
-                "dynamodb",
-                endpoint_url=aws.url,
-                region_name="us-east-1",
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",
-            )
-            store = DynamoAuditStore(client, "audit-test")
+            store = DynamoAuditStore(dynamodb(request.getfixturevalue("aws")), "audit-test")
             store.ensure_table()
         if keep:
             opened.append(store)
@@ -257,13 +259,7 @@ def test_a_fire_slot_is_claimed_once_and_taken_over_only_from_a_named_dead_owner
 
 
 def test_scopes_keep_workspaces_sharing_a_dynamodb_table_apart(aws):
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=aws.url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = dynamodb(aws)
     acme, bolt = DynamoAuditStore(client, "shared", "acme"), DynamoAuditStore(
         client, "shared", "bolt"
     )
@@ -325,13 +321,7 @@ def test_history_rows_are_pruned_before_a_day_and_the_deliveries_stay(store):
 
 
 def test_dynamodb_history_rows_carry_their_expiry_for_the_tables_ttl(aws):
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=aws.url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = dynamodb(aws)
     store = DynamoAuditStore(client, "audit-ttl", keep_months=3)
     store.ensure_table()
     assert client.describe_time_to_live(TableName="audit-ttl")["TimeToLiveDescription"] == {
