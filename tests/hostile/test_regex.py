@@ -56,6 +56,7 @@ PATTERNS = {
     "boardpack.cli.PERIOD_LABEL": "match",
     "boardpack.render.xlsx.ISO_DAY": "fullmatch",
     "boardpack.config.NOT_IN_KEYS": "sub",
+    "boardpack.delivery.chat.MARKDOWN": "sub",
     "boardpack.render.xlsx.NOT_IN_NAMES": "sub",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}

@@ -16,10 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.serialization import pkcs7
-
 from boardpack.config import Workspace
 from boardpack.delivery.message import OutgoingMessage
 from boardpack.errors import WorkspaceError
@@ -30,13 +26,16 @@ CONTENT_HEADERS = (b"content-type:", b"content-transfer-encoding:", b"mime-versi
 @dataclass(frozen=True)
 class Signer:
     method: str  # smime | pgp
-    cert: x509.Certificate | None = None
+    cert: object = None  # cryptography's x509.Certificate
     key: object = None
     pgp_key: str = ""
 
     def sign(self, entity: bytes) -> tuple[bytes, bytes]:
         """(Content-Type header value, body) of the multipart/signed that carries `entity`."""
         if self.method == "smime":
+            from cryptography.hazmat.primitives import hashes, serialization
+            from cryptography.hazmat.primitives.serialization import pkcs7
+
             signed = (
                 pkcs7.PKCS7SignatureBuilder()
                 .set_data(entity)
@@ -98,6 +97,14 @@ def signer_for(workspace: Workspace, now: datetime | None = None) -> Signer | No
         if shutil.which("gpg") is None:
             raise WorkspaceError('[signing] method = "pgp" needs gpg on this machine: install it')
         return Signer("pgp", pgp_key=key)
+    try:  # an optional extra: the Lambda bundle does without it
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+    except ImportError:
+        raise WorkspaceError(
+            '[signing] method = "smime" needs the cryptography library: pip install'
+            " 'boardpack[signing]'"
+        ) from None
     cert_path, key_path = (
         pem(workspace, env.get(name), name)
         for name in ("BOARDPACK_SMIME_CERT", "BOARDPACK_SMIME_KEY")
