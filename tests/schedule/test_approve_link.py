@@ -106,3 +106,18 @@ def test_a_stack_with_approval_has_the_page_and_signs_links(tmp_path):
     run = r["Run"]["Properties"]["Environment"]["Variables"]
     assert run["BOARDPACK_APPROVAL_URL"] == {"Fn::GetAtt": ["ApproveUrl", "FunctionUrl"]}
     assert run["BOARDPACK_APPROVAL_SECRET"] == {"Ref": "ApprovalSecret"}
+
+
+def test_the_morning_function_looks_at_held_deliveries(drafted, cloud):
+    """Deployed with [approval] alone: each morning it releases or alerts on what is held past
+    its window (none yet here: held a moment ago), and evaluates the watch rules (none)."""
+    result = handlers.watch({}, Context())
+    assert result == {"rules": 0, "firing": 0, "summary": "nothing to send", "held": []}
+    assert states(cloud)["cfo"] == "held"
+
+
+def test_a_stack_with_approval_alone_has_the_morning_function(tmp_path):
+    toml = ses_toml() + APPROVAL + '[schedule]\ncron = "0 6 2 * *"\n'
+    r = deploy(write_workspace(tmp_path / "ws", toml))["Resources"]
+    assert r["Watch"]["Properties"]["Handler"] == "boardpack.aws.handlers.watch"
+    assert "WatchSchedule" in r

@@ -6,7 +6,8 @@
     plan            EventBridge Scheduler → one SQS job per portfolio and report
     work            SQS jobs → build and send that report, idempotently
     approve         a function URL → the approval page of a held pack's link
-    watch           EventBridge Scheduler, each morning → the [[watch]] rules, one alert per episode
+    watch           EventBridge Scheduler, each morning → held deliveries past their approval
+                    window, then the [[watch]] rules, one alert per episode
 
 The function's environment says where things are:
 
@@ -106,14 +107,19 @@ def work(event: Any, context: Any = None) -> dict:
 
 
 def watch(event: Any, context: Any = None) -> dict:
-    """EventBridge Scheduler, each morning → the [[watch]] rules on the books as they stand."""
+    """EventBridge Scheduler, each morning → the deliveries held past their approval window
+    (released or alerted on), then the [[watch]] rules on the books as they stand."""
+    from boardpack.period import period_before
     from boardpack.watching import watch as watch_now
 
     workspace = the_workspace()
-    done, report = watch_now(workspace, pipeline.now_in(workspace).date())
+    now = pipeline.now_in(workspace)
+    period = period_before(now.date(), workspace.settings.organization.period)
+    settled = pipeline.settle_held(workspace, period, now)
+    done, report = watch_now(workspace, now.date())
     firing = sum(1 for e in done if e.state["firing"])
     log.info("watch: %d rules, %d firing: %s", len(done), firing, report.summary())
-    return {"rules": len(done), "firing": firing, "summary": report.summary()}
+    return {"rules": len(done), "firing": firing, "summary": report.summary(), "held": settled}
 
 
 def approve(event: Any, context: Any = None) -> dict:

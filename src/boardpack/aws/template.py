@@ -201,7 +201,8 @@ def template(
     resources |= alerts(org.name)
     resources |= ses_events(settings.delivery.ses.configuration_set or "boardpack")
     also = []
-    if settings.watch and not portfolios:  # [[watch]]: evaluated each morning, alerts once
+    # each morning: the [[watch]] rules, and the deliveries held past their approval window
+    if (settings.watch or settings.approval) and not portfolios:
         resources |= lambda_function(
             "Watch", "watch", [*reads, AUDIT, *SEND, ALERT], 300, environment, runtime
         ) | {"WatchSchedule": watch_schedule(org.name, org.timezone)}
