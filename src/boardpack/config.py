@@ -483,6 +483,13 @@ class GitSource(Strict):
     )
 
 
+class OsvSource(Strict):
+    """An offline OSV database: a folder or zip of OSV JSON records the owner keeps up to date."""
+
+    path: str = Field(min_length=1)
+    optional: bool = False
+
+
 REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d")
 
 
@@ -536,6 +543,7 @@ class Sources(Strict):
     notes: NotesSource | None = None
     channels: ChannelsSource | None = None
     git: GitSource | None = None
+    osv: OsvSource | None = None
     aws: AwsSource | None = None
 
 

@@ -35,6 +35,8 @@ HOW_TO_CONNECT = {
     ),
     "git": ' To audit the code, list each venture\'s repositories (repos = ["path"]) and add'
     " [sources.git].",
+    "osv": ' To check the pinned dependencies against known advisories, download the OSV records'
+    ' of your ecosystems (a folder or zip) and add [sources.osv] path = "osv".',
 }
 
 
@@ -248,6 +250,9 @@ class Repository:
         tuple[str, str], ...
     ] = ()  # (runtime id, path:line) declared in IaC templates
     secrets: tuple[SecretFinding, ...] = ()
+    # what its lock files pin, each (path, lockfiles.Pin); and the lock files that did not parse
+    packages: tuple[tuple[str, object], ...] = ()
+    lock_problems: tuple[str, ...] = ()
     in_baseline: int = 0  # secrets acknowledged in a detect-secrets baseline, not reported
     skipped_large: int = 0
     skipped_binary: int = 0
@@ -349,6 +354,8 @@ class Portfolio:
         default_factory=Counter
     )  # commodity -> postings left out of money (no price)
     repositories: list[Repository] = field(default_factory=list)
+    # the OSV advisories ([sources.osv]) by package: (ecosystem, normalized name) -> advisories
+    advisories: dict[tuple[str, str], list] = field(default_factory=dict)
     cloud: CloudAccount | None = None
     extensions: dict[str, object] = field(
         default_factory=dict

@@ -16,6 +16,7 @@ from boardpack.analyses import (
     capital,
     client_services,
     cloud_cost,
+    dependencies,
     executive,
     expenses,
     finance,
@@ -57,6 +58,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("reconciliation", reconciliation.analyse),
     ("security", security.analyse),
     ("cloud_cost", cloud_cost.analyse),
+    ("dependencies", dependencies.analyse),  # the repositories' pins against the OSV snapshot
     ("operations", operations.analyse),
     ("technology", technology.analyse),  # ranks the findings of security, cloud_cost and the notes
     ("rules", rules.analyse),

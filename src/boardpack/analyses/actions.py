@@ -17,6 +17,7 @@ OWNER_BY_AREA = {
     "technology": "cto",
     "security": "cto",
     "engineering": "cto",
+    "dependency": "cto",
 }
 DAYS_BY_SEVERITY = {"critical": 7, "high": 14, "medium": 30, "low": 60, "info": 90}
 

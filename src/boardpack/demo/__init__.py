@@ -12,6 +12,7 @@ decision rules. The same as-of date always gives the same workspace.
 from __future__ import annotations
 
 import csv
+import json
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -67,7 +68,51 @@ def generate(directory: Path, as_of: date | None = None) -> bool:
         workspace_toml(add_months(as_of, 12), first - timedelta(days=1)), encoding="utf-8"
     )
     write_logo(directory / "branding" / "logo.png")
+    write_osv(directory / "osv", last)
     return write_repository(directory / "repos" / "northpoint-api", last)
+
+
+def write_osv(folder: Path, day: date) -> None:
+    """Two PyPI advisories as osv.dev publishes them (their snapshot dated `day`): Jinja's
+    xmlattr injection, which the demo's jinja2 3.1.2 is inside, and a requests one its pin is past.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    records = {
+        "GHSA-h5c8-rqwp-cp95": (
+            "CVE-2024-22195",
+            "Jinja vulnerable to HTML attribute injection when passing user input as keys to"
+            " xmlattr filter",
+            "jinja2",
+            "3.1.3",
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N",
+        ),
+        "GHSA-9wx4-h78v-vm56": (
+            "CVE-2024-35195",
+            "Requests Session object does not verify requests after making first request with"
+            " verify=False",
+            "requests",
+            "2.32.0",
+            "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:H/I:H/A:N",
+        ),
+    }
+    for rid, (alias, summary, name, fixed, vector) in records.items():
+        record = {
+            "schema_version": "1.6.0",
+            "id": rid,
+            "modified": f"{day.isoformat()}T00:00:00Z",
+            "aliases": [alias],
+            "summary": summary,
+            "severity": [{"type": "CVSS_V3", "score": vector}],
+            "affected": [
+                {
+                    "package": {"ecosystem": "PyPI", "name": name},
+                    "ranges": [
+                        {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}
+                    ],
+                }
+            ],
+        }
+        (folder / f"{rid}.json").write_text(json.dumps(record, indent=2) + "\n")
 
 
 def write_logo(path: Path) -> None:

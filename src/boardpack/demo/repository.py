@@ -14,7 +14,13 @@ FILES = {
     "README.md": "# Northpoint client API\n\nThe API behind the Northpoint client portal.\n",
     ".python-version": "3.12\n",
     "requirements.txt": "boto3>=1.35\n",
-    "poetry.lock": "# a lock file: every dependency pinned\n",
+    # every dependency pinned; jinja2 3.1.2 is inside a published advisory's range (the demo's
+    # OSV snapshot holds it), requests 2.32.3 is past its fix
+    "poetry.lock": (
+        '[[package]]\nname = "jinja2"\nversion = "3.1.2"\n\n'
+        '[[package]]\nname = "requests"\nversion = "2.32.3"\n\n'
+        '[[package]]\nname = "boto3"\nversion = "1.35.36"\n'
+    ),
     "serverless.yml": (
         "service: northpoint-api\nprovider:\n  name: aws\n  runtime: python3.12\n"
         "  stage: ${opt:stage, 'staging'}\nfunctions:\n  clients:\n"

@@ -112,6 +112,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         (
             "technology.actions",
             "technology.security",
+            "technology.dependencies",
             "technology.stacks",
             "technology.maturity",
             "technology.cloud",

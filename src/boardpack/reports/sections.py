@@ -652,6 +652,17 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="security",
     ),
     SectionSpec(
+        "technology.dependencies",
+        "Known-vulnerable dependencies",
+        both(
+            metrics("technology.vulnerable_dependencies"),
+            findings("dependency", none="No pinned version is inside a known advisory's range."),
+            tables("technology.dependencies"),
+        ),
+        needs=("git", "osv"),
+        analysis="dependencies",
+    ),
+    SectionSpec(
         "technology.stacks", "Stack audit", tables("technology.stacks"), analysis="technology"
     ),
     SectionSpec(

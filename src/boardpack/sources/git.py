@@ -22,6 +22,7 @@ from pathlib import Path
 from boardpack.config import GitSource
 from boardpack.errors import SourceProblem, WorkspaceError
 from boardpack.model import Portfolio, Repository, SecretFinding, SourceStatus
+from boardpack.sources.lockfiles import parser_for
 from boardpack.sources.secrets import Baseline, Hit, SecretScanner, fingerprint_key
 from boardpack.sources.stack import StackFacts, wants_text
 
@@ -229,6 +230,8 @@ def files(
         else:
             wanted.append((oid, path))
     hits: list[tuple[str, Hit]] = []
+    pins: list[tuple[str, object]] = []
+    lock_problems: list[str] = []
     own_baseline: str | None = None
     for (oid, path), content in zip(wanted, blobs(root, [oid for oid, _ in wanted]), strict=True):
         if key_store := scanner.key_store(path, content):
@@ -241,6 +244,11 @@ def files(
             own_baseline = text
         if wants_text(path):
             facts.see_text(path, text)
+        if parse := parser_for(path):
+            try:
+                pins += [(path, pin) for pin in parse(text)]
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                lock_problems.append(f"{path}: could not be read ({exc}); its pins are left out")
         hits.extend((path, hit) for hit in scanner.scan(path, text))
     if own_baseline is not None:
         try:
@@ -263,6 +271,7 @@ def files(
         )
         for path, hit in kept
     )
+    repo.packages, repo.lock_problems = tuple(pins), tuple(lock_problems)
     repo.ci, repo.test_files = tuple(sorted(facts.ci)), facts.test_files
     repo.lock_files, repo.iac = tuple(sorted(map(shown_path, facts.lock_files))), tuple(
         sorted(facts.iac)
