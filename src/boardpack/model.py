@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import Literal, TypeVar
@@ -220,6 +220,15 @@ class SecretFinding:
         return f"{self.path}:{self.line}"
 
 
+@dataclass(frozen=True)
+class Release:
+    """A tag of a repository: when it was made, and the commits it shipped (time, subject)."""
+
+    tag: str
+    at: datetime
+    commits: tuple[tuple[datetime, str], ...]
+
+
 @dataclass(kw_only=True)
 class Repository:
     """One git repository an entity lists, read at HEAD."""
@@ -253,6 +262,7 @@ class Repository:
     # what its lock files pin, each (path, lockfiles.Pin); and the lock files that did not parse
     packages: tuple[tuple[str, object], ...] = ()
     lock_problems: tuple[str, ...] = ()
+    releases: tuple[Release, ...] = ()  # its tags, oldest first (the delivery figures)
     in_baseline: int = 0  # secrets acknowledged in a detect-secrets baseline, not reported
     skipped_large: int = 0
     skipped_binary: int = 0

@@ -16,6 +16,7 @@ from boardpack.analyses import (
     capital,
     client_services,
     cloud_cost,
+    delivery,
     dependencies,
     executive,
     expenses,
@@ -59,6 +60,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("security", security.analyse),
     ("cloud_cost", cloud_cost.analyse),
     ("dependencies", dependencies.analyse),  # the repositories' pins against the OSV snapshot
+    ("delivery", delivery.analyse),  # the four keys from the repositories' tags
     ("operations", operations.analyse),
     ("technology", technology.analyse),  # ranks the findings of security, cloud_cost and the notes
     ("rules", rules.analyse),

@@ -115,6 +115,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "technology.dependencies",
             "technology.stacks",
             "technology.maturity",
+            "technology.delivery",
             "technology.cloud",
             "technology.cost",
             "technology.risks",

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from boardpack.analyses.bridge import CEO_MOVES
+from boardpack.analyses.delivery import FIGURES as DELIVERY_FIGURES
 from boardpack.model import Portfolio, Results
 from boardpack.reports.document import (
     ActionsBlock,
@@ -664,6 +665,16 @@ SECTIONS: Sequence[SectionSpec] = (
     ),
     SectionSpec(
         "technology.stacks", "Stack audit", tables("technology.stacks"), analysis="technology"
+    ),
+    SectionSpec(
+        "technology.delivery",
+        "Delivery: how often it ships, and how often it breaks",
+        both(
+            metrics(*(f"technology.{key}" for key, _, _ in DELIVERY_FIGURES)),
+            tables("technology.delivery"),
+        ),
+        needs=("git",),
+        analysis="delivery",
     ),
     SectionSpec(
         "technology.maturity",

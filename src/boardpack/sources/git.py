@@ -21,7 +21,7 @@ from pathlib import Path
 
 from boardpack.config import GitSource
 from boardpack.errors import SourceProblem, WorkspaceError
-from boardpack.model import Portfolio, Repository, SecretFinding, SourceStatus
+from boardpack.model import Portfolio, Release, Repository, SecretFinding, SourceStatus
 from boardpack.sources.lockfiles import parser_for
 from boardpack.sources.secrets import Baseline, Hit, SecretScanner, fingerprint_key
 from boardpack.sources.stack import StackFacts, wants_text
@@ -147,8 +147,42 @@ def read_repository(
         repo.problem = "empty repository: no commits yet"
         return repo
     history(root, repo, until)
+    releases(root, repo, until, scanner.redact)
     files(root, repo, spec, scanner, baseline)
     return repo
+
+
+RELEASES_READ = 100  # the newest tags up to the as-of date, for the delivery figures
+
+
+def releases(root: Path, repo: Repository, until: datetime, redact) -> None:
+    """Each tag up to `until` (its date: the tagger's, or a lightweight tag's commit's), oldest
+    first, with the commits it shipped: those it reaches that the tag before it does not."""
+    out = git(
+        root,
+        "for-each-ref",
+        "--sort=creatordate",
+        "--format=%(refname:short)%1f%(creatordate:unix)%1f%(objectname)%1f%(*objectname)",
+        "refs/tags",
+    )
+    tags = []
+    for line in filter(None, out.split(b"\n")):
+        name, stamp, oid, peeled = line.split(b"\x1f")
+        when = datetime.fromtimestamp(int(stamp), UTC)
+        if when <= until:
+            tags.append((shown(name), when, (peeled or oid).decode()))
+    tags = tags[-RELEASES_READ:]
+    found, before = [], None
+    for name, when, commit in tags:
+        span = [commit] + ([f"^{before}"] if before else [])
+        log = git(root, "log", "-z", "--format=%ct%x1f%s", *span)
+        shipped = tuple(
+            (datetime.fromtimestamp(int(stamp), UTC), redact(shown(subject)))
+            for stamp, subject in (r.split(b"\x1f", 1) for r in filter(None, log.split(b"\0")))
+        )
+        found.append(Release(tag=redact(name), at=when, commits=shipped))
+        before = commit
+    repo.releases = tuple(found)
 
 
 def history(root: Path, repo: Repository, until: datetime) -> None:
