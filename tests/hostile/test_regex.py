@@ -57,6 +57,10 @@ PATTERNS = {
     "boardpack.render.xlsx.ISO_DAY": "fullmatch",
     "boardpack.config.NOT_IN_KEYS": "sub",
     "boardpack.delivery.chat.MARKDOWN": "sub",
+    "boardpack.sources.lockfiles.REQUIREMENT": "match",
+    "boardpack.sources.lockfiles.YARN_VERSION": "match",
+    "boardpack.sources.lockfiles.GEM_SPEC": "match",
+    "boardpack.sources.osv.SEPARATORS": "sub",
     "boardpack.render.xlsx.NOT_IN_NAMES": "sub",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}
