@@ -30,6 +30,7 @@ from boardpack.analyses import (
     real_estate,
     reconciliation,
     revenue,
+    revenue_risk,
     rules,
     security,
     statements,
@@ -63,6 +64,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("delivery", delivery.analyse),  # the four keys from the repositories' tags
     ("operations", operations.analyse),
     ("technology", technology.analyse),  # ranks the findings of security, cloud_cost and the notes
+    ("revenue_risk", revenue_risk.analyse),  # the technology findings by the revenue they risk
     ("rules", rules.analyse),
     ("executive", executive.analyse),
     ("followup", followup.analyse),  # ids and statuses for everything the others found

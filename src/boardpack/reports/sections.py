@@ -76,6 +76,20 @@ def both(*parts: Build) -> Build:
     ]
 
 
+def revenue_at_risk(results: Results, portfolio: Portfolio) -> list[Block]:
+    """The CEO's three: the technology findings that put the most revenue at risk."""
+    table = results.tables.get("security.revenue_at_risk")
+    if table is None or not table.rows:
+        return [TextBlock(text="No technology finding puts revenue at risk.")]
+    return [
+        TextBlock(
+            text=f"{n}. {r['finding'].rstrip('.')} ({r['severity']}, {r['venture']}) — puts"
+            f" {r['share']}% of revenue at risk."
+        )
+        for n, r in enumerate(table.rows[:3], start=1)
+    ] + [TextBlock(text=table.note)]
+
+
 def security(results: Results, portfolio: Portfolio) -> list[Block]:
     found = findings("security", notes=False)(results, portfolio)
     if not found:
@@ -267,6 +281,12 @@ SECTIONS: Sequence[SectionSpec] = (
             "executive.kpis", empty="No KPI targets are configured: add [[kpis]] to boardpack.toml."
         ),
         analysis="executive",
+    ),
+    SectionSpec(
+        "executive.revenue_at_risk",
+        "Technology risk, by the revenue it puts at risk",
+        revenue_at_risk,
+        analysis="revenue_risk",
     ),
     SectionSpec("executive.agenda", "30-day agenda", agenda, analysis="executive"),
     SectionSpec(
@@ -662,6 +682,12 @@ SECTIONS: Sequence[SectionSpec] = (
         ),
         needs=("git", "osv"),
         analysis="dependencies",
+    ),
+    SectionSpec(
+        "technology.revenue_at_risk",
+        "Risk ranked by revenue",
+        tables("security.revenue_at_risk", empty="No technology finding to rank by revenue."),
+        analysis="revenue_risk",
     ),
     SectionSpec(
         "technology.stacks", "Stack audit", tables("technology.stacks"), analysis="technology"
