@@ -184,6 +184,8 @@ class Entity(Strict):
         None  # what the venture sells one of; default by kind (charter, hauling job, billable hour)
     )
     repos: list[str] = []
+    # its website's HTML (static, or a built dist/): a path in the workspace or in one of its repos
+    sites: list[str] = []
     stack: list[str] = []
     assets: list[Asset] = []
     domains: list[str] = []

@@ -37,6 +37,8 @@ HOW_TO_CONNECT = {
     " [sources.git].",
     "osv": ' To check the pinned dependencies against known advisories, download the OSV records'
     ' of your ecosystems (a folder or zip) and add [sources.osv] path = "osv".',
+    "sites": " To audit a venture's website, name its HTML (a static export or a built dist/) on"
+    ' the venture: sites = ["site"].',
 }
 
 
@@ -364,6 +366,7 @@ class Portfolio:
         default_factory=Counter
     )  # commodity -> postings left out of money (no price)
     repositories: list[Repository] = field(default_factory=list)
+    sites: list = field(default_factory=list)  # the ventures' websites (sources.sites.Site)
     # the OSV advisories ([sources.osv]) by package: (ecosystem, normalized name) -> advisories
     advisories: dict[tuple[str, str], list] = field(default_factory=dict)
     cloud: CloudAccount | None = None

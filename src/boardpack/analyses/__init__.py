@@ -36,6 +36,7 @@ from boardpack.analyses import (
     statements,
     technology,
     watchlist,
+    website,
 )
 from boardpack.model import Portfolio, Results
 
@@ -62,6 +63,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("cloud_cost", cloud_cost.analyse),
     ("dependencies", dependencies.analyse),  # the repositories' pins against the OSV snapshot
     ("delivery", delivery.analyse),  # the four keys from the repositories' tags
+    ("website", website.analyse),  # the ventures' sites: accessibility and local search
     ("operations", operations.analyse),
     ("technology", technology.analyse),  # ranks the findings of security, cloud_cost and the notes
     ("revenue_risk", revenue_risk.analyse),  # the technology findings by the revenue they risk

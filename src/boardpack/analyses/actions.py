@@ -18,6 +18,8 @@ OWNER_BY_AREA = {
     "security": "cto",
     "engineering": "cto",
     "dependency": "cto",
+    "accessibility": "cto",
+    "local_search": "cmo",
 }
 DAYS_BY_SEVERITY = {"critical": 7, "high": 14, "medium": 30, "low": 60, "info": 90}
 

@@ -13,7 +13,7 @@ from boardpack.analyses.actions import action_for
 from boardpack.model import Action, Column, Finding, Metric, Portfolio, Repository, Results, Table
 
 TOP_ACTIONS = 10
-AREAS = ("security", "dependency", "engineering", "technology")
+AREAS = ("security", "dependency", "accessibility", "engineering", "technology")
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,34 @@ def generate(directory: Path, as_of: date | None = None) -> bool:
     )
     write_logo(directory / "branding" / "logo.png")
     write_osv(directory / "osv", last)
+    write_site(directory / "site")
     return write_repository(directory / "repos" / "northpoint-api", last)
+
+
+SITE = {
+    "index.html": (
+        '<!doctype html>\n<html lang="en">\n<head><title>Harbor Charters — sailing from Anacortes'
+        '</title>\n<meta name="description" content="Half-day and sunset sails on the Salish Sea.">'
+        '\n<script type="application/ld+json">{"@context": "https://schema.org", "@type":'
+        ' "LocalBusiness", "name": "Harbor Charters", "address": "Cap Sante Marina, Anacortes WA",'
+        ' "telephone": "+1 360 555 0142"}</script>\n</head>\n<body>\n<h1>Sail with us</h1>\n'
+        '<img src="sea-lark.jpg">\n<form><input type="email" placeholder="Your email">'
+        "<button>Keep me posted</button></form>\n</body>\n</html>\n"
+    ),
+    "book/index.html": (
+        '<!doctype html>\n<html lang="en">\n<head><title>Book a sail</title></head>\n<body>\n'
+        '<a href="http://fareharbor.example.com/harbor">Book on FareHarbor</a>\n</body>\n</html>\n'
+    ),
+    "robots.txt": "User-agent: *\nAllow: /\n",
+}
+
+
+def write_site(folder: Path) -> None:
+    """The charter business's website, as its builder exports it: a sitemap forgotten, an image
+    without alt text, an unlabelled field, a link to http:, no opening hours for local search."""
+    for name, text in SITE.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
 
 
 def write_osv(folder: Path, day: date) -> None:

@@ -684,6 +684,20 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="dependencies",
     ),
     SectionSpec(
+        "technology.website",
+        "Website accessibility",
+        findings("accessibility", none="No accessibility problem found on the sites read."),
+        needs=("sites",),
+        analysis="website",
+    ),
+    SectionSpec(
+        "marketing.local_search",
+        "Local search",
+        findings("local_search", none="The sites read are ready for local search."),
+        needs=("sites",),
+        analysis="website",
+    ),
+    SectionSpec(
         "technology.revenue_at_risk",
         "Risk ranked by revenue",
         tables("security.revenue_at_risk", empty="No technology finding to rank by revenue."),
