@@ -466,6 +466,16 @@ class NotesSource(Strict):
     )
 
 
+class TasksSource(Strict):
+    """Task-board exports: GitHub Issues JSON, Trello board JSON, Jira CSV or a plain CSV."""
+
+    paths: list[str] = Field(min_length=1)  # globs in the workspace
+    format: Literal["auto", "github", "trello", "jira", "csv"] = "auto"
+    entity: EntityId | None = None  # the venture of items that do not name one
+    owners: dict[str, str] = {}  # a board's user name -> a role (lee -> cto)
+    optional: bool = False
+
+
 class ChannelsSource(Strict):
     path: str
     optional: bool = (
@@ -544,6 +554,7 @@ class Sources(Strict):
     rules: RulesFile | None = None
     notes: NotesSource | None = None
     channels: ChannelsSource | None = None
+    tasks: TasksSource | None = None
     git: GitSource | None = None
     osv: OsvSource | None = None
     aws: AwsSource | None = None

@@ -367,6 +367,7 @@ class Portfolio:
     )  # commodity -> postings left out of money (no price)
     repositories: list[Repository] = field(default_factory=list)
     sites: list = field(default_factory=list)  # the ventures' websites (sources.sites.Site)
+    tasks: list = field(default_factory=list)  # task-board items (sources.tasks.Task)
     # the OSV advisories ([sources.osv]) by package: (ecosystem, normalized name) -> advisories
     advisories: dict[tuple[str, str], list] = field(default_factory=dict)
     cloud: CloudAccount | None = None

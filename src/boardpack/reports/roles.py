@@ -186,6 +186,14 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
                     + f" Known sections: {', '.join(sorted(sections))}"
                 )
     specs = [custom.pop(role.id, role) for role in DEFAULT_ROLES]
+    if settings.sources.tasks:  # the boards' overdue and blocked work, after the CEO's agenda
+        anchors = {"ceo": "executive.agenda", "cto": "technology.actions"}
+        specs = [
+            replace(s, sections=after(s.sections, anchors[s.id], "executive.tasks"))
+            if s.id in anchors and s == builtin[s.id]
+            else s
+            for s in specs
+        ]
     if settings.watch:  # the CEO reads the alerts between packs after what became of the last
         specs = [
             replace(s, sections=with_watch(s.sections)) if s == builtin["ceo"] else s
@@ -194,9 +202,13 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
     return specs + list(custom.values()) + [RoleSpec(*v) for v in venture_reports(settings)]
 
 
+def after(sections: tuple[str, ...], anchor: str, added: str) -> tuple[str, ...]:
+    at = sections.index(anchor) + 1
+    return (*sections[:at], added, *sections[at:])
+
+
 def with_watch(sections: tuple[str, ...]) -> tuple[str, ...]:
-    at = sections.index("executive.followup") + 1
-    return (*sections[:at], "executive.watch", *sections[at:])
+    return after(sections, "executive.followup", "executive.watch")
 
 
 def build_document(

@@ -290,6 +290,13 @@ SECTIONS: Sequence[SectionSpec] = (
     ),
     SectionSpec("executive.agenda", "30-day agenda", agenda, analysis="executive"),
     SectionSpec(
+        "executive.tasks",
+        "Overdue and blocked work",
+        tables("executive.tasks", empty="Nothing on the task boards is overdue or blocked."),
+        needs=("tasks",),
+        analysis="operations",
+    ),
+    SectionSpec(
         "executive.followup",
         "Since the last pack",
         both(
