@@ -292,6 +292,8 @@ class CloudAccount:
         default_factory=list
     )  # month start, service, amount
     cost_currency: str = "USD"
+    # month start, the `entity` tag's value (None: untagged), amount
+    costs_by_entity: list[tuple[date, str | None, Decimal]] = field(default_factory=list)
     unknown_tags: list[tuple[str, str]] = field(
         default_factory=list
     )  # (arn, tag value naming no entity)

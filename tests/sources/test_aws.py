@@ -6,6 +6,7 @@ import io
 import json
 import urllib.request
 import zipfile
+from decimal import Decimal
 
 import boto3
 import pytest
@@ -287,3 +288,42 @@ def test_bad_aws_settings_are_clear_errors(tmp_path):
             and expected in result.stderr
             and "Traceback" not in result.stderr
         )
+
+
+def test_cost_by_venture_untagged_shown_and_per_unit_sold(tmp_path, aws):
+    """Cost Explorer answers the by-service query, then the one grouped by the entity tag."""
+    by_service = {
+        "TimePeriod": {"Start": "2026-10-01", "End": "2026-10-31"},
+        "Groups": [
+            {
+                "Keys": ["AWS Lambda"],
+                "Metrics": {"UnblendedCost": {"Amount": "24.50", "Unit": "USD"}},
+            }
+        ],
+    }
+    by_tag = {
+        "TimePeriod": {"Start": "2026-10-01", "End": "2026-10-31"},
+        "Groups": [
+            {
+                "Keys": ["entity$co"],
+                "Metrics": {"UnblendedCost": {"Amount": "20.00", "Unit": "USD"}},
+            },
+            {"Keys": ["entity$"], "Metrics": {"UnblendedCost": {"Amount": "4.50", "Unit": "USD"}}},
+        ],
+    }
+    body = json.dumps({"results": [{"ResultsByTime": [by_service]}, {"ResultsByTime": [by_tag]}]})
+    urllib.request.urlopen(
+        urllib.request.Request(
+            f"{aws.url}/moto-api/static/ce/cost-and-usage-results",
+            data=body.encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+    ).read()
+    pack = build(tmp_path, aws.env(REGION))
+    m = pack.results.metrics
+    assert m["cloud_cost.by_entity.co"].value == Decimal("20.00")
+    # October's one income row (no quantity: one unit) — 20.00 of cloud per unit sold
+    assert m["cloud_cost.per_unit.co"].value == Decimal("20.00")
+    rows = {r["venture"]: r for r in pack.results.tables["cloud_cost.by_entity"].rows}
+    assert rows["untagged"]["cost"] == Decimal("4.50")

@@ -26,6 +26,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     cloud = portfolio.cloud
     if cloud is None or not portfolio.fresh("aws"):
         return
+    by_entity(portfolio, results)
     by_month: dict[date, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for month, service, amount in cloud.costs:
         by_month[month][service] += amount
@@ -201,3 +202,75 @@ def resource_savings(portfolio: Portfolio, latest: dict[str, Decimal], unit: str
             }
         )
     return rows
+
+
+def by_entity(portfolio: Portfolio, results: Results) -> None:
+    """The period's cloud cost by venture (the `entity` cost-allocation tag), untagged cost shown
+    as such, and each venture's tech cost per unit it sold (its income rows' quantities)."""
+    cloud = portfolio.cloud
+    if cloud is None or not cloud.costs_by_entity:
+        return
+    first, last = month_start(portfolio.period.start), month_start(portfolio.period.end)
+    months = set(period_months(first, last))
+    spent: dict[str | None, Decimal] = defaultdict(Decimal)
+    for month, entity, amount in cloud.costs_by_entity:
+        if month in months:
+            spent[entity] += amount
+    names = {e.id: e.name for e in portfolio.workspace.settings.entities}
+    sold = (
+        dict(
+            portfolio.db.execute(
+                "SELECT entity, sum(coalesce(quantity, 1)) FROM books WHERE account LIKE 'Income%'"
+                " AND date BETWEEN ? AND ? GROUP BY entity",
+                (portfolio.period.start, portfolio.period.end),
+            ).fetchall()
+        )
+        if portfolio.fresh("ledger")
+        else {}
+    )
+    unit = cloud.cost_currency
+    provenance = ("AWS Cost Explorer (UnblendedCost by the entity tag, monthly)",)
+    rows = []
+    for entity in [*names, None]:
+        cost = spent.get(entity, Decimal(0)).quantize(CENT)
+        if entity is None:
+            rows.append({"venture": "untagged", "cost": cost, "units": None, "per_unit": None})
+            continue
+        units = Decimal(sold.get(entity) or 0)
+        per_unit = (cost / units).quantize(CENT) if units else None
+        results.add(
+            Metric(
+                id=f"cloud_cost.by_entity.{entity}",
+                label=f"Cloud cost — {names[entity]}",
+                value=cost,
+                unit=unit,
+                provenance=provenance,
+            ),
+            Metric(
+                id=f"cloud_cost.per_unit.{entity}",
+                label=f"Tech cost per unit sold — {names[entity]}",
+                value=per_unit,
+                unit=unit,
+                provenance=provenance + ("the ledger's income rows (their quantity)",),
+                note="the venture's cloud cost over the units its income rows sold"
+                + ("" if units else "; it sold none this period"),
+            ),
+        )
+        rows.append(
+            {"venture": names[entity], "cost": cost, "units": units or None, "per_unit": per_unit}
+        )
+    results.add(
+        Table(
+            id="cloud_cost.by_entity",
+            title="Cloud cost by venture (the entity tag)",
+            columns=(
+                Column.text("venture", "Venture"),
+                Column.number("cost", f"Cost ({unit})"),
+                Column.number("units", "Units sold"),
+                Column.number("per_unit", "Per unit"),
+            ),
+            rows=tuple(rows),
+            provenance=provenance,
+            note="Untagged cost is what carries no entity tag: tag it to see whose it is.",
+        )
+    )

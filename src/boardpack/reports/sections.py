@@ -749,6 +749,7 @@ SECTIONS: Sequence[SectionSpec] = (
                 "technology.savings",
                 empty="Cost Explorer returned no costs for these months.",
             ),
+            tables("cloud_cost.by_entity"),
             findings("technology", notes=False),
         ),
         needs=("aws",),

@@ -175,6 +175,7 @@ class AccountReader:
         self.attempt("S3", self.spec.regions[0], self.buckets)
         self.attempt("Route53", "us-east-1", self.zones)
         self.attempt("Cost Explorer", "us-east-1", self.costs)
+        self.attempt("Cost Explorer by the entity tag", "us-east-1", self.costs_by_entity)
         return self.account
 
     def functions(self, region: str) -> None:
@@ -390,6 +391,25 @@ class AccountReader:
                 private=bool(zone.get("Config", {}).get("PrivateZone")),
                 records=zone.get("ResourceRecordSetCount", 0),
             )
+
+    def costs_by_entity(self, region: str) -> None:
+        """The same months grouped by the `entity` cost-allocation tag ("entity$" is untagged)."""
+        end = add_months(month_start(self.period.end), 1)
+        start = add_months(end, -self.spec.cost_months)
+        for result in pages(
+            self.client("ce", region),
+            "get_cost_and_usage",
+            "ResultsByTime",
+            Granularity="MONTHLY",
+            TimePeriod={"Start": start.isoformat(), "End": end.isoformat()},
+            Metrics=["UnblendedCost"],
+            GroupBy=[{"Type": "TAG", "Key": "entity"}],
+        ):
+            month = date.fromisoformat(result["TimePeriod"]["Start"])
+            for group in result.get("Groups", []):
+                value = group["Keys"][0].partition("$")[2] or None
+                amount = Decimal(group["Metrics"]["UnblendedCost"]["Amount"])
+                self.account.costs_by_entity.append((month, value, amount))
 
     def costs(self, region: str) -> None:
         end = add_months(month_start(self.period.end), 1)
