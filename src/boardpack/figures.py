@@ -1,5 +1,5 @@
-"""How a figure reads, everywhere — tables, tiles, charts, sentences, every format: exact, thousands
-separators, its unit, a dash for no data."""
+"""How a figure reads, everywhere — tables, tiles, charts, sentences, every format: exact,
+thousands separators, its unit, a dash for no data."""
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ def cell_text(value) -> str:
 
 
 def change_text(change, unit: str = "") -> str:
-    """A move since the previous period: `▲ 1,200.00 USD`, `▼ 0.4 months`, `no change`. Percentages
-    move in points, not percent of themselves."""
+    """A move since the previous period: `▲ 1,200.00 USD`, `▼ 0.4 months`, `no change`.
+    Percentages move in points, not percent of themselves."""
     if change is None:
         return ""
     if not change:

@@ -4,7 +4,8 @@ A delivery moves `planned → sending → sent | failed | unknown`. `claim` is t
 `sending` and is atomic, so two processes can never both send the same delivery. `unknown`
 means the transport may have accepted the message but we cannot prove it: held, never re-sent
 blindly. Under `[approval]` a delivery is planned `held`; `move` releases it to `planned`
-(approved) or drops it to `rejected` — a later run may hold it again, with what it would send then.
+(approved) or drops it to `rejected` — a later run may hold it again, with what it would send
+then.
 """
 
 from __future__ import annotations
@@ -176,8 +177,8 @@ class AuditStore(Protocol):
         detail: str = "",
         content_hash: str = "",
     ) -> bool:
-        """Atomically move a delivery from `before` to `after` (held → planned or rejected, rejected
-        → held with a new `content_hash`); False if it is not in `before`."""
+        """Atomically move a delivery from `before` to `after`: held to planned or rejected,
+        rejected to held with a new `content_hash`. False if it is not in `before`."""
 
     def claim(
         self, key: DeliveryKey, run_id: str, owner: str, include_unknown: bool = False

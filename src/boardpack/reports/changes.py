@@ -1,7 +1,7 @@
 """What changed for you: the lines a recipient's email opens with, from the last pack the audit
-trail says that recipient was sent — the figures that moved past their threshold since, the findings
-that are new and the ones resolved. Someone who was never sent the report is told this one is the
-baseline.
+trail says that recipient was sent — the figures that moved past their threshold since, the
+findings that are new and the ones resolved. Someone who was never sent the report is told this
+one is the baseline.
 
 A sent pack records what each of its reports showed (`entries`): the value and status of every
 metric shown, and which metrics and findings each report carried. A message keeps its recipients
@@ -170,8 +170,8 @@ class History:
 
     def past(self, metric: Metric, sent: Sent) -> bool:
         """Past its threshold: its status changed (it crossed its target), or it moved by at least
-        `[finance] variance_threshold` — both the amount and the percent for money, the percent for
-        any other figure."""
+        `[finance] variance_threshold` — both the amount and the percent for money, the percent
+        for any other figure."""
         before = sent.metrics.get(metric.id)
         if before is None:
             return False

@@ -1,6 +1,6 @@
-"""The summary a report opens with: three to six sentences built from the data (no language model)
-— the period's result against the last period and the plan, the cash and its forecast low, the most
-serious findings, and what the reader is asked to do.
+"""The summary a report opens with: three to six sentences built from the data (no language
+model) — the period's result against the last period and the plan, the cash and its forecast low,
+the most serious findings, and what the reader is asked to do.
 
 A sentence is a template whose `{}` fields are metrics of the pack; the document fills each with
 the metric's value and its footnote number, so every figure in the summary says where it is from.

@@ -112,8 +112,9 @@ class OsvDatabase:
         if not root.exists():
             status.error = (
                 f"sources.osv.path = {spec.path!r}: no such folder or zip; download the OSV records"
-                " of your ecosystems (https://osv-vulnerabilities.storage.googleapis.com/<ecosystem>"
-                "/all.zip) and name the folder or zip here"
+                " of your ecosystems"
+                " (https://osv-vulnerabilities.storage.googleapis.com/<ecosystem>/all.zip)"
+                " and name the folder or zip here"
             )
             return status
         found: dict[tuple[str, str], list[Advisory]] = {}

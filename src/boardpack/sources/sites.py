@@ -1,8 +1,8 @@
 """The ventures' websites (`[[entities]] sites = [...]`): static HTML or a built `dist/`, a folder
 in the workspace or in one of the venture's repositories, read page by page with the standard
-library's HTML parser — nothing is fetched. What a page and the site are missing, each with its file
-and line: for accessibility (lang, alt text, labels, links to http:) and for local search (titles,
-meta descriptions, a sitemap, robots.txt, LocalBusiness structured data).
+library's HTML parser — nothing is fetched. What a page and the site are missing, each with its
+file and line: for accessibility (lang, alt text, labels, links to http:) and for local search
+(titles, meta descriptions, a sitemap, robots.txt, LocalBusiness structured data).
 """
 
 from __future__ import annotations
