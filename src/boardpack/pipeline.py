@@ -246,6 +246,22 @@ def audit_store(workspace: Workspace) -> AuditStore:
     return SqliteAuditStore(workspace.state_dir / "audit.sqlite")
 
 
+def policy_of(workspace: Workspace, resend_unknown: bool = False) -> Policy:
+    d = workspace.settings.delivery
+    return Policy(d.concurrency, d.max_attempts, d.retry_delay, resend_unknown)
+
+
+def ready(workspace: Workspace, transport: Transport | None) -> tuple[Transport, list[str]]:
+    """The transport, opened, and the warnings of its preflight (a bad sender stops it here,
+    before anything is planned: it is closed and the error goes on)."""
+    transport = transport or open_transport(workspace)
+    try:
+        return transport, transport.preflight(sender(workspace))
+    except BaseException:
+        transport.close()
+        raise
+
+
 def new_run_id() -> str:
     return f"{datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
@@ -292,20 +308,9 @@ def send_pack(
                 ws.state_dir / "dry-run" / pack.period.label, sign_all(signer, messages) + chat
             ),
         )
-    transport = transport or open_transport(ws)
-    try:
-        warnings = transport.preflight(sender(ws))
-    except BaseException:
-        transport.close()
-        raise
+    transport, warnings = ready(ws, transport)
     store = audit_store(ws)
-    d = ws.settings.delivery
-    policy = Policy(
-        concurrency=d.concurrency,
-        max_attempts=d.max_attempts,
-        retry_delay=d.retry_delay,
-        resend_unknown=resend_unknown,
-    )
+    policy = policy_of(ws, resend_unknown)
     run_id = run_id or new_run_id()
     store.start_run(run_id, command, pack.period.label)
     try:
@@ -482,18 +487,10 @@ def release(workspace, store, held, who, run_id, transport, on_progress) -> Disp
     approved = [by_key[h.key] for h in held]
     cards = [m for m in approved if is_chat(m)]
     approved = sign_all(signer_for(workspace), [m for m in approved if not is_chat(m)])
-    transport = transport or open_transport(workspace)
-    try:
-        transport.preflight(sender(workspace))
-    except BaseException:
-        transport.close()
-        raise
+    transport, _ = ready(workspace, transport)
     for d in held:
         store.move(d.key, "held", "planned", run_id, f"approved by {who}")
-    d = workspace.settings.delivery
-    policy = Policy(
-        concurrency=d.concurrency, max_attempts=d.max_attempts, retry_delay=d.retry_delay
-    )
+    policy = policy_of(workspace)
     try:
         report = Dispatcher(store, transport, run_id, on_progress, policy).dispatch(approved)
     finally:

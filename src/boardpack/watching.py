@@ -22,7 +22,7 @@ from boardpack.analyses import analyse
 from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.store import AuditStore
 from boardpack.config import WatchRule, Workspace
-from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Policy
+from boardpack.delivery.dispatcher import Dispatcher, DispatchReport
 from boardpack.delivery.message import OutgoingMessage, Recipients, build_message
 from boardpack.delivery.plan import sender
 from boardpack.delivery.transports import open_transport
@@ -161,8 +161,7 @@ def watch(
             report = DispatchReport([])
             if alerts:
                 transport = transport or open_transport(workspace)
-                d = workspace.settings.delivery
-                policy = Policy(d.concurrency, d.max_attempts, d.retry_delay)
+                policy = pipeline.policy_of(workspace)
                 try:
                     report = Dispatcher(store, transport, run_id, on_progress, policy).dispatch(
                         alerts

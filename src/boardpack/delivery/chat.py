@@ -75,40 +75,38 @@ def address(channel: str, url: str) -> str:
     return f"{channel}.{hashlib.sha256(url.encode()).hexdigest()[:16]}{WEBHOOK}"
 
 
-def plan_chat(workspace: Workspace, documents: list[Document]) -> list[OutgoingMessage]:
-    messages = []
+def targets(workspace: Workspace, documents: list[Document]):
+    """(report, channel, webhook URL) for each card the reports' roles ask for."""
     for doc in documents:
         role = workspace.settings.roles.get(doc.id)
         for channel in CHANNELS:
-            if role is None or not getattr(role, channel):
-                continue
-            to = address(channel, webhook(workspace, channel, doc.id))
-            key = DeliveryKey.of(doc.period, doc.id, (to,))
-            payload = slack_card(doc) if channel == "slack" else teams_card(doc)
-            messages.append(
-                OutgoingMessage(
-                    key=key,
-                    sender=channel,
-                    recipients=Recipients((to,)),
-                    subject=doc.subject,
-                    message_id=f"<{key.period}.{key.report}.{key.recipients}@{channel}>",
-                    content_hash=doc.content_hash(),
-                    raw=json.dumps(payload, ensure_ascii=False).encode(),
-                )
+            if role is not None and getattr(role, channel):
+                yield doc, channel, webhook(workspace, channel, doc.id)
+
+
+def plan_chat(workspace: Workspace, documents: list[Document]) -> list[OutgoingMessage]:
+    messages = []
+    for doc, channel, url in targets(workspace, documents):
+        to = address(channel, url)
+        key = DeliveryKey.of(doc.period, doc.id, (to,))
+        payload = slack_card(doc) if channel == "slack" else teams_card(doc)
+        messages.append(
+            OutgoingMessage(
+                key=key,
+                sender=channel,
+                recipients=Recipients((to,)),
+                subject=doc.subject,
+                message_id=f"<{key.period}.{key.report}.{key.recipients}@{channel}>",
+                content_hash=doc.content_hash(),
+                raw=json.dumps(payload, ensure_ascii=False).encode(),
             )
+        )
     return messages
 
 
 def webhooks(workspace: Workspace, documents: list[Document]) -> dict[str, str]:
     """Each chat recipient's URL, for the transport that posts to them."""
-    found = {}
-    for doc in documents:
-        role = workspace.settings.roles.get(doc.id)
-        for channel in CHANNELS:
-            if role is not None and getattr(role, channel):
-                url = webhook(workspace, channel, doc.id)
-                found[address(channel, url)] = url
-    return found
+    return {address(channel, url): url for _, channel, url in targets(workspace, documents)}
 
 
 def brief(doc: Document) -> str:

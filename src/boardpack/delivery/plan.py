@@ -62,9 +62,6 @@ def recipients_for(
         bcc_list, bcc_key = [env.bcc_address], "SES_BCC_ADDRESS (environment)"
     bcc = tuple(checked(a, f"{bcc_key}[{i}]") for i, a in enumerate(bcc_list))
     row = (table or {}).get(role_id)
-    role = settings.roles.get(role_id)
-    if row is None and role is not None and not role.to:
-        return None  # chat only
     if row is not None:
         if not row.active:
             return None
@@ -74,6 +71,8 @@ def recipients_for(
             bcc,
         )
     role = settings.roles.get(role_id)
+    if role is not None and not role.to:
+        return None  # its cards only (delivery/chat.py)
     if role is not None:
         return Recipients(
             tuple(checked(a, f"roles.{role_id}.to[{i}]") for i, a in enumerate(role.to)),
