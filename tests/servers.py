@@ -39,6 +39,36 @@ if os.environ.get("MOTO_SES_DAILY_QUOTA"):  # a production SES account, not the 
         self.sent_last24_hours, self.max_send_rate = sent, 1000
         self.max24_hour_send = int(os.environ["MOTO_SES_DAILY_QUOTA"])
     models.SESQuota.__init__ = production_quota
+# What moto cannot be told through its API: the root user's MFA and access keys (constants in its
+# IAM account summary), and AWS Backup's resource selections (not emulated; these three calls follow
+# the service's shapes, which botocore validates on both sides).
+from moto.iam import models as iam
+summary = iam.AccountSummary.__init__
+def root_user(self, backend):
+    summary(self, backend)
+    self._account_mfa_enabled = int(os.environ.get("MOTO_ROOT_MFA", "0"))
+    self._account_access_keys_present = int(os.environ.get("MOTO_ROOT_ACCESS_KEYS", "0"))
+iam.AccountSummary.__init__ = root_user
+import json, uuid
+from moto.backup.responses import BackupResponse
+SELECTIONS = {}
+def create_backup_selection(self):
+    plan, body = self.uri_match["backupPlanId"], json.loads(self.body)
+    sid = str(uuid.uuid4())
+    SELECTIONS.setdefault(plan, {})[sid] = body["BackupSelection"]
+    return json.dumps({"SelectionId": sid, "BackupPlanId": plan})
+def list_backup_selections(self):
+    plan = self.uri_match["backupPlanId"]
+    return json.dumps({"BackupSelectionsList": [
+        {"SelectionId": sid, "SelectionName": chosen["SelectionName"], "BackupPlanId": plan}
+        for sid, chosen in SELECTIONS.get(plan, {}).items()]})
+def get_backup_selection(self):
+    plan, sid = self.uri_match["backupPlanId"], self.uri_match["selectionId"]
+    return json.dumps({"BackupSelection": SELECTIONS[plan][sid], "SelectionId": sid,
+                       "BackupPlanId": plan})
+BackupResponse.create_backup_selection = create_backup_selection
+BackupResponse.list_backup_selections = list_backup_selections
+BackupResponse.get_backup_selection = get_backup_selection
 import time
 from moto.sqs import models as sqs
 # moto's SQS asks for the time now, through two datetimes, for every message on every receive: with

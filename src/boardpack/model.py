@@ -274,13 +274,34 @@ class Repository:
 class CloudResource:
     """One AWS resource, with the facts the audit needs (never a secret value)."""
 
-    service: str  # lambda, apigateway, dynamodb, s3, route53, ses
-    kind: str  # function, http-api, rest-api, table, bucket, hosted-zone, identity
+    service: str  # lambda, apigateway, dynamodb, rds, s3, route53, ses, ec2
+    kind: str  # function, http-api, rest-api, table, db-instance, bucket, hosted-zone, identity,
+    # image, snapshot (only public ones are kept)
     name: str
     region: str
     arn: str
     entity: str | None  # from the `entity` tag; None = unassigned
     facts: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    user: str
+    suffix: str  # the key id's last four characters, as the console shows it
+    created: date
+
+
+@dataclass(kw_only=True)
+class AccountHygiene:
+    """The account-wide facts the hygiene checks judge; None (or a region missing) where the read
+    was refused, so the check is not scored."""
+
+    root_mfa: bool | None = None
+    root_access_keys: bool | None = None
+    console_users_without_mfa: tuple[str, ...] | None = None
+    active_keys: tuple[AccessKey, ...] | None = None
+    trails: dict[str, tuple[str, ...]] = field(default_factory=dict)  # region: trails logging
+    images_read: set[str] = field(default_factory=set)  # regions whose AMIs and snapshots were read
 
 
 @dataclass(kw_only=True)
@@ -297,6 +318,7 @@ class CloudAccount:
     unknown_tags: list[tuple[str, str]] = field(
         default_factory=list
     )  # (arn, tag value naming no entity)
+    hygiene: AccountHygiene = field(default_factory=AccountHygiene)
 
 
 @dataclass(frozen=True, kw_only=True)

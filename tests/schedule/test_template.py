@@ -158,3 +158,16 @@ def test_bad_deploy_input_is_exit_2_and_writes_nothing(tmp_path, options, schedu
     )
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "t.json").exists()
+
+
+def test_an_audited_account_gives_the_run_its_read_calls_and_still_lints(tmp_path):
+    """The reads themselves are checked against the reader's calls in tests/sources/test_aws.py."""
+    toml = TOML + '[sources.aws]\nregions = ["us-west-2"]\n[schedule]\ncron = "0 6 * * MON"\n'
+    r = deploy(write_workspace(tmp_path / "ws", toml))["Resources"]
+    run = r["RunRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    reads = next(s for s in run if "iam:GetAccountSummary" in s["Action"])
+    assert reads["Resource"] == "*" and all(
+        a.split(":")[1].startswith(("List", "Get", "Describe", "GET")) for a in reads["Action"]
+    )
+    events = r["SesEventsRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert reads not in events  # only the functions that build a pack read the account

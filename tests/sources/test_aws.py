@@ -6,6 +6,7 @@ import io
 import json
 import urllib.request
 import zipfile
+from datetime import date, timedelta
 from decimal import Decimal
 
 import boto3
@@ -32,8 +33,8 @@ def client(server, service: str, region: str = REGION):
 
 
 def seed_costs(server, months: dict[str, dict[str, str]]) -> None:
-    """Cost Explorer results, seeded through moto's own API (it answers queries with them in order).
-    """
+    """Cost Explorer results, seeded through moto's own API (it answers queries with them in
+    order)."""
     results = [
         {
             "TimePeriod": {"Start": f"{m}-01", "End": f"{m}-28"},
@@ -136,7 +137,7 @@ def test_each_resource_shows_up_in_the_right_place(tmp_path, account):
         ].evidence
     )
     assert findings["Bucket co-uploads has no public access block"].severity == "medium"
-    assert findings["Table orders has no point-in-time recovery"].entity == "co"
+    assert findings["Table orders has no point-in-time recovery and no backup plan"].entity == "co"
     assert "orphan.example.net" in findings["1 cloud resources belong to no venture"].evidence
     assert not any(
         "thumbs" in t for t in findings
@@ -327,3 +328,347 @@ def test_cost_by_venture_untagged_shown_and_per_unit_sold(tmp_path, aws):
     assert m["cloud_cost.per_unit.co"].value == Decimal("20.00")
     rows = {r["venture"]: r for r in pack.results.tables["cloud_cost.by_entity"].rows}
     assert rows["untagged"]["cost"] == Decimal("4.50")
+
+
+def seed_hygiene(server) -> date:
+    """An account with one instance of each hygiene problem beside a good one; returns the day the
+    IAM keys were made (their age is measured from the as-of date)."""
+    iam = client(server, "iam", "us-east-1")
+    for user in ("alice", "bob"):
+        iam.create_user(UserName=user)
+        iam.create_login_profile(UserName=user, Password="Not-a-real-1!")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="bob")["VirtualMFADevice"]
+    iam.enable_mfa_device(
+        UserName="bob",
+        SerialNumber=device["SerialNumber"],
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )
+    iam.create_user(UserName="ci")
+    key = iam.create_access_key(UserName="ci")["AccessKey"]
+    s3 = client(server, "s3")
+    where = {"CreateBucketConfiguration": {"LocationConstraint": REGION}}
+    for bucket in ("co-data", "co-archive", "co-empty", "trail-logs"):
+        s3.create_bucket(Bucket=bucket, **where)
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "entity", "Value": "co"}]})
+    for bucket in ("co-data", "co-archive"):
+        s3.put_object(Bucket=bucket, Key="2026/bookings.csv", Body=b"id\n1\n")
+    s3.put_bucket_versioning(Bucket="co-archive", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_versioning(Bucket="trail-logs", VersioningConfiguration={"Status": "Enabled"})
+    ct = client(server, "cloudtrail")
+    ct.create_trail(Name="main", S3BucketName="trail-logs", IsMultiRegionTrail=True)
+    ct.start_logging(Name="main")
+    ddb = client(server, "dynamodb")
+    for table, tags in (("invoices", {}), ("ledger", {"backup": "daily"}), ("sessions", {})):
+        ddb.create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            Tags=[{"Key": k, "Value": v} for k, v in {"entity": "co", **tags}.items()],
+        )
+    ddb.update_continuous_backups(
+        TableName="sessions",
+        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+    )
+    backup = client(server, "backup")
+    plan = backup.create_backup_plan(
+        BackupPlan={
+            "BackupPlanName": "daily",
+            "Rules": [{"RuleName": "daily", "TargetBackupVaultName": "Default"}],
+        }
+    )["BackupPlanId"]
+    backup.create_backup_selection(
+        BackupPlanId=plan,
+        BackupSelection={
+            "SelectionName": "tagged",
+            "IamRoleArn": "arn:aws:iam::123456789012:role/backup",
+            "ListOfTags": [
+                {
+                    "ConditionType": "STRINGEQUALS",
+                    "ConditionKey": "backup",
+                    "ConditionValue": "daily",
+                }
+            ],
+        },
+    )
+    rds = client(server, "rds")
+    for db, days in (("books", 0), ("crm", 7)):
+        rds.create_db_instance(
+            DBInstanceIdentifier=db,
+            DBInstanceClass="db.t3.micro",
+            Engine="postgres",
+            MasterUsername="app",
+            MasterUserPassword="Not-a-real-1!",
+            AllocatedStorage=20,
+            BackupRetentionPeriod=days,
+            Tags=[{"Key": "entity", "Value": "co"}],
+        )
+    ec2 = client(server, "ec2")
+    reservation = ec2.run_instances(
+        ImageId=ec2.describe_images()["Images"][0]["ImageId"], MinCount=1, MaxCount=1
+    )
+    instance = reservation["Instances"][0]["InstanceId"]
+    for name in ("shared-ami", "private-ami"):
+        image = ec2.create_image(InstanceId=instance, Name=name)["ImageId"]
+        if name == "shared-ami":
+            ec2.modify_image_attribute(ImageId=image, LaunchPermission={"Add": [{"Group": "all"}]})
+    volume = ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=8)["VolumeId"]
+    for shared in (True, False):
+        snap = ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
+        if shared:
+            ec2.modify_snapshot_attribute(
+                SnapshotId=snap,
+                Attribute="createVolumePermission",
+                OperationType="add",
+                GroupNames=["all"],
+            )
+    return key["CreateDate"].date()
+
+
+def hygiene_of(pack) -> dict[str, str]:
+    return {r["check"]: r["result"] for r in pack.results.tables["technology.compliance"].rows}
+
+
+def test_account_hygiene_each_check_failing(tmp_path):
+    """Root keys present (and, as moto keeps it, no root MFA), a console user without MFA, a key
+    91 days old, an unprotected table and database, a versionless bucket holding data, a public AMI
+    and snapshot, a second audited region that no trail records."""
+    from tests.servers import MotoServer
+
+    server = MotoServer(env={"MOTO_ROOT_ACCESS_KEYS": "1"})
+    try:
+        made = seed_hygiene(server)
+        client(server, "cloudtrail").update_trail(Name="main", IsMultiRegionTrail=False)
+        two = AWS_TOML.replace(f'["{REGION}"]', f'["{REGION}", "eu-west-1"]')
+        ws = load_workspace(write_workspace(tmp_path / "ws", two), environ=server.env(REGION))
+        pack = build_pack(ws, made + timedelta(days=91), generated_at=GENERATED_AT)
+    finally:
+        server.stop()
+    assert not pack.portfolio.sources["aws"].gaps
+    assert set(hygiene_of(pack).values()) == {"failed"}
+    found = {f.title: f for f in pack.results.findings}
+    assert found["The AWS root user has no MFA"].severity == "critical"
+    assert found["The AWS root user has access keys"].severity == "critical"
+    assert "alice" in found["1 IAM users sign in to the console without MFA"].evidence
+    assert "bob" not in found["1 IAM users sign in to the console without MFA"].evidence
+    old = found["1 active access keys are older than 90 days"]
+    assert "ci's key …" in old.evidence and "91 days old" in old.evidence
+    assert "main" not in found["No CloudTrail trail is logging in eu-west-1"].title
+    assert found["Table invoices has no point-in-time recovery and no backup plan"].entity == "co"
+    assert "Table ledger has no point-in-time recovery and no backup plan" not in found  # its plan
+    assert "Table sessions has no point-in-time recovery and no backup plan" not in found  # PITR
+    assert "Database books has no point-in-time recovery and no backup plan" in found
+    assert "Database crm has no point-in-time recovery and no backup plan" not in found
+    assert "Bucket co-data holds data without versioning" in found
+    assert not any(
+        t.startswith(("Bucket co-empty holds", "Bucket co-archive holds")) for t in found
+    )
+    public = [t for t in found if t.endswith(" is public")]
+    assert len(public) == 2 and any(t.startswith("AMI ") for t in public)
+    # every one of the eight checks applies to Small Co, and every one failed
+    score = pack.results.metrics["technology.compliance.co"]
+    assert (score.value, score.status) == (Decimal(0), "bad") and "0 of 8" in score.note
+    cto = render(next(d for d in pack.documents if d.id == "cto"), "txt")
+    assert "AWS account hygiene" in cto and "How the hygiene score is worked out" in cto
+
+
+def test_account_hygiene_each_check_passing(tmp_path):
+    from tests.servers import MotoServer
+
+    server = MotoServer(env={"MOTO_ROOT_MFA": "1"})
+    try:
+        made = seed_hygiene(server)
+        iam = client(server, "iam", "us-east-1")
+        device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+        iam.enable_mfa_device(
+            UserName="alice",
+            SerialNumber=device["SerialNumber"],
+            AuthenticationCode1="123456",
+            AuthenticationCode2="654321",
+        )
+        ddb = client(server, "dynamodb")
+        ddb.update_continuous_backups(
+            TableName="invoices",
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
+        client(server, "rds").modify_db_instance(
+            DBInstanceIdentifier="books", BackupRetentionPeriod=7, ApplyImmediately=True
+        )
+        s3 = client(server, "s3")
+        s3.put_bucket_versioning(Bucket="co-data", VersioningConfiguration={"Status": "Enabled"})
+        ec2 = client(server, "ec2")
+        for image in ec2.describe_images(Owners=["self"])["Images"]:
+            ec2.modify_image_attribute(
+                ImageId=image["ImageId"], LaunchPermission={"Remove": [{"Group": "all"}]}
+            )
+        for snap in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]:
+            ec2.modify_snapshot_attribute(
+                SnapshotId=snap["SnapshotId"],
+                Attribute="createVolumePermission",
+                OperationType="remove",
+                GroupNames=["all"],
+            )
+        ws = load_workspace(write_workspace(tmp_path / "ws", AWS_TOML), environ=server.env(REGION))
+        pack = build_pack(ws, made + timedelta(days=90), generated_at=GENERATED_AT)
+    finally:
+        server.stop()
+    assert set(hygiene_of(pack).values()) == {"passed"}, hygiene_of(pack)
+    score = pack.results.metrics["technology.compliance.co"]
+    assert (score.value, score.status) == (Decimal(100), "good") and "8 of 8" in score.note
+    titles = " ".join(f.title for f in pack.results.findings)
+    for failed in ("MFA", "root user has access keys", "no backup plan", "is public", "CloudTrail"):
+        assert failed not in titles
+
+
+def test_denied_iam_and_cloudtrail_are_gaps_and_the_rest_is_scored(tmp_path):
+    from tests.servers import MotoServer
+
+    server = MotoServer(env={"INITIAL_NO_AUTH_ACTION_COUNT": "3"})
+    try:
+        iam = client(server, "iam", "us-east-1")
+        iam.create_user(UserName="auditor")
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Effect": "Deny", "Action": ["iam:*", "cloudtrail:*"], "Resource": "*"},
+            ],
+        }
+        iam.put_user_policy(
+            UserName="auditor", PolicyName="read", PolicyDocument=json.dumps(policy)
+        )
+        key = iam.create_access_key(UserName="auditor")["AccessKey"]
+        env = server.env(REGION) | {
+            "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+        }
+        pack = build(tmp_path, env)
+    finally:
+        server.stop()
+    gaps = pack.portfolio.sources["aws"].gaps
+    for what in ("IAM account summary", "IAM users", f"CloudTrail in {REGION}"):
+        assert any(g.startswith(what) and "access denied" in g for g in gaps), gaps
+    # the rest is read (moto cannot authorize its REST-protocol services, Lambda, API Gateway,
+    # Backup and Route53, with signed keys: those are gaps here whatever the policy says)
+    assert not any(g.startswith(("S3", "DynamoDB", "RDS", "EC2", "SES")) for g in gaps), gaps
+    results = hygiene_of(pack)
+    assert [c for c, r in results.items() if r == "not read"] == [
+        "The root user has MFA",
+        "The root user has no access keys",
+        "A CloudTrail trail is logging in every audited region",
+        "Every IAM user with a console password has MFA",
+        "No active access key older than 90 days",
+    ]
+    assert results["No AMI or EBS snapshot is public"] == "passed"
+    account = pack.results.metrics["technology.compliance"]
+    assert "1 of 1" in account.note and account.value == Decimal(100)
+
+
+# IAM's names for the operations whose action is not the operation's own name
+IAM_NAMES = {
+    "s3:ListBuckets": "s3:ListAllMyBuckets",
+    "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
+    "s3:ListObjectsV2": "s3:ListBucket",
+    "sesv2": "ses",
+}
+
+
+def test_the_deployed_role_may_make_every_call_the_audit_makes(tmp_path, account, monkeypatch):
+    """The reader's calls, recorded on a seeded account, against the stack's ACCOUNT_READS."""
+    from boardpack.aws import clients
+    from boardpack.aws.template import ACCOUNT_READS, template
+
+    seed_hygiene(account)
+    made = set()
+    real = clients.client
+
+    def recording(*args, **kwargs):
+        c = real(*args, **kwargs)
+        prefix = IAM_NAMES.get(c.meta.service_model.service_name, c.meta.service_model.signing_name)
+
+        def record(model, params, **_):
+            if prefix == "apigateway":  # API Gateway's actions are its HTTP methods
+                made.add(f"apigateway:{model.http['method']}")
+            elif model.name != "GetCallerIdentity":  # needs no permission
+                name = f"{prefix}:{model.name}"
+                made.add(IAM_NAMES.get(name, name))
+
+        c.meta.events.register("before-call", record)
+        return c
+
+    monkeypatch.setattr(clients, "client", recording)
+    toml = AWS_TOML + '[schedule]\ncron = "0 6 * * MON"\n'
+    ws = load_workspace(write_workspace(tmp_path / "ws", toml), environ=account.env(REGION))
+    pack = build_pack(ws, AS_OF, generated_at=GENERATED_AT)
+    assert not pack.portfolio.sources["aws"].gaps
+    assert {"iam:ListAccessKeys", "cloudtrail:GetTrailStatus", "backup:GetBackupSelection"} <= made
+    assert made <= set(ACCOUNT_READS["Action"]), made - set(ACCOUNT_READS["Action"])
+    run = template(ws)["Resources"]["RunRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    assert ACCOUNT_READS in run["Statement"]
+    fan_out = template(ws, portfolios="s3://clients/all/")["Resources"]
+    worker = fan_out["WorkerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert ACCOUNT_READS not in worker  # a shared worker never reads the host's account
+
+
+@pytest.mark.parametrize(
+    ("selection", "picked"),
+    [
+        ({"Resources": ["*"]}, True),
+        ({"Resources": ["arn:aws:dynamodb:*:*:table/*"]}, True),
+        ({"Resources": ["arn:aws:rds:*:*:db:*"]}, False),
+        ({"Resources": ["*"], "NotResources": ["arn:aws:dynamodb:*:*:table/invoices"]}, False),
+        (
+            {
+                "ListOfTags": [
+                    {"ConditionType": "STRINGEQUALS", "ConditionKey": "tier", "ConditionValue": "1"}
+                ]
+            },
+            True,
+        ),
+        (
+            {
+                "ListOfTags": [
+                    {
+                        "ConditionType": "STRINGEQUALS",
+                        "ConditionKey": "aws:ResourceTag/tier",
+                        "ConditionValue": "2",
+                    }
+                ]
+            },
+            False,
+        ),
+        (
+            {
+                "Resources": ["*"],
+                "Conditions": {
+                    "StringLike": [
+                        {"ConditionKey": "aws:ResourceTag/entity", "ConditionValue": "c*"}
+                    ]
+                },
+            },
+            True,
+        ),
+        (
+            {
+                "Resources": ["*"],
+                "Conditions": {
+                    "StringEquals": [
+                        {"ConditionKey": "aws:ResourceTag/entity", "ConditionValue": "co"}
+                    ],
+                    "StringNotEquals": [
+                        {"ConditionKey": "aws:ResourceTag/tier", "ConditionValue": "1"}
+                    ],
+                },
+            },
+            False,  # every condition must hold
+        ),
+        ({}, False),
+    ],
+)
+def test_which_resources_a_backup_selection_picks(selection, picked):
+    from boardpack.sources.aws_reader import selects
+
+    arn = "arn:aws:dynamodb:us-west-2:123456789012:table/invoices"
+    assert selects(selection, arn, {"entity": "co", "tier": "1"}) is picked

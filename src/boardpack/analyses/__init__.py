@@ -24,6 +24,7 @@ from boardpack.analyses import (
     followup,
     forecast,
     forecast_actual,
+    hygiene,
     logistics,
     marketing,
     operations,
@@ -60,6 +61,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("client_services", client_services.analyse),
     ("reconciliation", reconciliation.analyse),
     ("security", security.analyse),
+    ("hygiene", hygiene.analyse),  # the AWS account's own keeping, scored per venture
     ("cloud_cost", cloud_cost.analyse),
     ("dependencies", dependencies.analyse),  # the repositories' pins against the OSV snapshot
     ("delivery", delivery.analyse),  # the four keys from the repositories' tags

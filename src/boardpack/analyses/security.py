@@ -56,6 +56,20 @@ RUBRIC = (
         ),
     ),
     Rule(
+        id="root-no-mfa",
+        severity="critical",
+        what="The AWS root user has no MFA",
+        why="The one login that can do anything, even close the account, rests on a password.",
+        action="Turn on MFA for the root user (a security key or an authenticator app).",
+    ),
+    Rule(
+        id="root-access-key",
+        severity="critical",
+        what="The AWS root user has access keys",
+        why="No policy can limit what a leaked root key does.",
+        action="Delete the root user's access keys; give programs a role or a user of their own.",
+    ),
+    Rule(
         id="credential",
         severity="high",
         what="Other credential committed (token, password, committed .env file)",
@@ -91,6 +105,27 @@ RUBRIC = (
         action="Move the function to a supported runtime and redeploy.",
     ),
     Rule(
+        id="no-trail",
+        severity="high",
+        what="A region where no CloudTrail trail is logging",
+        why="Nobody could tell who did what there, or notice the root user being used.",
+        action="Keep one multi-region CloudTrail trail logging to an S3 bucket.",
+    ),
+    Rule(
+        id="console-no-mfa",
+        severity="high",
+        what="IAM user who signs in to the console without MFA",
+        why="A guessed or phished password is all it takes.",
+        action="Turn on MFA for each console user, or remove the password of one using keys only.",
+    ),
+    Rule(
+        id="public-image",
+        severity="high",
+        what="AMI or EBS snapshot anyone may launch or restore",
+        why="Anyone can copy the disk and read what was on it, keys included.",
+        action="Remove the public permission; share it with named accounts only.",
+    ),
+    Rule(
         id="no-public-access-block",
         severity="medium",
         what="S3 bucket without a public access block",
@@ -100,9 +135,23 @@ RUBRIC = (
     Rule(
         id="no-backup",
         severity="medium",
-        what="DynamoDB table without point-in-time recovery",
+        what="DynamoDB table or RDS instance with neither point-in-time recovery nor a backup plan",
         why="A bad write or delete cannot be undone.",
-        action="Enable point-in-time recovery.",
+        action="Enable point-in-time recovery (automated backups), or add it to a Backup plan.",
+    ),
+    Rule(
+        id="no-versioning",
+        severity="medium",
+        what="S3 bucket holding data without versioning",
+        why="An object overwritten or deleted by mistake cannot be brought back.",
+        action="Turn on versioning, with a lifecycle rule that expires old versions.",
+    ),
+    Rule(
+        id="old-access-key",
+        severity="medium",
+        what="Active IAM access key older than 90 days",
+        why="The longer a key lives, the more places it has been copied to.",
+        action="Rotate the key (a new one, switch over, delete the old), or use a role instead.",
     ),
     Rule(
         id="no-rate-limit",
@@ -308,13 +357,7 @@ def cloud_findings(portfolio: Portfolio, today: date) -> list[Finding]:
                     f"API {r.name} has no WAF and no throttling",
                     f"{where}: no web ACL is associated and no stage sets a rate limit.",
                 )
-        elif r.service == "dynamodb":
-            if not f.get("point_in_time_recovery"):
-                add(
-                    "no-backup",
-                    f"Table {r.name} has no point-in-time recovery",
-                    f"{where}: PITR disabled.",
-                )
+        elif r.service == "dynamodb":  # backups: analyses/hygiene.py
             if f.get("encryption") == "AWS owned key":
                 add(
                     "aws-owned-key",

@@ -136,6 +136,51 @@ SEND = [
     allow(["ses:GetEmailIdentity"], arn("ses", "identity/*")),
 ]
 ALERT = allow(["sns:Publish"], {"Ref": "AlertTopic"})
+# [sources.aws]: the read-only calls sources/aws_reader.py makes, as IAM names them (mostly the
+# operation's own name; tests/schedule/test_template.py records the calls and checks each is here)
+ACCOUNT_READS = allow(
+    [
+        "lambda:ListFunctions",
+        "lambda:ListTags",
+        "lambda:ListFunctionUrlConfigs",
+        "lambda:GetFunctionUrlConfig",
+        "apigateway:GET",
+        "wafv2:GetWebACLForResource",
+        "dynamodb:ListTables",
+        "dynamodb:DescribeTable",
+        "dynamodb:DescribeContinuousBackups",
+        "dynamodb:ListTagsOfResource",
+        "rds:DescribeDBInstances",
+        "backup:ListBackupPlans",
+        "backup:ListBackupSelections",
+        "backup:GetBackupSelection",
+        "cloudtrail:DescribeTrails",
+        "cloudtrail:GetTrailStatus",
+        "ec2:DescribeImages",
+        "ec2:DescribeSnapshots",
+        "ec2:DescribeSnapshotAttribute",
+        "ses:ListEmailIdentities",
+        "ses:GetEmailIdentity",
+        "s3:ListAllMyBuckets",
+        "s3:GetBucketLocation",
+        "s3:GetBucketPublicAccessBlock",
+        "s3:GetBucketPolicyStatus",
+        "s3:GetEncryptionConfiguration",
+        "s3:GetBucketTagging",
+        "s3:GetBucketWebsite",
+        "s3:GetBucketVersioning",
+        "s3:ListBucket",
+        "route53:ListHostedZones",
+        "route53:ListTagsForResource",
+        "ce:GetCostAndUsage",
+        "iam:GetAccountSummary",
+        "iam:ListUsers",
+        "iam:GetLoginProfile",
+        "iam:ListMFADevices",
+        "iam:ListAccessKeys",
+    ],
+    "*",
+)
 
 
 def s3_read(uri: str) -> list[dict]:
@@ -169,6 +214,9 @@ def template(
     if not portfolios:  # fan-out: each portfolio's workspace comes with its job
         environment["BOARDPACK_WORKSPACE"] = workspace_uri or f"/var/task/{BUNDLED_WORKSPACE}"
     reads = s3_read(workspace_uri) if workspace_uri else []
+    # the account audit reads the stack's own account; a fan-out worker never does, so that no
+    # portfolio's job can read the host's account
+    account = [ACCOUNT_READS] if settings.sources.aws and not portfolios else []
     approval = {}
     if settings.approval:  # the drafts' links, and the page they open
         secret = {"BOARDPACK_APPROVAL_SECRET": {"Ref": "ApprovalSecret"}}
@@ -188,7 +236,7 @@ def template(
         resources = lambda_function(
             "Run",
             "scheduled_run",
-            [*reads, AUDIT, *SEND, ALERT],
+            [*reads, *account, AUDIT, *SEND, ALERT],
             900,
             environment,
             runtime,
@@ -204,7 +252,7 @@ def template(
     # each morning: the [[watch]] rules, and the deliveries held past their approval window
     if (settings.watch or settings.approval) and not portfolios:
         resources |= lambda_function(
-            "Watch", "watch", [*reads, AUDIT, *SEND, ALERT], 300, environment, runtime
+            "Watch", "watch", [*reads, *account, AUDIT, *SEND, ALERT], 300, environment, runtime
         ) | {"WatchSchedule": watch_schedule(org.name, org.timezone)}
         also.append("Watch")
     resources |= scheduling(workspace, target, also)

@@ -118,6 +118,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "technology.website",
             "technology.stacks",
             "technology.maturity",
+            "technology.compliance",
             "technology.delivery",
             "technology.cloud",
             "technology.cost",

@@ -76,6 +76,12 @@ def both(*parts: Build) -> Build:
     ]
 
 
+def compliance(results: Results, portfolio: Portfolio) -> list[Block]:
+    """The account's score, then each venture's, beside which the maturity section sits."""
+    ids = [f"technology.compliance.{e.id}" for e in portfolio.workspace.settings.entities]
+    return metrics("technology.compliance", *ids)(results, portfolio)
+
+
 def revenue_at_risk(results: Results, portfolio: Portfolio) -> list[Block]:
     """The CEO's three: the technology findings that put the most revenue at risk."""
     table = results.tables.get("security.revenue_at_risk")
@@ -729,6 +735,13 @@ SECTIONS: Sequence[SectionSpec] = (
         both(maturity, findings("engineering", notes=False), tables("technology.maturity_rubric")),
         needs=("git",),
         analysis="technology",
+    ),
+    SectionSpec(
+        "technology.compliance",
+        "AWS account hygiene",
+        both(compliance, tables("technology.compliance", "technology.compliance_rubric")),
+        needs=("aws",),
+        analysis="hygiene",
     ),
     SectionSpec(
         "technology.cloud",

@@ -1,6 +1,8 @@
-"""Reading the AWS account with read-only calls: what runs, what is exposed, and what it costs.
+"""Reading the AWS account with read-only calls: what runs, what is exposed, what it costs, and
+how well the account itself is kept.
 
-Lambda, API Gateway (HTTP and REST), DynamoDB, S3, Route53, SES, WAF associations and Cost Explorer,
+Lambda, API Gateway (HTTP and REST), DynamoDB, RDS, S3, Route53, SES, WAF associations, CloudTrail,
+AWS Backup, public AMIs and snapshots, IAM (the root user, users' MFA and keys) and Cost Explorer,
 in the regions `[sources.aws]` names, through the standard credential chain (`AWS_ENDPOINT_URL`
 points it elsewhere). Every list is paginated. Resources map to entities by a tag (`entity=<id>`);
 the rest are unassigned.
@@ -17,14 +19,16 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
+from fnmatch import fnmatchcase
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from boardpack.aws import clients as aws
 from boardpack.config import AwsSource
 from boardpack.errors import WorkspaceError
-from boardpack.model import CloudAccount, CloudResource, Portfolio
+from boardpack.model import AccessKey, CloudAccount, CloudResource, Portfolio
 from boardpack.period import add_months, month_start
 
 # Read-only calls are safe to retry; keep them short so that an unreachable region is a gap, not a
@@ -59,7 +63,9 @@ ABSENT = {
     "ResourceNotFoundException",
     "NotFoundException",
     "WAFNonexistentItemException",
+    "NoSuchEntity",  # IAM: a user with no console password
 }
+BACKED_UP = {("dynamodb", "table"), ("rds", "db-instance")}  # what AWS Backup plans are checked for
 
 
 class CredentialsProblem(Exception):
@@ -91,7 +97,7 @@ def reason(exc: Exception) -> str:
     )
     if code in ACCESS_DENIED or status == 403:
         text = f"access denied ({code}): allow this read-only call for the role boardpack runs as"
-    elif isinstance(exc, BotoCoreError):
+    elif isinstance(exc, (BotoCoreError, ResponseParserError)):
         text = f"not reachable ({type(exc).__name__}): the service may not exist in this region"
     # an answer that is not an AWS error document (an HTML error page)
     elif code.isdigit() or not code:
@@ -122,6 +128,7 @@ class AccountReader:
         self.entities = {e.id for e in self.ws.settings.entities}
         self.account = CloudAccount()
         self.gaps: list[str] = []
+        self.tags: dict[str, dict[str, str]] = {}  # arn: tags, for AWS Backup's tag selections
 
     def client(self, service: str, region: str):
         return aws.client(self.ws, service, region, READ)
@@ -136,6 +143,7 @@ class AccountReader:
     def add(
         self, service: str, kind: str, name: str, region: str, arn: str, tags: dict, **facts
     ) -> None:
+        self.tags[arn] = tags
         self.account.resources.append(
             CloudResource(
                 service=service,
@@ -151,7 +159,8 @@ class AccountReader:
     def attempt(self, what: str, region: str, read: Callable[[str], None]) -> None:
         try:
             read(region)
-        except (ClientError, BotoCoreError) as exc:
+        # an answer that does not parse (an HTML error page from a region without the service)
+        except (ClientError, BotoCoreError, ResponseParserError) as exc:
             if aws.is_credential_error(exc) and aws.error_code(exc) not in ACCESS_DENIED:
                 raise CredentialsProblem(reason(exc)) from None
             self.gaps.append(f"{what} in {region}: {reason(exc)}")
@@ -171,8 +180,14 @@ class AccountReader:
             self.attempt("API Gateway (HTTP APIs)", region, self.http_apis)
             self.attempt("API Gateway (REST APIs)", region, self.rest_apis)
             self.attempt("DynamoDB", region, self.tables)
+            self.attempt("RDS", region, self.databases)
+            self.attempt("AWS Backup", region, self.backup_plans)  # after the tables it covers
+            self.attempt("CloudTrail", region, self.trails)
+            self.attempt("EC2 images and snapshots", region, self.public_images)
             self.attempt("SES", region, self.identities)
         self.attempt("S3", self.spec.regions[0], self.buckets)
+        self.attempt("IAM account summary", "us-east-1", self.root_user)
+        self.attempt("IAM users", "us-east-1", self.users)
         self.attempt("Route53", "us-east-1", self.zones)
         self.attempt("Cost Explorer", "us-east-1", self.costs)
         self.attempt("Cost Explorer by the entity tag", "us-east-1", self.costs_by_entity)
@@ -321,6 +336,115 @@ class AccountReader:
                 billing=billing,
             )
 
+    def databases(self, region: str) -> None:
+        for db in pages(self.client("rds", region), "describe_db_instances", "DBInstances"):
+            days = db.get("BackupRetentionPeriod", 0)
+            self.add(
+                "rds",
+                "db-instance",
+                db["DBInstanceIdentifier"],
+                region,
+                db["DBInstanceArn"],
+                {t["Key"]: t["Value"] for t in db.get("TagList", [])},
+                engine=db.get("Engine", ""),
+                point_in_time_recovery=days > 0,  # automated backups restore to any second
+                backup_retention_days=days,
+            )
+
+    def backup_plans(self, region: str) -> None:
+        """Each table and database instance of the region gets `backup_plan`: the name of the AWS
+        Backup plan that selects it, or ""."""
+        backup = self.client("backup", region)
+        selections = []
+        for plan in pages(backup, "list_backup_plans", "BackupPlansList"):
+            plan_id = plan["BackupPlanId"]
+            for item in pages(
+                backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id
+            ):
+                chosen = backup.get_backup_selection(
+                    BackupPlanId=plan_id, SelectionId=item["SelectionId"]
+                )["BackupSelection"]
+                selections.append((plan.get("BackupPlanName") or plan_id, chosen))
+        for r in self.account.resources:
+            if r.region == region and (r.service, r.kind) in BACKED_UP:
+                r.facts["backup_plan"] = next(
+                    (
+                        name
+                        for name, chosen in selections
+                        if selects(chosen, r.arn, self.tags[r.arn])
+                    ),
+                    "",
+                )
+
+    def trails(self, region: str) -> None:
+        """The trails that record this region (its own and other regions' multi-region trails) and
+        are logging now."""
+        ct = self.client("cloudtrail", region)
+        logging = tuple(
+            trail["Name"]
+            for trail in ct.describe_trails(includeShadowTrails=True).get("trailList", [])
+            if ct.get_trail_status(Name=trail["TrailARN"]).get("IsLogging")
+        )
+        self.account.hygiene.trails[region] = logging
+
+    def public_images(self, region: str) -> None:
+        """Only the account's AMIs and EBS snapshots that anyone may launch or restore are kept."""
+        ec2 = self.client("ec2", region)
+        for image in pages(ec2, "describe_images", "Images", Owners=["self"]):
+            if image.get("Public"):
+                self.add(
+                    "ec2",
+                    "image",
+                    image["ImageId"],
+                    region,
+                    f"arn:aws:ec2:{region}::image/{image['ImageId']}",
+                    {t["Key"]: t["Value"] for t in image.get("Tags", [])},
+                    public=True,
+                    image_name=image.get("Name", ""),
+                )
+        # AWS narrows the listing to the public ones; each is confirmed by its permission
+        for snap in pages(
+            ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"], RestorableByUserIds=["all"]
+        ):
+            sid = snap["SnapshotId"]
+            granted = ec2.describe_snapshot_attribute(
+                SnapshotId=sid, Attribute="createVolumePermission"
+            ).get("CreateVolumePermissions", [])
+            if any(p.get("Group") == "all" for p in granted):
+                self.add(
+                    "ec2",
+                    "snapshot",
+                    sid,
+                    region,
+                    f"arn:aws:ec2:{region}::snapshot/{sid}",
+                    {t["Key"]: t["Value"] for t in snap.get("Tags", [])},
+                    public=True,
+                )
+        self.account.hygiene.images_read.add(region)
+
+    def root_user(self, region: str) -> None:
+        summary = self.client("iam", region).get_account_summary()["SummaryMap"]
+        self.account.hygiene.root_mfa = bool(summary.get("AccountMFAEnabled"))
+        self.account.hygiene.root_access_keys = bool(summary.get("AccountAccessKeysPresent"))
+
+    def users(self, region: str) -> None:
+        """Users who can sign in to the console without MFA, and every active access key's age (the
+        key id itself is not kept beyond its last four characters)."""
+        iam = self.client("iam", region)
+        without, keys = [], []
+        for user in pages(iam, "list_users", "Users"):
+            name = user["UserName"]
+            console = absent(lambda: iam.get_login_profile(UserName=name)) is not None
+            if console and not list(pages(iam, "list_mfa_devices", "MFADevices", UserName=name)):
+                without.append(name)
+            keys += [
+                AccessKey(user=name, suffix=k["AccessKeyId"][-4:], created=k["CreateDate"].date())
+                for k in pages(iam, "list_access_keys", "AccessKeyMetadata", UserName=name)
+                if k.get("Status") == "Active"
+            ]
+        self.account.hygiene.console_users_without_mfa = tuple(without)
+        self.account.hygiene.active_keys = tuple(keys)
+
     def identities(self, region: str) -> None:
         ses = self.client("sesv2", region)
         for item in pages(ses, "list_email_identities", "EmailIdentities"):
@@ -353,6 +477,7 @@ class AccountReader:
             encryption = absent(lambda: s3.get_bucket_encryption(Bucket=name))
             rules = (encryption or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
             tagging = absent(lambda: s3.get_bucket_tagging(Bucket=name)) or {}
+            versioning = s3.get_bucket_versioning(Bucket=name).get("Status") or "never enabled"
             self.add(
                 "s3",
                 "bucket",
@@ -369,6 +494,8 @@ class AccountReader:
                     else "none"
                 ),
                 website=absent(lambda: s3.get_bucket_website(Bucket=name)) is not None,
+                versioning=versioning,
+                holds_data=s3.list_objects_v2(Bucket=name, MaxKeys=1).get("KeyCount", 0) > 0,
             )
         if elsewhere:
             self.gaps.append(
@@ -429,3 +556,34 @@ class AccountReader:
                 cost = group["Metrics"]["UnblendedCost"]
                 self.account.cost_currency = cost.get("Unit", "USD")
                 self.account.costs.append((month, group["Keys"][0], Decimal(cost["Amount"])))
+
+
+def selects(selection: dict, arn: str, tags: dict[str, str]) -> bool:
+    """Whether an AWS Backup selection picks this resource, as AWS Backup documents it: an ARN
+    pattern in `Resources` (narrowed by every `Conditions` entry), or any `ListOfTags` pair; never
+    one in `NotResources`."""
+    if any(fnmatchcase(arn, p) for p in selection.get("NotResources") or ()):
+        return False
+
+    def value(key: str) -> str | None:
+        return tags.get(key.removeprefix("aws:ResourceTag/"))
+
+    by_tag = any(
+        t.get("ConditionType", "STRINGEQUALS") == "STRINGEQUALS"
+        and value(t["ConditionKey"]) == t["ConditionValue"]
+        for t in selection.get("ListOfTags") or ()
+    )
+    tests = {
+        "StringEquals": lambda v, want: v == want,
+        "StringNotEquals": lambda v, want: v != want,
+        "StringLike": lambda v, want: v is not None and fnmatchcase(v, want),
+        "StringNotLike": lambda v, want: v is None or not fnmatchcase(v, want),
+    }
+    conditions = selection.get("Conditions") or {}
+    by_arn = any(fnmatchcase(arn, p) for p in selection.get("Resources") or ()) and all(
+        tests[kind](value(c["ConditionKey"]), c["ConditionValue"])
+        for kind, entries in conditions.items()
+        if kind in tests
+        for c in entries
+    )
+    return by_tag or by_arn
