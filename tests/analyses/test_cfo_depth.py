@@ -1,9 +1,19 @@
-"""Break-even in units, capital deployment and the profitability roadmap, each worked out by hand.
-"""
+"""Break-even in units, capital deployment and the profitability roadmap, each worked out by
+hand."""
 
+import random
 from decimal import Decimal
 
-from boardpack.analyses.capital import cash_flows, irr_yearly, monthly_rate, npv, payback_months
+import pytest
+
+from boardpack.analyses.capital import (
+    cash_flows,
+    irr,
+    irr_yearly,
+    monthly_rate,
+    npv,
+    payback_months,
+)
 from boardpack.config import Initiative, load_workspace
 from boardpack.pipeline import build_pack
 from tests.conftest import AS_OF, GENERATED_AT, TOML, write_workspace
@@ -169,3 +179,45 @@ def test_a_losing_business_gets_a_break_even_milestone_first(tmp_path):
     rows = [(r["milestone"], r["by"]) for r in results.tables["finance.profitability_roadmap"].rows]
     # Nov −950, Dec −200, Jan 550, Feb 1,300: break-even in January
     assert rows[0] == ("Break even", "2027-01") and rows[-1] == ("The goal", "2027-02")
+
+
+def generated_flows(rng: random.Random, mixed: bool) -> list[D]:
+    """An outlay, then 2 to 60 monthly amounts in cents: all returns, or (mixed) some outflows."""
+    low = -2000 if mixed else 0
+    return [D(-rng.randint(100, 100000))] + [
+        D(rng.randint(low, 9000)) / 100 for _ in range(rng.randint(2, 60))
+    ]
+
+
+def test_the_decimal_irr_agrees_with_numpy_financial_on_1000_generated_flows():
+    """numpy-financial (a test dependency only: the pack itself no longer loads numpy) takes the
+    root nearest zero; 700 flows with one sign change, 300 with several."""
+    npf = pytest.importorskip("numpy_financial")
+    rng, compared = random.Random(2026), 0
+    for n in range(1000):
+        flows = generated_flows(rng, mixed=n >= 700)
+        ours, theirs = irr(flows), npf.irr([float(f) for f in flows])
+        if theirs != theirs:  # NaN: no rate makes the NPV zero
+            assert ours is None, flows
+            continue
+        assert ours is not None and abs(float(ours) - theirs) < 1e-9, (flows, ours, theirs)
+        compared += 1
+    assert compared > 950
+
+
+@pytest.mark.parametrize(
+    ("flows", "expected"),
+    [  # numpy-financial's documented examples, to five places
+        ([-100, 39, 59, 55, 20], "0.28095"),
+        ([-100, 0, 0, 74], "-0.09550"),
+        ([-100, 100, 0, -7], "-0.08330"),  # two roots: the one nearest zero
+        ([-100, 100, 0, 7], "0.06206"),
+        ([-5, "10.5", 1, -8, 1], "0.08860"),
+        ([0, -100, 110], "0.10000"),  # a leading empty month changes nothing
+        ([100, 20, 30], None),  # no sign change: no rate
+        ([-56488, 30, "81.84", "-0.2"], "-0.96295"),  # a root close to −100%
+    ],
+)
+def test_irr_examples(flows, expected):
+    got = irr([D(str(f)) for f in flows])
+    assert (got if got is None else got.quantize(D("0.00001"))) == (expected and D(expected))

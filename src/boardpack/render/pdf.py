@@ -21,7 +21,7 @@ def weasyprint():
     ) as exc:
         raise WorkspaceError(
             f"archive.pdf / archive.attach_pdf need WeasyPrint and the Pango library ({exc}): "
-            "pip install weasyprint, and on Debian or Ubuntu apt-get install libpango-1.0-0 "
+            "pip install 'boardpack[pdf]', and on Debian or Ubuntu apt-get install libpango-1.0-0 "
             "libpangoft2-1.0-0; or set pdf = false and attach_pdf = false under [archive]"
         ) from None
     return weasyprint
