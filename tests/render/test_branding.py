@@ -187,3 +187,46 @@ def test_an_unknown_name_in_a_template_says_where(tmp_path):
 def test_bad_branding_is_a_clear_error(tmp_path, toml, files, says):
     root = write_workspace(tmp_path / "ws", toml, files)
     assert says.format(root=root) in check(root)
+
+
+def image(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (90, 30), "#0f766e").save(buffer, kind)
+    return buffer.getvalue()
+
+
+def flipped(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
+
+
+@pytest.mark.parametrize(
+    ("made", "subtype"), [(lambda: image("GIF"), "gif"), (lambda: image("JPEG"), "jpeg")]
+)
+def test_a_gif_or_jpeg_logo_is_read_without_an_image_library(tmp_path, made, subtype):
+    """Sized from its header by imagesize, known by its first bytes: no Pillow at run time."""
+    from boardpack.render.branding import load_logo
+
+    (tmp_path / "logo").write_bytes(made())
+    logo = load_logo(tmp_path / "logo")
+    assert (logo.subtype, logo.width, logo.height) == (subtype, 120, 40)  # 90 × 30 shown 40 high
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        lambda: flipped(png(), 40),  # a byte of the pixels changed: its chunk's CRC fails
+        lambda: png()[:-12],  # no IEND
+        lambda: image("GIF")[:-1],  # no trailer
+        lambda: image("JPEG")[:-2],  # no end-of-image marker
+        lambda: image("BMP"),  # an image, but not one every mail client shows
+        lambda: image("WEBP"),
+    ],
+    ids=["png-crc", "png-cut", "gif-cut", "jpeg-cut", "bmp", "webp"],
+)
+def test_a_corrupt_cut_or_unusual_logo_is_refused(tmp_path, made):
+    from boardpack.errors import WorkspaceError
+    from boardpack.render.branding import load_logo
+
+    (tmp_path / "logo").write_bytes(made())
+    with pytest.raises(WorkspaceError, match="is not an image every mail client shows"):
+        load_logo(tmp_path / "logo")

@@ -91,11 +91,20 @@ def build(workspace: Workspace, out_dir: Path, runtime: str, with_workspace: boo
     )
 
 
+# the command line's own libraries (and through them pygments and click): Lambda runs handlers
+COMMAND_LINE_ONLY = {"typer", "rich"}
+
+
 def requirements() -> list[str]:
-    """boardpack's own requirements, as installed (extras are for local use: beancount, the tests).
-    """
+    """boardpack's own requirements, as installed, but for the command line's (extras are for local
+    use: the PDF archive, beancount, signing, the tests)."""
+    from packaging.requirements import Requirement
+
     return [
-        r for r in metadata.requires("boardpack") or [] if "extra ==" not in r.partition(";")[2]
+        r
+        for r in metadata.requires("boardpack") or []
+        if "extra ==" not in r.partition(";")[2]
+        and Requirement(r).name.lower() not in COMMAND_LINE_ONLY
     ]
 
 

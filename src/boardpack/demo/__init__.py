@@ -143,16 +143,10 @@ def write_osv(folder: Path, day: date) -> None:
 
 
 def write_logo(path: Path) -> None:
-    """A small PNG mark: a wave on the accent colour, and the name."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (240, 80), "#0f766e")
-    draw = ImageDraw.Draw(image)
-    draw.arc((10, 20, 50, 60), 180, 360, fill="#ffffff", width=5)
-    draw.arc((46, 20, 86, 60), 0, 180, fill="#ffffff", width=5)
-    draw.text((100, 24), "HARBOR", fill="#ffffff", font_size=26)
+    """A small PNG mark (a wave on the accent colour, and the name), kept as a file so that the
+    demo needs no image library and looks the same on every machine."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path, optimize=True)
+    path.write_bytes((Path(__file__).parent / "logo.png").read_bytes())
 
 
 def scaffold(directory: Path) -> None:

@@ -4,13 +4,23 @@ templates."""
 from __future__ import annotations
 
 import base64
+import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+
+import imagesize
 
 from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
 
-LOGO_FORMATS = {"PNG": "png", "JPEG": "jpeg", "GIF": "gif"}  # what every mail client shows
+# what every mail client shows, known by the bytes its files begin with
+SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "png",
+    b"GIF87a": "gif",
+    b"GIF89a": "gif",
+    b"\xff\xd8\xff": "jpeg",
+}
 LOGO_LIMIT = 100_000  # bytes: it travels in every message
 LOGO_HEIGHT = 40  # px, as shown
 LOGO_PIXELS = (
@@ -46,8 +56,6 @@ PLAIN = Brand()
 
 
 def load_logo(path: Path, key: str = "branding.logo") -> Logo:
-    from PIL import Image, UnidentifiedImageError
-
     if not path.is_file():
         raise WorkspaceError(f"{key}: {path} does not exist: put the logo there, or remove {key}")
     data = path.read_bytes()
@@ -56,32 +64,46 @@ def load_logo(path: Path, key: str = "branding.logo") -> Logo:
             f"{key}: {path} is {len(data):,} bytes; it goes into every message, so keep it "
             f"under {LOGO_LIMIT:,} (a {LOGO_HEIGHT * 4} px wide PNG is plenty)"
         )
-    try:
-        with Image.open(
-            path
-        ) as image:  # reads the header only: the size is known before any pixel is
-            kind, (width, height) = image.format, image.size
-            if width * height > LOGO_PIXELS:
-                raise WorkspaceError(
-                    f"{key}: {path} is {width:,} × {height:,} pixels; a logo shown "
-                    f"{LOGO_HEIGHT} px high needs far fewer (at most {LOGO_PIXELS:,})"
-                )
-            # reads the whole file: a truncated or corrupt image fails here, not in a mail client
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+    kind = next((k for sig, k in SIGNATURES.items() if data.startswith(sig)), None)
+    # the size from the header alone, before any pixel is decoded (by anyone)
+    width, height = imagesize.get(path) if kind else (-1, -1)
+    if kind is None or width <= 0 or height <= 0 or not complete(kind, data):
         raise WorkspaceError(
-            f"{key}: {path} is not an image ({exc}); use a PNG, JPEG or GIF file"
-        ) from None
-    if kind not in LOGO_FORMATS:
+            f"{key}: {path} is not an image every mail client shows, or is cut short: use a "
+            "PNG, JPEG or GIF file"
+        )
+    if width * height > LOGO_PIXELS:
         raise WorkspaceError(
-            f"{key}: {path} is {kind}, which some mail clients do not show; use PNG, JPEG or GIF"
+            f"{key}: {path} is {width:,} × {height:,} pixels; a logo shown "
+            f"{LOGO_HEIGHT} px high needs far fewer (at most {LOGO_PIXELS:,})"
         )
     return Logo(
         data=data,
-        subtype=LOGO_FORMATS[kind],
+        subtype=kind,
         width=max(1, round(width * LOGO_HEIGHT / height)),
         height=LOGO_HEIGHT,
     )
+
+
+def complete(kind: str, data: bytes) -> bool:
+    """Whether the file is whole, so a truncated or corrupt one fails here, not in a mail client:
+    a PNG's chunks each pass their CRC up to IEND; a GIF ends with its trailer, a JPEG with EOI."""
+    if kind == "gif":
+        return data.endswith(b";")
+    if kind == "jpeg":
+        return data.rstrip(b"\0").endswith(b"\xff\xd9")
+    at = 8
+    while at + 12 <= len(data):
+        (length,) = struct.unpack_from(">I", data, at)
+        chunk = data[at + 4 : at + 8 + length]
+        if at + 12 + length > len(data):
+            return False
+        if struct.unpack_from(">I", data, at + 8 + length)[0] != zlib.crc32(chunk):
+            return False
+        if chunk[:4] == b"IEND":
+            return True
+        at += 12 + length
+    return False
 
 
 def brand_for(workspace: Workspace) -> Brand:
