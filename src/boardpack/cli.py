@@ -4,6 +4,7 @@ is unknown, 2 bad input or configuration (nothing sent)."""
 from __future__ import annotations
 
 import getpass
+import importlib.util
 import json
 import re
 import signal
@@ -11,45 +12,59 @@ import sys
 from contextlib import nullcontext
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table as RichTable
 
-from boardpack import pipeline
-from boardpack.config import load_workspace
-from boardpack.delivery.addresses import safe_header
-from boardpack.delivery.plan import plan_messages
-from boardpack.delivery.signing import signer_for
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.figures import plural
 from boardpack.period import EARLIEST, period_before
 from boardpack.render import BINARY_FORMATS, FORMATS
-from boardpack.render.branding import brand_for
 from boardpack.terminal import console, inert
 
-
-def _flags_without_a_type() -> None:
-    """typer labels a flag `<bool>` in --help; a flag takes no value, so it shows none."""
-    from typer.core import TyperOption
-
-    shown = TyperOption.display_type_rich
-
-    def display_type_rich(self, ctx):
-        return None if self.is_flag else shown(self, ctx)
-
-    TyperOption.display_type_rich = display_type_rich
+if TYPE_CHECKING:
+    from rich.table import Table as RichTable
 
 
-_flags_without_a_type()
+def lazy(name: str) -> ModuleType:
+    """The module, loaded on its first use: `boardpack --help` imports none of the pipeline."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+pipeline = lazy("boardpack.pipeline")
+config = lazy("boardpack.config")
+plan = lazy("boardpack.delivery.plan")
+
+
+class OnFirstUse:
+    """A console made when first printed to (rich is imported then, not for --help)."""
+
+    def __init__(self, stderr: bool):
+        self.stderr, self.made = stderr, None
+
+    def __getattr__(self, name: str):
+        if self.made is None:
+            self.made = console(stderr=self.stderr)
+        return getattr(self.made, name)
+
 
 app = typer.Typer(
+    rich_markup_mode=None,  # click's plain help: typer's rich one alone takes 0.25 s to draw
+    context_settings={"max_content_width": 100},
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="One board pack a period from your own records, delivered exactly once.",
 )
-out, err = console(), console(stderr=True)
+out, err = OnFirstUse(stderr=False), OnFirstUse(stderr=True)
 
 Workspace = Annotated[
     Path | None,
@@ -64,18 +79,28 @@ AsOf = Annotated[
     str | None,
     typer.Option(
         "--as-of",
+        metavar="<date>",
         help=(
             "Report the last complete period before this date "
             "(YYYY-MM-DD; default: today in the organization's time zone)."
         ),
     ),
 ]
-Roles = Annotated[list[str] | None, typer.Option("--role", help="Only this report (repeatable).")]
+Roles = Annotated[
+    list[str] | None,
+    typer.Option("--role", metavar="<report>", help="Only this report (repeatable)."),
+]
 
 
 LATEST = date(
     2999, 12, 31
 )  # with EARLIEST, around any books: trailing windows stay in the calendar
+
+
+def rich_table() -> ModuleType:
+    import rich.table
+
+    return rich.table
 
 
 def add_row(table: RichTable, *cells: str) -> None:
@@ -133,7 +158,7 @@ def build(
     unknown = [f for f in formats if f not in known]
     if unknown or not formats:
         raise WorkspaceError(f"--format {fmt!r}: choose from {', '.join(known)}")
-    ws = load_workspace(workspace)
+    ws = config.load_workspace(workspace)
     with progress("Reading sources and building the pack…"):
         pack = pipeline.build_pack(ws, parse_as_of(as_of), role)
         written = pipeline.write_reports(pack, out_dir or ws.root / "reports", formats)
@@ -165,7 +190,7 @@ def send(
     ] = False,
 ):
     """Send the pack: each report to its role's recipients, at most once per period."""
-    ws = load_workspace(workspace)
+    ws = config.load_workspace(workspace)
     if not dry_run:
         settle_held(ws, parse_as_of(as_of))
     try:
@@ -203,7 +228,11 @@ def settle_held(ws, as_of: date | None) -> None:
 
 Reports = Annotated[
     list[str] | None,
-    typer.Option("--report", help="Only this report (repeatable); default: every one held."),
+    typer.Option(
+        "--report",
+        metavar="<report>",
+        help="Only this report (repeatable); default: every one held.",
+    ),
 ]
 By = Annotated[
     str | None,
@@ -242,8 +271,10 @@ def decided(period, workspace, reports, by, approve: bool) -> int:
             f"{period!r} is not a period: write it as boardpack runs shows it (2026-10, 2026-W46,"
             " 2026-Q3)"
         )
-    ws = load_workspace(workspace)
+    ws = config.load_workspace(workspace)
     who = by or getpass.getuser()
+    from boardpack.delivery.addresses import safe_header
+
     safe_header(who, "--by")
     with progress("Rebuilding the held pack…" if approve else "Rejecting…"):
         report = pipeline.decide(ws, period, reports or [], approve, f"{who}")
@@ -308,12 +339,15 @@ def check(
     online: Annotated[bool, typer.Option("--online", help="Also check the transport.")] = False,
 ):
     """Validate the configuration, sources, recipients and templates; send nothing."""
-    ws = load_workspace(workspace)
+    ws = config.load_workspace(workspace)
     with progress("Checking…"):
         pack = pipeline.build_pack(ws, parse_as_of(as_of))
-        messages, unaddressed = plan_messages(
+        messages, unaddressed = plan.plan_messages(
             ws, pack.documents, pipeline.now_in(ws), history=pack.history
         )
+        from boardpack.delivery.signing import signer_for
+        from boardpack.render.branding import brand_for
+
         signer_for(ws)  # the signing key and certificate, checked as a send would
         brand = brand_for(
             ws
@@ -321,7 +355,7 @@ def check(
         for doc in pack.documents:
             for fmt in FORMATS:
                 pipeline.render(doc, fmt, brand)
-    table = RichTable(
+    table = rich_table().Table(
         "source",
         "state",
         "newest record",
@@ -393,7 +427,7 @@ def watch(workspace: Workspace = None, as_of: AsOf = None):
     """Evaluate the [[watch]] rules on the books as they stand today; alert once per episode."""
     from boardpack.watching import watch as watch_now
 
-    ws = load_workspace(workspace)
+    ws = config.load_workspace(workspace)
     if not ws.settings.watch:
         out.print("No [[watch]] rules in boardpack.toml: nothing to evaluate.")
         return
@@ -414,7 +448,7 @@ def prune(workspace: Workspace = None):
     """Remove what [retention] no longer keeps: old PDFs, dry runs, built reports, audit history."""
     from boardpack.delivery.retention import prune as prune_now
 
-    ws = load_workspace(workspace)
+    ws = config.load_workspace(workspace)
     keep = ws.settings.retention
     if not any(vars(keep).values()):
         out.print("No [retention] in boardpack.toml: everything is kept, and nothing was removed.")
@@ -435,7 +469,7 @@ def runs(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ):
     """Runs and deliveries, with their states."""
-    ws = load_workspace(workspace)
+    ws = config.load_workspace(workspace)
     store = pipeline.audit_store(ws)
     try:
         run_rows, deliveries, suppressions, fire_rows = (
@@ -475,7 +509,7 @@ def runs(
             )
         )
         return
-    table = RichTable(
+    table = rich_table().Table(
         "period",
         "report",
         "state",
@@ -499,7 +533,7 @@ def runs(
             d.detail,
         )
     out.print(table)
-    table = RichTable(
+    table = rich_table().Table(
         "run", "command", "period", "started (UTC)", "status", "summary", "alert", title="Runs"
     )
     table.columns[0].no_wrap = table.columns[3].no_wrap = True  # a run id is what one copies
@@ -516,12 +550,14 @@ def runs(
         )
     out.print(table)
     if fire_rows:
-        table = RichTable("due (UTC)", "status", "run", "by", "detail", title="Schedule fires")
+        table = rich_table().Table(
+            "due (UTC)", "status", "run", "by", "detail", title="Schedule fires"
+        )
         for f in fire_rows:
             add_row(table, f.slot[:16], f.status, f.run_id, f.owner, f.detail)
         out.print(table)
     if suppressions:
-        table = RichTable(
+        table = rich_table().Table(
             "address", "reason", "since", "detail", title="Suppressed (never sent to)"
         )
         for s in suppressions:
@@ -530,7 +566,7 @@ def runs(
 
 
 schedule_app = typer.Typer(
-    help="Run the pack on the workspace's \\[schedule].", no_args_is_help=True
+    rich_markup_mode=None, help="Run the pack on the workspace's [schedule].", no_args_is_help=True
 )
 app.add_typer(schedule_app, name="schedule")
 
@@ -549,7 +585,7 @@ def schedule_next(
     from boardpack.schedule.local import parse_moment
     from boardpack.schedule.triggers import fires, trigger_for
 
-    ws = load_workspace(workspace)
+    ws = config.load_workspace(workspace)
     org = ws.settings.organization
     trigger = trigger_for(ws.settings.schedule, org.timezone, org.period)
     moment = parse_moment(start, org.timezone) if start else pipeline.now_in(ws)
@@ -577,14 +613,16 @@ def schedule_run(workspace: Workspace = None):
 
     signal.signal(signal.SIGTERM, stop)
     scheduler = Scheduler.for_workspace(
-        load_workspace(workspace).root,
+        config.load_workspace(workspace).root,
         clock,
         say=lambda line: err.print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {line}"),
     )
     scheduler.run()
 
 
-deploy_app = typer.Typer(help="Run the workspace on a cloud.", no_args_is_help=True)
+deploy_app = typer.Typer(
+    rich_markup_mode=None, help="Run the workspace on a cloud.", no_args_is_help=True
+)
 app.add_typer(deploy_app, name="deploy")
 
 
@@ -631,7 +669,7 @@ def deploy_aws(
 
     if runtime not in RUNTIMES:
         raise WorkspaceError(f"--runtime {runtime!r}: choose from {', '.join(RUNTIMES)}")
-    ws = load_workspace(workspace)
+    ws = config.load_workspace(workspace)
     document = template(ws, workspace_uri, portfolios, runtime)
     if package:
         with progress(f"Building the bundle for {runtime}…"):
@@ -661,7 +699,9 @@ def deploy_aws(
 
 
 events_app = typer.Typer(
-    help="SES notifications: bounces, complaints, deliveries.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="SES notifications: bounces, complaints, deliveries.",
+    no_args_is_help=True,
 )
 app.add_typer(events_app, name="events")
 
@@ -676,7 +716,7 @@ def events_ingest(
     from boardpack.alerts import bounced_protected
     from boardpack.feedback.events import MAX_BYTES, ingest, parse, protected_addresses
 
-    ws = load_workspace(workspace)
+    ws = config.load_workspace(workspace)
     if source == "-":
         try:
             text, name = sys.stdin.buffer.read(MAX_BYTES + 1).decode("utf-8"), "<stdin>"
@@ -732,11 +772,13 @@ def suppressions(
     workspace: Workspace = None,
     remove: Annotated[
         list[str] | None,
-        typer.Option("--remove", help="Send to this address again " "(repeatable)."),
+        typer.Option(
+            "--remove", metavar="<address>", help="Send to this address again " "(repeatable)."
+        ),
     ] = None,
 ):
     """Addresses never sent to after a hard bounce or complaint; --remove puts one back."""
-    ws = load_workspace(workspace)
+    ws = config.load_workspace(workspace)
     store = pipeline.audit_store(ws)
     try:
         for address in remove or []:
@@ -766,7 +808,7 @@ def preview(
     from boardpack.delivery.plan import sender
     from boardpack.preview import serve
 
-    ws = load_workspace(workspace or Path.cwd())
+    ws = config.load_workspace(workspace or Path.cwd())
     sender(ws)  # a missing sender is said here, not on the first page opened
     server = serve(ws, port, parse_as_of(as_of))
     out.print(
@@ -801,7 +843,7 @@ def demo(
                 "git is not on this machine, so the demo has no repository: the CTO report says"
                 " what it could not see. Install git and run the demo again to see the code audit."
             )
-    ws = load_workspace(directory)
+    ws = config.load_workspace(directory)
     with progress("Building the pack…"):
         pack = pipeline.build_pack(ws, parse_as_of(as_of))
         written = pipeline.write_reports(pack, directory / "reports", list(FORMATS))

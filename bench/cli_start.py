@@ -1,0 +1,54 @@
+"""Benchmark: how soon the command line answers — `boardpack --help` beside `python -c pass`, and
+`boardpack check` of the demo beside `boardpack build` of it, each the median of five fresh
+processes, in one run.
+
+Targets (issue 27): `--help` at most 0.15 s; `check` of the demo at most 0.6 s. Exits 1 when one is
+missed. Usage: python bench/cli_start.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HELP_S, CHECK_S, RUNS = 0.15, 0.6, 5
+AS_OF = "2026-11-22"
+
+
+def median_seconds(*command: str) -> float:
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    boardpack = (str(Path(sys.executable).with_name("boardpack")),)  # the installed command
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = Path(tmp, "demo")
+        subprocess.run((*boardpack, "init", str(demo), "--demo", "--as-of", AS_OF), check=True)
+        bare = median_seconds(sys.executable, "-c", "pass")
+        shown = median_seconds(*boardpack, "--help")
+        check = median_seconds(*boardpack, "check", "-w", str(demo), "--as-of", AS_OF)
+        build = median_seconds(*boardpack, "build", "-w", str(demo), "--as-of", AS_OF)
+    print(f"the command line, median of {RUNS} fresh processes")
+    print(f"  python -c pass                {bare:7.3f} s")
+    print(f"  boardpack --help              {shown:7.3f} s   (target <= {HELP_S})")
+    print(f"  boardpack check (demo)        {check:7.3f} s   (target <= {CHECK_S})")
+    print(f"  boardpack build (demo)        {build:7.3f} s")
+    print(f"  ratio --help / python start   {shown / bare:7.1f}x")
+    print(f"  ratio check / build           {check / build:7.2f}x")
+    missed = [w for w, bad in (("--help", shown > HELP_S), ("check", check > CHECK_S)) if bad]
+    if missed:
+        print("MISSED: " + ", ".join(missed))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
