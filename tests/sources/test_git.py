@@ -359,3 +359,33 @@ def test_unreadable_repositories_are_reported_and_the_pack_still_builds(tmp_path
         str(tmp_path / "out"),
     )
     assert built.returncode == 0 and (tmp_path / "out/2026-10/cto.html").is_file()
+
+
+def test_a_large_tree_is_scanned_across_processes_with_the_same_findings(monkeypatch):
+    """Past POOL_FROM_FILES files the scan spreads over a pool of spawned processes: the same hits,
+    in the same order, as one process finds, and none of the secret's characters come back."""
+    from boardpack.sources import secrets
+
+    texts = [
+        (
+            f"pkg/module{n}.{('py', 'cfg', 'yaml', 'js')[n % 4]}",
+            "\n".join(f"name_{i} = 'value {n} {i}'" for i in range(20))
+            + (f'\nAWS_KEY = "{AWS_KEY}"\ntoken = "{GITHUB}"\n' if n % 50 == 7 else "\n"),
+        )
+        for n in range(secrets.POOL_FROM_FILES + 40)
+    ]
+    pools = []
+
+    class Recorded(secrets.ProcessPoolExecutor):
+        def map(self, *args, **kwargs):
+            pools.append(self._max_workers)
+            return super().map(*args, **kwargs)
+
+    monkeypatch.setattr(secrets, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(secrets.os, "sched_getaffinity", lambda pid: {0, 1})  # two cores
+    scanner = secrets.SecretScanner(b"k" * 32)
+    with scanner.session():
+        one = [(path, hit) for path, text in texts for hit in scanner.scan(path, text)]
+        pooled = scanner.scan_many(texts)
+    assert pools == [2] and pooled == one and len({path for path, _ in one}) == 9
+    assert not any(AWS_KEY[4:] in repr(hit) or GITHUB[4:] in repr(hit) for _, hit in pooled)

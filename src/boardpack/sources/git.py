@@ -264,6 +264,7 @@ def files(
         else:
             wanted.append((oid, path))
     hits: list[tuple[str, Hit]] = []
+    texts: list[tuple[str, str]] = []  # scanned together, across cores
     pins: list[tuple[str, object]] = []
     lock_problems: list[str] = []
     own_baseline: str | None = None
@@ -283,7 +284,9 @@ def files(
                 pins += [(path, pin) for pin in parse(text)]
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 lock_problems.append(f"{path}: could not be read ({exc}); its pins are left out")
-        hits.extend((path, hit) for hit in scanner.scan(path, text))
+        texts.append((path, text))
+    order = {path: n for n, (_, path) in enumerate(wanted)}  # a key store's hit stays first
+    hits = sorted([*hits, *scanner.scan_many(texts)], key=lambda found: order[found[0]])
     if own_baseline is not None:
         try:
             baseline = baseline.merged(Baseline.parse(own_baseline, f"{repo.path}/{OWN_BASELINE}"))

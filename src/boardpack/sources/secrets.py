@@ -20,7 +20,8 @@ import os
 import re
 import secrets as random
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,9 @@ DISABLED_FILTERS = (
     "detect_secrets.filters.common.is_ignored_due_to_verification_policies",
 )
 KEY_FILE = "fingerprint.key"
+# a tree this many files large is scanned across a pool of processes, one per core; a smaller one
+# is done before the pool would have started
+POOL_FROM_FILES = 400
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,27 @@ class SecretScanner:
                 hits[key] = hit
         return sorted(hits.values(), key=lambda h: (h.line, h.kind))
 
+    def scan_many(self, texts: list[tuple[str, str]]) -> list[tuple[str, Hit]]:
+        """`scan` of each (path, text), in their order: across one process per core for a large
+        tree (the scan is pure CPU: each file's text in, its hits out), here otherwise."""
+        workers = min(len(os.sched_getaffinity(0)), 8)
+        if len(texts) < POOL_FROM_FILES or workers < 2:
+            return [(path, hit) for path, text in texts for hit in self.scan(path, text)]
+        size = -(-len(texts) // (workers * 4))  # a few chunks each, so a slow one evens out
+        chunks = [texts[at : at + size] for at in range(0, len(texts), size)]
+        try:  # spawned, not forked: the parent may hold DuckDB's threads
+            import multiprocessing
+
+            with ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(self.key,),
+            ) as pool:
+                return [found for part in pool.map(_scan_chunk, chunks) for found in part]
+        except OSError:  # no process pool here (no /dev/shm, as on Lambda): one core, then
+            return [(path, hit) for path, text in texts for hit in self.scan(path, text)]
+
     def redact(self, text: str) -> str:
         """A name a report shows (a path, a branch, a pinned version) as it is, or, when it holds a
         secret, as the secret's kind and fingerprint only: metadata gets the same detection as file
@@ -269,3 +294,17 @@ def whole_value(secret, lines: list[str]) -> str:
             if value in match.group(0) and match.group(0) != value:
                 return match.group(0)
     return value
+
+
+_worker: SecretScanner | None = None
+_worker_session = ExitStack()
+
+
+def _start_worker(key: bytes) -> None:
+    """A pool process's scanner, in its detect-secrets session for the life of the process."""
+    global _worker
+    _worker = _worker_session.enter_context(SecretScanner(key).session())
+
+
+def _scan_chunk(texts: list[tuple[str, str]]) -> list[tuple[str, Hit]]:
+    return [(path, hit) for path, text in texts for hit in _worker.scan(path, text)]
