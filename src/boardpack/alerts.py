@@ -6,7 +6,6 @@ reported in the run's record, and never takes the run's record with it.
 from __future__ import annotations
 
 import json
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -192,6 +191,8 @@ def _email(workspace: Workspace, address: str, alert: Alert) -> None:
 
 
 def _webhook(workspace: Workspace, url: str, alert: Alert) -> None:
+    import urllib.request  # here: a pack that raises no alert never loads http.client
+
     request = urllib.request.Request(
         url,
         data=json.dumps(alert.as_json()).encode(),

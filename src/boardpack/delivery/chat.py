@@ -15,16 +15,6 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    PlainTextObject,
-    SectionBlock,
-)
-
 from boardpack.audit.keys import DeliveryKey
 from boardpack.config import Workspace
 from boardpack.delivery.message import OutgoingMessage, Recipients
@@ -138,6 +128,16 @@ def numbers(doc: Document) -> list[tuple[str, str]]:
 
 def slack_card(doc: Document) -> dict:
     """Block Kit, every text of the workspace's as plain_text (no link or mention can be made)."""
+    from slack_sdk.models.blocks import (  # here: most packs send no card, and it takes 75 ms
+        ActionsBlock,
+        ButtonElement,
+        ContextBlock,
+        DividerBlock,
+        HeaderBlock,
+        PlainTextObject,
+        SectionBlock,
+    )
+
     blocks = [HeaderBlock(text=PlainTextObject(text=doc.title[:150]))]
     if text := brief(doc):
         blocks.append(SectionBlock(text=PlainTextObject(text=text)))

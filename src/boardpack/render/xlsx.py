@@ -11,8 +11,6 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-import xlsxwriter
-
 from boardpack.currencies import minor_units
 from boardpack.render.values import footnote_text
 from boardpack.reports.document import ActionsBlock, Document, FindingsBlock, TableBlock
@@ -23,6 +21,8 @@ NOT_IN_NAMES = re.compile(r"[\[\]:*?/\\']")
 
 
 def render_xlsx(doc: Document, currency: str) -> bytes:
+    import xlsxwriter  # here: only a pack that writes a workbook pays for it
+
     out = io.BytesIO()
     book = xlsxwriter.Workbook(
         out,
