@@ -63,10 +63,10 @@ def irr(flows: Sequence[Decimal | int | str]) -> Decimal | None:
     """The rate r > -1 a period at which the flows' NPV is zero; where several are, the one nearest
     zero (numpy-financial's rule), and None where there is none.
 
-    In x = 1/(1+r) the NPV is the polynomial Σ flow_t·x^t. One sign change in the flows (an outlay,
-    then returns) means exactly one positive root (Descartes), bracketed by doubling and polished by
-    safeguarded Newton. With several, rates are sampled outward from zero on both sides and the
-    first bracket on each side is solved the same way.
+    In x = 1/(1+r) the NPV is the polynomial Σ flow_t·x^t. One sign change in the flows
+    (an outlay, then returns) means exactly one positive root (Descartes), bracketed by doubling
+    and polished by safeguarded Newton. With several, rates are sampled outward from zero on
+    both sides and the first bracket on each side is solved the same way.
     """
     values = [Decimal(v) for v in flows]
     while values and not values[0]:  # x·P(x) has P's positive roots: leading zeros change nothing
