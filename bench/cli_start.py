@@ -8,24 +8,21 @@ missed. Usage: python bench/cli_start.py
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ledger_build import median_run  # noqa: E402
+
+
+def median_time(*command: str) -> float:
+    return median_run(list(command), RUNS)[0]
+
 
 HELP_S, CHECK_S, RUNS = 0.15, 0.6, 5
 AS_OF = "2026-11-22"
-
-
-def median_seconds(*command: str) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> int:
@@ -33,10 +30,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp, "demo")
         subprocess.run((*boardpack, "init", str(demo), "--demo", "--as-of", AS_OF), check=True)
-        bare = median_seconds(sys.executable, "-c", "pass")
-        shown = median_seconds(*boardpack, "--help")
-        check = median_seconds(*boardpack, "check", "-w", str(demo), "--as-of", AS_OF)
-        build = median_seconds(*boardpack, "build", "-w", str(demo), "--as-of", AS_OF)
+        bare = median_time(sys.executable, "-c", "pass")
+        shown = median_time(*boardpack, "--help")
+        check = median_time(*boardpack, "check", "-w", str(demo), "--as-of", AS_OF)
+        build = median_time(*boardpack, "build", "-w", str(demo), "--as-of", AS_OF)
     print(f"the command line, median of {RUNS} fresh processes")
     print(f"  python -c pass                {bare:7.3f} s")
     print(f"  boardpack --help              {shown:7.3f} s   (target <= {HELP_S})")

@@ -10,13 +10,19 @@ median of five fresh processes. Exits 1 when a target is missed. Usage: python b
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ledger_build import median_run  # noqa: E402
+
+
+def median_time(*command: str) -> float:
+    return median_run(list(command), RUNS)[0]
+
 
 BUNDLE_MB, COLD_START_S, RUNS = 120, 2.5, 5
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -36,15 +42,6 @@ assert len(pack.documents) > 5
 def boardpack(*args: str) -> None:
     command = [sys.executable, "-m", "boardpack", *args]
     subprocess.run(command, check=True, capture_output=True, text=True)
-
-
-def median_seconds(command: list[str]) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def package(demo: Path, out: Path, runtime: str) -> zipfile.ZipFile:
@@ -67,8 +64,8 @@ def main() -> int:
                 sizes[runtime] = sum(e.file_size for e in bundle.infolist()) / 2**20
                 if runtime == RUNTIME:
                     bundle.extractall(task)
-        bare = median_seconds([sys.executable, "-I", "-S", "-c", "pass"])
-        cold = median_seconds([sys.executable, "-I", "-S", "-c", FIRST_PACK, str(task)])
+        bare = median_time(sys.executable, "-I", "-S", "-c", "pass")
+        cold = median_time(sys.executable, "-I", "-S", "-c", FIRST_PACK, str(task))
     mb = sizes["python3.12"]
     print(f"Lambda bundle of the demo; cold start on {RUNTIME}, median of {RUNS} fresh processes")
     for runtime, size in sizes.items():

@@ -304,6 +304,10 @@ class AccountHygiene:
     images_read: set[str] = field(default_factory=set)  # regions whose AMIs and snapshots were read
 
 
+# the (service, kind) of the resources AWS Backup plans and point-in-time recovery are checked for
+BACKED_UP = frozenset({("dynamodb", "table"), ("rds", "db-instance")})
+
+
 @dataclass(kw_only=True)
 class CloudAccount:
     """What the AWS source saw (what it could not see is on its SourceStatus.gaps)."""

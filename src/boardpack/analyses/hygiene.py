@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from boardpack.analyses.security import RULES, finding, listed
 from boardpack.model import (
+    BACKED_UP,
     CloudAccount,
     CloudResource,
     Column,
@@ -240,7 +241,7 @@ CHECKS = (
         "Point-in-time recovery or an AWS Backup plan",
         "each DynamoDB table and RDS instance",
         per_resource(
-            lambda r: (r.service, r.kind) in {("dynamodb", "table"), ("rds", "db-instance")},
+            lambda r: (r.service, r.kind) in BACKED_UP,
             unprotected,
         ),
     ),

@@ -28,7 +28,7 @@ from botocore.parsers import ResponseParserError
 from boardpack.aws import clients as aws
 from boardpack.config import AwsSource
 from boardpack.errors import WorkspaceError
-from boardpack.model import AccessKey, CloudAccount, CloudResource, Portfolio
+from boardpack.model import BACKED_UP, AccessKey, CloudAccount, CloudResource, Portfolio
 from boardpack.period import add_months, month_start
 
 # Read-only calls are safe to retry; keep them short so that an unreachable region is a gap, not a
@@ -65,7 +65,6 @@ ABSENT = {
     "WAFNonexistentItemException",
     "NoSuchEntity",  # IAM: a user with no console password
 }
-BACKED_UP = {("dynamodb", "table"), ("rds", "db-instance")}  # what AWS Backup plans are checked for
 
 
 class CredentialsProblem(Exception):

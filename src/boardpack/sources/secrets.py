@@ -159,8 +159,8 @@ class SecretScanner:
 
     @contextmanager
     def session(self) -> Iterator[SecretScanner]:
-        """detect-secrets keeps its settings in a global: set them for the scan, restore them after.
-        """
+        """detect-secrets keeps its settings in a global: set them for the scan, restore them
+        after."""
         from detect_secrets.settings import default_settings
 
         with default_settings() as settings:
@@ -215,7 +215,7 @@ class SecretScanner:
         tree (the scan is pure CPU: each file's text in, its hits out), here otherwise."""
         workers = min(len(os.sched_getaffinity(0)), 8)
         if len(texts) < POOL_FROM_FILES or workers < 2:
-            return [(path, hit) for path, text in texts for hit in self.scan(path, text)]
+            return _scan_all(self, texts)
         size = -(-len(texts) // (workers * 4))  # a few chunks each, so a slow one evens out
         chunks = [texts[at : at + size] for at in range(0, len(texts), size)]
         try:  # spawned, not forked: the parent may hold DuckDB's threads
@@ -229,7 +229,7 @@ class SecretScanner:
             ) as pool:
                 return [found for part in pool.map(_scan_chunk, chunks) for found in part]
         except OSError:  # no process pool here (no /dev/shm, as on Lambda): one core, then
-            return [(path, hit) for path, text in texts for hit in self.scan(path, text)]
+            return _scan_all(self, texts)
 
     def redact(self, text: str) -> str:
         """A name a report shows (a path, a branch, a pinned version) as it is, or, when it holds a
@@ -306,5 +306,9 @@ def _start_worker(key: bytes) -> None:
     _worker = _worker_session.enter_context(SecretScanner(key).session())
 
 
+def _scan_all(scanner: SecretScanner, texts: list[tuple[str, str]]) -> list[tuple[str, Hit]]:
+    return [(path, hit) for path, text in texts for hit in scanner.scan(path, text)]
+
+
 def _scan_chunk(texts: list[tuple[str, str]]) -> list[tuple[str, Hit]]:
-    return [(path, hit) for path, text in texts for hit in _worker.scan(path, text)]
+    return _scan_all(_worker, texts)
