@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from boardpack.analyses import chart
-from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, ledger_files, money
+from boardpack.analyses.ledger_sql import BOOKS, EXPENSE, INCOME, ZERO, ledger_files, money, summary
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import trailing_months
 
@@ -22,7 +24,8 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         SELECT account,
                coalesce(sum(amount) FILTER (date >= ?), 0) AS period,
                sum(amount) AS ttm
-        FROM books WHERE ({INCOME} OR {EXPENSE}) AND date BETWEEN ? AND ?
+        FROM {summary(portfolio, BOOKS, ttm_start, period.start - timedelta(days=1), period.end)}
+        WHERE ({INCOME} OR {EXPENSE}) AND date BETWEEN ? AND ?
         GROUP BY account ORDER BY account LIKE 'Expenses:%', account""",
         (period.start, ttm_start, period.end),
     ).fetchall()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from statistics import median, median_low
 
-from boardpack.analyses.ledger_sql import EXPENSE, ZERO, ledger_files, money
+from boardpack.analyses.ledger_sql import EXPENSE, ZERO, ledger_files, money, payee_summary, summary
 from boardpack.figures import plural
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import Period, trailing_months
@@ -78,7 +78,8 @@ def spend_by_period(
         f"WHEN date <= DATE '{p.end}' THEN {i}" for i, p in reversed(list(enumerate(periods)))
     )
     rows = portfolio.db.execute(f"""
-        SELECT account, {bucket} END AS i, -sum(amount) FROM ledger
+        SELECT account, {bucket} END AS i, -sum(amount)
+        FROM {summary(portfolio, "ledger", periods[-1].start, *(p.end for p in periods))}
         WHERE {EXPENSE} AND date BETWEEN DATE '{periods[-1].start}' AND DATE '{periods[0].end}'
         GROUP BY ALL""").fetchall()
     spend: dict[str, list[Decimal]] = {}
@@ -216,10 +217,11 @@ def steady_payees(portfolio: Portfolio, where: str = EXPENSE) -> list[dict]:
     start = trailing_months(end, 4)[0]
     rows = portfolio.db.execute(
         f"""
-        SELECT entity, trim(counterparty), any_value(account), -sum(amount), any_value(day(date))
-        FROM ledger WHERE amount < 0 AND ({where}) AND coalesce(trim(counterparty), '') != ''
-          AND date BETWEEN ? AND ? GROUP BY entity, trim(counterparty), date_trunc('month', date)
-        HAVING count(*) = 1""",
+        SELECT entity, counterparty, any_value(account), -sum(amount), any_value(day)
+        FROM {payee_summary(portfolio, start, end)}
+        WHERE amount < 0 AND ({where}) AND coalesce(counterparty, '') != ''
+          AND date BETWEEN ? AND ? GROUP BY entity, counterparty, date_trunc('month', date)
+        HAVING sum(entries) = 1""",
         (start, end),
     ).fetchall()
     by_payee: dict[tuple[str, str], tuple[str, list[Decimal], list[int]]] = {}

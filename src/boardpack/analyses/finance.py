@@ -16,6 +16,7 @@ from boardpack.analyses.ledger_sql import (
     ZERO,
     ledger_files,
     money,
+    summary,
     total,
 )
 from boardpack.figures import plural
@@ -183,21 +184,24 @@ def other_basis(
 def monthly_trend(portfolio: Portfolio, currency: str, provenance: tuple[str, ...]) -> Table:
     """The last 12 months, each beside the same month a year earlier where the ledger has it."""
     start, end = trailing_months(portfolio.period.end, 12)
+    first = add_months(start, -12)  # and each month's year earlier
     rows = portfolio.db.execute(
         f"""
         WITH profit AS (
             SELECT date_trunc('month', date)::DATE AS month,
                    coalesce(sum(amount) FILTER ({INCOME}), 0) AS revenue,
                    coalesce(-sum(amount) FILTER ({EXPENSE}), 0) AS expenses
-            FROM books WHERE date BETWEEN $start AND $end GROUP BY 1
+            FROM {summary(portfolio, BOOKS, first, end)} WHERE date BETWEEN $start AND $end
+            GROUP BY 1
         ), cash AS (
             SELECT date_trunc('month', date)::DATE AS month,
                    coalesce(sum(amount) FILTER ({OPERATING}), 0) AS operating
-            FROM ledger WHERE date BETWEEN $start AND $end GROUP BY 1
+            FROM {summary(portfolio, "ledger", first, end)} WHERE date BETWEEN $start AND $end
+            GROUP BY 1
         )
         SELECT month, coalesce(revenue, 0), coalesce(expenses, 0), coalesce(operating, 0)
         FROM profit FULL JOIN cash USING (month) ORDER BY 1""",
-        {"start": add_months(start, -12), "end": end},
+        {"start": first, "end": end},
     ).fetchall()
     by_month = {r[0]: r[1:] for r in rows}
     out = []
@@ -240,8 +244,8 @@ def break_even(portfolio, results, currency, provenance, start3: date, end3: dat
     structure."""
     accounts = chart.Chart(portfolio.workspace.settings)
     costs = portfolio.db.execute(
-        f"SELECT entity, account, -sum(amount) FROM ledger WHERE {EXPENSE} AND date BETWEEN ? AND ?"
-        " GROUP BY ALL",
+        f"SELECT entity, account, -sum(amount) FROM {summary(portfolio, 'ledger', start3, end3)}"
+        f" WHERE {EXPENSE} AND date BETWEEN ? AND ? GROUP BY ALL",
         (start3, end3),
     ).fetchall()
     variable: dict[str, Decimal] = {}
@@ -426,7 +430,8 @@ def season(portfolio: Portfolio) -> Season | None:
     rows = portfolio.db.execute(
         f"""SELECT month(date), coalesce(sum(amount) FILTER ({INCOME}), 0),
                    coalesce(sum(amount) FILTER ({INCOME} OR {EXPENSE}), 0)
-            FROM books WHERE date BETWEEN ? AND ? GROUP BY 1""",
+            FROM {summary(portfolio, BOOKS, start, month_end(end))}
+            WHERE date BETWEEN ? AND ? GROUP BY 1""",
         (start, month_end(end)),
     ).fetchall()
     revenue = {m: ZERO for m in range(1, 13)} | {m: r for m, r, _ in rows}

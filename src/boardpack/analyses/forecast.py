@@ -26,7 +26,15 @@ from functools import cached_property
 from itertools import accumulate
 
 from boardpack.analyses.expenses import steady_payees
-from boardpack.analyses.ledger_sql import CENT, OPERATING, TENTH, ZERO, ledger_files, money
+from boardpack.analyses.ledger_sql import (
+    CENT,
+    OPERATING,
+    TENTH,
+    ZERO,
+    ledger_files,
+    money,
+    payee_summary,
+)
 from boardpack.config import Scenario
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import add_months, month_end
@@ -200,6 +208,7 @@ def estimated(
             "payees": [p["counterparty"] for p in scheduled],
         },
     )
+    first, last = add_months(start, -24), start - timedelta(days=1)
     history = {
         (entity, month): (received, paid)
         for entity, month, received, paid in db.execute(
@@ -207,10 +216,10 @@ def estimated(
                        coalesce(sum(amount) FILTER (amount > 0), 0),
                        coalesce(-sum(amount) FILTER (amount < 0 AND NOT EXISTS (
                            SELECT 1 FROM forecast_scheduled s WHERE s.entity = l.entity
-                              AND s.payee = trim(l.counterparty))), 0)
-                FROM ledger l WHERE ({OPERATING}) AND date BETWEEN $first AND $last
-                GROUP BY ALL""",
-            {"first": add_months(start, -24), "last": start - timedelta(days=1)},
+                              AND s.payee = l.counterparty)), 0)
+                FROM {payee_summary(portfolio, first, last)} l
+                WHERE ({OPERATING}) AND date BETWEEN $first AND $last GROUP BY ALL""",
+            {"first": first, "last": last},
         ).fetchall()
     }
     earliest = portfolio.ledger_start

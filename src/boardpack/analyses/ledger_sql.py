@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from boardpack.model import Portfolio
@@ -19,6 +19,63 @@ OPERATING = (
 )
 
 
+# what each table's monthly summary keeps besides the month: every column a sum's `where` reads
+SUMMARY_KEYS = {
+    "ledger": "entity, account, moved_cash",
+    BOOKS: "entity, account",
+    "books_cash": "entity, account",
+    "books_accrual": "entity, account",
+}
+
+
+def summary(portfolio: Portfolio, table: str, start: date | None, *ends: date) -> str:
+    """What to read for sums of `table` from start (or the beginning) through each of `ends`: its
+    monthly summary when each span is whole months, else the table itself.
+
+    The summary has one row a month, venture, account and sign (each sign summed apart, so
+    `amount < 0` selects the same money as on the rows), `date` the month's first day. It is made
+    on first use and read by every later sum over whole months, so the analyses of a period (and
+    of the two they are compared with) scan the rows once, not once a figure. The tables do not
+    change once the sources are read."""
+    if table not in SUMMARY_KEYS or not whole_months(start, *ends):
+        return table
+    keys = SUMMARY_KEYS[table]
+    rows = by_payee(portfolio) if table == "ledger" else table  # the ledger's: one scan for both
+    portfolio.db.execute(f"""CREATE TEMP TABLE IF NOT EXISTS {table}_by_month AS
+            SELECT date_trunc('month', date)::DATE AS date, {keys}, sum(amount) AS amount
+            FROM {rows} GROUP BY date_trunc('month', date), {keys}, sign(amount)""")
+    return f"{table}_by_month"
+
+
+PAYEE_COLUMNS = "entity, trim(counterparty) AS counterparty, account, moved_cash"
+
+
+def payee_summary(portfolio: Portfolio, start: date, end: date) -> str:
+    """The `ledger` from start through end by month, venture, payee (its counterparty trimmed),
+    account and sign, with how many rows (`entries`) and a day of the month they fell on (`day`):
+    for what is found per payee and month. Over a span that is not whole months, the rows
+    themselves in the same columns."""
+    if not whole_months(start, end):
+        return f"(SELECT date, {PAYEE_COLUMNS}, amount, 1 AS entries, day(date) AS day FROM ledger)"
+    return by_payee(portfolio)
+
+
+def by_payee(portfolio: Portfolio) -> str:
+    """The payee summary, made from one scan of the ledger on first use."""
+    portfolio.db.execute(f"""CREATE TEMP TABLE IF NOT EXISTS ledger_by_payee AS
+            SELECT date_trunc('month', date)::DATE AS date, {PAYEE_COLUMNS}, sum(amount) AS amount,
+                   count(*) AS entries, any_value(day(date)) AS day
+            FROM ledger GROUP BY 1, 2, 3, 4, 5, sign(amount)""")
+    return "ledger_by_payee"
+
+
+def whole_months(start: date | None, *ends: date) -> bool:
+    """Whether each span from start (or the beginning) through an end is whole calendar months."""
+    return (start is None or start.day == 1) and all(
+        (e + timedelta(days=1)).day == 1 for e in ends
+    )
+
+
 def total(
     portfolio: Portfolio,
     where: str,
@@ -27,12 +84,15 @@ def total(
     params: tuple = (),
     table: str = "ledger",
 ) -> Decimal:
-    """Sum of amounts matching `where` between start and end (inclusive): of the `ledger` (money as
-    it moved), or of the `books` (profit and loss on the organization's basis)."""
+    """Sum of amounts matching `where` (on the columns of SUMMARY_KEYS and `amount`) between start
+    and end (inclusive): of the `ledger` (money as it moved), or of the `books` (profit and loss on
+    the organization's basis)."""
     lower = "date >= ? AND " if start else ""
     args = ((start,) if start else ()) + (end,) + params
     [(value,)] = portfolio.db.execute(
-        f"SELECT sum(amount) FROM {table} WHERE {lower} date <= ? AND ({where})", args
+        f"SELECT sum(amount) FROM {summary(portfolio, table, start, end)} WHERE {lower} date <= ?"
+        f" AND ({where})",
+        args,
     ).fetchall()
     return (value or ZERO).quantize(CENT)
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from boardpack.analyses.ledger_sql import ZERO, ledger_files, money
+from boardpack.analyses.ledger_sql import BOOKS, ZERO, ledger_files, money, summary
 from boardpack.model import ACCOUNT_TYPES, Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.sources.books import EARNED_ACCOUNT, SERVICE_RECEIPT
 
@@ -126,7 +126,8 @@ def positions(portfolio: Portfolio, *days: date) -> list[Positions]:
             position.cash[account.name] = by_venture([*moved, *opening])
     declared = portfolio.workspace.settings.opening_balances
     rows = db.execute(
-        f"SELECT split_part(account, ':', 1) AS kind, account, entity, {sums} FROM books"
+        f"SELECT split_part(account, ':', 1) AS kind, account, entity, {sums}"
+        f" FROM {summary(portfolio, BOOKS, None, *days)}"
         " WHERE list_contains($types, split_part(account, ':', 1)) GROUP BY ALL ORDER BY account",
         at | {"types": list(ACCOUNT_TYPES)},
     ).fetchall()
@@ -313,7 +314,8 @@ def balance_sheet(
         ),
     )
     (uncategorized,) = portfolio.db.execute(
-        "SELECT coalesce(sum(amount), 0) FROM books WHERE date <= ? AND NOT coalesce("
+        f"SELECT coalesce(sum(amount), 0) FROM {summary(portfolio, BOOKS, None, period.end)}"
+        " WHERE date <= ? AND NOT coalesce("
         + " OR ".join(f"account LIKE '{kind}:%'" for kind in ACCOUNT_TYPES)
         + ", false)",
         (period.end,),
@@ -356,8 +358,9 @@ def cash_flow(
                 after.get(a, {}).get(TOTAL, ZERO) - before.get(a, {}).get(TOTAL, ZERO)
                 for a in accounts
                 if financing is None
-                or financing
-                == any(a.startswith(prefix.rstrip("%")) for prefix in FINANCING_LIABILITIES)
+                or financing == any(
+                    a.startswith(prefix.rstrip("%")) for prefix in FINANCING_LIABILITIES
+                )
             ),
             ZERO,
         )
