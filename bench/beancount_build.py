@@ -3,7 +3,7 @@ load of it.
 
 What boardpack adds beyond `beancount.loader.load_file` (turning postings into ledger rows, the
 analyses, five reports in four formats) is the figure that matters: beancount's own parse, booking
-and validation are the floor. Both run as fresh processes, best of 3, with peak memory from wait4.
+and validation are the floor. Both run as fresh processes, median of 5, with peak memory from wait4.
 Usage: python bench/beancount_build.py [TRANSACTIONS]
 """
 

@@ -459,3 +459,29 @@ def test_a_bad_budget_entry_is_named_by_its_line(tmp_path, entry, said):
     result = run_cli("build", "-w", str(root), "--as-of", "2026-11-15")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "books/main.beancount:" in result.stderr and said in result.stderr, result.stderr
+
+
+def test_the_collector_is_paused_while_the_books_load_and_on_again_after(tmp_path, monkeypatch):
+    """A pause (bench/beancount_build.py: a quarter of the load) that outlives the load, or a
+    refused ledger, would leave a long-running worker collecting nothing."""
+    import gc
+
+    from boardpack.sources import beancount_ledger
+
+    seen = []
+    real = beancount_ledger.load_books
+
+    def watched(*args):
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(beancount_ledger, "load_books", watched)
+    toml = TOML.format(entity='entity = "babble"')
+    root = write_workspace(tmp_path / "ws", toml, {"books/main.beancount": LEDGER})
+    assert gc.isenabled()
+    build_pack(load_workspace(root, environ={}), date(2026, 11, 15))
+    assert seen == [False] and gc.isenabled()
+    (root / "books/main.beancount").write_text('option "insert_pythonpath" "TRUE"\n' + LEDGER)
+    with pytest.raises(WorkspaceError, match="insert_pythonpath"):
+        build_pack(load_workspace(root, environ={}), date(2026, 11, 15))
+    assert seen == [False, False] and gc.isenabled()

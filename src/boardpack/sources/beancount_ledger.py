@@ -16,9 +16,11 @@ from __future__ import annotations
 import calendar
 import csv
 import fnmatch
+import gc
 import glob
 import tempfile
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -51,6 +53,29 @@ def load(
             f"{shown}: reading beancount ledgers needs the beancount package: "
             "pip install 'boardpack[beancount]'"
         ) from None
+    with collector_paused():
+        return _load(db, table, path, shown, spec, ws, latest, convert, data, prices)
+
+
+@contextmanager
+def collector_paused():
+    """The books load with Python's cycle collector paused, and back on after.
+
+    beancount makes millions of small objects (entries, postings, amounts) and next to no cycles.
+    The collector, run every 700 new objects, would go over the whole heap again and again: a
+    quarter of a 100,000-transaction load (bench/beancount_build.py), for nothing it could free.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _load(db, table, path, shown, spec, ws, latest, convert, data, prices):
     entries, errors = load_books(path, shown, spec, ws.root)
     where = _Where(ws.root, shown)
     problems = [
