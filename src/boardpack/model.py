@@ -380,6 +380,9 @@ class Portfolio:
     cash_accounts: list[CashAccount] = field(default_factory=list)
     tie_outs: list[TieOut] = field(default_factory=list)
     basis: str = "cash"  # the books' basis (sources/books.py): "cash" or "accrual"
+    # the monthly summaries made in `db` so far (analyses/ledger_sql.py), shared by the copies the
+    # comparisons make of the portfolio
+    summaries: set[str] = field(default_factory=set)
     basis_reason: str = ""
     # what earlier sent packs recorded (their forecast, findings and actions), from the audit store
     # (None: it could not be read, see recorded_unread)

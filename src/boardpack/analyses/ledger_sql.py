@@ -41,10 +41,12 @@ def summary(portfolio: Portfolio, table: str, start: date | None, *ends: date) -
         return table
     keys = SUMMARY_KEYS[table]
     rows = by_payee(portfolio) if table == "ledger" else table  # the ledger's: one scan for both
-    portfolio.db.execute(f"""CREATE TEMP TABLE IF NOT EXISTS {table}_by_month AS
-            SELECT date_trunc('month', date)::DATE AS date, {keys}, sum(amount) AS amount
-            FROM {rows} GROUP BY date_trunc('month', date), {keys}, sign(amount)""")
-    return f"{table}_by_month"
+    return summarized(
+        portfolio,
+        f"{table}_by_month",
+        f"""SELECT date_trunc('month', date)::DATE AS date, {keys}, sum(amount) AS amount
+            FROM {rows} GROUP BY date_trunc('month', date), {keys}, sign(amount)""",
+    )
 
 
 PAYEE_COLUMNS = "entity, trim(counterparty) AS counterparty, account, moved_cash"
@@ -62,11 +64,22 @@ def payee_summary(portfolio: Portfolio, start: date, end: date) -> str:
 
 def by_payee(portfolio: Portfolio) -> str:
     """The payee summary, made from one scan of the ledger on first use."""
-    portfolio.db.execute(f"""CREATE TEMP TABLE IF NOT EXISTS ledger_by_payee AS
-            SELECT date_trunc('month', date)::DATE AS date, {PAYEE_COLUMNS}, sum(amount) AS amount,
+    return summarized(
+        portfolio,
+        "ledger_by_payee",
+        f"""SELECT date_trunc('month', date)::DATE AS date, {PAYEE_COLUMNS}, sum(amount) AS amount,
                    count(*) AS entries, any_value(day(date)) AS day
-            FROM ledger GROUP BY 1, 2, 3, 4, 5, sign(amount)""")
-    return "ledger_by_payee"
+            FROM ledger GROUP BY 1, 2, 3, 4, 5, sign(amount)""",
+    )
+
+
+def summarized(portfolio: Portfolio, name: str, query: str) -> str:
+    """The table `name` made from `query` once per portfolio (asking DuckDB whether it exists would
+    bind the query each time: a millisecond a figure)."""
+    if name not in portfolio.summaries:
+        portfolio.db.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+        portfolio.summaries.add(name)
+    return name
 
 
 def whole_months(start: date | None, *ends: date) -> bool:
