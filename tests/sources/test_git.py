@@ -364,6 +364,8 @@ def test_unreadable_repositories_are_reported_and_the_pack_still_builds(tmp_path
 def test_a_large_tree_is_scanned_across_processes_with_the_same_findings(monkeypatch):
     """Past POOL_FROM_FILES files the scan spreads over a pool of spawned processes: the same hits,
     in the same order, as one process finds, and none of the secret's characters come back."""
+    from concurrent import futures
+
     from boardpack.sources import secrets
 
     texts = [
@@ -376,12 +378,12 @@ def test_a_large_tree_is_scanned_across_processes_with_the_same_findings(monkeyp
     ]
     pools = []
 
-    class Recorded(secrets.ProcessPoolExecutor):
+    class Recorded(futures.ProcessPoolExecutor):
         def map(self, *args, **kwargs):
             pools.append(self._max_workers)
             return super().map(*args, **kwargs)
 
-    monkeypatch.setattr(secrets, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(futures, "ProcessPoolExecutor", Recorded)  # imported when a pool starts
     monkeypatch.setattr(secrets.os, "sched_getaffinity", lambda pid: {0, 1})  # two cores
     scanner = secrets.SecretScanner(b"k" * 32)
     with scanner.session():

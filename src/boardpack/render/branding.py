@@ -9,8 +9,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import imagesize
-
 from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
 
@@ -66,6 +64,8 @@ def load_logo(path: Path, key: str = "branding.logo") -> Logo:
         )
     kind = next((k for sig, k in SIGNATURES.items() if data.startswith(sig)), None)
     # the size from the header alone, before any pixel is decoded (by anyone)
+    import imagesize
+
     width, height = imagesize.get(path) if kind else (-1, -1)
     if kind is None or width <= 0 or height <= 0 or not complete(kind, data):
         raise WorkspaceError(

@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-import yaml
-
 
 @dataclass(frozen=True)
 class Pin:
@@ -102,6 +100,8 @@ def package_lock(text: str) -> list[Pin]:
 
 
 def pnpm_lock(text: str) -> list[Pin]:
+    import yaml
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -9,12 +9,10 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import frontmatter
-import yaml
-from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from boardpack import links
@@ -31,27 +29,33 @@ DUE = re.compile(r"\(due:?\s*(?P<due>\d{4}-\d{2}-\d{2})\)")
 MAX_NOTE_BYTES = 1_000_000
 
 
-class FrontMatterLoader(yaml.SafeLoader):
-    """YAML's safe loader without anchors and aliases: front matter never needs them, and an alias
-    can make a short file expand into a huge one ("billion laughs")."""
+@cache
+def front_matter():
+    """python-frontmatter's YAML handler on a safe loader without anchors and aliases (front matter
+    never needs them, and an alias can make a short file expand into a huge one: "billion
+    laughs"), and the YAML module. Made on first use: the libraries load only when there are notes.
+    """
+    import frontmatter
+    import yaml
 
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                "anchors and aliases (*name) are not allowed in front matter: write the value out",
-                event.start_mark,
-            )
-        return super().compose_node(parent, index)
+    class FrontMatterLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    "anchors and aliases (*name) are not allowed in front matter: write the value"
+                    " out",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
 
+    class FrontMatterHandler(frontmatter.YAMLHandler):
+        def load(self, fm: str, **kwargs):
+            return yaml.load(fm, Loader=FrontMatterLoader)  # noqa: S506 - a SafeLoader, narrowed
 
-class FrontMatterHandler(frontmatter.YAMLHandler):
-    def load(self, fm: str, **kwargs):
-        return yaml.load(
-            fm, Loader=FrontMatterLoader
-        )  # noqa: S506 - a SafeLoader, narrowed further
+    return frontmatter, FrontMatterHandler(), yaml
 
 
 def task(line: str) -> tuple[bool, str | None, str, str | None, str] | None:
@@ -165,11 +169,10 @@ def read_note(
             )
         )
         return None
+    frontmatter, handler, yaml = front_matter()
     try:
         text = path.read_text(encoding="utf-8")
-        post = frontmatter.loads(
-            text, handler=FrontMatterHandler()
-        )  # YAML through SafeLoader, no aliases
+        post = frontmatter.loads(text, handler=handler)  # YAML through SafeLoader, no aliases
     except UnicodeDecodeError:
         problems.append(SourceProblem(shown, None, "not valid UTF-8; save the note as UTF-8"))
         return None
@@ -257,6 +260,8 @@ def same_items(notes) -> list[SourceProblem]:
 def parse_actions(
     body: str, shown: str, offset: int, entity: str | None, problems: list[SourceProblem]
 ):
+    from markdown_it import MarkdownIt
+
     tokens = MarkdownIt("commonmark").parse(body)
     heading = ""
     for i, token in enumerate(tokens):

@@ -20,7 +20,6 @@ import os
 import re
 import secrets as random
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,6 +219,7 @@ class SecretScanner:
         chunks = [texts[at : at + size] for at in range(0, len(texts), size)]
         try:  # spawned, not forked: the parent may hold DuckDB's threads
             import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(
                 workers,
