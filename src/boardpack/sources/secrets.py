@@ -168,8 +168,10 @@ class SecretScanner:
 
     def scan(self, path: str, text: str) -> list[Hit]:
         """Every secret in one file's text. Call inside `session()`."""
-        from detect_secrets.core.scan import _is_filtered_out, _process_line_based_plugins
+        from detect_secrets.core.scan import _is_filtered_out
         from detect_secrets.transformers import get_transformed_file
+
+        from boardpack.sources.secret_lines import line_based_plugins, may_hold_after_parsing
 
         hits: dict[tuple[int, str], Hit] = {}
         for hit in self._special(path, text):
@@ -179,17 +181,18 @@ class SecretScanner:
             return list(hits.values())
         self.files_scanned += 1
         # As detect-secrets' scan_file does, but on text from git: a file's own parser first (YAML,
-        # INI),
-        # its lines otherwise, and the eager parsers only when that finds nothing.
+        # INI), its lines otherwise, and the eager parsers only when that finds nothing.
         handle = io.StringIO(text)
         handle.name = path
         found = []
         for eager in (False, True):
+            if eager and not may_hold_after_parsing(text, path):
+                break
             lines = get_transformed_file(handle, use_eager_transformers=eager)
             if lines is None and not eager:
                 lines = text.splitlines()
             if lines:
-                found = list(_process_line_based_plugins(list(enumerate(lines, start=1)), path))
+                found = list(line_based_plugins(list(enumerate(lines, start=1)), path))
             if found:
                 break
         for secret in found:
