@@ -389,5 +389,6 @@ def test_a_large_tree_is_scanned_across_processes_with_the_same_findings(monkeyp
     with scanner.session():
         one = [(path, hit) for path, text in texts for hit in scanner.scan(path, text)]
         pooled = scanner.scan_many(texts)
-    assert pools == [2] and pooled == one and len({path for path, _ in one}) == 9
+    planted = sum(1 for n in range(len(texts)) if n % 50 == 7)
+    assert pools == [2] and pooled == one and len({path for path, _ in one}) == planted
     assert not any(AWS_KEY[4:] in repr(hit) or GITHUB[4:] in repr(hit) for _, hit in pooled)
