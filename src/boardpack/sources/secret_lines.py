@@ -3,12 +3,13 @@
 For each line, detect-secrets calls each of its plugins, and each filter on what they find, through
 its argument injection: the calls, not the plugins' patterns, are most of the time a scan takes.
 Yet every built-in plugin reports nothing on a line where none of its own patterns is found: a
-regex detector's `denylist`, the entropy plugins' quoted string, the keyword plugin's patterns for
-the file's type. So a line where no plugin's pattern is found is passed over, and every other line
-goes through detect-secrets' own loop unchanged (the same filters, with the same context around
-the line). A plugin whose patterns are not known here (another version's, or one a setting adds)
-sends every line through, as before.
-"""
+regex detector's `denylist`, the entropy plugins' quoted string (long enough to pass the limit),
+the keyword plugin's patterns for the file's type. So a line where no plugin's pattern is found is
+passed over, and every other line goes through detect-secrets' own loop unchanged (the same
+filters, with the same context around the line). A pattern is tried on a file's lines only when
+the file has what every match of it needs (regex_needs), and detect-secrets' second, INI-parsed
+look at a file is taken only when a pattern could be found in what it makes. A plugin whose
+patterns are not known here (another version's, or one a setting adds) sends every line through."""
 
 from __future__ import annotations
 
