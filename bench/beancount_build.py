@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ledger_build import median_run  # noqa: E402
+from ledger_build import build_command, median_run  # noqa: E402
 
 # the pickle cache off, as boardpack has it: otherwise the 2nd and 3rd runs would time reading a
 # pickle
@@ -108,20 +108,7 @@ def main() -> int:
         write_ledger(ws / "books.beancount", transactions)
         size = (ws / "books.beancount").stat().st_size / 2**20
         load = median_run([sys.executable, "-c", LOAD, str(ws / "books.beancount")])
-        build = median_run(
-            [
-                sys.executable,
-                "-m",
-                "boardpack",
-                "build",
-                "-w",
-                str(ws),
-                "--as-of",
-                "2026-11-15",
-                "--out",
-                str(ws / "out"),
-            ]
-        )
+        build = median_run(build_command(ws))
     extra = build[0] - load[0]
     print(
         f"beancount ledger: {transactions:,} transactions, {size:.0f} MiB; median of 5 runs each,"

@@ -116,6 +116,15 @@ def median_run(argv: list[str], runs: int = 5) -> tuple[float, float]:
     return statistics.median(t for t, _ in results), max(m for _, m in results)
 
 
+AS_OF = "2026-11-15"
+
+
+def build_command(ws: Path) -> list[str]:
+    """`boardpack build` of the workspace, as of the benches' date, into ws/out."""
+    options = ["-w", str(ws), "--as-of", AS_OF, "--out", str(ws / "out")]
+    return [sys.executable, "-m", "boardpack", "build", *options]
+
+
 def bench_workspace(ws: Path, rows: int) -> None:
     """The benchmarks' workspace: the TOML above and `rows` ledger rows over two years."""
     (ws / "boardpack.toml").write_text(TOML)
@@ -134,20 +143,7 @@ def main() -> int:
         bare = median_run([sys.executable, "-c", BARE, str(ws / "ledger.csv")])
         start = median_run([sys.executable, "-c", "import boardpack.pipeline"])
         load = median_run([sys.executable, "-c", LOAD, str(ws)])
-        build = median_run(
-            [
-                sys.executable,
-                "-m",
-                "boardpack",
-                "build",
-                "-w",
-                str(ws),
-                "--as-of",
-                "2026-11-15",
-                "--out",
-                str(ws / "out"),
-            ]
-        )
+        build = median_run(build_command(ws))
     print(f"ledger: {rows:,} rows, {size:.0f} MiB CSV; median of 5 runs each, fresh process each")
     print(f"{'':34}{'wall s':>8}{'peak MiB':>10}")
     print(f"{'DuckDB bare load + aggregate':34}{bare[0]:8.2f}{bare[1]:10.0f}")

@@ -82,7 +82,7 @@ def entropy_patterns() -> list:
         ]
 
 
-PATTERNS |= {f"boardpack.sources.secret_lines.long_enough[{n}]": "search" for n in range(2)}
+PATTERNS |= {f"boardpack.sources.secret_lines.quoted_run[{n}]": "search" for n in range(2)}
 # compiled in the code but never applied to workspace data: why, for each
 NOT_ON_WORKSPACE_DATA = {
     "boardpack.config._line_of": "built from a key name with re.escape, one bounded pass per line",
@@ -129,8 +129,8 @@ def compiled(name: str):
     module, _, attribute = name.rpartition(".")
     if attribute.startswith("CI["):
         return importlib.import_module(module).CI[int(attribute[3:-1])][0]
-    if attribute.startswith("long_enough["):
-        return entropy_patterns()[int(attribute[12:-1])]
+    if attribute.startswith("quoted_run["):
+        return entropy_patterns()[int(attribute[11:-1])]
     return getattr(importlib.import_module(module), attribute)
 
 
@@ -220,8 +220,8 @@ def test_every_pattern_in_the_code_is_listed():
                     if name == "CI"
                     else {f"{module}.{name}"}
                 )
-    # long_enough[n]: the patterns one function makes
-    listed = {n.partition("[")[0] if ".long_enough[" in n else n for n in PATTERNS}
+    # quoted_run[n]: the patterns one function makes
+    listed = {n.partition("[")[0] if ".quoted_run[" in n else n for n in PATTERNS}
     listed |= set(NOT_ON_WORKSPACE_DATA)
     assert found - listed == set(), "a pattern to list above"
     assert listed <= found, "a listed pattern is gone from the code"

@@ -47,14 +47,14 @@ def load(
     """Load one beancount file (and its includes) into `table`; return its problems and unpriced
     commodities."""
     try:
-        from beancount.core import convert, data, prices
+        import beancount  # noqa: F401
     except ImportError:
         raise WorkspaceError(
             f"{shown}: reading beancount ledgers needs the beancount package: "
             "pip install 'boardpack[beancount]'"
         ) from None
     with collector_paused():
-        return _load(db, table, path, shown, spec, ws, latest, convert, data, prices)
+        return _load(db, table, path, shown, spec, ws, latest)
 
 
 @contextmanager
@@ -62,20 +62,22 @@ def collector_paused():
     """The books load with Python's cycle collector paused, and back on after.
 
     beancount makes millions of small objects (entries, postings, amounts) and next to no cycles.
-    The collector, run every 700 new objects, would go over the whole heap again and again: a
-    quarter of a 100,000-transaction load (bench/beancount_build.py), for nothing it could free.
+    The collector, run every 700 new objects, would go over the whole heap again and again, for
+    nothing it could free (bench/beancount_build.py: the pack from 20% beyond beancount's own load
+    to 1–12%, which runs with it on).
     """
-    if not gc.isenabled():
-        yield
-        return
+    enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
 
 
-def _load(db, table, path, shown, spec, ws, latest, convert, data, prices):
+def _load(db, table, path, shown, spec, ws, latest):
+    from beancount.core import convert, data, prices
+
     entries, errors = load_books(path, shown, spec, ws.root)
     where = _Where(ws.root, shown)
     problems = [

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from boardpack.sources.regex_needs import Haystack, between, needs
 
@@ -59,8 +60,13 @@ def plugin_patterns(filename: str) -> list[re.Pattern] | None:
 def long_enough(plugin) -> re.Pattern:
     """The entropy plugin's quoted string, as long as one must be to pass its limit: a string of n
     characters has an entropy of at most log2(n) bits a character, so it needs n > 2 ** limit."""
-    shortest = math.floor(2**plugin.entropy_limit) + 1
-    return re.compile(f"(['\"])([{re.escape(plugin.charset)}]{{{shortest},}})\\1")
+    return quoted_run(plugin.charset, plugin.entropy_limit)
+
+
+@cache  # one pattern object for every file: what it needs is read once (regex_needs caches by it)
+def quoted_run(charset: str, limit: float) -> re.Pattern:
+    shortest = math.floor(2**limit) + 1
+    return re.compile(f"(['\"])([{re.escape(charset)}]{{{shortest},}})\\1")
 
 
 # what detect-secrets' INI parse puts around a file's own key and value: `key = "value"`, a `"` in
