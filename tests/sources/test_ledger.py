@@ -1,5 +1,4 @@
-"""The CSV ledger: column mapping, notations, encodings, rules, and bad rows reported as file:line.
-"""
+"""The CSV ledger: column mapping, notations, encodings, rules, and bad rows reported as file:line."""
 
 from decimal import Decimal
 
@@ -174,8 +173,7 @@ def test_a_second_currency_without_a_rate(tmp_path):
     )
     assert (
         "ledger/bank.csv:3: currency EUR differs from the organization currency USD and no exchange"
-        " rate"
-        in message
+        " rate" in message
     )
     assert "add [sources.rates]" in message
 
@@ -230,3 +228,40 @@ def test_errors_are_collected_not_stopped_at_the_first(tmp_path):
         ledger_rows(tmp_path, ledger="Date,Payee,Memo,Amount,Account\n" + rows)
     assert len(caught.value.problems) == 26  # 25 rows and the closing hint
     assert "... and 6 more" in str(caught.value)
+
+
+def test_what_a_whole_file_shares_is_stored_once_and_read_on_every_row(tmp_path):
+    """Each file's name, venture and currency come back on each of its rows (and on the fee rows a
+    processor's export adds), though its parsed rows do not hold them."""
+    toml = TOML.replace('path = "ledger/bank.csv"', 'path = "ledger/*.csv"').replace(
+        'memo = "Memo"', 'memo = "Memo"\nfee = "Fee"'
+    )
+    header = "Date,Payee,Memo,Amount,Account,Fee\n"
+    files = {
+        "ledger/bank.csv": header + "2026-10-05,Acme,sale,100.00,Income:Sales,\n",
+        "ledger/stripe.csv": header + "2026-10-06,Beta,sale,50.00,Income:Sales,1.50\n",
+    }
+    pack = build_pack(
+        load_workspace(write_workspace(tmp_path, toml, files), environ={}),
+        AS_OF,
+        generated_at=GENERATED_AT,
+    )
+    db = pack.portfolio.db
+    assert db.execute(
+        "SELECT source_file, source_line, entity, currency, original_currency, amount, account"
+        " FROM ledger ORDER BY source_file, amount DESC"
+    ).fetchall() == [
+        ("ledger/bank.csv", 2, "co", "USD", "USD", Decimal("100.00"), "Income:Sales"),
+        ("ledger/stripe.csv", 2, "co", "USD", "USD", Decimal("50.00"), "Income:Sales"),
+        (
+            "ledger/stripe.csv",
+            2,
+            "co",
+            "USD",
+            "USD",
+            Decimal("-1.50"),
+            "Expenses:Payment Processing",
+        ),
+    ]
+    stored = {c for (c, *_) in db.execute("DESCRIBE ledger_file_0_rows").fetchall()}
+    assert not stored & {"source_file", "entity", "currency", "original_currency", "moved_cash"}

@@ -28,8 +28,10 @@ from boardpack.sources.csv_file import amount, day, read_rows
 from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
 
 # The `ledger` the analyses read: one row per transaction, money in positive, money out negative,
-# account NULL when uncategorized. It is a view over one parsed table per file (no copy), each
-# row kept only when nothing was wrong with it.
+# account NULL when uncategorized. It is a view over one parsed view per file (no copy), each
+# row kept only when nothing was wrong with it. A file's view joins its parsed rows
+# (`ledger_file_N_rows`) to the one row of what the whole file shares (`ledger_file_N_file`: its
+# name, its currency, the columns it does not have).
 LEDGER_COLUMNS = (
     "date",
     "entity",
@@ -54,6 +56,13 @@ LEDGER_COLUMNS = (
 # rule that gave the account; `moved_cash` whether the row's transaction moved cash (a beancount
 # card purchase does not: its expense and liability rows net to zero, and the payment is cash).
 MONEY = r"[+-]?[0-9]{1,15}(\.[0-9]{1,3})?"
+# what a stored column holds when the file has no column for it
+ABSENT = {
+    "service_start": "NULL::DATE",
+    "service_end": "NULL::DATE",
+    "balance": "NULL::DECIMAL(18, 3)",
+    "quantity": "NULL::DECIMAL(18, 4)",
+}
 
 
 def identifier(name: str) -> str:
@@ -151,9 +160,7 @@ class LedgerCsv:
                 "export the bank statements for the period or fix the path"
             )
         status.records, status.freshness, status.problems = count, newest, problems
-        portfolio.basis, portfolio.basis_reason = build_books(
-            db, ws.settings.organization.basis
-        )
+        portfolio.basis, portfolio.basis_reason = build_books(db, ws.settings.organization.basis)
         return status
 
     @staticmethod
@@ -216,12 +223,13 @@ def load_file(
     sql.params["line_offset"] = offset
     parsed = sql.parsed()
     problem = sql.problem(ws, rates, latest)
+    fixed = sql.constants()
     try:
         # the raw text and the helpers are only for the messages: computed for `problem`, never
-        # stored
+        # stored; nor is what one value fills for the whole file (`fixed`, kept once beside)
         db.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {table} AS
-            SELECT * EXCLUDE ({sql.dropped()}, amount, currency, fee, net),
+            f"""CREATE OR REPLACE TEMP TABLE {table}_rows AS SELECT * EXCLUDE ({', '.join(fixed)})
+            FROM (SELECT * EXCLUDE ({sql.dropped()}, amount, currency, fee, net),
                    {sql.account(rules)} AS account, rule, {sql.converted("amount")} AS amount,
                    $currency AS currency, amount AS original_amount, currency AS original_currency,
                    {sql.converted("fee")} AS fee, fee AS original_fee, {problem} AS problem,
@@ -229,11 +237,15 @@ def load_file(
                 WITH x AS (
                     SELECT *, {sql.rule(rules)} AS rule FROM ({parsed} FROM raw{sql.where(header)})
                 )
-                {rated(rates)})""",
+                {rated(rates)}))""",
             sql.params | {"file": shown},
         )
     except duckdb.Error as exc:
         raise WorkspaceError(f"{shown}: could not be parsed: {str(exc).splitlines()[0]}") from None
+    values = ", ".join(f"{value} AS {name}" for name, value in fixed.items())
+    named = {k: v for k, v in (sql.params | {"file": shown}).items() if f"${k}" in fixed.values()}
+    db.execute(f"CREATE OR REPLACE TEMP TABLE {table}_file AS SELECT {values}", named)
+    db.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_rows, {table}_file")
     balance_problems = (
         bank_balance.running_balance(db, table, shown, spec.currency or sql.params["currency"])
         if cols.balance
@@ -243,11 +255,12 @@ def load_file(
         # a processor's fee is an expense of its own, on the same line: gross in, fee out, net to
         # cash
         columns = ", ".join(
-            c for c in LEDGER_COLUMNS if c not in ("account", "amount", "rule", "quantity")
+            c for c in LEDGER_COLUMNS if c not in ("account", "amount", "rule", "quantity", *fixed)
         )
+        quantity = "" if "quantity" in fixed else ", NULL AS quantity"
         db.execute(
-            f"""INSERT INTO {table} BY NAME
-            SELECT {columns}, ? AS account, -fee AS amount, NULL AS rule, NULL AS quantity, problem,
+            f"""INSERT INTO {table}_rows BY NAME
+            SELECT {columns}, ? AS account, -fee AS amount, NULL AS rule{quantity}, problem,
                    0 AS fee
             FROM {table} WHERE fee <> 0""",
             (spec.fee_account,),
@@ -380,13 +393,13 @@ class ParseSql:
             "counterparty": self.text("counterparty"),
             "memo": self.text("memo"),
             **{
-                f: self.optional(f, self.as_date, "NULL::DATE")
+                f: self.optional(f, self.as_date, ABSENT[f])
                 for f in ("service_start", "service_end")
             },
             "fee": self.optional("fee", self.fee, "0::DECIMAL(18, 3)"),
             "net": self.optional("net", self.money, "NULL::DECIMAL(18, 3)"),
-            "balance": self.optional("balance", self.money, "NULL::DECIMAL(18, 3)"),
-            "quantity": self.optional("quantity", self.quantity, "NULL::DECIMAL(18, 4)"),
+            "balance": self.optional("balance", self.money, ABSENT["balance"]),
+            "quantity": self.optional("quantity", self.quantity, ABSENT["quantity"]),
         }
         return "SELECT " + ", ".join(
             [
@@ -395,6 +408,18 @@ class ParseSql:
                 *(f"{sql} AS raw_{name}" for name, sql in self.raw.items()),
             ]
         )
+
+    def constants(self) -> dict[str, str]:
+        """The stored columns one value fills for the whole file, as SQL: kept once beside the
+        rows (`{table}_file`), not written on every row."""
+        fixed = {"currency": "$currency", "moved_cash": "true", "source_file": "$file"}
+        if self.spec.entity:
+            fixed["entity"] = "$entity"
+        if not self.cols.currency:
+            fixed["original_currency"] = "$file_currency"
+        if not self.cols.fee:
+            fixed |= {"fee": "0::DECIMAL(18, 2)", "original_fee": "0::DECIMAL(18, 3)"}
+        return fixed | {f: sql for f, sql in ABSENT.items() if not getattr(self.cols, f)}
 
     def where(self, header: list[str]) -> str:
         """`skip_if`: rows whose column holds one of the values (without case) are left out."""
