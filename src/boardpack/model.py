@@ -268,6 +268,7 @@ class Repository:
     in_baseline: int = 0  # secrets acknowledged in a detect-secrets baseline, not reported
     skipped_large: int = 0
     skipped_binary: int = 0
+    unscanned: tuple[str, ...] = ()  # files the secret scan gave up on (secrets.FILE_SECONDS)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import email
 import json
+import signal
 import sqlite3
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -388,7 +390,51 @@ def test_a_large_tree_is_scanned_across_processes_with_the_same_findings(monkeyp
     scanner = secrets.SecretScanner(b"k" * 32)
     with scanner.session():
         one = [(path, hit) for path, text in texts for hit in scanner.scan(path, text)]
-        pooled = scanner.scan_many(texts)
+        pooled = scanner.scan_many(texts).hits
     planted = sum(1 for n in range(len(texts)) if n % 50 == 7)
     assert pools == [2] and pooled == one and len({path for path, _ in one}) == planted
     assert not any(AWS_KEY[4:] in repr(hit) or GITHUB[4:] in repr(hit) for _, hit in pooled)
+
+
+# a line detect-secrets' npm pattern backtracks over from every `//`: its time grows with the
+# square of its length (16,000 characters take about a second here; this one, half a minute)
+STALLING = "a" * 36 + " " + "//" * 32_000 + "/:_authToken=\n"
+
+
+def test_a_file_that_holds_the_scan_is_named_and_the_rest_is_scanned(tmp_path, monkeypatch):
+    from boardpack.sources import secrets
+
+    monkeypatch.setattr(secrets, "FILE_SECONDS", 1.0)
+    make_repo(
+        tmp_path / "repos" / "site",
+        {"public/bundle.js": STALLING, "app/settings.py": f'AWS_KEY = "{AWS_KEY}"\n'},
+    )
+    pack = build(workspace(tmp_path, ["../repos/site"]))
+    (repo,) = pack.portfolio.repositories
+    assert repo.unscanned == ("public/bundle.js",)
+    assert [(s.kind, s.location) for s in repo.secrets] == [("AWS Access Key", "app/settings.py:1")]
+    (said,) = [f for f in pack.results.findings if "not scanned" in f.title]
+    assert said.title == "1 file in site not scanned for secrets" and said.severity == "medium"
+    assert said.evidence == "public/bundle.js: the scan stopped on each after 1 s."
+    # the timer is stopped and its signal handed back
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+
+
+def test_a_thread_that_cannot_time_the_scan_has_a_process_do_it(monkeypatch):
+    """Only the main thread takes signals, and the preview builds in its request threads: there the
+    scan runs in a spawned process, which holds each file to the parent's limit."""
+    from boardpack.sources import secrets
+
+    monkeypatch.setattr(secrets, "FILE_SECONDS", 1.0)
+    texts = [("public/bundle.js", STALLING), ("app/settings.py", f'AWS_KEY = "{AWS_KEY}"\n')]
+    scanner, found = secrets.SecretScanner(b"k" * 32), []
+    with scanner.session():
+        thread = threading.Thread(target=lambda: found.append(scanner.scan_many(texts)))
+        thread.start()
+        thread.join()
+    (scanned,) = found
+    assert scanned.unscanned == ["public/bundle.js"]
+    assert [(path, hit.kind) for path, hit in scanned.hits] == [
+        ("app/settings.py", "AWS Access Key")
+    ]

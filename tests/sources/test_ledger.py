@@ -1,4 +1,5 @@
-"""The CSV ledger: column mapping, notations, encodings, rules, and bad rows reported as file:line."""
+"""The CSV ledger: column mapping, notations, encodings, rules, and bad rows reported as file:line.
+"""
 
 from decimal import Decimal
 

@@ -20,6 +20,7 @@ from boardpack.model import (
     Severity,
     Table,
 )
+from boardpack.sources import secrets as secret_scan
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,19 @@ RUBRIC = (
         action="Keep them in Secrets Manager or SSM Parameter Store and read them at start-up.",
     ),
     Rule(
+        id="unscanned",
+        severity="medium",
+        what="Files the secret scan gave up on",
+        why=(
+            "A line in them holds a detector's pattern for minutes; a credential there would not"
+            " be reported."
+        ),
+        action=(
+            "Read the named files for credentials by hand; a generated or minified file is better"
+            " built than committed."
+        ),
+    ),
+    Rule(
         id="deprecating-runtime",
         severity="medium",
         what="Runtime deprecated within 180 days",
@@ -292,6 +306,19 @@ def repository_findings(repo: Repository, today: date) -> list[Finding]:
                     repo.path,
                 )
             )
+    if repo.unscanned:
+        files = "1 file" if len(repo.unscanned) == 1 else f"{len(repo.unscanned)} files"
+        found.append(
+            finding(
+                "unscanned",
+                f"{files} in {repo.name} not scanned for secrets",
+                f"{listed(list(repo.unscanned))}: the scan stopped on each after"
+                f" {secret_scan.FILE_SECONDS:g} s.",
+                repo.entity,
+                repo.path,
+                repo.path,
+            )
+        )
     for runtime, where in repo.lambda_runtimes:
         if late := deprecation(runtime, today):
             found.append(

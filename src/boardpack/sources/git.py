@@ -286,7 +286,8 @@ def files(
                 lock_problems.append(f"{path}: could not be read ({exc}); its pins are left out")
         texts.append((path, text))
     order = {path: n for n, (_, path) in enumerate(wanted)}  # a key store's hit stays first
-    hits = sorted([*hits, *scanner.scan_many(texts)], key=lambda found: order[found[0]])
+    scanned = scanner.scan_many(texts)
+    hits = sorted([*hits, *scanned.hits], key=lambda found: order[found[0]])
     if own_baseline is not None:
         try:
             baseline = baseline.merged(Baseline.parse(own_baseline, f"{repo.path}/{OWN_BASELINE}"))
@@ -308,6 +309,7 @@ def files(
         )
         for path, hit in kept
     )
+    repo.unscanned = tuple(map(shown_path, scanned.unscanned))
     repo.packages, repo.lock_problems = tuple(pins), tuple(lock_problems)
     repo.ci, repo.test_files = tuple(sorted(facts.ci)), facts.test_files
     repo.lock_files, repo.iac = tuple(sorted(map(shown_path, facts.lock_files))), tuple(

@@ -19,6 +19,8 @@ import json
 import os
 import re
 import secrets as random
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -72,6 +74,9 @@ KEY_FILE = "fingerprint.key"
 # is done before the pool would have started (each spawned worker imports boardpack and
 # detect-secrets: on two cores the two draw level near 1,200 files)
 POOL_FROM_FILES = 1500
+# a file whose scan has not finished in this long is named as not scanned, not waited for: a
+# crafted line can hold one of detect-secrets' patterns for hours (`//` repeated, for its npm one)
+FILE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -213,11 +218,25 @@ class SecretScanner:
                 hits[key] = hit
         return sorted(hits.values(), key=lambda h: (h.line, h.kind))
 
-    def scan_many(self, texts: list[tuple[str, str]]) -> list[tuple[str, Hit]]:
-        """`scan` of each (path, text), in their order: across one process per core for a large
-        tree (the scan is pure CPU: each file's text in, its hits out), here otherwise."""
+    def scan_within(self, path: str, text: str) -> list[Hit] | None:
+        """`scan`, or None when it passes FILE_SECONDS. Only a main thread can be timed (see
+        `time_limit`): elsewhere the file is scanned untimed."""
+        if not timed_here():
+            return self.scan(path, text)
+        try:
+            with time_limit(FILE_SECONDS):
+                return self.scan(path, text)
+        except OutOfTime:
+            return None
+
+    def scan_many(self, texts: list[tuple[str, str]]) -> Scanned:
+        """`scan_within` of each (path, text), in their order: across one process per core for a
+        large tree (the scan is pure CPU: each file's text in, its hits out), here otherwise. A
+        thread that cannot time a file (the preview's) has a process do it."""
         workers = min(len(os.sched_getaffinity(0)), 8)
-        if len(texts) < POOL_FROM_FILES or workers < 2:
+        if not timed_here() and texts:
+            workers = workers if len(texts) >= POOL_FROM_FILES else 1
+        elif len(texts) < POOL_FROM_FILES or workers < 2:
             return _scan_all(self, texts)
         size = -(-len(texts) // (workers * 4))  # a few chunks each, so a slow one evens out
         chunks = [texts[at : at + size] for at in range(0, len(texts), size)]
@@ -229,9 +248,13 @@ class SecretScanner:
                 workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
-                initargs=(self.key,),
+                initargs=(self.key, FILE_SECONDS),
             ) as pool:
-                return [found for part in pool.map(_scan_chunk, chunks) for found in part]
+                parts = list(pool.map(_scan_chunk, chunks))
+            return Scanned(
+                [found for part in parts for found in part.hits],
+                [path for part in parts for path in part.unscanned],
+            )
         except OSError:  # no process pool here (no /dev/shm, as on Lambda): one core, then
             return _scan_all(self, texts)
 
@@ -304,15 +327,59 @@ _worker: SecretScanner | None = None
 _worker_session = ExitStack()
 
 
-def _start_worker(key: bytes) -> None:
-    """A pool process's scanner, in its detect-secrets session for the life of the process."""
-    global _worker
+def _start_worker(key: bytes, seconds: float) -> None:
+    """A pool process's scanner, in its detect-secrets session for the life of the process, and
+    the time a file may take as the parent has it."""
+    global _worker, FILE_SECONDS
     _worker = _worker_session.enter_context(SecretScanner(key).session())
+    FILE_SECONDS = seconds
 
 
-def _scan_all(scanner: SecretScanner, texts: list[tuple[str, str]]) -> list[tuple[str, Hit]]:
-    return [(path, hit) for path, text in texts for hit in scanner.scan(path, text)]
+@dataclass
+class Scanned:
+    """What a scan of many files found: each hit with its file, and the files it gave up on."""
+
+    hits: list[tuple[str, Hit]]
+    unscanned: list[str]
 
 
-def _scan_chunk(texts: list[tuple[str, str]]) -> list[tuple[str, Hit]]:
+def _scan_all(scanner: SecretScanner, texts: list[tuple[str, str]]) -> Scanned:
+    found = Scanned([], [])
+    for path, text in texts:
+        hits = scanner.scan_within(path, text)
+        if hits is None:
+            found.unscanned.append(path)
+        else:
+            found.hits += [(path, hit) for hit in hits]
+    return found
+
+
+def _scan_chunk(texts: list[tuple[str, str]]) -> Scanned:
     return _scan_all(_worker, texts)
+
+
+class OutOfTime(Exception):
+    """A file's scan passed its time."""
+
+
+def timed_here() -> bool:
+    """Whether this thread can time a scan: only the main thread receives signals."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """OutOfTime once `seconds` pass. A timer signal, not a check between lines: Python's regular
+    expressions look for signals while they match, so one backtracking on a crafted line stops
+    too. Call in the main thread (`timed_here`)."""
+
+    def expired(signum, frame):
+        raise OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:  # the timer is stopped before its handler goes: a late signal cannot end the process
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
