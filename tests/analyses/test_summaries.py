@@ -111,3 +111,17 @@ def test_the_payee_summary_is_the_rows_by_payee_and_month(portfolio):
     assert whole == "ledger_by_payee" and rows.startswith("(SELECT")
     summed = portfolio.db.execute(query.format(whole)).fetchall()
     assert summed and summed == portfolio.db.execute(query.format(rows)).fetchall()
+
+
+def test_the_payee_summary_counts_rows_and_money_each_way_as_the_rows_do(portfolio):
+    """What the Accounting report's coverage reads from it: rows, money in and out, by account
+    (uncategorized ones too) from the beginning through a month's end."""
+    query = (
+        "SELECT entity, account, sum(entries), sum(amount) FILTER (amount < 0), sum(amount)"
+        " FILTER (amount > 0) FROM {} WHERE date <= DATE '2026-10-31' GROUP BY ALL ORDER BY ALL"
+    )
+    whole = payee_summary(portfolio, date(2026, 10, 1), date(2026, 10, 31))
+    rows = payee_summary(portfolio, date(2026, 10, 2), date(2026, 10, 31))
+    summed = portfolio.db.execute(query.format(whole)).fetchall()
+    assert any(account is None for _, account, *_ in summed)
+    assert summed == portfolio.db.execute(query.format(rows)).fetchall()

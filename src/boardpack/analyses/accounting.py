@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from boardpack.analyses import chart
-from boardpack.analyses.ledger_sql import BOOKS, EXPENSE, INCOME, ZERO, ledger_files, money, summary
+from boardpack.analyses.ledger_sql import (
+    BOOKS,
+    EXPENSE,
+    INCOME,
+    ZERO,
+    ledger_files,
+    money,
+    payee_summary,
+    summary,
+)
 from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
 from boardpack.period import trailing_months
 
@@ -139,8 +148,10 @@ def coverage(
     period by tax line."""
     period = portfolio.period
     [(count, outflow, inflow)] = portfolio.db.execute(
-        "SELECT count(*), coalesce(-sum(amount) FILTER (amount < 0), 0), coalesce(sum(amount)"
-        " FILTER (amount > 0), 0) FROM ledger WHERE account IS NULL AND date BETWEEN ? AND ?",
+        "SELECT coalesce(sum(entries), 0), coalesce(-sum(amount) FILTER (amount < 0), 0),"
+        " coalesce(sum(amount) FILTER (amount > 0), 0) FROM"
+        f" {payee_summary(portfolio, period.start, period.end)} WHERE account IS NULL AND date"
+        " BETWEEN ? AND ?",
         (period.start, period.end),
     ).fetchall()
     listed = portfolio.db.execute(
@@ -151,9 +162,9 @@ def coverage(
     ).fetchall()
     accounts = chart.Chart(portfolio.workspace.settings)
     used = portfolio.db.execute(
-        "SELECT entity, account, count(*), sum(amount), sum(amount) FILTER (date BETWEEN ? AND ?)"
-        " FROM ledger WHERE account IS NOT NULL AND date <= ? GROUP BY ALL ORDER BY account,"
-        " entity",
+        "SELECT entity, account, sum(entries)::BIGINT, sum(amount), sum(amount) FILTER (date"
+        f" BETWEEN ? AND ?) FROM {payee_summary(portfolio, period.start, period.end)} WHERE"
+        " account IS NOT NULL AND date <= ? GROUP BY ALL ORDER BY account, entity",
         (period.start, period.end, period.end),
     ).fetchall()
     unmapped, taxes = [], {}
