@@ -663,14 +663,21 @@ def read_raw(
     `readable` (`offset` more in the file itself)."""
     starts = None
     try:
-        _read_csv(db, readable, spec.delimiter)
-        if [c.strip() for (c, *_) in db.execute("DESCRIBE raw").fetchall()] != header:
+        scan = (str(readable), spec.delimiter)
+        sniffed = [c for (c, *_) in db.execute(f"DESCRIBE FROM {CSV_SCAN}", scan).fetchall()]
+        if [c.strip() for c in sniffed] != header:
             raise duckdb.InvalidInputException("the sniffer read other columns than the header's")
+        # only the columns the parse reads are kept, not the rest of a wide export (PayPal's forty)
+        read = {*mapped(spec).values(), *spec.skip_if}
+        kept = ", ".join(identifier(c) for c in sniffed if c.strip() in read)
+        db.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT {kept} FROM {CSV_SCAN}", scan)
     # name the row that broke it, or read a valid file DuckDB's sniffer could not
     except duckdb.Error:
         copy, starts = rewritten(readable, shown, "utf-8-sig", spec.delimiter, offset)
         try:
-            _read_csv(db, copy, spec.delimiter)
+            db.execute(
+                f"CREATE OR REPLACE TEMP TABLE raw AS FROM {CSV_SCAN}", (str(copy), spec.delimiter)
+            )
         except duckdb.Error as exc:
             raise WorkspaceError(
                 f"{shown}: cannot be read as CSV ({str(exc).splitlines()[0]}); check delimiter "
@@ -691,13 +698,8 @@ def read_raw(
     return "(SELECT line FROM record_lines WHERE record_lines.record = raw.rowid)"
 
 
-def _read_csv(db: duckdb.DuckDBPyConnection, file: Path, delimiter: str) -> None:
-    db.execute(
-        "CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv(?, all_varchar = true, header ="
-        " true, "
-        """delim = ?, quote = '"', escape = '"')""",
-        (str(file), delimiter),
-    )
+# DuckDB's scan of a CSV as text, every column a string; its parameters the file and the delimiter
+CSV_SCAN = "read_csv(?, all_varchar = true, header = true, delim = ?, quote = '\"', escape = '\"')"
 
 
 def money_sql(column: str, decimal: str) -> str:
@@ -777,9 +779,14 @@ def read_header(readable: Path, shown: str, spec: LedgerSource) -> list[str]:
         ) from None
 
 
+def mapped(spec: LedgerSource) -> dict[str, str]:
+    """Ledger field -> the file's column, for each column the source maps."""
+    return spec.columns.fields() | ({"entity": spec.entity_column} if spec.entity_column else {})
+
+
 def check_columns(header: list[str], shown: str, spec: LedgerSource, offset: int) -> None:
     """Every column the source names is in the file, or a message that says how to fix it."""
-    wanted = spec.columns.fields() | ({"entity": spec.entity_column} if spec.entity_column else {})
+    wanted = mapped(spec)
     missing = [h for h in wanted.values() if h not in header]
     if missing and not spec.header:
         raise WorkspaceError(
