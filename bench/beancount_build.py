@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ledger_build import build_command, median_run  # noqa: E402
+from ledger_build import build_command, side_by_side  # noqa: E402
 
 # the pickle cache off, as boardpack has it: otherwise the 2nd and 3rd runs would time reading a
 # pickle
@@ -107,11 +107,12 @@ def main() -> int:
         (ws / "boardpack.toml").write_text(TOML)
         write_ledger(ws / "books.beancount", transactions)
         size = (ws / "books.beancount").stat().st_size / 2**20
-        load = median_run([sys.executable, "-c", LOAD, str(ws / "books.beancount")])
-        build = median_run(build_command(ws))
+        load, build = side_by_side(
+            [[sys.executable, "-c", LOAD, str(ws / "books.beancount")], build_command(ws)]
+        )
     extra = build[0] - load[0]
     print(
-        f"beancount ledger: {transactions:,} transactions, {size:.0f} MiB; median of 5 runs each,"
+        f"beancount ledger: {transactions:,} transactions, {size:.0f} MiB; median of 5 rounds,"
         " fresh process each"
     )
     print(f"{'':38}{'wall s':>8}{'peak MiB':>10}")

@@ -1,6 +1,6 @@
 """Benchmark: how soon the command line answers — `boardpack --help` beside `python -c pass`, and
-`boardpack check` of the demo beside `boardpack build` of it, each the median of five fresh
-processes, in one run.
+`boardpack check` of the demo beside `boardpack build` of it: the four take turns, and each figure
+is the median of five rounds of fresh processes.
 
 Targets (issue 27): `--help` at most 0.15 s; `check` of the demo at most 0.6 s. Exits 1 when one is
 missed. Usage: python bench/cli_start.py
@@ -14,12 +14,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ledger_build import median_run  # noqa: E402
-
-
-def median_time(*command: str) -> float:
-    return median_run(list(command), RUNS)[0]
-
+from ledger_build import side_by_side  # noqa: E402
 
 HELP_S, CHECK_S, RUNS = 0.15, 0.6, 5
 AS_OF = "2026-11-22"
@@ -30,11 +25,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp, "demo")
         subprocess.run((*boardpack, "init", str(demo), "--demo", "--as-of", AS_OF), check=True)
-        bare = median_time(sys.executable, "-c", "pass")
-        shown = median_time(*boardpack, "--help")
-        check = median_time(*boardpack, "check", "-w", str(demo), "--as-of", AS_OF)
-        build = median_time(*boardpack, "build", "-w", str(demo), "--as-of", AS_OF)
-    print(f"the command line, median of {RUNS} fresh processes")
+        commands = [
+            [sys.executable, "-c", "pass"],
+            [*boardpack, "--help"],
+            [*boardpack, "check", "-w", str(demo), "--as-of", AS_OF],
+            [*boardpack, "build", "-w", str(demo), "--as-of", AS_OF],
+        ]
+        bare, shown, check, build = (wall for wall, _ in side_by_side(commands, RUNS))
+    print(f"the command line, median of {RUNS} rounds of fresh processes")
     print(f"  python -c pass                {bare:7.3f} s")
     print(f"  boardpack --help              {shown:7.3f} s   (target <= {HELP_S})")
     print(f"  boardpack check (demo)        {check:7.3f} s   (target <= {CHECK_S})")

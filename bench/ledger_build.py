@@ -109,11 +109,21 @@ def run(argv: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
+def side_by_side(commands: list[list[str]], runs: int = 5) -> list[tuple[float, float]]:
+    """For each command, the median wall seconds of `runs` fresh processes and the largest peak MiB
+    among them. The commands take turns, round by round, so a machine that slows down part way
+    through (a neighbour on a shared host) slows each of them alike, and one unmeasured round goes
+    first (it writes the bytecode, as installing does)."""
+    rounds = [[run(argv) for argv in commands] for _ in range(runs + 1)][1:]
+    return [
+        (statistics.median(r[n][0] for r in rounds), max(r[n][1] for r in rounds))
+        for n in range(len(commands))
+    ]
+
+
 def median_run(argv: list[str], runs: int = 5) -> tuple[float, float]:
-    """The median wall seconds of `runs` fresh processes, and the largest peak MiB among them,
-    after one unmeasured run (which writes the bytecode, as installing does)."""
-    results = [run(argv) for _ in range(runs + 1)][1:]
-    return statistics.median(t for t, _ in results), max(m for _, m in results)
+    """`side_by_side` of one command."""
+    return side_by_side([argv], runs)[0]
 
 
 AS_OF = "2026-11-15"
@@ -140,11 +150,15 @@ def main() -> int:
         ws = Path(tmp)
         bench_workspace(ws, rows)
         size = (ws / "ledger.csv").stat().st_size / 2**20
-        bare = median_run([sys.executable, "-c", BARE, str(ws / "ledger.csv")])
-        start = median_run([sys.executable, "-c", "import boardpack.pipeline"])
-        load = median_run([sys.executable, "-c", LOAD, str(ws)])
-        build = median_run(build_command(ws))
-    print(f"ledger: {rows:,} rows, {size:.0f} MiB CSV; median of 5 runs each, fresh process each")
+        bare, start, load, build = side_by_side(
+            [
+                [sys.executable, "-c", BARE, str(ws / "ledger.csv")],
+                [sys.executable, "-c", "import boardpack.pipeline"],
+                [sys.executable, "-c", LOAD, str(ws)],
+                build_command(ws),
+            ]
+        )
+    print(f"ledger: {rows:,} rows, {size:.0f} MiB CSV; median of 5 rounds, fresh process each")
     print(f"{'':34}{'wall s':>8}{'peak MiB':>10}")
     print(f"{'DuckDB bare load + aggregate':34}{bare[0]:8.2f}{bare[1]:10.0f}")
     print(f"{'python start + pipeline imports':34}{start[0]:8.2f}{start[1]:10.0f}")

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ledger_build import median_run  # noqa: E402
+from ledger_build import side_by_side  # noqa: E402
 
 TARGET = 0.5  # boardpack's time over detect-secrets' time
 
@@ -105,10 +105,14 @@ def main() -> int:
         if ours_found != theirs_found:
             sys.exit(f"different findings: {set(ours_found) ^ set(theirs_found)}")
         # `detect-secrets scan` takes the folder from its working directory: run it there
-        theirs = median_run(["sh", "-c", f'cd "{repo}" && exec "{cli}" scan --no-verify'])
-        ours = median_run([sys.executable, "-c", OURS, str(repo)])
+        theirs, ours = side_by_side(
+            [
+                ["sh", "-c", f'cd "{repo}" && exec "{cli}" scan --no-verify'],
+                [sys.executable, "-c", OURS, str(repo)],
+            ]
+        )
     print(
-        f"repository: {files:,} tracked files, 1% with a planted secret; median of 5 runs, fresh"
+        f"repository: {files:,} tracked files, 1% with a planted secret; median of 5 rounds, fresh"
         " process each"
     )
     print(f"{'':44}{'wall s':>8}{'files/s':>9}{'peak MiB':>10}{'places':>7}")

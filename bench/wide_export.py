@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ledger_build import BARE, LOAD, median_run  # noqa: E402
+from ledger_build import BARE, LOAD, side_by_side  # noqa: E402
 
 MAPPED = ["Date", "Name", "Gross", "Fee", "Type"]
 OTHER = [f"Field {n}" for n in range(35)]  # what a processor adds: ids, addresses, item titles…
@@ -58,11 +58,15 @@ def main() -> int:
         write_export(ws / "ledger.csv", rows)
         size = (ws / "ledger.csv").stat().st_size / 2**20
         same = BARE.replace("Account", "Type").replace("Amount", "Gross")  # the same aggregate
-        bare = median_run([sys.executable, "-c", same, str(ws / "ledger.csv")])
-        load = median_run([sys.executable, "-c", LOAD, str(ws)])
+        bare, load = side_by_side(
+            [
+                [sys.executable, "-c", same, str(ws / "ledger.csv")],
+                [sys.executable, "-c", LOAD, str(ws)],
+            ]
+        )
     columns = len(MAPPED) + len(OTHER)
     print(f"export: {rows:,} rows x {columns} columns ({len(MAPPED)} mapped), {size:.0f} MiB CSV")
-    print("median of 5 runs each, fresh process each")
+    print("median of 5 rounds, fresh process each")
     print(f"{'':34}{'wall s':>8}{'peak MiB':>10}")
     print(f"{'DuckDB bare load + aggregate':34}{bare[0]:8.2f}{bare[1]:10.0f}")
     print(f"{'boardpack ledger load + aggregate':34}{load[0]:8.2f}{load[1]:10.0f}")
