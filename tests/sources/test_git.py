@@ -409,6 +409,7 @@ def test_a_file_that_holds_the_scan_is_named_and_the_rest_is_scanned(tmp_path, m
         tmp_path / "repos" / "site",
         {"public/bundle.js": STALLING, "app/settings.py": f'AWS_KEY = "{AWS_KEY}"\n'},
     )
+    handler = signal.getsignal(signal.SIGALRM)
     pack = build(workspace(tmp_path, ["../repos/site"]))
     (repo,) = pack.portfolio.repositories
     assert repo.unscanned == ("public/bundle.js",)
@@ -418,7 +419,7 @@ def test_a_file_that_holds_the_scan_is_named_and_the_rest_is_scanned(tmp_path, m
     assert said.evidence == "public/bundle.js: the scan stopped on each after 1 s."
     # the timer is stopped and its signal handed back
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+    assert signal.getsignal(signal.SIGALRM) is handler
 
 
 def test_a_thread_that_cannot_time_the_scan_has_a_process_do_it(monkeypatch):
