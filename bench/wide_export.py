@@ -15,19 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ledger_build import BARE, LOAD, side_by_side  # noqa: E402
+from ledger_build import TOML as LEDGER_TOML  # noqa: E402
 
 MAPPED = ["Date", "Name", "Gross", "Fee", "Type"]
 OTHER = [f"Field {n}" for n in range(35)]  # what a processor adds: ids, addresses, item titles…
-TOML = """
-[organization]
-name = "Bench Co"
-[[entities]]
-id = "co"
-name = "Bench Co"
-kind = "services"
-[[sources.ledger]]
-path = "ledger.csv"
-entity = "co"
+# the ledger bench's organization and source, with this export's columns
+TOML = LEDGER_TOML.split("[sources.ledger.columns]")[0] + """\
 fee_account = "Expenses:Processing"
 [sources.ledger.columns]
 date = "Date"

@@ -128,7 +128,7 @@ def numbers(doc: Document) -> list[tuple[str, str]]:
 
 def slack_card(doc: Document) -> dict:
     """Block Kit, every text of the workspace's as plain_text (no link or mention can be made)."""
-    from slack_sdk.models.blocks import (  # here: most packs send no card, and it takes 75 ms
+    from slack_sdk.models.blocks import (  # here: most packs send no card, and it is slow to load
         ActionsBlock,
         ButtonElement,
         ContextBlock,

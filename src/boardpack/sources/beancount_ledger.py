@@ -63,8 +63,7 @@ def collector_paused():
 
     beancount makes millions of small objects (entries, postings, amounts) and next to no cycles.
     The collector, run every 700 new objects, would go over the whole heap again and again, for
-    nothing it could free (bench/beancount_build.py: the pack from 20% beyond beancount's own load
-    to 1–12%, which runs with it on).
+    nothing it could free (bench/beancount_build.py measures the load against beancount's own).
     """
     enabled = gc.isenabled()
     gc.disable()

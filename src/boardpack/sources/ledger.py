@@ -56,6 +56,8 @@ LEDGER_COLUMNS = (
 # rule that gave the account; `moved_cash` whether the row's transaction moved cash (a beancount
 # card purchase does not: its expense and liability rows net to zero, and the payment is cash).
 MONEY = r"[+-]?[0-9]{1,15}(\.[0-9]{1,3})?"
+# DuckDB's scan of a CSV as text, every column a string; its parameters the file and the delimiter
+CSV_SCAN = "read_csv(?, all_varchar = true, header = true, delim = ?, quote = '\"', escape = '\"')"
 # what a stored column holds when the file has no column for it
 ABSENT = {
     "service_start": "NULL::DATE",
@@ -696,10 +698,6 @@ def read_raw(
         (starts[1:], records),
     )
     return "(SELECT line FROM record_lines WHERE record_lines.record = raw.rowid)"
-
-
-# DuckDB's scan of a CSV as text, every column a string; its parameters the file and the delimiter
-CSV_SCAN = "read_csv(?, all_varchar = true, header = true, delim = ?, quote = '\"', escape = '\"')"
 
 
 def money_sql(column: str, decimal: str) -> str:

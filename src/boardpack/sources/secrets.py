@@ -72,7 +72,7 @@ DISABLED_FILTERS = (
 KEY_FILE = "fingerprint.key"
 # a tree this many files large is scanned across a pool of processes, one per core; a smaller one
 # is done before the pool would have started (each spawned worker imports boardpack and
-# detect-secrets: on two cores the two draw level near 1,200 files)
+# detect-secrets first)
 POOL_FROM_FILES = 1500
 # a file whose scan has not finished in this long is named as not scanned, not waited for: a
 # crafted line can hold one of detect-secrets' patterns for hours (`//` repeated, for its npm one)
@@ -234,10 +234,11 @@ class SecretScanner:
         large tree (the scan is pure CPU: each file's text in, its hits out), here otherwise. A
         thread that cannot time a file (the preview's) has a process do it."""
         workers = min(len(os.sched_getaffinity(0)), 8)
-        if not timed_here() and texts:
-            workers = workers if len(texts) >= POOL_FROM_FILES else 1
-        elif len(texts) < POOL_FROM_FILES or workers < 2:
+        small = len(texts) < POOL_FROM_FILES
+        if not texts or (timed_here() and (small or workers < 2)):
             return _scan_all(self, texts)
+        if small:  # here only for a thread that cannot time a file: one process does it
+            workers = 1
         size = -(-len(texts) // (workers * 4))  # a few chunks each, so a slow one evens out
         chunks = [texts[at : at + size] for at in range(0, len(texts), size)]
         try:  # spawned, not forked: the parent may hold DuckDB's threads
