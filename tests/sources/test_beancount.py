@@ -462,8 +462,8 @@ def test_a_bad_budget_entry_is_named_by_its_line(tmp_path, entry, said):
 
 
 def test_the_collector_is_paused_while_the_books_load_and_on_again_after(tmp_path, monkeypatch):
-    """A pause (bench/beancount_build.py: a quarter of the load) that outlives the load, or a
-    refused ledger, would leave a long-running worker collecting nothing."""
+    """A pause that outlived the load, or a refused ledger, would leave a long-running worker
+    collecting nothing."""
     import gc
 
     from boardpack.sources import beancount_ledger
