@@ -16,6 +16,7 @@ LAYERS = (
         (
             "boardpack",
             "boardpack.errors",
+            "boardpack.files",
             "boardpack.terminal",
             "boardpack.period",
             "boardpack.currencies",

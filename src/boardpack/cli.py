@@ -161,7 +161,7 @@ def build(
     ws = config.load_workspace(workspace)
     with progress("Reading sources and building the pack…"):
         pack = pipeline.build_pack(ws, parse_as_of(as_of), role)
-        written = pipeline.write_reports(pack, out_dir or ws.root / "reports", formats)
+        written = pipeline.write_reports(pack, out_dir or ws.output("reports"), formats)
     warn_about(pack)
     out.print(
         f"Built {len(pack.documents)} reports for {pack.period.label} into "

@@ -11,7 +11,6 @@ import codecs
 import difflib
 import functools
 import glob
-import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from boardpack import links
 from boardpack.currencies import minor_units
 from boardpack.environment import Environment
 from boardpack.errors import WorkspaceError
+from boardpack.files import TRUSTED_PATHS, check_node, within
 
 WORKSPACE_FILE = "boardpack.toml"
 MAX_SETTINGS_BYTES = 1_000_000
@@ -1128,7 +1128,22 @@ class Workspace:
 
     @property
     def state_dir(self) -> Path:
+        """Where boardpack keeps its own state (shown, never written through: see `state`)."""
         return self.root / ".boardpack"
+
+    def state(self, *parts: str) -> Path:
+        """A path under `.boardpack/` that boardpack is about to write or delete, kept inside the
+        workspace (`output_path`)."""
+        if self.state_dir.exists() and not self.state_dir.is_dir():
+            raise WorkspaceError(
+                f"{self.state_dir} is a file; boardpack keeps its state in a folder of that name: "
+                "move the file away"
+            )
+        return output_path(self.root, self.state_dir.joinpath(*parts))
+
+    def output(self, *parts: str) -> Path:
+        """A path under the workspace that boardpack is about to write or delete (`output_path`)."""
+        return output_path(self.root, self.root.joinpath(*parts))
 
     def path(self, relative: str, key: str) -> Path:
         """A path the workspace names under `key`, resolved (symlinks too) and kept inside the
@@ -1158,32 +1173,51 @@ class Workspace:
         return f"{self.root / WORKSPACE_FILE}:{line}" if line else str(self.root / WORKSPACE_FILE)
 
 
-TRUSTED_PATHS = (  # the machine owner's own extra roots, from the real environment only
-    "BOARDPACK_TRUSTED_PATHS"
-)
-
-
 def inside(root: Path, relative: str, key: str) -> Path:
     """`relative` under the workspace `root`, symlinks resolved. A workspace may come from someone
     else, so a path that leads anywhere else is refused, naming its key, unless the machine's owner
-    trusts that folder in the process environment (BOARDPACK_TRUSTED_PATHS; never from the workspace
-    or its .env)."""
+    trusts that folder (`roots`)."""
     path = (root / relative).resolve()
-    roots = [
-        root.resolve(),
-        *(Path(p).resolve() for p in os.environ.get(TRUSTED_PATHS, "").split(os.pathsep) if p),
-    ]
-    if not any(path.is_relative_to(r) for r in roots):
+    if not within(root, path):
         raise WorkspaceError(
             f"{key} = {relative!r} resolves to {path}, outside the workspace {root}; boardpack "
             "reads and writes only inside the workspace: move it in (or trust its folder with "
             f"{TRUSTED_PATHS} in the environment)"
+        )
+    check_node(path, key)
+    return path
+
+
+def output_path(root: Path, path: Path, place: str = "the workspace") -> Path:
+    """`path`, which boardpack is about to write or delete, when it stays in `root` (or a trusted
+    folder): a link on the way that leads outside, or to nothing, is refused by name, so that
+    neither a write nor a `prune` can reach another folder through the workspace."""
+    steps = [path, *path.parents]
+    links = [p for p in reversed(steps) if p.is_relative_to(root) and p != root and p.is_symlink()]
+    for link in links:
+        target = link.resolve()
+        if not within(root, link):
+            raise WorkspaceError(
+                f"{link} is a link to {target}, outside {place} {root}; boardpack writes only "
+                f"inside {place}: remove the link (or trust that folder with {TRUSTED_PATHS} in "
+                "the environment)"
+            )
+        if not target.exists():
+            raise WorkspaceError(
+                f"{link} is a link to {target}, which does not exist: remove the link, or make "
+                "what it points to"
+            )
+    if not within(root, path):
+        raise WorkspaceError(
+            f"{path} resolves to {path.resolve()}, outside {place} {root}; boardpack writes only "
+            f"inside {place}"
         )
     return path
 
 
 def find_workspace(directory: Path | None) -> Path:
     root = (directory or Path.cwd()).resolve()
+    check_node(root / WORKSPACE_FILE, WORKSPACE_FILE)
     if not (root / WORKSPACE_FILE).is_file():
         raise WorkspaceError(
             f"no workspace found at {root}: {WORKSPACE_FILE} is missing. Pass -w DIR (or set"
@@ -1196,7 +1230,7 @@ def load_workspace(
     directory: Path | None = None, environ: dict[str, str] | None = None
 ) -> Workspace:
     root = find_workspace(directory)
-    file = root / WORKSPACE_FILE
+    file = inside(root, WORKSPACE_FILE, WORKSPACE_FILE)
     if file.stat().st_size > MAX_SETTINGS_BYTES:
         raise WorkspaceError(
             f"{file}: {file.stat().st_size:,} bytes is far more than any workspace file needs "

@@ -5,6 +5,7 @@ Secrets live only here. The names used by earlier hand-run scripts are accepted 
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,12 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from boardpack.errors import WorkspaceError
+from boardpack.files import read_bytes, within
+
+ENV_BYTES = 100_000  # a .env holds a few settings
+# Where the AWS calls go and whose credentials sign them: a workspace's .env may say these only for
+# the access key it gives itself, never to point the operator's own credentials elsewhere.
+REDIRECTS = {"AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"}
 
 # canonical name -> aliases, first found wins (the real environment beats .env)
 ALIASES = {
@@ -29,16 +36,13 @@ class Environment:
 
     @classmethod
     def load(cls, root: Path, environ: dict[str, str] | None = None) -> Environment:
-        try:
-            found = dotenv_values(root / ".env")
-        except UnicodeDecodeError as exc:
-            raise WorkspaceError(
-                f"{root / '.env'}: not UTF-8 text ({exc.reason} at byte {exc.start:,}); save it as "
-                "UTF-8"
-            ) from None
-        merged = {k: v for k, v in found.items() if v is not None}
-        merged.update(os.environ if environ is None else environ)
-        return cls(merged)
+        """The workspace's `.env` (values as written: `${VAR}` is not expanded, so a workspace
+        cannot copy the operator's own settings into an address or a message), under the real
+        environment."""
+        found = {k: v for k, v in dotenv(root / ".env").items() if v is not None}
+        if not (found.get("AWS_ACCESS_KEY_ID") and found.get("AWS_SECRET_ACCESS_KEY")):
+            found = {k: v for k, v in found.items() if k not in REDIRECTS}
+        return cls(found | dict(os.environ if environ is None else environ))
 
     def get(self, name: str) -> str | None:
         for alias in ALIASES.get(name, (name,)):
@@ -58,3 +62,21 @@ class Environment:
     def fallback_recipient(self) -> str | None:
         """The single recipient earlier scripts sent everything to."""
         return self.get("SES_RECIPIENT_EMAIL")
+
+
+def dotenv(file: Path) -> dict[str, str | None]:
+    """A workspace's `.env`: a regular file inside the workspace, read without interpolation."""
+    if not (file.exists() or file.is_symlink()):
+        return {}
+    if not within(file.parent, file):
+        raise WorkspaceError(
+            f"{file} is a link to {file.resolve()}, outside the workspace; boardpack reads only "
+            "inside the workspace: put the settings in the file itself"
+        )
+    try:
+        text = read_bytes(file, ".env", ENV_BYTES).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WorkspaceError(
+            f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start:,}); save it as UTF-8"
+        ) from None
+    return dotenv_values(stream=io.StringIO(text), interpolate=False)

@@ -15,7 +15,7 @@ from boardpack.analyses import analyse, followup
 from boardpack.analyses.ledger_sql import reaches_back
 from boardpack.audit.sqlite import SqliteAuditStore
 from boardpack.audit.store import AuditStore, PackEntry
-from boardpack.config import Workspace
+from boardpack.config import Workspace, output_path
 from boardpack.delivery import approval as approvals
 from boardpack.delivery.archive import archive_pdfs
 from boardpack.delivery.chat import is_chat, plan_chat, webhooks
@@ -167,13 +167,14 @@ def require_complete(pack: Pack) -> None:
 
 
 def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:
-    """`out/<period>/<report-id>.<ext>` for each report and format."""
+    """`out/<period>/<report-id>.<ext>` for each report and format; a link inside `out` that leads
+    out of it is refused, not written through."""
     written, brand = [], brand_for(pack.workspace)
     for doc in pack.documents:
-        folder = out / doc.period
+        folder = output_path(out, out / doc.period)
         folder.mkdir(parents=True, exist_ok=True)
         for fmt in formats:
-            path = folder / f"{doc.id}.{fmt}"
+            path = output_path(out, folder / f"{doc.id}.{fmt}")
             if fmt == "xlsx":
                 path.write_bytes(render_xlsx(doc, pack.portfolio.currency))
             else:
@@ -243,7 +244,9 @@ def audit_store(workspace: Workspace) -> AuditStore:
         from boardpack.audit.dynamodb import DynamoAuditStore
 
         return DynamoAuditStore.for_workspace(workspace)
-    return SqliteAuditStore(workspace.state_dir / "audit.sqlite")
+    for journal in ("-wal", "-shm", "-journal"):  # SQLite writes these beside the store
+        workspace.state(f"audit.sqlite{journal}")
+    return SqliteAuditStore(workspace.state("audit.sqlite"))
 
 
 def policy_of(workspace: Workspace, resend_unknown: bool = False) -> Policy:
@@ -305,7 +308,7 @@ def send_pack(
             None,
             unaddressed,
             write_dry_run(
-                ws.state_dir / "dry-run" / pack.period.label, sign_all(signer, messages) + chat
+                ws.state("dry-run", pack.period.label), sign_all(signer, messages) + chat
             ),
         )
     transport, warnings = ready(ws, transport)

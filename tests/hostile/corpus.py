@@ -48,6 +48,7 @@ class Outcome:
     seconds: float
     sent: int  # messages in the outbox and deliveries recorded as sent
     outside: list[str]  # files written outside the workspace
+    removed: list[str]  # files outside the workspace that the run deleted
     leaked: list[str]  # where a planted secret showed
 
 
@@ -77,15 +78,16 @@ def run_case(case: Case, tmp_path: Path) -> Outcome:
         done = run_cli(*argv, *(() if "-w" in argv else ("-w", str(ws))), env=env, input=case.stdin)
     seconds = time.perf_counter() - started
     output = done.stdout + done.stderr
-    written = sorted(snapshot(tmp_path, ws) - before)
+    after = snapshot(tmp_path, ws)
+    written, removed = sorted(after - before), sorted(before - after)
     files = [p for p in ws.rglob("*") if p.is_file() and p.name != "fingerprint.key"]
     leaked = [
         where
         for where, text in [("output", output), *((str(p), _text(p)) for p in files)]
         for secret in case.secrets
-        if secret in text
+        if secret.lower() in text.lower()  # lower-cased on the way is still shown
     ]
-    return Outcome(done.returncode, output, seconds, sent(ws), written, leaked)
+    return Outcome(done.returncode, output, seconds, sent(ws), written, removed, leaked)
 
 
 def problems_of(case: Case, outcome: Outcome, ws: Path) -> list[str]:
@@ -102,20 +104,32 @@ def problems_of(case: Case, outcome: Outcome, ws: Path) -> list[str]:
         found.append(f"{outcome.sent} message(s) were sent")
     if outcome.outside:
         found.append(f"wrote outside the workspace: {outcome.outside[:3]}")
+    if outcome.removed:
+        found.append(f"deleted outside the workspace: {outcome.removed[:3]}")
     if outcome.leaked:
         found.append(f"a planted secret shows in {outcome.leaked[:3]}")
     return found
 
 
 def snapshot(tmp_path: Path, ws: Path) -> set[str]:
-    return {str(p) for p in tmp_path.rglob("*") if not p.is_relative_to(ws)}
+    """Every path beside the workspace (links not followed), with its content's hash for files,
+    so that a file overwritten in place counts as written."""
+    found = set()
+    for path in tmp_path.rglob("*"):
+        if path.is_relative_to(ws):
+            continue
+        if path.is_file() and not path.is_symlink():
+            found.add(f"{path} {hash(path.read_bytes())}")
+        else:
+            found.add(str(path))
+    return found
 
 
 def sent(ws: Path) -> int:
     emails = len(list((ws / "outbox").rglob("*.eml")))
     audit = ws / ".boardpack" / "audit.sqlite"
-    if not audit.is_file():
-        return emails
+    if not audit.is_file() or audit.is_symlink() or audit.parent.is_symlink():
+        return emails  # a linked store is the case's point: written through, it shows outside
     with contextlib.closing(sqlite3.connect(audit)) as db:
         return (
             emails

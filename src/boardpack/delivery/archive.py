@@ -27,7 +27,7 @@ def archive_pdfs(
     One folder per run, named as `boardpack runs` names it: a later run that sends a report to a
     recipient added since (its figures perhaps corrected) keeps its own copy beside the first."""
     sent = {o.key.report for o in report.outcomes if o.action == "sent"}
-    folder = workspace.state_dir / "archive" / period / run_id
+    folder = workspace.state("archive", period, run_id)
     brand, written = brand_for(workspace), []
     for doc in documents:
         if doc.id in sent:

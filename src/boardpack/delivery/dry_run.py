@@ -16,6 +16,8 @@ from boardpack.delivery.transports.outbox import write_durably
 def write_dry_run(folder: Path, messages: list[OutgoingMessage]) -> Path:
     """Exactly the bytes each recipient set would receive, and the envelopes; nothing recorded,
     nothing sent."""
+    if folder.is_symlink():
+        folder.unlink()  # the link goes, never what it points to
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     per_report = Counter(m.key.report for m in messages if not is_chat(m))

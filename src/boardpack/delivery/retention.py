@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from boardpack.audit.store import AuditStore
-from boardpack.config import Workspace
+from boardpack.config import Workspace, output_path
 from boardpack.period import add_months, period_containing
 
 FOLDERS = (  # [retention] key, the folder whose <period>/ sub-folders it keeps
@@ -45,10 +45,13 @@ def prune(workspace: Workspace, store: AuditStore, today: date) -> list[str]:
         if not months:
             continue
         cutoff = add_months(today, -months)
-        root = (workspace.state_dir if in_state else workspace.root).joinpath(*parts)
+        # a link that leads out of the workspace is refused before anything is listed, let alone
+        # removed: a period-named folder elsewhere is not the workspace's to prune
+        root = workspace.state(*parts) if in_state else workspace.output(*parts)
         for folder in sorted(root.iterdir()) if root.is_dir() else []:
             last = ended(folder.name, kind) if folder.is_dir() and not folder.is_symlink() else None
             if last is not None and last < cutoff:
+                output_path(workspace.root, folder)
                 files = sum(1 for p in folder.rglob("*") if p.is_file())
                 shutil.rmtree(folder)
                 said.append(f"{Path(*parts, folder.name)}/ ({files} files; {key} = {months})")

@@ -119,6 +119,8 @@ def render_page(template: str, templates: Path | None, context: dict) -> str:
             f"{where_in_template(exc, templates)}: a template calls itself without end "
             "(a macro or include that never stops)"
         ) from None
+    except WorkspaceError:
+        raise
     # a workspace template's own mistake (range(10**9), 1/0): said, never a traceback
     except Exception as exc:
         if templates is None:

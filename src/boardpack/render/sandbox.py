@@ -15,6 +15,7 @@ A workspace template may come from anyone, so what it can reach is decided here,
 from __future__ import annotations
 
 import contextlib
+import posixpath
 import sys
 import time
 from collections.abc import Mapping
@@ -24,13 +25,17 @@ from typing import Any
 from jinja2 import FileSystemLoader, Undefined, nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import FILTERS
+from jinja2.loaders import split_template_path
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Cycler, Joiner, Namespace
 
+from boardpack.files import read_bytes
+
 TIME_LIMIT = 10.0  # seconds a page may take to render
 OUTPUT_LIMIT = 10_000_000  # characters in a rendered page
 VALUE_LIMIT = 1_000_000  # characters (or items) in one string (or list) a template builds
+TEMPLATE_BYTES = 1_000_000  # a template file: pages of markup, never megabytes
 RUNTIME = (
     LoopContext,
     Macro,
@@ -239,14 +244,19 @@ class FolderLoader(FileSystemLoader):
         self.folder = folder.resolve()
 
     def get_source(self, environment, template: str):
-        source, filename, uptodate = super().get_source(environment, template)
-        if not Path(filename).resolve().is_relative_to(self.folder):
+        """The template's text, once it is known to be a regular file of the folder, not too large:
+        checked before it is read, so no other file is ever opened."""
+        candidate = Path(posixpath.join(self.searchpath[0], *split_template_path(template)))
+        if candidate.exists() or candidate.is_symlink():
             # not TemplateNotFound: the loaders after this one must not be asked instead
-            raise SecurityError(
-                f"{template} resolves outside the templates folder {self.folder}, which "
-                "templates may not leave"
-            )
-        return source, filename, uptodate
+            if not candidate.resolve().is_relative_to(self.folder):
+                raise SecurityError(
+                    f"{template} resolves outside the templates folder {self.folder}, which "
+                    "templates may not leave"
+                )
+            if not candidate.is_dir():
+                read_bytes(candidate, f"the template {template}", TEMPLATE_BYTES)
+        return super().get_source(environment, template)
 
 
 class Budget:

@@ -79,11 +79,11 @@ class Scheduler:
         return cls(ws, trigger, clock, say)
 
     def lock(self) -> FileLock:
-        return FileLock(self.workspace.state_dir / "scheduler.lock")
+        return FileLock(self.workspace.state("scheduler.lock"))
 
     def run(self, max_fires: int | None = None) -> int:
         """Fire until stopped (or after `max_fires`); the number of fires run."""
-        (self.workspace.state_dir).mkdir(parents=True, exist_ok=True)
+        self.workspace.state().mkdir(parents=True, exist_ok=True)
         lock = self.lock()
         try:
             lock.acquire(timeout=0)

@@ -3,7 +3,8 @@
 For each: branch, HEAD, commit activity and authors, what the files say about the stack
 (`sources.stack`), and a secret scan of every tracked file at HEAD (`sources.secrets`). Files are
 read once, straight from git's object store (`git cat-file --batch`), so the working tree's
-uncommitted state never leaks into the audit. Paths and names are bytes to git; they are decoded
+uncommitted state never leaks into the audit. git runs on a shadow of each repository that obeys
+none of its configuration (`sources.git_safe`). Paths and names are bytes to git; they are decoded
 only for display, so file names that are not UTF-8 are read like any other.
 
 A repository that cannot be read (missing, not a repository, no commits) is reported, not fatal: the
@@ -12,7 +13,6 @@ pack still builds, and the CTO sections say what could not be seen.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -22,35 +22,13 @@ from pathlib import Path
 from boardpack.config import GitSource
 from boardpack.errors import SourceProblem, WorkspaceError
 from boardpack.model import Portfolio, Release, Repository, SecretFinding, SourceStatus
+from boardpack.sources.git_safe import GitError, NotARepository, SafeGit
 from boardpack.sources.lockfiles import parser_for
-from boardpack.sources.secrets import Baseline, Hit, SecretScanner, fingerprint_key
+from boardpack.sources.secrets import KEY_FILE, Baseline, Hit, SecretScanner, fingerprint_key
 from boardpack.sources.stack import StackFacts, wants_text
 
-GIT_ENV = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
 SNIFF = 8000  # git's own rule: a NUL in the first 8000 bytes makes a file binary
 OWN_BASELINE = ".secrets.baseline"
-
-
-class GitError(Exception):
-    pass
-
-
-class NotARepository(Exception):
-    """The path in boardpack.toml is wrong: a mistake for `check` to report, not a fact about a
-    repository."""
-
-
-def git(repo: Path, *args: str | bytes) -> bytes:
-    try:
-        run = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, env=GIT_ENV)
-    except FileNotFoundError:
-        raise WorkspaceError(
-            "git is not installed: install git to audit the repositories listed on entities"
-        ) from None
-    if run.returncode:
-        lines = run.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(lines[-1] if lines else f"git {args[0]!r} failed")
-    return run.stdout
 
 
 def shown(raw: bytes) -> str:
@@ -79,12 +57,13 @@ class GitRepositories:
                 file.read_text(encoding="utf-8", errors="replace"), spec.baseline
             )
         until = datetime.combine(portfolio.as_of + timedelta(days=1), datetime.min.time(), UTC)
-        scanner = SecretScanner(fingerprint_key(ws.state_dir))
+        scanner = SecretScanner(fingerprint_key(ws.state(KEY_FILE)))
         with scanner.session():
             for entity, path in listed:
                 try:
                     repo = read_repository(
                         ws.path(path, f"entities.{entity}.repos"),
+                        ws.root,
                         entity,
                         path,
                         until,
@@ -117,6 +96,7 @@ class GitRepositories:
 
 def read_repository(
     root: Path,
+    workspace_root: Path,
     entity: str,
     path: str,
     until: datetime,
@@ -126,40 +106,32 @@ def read_repository(
 ) -> Repository:
     if not root.is_dir():
         raise NotARepository(f"no such folder {root}")
-    try:
-        top = git(root, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()
-    except GitError as exc:
-        raise NotARepository(f"not a git repository ({exc})") from None
-    if Path(top).resolve() != root.resolve():
-        raise NotARepository(f"not a git repository: it is a folder inside the repository {top}")
-    repo = Repository(entity=entity, path=path, name=root.name)
-    repo.shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
-    try:
-        repo.branch = (
-            scanner.redact(shown(git(root, "symbolic-ref", "-q", "--short", "HEAD").strip()))
-            or None
-        )
-    except GitError:
-        repo.branch = None  # a detached HEAD
-    try:
-        repo.head = git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}").decode().strip()[:12]
-    except GitError:
-        repo.problem = "empty repository: no commits yet"
-        return repo
-    history(root, repo, until)
-    releases(root, repo, until, scanner.redact)
-    files(root, repo, spec, scanner, baseline)
+    with SafeGit(root, workspace_root) as git:
+        repo = Repository(entity=entity, path=path, name=root.name)
+        repo.shallow = git("rev-parse", "--is-shallow-repository").strip() == b"true"
+        try:
+            branch = git("symbolic-ref", "-q", "--short", "HEAD").strip()
+            repo.branch = scanner.redact(shown(branch)) or None
+        except GitError:
+            repo.branch = None  # a detached HEAD
+        try:
+            repo.head = git("rev-parse", "-q", "--verify", "HEAD^{commit}").decode().strip()[:12]
+        except GitError:
+            repo.problem = "empty repository: no commits yet"
+            return repo
+        history(git, repo, until)
+        releases(git, repo, until, scanner.redact)
+        files(git, repo, spec, scanner, baseline)
     return repo
 
 
 RELEASES_READ = 100  # the newest tags up to the as-of date, for the delivery figures
 
 
-def releases(root: Path, repo: Repository, until: datetime, redact) -> None:
+def releases(git: SafeGit, repo: Repository, until: datetime, redact) -> None:
     """Each tag up to `until` (its date: the tagger's, or a lightweight tag's commit's), oldest
     first, with the commits it shipped: those it reaches that the tag before it does not."""
     out = git(
-        root,
         "for-each-ref",
         "--sort=creatordate",
         "--format=%(refname:short)%1f%(creatordate:unix)%1f%(objectname)%1f%(*objectname)",
@@ -175,7 +147,7 @@ def releases(root: Path, repo: Repository, until: datetime, redact) -> None:
     found, before = [], None
     for name, when, commit in tags:
         span = [commit] + ([f"^{before}"] if before else [])
-        log = git(root, "log", "-z", "--format=%ct%x1f%s", *span)
+        log = git("log", "-z", "--no-show-signature", "--format=%ct%x1f%s", *span)
         shipped = tuple(
             (datetime.fromtimestamp(int(stamp), UTC), redact(shown(subject)))
             for stamp, subject in (r.split(b"\x1f", 1) for r in filter(None, log.split(b"\0")))
@@ -185,10 +157,15 @@ def releases(root: Path, repo: Repository, until: datetime, redact) -> None:
     repo.releases = tuple(found)
 
 
-def history(root: Path, repo: Repository, until: datetime) -> None:
+def history(git: SafeGit, repo: Repository, until: datetime) -> None:
     """Activity up to the as-of date: last commit, commits and merges in 30 and 90 days, authors."""
     out = git(
-        root, "log", "-z", "--format=%ct%x1f%aE%x1f%P", f"--until={int(until.timestamp())}", "HEAD"
+        "log",
+        "-z",
+        "--no-show-signature",
+        "--format=%ct%x1f%aE%x1f%P",
+        f"--until={int(until.timestamp())}",
+        "HEAD",
     )
     authors, recent_authors = set(), set()
     for record in filter(None, out.split(b"\0")):
@@ -205,11 +182,11 @@ def history(root: Path, repo: Repository, until: datetime) -> None:
     repo.authors, repo.authors_90 = len(authors), len(recent_authors)
 
 
-def tree(root: Path) -> list[tuple[bytes, int, bytes]]:
+def tree(git: SafeGit) -> list[tuple[bytes, int, bytes]]:
     """(object id, size, path) of every regular file tracked at HEAD; symlinks and submodules are
     not files."""
     entries = []
-    for record in filter(None, git(root, "ls-tree", "-r", "-z", "--long", "HEAD").split(b"\0")):
+    for record in filter(None, git("ls-tree", "-r", "-z", "--long", "HEAD").split(b"\0")):
         meta, _, path = record.partition(b"\t")
         mode, kind, oid, size = meta.split()
         if kind == b"blob" and mode in (b"100644", b"100755"):
@@ -217,14 +194,14 @@ def tree(root: Path) -> list[tuple[bytes, int, bytes]]:
     return entries
 
 
-def blobs(root: Path, oids: list[bytes]) -> Iterator[bytes]:
+def blobs(git: SafeGit, oids: list[bytes]) -> Iterator[bytes]:
     """Each object's content, in order, through one `git cat-file --batch` process."""
-    process = subprocess.Popen(
-        ["git", "-C", str(root), "cat-file", "--batch"],
+    process = git.popen(
+        "cat-file",
+        "--batch",
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        env=GIT_ENV,
     )
 
     def feed() -> None:  # in a thread, so that a full stdout pipe cannot block our writes
@@ -249,9 +226,9 @@ def blobs(root: Path, oids: list[bytes]) -> Iterator[bytes]:
 
 
 def files(
-    root: Path, repo: Repository, spec: GitSource, scanner: SecretScanner, baseline: Baseline
+    git: SafeGit, repo: Repository, spec: GitSource, scanner: SecretScanner, baseline: Baseline
 ) -> None:
-    entries = tree(root)
+    entries = tree(git)
     facts = StackFacts()
     repo.files = len(entries)
     wanted, raw_paths = [], {}
@@ -268,7 +245,7 @@ def files(
     pins: list[tuple[str, object]] = []
     lock_problems: list[str] = []
     own_baseline: str | None = None
-    for (oid, path), content in zip(wanted, blobs(root, [oid for oid, _ in wanted]), strict=True):
+    for (oid, path), content in zip(wanted, blobs(git, [oid for oid, _ in wanted]), strict=True):
         if key_store := scanner.key_store(path, content):
             hits.append((path, key_store))
         if b"\0" in content[:SNIFF]:
@@ -296,7 +273,7 @@ def files(
             repo.problem = str(exc)
     kept = [(path, hit) for path, hit in hits if not baseline.covers(path, hit.sha1, repo.name)]
     repo.in_baseline = len(hits) - len(kept)
-    commits = blame(root, kept, raw_paths)
+    commits = blame(git, kept, raw_paths)
     shown_path = scanner.redact  # a file name can hold a secret too: it gets the same detection
     repo.secrets = tuple(
         SecretFinding(
@@ -312,8 +289,9 @@ def files(
     repo.unscanned = tuple(map(shown_path, scanned.unscanned))
     repo.packages, repo.lock_problems = tuple(pins), tuple(lock_problems)
     repo.ci, repo.test_files = tuple(sorted(facts.ci)), facts.test_files
-    repo.lock_files, repo.iac = tuple(sorted(map(shown_path, facts.lock_files))), tuple(
-        sorted(facts.iac)
+    repo.lock_files, repo.iac = (
+        tuple(sorted(map(shown_path, facts.lock_files))),
+        tuple(sorted(facts.iac)),
     )
     repo.docker, repo.staging = facts.docker, tuple(map(shown_path, facts.staging))
     repo.manifests = tuple(sorted(map(shown_path, facts.manifests)))
@@ -324,10 +302,10 @@ def files(
 
 
 def blame(
-    root: Path, hits: list[tuple[str, Hit]], raw_paths: dict[str, bytes]
+    git: SafeGit, hits: list[tuple[str, Hit]], raw_paths: dict[str, bytes]
 ) -> dict[tuple[str, int], str]:
-    """The commit that last changed each finding's line: who to ask, and how long it has been there.
-    """
+    """The commit that last changed each finding's line: who to ask, and how long it has been
+    there."""
     lines: dict[str, set[int]] = {}
     for path, hit in hits:
         lines.setdefault(path, set()).add(hit.line)
@@ -335,7 +313,9 @@ def blame(
     for path, numbers in lines.items():
         ranges = [arg for n in sorted(numbers) for arg in ("-L", f"{n},{n}")]
         try:
-            out = git(root, "blame", "--porcelain", *ranges, "HEAD", "--", raw_paths[path])
+            out = git(
+                "blame", "--no-textconv", "--porcelain", *ranges, "HEAD", "--", raw_paths[path]
+            )
         except GitError:
             continue  # a line past the end (a parser's numbering) keeps HEAD as its commit
         for line in out.splitlines():

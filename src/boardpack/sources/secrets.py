@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from boardpack.errors import WorkspaceError
+from boardpack.files import read_bytes
 
 # Markers that say what a token is and are the same in every token of its kind; nothing after them
 # is shown.
@@ -90,19 +91,18 @@ class Hit:
     sha1: str  # detect-secrets' own hash, to match a baseline
 
 
-def fingerprint_key(state_dir: Path) -> bytes:
+def fingerprint_key(path: Path) -> bytes:
     """The workspace's own HMAC key, made on first use (mode 0600). It is not a credential: it only
     makes fingerprints unlinkable across workspaces, and losing it only changes them."""
-    path = state_dir / KEY_FILE
     try:
-        return bytes.fromhex(path.read_text().strip())
+        return bytes.fromhex(read_bytes(path, "the fingerprint key", 1024).decode().strip())
     except FileNotFoundError:
-        state_dir.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         key = random.token_bytes(32)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process made it first
-            return fingerprint_key(state_dir)
+            return fingerprint_key(path)
         with os.fdopen(fd, "w") as handle:
             handle.write(key.hex())
         return key

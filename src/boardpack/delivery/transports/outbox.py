@@ -8,11 +8,13 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from boardpack.config import Workspace
+from boardpack.config import Workspace, output_path
 from boardpack.delivery.message import OutgoingMessage
 from boardpack.delivery.transports.base import Allowance, Check, PermanentError, Receipt
+from boardpack.errors import WorkspaceError
 
 INDEX = "index.jsonl"
+OUTBOX = "the outbox"
 
 
 class OutboxTransport:
@@ -25,7 +27,13 @@ class OutboxTransport:
         return Allowance(concurrency=1)  # one writer keeps the index in send order
 
     def preflight(self, sender: str) -> list[str]:
-        return []  # a refused sender shows at the first message, which is its own check
+        """A link in the outbox that leads out of it stops the send before anything is planned (a
+        refused sender shows at the first message, which is its own check)."""
+        for period in self.folder.iterdir() if self.folder.is_dir() else ():
+            output_path(self.folder, period, OUTBOX)
+            for item in period.iterdir() if period.is_dir() and not period.is_symlink() else ():
+                output_path(self.folder, item, OUTBOX)
+        return []
 
     def check(self, sender: str, recipients: list[str]) -> list[Check]:
         return [Check(True, f"outbox: writes to {self.folder} (no network needed)")]
@@ -38,6 +46,8 @@ class OutboxTransport:
         key = message.key
         target = self.folder / key.period / f"{key.report}-{key.recipients}.eml"
         try:
+            output_path(self.folder, target, OUTBOX)  # no link inside the outbox leads out of it
+            output_path(self.folder, self.folder / INDEX, OUTBOX)
             target.parent.mkdir(parents=True, exist_ok=True)
             write_durably(target, message.raw)
             entry = {
@@ -59,6 +69,8 @@ class OutboxTransport:
             raise PermanentError(
                 f"cannot write to the outbox {self.folder}: {exc.strerror}"
             ) from exc
+        except WorkspaceError as exc:
+            raise PermanentError(f"cannot write to the outbox: {exc}") from exc
         return Receipt(str(target))
 
     def close(self) -> None:
@@ -66,9 +78,12 @@ class OutboxTransport:
 
 
 def write_durably(path: Path, data: bytes) -> None:
-    """Write to a temporary name, fsync, then rename: a reader never sees half a message."""
+    """Write to a temporary name, fsync, then rename: a reader never sees half a message. Neither
+    name is written through: a link left at the temporary name goes, and the rename replaces a link
+    at `path` rather than its target."""
     temp = path.with_suffix(".tmp")
-    with open(temp, "wb") as handle:
+    temp.unlink(missing_ok=True)
+    with open(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())

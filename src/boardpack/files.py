@@ -1,0 +1,78 @@
+"""What a workspace may reach, and how boardpack opens a file it names: only inside the workspace
+(or a folder the machine's owner trusts), only a regular file, never more than a stated size, and
+never waiting on a FIFO or a device (which would hold a run for ever).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from boardpack.errors import WorkspaceError
+
+TRUSTED_PATHS = "BOARDPACK_TRUSTED_PATHS"  # the machine owner's own roots, from the environment
+KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def roots(root: Path) -> list[Path]:
+    """The folders boardpack may read and write in: the workspace and the folders the machine's
+    owner trusts in the process environment (never from the workspace or its .env)."""
+    trusted = os.environ.get(TRUSTED_PATHS, "").split(os.pathsep)
+    return [root.resolve(), *(Path(p).resolve() for p in trusted if p)]
+
+
+def within(root: Path, path: Path) -> bool:
+    """Whether `path`, symlinks resolved, stays in the workspace `root` (or a trusted folder)."""
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(r) for r in roots(root))
+
+
+def kind_of(mode: int) -> str:
+    return next((name for test, name in KINDS if test(mode)), "not a regular file")
+
+
+def not_a_file(path: Path, mode: int, what: str) -> WorkspaceError:
+    return WorkspaceError(
+        f"{path} ({what}) is {kind_of(mode)}, not a file; boardpack reads only regular files: "
+        "put the file itself there"
+    )
+
+
+def check_node(path: Path, what: str) -> None:
+    """A path a workspace names that may be a folder or a file, but nothing else."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # not there: whoever reads it says so
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise not_a_file(path, mode, what)
+
+
+def read_bytes(path: Path, what: str, limit: int) -> bytes:
+    """The file's bytes: a regular file of at most `limit` bytes, or a `WorkspaceError` naming it.
+    Opened without blocking, so a FIFO swapped in after a check is refused, not waited on."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    with os.fdopen(fd, "rb") as handle:
+        mode, size = os.fstat(fd).st_mode, os.fstat(fd).st_size
+        if not stat.S_ISREG(mode):
+            raise not_a_file(path, mode, what)
+        if size > limit:
+            raise too_large(path, what, size, limit)
+        os.set_blocking(fd, True)
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # it grew while being read
+        raise too_large(path, what, len(data), limit)
+    return data
+
+
+def too_large(path: Path, what: str, size: int, limit: int) -> WorkspaceError:
+    return WorkspaceError(
+        f"{path} ({what}) is {size:,} bytes, over the {limit:,} boardpack reads for it; split it "
+        "or leave out what it does not need"
+    )
