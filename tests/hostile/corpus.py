@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from boardpack.render import sandbox
+from boardpack.render import budget
 from tests.conftest import TOML, run_cli, write_workspace
 
 AS_OF = ("--as-of", "2026-11-15")
@@ -144,8 +144,8 @@ def _text(path: Path) -> str:
 @contextlib.contextmanager
 def _limits():
     """A template's time budget cut to a second, so the endless loop cases end quickly."""
-    saved, sandbox.TIME_LIMIT = sandbox.TIME_LIMIT, 1.0
+    saved, budget.TIME_LIMIT = budget.TIME_LIMIT, 1.0
     try:
         yield
     finally:
-        sandbox.TIME_LIMIT = saved
+        budget.TIME_LIMIT = saved

@@ -13,6 +13,8 @@ from tests.hostile.corpus import Case, append, problems_of, run_case
 
 TEMPLATES = append('[branding]\ntemplates = "tpl"\n')
 REFUSED = "the template sandbox refused this"
+LIMIT = "went past a limit"
+MANY = "(['x' * 999999] * 1000)"  # a thousand references to one long string: 8 KB, not 1 GB
 
 
 def template(body: str, **more: str | bytes) -> dict[str, str | bytes]:
@@ -100,6 +102,85 @@ CASES = [
     case(
         "endless recursion",
         "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}",
+        "calls itself",
+    ),
+    # Huge values built where the old budget did not look (inside filters, blocks and str()), and
+    # long work inside one filter call: each is stopped by the value, build or time limit.
+    case("a list of references turned into text", f"{{{{ {MANY}|string|length }}}}", LIMIT),
+    case("a list of references as JSON", f"{{{{ {MANY}|tojson|length }}}}", LIMIT),
+    case("a list of references printed", f"{{{{ {MANY} }}}}", LIMIT),
+    case("a list of references joined by ~", f"{{{{ ({MANY} ~ '')|length }}}}", LIMIT),
+    case("a list of references escaped", f"{{{{ {MANY}|e|length }}}}", LIMIT),
+    case("a generator of references joined", f"{{{{ {MANY}|select|join|length }}}}", LIMIT),
+    case("a map that copies each reference", f"{{{{ {MANY}|map('upper')|list|length }}}}", LIMIT),
+    case("a map into a list of strings", f"{{{{ {MANY}|map('string')|list|length }}}}", LIMIT),
+    case(
+        "sum(start=[]) of many lists",
+        "{{ ([range(1000)|list] * 2000)|sum(start=[])|length }}",
+        LIMIT,
+    ),
+    case(
+        "a sort of a large list, again and again",
+        "{% for i in range(100000) %}{{ (range(100000)|list * 10)|sort|length }}{% endfor %}",
+        LIMIT,
+        "seconds",
+    ),
+    case(
+        "unique over a large list, again and again",
+        "{% for i in range(100000) %}{{ (range(100000)|list * 10)|unique|list|length }}"
+        "{% endfor %}",
+        LIMIT,
+        "seconds",
+    ),
+    case("a slice into a billion parts", "{{ [1]|slice(1000000000)|list|length }}", LIMIT),
+    case(
+        "a set block filled in a loop",
+        "{% set b %}{% for i in range(100000) %}{{ 'y' * 999999 }}{% endfor %}{% endset %}"
+        "{{ b|length }}",
+        LIMIT,
+    ),
+    case(
+        "a macro whose text grows in a loop",
+        "{% macro m() %}{% for i in range(100000) %}{{ ('y' * 999999) ~ i }}{% endfor %}"
+        "{% endmacro %}{{ m()|length }}",
+        LIMIT,
+    ),
+    case(
+        "a filter block filled in a loop",
+        "{% filter upper %}{% for i in range(100000) %}{{ 'y' * 999999 }}{% endfor %}"
+        "{% endfilter %}",
+        LIMIT,
+    ),
+    case(
+        "a parent's block taken as a value",
+        '{% extends "base.j2" %}{% block b %}{% set x = super()|length %}{% endblock %}',
+        LIMIT,
+        **{
+            "base.j2": "{% block b %}{% for i in range(100000) %}{{ 'y' * 999999 }}{% endfor %}"
+            "{% endblock %}"
+        },
+    ),
+    case(
+        "a large value made and dropped again and again",
+        "{% for i in range(100000) %}{% set x = ('y' * 999999) ~ i %}{% endfor %}",
+        LIMIT,
+    ),
+    case(
+        "an integer squared and squared again",
+        "{% set ns = namespace(n=10 ** 60) %}{% for i in range(40) %}{% set ns.n = ns.n * ns.n %}"
+        "{% endfor %}{{ ns.n|string|length }}",
+        LIMIT,
+        "bits",
+    ),
+    case("a power of a large integer", "{{ ((2 ** 60) ** 60) ** 60 }}", LIMIT, "bits"),
+    case(
+        "a dict of references printed",
+        "{% set s = 'x' * 999999 %}{{ dict(a=s, b=s, c=s, d=s, e=s, f=s) }}",
+        LIMIT,
+    ),
+    case(
+        "a recursive loop without end",
+        "{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}",
         "calls itself",
     ),
     case("a mutation of the data", "{% set x = doc.sections.append(1) %}", REFUSED),

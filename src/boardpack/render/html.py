@@ -48,7 +48,7 @@ def environment(templates: Path | None = None) -> DataSandbox:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(value=value_text, cell=cell_text, change=change_text)
+    env.add_filters(value=value_text, cell=cell_text, change=change_text)
     return env
 
 

@@ -5,25 +5,25 @@ A workspace template may come from anyone, so what it can reach is decided here,
   dates) and Jinja's own helpers (`loop`, `namespace`, `cycler`, `joiner`, macros);
 - `a.b` and `a["b"]` look up a dict's key or a list's index, never an attribute: no method of any
   value can be reached, so no template can touch a file, a module or the network;
-- the filters are an allow-list; those whose arguments could build a huge value are checked first;
-- a string or list a template builds is at most `VALUE_LIMIT` long, a page at most `OUTPUT_LIMIT`,
-  and a page renders in at most `TIME_LIMIT` seconds;
-- `{% include %}` and `{% extends %}` load only files inside the templates folder, symlinks
-  resolved.
+- the filters are an allow-list, each run through `guarded`: what it makes is counted, and what it
+  would turn into text is measured first;
+- every value a template builds, every block it fills and the page itself are held to the budget of
+  `render.budget` (sizes, everything built, and a deadline that stops the page wherever it is);
+- `{% include %}` and `{% extends %}` load only regular files inside the templates folder, symlinks
+  resolved, checked before they are read.
 """
 
 from __future__ import annotations
 
-import contextlib
 import posixpath
-import sys
-import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, Undefined, nodes
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.debug import rewrite_traceback_stack
 from jinja2.filters import FILTERS
 from jinja2.loaders import split_template_path
 from jinja2.runtime import LoopContext, Macro
@@ -31,10 +31,22 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Cycler, Joiner, Namespace
 
 from boardpack.files import read_bytes
+from boardpack.render import budget
+from boardpack.render.budget import (
+    OUTPUT_LIMIT,
+    SIZED,
+    VALUE_LIMIT,
+    PageBudget,
+    PageBuffer,
+    PageTimeout,
+    TemplateLimit,
+    as_text,
+    bounded_join,
+    checked,
+    checked_int,
+    size,
+)
 
-TIME_LIMIT = 10.0  # seconds a page may take to render
-OUTPUT_LIMIT = 10_000_000  # characters in a rendered page
-VALUE_LIMIT = 1_000_000  # characters (or items) in one string (or list) a template builds
 TEMPLATE_BYTES = 1_000_000  # a template file: pages of markup, never megabytes
 RUNTIME = (
     LoopContext,
@@ -43,7 +55,6 @@ RUNTIME = (
     Cycler,
     Joiner,
 )  # Jinja's own helpers: their attributes are theirs
-SIZED = (str, list, tuple)
 
 # Filters a template may use. Left out: `format` (a "%999999999d" width), `center`, `indent`,
 # `wordwrap` (a width), and `attr` (an attribute by name).
@@ -93,37 +104,26 @@ SAFE_FILTERS = (
     "urlencode",
     "wordcount",
 )
-
-
-class TemplateLimit(SecurityError):
-    """A template went past a time or size limit."""
-
-    filename: str | None = None  # the page's template, when the limit is the page's own
-
-
-def _size(value: Any) -> int:
-    return len(value) if isinstance(value, SIZED) else 0
-
-
-def checked(value: Any, what: str = "a value") -> Any:
-    if _size(value) > VALUE_LIMIT:
-        raise TemplateLimit(
-            f"{what} of {_size(value):,} characters or items is over the limit of "
-            f"{VALUE_LIMIT:,} a template may build"
-        )
-    return value
-
-
-def _join(eval_ctx, value, d="", attribute=None):
-    items = list(value)
-    parts = (
-        items if attribute is None else [eval_ctx.environment.getitem(i, attribute) for i in items]
-    )
-    if sum(_size(p) for p in parts) + len(d) * len(parts) > VALUE_LIMIT:
-        raise TemplateLimit(
-            f"join would build a string over the limit of {VALUE_LIMIT:,} characters"
-        )
-    return FILTERS["join"](eval_ctx, items, d, attribute)
+# The filters that turn what they are given into text: it is measured, all the way down, first.
+TO_TEXT = {
+    "capitalize",
+    "e",
+    "escape",
+    "forceescape",
+    "join",
+    "lower",
+    "replace",
+    "safe",
+    "string",
+    "striptags",
+    "title",
+    "tojson",
+    "trim",
+    "truncate",
+    "upper",
+    "urlencode",
+    "wordcount",
+}
 
 
 def _replace(eval_ctx, s, old, new, count=None):
@@ -144,35 +144,120 @@ def _batch(value, linecount, fill_with=None):
     return FILTERS["batch"](value, max(1, min(int(linecount), VALUE_LIMIT)), fill_with)
 
 
-# the guarded ones keep Jinja's own marks (environment, eval context) so Jinja passes what they need
-GUARDED = {"join": _join, "replace": _replace, "truncate": _truncate, "batch": _batch}
-for name, guard in GUARDED.items():
+def _slice(eval_ctx, value, slices, fill_with=None):
+    checked_size(int(slices), "slice")  # each part is a list, even an empty one
+    return FILTERS["slice"](eval_ctx, value, slices, fill_with)
+
+
+def _sum(environment, iterable, attribute=None, start=0):
+    """Jinja's `sum`, but lists are joined once (Python's `sum` copies the total at every step, so
+    `sum(start=[])` over many lists is quadratic), their length checked first."""
+    items = list(iterable)
+    if attribute is not None:
+        items = [environment.getitem(i, attribute) for i in items]
+    if isinstance(start, (list, tuple)) and all(isinstance(i, type(start)) for i in items):
+        total = len(start) + sum(len(i) for i in items)
+        checked_size(total, "sum")
+        return type(start)(chain(start, *items))
+    return FILTERS["sum"](environment, items, start=start)
+
+
+def checked_size(total: int, what: str) -> None:
+    if total > VALUE_LIMIT:
+        raise TemplateLimit(
+            f"{what} would build a value of {total:,} items, over the limit of {VALUE_LIMIT:,}"
+        )
+
+
+# the replacements keep Jinja's own marks (environment, eval context): Jinja passes what they need
+REPLACED = {
+    "replace": _replace,
+    "truncate": _truncate,
+    "batch": _batch,
+    "slice": _slice,
+    "sum": _sum,
+}
+for name, replacement in REPLACED.items():
     if hasattr(FILTERS[name], "jinja_pass_arg"):
-        guard.jinja_pass_arg = FILTERS[name].jinja_pass_arg
+        replacement.jinja_pass_arg = FILTERS[name].jinja_pass_arg
 
 
-class _SizedConcat(CodeGenerator):
-    """`a ~ b` built as usual, then held to the value limit like `+` and `*`."""
+def guarded(name: str, function):
+    """A filter held to the page's budget: what it would turn into text measured first (a generator
+    of values taken into a list, so that it can be), what it makes counted."""
+    passes = hasattr(function, "jinja_pass_arg")
+    at = 1 if passes else 0
+
+    def run(*args, **kwargs):
+        if name in TO_TEXT and len(args) > at:
+            value = args[at]
+            if isinstance(value, Iterator):
+                value = list(value)
+                args = (*args[:at], value, *args[at + 1 :])
+            as_text(value, f"|{name}")
+        return checked(function(*args, **kwargs), f"|{name}")
+
+    if passes:
+        run.jinja_pass_arg = function.jinja_pass_arg
+    run.__name__ = function.__name__
+    return run
+
+
+class _Budgeted(CodeGenerator):
+    """Code that keeps to the page's budget: `a ~ b` measured as it is joined, and every block's
+    buffer a `PageBuffer`."""
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
-        self.write("environment.checked(")
-        super().visit_Concat(node, frame)
-        self.write(")")
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write(f"environment.joined({join}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+    def buffer(self, frame: Frame) -> None:
+        frame.buffer = self.temporary_identifier()
+        self.writeline(f"{frame.buffer} = environment.page_buffer()")
+
+
+def joined(join, values: tuple) -> str:
+    """`a ~ b ~ ...`: each part measured as text before any is joined."""
+    total = 0
+    for value in values:
+        total += size(value) if isinstance(value, str) else len(str(as_text(value, "~")))
+        if total > VALUE_LIMIT:
+            raise TemplateLimit(
+                f"~ would build a string over the limit of {VALUE_LIMIT:,} characters"
+            )
+    return checked(join(values), "~")
 
 
 class DataSandbox(ImmutableSandboxedEnvironment):
     """Jinja's sandbox, narrowed to data: keys and indexes only, bounded values, a bounded page."""
 
-    code_generator_class = _SizedConcat
+    code_generator_class = _Budgeted
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self, **options):
-        super().__init__(**options)
-        self.filters = {name: GUARDED.get(name, FILTERS[name]) for name in SAFE_FILTERS}
+        # `{{ x }}`: what a value becomes as text is measured before it is made
+        super().__init__(finalize=lambda value: as_text(value, "{{ }}"), **options)
+        self.filters = {
+            name: guarded(name, REPLACED.get(name, FILTERS[name])) for name in SAFE_FILTERS
+        }
         self.globals = {
             name: self.globals[name] for name in ("range", "dict", "cycler", "joiner", "namespace")
         }
-        self.checked = checked
+        self.concat = bounded_join  # blocks, macros and `self.block()` join through it
+        self.page_buffer, self.joined = PageBuffer, joined
+
+    def add_filters(self, **filters) -> None:
+        """boardpack's own filters (value, cell, change), guarded like the rest."""
+        self.filters.update({name: guarded(name, f) for name, f in filters.items()})
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, Mapping) and attribute in obj:
@@ -219,20 +304,23 @@ class DataSandbox(ImmutableSandboxedEnvironment):
             raise SecurityError(
                 "% formatting of text is not available in templates: use filters (value, cell)"
             )
-        if operator == "**" and isinstance(right, int) and abs(right) > 64 and abs(left) > 1:
-            raise TemplateLimit(f"{left!r} ** {right} is over the limit a template may compute")
+        integers = isinstance(left, int) and isinstance(right, int)
+        if operator == "**" and integers and abs(left) > 1 and right > 0:
+            checked_int(left.bit_length() * right, f"{left!r} ** {right}")
+        if operator == "*" and integers:
+            checked_int(left.bit_length() + right.bit_length(), "*")
         if operator == "*":
-            sized, count = (left, right) if _size(left) else (right, left)
-            if isinstance(count, int) and _size(sized) * count > VALUE_LIMIT:
+            sized, count = (left, right) if size(left) else (right, left)
+            if isinstance(count, int) and size(sized) * count > VALUE_LIMIT:
                 raise TemplateLimit(
-                    f"* would build a value of {_size(sized) * count:,} characters or items, "
+                    f"* would build a value of {size(sized) * count:,} characters or items, "
                     f"over the limit of {VALUE_LIMIT:,}"
                 )
-        if operator == "+" and _size(left) + _size(right) > VALUE_LIMIT:
+        if operator == "+" and size(left) + size(right) > VALUE_LIMIT:
             raise TemplateLimit(
                 f"+ would build a value over the limit of {VALUE_LIMIT:,} characters or items"
             )
-        return super().call_binop(context, operator, left, right)
+        return checked(super().call_binop(context, operator, left, right), operator)
 
 
 class FolderLoader(FileSystemLoader):
@@ -259,52 +347,33 @@ class FolderLoader(FileSystemLoader):
         return super().get_source(environment, template)
 
 
-class Budget:
-    """The time a page may take: a tracer on the template's own frames, checked every few hundred
-    lines, so an endless loop stops with an error instead of holding the run."""
-
-    EVERY = 256  # line events between looks at the clock
-
-    def __init__(self, environment: DataSandbox, seconds: float):
-        self.environment, self.deadline, self.count = environment, time.monotonic() + seconds, 0
-        self.seconds = seconds
-
-    def __enter__(self) -> Budget:
-        self.previous = sys.gettrace()
-        sys.settrace(self.on_call)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        sys.settrace(self.previous)
-
-    def on_call(self, frame, event, arg):
-        return self.on_line if frame.f_globals.get("environment") is self.environment else None
-
-    def on_line(self, frame, event, arg):
-        self.count += 1
-        if self.count % self.EVERY == 0 and time.monotonic() > self.deadline:
-            raise TemplateLimit(
-                f"rendering took over {self.seconds:g} seconds, the limit for a page"
-            )
-        return self.on_line
-
-
 def render_bounded(
     environment: DataSandbox, template_name: str, context: dict, timed: bool = True
 ) -> str:
-    """The page, or `TemplateLimit` once it passes the time or the output limit. `timed` False
-    skips the clock's tracer (a few times the rendering's cost) for boardpack's own templates,
-    which no workspace wrote."""
+    """The page, or `TemplateLimit` once it passes its deadline or a size limit. `timed` False
+    runs boardpack's own templates, which no workspace wrote, without a budget."""
     template = environment.get_template(template_name)
-    chunks, size = [], 0
-    with Budget(environment, TIME_LIMIT) if timed else contextlib.nullcontext():
-        for chunk in template.generate(**context):
-            size += len(chunk)
-            if size > OUTPUT_LIMIT:
-                limit = TemplateLimit(
-                    f"the page passed {OUTPUT_LIMIT:,} characters, the limit for a page"
-                )
-                limit.filename = template.filename
-                raise limit
-            chunks.append(chunk)
+    if not timed:
+        return _page(template, context)
+    try:
+        with PageBudget(_page.__code__, budget.TIME_LIMIT):
+            return _page(template, context)
+    except PageTimeout:  # its traceback, as Jinja maps it, says at which template line it stopped
+        stopped = rewrite_traceback_stack()
+        raise TemplateLimit(
+            f"rendering took over {budget.TIME_LIMIT:g} seconds, the limit for a page"
+        ).with_traceback(stopped.__traceback__) from None
+
+
+def _page(template, context: dict) -> str:
+    chunks, total = [], 0
+    for chunk in template.generate(**context):
+        total += len(chunk)
+        if total > OUTPUT_LIMIT:
+            limit = TemplateLimit(
+                f"the page passed {OUTPUT_LIMIT:,} characters, the limit for a page"
+            )
+            limit.filename = template.filename
+            raise limit
+        chunks.append(chunk)
     return "".join(chunks)
