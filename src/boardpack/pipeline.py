@@ -27,6 +27,7 @@ from boardpack.delivery.transports import open_transport
 from boardpack.delivery.transports.base import Transport
 from boardpack.delivery.transports.webhook import WebhookTransport
 from boardpack.errors import BoardpackError, WorkspaceError
+from boardpack.feedback.events import protected_addresses
 from boardpack.model import Portfolio, Results
 from boardpack.period import Period, period_before
 from boardpack.render import render
@@ -251,7 +252,9 @@ def audit_store(workspace: Workspace) -> AuditStore:
 
 def policy_of(workspace: Workspace, resend_unknown: bool = False) -> Policy:
     d = workspace.settings.delivery
-    return Policy(d.concurrency, d.max_attempts, d.retry_delay, resend_unknown)
+    return Policy(
+        d.concurrency, d.max_attempts, d.retry_delay, resend_unknown, protected_addresses(workspace)
+    )
 
 
 def ready(workspace: Workspace, transport: Transport | None) -> tuple[Transport, list[str]]:

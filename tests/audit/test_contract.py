@@ -215,6 +215,40 @@ def test_a_bounce_suppresses_only_recipients_of_that_message_and_never_a_protect
     assert store.suppressed() == set()  # ceo@ was not a recipient; cfo@ is the audit address
 
 
+def test_the_audit_copy_recorded_with_a_delivery_is_never_suppressed_whoever_reads_the_complaint(
+    store,
+):
+    """A fan-out deployment's notification handler has no workspace to ask: the delivery itself
+    says which of its recipients are the audit copy and the alerts' address."""
+    store.plan(
+        [
+            Intent(
+                key=KEY,
+                recipients=("cfo@example.com", "audit@example.com"),
+                subject="Subject",
+                message_id="<id@example.com>",
+                content_hash="hash",
+                protected=("audit@example.com",),
+            )
+        ],
+        "run-1",
+    )
+    store.claim(KEY, "r", "h:1")
+    store.record(KEY, "sent", "r", transport_id="ses-id-1")
+    complaint = DeliveryEvent(
+        id="e6",
+        kind="complaint",
+        transport_id="ses-id-1",
+        recipients=("AUDIT@example.com", "cfo@example.com"),
+        at="t",
+        permanent=True,
+    )
+    assert store.record_events([complaint]) == [  # no protected addresses given
+        EventOutcome(KEY, True, suppressed=("cfo@example.com",), protected=("audit@example.com",))
+    ]
+    assert store.suppressed() == {"cfo@example.com"}
+
+
 def test_a_transient_bounce_or_a_delivery_suppresses_nobody(store):
     plan(store)
     store.claim(KEY, "r", "h:1")

@@ -341,6 +341,7 @@ class DynamoAuditStore:
             "period": self.prefix + key.period,
             "report": key.report,
             "recipients": list(intent.recipients),
+            "protected": list(intent.protected) or None,
             "subject": intent.subject,
             "message_id": intent.message_id,
             "content_hash": intent.content_hash,
@@ -620,7 +621,8 @@ class DynamoAuditStore:
             self._get(pointer.get("delivery_pk", f"DELIVERY#{key}"), "STATE") if pointer else None
         )
         sent_to = {a.lower() for a in delivery["recipients"]} if delivery else set()
-        suppressed, spared = to_suppress(event, sent_to, protected)
+        kept = {a.lower() for a in delivery.get("protected") or ()} if delivery else set()
+        suppressed, spared = to_suppress(event, sent_to, protected | kept)
         for address in suppressed:
             self.suppress(address, event.kind, event.at, event.detail)
         return EventOutcome(

@@ -85,6 +85,8 @@ class SqliteAuditStore:
         self.allow_every_state()
         if "alert" not in {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}:
             self.db.execute("ALTER TABLE runs ADD COLUMN alert TEXT NOT NULL DEFAULT ''")
+        if "protected" not in {r[1] for r in self.db.execute("PRAGMA table_info(deliveries)")}:
+            self.db.execute("ALTER TABLE deliveries ADD COLUMN protected TEXT NOT NULL DEFAULT ''")
 
     def allow_every_state(self) -> None:
         """A store made before `held` and `rejected` existed: its deliveries table rebuilt with
@@ -143,8 +145,8 @@ class SqliteAuditStore:
                 if row is None:
                     db.execute(
                         "INSERT INTO deliveries (key, period, report, recipients, subject,"
-                        " message_id, content_hash, state, updated_at, detail) VALUES (?, ?, ?, ?,"
-                        " ?, ?, ?, ?, ?, ?)",
+                        " message_id, content_hash, state, updated_at, detail, protected) VALUES"
+                        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             str(i.key),
                             i.key.period,
@@ -156,6 +158,7 @@ class SqliteAuditStore:
                             first,
                             at,
                             hold,
+                            "\n".join(i.protected),
                         ),
                     )
                     self._transition(db, i.key, None, first, at, run_id, hold)
@@ -352,11 +355,12 @@ class SqliteAuditStore:
         with self.transaction() as db:  # the whole batch, or none of it
             for event in events:
                 row = db.execute(
-                    "SELECT key, recipients FROM deliveries WHERE transport_id = ? AND transport_id"
-                    " != ''",
+                    "SELECT key, recipients, protected FROM deliveries WHERE transport_id = ? AND"
+                    " transport_id != ''",
                     (event.transport_id,),
                 ).fetchone()
                 key, sent_to = (row[0], set(row[1].lower().split("\n"))) if row else (None, set())
+                kept = set(row[2].lower().split("\n")) if row else set()
                 new = (
                     db.execute(
                         "INSERT OR IGNORE INTO events (id, kind, transport_id, recipients, at,"
@@ -374,7 +378,9 @@ class SqliteAuditStore:
                     ).rowcount
                     == 1
                 )
-                suppressed, spared = to_suppress(event, sent_to, protected) if new else ((), ())
+                suppressed, spared = (
+                    to_suppress(event, sent_to, protected | kept) if new else ((), ())
+                )
                 db.executemany(
                     "INSERT OR IGNORE INTO suppressions (address, reason, at, detail) VALUES (?, ?,"
                     " ?, ?)",

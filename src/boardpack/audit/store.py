@@ -47,6 +47,9 @@ class Intent:
     subject: str
     message_id: str
     content_hash: str
+    # the audit copy's and the alerts' addresses among the recipients: kept with the delivery, so
+    # that a complaint about it never suppresses them, whichever deployment reads the notification
+    protected: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,10 +129,11 @@ class EventOutcome:
 
 
 def to_suppress(
-    event: DeliveryEvent, sent_to: set[str], protected: frozenset[str]
+    event: DeliveryEvent, sent_to: set[str], protected: frozenset[str] | set[str]
 ) -> tuple[tuple, tuple]:
     """(suppressed, protected): a hard bounce or complaint suppresses only the recipients of the
-    message it is about, and never an audit or alert address, which it names instead."""
+    message it is about, and never an audit or alert address (the workspace's, or those its
+    delivery recorded), which it names instead."""
     if not event.permanent:
         return (), ()
     named = list(dict.fromkeys(a.lower() for a in event.recipients if a.lower() in sent_to))

@@ -123,8 +123,10 @@ class Job(dict):
     def of(cls, record: Any) -> Job:
         try:
             body = json.loads(record["body"])
-        except (TypeError, KeyError, json.JSONDecodeError) as exc:
+        except (TypeError, KeyError, ValueError) as exc:
             raise BadEvent(f"not a boardpack job: the body is not JSON ({exc})") from None
+        except RecursionError:
+            raise BadEvent("not a boardpack job: the body is nested thousands deep") from None
         missing = [
             k for k in cls.KEYS if not isinstance(body, dict) or not isinstance(body.get(k), str)
         ]
@@ -146,7 +148,9 @@ def work(event: Any) -> dict:
     for record in records:
         try:
             job = Job.of(record)
-        except BadEvent as exc:
+            if not isinstance(record.get("messageId"), str):
+                raise BadEvent("not an SQS record: it has no messageId")
+        except BadEvent as exc:  # it can never succeed: dead-lettered, never retried
             dead_letter(record, str(exc))
             continue
         groups[(job["portfolio"], job["workspace"], job["slot"])].append((record, job))

@@ -32,8 +32,10 @@ def scheduled_time(event: Any) -> datetime:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise BadEvent(
-            f"scheduled_time {text!r} is not an ISO 8601 time such as 2026-11-02T14:00:00Z"
+            f"scheduled_time {text[:40]!r} is not an ISO 8601 time such as 2026-11-02T14:00:00Z"
         ) from None
+    if not 1900 <= moment.year <= 2999:  # as --as-of: a period the books could hold
+        raise BadEvent(f"scheduled_time {text!r} is outside the years 1900-2999")
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

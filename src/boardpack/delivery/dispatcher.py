@@ -128,6 +128,7 @@ class Policy:
     max_attempts: int = 5
     retry_delay: float = 1.0
     resend_unknown: bool = False
+    protected: frozenset[str] = frozenset()  # the alerts' address: kept with each delivery too
 
 
 class Dispatcher:
@@ -160,6 +161,7 @@ class Dispatcher:
                     subject=m.subject,
                     message_id=m.message_id,
                     content_hash=m.content_hash,
+                    protected=self.protected_in(m),
                 )
                 for m in messages
             ],
@@ -180,6 +182,11 @@ class Dispatcher:
             self._send_all(to_send, {m.key: m for m in messages}, outcomes, report)
         report.outcomes = [outcomes[m.key] for m in messages]
         return report
+
+    def protected_in(self, message: OutgoingMessage) -> tuple[str, ...]:
+        """The recipients no notification may suppress: the audit copy, and the alerts' address."""
+        audit = {bare(a) for a in message.recipients.bcc}
+        return tuple(a for a in message.envelope if a in audit or a in self.policy.protected)
 
     def _prepare(
         self, message: OutgoingMessage, state: str, suppressed: set[str]

@@ -174,15 +174,24 @@ def unwrap(item: Any, where: str) -> list[tuple[str | None, Any]]:
                     },
                 )
             ]
-        message = item["Message"]
+        message, envelope_id = item["Message"], item.get("MessageId")
         inner = _loads(message, f"{where}: Message") if isinstance(message, str) else message
-        return [(item.get("MessageId"), inner)]
+        return [(envelope_id if isinstance(envelope_id, str) else None, inner)]
     return [(None, item)]
 
 
 def _loads(text: str, where: str) -> Any:
+    """What an envelope carries, as JSON no deeper than a notification; plain text (a console's
+    test message) is marked to be skipped, not failed, since no retry would make it one."""
+    if not text.lstrip().startswith(("{", "[")):
+        shown = " ".join(text.split())[:60]
+        return {"_skipped": f"{where}: plain text, not a notification ({shown!r}): skipped"}
     try:
-        return json.loads(text)
+        return _shallow([json.loads(text)], where)[0]
+    except RecursionError:
+        raise BadNotification(
+            f"{where}: nested deeper than any notification ({MAX_DEPTH} levels)"
+        ) from None
     except json.JSONDecodeError as exc:
         raise BadNotification(
             f"{where}: not valid JSON inside the envelope ({exc.msg} at column {exc.colno})"
@@ -240,14 +249,18 @@ def parse(text: str, source: str) -> tuple[list[DeliveryEvent], list[str]]:
     return collect(parse_json(text, source), f"{source}: notification")
 
 
-def collect(items: list[Any], where: str) -> tuple[list[DeliveryEvent], list[str]]:
+def collect(
+    items: list[Any], where: str, start: int = 1
+) -> tuple[list[DeliveryEvent], list[str]]:
+    """Each item's events; the item is named `<where> <n>`, counted from `start`."""
     events, skipped = [], []
-    for n, item in enumerate(items, start=1):
-        for envelope_id, note in unwrap(item, f"{where} {n}"):
+    for n, item in enumerate(items, start=start):
+        named = f"{where} {n}"
+        for envelope_id, note in unwrap(item, named):
             if isinstance(note, dict) and "_skipped" in note:
                 skipped.append(note["_skipped"])
             else:
-                events.append(to_event(envelope_id, note, f"{where} {n}"))
+                events.append(to_event(envelope_id, note, named))
     return events, skipped
 
 
@@ -264,16 +277,17 @@ def lambda_records(event: Any) -> tuple[list[DeliveryEvent], list[str], list[str
     ones are kept.
     """
     if not isinstance(event, dict) or not isinstance(event.get("Records"), list):
-        return (*collect([event], "lambda event"), [])
+        try:
+            return (*collect(_shallow([event], "lambda event"), "lambda event"), [])
+        except BadNotification as exc:  # not a batch: nothing to retry record by record
+            return [], [f"{exc}: skipped"], []
     events, skipped, failed = [], [], []
     for n, record in enumerate(event["Records"]):
-        ident = (
-            record.get("messageId") or record.get("Sns", {}).get("MessageId")
-            if isinstance(record, dict)
-            else None
-        )
+        ident = record_id(record)
         try:
-            found, notes = collect([{"Records": [record]}], f"lambda record {n}")
+            found, notes = collect(
+                _shallow([{"Records": [record]}], f"lambda record {n}"), "lambda record", n
+            )
         except NotSes as exc:
             skipped.append(str(exc))
             continue
@@ -284,6 +298,15 @@ def lambda_records(event: Any) -> tuple[list[DeliveryEvent], list[str], list[str
         events += found
         skipped += notes
     return events, skipped, failed
+
+
+def record_id(record: Any) -> str | None:
+    """An SQS record's messageId, or an SNS record's MessageId: what a batch failure names."""
+    if not isinstance(record, dict):
+        return None
+    sns = record.get("Sns")
+    found = record.get("messageId") or (sns.get("MessageId") if isinstance(sns, dict) else None)
+    return found if isinstance(found, str) else None
 
 
 def ingest(
