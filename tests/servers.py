@@ -288,6 +288,42 @@ class WebhookServer:
         self.server.server_close()
 
 
+class DripServer:
+    """An HTTP server on loopback that reads a request, then answers one byte every `every` seconds
+    for ever: a socket timeout (per read) never fires on it."""
+
+    def __init__(self, every: float = 0.2):
+        import socket
+
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/hooks/drip-s3cr3t"
+        self.every, self.stopped = every, threading.Event()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.drip, args=(connection,), daemon=True).start()
+
+    def drip(self, connection) -> None:
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100000:
+                if self.stopped.wait(self.every):
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.listener.close()
+
+
 class DnsServer:
     """A DNS server on loopback (UDP), answering TXT questions from `zone` ({name: [text, ...]})
     and NXDOMAIN for any other name; built with dnspython's own message code."""

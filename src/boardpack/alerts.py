@@ -96,6 +96,9 @@ def alert_for(
     return alert if alert.problems else None
 
 
+WEBHOOK_SECONDS = 15.0  # the alert's whole exchange with its webhook
+
+
 def redact_url(url: str) -> str:
     """A webhook URL's path and query often hold its secret: show scheme and host only."""
     parts = urlsplit(url)
@@ -191,14 +194,14 @@ def _email(workspace: Workspace, address: str, alert: Alert) -> None:
 
 
 def _webhook(workspace: Workspace, url: str, alert: Alert) -> None:
-    import urllib.request  # here: a pack that raises no alert never loads http.client
+    # here: a pack that raises no alert never loads http.client
+    from boardpack.delivery.http_post import PostFailed, post
 
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(alert.as_json()).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "boardpack"},
-    )
-    with urllib.request.urlopen(request, timeout=15) as reply:
-        if not 200 <= reply.status < 300:
-            raise BoardpackError(f"the webhook answered {reply.status}")
+    body = json.dumps(alert.as_json()).encode()
+    try:
+        headers = {"Content-Type": "application/json", "User-Agent": "boardpack"}
+        got = post(url, body, headers, WEBHOOK_SECONDS)
+    except PostFailed as exc:
+        raise BoardpackError(f"the webhook gave no answer: {exc}") from None
+    if not 200 <= got.status < 300:
+        raise BoardpackError(f"the webhook answered {got.status}")
