@@ -19,7 +19,7 @@ import typer
 
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.figures import plural
-from boardpack.period import EARLIEST, period_before
+from boardpack.period import EARLIEST, LATEST, period_before
 from boardpack.render import BINARY_FORMATS, FORMATS
 from boardpack.terminal import console, inert
 
@@ -90,11 +90,6 @@ Roles = Annotated[
     list[str] | None,
     typer.Option("--role", metavar="<report>", help="Only this report (repeatable)."),
 ]
-
-
-LATEST = date(
-    2999, 12, 31
-)  # with EARLIEST, around any books: trailing windows stay in the calendar
 
 
 def rich_table() -> ModuleType:

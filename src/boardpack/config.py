@@ -31,7 +31,7 @@ from pydantic import (
 )
 
 from boardpack import links
-from boardpack.currencies import minor_units
+from boardpack.currencies import ISO_4217, minor_units
 from boardpack.environment import Environment
 from boardpack.errors import WorkspaceError
 from boardpack.files import TRUSTED_PATHS, check_node, within
@@ -87,6 +87,16 @@ Percent = Annotated[Decimal, AfterValidator(_percent)]
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 
 
+def iso_currency(code: str) -> str:
+    if code not in ISO_4217:
+        hint = difflib.get_close_matches(code, sorted(ISO_4217), n=3)
+        raise ValueError(
+            f"{code!r} is not an ISO 4217 currency code"
+            + (f"; did you mean {' or '.join(hint)}?" if hint else " (USD, EUR, GBP…)")
+        )
+    return code
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -103,6 +113,7 @@ class Organization(Strict):
     @field_validator("currency")
     @classmethod
     def kept_in_cents(cls, value: str) -> str:
+        iso_currency(value)
         if minor_units(value) == 3:
             raise ValueError(
                 f"{value} has three decimal places; boardpack keeps the books to two (the cent):"
@@ -383,14 +394,25 @@ class LedgerSource(Strict):
     @field_validator("encoding")
     @classmethod
     def known_encoding(cls, value: str) -> str:
-        """Python's own name for it ("UTF8" -> "utf-8"), so one spelling means one thing everywhere.
-        """
+        """Python's own name for it ("UTF8" -> "utf-8"), so one spelling means one thing everywhere;
+        a codec that is not a character encoding (rot13, base64, zlib) is refused."""
         try:
-            return codecs.lookup(value).name
+            codec = codecs.lookup(value)
         except LookupError:
             raise ValueError(
                 f"unknown encoding {value!r}: use e.g. utf-8, utf-8-sig, cp1252, latin-1, utf-16"
             ) from None
+        if not getattr(codec, "_is_text_encoding", True):
+            raise ValueError(
+                f"{value!r} is a transform of text or bytes, not a character encoding: use e.g. "
+                "utf-8, cp1252, latin-1"
+            )
+        return codec.name
+
+    @field_validator("currency")
+    @classmethod
+    def known_currency(cls, value: str | None) -> str | None:
+        return value if value is None else iso_currency(value)
 
     @model_validator(mode="after")
     def shape_complete(self) -> LedgerSource:
@@ -474,6 +496,17 @@ class TasksSource(Strict):
     entity: EntityId | None = None  # the venture of items that do not name one
     owners: dict[str, str] = {}  # a board's user name -> a role (lee -> cto)
     optional: bool = False
+
+    @field_validator("owners")
+    @classmethod
+    def owners_are_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        for user, role in value.items():
+            if role not in ROLE_IDS:
+                raise ValueError(
+                    f"{user} = {role!r} is not a role: a board's user is mapped to one of "
+                    f"{', '.join(ROLE_IDS)}"
+                )
+        return value
 
 
 class ChannelsSource(Strict):
@@ -790,7 +823,7 @@ class Delivery(Strict):
     from_: Mailbox | None = Field(default=None, alias="from")
     bcc: list[Mailbox] = []
     outbox: str = "outbox"
-    subject_prefix: str = ""
+    subject_prefix: str = Field(default="", max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")
     xlsx: bool = False  # attach each report's tables as an XLSX workbook
     # the only domains mail may go to (none: any); an address elsewhere stops the send
     allowed_domains: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]] = []
@@ -1055,8 +1088,12 @@ class Settings(Strict):
     @model_validator(mode="after")
     def references_resolve(self) -> Settings:
         ids = [e.id for e in self.entities]
-        for dup in sorted({i for i in ids if ids.count(i) > 1}):
-            raise ValueError(f"entity id {dup!r} is declared twice")
+        for again, entity_id in enumerate(ids):
+            if (first := ids.index(entity_id)) < again:
+                raise ValueError(
+                    f"entities[{again}].id = {entity_id!r} is declared twice (entities[{first}] "
+                    "has it too); give each venture its own id"
+                )
         named: dict[str, str] = {}
         for entity in self.entities:
             for alias in dict.fromkeys(
@@ -1086,6 +1123,8 @@ class Settings(Strict):
         refs += [
             (f"opening_balances[{i}].entity", b.entity) for i, b in enumerate(self.opening_balances)
         ]
+        if self.sources.tasks:
+            refs.append(("sources.tasks.entity", self.sources.tasks.entity))
         for where, ref in refs:
             if ref is not None and ref not in ids:
                 raise ValueError(f"{where} = {ref!r} is not a declared entity (known: {known})")
@@ -1097,6 +1136,19 @@ class Settings(Strict):
             seen = [x.id for x in items]
             for dup in sorted({i for i in seen if seen.count(i) > 1}):
                 raise ValueError(f"{kind} id {dup!r} is declared twice")
+        named_metrics = [(f"kpis[{i}].id", k.id) for i, k in enumerate(self.kpis)]
+        named_metrics += [
+            (f"finance.rules[{i}].metric", r.metric) for i, r in enumerate(self.finance.rules)
+        ]
+        for where, metric in named_metrics:
+            family = metric.split(".")[0]
+            if family not in (*RESERVED_IDS, *ids):
+                hint = difflib.get_close_matches(family, [*RESERVED_IDS, *ids], n=1)
+                raise ValueError(
+                    f"{where} = {metric!r} names no metric: a metric id begins with an analysis "
+                    f"({', '.join(RESERVED_IDS[:6])}…) or a venture's id ({known})"
+                    + (f"; did you mean {hint[0]!r}?" if hint else "")
+                )
         for report, spec in self.reports.items():
             if report.startswith("entity-"):
                 raise ValueError(

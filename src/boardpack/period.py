@@ -59,6 +59,7 @@ class Period:
 
 
 EARLIEST = date(1900, 1, 1)  # a record dated before this has a wrong year
+LATEST = date(2999, 12, 31)  # with EARLIEST, around any books: trailing windows stay in range
 
 
 def latest_plausible(as_of: date) -> date:

@@ -3,6 +3,7 @@ delivery."""
 
 from __future__ import annotations
 
+import difflib
 import sqlite3
 import uuid
 from dataclasses import dataclass, field, replace
@@ -79,6 +80,7 @@ def build_pack(
     portfolio.recorded, portfolio.recorded_unread = recalled.entries, recalled.unread
     portfolio.watched, received = recalled.watched, recalled.received
     results = analyse(portfolio)
+    require_named_metrics(workspace, portfolio, results)
     previous = analyse(
         replace(portfolio, period=period.previous(), as_of=period.start), comparison=True
     )  # as that pack saw it
@@ -165,6 +167,36 @@ def require_complete(pack: Pack) -> None:
             + "\nfix the source, or mark it optional = true in "
             "boardpack.toml to send the pack without it (its sections then say what is missing)"
         )
+
+
+def require_named_metrics(workspace: Workspace, portfolio: Portfolio, results: Results) -> None:
+    """A decision rule or a KPI names a metric this pack has, as a watch rule must. Only a source
+    that failed (and was optional) excuses one that is absent; a venture's KPI may also come from
+    its handoff notes (`<venture>.<key>`), which may record it later."""
+    if any(s.configured and not portfolio.fresh(s.name) for s in portfolio.sources.values()):
+        return
+    ventures = {e.id for e in workspace.settings.entities}
+    named = [
+        ("finance", "rules", i, "metric", r.metric)
+        for i, r in enumerate(workspace.settings.finance.rules)
+    ]
+    named += [
+        ("kpis", i, "id", k.id)
+        for i, k in enumerate(workspace.settings.kpis)
+        if k.id.split(".")[0] not in ventures
+    ]
+    problems = []
+    for *key, metric in named:
+        if metric not in results.metrics:
+            hint = difflib.get_close_matches(metric, sorted(results.metrics), n=3)
+            shown = ".".join(f"[{p}]" if isinstance(p, int) else p for p in key).replace(".[", "[")
+            problems.append(
+                f"{workspace.where(*key)}: {shown} = {metric!r}: this pack has no such metric, and "
+                "every source was read"
+                + (f"; did you mean {' or '.join(map(repr, hint))}?" if hint else "")
+            )
+    if problems:
+        raise WorkspaceError("\n".join(problems))
 
 
 def write_reports(pack: Pack, out: Path, formats: list[str]) -> list[Path]:

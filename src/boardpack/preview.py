@@ -134,6 +134,7 @@ def index(text: str) -> int | None:
 class Handler(BaseHTTPRequestHandler):
     preview: Preview  # set on the server's subclass
     server_version = "boardpack-preview"
+    timeout = 10.0  # seconds a connection may wait to say something (its request line, a header)
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass  # the terminal shows the URL, not a line per request

@@ -55,6 +55,11 @@ def test_check_online_reads_spf_and_dmarc_from_the_dns(tmp_path, smtp, dns_serve
             "DMARC for example.com: p=none (monitoring only: nothing is rejected yet)",
         ),
         ({"_dmarc.example.com": ["v=DMARC1; rua=mailto:x@example.com"]}, False, "p=(missing)"),
+        (  # tags are case-sensitive: an uppercase P= is no policy, and the line says why
+            {"_dmarc.example.com": ["v=DMARC1; P=reject"]},
+            False,
+            "p=(missing) (the record says P=, and tags are case-sensitive: receivers want p=)",
+        ),
         ({}, False, 'add a TXT record "v=spf1 include:amazonses.com ~all"'),  # SES's own
     ],
     indirect=["dns_server"],

@@ -84,3 +84,23 @@ def test_every_request_gets_an_answer(server, request_line, status):
         assert f"Error code: {status}".encode() in answer
     assert b"Traceback" not in answer and b"root:" not in answer and b"[organization]" not in answer
     assert ask(server, "GET /").startswith(b"HTTP/1.0 200"), "the server stopped answering"
+
+
+def test_a_connection_that_never_says_anything_is_closed(tmp_path, monkeypatch):
+    """Without a request line the connection is closed after the handler's timeout, not held by a
+    thread for ever."""
+    import time
+
+    from boardpack.preview import Handler
+
+    monkeypatch.setattr(Handler, "timeout", 1.0)
+    httpd = serve(load_workspace(write_workspace(tmp_path / "ws", TOML), environ={}), 0, AS_OF)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", httpd.server_address[1]), timeout=30) as conn:
+            assert conn.recv(100) == b""  # closed by the server
+        assert time.monotonic() - started < 10
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -46,7 +47,7 @@ def fetch(uri: str, only: str | None = None) -> Path:
         if os.access(source, os.W_OK):
             return source
         if not local.exists():
-            shutil.copytree(source, local)
+            writable_copy(source, local)
         return local
     bucket, prefix = s3_location(uri)
     s3 = function_client("s3")
@@ -58,6 +59,12 @@ def fetch(uri: str, only: str | None = None) -> Path:
             if not o["Key"].endswith("/")
         ]
         names = {o["Key"][len(prefix) :]: o for o in objects}
+        for name in names:
+            if not plain_key(name):  # "../other/boardpack.toml", "/etc/x": written where?
+                raise WorkspaceError(
+                    f"{uri}: the object {name[:200]!r} would be written outside the workspace's "
+                    "folder (an absolute name, or one that climbs with ..): rename or remove it"
+                )
         if WORKSPACE_FILE not in names:
             raise PortfolioGone(
                 f"{uri}: no {WORKSPACE_FILE} there (is the bucket and prefix right, or was the "
@@ -81,6 +88,26 @@ def fetch(uri: str, only: str | None = None) -> Path:
             raise PortfolioGone(f"{uri}: the bucket {bucket!r} does not exist") from None
         raise
     return local
+
+
+def plain_key(name: str) -> bool:
+    """An S3 key (below the workspace's prefix) that names a file inside its folder."""
+    parts = name.split("/")
+    return bool(name) and "\\" not in name and "\0" not in name and not any(
+        p in ("", ".", "..") for p in parts
+    )
+
+
+def writable_copy(source: Path, local: Path) -> None:
+    """The bundle's workspace copied where it can be written (the bundle is read-only on Lambda,
+    and the copy would keep its modes): links stay links, for the workspace's own checks to judge,
+    never followed out of the bundle."""
+    shutil.copytree(source, local, symlinks=True)
+    for folder, folders, files in os.walk(local):
+        for name in [".", *folders, *files]:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, os.stat(path).st_mode | stat.S_IWUSR)
 
 
 def on_aws(

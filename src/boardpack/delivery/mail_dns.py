@@ -78,7 +78,10 @@ def mail_auth(domain: str, resolver: dns.resolver.Resolver, transport: str) -> l
         tags = dict(
             part.strip().partition("=")[::2] for part in dmarc[0].split(";") if "=" in part
         )
+        # tags are case-sensitive (RFC 7489 after DKIM's RFC 6376 3.2): `P=reject` is no policy
         policy = tags.get("p", "").strip().lower()
         note = " (monitoring only: nothing is rejected yet)" if policy == "none" else ""
+        if not policy and "P" in tags:
+            note = " (the record says P=, and tags are case-sensitive: receivers want p=)"
         lines.append(Check(bool(policy), f"DMARC for {domain}: p={policy or '(missing)'}{note}"))
     return lines

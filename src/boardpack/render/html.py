@@ -26,11 +26,12 @@ from jinja2 import (
 from jinja2.sandbox import SecurityError
 
 from boardpack.errors import WorkspaceError
+from boardpack.render import budget
 from boardpack.render.branding import PLAIN, Brand
 from boardpack.render.sandbox import DataSandbox, FolderLoader, TemplateLimit, render_bounded
 from boardpack.render.template_data import report_data
 from boardpack.render.values import cell_text, change_text, value_text
-from boardpack.reports.document import Document
+from boardpack.reports.document import Document, TableBlock
 
 HTML_LIMIT = 100_000  # bytes; Gmail clips at 102 KB
 Embed = Literal["cid", "data"]  # how the logo travels: a part of the message, or inside the file
@@ -112,6 +113,10 @@ def render_page(template: str, templates: Path | None, context: dict) -> str:
         return render_bounded(
             environment(templates), template, context, timed=templates is not None
         )
+    except TemplateLimit as exc:
+        if templates is None:  # boardpack's own template: the data is too large, not the template
+            raise PageTooLarge(str(exc)) from None
+        raise template_problem(exc, templates) from None
     except TemplateError as exc:
         raise template_problem(exc, templates) from None
     except RecursionError as exc:
@@ -132,7 +137,30 @@ def render_page(template: str, templates: Path | None, context: dict) -> str:
 
 def render_report(doc: Document, brand: Brand, embed: Embed, rows: int | None = None) -> str:
     logo = brand.logo.src(embed) if brand.logo else None
-    return render_page("report.html.j2", brand.templates, report_data(doc, brand, logo, rows))
+    try:
+        return render_page("report.html.j2", brand.templates, report_data(doc, brand, logo, rows))
+    except PageTooLarge:
+        raise WorkspaceError(too_large(doc)) from None
+
+
+class PageTooLarge(WorkspaceError):
+    """boardpack's own template made a page past the limit: the data is too large, not the
+    template wrong."""
+
+
+def too_large(doc: Document) -> str:
+    """Which of the report's tables (and so which source) makes it too large to send."""
+    tables = [b.table for s in doc.sections for b in s.blocks if isinstance(b, TableBlock)]
+    message = f"the {doc.title} would be more than {budget.OUTPUT_LIMIT:,} characters as HTML"
+    if not tables:
+        return message + ": a report cannot carry that much"
+    largest = max(tables, key=lambda t: len(t.rows))
+    where = ", ".join(largest.provenance[:3]) or "the pack"
+    return (
+        f"{message}: its largest table, {largest.title!r} ({largest.id}), has "
+        f"{len(largest.rows):,} rows, from {where}; that source holds more than a report can "
+        "carry: trim it to the period's records, or leave it out"
+    )
 
 
 def render_html(

@@ -33,7 +33,6 @@ from jinja2.utils import Cycler, Joiner, Namespace
 from boardpack.files import read_bytes
 from boardpack.render import budget
 from boardpack.render.budget import (
-    OUTPUT_LIMIT,
     SIZED,
     VALUE_LIMIT,
     PageBudget,
@@ -366,13 +365,11 @@ def render_bounded(
 
 
 def _page(template, context: dict) -> str:
-    chunks, total = [], 0
+    chunks, total, most = [], 0, budget.OUTPUT_LIMIT
     for chunk in template.generate(**context):
         total += len(chunk)
-        if total > OUTPUT_LIMIT:
-            limit = TemplateLimit(
-                f"the page passed {OUTPUT_LIMIT:,} characters, the limit for a page"
-            )
+        if total > most:
+            limit = TemplateLimit(f"the page passed {most:,} characters, the limit for a page")
             limit.filename = template.filename
             raise limit
         chunks.append(chunk)

@@ -26,7 +26,7 @@ from boardpack import pipeline, watching
 from boardpack.config import Workspace, load_workspace
 from boardpack.delivery.dispatcher import owner_alive, this_owner
 from boardpack.errors import BoardpackError, WorkspaceError
-from boardpack.period import period_before
+from boardpack.period import EARLIEST, LATEST, period_before
 from boardpack.schedule.fire import FireResult, fire, slot_key
 from boardpack.schedule.triggers import Trigger, fires, instant, later, trigger_for
 
@@ -201,7 +201,12 @@ def parse_moment(text: str, zone: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise WorkspaceError(
-            f"--from {text!r} is not a date or time: write it as 2026-11-02 or "
+            f"--from {text[:40]!r} is not a date or time: write it as 2026-11-02 or "
             "2026-11-02T06:00 (optionally with an offset, e.g. -08:00)"
         ) from None
+    if not EARLIEST.year <= moment.year <= LATEST.year - 1:  # a year of fires must fit after it
+        raise WorkspaceError(
+            f"--from {text}: a schedule fires for the periods of the books, so start between "
+            f"{EARLIEST} and the end of {LATEST.year - 1}"
+        )
     return moment if moment.tzinfo else instant(moment, ZoneInfo(zone))

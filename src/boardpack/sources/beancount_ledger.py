@@ -32,6 +32,7 @@ from boardpack.errors import SourceProblem, WorkspaceError
 from boardpack.period import EARLIEST, add_months
 
 CENT = Decimal("0.01")
+BUDGET_CEILING = 10**12  # a budget line at or above this is a typo (the ledger holds 16 digits)
 SERVICE = ("service-start", "service-end")
 
 
@@ -80,8 +81,7 @@ def _load(db, table, path, shown, spec, ws, latest):
     entries, errors = load_books(path, shown, spec, ws.root)
     where = _Where(ws.root, shown)
     problems = [
-        SourceProblem(*where(getattr(e, "source", None)), " ".join(str(e.message).split()))
-        for e in errors
+        SourceProblem(*where(getattr(e, "source", None)), said(str(e.message))) for e in errors
     ]
 
     org = ws.settings.organization.currency
@@ -179,6 +179,16 @@ PER_MONTH = {
 }
 
 
+def said(message: str) -> str:
+    """A beancount error on one line; a plugin's failure as its last line (`ValueError: …`), not
+    the traceback beancount puts in the message."""
+    head, marker, trace = message.partition("Traceback (most recent call last):")
+    if marker:
+        last = next((ln.strip() for ln in reversed(trace.splitlines()) if ln.strip()), "")
+        message = f"{head}{last}"
+    return " ".join(message.split())
+
+
 def budget_lines(entries, org: str, account, where, latest: date) -> tuple[list, list]:
     """fava's `custom "budget" Account "monthly" 500.00 USD` entries as budget lines, a month each:
     a budget runs from its date's month until the account's next one, or to the end of the year
@@ -213,6 +223,22 @@ def budget_lines(entries, org: str, account, where, latest: date) -> tuple[list,
             )
             continue
         name, interval, amount = values
+        if not (
+            amount.number is not None
+            and amount.number.is_finite()
+            and abs(amount.number) < BUDGET_CEILING
+            and EARLIEST <= entry.date <= latest
+        ):
+            problems.append(
+                SourceProblem(
+                    file,
+                    line,
+                    f"a budget of {str(amount.number)[:40]} {amount.currency} from {entry.date}:"
+                    f" a budget is under {BUDGET_CEILING:,} a {interval} and dated from"
+                    f" {EARLIEST} to {latest} (a wrong number of digits, or a wrong year?)",
+                )
+            )
+            continue
         if not name.startswith(("Income:", "Expenses:")) or amount.currency != org:
             problems.append(
                 SourceProblem(

@@ -259,8 +259,9 @@ def files(
         if parse := parser_for(path):
             try:
                 pins += [(path, pin) for pin in parse(text)]
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                lock_problems.append(f"{path}: could not be read ({exc}); its pins are left out")
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+                why = "nested too deep" if isinstance(exc, RecursionError) else exc
+                lock_problems.append(f"{path}: could not be read ({why}); its pins are left out")
         texts.append((path, text))
     order = {path: n for n, (_, path) in enumerate(wanted)}  # a key store's hit stays first
     scanned = scanner.scan_many(texts)

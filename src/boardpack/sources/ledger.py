@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from boardpack.config import LedgerSource, StatementBalance, Workspace
-from boardpack.currencies import NO_DECIMALS, THREE_DECIMALS, minor_units
+from boardpack.currencies import NO_DECIMALS, SYMBOLS, THREE_DECIMALS, minor_units, symbol_pairs
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
 from boardpack.model import ACCOUNT_TYPES, CashAccount, Portfolio, SourceStatus
 from boardpack.period import EARLIEST, latest_plausible
@@ -296,6 +296,7 @@ class ParseSql:
                 "no_decimals": sorted(NO_DECIMALS),
                 "three_decimals": sorted(THREE_DECIMALS),
             }
+        self.params |= {"symbols": sorted(SYMBOLS), "symbol_pairs": symbol_pairs()}
 
     def param(self, name: str, value: object) -> str:
         self.params[name] = value
@@ -312,7 +313,8 @@ class ParseSql:
         )
 
     def raw_text(self, field: str) -> str:
-        return f"coalesce({self.column(field)}, '')"
+        """The cell as a problem quotes it: at most `ECHOED` characters of it."""
+        return echoed(f"coalesce({self.column(field)}, '')")
 
     def as_date(self, field: str) -> str:
         return f"try_strptime(trim({self.column(field)}), $date_format)::DATE"
@@ -354,9 +356,9 @@ class ParseSql:
                 f" NOT NULL) AND ({blank_credit} OR {credit} IS NOT NULL) THEN coalesce({credit},"
                 f" 0) - coalesce({money_out}, 0) END"
             )
-        self.helpers["written_currency"] = code_sql(
-            self.column("amount" if cols.amount else "credit")
-        )
+        written = self.column("amount" if cols.amount else "credit")
+        self.helpers["written_currency"] = code_sql(written)
+        self.helpers["written_symbol"] = symbol_sql(written)
         return f"-({signed})" if self.spec.sign == "inverted" else signed
 
     def fee(self, field: str) -> str:
@@ -534,13 +536,14 @@ class ParseSql:
         """What is wrong with a row, in words, or NULL: the first check that fails. Call after
         `parsed`."""
         cols, org = self.cols, self.params["currency"]
+        entity, currency = echoed("coalesce(entity, '')"), echoed("currency")
         no_rate = (
-            f"'no exchange rate for ' || currency || ' on or before ' || date || ' in {rates}: add"
-            f" a row ' || date || ',' || currency || ',<{org} per ' || currency || '>'"
+            f"'no exchange rate for ' || {currency} || ' on or before ' || date || ' in {rates}:"
+            f" add a row ' || date || ',' || {currency} || ',<{org} per ' || {currency} || '>'"
             if rates
             else (
-                f"'currency ' || currency || ' differs from the organization currency {org} and no"
-                ' exchange rate is configured: add [sources.rates] path = "rates.csv"\''
+                f"'currency ' || {currency} || ' differs from the organization currency {org} and"
+                ' no exchange rate is configured: add [sources.rates] path = "rates.csv"\''
             )
         )
         checks = [
@@ -582,10 +585,19 @@ class ParseSql:
                 ),
             ),
             (
+                "list_contains($symbols, written_symbol) AND NOT list_contains($symbol_pairs,"
+                " written_symbol || ' ' || currency)",
+                (
+                    "'amount \"' || raw_amount || '\" is written with ' || written_symbol || ',"
+                    " which is not ' || currency || ' (this row''s currency): set currency on the"
+                    " source, or map a currency column'"
+                ),
+            ),
+            (
                 "entity IS NULL OR NOT list_contains($known, entity)",
                 (
-                    "'entity \"' || coalesce(entity, '') || '\" is not declared in [[entities]]"
-                    " (known: ' || array_to_string($known, ', ') || ')'"
+                    f"'entity \"' || {entity} || '\" is not declared in [[entities]] (known: ' ||"
+                    " array_to_string($known, ', ') || ')'"
                 ),
             ),
             ("currency <> $currency AND rate IS NULL", no_rate),
@@ -727,6 +739,26 @@ def money_sql(column: str, decimal: str) -> str:
     return (
         f"CASE WHEN {plain} THEN CAST({column} AS DECIMAL(18, 3)) WHEN regexp_full_match({spaced},"
         f" '{grouped}') THEN CAST({body} AS DECIMAL(18, 3)) * {negative} END"
+    )
+
+
+ECHOED = 60  # characters of a bad cell a problem quotes: enough to find it, never a whole file
+
+
+def echoed(text: str) -> str:
+    """SQL: `text` cut to `ECHOED` characters, saying how long it was."""
+    return (
+        f"CASE WHEN length({text}) <= {ECHOED} THEN {text} ELSE left({text}, {ECHOED}) || '… ('"
+        f" || length({text}) || ' characters)' END"
+    )
+
+
+def symbol_sql(column: str) -> str:
+    """The currency symbol written in an amount cell ("€5.00", "¥5"), or NULL."""
+    # most cells are plain ASCII without a dollar sign: they skip the regular expression
+    return (
+        f"CASE WHEN strlen({column}) = length({column}) AND strpos({column}, '$') = 0 THEN"
+        f" NULL ELSE nullif(regexp_extract({column}, '\\p{{Sc}}'), '') END"
     )
 
 

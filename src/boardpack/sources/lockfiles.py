@@ -16,6 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from boardpack.sources.plain_yaml import load as load_yaml
+from boardpack.sources.plain_yaml import plain_loader
+
 
 @dataclass(frozen=True)
 class Pin:
@@ -64,6 +67,8 @@ def loaded_json(text: str) -> dict:
         found = json.loads(text)
     except ValueError as exc:
         raise ValueError(f"not JSON ({exc})") from None
+    except RecursionError:
+        raise ValueError("JSON nested thousands deep") from None
     if not isinstance(found, dict):
         raise ValueError("not a JSON object")
     return found
@@ -100,14 +105,15 @@ def package_lock(text: str) -> list[Pin]:
 
 
 def pnpm_lock(text: str) -> list[Pin]:
-    import yaml
-
+    yaml, _ = plain_loader()
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
-        raise ValueError(f"not YAML ({str(exc).splitlines()[0]})") from None
+        raise ValueError(f"not plain YAML ({' '.join(str(exc).split())[:200]})") from None
+    if not isinstance(data, dict):
+        raise ValueError("not a YAML mapping")
     pins = []
-    for key in (data or {}).get("packages") or {}:
+    for key in data.get("packages") or {}:
         spec = str(key).lstrip("/").split("(")[0]  # "/@scope/name@1.2.3(peer@2)"
         at = spec.rfind("@")
         if at > 0:

@@ -19,6 +19,8 @@ from boardpack import links
 from boardpack.errors import SourceErrors, SourceProblem
 from boardpack.model import Note, NoteAction, Portfolio, Risk, SourceStatus
 from boardpack.period import EARLIEST, latest_plausible
+from boardpack.sources.plain_yaml import load as load_yaml
+from boardpack.sources.plain_yaml import plain_loader
 
 # `[ ] @owner title (due 2026-11-30)`: the box and owner by one forward match, the due date from the
 # end of the
@@ -31,29 +33,16 @@ MAX_NOTE_BYTES = 1_000_000
 
 @cache
 def front_matter():
-    """python-frontmatter's YAML handler on a safe loader without anchors and aliases (front matter
-    never needs them, and an alias can make a short file expand into a huge one: "billion
-    laughs"), and the YAML module. Made on first use: the libraries load only when there are notes.
-    """
+    """python-frontmatter's YAML handler on the plain loader (`plain_yaml`: no anchors or aliases,
+    nothing nested deep), and the YAML module. Made on first use: the libraries load only when
+    there are notes."""
     import frontmatter
-    import yaml
 
-    class FrontMatterLoader(yaml.SafeLoader):
-        def compose_node(self, parent, index):
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
-                raise yaml.composer.ComposerError(
-                    None,
-                    None,
-                    "anchors and aliases (*name) are not allowed in front matter: write the value"
-                    " out",
-                    event.start_mark,
-                )
-            return super().compose_node(parent, index)
+    yaml, _ = plain_loader()
 
     class FrontMatterHandler(frontmatter.YAMLHandler):
         def load(self, fm: str, **kwargs):
-            return yaml.load(fm, Loader=FrontMatterLoader)  # noqa: S506 - a SafeLoader, narrowed
+            return load_yaml(fm)
 
     return frontmatter, FrontMatterHandler(), yaml
 

@@ -18,6 +18,7 @@ from datetime import date
 from boardpack.config import inside
 from boardpack.errors import SourceProblem
 from boardpack.model import Portfolio, SourceStatus
+from boardpack.period import latest_plausible
 
 RECORD_BYTES = 5_000_000  # a record larger than this is not an advisory: skipped, named
 SEPARATORS = re.compile(r"[-_.]+")
@@ -119,7 +120,7 @@ class OsvDatabase:
             return status
         found: dict[tuple[str, str], list[Advisory]] = {}
         newest: date | None = None
-        count = 0
+        latest, count = latest_plausible(portfolio.as_of), 0
         for source, raw in records(root, spec.path):
             if raw is None:
                 why = f"larger than {RECORD_BYTES:,} bytes, so not one advisory"
@@ -130,14 +131,18 @@ class OsvDatabase:
             except ValueError as exc:
                 status.problems.append(SourceProblem(source, None, f"not JSON ({exc}); left out"))
                 continue
+            except RecursionError:
+                why = "JSON nested thousands deep, so not an advisory; it is left out"
+                status.problems.append(SourceProblem(source, None, why))
+                continue
             rid = record.get("id") if isinstance(record, dict) else None
             try:
                 if not isinstance(record, dict):
                     raise ValueError("not a JSON object")
                 modified = date.fromisoformat(str(record.get("modified", ""))[:10])
                 read = list(advisories(record, source))
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                named = f" (record {rid})" if isinstance(rid, str) else ""
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+                named = f" (record {rid[:80]})" if isinstance(rid, str) else ""
                 status.problems.append(
                     SourceProblem(source, None, f"not an OSV record{named}: {exc}; it is left out")
                 )
@@ -145,6 +150,16 @@ class OsvDatabase:
             for a in read:
                 found.setdefault(package_key(a.ecosystem, a.name), []).append(a)
             count += 1
+            if modified > latest:  # a wrong year, never a date the record was changed
+                status.problems.append(
+                    SourceProblem(
+                        source,
+                        None,
+                        f"modified {modified}, a year or more from now: a wrong date, which does"
+                        " not make the snapshot current",
+                    )
+                )
+                continue
             newest = max(newest or modified, modified)
         portfolio.advisories = found
         status.paths = [spec.path]

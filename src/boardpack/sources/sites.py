@@ -1,19 +1,18 @@
 """The ventures' websites (`[[entities]] sites = [...]`): static HTML or a built `dist/`, a folder
-in the workspace or in one of the venture's repositories, read page by page with the standard
-library's HTML parser — nothing is fetched. What a page and the site are missing, each with its
-file and line: for accessibility (lang, alt text, labels, links to http:) and for local search
-(titles, meta descriptions, a sitemap, robots.txt, LocalBusiness structured data).
+in the workspace or in one of the venture's repositories, read page by page with libxml2's HTML
+parser (lxml) — nothing is fetched. What a page and the site are missing, each with its file and
+line: for accessibility (lang, alt text, labels, links to http:) and for local search (titles, meta
+descriptions, a sitemap, robots.txt, LocalBusiness structured data).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from boardpack.config import inside
-from boardpack.errors import WorkspaceError
+from boardpack.errors import SourceProblem, WorkspaceError
 from boardpack.model import Portfolio, SourceStatus
 
 PAGES = 2000  # pages read per site; the rest are counted
@@ -35,6 +34,7 @@ class Page:
     insecure_links: list[int] = field(default_factory=list)
     business: list[dict] = field(default_factory=list)  # LocalBusiness objects of its JSON-LD
     not_utf8: bool = False
+    problems: list[str] = field(default_factory=list)  # what was left out, and why
 
 
 @dataclass
@@ -47,64 +47,59 @@ class Site:
     skipped: int = 0
 
 
-class PageReader(HTMLParser):
-    def __init__(self, page: Page):
-        super().__init__(convert_charrefs=True)
-        self.page, self.labelled, self.fields = page, set(), []
-        self.in_title = self.in_label = self.in_json = 0
-        self.json = ""
+def read_page(page: Page, html: bytes) -> None:
+    """What the page says and lacks, by line, from libxml2's HTML parser (lxml): it reads any page
+    in one pass, where the standard library's parser takes quadratic time on some (text broken by
+    a thousand `<`, unclosed comments). A JSON-LD block that is not plain JSON is named and left
+    out; the rest of the page is read."""
+    from lxml import etree
 
-    def handle_starttag(self, tag, attrs):
-        a = {k: (v or "") for k, v in attrs}
-        line = self.getpos()[0]
+    parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_pis=True)
+    try:
+        root = etree.fromstring(html, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        root = None  # an empty page, or nothing a parser can use: nothing on it
+    labelled, fields = set(), []
+    for element in root.iter(tag=etree.Element) if root is not None else ():
+        tag, a, line = element.tag, element.attrib, element.sourceline or 0
         if tag == "html" and a.get("lang", "").strip():
-            self.page.lang = True
-        elif tag == "title":
-            self.in_title = 1
+            page.lang = True
+        elif tag == "title" and not page.title:
+            page.title = " ".join("".join(element.itertext()).split())
         elif tag == "meta" and a.get("name", "").lower() == "description" and a.get("content"):
-            self.page.description = True
+            page.description = True
         elif tag == "img" and "alt" not in a:
-            self.page.images_without_alt.append(line)
-        elif tag == "label":
-            self.in_label += 1
-            if a.get("for"):
-                self.labelled.add(a["for"])
+            page.images_without_alt.append(line)
+        elif tag == "label" and a.get("for"):
+            labelled.add(a["for"])
         elif tag in FIELDS and a.get("type", "").lower() not in NOT_FIELDS:
-            named = self.in_label or a.get("aria-label") or a.get("aria-labelledby")
-            self.fields.append((line, a.get("id", ""), bool(named)))
+            inside_label = next(element.iterancestors("label"), None) is not None
+            named = inside_label or a.get("aria-label") or a.get("aria-labelledby")
+            fields.append((line, a.get("id", ""), bool(named)))
         elif tag == "a" and a.get("href", "").lower().startswith("http:"):
-            self.page.insecure_links.append(line)
+            page.insecure_links.append(line)
         elif tag == "script" and a.get("type", "").lower() == "application/ld+json":
-            self.in_json, self.json = 1, ""
+            page.business += structured_data(element.text or "", page, line)
+    page.unlabelled = [line for line, fid, named in fields if not named and fid not in labelled]
 
-    def handle_endtag(self, tag):
-        if tag == "title":
-            self.in_title = 0
-        elif tag == "label":
-            self.in_label = max(0, self.in_label - 1)
-        elif tag == "script" and self.in_json:
-            self.in_json = 0
-            try:
-                found = json.loads(self.json)
-            except ValueError:
-                return
-            for item in found if isinstance(found, list) else [found]:
-                kinds = item.get("@type") if isinstance(item, dict) else None
-                kinds = kinds if isinstance(kinds, list) else [kinds]
-                if any(isinstance(k, str) and ("Business" in k or k in SHOPS) for k in kinds):
-                    self.page.business.append(item)
 
-    def handle_data(self, data):
-        if self.in_title:
-            self.page.title += data.strip()
-        if self.in_json:
-            self.json += data
-
-    def close(self):
-        super().close()
-        self.page.unlabelled = [
-            line for line, fid, named in self.fields if not named and fid not in self.labelled
-        ]
+def structured_data(text: str, page: Page, line: int) -> list[dict]:
+    """The LocalBusiness objects of a JSON-LD block; a block that is not JSON (or nests deeper
+    than any) is named on the page and left out."""
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return []  # not JSON: a search engine ignores it too, and says so in its own tools
+    except RecursionError:
+        page.problems.append(f"line {line}: a JSON-LD block nested thousands deep: left out")
+        return []
+    kept = []
+    for item in found if isinstance(found, list) else [found]:
+        kinds = item.get("@type") if isinstance(item, dict) else None
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if any(isinstance(k, str) and ("Business" in k or k in SHOPS) for k in kinds):
+            kept.append(item)
+    return kept
 
 
 def read_site(root: Path, shown: str, entity: str) -> Site:
@@ -127,9 +122,7 @@ def read_site(root: Path, shown: str, entity: str) -> Site:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             text, page.not_utf8 = raw.decode("utf-8", "replace"), True
-        reader = PageReader(page)
-        reader.feed(text)
-        reader.close()
+        read_page(page, text.encode("utf-8"))
         site.pages.append(page)
     return site
 
@@ -153,6 +146,12 @@ class Websites:
                     f" venture's repositories ({', '.join(entity.repos) or 'none'}); fix the path"
                 )
             portfolio.sites.append(read_site(root, shown, entity.id))
+        status.problems += [
+            SourceProblem(page.path, None, problem)
+            for site in portfolio.sites
+            for page in site.pages
+            for problem in page.problems
+        ]
         status.records = sum(len(s.pages) for s in portfolio.sites)
         status.paths = [s.path for s in portfolio.sites]
         status.freshness = portfolio.as_of if listed else None  # read as it stands today
