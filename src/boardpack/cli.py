@@ -464,9 +464,12 @@ def runs(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ):
     """Runs and deliveries, with their states."""
+    from boardpack.audit.store import settle_orphaned_runs
+
     ws = config.load_workspace(workspace)
     store = pipeline.audit_store(ws)
     try:
+        settle_orphaned_runs(store)  # a run a killed process left `running` says so
         run_rows, deliveries, suppressions, fire_rows = (
             store.runs(),
             store.deliveries(),

@@ -171,9 +171,12 @@ def require_complete(pack: Pack) -> None:
 
 def require_named_metrics(workspace: Workspace, portfolio: Portfolio, results: Results) -> None:
     """A decision rule or a KPI names a metric this pack has, as a watch rule must. Only a source
-    that failed (and was optional) excuses one that is absent; a venture's KPI may also come from
-    its handoff notes (`<venture>.<key>`), which may record it later."""
-    if any(s.configured and not portfolio.fresh(s.name) for s in portfolio.sources.values()):
+    that failed (and was optional) or a failed analysis (said on its own) excuses one that is
+    absent; a venture's KPI may also come from its handoff notes (`<venture>.<key>`), which may
+    record it later."""
+    if results.failures or any(
+        s.configured and not portfolio.fresh(s.name) for s in portfolio.sources.values()
+    ):
         return
     ventures = {e.id for e in workspace.settings.entities}
     named = [

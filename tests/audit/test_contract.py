@@ -89,6 +89,24 @@ def test_a_held_delivery_waits_for_approval_or_rejection(store):
     ]
 
 
+def test_a_delivery_held_again_with_new_content_waits_with_the_newest(store):
+    """A second run while a pack is held drafts its new content: the held delivery takes it (and
+    the new detail), so an approval sends the newest draft; the same content again changes
+    nothing."""
+    assert plan(store, hold="held (built as of 2026-11-15)") == "held"
+    assert plan(store, run="r2", hold="held (built as of 2026-11-20)", content_hash="new") == "held"
+    (held,) = store.deliveries("2026-10")
+    assert (held.state, held.content_hash, held.detail) == (
+        "held",
+        "new",
+        "held (built as of 2026-11-20)",
+    )
+    assert plan(store, run="r3", hold="held (built as of 2026-11-21)", content_hash="new") == "held"
+    (held,) = store.deliveries("2026-10")
+    assert held.detail == "held (built as of 2026-11-20)"  # the same content: nothing changed
+    assert [t.to_state for t in store.transitions(KEY)] == ["held", "held"]
+
+
 def test_plan_records_intent_once_and_returns_the_current_state(store):
     assert plan(store) == "planned"
     assert plan(store) == "planned"

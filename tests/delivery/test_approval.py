@@ -116,6 +116,29 @@ def test_a_rejected_report_is_drafted_anew_once_fixed_and_a_changed_one_is_never
     assert "Net income was -600.00 USD" in " ".join(plain(outbox(held)["ceo"]).split())
 
 
+def test_a_second_run_while_held_drafts_the_newest_and_approve_sends_it(held):
+    """The next send (or scheduled fire) while the pack is held builds it anew: the approvers get
+    the new draft (and so does the audit copy), and approving sends that newest draft, not the
+    first."""
+    (held / "ledger/bank.csv").write_text(
+        LEDGER + "2026-10-30,Acme,Late October sale,800.00,Income:Sales\n"
+    )
+    again = run_cli("send", "-w", str(held), *AS_OF)
+    assert again.returncode == 0, again.stderr
+    assert len(list((held / "outbox" / "2026-10").glob("draft.cfo-*.eml"))) == 2
+    approved = run_cli("approve", "2026-10", "-w", str(held), "--report", "cfo")
+    assert approved.returncode == 0, approved.stderr
+    sent = plain(outbox(held)["cfo"])
+    assert "Net income was -600.00 USD" in " ".join(sent.split())  # the fixed books
+    index = [
+        json.loads(line)
+        for line in (held / "outbox" / "index.jsonl").read_text().split("\n")
+        if line
+    ]
+    drafts = [e for e in index if e["report"].startswith("draft.")]
+    assert drafts and all("audit@example.com" in e["recipients"] for e in drafts)
+
+
 def test_hold_on_holds_only_when_a_condition_applies(tmp_path):
     calm = write_workspace(
         tmp_path / "calm", TOML + APPROVAL + '[approval.hold_on]\nseverity = "critical"\n'

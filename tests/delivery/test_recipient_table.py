@@ -120,3 +120,44 @@ def test_a_dynamodb_table(tmp_path, aws):  # noqa: F811
     assert run_cli("send", "-w", str(root), *AS_OF, env=aws.env()).returncode == 0
     got = sent_to(root)
     assert set(got) == {"cfo"} and "dana@example.com" in got["cfo"]
+
+
+@pytest.mark.parametrize(
+    "active, sent, refused",
+    [
+        ({"S": "false"}, False, ""),
+        ({"S": " No "}, False, ""),
+        ({"S": "true"}, True, ""),
+        ({"S": "maybe"}, False, "item cfo: active = 'maybe': write true or false"),
+        ({"N": "0"}, False, "item cfo: active is of DynamoDB type N: make it a Boolean"),
+    ],
+)
+def test_an_active_flag_written_as_text_in_the_console_is_read_as_meant(
+    tmp_path,
+    aws,  # noqa: F811
+    active,
+    sent,
+    refused,
+):
+    """An item edited by hand in the DynamoDB console often holds "false" as a string: it stops the
+    report; a value that is no answer stops the send, naming the item."""
+    (db,) = clients(aws, "dynamodb")
+    db.create_table(
+        TableName="board-recipients",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "report", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "report", "KeyType": "HASH"}],
+    )
+    db.put_item(
+        TableName="board-recipients",
+        Item={"report": {"S": "cfo"}, "to": {"S": "dana@example.com"}, "active": active},
+    )
+    toml = TOML + '\n[recipients]\nsource = "dynamodb:board-recipients"\n'
+    root = write_workspace(tmp_path / "ws", toml)
+    done = run_cli("send", "-w", str(root), *AS_OF, env=aws.env())
+    if refused:
+        assert done.returncode == 2 and refused in done.stderr
+        assert not (root / "outbox").exists()  # nothing sent
+    else:
+        assert done.returncode == 0, done.stderr
+        assert ("cfo" in sent_to(root)) is sent

@@ -70,7 +70,7 @@ def run_case(case: Case, tmp_path: Path) -> Outcome:
     write_workspace(ws, toml, case.files)
     if case.setup:
         case.setup(ws)
-    before = snapshot(tmp_path, ws)
+    before, inputs = snapshot(tmp_path, ws), contents(ws)
     argv = [arg.replace("{ws}", str(ws)) for arg in case.argv]
     env = {k: v.replace("{ws}", str(ws)) for k, v in case.env.items()}
     started = time.perf_counter()
@@ -80,7 +80,14 @@ def run_case(case: Case, tmp_path: Path) -> Outcome:
     output = done.stdout + done.stderr
     after = snapshot(tmp_path, ws)
     written, removed = sorted(after - before), sorted(before - after)
-    files = [p for p in ws.rglob("*") if p.is_file() and p.name != "fingerprint.key"]
+    files = [  # what the run wrote: the inputs it was given may hold the planted secret
+        p
+        for p in ws.rglob("*")
+        if p.is_file()
+        and not p.is_symlink()
+        and p.name != "fingerprint.key"
+        and inputs.get(p) != p.read_bytes()
+    ]
     leaked = [
         where
         for where, text in [("output", output), *((str(p), _text(p)) for p in files)]
@@ -123,6 +130,10 @@ def snapshot(tmp_path: Path, ws: Path) -> set[str]:
         else:
             found.add(str(path))
     return found
+
+
+def contents(ws: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in ws.rglob("*") if p.is_file() and not p.is_symlink()}
 
 
 def sent(ws: Path) -> int:

@@ -4,6 +4,9 @@ text."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import pytest
 
 from tests.hostile.corpus import AS_OF, Case, problems_of, replace, run_case
@@ -49,6 +52,12 @@ def case(
 
 
 SHOWN: dict[str, str] = {}
+ADVISORY = {
+    "id": "PYSEC-2026-1",
+    "modified": "2026-10-01T00:00:00Z",
+    "summary": f"{AWS_KEY} is vulnerable",
+    "affected": [{"package": {"ecosystem": "PyPI", "name": AWS_KEY}, "versions": ["1.0"]}],
+}
 
 
 CASES = [
@@ -88,11 +97,37 @@ CASES = [
         shown="AWS Access Key",
     ),
     case(
+        "a key in a Lambda runtime, lower-cased on the way",
+        AWS_KEY,
+        {
+            "template.yaml": "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Fn:\n"
+            f"    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python{AWS_KEY}\n"
+        },
+        shown="AWS Access Key",
+    ),
+    case(
+        "a lock file's package named for a key, with an advisory for it",
+        AWS_KEY,
+        {"requirements.txt": f"{AWS_KEY}==1.0\nrequests==2.0\n"},
+    ),
+    case(
         "a manifest nested too deep to read",
         "never-shown",
         {"package.json": "[" * 100_000 + "]" * 100_000},
     ),
 ]
+
+
+def with_advisory(case: Case) -> Case:
+    """The case with an offline OSV database holding an advisory for the package named for a key."""
+    return dataclasses.replace(
+        case,
+        toml=lambda t: REPOS(t) + '\n[sources.osv]\npath = "osv"\n',
+        files={"osv/PYSEC-2026-1.json": json.dumps(ADVISORY)},
+    )
+
+
+CASES = [with_advisory(c) if "advisory" in c.id else c for c in CASES]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

@@ -74,6 +74,53 @@ def test_the_link_asks_then_approves_once(drafted, cloud, aws):
     assert len(aws.sent_raw()) == 3  # never twice
 
 
+def test_a_second_run_while_held_makes_the_newest_link_the_one_that_works(
+    drafted, cloud, aws, tmp_path, monkeypatch
+):
+    """Held, then the next fire builds the pack anew (the books changed): its draft's link
+    approves and sends the new content; the first draft's link answers 410."""
+    root = tmp_path / "ws"
+    ledger = root / "ledger" / "bank.csv"
+    ledger.write_text(
+        ledger.read_text() + "2026-10-30,Acme,Late October sale,800.00,Income:Sales\n"
+    )
+    again = handlers.scheduled_run({"scheduled_time": "2026-11-03T14:00:00Z"}, Context())
+    assert again["status"] == "ok", again
+    newest = {}
+    for sent in aws.sent_raw()[2:]:
+        draft = email.message_from_string(sent["raw_data"])
+        text = draft.get_payload()[0].get_payload(decode=True).decode()
+        report = draft["X-Boardpack-Delivery"].split("/")[1].removeprefix("draft.")
+        newest[report] = unquote(re.search(r"\?token=(\S+)", text)[1])
+    assert set(newest) == {"ceo", "cfo"} and newest["cfo"] != drafted["cfo"]
+    assert handlers.approve(request("GET", drafted["cfo"]))["statusCode"] == 410
+    assert handlers.approve(request("POST", drafted["cfo"], "approve"))["statusCode"] == 410
+    assert handlers.approve(request("GET", newest["cfo"]))["statusCode"] == 200
+    done = handlers.approve(request("POST", newest["cfo"], "approve"))
+    assert done["statusCode"] == 200 and states(cloud)["cfo"] == "sent"
+    sent = email.message_from_string(aws.sent_raw()[-1]["raw_data"])
+    assert "Late October sale" not in sent["Subject"]
+    text = sent.get_payload()[0].get_payload(decode=True).decode()
+    assert "-600.00" in text  # October as the fixed books tell it
+
+
+@pytest.mark.parametrize(
+    "token", ["é" * 20, "abc.dé", "\u202e.x", "..."], ids=["accents", "accented MAC", "RLO", "dots"]
+)
+def test_a_token_that_is_not_ascii_is_refused_not_a_crash(drafted, cloud, token):
+    for method in ("GET", "POST"):
+        answer = handlers.approve(request(method, token, "approve"))
+        assert answer["statusCode"] == 403, answer
+    assert states(cloud)["cfo"] == "held"
+
+
+def test_a_post_without_an_action_decides_nothing(drafted, cloud, aws):
+    for action in (None, "", "launch"):
+        answer = handlers.approve(request("POST", drafted["cfo"], action))
+        assert answer["statusCode"] == 400 and "Nothing was decided" in answer["body"]
+    assert states(cloud)["cfo"] == "held" and len(aws.sent_raw()) == 2
+
+
 def test_the_link_rejects(drafted, cloud):
     done = handlers.approve(request("POST", drafted["ceo"], "reject"))
     assert done["statusCode"] == 200 and states(cloud)["ceo"] == "rejected"

@@ -41,6 +41,7 @@ from boardpack.audit.store import (
     Transition,
     now,
     packed,
+    this_owner,
     to_suppress,
     unpacked,
 )
@@ -207,6 +208,7 @@ class DynamoAuditStore:
                     "command": command,
                     "period_label": period,
                     "started_at": now(),
+                    "owner": this_owner(),
                     "status": "running",
                     "summary": "",
                     "alert": "",
@@ -245,6 +247,7 @@ class DynamoAuditStore:
                 status=r["status"],
                 summary=r["summary"],
                 alert=r.get("alert", ""),
+                owner=r.get("owner", ""),
             )
             for r in rows
         ]
@@ -363,6 +366,12 @@ class DynamoAuditStore:
             if not cancelled_by_condition(exc):
                 raise
             if hold and self.move(key, "rejected", "held", run_id, hold, intent.content_hash):
+                return "held"
+            now_held = self._get(f"{self.prefix}DELIVERY#{key}", "STATE") if hold else None
+            if now_held and now_held["state"] == "held":
+                # held, and built anew since: what waits is what was drafted last
+                if now_held["content_hash"] != intent.content_hash:
+                    self.move(key, "held", "held", run_id, hold, intent.content_hash)
                 return "held"
             return self._state(key)
         return first

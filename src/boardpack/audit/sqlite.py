@@ -24,6 +24,8 @@ from boardpack.audit.store import (
     Transition,
     now,
     packed,
+    settle_orphaned_runs,
+    this_owner,
     to_suppress,
     unpacked,
 )
@@ -83,8 +85,10 @@ class SqliteAuditStore:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.executescript(SCHEMA)
         self.allow_every_state()
-        if "alert" not in {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}:
-            self.db.execute("ALTER TABLE runs ADD COLUMN alert TEXT NOT NULL DEFAULT ''")
+        runs = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
+        for column in ("alert", "owner"):  # a store made before they were kept
+            if column not in runs:
+                self.db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
         if "protected" not in {r[1] for r in self.db.execute("PRAGMA table_info(deliveries)")}:
             self.db.execute("ALTER TABLE deliveries ADD COLUMN protected TEXT NOT NULL DEFAULT ''")
 
@@ -121,10 +125,11 @@ class SqliteAuditStore:
         self.db.execute("COMMIT")
 
     def start_run(self, run_id: str, command: str, period: str) -> None:
+        settle_orphaned_runs(self)  # a run a killed process left `running` is closed first
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO runs (id, command, period, started_at) VALUES (?, ?, ?, ?)",
-                (run_id, command, period, now()),
+                "INSERT INTO runs (id, command, period, started_at, owner) VALUES (?, ?, ?, ?, ?)",
+                (run_id, command, period, now(), this_owner()),
             )
 
     def finish_run(self, run_id: str, status: str, summary: str) -> None:
@@ -140,7 +145,7 @@ class SqliteAuditStore:
         with self.transaction() as db:  # one transaction (one fsync) for the whole batch
             for i in intents:
                 row = db.execute(
-                    "SELECT state FROM deliveries WHERE key = ?", (str(i.key),)
+                    "SELECT state, content_hash FROM deliveries WHERE key = ?", (str(i.key),)
                 ).fetchone()
                 if row is None:
                     db.execute(
@@ -165,6 +170,10 @@ class SqliteAuditStore:
                     states.append(first)
                 elif hold and row[0] == "rejected":
                     self._move(db, i.key, "rejected", "held", at, run_id, hold, i.content_hash)
+                    states.append("held")
+                elif hold and row[0] == "held" and row[1] != i.content_hash:
+                    # held, and built anew since: what waits is what was drafted last
+                    self._move(db, i.key, "held", "held", at, run_id, hold, i.content_hash)
                     states.append("held")
                 else:
                     states.append(row[0])
@@ -297,7 +306,7 @@ class SqliteAuditStore:
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         rows = self.db.execute(
-            "SELECT id, command, period, started_at, finished_at, status, summary, alert "
+            "SELECT id, command, period, started_at, finished_at, status, summary, alert, owner "
             "FROM runs ORDER BY started_at DESC, id DESC LIMIT ?",
             (limit,),
         ).fetchall()

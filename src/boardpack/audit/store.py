@@ -5,14 +5,17 @@ A delivery moves `planned → sending → sent | failed | unknown`. `claim` is t
 means the transport may have accepted the message but we cannot prove it: held, never re-sent
 blindly. Under `[approval]` a delivery is planned `held`; `move` releases it to `planned`
 (approved) or drops it to `rejected` — a later run may hold it again, with what it would send
-then.
+then. A later run that holds a delivery still held with other content replaces that content (and
+the day it was built as of): what waits for approval is always the newest draft.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 from boardpack.audit.keys import DeliveryKey
@@ -87,6 +90,50 @@ class RunRecord:
     status: str
     summary: str
     alert: str = ""  # what became of the run's alert: sent to where, or why it could not be
+    owner: str = ""  # the process that runs it (host:pid), for a run left running by a kill
+
+    def orphaned(self, at: datetime) -> bool:
+        """Still `running`, though its process is gone (on this host), or it began longer ago
+        than any run takes (elsewhere: a Lambda function lives 15 minutes at most)."""
+        if self.status != "running":
+            return False
+        began = datetime.fromisoformat(self.started_at)
+        return (at - began) > LONGEST_RUN or bool(self.owner) and not owner_alive(self.owner)
+
+
+LONGEST_RUN = timedelta(hours=24)
+INTERRUPTED = (
+    "the process stopped before the run finished (killed, or the machine went down); each "
+    "delivery's own state is below"
+)
+
+
+def this_owner() -> str:
+    """The process, as the store records who claimed a delivery or started a run."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_alive(owner: str) -> bool:
+    """Whether the process that claimed a delivery may still send it (another host: assume so)."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def settle_orphaned_runs(store: AuditStore, at: datetime | None = None) -> list[str]:
+    """Runs left `running` by a process that is gone, closed as `interrupted`; their ids."""
+    at = at or datetime.now(UTC)
+    orphans = [r for r in store.runs(200) if r.orphaned(at)]
+    for run in orphans:
+        store.finish_run(run.id, "interrupted", INTERRUPTED)
+    return [r.id for r in orphans]
 
 
 @dataclass(frozen=True)
@@ -169,8 +216,8 @@ class AuditStore(Protocol):
 
     def plan(self, intents: list[Intent], run_id: str, hold: str = "") -> list[State]:
         """Record each intent (once per key); return each delivery's current state. With `hold`
-        (why), a new delivery is planned `held`, and a `rejected` one is held again with this
-        intent's content."""
+        (why), a new delivery is planned `held`, and a `rejected` one (or one still held with other
+        content) is held with this intent's content."""
 
     def move(
         self,

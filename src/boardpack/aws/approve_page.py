@@ -51,6 +51,8 @@ def handle(event: Any) -> dict:
         what = f"the {', '.join(claims.reports)} report for {claims.period}"
         if method != "POST":
             return page(200, f"Send {what}?", form=form["token"])
+        if form.get("action") not in ("approve", "reject"):  # a POST that chose neither button
+            return page(400, "Nothing was decided", "Choose Approve and send, or Reject.")
         approve = form.get("action") == "approve"
         who = f"an approver, through the approval link ({http.get('sourceIp', 'unknown address')})"
         report = pipeline.decide(workspace, claims.period, list(claims.reports), approve, who)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from email.headerregistry import Address, HeaderRegistry
 from email.utils import formataddr, parseaddr
 
@@ -46,6 +48,18 @@ def checked_mailbox(text: str) -> str:
             f"{text.encode('unicode_escape').decode()!r} contains control characters "
             f"({', '.join(dict.fromkeys(bad))}), which are never allowed in an address; remove them"
         )
+    if hidden := [c for c in text if ord(c) in INVISIBLE]:
+        raise ValueError(
+            f"{ascii(text)} contains invisible or direction-changing characters "
+            f"({', '.join(dict.fromkeys(f'U+{ord(c):04X}' for c in hidden))}), which can make an "
+            "address or a name read as another; remove them"
+        )
+    if mixed := look_alike(text):
+        raise ValueError(
+            f"{ascii(text)} mixes {' and '.join(sorted(mixed[1]))} letters in "
+            f"{ascii(mixed[0])}, as addresses made to look like others do; write each word in one "
+            "script"
+        )
     fix = 'write one address per item, as name@example.com or "Name <name@example.com>"'
     try:
         header = HeaderRegistry()("To", text)
@@ -71,10 +85,37 @@ def checked_mailbox(text: str) -> str:
             f"instead of the real one; {fix}"
         )
     try:
-        validate_email(addr, check_deliverability=False)
+        valid = validate_email(addr, check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValueError(f"{addr!r} is not a valid email address: {exc}") from None
+    if not addr.isascii():  # a domain in its own letters travels as punycode (xn--…)
+        if valid.ascii_email is None:
+            raise ValueError(
+                f"{ascii(addr)}: a mailbox name in letters other than ASCII needs SMTPUTF8, which "
+                "boardpack does not send; use the recipient's ASCII address"
+            )
+        addr = valid.ascii_email
     return formataddr((name, addr)) if name else addr
+
+
+# Characters that are not seen, or that turn the text around (RLO makes "moc.elgoog" read as
+# "google.com"): never in an address or a display name.
+INVISIBLE = frozenset(
+    [0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F), 0x2060, 0x2061]
+    + [0x2062, 0x2063, 0x2064, *range(0x2066, 0x206A), 0xFEFF]
+)
+CONFUSABLE = frozenset({"LATIN", "CYRILLIC", "GREEK"})  # scripts with letters that look alike
+WORD_BREAKS = re.compile(r"[\s@.<>\"',;:()_+-]+")
+
+
+def look_alike(text: str) -> tuple[str, set[str]] | None:
+    """The first word (of the name, the local part or a domain label) that mixes letters of two
+    look-alike scripts (`аpple`: a Cyrillic а in Latin), and the scripts; None when none does."""
+    for word in WORD_BREAKS.split(text):
+        scripts = {unicodedata.name(c, "?").split(" ")[0] for c in word if c.isalpha()}
+        if len(scripts & CONFUSABLE) > 1:
+            return word, {s.title() for s in scripts & CONFUSABLE}
+    return None
 
 
 def bare(address: str) -> str:

@@ -59,7 +59,9 @@ class Claims:
     @classmethod
     def verified(cls, secret: str, token: str | None, now: datetime) -> Claims:
         body, _, signature = (token or "").partition(".")
-        if not body or not hmac.compare_digest(signature, b64(mac(secret, body))):
+        if not (body.isascii() and signature.isascii()) or not body:  # ours are base64 text
+            raise LinkRefused(403, "this link is not one boardpack signed")
+        if not hmac.compare_digest(signature.encode(), b64(mac(secret, body)).encode()):
             raise LinkRefused(403, "this link is not one boardpack signed")
         fields = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         claims = cls(**fields | {"reports": tuple(fields["reports"])})
@@ -160,9 +162,9 @@ def drafts(
     link: Callable | None = None,
 ) -> list[OutgoingMessage]:
     """One draft to the approvers of each distinct message held (readers told the same share one):
-    the message's own bytes, addressed to the approvers, its subject and body marked; with `link`
-    (on AWS), a link to approve or reject it online."""
-    to = Recipients(tuple(approval.approvers))
+    the message's own bytes, addressed to the approvers (the audit copy too), its subject and body
+    marked; with `link` (on AWS), a link to approve or reject it online."""
+    to = Recipients(tuple(approval.approvers), (), held[0].recipients.bcc if held else ())
     readers: dict[tuple[str, str], list[str]] = {}
     first: dict[tuple[str, str], OutgoingMessage] = {}
     for m in held:

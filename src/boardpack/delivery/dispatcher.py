@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import os
 import random
-import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -23,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from boardpack.audit.keys import DeliveryKey
-from boardpack.audit.store import AuditStore, Intent
+from boardpack.audit.store import AuditStore, Intent, owner_alive, this_owner
 from boardpack.delivery.addresses import bare
 from boardpack.delivery.message import OutgoingMessage, Recipients
 from boardpack.delivery.pacing import TokenBucket
@@ -78,24 +76,6 @@ class DispatchReport:
             ", ".join(f"{n} {action}" for action, n in sorted(counts.items())) or "nothing to send"
         )
         return f"{text}; stopped: {self.stopped}" if self.stopped else text
-
-
-def this_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def owner_alive(owner: str) -> bool:
-    """Whether the process that claimed a delivery may still send it (another host: assume so)."""
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass(order=True)

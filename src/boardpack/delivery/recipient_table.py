@@ -116,7 +116,22 @@ def dynamodb_rows(workspace: Workspace, table: str) -> list[Row]:
                 texts = value["S"].split(";")
             return tuple(mailbox(t.strip(), f"{where}: {name}") for t in texts if t.strip())
 
-        found.append(
-            Row(report, listed("to"), listed("cc"), item.get("active", {}).get("BOOL", True), where)
-        )
+        found.append(Row(report, listed("to"), listed("cc"), item_active(item, where), where))
     return found
+
+
+def item_active(item: dict, where: str) -> bool:
+    """An item's `active`: a BOOL, or text a person typed in the console ("false", "no"); absent
+    is active. Anything else is refused, naming the item: a "false" read as true would send."""
+    value = item.get("active")
+    if value is None:
+        return True
+    if "BOOL" in value:
+        return bool(value["BOOL"])
+    if "S" in value:
+        try:
+            return active(value["S"].strip())
+        except ValueError as exc:
+            raise WorkspaceError(f"{where}: {exc}") from None
+    kind = next(iter(value), "?")
+    raise WorkspaceError(f"{where}: active is of DynamoDB type {kind}: make it a Boolean")

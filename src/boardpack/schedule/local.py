@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 from filelock import FileLock, Timeout
 
 from boardpack import pipeline, watching
+from boardpack.audit.store import owner_alive, this_owner
 from boardpack.config import Workspace, load_workspace
-from boardpack.delivery.dispatcher import owner_alive, this_owner
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.period import EARLIEST, LATEST, period_before
 from boardpack.schedule.fire import FireResult, fire, slot_key

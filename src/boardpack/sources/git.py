@@ -16,6 +16,7 @@ from __future__ import annotations
 import subprocess
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from boardpack.config import GitSource
 from boardpack.errors import SourceProblem, WorkspaceError
 from boardpack.model import Portfolio, Release, Repository, SecretFinding, SourceStatus
 from boardpack.sources.git_safe import GitError, NotARepository, SafeGit
-from boardpack.sources.lockfiles import parser_for
+from boardpack.sources.lockfiles import Pin, parser_for
 from boardpack.sources.secrets import KEY_FILE, Baseline, Hit, SecretScanner, fingerprint_key
 from boardpack.sources.stack import StackFacts, wants_text
 
@@ -229,7 +230,7 @@ def files(
     git: SafeGit, repo: Repository, spec: GitSource, scanner: SecretScanner, baseline: Baseline
 ) -> None:
     entries = tree(git)
-    facts = StackFacts()
+    facts = StackFacts(redact=scanner.redact)
     repo.files = len(entries)
     wanted, raw_paths = [], {}
     for oid, size, raw in entries:
@@ -266,6 +267,10 @@ def files(
     order = {path: n for n, (_, path) in enumerate(wanted)}  # a key store's hit stays first
     scanned = scanner.scan_many(texts)
     hits = sorted([*hits, *scanned.hits], key=lambda found: order[found[0]])
+    # a pin in a file that holds a secret may be the secret (a "package" named for a key): shown,
+    # it is its kind and fingerprint, and so matches no advisory
+    holding = {path for path, _ in hits}
+    pins = [(path, redacted(pin, scanner.redact) if path in holding else pin) for path, pin in pins]
     if own_baseline is not None:
         try:
             baseline = baseline.merged(Baseline.parse(own_baseline, f"{repo.path}/{OWN_BASELINE}"))
@@ -300,6 +305,10 @@ def files(
     repo.lambda_runtimes = tuple(
         (runtime, shown_path(where)) for runtime, where in facts.lambda_runtimes
     )
+
+
+def redacted(pin: Pin, redact) -> Pin:
+    return replace(pin, name=redact(pin.name), version=redact(pin.version))
 
 
 def blame(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -119,6 +120,15 @@ class StackFacts:
     manifests: set[str] = field(default_factory=set)
     runtimes: set[str] = field(default_factory=set)
     lambda_runtimes: list[tuple[str, str]] = field(default_factory=list)
+    # the secret scan's detection, run on a value as written, before it is normalized (lower-cased
+    # "akia…" is no longer an AWS key to the detectors, but it is still the secret)
+    redact: Callable[[str], str] = field(default=lambda text: text, repr=False)
+
+    def runtime(self, written: str) -> str:
+        """A runtime as written in a config, normalized (`Python3.12` → `python3.12`); one that
+        holds a secret is its kind and fingerprint."""
+        shown = self.redact(written)
+        return shown if shown != written else written.lower()
 
     def see_path(self, path: str) -> None:
         name = PurePosixPath(path).name
@@ -152,7 +162,7 @@ class StackFacts:
         self.runtimes.update(f"{tool} ({path})" for tool in declared_versions(name, text))
         if path.endswith(CONFIG_SUFFIXES):
             # one search over the whole text; a line number is counted only for a match
-            found = [(m.start(), m.group(1).lower()) for m in LAMBDA_RUNTIME.finditer(text)]
+            found = [(m.start(), self.runtime(m.group(1))) for m in LAMBDA_RUNTIME.finditer(text)]
             found += [(m.start(), cdk_runtime(*m.groups())) for m in CDK_RUNTIME.finditer(text)]
             for at, runtime in sorted(found):
                 self.lambda_runtimes.append((runtime, f"{path}:{text.count(chr(10), 0, at) + 1}"))
