@@ -115,3 +115,49 @@ def test_the_fan_out_worker_dead_letters_what_can_never_run_and_sends_the_rest(
     assert any("outside the years 1900-2999" in r for r in said)
     assert all(len(r) <= 1000 for r in said)
     assert len(aws.sent_raw()) == 2  # the first run's two reports; the repeat sent nothing
+
+
+def test_an_s3_object_whose_name_climbs_out_of_the_workspace_is_refused(cloud, tmp_path):  # noqa: F811
+    """A portfolio's objects are written under its own folder of the worker's cache; a key that
+    climbs (`../other/`) or is absolute would write into another portfolio's."""
+    from boardpack.aws.workspace import cache_root, fetch
+    from boardpack.errors import WorkspaceError
+
+    cloud.s3.put_object(Bucket="packs", Key="evil/boardpack.toml", Body=b"[organization]\n")
+    cloud.s3.put_object(Bucket="packs", Key="evil/../victim/boardpack.toml", Body=b"planted")
+    cloud.s3.put_object(Bucket="packs", Key="evil//etc/cron.d/x", Body=b"planted")
+    try:
+        fetch("s3://packs/evil/")
+    except WorkspaceError as exc:
+        assert "would be written outside the workspace's folder" in str(exc)
+    else:
+        raise AssertionError("a climbing key was written")
+    planted = [p for p in cache_root().rglob("*") if p.is_file() and p.read_bytes() == b"planted"]
+    assert planted == []
+
+
+def test_the_bundle_s_copy_can_be_written_and_keeps_its_links(tmp_path):
+    """On Lambda the bundle is read-only and its copy would keep the modes, so a source that keeps
+    state beside the workspace (the secret scan's key) would fail: the copy is the owner's to
+    write. A link stays a link, for the workspace's own checks to judge."""
+    import os
+    import stat
+
+    from boardpack.aws.workspace import writable_copy
+
+    bundle = write_workspace(tmp_path / "bundle", ses_toml())
+    os.symlink(tmp_path / "elsewhere", bundle / "notes" / "linked.md")
+    for path in sorted(bundle.rglob("*"), reverse=True):
+        if not path.is_symlink():
+            path.chmod(0o555 if path.is_dir() else 0o444)
+    bundle.chmod(0o555)
+    try:
+        writable_copy(bundle, tmp_path / "copy")
+    finally:
+        for path in [bundle, *bundle.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(0o755)
+    copied = [tmp_path / "copy", *(tmp_path / "copy").rglob("*")]
+    assert all(p.lstat().st_mode & stat.S_IWUSR for p in copied if not p.is_symlink())
+    link = tmp_path / "copy" / "notes" / "linked.md"
+    assert link.is_symlink() and os.readlink(link) == str(tmp_path / "elsewhere")

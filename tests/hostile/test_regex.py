@@ -63,6 +63,7 @@ PATTERNS = {
     "boardpack.sources.osv.SEPARATORS": "sub",
     "boardpack.render.xlsx.NOT_IN_NAMES": "sub",
     "boardpack.delivery.addresses.WORD_BREAKS": "split",
+    "boardpack.sources.secrets.YAML_ALIAS": "search",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}
 

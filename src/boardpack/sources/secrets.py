@@ -78,6 +78,7 @@ POOL_FROM_FILES = 1500
 # a file whose scan has not finished in this long is named as not scanned, not waited for: a
 # crafted line can hold one of detect-secrets' patterns for hours (`//` repeated, for its npm one)
 FILE_SECONDS = 10.0
+YAML_ALIAS = re.compile(r"(?:^|[\s\[\]{},:-])\*[^\s,\[\]{}]")  # `*name`, where YAML reads an alias
 
 
 @dataclass(frozen=True)
@@ -191,10 +192,16 @@ class SecretScanner:
         handle = io.StringIO(text)
         handle.name = path
         found = []
+        # detect-secrets' YAML parser expands aliases, so one of a billion laughs holds it for ever:
+        # a YAML file with an alias is read as lines, as any other text is
+        aliased = path.endswith((".yaml", ".yml")) and YAML_ALIAS.search(text) is not None
         for eager in (False, True):
-            if eager and not may_hold_after_parsing(text, path):
+            if eager and (aliased or not may_hold_after_parsing(text, path)):
                 break
-            lines = get_transformed_file(handle, use_eager_transformers=eager)
+            try:
+                lines = None if aliased else get_transformed_file(handle, eager)
+            except RecursionError:  # nested too deep for its parser: read as lines, as any text
+                lines = None
             if lines is None and not eager:
                 lines = text.splitlines()
             if lines:
