@@ -49,7 +49,7 @@ def store(open_store):
     return open_store()
 
 
-def plan(store, key=KEY, run="run-1", hold="", content_hash="hash"):
+def plan(store, key=KEY, run="run-1", hold="", content_hash="hash", protected=()):
     (state,) = store.plan(
         [
             Intent(
@@ -58,6 +58,7 @@ def plan(store, key=KEY, run="run-1", hold="", content_hash="hash"):
                 subject="Subject",
                 message_id="<id@example.com>",
                 content_hash=content_hash,
+                protected=protected,
             )
         ],
         run,
@@ -238,19 +239,7 @@ def test_the_audit_copy_recorded_with_a_delivery_is_never_suppressed_whoever_rea
 ):
     """A fan-out deployment's notification handler has no workspace to ask: the delivery itself
     says which of its recipients are the audit copy and the alerts' address."""
-    store.plan(
-        [
-            Intent(
-                key=KEY,
-                recipients=("cfo@example.com", "audit@example.com"),
-                subject="Subject",
-                message_id="<id@example.com>",
-                content_hash="hash",
-                protected=("audit@example.com",),
-            )
-        ],
-        "run-1",
-    )
+    plan(store, protected=("audit@example.com",))
     store.claim(KEY, "r", "h:1")
     store.record(KEY, "sent", "r", transport_id="ses-id-1")
     complaint = DeliveryEvent(

@@ -88,7 +88,8 @@ def test_allowed_domains_apply_to_the_table(tmp_path):
     )
 
 
-def test_a_dynamodb_table(tmp_path, aws):  # noqa: F811
+def recipients_table(aws):  # noqa: F811
+    """The table a partner edits, keyed by report, on the moto_server."""
     (db,) = clients(aws, "dynamodb")
     db.create_table(
         TableName="board-recipients",
@@ -96,6 +97,11 @@ def test_a_dynamodb_table(tmp_path, aws):  # noqa: F811
         AttributeDefinitions=[{"AttributeName": "report", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "report", "KeyType": "HASH"}],
     )
+    return db
+
+
+def test_a_dynamodb_table(tmp_path, aws):  # noqa: F811
+    db = recipients_table(aws)
     db.put_item(
         TableName="board-recipients",
         Item={
@@ -141,13 +147,7 @@ def test_an_active_flag_written_as_text_in_the_console_is_read_as_meant(
 ):
     """An item edited by hand in the DynamoDB console often holds "false" as a string: it stops the
     report; a value that is no answer stops the send, naming the item."""
-    (db,) = clients(aws, "dynamodb")
-    db.create_table(
-        TableName="board-recipients",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "report", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "report", "KeyType": "HASH"}],
-    )
+    db = recipients_table(aws)
     db.put_item(
         TableName="board-recipients",
         Item={"report": {"S": "cfo"}, "to": {"S": "dana@example.com"}, "active": active},

@@ -171,3 +171,44 @@ def test_a_yaml_file_with_aliases_is_still_scanned_for_secrets_as_lines(tmp_path
     assert problems_of(case, outcome, tmp_path / "ws") == [] and outcome.seconds < 60
     cto = (tmp_path / "ws" / "reports" / "2026-10" / "cto.txt").read_text()
     assert "AWS Access Key" in cto and ".gitlab-ci.yml" in cto and key not in cto
+
+
+def test_a_board_too_large_for_a_report_says_which_source_and_how_large(tmp_path, monkeypatch):
+    """A task export whose overdue items would make the CEO's page pass its limit is named with the
+    table it fills and the file it came from — not blamed on boardpack's own template."""
+    from boardpack.render import budget
+
+    monkeypatch.setattr(budget, "OUTPUT_LIMIT", 200_000)  # a page's limit, at this test's scale
+    rows = "".join(f"Item {n},open,,2026-01-01,,co\n" for n in range(2_000))
+    case = Case(
+        "an overdue board larger than a page",
+        "parsers",
+        ("send", *AS_OF),
+        append('[sources.tasks]\npaths = ["boards/*"]\n'),
+        {"boards/tasks.csv": "title,status,owner,due,labels,entity\n" + rows},
+        None,
+        2,
+        ("would be more than 200,000 characters", "executive.tasks", "2,000 rows", "tasks.csv"),
+    )
+    outcome = run_case(case, tmp_path)
+    assert problems_of(case, outcome, tmp_path / "ws") == []
+    assert "report.html.j2" not in outcome.output
+
+
+def test_task_boards_past_the_limit_are_refused_with_their_size(tmp_path, monkeypatch):
+    from boardpack.sources import tasks
+
+    monkeypatch.setattr(tasks, "MAX_TASKS", 100)
+    rows = "".join(f"Item {n},open,,,,co\n" for n in range(101))
+    case = Case(
+        "a board of 101 items, over a limit of 100",
+        "parsers",
+        ("check", *AS_OF),
+        append('[sources.tasks]\npaths = ["boards/*"]\n'),
+        {"boards/tasks.csv": "title,status,owner,due,labels,entity\n" + rows},
+        None,
+        2,
+        ("sources.tasks", "boards/tasks.csv brings the boards to 101 items", "more than the 100"),
+    )
+    outcome = run_case(case, tmp_path)
+    assert problems_of(case, outcome, tmp_path / "ws") == []

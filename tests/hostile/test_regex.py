@@ -91,6 +91,7 @@ NOT_ON_WORKSPACE_DATA = {
     "boardpack.config._describe": "splits a key path of pydantic's own making",
     "boardpack.aws.template.eventbridge_cron": "digits of a cron field already checked by croniter",
     "boardpack.sources.regex_needs.between": "cuts the literal strings of detect-secrets' patterns",
+    "boardpack.sources.ledger.QUOTED": "boardpack's own SQL for a problem's message, never data",
     "boardpack.delivery.http_post.without_url": (
         "literal pieces of the operator's webhook URL (re.escape): one pass each over an answer"
     ),

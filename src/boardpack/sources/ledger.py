@@ -8,6 +8,7 @@ Line numbers assume one record per line, which bank exports are.
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -313,8 +314,7 @@ class ParseSql:
         )
 
     def raw_text(self, field: str) -> str:
-        """The cell as a problem quotes it: at most `ECHOED` characters of it."""
-        return echoed(f"coalesce({self.column(field)}, '')")
+        return f"coalesce({self.column(field)}, '')"
 
     def as_date(self, field: str) -> str:
         return f"try_strptime(trim({self.column(field)}), $date_format)::DATE"
@@ -646,7 +646,7 @@ class ParseSql:
         }
         return (
             "CASE "
-            + " ".join(f"WHEN {condition} THEN {message}" for condition, message in checks)
+            + " ".join(f"WHEN {condition} THEN {quoted(message)}" for condition, message in checks)
             + " END"
         )
 
@@ -743,6 +743,15 @@ def money_sql(column: str, decimal: str) -> str:
 
 
 ECHOED = 60  # characters of a bad cell a problem quotes: enough to find it, never a whole file
+
+
+QUOTED = re.compile(r"\b(raw_[a-z_]+|debit_text|credit_text)\b")  # a cell's text, in a message
+
+
+def quoted(message: str) -> str:
+    """A problem's SQL with every cell it quotes cut to `ECHOED` characters: only the rows with a
+    problem pay for it."""
+    return QUOTED.sub(lambda cell: echoed(cell[1]), message)
 
 
 def echoed(text: str) -> str:
