@@ -35,6 +35,7 @@ from boardpack.currencies import ISO_4217, minor_units
 from boardpack.environment import Environment
 from boardpack.errors import WorkspaceError
 from boardpack.files import TRUSTED_PATHS, check_node, within
+from boardpack.terminal import control_characters
 
 WORKSPACE_FILE = "boardpack.toml"
 MAX_SETTINGS_BYTES = 1_000_000
@@ -823,7 +824,7 @@ class Delivery(Strict):
     from_: Mailbox | None = Field(default=None, alias="from")
     bcc: list[Mailbox] = []
     outbox: str = "outbox"
-    subject_prefix: str = Field(default="", max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")
+    subject_prefix: str = Field(default="", max_length=100)
     xlsx: bool = False  # attach each report's tables as an XLSX workbook
     # the only domains mail may go to (none: any); an address elsewhere stops the send
     allowed_domains: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]] = []
@@ -847,6 +848,16 @@ class Delivery(Strict):
                 'transport = "smtp" needs a [delivery.smtp] table with at least host = "..."'
             )
         return self
+
+    @field_validator("subject_prefix")
+    @classmethod
+    def one_line(cls, value: str) -> str:
+        if bad := control_characters(value):
+            raise ValueError(
+                f"{value!r} holds {', '.join(dict.fromkeys(bad))} (a line break would start another"
+                " header): write the prefix on one line, without control characters"
+            )
+        return value
 
 
 class HoldOn(Strict):

@@ -180,6 +180,7 @@ CASES = [
         "a subject prefix with a line break",
         "delivery.subject_prefix",
         "boardpack.toml:",
+        "U+000A (a line break would start another header)",
         toml=replace(
             "[delivery]\n", '[delivery]\nsubject_prefix = "Board\\nBcc: x@evil.example"\n'
         ),

@@ -107,6 +107,11 @@ def where_in_template(exc: BaseException, templates: Path | None) -> str:
     return getattr(exc, "filename", None) or str(templates or "report.html.j2")
 
 
+class PageTooLarge(WorkspaceError):
+    """boardpack's own template made a page past the limit: the data is too large, not the
+    template wrong."""
+
+
 def render_page(template: str, templates: Path | None, context: dict) -> str:
     """A report page from plain data (`template_data`), in the sandbox and within its limits."""
     try:
@@ -141,11 +146,6 @@ def render_report(doc: Document, brand: Brand, embed: Embed, rows: int | None = 
         return render_page("report.html.j2", brand.templates, report_data(doc, brand, logo, rows))
     except PageTooLarge:
         raise WorkspaceError(too_large(doc)) from None
-
-
-class PageTooLarge(WorkspaceError):
-    """boardpack's own template made a page past the limit: the data is too large, not the
-    template wrong."""
 
 
 def too_large(doc: Document) -> str:

@@ -78,9 +78,8 @@ def environment(shadow: Path) -> dict[str, str]:
         "GIT_NO_REPLACE_OBJECTS": "1",
         "GIT_NO_LAZY_FETCH": "1",
         "GIT_PAGER": "cat",
-        "GIT_CEILING_DIRECTORIES": str(
-            shadow.parent
-        ),  # `git config --file` looks for no repository
+        # `git config --file` (the repository's format, read as a file) looks for no repository
+        "GIT_CEILING_DIRECTORIES": str(shadow.parent),
         "LC_ALL": "C",
     }
 
@@ -89,7 +88,6 @@ class SafeGit:
     """`git(*args)` on one repository's shadow; a context manager that removes the shadow."""
 
     def __init__(self, root: Path, workspace_root: Path):
-        self.root, self.workspace_root = root, workspace_root
         git_dir, common = locate(root, workspace_root)
         self.objects = common / "objects"
         checked_store(self.objects, workspace_root)
