@@ -1275,6 +1275,7 @@ def output_path(root: Path, path: Path, place: str = "the workspace") -> Path:
             f"{path} resolves to {path.resolve()}, outside {place} {root}; boardpack writes only "
             f"inside {place}"
         )
+    check_node(path, "a file boardpack writes")  # a FIFO there would hold the write
     return path
 
 

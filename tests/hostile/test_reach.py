@@ -270,6 +270,23 @@ FIFO_CASES = [
     ),
 ]
 
+FIFO_CASES += [
+    refused("the audit store is a FIFO", fifo(".boardpack/audit.sqlite"), "audit.sqlite", "FIFO"),
+    refused(
+        "the outbox's index is a FIFO",
+        fifo("outbox/index.jsonl"),
+        "index.jsonl",
+        "FIFO",
+        toml=OUTBOX_TOML,
+    ),
+    refused(
+        "a report's file is a FIFO",
+        fifo("reports/2026-10/cfo.html"),
+        "cfo.html",
+        "FIFO",
+        argv=("build", *AS_OF),
+    ),
+]
 CASES = PRUNE_CASES + LINK_CASES + DOTENV_CASES + FIFO_CASES
 
 

@@ -1,9 +1,11 @@
-"""Classes 7 and 9 of the second trial: a webhook can neither hold a run nor show its secret.
+"""Classes 7 and 9 of the second trial: a webhook (or a mail server) cannot hold a run, and a
+webhook cannot show its secret.
 
 A service that answers a byte at a time never sets off a per-read timeout; every POST (a chat card,
-an alert) has a deadline for the whole exchange instead, and a card that went out before it passed
-is `unknown`, never posted twice. A service that echoes the URL it was sent — its secret token — in
-an error has that echo cut out of what the delivery records and prints, whatever its case.
+an alert), every SMTP connection and each message on it has a deadline for the whole exchange
+instead, and a card or a message that went out before it passed is `unknown`, never sent twice. A
+service that echoes the URL it was sent — its secret token — in an error has that echo cut out of
+what the delivery records and prints, whatever its case.
 """
 
 from __future__ import annotations
@@ -112,3 +114,81 @@ def test_a_service_that_echoes_its_url_has_the_echo_cut_out(tmp_path, echo):
     assert "s3cr3t-t0ken" not in shown
     audit = (root / ".boardpack" / "audit.sqlite").read_bytes().lower()
     assert b"s3cr3t-t0ken" not in audit
+
+
+class DripSmtp:
+    """A mail server on loopback that greets at once (or, with `greet=False`, a byte at a time),
+    answers EHLO, MAIL and RCPT, then answers DATA a byte at a time."""
+
+    def __init__(self, greet: bool = True):
+        import socket
+        import threading
+
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.greet, self.stopped = greet, threading.Event()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self) -> None:
+        import threading
+
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.talk, args=(conn,), daemon=True).start()
+
+    def drip(self, conn, text: bytes) -> None:
+        for byte in text * 1000:
+            if self.stopped.wait(0.2):
+                return
+            conn.sendall(bytes([byte]))
+
+    def talk(self, conn) -> None:
+        with conn, conn.makefile("rb") as lines:
+            try:
+                if not self.greet:
+                    return self.drip(conn, b"220-slow\r\n")
+                conn.sendall(b"220 drip ESMTP\r\n")
+                for line in lines:
+                    if line.upper().startswith((b"EHLO", b"HELO")):
+                        conn.sendall(b"250 drip\r\n")
+                    elif line.upper().startswith((b"MAIL", b"RCPT")):
+                        conn.sendall(b"250 ok\r\n")
+                    elif line.upper().startswith(b"DATA"):
+                        conn.sendall(b"354 go on\r\n")
+                    elif line == b".\r\n":
+                        return self.drip(conn, b"250-still thinking\r\n")
+            except OSError:
+                return
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.listener.close()
+
+
+@pytest.mark.parametrize("greet", [False, True], ids=["a greeting", "the reply to DATA"])
+def test_an_smtp_server_that_answers_a_byte_at_a_time_is_stopped_at_the_deadline(
+    greet, monkeypatch, tmp_path
+):
+    """Before DATA nothing was taken: retried later. After the message went out, it may have been
+    taken: unknown, never sent again blindly."""
+    from boardpack.config import SmtpSettings
+    from boardpack.delivery.transports import smtp
+    from boardpack.delivery.transports.base import RetryableError
+    from tests.delivery.messages import message
+
+    monkeypatch.setattr(smtp, "EXCHANGE_SECONDS", 1.0)
+    server = DripSmtp(greet)
+    transport = smtp.SmtpTransport(
+        SmtpSettings(host="127.0.0.1", port=server.port, security="none", timeout=30)
+    )
+    started = time.monotonic()
+    try:
+        with pytest.raises(AmbiguousError if greet else RetryableError, match="SMTP|connection"):
+            transport.send(message(0))
+    finally:
+        transport.close()
+        server.stop()
+    assert time.monotonic() - started < 5

@@ -3,7 +3,9 @@ the batch.
 
 The envelope is sent step by step (MAIL, RCPT each, DATA) so a failure is classified by where it
 happened: before DATA nothing was accepted (retry or fail); once DATA is under way a lost
-connection or a timeout may mean the server took the message, so it is `unknown`.
+connection or a timeout may mean the server took the message, so it is `unknown`. The socket's
+timeout bounds each read; connecting and each message's whole exchange also have a deadline
+(`EXCHANGE_SECONDS`), so a server that answers a byte at a time cannot hold the run.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import threading
 
 from boardpack.config import SmtpSettings, Workspace
 from boardpack.delivery.addresses import bare
+from boardpack.delivery.http_post import Deadline
 from boardpack.delivery.message import OutgoingMessage
 from boardpack.delivery.transports.base import (
     Allowance,
@@ -28,6 +31,7 @@ from boardpack.delivery.transports.base import (
 from boardpack.errors import WorkspaceError
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+EXCHANGE_SECONDS = 300.0  # connecting (to AUTH), or one message (MAIL to the reply to DATA)
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
@@ -94,11 +98,16 @@ class SmtpTransport:
     def connect(self) -> smtplib.SMTP:
         """Connect, EHLO, STARTTLS, AUTH — raising the vocabulary's errors with the fix."""
         s = self.settings
+        if s.security == "ssl":
+            conn = smtplib.SMTP_SSL(timeout=s.timeout, context=self.tls())
+        else:
+            conn = smtplib.SMTP(timeout=s.timeout)
+        # the constructor would connect before a deadline could watch it; connecting here, the name
+        # STARTTLS checks the certificate against is set as the constructor would set it
+        conn._host = s.host
+        deadline = Deadline(conn, EXCHANGE_SECONDS)
         try:
-            if s.security == "ssl":
-                conn = smtplib.SMTP_SSL(s.host, self.port, timeout=s.timeout, context=self.tls())
-            else:
-                conn = smtplib.SMTP(s.host, self.port, timeout=s.timeout)
+            conn.connect(s.host, self.port)
             conn.ehlo()
             if s.security == "starttls":
                 if not conn.has_extn("starttls"):
@@ -132,9 +141,13 @@ class SmtpTransport:
             smtplib.SMTPException,
             OSError,
         ) as exc:
+            late = f"no answer within {EXCHANGE_SECONDS:g} s" if deadline.passed.is_set() else ""
             raise RetryableError(
-                f"cannot connect to the SMTP server {self.where}: {exc or type(exc).__name__}"
+                f"cannot connect to the SMTP server {self.where}: "
+                f"{late or exc or type(exc).__name__}"
             ) from None
+        finally:
+            deadline.cancel()
         return conn
 
     def connection(self) -> smtplib.SMTP:
@@ -154,9 +167,18 @@ class SmtpTransport:
                 pass
 
     def send(self, message: OutgoingMessage) -> Receipt:
+        deadlines: list[Deadline] = []  # one for each connection the message is tried on
+        try:
+            return self.exchange(message, deadlines)
+        finally:
+            for deadline in deadlines:
+                deadline.cancel()
+
+    def exchange(self, message: OutgoingMessage, deadlines: list[Deadline]) -> Receipt:
         for fresh in (False, True):
             try:
                 conn = self.connection()
+                deadlines.append(Deadline(conn, EXCHANGE_SECONDS))
                 refused = self.envelope(conn, message)
                 break
             except DeliveryError:
