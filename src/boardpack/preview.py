@@ -30,6 +30,7 @@ from boardpack.period import Period, period_before
 from boardpack.pipeline import Pack, build_pack, now_in
 from boardpack.render.html import pages
 from boardpack.reports.document import Document
+from boardpack.reports.plain import plain
 
 CID = re.compile(r"cid:([^\"')\s]+)")  # a reference to a part of the message, in its HTML
 PERIODS = 12  # the latest complete period and the ones before it
@@ -194,7 +195,7 @@ class Handler(BaseHTTPRequestHandler):
                 HTTPStatus.OK,
                 "report.html.j2",
                 view=view,
-                doc=view.document(parts[1]),
+                doc=plain(view.document(parts[1])),
                 letters=letters,
                 n=n,
                 letter=letters[n],

@@ -9,6 +9,7 @@ from decimal import Decimal
 from boardpack.config import load_workspace
 from boardpack.pipeline import build_pack
 from boardpack.render import render
+from boardpack.reports.plain import plain
 from tests.conftest import AS_OF, GENERATED_AT, LEDGER, write_workspace
 
 # October 2025 sold 800 and paid 2,000 rent; the conftest ledger's October 2026 sold 1,200
@@ -32,8 +33,8 @@ def test_a_metric_shows_its_move_against_the_same_month_last_year(tmp_path):
     doc = cfo(tmp_path, f"{header}\n{YEAR_AGO}{rows}")
     assert doc.year_earlier_title == "October 2025"
     assert doc.year_earlier["finance.revenue"] == Decimal("800.00")
-    revenue = next(m for m in doc.headline if m.id == "finance.revenue")
-    assert doc.change_on_year(revenue) == Decimal("400.00")
+    revenue = next(m for m in plain(doc)["headline"] if m["id"] == "finance.revenue")
+    assert revenue["change_on_year"] == Decimal("400.00")
     text = " ".join(render(doc, "txt").split())  # as read, not as wrapped at 78 columns
     assert "▲ 400.00 USD against October 2025" in text
     assert "▲ 400.00 USD against October 2025" in render(doc, "md")

@@ -19,9 +19,9 @@ from boardpack.audit.keys import DeliveryKey
 from boardpack.config import Workspace
 from boardpack.delivery.message import OutgoingMessage, Recipients
 from boardpack.errors import WorkspaceError
-from boardpack.figures import change_text, value_text
-from boardpack.model import SEVERITY_RANK, Finding
-from boardpack.reports.document import Document, FindingsBlock, TextBlock
+from boardpack.model import SEVERITY_RANK
+from boardpack.reports.document import Document
+from boardpack.reports.plain import Data, blocks_of, content_hash, plain
 
 CHANNELS = ("slack", "teams")
 TOP_FINDINGS = 3
@@ -79,7 +79,7 @@ def plan_chat(workspace: Workspace, documents: list[Document]) -> list[OutgoingM
     for doc, channel, url in targets(workspace, documents):
         to = address(channel, url)
         key = DeliveryKey.of(doc.period, doc.id, (to,))
-        payload = slack_card(doc) if channel == "slack" else teams_card(doc)
+        payload = (slack_card if channel == "slack" else teams_card)(plain(doc))
         messages.append(
             OutgoingMessage(
                 key=key,
@@ -87,7 +87,7 @@ def plan_chat(workspace: Workspace, documents: list[Document]) -> list[OutgoingM
                 recipients=Recipients((to,)),
                 subject=doc.subject,
                 message_id=f"<{key.period}.{key.report}.{key.recipients}@{channel}>",
-                content_hash=doc.content_hash(),
+                content_hash=content_hash(doc),
                 raw=json.dumps(payload, ensure_ascii=False).encode(),
             )
         )
@@ -99,34 +99,35 @@ def webhooks(workspace: Workspace, documents: list[Document]) -> dict[str, str]:
     return {address(channel, url): url for _, channel, url in targets(workspace, documents)}
 
 
-def brief(doc: Document) -> str:
+def brief(data: Data) -> str:
     text = " ".join(
-        b.text
-        for s in doc.sections
-        if s.id == "summary"
-        for b in s.blocks
-        if isinstance(b, TextBlock)
+        b["text"]
+        for s in data["sections"]
+        if s["id"] == "summary"
+        for b in s["blocks"]
+        if b["type"] == "text"
     )
     return text if len(text) <= BRIEF else text[: BRIEF - 1].rsplit(" ", 1)[0] + "…"
 
 
-def serious(doc: Document) -> list[Finding]:
-    found = [
-        f for s in doc.sections for b in s.blocks if isinstance(b, FindingsBlock) for f in b.items
+def serious(data: Data) -> list[Data]:
+    found = [f for b in blocks_of(data, "findings") for f in b["items"]]
+    return sorted(found, key=lambda f: SEVERITY_RANK[f["severity"]])[:TOP_FINDINGS]
+
+
+def numbers(data: Data) -> list[tuple[str, str]]:
+    """The key numbers, each with its move since the previous period."""
+    return [
+        (m["label"], m["shown"] + (f" ({m['moves'][0]})" if m["change"] is not None else ""))
+        for m in data["headline"]
     ]
-    return sorted(found, key=lambda f: SEVERITY_RANK[f.severity])[:TOP_FINDINGS]
 
 
-def numbers(doc: Document) -> list[tuple[str, str]]:
-    shown = []
-    for m in doc.headline:
-        change = change_text(doc.change(m), m.unit)
-        since = f" ({change} since {doc.previous_title})" if change else ""
-        shown.append((m.label, value_text(m.value, m.unit) + since))
-    return shown
+def flagged(finding: Data) -> str:
+    return f"{finding['severity'].upper()}: {finding['title']}"
 
 
-def slack_card(doc: Document) -> dict:
+def slack_card(doc: Data) -> dict:
     """Block Kit, every text of the workspace's as plain_text (no link or mention can be made)."""
     from slack_sdk.models.blocks import (  # here: most packs send no card, and it is slow to load
         ActionsBlock,
@@ -138,7 +139,7 @@ def slack_card(doc: Document) -> dict:
         SectionBlock,
     )
 
-    blocks = [HeaderBlock(text=PlainTextObject(text=doc.title[:150]))]
+    blocks = [HeaderBlock(text=PlainTextObject(text=doc["title"][:150]))]
     if text := brief(doc):
         blocks.append(SectionBlock(text=PlainTextObject(text=text)))
     if figures := numbers(doc):
@@ -152,23 +153,21 @@ def slack_card(doc: Document) -> dict:
         )
     if found := serious(doc):
         blocks.append(DividerBlock())
-        blocks += [
-            SectionBlock(text=PlainTextObject(text=f"{f.severity.upper()}: {f.title}"[:3000]))
-            for f in found
-        ]
-    if doc.link:
+        blocks += [SectionBlock(text=PlainTextObject(text=flagged(f)[:3000])) for f in found]
+    if doc["link"]:
         blocks.append(
             ActionsBlock(
                 elements=[
-                    ButtonElement(text="Read the full report", url=doc.link, action_id="report")
+                    ButtonElement(text="Read the full report", url=doc["link"], action_id="report")
                 ]
             )
         )
-    blocks.append(ContextBlock(elements=[PlainTextObject(text=f"{doc.period_title} · boardpack")]))
-    return {"text": doc.subject, "blocks": [b.to_dict() for b in blocks]}
+    made = f"{doc['period_title']} · boardpack"
+    blocks.append(ContextBlock(elements=[PlainTextObject(text=made)]))
+    return {"text": doc["subject"], "blocks": [b.to_dict() for b in blocks]}
 
 
-def teams_card(doc: Document) -> dict:
+def teams_card(doc: Data) -> dict:
     """An Adaptive Card (1.4) in the message shape Teams' incoming webhooks take."""
 
     def said(text: str) -> str:
@@ -177,7 +176,7 @@ def teams_card(doc: Document) -> dict:
     body: list[dict] = [
         {
             "type": "TextBlock",
-            "text": said(doc.title),
+            "text": said(doc["title"]),
             "weight": "Bolder",
             "size": "Medium",
             "wrap": True,
@@ -189,19 +188,16 @@ def teams_card(doc: Document) -> dict:
         body.append(
             {"type": "FactSet", "facts": [{"title": said(k), "value": said(v)} for k, v in figures]}
         )
-    body += [
-        {"type": "TextBlock", "text": said(f"{f.severity.upper()}: {f.title}"), "wrap": True}
-        for f in serious(doc)
-    ]
+    body += [{"type": "TextBlock", "text": said(flagged(f)), "wrap": True} for f in serious(doc)]
     card = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
         "version": "1.4",
         "body": body,
     }
-    if doc.link:
+    if doc["link"]:
         card["actions"] = [
-            {"type": "Action.OpenUrl", "title": "Read the full report", "url": doc.link}
+            {"type": "Action.OpenUrl", "title": "Read the full report", "url": doc["link"]}
         ]
     return {
         "type": "message",

@@ -24,6 +24,7 @@ from boardpack.render.pdf import render_pdf
 from boardpack.render.xlsx import render_xlsx
 from boardpack.reports.changes import History, personal
 from boardpack.reports.document import Document
+from boardpack.reports.plain import content_hash
 from boardpack.reports.roles import report_specs, workspace_sections
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -161,8 +162,8 @@ def plan_messages(
                     attachments.append(
                         Attachment(f"{doc.id}-{doc.period}.xlsx", XLSX, workbooks[doc.id])
                     )
-                rendered[opening] = text, html, own.content_hash(), tuple(attachments)
-            text, html, content_hash, attachments = rendered[opening]
+                rendered[opening] = text, html, content_hash(own), tuple(attachments)
+            text, html, digest, attachments = rendered[opening]
             key = DeliveryKey.of(doc.period, doc.id, group.envelope())
             messages.append(
                 build_message(
@@ -172,7 +173,7 @@ def plan_messages(
                     doc.subject,
                     text,
                     html,
-                    content_hash,
+                    digest,
                     sent_at,
                     attachments,
                     inline,

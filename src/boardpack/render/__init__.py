@@ -19,10 +19,11 @@ BINARY_FORMATS = ("xlsx",)  # `build --format xlsx`: written as bytes (render.xl
 
 
 def render_json(doc: Document) -> str:
-    from boardpack.reports.document import to_json
+    from boardpack.reports.plain import json_form, plain
 
     # "<" escaped so the JSON is safe to embed in an HTML page as well
-    return json.dumps(to_json(doc), indent=2, ensure_ascii=False).replace("<", "\\u003c") + "\n"
+    form = json_form(plain(doc))
+    return json.dumps(form, indent=2, ensure_ascii=False).replace("<", "\\u003c") + "\n"
 
 
 def render(doc: Document, fmt: str, brand: Brand | None = None) -> str:

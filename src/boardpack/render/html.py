@@ -26,12 +26,13 @@ from jinja2 import (
 from jinja2.sandbox import SecurityError
 
 from boardpack.errors import WorkspaceError
+from boardpack.figures import cell_text, change_text, value_text
 from boardpack.render import budget
 from boardpack.render.branding import PLAIN, Brand
 from boardpack.render.sandbox import DataSandbox, FolderLoader, TemplateLimit, render_bounded
 from boardpack.render.template_data import report_data
-from boardpack.render.values import cell_text, change_text, value_text
-from boardpack.reports.document import Document, TableBlock
+from boardpack.reports.document import Document
+from boardpack.reports.plain import Data, blocks_of
 
 HTML_LIMIT = 100_000  # bytes; Gmail clips at 102 KB
 Embed = Literal["cid", "data"]  # how the logo travels: a part of the message, or inside the file
@@ -142,23 +143,24 @@ def render_page(template: str, templates: Path | None, context: dict) -> str:
 
 def render_report(doc: Document, brand: Brand, embed: Embed, rows: int | None = None) -> str:
     logo = brand.logo.src(embed) if brand.logo else None
+    context = report_data(doc, brand, logo, rows)
     try:
-        return render_page("report.html.j2", brand.templates, report_data(doc, brand, logo, rows))
+        return render_page("report.html.j2", brand.templates, context)
     except PageTooLarge:
-        raise WorkspaceError(too_large(doc)) from None
+        raise WorkspaceError(too_large(context["doc"])) from None
 
 
-def too_large(doc: Document) -> str:
+def too_large(doc: Data) -> str:
     """Which of the report's tables (and so which source) makes it too large to send."""
-    tables = [b.table for s in doc.sections for b in s.blocks if isinstance(b, TableBlock)]
-    message = f"the {doc.title} would be more than {budget.OUTPUT_LIMIT:,} characters as HTML"
+    tables = [b["table"] for b in blocks_of(doc, "table")]
+    message = f"the {doc['title']} would be more than {budget.OUTPUT_LIMIT:,} characters as HTML"
     if not tables:
         return message + ": a report cannot carry that much"
-    largest = max(tables, key=lambda t: len(t.rows))
-    where = ", ".join(largest.provenance[:3]) or "the pack"
+    largest = max(tables, key=lambda t: len(t["rows"]))
+    where = ", ".join(largest["provenance"][:3]) or "the pack"
     return (
-        f"{message}: its largest table, {largest.title!r} ({largest.id}), has "
-        f"{len(largest.rows):,} rows, from {where}; that source holds more than a report can "
+        f"{message}: its largest table, {largest['title']!r} ({largest['id']}), has "
+        f"{len(largest['rows']):,} rows, from {where}; that source holds more than a report can "
         "carry: trim it to the period's records, or leave it out"
     )
 

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import re
 
-from boardpack.model import Metric
-from boardpack.render.values import cell_text, changes, footnote_text, standing, value_text
+from boardpack.figures import cell_text
 from boardpack.render.walk import Writer
-from boardpack.reports.document import (
-    ActionsBlock,
-    ChartBlock,
-    Document,
-    FindingsBlock,
-    MetricsBlock,
-    Section,
-    TableBlock,
-    TextBlock,
-)
+from boardpack.reports.document import Document
+from boardpack.reports.plain import Data, plain
 
 SPECIAL = re.compile(r"([\\`*_\[\]|~])")  # characters that open markup anywhere in a line
 LEADING = re.compile(r"^(\s*)([#>+-]|\d+\.)")  # and those that do only at its start
@@ -29,7 +20,7 @@ def md(text: str, starts_line: bool = False) -> str:
 
 
 def render_markdown(doc: Document) -> str:
-    return MarkdownWriter(doc).write()
+    return MarkdownWriter(plain(doc)).write()
 
 
 class MarkdownWriter(Writer):
@@ -38,105 +29,98 @@ class MarkdownWriter(Writer):
     def header(self) -> None:
         doc = self.doc
         self.lines += [
-            f"# {md(doc.title)}",
+            f"# {md(doc['title'])}",
             "",
-            f"*{md(doc.period_title)} · {doc.basis} basis · as of {doc.as_of}*",
+            f"*{md(doc['period_title'])} · {doc['basis']} basis · as of {doc['as_of']}*",
             "",
-            *([f"Online: <{doc.link}>", ""] if doc.link else []),
-            "Data: "
-            + "; ".join(
-                f"{md(s.name)} ({s.state}{', to ' + str(s.freshness) if s.freshness else ''})"
-                for s in doc.sources
-            ),
+            *([f"Online: <{doc['link']}>", ""] if doc["link"] else []),
+            "Data: " + "; ".join(map(source_line, doc["sources"])),
         ]
 
-    def headline(self, metrics: tuple[Metric, ...]) -> None:
+    def headline(self, metrics: list[Data]) -> None:
         self.lines += ["", "## Key numbers", ""]
         for m in metrics:
-            moves = changes(self.doc, m)
-            since = f" ({md('; '.join(moves))})" if moves else ""
-            self.lines.append(
-                f"- **{md(m.label)}**[^{self.doc.footnote_number(m.id)}]: "
-                f"{md(value_text(m.value, m.unit))}{since}"
-            )
+            since = f" ({md('; '.join(m['moves']))})" if m["moves"] else ""
+            self.lines.append(f"- **{md(m['label'])}**[^{m['footnote']}]: {md(m['shown'])}{since}")
 
-    def section(self, section: Section) -> None:
+    def section(self, section: Data) -> None:
         if self.lines and self.lines[-1] != "":
             self.lines.append("")
-        self.lines += [f"## {md(section.title)}", ""]
+        self.lines += [f"## {md(section['title'])}", ""]
 
-    def metrics(self, block: MetricsBlock) -> None:
-        self.lines += [
-            f"- **{md(m.label)}**[^{self.doc.footnote_number(m.id)}]:"
-            f" {md(value_text(m.value, m.unit))}"
-            + (f" (target {md(value_text(m.target, m.unit))})" if m.target is not None else "")
-            + (f" — {m.status}" if m.status else "")
-            for m in block.items
-        ]
+    def metrics(self, block: Data) -> None:
+        for m in block["items"]:
+            target = f" (target {md(m['target_shown'])})" if m["target"] is not None else ""
+            status = f" — {m['status']}" if m["status"] else ""
+            self.lines.append(
+                f"- **{md(m['label'])}**[^{m['footnote']}]: {md(m['shown'])}{target}{status}"
+            )
 
-    def table(self, block: TableBlock) -> None:
-        t = block.table
+    def table(self, block: Data) -> None:
+        t, columns = block["table"], block["table"]["columns"]
         self.lines += [
             "",
-            f"**{md(t.title)}**",
+            f"**{md(t['title'])}**",
             "",
-            "| " + " | ".join(md(c.label) for c in t.columns) + " |",
-            "|" + "|".join("---:" if c.numeric else "---" for c in t.columns) + "|",
+            "| " + " | ".join(md(c["label"]) for c in columns) + " |",
+            "|" + "|".join("---:" if c["numeric"] else "---" for c in columns) + "|",
         ]
         self.lines += [
-            "| " + " | ".join(md(cell_text(row.get(c.id))) for c in t.columns) + " |"
-            for row in t.rows
+            "| " + " | ".join(md(cell_text(row.get(c["id"]))) for c in columns) + " |"
+            for row in t["rows"]
         ]
-        if t.note:
-            self.lines += ["", f"*{md(t.note)}*"]
+        if t["note"]:
+            self.lines += ["", f"*{md(t['note'])}*"]
 
-    def findings(self, block: FindingsBlock) -> None:
-        self.lines += [
-            f"- **{f.severity.upper()}** {md(f.title)}"
-            + (f" _({standing(f)})_" if f.status else "")
-            + f": {md(f.evidence)} → {md(f.action)}"
-            + (f" <{f.url}>" if f.url else "")
-            for f in block.items
-        ]
+    def findings(self, block: Data) -> None:
+        for f in block["items"]:
+            standing = f" _({f['standing']})_" if f["standing"] else ""
+            link = f" <{f['url']}>" if f["url"] else ""
+            action = f" → {md(f['action'])}{link}" if f["action"] or link else ""
+            self.lines.append(
+                f"- **{f['severity'].upper()}** {md(f['title'])}{standing}: {md(f['evidence'])}"
+                f"{action}"
+            )
 
-    def actions(self, block: ActionsBlock) -> None:
-        self.lines += [
-            f"{i}. {md(a.title)} — {md(a.owner)}, due {a.due}"
-            + (" **overdue**" if a.due < self.doc.as_of else "")
-            + (f" <{a.url}>" if a.url else "")
-            for i, a in enumerate(block.items, start=1)
-        ]
+    def actions(self, block: Data) -> None:
+        for a in block["items"]:
+            late = " **overdue**" if a["overdue"] else ""
+            link = f" <{a['url']}>" if a["url"] else ""
+            who = f"{md(a['owner'])}, due {a['due_shown']}"
+            self.lines.append(f"{a['priority']}. {md(a['title'])} — {who}{late}{link}")
 
-    def chart(self, block: ChartBlock) -> None:
+    def chart(self, block: Data) -> None:
+        unit = f" ({md(block['unit'])})" if block["unit"] else ""
         self.lines += [
             "",
-            f"**{md(block.title)}**{f' ({md(block.unit)})' if block.unit else ''}",
+            f"**{md(block['title'])}**{unit}",
             "",
-            "| | " + " | ".join(md(name) for name in block.series) + " |",
-            "|---|" + "---:|" * len(block.series),
+            "| | " + " | ".join(md(name) for name in block["series"]) + " |",
+            "|---|" + "---:|" * len(block["series"]),
         ]
         self.lines += [
-            f"| {md(label)} | " + " | ".join(cell_text(v) for v in values) + " |"
-            for label, values in block.rows
+            f"| {md(row['label'])} | " + " | ".join(cell_text(v) for v in row["values"]) + " |"
+            for row in block["rows"]
         ]
-        if block.note:
-            self.lines += ["", f"*{md(block.note)}*"]
+        if block["note"]:
+            self.lines += ["", f"*{md(block['note'])}*"]
 
-    def text(self, block: TextBlock) -> None:
-        self.lines += [  # a paragraph of its own: two text blocks never run together
-            (
-                "> **Note:** " + md(block.text)
-                if block.tone == "warn"
-                else md(block.text, starts_line=True)
-            ),
-            "",
-        ]
+    def text(self, block: Data) -> None:
+        # a paragraph of its own: two text blocks never run together
+        warned = block["tone"] == "warn"
+        said = "> **Note:** " + md(block["text"]) if warned else md(block["text"], starts_line=True)
+        self.lines += [said, ""]
 
     def footer(self) -> None:
         self.lines += [
             "",
-            *(f"[^{i}]: {md(footnote_text(m))}" for i, m in enumerate(self.doc.footnotes, start=1)),
+            *(f"[^{m['footnote']}]: {md(m['footnote_text'])}" for m in self.doc["footnotes"]),
         ]
 
     def finish(self) -> str:
         return "\n".join(self.lines).rstrip() + "\n"
+
+
+def source_line(s: Data) -> str:
+    to = f", to {s['freshness']}" if s["freshness"] else ""
+    return f"{md(s['name'])} ({s['state']}{to})"

@@ -12,8 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from boardpack.currencies import minor_units
-from boardpack.render.values import footnote_text
-from boardpack.reports.document import ActionsBlock, Document, FindingsBlock, TableBlock
+from boardpack.reports.document import Document
+from boardpack.reports.plain import Data, blocks_of, plain
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 SHEET_NAME = 31  # Excel's longest sheet name
@@ -34,14 +34,34 @@ def render_xlsx(doc: Document, currency: str) -> bytes:
             "strings_to_urls": False,
         },
     )
-    book.set_properties({"title": doc.title, "created": doc.generated_at.replace(tzinfo=None)})
-    Sheets(book, doc, currency).write()
+    data = plain(doc)
+    created = datetime.fromisoformat(data["generated_at"]).replace(tzinfo=None)
+    book.set_properties({"title": data["title"], "created": created})
+    Sheets(book, data, currency).write()
     book.close()
     return out.getvalue()
 
 
+def contents(section: Data) -> list[tuple[Data, str]]:
+    """Each block of a section, and what it says in a line: a metric's label and value, a table's
+    or a chart's title (its sheet), a finding's or an action's title, a text; an empty section has
+    a line of its own, so that every section is in the workbook."""
+    lines = []
+    for b in section["blocks"]:
+        kind = b["type"]
+        if kind == "metrics":
+            lines += [(b, f"{m['label']}: {m['shown']}") for m in b["items"]]
+        elif kind in ("findings", "actions"):
+            lines += [(b, item["title"]) for item in b["items"]]
+        elif kind == "table":
+            lines.append((b, b["table"]["title"]))
+        else:
+            lines.append((b, b["title"] if kind == "chart" else b["text"]))
+    return lines or [({"type": ""}, "")]
+
+
 class Sheets:
-    def __init__(self, book, doc: Document, currency: str):
+    def __init__(self, book, doc: Data, currency: str):
         self.book, self.doc, self.names = book, doc, set()
         places = minor_units(currency)
         money = f"#,##0{'.' + '0' * places if places else ''}"
@@ -60,67 +80,67 @@ class Sheets:
         doc = self.doc
         self.sheet(
             "Figures",
-            f"{doc.title}, {doc.period_title}",
-            ["Figure", "Value", "Unit", doc.previous_title, doc.year_earlier_title, "Id"],
+            f"{doc['title']}, {doc['period_title']}",
+            ["Figure", "Value", "Unit", doc["previous_title"], doc["year_earlier_title"], "Id"],
             [  # a figure's values go with its unit: (value, unit)
                 [
-                    m.label,
-                    (m.value, m.unit),
-                    m.unit,
-                    (doc.previous.get(m.id), m.unit),
-                    (doc.year_earlier.get(m.id), m.unit),
-                    m.id,
+                    m["label"],
+                    (m["value"], m["unit"]) if m["value"] is not None else m["shown"],
+                    m["unit"],
+                    (m["previous"], m["unit"]),
+                    (m["year_earlier"], m["unit"]),
+                    m["id"],
                 ]
-                for m in doc.footnotes
+                for m in doc["footnotes"]
             ],
         )
-        for s in doc.sections:
-            for b in s.blocks:
-                if isinstance(b, TableBlock):
-                    t = b.table
-                    self.sheet(
-                        t.title,
-                        t.title,
-                        [c.label for c in t.columns],
-                        [[row.get(c.id) for c in t.columns] for row in t.rows],
-                        note=t.note,
-                    )
-        findings = [
-            f
-            for s in doc.sections
-            for b in s.blocks
-            if isinstance(b, FindingsBlock)
-            for f in b.items
-        ]
-        if findings:
+        self.sheet(
+            "Report",
+            f"{doc['title']}, section by section",
+            ["Section", "Block", "What"],
+            [[s["title"], b["type"], said] for s in doc["sections"] for b, said in contents(s)],
+        )
+        for b in blocks_of(doc, "table"):
+            t, columns = b["table"], b["table"]["columns"]
+            self.sheet(
+                t["title"],
+                t["title"],
+                [c["label"] for c in columns],
+                [[row.get(c["id"]) for c in columns] for row in t["rows"]],
+                note=t["note"],
+            )
+        for b in blocks_of(doc, "chart"):
+            self.sheet(
+                b["title"],
+                b["title"] + (f" ({b['unit']})" if b["unit"] else ""),
+                ["", *b["series"]],
+                [[row["label"], *row["values"]] for row in b["rows"]],
+                note=b["note"],
+            )
+        if findings := [f for b in blocks_of(doc, "findings") for f in b["items"]]:
+            keys = ("severity", "area", "entity", "title", "evidence", "action", "status", "id")
             self.sheet(
                 "Findings",
                 "Findings",
                 ["Severity", "Area", "Venture", "Finding", "Evidence", "Action", "Status", "Id"],
-                [
-                    [f.severity, f.area, f.entity, f.title, f.evidence, f.action, f.status, f.id]
-                    for f in findings
-                ],
+                [[f[k] for k in keys] for f in findings],
             )
-        actions = [
-            a
-            for s in doc.sections
-            for b in s.blocks
-            if isinstance(b, ActionsBlock)
-            for a in b.items
-        ]
-        if actions:
+        if actions := [a for b in blocks_of(doc, "actions") for a in b["items"]]:
             self.sheet(
                 "Actions",
                 "Actions",
                 ["Owner", "Action", "Due", "Venture", "Status", "Id"],
-                [[a.owner, a.title, a.due, a.entity, a.status, a.id] for a in actions],
+                [
+                    [a["owner"], a["title"], a["due"] or a["due_shown"], a["entity"], a["status"]]
+                    + [a["id"]]
+                    for a in actions
+                ],
             )
         self.sheet(
             "Footnotes",
             "Where each figure comes from",
             ["#", "Figure", "How and where from"],
-            [[n, m.label, footnote_text(m)] for n, m in enumerate(doc.footnotes, start=1)],
+            [[m["footnote"], m["label"], m["footnote_text"]] for m in doc["footnotes"]],
         )
 
     def sheet(

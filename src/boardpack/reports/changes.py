@@ -18,7 +18,8 @@ from decimal import Decimal, InvalidOperation
 from boardpack.config import VarianceThreshold
 from boardpack.figures import cell_text, plural, value_text
 from boardpack.model import Finding, Metric, PackEntry
-from boardpack.reports.document import Document, FindingsBlock, Section, TextBlock, exact
+from boardpack.reports.document import Document, FindingsBlock, Section, TextBlock
+from boardpack.reports.plain import exact
 
 SHOWN = 6  # figures listed, largest move first; the rest are counted
 
