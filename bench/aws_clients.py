@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import boto3
 
-from boardpack.aws import clients as aws
+from boardpack import aws_clients as aws
 from boardpack.environment import Environment
 
 SERVICES = ("sesv2", "ses", "dynamodb")

@@ -25,7 +25,7 @@ import boto3
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from boardpack.audit.keys import DeliveryKey  # noqa: E402
 from boardpack.audit.sqlite import SqliteAuditStore  # noqa: E402
-from boardpack.aws.clients import NO_RETRIES  # noqa: E402
+from boardpack.aws_clients import NO_RETRIES  # noqa: E402
 from boardpack.config import SesSettings  # noqa: E402
 from boardpack.delivery.dispatcher import Dispatcher, Policy  # noqa: E402
 from boardpack.delivery.message import Recipients, build_message  # noqa: E402

@@ -149,7 +149,7 @@ def bounced_protected(workspace: Workspace, addresses: list[str]) -> str:
 
 
 def _sns(workspace: Workspace, topic: str, alert: Alert) -> None:
-    from boardpack.aws import clients as aws
+    from boardpack import aws_clients as aws
 
     region = workspace.settings.alerts.region or topic.split(":")[3]
     aws.client(workspace, "sns", region).publish(

@@ -1,6 +1,7 @@
 """What a workspace may reach, and how boardpack opens a file it names: only inside the workspace
 (or a folder the machine's owner trusts), only a regular file, never more than a stated size, and
-never waiting on a FIFO or a device (which would hold a run for ever).
+never waiting on a FIFO or a device (which would hold a run for ever). `inside` is every path
+boardpack reads, `output_path` every path it writes or deletes.
 """
 
 from __future__ import annotations
@@ -76,3 +77,46 @@ def too_large(path: Path, what: str, size: int, limit: int) -> WorkspaceError:
         f"{path} ({what}) is {size:,} bytes, over the {limit:,} boardpack reads for it; split it "
         "or leave out what it does not need"
     )
+
+
+def inside(root: Path, relative: str, key: str) -> Path:
+    """`relative` under the workspace `root`, symlinks resolved. A workspace may come from someone
+    else, so a path that leads anywhere else is refused, naming its key, unless the machine's owner
+    trusts that folder (`roots`)."""
+    path = (root / relative).resolve()
+    if not within(root, path):
+        raise WorkspaceError(
+            f"{key} = {relative!r} resolves to {path}, outside the workspace {root}; boardpack "
+            "reads and writes only inside the workspace: move it in (or trust its folder with "
+            f"{TRUSTED_PATHS} in the environment)"
+        )
+    check_node(path, key)
+    return path
+
+
+def output_path(root: Path, path: Path, place: str = "the workspace") -> Path:
+    """`path`, which boardpack is about to write or delete, when it stays in `root` (or a trusted
+    folder): a link on the way that leads outside, or to nothing, is refused by name, so that
+    neither a write nor a `prune` can reach another folder through the workspace."""
+    steps = [path, *path.parents]
+    links = [p for p in reversed(steps) if p.is_relative_to(root) and p != root and p.is_symlink()]
+    for link in links:
+        target = link.resolve()
+        if not within(root, link):
+            raise WorkspaceError(
+                f"{link} is a link to {target}, outside {place} {root}; boardpack writes only "
+                f"inside {place}: remove the link (or trust that folder with {TRUSTED_PATHS} in "
+                "the environment)"
+            )
+        if not target.exists():
+            raise WorkspaceError(
+                f"{link} is a link to {target}, which does not exist: remove the link, or make "
+                "what it points to"
+            )
+    if not within(root, path):
+        raise WorkspaceError(
+            f"{path} resolves to {path.resolve()}, outside {place} {root}; boardpack writes only "
+            f"inside {place}"
+        )
+    check_node(path, "a file boardpack writes")  # a FIFO there would hold the write
+    return path

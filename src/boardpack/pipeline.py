@@ -15,8 +15,8 @@ from boardpack.alerts import alert_for, send_alert
 from boardpack.analyses import analyse, followup
 from boardpack.analyses.ledger_sql import reaches_back
 from boardpack.audit.sqlite import SqliteAuditStore
-from boardpack.audit.store import AuditStore, PackEntry
-from boardpack.config import Workspace, output_path
+from boardpack.audit.store import AuditStore
+from boardpack.config import Workspace
 from boardpack.delivery import approval as approvals
 from boardpack.delivery.archive import archive_pdfs
 from boardpack.delivery.chat import is_chat, plan_chat, webhooks
@@ -29,7 +29,8 @@ from boardpack.delivery.transports.base import Transport
 from boardpack.delivery.transports.webhook import WebhookTransport
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.feedback.events import protected_addresses
-from boardpack.model import Portfolio, Results
+from boardpack.files import output_path
+from boardpack.model import AlertEpisode, PackEntry, Portfolio, Results
 from boardpack.period import Period, period_before
 from boardpack.render import render
 from boardpack.render.branding import brand_for
@@ -225,7 +226,7 @@ class Recalled:
 
     entries: list[PackEntry] | None = field(default_factory=list)  # what earlier packs recorded
     received: dict[tuple[str, str], str] | None = field(default_factory=dict)  # who got what last
-    watched: dict[str, dict] = field(default_factory=dict)  # each [[watch]] rule's episodes
+    watched: list[AlertEpisode] = field(default_factory=list)  # each [[watch]] rule's alerts
     unread: str = ""  # why it could not be read
 
 
@@ -250,12 +251,13 @@ def recorded_packs(workspace: Workspace, period: Period) -> Recalled:
                     if d.state == "sent":
                         for address in d.recipients:
                             received.setdefault((d.key.report, address), label)
-            return Recalled(store.pack_entries(made_in), received, store.watch_states())
+            watched = AlertEpisode.recorded(store.watch_states())
+            return Recalled(store.pack_entries(made_in), received, watched)
         finally:
             store.close()
     except errors as exc:
         return Recalled(
-            None, None, {}, f"the audit store could not be read: {type(exc).__name__}: {exc}"
+            None, None, [], f"the audit store could not be read: {type(exc).__name__}: {exc}"
         )
 
 

@@ -11,8 +11,9 @@ import pytest
 
 from boardpack.config import load_workspace
 from boardpack.errors import SourceErrors
+from boardpack.model import spread
 from boardpack.pipeline import build_pack
-from boardpack.sources.budget import months_of, spread
+from boardpack.sources.budget import months_of
 from tests.conftest import AS_OF, GENERATED_AT, TOML, write_workspace
 
 BUDGETED = TOML + '\n[sources.budget]\npath = "budget.csv"\n'

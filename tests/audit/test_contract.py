@@ -319,7 +319,7 @@ def test_scopes_keep_workspaces_sharing_a_dynamodb_table_apart(aws):
 
 
 def test_what_a_pack_recorded_is_kept_once_and_read_back_exactly(open_store):
-    from boardpack.audit.store import PackEntry
+    from boardpack.model import PackEntry
 
     first = [
         PackEntry("2026-10", "cash", "2026-11", "81129.33"),
@@ -341,7 +341,8 @@ def test_what_a_pack_recorded_is_kept_once_and_read_back_exactly(open_store):
 
 
 def test_a_record_too_large_for_one_item_is_refused_whole(store):
-    from boardpack.audit.store import PACK_LIMIT, PackEntry
+    from boardpack.audit.store import PACK_LIMIT
+    from boardpack.model import PackEntry
 
     entries = [PackEntry("2026-10", "cash.week", str(n), "1") for n in range(PACK_LIMIT + 1)]
     with pytest.raises(ValueError, match=f"at most {PACK_LIMIT}"):

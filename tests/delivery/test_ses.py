@@ -9,8 +9,8 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 
+from boardpack import aws_clients as boardpack_aws
 from boardpack.audit.sqlite import SqliteAuditStore
-from boardpack.aws import clients as boardpack_aws
 from boardpack.config import load_workspace
 from boardpack.delivery.dispatcher import Dispatcher, Policy
 from boardpack.delivery.transports.base import (

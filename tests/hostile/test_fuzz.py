@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from boardpack.config import load_workspace
+from boardpack.csv_file import amount, count, day, read_rows
 from boardpack.delivery.addresses import checked_mailbox
 from boardpack.errors import WorkspaceError
 from boardpack.feedback.events import collect, parse
 from boardpack.preview import serve
-from boardpack.sources.csv_file import amount, count, day, read_rows
 from boardpack.sources.ledger import money_sql
 from boardpack.sources.notes import read_note
 from tests.conftest import AS_OF, TOML, write_workspace

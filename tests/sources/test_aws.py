@@ -577,7 +577,7 @@ IAM_NAMES = {
 
 def test_the_deployed_role_may_make_every_call_the_audit_makes(tmp_path, account, monkeypatch):
     """The reader's calls, recorded on a seeded account, against the stack's ACCOUNT_READS."""
-    from boardpack.aws import clients
+    from boardpack import aws_clients as clients
     from boardpack.aws.template import ACCOUNT_READS, template
 
     seed_hygiene(account)

@@ -1,8 +1,10 @@
-"""Analyses: pure functions from the Portfolio to Results, run in order.
+"""Analyses: functions of the Portfolio that add to Results, run in order.
 
-Each reads the Portfolio (and, for the later ones, earlier results) and adds metrics, tables,
-findings and actions. One that fails is recorded by name and the others still run, so a
-broken analysis marks its sections unavailable instead of sinking the pack.
+Each reads the model (the Portfolio, and for the later ones earlier results) and adds metrics,
+tables, findings and actions; none imports a source. They are not pure: the ledger's monthly
+summaries are made in the Portfolio's DuckDB connection on first use and shared by the ones after.
+One that fails is recorded by name and the others still run, so a broken analysis marks its
+sections unavailable instead of sinking the pack.
 """
 
 from __future__ import annotations

@@ -10,8 +10,16 @@ from __future__ import annotations
 import semver
 from packaging.version import InvalidVersion, Version
 
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
-from boardpack.sources.osv import Advisory, package_key
+from boardpack.model import (
+    Advisory,
+    Column,
+    Finding,
+    Metric,
+    Portfolio,
+    Results,
+    Table,
+    package_key,
+)
 
 SEMVER = ("npm", "crates.io", "Go", "Packagist")
 PEP440 = ("PyPI", "RubyGems")

@@ -20,9 +20,17 @@ from boardpack.analyses.ledger_sql import (
     total,
 )
 from boardpack.figures import plural
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.model import (
+    EARNED_ACCOUNT,
+    SERVICE_RECEIPT,
+    Column,
+    Finding,
+    Metric,
+    Portfolio,
+    Results,
+    Table,
+)
 from boardpack.period import add_months, month_end, trailing_months
-from boardpack.sources import books
 
 BURN_MONTHS = 3
 BASIS_THRESHOLD = Decimal("0.01")  # the other basis is shown when revenue differs by more
@@ -131,6 +139,29 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     profitability_roadmap(portfolio, results, currency, provenance, start3, end3)
 
 
+def basis_bridge(portfolio: Portfolio, start: date, end: date) -> tuple[Decimal, Decimal]:
+    """What takes revenue from the accrual basis to the cash basis for `start`..`end`: money for a
+    service received in the window but earned outside it (deposits, prepayments), and revenue earned
+    in the window from money received outside it. Cash = accrual + the first − the second."""
+    received, earned_in_window = portfolio.db.execute(
+        f"""SELECT
+                (SELECT coalesce(sum(amount), 0) FROM ledger
+                 WHERE {SERVICE_RECEIPT} AND {EARNED_ACCOUNT} LIKE 'Income:%'
+                   AND date BETWEEN $start AND $end),
+                (SELECT coalesce(sum(amount), 0) FROM earned_days
+                 WHERE account LIKE 'Income:%' AND date BETWEEN $start AND $end
+                   AND received BETWEEN $start AND $end)""",
+        {"start": start, "end": end},
+    ).fetchone()
+    (earned_from_other,) = portfolio.db.execute(
+        """SELECT coalesce(sum(amount), 0) FROM earned_days
+           WHERE account LIKE 'Income:%' AND date BETWEEN $start AND $end
+             AND received NOT BETWEEN $start AND $end""",
+        {"start": start, "end": end},
+    ).fetchone()
+    return received - earned_in_window, earned_from_other
+
+
 def other_basis(
     portfolio: Portfolio, results: Results, currency: str, provenance: tuple[str, ...], revenue
 ) -> None:
@@ -141,7 +172,7 @@ def other_basis(
     other_revenue = total(portfolio, INCOME, period.start, period.end, table=f"books_{other}")
     if abs(revenue - other_revenue) <= max(abs(revenue), abs(other_revenue)) * BASIS_THRESHOLD:
         return
-    received, earned = books.basis_bridge(portfolio.db, period.start, period.end)
+    received, earned = basis_bridge(portfolio, period.start, period.end)
     accrual, cash = (revenue, other_revenue) if basis == "accrual" else (other_revenue, revenue)
     results.add(
         Metric(

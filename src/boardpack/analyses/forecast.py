@@ -36,9 +36,8 @@ from boardpack.analyses.ledger_sql import (
     payee_summary,
 )
 from boardpack.config import Scenario
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table, spread
 from boardpack.period import add_months, month_end
-from boardpack.sources.budget import spread
 
 HORIZON_MONTHS = 12
 WEEKS = 13

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from boardpack.model import Portfolio
+from boardpack.model import CENT, Portfolio
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 BOOKS = "books"  # profit and loss on the organization's basis (sources/books.py)
 INCOME = "account LIKE 'Income:%'"

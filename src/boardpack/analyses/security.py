@@ -20,7 +20,6 @@ from boardpack.model import (
     Severity,
     Table,
 )
-from boardpack.sources import secrets as secret_scan
 
 
 @dataclass(frozen=True)
@@ -313,7 +312,7 @@ def repository_findings(repo: Repository, today: date) -> list[Finding]:
                 "unscanned",
                 f"{files} in {repo.name} not scanned for secrets",
                 f"{listed(list(repo.unscanned))}: the scan stopped on each after"
-                f" {secret_scan.FILE_SECONDS:g} s.",
+                f" {repo.scan_seconds:g} s.",
                 repo.entity,
                 repo.path,
                 repo.path,

@@ -25,8 +25,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from boardpack.analyses.ledger_sql import BOOKS, ZERO, ledger_files, money, summary
-from boardpack.model import ACCOUNT_TYPES, Column, Finding, Metric, Portfolio, Results, Table
-from boardpack.sources.books import EARNED_ACCOUNT, SERVICE_RECEIPT
+from boardpack.model import (
+    ACCOUNT_TYPES,
+    EARNED_ACCOUNT,
+    SERVICE_RECEIPT,
+    Column,
+    Finding,
+    Metric,
+    Portfolio,
+    Results,
+    Table,
+)
 
 FINANCING_LIABILITIES = ("Liabilities:Loans%", "Liabilities:Mortgage%")
 TOTAL = "total"

@@ -3,8 +3,6 @@ still open — from the audit store, where `boardpack watch` records them."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from boardpack.model import Column, Portfolio, Results, Table
 
 
@@ -14,22 +12,20 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         return
     since = portfolio.period.start.isoformat()
     rows = []
-    for key, state in sorted(portfolio.watched.items()):
-        rule = rules.get(key)
-        if rule is None:
-            continue  # a rule since removed from boardpack.toml
-        for e in state.get("episodes", []):
-            if e["started"][:10] >= since or not e["ended"]:
-                rows.append(
-                    {
-                        "rule": key,
-                        "metric": f"{rule.metric} {rule.op} {rule.value}",
-                        "severity": rule.severity,
-                        "started": e["started"][:10],
-                        "value": Decimal(e["value"]),
-                        "ended": (e["ended"] or "")[:10] or "still open",
-                    }
-                )
+    for episode in portfolio.watched:
+        # a rule since removed from boardpack.toml is left out
+        rule = rules.get(episode.rule)
+        if rule and (episode.started[:10] >= since or not episode.ended):
+            rows.append(
+                {
+                    "rule": episode.rule,
+                    "metric": f"{rule.metric} {rule.op} {rule.value}",
+                    "severity": rule.severity,
+                    "started": episode.started[:10],
+                    "value": episode.value,
+                    "ended": (episode.ended or "")[:10] or "still open",
+                }
+            )
     results.add(
         Table(
             id="executive.watch",

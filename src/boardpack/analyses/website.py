@@ -4,10 +4,11 @@ local search (the CMO) — one finding per problem and site, counted, with its f
 from __future__ import annotations
 
 from boardpack.figures import plural
-from boardpack.model import Finding, Portfolio, Results
-from boardpack.sources.sites import BUSINESS, Site
+from boardpack.model import Finding, Portfolio, Results, Site
 
 SHOWN = 5  # places a finding lists
+# what local search reads from a LocalBusiness block
+BUSINESS = ("name", "address", "telephone", "openingHours")
 
 
 def places(found: list[str]) -> str:

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
+from boardpack import aws_clients as aws
 from boardpack.audit.keys import DeliveryKey
 from boardpack.audit.store import (
     CLAIMABLE,
@@ -34,7 +35,6 @@ from boardpack.audit.store import (
     EventOutcome,
     FireRecord,
     Intent,
-    PackEntry,
     RunRecord,
     State,
     Suppression,
@@ -45,9 +45,9 @@ from boardpack.audit.store import (
     to_suppress,
     unpacked,
 )
-from boardpack.aws import clients as aws
 from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
+from boardpack.model import PackEntry
 
 _to, _from = TypeSerializer(), TypeDeserializer()
 

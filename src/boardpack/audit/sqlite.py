@@ -17,7 +17,6 @@ from boardpack.audit.store import (
     EventOutcome,
     FireRecord,
     Intent,
-    PackEntry,
     RunRecord,
     State,
     Suppression,
@@ -29,6 +28,7 @@ from boardpack.audit.store import (
     to_suppress,
     unpacked,
 )
+from boardpack.model import PackEntry
 
 DELIVERIES = f"""(
     key TEXT PRIMARY KEY, period TEXT NOT NULL, report TEXT NOT NULL, recipients TEXT NOT NULL,

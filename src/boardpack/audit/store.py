@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 from boardpack.audit.keys import DeliveryKey
+from boardpack.model import PackEntry
 
 State = Literal["planned", "held", "sending", "sent", "failed", "unknown", "rejected"]
 STATES: tuple[State, ...] = ("planned", "held", "sending", "sent", "failed", "unknown", "rejected")
@@ -193,17 +194,6 @@ class Suppression:
     reason: str  # bounce | complaint
     at: str
     detail: str
-
-
-@dataclass(frozen=True)
-class PackEntry:
-    """One thing a sent pack recorded for the packs after it to check: a figure it forecast (the
-    cash at the next period's end...), a finding it reported, an action it asked for."""
-
-    made_in: str  # the recording pack's period label
-    series: str  # "cash", "cash.week", "receipts.<entity>", "finding", "action", ...
-    target: str  # the period or week it is for; a finding's or an action's id
-    value: str  # a Decimal as text (exact), or a finding's or action's JSON
 
 
 PACK_LIMIT = 5000  # entries a pack may record (one DynamoDB item of at most 400 KB holds them)

@@ -18,9 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from boardpack import pipeline
-from boardpack.aws.clients import function_client
 from boardpack.aws.slots import BadEvent, not_due, scheduled_time
 from boardpack.aws.workspace import PortfolioGone, fetch, on_aws, s3_location
+from boardpack.aws_clients import function_client
 from boardpack.config import WORKSPACE_FILE, Workspace, load_workspace
 from boardpack.delivery.plan import recipients_for
 from boardpack.errors import WorkspaceError

@@ -31,9 +31,9 @@ from typing import Any
 
 from boardpack import pipeline
 from boardpack.aws import fanout
-from boardpack.aws.clients import function_client
 from boardpack.aws.slots import not_due, owner_of, scheduled_time
 from boardpack.aws.workspace import the_workspace
+from boardpack.aws_clients import function_client
 from boardpack.schedule.fire import fire
 
 log = logging.getLogger("boardpack")

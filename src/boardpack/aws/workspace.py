@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 
-from boardpack.aws.clients import error_code, function_client
+from boardpack.aws_clients import error_code, function_client
 from boardpack.config import WORKSPACE_FILE, Workspace, load_workspace
 from boardpack.errors import WorkspaceError
 

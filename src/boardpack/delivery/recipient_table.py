@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from boardpack.config import Workspace
+from boardpack.csv_file import read_rows
 from boardpack.delivery.addresses import mailbox
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
-from boardpack.sources.csv_file import read_rows
 
 HEADER = ("report", "to", "cc", "active")
 YES, NO = ("true", "yes", "1", "y"), ("false", "no", "0", "n")
@@ -89,7 +89,7 @@ def dynamodb_rows(workspace: Workspace, table: str) -> list[Row]:
     """Items {report: S, to: a list or set of S, cc: the same, active: BOOL}, keyed by `report`."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from boardpack.aws import clients as aws
+    from boardpack import aws_clients as aws
 
     client = aws.client(workspace, "dynamodb", workspace.settings.audit.region)
     items, start = [], {}

@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from boardpack.audit.store import AuditStore
-from boardpack.config import Workspace, output_path
+from boardpack.config import Workspace
+from boardpack.files import output_path
 from boardpack.period import add_months, period_containing
 
 FOLDERS = (  # [retention] key, the folder whose <period>/ sub-folders it keeps

@@ -25,7 +25,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
-from boardpack.aws import clients as aws
+from boardpack import aws_clients as aws
 from boardpack.config import AwsSource
 from boardpack.errors import WorkspaceError
 from boardpack.model import BACKED_UP, AccessKey, CloudAccount, CloudResource, Portfolio

@@ -27,8 +27,9 @@ from pathlib import Path
 
 import duckdb
 
-from boardpack.config import LedgerSource, Workspace, inside
+from boardpack.config import LedgerSource, Workspace
 from boardpack.errors import SourceProblem, WorkspaceError
+from boardpack.files import inside
 from boardpack.period import EARLIEST, add_months
 
 CENT = Decimal("0.01")

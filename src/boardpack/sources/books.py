@@ -15,17 +15,10 @@ account read `ledger`.
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import duckdb
 
-SERVICE_RECEIPT = "(amount > 0 AND coalesce(service_start, service_end) IS NOT NULL)"
-# the income account a receipt for a service is revenue in: its own, or one named after it
-EARNED_ACCOUNT = (
-    "CASE WHEN account IS NULL OR account LIKE 'Income:%' THEN account "
-    "ELSE 'Income:' || split_part(account, ':', -1) END"
-)
+from boardpack.model import EARNED_ACCOUNT, SERVICE_RECEIPT
+
 COLUMNS = "date, entity, account, amount, quantity, counterparty, memo, source_file, source_line"
 
 
@@ -83,28 +76,3 @@ def build_books(db: duckdb.DuckDBPyConnection, basis: str | None) -> tuple[str, 
         why = "[organization] basis in boardpack.toml"
     db.execute(f"CREATE OR REPLACE VIEW books AS SELECT * FROM books_{basis}")
     return basis, why
-
-
-def basis_bridge(
-    db: duckdb.DuckDBPyConnection, start: date, end: date
-) -> tuple[Decimal, Decimal]:
-    """What takes revenue from the accrual basis to the cash basis for `start`..`end`: money for a
-    service received in the window but earned outside it (deposits, prepayments), and revenue earned
-    in the window from money received outside it. Cash = accrual + the first − the second."""
-    received, earned_in_window = db.execute(
-        f"""SELECT
-                (SELECT coalesce(sum(amount), 0) FROM ledger
-                 WHERE {SERVICE_RECEIPT} AND {EARNED_ACCOUNT} LIKE 'Income:%'
-                   AND date BETWEEN $start AND $end),
-                (SELECT coalesce(sum(amount), 0) FROM earned_days
-                 WHERE account LIKE 'Income:%' AND date BETWEEN $start AND $end
-                   AND received BETWEEN $start AND $end)""",
-        {"start": start, "end": end},
-    ).fetchone()
-    (earned_from_other,) = db.execute(
-        """SELECT coalesce(sum(amount), 0) FROM earned_days
-           WHERE account LIKE 'Income:%' AND date BETWEEN $start AND $end
-             AND received NOT BETWEEN $start AND $end""",
-        {"start": start, "end": end},
-    ).fetchone()
-    return received - earned_in_window, earned_from_other

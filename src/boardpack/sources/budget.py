@@ -12,12 +12,12 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
+from boardpack.csv_file import amount, read_rows
 from boardpack.errors import SourceErrors, SourceProblem
-from boardpack.model import BudgetLine, Portfolio, SourceStatus
+from boardpack.model import BudgetLine, Portfolio, SourceStatus, spread
 from boardpack.period import add_months
-from boardpack.sources.csv_file import amount, read_rows
 
 HEADER = ("period", "entity", "account", "amount")
 PERIOD = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?")
@@ -37,12 +37,6 @@ def months_of(text: str) -> list[date]:
         return [date(int(year), int(month), 1)]
     first = date(int(year), 3 * int(quarter) - 2 if quarter else 1, 1)
     return [add_months(first, n) for n in range(3 if quarter else 12)]
-
-
-def spread(total: Decimal, months: list[date]) -> list[Decimal]:
-    """`total` over `months` evenly, in cents, the last month taking what is left."""
-    each = (total / len(months)).quantize(CENT, ROUND_DOWN)
-    return [each] * (len(months) - 1) + [total - each * (len(months) - 1)]
 
 
 class BudgetCsv:

@@ -9,29 +9,15 @@ its line, not a failure halfway through a ledger.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 
 import duckdb
 
 from boardpack.config import Workspace
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
+from boardpack.model import Rule
 
 FIELDS = ("memo", "counterparty", "any")
 HEADER = ["pattern", "account", "field"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    number: int  # 1-based, in the order they are tried: what the ledger's `rule` column holds
-    pattern: str
-    account: str
-    field: str
-    file: str  # "boardpack.toml" or the rules file
-    line: int | None  # its line in the rules file or boardpack.toml
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}" if self.line else f"{self.file} [[rules]] {self.number}"
 
 
 def load_rules(db: duckdb.DuckDBPyConnection, ws: Workspace) -> list[Rule]:

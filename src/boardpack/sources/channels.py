@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from boardpack.csv_file import amount, count, read_rows
 from boardpack.model import ChannelMonth, Portfolio, SourceStatus
 from boardpack.period import latest_plausible, month_end
-from boardpack.sources.csv_file import amount, count, read_rows
 
 COUNTS = ("impressions", "visits", "leads", "bookings")
 MONEY = ("revenue", "spend")

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from boardpack.config import GitSource
 from boardpack.errors import SourceProblem, WorkspaceError
-from boardpack.model import Portfolio, Release, Repository, SecretFinding, SourceStatus
+from boardpack.model import Pin, Portfolio, Release, Repository, SecretFinding, SourceStatus
 from boardpack.sources.git_safe import GitError, NotARepository, SafeGit
-from boardpack.sources.lockfiles import Pin, parser_for
+from boardpack.sources.lockfiles import parser_for
 from boardpack.sources.secrets import KEY_FILE, Baseline, Hit, SecretScanner, fingerprint_key
 from boardpack.sources.stack import StackFacts, wants_text
 
@@ -293,6 +293,7 @@ def files(
         for path, hit in kept
     )
     repo.unscanned = tuple(map(shown_path, scanned.unscanned))
+    repo.scan_seconds = scanned.seconds
     repo.packages, repo.lock_problems = tuple(pins), tuple(lock_problems)
     repo.ci, repo.test_files = tuple(sorted(facts.ci)), facts.test_files
     repo.lock_files, repo.iac = (

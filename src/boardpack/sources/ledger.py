@@ -18,14 +18,14 @@ from pathlib import Path
 import duckdb
 
 from boardpack.config import LedgerSource, StatementBalance, Workspace
+from boardpack.csv_file import amount, day, read_rows
 from boardpack.currencies import NO_DECIMALS, SYMBOLS, THREE_DECIMALS, minor_units, symbol_pairs
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
-from boardpack.model import ACCOUNT_TYPES, CashAccount, Portfolio, SourceStatus
+from boardpack.model import ACCOUNT_TYPES, CashAccount, Portfolio, Rule, SourceStatus
 from boardpack.period import EARLIEST, latest_plausible
 from boardpack.sources import bank_balance, beancount_ledger
 from boardpack.sources.books import build_books
-from boardpack.sources.categories import Rule, load_rules
-from boardpack.sources.csv_file import amount, day, read_rows
+from boardpack.sources.categories import load_rules
 from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
 
 # The `ledger` the analyses read: one row per transaction, money in positive, money out negative,

@@ -13,20 +13,11 @@ import json
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from boardpack.model import Pin
 from boardpack.sources.plain_yaml import load as load_yaml
 from boardpack.sources.plain_yaml import plain_loader
-
-
-@dataclass(frozen=True)
-class Pin:
-    ecosystem: str  # as OSV names it: PyPI, npm, Go, crates.io, RubyGems, Packagist
-    name: str
-    version: str
-    line: int  # in the lock file; 0 where the format does not say
-
 
 REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?\s*([^\s;#\\]+)")
 YARN_VERSION = re.compile(r'^\s+version:?\s+"?([^"\s]+)"?\s*$')

@@ -9,42 +9,18 @@ are read.
 from __future__ import annotations
 
 import json
-import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 
-from boardpack.config import inside
 from boardpack.errors import SourceProblem
-from boardpack.model import Portfolio, SourceStatus
+from boardpack.files import inside
+from boardpack.model import Advisory, Portfolio, SourceStatus, package_key
 from boardpack.period import latest_plausible
 
 RECORD_BYTES = 5_000_000  # a record larger than this is not an advisory: skipped, named
-SEPARATORS = re.compile(r"[-_.]+")
 CVSS_LEVELS = ((9.0, "critical"), (7.0, "high"), (4.0, "medium"), (0.0, "low"))
 GHSA_SEVERITY = {"CRITICAL": "critical", "HIGH": "high", "MODERATE": "medium", "LOW": "low"}
-
-
-@dataclass(frozen=True)
-class Advisory:
-    id: str
-    aliases: tuple[str, ...]
-    summary: str
-    severity: str  # critical | high | medium | low
-    score: str  # "CVSS 9.8 (CVSS:3.1/AV:N/…)", or ""
-    ecosystem: str
-    name: str
-    ranges: tuple[tuple[tuple[str, str], ...], ...]  # each ECOSYSTEM/SEMVER range's events
-    versions: frozenset[str]  # versions the record lists one by one
-    source: str  # the file it came from
-
-
-def package_key(ecosystem: str, name: str) -> tuple[str, str]:
-    """How OSV and a lock file name the same package: PyPI names normalized as PEP 503 does."""
-    if ecosystem == "PyPI":
-        return ecosystem, SEPARATORS.sub("-", name).lower()
-    return ecosystem, name
 
 
 def severity_of(record: dict) -> tuple[str, str]:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from boardpack.errors import WorkspaceError
 from boardpack.files import read_bytes
+from boardpack.model import SCAN_SECONDS
 
 # Markers that say what a token is and are the same in every token of its kind; nothing after them
 # is shown.
@@ -77,7 +78,7 @@ KEY_FILE = "fingerprint.key"
 POOL_FROM_FILES = 1500
 # a file whose scan has not finished in this long is named as not scanned, not waited for: a
 # crafted line can hold one of detect-secrets' patterns for hours (`//` repeated, for its npm one)
-FILE_SECONDS = 10.0
+FILE_SECONDS = SCAN_SECONDS
 YAML_ALIAS = re.compile(r"(?:^|[\s\[\]{},:-])\*[^\s,\[\]{}]")  # `*name`, where YAML reads an alias
 
 
@@ -262,6 +263,7 @@ class SecretScanner:
             return Scanned(
                 [found for part in parts for found in part.hits],
                 [path for part in parts for path in part.unscanned],
+                FILE_SECONDS,
             )
         except OSError:  # no process pool here (no /dev/shm, as on Lambda): one core, then
             return _scan_all(self, texts)
@@ -345,14 +347,16 @@ def _start_worker(key: bytes, seconds: float) -> None:
 
 @dataclass
 class Scanned:
-    """What a scan of many files found: each hit with its file, and the files it gave up on."""
+    """What a scan of many files found: each hit with its file, the files it gave up on, and the
+    seconds it gave each."""
 
     hits: list[tuple[str, Hit]]
     unscanned: list[str]
+    seconds: float
 
 
 def _scan_all(scanner: SecretScanner, texts: list[tuple[str, str]]) -> Scanned:
-    found = Scanned([], [])
+    found = Scanned([], [], FILE_SECONDS)
     for path, text in texts:
         hits = scanner.scan_within(path, text)
         if hits is None:

@@ -8,43 +8,17 @@ descriptions, a sitemap, robots.txt, LocalBusiness structured data).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from boardpack.config import inside
 from boardpack.errors import SourceProblem, WorkspaceError
-from boardpack.model import Portfolio, SourceStatus
+from boardpack.files import inside
+from boardpack.model import Page, Portfolio, Site, SourceStatus
 
 PAGES = 2000  # pages read per site; the rest are counted
 PAGE_BYTES = 2_000_000
 FIELDS = {"input", "select", "textarea"}
 NOT_FIELDS = {"hidden", "submit", "button", "reset", "image"}
-BUSINESS = ("name", "address", "telephone", "openingHours")
 SHOPS = ("Restaurant", "Store", "LodgingBusiness", "TravelAgency")  # LocalBusiness by another name
-
-
-@dataclass
-class Page:
-    path: str
-    lang: bool = False
-    title: str = ""
-    description: bool = False
-    images_without_alt: list[int] = field(default_factory=list)
-    unlabelled: list[int] = field(default_factory=list)
-    insecure_links: list[int] = field(default_factory=list)
-    business: list[dict] = field(default_factory=list)  # LocalBusiness objects of its JSON-LD
-    not_utf8: bool = False
-    problems: list[str] = field(default_factory=list)  # what was left out, and why
-
-
-@dataclass
-class Site:
-    entity: str
-    path: str
-    pages: list[Page] = field(default_factory=list)
-    sitemap: bool = False
-    robots: bool = False
-    skipped: int = 0
 
 
 def read_page(page: Page, html: bytes) -> None:

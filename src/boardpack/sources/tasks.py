@@ -11,30 +11,17 @@ import glob
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
-from boardpack.config import Workspace, inside
+from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
-from boardpack.files import read_bytes
-from boardpack.model import Portfolio, SourceStatus
+from boardpack.files import inside, read_bytes
+from boardpack.model import Portfolio, SourceStatus, Task
 
 PLAIN = ("title", "status", "owner", "due", "labels", "entity")
 EXPORT_BYTES = 50_000_000  # one export file
 MAX_TASKS = 20_000  # items across the boards: more is an archive, not this period's work
 DONE = ("done", "closed", "resolved", "complete", "completed")
-
-
-@dataclass(frozen=True)
-class Task:
-    title: str
-    status: str  # open | blocked | done
-    owner: str | None
-    due: date | None
-    labels: tuple[str, ...]
-    entity: str | None
-    source: str  # file:line, or file#key
-    url: str = ""
 
 
 def status_of(text: str, labels: tuple[str, ...] = ()) -> str:

@@ -14,8 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from boardpack.config import Entity
+from boardpack.csv_file import amount, day, read_rows
 from boardpack.model import Job, Portfolio, SourceStatus, TimeEntry, Unit
-from boardpack.sources.csv_file import amount, day, read_rows
 
 RowParser = Callable[[dict[str, str], str], object]  # (cells by column, "path:line") -> a record
 

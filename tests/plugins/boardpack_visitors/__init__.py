@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from boardpack.csv_file import count, day, read_rows
 from boardpack.model import Metric, Portfolio, Results, SourceStatus
 from boardpack.reports.document import MetricsBlock
 from boardpack.reports.sections import SectionSpec
-from boardpack.sources.csv_file import count, day, read_rows
 
 NAME = "visitors"
 

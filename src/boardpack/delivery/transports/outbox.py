@@ -8,10 +8,11 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from boardpack.config import Workspace, output_path
+from boardpack.config import Workspace
 from boardpack.delivery.message import OutgoingMessage
 from boardpack.delivery.transports.base import Allowance, Check, PermanentError, Receipt
 from boardpack.errors import WorkspaceError
+from boardpack.files import output_path
 
 INDEX = "index.jsonl"
 OUTBOX = "the outbox"

@@ -19,7 +19,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from boardpack.aws import clients as aws
+from boardpack import aws_clients as aws
 from boardpack.config import SesSettings, Workspace
 from boardpack.delivery.addresses import bare, domain_of
 from boardpack.delivery.message import OutgoingMessage

@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from boardpack.config import inside
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
+from boardpack.files import inside
 from boardpack.terminal import control_characters
 
 T = TypeVar("T")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from typing import Protocol
 
 import boto3
 from botocore.config import Config
@@ -20,7 +21,6 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
-from boardpack.config import Workspace
 from boardpack.environment import Environment
 from boardpack.errors import WorkspaceError
 
@@ -45,12 +45,10 @@ CREDENTIAL_CODES = {
 
 
 # One session per set of AWS settings, kept for the process: a new session reads botocore's service
-# models
-# from disk again (about 0.3 s a client), which a worker building many portfolios would pay each
-# time.
-# The key is every AWS_* setting the credential chain may read, so different settings never share
-# one.
-# A session may not resolve credentials or create clients from two threads at once, hence the lock.
+# models from disk again (about 0.3 s a client), which a worker building many portfolios would pay
+# each time. The key is every AWS_* setting the credential chain may read, so different settings
+# never share one. A session may not resolve credentials or create clients from two threads at
+# once, hence the lock.
 _creating = threading.Lock()
 
 
@@ -68,6 +66,12 @@ def _session(settings: tuple[tuple[str, str], ...]) -> boto3.Session:
         aws_session_token=env.get("AWS_SESSION_TOKEN"),
         profile_name=env.get("AWS_PROFILE"),
     )
+
+
+class Workspace(Protocol):
+    """What a client needs of a workspace: its environment (the process's, with its `.env`)."""
+
+    env: Environment
 
 
 def client(workspace: Workspace, service: str, region: str | None, config: Config | None = None):
