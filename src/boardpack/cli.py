@@ -430,10 +430,9 @@ def watch(workspace: Workspace = None, as_of: AsOf = None):
     with progress("Reading the books as they stand…"):
         done, report = watch_now(ws, day)
     for e in done:
-        state = "new episode" if e.opened else ("firing" if e.state["firing"] else "armed")
         value = e.metric.value if e.metric.value is not None else "no value"
         rule = f"{e.rule.metric} = {value} ({e.rule.op} {e.rule.value})"
-        out.print(f"  {e.rule.key:<28} {rule}: {state}")
+        out.print(f"  {e.rule.key:<28} {rule}: {e.standing}")
     out.print(f"watch {day}: {report.summary()}")
     raise typer.Exit(0 if report.ok else 1)
 

@@ -52,7 +52,15 @@ class Evaluation:
     metric: Metric
     crossed: bool
     state: dict
-    opened: bool  # this evaluation opened an episode
+    # this evaluation opened an episode
+    opened: bool
+
+    @property
+    def standing(self) -> str:
+        """Where the rule stands after this evaluation, as `boardpack watch` prints it."""
+        if self.opened:
+            return "new episode"
+        return "firing" if self.state["firing"] else "armed"
 
 
 def step(state: dict | None, crossed: bool, value, at: str, recover_after: int) -> dict:

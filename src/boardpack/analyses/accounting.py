@@ -16,7 +16,7 @@ from boardpack.analyses.ledger_sql import (
     payee_summary,
     summary,
 )
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.model import Column, Finding, MetricsFrom, Portfolio, Results, Table
 from boardpack.period import trailing_months
 
 LISTED = 25  # uncategorized rows shown in the report; the count and total cover all of them
@@ -26,6 +26,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     if not portfolio.fresh("ledger"):
         return
     period, provenance = portfolio.period, ledger_files(portfolio)
+    metric = MetricsFrom(provenance)
     currency = portfolio.currency
     ttm_start, _ = trailing_months(period.end, 12)
     rows = portfolio.db.execute(
@@ -51,32 +52,29 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             rows=statement,
             provenance=provenance,
         ),
-        Metric(
+        metric(
             id="accounting.net_income",
             label="Net income",
             value=sum((r["period"] for r in statement), ZERO),
             unit=currency,
-            provenance=provenance,
             note=f"Income:* plus Expenses:* accounts, {period.title}",
         ),
-        Metric(
+        metric(
             id="accounting.net_income_ttm",
             label="Net income (trailing 12 months)",
             value=sum((r["ttm"] for r in statement), ZERO),
             unit=currency,
-            provenance=provenance,
             note=f"Income:* plus Expenses:* accounts, {ttm_start:%b %Y}–{period.end:%b %Y}",
         ),
     )
     if portfolio.unpriced:
         listed = ", ".join(f"{c} ({n})" for c, n in sorted(portfolio.unpriced.items()))
         results.add(
-            Metric(
+            metric(
                 id="accounting.unpriced_postings",
                 label="Postings left out of money totals",
                 value=sum(portfolio.unpriced.values()),
                 unit="postings",
-                provenance=provenance,
                 status="warn",
                 note=(
                     f"in commodities with no price to {currency} in the ledger: {listed}; "
@@ -146,6 +144,7 @@ def coverage(
 ) -> None:
     """Uncategorized rows (no account, no rule matched), accounts no chart line covers, and the
     period by tax line."""
+    metric = MetricsFrom(provenance)
     period = portfolio.period
     [(count, outflow, inflow)] = portfolio.db.execute(
         "SELECT coalesce(sum(entries), 0), coalesce(-sum(amount) FILTER (amount < 0), 0),"
@@ -175,21 +174,19 @@ def coverage(
         elif line.tax_line and in_period:
             taxes[line.tax_line] = taxes.get(line.tax_line, ZERO) + in_period
     results.add(
-        Metric(
+        metric(
             id="accounting.uncategorized_count",
             label="Uncategorized transactions",
             value=count,
             unit="transactions",
-            provenance=provenance,
             status="good" if count == 0 else "warn",
             note=f"no account and no rule matched, {period.title}",
         ),
-        Metric(
+        metric(
             id="accounting.uncategorized_amount",
             label="Uncategorized money (in + out)",
             value=money(outflow + inflow),
             unit=currency,
-            provenance=provenance,
             status="good" if count == 0 else "warn",
             note=f"{money(inflow)} in, {money(outflow)} out, {period.title}",
         ),

@@ -14,7 +14,7 @@ from functools import cache
 
 from boardpack.analyses.ledger_sql import ZERO, money
 from boardpack.config import Initiative
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.model import Column, Finding, MetricsFrom, Portfolio, Results, Table
 
 RISK_PREMIUM = {"low": Decimal("0"), "medium": Decimal("0.05"), "high": Decimal("0.10")}
 
@@ -228,6 +228,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         )
     funded = [r for r in rows if r["decision"] == "fund"]
     provenance = ("boardpack.toml [[finance.initiatives]]",) + cash.provenance
+    metric = MetricsFrom(provenance)
     rule = (
         f"cash {cash.value:,} - reserve {reserve:,} ({finance.reserve_months} months of gross burn "
         f"{burn.value:,}) = {available:,} {currency} to deploy"
@@ -252,21 +253,19 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 " for low / medium / high risk; ranked by NPV, then payback"
             ),
         ),
-        Metric(
+        metric(
             id="finance.deployable_cash",
             label="Cash above the reserve",
             value=available,
             unit=currency,
-            provenance=provenance,
             status="good" if available > 0 else "warn",
             note=rule,
         ),
-        Metric(
+        metric(
             id="finance.capital_funded",
             label="Initiatives funded",
             value=len(funded),
             unit="initiatives",
-            provenance=provenance,
             note=(
                 f"{money(sum((r['cost'] for r in funded), ZERO)):,} {currency} of {available:,}"
                 " deployable"

@@ -13,7 +13,16 @@ from decimal import Decimal
 
 from boardpack.analyses.ledger_sql import ZERO, ledger_files, money
 from boardpack.config import Entity
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table, TimeEntry
+from boardpack.model import (
+    Column,
+    Finding,
+    Metric,
+    MetricsFrom,
+    Portfolio,
+    Results,
+    Table,
+    TimeEntry,
+)
 
 HOURS = Decimal("0.00")  # hours show to the quarter hour: 36.00, 18.75
 BILLING = ("client", "hours", "billable", "invoiced", "unbilled", "ahead")
@@ -123,6 +132,7 @@ def practice(portfolio: Portfolio, results: Results, entity: Entity) -> None:
                 )
             )
     provenance = (entity.practice.timesheets, *ledger_files(portfolio))
+    metric = MetricsFrom(provenance)
     results.add(
         Metric(
             id=f"{entity.id}.billable_hours",
@@ -139,20 +149,18 @@ def practice(portfolio: Portfolio, results: Results, entity: Entity) -> None:
             provenance=(entity.practice.timesheets,),
             note=f"hours × rate, {period.title}",
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.invoiced",
             label="Invoiced (received)",
             value=money(totals["invoiced"]),
             unit=currency,
-            provenance=provenance,
             note=f"money in from the practice's clients in the ledger, {period.title}",
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.unbilled",
             label="Work not yet paid for",
             value=money(totals["unbilled"]),
             unit=currency,
-            provenance=provenance,
             status="good" if totals["unbilled"] <= totals["billable"] else "warn",
             note=(
                 f"all hours logged to {period.end} × rate − money received since each client's"

@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.model import Column, Finding, Metric, MetricsFrom, Portfolio, Results, Status, Table
 from boardpack.period import add_months, month_start
 
 GROWTH = Decimal("0.25")
@@ -59,7 +59,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             value=change,
             unit="%",
             provenance=PROVENANCE,
-            status=None if change is None else ("bad" if change > GROWTH * 100 else "good"),
+            status=growth_status(change),
             note="(this period − the period before) ÷ the period before",
         ),
         Metric(
@@ -152,6 +152,13 @@ def period_months(first: date, last: date) -> list[date]:
     return months
 
 
+def growth_status(change: Decimal | None) -> Status | None:
+    """Cloud cost growing by more than GROWTH a period is bad."""
+    if change is None:
+        return None
+    return "bad" if change > GROWTH * 100 else "good"
+
+
 def pct(now: Decimal, then: Decimal) -> Decimal:
     return ((now - then) / then * 100).quantize(Decimal("1"))
 
@@ -160,7 +167,9 @@ def trend(now: Decimal, average: Decimal) -> str:
     if not average:
         return "new" if now else "—"
     change = pct(now, average)
-    return f"up {change}%" if change > 5 else (f"down {-change}%" if change < -5 else "flat")
+    if change > 5:
+        return f"up {change}%"
+    return f"down {-change}%" if change < -5 else "flat"
 
 
 def resource_savings(portfolio: Portfolio, latest: dict[str, Decimal], unit: str) -> list[dict]:
@@ -230,6 +239,7 @@ def by_entity(portfolio: Portfolio, results: Results) -> None:
     )
     unit = cloud.cost_currency
     provenance = ("AWS Cost Explorer (UnblendedCost by the entity tag, monthly)",)
+    metric = MetricsFrom(provenance)
     rows = []
     for entity in [*names, None]:
         cost = spent.get(entity, Decimal(0)).quantize(CENT)
@@ -239,12 +249,11 @@ def by_entity(portfolio: Portfolio, results: Results) -> None:
         units = Decimal(sold.get(entity) or 0)
         per_unit = (cost / units).quantize(CENT) if units else None
         results.add(
-            Metric(
+            metric(
                 id=f"cloud_cost.by_entity.{entity}",
                 label=f"Cloud cost — {names[entity]}",
                 value=cost,
                 unit=unit,
-                provenance=provenance,
             ),
             Metric(
                 id=f"cloud_cost.per_unit.{entity}",

@@ -16,6 +16,7 @@ from boardpack.model import (
     Finding,
     Metric,
     Portfolio,
+    Repository,
     Results,
     Table,
 )
@@ -92,13 +93,7 @@ def assets(portfolio: Portfolio, results: Results) -> Table:
         for a in e.assets:
             add(e.id, e.name, a.kind, a.name, a.note)
         for path in e.repos:
-            repo = repos.get((e.id, path))
-            note = (
-                f"{repo.branch or 'detached'} @ {repo.head[:7]}, last commit {repo.last_commit}"
-                if repo and repo.head
-                else (repo.problem if repo else "not read")
-            )
-            add(e.id, e.name, "repository", path, note or "")
+            add(e.id, e.name, "repository", path, repository_note(repos.get((e.id, path))))
         zones = {r.name for r in cloud if r.service == "route53" and r.entity == e.id}
         for domain in sorted(set(e.domains) | zones):
             add(e.id, e.name, "domain", domain, "Route53 hosted zone" if domain in zones else "")
@@ -214,6 +209,15 @@ def kpis(portfolio: Portfolio, results: Results) -> Table:
 
 def with_unit(value: Decimal, unit: str) -> str:
     return f"{value}%" if unit == "%" else f"{value} {unit}".strip()
+
+
+def repository_note(repo: Repository | None) -> str:
+    """A repository's line in the asset inventory: where its HEAD is, or why it was not read."""
+    if repo is None:
+        return "not read"
+    if not repo.head:
+        return repo.problem or ""
+    return f"{repo.branch or 'detached'} @ {repo.head[:7]}, last commit {repo.last_commit}"
 
 
 def kpi_status(value: Decimal | None, target: Decimal, direction: str) -> str:

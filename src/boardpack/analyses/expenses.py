@@ -17,7 +17,7 @@ from statistics import median, median_low
 
 from boardpack.analyses.ledger_sql import EXPENSE, ZERO, ledger_files, money, payee_summary, summary
 from boardpack.figures import plural
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.model import Column, Finding, MetricsFrom, Portfolio, Results, Table
 from boardpack.period import Period, trailing_months
 
 HISTORY = 12  # earlier periods a spike is judged against
@@ -130,6 +130,7 @@ def duplicates(
     Exactly two: a payee paid that amount several times around then (crew paid per trip, a fee per
     booking) is routine, not a double charge.
     """
+    metric = MetricsFrom(provenance)
     period, window = portfolio.period, portfolio.workspace.settings.finance.duplicate_window_days
     pairs = portfolio.db.execute(
         """
@@ -173,12 +174,11 @@ def duplicates(
     )
     total = sum((r["amount"] for r in rows), ZERO)
     results.add(
-        Metric(
+        metric(
             id="accounting.possible_duplicates",
             label="Possible duplicate payments",
             value=len(rows),
             unit="pairs",
-            provenance=provenance,
             status="good" if not rows else "warn",
             note=f"same payee and amount within {window} days, {period.title}",
         ),
@@ -253,15 +253,15 @@ def recurring(
 ) -> None:
     """Payees that charge once a month, a steady amount, most months: subscriptions, rent,
     insurance."""
+    metric = MetricsFrom(provenance)
     steady = steady_payees(portfolio)
     monthly = sum((r["monthly"] for r in steady), ZERO)
     results.add(
-        Metric(
+        metric(
             id="accounting.recurring_monthly",
             label="Recurring charges per month",
             value=monthly,
             unit=currency,
-            provenance=provenance,
             note=(
                 f"{plural(len(steady), 'payee')} charging a steady amount in {RECURRING_MONTHS}+ of"
                 " the last 4 months"

@@ -25,10 +25,11 @@ from boardpack.model import (
     SERVICE_RECEIPT,
     Column,
     Finding,
-    Metric,
+    MetricsFrom,
     Portfolio,
     Results,
     Table,
+    graded,
 )
 from boardpack.period import add_months, month_end, trailing_months
 
@@ -42,6 +43,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     settings = portfolio.workspace.settings
     currency = portfolio.currency
     period, provenance = portfolio.period, ledger_files(portfolio)
+    metric = MetricsFrom(provenance)
     start3, end3 = trailing_months(period.end, BURN_MONTHS)
     months = Decimal(BURN_MONTHS)
 
@@ -59,53 +61,44 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     else:
         runway, runway_note = (cash / net_burn).quantize(Decimal("0.1")), "cash balance / net burn"
     warning = settings.finance.runway_warning_months
-    runway_status = (
-        "good"
-        if runway is None or runway >= warning * 2
-        else "warn" if runway >= warning else "bad"
-    )
+    runway_status = graded(runway, warning * 2, warning, missing="good")
     revenue = total(portfolio, INCOME, period.start, period.end, table=BOOKS)
 
     results.add(
-        Metric(
+        metric(
             id="finance.cash_balance",
             label="Cash balance",
             value=cash,
             unit=currency,
-            provenance=provenance,
             note=f"opening balances plus every transaction through {period.end}",
         ),
-        Metric(
+        metric(
             id="finance.revenue",
             label="Revenue",
             value=revenue,
             unit=currency,
-            provenance=provenance,
             note=f"Income:* accounts, {period.title}",
         ),
-        Metric(
+        metric(
             id="finance.gross_burn",
             label="Gross burn (monthly)",
             value=gross_burn,
             unit=currency,
-            provenance=provenance,
             note=f"operating cash out, {window}",
         ),
-        Metric(
+        metric(
             id="finance.net_burn",
             label="Net burn (monthly)",
             value=net_burn,
             unit=currency,
-            provenance=provenance,
             status="good" if net_burn <= 0 else None,
             note=f"operating cash out less cash in, {window}; negative means cash is growing",
         ),
-        Metric(
+        metric(
             id="finance.runway_months_trailing",
             label="Runway (trailing average)",
             value=runway,
             unit="months",
-            provenance=provenance,
             target=warning,
             status=runway_status,
             note=f"{runway_note}, {window}: blind to the seasons (the forecast's runway is not)",
@@ -113,7 +106,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     )
     for entity in settings.entities:
         results.add(
-            Metric(
+            metric(
                 id=f"finance.revenue.{entity.id}",
                 label=f"Revenue — {entity.name}",
                 value=total(
@@ -125,7 +118,6 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     table=BOOKS,
                 ),
                 unit=currency,
-                provenance=provenance,
                 note=(
                     f"Income:* accounts of {entity.id} in the ledger, {period.title},"
                     f" {portfolio.basis} basis"
@@ -167,6 +159,7 @@ def other_basis(
 ) -> None:
     """Revenue on the other basis beside the books', with the items between them, where the two
     differ by more than BASIS_THRESHOLD of the larger."""
+    metric = MetricsFrom(provenance)
     period, basis = portfolio.period, portfolio.basis
     other = "cash" if basis == "accrual" else "accrual"
     other_revenue = total(portfolio, INCOME, period.start, period.end, table=f"books_{other}")
@@ -175,12 +168,11 @@ def other_basis(
     received, earned = basis_bridge(portfolio, period.start, period.end)
     accrual, cash = (revenue, other_revenue) if basis == "accrual" else (other_revenue, revenue)
     results.add(
-        Metric(
+        metric(
             id="finance.revenue_other_basis",
             label=f"Revenue, {other} basis",
             value=other_revenue,
             unit=currency,
-            provenance=provenance,
             note=(
                 f"{period.title}; these books are on the {basis} basis"
                 f" ({portfolio.basis_reason}). Expenses are the same on both, so net income"
@@ -273,6 +265,7 @@ def monthly_trend(portfolio: Portfolio, currency: str, provenance: tuple[str, ..
 def break_even(portfolio, results, currency, provenance, start3: date, end3: date) -> None:
     """Monthly revenue at which contribution covers fixed costs, from the trailing window's cost
     structure."""
+    metric = MetricsFrom(provenance)
     accounts = chart.Chart(portfolio.workspace.settings)
     costs = portfolio.db.execute(
         f"SELECT entity, account, -sum(amount) FROM {summary(portfolio, 'ledger', start3, end3)}"
@@ -308,21 +301,19 @@ def break_even(portfolio, results, currency, provenance, start3: date, end3: dat
     else:
         status = "bad" if revenue > 0 else None
     results.add(
-        Metric(
+        metric(
             id="finance.break_even_revenue",
             label="Break-even revenue (monthly)",
             value=value,
             unit=currency,
-            provenance=provenance,
             status=status,
             note=note,
         ),
-        Metric(
+        metric(
             id="finance.average_revenue",
             label=f"Average monthly revenue ({BURN_MONTHS} months)",
             value=current,
             unit=currency,
-            provenance=provenance,
             note=f"Income:* accounts, {start3:%b %Y}–{end3:%b %Y}",
         ),
     )
@@ -352,6 +343,7 @@ def break_even_units(
     units sold = the income rows' `quantity` (one a row when there is none; hours must be given);
     break-even = monthly fixed costs / (revenue per unit - variable cost per unit), rounded up.
     """
+    metric = MetricsFrom(provenance)
     sold = {
         e: (r, u, unknown)
         for e, r, u, unknown in portfolio.db.execute(
@@ -399,12 +391,11 @@ def break_even_units(
                 }
             )
         results.add(
-            Metric(
+            metric(
                 id=f"finance.break_even_units.{entity.id}",
                 label=f"Break-even — {entity.name}",
                 value=value,
                 unit=f"{unit}s a month",
-                provenance=provenance,
                 status=status,
                 note=why,
             )
@@ -486,6 +477,7 @@ def months_to_goal(portfolio: Portfolio) -> tuple[date, int]:
 
 
 def revenue_targets(portfolio, results, currency, provenance, start3: date, end3: date) -> None:
+    metric = MetricsFrom(provenance)
     finance = portfolio.workspace.settings.finance
     if finance.revenue_goal is None:
         return
@@ -547,12 +539,11 @@ def revenue_targets(portfolio, results, currency, provenance, start3: date, end3
             provenance=provenance,
             note=rule,
         ),
-        Metric(
+        metric(
             id="finance.required_growth",
             label="Required monthly revenue growth",
             value=None if growth is None else (growth * 100).quantize(Decimal("0.01")),
             unit="%",
-            provenance=provenance,
             note=rule,
         ),
     )
@@ -568,6 +559,7 @@ def profitability_roadmap(
     and each milestone (break-even, a quarter, half, three quarters of the goal, the goal) is dated
     by the first month the line reaches it.
     """
+    metric = MetricsFrom(provenance)
     finance = portfolio.workspace.settings.finance
     if finance.net_income_goal is None:
         return
@@ -607,12 +599,11 @@ def profitability_roadmap(
             )
         rows.append({"milestone": label, "net_income": target, "by": when})
     results.add(
-        Metric(
+        metric(
             id="finance.net_income_gap",
             label="Monthly net income still to find",
             value=max(gap, ZERO),
             unit=currency,
-            provenance=provenance,
             status="good" if gap <= 0 else None,
             note=(
                 f"goal {goal:,} by {finance.goal_month} - today's {current:,}"

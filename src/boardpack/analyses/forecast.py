@@ -36,7 +36,7 @@ from boardpack.analyses.ledger_sql import (
     payee_summary,
 )
 from boardpack.config import Scenario
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table, spread
+from boardpack.model import Column, Finding, MetricsFrom, Portfolio, Results, Table, graded, spread
 from boardpack.period import add_months, month_end
 
 HORIZON_MONTHS = 12
@@ -308,6 +308,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         return
     settings = portfolio.workspace.settings.finance
     currency, provenance = portfolio.currency, ledger_files(portfolio)
+    metric = MetricsFrom(provenance)
     base = build(portfolio, results.metrics["finance.cash_balance"].value)
     low, low_day = base.low()
     runway = base.runway()
@@ -317,39 +318,32 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     warning = settings.runway_warning_months
     method = f"{METHOD} {base.method[0].upper()}{base.method[1:]}."
     results.add(
-        Metric(
+        metric(
             id="finance.runway_months",
             label="Runway",
             value=runway,
             unit="months",
-            provenance=provenance,
             target=warning,
-            status=(
-                "good"
-                if runway is None or runway >= warning * 2
-                else "warn" if runway >= warning else "bad"
-            ),
+            status=graded(runway, warning * 2, warning, missing="good"),
             note=(
                 f"the forecast's cash stays above zero through {base.end}"
                 if runway is None
                 else f"months until the forecast's cash goes below zero, on {below_zero}"
             ),
         ),
-        Metric(
+        metric(
             id="finance.cash_low",
             label="Lowest forecast cash",
             value=money(low),
             unit=currency,
-            provenance=provenance,
-            status="bad" if low < 0 else "warn" if low < reserve else "good",
+            status=graded(low, reserve, 0),
             note=f"the lowest closing cash of the 12-month forecast, on {low_day}",
         ),
-        Metric(
+        metric(
             id="finance.cash_low_date",
             label="Lowest forecast cash on",
             value=low_day,
             unit="",
-            provenance=provenance,
             note=f"the first day of the 12-month forecast's lowest cash, {money(low):,} {currency}",
         ),
     )
@@ -378,6 +372,13 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         trailing = results.metrics.get("finance.runway_months_trailing")
         blind = trailing is not None and (trailing.value is None or trailing.value > runway)
         already = base.opening < 0
+        evidence = (
+            f"Cash {base.opening:,} {currency} at {portfolio.period.end}; the 12-month"
+            f" forecast reaches {money(low):,} {currency} on {low_day}."
+        )
+        if blind:
+            months = f"{trailing.value} months" if trailing.value else "unlimited"
+            evidence += f" The trailing-average runway ({months}) does not see the seasons."
         results.add(
             Finding(
                 severity="critical" if runway < warning else "high",
@@ -387,17 +388,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     if already
                     else f"On the forecast, cash runs out on {below_zero}"
                 ),
-                evidence=(
-                    f"Cash {base.opening:,} {currency} at {portfolio.period.end}; the 12-month"
-                    f" forecast reaches {money(low):,} {currency} on {low_day}."
-                    + (
-                        " The trailing-average runway ("
-                        + (f"{trailing.value} months" if trailing.value else "unlimited")
-                        + ") does not see the seasons."
-                        if blind
-                        else ""
-                    )
-                ),
+                evidence=evidence,
                 action=(
                     "Raise cash now: a credit line, an owner loan, or receivables collected."
                     if already

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from boardpack.analyses.forecast import FORECAST, LOAN_SERVICE
 from boardpack.analyses.ledger_sql import OPERATING, ledger_files, money, percent, total
-from boardpack.model import Column, Metric, Portfolio, Results, Table
+from boardpack.model import Column, MetricsFrom, Portfolio, Results, Table
 from boardpack.period import Period
 
 CHECKED = 6  # periods whose period-end cash forecast is checked, this one included
@@ -39,6 +39,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     if not rows and not checked:
         return
     provenance = ("audit store", *ledger_files(portfolio))
+    metric = MetricsFrom(provenance)
     results.add(
         Table(
             id="finance.forecast_vs_actual",
@@ -61,12 +62,11 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     )
     if errors:
         results.add(
-            Metric(
+            metric(
                 id="finance.forecast_error",
                 label="Forecast error, period-end cash",
                 value=(sum(errors, Decimal(0)) / len(errors)).quantize(Decimal("0.1")),
                 unit="%",
-                provenance=provenance,
                 note=(
                     f"mean absolute error of the period-end cash forecast, {len(errors)} of the"
                     f" last {CHECKED} periods, in percent of the actual"

@@ -25,6 +25,7 @@ from boardpack.model import (
     Portfolio,
     Results,
     Table,
+    graded,
 )
 
 KEY_DAYS = 90  # an active access key older than this is due for rotation
@@ -33,12 +34,24 @@ GOOD, FAIR = Decimal(100), Decimal(70)  # the score's status: every check passed
 
 @dataclass
 class Outcome:
-    read: bool = True  # False: refused, so not scored
+    # False: refused, so not scored
+    read: bool = True
     # a resource check: the ventures whose resources it examined (None: unassigned ones); an
     # account check: None, it applies to every venture
     scope: set[str | None] | None = None
     failures: list[Finding] = field(default_factory=list)
-    detail: str = ""  # what was examined, for the table
+    # what was examined, for the table
+    detail: str = ""
+
+    @property
+    def result(self) -> str:
+        """The check's line in the compliance table."""
+        if not self.read:
+            return "not read"
+        if self.failures:
+            return "failed"
+        # a resource check that found nothing to examine does not apply
+        return "n/a" if self.scope == set() else "passed"
 
 
 @dataclass(frozen=True)
@@ -276,16 +289,11 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     present = [e for e in settings.entities if any(r.entity == e.id for r in cloud.resources)]
     rows = []
     for check, outcome in outcomes:
-        result = (
-            "not read"
-            if not outcome.read
-            else ("failed" if outcome.failures else ("passed" if outcome.scope != set() else "n/a"))
-        )
         rows.append(
             {
                 "check": check.label,
                 "applies_to": check.applies_to,
-                "result": result,
+                "result": outcome.result,
                 "detail": outcome.detail or "—",
             }
         )
@@ -352,10 +360,6 @@ def score(metric_id: str, label: str, outcomes: list, entity: str | None) -> Met
         value=value,
         unit="%",
         provenance=("AWS account",),
-        status=(
-            None
-            if value is None
-            else ("good" if value >= GOOD else "warn" if value >= FAIR else "bad")
-        ),
+        status=graded(value, GOOD, FAIR),
         note=f"{passed} of {applied} checks passed by the hygiene rubric (unread ones left out)",
     )

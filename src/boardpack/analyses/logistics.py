@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from boardpack.analyses.ledger_sql import ZERO, money, percent
 from boardpack.config import Entity
-from boardpack.model import Column, Finding, Job, Metric, Portfolio, Results, Table
+from boardpack.model import Column, Finding, Job, MetricsFrom, Portfolio, Results, Table
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PIPELINE_DAYS = 90
@@ -32,6 +32,7 @@ def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job
     period, as_of = portfolio.period, portfolio.as_of
     currency = portfolio.currency
     provenance = (entity.fleet.jobs,)
+    metric = MetricsFrom(provenance)
     working = {i for i, d in enumerate(WEEKDAYS) if d in entity.fleet.working_days}
     days = [period.start + timedelta(n) for n in range(period.days)]
     working_days = sum(d.weekday() in working for d in days)
@@ -68,79 +69,70 @@ def fleet(portfolio: Portfolio, results: Results, entity: Entity, jobs: list[Job
         key=lambda j: (j.date, j.vehicle),
     )
     results.add(
-        Metric(
+        metric(
             id=f"{entity.id}.utilization",
             label="Fleet utilization",
             value=utilization,
             unit="%",
-            provenance=provenance,
             note=(
                 f"vehicle working days with a job ÷ ({len(entity.vehicles())} vehicles ×"
                 f" {working_days} working days): {busy_total} ÷ {capacity}"
             ),
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.jobs",
             label="Jobs done",
             value=len(done),
             unit="jobs",
-            provenance=provenance,
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.job_revenue",
             label="Job revenue",
             value=money(revenue),
             unit=currency,
-            provenance=provenance,
             note=(
                 f"jobs done in {period.title}, from the job sheets; the money received is in the"
                 " ledger (see Operations against the ledger)"
             ),
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.job_margin",
             label="Job margin",
             value=money(margin),
             unit=currency,
-            provenance=provenance,
             note="revenue − direct cost (fuel, driver, tipping fees), before overheads",
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.margin_percent",
             label="Margin",
             value=percent(margin, revenue),
             unit="%",
-            provenance=provenance,
             note="job margin ÷ job revenue",
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.revenue_per_job",
             label="Revenue per job",
             value=money(revenue / len(done)) if done else None,
             unit=currency,
-            provenance=provenance,
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.margin_per_job",
             label="Margin per job",
             value=money(margin / len(done)) if done else None,
             unit=currency,
-            provenance=provenance,
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.pipeline_jobs",
             label=f"Jobs booked, next {PIPELINE_DAYS} days",
             value=len(booked),
             unit="jobs",
-            provenance=provenance,
             note=f"dated {as_of} to {as_of + timedelta(days=PIPELINE_DAYS)}",
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.pipeline_revenue",
             label="Booked revenue",
             value=money(sum((j.revenue for j in booked), ZERO)),
             unit=currency,
-            provenance=provenance,
         ),
     )
     results.add(

@@ -11,7 +11,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 from boardpack.analyses.ledger_sql import TENTH, ZERO, money, percent
-from boardpack.model import Action, ChannelMonth, Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.model import (
+    Action,
+    ChannelMonth,
+    Column,
+    Finding,
+    Metric,
+    Portfolio,
+    Results,
+    Status,
+    Table,
+)
 from boardpack.period import month_start, trailing_months
 
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
@@ -42,7 +52,9 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
     mk = settings.marketing
 
     def state(n: int) -> str:
-        return "active" if n >= mk.active_visits else "weak" if n >= mk.weak_visits else "absent"
+        if n >= mk.active_visits:
+            return "active"
+        return "weak" if n >= mk.weak_visits else "absent"
 
     matrix = tuple(
         {"entity": e.name, **{ch: state(visits[e.id, ch]) for ch in names}}
@@ -179,7 +191,7 @@ def blasts(portfolio: Portfolio, results: Results) -> list[Milestone]:
                 value=roi,
                 unit="×",
                 provenance=where,
-                status=None if roi is None else "good" if roi > 0 else "bad",
+                status=return_status(roi),
                 note=(
                     "(expected revenue − cost) / cost"
                     if lst.cost
@@ -307,6 +319,11 @@ def funnels(portfolio: Portfolio, results: Results) -> list[Milestone]:
             if booking_rate is None
             else "–".join(str((per_month * Decimal(repr(b))).quantize(TENTH)) for b in booking_rate)
         )
+        # without bookings a booking is worth nothing known: none projected is still nothing
+        if value is not None:
+            projected_revenue = money(projected * value)
+        else:
+            projected_revenue = ZERO if projected == 0 else None
         rows.append(
             {
                 "entity": names[entity],
@@ -317,11 +334,7 @@ def funnels(portfolio: Portfolio, results: Results) -> list[Milestone]:
                 "visit_lead": rate_text(leads, visits),
                 "lead_booking": rate_text(bookings, leads),
                 "projected": f"{projected} ({span})" if span else str(projected),
-                "projected_revenue": (
-                    money(projected * value)
-                    if value is not None
-                    else ZERO if projected == 0 else None
-                ),
+                "projected_revenue": projected_revenue,
             }
         )
         if spend > 0 and bookings == 0:
@@ -510,3 +523,10 @@ def plan(portfolio: Portfolio, results: Results, milestones: list[Milestone]) ->
             ),
         )
     )
+
+
+def return_status(roi: Decimal | None) -> Status | None:
+    """A blast that returns more than it costs is good; one that does not, bad."""
+    if roi is None:
+        return None
+    return "good" if roi > 0 else "bad"

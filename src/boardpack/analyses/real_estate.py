@@ -22,13 +22,22 @@ from boardpack.analyses.ledger_sql import (
     total,
 )
 from boardpack.config import Entity
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table, Unit
+from boardpack.model import (
+    Column,
+    Finding,
+    Metric,
+    MetricsFrom,
+    Portfolio,
+    Results,
+    Table,
+    Unit,
+    graded,
+)
 from boardpack.period import trailing_months
 
 LEASE_HORIZON_DAYS = 90
-MAINTENANCE = re.compile(
-    r"maint|repair", re.IGNORECASE
-)  # the note headings whose open items are the backlog
+# the note headings whose open items are the backlog
+MAINTENANCE = re.compile(r"maint|repair", re.IGNORECASE)
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
@@ -57,6 +66,7 @@ def rent_roll(portfolio: Portfolio, results: Results, entity: Entity, units: lis
     period, as_of = portfolio.period, portfolio.as_of
     currency = portfolio.currency
     provenance = (entity.property.units,)
+    metric = MetricsFrom(provenance)
     days = sum(occupied_days(u, period.start, period.end) for u in units)
     possible = len(units) * period.days
     occupancy = percent(days, possible)
@@ -66,44 +76,36 @@ def rent_roll(portfolio: Portfolio, results: Results, entity: Entity, units: lis
         (u for u in current if u.lease_end and u.lease_end <= horizon), key=lambda u: u.lease_end
     )
     results.add(
-        Metric(
+        metric(
             id=f"{entity.id}.occupancy",
             label="Occupancy",
             value=occupancy,
             unit="%",
-            provenance=provenance,
-            status=(
-                None
-                if occupancy is None
-                else "good" if occupancy == 100 else "warn" if occupancy >= 90 else "bad"
-            ),
+            status=graded(occupancy, 100, 90),
             note=(
                 f"leased unit-days ÷ unit-days in {period.title}: {days} ÷ ({len(units)} ×"
                 f" {period.days})"
             ),
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.rent_roll",
             label="Monthly rent under lease",
             value=money(sum((u.monthly_rent for u in current), ZERO)),
             unit=currency,
-            provenance=provenance,
             note=f"the units leased on {as_of}",
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.deposits_held",
             label="Tenant deposits held",
             value=money(sum((u.deposit for u in current), ZERO)),
             unit=currency,
-            provenance=provenance,
             note="owed back to the tenants: not income",
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.leases_ending",
             label=f"Leases ending in {LEASE_HORIZON_DAYS} days",
             value=len(ending),
             unit="leases",
-            provenance=provenance,
             status="warn" if ending else "good",
         ),
     )
@@ -203,39 +205,36 @@ def income(portfolio: Portfolio, results: Results, entity: Entity) -> None:
     first, last = trailing_months(period.end, 12)
     rent12, opex12, _ = noi_parts(first, last)
     provenance = ledger_files(portfolio)
+    metric = MetricsFrom(provenance)
     where = f"ledger rows for {entity.id}, {period.title}"
     results.add(
-        Metric(
+        metric(
             id=f"{entity.id}.rental_income",
             label="Rental income",
             value=rent,
             unit=currency,
-            provenance=provenance,
             note=f"Income:* {where}",
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.operating_expenses",
             label="Operating expenses",
             value=opex,
             unit=currency,
-            provenance=provenance,
             note=f"Expenses:* {where}, less debt service ({', '.join(globs)})",
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.noi",
             label="Net operating income (NOI)",
             value=noi,
             unit=currency,
-            provenance=provenance,
             status="good" if noi > 0 else "bad",
             note="rental income − operating expenses",
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.noi_annualized",
             label="NOI, annualized",
             value=annual,
             unit=currency,
-            provenance=provenance,
             note=f"{period.title} NOI × {period.per_year}",
         ),
         Metric(
@@ -246,31 +245,28 @@ def income(portfolio: Portfolio, results: Results, entity: Entity) -> None:
             provenance=("boardpack.toml [entities.property] value", *provenance),
             note=f"annualized NOI ÷ property value {entity.property.value:,} {currency}",
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.noi_trailing_12m",
             label="NOI, last 12 months",
             value=rent12 - opex12,
             unit=currency,
-            provenance=provenance,
             note=(
                 f"{first:%b %Y}–{last:%b %Y}: evens out yearly bills (tax, insurance) a single"
                 " period may carry"
             ),
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.debt_service",
             label="Debt service",
             value=service,
             unit=currency,
-            provenance=provenance,
             note=f"rows in {', '.join(globs)}: mortgage principal and interest",
         ),
-        Metric(
+        metric(
             id=f"{entity.id}.cash_flow",
             label="Cash flow after debt service",
             value=noi - service,
             unit=currency,
-            provenance=provenance,
             status="good" if noi - service >= 0 else "bad",
             note="NOI − debt service",
         ),
@@ -316,6 +312,10 @@ def maintenance(portfolio: Portfolio, results: Results, entity: Entity) -> None:
                         "source": risk.source,
                     }
                 )
+    # none open is good, any overdue bad, open ones on time a warning
+    backlog = "warn" if rows else "good"
+    if any(r["state"] == "overdue" for r in rows):
+        backlog = "bad"
     results.add(
         Metric(
             id=f"{entity.id}.maintenance_open",
@@ -323,11 +323,7 @@ def maintenance(portfolio: Portfolio, results: Results, entity: Entity) -> None:
             value=len(rows),
             unit="items",
             provenance=tuple(sorted({r["source"].rsplit(":", 1)[0] for r in rows})),
-            status=(
-                "good"
-                if not rows
-                else "bad" if any(r["state"] == "overdue" for r in rows) else "warn"
-            ),
+            status=backlog,
         )
     )
     results.add(

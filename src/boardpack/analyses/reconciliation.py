@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from boardpack.analyses.ledger_sql import INCOME, ZERO, ledger_files, money
 from boardpack.config import Entity
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.model import Column, Finding, MetricsFrom, Portfolio, Results, Table
 
 WORDS = re.compile(r"[^0-9a-z]+")
 SUFFIXES = ("inc", "llc", "ltd", "co", "corp", "bv", "gmbh", "sl", "sa")
@@ -107,15 +107,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             name = (work.get(key) or received[key])[0] or "(no counterparty)"
             done = work.get(key, ("", ZERO))[1]
             paid = received.get(key, ("", ZERO))[1]
-            state = (
-                "matched"
-                if done == paid
-                else (
-                    "collected, not explained"
-                    if not done
-                    else "earned, not collected" if done > paid else "collected beyond the work"
-                )
-            )
+            state = match_state(done, paid)
             rows.append(
                 {
                     "customer": name,
@@ -128,6 +120,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         total_done = sum((r["earned"] for r in rows), ZERO)
         total_paid = sum((r["received"] for r in rows), ZERO)
         provenance = (path, *ledger_files(portfolio))
+        metric = MetricsFrom(provenance)
         results.add(
             Table(
                 id=f"{entity.id}.reconciliation",
@@ -147,12 +140,11 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     " name."
                 ),
             ),
-            Metric(
+            metric(
                 id=f"{entity.id}.unreconciled",
                 label="Earned less received",
                 value=money(total_done - total_paid),
                 unit=currency,
-                provenance=provenance,
                 status="good" if total_done == total_paid else "warn",
                 note=f"{what}: {money(total_done):,}; the ledger: {money(total_paid):,}",
             ),
@@ -172,3 +164,12 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     source=provenance[0],
                 )
             )
+
+
+def match_state(done: Decimal, paid: Decimal) -> str:
+    """How the work a customer's records show stands against the money they paid."""
+    if done == paid:
+        return "matched"
+    if not done:
+        return "collected, not explained"
+    return "earned, not collected" if done > paid else "collected beyond the work"

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from boardpack.analyses.ledger_sql import CENT, ZERO, ledger_files, money
-from boardpack.model import Column, Finding, Metric, Portfolio, Results, Table
+from boardpack.model import Column, Finding, MetricsFrom, Portfolio, Results, Table
 
 AHEAD = 6  # periods shown in the recognition schedule; the rest are one "later" row
 
@@ -39,6 +39,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     if not portfolio.fresh("ledger"):
         return
     period, provenance = portfolio.period, ledger_files(portfolio)
+    metric = MetricsFrom(provenance)
     currency = portfolio.currency
     receipts = portfolio.db.execute(
         """
@@ -71,20 +72,18 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     if later:
         schedule.append({"period": f"after {upcoming.label}", "amount": money(later)})
     results.add(
-        Metric(
+        metric(
             id="accounting.deferred_revenue",
             label="Deferred revenue",
             value=money(deferred),
             unit=currency,
-            provenance=provenance,
             note=f"received for service after {period.end:%d %b %Y}, not yet earned",
         ),
-        Metric(
+        metric(
             id="accounting.revenue_recognized",
             label="Prepaid revenue earned this period",
             value=money(recognized),
             unit=currency,
-            provenance=provenance,
             note=f"service given in {period.title} for money received with a service period",
         ),
         Table(

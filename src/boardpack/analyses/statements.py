@@ -31,7 +31,7 @@ from boardpack.model import (
     SERVICE_RECEIPT,
     Column,
     Finding,
-    Metric,
+    MetricsFrom,
     Portfolio,
     Results,
     Table,
@@ -221,6 +221,7 @@ def ventures(portfolio: Portfolio, *found: Positions) -> list[str]:
 def balance_sheet(
     portfolio: Portfolio, results: Results, end: Positions, provenance: tuple[str, ...]
 ) -> None:
+    metric = MetricsFrom(provenance)
     currency, period = portfolio.currency, portfolio.period
     lines: list[tuple[str, Decimal]] = [
         *((f"Cash — {name}", by[TOTAL]) for name, by in end.cash.items()),
@@ -283,12 +284,11 @@ def balance_sheet(
             ),
         ),
         *(
-            Metric(
+            metric(
                 id=f"accounting.{key}",
                 label=label,
                 value=money(value),
                 unit=currency,
-                provenance=provenance,
                 note=note,
             )
             for key, label, value, note in (
@@ -312,12 +312,11 @@ def balance_sheet(
                 ),
             )
         ),
-        Metric(
+        metric(
             id="accounting.balance_unexplained",
             label="Balance sheet unexplained",
             value=unexplained,
             unit=currency,
-            provenance=provenance,
             status="good" if not unexplained else "warn",
             note="assets − liabilities − equity: money in rows without an account",
         ),
@@ -358,6 +357,7 @@ def cash_flow(
 ) -> None:
     """The change in each position over the period, grouped as operating (indirect), investing and
     financing; it adds up to the change in cash."""
+    metric = MetricsFrom(provenance)
     currency, period = portfolio.currency, portfolio.period
 
     def change(before: dict[str, dict[str, Decimal]], after, financing: bool | None = None):
@@ -417,12 +417,11 @@ def cash_flow(
             ),
         ),
         *(
-            Metric(
+            metric(
                 id=f"accounting.{key}",
                 label=label,
                 value=money(value),
                 unit=currency,
-                provenance=provenance,
                 note=note,
             )
             for key, label, value, note in (

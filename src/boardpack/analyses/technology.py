@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from boardpack.analyses.actions import action_for
-from boardpack.model import Action, Column, Finding, Metric, Portfolio, Repository, Results, Table
+from boardpack.model import (
+    Action,
+    Column,
+    Finding,
+    Metric,
+    Portfolio,
+    Repository,
+    Results,
+    Table,
+    graded,
+)
 
 TOP_ACTIONS = 10
 AREAS = ("security", "dependency", "accessibility", "engineering", "technology")
@@ -213,7 +223,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     value=(Decimal(sum(own)) / len(own)).quantize(Decimal("0.1")),
                     unit="of 10",
                     provenance=tuple(r.path for r in readable if r.entity == entity.id),
-                    status="good" if min(own) >= 7 else ("warn" if min(own) >= 4 else "bad"),
+                    status=graded(min(own), 7, 4),
                     note="average of its repositories' scores by the maturity rubric",
                 )
             )

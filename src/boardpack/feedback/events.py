@@ -139,10 +139,10 @@ def _shallow(documents: list[Any], source: str) -> list[Any]:
             raise BadNotification(
                 f"{source}: nested deeper than any notification ({MAX_DEPTH} levels)"
             )
-        children = (
-            value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-        )
-        stack += [(child, depth + 1) for child in children]
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            stack += [(child, depth + 1) for child in value]
     return documents
 
 

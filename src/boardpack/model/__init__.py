@@ -36,10 +36,12 @@ from boardpack.model.results import (
     Column,
     Finding,
     Metric,
+    MetricsFrom,
     Results,
     Severity,
     Status,
     Table,
+    graded,
     stable_id,
 )
 from boardpack.model.technology import (
@@ -79,6 +81,7 @@ __all__ = [
     "HOW_TO_CONNECT",
     "Job",
     "Metric",
+    "MetricsFrom",
     "Note",
     "NoteAction",
     "PackEntry",
@@ -104,6 +107,7 @@ __all__ = [
     "TimeEntry",
     "Unit",
     "package_key",
+    "graded",
     "spread",
     "stable_id",
 ]

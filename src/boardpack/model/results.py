@@ -17,6 +17,21 @@ Severity = Literal["critical", "high", "medium", "low", "info"]
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
+def graded(
+    value: Decimal | int | None,
+    good: Decimal | int,
+    fair: Decimal | int,
+    missing: Status | None = None,
+) -> Status | None:
+    """How a figure where more is better reads: good from `good`, warn from `fair`, bad below it;
+    `missing` without a figure (an unlimited runway is good, an unread score is not graded)."""
+    if value is None:
+        return missing
+    if value >= good:
+        return "good"
+    return "warn" if value >= fair else "bad"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Metric:
     id: str
@@ -27,6 +42,17 @@ class Metric:
     target: Decimal | None = None
     status: Status | None = None
     note: str = ""  # how it was computed, shown in the footnote
+
+
+@dataclass(frozen=True)
+class MetricsFrom:
+    """Metrics read from the same sources, which are said once: `metric = MetricsFrom(provenance)`,
+    then `metric(id=..., label=..., value=..., unit=...)` is a `Metric` with that provenance."""
+
+    provenance: tuple[str, ...]
+
+    def __call__(self, **fields) -> Metric:
+        return Metric(provenance=self.provenance, **fields)
 
 
 @dataclass(frozen=True, kw_only=True)

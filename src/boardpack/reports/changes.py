@@ -17,8 +17,8 @@ from decimal import Decimal, InvalidOperation
 
 from boardpack.config import VarianceThreshold
 from boardpack.figures import cell_text, plural, value_text
-from boardpack.model import Finding, Metric, PackEntry
-from boardpack.reports.document import Document, FindingsBlock, Section, TextBlock
+from boardpack.model import Metric, PackEntry
+from boardpack.reports.document import Document, Section, TextBlock, findings_in
 from boardpack.reports.plain import exact
 
 SHOWN = 6  # figures listed, largest move first; the rest are counted
@@ -39,17 +39,11 @@ def entries(documents: list[Document]) -> list[PackEntry]:
             json.dumps(
                 {
                     "metrics": [m.id for m in doc.footnotes],
-                    "findings": [f.id for f in findings(doc)],
+                    "findings": [f.id for f in findings_in(doc.sections)],
                 }
             ),
         )
         for doc in documents
-    ]
-
-
-def findings(doc: Document) -> list[Finding]:
-    return [
-        f for s in doc.sections for b in s.blocks if isinstance(b, FindingsBlock) for f in b.items
     ]
 
 
@@ -123,7 +117,7 @@ class History:
         moved = [m for m in doc.footnotes if m.id in shown["metrics"] and self.past(m, sent)]
         # the report's key numbers first, then the largest moves
         moved.sort(key=lambda m: (m not in doc.headline, -self.size(m, sent)))
-        new = [f for f in findings(doc) if f.id not in shown["findings"]]
+        new = [f for f in findings_in(doc.sections) if f.id not in shown["findings"]]
         resolved = [
             sent.findings[i]
             for i in shown["findings"]

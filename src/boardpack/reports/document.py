@@ -64,10 +64,8 @@ class ChartBlock:
 Block = MetricsBlock | TableBlock | FindingsBlock | ActionsBlock | ChartBlock | TextBlock
 
 
-LEAD = (
-    "changes",
-    "summary",
-)  # sections shown before the key numbers: what changed for you, in brief
+# sections shown before the key numbers: what changed for you, in brief
+LEAD = ("changes", "summary")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,23 +98,33 @@ class Document:
     generated_at: datetime
     sources: tuple[SourceLine, ...]
     sections: tuple[Section, ...]
-    footnotes: tuple[Metric, ...] = field(
-        default=()
-    )  # every metric shown, in order of first appearance
-    headline: tuple[Metric, ...] = ()  # the role's key numbers, shown first
-    previous: dict[str, Decimal | int] = field(
-        default_factory=dict
-    )  # metric id -> the previous period's value
+    # every metric shown, in order of first appearance
+    footnotes: tuple[Metric, ...] = ()
+    # the role's key numbers, shown first
+    headline: tuple[Metric, ...] = ()
+    # metric id -> the previous period's value
+    previous: dict[str, Decimal | int] = field(default_factory=dict)
     previous_title: str = ""  # "September 2026"
-    year_earlier: dict[str, Decimal | int] = field(
-        default_factory=dict
-    )  # metric id -> the same period's value a year earlier, where the ledger reaches back
+    # metric id -> the same period's value a year earlier, where the ledger reaches back
+    year_earlier: dict[str, Decimal | int] = field(default_factory=dict)
     year_earlier_title: str = ""  # "October 2025"
-    basis: str = "cash"  # the profit and loss basis every figure is on: "cash" or "accrual"
-    link: str = ""  # the report in the owner's archive ([links] archive), if one is named
+    # the profit and loss basis every figure is on: "cash" or "accrual"
+    basis: str = "cash"
+    # the report in the owner's archive ([links] archive), if one is named
+    link: str = ""
 
     def footnote_number(self, metric_id: str) -> int:
         return next(i for i, m in enumerate(self.footnotes, start=1) if m.id == metric_id)
+
+
+def findings_in(sections: tuple[Section, ...]) -> list[Finding]:
+    """Every finding these sections show, in order."""
+    return [f for s in sections for b in s.blocks if isinstance(b, FindingsBlock) for f in b.items]
+
+
+def actions_in(sections: tuple[Section, ...]) -> list[Action]:
+    """Every action these sections ask for, in order."""
+    return [a for s in sections for b in s.blocks if isinstance(b, ActionsBlock) for a in b.items]
 
 
 def moved(metric: Metric, before) -> Decimal | int | None:

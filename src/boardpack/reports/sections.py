@@ -65,7 +65,9 @@ def findings(*areas: str, none: str = "", notes: bool | None = None) -> Build:
             for f in results.ranked_findings()
             if f.area in areas and (notes is None or (f.source.rsplit(":", 1)[0] in paths) == notes)
         )
-        return [FindingsBlock(items=found)] if found else ([TextBlock(text=none)] if none else [])
+        if found:
+            return [FindingsBlock(items=found)]
+        return [TextBlock(text=none)] if none else []
 
     return build
 

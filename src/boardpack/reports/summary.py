@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from boardpack.figures import value_text
 from boardpack.model import SEVERITY_RANK, Action, Finding, Metric, Portfolio, Results
-from boardpack.reports.document import ActionsBlock, FindingsBlock, Section
+from boardpack.reports.document import Section, actions_in, findings_in
 
 SERIOUS = 2  # the findings a summary names
 MONEY_RESULT = ("accounting.net_income", "finance.revenue")
@@ -60,14 +60,9 @@ def sentences(
                 ),
             )
         )
-    findings = [
-        f for s in sections for b in s.blocks if isinstance(b, FindingsBlock) for f in b.items
-    ]
+    findings = findings_in(sections)
     said += serious(findings)
-    actions = [
-        a for s in sections for b in s.blocks if isinstance(b, ActionsBlock) for a in b.items
-    ]
-    said.append(ask(actions, findings))
+    said.append(ask(actions_in(sections), findings))
     return [s for s in said if s is not None]
 
 

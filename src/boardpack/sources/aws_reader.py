@@ -224,8 +224,11 @@ class AccountReader:
             urls = (
                 [u] if (u := absent(lambda: lam.get_function_url_config(FunctionName=name))) else []
             )
+        # one URL open to anyone makes the function so
         kinds = {u["AuthType"] for u in urls}
-        return "NONE" if "NONE" in kinds else (kinds.pop() if kinds else None)
+        if "NONE" in kinds:
+            return "NONE"
+        return kinds.pop() if kinds else None
 
     def http_apis(self, region: str) -> None:
         gw = self.client("apigatewayv2", region)
@@ -303,17 +306,7 @@ class AccountReader:
         ddb = self.client("dynamodb", region)
         for name in pages(ddb, "list_tables", "TableNames"):
             table = ddb.describe_table(TableName=name)["Table"]
-            sse = table.get("SSEDescription") or {}
-            key = sse.get("KMSMasterKeyArn", "")
-            encryption = (
-                "AWS owned key"
-                if not sse or sse.get("Status") not in ("ENABLED", "UPDATING")
-                else (
-                    "AWS managed KMS key"
-                    if "alias/aws/dynamodb" in key or not key
-                    else "customer KMS key"
-                )
-            )
+            encryption = table_encryption(table.get("SSEDescription") or {})
             pitr = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
             billing = (table.get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED")
             tags = {
@@ -586,3 +579,11 @@ def selects(selection: dict, arn: str, tags: dict[str, str]) -> bool:
         for c in entries
     )
     return by_tag or by_arn
+
+
+def table_encryption(sse: dict) -> str:
+    """Whose key encrypts a DynamoDB table at rest, from its SSEDescription."""
+    if sse.get("Status") not in ("ENABLED", "UPDATING"):
+        return "AWS owned key"
+    key = sse.get("KMSMasterKeyArn", "")
+    return "AWS managed KMS key" if "alias/aws/dynamodb" in key or not key else "customer KMS key"
