@@ -104,6 +104,12 @@ def measure(src: Path) -> Shape:
     return shape
 
 
+def send_pack(shape: Shape) -> str:
+    """The send's own function, which issue 37 split into named steps."""
+    (lines, statements), *_ = [(n, k) for n, k, at in shape.longest if at.endswith(" send_pack")]
+    return f"{lines}, {statements}"
+
+
 def main(sources: list[Path]) -> None:
     shapes = [(src, measure(src)) for src in sources]
     rows = [
@@ -119,6 +125,7 @@ def main(sources: list[Path]) -> None:
         ("bracket wraps from trailing comments", lambda s: f"{s.trailing_wraps}"),
         ("walks over a document's blocks", lambda s: f"{len(s.walks)}"),
         ("longest function (lines)", lambda s: f"{s.longest[0][0]}"),
+        ("pipeline.send_pack (lines, statements)", lambda s: send_pack(s)),
     ]
     width = max(len(label) for label, _ in rows)
     print(f"{'':{width}}  " + "  ".join(f"{str(src)[-28:]:>28}" for src, _ in shapes))

@@ -133,6 +133,7 @@ def unavailable(exc: Exception) -> bool:
     if not isinstance(exc, ClientError):
         return False
     code, status = error_code(exc), exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    # a bare 404: no such route (NotFoundException is a real answer)
     return code in ("UnknownOperationException", "NotImplemented", "InvalidAction") or (
         status == 404 and code in ("", "404")
-    )  # a bare 404: no such route (NotFoundException is a real answer)
+    )

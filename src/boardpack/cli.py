@@ -344,9 +344,8 @@ def check(
         from boardpack.render.branding import brand_for
 
         signer_for(ws)  # the signing key and certificate, checked as a send would
-        brand = brand_for(
-            ws
-        )  # the logo, and the workspace's templates: rendered here, so a mistake shows now
+        # the logo, and the workspace's templates: rendered here, so a mistake shows now
+        brand = brand_for(ws)
         for doc in pack.documents:
             for fmt in FORMATS:
                 pipeline.render(doc, fmt, brand)
@@ -586,9 +585,8 @@ def schedule_next(
     org = ws.settings.organization
     trigger = trigger_for(ws.settings.schedule, org.timezone, org.period)
     moment = parse_moment(start, org.timezone) if start else pipeline.now_in(ws)
-    slots = [
-        slot for _, slot in zip(range(count), fires(trigger, moment))
-    ]  # all computed before printing
+    # all computed before printing
+    slots = [slot for _, slot in zip(range(count), fires(trigger, moment))]
     err.print(f"{trigger.describe()}; each fire sends the last complete {org.period} before it")
     for slot in slots:
         out.print(f"{slot.isoformat()}  {period_before(slot.date(), org.period).label}")

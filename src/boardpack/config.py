@@ -81,9 +81,8 @@ def _mailbox(value: str) -> str:
 
 
 Rate = Annotated[Decimal, AfterValidator(_fraction)]
-Mailbox = Annotated[
-    str, AfterValidator(_mailbox)
-]  # one address, `addr` or `Name <addr>`, strictly parsed
+# one address, `addr` or `Name <addr>`, strictly parsed
+Mailbox = Annotated[str, AfterValidator(_mailbox)]
 Percent = Annotated[Decimal, AfterValidator(_percent)]
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 
@@ -159,9 +158,8 @@ class Property(Strict):
     value: Money = Field(gt=0)  # for the cap rate
     # Ledger accounts (globs) that are debt service: paid out of NOI, not operating expenses.
     debt_service_accounts: list[str] = DebtServiceAccounts
-    optional: bool = (
-        False  # it may fail to read: its sections say what is missing, and the pack still goes
-    )
+    # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = False
 
 
 class Fleet(Strict):
@@ -169,9 +167,8 @@ class Fleet(Strict):
 
     jobs: str = Field(min_length=1)  # CSV: date,vehicle,customer,revenue,direct_cost,hours
     working_days: list[Weekday] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
-    optional: bool = (
-        False  # it may fail to read: its sections say what is missing, and the pack still goes
-    )
+    # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = False
 
 
 class Practice(Strict):
@@ -179,9 +176,8 @@ class Practice(Strict):
 
     timesheets: str = Field(min_length=1)  # CSV: client,date,hours,rate
     clients: list[str] = Field(min_length=1)  # as the ledger's counterparty names them
-    optional: bool = (
-        False  # it may fail to read: its sections say what is missing, and the pack still goes
-    )
+    # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = False
 
 
 # Each venture table belongs to one kind of entity.
@@ -192,9 +188,8 @@ class Entity(Strict):
     id: EntityId
     name: str = Field(min_length=1)
     kind: Literal["charter", "logistics", "real_estate", "services", "software", "other"]
-    unit: str | None = (
-        None  # what the venture sells one of; default by kind (charter, hauling job, billable hour)
-    )
+    # what the venture sells one of; default by kind (charter, hauling job, billable hour)
+    unit: str | None = None
     repos: list[str] = []
     # its website's HTML (static, or a built dist/): a path in the workspace or in one of its repos
     sites: list[str] = []
@@ -354,9 +349,8 @@ class LedgerSource(Strict):
     name: str | None = None  # the bank account's name, shown in provenance
     entity: EntityId | None = None
     entity_column: str | None = None
-    entity_account_component: int | None = Field(
-        default=None, ge=1, le=9
-    )  # beancount: Income:Acme:Sales, 2 -> acme
+    # beancount: Income:Acme:Sales, 2 -> acme
+    entity_account_component: int | None = Field(default=None, ge=1, le=9)
     columns: LedgerColumns | None = None
     delimiter: str = Field(default=",", min_length=1, max_length=1)
     encoding: str = "utf-8"
@@ -484,9 +478,8 @@ class LedgerSource(Strict):
 
 class NotesSource(Strict):
     paths: list[str] = ["notes/*.md"]
-    optional: bool = (
-        False  # it may fail to read: its sections say what is missing, and the pack still goes
-    )
+    # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = False
 
 
 class TasksSource(Strict):
@@ -512,21 +505,18 @@ class TasksSource(Strict):
 
 class ChannelsSource(Strict):
     path: str
-    optional: bool = (
-        False  # it may fail to read: its sections say what is missing, and the pack still goes
-    )
+    # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = False
 
 
 class GitSource(Strict):
     """How the repositories listed on entities (`repos = [...]`) are audited."""
 
-    baseline: str | None = (
-        None  # a detect-secrets baseline: secrets it lists are acknowledged, not reported
-    )
+    # a detect-secrets baseline: secrets it lists are acknowledged, not reported
+    baseline: str | None = None
     max_file_bytes: int = Field(default=1_000_000, gt=0)  # larger files are skipped (and counted)
-    optional: bool = (
-        False  # it may fail to read: its sections say what is missing, and the pack still goes
-    )
+    # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = False
 
 
 class OsvSource(Strict):
@@ -545,9 +535,8 @@ class AwsSource(Strict):
     regions: list[str] = Field(min_length=1)
     entity_tag: str = Field(default="entity", min_length=1)  # resources map to entities by this tag
     cost_months: int = Field(default=12, ge=1, le=14)  # Cost Explorer keeps 14 months
-    optional: bool = (
-        False  # it may fail to read: its sections say what is missing, and the pack still goes
-    )
+    # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = False
 
     @field_validator("regions")
     @classmethod
@@ -625,9 +614,8 @@ class ListingPlatform(Strict):
     booking_fee: Money = Field(default=Decimal("0.00"), ge=0)  # fixed, per booking
     setup_hours: Decimal = Field(gt=0)  # effort to list: photos, calendar sync, policies
     monthly_bookings: Decimal = Field(ge=0)  # expected once listed
-    average_booking_value: Money | None = Field(
-        default=None, gt=0
-    )  # default: the venture's own, from channels
+    # default: the venture's own, from channels
+    average_booking_value: Money | None = Field(default=None, gt=0)
 
 
 class Marketing(Strict):
@@ -704,20 +692,16 @@ class Finance(Strict):
     variance_threshold: VarianceThreshold = VarianceThreshold()
     revenue_goal: Money | None = None  # monthly revenue to reach ...
     net_income_goal: Money | None = None  # ... and monthly net income ...
-    goal_month: str | None = Field(
-        default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$"
-    )  # ... by this month
+    # ... by this month
+    goal_month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
     runway_warning_months: Decimal = Decimal(6)
-    duplicate_window_days: int = Field(
-        default=7, ge=0, le=90
-    )  # same payee and amount this close: a duplicate?
+    # same payee and amount this close: a duplicate?
+    duplicate_window_days: int = Field(default=7, ge=0, le=90)
     discount_rate: Rate = Decimal("0.10")  # yearly hurdle rate for initiatives
-    horizon_months: int = Field(
-        default=36, ge=1, le=240
-    )  # how long an initiative's returns are counted
-    reserve_months: Decimal = Field(
-        default=Decimal(6), ge=0
-    )  # cash kept back: this many months of gross burn
+    # how long an initiative's returns are counted
+    horizon_months: int = Field(default=36, ge=1, le=240)
+    # cash kept back: this many months of gross burn
+    reserve_months: Decimal = Field(default=Decimal(6), ge=0)
     initiatives: list[Initiative] = []
     rules: list[DecisionRule] = []
     scenarios: Scenarios = Scenarios()  # the cash forecast's base, downside and upside
@@ -766,9 +750,8 @@ class CustomReport(Strict):
 
     title: str | None = Field(default=None, min_length=1)
     sections: list[str] | None = Field(default=None, min_length=1)
-    agenda_size: int = Field(
-        default=10, ge=1, le=100
-    )  # the agenda's items; the rest in an appendix
+    # the agenda's items; the rest in an appendix
+    agenda_size: int = Field(default=10, ge=1, le=100)
 
 
 class Role(Strict):
@@ -803,16 +786,14 @@ class Role(Strict):
 class SesSettings(Strict):
     region: str | None = None  # default: AWS_REGION / the credential chain's region
     configuration_set: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
-    max_send_rate: float | None = Field(
-        default=None, gt=0
-    )  # recipients/s; default: the account's own rate
+    # recipients/s; default: the account's own rate
+    max_send_rate: float | None = Field(default=None, gt=0)
 
 
 class SmtpSettings(Strict):
     host: str = Field(min_length=1)
-    port: int | None = Field(
-        default=None, ge=1, le=65535
-    )  # default: 25, 587 (starttls) or 465 (ssl)
+    # default: 25, 587 (starttls) or 465 (ssl)
+    port: int | None = Field(default=None, ge=1, le=65535)
     security: Literal["none", "starttls", "ssl"] = "starttls"
     ca_file: str | None = None  # a private CA to trust, besides the system's
     timeout: float = Field(default=60, gt=0)
@@ -828,16 +809,13 @@ class Delivery(Strict):
     xlsx: bool = False  # attach each report's tables as an XLSX workbook
     # the only domains mail may go to (none: any); an address elsewhere stops the send
     allowed_domains: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]] = []
-    separate: bool = (
-        False  # each recipient gets a message of their own, so nobody sees the others' addresses
-    )
+    # each recipient gets a message of their own, so nobody sees the others' addresses
+    separate: bool = False
     concurrency: int = Field(default=8, ge=1, le=64)
-    max_attempts: int = Field(
-        default=5, ge=1, le=20
-    )  # tries for a retryable failure (throttling, 4xx)
-    retry_delay: float = Field(
-        default=1.0, ge=0, le=300
-    )  # seconds before the first retry; doubled each time
+    # tries for a retryable failure (throttling, 4xx)
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    # seconds before the first retry; doubled each time
+    retry_delay: float = Field(default=1.0, ge=0, le=300)
     ses: SesSettings = SesSettings()
     smtp: SmtpSettings | None = None
 
@@ -889,9 +867,8 @@ class Alerts(Strict):
         default=None, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$"
     )
     email: Mailbox | None = None
-    webhook: str | None = Field(
-        default=None, pattern=r"^https?://[^\s]+$"
-    )  # may also come from BOARDPACK_ALERT_WEBHOOK
+    # may also come from BOARDPACK_ALERT_WEBHOOK
+    webhook: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
     region: str | None = None
 
 
@@ -899,9 +876,8 @@ class Audit(Strict):
     store: Literal["sqlite", "dynamodb"] = "sqlite"
     table: str = Field(default="boardpack-audit", pattern=r"^[A-Za-z0-9_.-]{3,255}$")
     region: str | None = None
-    scope: str = Field(
-        default="", pattern=r"^[A-Za-z0-9_.-]{0,128}$"
-    )  # several workspaces sharing one table
+    # several workspaces sharing one table
+    scope: str = Field(default="", pattern=r"^[A-Za-z0-9_.-]{0,128}$")
 
 
 class Schedule(Strict):
@@ -912,9 +888,8 @@ class Schedule(Strict):
     business_day: int | None = Field(default=None, ge=1)
     at: time = time(6, 0)  # business_day only
     holidays: list[date] = []
-    flexible_window_minutes: int = Field(
-        default=15, ge=0, le=1440
-    )  # on AWS: how late EventBridge may fire
+    # on AWS: how late EventBridge may fire
+    flexible_window_minutes: int = Field(default=15, ge=0, le=1440)
 
     @field_validator("cron")
     @classmethod
@@ -935,20 +910,17 @@ class Schedule(Strict):
 class Branding(Strict):
     """The workspace's look: its logo, accent colour and footer, and its own templates."""
 
-    logo: str | None = (
-        None  # PNG, JPEG or GIF; embedded in each email (a cid: part) and PDF, never linked
-    )
+    # PNG, JPEG or GIF; embedded in each email (a cid: part) and PDF, never linked
+    logo: str | None = None
     accent: str = Field(default="#1d4ed8", pattern=r"^#[0-9a-fA-F]{6}$")
     footer: str = Field(default="", max_length=500)
-    templates: str | None = (
-        None  # a folder whose report.html.j2 replaces (or extends) the built-in one
-    )
+    # a folder whose report.html.j2 replaces (or extends) the built-in one
+    templates: str | None = None
 
 
 class Archive(Strict):
-    pdf: bool = (
-        False  # keep a PDF of each report sent, in .boardpack/archive/<period>/<run>/ (needs Pango)
-    )
+    # keep a PDF of each report sent, in .boardpack/archive/<period>/<run>/ (needs Pango)
+    pdf: bool = False
     attach_pdf: bool = False  # and attach it to the email
 
 
@@ -1030,16 +1002,13 @@ class Settings(Strict):
     marketing: Marketing = Marketing()
     kpis: list[Kpi] = []
     finance: Finance = Finance()
-    chart: list[ChartAccount] = (
-        []
-    )  # added to (and overriding) the standard chart for each entity kind
-    reports: dict[ReportId, CustomReport] = (
-        {}
-    )  # custom reports (a built-in id replaces that report's sections)
+    # added to (and overriding) the standard chart for each entity kind
+    chart: list[ChartAccount] = []
+    # custom reports (a built-in id replaces that report's sections)
+    reports: dict[ReportId, CustomReport] = {}
     links: Links = Links()
-    roles: dict[str, Role] = (
-        {}
-    )  # recipients by report id: a role, a custom report or entity-<entity id>
+    # recipients by report id: a role, a custom report or entity-<entity id>
+    roles: dict[str, Role] = {}
     delivery: Delivery = Delivery()
     alerts: Alerts = Alerts()
     approval: Approval | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import sqlite3
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,8 +23,9 @@ from boardpack.delivery.archive import archive_pdfs
 from boardpack.delivery.chat import is_chat, plan_chat, webhooks
 from boardpack.delivery.dispatcher import Dispatcher, DispatchReport, Outcome, Policy
 from boardpack.delivery.dry_run import write_dry_run
+from boardpack.delivery.message import OutgoingMessage
 from boardpack.delivery.plan import plan_messages, sender
-from boardpack.delivery.signing import sign_all, signer_for
+from boardpack.delivery.signing import Signer, sign_all, signer_for
 from boardpack.delivery.transports import open_transport
 from boardpack.delivery.transports.base import Transport
 from boardpack.delivery.transports.webhook import WebhookTransport
@@ -82,9 +84,10 @@ def build_pack(
     portfolio.watched, received = recalled.watched, recalled.received
     results = analyse(portfolio)
     require_named_metrics(workspace, portfolio, results)
+    # as that pack saw it
     previous = analyse(
         replace(portfolio, period=period.previous(), as_of=period.start), comparison=True
-    )  # as that pack saw it
+    )
     earlier = period.year_earlier()
     year_earlier = (
         analyse(
@@ -320,6 +323,21 @@ class SendResult:
     warnings: list[str] = field(default_factory=list)  # from the transport: DKIM not set up...
 
 
+@dataclass
+class Planned:
+    """Every message of a send, built before anything is sent, and how each is signed."""
+
+    messages: list[OutgoingMessage]
+    unaddressed: list[str]
+    chat: list[OutgoingMessage]
+    signer: Signer | None
+    # the reports' PDFs, made once for an attachment and the archive alike
+    pdfs: dict[str, bytes]
+
+    def signed(self) -> list[OutgoingMessage]:
+        return sign_all(self.signer, self.messages)
+
+
 def send_pack(
     pack: Pack,
     roles: list[str] | None = None,
@@ -331,90 +349,43 @@ def send_pack(
     command: str = "send",
 ) -> SendResult:
     """Build every message first (so bad recipients stop the run before anything is sent), then
-    dispatch."""
+    dispatch them in one recorded run: the mail (held when the pack needs approval), the chat
+    cards, the PDF archive, and an alert when something needs the owner."""
     ws = pack.workspace
-    require_complete(pack)
-    archive = ws.settings.archive
-    if archive.pdf or archive.attach_pdf:
-        weasyprint()  # a machine without Pango is told now, before anything is sent
-    pdfs: dict[str, bytes] = {}
-    signer = signer_for(ws)  # a key that cannot sign stops the send here
-    messages, unaddressed = plan_messages(
-        ws, pack.documents, now_in(ws), set(roles or []), pdfs, pack.history
-    )
-    chat = plan_chat(ws, pack.documents)
+    planned = plan_send(pack, roles)
     if dry_run:
-        return SendResult(
-            None,
-            unaddressed,
-            write_dry_run(
-                ws.state("dry-run", pack.period.label), sign_all(signer, messages) + chat
-            ),
-        )
+        folder = ws.state("dry-run", pack.period.label)
+        preview = write_dry_run(folder, planned.signed() + planned.chat)
+        return SendResult(None, planned.unaddressed, preview)
+
     transport, warnings = ready(ws, transport)
     store = audit_store(ws)
-    policy = policy_of(ws, resend_unknown)
     run_id = run_id or new_run_id()
     store.start_run(run_id, command, pack.period.label)
     try:
-        changed = recipient_changes(store, pack.period, messages)
+        changed = recipient_changes(store, pack.period, planned.messages)
         record_pack(store, pack)
-        dispatcher = Dispatcher(store, transport, run_id, on_progress, policy)
-        approval = ws.settings.approval
-        why = approvals.reasons(approval, pack.portfolio, pack.results) if approval else []
-        hold = ""
-        if why:
-            until = now_in(ws) + approval.window_delta
-            hold = approvals.hold_detail(why, until, pack.portfolio.as_of)
-            report = dispatcher.dispatch(sign_all(signer, messages), hold)
-            held = [m for m, o in zip(messages, report.outcomes, strict=True) if o.state == "held"]
-            if held:  # the approvers see each held message as its readers will
-                url, secret = (
-                    ws.env.get("BOARDPACK_APPROVAL_URL"),
-                    ws.env.get("BOARDPACK_APPROVAL_SECRET"),
-                )
-                link = (
-                    approvals.linker(url, secret, until, ws.settings.audit.scope)
-                    if url and secret
-                    else None
-                )
-                drafted = dispatcher.dispatch(
-                    sign_all(
-                        signer,
-                        approvals.drafts(approval, held, why, until, pack.period.title, link),
-                    )
-                )
-                report.add(drafted)
-        else:
-            report = dispatcher.dispatch(sign_all(signer, messages))
-        if chat:  # after the mail: a chat service that stops the batch stops only its cards
+        policy = policy_of(ws, resend_unknown)
+        mail = Dispatcher(store, transport, run_id, on_progress, policy)
+        report, hold = dispatch_mail(pack, planned, mail)
+        if planned.chat:
+            # after the mail: a chat service that stops the batch stops only its cards
             webhook = WebhookTransport(webhooks(ws, pack.documents))
-            report.add(Dispatcher(store, webhook, run_id, on_progress, policy).dispatch(chat, hold))
-        store.finish_run(
-            run_id, "ok" if report.ok else "attention", "; ".join([report.summary(), *changed])
-        )
+            cards = Dispatcher(store, webhook, run_id, on_progress, policy)
+            report.add(cards.dispatch(planned.chat, hold))
+        summary = "; ".join([report.summary(), *changed])
+        store.finish_run(run_id, "ok" if report.ok else "attention", summary)
     except BaseException as exc:
         store.finish_run(run_id, "error", f"{type(exc).__name__}: {exc}")
         raise
     finally:
         transport.close()
-    failures, archived, archive_error = [], [], ""
-    if archive.pdf:
-        try:
-            archived = archive_pdfs(
-                pack.workspace, pack.documents, pack.period.label, report, pdfs, run_id
-            )
-        # the messages are out: say so, and keep the run's record
-        except (
-            OSError,
-            BoardpackError,
-        ) as exc:
-            archive_error = f"the PDF archive could not be written: {exc}"
-            failures.append(archive_error)
+
+    archived, archive_error = archive_sent(pack, planned, report, run_id)
     try:
-        alert = alert_for(
-            ws.settings.organization.name, pack.period.label, run_id, report, failures
-        )
+        failures = [archive_error] if archive_error else []
+        organization = ws.settings.organization.name
+        alert = alert_for(organization, pack.period.label, run_id, report, failures)
         outcome = send_alert(ws, alert) if alert else ""
         if outcome:
             store.set_alert(run_id, outcome)
@@ -422,12 +393,75 @@ def send_pack(
         store.close()
     return SendResult(
         report,
-        unaddressed,
+        planned.unaddressed,
         alert=outcome,
         archived=archived,
         archive_error=archive_error,
         warnings=warnings,
     )
+
+
+def plan_send(pack: Pack, roles: list[str] | None) -> Planned:
+    """Every message of the send, or the reason none can go: a pack not whole, a machine that
+    cannot make the PDFs it needs, a key that cannot sign, a recipient that is not valid."""
+    ws = pack.workspace
+    require_complete(pack)
+    archive = ws.settings.archive
+    if archive.pdf or archive.attach_pdf:
+        # a machine without Pango is told now, before anything is sent
+        weasyprint()
+    signer = signer_for(ws)
+    pdfs: dict[str, bytes] = {}
+    messages, unaddressed = plan_messages(
+        ws, pack.documents, now_in(ws), set(roles or []), pdfs, pack.history
+    )
+    return Planned(messages, unaddressed, plan_chat(ws, pack.documents), signer, pdfs)
+
+
+def dispatch_mail(
+    pack: Pack, planned: Planned, dispatcher: Dispatcher
+) -> tuple[DispatchReport, str]:
+    """The pack's mail sent, or held when it needs approval (`[approval] hold_on`) with each held
+    message drafted to the approvers as its readers will see it; and the hold ("" for none)."""
+    ws, approval = pack.workspace, pack.workspace.settings.approval
+    why = approvals.reasons(approval, pack.portfolio, pack.results) if approval else []
+    if not why:
+        return dispatcher.dispatch(planned.signed()), ""
+
+    until = now_in(ws) + approval.window_delta
+    hold = approvals.hold_detail(why, until, pack.portfolio.as_of)
+    report = dispatcher.dispatch(planned.signed(), hold)
+    outcomes = zip(planned.messages, report.outcomes, strict=True)
+    held = [m for m, o in outcomes if o.state == "held"]
+    if held:
+        link = approval_link(ws, until)
+        drafts = approvals.drafts(approval, held, why, until, pack.period.title, link)
+        report.add(dispatcher.dispatch(sign_all(planned.signer, drafts)))
+    return report, hold
+
+
+def approval_link(ws: Workspace, until: datetime) -> Callable | None:
+    """What signs the approval page's links, when the page is deployed (its URL and secret)."""
+    url, secret = ws.env.get("BOARDPACK_APPROVAL_URL"), ws.env.get("BOARDPACK_APPROVAL_SECRET")
+    if not (url and secret):
+        return None
+    return approvals.linker(url, secret, until, ws.settings.audit.scope)
+
+
+def archive_sent(
+    pack: Pack, planned: Planned, report: DispatchReport, run_id: str
+) -> tuple[list[Path], str]:
+    """The PDF copy of record of each report sent (`[archive] pdf`), or why it could not be
+    written: the messages are out, so that is said, and the run's record kept."""
+    if not pack.workspace.settings.archive.pdf:
+        return [], ""
+    try:
+        pdfs = archive_pdfs(
+            pack.workspace, pack.documents, pack.period.label, report, planned.pdfs, run_id
+        )
+    except (OSError, BoardpackError) as exc:
+        return [], f"the PDF archive could not be written: {exc}"
+    return pdfs, ""
 
 
 def recipient_changes(store: AuditStore, period: Period, messages: list) -> list[str]:

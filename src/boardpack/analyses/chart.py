@@ -109,9 +109,8 @@ class Chart:
             for own in settings.chart:  # the workspace's own lines override the standard ones
                 if not own.kinds or kind in own.kinds:
                     lines[own.account] = ChartLine(own.account, own.cost, own.tax_line)
-            self.lines[kind] = tuple(
-                sorted(lines.values(), key=lambda ln: -len(ln.account))
-            )  # longest first
+            # longest first
+            self.lines[kind] = tuple(sorted(lines.values(), key=lambda ln: -len(ln.account)))
 
     def line(self, entity: str, account: str) -> ChartLine | None:
         kind = self.kinds.get(entity, "other")

@@ -245,9 +245,8 @@ def agenda(portfolio: Portfolio, results: Results) -> list[Action]:
     """
     start = portfolio.as_of
     horizon = start + timedelta(days=AGENDA_DAYS)
-    seen = {
-        (a.title, a.entity, a.source) for a in results.actions
-    }  # the CTO's actions are findings' too
+    # the CTO's actions are findings' too
+    seen = {(a.title, a.entity, a.source) for a in results.actions}
     derived: list[Action] = []
     by_step: dict[str, list[tuple[Finding, Action]]] = {}
     for f in results.findings:

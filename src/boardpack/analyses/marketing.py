@@ -400,10 +400,11 @@ def platforms(portfolio: Portfolio, results: Results) -> list[Milestone]:
         for c in portfolio.channels
         if month_start(portfolio.period.start) <= c.month <= portfolio.period.end and c.visits > 0
     }
+    # ranked: (platform, row) pairs, so the milestones know the platform's entity
     ranked, other = (
         [],
         [],
-    )  # ranked: (platform, row) pairs, so the milestones know the platform's entity
+    )
     for p in settings.marketing.platforms:
         row = {
             "rank": None,

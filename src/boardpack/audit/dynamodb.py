@@ -570,9 +570,8 @@ class DynamoAuditStore:
         rows = sorted(
             (self._record_of(r) for r in self._scan("delivery")), key=lambda d: str(d.key)
         )
-        return sorted(
-            rows, key=lambda d: d.key.period, reverse=True
-        )  # stable: newest period first, then by key
+        # stable: newest period first, then by key
+        return sorted(rows, key=lambda d: d.key.period, reverse=True)
 
     def transitions(self, key: DeliveryKey) -> list[Transition]:
         rows = self._query(

@@ -33,11 +33,12 @@ from boardpack.config import Workspace, load_workspace
 from boardpack.errors import WorkspaceError
 from boardpack.sources.secrets import ENV_FILE, ENV_TEMPLATES
 
+# Amazon Linux 2; Amazon Linux 2023
 GLIBC_MINOR = {
     "python3.11": 26,
     "python3.12": 34,
     "python3.13": 34,
-}  # Amazon Linux 2; Amazon Linux 2023
+}
 UNZIPPED_LIMIT = 250 * 1024 * 1024  # Lambda's limit on a function's code, unzipped
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: the same for every build
 SKIPPED_FOLDERS = {".git", "__pycache__", ".venv", "node_modules"}

@@ -176,9 +176,8 @@ def work(event: Any) -> dict:
                 dead_letter(record, f"portfolio {portfolio!r}: {exc}")
         # passing (throttling, a network fault) or not: SQS offers the jobs again,
         except Exception as exc:
-            log.exception(
-                "portfolio %s: %s; the jobs will be retried", portfolio, exc
-            )  # then dead-letters them
+            # then dead-letters them
+            log.exception("portfolio %s: %s; the jobs will be retried", portfolio, exc)
             failures += [record["messageId"] for record, _ in items]
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failures]}
 

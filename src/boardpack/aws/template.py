@@ -242,9 +242,9 @@ def template(
             runtime,
             ReservedConcurrentExecutions=1,
         )
-    resources |= lambda_function(
-        "SesEvents", "ses_events", [*reads, AUDIT], 60, environment, runtime
-    )  # fan-out: the shared table only
+    # fan-out: the shared table only
+    ses_reads = [*reads, AUDIT]
+    resources |= lambda_function("SesEvents", "ses_events", ses_reads, 60, environment, runtime)
     resources |= approval | {"AuditTable": audit_table()}
     resources |= alerts(org.name)
     resources |= ses_events(settings.delivery.ses.configuration_set or "boardpack")

@@ -58,9 +58,9 @@ def prune(workspace: Workspace, store: AuditStore, today: date) -> list[str]:
                 said.append(f"{Path(*parts, folder.name)}/ ({files} files; {key} = {months})")
     if keep.transitions:
         cutoff = add_months(today, -keep.transitions)
-        before = datetime(cutoff.year, cutoff.month, 1, tzinfo=UTC).isoformat(
-            timespec="milliseconds"
-        )  # as the stores write their timestamps (audit.store.now)
+        # as the stores write their timestamps (audit.store.now)
+        first = datetime(cutoff.year, cutoff.month, 1, tzinfo=UTC)
+        before = first.isoformat(timespec="milliseconds")
         if removed := store.prune_transitions(before):
             said.append(
                 f"{removed} audit history rows before {cutoff} (transitions = {keep.transitions})"

@@ -85,9 +85,8 @@ class Ingested:
     matched: int = 0
     unmatched: list[str] = field(default_factory=list)  # SES message ids no delivery has
     suppressed: list[str] = field(default_factory=list)
-    protected: list[str] = field(
-        default_factory=list
-    )  # audit or alert addresses that bounced: alert, never suppress
+    # audit or alert addresses that bounced: alert, never suppress
+    protected: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # e.g. SNS subscription confirmations
 
 

@@ -21,9 +21,8 @@ SIGNATURES = {
 }
 LOGO_LIMIT = 100_000  # bytes: it travels in every message
 LOGO_HEIGHT = 40  # px, as shown
-LOGO_PIXELS = (
-    4_000_000  # a small file can claim a huge picture (a decompression bomb): refuse it unread
-)
+# a small file can claim a huge picture (a decompression bomb): refuse it unread
+LOGO_PIXELS = 4_000_000
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,5 @@ def email_html(doc: Document, brand: Brand = PLAIN) -> tuple[str, str | None]:
         short = render_html(doc, rows, brand, "cid")
         if len(short.encode()) <= HTML_LIMIT:
             break
-    return short, render_html(
-        doc, brand=brand
-    )  # the attachment is a file: its logo travels inside it
+    # the attachment is a file: its logo travels inside it
+    return short, render_html(doc, brand=brand)

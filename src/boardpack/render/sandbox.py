@@ -47,13 +47,14 @@ from boardpack.render.budget import (
 )
 
 TEMPLATE_BYTES = 1_000_000  # a template file: pages of markup, never megabytes
+# Jinja's own helpers: their attributes are theirs
 RUNTIME = (
     LoopContext,
     Macro,
     Namespace,
     Cycler,
     Joiner,
-)  # Jinja's own helpers: their attributes are theirs
+)
 
 # Filters a template may use. Left out: `format` (a "%999999999d" width), `center`, `indent`,
 # `wordwrap` (a width), and `attr` (an attribute by name).

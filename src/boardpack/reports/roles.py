@@ -260,9 +260,8 @@ def build_document(
             if m.id in found and found[m.id].value is not None
         }
 
-    own = [
-        e.name for e in ws.entities if role.id == f"entity-{e.id}"
-    ]  # a venture report covers its venture
+    # a venture report covers its venture
+    own = [e.name for e in ws.entities if role.id == f"entity-{e.id}"]
     return Document(
         id=role.id,
         title=f"{role.title} — {ws.organization.name}",

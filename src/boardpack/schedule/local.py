@@ -181,9 +181,8 @@ class Scheduler:
     ) -> FireResult:
         self.say(f"firing {slot.isoformat()}" + (f" ({detail})" if detail else ""))
         try:
-            ws = load_workspace(
-                self.workspace.root
-            )  # read afresh: the owner may have edited it since the last fire
+            # read afresh: the owner may have edited it since the last fire
+            ws = load_workspace(self.workspace.root)
         except WorkspaceError as exc:  # nothing can be sent or recorded; the scheduler carries on
             result = FireResult(
                 slot, "error", f"the workspace did not load, so nothing was sent or recorded: {exc}"

@@ -195,9 +195,8 @@ class AccountReader:
     def functions(self, region: str) -> None:
         lam = self.client("lambda", region)
         for fn in pages(lam, "list_functions", "Functions"):
-            names = sorted(
-                fn.get("Environment", {}).get("Variables", {})
-            )  # the values are never kept
+            # the values are never kept
+            names = sorted(fn.get("Environment", {}).get("Variables", {}))
             fn.pop("Environment", None)
             self.add(
                 "lambda",

@@ -19,9 +19,8 @@ from boardpack.model import TieOut
 
 BREAKS_SHOWN = 20  # rows where the running balance breaks, named one by one
 CASH = "original_amount - original_fee"
-OWN_ROWS = (
-    "problem IS NULL AND original_fee IS NOT NULL"  # the bank's rows, not fee rows made of them
-)
+# the bank's rows, not fee rows made of them
+OWN_ROWS = "problem IS NULL AND original_fee IS NOT NULL"
 
 
 def shown(value: Decimal, currency: str) -> str:

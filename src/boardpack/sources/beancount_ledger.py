@@ -88,9 +88,8 @@ def _load(db, table, path, shown, spec, ws, latest):
     org = ws.settings.organization.currency
     known = {e.id for e in ws.settings.entities}
     price_map = prices.build_price_map(entries)
-    accounts: dict[str, tuple[bool, str | None]] = (
-        {}
-    )  # account -> (is it cash, its entity): worked out once each
+    # account -> (is it cash, its entity): worked out once each
+    accounts: dict[str, tuple[bool, str | None]] = {}
 
     def account(name: str) -> tuple[bool, str | None]:
         if name not in accounts:

@@ -39,13 +39,11 @@ class ChannelsCsv:
         )
         status.paths = [spec.path]
         status.records = len(portfolio.channels)
-        latest = latest_plausible(
-            portfolio.as_of
-        )  # a month typed a thousand years ahead is not news
+        # a month typed a thousand years ahead is not news
+        latest = latest_plausible(portfolio.as_of)
         newest = max((c.month for c in portfolio.channels if c.month <= latest), default=None)
-        status.freshness = (
-            month_end(newest) if newest else None
-        )  # a month's row covers the whole month
+        # a month's row covers the whole month
+        status.freshness = month_end(newest) if newest else None
         return status
 
 

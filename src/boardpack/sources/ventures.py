@@ -29,9 +29,8 @@ class VentureCsv:
     parser: Callable[[Entity], RowParser]  # a row parser for one entity's file
     records: str  # the Portfolio list it fills
     stale_after_days: int
-    freshness: Callable[
-        [Portfolio, list, list[Path]], date | None
-    ]  # (portfolio, records, files) -> newest
+    # (portfolio, records, files) -> newest
+    freshness: Callable[[Portfolio, list, list[Path]], date | None]
     nothing: str = ""  # why the source failed when it has no record before the as-of date
 
     def read(self, portfolio: Portfolio) -> SourceStatus:
