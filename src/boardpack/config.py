@@ -41,8 +41,7 @@ WORKSPACE_FILE = "boardpack.toml"
 MAX_SETTINGS_BYTES = 1_000_000
 ROLE_IDS = ("ceo", "cto", "cfo", "cmo", "accounting")
 # The first part of the analyses' metric ids: a venture's own metrics are `<entity id>.<name>`, so
-# an entity
-# may not take one of these as its id.
+# an entity may not take one of these as its id.
 RESERVED_IDS = (
     "finance",
     "capital",
@@ -58,6 +57,19 @@ RESERVED_IDS = (
     "entity",
 )
 EntityId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+# where a setting is: its tables' names and its array items' indexes, ("roles", "cfo", "to", 0)
+Key = tuple[str | int, ...]
+
+
+class SettingError(ValueError):
+    """A check across tables that names the key it is about, as data: its message is placed at
+    that key's line in boardpack.toml, never read back out of the text."""
+
+    def __init__(self, key: Key, problem: str):
+        super().__init__(problem)
+        self.key, self.problem = key, problem
+
+
 ReportId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
 
 
@@ -1028,9 +1040,10 @@ class Settings(Strict):
         kind, day = self.organization.period, self.schedule.business_day
         most = 5 if kind == "week" else 20  # the fewest weekdays a week or a month has
         if day is not None and day > most:
-            raise ValueError(
-                f"schedule.business_day = {day}: beyond the {'week' if kind == 'week' else 'month'}"
-                f" that follows a {kind} (some have only {most} business days); choose 1 to {most}"
+            raise SettingError(
+                ("schedule", "business_day"),
+                f"= {day}: beyond the {'week' if kind == 'week' else 'month'} that follows a"
+                f" {kind} (some have only {most} business days); choose 1 to {most}",
             )
         return self
 
@@ -1040,28 +1053,29 @@ class Settings(Strict):
         from boardpack.delivery.addresses import outside
 
         allowed = self.delivery.allowed_domains
-        named = [
-            (f"roles.{rid}.{part}[{i}]", a)
+        named: list[tuple[Key, str]] = [
+            (("roles", rid, part, i), a)
             for rid, role in self.roles.items()
             for part in ("to", "cc")
             for i, a in enumerate(getattr(role, part))
-        ] + [(f"delivery.bcc[{i}]", a) for i, a in enumerate(self.delivery.bcc)]
+        ] + [(("delivery", "bcc", i), a) for i, a in enumerate(self.delivery.bcc)]
         if self.approval:
             named += [
-                (f"approval.approvers[{i}]", a) for i, a in enumerate(self.approval.approvers)
+                (("approval", "approvers", i), a) for i, a in enumerate(self.approval.approvers)
             ]
         if self.alerts.email:
-            named.append(("alerts.email", self.alerts.email))
+            named.append((("alerts", "email"), self.alerts.email))
         named += [
-            (f"watch[{i}].recipients[{j}]", a)
+            (("watch", i, "recipients", j), a)
             for i, rule in enumerate(self.watch)
             for j, a in enumerate(rule.recipients)
         ]
         for key, address in named:
             if outside(address, allowed):
-                raise ValueError(
-                    f"{key}: {address} is outside [delivery] allowed_domains"
-                    f" ({', '.join(allowed)}): correct the address, or add its domain there"
+                raise SettingError(
+                    key,
+                    f"{address} is outside [delivery] allowed_domains ({', '.join(allowed)}):"
+                    " correct the address, or add its domain there",
                 )
         return self
 
@@ -1070,82 +1084,95 @@ class Settings(Strict):
         ids = [e.id for e in self.entities]
         for again, entity_id in enumerate(ids):
             if (first := ids.index(entity_id)) < again:
-                raise ValueError(
-                    f"entities[{again}].id = {entity_id!r} is declared twice (entities[{first}] "
-                    "has it too); give each venture its own id"
+                raise SettingError(
+                    ("entities", again, "id"),
+                    f"= {entity_id!r} is declared twice (entities[{first}] has it too); give each"
+                    " venture its own id",
                 )
-        named: dict[str, str] = {}
-        for entity in self.entities:
+        aliases: dict[str, str] = {}
+        for n, entity in enumerate(self.entities):
             for alias in dict.fromkeys(
                 a.strip().casefold() for a in (entity.name, *entity.aliases)
             ):
-                if alias in named and named[alias] != entity.id:
-                    raise ValueError(
-                        f"{alias!r} names two entities, {named[alias]} and {entity.id} (by name or"
-                        " aliases): a counterparty must name one venture; remove it from one"
+                if alias in aliases and aliases[alias] != entity.id:
+                    raise SettingError(
+                        ("entities", n),
+                        f"{alias!r} names two entities, {aliases[alias]} and {entity.id} (by name"
+                        " or aliases): a counterparty must name one venture; remove it from one",
                     )
-                named[alias] = entity.id
+                aliases[alias] = entity.id
         known = ", ".join(ids)
-        refs = [
-            (f"sources.ledger[{i}].entity", s.entity) for i, s in enumerate(self.sources.ledger)
+        refs: list[tuple[Key, str | None]] = [
+            (("sources", "ledger", i, "entity"), s.entity)
+            for i, s in enumerate(self.sources.ledger)
         ]
         refs += [
-            (f"marketing.lists[{i}].entity", m.entity) for i, m in enumerate(self.marketing.lists)
+            (("marketing", "lists", i, "entity"), m.entity)
+            for i, m in enumerate(self.marketing.lists)
         ]
         refs += [
-            (f"marketing.platforms[{i}].entity", m.entity)
+            (("marketing", "platforms", i, "entity"), m.entity)
             for i, m in enumerate(self.marketing.platforms)
         ]
         refs += [
-            (f"finance.initiatives[{i}].entity", x.entity)
+            (("finance", "initiatives", i, "entity"), x.entity)
             for i, x in enumerate(self.finance.initiatives)
         ]
         refs += [
-            (f"opening_balances[{i}].entity", b.entity) for i, b in enumerate(self.opening_balances)
+            (("opening_balances", i, "entity"), b.entity)
+            for i, b in enumerate(self.opening_balances)
         ]
         if self.sources.tasks:
-            refs.append(("sources.tasks.entity", self.sources.tasks.entity))
-        for where, ref in refs:
+            refs.append((("sources", "tasks", "entity"), self.sources.tasks.entity))
+        for key, ref in refs:
             if ref is not None and ref not in ids:
-                raise ValueError(f"{where} = {ref!r} is not a declared entity (known: {known})")
-        for kind, items in (
-            ("kpi", self.kpis),
-            ("decision rule", self.finance.rules),
-            ("initiative", self.finance.initiatives),
+                raise SettingError(key, f"= {ref!r} is not a declared entity (known: {known})")
+        for kind, table, items in (
+            ("kpi", ("kpis",), self.kpis),
+            ("decision rule", ("finance", "rules"), self.finance.rules),
+            ("initiative", ("finance", "initiatives"), self.finance.initiatives),
         ):
             seen = [x.id for x in items]
-            for dup in sorted({i for i in seen if seen.count(i) > 1}):
-                raise ValueError(f"{kind} id {dup!r} is declared twice")
-        named_metrics = [(f"kpis[{i}].id", k.id) for i, k in enumerate(self.kpis)]
-        named_metrics += [
-            (f"finance.rules[{i}].metric", r.metric) for i, r in enumerate(self.finance.rules)
+            for again, dup in enumerate(seen):
+                if seen.index(dup) < again:
+                    key = (*table, again, "id")
+                    raise SettingError(key, f"{kind} id {dup!r} is declared twice")
+        named_metrics: list[tuple[Key, str]] = [
+            (("kpis", i, "id"), k.id) for i, k in enumerate(self.kpis)
         ]
-        for where, metric in named_metrics:
+        named_metrics += [
+            (("finance", "rules", i, "metric"), r.metric) for i, r in enumerate(self.finance.rules)
+        ]
+        for key, metric in named_metrics:
             family = metric.split(".")[0]
             if family not in (*RESERVED_IDS, *ids):
                 hint = difflib.get_close_matches(family, [*RESERVED_IDS, *ids], n=1)
-                raise ValueError(
-                    f"{where} = {metric!r} names no metric: a metric id begins with an analysis "
+                raise SettingError(
+                    key,
+                    f"= {metric!r} names no metric: a metric id begins with an analysis "
                     f"({', '.join(RESERVED_IDS[:6])}…) or a venture's id ({known})"
-                    + (f"; did you mean {hint[0]!r}?" if hint else "")
+                    + (f"; did you mean {hint[0]!r}?" if hint else ""),
                 )
         for report, spec in self.reports.items():
             if report.startswith("entity-"):
-                raise ValueError(
-                    f"reports.{report}: entity-... ids are the venture reports; choose another id"
+                raise SettingError(
+                    ("reports", report),
+                    "entity-... ids are the venture reports; choose another id",
                 )
             if report not in ROLE_IDS and (spec.title is None or spec.sections is None):
-                raise ValueError(
-                    f"reports.{report}: a report of your own needs a title and its sections"
-                    ' (title = "Board pack", sections = ["executive.summary", ...])'
+                raise SettingError(
+                    ("reports", report),
+                    "a report of your own needs a title and its sections"
+                    ' (title = "Board pack", sections = ["executive.summary", ...])',
                 )
         reports = sorted({*ROLE_IDS, *self.reports, *(f"entity-{i}" for i in ids)})
         for role in self.roles:
             if role not in reports:
                 hint = difflib.get_close_matches(role, reports, n=1)
-                raise ValueError(
-                    f"roles.{role}: no report has this id; "
-                    + (f"did you mean {hint[0]!r}?" if hint else f"reports: {', '.join(reports)}")
+                raise SettingError(
+                    ("roles", role),
+                    "no report has this id; "
+                    + (f"did you mean {hint[0]!r}?" if hint else f"reports: {', '.join(reports)}"),
                 )
         return self
 
@@ -1257,10 +1284,10 @@ def _describe(file: Path, text: str, err: dict) -> str:
         if not (isinstance(p, str) and p.startswith(("function-", "literal[")))
     ]
     message = err["msg"].removeprefix("Value error, ")
-    named = KEY_FIRST.match(message) if not loc else None
-    if named:  # a check across tables names its key first: `roles.cfoo: ...`
-        loc = [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", named[1])]
-        message = message[len(named[1]) :].removeprefix(": ").lstrip()
+    error = err.get("ctx", {}).get("error")
+    if isinstance(error, SettingError):
+        # a check across tables names its key as data: placed at that key's line
+        loc, message = [*loc, *error.key], error.problem
     key = (
         "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
         or "(top level)"
@@ -1287,9 +1314,6 @@ def _describe(file: Path, text: str, err: dict) -> str:
     if err["type"] == "missing":
         return f"{where}: {key}: required key is missing; add {leaf} = ..."
     return f"{where}: {key} {message}" if message.startswith("= ") else f"{where}: {key}: {message}"
-
-
-KEY_FIRST = re.compile(r"^([a-z_]+(?:\.[\w-]+|\[\d+\])+)(?=: | = )")
 
 
 def _fields_at(loc: list) -> list[str]:

@@ -54,7 +54,8 @@ def test_an_overdue_to_do_leads_the_to_dos_of_its_rank(tmp_path):
     # severity first (the high findings' actions), then the due date: the overdue lease first
     (first,) = [a for a in pack.results.agenda if a.priority == 3][:1]
     assert (first.title, first.due) == ("Renegotiate the lease", date(2026, 11, 1))
-    assert all(a.priority < 3 for a in pack.results.agenda[: pack.results.agenda.index(first)])
+    before = pack.results.agenda[: pack.results.agenda.index(first)]
+    assert before and {a.priority for a in before} <= {1, 2}
 
 
 def test_asset_inventory_lists_domains_with_only_their_own_findings(pack):

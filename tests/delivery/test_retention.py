@@ -35,6 +35,7 @@ def test_prune_removes_only_what_the_retention_no_longer_keeps(tmp_path):
     touch(state / "archive" / label(13) / "run-a" / "ceo.pdf")  # ended more than 12 months ago
     touch(state / "archive" / label(12) / "run-b" / "ceo.pdf")  # ended within them
     touch(state / "dry-run" / label(4) / "ceo.eml")
+    touch(state / "dry-run" / label(4) / "cfo.eml")
     touch(state / "dry-run" / label(2) / "ceo.eml")
     touch(root / "reports" / label(4) / "ceo.html")
     touch(root / "reports" / "drafts" / "mine.html")  # not a period's folder: never touched
@@ -43,16 +44,16 @@ def test_prune_removes_only_what_the_retention_no_longer_keeps(tmp_path):
     try:
         said = prune(ws, store, date.today())
         assert said == [
-            f"archive/{label(13)}/ (1 files; pdfs = 12)",
-            f"dry-run/{label(4)}/ (1 files; dry_runs = 3)",
-            f"reports/{label(4)}/ (1 files; previews = 3)",
+            f"archive/{label(13)}/ (1 file; pdfs = 12)",
+            f"dry-run/{label(4)}/ (2 files; dry_runs = 3)",
+            f"reports/{label(4)}/ (1 file; previews = 3)",
         ]  # the send's history rows are from today: kept
         kept = [
             state / "archive" / label(12),
             state / "dry-run" / label(2),
             root / "reports/drafts",
         ]
-        assert all(k.is_dir() for k in kept)
+        assert [k for k in kept if not k.is_dir()] == []
         assert store.transitions(store.deliveries("2026-10")[0].key)
         # four months on, the history rows of that send go too; the deliveries stay
         later = prune(ws, store, add_months(date.today(), 4))
@@ -74,7 +75,7 @@ def test_prune_on_the_command_line(tmp_path):
     touch(root / ".boardpack" / "dry-run" / "2020-01" / "ceo.eml")
     done = run_cli("prune", "-w", str(root))
     assert (
-        done.returncode == 0 and "removed dry-run/2020-01/ (1 files; dry_runs = 3)" in done.stdout
+        done.returncode == 0 and "removed dry-run/2020-01/ (1 file; dry_runs = 3)" in done.stdout
     )
     runs = json.loads(run_cli("runs", "-w", str(root), "--json").stdout)
     assert runs["deliveries"] == []

@@ -42,7 +42,6 @@ PATTERNS = {
     "boardpack.render.markdown.LEADING": "match",
     "boardpack.preview.CID": "sub",
     "boardpack.config.REGION": "fullmatch",
-    "boardpack.config.KEY_FIRST": "match",
     "boardpack.config.POSITIONAL": "fullmatch",
     "boardpack.config.OWNED_OR_OWED": "fullmatch",
     "boardpack.analyses.reconciliation.WORDS": "sub",
@@ -88,9 +87,11 @@ PATTERNS |= {f"boardpack.sources.secret_lines.quoted_run[{n}]": "search" for n i
 # compiled in the code but never applied to workspace data: why, for each
 NOT_ON_WORKSPACE_DATA = {
     "boardpack.config._line_of": "built from a key name with re.escape, one bounded pass per line",
-    "boardpack.config._describe": "splits a key path of pydantic's own making",
     "boardpack.aws.template.eventbridge_cron": "digits of a cron field already checked by croniter",
     "boardpack.sources.regex_needs.between": "cuts the literal strings of detect-secrets' patterns",
+    "boardpack.sources.regex_needs.parse_understood": (
+        "compiles its own fixed patterns and matches them on its own fixed strings"
+    ),
     "boardpack.sources.ledger.QUOTED": "boardpack's own SQL for a problem's message, never data",
     "boardpack.delivery.http_post.without_url": (
         "literal pieces of the operator's webhook URL (re.escape): one pass each over an answer"

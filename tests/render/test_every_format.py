@@ -86,7 +86,9 @@ def documents(draw) -> tuple[Document, list[str]]:
         if kind == "metrics":
             return MetricsBlock(items=tuple(metric() for _ in range(count)))
         if kind == "table":
-            columns = [Column.text("name", word()), Column.number("amount", word())]
+            # a table with no rows says so instead of its columns' names (reports/plain.NO_ROWS)
+            label = word if count else word.unsaid
+            columns = [Column.text("name", label()), Column.number("amount", label())]
             rows = tuple({"name": word(), "amount": draw(VALUES)} for _ in range(count))
             note = word() if draw(st.booleans()) else ""
             table = Table(id=f"t.{word.unsaid()}", title=word(), columns=tuple(columns), rows=rows,

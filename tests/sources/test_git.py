@@ -363,6 +363,27 @@ def test_unreadable_repositories_are_reported_and_the_pack_still_builds(tmp_path
     assert built.returncode == 0 and (tmp_path / "out/2026-10/cto.html").is_file()
 
 
+def test_another_detect_secrets_is_refused_by_name_and_nothing_is_sent(tmp_path, site, monkeypatch):
+    """The scan calls detect-secrets' own line loop, pinned to one version: another one installed
+    makes the git source unreadable with the fix in its message, and a send stops before any
+    message goes."""
+    from boardpack.sources import secret_lines
+
+    monkeypatch.setattr(secret_lines, "installed_version", lambda: "1.6.0")
+    ws = workspace(tmp_path, ["../repos/site"])
+    pack = build(ws)
+    error = pack.portfolio.sources["git"].error
+    assert error == (
+        "the secret scan cannot run: detect-secrets 1.6.0 is installed, and boardpack's scan is"
+        " written against 1.5.0 exactly; install that one: pip install 'detect-secrets==1.5.0'"
+    )
+    assert pack.portfolio.repositories == []
+    sent = cli(tmp_path, "send", "-w", str(ws), "--as-of", AS_OF.isoformat())
+    assert sent.returncode == 2 and "detect-secrets==1.5.0" in sent.stderr + sent.stdout
+    assert "Traceback" not in sent.stderr + sent.stdout
+    assert not list(ws.rglob("*.eml"))
+
+
 def test_a_large_tree_is_scanned_across_processes_with_the_same_findings(monkeypatch):
     """Past POOL_FROM_FILES files the scan spreads over a pool of spawned processes: the same hits,
     in the same order, as one process finds, and none of the secret's characters come back."""

@@ -187,3 +187,59 @@ def test_what_only_the_ini_parse_makes_is_found(text, kind, monkeypatch):
         ours = scanner.scan("notes.md", text)
         assert ours == reference_scan(scanner, "notes.md", text, monkeypatch)
     assert kind + " High Entropy String" in {hit.kind for hit in ours}
+
+
+@pytest.fixture
+def fresh_parse_check():
+    """The parse check is made once a process: forgotten before and after a test that changes it."""
+    from boardpack.sources import regex_needs
+
+    regex_needs.parse_understood.cache_clear()
+    regex_needs.parsed_needs.cache_clear()
+    yield regex_needs
+    regex_needs.parse_understood.cache_clear()
+    regex_needs.parsed_needs.cache_clear()
+
+
+def test_this_python_parses_patterns_as_the_prefilter_reads_them(fresh_parse_check):
+    assert fresh_parse_check.parse_understood()
+    assert needs(__import__("re").compile("AKIA[0-9A-Z]{16}")) is not None
+
+
+@pytest.mark.parametrize("parse", ["raises", "reads otherwise"])
+def test_a_python_whose_parse_is_not_understood_sends_every_line_through(
+    parse, fresh_parse_check, monkeypatch
+):
+    """`re._parser` is CPython's own: one that raises, or parses differently, is caught by the
+    check of known patterns, every pattern then needs nothing, and every secret is still found."""
+    import re
+    from re import _parser
+
+    real = _parser.parse
+
+    def changed(pattern, flags=0):
+        if parse == "raises":
+            raise AttributeError("no such parser here")
+        return real("zz" + pattern, flags)  # a literal every real match lacks
+
+    monkeypatch.setattr(_parser, "parse", changed)
+    assert not fresh_parse_check.parse_understood()
+    assert needs(re.compile("AKIA[0-9A-Z]{16}")) is None
+    rng = random.Random(3)
+    scanner = SecretScanner(b"k" * 32)
+    with scanner.session():
+        text = "\n".join(f"key_{n} = {token}" for n, token in enumerate(tokens(rng))) + "\n"
+        ours = scanner.scan("settings.py", text)
+        assert ours == reference_scan(scanner, "settings.py", text, monkeypatch)
+    assert {"AWS Access Key", "GitHub Token", "Private Key"} <= {hit.kind for hit in ours}
+
+
+def test_the_detect_secrets_the_scan_is_written_against_is_the_one_pinned_and_installed():
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    dependencies = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    assert f"detect-secrets=={secret_lines.DETECT_SECRETS}" in dependencies
+    assert secret_lines.installed_version() == secret_lines.DETECT_SECRETS
+    assert secret_lines.unsupported() is None

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from boardpack.audit.store import AuditStore
 from boardpack.config import Workspace
+from boardpack.figures import plural
 from boardpack.files import output_path
 from boardpack.period import add_months, period_containing
 
@@ -55,7 +56,8 @@ def prune(workspace: Workspace, store: AuditStore, today: date) -> list[str]:
                 output_path(workspace.root, folder)
                 files = sum(1 for p in folder.rglob("*") if p.is_file())
                 shutil.rmtree(folder)
-                said.append(f"{Path(*parts, folder.name)}/ ({files} files; {key} = {months})")
+                gone = f"{Path(*parts, folder.name)}/"
+                said.append(f"{gone} ({plural(files, 'file')}; {key} = {months})")
     if keep.transitions:
         cutoff = add_months(today, -keep.transitions)
         # as the stores write their timestamps (audit.store.now)

@@ -58,17 +58,18 @@ class MarkdownWriter(Writer):
 
     def table(self, block: Data) -> None:
         t, columns = block["table"], block["table"]["columns"]
-        self.lines += [
-            "",
-            f"**{md(t['title'])}**",
-            "",
-            "| " + " | ".join(md(c["label"]) for c in columns) + " |",
-            "|" + "|".join("---:" if c["numeric"] else "---" for c in columns) + "|",
-        ]
-        self.lines += [
-            "| " + " | ".join(md(cell_text(row.get(c["id"]))) for c in columns) + " |"
-            for row in t["rows"]
-        ]
+        self.lines += ["", f"**{md(t['title'])}**", ""]
+        if t["empty"]:
+            self.lines += [md(t["empty"]), ""]  # a paragraph of its own
+        else:
+            self.lines += [
+                "| " + " | ".join(md(c["label"]) for c in columns) + " |",
+                "|" + "|".join("---:" if c["numeric"] else "---" for c in columns) + "|",
+            ]
+            self.lines += [
+                "| " + " | ".join(md(cell_text(row.get(c["id"]))) for c in columns) + " |"
+                for row in t["rows"]
+            ]
         if t["note"]:
             self.lines += ["", f"*{md(t['note'])}*"]
 
@@ -91,17 +92,18 @@ class MarkdownWriter(Writer):
 
     def chart(self, block: Data) -> None:
         unit = f" ({md(block['unit'])})" if block["unit"] else ""
-        self.lines += [
-            "",
-            f"**{md(block['title'])}**{unit}",
-            "",
-            "| | " + " | ".join(md(name) for name in block["series"]) + " |",
-            "|---|" + "---:|" * len(block["series"]),
-        ]
-        self.lines += [
-            f"| {md(row['label'])} | " + " | ".join(cell_text(v) for v in row["values"]) + " |"
-            for row in block["rows"]
-        ]
+        self.lines += ["", f"**{md(block['title'])}**{unit}", ""]
+        if block["empty"]:
+            self.lines += [md(block["empty"]), ""]
+        else:
+            self.lines += [
+                "| | " + " | ".join(md(name) for name in block["series"]) + " |",
+                "|---|" + "---:|" * len(block["series"]),
+            ]
+            self.lines += [
+                f"| {md(row['label'])} | " + " | ".join(cell_text(v) for v in row["values"]) + " |"
+                for row in block["rows"]
+            ]
         if block["note"]:
             self.lines += ["", f"*{md(block['note'])}*"]
 

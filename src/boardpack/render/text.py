@@ -53,7 +53,8 @@ class TextWriter(Writer):
 
     def table(self, block: Data) -> None:
         t = block["table"]
-        self.lines += ["", *wrap(t["title"] + ":"), *table_lines(t)]
+        rows = wrap(t["empty"]) if t["empty"] else table_lines(t)
+        self.lines += ["", *wrap(t["title"] + ":"), *rows]
         if t["note"]:
             self.lines += wrap(f"({t['note']})")
 
@@ -82,7 +83,8 @@ class TextWriter(Writer):
 
     def chart(self, block: Data) -> None:
         unit = f" ({block['unit']})" if block["unit"] else ""
-        self.lines += ["", *wrap(f"{block['title']}{unit}:"), *chart_lines(block)]
+        rows = wrap(block["empty"]) if block["empty"] else chart_lines(block)
+        self.lines += ["", *wrap(f"{block['title']}{unit}:"), *rows]
         if block["note"]:
             self.lines += wrap(f"({block['note']})")
 

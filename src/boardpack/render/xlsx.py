@@ -44,8 +44,8 @@ def render_xlsx(doc: Document, currency: str) -> bytes:
 
 def contents(section: Data) -> list[tuple[Data, str]]:
     """Each block of a section, and what it says in a line: a metric's label and value, a table's
-    or a chart's title (its sheet), a finding's or an action's title, a text; an empty section has
-    a line of its own, so that every section is in the workbook."""
+    or a chart's title (its sheet) and that it has no rows, a finding's or an action's title, a
+    text."""
     lines = []
     for b in section["blocks"]:
         kind = b["type"]
@@ -53,11 +53,12 @@ def contents(section: Data) -> list[tuple[Data, str]]:
             lines += [(b, f"{m['label']}: {m['shown']}") for m in b["items"]]
         elif kind in ("findings", "actions"):
             lines += [(b, item["title"]) for item in b["items"]]
-        elif kind == "table":
-            lines.append((b, b["table"]["title"]))
+        elif kind in ("table", "chart"):
+            shown = b["table"] if kind == "table" else b
+            lines.append((b, ": ".join(filter(None, (shown["title"], shown["empty"])))))
         else:
-            lines.append((b, b["title"] if kind == "chart" else b["text"]))
-    return lines or [({"type": ""}, "")]
+            lines.append((b, b["text"]))
+    return lines
 
 
 class Sheets:

@@ -66,6 +66,9 @@ Block = MetricsBlock | TableBlock | FindingsBlock | ActionsBlock | ChartBlock | 
 
 # sections shown before the key numbers: what changed for you, in brief
 LEAD = ("changes", "summary")
+# what every format says for a section with nothing in it, and for a table or chart with no rows
+NO_DATA_TEXT = "No data for this period."
+NO_ROWS = "No rows for this period."
 
 
 @dataclass(frozen=True, kw_only=True)

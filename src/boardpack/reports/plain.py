@@ -4,8 +4,9 @@
 and None — never a `Document` or anything with methods, so that a workspace's own template can read
 it safely. It holds everything a format needs: each value and how it reads (`shown`), its changes
 and how they read (`moves`), statuses, footnote numbers and texts, a finding's and an action's
-standing. The JSON form (`json_form`), the HTML template, text, Markdown, the XLSX workbook and the
-chat cards all read it; `BLOCK_TYPES` are the `type`s a block may have.
+standing, and what is said where there is nothing (a section with no blocks, a table or a chart
+with no rows). The JSON form (`json_form`), the HTML template, text, Markdown, the XLSX workbook
+and the chat cards all read it; `BLOCK_TYPES` are the `type`s a block may have.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from boardpack.figures import NO_DATA, change_text, value_text
 from boardpack.model import Action, Finding, Metric, Table
 from boardpack.reports.document import (
     LEAD,
+    NO_DATA_TEXT,
+    NO_ROWS,
     ActionsBlock,
     Block,
     ChartBlock,
@@ -70,7 +73,9 @@ def plain(doc: Document) -> Data:
                 "id": s.id,
                 "title": s.title,
                 "lead": s.id in LEAD,  # shown before the key numbers
-                "blocks": [block(b, doc, numbers) for b in s.blocks],
+                # a section with nothing in it says so, the same in every format
+                "blocks": [block(b, doc, numbers) for b in s.blocks]
+                or [{"type": "text", "text": NO_DATA_TEXT, "tone": "info"}],
             }
             for s in doc.sections
         ],
@@ -133,6 +138,7 @@ def table(t: Table) -> Data:
         "provenance": list(t.provenance),
         "columns": [{"id": c.id, "label": c.label, "numeric": c.numeric} for c in t.columns],
         "rows": [dict(row) for row in t.rows],
+        "empty": "" if t.rows else NO_ROWS,  # said instead of the rows when there are none
     }
 
 
@@ -175,6 +181,7 @@ def chart(b: ChartBlock) -> Data:
         "unit": b.unit,
         "series": list(b.series),
         "note": b.note,
+        "empty": "" if b.rows else NO_ROWS,
         "rows": [
             {
                 "label": label,

@@ -10,10 +10,11 @@ from importlib.metadata import entry_points
 from boardpack import links
 from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
-from boardpack.figures import value_text
+from boardpack.figures import plural, value_text
 from boardpack.model import Metric, Portfolio, Results, SourceStatus
 from boardpack.reports import summary
 from boardpack.reports.document import (
+    NO_DATA_TEXT,
     ActionsBlock,
     Document,
     MetricsBlock,
@@ -356,7 +357,7 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
                 ),
             ),
         )
-    blocks = spec.build(results, portfolio) or [TextBlock(text="No data for this period.")]
+    blocks = spec.build(results, portfolio) or [TextBlock(text=NO_DATA_TEXT)]
     return Section(id=spec.id, title=spec.title, blocks=tuple(notices + blocks))
 
 
@@ -388,7 +389,7 @@ def short_agenda(sections: tuple[Section, ...], size: int) -> tuple[Section, ...
                 rest = block.items[size:]
                 block = replace(block, items=block.items[:size])
                 if rest:
-                    more = f"{len(rest)} more action{'s' if len(rest) > 1 else ''}"
+                    more = plural(len(rest), "more action")
                     blocks += [block, TextBlock(text=f"{more} in the appendix, in the same order.")]
                     continue
             blocks.append(block)
@@ -397,7 +398,7 @@ def short_agenda(sections: tuple[Section, ...], size: int) -> tuple[Section, ...
         out.append(
             Section(
                 id="executive.agenda_rest",
-                title=f"Appendix: {len(rest)} more action{'s' if len(rest) > 1 else ''}",
+                title=f"Appendix: {plural(len(rest), 'more action')}",
                 blocks=(ActionsBlock(items=rest),),
             )
         )

@@ -32,9 +32,8 @@ class SectionSpec:
     title: str
     build: Build
     needs: tuple[str, ...] = ()  # source names without which the section has nothing to say
-    uses: tuple[
-        str, ...
-    ] = ()  # sources it draws on in part: their absence is noted, the rest still shown
+    # sources it draws on in part: their absence is noted, the rest still shown
+    uses: tuple[str, ...] = ()
     analysis: str | None = None  # the analysis whose failure makes the section unavailable
 
 

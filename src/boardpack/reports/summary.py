@@ -119,13 +119,15 @@ def serious(findings: list[Finding]) -> list[Sentence]:
 
 
 def ask(actions: list[Action], findings: list[Finding]) -> Sentence | None:
-    """The first action of the report (its agenda, ranked), else the most serious finding's."""
+    """The first action of the report (its agenda, ranked), else the action of the most serious
+    finding that has one; nothing when there is neither."""
+    acted = [f for f in findings if f.action]
     if actions:
         first = actions[0]
         due = f", due {first.due}" if first.due else ""
         text = f"First to do: {first.title.rstrip('.')} ({first.owner.upper()}{due})."
-    elif findings:
-        top = min(findings, key=lambda f: SEVERITY_RANK[f.severity])
+    elif acted:
+        top = min(acted, key=lambda f: SEVERITY_RANK[f.severity])
         text = f"First to do: {top.action.rstrip('.')}."
     else:
         return None

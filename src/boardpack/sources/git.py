@@ -25,6 +25,7 @@ from boardpack.errors import SourceProblem, WorkspaceError
 from boardpack.model import Pin, Portfolio, Release, Repository, SecretFinding, SourceStatus
 from boardpack.sources.git_safe import GitError, NotARepository, SafeGit
 from boardpack.sources.lockfiles import parser_for
+from boardpack.sources.secret_lines import unsupported
 from boardpack.sources.secrets import KEY_FILE, Baseline, Hit, SecretScanner, fingerprint_key
 from boardpack.sources.stack import StackFacts, wants_text
 
@@ -46,6 +47,9 @@ class GitRepositories:
         spec = ws.settings.sources.git or GitSource()
         status = SourceStatus(name=self.name, configured=bool(listed), optional=spec.optional)
         if not listed:
+            return status
+        status.error = unsupported()
+        if status.error:
             return status
         baseline = Baseline()
         if spec.baseline:

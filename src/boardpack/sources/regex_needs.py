@@ -7,7 +7,11 @@ branch needs what one of its alternatives needs; a sequence needs what each of i
 repeat of one character class at least MIN_RUN times needs such a run. Everything else (classes
 repeated fewer times, look-arounds, back-references, optional parts) needs nothing. So the needs
 are sound: a text without them has no match. Strings are compared casefolded, so the needs hold
-with or without case; another Python's parse, or anything not understood, needs nothing.
+with or without case; anything not understood needs nothing.
+
+`re._parser` is CPython's, not a public interface: before it is trusted, the parse of a few
+patterns whose needs are known by hand is checked once (`parse_understood`). A Python whose parse
+reads otherwise, or has none, gives every pattern no needs: every line is scanned, only slower.
 """
 
 from __future__ import annotations
@@ -34,9 +38,44 @@ Part = str | Run
 Ways = frozenset[frozenset[Part]]  # one of the ways, with every part of it
 
 
+# patterns, and what every match of each needs, worked out by hand: `parse_understood` checks that
+# this Python's parse gives them
+KNOWN = (
+    ("abc", [{"abc"}]),
+    ("ab(?:cd|ef)g", [{"ab", "cd", "g"}, {"ab", "ef", "g"}]),
+    ("x+y{2}z*", [{"x", "y"}]),
+    ("(?i)Key(?=s)", [{"key"}]),
+    ("a?(b)c{0,3}", [{"b"}]),
+    (r"(\w)\1d", [{"d"}]),
+)
+
+
 @cache
+def parse_understood() -> bool:
+    """Whether this Python's pattern parse reads as the one this module is written against."""
+    if any(parsed_needs(re.compile(p)) != frozenset(map(frozenset, w)) for p, w in KNOWN):
+        return False
+    # a class repeated at least MIN_RUN times: "k" and a run of that many digits, no fewer
+    ways = parsed_needs(re.compile(f"k[0-9]{{{MIN_RUN},}}")) or frozenset()
+    runs = [p for way in ways for p in way if isinstance(p, Run)]
+    return (
+        len(ways) == 1
+        and len(runs) == 1
+        and {p for way in ways for p in way if isinstance(p, str)} == {"k"}
+        and bool(runs[0].pattern.search("x" + "7" * MIN_RUN))
+        and not runs[0].pattern.search("x" + "7" * (MIN_RUN - 1))
+        and bool(runs[0].shorter.search("7" * (MIN_RUN - 1)))
+    )
+
+
 def needs(pattern: re.Pattern) -> Ways | None:
     """The ways a text can meet what every match of `pattern` needs; None when nothing is known."""
+    return parsed_needs(pattern) if parse_understood() else None
+
+
+@cache
+def parsed_needs(pattern: re.Pattern) -> Ways | None:
+    """`needs`, from this Python's parse of the pattern, trusted or not."""
     try:
         from re import _constants as op
         from re import _parser

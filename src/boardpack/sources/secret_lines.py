@@ -9,7 +9,12 @@ passed over, and every other line goes through detect-secrets' own loop unchange
 filters, with the same context around the line). A pattern is tried on a file's lines only when
 the file has what every match of it needs (regex_needs), and detect-secrets' second, INI-parsed
 look at a file is taken only when a pattern could be found in what it makes. A plugin whose
-patterns are not known here (another version's, or one a setting adds) sends every line through."""
+patterns are not known here (another version's, or one a setting adds) sends every line through.
+
+detect-secrets has no public call that scans text in memory with a file's name and context (its
+`scan_file` reads the disk, its `scan_line` knows no file), so this calls its line loop's own parts
+(`_scan_line`, `_is_filtered_out`): the version they are written against is pinned exactly in
+pyproject.toml, and another one installed is refused by name (`unsupported`), not half-used."""
 
 from __future__ import annotations
 
@@ -19,6 +24,31 @@ from collections.abc import Iterator
 from functools import cache
 
 from boardpack.sources.regex_needs import Haystack, between, needs
+
+# the detect-secrets these calls are written and tested against (pyproject.toml pins it)
+DETECT_SECRETS = "1.5.0"
+
+
+def installed_version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("detect-secrets")
+    except PackageNotFoundError:
+        return None
+
+
+def unsupported() -> str | None:
+    """Why the secret scan cannot run on this machine's detect-secrets; None when it can."""
+    found = installed_version()
+    if found == DETECT_SECRETS:
+        return None
+    have = f"detect-secrets {found} is installed" if found else "detect-secrets is not installed"
+    return (
+        f"the secret scan cannot run: {have}, and boardpack's scan is written against"
+        f" {DETECT_SECRETS} exactly; install that one:"
+        f" pip install 'detect-secrets=={DETECT_SECRETS}'"
+    )
 
 
 def plugin_patterns(filename: str) -> list[re.Pattern] | None:

@@ -1,0 +1,206 @@
+"""The plain-data form of a report, on its own: what it says where there is nothing, how a figure
+and its moves read, a finding's and an action's standing — and every format showing the same thing
+for each of the bad inputs (issue 37)."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import openpyxl
+import pytest
+
+from boardpack.figures import NO_DATA
+from boardpack.render.html import render_html
+from boardpack.render.markdown import render_markdown
+from boardpack.render.text import render_text
+from boardpack.render.xlsx import render_xlsx
+from boardpack.reports.document import (
+    NO_DATA_TEXT,
+    NO_ROWS,
+    ActionsBlock,
+    ChartBlock,
+    FindingsBlock,
+    MetricsBlock,
+    Section,
+    TableBlock,
+)
+from boardpack.reports.plain import content_hash, json_form, plain, standing
+from tests.reports.documents import AS_OF, action, document, finding, metric, table
+
+
+def bad_inputs():
+    """A document with an empty section, a table and a chart with no rows, a metric with no value,
+    a finding with no action and an action with no due date."""
+    nothing = metric("finance.runway", value=None, unit="months", label="Runway")
+    chart = ChartBlock(id="finance.trend", title="Cash by month", unit="USD", series=("cash",),
+                       rows=())  # fmt: skip
+    return document(
+        Section(id="empty", title="Nothing here", blocks=()),
+        Section(
+            id="figures",
+            title="Figures",
+            blocks=(
+                MetricsBlock(items=(nothing,)),
+                TableBlock(table=table()),
+                chart,
+                FindingsBlock(items=(finding("Key in a repository", action=""),)),
+                ActionsBlock(items=(action("Agree the budget", due=None),)),
+            ),
+        ),
+        footnotes=(nothing,),
+    )
+
+
+def html_text(doc) -> str:
+    body = render_html(doc)
+    body = re.sub(r"<style.*?</style>", "", body[body.find("<body") :], flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def workbook_text(doc) -> str:
+    book = openpyxl.load_workbook(BytesIO(render_xlsx(doc, "USD")))
+    return "\n".join(
+        str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value
+    )
+
+
+FORMATS = {
+    "text": lambda doc: " ".join(render_text(doc).split()),
+    "markdown": lambda doc: " ".join(render_markdown(doc).split()),
+    "html": html_text,
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_bad_input_reads_the_same_in_every_format(fmt):
+    shown = FORMATS[fmt](bad_inputs())
+    # the empty section says so, under its title
+    assert re.search(r"nothing here\W+" + re.escape(NO_DATA_TEXT), shown, re.I), shown
+    # the table and the chart with no rows: their titles, and that they have none (no empty grid)
+    assert re.search(r"Open invoices\W+" + re.escape(NO_ROWS), shown), shown
+    assert re.search(r"Cash by month\W+\(USD\)\W+" + re.escape(NO_ROWS), shown), shown
+    assert "Client" not in shown
+    # the metric with no value: its label, then a dash
+    assert re.search(r"Runway\W*(\[1\]|1)?\W*" + NO_DATA, shown), shown
+    # the finding with no action: no arrow; the action with no date: a dash for it
+    assert "→" not in shown and "->" not in shown
+    assert re.search(r"Agree the budget\W+cfo\W+(due )?" + NO_DATA, shown), shown
+
+
+def test_the_workbook_says_the_same_for_each_bad_input():
+    shown = workbook_text(bad_inputs())
+    assert f"Nothing here\ntext\n{NO_DATA_TEXT}" in shown
+    assert f"Open invoices: {NO_ROWS}" in shown and f"Cash by month: {NO_ROWS}" in shown
+    assert f"Runway: {NO_DATA}" in shown  # on the Report sheet, and the Figures sheet shows it
+    assert f"Runway\n{NO_DATA}\nmonths" in shown
+    findings = openpyxl.load_workbook(BytesIO(render_xlsx(bad_inputs(), "USD")))["Findings"]
+    header, row = [r for r in findings.iter_rows(min_row=2, values_only=True)][:2]
+    assert row[header.index("Action")] is None  # no action: an empty cell, not a made-up one
+    actions = openpyxl.load_workbook(BytesIO(render_xlsx(bad_inputs(), "USD")))["Actions"]
+    header, row = [r for r in actions.iter_rows(min_row=2, values_only=True)][:2]
+    assert row[header.index("Due")] == NO_DATA
+
+
+def test_the_plain_form_of_nothing():
+    data = plain(bad_inputs())
+    empty, figures = data["sections"]
+    assert empty["blocks"] == [{"type": "text", "text": NO_DATA_TEXT, "tone": "info"}]
+    by_type = {b["type"]: b for b in figures["blocks"]}
+    assert by_type["table"]["table"]["rows"] == [] and by_type["table"]["table"]["empty"] == NO_ROWS
+    assert by_type["chart"]["empty"] == NO_ROWS
+    (runway,) = by_type["metrics"]["items"]
+    assert (runway["value"], runway["shown"], runway["moves"]) == (None, NO_DATA, [])
+    (found,) = by_type["findings"]["items"]
+    assert (found["action"], found["standing"]) == ("", "")
+    (todo,) = by_type["actions"]["items"]
+    assert (todo["due"], todo["due_shown"], todo["overdue"]) == (None, NO_DATA, False)
+    # the JSON form keeps the table by its id, with no rows; the section says it has nothing
+    form = json_form(data)
+    table_json = next(b for b in form["sections"][1]["blocks"] if b["type"] == "table")
+    assert (table_json["id"], table_json["rows"]) == ("finance.invoices", [])
+    assert form["sections"][0]["blocks"][0]["text"] == NO_DATA_TEXT
+
+
+def test_a_table_with_rows_says_nothing_of_empty_rows():
+    row = {"client": "Bluefin", "amount": Decimal("10.00")}
+    doc = document(Section(id="s", title="S", blocks=(TableBlock(table=table(row)),)))
+    data = plain(doc)["sections"][0]["blocks"][0]["table"]
+    assert data["empty"] == "" and data["rows"] == [row]
+    assert NO_ROWS not in render_text(doc) and "Bluefin" in render_text(doc)
+
+
+def test_a_figure_reads_with_its_moves_against_each_earlier_period():
+    cash = metric("finance.cash", Decimal("1200.00"))
+    doc = document(
+        Section(id="s", title="S", blocks=(MetricsBlock(items=(cash,)),)),
+        footnotes=(cash,),
+        previous={"finance.cash": Decimal("1000.00")},
+        year_earlier={"finance.cash": Decimal("1500.00")},
+    )
+    (shown,) = plain(doc)["sections"][0]["blocks"][0]["items"]
+    assert shown["shown"] == "1,200.00 USD" and shown["footnote"] == 1
+    assert (shown["change"], shown["change_on_year"]) == (Decimal("200.00"), Decimal("-300.00"))
+    assert shown["moves"] == [
+        "▲ 200.00 USD since September 2026",
+        "▼ 300.00 USD against October 2025",
+    ]
+    assert shown["footnote_text"] == "Cash (finance.cash): Source: ledger"
+
+
+def test_a_date_or_a_missing_earlier_value_has_no_move():
+    due = metric("finance.cash_low_date", date(2027, 3, 1), unit="")
+    doc = document(
+        Section(id="s", title="S", blocks=(MetricsBlock(items=(due,)),)),
+        footnotes=(due,),
+        previous={"finance.cash_low_date": date(2027, 2, 1)},
+    )
+    (shown,) = plain(doc)["sections"][0]["blocks"][0]["items"]
+    assert (shown["change"], shown["moves"]) == (None, [])
+
+
+def test_footnotes_are_numbered_in_the_order_they_are_given():
+    first, second = metric("a.one"), metric("a.two")
+    doc = document(
+        Section(id="s", title="S", blocks=(MetricsBlock(items=(second, first)),)),
+        footnotes=(first, second),
+    )
+    items = plain(doc)["sections"][0]["blocks"][0]["items"]
+    assert [(m["id"], m["footnote"]) for m in items] == [("a.two", 2), ("a.one", 1)]
+
+
+@pytest.mark.parametrize(
+    ("status", "age", "said"),
+    [("new", 1, "new"), ("recurring", 3, "open 3 periods"), (None, 0, "")],
+)
+def test_a_finding_s_standing(status, age, said):
+    assert standing(finding(status=status, age=age)) == said
+
+
+def test_an_action_is_overdue_only_after_its_due_date():
+    items = plain(
+        document(
+            Section(id="s", title="S", blocks=(ActionsBlock(items=(
+                action("late", due=date(2026, 11, 14)),
+                action("today", due=AS_OF),
+                action("later", due=date(2026, 12, 1)),
+            )),)),  # fmt: skip
+        )
+    )["sections"][0]["blocks"][0]["items"]
+    assert [(a["title"], a["priority"], a["overdue"]) for a in items] == [
+        ("late", 1, True),
+        ("today", 2, False),
+        ("later", 3, False),
+    ]
+
+
+def test_the_content_hash_is_of_what_is_read_not_when_it_was_made():
+    doc = bad_inputs()
+    later = document(*doc.sections, footnotes=doc.footnotes,
+                     generated_at=doc.generated_at.replace(hour=9))  # fmt: skip
+    assert content_hash(later) == content_hash(doc)
+    retitled = document(*doc.sections, footnotes=doc.footnotes, title="CFO report, again")
+    assert content_hash(retitled) != content_hash(doc)
