@@ -42,11 +42,22 @@ def test_findings_and_actions_are_followed_up_pack_after_pack(tmp_path):
         "the note's box is ticked (notes/co.md:16)",
     )
     assert rows["File the quarterly return"]["status"] == "slipped"
+    # a finding's action keeps the due date October's pack gave it (15 November + 14 days for a
+    # high finding): December's pack does not move it a month on, so it has slipped, 16 days late
+    step = "Key supplier <b>may</b> close: Find a second supplier"
+    assert (rows[step]["due"], rows[step]["status"], rows[step]["days_late"]) == (
+        "2026-11-29", "slipped", 16,
+    )  # fmt: skip
+    (again,) = [a for a in second.results.agenda if a.title == step]
+    assert (again.due, again.status) == (date(2026, 11, 29), "slipped")
     supplier = next(f for f in second.results.findings if f.title.startswith("Key supplier"))
     assert (supplier.status, supplier.age) == ("recurring", 2)
     metrics = second.results.metrics
     assert metrics["executive.actions_done"].value >= 1
-    assert metrics["executive.actions_slipped"].value == 1
+    # every action of October's agenda past its due date and still open counts
+    slipped = [r["item"] for r in rows.values() if r["status"] == "slipped"]
+    assert len(slipped) == 5 and "File the quarterly return" in slipped and step in slipped
+    assert metrics["executive.actions_slipped"].value == len(slipped)
     ceo = second.documents[0]
     assert "Since the October 2026 pack:" in ceo.sections[0].blocks[0].text
     # the JSON form carries each finding's id, status and age, each action's id and status
@@ -73,6 +84,9 @@ def test_findings_and_actions_are_followed_up_pack_after_pack(tmp_path):
     third = build_pack(load_workspace(root, environ={}), date(2027, 1, 15), ["ceo"])
     supplier = next(f for f in third.results.findings if f.title.startswith("Key supplier"))
     assert (supplier.status, supplier.age) == ("recurring", 3)
+    # still the date it was first given, two packs on
+    rows = {r["item"]: r for r in third.results.tables["executive.followup"].rows}
+    assert (rows[step]["due"], rows[step]["days_late"]) == ("2026-11-29", 47)
 
 
 def test_a_resolved_finding_is_said_resolved(tmp_path):

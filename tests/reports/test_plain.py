@@ -180,21 +180,26 @@ def test_a_finding_s_standing(status, age, said):
     assert standing(finding(status=status, age=age)) == said
 
 
-def test_an_action_is_overdue_only_after_its_due_date():
-    items = plain(
-        document(
-            Section(id="s", title="S", blocks=(ActionsBlock(items=(
-                action("late", due=date(2026, 11, 14)),
-                action("today", due=AS_OF),
-                action("later", due=date(2026, 12, 1)),
-            )),)),  # fmt: skip
-        )
-    )["sections"][0]["blocks"][0]["items"]
-    assert [(a["title"], a["priority"], a["overdue"]) for a in items] == [
-        ("late", 1, True),
-        ("today", 2, False),
-        ("later", 3, False),
+def test_an_action_is_late_only_after_its_due_date_and_says_by_how_many_days():
+    doc = document(
+        Section(id="s", title="S", blocks=(ActionsBlock(items=(
+            action("yesterday", due=date(2026, 11, 14)),
+            action("last month", due=date(2026, 10, 13)),
+            action("today", due=AS_OF),
+            action("soon", due=date(2026, 12, 1)),
+        )),)),  # fmt: skip
+    )
+    items = plain(doc)["sections"][0]["blocks"][0]["items"]
+    assert [(a["title"], a["priority"], a["overdue"], a["late_shown"]) for a in items] == [
+        ("yesterday", 1, True, "1 day late"),
+        ("last month", 2, True, "33 days late"),
+        ("today", 3, False, ""),
+        ("soon", 4, False, ""),
     ]
+    for fmt, shown in FORMATS.items():
+        said = shown(doc)
+        assert "1 day late" in said.lower() and "33 days late" in said.lower(), fmt
+        assert said.lower().count(" late") == 2, fmt  # the two past their date, no other
 
 
 def test_the_content_hash_is_of_what_is_read_not_when_it_was_made():

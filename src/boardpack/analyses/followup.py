@@ -1,13 +1,19 @@
 """Follow-through, run last: every finding and action gets an id from what it is about (the same
 from period to period), and is set against what the pack sent for the period before recorded in
 the audit store — a finding is new, recurring (with its age) or resolved; each of that pack's
-actions is done (with the evidence), slipped (past due and still open) or open.
+actions is done (with the evidence), slipped (past due and still open, with the days late) or open.
+
+An action keeps the due date it was first given: a finding's action is given one from the day its
+pack is made, so without the first one kept, every pack would move it a month on and nothing would
+ever slip. The first date is the one recorded by the oldest of the unbroken run of packs that
+carried the action; one asked again after a pack without it starts anew.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 
 from boardpack.model import (
     Action,
@@ -42,7 +48,10 @@ def action_id(a: Action) -> str:
 
 
 def entries(results: Results) -> list[PackEntry]:
-    """What a sent pack records of its findings and agenda, for the next pack to follow up."""
+    """What a sent pack records of its findings and actions (the agenda's marked), for the next
+    pack to follow up and to keep each action's first due date."""
+    on_agenda = {a.id for a in results.agenda}
+    actions = {a.id: a for a in [*results.agenda, *results.actions]}
     return [
         PackEntry("", "finding", f.id, json.dumps({"title": f.title, "severity": f.severity}))
         for f in results.findings
@@ -51,10 +60,35 @@ def entries(results: Results) -> list[PackEntry]:
             "",
             "action",
             a.id,
-            json.dumps({"title": a.title, "owner": a.owner, "due": str(a.due or "")}),
+            json.dumps(
+                {
+                    "title": a.title,
+                    "owner": a.owner,
+                    "due": str(a.due or ""),
+                    "agenda": a.id in on_agenda,
+                }
+            ),
         )
-        for a in results.agenda
+        for a in actions.values()
     ]
+
+
+def first_dues(recorded: dict[str, dict[str, dict]], earlier: list[Period]) -> dict[str, date]:
+    """Each recorded action's first due date: the one the oldest pack of its unbroken run gave."""
+    dues: dict[str, date] = {}
+    carried = set(recorded.get(earlier[0].label, {}).get("action", {}))
+    for p in earlier:  # newest first
+        actions = recorded.get(p.label, {}).get("action", {})
+        carried &= set(actions)
+        for aid in carried:
+            if actions[aid].get("due"):
+                dues[aid] = date.fromisoformat(actions[aid]["due"])
+    return dues
+
+
+def days_late(due: date | None, as_of: date) -> int | None:
+    """Days past due on `as_of`; None when not past due."""
+    return (as_of - due).days if due is not None and due < as_of else None
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
@@ -86,21 +120,32 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             findings.append(replace(f, id=fid, status="new" if n == 1 else "recurring", age=n))
     results.findings[:] = findings
 
+    first = first_dues(recorded, earlier)
+
     def followed(a: Action) -> Action:
-        due = a.due is not None and a.due < portfolio.as_of
-        return replace(a, id=action_id(a), status="slipped" if due else "open")
+        aid = action_id(a)
+        due = first.get(aid, a.due)
+        late = days_late(due, portfolio.as_of) is not None
+        return replace(a, id=aid, due=due, status="slipped" if late else "open")
 
     results.actions[:] = [followed(a) for a in results.actions]
-    results.agenda[:] = [followed(a) for a in results.agenda]
+    # ranked as the executive analysis ranks it, on the dates kept
+    agenda = [followed(a) for a in results.agenda]
+    results.agenda[:] = sorted(agenda, key=lambda a: (a.priority, a.due or date.max, a.title))
     if before is None:
         return
     open_now = {a.id: a for a in results.agenda + results.actions}
     ticked = {i.id: i for n in portfolio.notes for i in n.actions if i.done}
     now_found = {f.id for f in findings}
     rows = []
-    for aid, was in sorted(before.get("action", {}).items(), key=lambda x: x[1]["title"]):
+    asked = {aid: was for aid, was in before.get("action", {}).items() if was.get("agenda", True)}
+    for aid, was in sorted(asked.items(), key=lambda x: x[1]["title"]):
+        late = None
         if aid in open_now:
-            status, evidence = open_now[aid].status, "still on the agenda"
+            now = open_now[aid]
+            late = days_late(now.due, portfolio.as_of)
+            status = now.status
+            evidence = f"due {now.due}, still open" if late else "still on the agenda"
         elif aid in ticked:
             status, evidence = "done", f"the note's box is ticked ({ticked[aid].source})"
         else:  # the finding it answered is gone (a KPI back on target, a key rotated)
@@ -112,6 +157,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 "owner": was["owner"],
                 "due": was["due"] or None,
                 "status": status,
+                "days_late": late,
                 "evidence": evidence,
             }
         )
@@ -124,6 +170,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     "owner": None,
                     "due": None,
                     "status": "resolved",
+                    "days_late": None,
                     "evidence": "no longer found",
                 }
             )
@@ -167,6 +214,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 Column.text("owner", "Owner"),
                 Column.text("due", "Due"),
                 Column.text("status", "Now"),
+                Column.number("days_late", "Days late"),
                 Column.text("evidence", "Evidence"),
             ),
             rows=tuple(rows),

@@ -85,7 +85,7 @@ class MarkdownWriter(Writer):
 
     def actions(self, block: Data) -> None:
         for a in block["items"]:
-            late = " **overdue**" if a["overdue"] else ""
+            late = f", **{a['late_shown']}**" if a["overdue"] else ""
             link = f" <{a['url']}>" if a["url"] else ""
             who = f"{md(a['owner'])}, due {a['due_shown']}"
             self.lines.append(f"{a['priority']}. {md(a['title'])} — {who}{late}{link}")

@@ -71,7 +71,7 @@ class TextWriter(Writer):
 
     def actions(self, block: Data) -> None:
         for a in block["items"]:
-            late = " OVERDUE" if a["overdue"] else ""
+            late = f", {a['late_shown'].upper()}" if a["overdue"] else ""
             link = f" <{a['url']}>" if a["url"] else ""
             who = f"{a['owner']}, due {a['due_shown']}"
             self.lines += textwrap.wrap(

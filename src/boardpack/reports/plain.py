@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from boardpack.figures import NO_DATA, change_text, value_text
+from boardpack.figures import NO_DATA, change_text, plural, value_text
 from boardpack.model import Action, Finding, Metric, Table
 from boardpack.reports.document import (
     LEAD,
@@ -159,6 +159,7 @@ def finding(f: Finding) -> Data:
 
 
 def action(a: Action, priority: int, as_of: date) -> Data:
+    late = (as_of - a.due).days if a.due is not None and a.due < as_of else 0
     return {
         "priority": priority,
         "owner": a.owner,
@@ -168,7 +169,9 @@ def action(a: Action, priority: int, as_of: date) -> Data:
         "entity": a.entity,
         "id": a.id,
         "status": a.status,
-        "overdue": a.due is not None and a.due < as_of,
+        "overdue": late > 0,
+        "days_late": late,
+        "late_shown": f"{plural(late, 'day')} late" if late else "",
         "url": a.url,
     }
 
@@ -274,7 +277,7 @@ def block_json(b: Data) -> Data:
         items = [{k: f[k] for k in keys} | {"url": f["url"] or None} for f in b["items"]]
         return {"type": kind, "items": items}
     if kind == "actions":
-        keys = ("priority", "owner", "due", "title", "entity", "id", "status")
+        keys = ("priority", "owner", "due", "title", "entity", "id", "status", "days_late")
         items = [{k: exact(a[k]) for k in keys} | {"url": a["url"] or None} for a in b["items"]]
         return {"type": kind, "items": items}
     if kind == "chart":
