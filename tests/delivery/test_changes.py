@@ -74,7 +74,7 @@ def test_an_old_and_a_new_recipient_each_read_their_own_changes(tmp_path):
         "WHAT CHANGED FOR YOU -------------------- For cfo@example.com, owner@example.com: since"
         " the last one you were sent, for October 2026: "
     )
-    assert f"Revenue: 9,000.00 USD [{revenue}], up 7,800.00 USD from 1,200.00 USD." in said
+    assert f"Revenue: 9,000.00 USD [{revenue}], up 7,800.00 USD from 1,200.00 USD, better." in said
     assert (
         "Resolved: Decision rule failed: Net income is positive; Revenue is below break-even."
         in said

@@ -39,6 +39,8 @@ def test_json_form_matches_the_design(pack):
         "previous": "11600.00",  # September's close: October moved it by +3,200.00
         "year_earlier": None,  # the ledger starts in July 2026
         "note": "opening balances plus every transaction through 2026-10-31",
+        "direction": "better",  # more cash is better: +3,200.00 since September
+        "direction_on_year": None,
     }
     accounting = json.loads(render(next(d for d in pack.documents if d.id == "accounting"), "json"))
     table = next(

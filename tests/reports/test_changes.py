@@ -56,7 +56,7 @@ def test_the_lines_name_each_move_with_its_footnote_and_a_crossed_target():
     ).changes(doc, "2026-09")
     assert said == [
         "Since the last one you were sent, for September 2026: 1 figure moved past its threshold.",
-        "Cash: 1,600.00 USD [1], up 600.00 USD from 1,000.00 USD, now bad (was good).",
+        "Cash: 1,600.00 USD [1], up 600.00 USD from 1,000.00 USD, better, now bad (was good).",
     ]
 
 

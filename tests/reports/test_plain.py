@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from boardpack.figures import NO_DATA
+from boardpack.model import direction
 from boardpack.render.html import render_html
 from boardpack.render.markdown import render_markdown
 from boardpack.render.text import render_text
@@ -145,9 +146,10 @@ def test_a_figure_reads_with_its_moves_against_each_earlier_period():
     assert shown["shown"] == "1,200.00 USD" and shown["footnote"] == 1
     assert (shown["change"], shown["change_on_year"]) == (Decimal("200.00"), Decimal("-300.00"))
     assert shown["moves"] == [
-        "▲ 200.00 USD since September 2026",
-        "▼ 300.00 USD against October 2025",
+        "▲ 200.00 USD since September 2026, better",
+        "▼ 300.00 USD against October 2025, worse",
     ]
+    assert (shown["direction"], shown["direction_on_year"]) == ("better", "worse")
     assert shown["footnote_text"] == "Cash (finance.cash): Source: ledger"
 
 
@@ -209,3 +211,52 @@ def test_the_content_hash_is_of_what_is_read_not_when_it_was_made():
     assert content_hash(later) == content_hash(doc)
     retitled = document(*doc.sections, footnotes=doc.footnotes, title="CFO report, again")
     assert content_hash(retitled) != content_hash(doc)
+
+
+@pytest.mark.parametrize(
+    ("id", "up"),
+    [
+        ("finance.revenue", "better"),
+        ("finance.cash_balance", "better"),
+        ("hauling.margin_percent", "better"),
+        ("finance.runway_months", "better"),
+        ("executive.actions_done", "better"),
+        ("finance.net_burn", "worse"),
+        ("rental.operating_expenses", "worse"),
+        ("cloud.cost", "worse"),
+        ("executive.open_findings", "worse"),
+        ("executive.actions_slipped", "worse"),
+        ("technology.lead_time_days", "worse"),
+        ("finance.break_even_revenue", "worse"),  # a revenue, but a higher bar to clear
+        ("finance.net_income_gap", "worse"),
+        ("accounting.cash_flow_investing", "neutral"),  # cash, but neither way better
+        ("accounting.deferred_revenue", "neutral"),
+        ("finance.net_income_budget", "neutral"),
+        ("plugin.visitors_seen_twice", "neutral"),  # words no rule knows: shown, not judged
+    ],
+)
+def test_a_change_is_better_worse_or_neutral_by_the_figure_s_direction(id, up):
+    opposite = {"better": "worse", "worse": "better", "neutral": "neutral"}
+    assert direction(metric(id), Decimal("5")) == up
+    assert direction(metric(id), Decimal("-5")) == opposite[up]
+    assert direction(metric(id), Decimal("0")) == "neutral"
+    assert direction(metric(id), None) is None
+
+
+def test_a_metric_may_say_which_way_is_better_itself():
+    assert direction(metric("plugin.visitors", better="more"), 3) == "better"
+    assert direction(metric("finance.revenue", better="less"), 3) == "worse"
+
+
+def test_every_format_says_better_or_worse_in_words_and_html_adds_colour():
+    cost = metric("finance.net_burn", Decimal("8185.76"), label="Net burn")
+    doc = document(
+        Section(id="s", title="S", blocks=(MetricsBlock(items=(cost,)),)),
+        footnotes=(cost,),
+        headline=(cost,),  # the key numbers, where every format shows a figure's moves
+        previous={"finance.net_burn": Decimal("5000.00")},
+    )
+    for fmt, shown in FORMATS.items():
+        assert "▲ 3,185.76 USD since September 2026, worse" in shown(doc), fmt
+    assert 'class="tile-change move-worse"' in render_html(doc)
+    assert json_form(plain(doc))["sections"][0]["blocks"][0]["items"][0]["direction"] == "worse"

@@ -14,6 +14,9 @@ from typing import Literal
 
 Status = Literal["good", "warn", "bad"]
 Severity = Literal["critical", "high", "medium", "low", "info"]
+# which way a figure is better for the business, and what a change of it is
+Better = Literal["more", "less", "neither"]
+Direction = Literal["better", "worse", "neutral"]
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
@@ -42,6 +45,46 @@ class Metric:
     target: Decimal | None = None
     status: Status | None = None
     note: str = ""  # how it was computed, shown in the footnote
+    # which way is better for the business; None: read from the words of its id (`better_way`)
+    better: Better | None = None
+
+
+# the words of a metric's id that say which way it is better, tried in this order: a cost, a gap or
+# a count of problems is better lower; a flow of investing or financing cash, a balance held for
+# others, a date or a budget is neither; money earned or held, a margin, a rate of use is better
+# higher. A figure none of them names is neither: its change is shown, not judged.
+LESS_IS_BETTER = frozenset(
+    "burn cost costs expense expenses spend uncategorized duplicates unexplained liabilities debt"
+    " break gap required vulnerable lead failure restore findings maintenance ending unreconciled"
+    " unbilled slipped late overdue recurring churn vacancy vacant cac bounce unsubscribes".split()
+)
+NEITHER_WAY = frozenset("investing financing deposits deferred date basis budget cap".split())
+MORE_IS_BETTER = frozenset(
+    "revenue cash income noi margin runway occupancy utilization jobs job pipeline billable"
+    " invoiced deploys deployments maturity roi assets equity done funded rent visits leads"
+    " bookings conversion recognized profit subscribers sessions".split()
+)
+
+
+def better_way(metric: Metric) -> Better:
+    """Which way `metric` is better: as it says, else as the words of its id say."""
+    if metric.better:
+        return metric.better
+    words = set(re.split(r"[._-]", metric.id.partition(".")[2] or metric.id))
+    for way, named in (("less", LESS_IS_BETTER), ("neither", NEITHER_WAY)):
+        if words & named:
+            return way
+    return "more" if words & MORE_IS_BETTER else "neither"
+
+
+def direction(metric: Metric, change: Decimal | int | None) -> Direction | None:
+    """A change of `metric`, for the business: better, worse or neutral; None with no change."""
+    if change is None:
+        return None
+    way = better_way(metric)
+    if not change or way == "neither":
+        return "neutral"
+    return "better" if (change > 0) == (way == "more") else "worse"
 
 
 @dataclass(frozen=True)

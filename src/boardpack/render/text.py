@@ -125,7 +125,8 @@ def metric_lines(metrics: list[Data], extra: Callable[[Data], list[str]]) -> lis
                 line += "  " + part
             else:
                 out.append(line)
-                line = " " * (width + 1) + part
+                # under the value, or less indented where the part would not fit there
+                line = " " * (width + 1 if width + 1 + len(part) <= WIDTH else 4) + part
         out.append(line)
     return out
 

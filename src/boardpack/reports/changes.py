@@ -17,9 +17,9 @@ from decimal import Decimal, InvalidOperation
 
 from boardpack.config import VarianceThreshold
 from boardpack.figures import cell_text, plural, value_text
-from boardpack.model import Metric, PackEntry
+from boardpack.model import Metric, PackEntry, direction
 from boardpack.reports.document import Document, Section, TextBlock, findings_in
-from boardpack.reports.plain import exact
+from boardpack.reports.plain import JUDGED, exact
 
 SHOWN = 6  # figures listed, largest move first; the rest are counted
 
@@ -187,7 +187,7 @@ class History:
         return Decimal(abs(metric.value - then)) / (abs(then) or 1)
 
     def line(self, doc: Document, metric: Metric, sent: Sent) -> str:
-        """`Revenue: 31,200.00 USD [3], up 4,100.00 USD from 27,100.00 USD.`"""
+        """`Revenue: 31,200.00 USD [3], up 4,100.00 USD from 27,100.00 USD, better.`"""
         number = doc.footnote_number(metric.id)
         text = f"{metric.label}: {value_text(metric.value, metric.unit)} [{number}]"
         then = self.then(metric, sent)
@@ -195,7 +195,8 @@ class History:
             size = abs(metric.value - then)
             by = f"{cell_text(size)} pts" if metric.unit == "%" else value_text(size, metric.unit)
             way = "up" if metric.value > then else "down"
-            text += f", {way} {by} from {value_text(then, metric.unit)}"
+            judged = JUDGED.get(direction(metric, metric.value - then), "")
+            text += f", {way} {by} from {value_text(then, metric.unit)}{judged}"
         before = sent.metrics[metric.id][1]
         if metric.status and before and metric.status != before:
             text += f", now {metric.status} (was {before})"

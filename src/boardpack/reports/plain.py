@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from boardpack.figures import NO_DATA, change_text, plural, value_text
-from boardpack.model import Action, Finding, Metric, Table
+from boardpack.model import Action, Finding, Metric, Table, direction
 from boardpack.reports.document import (
     LEAD,
     NO_DATA_TEXT,
@@ -34,6 +34,7 @@ from boardpack.reports.document import (
 )
 
 BLOCK_TYPES = ("metrics", "table", "findings", "actions", "chart", "text")
+JUDGED = {"better": ", better", "worse": ", worse"}
 Data = dict[str, Any]
 
 
@@ -101,13 +102,18 @@ def block(b: Block, doc: Document, numbers: dict[str, int]) -> Data:
 def metric(m: Metric, doc: Document, numbers: dict[str, int]) -> Data:
     previous, year_earlier = doc.previous.get(m.id), doc.year_earlier.get(m.id)
     change, on_year = moved(m, previous), moved(m, year_earlier)
-    moves = [
-        f"{change_text(by, m.unit)} {word} {title}"
+    # each move, and whether it is better or worse for the business, said in words (never colour
+    # alone): "▲ 1,200.00 USD since September 2026, worse" for a cost
+    changes = [
+        {
+            "text": f"{change_text(by, m.unit)} {word} {title}" + JUDGED.get(way, ""),
+            "direction": way,
+        }
         for by, word, title in (
             (change, "since", doc.previous_title),
             (on_year, "against", doc.year_earlier_title),
         )
-        if by is not None
+        if (way := direction(m, by)) is not None
     ]
     return {
         "id": m.id,
@@ -126,7 +132,10 @@ def metric(m: Metric, doc: Document, numbers: dict[str, int]) -> Data:
         "year_earlier": year_earlier,
         "change": change,
         "change_on_year": on_year,
-        "moves": moves,
+        "direction": direction(m, change),
+        "direction_on_year": direction(m, on_year),
+        "changes": changes,
+        "moves": [c["text"] for c in changes],
     }
 
 
@@ -257,6 +266,7 @@ def block_json(b: Data) -> Data:
     kind = b["type"]
     if kind == "metrics":
         keys = ("id", "label", "value", "unit", "target", "status", "previous", "year_earlier")
+        keys += ("direction", "direction_on_year")
         items = [
             {k: exact(m[k]) for k in keys} | {"provenance": m["provenance"], "note": m["note"]}
             for m in b["items"]
