@@ -5,6 +5,10 @@
 - The template sandbox: the HTML report rendered from its plain data in boardpack's DataSandbox,
   within its time and size limits (what boardpack does, so that a workspace's own template cannot
   reach Python) beside a plain Environment on the same data.
+- The length of each email, in Chromium at 390 x 844 px with DejaVu Sans (where Playwright and a
+  Chromium are installed): its height down to its "The full report" line and whole, in phone
+  screens, beside its budget, and its HTML's size — in the demo's first month and its second; and
+  the whole report (what was sent before issue 38) beside it.
 
 Usage: python bench/report_look.py [REPEATS]
 """
@@ -97,5 +101,74 @@ def main(repeats: int) -> None:
         )
 
 
+FULL_REPORT_TOP = """() => {
+    const line = [...document.querySelectorAll('h2')]
+        .find(h => h.innerText.trim() === 'The full report');
+    return {top: line ? line.getBoundingClientRect().top + window.scrollY : null,
+            whole: document.documentElement.scrollHeight};
+}"""
+
+
+def lengths() -> None:
+    """Each demo email's height and size, in two months sent one after the other."""
+    import email
+    import json
+    import shutil
+    import subprocess
+    from email import policy
+
+    from boardpack.reports.length import SCREEN
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("email lengths: skipped (playwright is not installed)")
+        return
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        print("email lengths: skipped (no Chromium on PATH)")
+        return
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as p:
+        root = Path(folder) / "demo"
+        generate(root, date(2026, 12, 22))
+        chromium = p.chromium.launch(executable_path=browser, args=["--no-sandbox"])
+        page = chromium.new_page(viewport={"width": 390, "height": SCREEN})
+
+        def measure(html: str) -> tuple[float, float]:
+            page.set_content(html)
+            page.add_style_tag(content='* { font-family: "DejaVu Sans" !important; }')
+            at = page.evaluate(FULL_REPORT_TOP)
+            return (at["top"] or at["whole"]) / SCREEN, at["whole"] / SCREEN
+
+        print("email lengths at 390 x 844 px (screens to the full-report line / whole; HTML size)")
+        print(f"{'report':<26}{'budget':>7}  {'email':>13}  {'KB':>4}  {'whole report':>12}")
+        for as_of, period in (("2026-11-22", "2026-10"), ("2026-12-22", "2026-11")):
+            subprocess.run(
+                [sys.executable, "-m", "boardpack", "send", "-w", str(root), "--as-of", as_of],
+                check=True,
+                capture_output=True,
+            )
+            index = (root / "outbox" / "index.jsonl").read_text().splitlines()
+            ws = load_workspace(root, environ={})
+            whole = {d.id: d for d in build_pack(ws, date.fromisoformat(as_of)).documents}
+            for entry in map(json.loads, index):
+                if not entry["file"].startswith(f"{period}/"):
+                    continue
+                message = email.message_from_bytes(
+                    (root / "outbox" / entry["file"]).read_bytes(), policy=policy.default
+                )
+                html = message.get_body(("html",)).get_content()
+                to_line, all_of_it = measure(html)
+                before, _ = measure(render_html(whole[entry["report"]]))
+                report = f"{period} {entry['report']}"
+                budget = whole[entry["report"]].screens
+                print(
+                    f"{report:<26}{budget:>7}  {to_line:>5.2f} / {all_of_it:>5.2f}"
+                    f"  {len(html.encode()) / 1024:>4.0f}  {before:>12.1f}"
+                )
+        chromium.close()
+
+
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    lengths()

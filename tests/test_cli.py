@@ -41,15 +41,21 @@ def test_demo_sends_every_report_to_the_outbox(demo):
         message = email.message_from_bytes(
             (root / "outbox" / entry["file"]).read_bytes(), policy=policy.default
         )
-        # the text, and the HTML with the logo it shows by cid: (related to it, not an attachment)
+        # the text, and the HTML with the logo it shows by cid: (related to it, not an attachment);
+        # each demo report is longer than its email's budget: the full report travels with it
         assert [p.get_content_type() for p in message.walk()] == [
+            "multipart/mixed",
             "multipart/alternative",
             "text/plain",
             "multipart/related",
             "text/html",
             "image/png",
+            "text/html",
         ]
-        assert 'src="cid:logo@boardpack"' in message.get_body(("html",)).get_content()
+        full = f"{entry['report']}-2026-10.html"
+        assert [a.get_filename() for a in message.iter_attachments()] == [full]
+        html = message.get_body(("html",)).get_content()
+        assert 'src="cid:logo@boardpack"' in html and f"Attached as {full}" in html
         assert (
             "Bcc" not in message and message["Message-ID"].strip() == entry["message_id"]
         )  # a long id folds

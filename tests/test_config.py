@@ -190,6 +190,22 @@ def test_a_rate_outside_zero_to_one_names_the_line_in_the_right_list(tmp_path):
             ),
             "reports.entity-x: entity-... ids are the venture reports; choose another id",
         ),
+        *(
+            (
+                ("[roles.cfo]", f"[reports.cfo]\nscreens = {bad}\n[roles.cfo]"),
+                f"reports.cfo.screens = {shown}: a report's email is between 1 and 40 phone"
+                " screens long (a screen is 844 px at 390 px wide); choose a number in that range",
+            )
+            for bad, shown in (("0", "0"), ("-2", "-2"), ("1000", "1000"))
+        ),
+        (
+            ("[roles.cfo]", '[reports.cfo]\nscreens = "three"\n[roles.cfo]'),
+            "reports.cfo.screens: Input should be a valid integer",
+        ),
+        (
+            ("[roles.cfo]", "[reports.cfo]\nscreens = 2.5\n[roles.cfo]"),
+            "reports.cfo.screens: Input should be a valid integer",
+        ),
     ],
 )
 def test_bad_marketing_venture_and_report_settings(tmp_path, change, message):

@@ -164,3 +164,25 @@ def test_bad_venture_rows_stop_the_send(tmp_path, files, fragment):
     ws = ventures(tmp_path, **files)
     assert_user_error(run_cli("send", "-w", str(ws), "--as-of", "2026-11-15"), fragment)
     assert not (ws / "outbox").exists()
+
+
+def test_a_budget_per_report_and_check_warns_of_a_first_section_longer_than_it(tmp_path):
+    """[reports.<id>] screens: the CEO's 3 by default, the other roles' 6, a report of the
+    workspace's own 3, a venture's 4; a report whose first section alone is longer than its budget
+    is sent with that section whole, and `check` says so."""
+    extra = '[reports.board]\ntitle = "Board"\nsections = ["executive.kpis"]\n'
+    root = write_workspace(tmp_path / "plain", TOML + extra)
+    pack = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+    budgets = {d.id: d.screens for d in pack.documents}
+    assert budgets == {"ceo": 3, "cfo": 6, "accounting": 6, "cto": 6, "cmo": 6, "board": 3}
+    venture = build_pack(load_workspace(ventures(tmp_path), environ={}), AS_OF).documents
+    assert {d.screens for d in venture if d.id.startswith("entity-")} == {4}
+    long_first = '[reports.cfo]\nscreens = 1\nsections = ["finance.forecast", "finance.cash"]\n'
+    root = write_workspace(tmp_path / "long", TOML + long_first)
+    done = run_cli("check", "-w", str(root), "--as-of", AS_OF.isoformat())
+    assert done.returncode == 0, done.stderr
+    assert (
+        "warning: the cfo report's first section, Cash forecast, is longer than its 1 phone"
+        " screen on its own: its email sends it whole; give [reports.cfo] screens a larger"
+        " number, or put a shorter section first"
+    ) in " ".join(done.stderr.split())

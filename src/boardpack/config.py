@@ -40,6 +40,7 @@ from boardpack.terminal import control_characters
 WORKSPACE_FILE = "boardpack.toml"
 MAX_SETTINGS_BYTES = 1_000_000
 ROLE_IDS = ("ceo", "cto", "cfo", "cmo", "accounting")
+MAX_SCREENS = 40
 # The first part of the analyses' metric ids: a venture's own metrics are `<entity id>.<name>`, so
 # an entity may not take one of these as its id.
 RESERVED_IDS = (
@@ -764,6 +765,19 @@ class CustomReport(Strict):
     sections: list[str] | None = Field(default=None, min_length=1)
     # the agenda's items; the rest in an appendix
     agenda_size: int = Field(default=10, ge=1, le=100)
+    # the email's length budget in phone screens (390 x 844 px) before its "full report" line;
+    # by default 3 for the CEO and a report of your own, 6 for the other roles, 4 for a venture's
+    screens: int | None = None
+
+    @field_validator("screens")
+    @classmethod
+    def phone_screens(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= MAX_SCREENS:
+            raise ValueError(
+                f"= {value}: a report's email is between 1 and {MAX_SCREENS} phone screens long"
+                " (a screen is 844 px at 390 px wide); choose a number in that range"
+            )
+        return value
 
 
 class Role(Strict):

@@ -31,6 +31,7 @@ from boardpack.delivery.transports.base import Transport
 from boardpack.delivery.transports.webhook import WebhookTransport
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.feedback.events import protected_addresses
+from boardpack.figures import plural
 from boardpack.files import output_path
 from boardpack.model import AlertEpisode, PackEntry, Portfolio, Results
 from boardpack.period import Period, period_before
@@ -40,7 +41,8 @@ from boardpack.render.pdf import weasyprint
 from boardpack.render.xlsx import render_xlsx
 from boardpack.reports import changes
 from boardpack.reports.changes import History
-from boardpack.reports.document import Document
+from boardpack.reports.document import LEAD, Document
+from boardpack.reports.edit import edited
 from boardpack.reports.roles import build_document, report_specs, workspace_sections
 from boardpack.sources import load_portfolio
 
@@ -143,20 +145,32 @@ UNCATEGORIZED_SHARE = 0.5  # more of the ledger's rows than this without an acco
 
 
 def doubts(pack: Pack) -> list[str]:
-    """What does not stop a send but makes the figures doubtful: a ledger whose rows are mostly
-    without an account (its revenue and expenses would read near zero)."""
+    """What does not stop a send but makes the figures doubtful, or a report longer than its
+    readers' time: a ledger whose rows are mostly without an account (its revenue and expenses
+    would read near zero); a report whose first section alone is longer than its budget."""
+    said = [
+        f"the {doc.id} report's first section, {first_section(doc)}, is longer than its"
+        f" {plural(doc.screens, 'phone screen')} on its own: its email sends it whole; give"
+        f" [reports.{doc.id}] screens a larger number, or put a shorter section first"
+        for doc in pack.documents
+        if edited(doc).over
+    ]
     if "ledger" not in pack.portfolio.sources or not pack.portfolio.fresh("ledger"):
-        return []
+        return said
     uncategorized, rows = pack.portfolio.db.execute(
         "SELECT count(*) FILTER (account IS NULL), count(*) FROM ledger"
     ).fetchone()
     if rows and uncategorized / rows > UNCATEGORIZED_SHARE:
-        return [
+        said.append(
             f"{uncategorized:,} of the ledger's {rows:,} rows have no account, so revenue and"
             " expenses leave most of the money out: map an account column, or add [[rules]]"
             " (the Accounting report lists the largest uncategorized rows)"
-        ]
-    return []
+        )
+    return said
+
+
+def first_section(doc: Document) -> str:
+    return next((s.title for s in doc.sections if s.id not in LEAD), "")
 
 
 def require_complete(pack: Pack) -> None:

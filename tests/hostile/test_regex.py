@@ -50,6 +50,7 @@ PATTERNS = {
     "boardpack.analyses.executive.KPI_OFF": "fullmatch",
     "boardpack.analyses.executive.WORD": "findall",
     "boardpack.model.results.STRIPPED": "sub",
+    "boardpack.model.results.ID_WORDS": "split",
     "boardpack.delivery.approval.BUILT": "search",
     "boardpack.delivery.approval.BODY": "sub",
     "boardpack.cli.PERIOD_LABEL": "match",

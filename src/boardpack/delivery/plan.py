@@ -19,11 +19,12 @@ from boardpack.delivery.message import (
 from boardpack.errors import WorkspaceError
 from boardpack.render import render
 from boardpack.render.branding import brand_for
-from boardpack.render.html import email_html
+from boardpack.render.html import email_html, render_html
 from boardpack.render.pdf import render_pdf
 from boardpack.render.xlsx import render_xlsx
 from boardpack.reports.changes import History, personal
 from boardpack.reports.document import Document
+from boardpack.reports.edit import edited, full_report_name
 from boardpack.reports.plain import content_hash
 from boardpack.reports.roles import report_specs, workspace_sections
 
@@ -145,11 +146,14 @@ def plan_messages(
             own = personal(doc, history, tuple(bare(a) for a in group.to + group.cc))
             opening = own.sections[0] if own is not doc else None
             if opening not in rendered:
-                text, (html, full) = render(own, "txt", brand), email_html(own, brand)
+                # the email within the report's length budget; the whole report, when the email
+                # is not all of it (or would be clipped), travels with it
+                email = edited(own)
+                text, (html, full) = render(email.doc, "txt", brand), email_html(email.doc, brand)
+                if email.cut:
+                    full = render_html(own, brand=brand)
                 attachments = (
-                    [Attachment(f"{doc.id}-{doc.period}.html", "text/html", full.encode())]
-                    if full
-                    else []
+                    [Attachment(full_report_name(doc), "text/html", full.encode())] if full else []
                 )
                 if attach_pdf:
                     attachments.append(

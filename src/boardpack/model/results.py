@@ -66,11 +66,14 @@ MORE_IS_BETTER = frozenset(
 )
 
 
+ID_WORDS = re.compile(r"[._-]")
+
+
 def better_way(metric: Metric) -> Better:
     """Which way `metric` is better: as it says, else as the words of its id say."""
     if metric.better:
         return metric.better
-    words = set(re.split(r"[._-]", metric.id.partition(".")[2] or metric.id))
+    words = set(ID_WORDS.split(metric.id.partition(".")[2] or metric.id))
     for way, named in (("less", LESS_IS_BETTER), ("neither", NEITHER_WAY)):
         if words & named:
             return way

@@ -69,6 +69,10 @@ LEAD = ("changes", "summary")
 # what every format says for a section with nothing in it, and for a table or chart with no rows
 NO_DATA_TEXT = "No data for this period."
 NO_ROWS = "No rows for this period."
+# the agenda's appendix: the actions past the agenda's size, at the end of the full report (an
+# email leaves it there, and the agenda's line pointing to it)
+APPENDIX = "executive.agenda_rest"
+TO_APPENDIX = "in the appendix, in the same order."
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,6 +119,8 @@ class Document:
     basis: str = "cash"
     # the report in the owner's archive ([links] archive), if one is named
     link: str = ""
+    # its email's length budget in phone screens ([reports.<id>] screens); 0: sent whole
+    screens: int = 0
 
     def footnote_number(self, metric_id: str) -> int:
         return next(i for i, m in enumerate(self.footnotes, start=1) if m.id == metric_id)

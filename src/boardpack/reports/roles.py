@@ -14,7 +14,9 @@ from boardpack.figures import plural, value_text
 from boardpack.model import Metric, Portfolio, Results, SourceStatus
 from boardpack.reports import summary
 from boardpack.reports.document import (
+    APPENDIX,
     NO_DATA_TEXT,
+    TO_APPENDIX,
     ActionsBlock,
     Document,
     MetricsBlock,
@@ -26,6 +28,10 @@ from boardpack.reports.sections import SectionSpec
 from boardpack.reports.ventures import venture_reports, venture_sections
 
 KEY_NUMBERS = 4  # tiles a phone shows before the first scroll
+# the email's length budget of a report of the workspace's own (a board summary, most often) and of
+# a venture's, in phone screens; the CEO's is 3, the other roles' 6
+CUSTOM_SCREENS = 3
+VENTURE_SCREENS = 4
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class RoleSpec:
     sections: tuple[str, ...]
     key_numbers: tuple[str, ...] = ()  # metric ids shown first; by default the report's first four
     agenda_size: int = 10  # the agenda's items shown; the rest go to an appendix
+    screens: int = 6  # the email's length budget, in phone screens (reports/edit.py)
 
 
 # Listed in send order: the reports that matter most go first.
@@ -42,24 +49,25 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         id="ceo",
         title="CEO report",
+        # in order of rank: what the email keeps first (reports/edit.py)
         sections=(
-            "executive.summary",
             "executive.commentary",
             "executive.shortfalls",
+            "executive.agenda",
+            "executive.summary",
             "executive.revenue_at_risk",
             "executive.kpis",
-            "executive.agenda",
             "executive.followup",
             "executive.assets",
         ),
+        # the forecast's low point is In brief's: "lowest at ... on ..."
         key_numbers=(
             "finance.cash_balance",
             "finance.runway_months",
-            "finance.cash_low",
-            "finance.cash_low_date",
             "finance.revenue",
             "accounting.net_income",
         ),
+        screens=3,
     ),
     RoleSpec(
         id="cfo",
@@ -167,13 +175,20 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
     def spec_of(rid: str, r) -> RoleSpec:
         role = builtin.get(rid)
         if role is None:
-            return RoleSpec(rid, r.title, tuple(r.sections), agenda_size=r.agenda_size)
+            return RoleSpec(
+                rid,
+                r.title,
+                tuple(r.sections),
+                agenda_size=r.agenda_size,
+                screens=r.screens or CUSTOM_SCREENS,
+            )
         return replace(
             role,
             title=r.title or role.title,
             sections=tuple(r.sections) if r.sections else role.sections,
             key_numbers=() if r.sections else role.key_numbers,  # new sections: their first four
             agenda_size=r.agenda_size,
+            screens=r.screens or role.screens,
         )
 
     custom = {rid: spec_of(rid, r) for rid, r in settings.reports.items()}
@@ -201,7 +216,8 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
             replace(s, sections=with_watch(s.sections)) if s == builtin["ceo"] else s
             for s in specs
         ]
-    return specs + list(custom.values()) + [RoleSpec(*v) for v in venture_reports(settings)]
+    ventures = [RoleSpec(*v, screens=VENTURE_SCREENS) for v in venture_reports(settings)]
+    return specs + list(custom.values()) + ventures
 
 
 def after(sections: tuple[str, ...], anchor: str, added: str) -> tuple[str, ...]:
@@ -236,7 +252,7 @@ def build_document(
     headline = (
         tuple(results.metrics[i] for i in role.key_numbers if i in results.metrics)
         or shown[:KEY_NUMBERS]
-    )
+    )[:KEY_NUMBERS]
     said = summary.sentences(role.id, headline, built, results, portfolio, previous)
     known = {m.id: m for m in headline + shown} | results.metrics
     mentioned = tuple(known[i] for s in said for i in s.metrics)
@@ -293,6 +309,7 @@ def build_document(
         year_earlier=values(year_earlier),
         year_earlier_title=period.year_earlier().title,
         basis=portfolio.basis,
+        screens=role.screens,
         link=(
             links.filled(ws.links.archive, period.label, role.id) if ws.links.archive else ""
         ),
@@ -390,14 +407,14 @@ def short_agenda(sections: tuple[Section, ...], size: int) -> tuple[Section, ...
                 block = replace(block, items=block.items[:size])
                 if rest:
                     more = plural(len(rest), "more action")
-                    blocks += [block, TextBlock(text=f"{more} in the appendix, in the same order.")]
+                    blocks += [block, TextBlock(text=f"{more} {TO_APPENDIX}")]
                     continue
             blocks.append(block)
         out.append(replace(section, blocks=tuple(blocks)))
     if rest:
         out.append(
             Section(
-                id="executive.agenda_rest",
+                id=APPENDIX,
                 title=f"Appendix: {plural(len(rest), 'more action')}",
                 blocks=(ActionsBlock(items=rest),),
             )
