@@ -60,23 +60,37 @@ def test_the_lines_name_each_move_with_its_footnote_and_a_crossed_target():
     ]
 
 
-def test_new_and_resolved_findings_are_named_and_long_lists_of_moves_are_counted():
-    moved = [metric(f"m.m{n}", Decimal(2000 + n), label=f"M{n}") for n in range(SHOWN + 2)]
-    doc = report(*moved, findings=[finding("Key in a repository.", id="new", severity="high")])
+def test_what_changed_is_six_lines_at_most_however_much_did():
+    moved = [metric(f"m.m{n}", Decimal(2000 + n), label=f"M{n}") for n in range(12)]
+    new = [finding(f"New {n}.", id=f"n{n}", severity=s) for n, s in enumerate(["low", "high"] * 3)]
+    doc = report(*moved, findings=new)
     said = history(
         {m.id: ["1000", None] for m in moved},
-        {"cfo": {"metrics": [m.id for m in moved], "findings": ["old"]}},
-        findings={"old": {"title": "Domain expires.", "severity": "medium"}},
+        {"cfo": {"metrics": [m.id for m in moved], "findings": [f"o{n}" for n in range(5)]}},
+        findings={f"o{n}": {"title": f"Old {n}.", "severity": "medium"} for n in range(5)},
     ).changes(doc, "2026-09")
     assert said[0] == (
-        "Since the last one you were sent, for September 2026: 8 figures moved past their"
-        " threshold, 1 new finding, 1 finding resolved."
+        "Since the last one you were sent, for September 2026: 12 figures moved past their"
+        f" threshold (the largest {SHOWN} below), 6 new findings, 5 findings resolved."
     )
-    assert len(said) == 1 + SHOWN + 3
-    assert said[1 + SHOWN] == "And 2 more figures, in the report below."
-    assert said[-2:] == ["New: Key in a repository (high).", "Resolved: Domain expires."]
-    # the largest move first
-    assert said[1].startswith(f"M{SHOWN + 1}:")
+    assert len(said) == 1 + SHOWN + 2 <= 6
+    # the largest moves first, the most serious new findings first
+    assert [line.split(":")[0] for line in said[1 : 1 + SHOWN]] == ["M11", "M10", "M9"]
+    assert said[-2:] == [
+        "New: New 1 (high); New 3 (high); New 5 (high) — and 3 more.",
+        "Resolved: Old 0; Old 1; Old 2 — and 2 more.",
+    ]
+
+
+def test_a_few_changes_are_all_named():
+    doc = report(metric("finance.cash", Decimal("1600.00")), findings=[finding("Key.", id="k")])
+    said = history(
+        {"finance.cash": ["1000.00", None]},
+        {"cfo": {"metrics": ["finance.cash"], "findings": ["old"]}},
+        findings={"old": {"title": "Domain expires.", "severity": "medium"}},
+    ).changes(doc, "2026-09")
+    assert said[0].endswith("1 figure moved past its threshold, 1 new finding, 1 finding resolved.")
+    assert said[-2:] == ["New: Key (high).", "Resolved: Domain expires."]
 
 
 def test_nothing_past_its_threshold_is_said_in_one_line():

@@ -17,11 +17,13 @@ from decimal import Decimal, InvalidOperation
 
 from boardpack.config import VarianceThreshold
 from boardpack.figures import cell_text, plural, value_text
-from boardpack.model import Metric, PackEntry, direction
+from boardpack.model import SEVERITY_RANK, Metric, PackEntry, direction
 from boardpack.reports.document import Document, Section, TextBlock, findings_in
 from boardpack.reports.plain import JUDGED, exact
 
-SHOWN = 6  # figures listed, largest move first; the rest are counted
+# figures listed, the largest moves first, and findings named, the most serious first: the rest are
+# counted, so what changed is six lines at most, however much did
+SHOWN = 3
 
 
 def entries(documents: list[Document]) -> list[PackEntry]:
@@ -123,13 +125,14 @@ class History:
             for i in shown["findings"]
             if i not in self.found and i in sent.findings
         ]
+        largest = f" (the largest {SHOWN} below)" if len(moved) > SHOWN else ""
         head = f"Since the last one you were sent, for {sent.title}: " + (
             ", ".join(
                 part
                 for part in (
                     moved
                     and f"{plural(len(moved), 'figure')} moved past"
-                    f" {'its' if len(moved) == 1 else 'their'} threshold",
+                    f" {'its' if len(moved) == 1 else 'their'} threshold{largest}",
                     new and plural(len(new), "new finding"),
                     resolved and f"{plural(len(resolved), 'finding')} resolved",
                 )
@@ -139,16 +142,11 @@ class History:
         )
         lines = [head + "."]
         lines += [self.line(doc, m, sent) for m in moved[:SHOWN]]
-        if len(moved) > SHOWN:
-            lines.append(f"And {plural(len(moved) - SHOWN, 'more figure')}, in the report below.")
+        new.sort(key=lambda f: SEVERITY_RANK[f.severity])
         if new:
-            lines.append(
-                "New: " + "; ".join(f"{f.title.rstrip('.')} ({f.severity})" for f in new) + "."
-            )
+            lines.append(named("New", [f"{f.title.rstrip('.')} ({f.severity})" for f in new]))
         if resolved:
-            lines.append(
-                "Resolved: " + "; ".join(f"{f['title'].rstrip('.')}" for f in resolved) + "."
-            )
+            lines.append(named("Resolved", [f["title"].rstrip(".") for f in resolved]))
         return lines
 
     def then(self, metric: Metric, sent: Sent) -> Decimal | int | None:
@@ -201,6 +199,12 @@ class History:
         if metric.status and before and metric.status != before:
             text += f", now {metric.status} (was {before})"
         return text + "."
+
+
+def named(what: str, titles: list[str]) -> str:
+    """`New: A (high); B (medium); C (low) — and 2 more.`"""
+    more = f" — and {len(titles) - SHOWN} more" if len(titles) > SHOWN else ""
+    return f"{what}: {'; '.join(titles[:SHOWN])}{more}."
 
 
 def money(unit: str) -> bool:
