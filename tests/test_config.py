@@ -199,6 +199,21 @@ def test_a_rate_outside_zero_to_one_names_the_line_in_the_right_list(tmp_path):
             for bad, shown in (("0", "0"), ("-2", "-2"), ("1000", "1000"))
         ),
         (
+            ("[roles.cfo]", '[reports.cfo]\nprecision = "pennies"\n[roles.cfo]'),
+            "reports.cfo.precision: Input should be 'units', 'thousands' or 'cents'",
+        ),
+        (
+            ('name = "Small Co"', 'name = "Small Co"\nnegatives = "red"'),
+            "organization.negatives: Input should be 'minus' or 'parentheses'",
+        ),
+        (
+            ('name = "Small Co"', 'name = "Small Co"\ncurrency_symbol = "US dollars"'),
+            (
+                "organization.currency_symbol = 'US dollars': a currency symbol is at most three"
+                " characters written before an amount"
+            ),
+        ),
+        (
             ("[roles.cfo]", '[reports.cfo]\nscreens = "three"\n[roles.cfo]'),
             "reports.cfo.screens: Input should be a valid integer",
         ),

@@ -122,6 +122,9 @@ class Organization(Strict):
     # profit and loss on one basis for every report; default: accrual when the ledger has service
     # periods to earn revenue over, else cash
     basis: Literal["cash", "accrual"] | None = None
+    # written before an amount in `currency` ("$1,200"); none: the code after it ("1,200 USD")
+    currency_symbol: str = ""
+    negatives: Literal["minus", "parentheses"] = "minus"  # -1,234 or (1,234)
 
     @field_validator("currency")
     @classmethod
@@ -132,6 +135,16 @@ class Organization(Strict):
                 f"{value} has three decimal places; boardpack keeps the books to two (the cent):"
                 " keep them in another currency and read the files in this one through"
                 " [sources.rates]"
+            )
+        return value
+
+    @field_validator("currency_symbol")
+    @classmethod
+    def a_symbol(cls, value: str) -> str:
+        if len(value) > 3 or any(c.isspace() or c.isdigit() or c in ".,()+-" for c in value):
+            raise ValueError(
+                f"= {value!r}: a currency symbol is at most three characters written before an"
+                ' amount, with no digits, spaces or signs: "$", "€", "CA$"'
             )
         return value
 
@@ -768,6 +781,8 @@ class CustomReport(Strict):
     # the email's length budget in phone screens (390 x 844 px) before its "full report" line;
     # by default 3 for the CEO and a report of your own, 6 for the other roles, 4 for a venture's
     screens: int | None = None
+    # how its money reads: "cents" by default for the CFO and Accounting, "units" for the others
+    precision: Literal["units", "thousands", "cents"] | None = None
 
     @field_validator("screens")
     @classmethod

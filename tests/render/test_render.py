@@ -59,8 +59,13 @@ def test_one_metric_one_value_in_every_report(pack):
         for metric in doc.footnotes:
             assert seen.setdefault(metric.id, metric.value) == metric.value
     assert {"finance.cash_balance", "finance.runway_months"} <= seen.keys()
-    ceo = next(d for d in pack.documents if d.id == "ceo")
-    assert "14,800.00 USD" in render(ceo, "txt") and "14,800.00 USD" in render(ceo, "html")
+    # one value, rounded for its reader: the CEO's tiles in thousands and its sentences in whole
+    # units, the CFO's to the cent, in every format
+    ceo, cfo = (next(d for d in pack.documents if d.id == i) for i in ("ceo", "cfo"))
+    for fmt in ("txt", "html", "md"):
+        assert "14.8k USD" in render(ceo, fmt) and "14,800.00" not in render(ceo, fmt), fmt
+        assert "Cash is 14,800 USD" in render(ceo, fmt), fmt
+        assert "14,800.00 USD" in render(cfo, fmt), fmt
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

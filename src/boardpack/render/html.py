@@ -26,7 +26,7 @@ from jinja2 import (
 from jinja2.sandbox import SecurityError
 
 from boardpack.errors import WorkspaceError
-from boardpack.figures import cell_text, change_text, value_text
+from boardpack.figures import cell_text, change_text, reading, value_text
 from boardpack.render import budget
 from boardpack.render.branding import PLAIN, Brand
 from boardpack.render.sandbox import DataSandbox, FolderLoader, TemplateLimit, render_bounded
@@ -145,7 +145,8 @@ def render_report(doc: Document, brand: Brand, embed: Embed, rows: int | None = 
     logo = brand.logo.src(embed) if brand.logo else None
     context = report_data(doc, brand, logo, rows)
     try:
-        return render_page("report.html.j2", brand.templates, context)
+        with reading(doc.reading):  # a template's own `value`, `cell` and `change` filters too
+            return render_page("report.html.j2", brand.templates, context)
     except PageTooLarge:
         raise WorkspaceError(too_large(context["doc"])) from None
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from boardpack.figures import cell_text
 from boardpack.render.walk import Writer
 from boardpack.reports.document import Document
 from boardpack.reports.plain import Data, plain
@@ -66,10 +65,7 @@ class MarkdownWriter(Writer):
                 "| " + " | ".join(md(c["label"]) for c in columns) + " |",
                 "|" + "|".join("---:" if c["numeric"] else "---" for c in columns) + "|",
             ]
-            self.lines += [
-                "| " + " | ".join(md(cell_text(row.get(c["id"]))) for c in columns) + " |"
-                for row in t["rows"]
-            ]
+            self.lines += ["| " + " | ".join(map(md, cells)) + " |" for cells in t["cells"]]
         if t["note"]:
             self.lines += ["", f"*{md(t['note'])}*"]
 
@@ -101,7 +97,7 @@ class MarkdownWriter(Writer):
                 "|---|" + "---:|" * len(block["series"]),
             ]
             self.lines += [
-                f"| {md(row['label'])} | " + " | ".join(cell_text(v) for v in row["values"]) + " |"
+                f"| {md(row['label'])} | " + " | ".join(bar["shown"] for bar in row["bars"]) + " |"
                 for row in block["rows"]
             ]
         if block["note"]:

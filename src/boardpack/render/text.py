@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 
-from boardpack.figures import cell_text
 from boardpack.render.walk import Writer
 from boardpack.reports.document import Document
 from boardpack.reports.plain import Data, plain
@@ -144,7 +143,7 @@ def table_lines(table: Data) -> list[str]:
     """Aligned columns within 78 columns, the widest text column wrapped to fit; one `label: value`
     record per row when even that cannot fit."""
     columns = table["columns"]
-    cells = [[cell_text(row.get(c["id"])) for c in columns] for row in table["rows"]]
+    cells = table["cells"]
     widths = [max([len(c["label"])] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     overflow = sum(widths) + 2 * (len(widths) - 1) - WIDTH
     texts = [i for i, c in enumerate(columns) if not c["numeric"]]
@@ -190,7 +189,7 @@ def chart_lines(chart: Data) -> list[str]:
     """Bars of `#` within 78 columns; with several series, each bar starts with its series' initial.
     """
     rows, series = chart["rows"], chart["series"]
-    texts = [[cell_text(v) for v in row["values"]] for row in rows]
+    texts = [[bar["shown"] for bar in row["bars"]] for row in rows]
     value_width = max(len(t) for row in texts for t in row)
     label_width = min(MIN_WRAPPED + 6, max(len(row["label"]) for row in rows))
     several = len(series) > 1

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from boardpack.config import VarianceThreshold
-from boardpack.figures import cell_text, plural, value_text
+from boardpack.figures import cell_text, is_money, plural, reading, value_text
 from boardpack.model import SEVERITY_RANK, Metric, PackEntry, direction
 from boardpack.reports.document import Document, Section, TextBlock, findings_in
 from boardpack.reports.plain import JUDGED, exact
@@ -97,7 +97,8 @@ class History:
             groups.setdefault(self.received.get((doc.id, address.lower())), []).append(address)
         blocks: list[TextBlock] = []
         for label, who in groups.items():
-            lines = self.changes(doc, label)
+            with reading(doc.reading):  # its figures read as the report's
+                lines = self.changes(doc, label)
             if len(groups) > 1:
                 lines[0] = f"For {', '.join(who)}: {lines[0][0].lower()}{lines[0][1:]}"
             blocks += [TextBlock(text=line) for line in lines]
@@ -174,7 +175,7 @@ class History:
         if then is None or metric.value == then:
             return False
         change = abs(metric.value - then)
-        if money(metric.unit) and change < self.threshold.amount:
+        if is_money(metric.unit) and change < self.threshold.amount:
             return False
         return not then or change * 100 / abs(then) >= self.threshold.percent
 
@@ -205,11 +206,6 @@ def named(what: str, titles: list[str]) -> str:
     """`New: A (high); B (medium); C (low) — and 2 more.`"""
     more = f" — and {len(titles) - SHOWN} more" if len(titles) > SHOWN else ""
     return f"{what}: {'; '.join(titles[:SHOWN])}{more}."
-
-
-def money(unit: str) -> bool:
-    """A currency code (`USD`): a figure in money, whose move must pass the threshold's amount."""
-    return len(unit) == 3 and unit.isalpha() and unit.isupper()
 
 
 def personal(doc: Document, history: History | None, addresses: tuple[str, ...]) -> Document:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from boardpack.figures import Reading
 from boardpack.model import Action, Finding, Metric, Table
 
 
@@ -121,6 +122,8 @@ class Document:
     link: str = ""
     # its email's length budget in phone screens ([reports.<id>] screens); 0: sent whole
     screens: int = 0
+    # how its figures read: precision, currency symbol, negatives (figures.py)
+    reading: Reading = field(default_factory=Reading)
 
     def footnote_number(self, metric_id: str) -> int:
         return next(i for i, m in enumerate(self.footnotes, start=1) if m.id == metric_id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from math import ceil
 
-from boardpack.figures import cell_text
 from boardpack.reports.plain import Data
 
 SCREEN = 844  # one phone screen's height at 390 wide, in CSS pixels
@@ -57,12 +56,12 @@ def table(b: Data) -> int:
     height = 16 + lines(t["title"], (48, 20)) + (lines(t["note"], TINY) + 12 if t["note"] else 0)
     if t["empty"]:
         return height + lines(t["empty"], BODY) + 12
-    return height + sum(row(t["columns"], r) for r in t["rows"])
+    return height + sum(row(t["columns"], cells) for cells in t["cells"])
 
 
-def row(columns: list[Data], values: dict) -> int:
+def row(columns: list[Data], cells: list[str]) -> int:
     return CARD_PADDING + sum(
-        lines(f"{c['label']}: {cell_text(values.get(c['id']))}", CARD_LINE) for c in columns
+        lines(f"{c['label']}: {cell}", CARD_LINE) for c, cell in zip(columns, cells, strict=True)
     )
 
 

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from boardpack.figures import NO_DATA, change_text, plural, value_text
+from boardpack.figures import NO_DATA, cell_text, change_text, plural, reading, value_text
 from boardpack.model import Action, Finding, Metric, Table, direction
 from boardpack.reports.document import (
     LEAD,
@@ -39,7 +39,12 @@ Data = dict[str, Any]
 
 
 def plain(doc: Document) -> Data:
-    """The report as plain data (see the module's docstring)."""
+    """The report as plain data (see the module's docstring), its figures read as it says."""
+    with reading(doc.reading):
+        return plain_data(doc)
+
+
+def plain_data(doc: Document) -> Data:
     numbers = {m.id: n for n, m in enumerate(doc.footnotes, start=1)}
     return {
         "id": doc.id,
@@ -100,6 +105,12 @@ def block(b: Block, doc: Document, numbers: dict[str, int]) -> Data:
 
 
 def metric(m: Metric, doc: Document, numbers: dict[str, int]) -> Data:
+    """A figure, as a tile reads it: in thousands where the report reads in whole units."""
+    with reading(doc.reading.tiles()):
+        return metric_data(m, doc, numbers)
+
+
+def metric_data(m: Metric, doc: Document, numbers: dict[str, int]) -> Data:
     previous, year_earlier = doc.previous.get(m.id), doc.year_earlier.get(m.id)
     change, on_year = moved(m, previous), moved(m, year_earlier)
     # each move, and whether it is better or worse for the business, said in words (never colour
@@ -147,6 +158,8 @@ def table(t: Table) -> Data:
         "provenance": list(t.provenance),
         "columns": [{"id": c.id, "label": c.label, "numeric": c.numeric} for c in t.columns],
         "rows": [dict(row) for row in t.rows],
+        # each row's cells as they read, in the columns' order
+        "cells": [[cell_text(row.get(c.id)) for c in t.columns] for row in t.rows],
         "empty": "" if t.rows else NO_ROWS,  # said instead of the rows when there are none
     }
 
@@ -198,7 +211,9 @@ def chart(b: ChartBlock) -> Data:
             {
                 "label": label,
                 "values": list(values),
-                "bars": [{"value": v, "share": b.share(v)} for v in values],
+                "bars": [
+                    {"value": v, "shown": cell_text(v), "share": b.share(v)} for v in values
+                ],
             }
             for label, values in b.rows
         ],

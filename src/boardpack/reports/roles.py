@@ -10,7 +10,7 @@ from importlib.metadata import entry_points
 from boardpack import links
 from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
-from boardpack.figures import plural, value_text
+from boardpack.figures import Precision, Reading, plural, reading, value_text
 from boardpack.model import Metric, Portfolio, Results, SourceStatus
 from boardpack.reports import summary
 from boardpack.reports.document import (
@@ -42,6 +42,7 @@ class RoleSpec:
     key_numbers: tuple[str, ...] = ()  # metric ids shown first; by default the report's first four
     agenda_size: int = 10  # the agenda's items shown; the rest go to an appendix
     screens: int = 6  # the email's length budget, in phone screens (reports/edit.py)
+    precision: Precision = "units"  # how its money reads (figures.py): whole amounts by default
 
 
 # Listed in send order: the reports that matter most go first.
@@ -93,6 +94,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "finance.runway_months",
             "finance.revenue",
         ),
+        precision="cents",
     ),
     RoleSpec(
         id="accounting",
@@ -115,6 +117,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "accounting.deferred_revenue",
             "accounting.possible_duplicates",
         ),
+        precision="cents",
     ),
     RoleSpec(
         "cto",
@@ -181,6 +184,7 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
                 tuple(r.sections),
                 agenda_size=r.agenda_size,
                 screens=r.screens or CUSTOM_SCREENS,
+                precision=r.precision or "units",
             )
         return replace(
             role,
@@ -189,6 +193,7 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
             key_numbers=() if r.sections else role.key_numbers,  # new sections: their first four
             agenda_size=r.agenda_size,
             screens=r.screens or role.screens,
+            precision=r.precision or role.precision,
         )
 
     custom = {rid: spec_of(rid, r) for rid, r in settings.reports.items()}
@@ -242,6 +247,8 @@ def build_document(
     earlier (where the ledger reaches back to it), for the changes each metric shows."""
     ws = portfolio.workspace.settings
     period = portfolio.period
+    org = ws.organization
+    style = Reading(role.precision, org.currency, org.currency_symbol, org.negatives)
     built = once(
         short_agenda(
             tuple(build_section(sections[s], results, portfolio) for s in role.sections),
@@ -253,20 +260,21 @@ def build_document(
         tuple(results.metrics[i] for i in role.key_numbers if i in results.metrics)
         or shown[:KEY_NUMBERS]
     )[:KEY_NUMBERS]
-    said = summary.sentences(role.id, headline, built, results, portfolio, previous)
-    known = {m.id: m for m in headline + shown} | results.metrics
-    mentioned = tuple(known[i] for s in said for i in s.metrics)
-    noted = tuple({m.id: m for m in headline + mentioned + shown}.values())
-    number = {m.id: n for n, m in enumerate(noted, start=1)}
-    brief = " ".join(
-        s.template.format(
-            *(
-                f"{value_text(known[i].value, known[i].unit)} [{number[i]}]"
-                for i in s.metrics
+    with reading(style):  # In brief reads as the report's figures do
+        said = summary.sentences(role.id, headline, built, results, portfolio, previous)
+        known = {m.id: m for m in headline + shown} | results.metrics
+        mentioned = tuple(known[i] for s in said for i in s.metrics)
+        noted = tuple({m.id: m for m in headline + mentioned + shown}.values())
+        number = {m.id: n for n, m in enumerate(noted, start=1)}
+        brief = " ".join(
+            s.template.format(
+                *(
+                    f"{value_text(known[i].value, known[i].unit)} [{number[i]}]"
+                    for i in s.metrics
+                )
             )
+            for s in said
         )
-        for s in said
-    )
     built = (Section(id="summary", title="In brief", blocks=(TextBlock(text=brief),)), *built)
 
     def values(of: Results | None) -> dict:
@@ -310,6 +318,7 @@ def build_document(
         year_earlier_title=period.year_earlier().title,
         basis=portfolio.basis,
         screens=role.screens,
+        reading=style,
         link=(
             links.filled(ws.links.archive, period.label, role.id) if ws.links.archive else ""
         ),
