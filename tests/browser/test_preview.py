@@ -66,7 +66,9 @@ def test_list_open_a_report_and_switch_recipient(browser, server, workspace):
         page.get_by_role("link", name="2026-10").click()
         assert page.locator("h1").inner_text() == "October 2026"
         page.get_by_role("link", name="cfo", exact=True).click()
-        assert page.locator("h1").inner_text() == "Harbor Ventures CFO report, October 2026"
+        assert page.locator("h1").inner_text() == (
+            "Harbor Ventures CFO report, October 2026: net -9.6k USD, cash 27.5k USD, 1 critical"
+        )
 
         # the HTML part, as the mail client gets it: the key numbers first
         frame = page.frame_locator("iframe.message")

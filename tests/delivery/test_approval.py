@@ -67,7 +67,9 @@ def test_a_held_pack_goes_to_the_approvers_as_drafts_and_out_once_approved(held)
     }
     draft = drafts["draft.cfo"]
     assert (draft["To"], draft["Cc"]) == ("Boss <boss@example.com>", None)
-    assert draft["Subject"] == "[Draft for approval] Small Co CFO report, October 2026"
+    assert draft["Subject"] == (
+        "[Draft for approval] Small Co CFO report, October 2026: net -1.4k USD, cash 14.8k USD"
+    )
     banner = plain(draft).split("\n\n", 1)[0]
     assert "as cfo@example.com, owner@example.com will receive it" in banner
     assert "boardpack approve 2026-10 --report cfo" in banner
@@ -211,10 +213,13 @@ def test_held_then_approved_through_dynamodb_and_ses(tmp_path, aws):  # noqa: F8
     )
     env = aws.env()
     assert run_cli("send", "-w", str(root), *AS_OF, env=env).returncode == 0
-    subjects = [email.message_from_string(m["raw_data"])["Subject"] for m in aws.sent_raw()]
+    subjects = [
+        email.message_from_string(m["raw_data"], policy=policy.default)["Subject"]
+        for m in aws.sent_raw()
+    ]
     assert sorted(subjects) == [
-        "[Draft for approval] Small Co CEO report, October 2026",
-        "[Draft for approval] Small Co CFO report, October 2026",
+        "[Draft for approval] Small Co CEO report, October 2026: net -1.4k USD, cash 14.8k USD",
+        "[Draft for approval] Small Co CFO report, October 2026: net -1.4k USD, cash 14.8k USD",
     ]
     assert states(root, env)["cfo"] == "held"
     approved = run_cli("approve", "2026-10", "-w", str(root), "--by", "Ana", env=env)

@@ -46,7 +46,7 @@ def test_the_cards_go_once_and_the_webhook_never_shows(tmp_path, servers):
     first = run_cli("send", "-w", str(root), *AS_OF, env=env)
     assert first.returncode == 0, first.stderr
     (card,) = slack.received
-    assert card["text"] == "Small Co CFO report, October 2026"
+    assert card["text"] == "Small Co CFO report, October 2026: net -1.4k USD, cash 14.8k USD"
     blocks = card["blocks"]
     assert blocks[0] == {
         "type": "header",

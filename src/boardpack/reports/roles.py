@@ -23,6 +23,7 @@ from boardpack.reports.document import (
     Section,
     SourceLine,
     TextBlock,
+    findings_in,
 )
 from boardpack.reports.sections import SectionSpec
 from boardpack.reports.ventures import venture_reports, venture_sections
@@ -290,7 +291,10 @@ def build_document(
     return Document(
         id=role.id,
         title=f"{role.title} — {ws.organization.name}",
-        subject=f"{ws.delivery.subject_prefix}{ws.organization.name} {role.title}, {period.title}",
+        subject=(
+            f"{ws.delivery.subject_prefix}{ws.organization.name} {role.title}, {period.title}"
+            + headline_of(noted, built, style)
+        ),
         organization=ws.organization.name,
         period=period.label,
         ventures=tuple(own or [e.name for e in ws.entities]),
@@ -429,6 +433,25 @@ def short_agenda(sections: tuple[Section, ...], size: int) -> tuple[Section, ...
             )
         )
     return tuple(out)
+
+
+# the figures a subject line carries, where the report shows them, and the word for each
+SUBJECT_FIGURES = (("accounting.net_income", "net"), ("finance.cash_balance", "cash"))
+
+
+def headline_of(shown: tuple[Metric, ...], sections: tuple[Section, ...], style: Reading) -> str:
+    """What a subject line adds to the report's name: `: net -9.6k USD, cash 27.5k USD, 2
+    critical` — its net income and cash in thousands, and its critical findings."""
+    by_id = {m.id: m for m in shown}
+    with reading(replace(style, precision="thousands")):
+        said = [
+            f"{word} {value_text(by_id[i].value, by_id[i].unit)}"
+            for i, word in SUBJECT_FIGURES
+            if i in by_id and by_id[i].value is not None
+        ]
+    critical = sum(f.severity == "critical" for f in findings_in(sections))
+    said += [f"{critical} critical"] if critical else []
+    return f": {', '.join(said)}" if said else ""
 
 
 def footnotes(sections: tuple[Section, ...]) -> tuple[Metric, ...]:
