@@ -31,7 +31,15 @@ def test_cash_burn_and_runway(pack):
     assert value(pack, "finance.gross_burn") == Decimal("3133.33")
     # the trailing average's runway; the forecast's is in tests/analyses/test_forecast.py
     assert value(pack, "finance.runway_months_trailing") == Decimal("37.0")
-    assert pack.results.metrics["finance.runway_months_trailing"].status == "good"
+    # one verdict on the cash: the runway's, the worst of the forecast (it lasts), the trailing
+    # burn (37 months) and the reserve (14,800 is below 6 months of 3,133.33 gross burn)
+    assert pack.results.metrics["finance.runway_months_trailing"].status is None
+    runway = pack.results.metrics["finance.runway_months"]
+    assert runway.status == "bad" and runway.note == (
+        "on the forecast, cash lasts past 2027-10-31 (lowest 8,064.50 on 2027-10-10); at the"
+        " trailing burn, 37.0 months; below the 6-month reserve of 18,799.98 USD — bad, the worst"
+        " of the three"
+    )
 
 
 def test_revenue_for_the_period_and_by_entity(pack):

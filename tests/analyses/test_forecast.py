@@ -72,7 +72,13 @@ def test_a_seasonal_business_the_trailing_average_calls_fine_runs_out_in_februar
     assert metrics["finance.cash_balance"].value == Decimal("40000.00")
     # August–October took in 61,000 and paid 36,000: on the trailing average cash is growing
     assert metrics["finance.runway_months_trailing"].value is None
-    assert metrics["finance.runway_months_trailing"].status == "good"
+    # one verdict on the cash, the runway's, with each reason: the forecast's decides here
+    runway = metrics["finance.runway_months"]
+    assert metrics["finance.runway_months_trailing"].status is None
+    assert runway.status == "bad" and runway.note.startswith(
+        f"on the forecast, cash runs out in {runway.value} months, on 2027-02-25; at the trailing"
+        " burn, cash is not falling;"
+    )
     # the winter months take in 1,000 and pay 12,000: 40,000 lasts until the fourth payroll.
     # 25 February: 40,000 + 3,000 (Nov–Jan) + 25 × 35.71 (1,000 over February's 28 days,
     # in cents) − 4 × 12,000 = −4,107.25

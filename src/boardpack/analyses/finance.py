@@ -29,7 +29,6 @@ from boardpack.model import (
     Portfolio,
     Results,
     Table,
-    graded,
 )
 from boardpack.period import add_months, month_end, trailing_months
 
@@ -61,7 +60,6 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     else:
         runway, runway_note = (cash / net_burn).quantize(Decimal("0.1")), "cash balance / net burn"
     warning = settings.finance.runway_warning_months
-    runway_status = graded(runway, warning * 2, warning, missing="good")
     revenue = total(portfolio, INCOME, period.start, period.end, table=BOOKS)
 
     results.add(
@@ -100,7 +98,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             value=runway,
             unit="months",
             target=warning,
-            status=runway_status,
+            # no verdict of its own: the runway's (analyses/forecast.py) weighs it with the rest
             note=f"{runway_note}, {window}: blind to the seasons (the forecast's runway is not)",
         ),
     )

@@ -36,7 +36,17 @@ from boardpack.analyses.ledger_sql import (
     payee_summary,
 )
 from boardpack.config import Scenario
-from boardpack.model import Column, Finding, MetricsFrom, Portfolio, Results, Table, graded, spread
+from boardpack.model import (
+    STATUS_RANK,
+    Column,
+    Finding,
+    MetricsFrom,
+    Portfolio,
+    Results,
+    Table,
+    graded,
+    spread,
+)
 from boardpack.period import add_months, month_end
 
 HORIZON_MONTHS = 12
@@ -317,6 +327,25 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     below_reserve, below_zero = base.first_below(reserve), base.first_below(ZERO)
     warning = settings.runway_warning_months
     method = f"{METHOD} {base.method[0].upper()}{base.method[1:]}."
+    # one verdict on the cash: the forecast, the trailing burn and the reserve, the worst of them
+    trailing = results.metrics.get("finance.runway_months_trailing")
+    verdicts = [
+        (
+            graded(runway, warning * 2, warning, missing="good"),
+            f"on the forecast, cash lasts past {base.end} (lowest {money(low):,} on {low_day})"
+            if runway is None
+            else f"on the forecast, cash runs out in {runway} months, on {below_zero}",
+        ),
+        (
+            graded(trailing.value if trailing else None, warning * 2, warning, missing="good"),
+            f"at the trailing burn, {trailing.value} months"
+            if trailing and trailing.value is not None
+            else "at the trailing burn, cash is not falling",
+        ),
+        against_reserve(base.opening, low, f"{settings.reserve_months}-month reserve of"
+                        f" {reserve:,} {currency}", reserve),  # fmt: skip
+    ]
+    status = max((s for s, _ in verdicts), key=STATUS_RANK.__getitem__)
     results.add(
         metric(
             id="finance.runway_months",
@@ -324,19 +353,14 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             value=runway,
             unit="months",
             target=warning,
-            status=graded(runway, warning * 2, warning, missing="good"),
-            note=(
-                f"the forecast's cash stays above zero through {base.end}"
-                if runway is None
-                else f"months until the forecast's cash goes below zero, on {below_zero}"
-            ),
+            status=status,
+            note="; ".join(why for _, why in verdicts) + f" — {status}, the worst of the three",
         ),
         metric(
             id="finance.cash_low",
             label="Lowest forecast cash",
             value=money(low),
             unit=currency,
-            status=graded(low, reserve, 0),
             note=f"the lowest closing cash of the 12-month forecast, on {low_day}",
         ),
         metric(
@@ -413,6 +437,15 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 source=provenance[0],
             )
         )
+
+
+def against_reserve(cash: Decimal, low: Decimal, named: str, reserve: Decimal) -> tuple[str, str]:
+    """The cash against the reserve: below it now (bad), at the forecast's low (warn), or not."""
+    if cash < reserve:
+        return "bad", f"below the {named}"
+    if low < reserve:
+        return "warn", f"above the {named} now, below it at the forecast's low"
+    return "good", f"above the {named}"
 
 
 METHOD = (

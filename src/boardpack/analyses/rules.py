@@ -9,6 +9,8 @@ from boardpack.figures import value_text
 from boardpack.model import Column, Finding, Portfolio, Results, Table
 
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+# metrics with no number when they are unbounded: a runway while cash lasts past the forecast
+UNBOUNDED = frozenset({"finance.runway_months", "finance.runway_months_trailing"})
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
@@ -24,10 +26,11 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             )
         elif not isinstance(value, (Decimal, int, type(None))):
             verdict, why = "no data", f"metric {rule.metric} is a date, not a number to compare"
+        elif value is None and rule.metric in UNBOUNDED:
+            # more than any number: at least a number passes, at most one fails
+            verdict, why = ("pass" if rule.op in (">=", ">") else "fail"), metric.note
         elif value is None:
-            # no number but a good status is unbounded (runway while cash grows); otherwise
-            # undefined
-            verdict, why = ("pass" if metric.status == "good" else "no data"), metric.note
+            verdict, why = "no data", metric.note
         else:
             verdict = "pass" if OPS[rule.op](value, rule.value) else "fail"
             why = f"{value_text(value, metric.unit)} {rule.op} {rule.value:,}"

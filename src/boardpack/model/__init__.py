@@ -32,6 +32,7 @@ from boardpack.model.records import (
 )
 from boardpack.model.results import (
     SEVERITY_RANK,
+    STATUS_RANK,
     Action,
     Better,
     Column,
@@ -102,6 +103,7 @@ __all__ = [
     "SCAN_SECONDS",
     "SERVICE_RECEIPT",
     "SEVERITY_RANK",
+    "STATUS_RANK",
     "SecretFinding",
     "Severity",
     "Site",

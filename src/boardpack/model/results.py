@@ -18,6 +18,7 @@ Severity = Literal["critical", "high", "medium", "low", "info"]
 Better = Literal["more", "less", "neither"]
 Direction = Literal["better", "worse", "neutral"]
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+STATUS_RANK = {"good": 0, "warn": 1, "bad": 2}  # the worse, the higher
 
 
 def graded(
