@@ -8,8 +8,15 @@ from types import SimpleNamespace
 
 from boardpack.model import Results, SourceStatus
 from boardpack.period import period_containing
-from boardpack.reports.document import NO_DATA_TEXT, ActionsBlock, MetricsBlock, Section, TextBlock
-from boardpack.reports.roles import build_section, footnotes, once, short_agenda
+from boardpack.reports.document import (
+    NO_DATA_TEXT,
+    ActionsBlock,
+    MetricsBlock,
+    Section,
+    TextBlock,
+    metrics_in,
+)
+from boardpack.reports.roles import build_section, once, short_agenda
 from boardpack.reports.sections import SectionSpec
 from tests.reports.documents import action, metric
 
@@ -114,6 +121,6 @@ def test_footnotes_are_every_metric_once_in_order_of_first_sight():
     a, b, c = metric("a.one"), metric("a.two"), metric("a.three")
     sections = (
         Section(id="s1", title="S1", blocks=(MetricsBlock(items=(b, a)),)),
-        Section(id="s2", title="S2", blocks=(TextBlock(text="t"), MetricsBlock(items=(a, c)))),
+        Section(id="s2", title="S2", blocks=(TextBlock(text="t"), MetricsBlock(items=(c, a)))),
     )
-    assert footnotes(sections) == (b, a, c)
+    assert metrics_in(sections) == (b, a, c)

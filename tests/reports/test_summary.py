@@ -109,3 +109,21 @@ def test_the_ask_comes_from_the_report_s_own_sections():
     )
     said = summary.sentences("cto", (), sections, results(), OCTOBER, None)
     assert said[-1].template == "First to do: Own thing (CFO)."
+
+
+def test_a_report_that_counts_the_pack_s_findings_speaks_of_the_pack_s():
+    """The board summary's tile counts the pack's findings: its sentence names the pack's most
+    serious, not "no finding in this report" beside a count of 30."""
+    count = metric("executive.open_findings", 2, unit="findings")
+    pack = Results(metrics={count.id: count}, findings=[
+        finding("Key committed", severity="critical", action="Rotate it"),
+        finding("No backups", severity="high", action="Turn them on"),
+    ])  # fmt: skip
+    own = (Section(id="s", title="S", blocks=(FindingsBlock(items=(finding(severity="low"),)),)),)
+    said = summary.sentences("board", (count,), own, pack, OCTOBER, None)
+    assert said[-2].template == "Most serious: Key committed (critical); No backups (high)."
+    assert said[-1].template == "First to do: Rotate it."
+    alone = summary.sentences("board", (), own, pack, OCTOBER, None)  # no count shown: its own
+    assert [s.template for s in alone] == [
+        "No finding in this report is of medium severity or worse."
+    ]

@@ -134,6 +134,15 @@ def findings_in(sections: tuple[Section, ...]) -> list[Finding]:
     return [f for s in sections for b in s.blocks if isinstance(b, FindingsBlock) for f in b.items]
 
 
+def metrics_in(sections: tuple[Section, ...]) -> tuple[Metric, ...]:
+    """Every figure these sections show, once each, in order of first sight."""
+    seen: dict[str, Metric] = {}
+    for s in sections:
+        for m in (m for b in s.blocks if isinstance(b, MetricsBlock) for m in b.items):
+            seen.setdefault(m.id, m)
+    return tuple(seen.values())
+
+
 def actions_in(sections: tuple[Section, ...]) -> list[Action]:
     """Every action these sections ask for, in order."""
     return [a for s in sections for b in s.blocks if isinstance(b, ActionsBlock) for a in b.items]

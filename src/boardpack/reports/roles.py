@@ -19,11 +19,11 @@ from boardpack.reports.document import (
     TO_APPENDIX,
     ActionsBlock,
     Document,
-    MetricsBlock,
     Section,
     SourceLine,
     TextBlock,
     findings_in,
+    metrics_in,
 )
 from boardpack.reports.sections import SectionSpec
 from boardpack.reports.ventures import venture_reports, venture_sections
@@ -256,7 +256,7 @@ def build_document(
             role.agenda_size,
         )
     )
-    shown = footnotes(built)
+    shown = metrics_in(built)
     headline = (
         tuple(results.metrics[i] for i in role.key_numbers if i in results.metrics)
         or shown[:KEY_NUMBERS]
@@ -453,12 +453,3 @@ def headline_of(shown: tuple[Metric, ...], sections: tuple[Section, ...], style:
     said += [f"{critical} critical"] if critical else []
     return f": {', '.join(said)}" if said else ""
 
-
-def footnotes(sections: tuple[Section, ...]) -> tuple[Metric, ...]:
-    seen: dict[str, Metric] = {}
-    for section in sections:
-        for block in section.blocks:
-            if isinstance(block, MetricsBlock):
-                for metric in block.items:
-                    seen.setdefault(metric.id, metric)
-    return tuple(seen.values())

@@ -13,9 +13,10 @@ from decimal import Decimal
 
 from boardpack.figures import value_text
 from boardpack.model import SEVERITY_RANK, Action, Finding, Metric, Portfolio, Results
-from boardpack.reports.document import Section, actions_in, findings_in
+from boardpack.reports.document import Section, actions_in, findings_in, metrics_in
 
 SERIOUS = 2  # the findings a summary names
+OPEN_FINDINGS = "executive.open_findings"  # the pack's count of findings, medium or worse
 MONEY_RESULT = ("accounting.net_income", "finance.revenue")
 
 
@@ -60,7 +61,10 @@ def sentences(
                 ),
             )
         )
-    findings = findings_in(sections)
+    # a report that counts the pack's findings (executive.open_findings) speaks of the pack's, so
+    # its sentence and its count agree; any other, of its own
+    counted = any(m.id == OPEN_FINDINGS for m in headline + metrics_in(sections))
+    findings = results.ranked_findings() if counted else findings_in(sections)
     said += serious(findings)
     said.append(ask(actions_in(sections), findings))
     return [s for s in said if s is not None]
