@@ -43,6 +43,7 @@ from boardpack.reports import changes
 from boardpack.reports.changes import History
 from boardpack.reports.document import LEAD, Document
 from boardpack.reports.edit import edited
+from boardpack.reports.lint import lint
 from boardpack.reports.roles import build_document, report_specs, workspace_sections
 from boardpack.sources import load_portfolio
 
@@ -147,14 +148,15 @@ UNCATEGORIZED_SHARE = 0.5  # more of the ledger's rows than this without an acco
 def doubts(pack: Pack) -> list[str]:
     """What does not stop a send but makes the figures doubtful, or a report longer than its
     readers' time: a ledger whose rows are mostly without an account (its revenue and expenses
-    would read near zero); a report whose first section alone is longer than its budget."""
+    would read near zero); a report whose first section alone is longer than its budget; what the
+    pack lint finds (reports/lint.py)."""
     said = [
         f"the {doc.id} report's first section, {first_section(doc)}, is longer than its"
         f" {plural(doc.screens, 'phone screen')} on its own: its email sends it whole; give"
         f" [reports.{doc.id}] screens a larger number, or put a shorter section first"
         for doc in pack.documents
         if edited(doc).over
-    ]
+    ] + [f"pack lint: {line}" for line in lint(pack.documents)]
     if "ledger" not in pack.portfolio.sources or not pack.portfolio.fresh("ledger"):
         return said
     uncategorized, rows = pack.portfolio.db.execute(

@@ -68,7 +68,13 @@ def edited(doc: Document) -> Edited:
     ending = plain(replace(doc, sections=(closing(doc, ("A section title",) * 4),), headline=()))
     used += length.section(ending["sections"][0])
     # each section's versions, whole first, then shorter and shorter, with their heights
-    versions = {s.id: shorter(s, doc) for s in doc.sections if s.id not in LEAD}
+    # a section with nothing to say but a notice about its sources is the full report's: the
+    # reader of an email is not the one to connect a source
+    versions = {
+        s.id: shorter(s, doc)
+        for s in doc.sections
+        if s.id not in LEAD and not notices_only(s.blocks)
+    }
     # first as many sections as fit at their shortest, in rank order (the first one always)...
     chosen: dict[str, int] = {}  # section id -> the version shown (0: whole)
     for sid, kinds in versions.items():
@@ -83,13 +89,13 @@ def edited(doc: Document) -> Edited:
         chosen[sid] = min([shown, *fits])
         used += versions[sid][chosen[sid]][1] - now
     left_out = tuple(s.title for s in doc.sections if s.id in versions and s.id not in chosen)
-    if not left_out and not any(chosen.values()):
-        return Edited(doc, (), over, False)
     kept = tuple(
         versions[s.id][chosen[s.id]][0] if s.id in versions else s
         for s in doc.sections
         if s.id in chosen or s.id in LEAD
     )
+    if not left_out and not any(chosen.values()):
+        return Edited(replace(doc, sections=kept), (), over, False)
     return Edited(replace(doc, sections=(*kept, closing(doc, left_out))), left_out, over, True)
 
 
@@ -107,6 +113,11 @@ def without_metrics(sections: tuple[Section, ...], ids: set[str]) -> tuple[Secti
             blocks.append(b)
         out.append(replace(section, blocks=tuple(blocks)))
     return tuple(s for s in out if s.blocks)
+
+
+def notices_only(blocks: tuple[Block, ...]) -> bool:
+    """No content: nothing, or only warnings about sources (stale, missing, not configured)."""
+    return all(isinstance(b, TextBlock) and b.tone == "warn" for b in blocks)
 
 
 def without_appendix(sections: tuple[Section, ...]) -> tuple[Section, ...]:
