@@ -45,7 +45,8 @@ def test_the_cfo_summary_sentence_by_sentence(pack):
         " break-even (high)."
     )
     assert said[3] == (
-        "First to do: Act on the rule margin or change it deliberately in boardpack.toml."
+        "First to do: Decide how to meet “Net income is positive” again, or change the rule on"
+        " purpose."
     )
     assert len(said) == 4
 

@@ -251,7 +251,10 @@ def coverage(
                     f"{money(outflow)} {currency} out and {money(inflow)} {currency} in have no"
                     " account."
                 ),
-                action="Add [[rules]] patterns in boardpack.toml or categorize them in the export.",
+                action=(
+                    "Give each an account: a categorization rule for its payee, or the account"
+                    " in the bank export"
+                ),
                 source=provenance[0],
             )
         )

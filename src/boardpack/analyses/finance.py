@@ -492,7 +492,7 @@ def revenue_targets(portfolio, results, currency, provenance, start3: date, end3
                     f"finance.goal_month = {finance.goal_month} is not after"
                     f" {portfolio.period.label}."
                 ),
-                action="Set a new goal_month in boardpack.toml.",
+                action="Set a new month to reach the revenue goal by.",
             )
         )
         return

@@ -51,8 +51,9 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     area="finance",
                     title=f"Decision rule failed: {rule.label}",
                     evidence=why,
+                    # said to its reader, not to whoever keeps the workspace's settings
                     action=(
-                        f"Act on the rule {rule.id} or change it deliberately in boardpack.toml."
+                        f"Decide how to meet “{rule.label}” again, or change the rule on purpose"
                     ),
                 )
             )
