@@ -264,3 +264,24 @@ def test_the_three_statements_tie_on_the_demo(demo_pack):
     assert {r["account"] for r in eliminated} == {"Income:Hauling", "Expenses:Hauling"}
     (coastal,) = [t for t in demo_pack.portfolio.tie_outs if t.account.startswith("Coastal")]
     assert coastal.bank is not None and coastal.difference == 0
+
+
+def test_a_row_per_venture_ties_to_the_consolidation_and_the_revenue_figures(demo_pack):
+    """The CEO's and the board's first table: each venture's revenue and net income as the
+    consolidation has them, against its budget and against the same month a year earlier."""
+    results = demo_pack.results
+    rows = {r["venture"]: r for r in results.tables["finance.by_venture"].rows}
+    entities = demo_pack.portfolio.workspace.settings.entities
+    assert list(rows) == [e.name for e in entities]
+    consolidation = {r["item"]: r for r in results.tables["accounting.consolidation"].rows}
+    for e in entities:
+        row = rows[e.name]
+        assert row["revenue"] == results.metrics[f"finance.revenue.{e.id}"].value
+        assert row["net_income"] == consolidation["Net income"][e.id]
+    net = consolidation["Net income"]
+    # the charges between ventures stay in each row: the rows add up to before the eliminations
+    assert sum(r["net_income"] for r in rows.values()) == net["consolidated"] - net["eliminations"]
+    # the demo's ledger reaches back two years: every venture has a year-earlier figure
+    assert all(r["against_year_earlier"] is not None for r in rows.values())
+    ceo = next(d for d in demo_pack.documents if d.id == "ceo")
+    assert ceo.sections[1].id == "finance.by_venture"  # first, after In brief

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from boardpack.analyses.ledger_sql import BOOKS, ZERO, ledger_files, money, summary
+from boardpack.analyses.ledger_sql import BOOKS, ZERO, ledger_files, money, reaches_back, summary
 from boardpack.model import (
     ACCOUNT_TYPES,
     EARNED_ACCOUNT,
@@ -204,6 +204,69 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     balance_sheet(portfolio, results, end, provenance)
     cash_flow(portfolio, results, start, end, provenance)
     consolidation(portfolio, results, provenance)
+
+
+def venture_rows(
+    portfolio: Portfolio,
+    results: Results,
+    lines: dict[str, dict[str, Decimal]],
+    provenance: tuple[str, ...],
+) -> None:
+    """One row a venture for the first page: its revenue and net income, against its budget and
+    the same period a year earlier (where the budget and the ledger have them)."""
+    settings, period, currency = portfolio.workspace.settings, portfolio.period, portfolio.currency
+    budget: dict[str, Decimal] = {}
+    for line in portfolio.budget:
+        if line.entity and period.start <= line.month <= period.end:
+            sign = 1 if line.account.startswith("Income") else -1
+            budget[line.entity] = budget.get(line.entity, ZERO) + sign * line.amount
+    earlier = period.year_earlier()
+    year_ago = (
+        dict(
+            portfolio.db.execute(
+                """SELECT entity, sum(amount) FROM books
+                   WHERE (account LIKE 'Income:%' OR account LIKE 'Expenses:%')
+                     AND date BETWEEN ? AND ? GROUP BY entity""",
+                (earlier.start, earlier.end),
+            ).fetchall()
+        )
+        if reaches_back(portfolio, earlier)
+        else None
+    )
+    rows = []
+    for e in settings.entities:
+        net = money(lines["Net income"].get(e.id, ZERO))
+        plan = budget.get(e.id)
+        then = None if year_ago is None else money(year_ago.get(e.id) or ZERO)
+        rows.append(
+            {
+                "venture": e.name,
+                "revenue": money(lines["Revenue"].get(e.id, ZERO)),
+                "net_income": net,
+                "against_budget": None if plan is None else money(net - plan),
+                "against_year_earlier": None if then is None else money(net - then),
+            }
+        )
+    results.add(
+        Table(
+            id="finance.by_venture",
+            title=f"By venture, {period.title} ({currency})",
+            columns=(
+                Column.text("venture", "Venture"),
+                Column.number("revenue", "Revenue"),
+                Column.number("net_income", "Net income"),
+                Column.number("against_budget", "Against budget"),
+                Column.number("against_year_earlier", f"Against {earlier.title}"),
+            ),
+            rows=tuple(rows),
+            provenance=provenance,
+            note=(
+                "Net income less the budget's (its income less its expenses), and less the same"
+                " month a year earlier; a dash where the budget or the ledger has none. Charges"
+                " between ventures stay in (the consolidation takes them out)."
+            ),
+        )
+    )
 
 
 def ventures(portfolio: Portfolio, *found: Positions) -> list[str]:
@@ -470,6 +533,7 @@ def consolidation(portfolio: Portfolio, results: Results, provenance: tuple[str,
         c: lines["Revenue"].get(c, ZERO) + lines["Expenses"].get(c, ZERO)
         for c in [*columns, "eliminations"]
     }
+    venture_rows(portfolio, results, lines, provenance)
     table_rows = []
     for item, by in lines.items():
         row = {"item": item} | {c: money(by.get(c, ZERO)) for c in columns}

@@ -53,6 +53,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         title="CEO report",
         # in order of rank: what the email keeps first (reports/edit.py)
         sections=(
+            "finance.by_venture",
             "executive.commentary",
             "executive.shortfalls",
             "executive.agenda",
@@ -220,6 +221,11 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
     if settings.watch:  # the CEO reads the alerts between packs after what became of the last
         specs = [
             replace(s, sections=with_watch(s.sections)) if s == builtin["ceo"] else s
+            for s in specs
+        ]
+    if len(settings.entities) < 2:  # one venture: its row would be the key numbers again
+        specs = [
+            replace(s, sections=tuple(i for i in s.sections if i != "finance.by_venture"))
             for s in specs
         ]
     ventures = [RoleSpec(*v, screens=VENTURE_SCREENS) for v in venture_reports(settings)]

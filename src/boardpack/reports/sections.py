@@ -297,6 +297,13 @@ SECTIONS: Sequence[SectionSpec] = (
     ),
     SectionSpec("executive.agenda", "30-day agenda", agenda, analysis="executive"),
     SectionSpec(
+        "finance.by_venture",
+        "By venture",
+        tables("finance.by_venture"),
+        needs=("ledger",),
+        analysis="statements",
+    ),
+    SectionSpec(
         "executive.tasks",
         "Overdue and blocked work",
         tables("executive.tasks", empty="Nothing on the task boards is overdue or blocked."),
