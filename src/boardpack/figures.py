@@ -84,6 +84,13 @@ def money_text(amount: Decimal, unit: str) -> str:
     return f"({shown})" if style.negatives == "parentheses" else f"-{shown}"
 
 
+def said(amount, unit: str) -> str:
+    """An amount as a sentence says it, in any report: to the whole unit (`8,086 USD`). Sentences
+    are written once for every report; the figures and tables beside them keep the cents."""
+    with reading(Reading("units", unit)):
+        return value_text(amount, unit)
+
+
 def rounded(size: Decimal, precision: Precision) -> str:
     """An amount's size at a precision: `1,234.50`, `1,235`, `1.2k` (below a thousand, whole)."""
     if precision == "thousands" and size >= 1000:

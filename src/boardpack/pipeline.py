@@ -82,6 +82,13 @@ def build_pack(
     chosen = [r for r in known if not roles or r.id in roles]
     period = period_before(as_of, workspace.settings.organization.period)
     portfolio = load_portfolio(workspace, period, as_of)
+    for said in portfolio.commentary:
+        if said.report is not None and said.report not in {r.id for r in known}:
+            raise WorkspaceError(
+                f"{said.path}: there is no report {said.report!r}; name the file after one of"
+                f" {', '.join(r.id for r in known)} (or move it to commentary/{period.label}.md"
+                " for every report)"
+            )
     recalled = recorded_packs(workspace, period)
     portfolio.recorded, portfolio.recorded_unread = recalled.entries, recalled.unread
     portfolio.watched, received = recalled.watched, recalled.received
@@ -149,7 +156,7 @@ def doubts(pack: Pack) -> list[str]:
     """What does not stop a send but makes the figures doubtful, or a report longer than its
     readers' time: a ledger whose rows are mostly without an account (its revenue and expenses
     would read near zero); a report whose first section alone is longer than its budget; what the
-    pack lint finds (reports/lint.py)."""
+    pack lint finds (reports/lint.py); a commentary's HTML, left out."""
     said = [
         f"the {doc.id} report's first section, {first_section(doc)}, is longer than its"
         f" {plural(doc.screens, 'phone screen')} on its own: its email sends it whole; give"
@@ -157,6 +164,12 @@ def doubts(pack: Pack) -> list[str]:
         for doc in pack.documents
         if edited(doc).over
     ] + [f"pack lint: {line}" for line in lint(pack.documents)]
+    said += [
+        f"{c.path}: {plural(c.left_out, 'piece')} of HTML not shown (a report shows the"
+        " commentary's words, never its markup): write it as Markdown"
+        for c in pack.portfolio.commentary
+        if c.left_out
+    ]
     if "ledger" not in pack.portfolio.sources or not pack.portfolio.fresh("ledger"):
         return said
     uncategorized, rows = pack.portfolio.db.execute(

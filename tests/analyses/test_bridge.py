@@ -56,8 +56,7 @@ def test_the_bridge_from_a_year_earlier_worked_by_hand(tmp_path):
     ]
     said = [r for r in results.tables["finance.commentary"].rows if r["basis"] == "year_earlier"]
     assert [r["sentence"] for r in said] == [
-        "Small Co: Expenses:Materials costs rose 600.00 USD against October 2025, from 0.00 to"
-        " 600.00."
+        "Small Co: Expenses:Materials costs rose 600 USD against October 2025, from 0 to 600."
     ]  # material: 600 passes 500.00 and, from nothing, any percentage; the sales' 400 does not
 
 
@@ -65,13 +64,13 @@ def test_the_three_largest_moves_are_said_material_or_not(pack):
     rows = pack.results.tables["finance.commentary"].rows
     assert [(r["sentence"], r["material"]) for r in rows] == [
         (
-            "Small Co: Expenses:Materials costs fell 300.00 USD against September 2026, from"
-            " 900.00 to 600.00.",
+            "Small Co: Expenses:Materials costs fell 300 USD against September 2026, from 900 to"
+            " 600.",
             False,
         ),
         (
-            "Small Co: Income:Sales revenue rose 200.00 USD against September 2026, from 1,000.00"
-            " to 1,200.00; 3 bookings from 280 visits.",  # the channels have October only
+            "Small Co: Income:Sales revenue rose 200 USD against September 2026, from 1,000 to"
+            " 1,200; 3 bookings from 280 visits.",  # the channels have October only
             False,
         ),
     ]
@@ -98,14 +97,13 @@ def test_a_sentence_names_the_jobs_and_the_duplicate_that_drove_it(tmp_path):
         if r["basis"] == "previous"
     }
     assert said["Sea Co: Income:Charters"]["sentence"] == (
-        "Sea Co: Income:Charters revenue fell 29,000.00 USD against September 2026, from"
-        " 30,000.00 to 1,000.00; 1 job against 5."
+        "Sea Co: Income:Charters revenue fell 29,000 USD against September 2026, from 30,000 to"
+        " 1,000; 1 job against 5."
     )
     assert said["Sea Co: Income:Charters"]["sources"] == "bank.csv, jobs.csv"
     assert said["Sea Co: Expenses:Fuel"]["sentence"] == (
-        "Sea Co: Expenses:Fuel costs rose 1,400.00 USD against September 2026, from 0.00 to"
-        " 1,400.00; including a possible duplicate payment of 700.00 to Fuel Co (2026-10-03 and"
-        " 2026-10-06)."
+        "Sea Co: Expenses:Fuel costs rose 1,400 USD against September 2026, from 0 to 1,400;"
+        " including a possible duplicate payment of 700 to Fuel Co (2026-10-03 and 2026-10-06)."
     )
 
 

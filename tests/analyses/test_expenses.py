@@ -80,7 +80,7 @@ def test_duplicates_same_payee_and_amount_within_the_window(tmp_path):
     assert pair["where"] == "ledger/bank.csv:9, ledger/bank.csv:10"
     assert results.metrics["accounting.possible_duplicates"].value == 1
     assert any(
-        f.title == "Possible duplicate payments: 1" and "900.00 USD" in f.evidence
+        f.title == "Possible duplicate payments: 1" and "900 USD paid twice" in f.evidence
         for f in results.findings
     )
     wider = pack_for(tmp_path / "wide", extra="duplicate_window_days = 30\n").results

@@ -37,7 +37,7 @@ def test_cash_burn_and_runway(pack):
     runway = pack.results.metrics["finance.runway_months"]
     assert runway.status == "bad" and runway.note == (
         "on the forecast, cash lasts past 2027-10-31 (lowest 8,064.50 on 2027-10-10); at the"
-        " trailing burn, 37.0 months; below the 6-month reserve of 18,799.98 USD — bad, the worst"
+        " trailing burn, 37.0 months; below the 6-month reserve of 18,800 USD — bad, the worst"
         " of the three"
     )
 
@@ -126,7 +126,10 @@ def test_decision_rules_report_the_deciding_values(pack):
     rows = {r["rule"]: r for r in pack.results.tables["finance.decision_rules"].rows}
     assert rows["Keep six months of runway"]["verdict"] == "pass"
     assert rows["Net income is positive"]["verdict"] == "fail"
-    assert rows["Net income is positive"]["why"] == "-1,400.00 USD > 0"
+    # as a rule reads, in whole units
+    assert rows["Net income is positive"]["why"] == (
+        "Net income -1,400 USD against a rule of more than 0 USD"
+    )
     assert any(
         f.title == "Decision rule failed: Net income is positive" for f in pack.results.findings
     )

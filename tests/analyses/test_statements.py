@@ -284,4 +284,5 @@ def test_a_row_per_venture_ties_to_the_consolidation_and_the_revenue_figures(dem
     # the demo's ledger reaches back two years: every venture has a year-earlier figure
     assert all(r["against_year_earlier"] is not None for r in rows.values())
     ceo = next(d for d in demo_pack.documents if d.id == "ceo")
-    assert ceo.sections[1].id == "finance.by_venture"  # first, after In brief
+    # first, after In brief and the decisions needed
+    assert [s.id for s in ceo.sections[1:3]] == ["executive.decisions", "finance.by_venture"]

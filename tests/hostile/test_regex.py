@@ -26,6 +26,8 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "boardpack"
 PATTERNS = {
     "boardpack.sources.notes.TASK": "match",
     "boardpack.sources.notes.DUE": "fullmatch",
+    "boardpack.sources.notes.DECISION": "match",
+    "boardpack.sources.notes.DECISIONS_HEADING": "fullmatch",
     "boardpack.sources.secrets.ENV_FILE": "search",
     "boardpack.sources.secrets.ENV_ASSIGNMENT": "match",
     "boardpack.sources.stack.TEST_FILE": "search",

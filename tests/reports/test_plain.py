@@ -259,4 +259,34 @@ def test_every_format_says_better_or_worse_in_words_and_html_adds_colour():
     for fmt, shown in FORMATS.items():
         assert "▲ 3,185.76 USD since September 2026, worse" in shown(doc), fmt
     assert 'class="tile-change move-worse"' in render_html(doc)
-    assert json_form(plain(doc))["sections"][0]["blocks"][0]["items"][0]["direction"] == "worse"
+    (block,) = json_form(plain(doc, whole=True))["sections"][0]["blocks"]
+    assert block["items"][0]["direction"] == "worse"
+
+
+def test_each_key_number_once_for_its_reader_and_whole_in_the_json_form(demo_pack):
+    """The CEO's tiles are not said again in "The period at a glance" in any format a person reads;
+    the JSON form (the data) keeps every section's figures."""
+    ceo = next(d for d in demo_pack.documents if d.id == "ceo")
+    key = [m.id for m in ceo.headline]
+    assert key == [
+        "finance.cash_balance",
+        "finance.runway_months",
+        "finance.revenue",
+        "accounting.net_income",
+    ]
+
+    def shown(data):
+        return [
+            m["id"]
+            for s in data["sections"]
+            for b in s["blocks"]
+            if b["type"] == "metrics"
+            for m in b["items"]
+        ]
+
+    assert not set(key) & set(shown(plain(ceo)))
+    assert set(shown(plain(ceo))) >= {"finance.net_burn", "executive.open_findings"}
+    assert set(key) <= set(shown(json_form(plain(ceo, whole=True))))
+    text = render_text(ceo)
+    for label in ("Cash balance [1]", "Runway [2]", "Revenue [3]", "Net income [4]"):
+        assert text.count(label) == 1, label

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from boardpack.model import SEVERITY_RANK, Action, Finding
+from boardpack.model import SEVERITY_RANK, Action, Finding, stable_id
 
 OWNER_BY_AREA = {
     "finance": "cfo",
@@ -33,4 +33,16 @@ def action_for(finding: Finding, start: date) -> Action:
         entity=finding.entity,
         source=finding.source or finding.title,
         url=finding.url,
+        finding=finding_id(finding),
+        decision=finding.decision,
     )
+
+
+def action_id(a: Action) -> str:
+    """An action's id: who does what for which venture, not its figures or dates."""
+    return a.id or stable_id("action", a.owner, a.entity, a.title)
+
+
+def finding_id(f: Finding) -> str:
+    """A finding's id: what it is about (its area, venture, asset and title), not its figures."""
+    return f.id or stable_id("finding", f.area, f.entity, f.asset, f.title)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from boardpack.analyses import drivers
 from boardpack.analyses.budget import budget_files
 from boardpack.analyses.ledger_sql import EXPENSE, INCOME, ZERO, ledger_files, money, reaches_back
+from boardpack.figures import said
 from boardpack.model import Column, Metric, Portfolio, Results, Table
 from boardpack.period import Period
 
@@ -49,12 +50,12 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         results.add(
             bridge(portfolio, f"finance.bridge.{entity.id}", before.title, own, entity.name)
         )
-    said = [("previous", m, before) for m in moves]
+    compared = [("previous", m, before) for m in moves]
     earlier = period.year_earlier()
     if reaches_back(portfolio, earlier):
         year_moves = changes(portfolio, earlier)
         results.add(bridge(portfolio, "finance.bridge_year_earlier", earlier.title, year_moves))
-        said += [("year_earlier", m, earlier) for m in year_moves]
+        compared += [("year_earlier", m, earlier) for m in year_moves]
     if portfolio.budget:
         budget_moves, unbudgeted = against_budget(portfolio)
         results.add(
@@ -68,8 +69,8 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 note=f"the budget's income less its expenses, {period.title}",
             ),
         )
-        said += [("budget", m, None) for m in budget_moves]
-    results.add(commentary(portfolio, results, said))
+        compared += [("budget", m, None) for m in budget_moves]
+    results.add(commentary(portfolio, results, compared))
 
 
 def changes(portfolio: Portfolio, before: Period) -> list[Move]:
@@ -208,14 +209,19 @@ def budget_bridge(portfolio: Portfolio, moves: list[Move], unbudgeted: Decimal) 
     )
 
 
-def commentary(portfolio: Portfolio, results: Results, said: list) -> Table:
+def whole(amount: Decimal) -> str:
+    """An amount in a sentence that has named its currency: `15,155`."""
+    return said(amount, "")
+
+
+def commentary(portfolio: Portfolio, results: Results, compared: list) -> Table:
     """A sentence for each material move: against the previous period, the same period last year
     and the budget, with what drove it where another source says. The three largest moves since
     the previous period are always said (the CEO report's), material or not."""
     threshold = portfolio.workspace.settings.finance.variance_threshold
     currency = portfolio.currency
     rows = []
-    for basis, move, before in said:
+    for basis, move, before in compared:
         if not move.change:
             continue
         base = abs(move.then)
@@ -231,17 +237,16 @@ def commentary(portfolio: Portfolio, results: Results, said: list) -> Table:
             up = (move.change > 0) == move.revenue
             sentence = (
                 f"{venture(portfolio, move.entity)}: {move.account} {what} came in"
-                f" {money(abs(move.change)):,} {currency} {'over' if up else 'under'} budget"
-                f" ({money(shown_now):,} against {money(shown_then):,} budgeted)"
+                f" {said(abs(move.change), currency)} {'over' if up else 'under'} budget"
+                f" ({whole(shown_now)} against {whole(shown_then)} budgeted)"
             )
             why, source = drivers.explain(portfolio, results, move, None)
         else:
             rose = shown_now > shown_then
             sentence = (
                 f"{venture(portfolio, move.entity)}: {move.account} {what}"
-                f" {'rose' if rose else 'fell'} {money(abs(shown_now - shown_then)):,}"
-                f" {currency} against {before.title}, from {money(shown_then):,} to"
-                f" {money(shown_now):,}"
+                f" {'rose' if rose else 'fell'} {said(abs(shown_now - shown_then), currency)}"
+                f" against {before.title}, from {whole(shown_then)} to {whole(shown_now)}"
             )
             why, source = drivers.explain(portfolio, results, move, before)
         rows.append(

@@ -14,6 +14,7 @@ from functools import cache
 
 from boardpack.analyses.ledger_sql import ZERO, money
 from boardpack.config import Initiative
+from boardpack.figures import said
 from boardpack.model import Column, Finding, MetricsFrom, Portfolio, Results, Table
 
 RISK_PREMIUM = {"low": Decimal("0"), "medium": Decimal("0.05"), "high": Decimal("0.10")}
@@ -230,8 +231,9 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     provenance = ("boardpack.toml [[finance.initiatives]]",) + cash.provenance
     metric = MetricsFrom(provenance)
     rule = (
-        f"cash {cash.value:,} - reserve {reserve:,} ({finance.reserve_months} months of gross burn "
-        f"{burn.value:,}) = {available:,} {currency} to deploy"
+        f"Cash {said(cash.value, currency)} less a reserve of {said(reserve, currency)}"
+        f" ({finance.reserve_months} months of gross burn at {said(burn.value, currency)}) leaves"
+        f" {said(available, currency)} to deploy"
     )
     results.add(
         Table(

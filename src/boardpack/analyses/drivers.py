@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from boardpack import figures
 from boardpack.config import Entity
 from boardpack.model import Portfolio, Results
 from boardpack.period import Period
@@ -128,7 +129,7 @@ def duplicate(portfolio: Portfolio, results: Results, move) -> Said | None:
         ).fetchone()
         if found:
             return (
-                f"including a possible duplicate payment of {row['amount']:,} to"
+                f"including a possible duplicate payment of {figures.said(row['amount'], '')} to"
                 f" {row['counterparty']} ({row['first']} and {row['second']})",
                 "expense audit",
             )

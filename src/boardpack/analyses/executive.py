@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from boardpack.analyses.actions import action_for
+from boardpack.figures import is_money, said
 from boardpack.model import (
     SEVERITY_RANK,
     Action,
@@ -19,6 +20,7 @@ from boardpack.model import (
     Repository,
     Results,
     Table,
+    stable_id,
 )
 
 AGENDA_DAYS = 30
@@ -33,6 +35,23 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         replace(f, url=f.url or by_area.get(f.area, "")) for f in results.findings
     ]
     results.agenda = agenda(portfolio, results)
+    # one action, one text, owner and date in every report: the CTO's as the agenda merged them
+    merged_as = {(a.title, a.entity): a for a in results.agenda}
+    results.actions[:] = [merged_as.get((a.title, a.entity), a) for a in results.actions]
+    results.decisions = [
+        Action(
+            priority=1,
+            owner=d.owner or "ceo",
+            title=d.title,
+            due=d.due,
+            entity=d.entity,
+            source=d.source,
+            id=stable_id("decision", d.entity, d.title),
+            decision=True,
+        )
+        for note in portfolio.notes
+        for d in note.decisions
+    ]
     results.add(
         Metric(
             id="executive.open_findings",
@@ -186,7 +205,7 @@ def kpis(portfolio: Portfolio, results: Results) -> Table:
                         f"{with_unit(value, kpi.unit)} against a target of "
                         f"{kpi.direction.replace('_', ' ')} {with_unit(kpi.target, kpi.unit)}."
                     ),
-                    action="Agree a recovery plan with the owner.",
+                    action="Agree a plan to bring it back on target.",
                     entity=kpi.id.split(".")[0] if "." in kpi.id else None,
                     source=where,
                 )
@@ -208,6 +227,9 @@ def kpis(portfolio: Portfolio, results: Results) -> Table:
 
 
 def with_unit(value: Decimal, unit: str) -> str:
+    """A KPI's figure in a sentence: money to the whole unit (`1,200 USD`), the rest as given."""
+    if is_money(unit):
+        return said(value, unit)
     return f"{value}%" if unit == "%" else f"{value} {unit}".strip()
 
 
@@ -270,6 +292,7 @@ def agenda(portfolio: Portfolio, results: Results) -> list[Action]:
                     title=f"{step.rstrip('.')}: {subjects}",
                     entity=None,
                     source="; ".join(dict.fromkeys(a.source for _, a in found)),
+                    finding="",  # several findings' step
                 )
             )
     chosen = [

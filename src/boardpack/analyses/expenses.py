@@ -16,7 +16,7 @@ from decimal import Decimal
 from statistics import median, median_low
 
 from boardpack.analyses.ledger_sql import EXPENSE, ZERO, ledger_files, money, payee_summary, summary
-from boardpack.figures import plural
+from boardpack.figures import plural, said
 from boardpack.model import Column, Finding, MetricsFrom, Portfolio, Results, Table
 from boardpack.period import Period, trailing_months
 
@@ -202,7 +202,9 @@ def duplicates(
                 severity="high",
                 area="expenses",
                 title=f"Possible duplicate payments: {len(rows)}",
-                evidence=f"{total:,} {currency} paid twice to the same payee within {window} days.",
+                evidence=(
+                    f"{said(total, currency)} paid twice to the same payee within {window} days."
+                ),
                 action="Confirm with the payee and ask for a refund of any double charge.",
                 source=provenance[0],
             )

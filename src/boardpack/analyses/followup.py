@@ -15,17 +15,8 @@ import json
 from dataclasses import replace
 from datetime import date
 
-from boardpack.model import (
-    Action,
-    Column,
-    Finding,
-    Metric,
-    PackEntry,
-    Portfolio,
-    Results,
-    Table,
-    stable_id,
-)
+from boardpack.analyses.actions import action_id, finding_id
+from boardpack.model import Action, Column, Metric, PackEntry, Portfolio, Results, Table
 from boardpack.period import Period
 
 RECALLED = 12  # periods of sent packs a pack reads back: a finding's age, the forecast's error
@@ -37,14 +28,6 @@ def recalled(period: Period) -> list[Period]:
     while len(periods) < RECALLED:
         periods.append(periods[-1].previous())
     return periods
-
-
-def finding_id(f: Finding) -> str:
-    return f.id or stable_id("finding", f.area, f.entity, f.asset, f.title)
-
-
-def action_id(a: Action) -> str:
-    return a.id or stable_id("action", a.owner, a.entity, a.title)
 
 
 def entries(results: Results) -> list[PackEntry]:
@@ -132,6 +115,12 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     # ranked as the executive analysis ranks it, on the dates kept
     agenda = [followed(a) for a in results.agenda]
     results.agenda[:] = sorted(agenda, key=lambda a: (a.priority, a.due or date.max, a.title))
+    # the CTO's ranked table says each action's date as the agenda does
+    kept = {a.id: a.due for a in results.actions}
+    if table := results.tables.get("technology.actions"):
+        results.tables[table.id] = replace(
+            table, rows=tuple(r | {"due": kept.get(r["id"], r["due"])} for r in table.rows)
+        )
     if before is None:
         return
     open_now = {a.id: a for a in results.agenda + results.actions}

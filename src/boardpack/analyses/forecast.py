@@ -36,6 +36,7 @@ from boardpack.analyses.ledger_sql import (
     payee_summary,
 )
 from boardpack.config import Scenario
+from boardpack.figures import said
 from boardpack.model import (
     STATUS_RANK,
     Column,
@@ -343,7 +344,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             else "at the trailing burn, cash is not falling",
         ),
         against_reserve(base.opening, low, f"{settings.reserve_months}-month reserve of"
-                        f" {reserve:,} {currency}", reserve),  # fmt: skip
+                        f" {said(reserve, currency)}", reserve),  # fmt: skip
     ]
     status = max((s for s, _ in verdicts), key=STATUS_RANK.__getitem__)
     results.add(
@@ -397,8 +398,8 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         blind = trailing is not None and (trailing.value is None or trailing.value > runway)
         already = base.opening < 0
         evidence = (
-            f"Cash {base.opening:,} {currency} at {portfolio.period.end}; the 12-month"
-            f" forecast reaches {money(low):,} {currency} on {low_day}."
+            f"Cash {said(base.opening, currency)} at {portfolio.period.end}; the 12-month"
+            f" forecast reaches {said(low, currency)} on {low_day}."
         )
         if blind:
             months = f"{trailing.value} months" if trailing.value else "unlimited"
@@ -407,6 +408,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             Finding(
                 severity="critical" if runway < warning else "high",
                 area="finance",
+                decision=True,  # how to get through the low is the owners' choice
                 title=(
                     "Cash is below zero"
                     if already
@@ -429,8 +431,8 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 area="finance",
                 title=f"Forecast cash goes below the reserve on {below_reserve}",
                 evidence=(
-                    f"The reserve is {reserve:,} {currency} ({settings.reserve_months} months of"
-                    f" gross burn); the forecast's lowest cash is {money(low):,} {currency} on"
+                    f"The reserve is {said(reserve, currency)} ({settings.reserve_months} months"
+                    f" of gross burn); the forecast's lowest cash is {said(low, currency)} on"
                     f" {low_day}."
                 ),
                 action="Plan the low: hold back discretionary spending until cash recovers.",

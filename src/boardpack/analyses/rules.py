@@ -5,10 +5,17 @@ from __future__ import annotations
 import operator
 from decimal import Decimal
 
-from boardpack.figures import value_text
+from boardpack.figures import said
 from boardpack.model import Column, Finding, Portfolio, Results, Table
 
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+# how a rule's threshold reads in a sentence: "Net burn 8,186 USD against a cap of 5,000 USD"
+LIMIT = {
+    ">=": "a floor of",
+    ">": "a rule of more than",
+    "<=": "a cap of",
+    "<": "a rule of less than",
+}
 # metrics with no number when they are unbounded: a runway while cash lasts past the forecast
 UNBOUNDED = frozenset({"finance.runway_months", "finance.runway_months_trailing"})
 
@@ -33,7 +40,11 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             verdict, why = "no data", metric.note
         else:
             verdict = "pass" if OPS[rule.op](value, rule.value) else "fail"
-            why = f"{value_text(value, metric.unit)} {rule.op} {rule.value:,}"
+            # as a rule reads: "Net burn 8,186 USD against a cap of 5,000 USD"
+            why = (
+                f"{metric.label} {said(value, metric.unit)} against {LIMIT[rule.op]}"
+                f" {said(rule.value, metric.unit)}"
+            )
         rows.append(
             {
                 "rule": rule.label,
@@ -50,6 +61,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     severity="high",
                     area="finance",
                     title=f"Decision rule failed: {rule.label}",
+                    decision=True,
                     evidence=why,
                     # said to its reader, not to whoever keeps the workspace's settings
                     action=(

@@ -6,7 +6,7 @@ merely high. A secret appears only as its kind, public prefix, location, commit 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from boardpack.analyses.runtimes import runtime_status
@@ -295,16 +295,18 @@ def repository_findings(repo: Repository, today: date) -> list[Finding]:
         if group:
             noun = "credential" if len(group) == 1 else "credentials"
             label = "cloud or private-key " if rule_id == "cloud-credential" else ""
-            found.append(
-                finding(
-                    rule_id,
-                    f"{len(group)} {label}{noun} committed to {repo.name}",
-                    listed([described(s) for s in group]) + ".",
-                    repo.entity,
-                    repo.path,
-                    repo.path,
-                )
+            said = finding(
+                rule_id,
+                f"{len(group)} {label}{noun} committed to {repo.name}",
+                listed([described(s) for s in group]) + ".",
+                repo.entity,
+                repo.path,
+                repo.path,
             )
+            # an action that says what and where, read on its own in an agenda
+            kinds = " and ".join(dict.fromkeys(s.kind for s in group))
+            what = f"the {kinds} committed to {repo.name}"
+            found.append(replace(said, action=said.action.replace(" it", f" {what}", 1)))
     if repo.unscanned:
         files = "1 file" if len(repo.unscanned) == 1 else f"{len(repo.unscanned)} files"
         found.append(

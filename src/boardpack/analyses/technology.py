@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from boardpack.analyses.actions import action_for
+from boardpack.analyses.actions import action_for, action_id
 from boardpack.model import (
     Action,
     Column,
@@ -244,6 +244,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             ),
             rows=tuple(
                 {
+                    "id": action_id(a),  # follow-through gives it its kept due date by this
                     "priority": n,
                     "action": a.title,
                     "entity": name_of(settings, a.entity) if a.entity else "—",

@@ -40,7 +40,7 @@ Shoulder season is ending; winter charters are mostly corporate.
 - [ ] @cfo Compare the moorage contract with two other marinas (due {d(20)})
 - [ ] @cmo Send the winter gift-card campaign to past guests (due {d(9)})
 - [x] @ceo Renew the Coast Guard inspection
-- [ ] @ceo Decide whether to sell Wind Dancer or keep her for summer (due {d(-3)})
+- [decision] @ceo Sell Wind Dancer this winter, or keep her for the summer season (due {d(10)})
 """
         ),
         "hauling.md": (
@@ -110,6 +110,10 @@ risks:
 Pipeline: two proposals out (Alder Health phase 2, a county contract).
 
 - [ ] @ceo Send the Alder Health phase 2 proposal (due {d(7)})
+
+## Decisions
+
+- Bid the county contract at the standard day rate, or at the 10% public-sector discount
 """
         ),
         "engineering.md": (

@@ -20,6 +20,8 @@ from boardpack.model.portfolio import HOW_TO_CONNECT, Portfolio, SourceStatus
 from boardpack.model.records import (
     AlertEpisode,
     ChannelMonth,
+    Commentary,
+    Decision,
     Job,
     Note,
     NoteAction,
@@ -89,6 +91,8 @@ __all__ = [
     "Job",
     "Metric",
     "MetricsFrom",
+    "Commentary",
+    "Decision",
     "Note",
     "NoteAction",
     "PackEntry",

@@ -18,6 +18,7 @@ from boardpack.model.books import BudgetLine, CashAccount, TieOut
 from boardpack.model.records import (
     AlertEpisode,
     ChannelMonth,
+    Commentary,
     Job,
     Note,
     PackEntry,
@@ -104,6 +105,8 @@ class Portfolio:
     as_of: date
     db: duckdb.DuckDBPyConnection
     notes: list[Note] = field(default_factory=list)
+    # the owner's commentary for the period (sources/commentary.py)
+    commentary: list[Commentary] = field(default_factory=list)
     channels: list[ChannelMonth] = field(default_factory=list)
     budget: list[BudgetLine] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)

@@ -42,6 +42,30 @@ class NoteAction:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Decision:
+    """What the owners must decide: a note's `- [decision] …` item, or an item under its
+    `## Decisions` heading."""
+
+    title: str
+    owner: str | None
+    due: date | None
+    entity: str | None
+    source: str  # path:line
+
+
+@dataclass(frozen=True, kw_only=True)
+class Commentary:
+    """The owner's own words for a period (`commentary/<period>.md`, or
+    `commentary/<period>/<report>.md` for one report), as plain paragraphs: Markdown read for its
+    words, never its HTML."""
+
+    report: str | None  # None: every report of the period
+    path: str
+    paragraphs: tuple[str, ...]
+    left_out: int = 0  # pieces of HTML not shown
+
+
+@dataclass(frozen=True, kw_only=True)
 class Note:
     path: str
     entity: str | None
@@ -51,6 +75,7 @@ class Note:
     risks: tuple[Risk, ...]
     kpis: dict[str, Decimal]
     actions: tuple[NoteAction, ...]
+    decisions: tuple[Decision, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -142,6 +142,10 @@ class Finding:
     status: Literal["new", "recurring"] | None = None  # None: no earlier pack was recorded
     age: int = 0  # periods open, this one included
     url: str = ""  # where to act on it: the note's, or [links.findings] for its area
+    decision: bool = False  # its action is the owners' choice to make (Decisions needed)
+    # its action as the report's agenda has it — who acts, by when, and whether it has slipped —
+    # where the report shows it with the finding (reports/roles.py)
+    step: Action | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,6 +159,8 @@ class Action:
     id: str = ""  # the same from period to period (analyses/followup.py)
     status: Literal["open", "slipped", "done"] | None = None
     url: str = ""  # where to act on it
+    finding: str = ""  # the id of the finding it acts on (one finding's, not a merged step's)
+    decision: bool = False  # the owners' choice to make, not a task (Decisions needed)
 
 
 STRIPPED = re.compile(
@@ -179,6 +185,8 @@ class Results:
     findings: list[Finding] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     agenda: list[Action] = field(default_factory=list)  # ranked by the executive analysis
+    # what the owners must decide, from the notes (the findings' are the agenda's, marked)
+    decisions: list[Action] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)  # analysis name -> what went wrong
 
     def add(self, *items: Metric | Table | Finding | Action) -> None:

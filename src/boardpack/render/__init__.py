@@ -22,7 +22,7 @@ def render_json(doc: Document) -> str:
     from boardpack.reports.plain import json_form, plain
 
     # "<" escaped so the JSON is safe to embed in an HTML page as well
-    form = json_form(plain(doc))
+    form = json_form(plain(doc, whole=True))
     return json.dumps(form, indent=2, ensure_ascii=False).replace("<", "\\u003c") + "\n"
 
 

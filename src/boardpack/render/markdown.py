@@ -73,7 +73,8 @@ class MarkdownWriter(Writer):
         for f in block["items"]:
             standing = f" _({f['standing']})_" if f["standing"] else ""
             link = f" <{f['url']}>" if f["url"] else ""
-            action = f" → {md(f['action'])}{link}" if f["action"] or link else ""
+            who = f" — {md(f['who'])}" if f["who"] else ""
+            action = f" → {md(f['action'])}{who}{link}" if f["action"] or link else ""
             self.lines.append(
                 f"- **{f['severity'].upper()}** {md(f['title'])}{standing}: {md(f['evidence'])}"
                 f"{action}"

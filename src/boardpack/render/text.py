@@ -61,11 +61,12 @@ class TextWriter(Writer):
         for f in block["items"]:
             standing = f" ({f['standing']})" if f["standing"] else ""
             link = f" <{f['url']}>" if f["url"] else ""
+            who = f" — {f['who']}" if f["who"] else ""
             self.lines += [
                 "",
                 *wrap(f"[{f['severity'].upper()}] {f['title']}{standing}"),
                 *wrap(f["evidence"], "    "),
-                *(wrap(f"-> {f['action']}{link}", "    ") if f["action"] or link else []),
+                *(wrap(f"-> {f['action']}{who}{link}", "    ") if f["action"] or link else []),
             ]
 
     def actions(self, block: Data) -> None:

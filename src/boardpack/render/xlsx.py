@@ -34,7 +34,7 @@ def render_xlsx(doc: Document, currency: str) -> bytes:
             "strings_to_urls": False,
         },
     )
-    data = plain(doc)
+    data = plain(doc, whole=True)
     created = datetime.fromisoformat(data["generated_at"]).replace(tzinfo=None)
     book.set_properties({"title": data["title"], "created": created})
     Sheets(book, data, currency).write()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
@@ -146,6 +146,23 @@ def metrics_in(sections: tuple[Section, ...]) -> tuple[Metric, ...]:
 def actions_in(sections: tuple[Section, ...]) -> list[Action]:
     """Every action these sections ask for, in order."""
     return [a for s in sections for b in s.blocks if isinstance(b, ActionsBlock) for a in b.items]
+
+
+def without_metrics(sections: tuple[Section, ...], ids: set[str]) -> tuple[Section, ...]:
+    """The sections with the metrics `ids` taken out of their figures; a block left with none goes,
+    and so does a section left with nothing (one that had nothing still says so)."""
+    out = []
+    for section in sections:
+        blocks = []
+        for b in section.blocks:
+            if isinstance(b, MetricsBlock):
+                b = replace(b, items=tuple(m for m in b.items if m.id not in ids))
+                if not b.items:
+                    continue
+            blocks.append(b)
+        if blocks or not section.blocks:
+            out.append(replace(section, blocks=tuple(blocks)))
+    return tuple(out)
 
 
 def moved(metric: Metric, before) -> Decimal | int | None:

@@ -25,11 +25,11 @@ from boardpack.reports.document import (
     Block,
     Document,
     FindingsBlock,
-    MetricsBlock,
     Section,
     TableBlock,
     TextBlock,
     actions_in,
+    without_metrics,
 )
 from boardpack.reports.plain import plain
 
@@ -56,8 +56,7 @@ def edited(doc: Document) -> Edited:
     """The email of `doc`, within `doc.screens` (the whole report when it has no budget)."""
     if not doc.screens:
         return Edited(doc, (), False, False)
-    # each key number once, in the tiles (the full report keeps its sections whole: the JSON form
-    # and the attachment are the data); the appendix's actions at the agenda's end
+    # each key number once, in the tiles; the appendix's actions at the agenda's end
     key = {m.id for m in doc.headline}
     doc = replace(doc, sections=without_metrics(without_appendix(doc.sections), key))
     data = plain(doc)
@@ -97,22 +96,6 @@ def edited(doc: Document) -> Edited:
     if not left_out and not any(chosen.values()):
         return Edited(replace(doc, sections=kept), (), over, False)
     return Edited(replace(doc, sections=(*kept, closing(doc, left_out))), left_out, over, True)
-
-
-def without_metrics(sections: tuple[Section, ...], ids: set[str]) -> tuple[Section, ...]:
-    """The sections with the metrics `ids` taken out of their figures; a block left with none goes,
-    and a section left with nothing to show says so."""
-    out = []
-    for section in sections:
-        blocks = []
-        for b in section.blocks:
-            if isinstance(b, MetricsBlock):
-                b = replace(b, items=tuple(m for m in b.items if m.id not in ids))
-                if not b.items:
-                    continue
-            blocks.append(b)
-        out.append(replace(section, blocks=tuple(blocks)))
-    return tuple(s for s in out if s.blocks)
 
 
 def notices_only(blocks: tuple[Block, ...]) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -31,6 +32,7 @@ from boardpack.reports.document import (
     MetricsBlock,
     TableBlock,
     moved,
+    without_metrics,
 )
 
 BLOCK_TYPES = ("metrics", "table", "findings", "actions", "chart", "text")
@@ -38,8 +40,12 @@ JUDGED = {"better": ", better", "worse": ", worse"}
 Data = dict[str, Any]
 
 
-def plain(doc: Document) -> Data:
-    """The report as plain data (see the module's docstring), its figures read as it says."""
+def plain(doc: Document, whole: bool = False) -> Data:
+    """The report as plain data (see the module's docstring), its figures read as it says. As its
+    reader sees it, each key number is in the tiles only; `whole` keeps each section's figures as
+    the document has them (the JSON form, the workbook: the data)."""
+    if not whole:
+        doc = replace(doc, sections=without_metrics(doc.sections, {m.id for m in doc.headline}))
     with reading(doc.reading):
         return plain_data(doc)
 
@@ -95,7 +101,7 @@ def block(b: Block, doc: Document, numbers: dict[str, int]) -> Data:
     if isinstance(b, TableBlock):
         return {"type": "table", "id": b.table.id, "table": table(b.table)}
     if isinstance(b, FindingsBlock):
-        return {"type": "findings", "items": [finding(f) for f in b.items]}
+        return {"type": "findings", "items": [finding(f, doc.as_of) for f in b.items]}
     if isinstance(b, ActionsBlock):
         items = [action(a, n, doc.as_of) for n, a in enumerate(b.items, start=1)]
         return {"type": "actions", "items": items}
@@ -164,7 +170,8 @@ def table(t: Table) -> Data:
     }
 
 
-def finding(f: Finding) -> Data:
+def finding(f: Finding, as_of: date) -> Data:
+    step = action(f.step, 0, as_of) if f.step else None
     return {
         "severity": f.severity,
         "entity": f.entity,
@@ -172,6 +179,14 @@ def finding(f: Finding) -> Data:
         "title": f.title,
         "evidence": f.evidence,
         "action": f.action,
+        # its action as the agenda has it (id, owner, first due date, status), and who acts and
+        # by when, as it reads: "cto, due 2026-11-24, 3 days late"
+        "step": step and {k: step[k] for k in ("id", "owner", "due", "status", "days_late")},
+        "who": ", ".join(
+            filter(None, [step["owner"], f"due {step['due_shown']}", step["late_shown"]])
+        )
+        if step
+        else "",
         "id": f.id,
         "status": f.status,
         "age": f.age,
@@ -236,7 +251,7 @@ def standing(f: Finding) -> str:
 
 def content_hash(doc: Document) -> str:
     """What the recipients read, hashed for the audit trail (the generation time left out)."""
-    body = json_form(plain(doc))
+    body = json_form(plain(doc, whole=True))
     del body["generated_at"]
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
@@ -299,7 +314,12 @@ def block_json(b: Data) -> Data:
         }
     if kind == "findings":
         keys = ("severity", "entity", "area", "title", "evidence", "action", "id", "status", "age")
-        items = [{k: f[k] for k in keys} | {"url": f["url"] or None} for f in b["items"]]
+        items = [
+            {k: f[k] for k in keys}
+            | {"url": f["url"] or None}
+            | {"step": f["step"] and {k: exact(v) for k, v in f["step"].items()}}
+            for f in b["items"]
+        ]
         return {"type": kind, "items": items}
     if kind == "actions":
         keys = ("priority", "owner", "due", "title", "entity", "id", "status", "days_late")

@@ -19,6 +19,7 @@ from boardpack.reports.document import (
     TO_APPENDIX,
     ActionsBlock,
     Document,
+    FindingsBlock,
     Section,
     SourceLine,
     TextBlock,
@@ -53,6 +54,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         title="CEO report",
         # in order of rank: what the email keeps first (reports/edit.py)
         sections=(
+            "executive.decisions",
             "finance.by_venture",
             "executive.commentary",
             "executive.shortfalls",
@@ -258,7 +260,13 @@ def build_document(
     style = Reading(role.precision, org.currency, org.currency_symbol, org.negatives)
     built = once(
         short_agenda(
-            tuple(build_section(sections[s], results, portfolio) for s in role.sections),
+            each_action_once(
+                with_commentary(
+                    tuple(build_section(sections[s], results, portfolio) for s in role.sections),
+                    commentary_of(role.id, portfolio),
+                ),
+                results,
+            ),
             role.agenda_size,
         )
     )
@@ -395,6 +403,67 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
         )
     blocks = spec.build(results, portfolio) or [TextBlock(text=NO_DATA_TEXT)]
     return Section(id=spec.id, title=spec.title, blocks=tuple(notices + blocks))
+
+
+def commentary_of(report: str, portfolio: Portfolio) -> Section | None:
+    """The owner's commentary for the period: the report's own file, else the period's."""
+    own = [c for c in portfolio.commentary if c.report == report] or [
+        c for c in portfolio.commentary if c.report is None
+    ]
+    if not own or not own[0].paragraphs:
+        return None
+    return Section(
+        id="commentary",
+        title="Commentary",
+        blocks=tuple(TextBlock(text=p) for p in own[0].paragraphs),
+    )
+
+
+def with_commentary(sections: tuple[Section, ...], said: Section | None) -> tuple[Section, ...]:
+    """The commentary after the decisions needed (or first), ranked as high."""
+    if said is None:
+        return sections
+    at = next((n + 1 for n, s in enumerate(sections) if s.id == "executive.decisions"), 0)
+    return (*sections[:at], said, *sections[at:])
+
+
+# a finding whose action is a decision the report shows above says so, not the action again
+DECIDED_ABOVE = "A decision for the owners: see Decisions needed, above."
+
+
+def each_action_once(sections: tuple[Section, ...], results: Results) -> tuple[Section, ...]:
+    """Each action said once in a report, with the same words, owner and date in every report: a
+    finding shows its action with who acts and by when (as the agenda has it), and a list after it
+    leaves out what is shown above. An agenda left with nothing says so."""
+    steps = {a.finding: a for a in [*results.actions, *results.agenda] if a.finding}
+    shown: set[str] = set()
+    out = []
+    for section in sections:
+        blocks: list = []
+        for b in section.blocks:
+            if isinstance(b, FindingsBlock):
+                items = []
+                for f in b.items:
+                    step = steps.get(f.id)
+                    if step is None:
+                        items.append(f)
+                    elif step.id in shown:  # a decision above: said there
+                        above = DECIDED_ABOVE if step.decision else f.action
+                        items.append(replace(f, action=above))
+                    else:
+                        items.append(replace(f, step=step))
+                        shown.add(step.id)
+                b = replace(b, items=tuple(items))
+            elif isinstance(b, ActionsBlock):
+                b = replace(b, items=tuple(a for a in b.items if a.id not in shown))
+                shown |= {a.id for a in b.items}
+                if not b.items:
+                    continue
+            blocks.append(b)
+        if not blocks and section.id == "executive.agenda":
+            blocks = [TextBlock(text="Every action due in the next 30 days is shown above.")]
+        out.append(replace(section, blocks=tuple(blocks)))
+    return tuple(out)
 
 
 def once(sections: tuple[Section, ...]) -> tuple[Section, ...]:

@@ -135,6 +135,17 @@ def agenda(results: Results, portfolio: Portfolio) -> list[Block]:
     )
 
 
+def decisions(results: Results, portfolio: Portfolio) -> list[Block]:
+    """What the owners must decide: the notes' decisions, then the agenda's actions that are a
+    choice (a failed decision rule, how to get through a cash low)."""
+    asked = (*results.decisions, *(a for a in results.agenda if a.decision))
+    return (
+        [ActionsBlock(items=asked)]
+        if asked
+        else [TextBlock(text="Nothing is waiting on a decision this period.")]
+    )
+
+
 def blasts(results: Results, portfolio: Portfolio) -> list[Block]:
     lists = portfolio.workspace.settings.marketing.lists
     if not lists:
@@ -296,6 +307,7 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="revenue_risk",
     ),
     SectionSpec("executive.agenda", "30-day agenda", agenda, analysis="executive"),
+    SectionSpec("executive.decisions", "Decisions needed", decisions, analysis="executive"),
     SectionSpec(
         "finance.by_venture",
         "By venture",

@@ -19,6 +19,7 @@ from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
 from boardpack.model import Portfolio, SourceStatus
 from boardpack.period import Period
+from boardpack.sources import commentary
 
 ENTRY_POINT_GROUP = "boardpack.sources"
 
@@ -59,4 +60,5 @@ def load_portfolio(workspace: Workspace, period: Period, as_of: date) -> Portfol
         status = portfolio.sources[source.name]
         if check is not None and status.configured and not status.unreadable:
             check(portfolio)
+    commentary.read(portfolio)  # the owner's words for the period, where a file has them
     return portfolio

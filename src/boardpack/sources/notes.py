@@ -2,6 +2,8 @@
 actions.
 
 Action items read `- [ ] @owner What to do (due 2026-11-30)`; owner and due date are optional.
+What the owners must decide reads `- [decision] @owner What to decide (due 2026-12-15)`, or is an
+item under a `## Decisions` heading (a ticked one is decided, and not shown).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from boardpack import links
 from boardpack.errors import SourceErrors, SourceProblem
-from boardpack.model import Note, NoteAction, Portfolio, Risk, SourceStatus
+from boardpack.model import Decision, Note, NoteAction, Portfolio, Risk, SourceStatus
 from boardpack.period import EARLIEST, latest_plausible
 from boardpack.sources.plain_yaml import load as load_yaml
 from boardpack.sources.plain_yaml import plain_loader
@@ -27,6 +29,8 @@ from boardpack.sources.plain_yaml import plain_loader
 # line by another, so no pattern ever backtracks over the title (a 100,000-character line costs one
 # pass)
 TASK = re.compile(r"\[(?P<done>[ xX])\]\s+(?:@(?P<owner>[\w-]+)\s+)?(?P<title>.*)")
+DECISION = re.compile(r"\[decision\](?P<rest>.*)", re.IGNORECASE)
+DECISIONS_HEADING = re.compile(r"decisions?(?: needed)?", re.IGNORECASE)  # a heading, whole
 DUE = re.compile(r"\(due:?\s*(?P<due>\d{4}-\d{2}-\d{2})\)")
 MAX_NOTE_BYTES = 1_000_000
 
@@ -197,7 +201,9 @@ def read_note(
         )
         return None
     offset = text[: max(text.find(post.content), 0)].count("\n")  # lines before the body
-    actions = tuple(parse_actions(post.content, shown, offset, meta.entity, problems))
+    items = list(parse_actions(post.content, shown, offset, meta.entity, problems))
+    actions = tuple(i for i in items if isinstance(i, NoteAction))
+    decisions = tuple(i for i in items if isinstance(i, Decision))
     risks = tuple(
         Risk(
             title=r.title,
@@ -223,6 +229,7 @@ def read_note(
         risks=risks,
         kpis=dict(meta.kpis),
         actions=actions,
+        decisions=decisions,
     )
 
 
@@ -258,11 +265,24 @@ def parse_actions(
             heading = tokens[i + 1].content.strip()
         if token.type != "list_item_open" or i + 2 >= len(tokens) or tokens[i + 2].type != "inline":
             continue
-        found = task(tokens[i + 2].content.splitlines()[0])
+        first = tokens[i + 2].content.splitlines()[0] if tokens[i + 2].content else ""
+        line = offset + (token.map[0] + 1 if token.map else 0)
+        asked = DECISION.match(first)
+        found = task(f"[ ] {asked['rest'].strip()}" if asked else first)
+        decision = asked or DECISIONS_HEADING.fullmatch(heading)
+        if decision and not found:  # a plain item under `## Decisions`
+            found = task(f"[ ] {first}")
         if not found:
             continue
         done, owner, title, due_text, url = found
-        line = offset + (token.map[0] + 1 if token.map else 0)
+        if decision and (not title or (title.startswith("@") and " " not in title)):  # an owner
+            problems.append(
+                SourceProblem(
+                    shown, line, "a decision item without text: say what is to be decided after"
+                    " [decision], or remove the item"
+                )
+            )
+            continue
         if url:
             try:
                 links.checked(url)
@@ -275,6 +295,12 @@ def parse_actions(
                 due = date.fromisoformat(due_text)
             except ValueError:
                 problems.append(SourceProblem(shown, line, f"due date {due_text} does not exist"))
+        if decision:
+            if not done:  # ticked: decided
+                yield Decision(
+                    title=title, owner=owner, due=due, entity=entity, source=f"{shown}:{line}"
+                )
+            continue
         yield NoteAction(
             title=title,
             owner=owner,
