@@ -156,14 +156,20 @@ def doubts(pack: Pack) -> list[str]:
     """What does not stop a send but makes the figures doubtful, or a report longer than its
     readers' time: a ledger whose rows are mostly without an account (its revenue and expenses
     would read near zero); a report whose first section alone is longer than its budget; what the
-    pack lint finds (reports/lint.py); a commentary's HTML, left out."""
+    pack lint finds (reports/lint.py); what the workspace's settings need (a finding marked
+    `setup`); a commentary's HTML, left out."""
     said = [
         f"the {doc.id} report's first section, {first_section(doc)}, is longer than its"
         f" {plural(doc.screens, 'phone screen')} on its own: its email sends it whole; give"
         f" [reports.{doc.id}] screens a larger number, or put a shorter section first"
         for doc in pack.documents
         if edited(doc).over
-    ] + [f"pack lint: {line}" for line in lint(pack.documents)]
+    ] + [f"pack lint: {line}" for line in lint(pack.documents, pack.results)]
+    said += [
+        f"for the workspace owner: {f.title}: {f.action}"
+        for f in pack.results.findings
+        if f.setup
+    ]
     said += [
         f"{c.path}: {plural(c.left_out, 'piece')} of HTML not shown (a report shows the"
         " commentary's words, never its markup): write it as Markdown"

@@ -27,6 +27,8 @@ PATTERNS = {
     "boardpack.sources.notes.TASK": "match",
     "boardpack.sources.notes.DUE": "fullmatch",
     "boardpack.sources.notes.DECISION": "match",
+    "boardpack.reports.lint.AMOUNT": "findall",
+    "boardpack.reports.lint.FOOTNOTE": "findall",
     "boardpack.sources.notes.DECISIONS_HEADING": "fullmatch",
     "boardpack.sources.secrets.ENV_FILE": "search",
     "boardpack.sources.secrets.ENV_ASSIGNMENT": "match",

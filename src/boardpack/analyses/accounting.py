@@ -265,6 +265,7 @@ def coverage(
                 severity="medium",
                 area="accounting",
                 title=f"Accounts not in the chart of accounts: {len(unmapped)}",
+                setup=True,
                 evidence=(
                     f"{names}: no chart line covers them, so they have no cost type or tax line."
                 ),

@@ -255,6 +255,12 @@ def commentary(portfolio: Portfolio, results: Results, compared: list) -> Table:
                 "rank": rank + 1,
                 "material": material,
                 "sentence": sentence + (f"; {why}" if why else "") + ".",
+                # what drove it, where another source says, apart: a report with the bridge table
+                # says only this (reports/sections.py, `drivers`)
+                "venture": venture(portfolio, move.entity),
+                "account": move.account,
+                "against": before.title if before else "budget",
+                "why": why,
                 "amount": money(move.change),
                 "sources": ", ".join((*ledger_files(portfolio), *([source] if source else []))),
             }

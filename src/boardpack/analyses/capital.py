@@ -188,7 +188,8 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     )
     if cash is None or burn is None or cash.value is None or burn.value is None:
         return  # no ledger: nothing to deploy from
-    reserve = money(finance.reserve_months * max(burn.value, ZERO))
+    kept = results.metrics.get("finance.cash_reserve")  # the forecast's, when it ran
+    reserve = kept.value if kept else money(finance.reserve_months * max(burn.value, ZERO))
     available = money(cash.value - reserve)
     ranked = []
     for item in finance.initiatives:

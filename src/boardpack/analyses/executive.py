@@ -56,7 +56,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         Metric(
             id="executive.open_findings",
             label="Findings of medium severity or worse",
-            value=sum(1 for f in results.findings if SEVERITY_RANK[f.severity] <= 2),
+            value=sum(1 for f in results.ranked_findings() if SEVERITY_RANK[f.severity] <= 2),
             unit="findings",
             provenance=tuple(sorted({f.area for f in results.findings})),
             note="every analysis's findings, critical to medium",
@@ -268,15 +268,12 @@ def agenda(portfolio: Portfolio, results: Results) -> list[Action]:
     start = portfolio.as_of
     horizon = start + timedelta(days=AGENDA_DAYS)
     # the CTO's actions are findings' too
-    seen = {(a.title, a.entity, a.source) for a in results.actions}
+    seen = {a.finding for a in results.actions}
     derived: list[Action] = []
     by_step: dict[str, list[tuple[Finding, Action]]] = {}
-    for f in results.findings:
+    for f in (f for f in results.findings if not f.setup):  # the workspace's settings: check's
         action = action_for(f, start)
-        if (
-            f.severity in AGENDA_SEVERITIES
-            and (action.title, action.entity, action.source) not in seen
-        ):
+        if f.severity in AGENDA_SEVERITIES and action.finding not in seen:
             by_step.setdefault(f.action, []).append((f, action))
     for step, found in by_step.items():
         if len(found) == 1:

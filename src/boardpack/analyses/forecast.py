@@ -325,6 +325,15 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     runway = base.runway()
     gross_burn = results.metrics["finance.gross_burn"].value
     reserve = money(settings.reserve_months * max(gross_burn, ZERO))
+    results.add(
+        metric(
+            id="finance.cash_reserve",
+            label="Cash reserve",
+            value=reserve,
+            unit=currency,
+            note=f"{settings.reserve_months} months of gross burn ([finance] reserve_months)",
+        )
+    )
     below_reserve, below_zero = base.first_below(reserve), base.first_below(ZERO)
     warning = settings.runway_warning_months
     method = f"{METHOD} {base.method[0].upper()}{base.method[1:]}."

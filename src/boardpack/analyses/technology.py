@@ -6,7 +6,7 @@ Runs after `security` and `cloud_cost`, whose findings it ranks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from boardpack.analyses.actions import action_for, action_id
@@ -165,6 +165,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     title=f"Repository {repo.path} could not be audited",
                     evidence=repo.problem,
                     action="Point repos in boardpack.toml at a clone with its history.",
+                    setup=True,
                     entity=repo.entity,
                     source="boardpack.toml",
                     asset=repo.path,
@@ -240,7 +241,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 Column.text("action", "Action"),
                 Column.text("entity", "Venture"),
                 Column.text("due", "Due"),
-                Column.text("why", "Why"),
+                Column.text("why", "Severity"),
             ),
             rows=tuple(
                 {
@@ -249,7 +250,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     "action": a.title,
                     "entity": name_of(settings, a.entity) if a.entity else "—",
                     "due": a.due,
-                    "why": f"{f.severity}: {f.title}",
+                    "why": f.severity,
                 }
                 for n, (a, f) in enumerate(picked, start=1)
             ),
@@ -265,7 +266,9 @@ def engineering_actions(portfolio: Portfolio, results: Results) -> list[tuple[Ac
         if f.area not in AREAS or (f.action, f.entity) in seen:
             continue
         seen.add((f.action, f.entity))
-        chosen.append((action_for(f, portfolio.as_of), f))
+        action = action_for(f, portfolio.as_of)
+        # read on its own, in the CEO's agenda as in this table: what it is about, then the step
+        chosen.append((replace(action, title=f"{f.title.rstrip('.')}: {action.title}"), f))
     return chosen[:TOP_ACTIONS]
 
 

@@ -59,7 +59,9 @@ LESS_IS_BETTER = frozenset(
     " break gap required vulnerable lead failure restore findings maintenance ending unreconciled"
     " unbilled slipped late overdue recurring churn vacancy vacant cac bounce unsubscribes".split()
 )
-NEITHER_WAY = frozenset("investing financing deposits deferred date basis budget cap".split())
+NEITHER_WAY = frozenset(
+    "investing financing deposits deferred date basis budget cap reserve".split()
+)
 MORE_IS_BETTER = frozenset(
     "revenue cash income noi margin runway occupancy utilization jobs job pipeline billable"
     " invoiced deploys deployments maturity roi assets equity done funded rent visits leads"
@@ -143,6 +145,9 @@ class Finding:
     age: int = 0  # periods open, this one included
     url: str = ""  # where to act on it: the note's, or [links.findings] for its area
     decision: bool = False  # its action is the owners' choice to make (Decisions needed)
+    # fixed in the workspace's settings, not in the business: for whoever keeps the workspace
+    # (`check`, a line of the full report), never an executive's shortfall, count or agenda
+    setup: bool = False
     # its action as the report's agenda has it — who acts, by when, and whether it has slipped —
     # where the report shows it with the finding (reports/roles.py)
     step: Action | None = None
@@ -204,5 +209,9 @@ class Results:
             else:
                 self.actions.append(item)
 
-    def ranked_findings(self) -> list[Finding]:
-        return sorted(self.findings, key=lambda f: (SEVERITY_RANK[f.severity], f.area, f.title))
+    def ranked_findings(self, setup: bool = False) -> list[Finding]:
+        """The findings, most serious first; with `setup`, the workspace's own too."""
+        return sorted(
+            (f for f in self.findings if setup or not f.setup),
+            key=lambda f: (SEVERITY_RANK[f.severity], f.area, f.title),
+        )

@@ -39,6 +39,9 @@ class ActionsBlock:
 class TextBlock:
     text: str
     tone: Literal["info", "warn"] = "info"
+    # a notice of a source the workspace does not configure: the workspace owner's, which an
+    # email leaves to the full report
+    setup: bool = False
     type: Literal["text"] = "text"
 
 

@@ -270,6 +270,7 @@ def build_document(
             role.agenda_size,
         )
     )
+    built += for_the_workspace_owner(results, built)
     shown = metrics_in(built)
     headline = (
         tuple(results.metrics[i] for i in role.key_numbers if i in results.metrics)
@@ -368,6 +369,7 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
                         " and boardpack.toml configures none of them."
                     ),
                     tone="warn",
+                    setup=True,
                 ),
             ),
         )
@@ -382,7 +384,7 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
                     if status
                     else f"The {name} source is not installed."
                 )
-            notices.append(TextBlock(text=text, tone="warn"))
+            notices.append(TextBlock(text=text, tone="warn", setup=state == "missing"))
             if state in ("missing", "failed") and name in spec.needs:
                 return Section(id=spec.id, title=spec.title, blocks=tuple(notices))
         for gap in status.gaps if status else ():
@@ -403,6 +405,30 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
         )
     blocks = spec.build(results, portfolio) or [TextBlock(text=NO_DATA_TEXT)]
     return Section(id=spec.id, title=spec.title, blocks=tuple(notices + blocks))
+
+
+WORKSPACE_OWNER = "workspace"  # the full report's closing notice: the workspace's settings to fix
+
+
+def for_the_workspace_owner(results: Results, sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """One line at the end of the full report naming what whoever keeps the workspace must fix in
+    its settings (`check` says how) — never a reader's shortfall or action. An email leaves it to
+    the full report, as it does every notice."""
+    shown = {f.id for f in findings_in(sections)}
+    unseen = [f for f in results.ranked_findings(setup=True) if f.setup and f.id not in shown]
+    if not unseen:
+        return ()
+    text = (
+        f"{'; '.join(f.title for f in unseen)}. `boardpack check` says how to fix"
+        f" {'it' if len(unseen) == 1 else 'each'}."
+    )
+    return (
+        Section(
+            id=WORKSPACE_OWNER,
+            title="For the workspace owner",
+            blocks=(TextBlock(text=text, tone="warn"),),
+        ),
+    )
 
 
 def commentary_of(report: str, portfolio: Portfolio) -> Section | None:

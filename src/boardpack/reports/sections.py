@@ -61,7 +61,7 @@ def findings(*areas: str, none: str = "", notes: bool | None = None) -> Build:
         paths = {n.path for n in portfolio.notes}
         found = tuple(
             f
-            for f in results.ranked_findings()
+            for f in results.ranked_findings(setup=True)
             if f.area in areas and (notes is None or (f.source.rsplit(":", 1)[0] in paths) == notes)
         )
         if found:
@@ -239,22 +239,40 @@ def funnel(results: Results, portfolio: Portfolio) -> list[Block]:
     ]
 
 
-def sentences(largest: int | None = None) -> Build:
-    """The commentary's sentences: every material one, or the `largest` moves since the previous
-    period."""
+def largest_moves(results: Results, portfolio: Portfolio) -> list[Block]:
+    """The commentary's sentences of the largest moves since the previous period (a report with no
+    bridge table: the CEO's)."""
+    table = results.tables.get("finance.commentary")
+    rows = [
+        r
+        for r in (table.rows if table else ())
+        if r["basis"] == "previous" and r["rank"] <= CEO_MOVES
+    ]
+    if not rows:
+        return [TextBlock(text="No move in net income passed the variance threshold.")]
+    return [TextBlock(text=r["sentence"]) for r in rows]
 
-    def build(results: Results, portfolio: Portfolio) -> list[Block]:
-        table = results.tables.get("finance.commentary")
-        rows = [
-            r
-            for r in (table.rows if table else ())
-            if (r["basis"] == "previous" and r["rank"] <= largest if largest else r["material"])
+
+def drivers(results: Results, portfolio: Portfolio) -> list[Block]:
+    """What drove the material moves, where another source says: the bridge's table and chart give
+    each move's size, so the sentences say only what they cannot, each once."""
+    table = results.tables.get("finance.commentary")
+    said: dict[tuple[str, str, str], list[str]] = {}  # one driver of a venture's moves, once
+    for r in (r for r in (table.rows if table else ()) if r["material"] and r["why"]):
+        said.setdefault((r["venture"], r["against"], r["why"]), []).append(r["account"])
+    if not said:
+        return [
+            TextBlock(
+                text=(
+                    "No other source says what drove a move past the variance threshold: the"
+                    " bridge has each move."
+                )
+            )
         ]
-        if not rows:
-            return [TextBlock(text="No move in net income passed the variance threshold.")]
-        return [TextBlock(text=r["sentence"]) for r in rows]
-
-    return build
+    return [
+        TextBlock(text=f"{venture}: {' and '.join(accounts)} against {against}: {why}.")
+        for (venture, against, why), accounts in said.items()
+    ]
 
 
 def bridge_chart(results: Results, portfolio: Portfolio) -> list[Block]:
@@ -517,15 +535,15 @@ SECTIONS: Sequence[SectionSpec] = (
     ),
     SectionSpec(
         "finance.commentary",
-        "What moved net income",
-        sentences(),
+        "What drove the moves",
+        drivers,
         needs=("ledger",),
         analysis="bridge",
     ),
     SectionSpec(
         "executive.commentary",
         "What moved net income",
-        sentences(largest=CEO_MOVES),
+        largest_moves,
         needs=("ledger",),
         analysis="bridge",
     ),
