@@ -46,8 +46,9 @@ def test_the_cfo_summary_sentence_by_sentence(pack):
         " break-even (high)."
     )
     assert said[3] == (
-        "First to do: Decide how to meet “Net income is positive” again, or change the rule on"
-        " purpose."
+        # the most urgent action that is not a decision (the failed rule is one)
+        "First to do: Revenue is below break-even: Raise prices or volume on the highest-margin"
+        " venture, or cut fixed costs (CFO, due 2026-11-29)."
     )
     assert len(said) == 4
 

@@ -16,6 +16,7 @@ from boardpack.render import render
 from boardpack.render.text import TextWriter
 from boardpack.render.walk import BLOCK_TYPES, Writer
 from boardpack.reports.document import Block
+from boardpack.reports.edit import edited
 from tests.conftest import GENERATED_AT
 
 TEMPLATE = (
@@ -93,11 +94,16 @@ def test_markdown_has_the_key_numbers_with_their_change_and_the_chart_notes(pack
 
 
 @pytest.mark.parametrize("fmt", ["txt", "md"])
-def test_golden_demo_ceo_report(demo_pack, golden, fmt):
-    """The demo's CEO report as a new user first reads it, reviewed by reading it. A secret's
-    fingerprint is keyed per workspace (never the same twice): it is masked."""
-    text = render(next(d for d in demo_pack.documents if d.id == "ceo"), fmt)
-    golden(f"demo-ceo.{fmt}", re.sub(r"(fingerprint\s+)[0-9a-f]{16}", r"\1<keyed>", text))
+@pytest.mark.parametrize("report", ["ceo", "board"])
+@pytest.mark.parametrize("email", [False, True], ids=["whole", "email"])
+def test_golden_demo_executive_reports(demo_pack, golden, fmt, report, email):
+    """The demo's CEO report and board summary as a new user first reads them — whole, and as the
+    email its recipients get — reviewed by reading them. A secret's fingerprint is keyed per
+    workspace (never the same twice): it is masked."""
+    doc = next(d for d in demo_pack.documents if d.id == report)
+    text = render(edited(doc).doc if email else doc, fmt)
+    name = f"demo-{report}{'-email' if email else ''}.{fmt}"
+    golden(name, re.sub(r"(fingerprint\s+)[0-9a-f]{16}", r"\1<keyed>", text))
 
 
 def test_golden_venture_report(demo_pack, golden):

@@ -427,8 +427,8 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 action=(
                     "Raise cash now: a credit line, an owner loan, or receivables collected."
                     if already
-                    else f"Arrange cash or cut costs before {below_zero}: a credit line, deposits"
-                    " brought forward, or spending deferred past the low."
+                    else "Arrange cash or cut costs before then: a credit line, deposits brought"
+                    " forward, or spending deferred past the low."
                 ),
                 source=provenance[0],
             )

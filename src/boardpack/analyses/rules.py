@@ -64,9 +64,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     decision=True,
                     evidence=why,
                     # said to its reader, not to whoever keeps the workspace's settings
-                    action=(
-                        f"Decide how to meet “{rule.label}” again, or change the rule on purpose"
-                    ),
+                    action="Meet the rule again, or change it on purpose",
                 )
             )
     if rows:

@@ -261,9 +261,8 @@ def venture_rows(
             rows=tuple(rows),
             provenance=provenance,
             note=(
-                "Net income less the budget's (its income less its expenses), and less the same"
-                " month a year earlier; a dash where the budget or the ledger has none. Charges"
-                " between ventures stay in (the consolidation takes them out)."
+                "Net income less the budget's, and less a year earlier's (a dash: none); charges"
+                " between ventures kept in"
             ),
         )
     )

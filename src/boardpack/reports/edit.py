@@ -37,6 +37,8 @@ from boardpack.reports.plain import plain
 # or actions a list keeps
 SHORTER = ((5, 3), (3, 1))
 FULL_REPORT = "full_report"  # the closing section's id
+# sections an email never shortens: what the owners must decide, and their own words
+WHOLE = frozenset({"executive.decisions", "commentary"})
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def without_appendix(sections: tuple[Section, ...]) -> tuple[Section, ...]:
 def shorter(section: Section, doc: Document) -> list[tuple[Section, int]]:
     """The section whole, then at each step of SHORTER that shortens it more, with its height."""
     versions: list[tuple[Section, int]] = []
-    for rows, items in ((None, None), *SHORTER):
+    for rows, items in ((None, None), *(() if section.id in WHOLE else SHORTER)):
         version = section if rows is None else shortened(section, doc, rows, items)
         if all(version != v for v, _ in versions):
             versions.append((version, height(doc, version)))
@@ -176,7 +178,13 @@ def shortened(section: Section, doc: Document, rows: int, items: int) -> Section
                 TextBlock(text=f"And {plural(rest, 'more row')} in the full report."),
             ]
         elif isinstance(b, (FindingsBlock, ActionsBlock)) and len(b.items) > items:
-            noun = "finding" if isinstance(b, FindingsBlock) else "action"
+            noun = (
+                "finding"
+                if isinstance(b, FindingsBlock)
+                else "decision"
+                if section.id == "executive.decisions"
+                else "action"
+            )
             rest = len(b.items) - items
             blocks += [
                 replace(b, items=b.items[:items]),

@@ -56,8 +56,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         sections=(
             "executive.decisions",
             "finance.by_venture",
-            "executive.commentary",
             "executive.shortfalls",
+            "executive.commentary",
             "executive.agenda",
             "executive.summary",
             "executive.revenue_at_risk",

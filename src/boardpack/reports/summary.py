@@ -9,6 +9,7 @@ the metric's value and its footnote number, so every figure in the summary says 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from boardpack.figures import value_text
@@ -66,7 +67,10 @@ def sentences(
     counted = any(m.id == OPEN_FINDINGS for m in headline + metrics_in(sections))
     findings = results.ranked_findings() if counted else findings_in(sections)
     said += serious(findings)
-    said.append(ask(actions_in(sections), findings))
+    # what to do first: the report's most urgent action, in its lists or with its findings — not a
+    # decision, which the report lists under its own heading
+    steps = [f.step for f in findings_in(sections) if f.step]
+    said.append(ask([a for a in [*actions_in(sections), *steps] if not a.decision], findings))
     return [s for s in said if s is not None]
 
 
@@ -123,16 +127,22 @@ def serious(findings: list[Finding]) -> list[Sentence]:
 
 
 def ask(actions: list[Action], findings: list[Finding]) -> Sentence | None:
-    """The first action of the report (its agenda, ranked), else the action of the most serious
-    finding that has one; nothing when there is neither."""
+    """The most urgent of the report's actions (ranked as the agenda ranks them), else the action
+    of the most serious finding that has one; nothing when there is neither."""
     acted = [f for f in findings if f.action]
-    if actions:
-        first = actions[0]
-        due = f", due {first.due}" if first.due else ""
-        text = f"First to do: {first.title.rstrip('.')} ({first.owner.upper()}{due})."
-    elif acted:
+    if not actions and acted:  # the most serious finding's action, as the agenda words it
         top = min(acted, key=lambda f: SEVERITY_RANK[f.severity])
-        text = f"First to do: {top.action.rstrip('.')}."
-    else:
+        if top.step is None:  # its action alone: a title may carry figures In brief does not note
+            return Sentence(braced(f"First to do: {top.action.rstrip('.')}."))
+        actions = [top.step]
+    if not actions:
         return None
-    return Sentence(text.replace("{", "{{").replace("}", "}}"))
+    first = min(actions, key=lambda a: (a.priority, a.due or date.max))  # as the agenda ranks
+    due = f", due {first.due}" if first.due else ""
+    text = f"First to do: {first.title.rstrip('.')} ({first.owner.upper()}{due})."
+    return Sentence(braced(text))
+
+
+def braced(text: str) -> str:
+    """Text as a sentence's template: its braces doubled, so none is read as a figure's place."""
+    return text.replace("{", "{{").replace("}", "}}")
