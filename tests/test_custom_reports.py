@@ -117,6 +117,7 @@ def test_send_one_venture_report_by_its_id(tmp_path):
     report = json.loads((tmp_path / "out" / "2026-10" / "entity-haul.json").read_text())
     assert [s["id"] for s in report["sections"]] == [
         "summary",
+        "haul.decisions",
         "haul.fleet",
         "haul.jobs",
         "haul.pipeline",

@@ -315,6 +315,7 @@ def test_a_venture_report_for_each_entity_with_its_data(pack):
         "entity-advice",
     ]
     assert [s.id for s in reports["entity-rental"].sections][1:] == [
+        "rental.decisions",
         "rental.rent_roll",
         "rental.income",
         "rental.maintenance",

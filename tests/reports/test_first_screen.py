@@ -230,3 +230,21 @@ def test_a_commentary_linked_outside_the_workspace_is_refused(tmp_path):
     assert done.returncode == 2
     assert "outside the workspace" in done.stderr
     assert "private notes" not in done.stdout + done.stderr
+
+
+def test_a_venture_report_opens_with_its_own_decisions(demo_pack):
+    """The consulting note's `## Decisions` item is Northpoint Advisory's: its report opens with it
+    (after In brief); the charters decision is not its to make."""
+    consulting = next(d for d in demo_pack.documents if d.id == "entity-consulting")
+    assert consulting.sections[1].id == "consulting.decisions"
+    (asked,) = consulting.sections[1].blocks[0].items
+    assert asked.title.startswith("Bid the county contract") and asked.entity == "consulting"
+    hauling = next(d for d in demo_pack.documents if d.id == "entity-hauling")
+    said = next(s for s in hauling.sections if s.id == "hauling.decisions")
+    assert [b.text for b in said.blocks] == [
+        "Nothing for Ridgeline Hauling is waiting on a decision."
+    ]
+    # the CEO's lists every decision of the pack, the venture's too
+    ceo = next(d for d in demo_pack.documents if d.id == "ceo")
+    titles = [a.title for a in ceo.sections[1].blocks[0].items]
+    assert asked.title in titles and any("Wind Dancer" in t for t in titles)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from boardpack.config import Entity, Settings
 from boardpack.model import Portfolio, Results
-from boardpack.reports.document import Block, FindingsBlock, TableBlock, TextBlock
+from boardpack.reports.document import ActionsBlock, Block, FindingsBlock, TableBlock, TextBlock
 from boardpack.reports.sections import SectionSpec, both, metrics, tables
 
 
@@ -182,7 +182,26 @@ def venture_sections(settings: Settings) -> list[SectionSpec]:
             )
         )
         specs.append(SectionSpec(f"{e.id}.findings", f"Findings for {e.name}", findings_for(e)))
+        specs.append(
+            SectionSpec(
+                f"{e.id}.decisions", "Decisions needed", decisions_for(e), analysis="executive"
+            )
+        )
     return specs
+
+
+def decisions_for(entity: Entity):
+    """The venture's own decisions needed: its notes', and its findings' that are a choice."""
+
+    def build(results: Results, portfolio: Portfolio) -> list[Block]:
+        asked = tuple(
+            a for a in (*results.decisions, *results.agenda) if a.decision and a.entity == entity.id
+        )
+        if asked:
+            return [ActionsBlock(items=asked)]
+        return [TextBlock(text=f"Nothing for {entity.name} is waiting on a decision.")]
+
+    return build
 
 
 def own_budget(entity: Entity):
@@ -224,7 +243,12 @@ def venture_reports(settings: Settings) -> list[tuple[str, str, tuple[str, ...]]
         (
             f"entity-{e.id}",
             f"{e.name} report",
-            (*(f"{e.id}.{p.name}" for p in PARTS[e.kind]), f"{e.id}.plan", f"{e.id}.findings"),
+            (
+                f"{e.id}.decisions",
+                *(f"{e.id}.{p.name}" for p in PARTS[e.kind]),
+                f"{e.id}.plan",
+                f"{e.id}.findings",
+            ),
         )
         for e in settings.entities
         if has_report(e)
