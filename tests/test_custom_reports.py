@@ -125,7 +125,7 @@ def test_send_one_venture_report_by_its_id(tmp_path):
         "haul.plan",
         "haul.findings",
     ]
-    fleet = report["sections"][1]["blocks"]  # after the summary
+    fleet = next(s["blocks"] for s in report["sections"] if s["id"] == "haul.fleet")
     utilization = next(
         i
         for b in fleet

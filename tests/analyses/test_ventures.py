@@ -324,6 +324,7 @@ def test_a_venture_report_for_each_entity_with_its_data(pack):
         "rental.findings",
     ]
     assert [s.id for s in reports["entity-haul"].sections][1:] == [
+        "haul.decisions",
         "haul.fleet",
         "haul.jobs",
         "haul.pipeline",
