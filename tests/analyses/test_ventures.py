@@ -333,6 +333,7 @@ def test_a_venture_report_for_each_entity_with_its_data(pack):
         "haul.findings",
     ]
     assert [s.id for s in reports["entity-advice"].sections][1:] == [
+        "advice.decisions",
         "advice.billing",
         "advice.aging",
         "advice.reconciliation",
