@@ -376,6 +376,10 @@ def check(
     else:
         problems_online = 0
     warn_about(pack)
+    # what the workspace does not configure that a report would show, and how: a note, not a
+    # problem (a workspace need not have a budget), and never in a report's body
+    for text in dict.fromkeys(t for doc in pack.documents for t in doc.setup):
+        err.print(f"note: for the workspace owner: {text}")
     refused = pipeline.incomplete(pack)  # what send would refuse, check refuses first
     for line in refused:
         err.print(f"send would refuse: {line}")

@@ -14,7 +14,7 @@ from boardpack.errors import SourceErrors
 from boardpack.model import spread
 from boardpack.pipeline import build_pack
 from boardpack.sources.budget import months_of
-from tests.conftest import AS_OF, GENERATED_AT, TOML, write_workspace
+from tests.conftest import AS_OF, GENERATED_AT, TOML, run_cli, write_workspace
 
 BUDGETED = TOML + '\n[sources.budget]\npath = "budget.csv"\n'
 # the small ledger, 2026: sales 1,000 (Jul) + 6,000 (Aug) + 1,000 (Sep) + 1,200 (Oct);
@@ -129,12 +129,19 @@ def test_two_lines_for_the_same_key_are_refused(tmp_path):
         build(tmp_path, budget)
 
 
-def test_without_a_budget_the_section_says_how_to_add_one(tmp_path):
+def test_without_a_budget_the_workspace_owner_is_told_how_to_add_one(tmp_path):
+    """Not the CFO: the report leaves the section out and names it in its last line; how to add a
+    budget is `check`'s to say."""
     root = write_workspace(tmp_path / "ws", TOML)
     pack = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
     cfo = next(d for d in pack.documents if d.id == "cfo")
-    section = next(s for s in cfo.sections if s.id == "finance.budget")
-    assert any("add [sources.budget]" in b.text for b in section.blocks if b.type == "text")
+    assert not any(s.id == "finance.budget" for s in cfo.sections)
+    assert any("add [sources.budget]" in t for t in cfo.setup)
+    assert cfo.sections[-1].blocks[0].text.startswith("Not shown: Budget against actual")
+    done = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
+    assert "note: for the workspace owner: No budget is configured: add [sources.budget]" in (
+        done.stderr
+    )
 
 
 def test_accounts_with_money_and_no_budget_are_listed(tmp_path):

@@ -160,9 +160,12 @@ def test_the_demo_cto_report_audits_real_code(demo_pack):
     cto = next(d for d in demo_pack.documents if d.id == "cto")
     said = [getattr(b, "text", "") for s in cto.sections for b in s.blocks]
     assert not any("git source is not configured" in t for t in said)
-    # AWS is not connected: said once, with how to connect, not in several empty sections
-    aws = [t for t in said if "aws source is not configured" in t]
+    # AWS is not connected: how to connect it is said once, to whoever keeps the workspace
+    # (`check`), and the report's last line names it; no section says it
+    aws = [t for t in cto.setup if "aws source is not configured" in t]
     assert len(aws) == 1 and "[sources.aws]" in aws[0]
+    assert not any("[sources.aws]" in t for t in said)
+    assert said[-1].startswith("The aws source is not configured; ")
     secrets = [
         f
         for s in cto.sections

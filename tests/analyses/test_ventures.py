@@ -355,8 +355,13 @@ def test_a_missing_ledger_leaves_noi_unavailable_but_the_rent_roll_shown(tmp_pat
     )
     pack = build(tmp_path, toml)
     doc = next(d for d in pack.documents if d.id == "entity-rental")
-    income = next(s for s in doc.sections if s.id == "rental.income")
-    assert "ledger source is not configured" in income.blocks[0].text
+    # the NOI section is left out, and the report's last line says why
+    assert not any(s.id == "rental.income" for s in doc.sections)
+    assert any("ledger source is not configured" in t for t in doc.setup)
+    assert doc.sections[-1].blocks[0].text.startswith(
+        "The ledger source is not configured; not shown: NOI and cash flow"
+    )
+    assert any(s.id == "rental.rent_roll" for s in doc.sections)
     assert "rental.noi" not in pack.results.metrics
     assert value(pack, "rental.occupancy") == Decimal("49.5")
 

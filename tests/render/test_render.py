@@ -116,13 +116,20 @@ def test_missing_source_sections_say_so(tmp_path):
         generated_at=GENERATED_AT,
     )
     cmo = next(d for d in pack.documents if d.id == "cmo")
-    (notice,) = cmo.sections[1].blocks  # after the summary
-    assert notice.tone == "warn" and "channels source is not configured" in notice.text
-    cto = " ".join(
-        render(next(d for d in pack.documents if d.id == "cto"), "txt").split()
-    )  # unwrapped
-    assert "reads the git and aws sources, and boardpack.toml configures none of them" in cto
-    assert "The aws source is not configured in boardpack.toml: nothing here comes from it." in cto
+    # the sections that read only the channels are left out, and the last line says why
+    assert cmo.sections[-1].id == "workspace"
+    assert cmo.sections[-1].blocks[0].text == (
+        "The channels and sites sources are not configured; not shown: Channel visibility, Funnel"
+        " and conversion, Listing platforms, Local search. `boardpack check` says how."
+    )
+    assert any("channels source is not configured" in t for t in cmo.setup)
+    cto = next(d for d in pack.documents if d.id == "cto")
+    # how to connect is for whoever keeps the workspace (`check`), never in a section
+    assert any(
+        "reads the git and aws sources, and boardpack.toml configures none of them" in t
+        for t in cto.setup
+    )
+    assert "The aws source is not configured in boardpack.toml" not in render(cto, "txt")
 
 
 def test_a_report_too_big_for_gmail_moves_its_detail_to_an_attachment_and_says_so(pack):

@@ -10,6 +10,7 @@ from boardpack.model import Results
 from boardpack.reports.document import FindingsBlock, MetricsBlock, Section, TextBlock
 from boardpack.reports.edit import edited
 from boardpack.reports.lint import lint
+from boardpack.reports.roles import WORKSPACE_OWNER
 from tests.reports.documents import document, finding, metric, table
 
 
@@ -86,20 +87,22 @@ def test_an_amount_in_a_sentence_that_no_figure_of_the_pack_is_is_caught():
     assert lint(said("We expect 120,000 USD in spring.", section="commentary"), results) == []
 
 
-def test_an_email_never_tells_its_reader_how_to_set_up_the_workspace(demo_pack):
-    """The CTO report reads the AWS source, which the demo does not configure: the full report says
-    so where it applies; the email leaves it to the full report, lint holds each email to that."""
+def test_no_report_tells_its_reader_how_to_set_up_the_workspace(demo_pack):
+    """The CTO report reads the AWS source, which the demo does not configure: how to connect it is
+    for whoever keeps the workspace (`check`); the full report's last line names it, and neither
+    its sections nor its email say how. Lint holds each email to that."""
     cto = next(d for d in demo_pack.documents if d.id == "cto")
-    notices = [
-        b.text for s in cto.sections for b in s.blocks if isinstance(b, TextBlock) and b.setup
-    ]
-    assert any("aws source is not configured" in t for t in notices)
-    email = edited(cto).doc
-    assert not any(
-        isinstance(b, TextBlock) and (b.setup or "boardpack.toml" in b.text)
-        for s in email.sections
-        for b in s.blocks
-    )
+    assert any(t.startswith("The aws source is not configured") for t in cto.setup)
+    for doc in demo_pack.documents:
+        assert not any(
+            isinstance(b, TextBlock) and (b.setup or "boardpack.toml" in b.text)
+            for s in doc.sections
+            if s.id != WORKSPACE_OWNER
+            for b in s.blocks
+        ), doc.id
+    (line,) = [s for s in cto.sections if s.id == WORKSPACE_OWNER]
+    assert line.blocks[0].text.startswith("The aws source is not configured; ")
+    assert WORKSPACE_OWNER not in [s.id for s in edited(cto).doc.sections]
     # lint catches an email that would
     doc = document(
         Section(id="s", title="S", blocks=(TextBlock(text="Add [[kpis]] to boardpack.toml."),)),

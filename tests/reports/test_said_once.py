@@ -59,7 +59,7 @@ def test_what_the_workspace_settings_need_is_not_an_executives_to_do(demo_pack):
         )
         (line,) = [s for s in doc.sections if s.id == WORKSPACE_OWNER]
         assert line.blocks[0].text == (
-            "Accounts not in the chart of accounts: 1. `boardpack check` says how to fix it."
+            "Accounts not in the chart of accounts: 1. `boardpack check` says how."
         )
         # the email leaves it to the full report
         assert WORKSPACE_OWNER not in [s.id for s in edited(doc).doc.sections]

@@ -39,8 +39,8 @@ class ActionsBlock:
 class TextBlock:
     text: str
     tone: Literal["info", "warn"] = "info"
-    # a notice of a source the workspace does not configure: the workspace owner's, which an
-    # email leaves to the full report
+    # what the workspace does not configure, and how to: its owner's, set apart from the report's
+    # sections as it is built (`Document.setup`, `check`)
     setup: bool = False
     type: Literal["text"] = "text"
 
@@ -127,6 +127,9 @@ class Document:
     screens: int = 0
     # how its figures read: precision, currency symbol, negatives (figures.py)
     reading: Reading = field(default_factory=Reading)
+    # what the workspace does not configure that its sections would show, and how to: for whoever
+    # keeps the workspace (`check`), not the report's reader; the report's last line names it
+    setup: tuple[str, ...] = ()
 
     def footnote_number(self, metric_id: str) -> int:
         return next(i for i, m in enumerate(self.footnotes, start=1) if m.id == metric_id)

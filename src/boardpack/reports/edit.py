@@ -60,7 +60,7 @@ def edited(doc: Document) -> Edited:
         return Edited(doc, (), False, False)
     # each key number once, in the tiles; the appendix's actions at the agenda's end
     key = {m.id for m in doc.headline}
-    doc = replace(doc, sections=without_setup(without_metrics(without_appendix(doc.sections), key)))
+    doc = replace(doc, sections=without_metrics(without_appendix(doc.sections), key))
     data = plain(doc)
     budget = doc.screens * length.SCREEN * length.MARGIN
     lead = [s for s in data["sections"] if s["id"] in LEAD]
@@ -98,17 +98,6 @@ def edited(doc: Document) -> Edited:
     if not left_out and not any(chosen.values()):
         return Edited(replace(doc, sections=kept), (), over, False)
     return Edited(replace(doc, sections=(*kept, closing(doc, left_out))), left_out, over, True)
-
-
-def without_setup(sections: tuple[Section, ...]) -> tuple[Section, ...]:
-    """The sections without their notices of a source the workspace does not configure (how to
-    connect it is for whoever keeps the workspace: the full report and `check` say it)."""
-    out = []
-    for section in sections:
-        blocks = tuple(b for b in section.blocks if not (isinstance(b, TextBlock) and b.setup))
-        if blocks or not section.blocks:
-            out.append(replace(section, blocks=blocks))
-    return tuple(out)
 
 
 def notices_only(blocks: tuple[Block, ...]) -> bool:

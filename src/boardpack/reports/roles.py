@@ -258,19 +258,17 @@ def build_document(
     period = portfolio.period
     org = ws.organization
     style = Reading(role.precision, org.currency, org.currency_symbol, org.negatives)
+    built, unset, not_shown = set_apart(
+        tuple(build_section(sections[s], results, portfolio) for s in role.sections)
+    )
     built = once(
         short_agenda(
-            each_action_once(
-                with_commentary(
-                    tuple(build_section(sections[s], results, portfolio) for s in role.sections),
-                    commentary_of(role.id, portfolio),
-                ),
-                results,
-            ),
+            each_action_once(with_commentary(built, commentary_of(role.id, portfolio)), results),
             role.agenda_size,
         )
     )
-    built += for_the_workspace_owner(results, built)
+    missing = missing_sources(role, sections, portfolio)
+    built += for_the_workspace_owner(results, built, missing, not_shown)
     shown = metrics_in(built)
     headline = (
         tuple(results.metrics[i] for i in role.key_numbers if i in results.metrics)
@@ -338,6 +336,7 @@ def build_document(
         basis=portfolio.basis,
         screens=role.screens,
         reading=style,
+        setup=unset,
         link=(
             links.filled(ws.links.archive, period.label, role.id) if ws.links.archive else ""
         ),
@@ -410,18 +409,51 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
 WORKSPACE_OWNER = "workspace"  # the full report's closing notice: the workspace's settings to fix
 
 
-def for_the_workspace_owner(results: Results, sections: tuple[Section, ...]) -> tuple[Section, ...]:
-    """One line at the end of the full report naming what whoever keeps the workspace must fix in
-    its settings (`check` says how) — never a reader's shortfall or action. An email leaves it to
-    the full report, as it does every notice."""
+def set_apart(
+    sections: tuple[Section, ...],
+) -> tuple[tuple[Section, ...], tuple[str, ...], list[str]]:
+    """The sections without what the workspace does not configure (`TextBlock.setup`): those
+    notes, once each, and the titles of the sections they alone made up, which the report leaves
+    out."""
+    kept, notes, gone = [], {}, []
+    for section in sections:
+        blocks = tuple(b for b in section.blocks if not (isinstance(b, TextBlock) and b.setup))
+        notes |= {b.text: None for b in section.blocks if isinstance(b, TextBlock) and b.setup}
+        if blocks or not section.blocks:
+            kept.append(replace(section, blocks=blocks))
+        else:
+            gone.append(section.title)
+    return tuple(kept), tuple(notes), gone
+
+
+def missing_sources(
+    role: RoleSpec, sections: dict[str, SectionSpec], portfolio: Portfolio
+) -> list[str]:
+    """The sources the report's sections read that the workspace does not configure."""
+    named = dict.fromkeys(n for s in role.sections for n in (*sections[s].needs, *sections[s].uses))
+    return [n for n in named if n not in portfolio.sources or not portfolio.sources[n].configured]
+
+
+def for_the_workspace_owner(
+    results: Results, sections: tuple[Section, ...], missing: list[str], not_shown: list[str]
+) -> tuple[Section, ...]:
+    """One line at the end of the full report naming what whoever keeps the workspace must set up
+    or fix (`check` says how): the sources its sections would read, the sections left out for
+    want of settings, the findings in its settings — never a reader's shortfall or action. An
+    email leaves it to the full report, as it does every notice."""
     shown = {f.id for f in findings_in(sections)}
     unseen = [f for f in results.ranked_findings(setup=True) if f.setup and f.id not in shown]
-    if not unseen:
+    said = [f.title for f in unseen]
+    if missing:
+        are = "source is" if len(missing) == 1 else "sources are"
+        names = " and ".join(filter(None, [", ".join(missing[:-1]), missing[-1]]))
+        said.insert(0, f"the {names} {are} not configured")
+    if not_shown:
+        said.insert(len(said) - len(unseen), f"not shown: {', '.join(not_shown)}")
+    if not said:
         return ()
-    text = (
-        f"{'; '.join(f.title for f in unseen)}. `boardpack check` says how to fix"
-        f" {'it' if len(unseen) == 1 else 'each'}."
-    )
+    text = f"{'; '.join(said)}. `boardpack check` says how."
+    text = text[0].upper() + text[1:]
     return (
         Section(
             id=WORKSPACE_OWNER,

@@ -45,12 +45,21 @@ def metrics(*ids: str) -> Build:
     return build
 
 
-def tables(*ids: str, empty: str = "") -> Build:
+def tables(*ids: str, empty: str = "", unset: bool = False) -> Build:
+    """The tables that have rows, else `empty` said — with `unset`, as a note that the workspace
+    configures none, which is for whoever keeps it (roles.py sets it apart)."""
+
     def build(results: Results, portfolio: Portfolio) -> list[Block]:
         found = [results.tables[i] for i in ids if i in results.tables and results.tables[i].rows]
-        return [TableBlock(table=t) for t in found] or ([TextBlock(text=empty)] if empty else [])
+        said = [not_set_up(empty) if unset else TextBlock(text=empty)] if empty else []
+        return [TableBlock(table=t) for t in found] or said
 
     return build
+
+
+def not_set_up(text: str) -> TextBlock:
+    """What the workspace does not configure, and how to: its owner's to read."""
+    return TextBlock(text=text, tone="warn", setup=True)
 
 
 def findings(*areas: str, none: str = "", notes: bool | None = None) -> Build:
@@ -149,11 +158,8 @@ def decisions(results: Results, portfolio: Portfolio) -> list[Block]:
 def blasts(results: Results, portfolio: Portfolio) -> list[Block]:
     lists = portfolio.workspace.settings.marketing.lists
     if not lists:
-        return [
-            TextBlock(
-                text="No email lists are configured: add [[marketing.lists]] to model a blast."
-            )
-        ]
+        text = "No email lists are configured: add [[marketing.lists]] to model a blast."
+        return [not_set_up(text)]
     ids = [
         f"marketing.{kind}.{lst.name}" for lst in lists for kind in ("blast_revenue", "blast_roi")
     ]
@@ -314,7 +320,9 @@ SECTIONS: Sequence[SectionSpec] = (
         "executive.kpis",
         "KPIs against targets",
         tables(
-            "executive.kpis", empty="No KPI targets are configured: add [[kpis]] to boardpack.toml."
+            "executive.kpis",
+            empty="No KPI targets are configured: add [[kpis]] to boardpack.toml.",
+            unset=True,
         ),
         analysis="executive",
     ),
@@ -474,6 +482,7 @@ SECTIONS: Sequence[SectionSpec] = (
             tables(
                 "finance.capital_deployment",
                 empty="No initiatives are configured: add [[finance.initiatives]] to rank them.",
+                unset=True,
             ),
         ),
         needs=("ledger",),
@@ -485,6 +494,7 @@ SECTIONS: Sequence[SectionSpec] = (
         tables(
             "finance.decision_rules",
             empty="No decision rules are configured: add [[finance.rules]].",
+            unset=True,
         ),
         analysis="rules",
     ),
@@ -563,6 +573,7 @@ SECTIONS: Sequence[SectionSpec] = (
         tables(
             "finance.budget_vs_actual",
             empty='No budget is configured: add [sources.budget] path = "budget.csv".',
+            unset=True,
         ),
         needs=("ledger",),
         analysis="budget",
@@ -690,6 +701,7 @@ SECTIONS: Sequence[SectionSpec] = (
         tables(
             "marketing.platforms",
             empty="No listing platforms are configured: add [[marketing.platforms]] to rank them.",
+            unset=True,
         ),
         uses=("channels",),
         analysis="marketing",
