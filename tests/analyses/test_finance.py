@@ -36,7 +36,7 @@ def test_cash_burn_and_runway(pack):
     assert pack.results.metrics["finance.runway_months_trailing"].status is None
     runway = pack.results.metrics["finance.runway_months"]
     assert runway.status == "bad" and runway.note == (
-        "on the forecast, cash lasts past 2027-10-31 (lowest 8,064.50 on 2027-10-10); at the"
+        "on the forecast, cash lasts past 2027-10-31 (lowest 8,065 on 2027-10-10); at the"
         " trailing burn, 37.0 months; below the 6-month reserve of 18,800 USD — bad, the worst"
         " of the three"
     )

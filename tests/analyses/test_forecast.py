@@ -301,3 +301,52 @@ def test_the_demo_faces_a_winter_low_the_trailing_average_does_not_see(demo_pack
     assert f"on {low_day} [{on}]" in brief
     said = next(s for s in ceo.sections if s.id == "executive.commentary")
     assert len(said.blocks) == 3
+
+
+@pytest.mark.parametrize(
+    ("forecast_runway", "trailing", "cash", "status", "why"),
+    [
+        # the forecast runs out inside the warning months: bad, though the trailing burn is fine
+        (
+            Decimal("3.8"), None, Decimal("40000.00"), "bad",
+            "on the forecast, cash runs out in 3.8 months, on 2027-02-25; at the trailing burn,"
+            " cash is not falling; above the 3-month reserve of 9,000 USD now, below it at the"
+            " forecast's low — bad, the worst of the three",
+        ),
+        # the forecast lasts, but the trailing burn is short: the trailing figure decides
+        (
+            None, Decimal("7.3"), Decimal("40000.00"), "warn",
+            "on the forecast, cash lasts past 2027-10-31 (lowest 30,000 on 2027-03-28); at the"
+            " trailing burn, 7.3 months; above the 3-month reserve of 9,000 USD — warn, the worst"
+            " of the three",
+        ),
+        # both runways are fine, but the cash is below the reserve now
+        (
+            None, None, Decimal("8000.00"), "bad",
+            "on the forecast, cash lasts past 2027-10-31 (lowest 30,000 on 2027-03-28); at the"
+            " trailing burn, cash is not falling; below the 3-month reserve of 9,000 USD — bad, the"
+            " worst of the three",
+        ),
+        (
+            None, Decimal("20.0"), Decimal("40000.00"), "good",
+            "on the forecast, cash lasts past 2027-10-31 (lowest 30,000 on 2027-03-28); at the"
+            " trailing burn, 20.0 months; above the 3-month reserve of 9,000 USD — good, the worst"
+            " of the three",
+        ),
+    ],
+)  # fmt: skip
+def test_one_verdict_on_the_cash_is_the_worst_of_three_and_says_why(
+    forecast_runway, trailing, cash, status, why
+):
+    """The runway's one statement (issue 38, part 3), case by case: the forecast's runway, the
+    trailing one (both against 6 warning months: under 6 bad, under 12 warn) and the reserve."""
+    from boardpack.analyses.forecast import Outlook, Reserve, one_verdict
+
+    low = Decimal("-4107.25") if forecast_runway else Decimal("30000.00")
+    low_day = date(2027, 2, 25) if forecast_runway else date(2027, 3, 28)
+    outlook = Outlook(
+        forecast_runway, date(2027, 2, 25) if forecast_runway else None, date(2027, 10, 31),
+        low, low_day,
+    )  # fmt: skip
+    reserve = Reserve(Decimal("9000.00"), "3-month reserve of 9,000 USD")
+    assert one_verdict(outlook, trailing, Decimal(6), cash, reserve) == (status, why)

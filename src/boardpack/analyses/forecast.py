@@ -337,25 +337,14 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     below_reserve, below_zero = base.first_below(reserve), base.first_below(ZERO)
     warning = settings.runway_warning_months
     method = f"{METHOD} {base.method[0].upper()}{base.method[1:]}."
-    # one verdict on the cash: the forecast, the trailing burn and the reserve, the worst of them
     trailing = results.metrics.get("finance.runway_months_trailing")
-    verdicts = [
-        (
-            graded(runway, warning * 2, warning, missing="good"),
-            f"on the forecast, cash lasts past {base.end} (lowest {money(low):,} on {low_day})"
-            if runway is None
-            else f"on the forecast, cash runs out in {runway} months, on {below_zero}",
-        ),
-        (
-            graded(trailing.value if trailing else None, warning * 2, warning, missing="good"),
-            f"at the trailing burn, {trailing.value} months"
-            if trailing and trailing.value is not None
-            else "at the trailing burn, cash is not falling",
-        ),
-        against_reserve(base.opening, low, f"{settings.reserve_months}-month reserve of"
-                        f" {said(reserve, currency)}", reserve),  # fmt: skip
-    ]
-    status = max((s for s, _ in verdicts), key=STATUS_RANK.__getitem__)
+    status, why = one_verdict(
+        Outlook(runway, below_zero, base.end, low, low_day),
+        trailing.value if trailing else None,
+        warning,
+        base.opening,
+        Reserve(reserve, f"{settings.reserve_months}-month reserve of {said(reserve, currency)}"),
+    )
     results.add(
         metric(
             id="finance.runway_months",
@@ -364,7 +353,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             unit="months",
             target=warning,
             status=status,
-            note="; ".join(why for _, why in verdicts) + f" — {status}, the worst of the three",
+            note=why,
         ),
         metric(
             id="finance.cash_low",
@@ -378,7 +367,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             label="Lowest forecast cash on",
             value=low_day,
             unit="",
-            note=f"the first day of the 12-month forecast's lowest cash, {money(low):,} {currency}",
+            note=f"the first day of the 12-month forecast's lowest cash, {said(low, currency)}",
         ),
     )
     weeks = [base.start + timedelta(weeks=i) for i in range(WEEKS + 1)]  # the 14th: where 13 end
@@ -448,6 +437,50 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 source=provenance[0],
             )
         )
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What the forecast says of the cash: its runway in months (None: it lasts the horizon), the
+    day it goes below zero, the horizon's end, and its low and the low's day."""
+
+    runway: Decimal | None
+    below_zero: date | None
+    end: date
+    low: Decimal
+    low_day: date
+
+
+@dataclass(frozen=True)
+class Reserve:
+    amount: Decimal
+    named: str  # "3-month reserve of 185,208 USD"
+
+
+def one_verdict(
+    forecast: Outlook, trailing: Decimal | None, warning: Decimal, cash: Decimal, reserve: Reserve
+) -> tuple[str, str]:
+    """One verdict on the cash, and why: the forecast's runway and the trailing one against the
+    warning months, and the cash against the reserve — the worst of the three, each said."""
+    verdicts = [
+        (
+            graded(forecast.runway, warning * 2, warning, missing="good"),
+            f"on the forecast, cash lasts past {forecast.end} (lowest"
+            f" {said(forecast.low, '')} on {forecast.low_day})"
+            if forecast.runway is None
+            else f"on the forecast, cash runs out in {forecast.runway} months, on"
+            f" {forecast.below_zero}",
+        ),
+        (
+            graded(trailing, warning * 2, warning, missing="good"),
+            f"at the trailing burn, {trailing} months"
+            if trailing is not None
+            else "at the trailing burn, cash is not falling",
+        ),
+        against_reserve(cash, forecast.low, reserve.named, reserve.amount),
+    ]
+    status = max((s for s, _ in verdicts), key=STATUS_RANK.__getitem__)
+    return status, "; ".join(why for _, why in verdicts) + f" — {status}, the worst of the three"
 
 
 def against_reserve(cash: Decimal, low: Decimal, named: str, reserve: Decimal) -> tuple[str, str]:
