@@ -74,7 +74,12 @@ def test_an_old_and_a_new_recipient_each_read_their_own_changes(tmp_path):
         "WHAT CHANGED FOR YOU -------------------- For cfo@example.com, owner@example.com: since"
         " the last one you were sent, for October 2026: "
     )
-    assert f"Revenue: 9,000.00 USD [{revenue}], up 7,800.00 USD from 1,200.00 USD, better." in said
+    # revenue is a key number: its move since October is in its tile, so it is counted, not said
+    assert "15 figures moved past their threshold: 3 key numbers in the tiles and 12 more (the" in (
+        said
+    )
+    assert f"Revenue: 9,000.00 USD [{revenue}]" not in said
+    assert "Revenue — Small Co: 9,000.00 USD" in said
     assert (
         "Resolved: Decision rule failed: Net income is positive; Revenue is below break-even."
         in said
@@ -237,3 +242,42 @@ def test_a_pack_sent_before_reports_were_recorded_is_said_so(pack):
         "The last one you were sent was for September 2026, and the audit store has no record of"
         " what it showed: everything below is the baseline."
     )
+
+
+def test_a_key_numbers_move_is_said_when_its_tile_does_not_say_it(pack):
+    """A reader last sent August: the tiles' moves are since September, so what changed since
+    August says the key numbers' moves too; a reader last sent September has them in the tiles."""
+    from boardpack.model import PackEntry
+
+    cfo = next(d for d in pack.documents if d.id == "cfo")
+    cash = next(m for m in cfo.headline if m.id == "finance.cash_balance")
+    burn = next(m for m in cfo.footnotes if m.id == "finance.gross_burn")
+
+    def told(label: str, title: str) -> list[str]:
+        recorded = [
+            PackEntry(label, "metric", cash.id, json.dumps([str(cash.value * 2), None])),
+            PackEntry(label, "metric", burn.id, json.dumps([str(burn.value * 2), None])),
+            PackEntry(label, "report", "cfo", json.dumps({"metrics": [cash.id, burn.id],
+                                                          "findings": []})),
+        ]  # fmt: skip
+        history = History.of(
+            recorded, {("cfo", "a@example.com"): label}, {label: title}, frozenset(),
+            VarianceThreshold(),
+        )  # fmt: skip
+        return [b.text for b in history.section(cfo, ("a@example.com",)).blocks]
+
+    assert cfo.previous_title == "September 2026"
+    september = told("2026-09", "September 2026")
+    assert september[0].startswith(
+        "Since the last one you were sent, for September 2026: 2 figures moved past their"
+        " threshold: 1 key number in the tiles and 1 more (below),"
+    )
+    # (the findings the report shows are new to this reader, whose record has none)
+    assert [line.split(":")[0] for line in september[1:]] == ["Gross burn (monthly)", "New"]
+    august = told("2026-08", "August 2026")
+    assert august[0].startswith("Since the last one you were sent, for August 2026: 2 figures")
+    assert [line.split(":")[0] for line in august[1:]] == [
+        "Cash balance",
+        "Gross burn (monthly)",
+        "New",
+    ]

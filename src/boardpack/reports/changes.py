@@ -118,22 +118,35 @@ class History:
                 " record of what it showed: everything below is the baseline."
             ]
         moved = [m for m in doc.footnotes if m.id in shown["metrics"] and self.past(m, sent)]
-        # the report's key numbers first, then the largest moves
+        # the report's key numbers first, then the largest moves; when the pack last sent is the
+        # period before, the key numbers' tiles say their moves since: they are counted, not said
         moved.sort(key=lambda m: (m not in doc.headline, -self.size(m, sent)))
+        tiled = [m for m in moved if m in doc.headline] if sent.title == doc.previous_title else []
+        listed = [m for m in moved if m not in tiled]
         new = [f for f in findings_in(doc.sections) if f.id not in shown["findings"]]
         resolved = [
             sent.findings[i]
             for i in shown["findings"]
             if i not in self.found and i in sent.findings
         ]
-        largest = f" (the largest {SHOWN} below)" if len(moved) > SHOWN else ""
+        largest = f" (the largest {SHOWN} below)" if len(listed) > SHOWN else ""
         head = f"Since the last one you were sent, for {sent.title}: " + (
             ", ".join(
                 part
                 for part in (
                     moved
                     and f"{plural(len(moved), 'figure')} moved past"
-                    f" {'its' if len(moved) == 1 else 'their'} threshold{largest}",
+                    f" {'its' if len(moved) == 1 else 'their'} threshold"
+                    + (
+                        (
+                            f": {plural(len(tiled), 'key number')} in the tiles and"
+                            f" {len(listed)} more{largest or ' (below)'}"
+                            if listed
+                            else ", all key numbers in the tiles"
+                        )
+                        if tiled
+                        else largest
+                    ),
                     new and plural(len(new), "new finding"),
                     resolved and f"{plural(len(resolved), 'finding')} resolved",
                 )
@@ -142,7 +155,7 @@ class History:
             or "no figure moved past its threshold, and no finding is new or resolved"
         )
         lines = [head + "."]
-        lines += [self.line(doc, m, sent) for m in moved[:SHOWN]]
+        lines += [self.line(doc, m, sent) for m in listed[:SHOWN]]
         new.sort(key=lambda f: SEVERITY_RANK[f.severity])
         if new:
             lines.append(named("New", [f"{f.title.rstrip('.')} ({f.severity})" for f in new]))
