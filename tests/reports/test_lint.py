@@ -10,7 +10,7 @@ from boardpack.model import Results
 from boardpack.reports.document import FindingsBlock, MetricsBlock, Section, TextBlock
 from boardpack.reports.edit import edited
 from boardpack.reports.lint import lint
-from boardpack.reports.roles import WORKSPACE_OWNER
+from boardpack.reports.setup import WORKSPACE_OWNER
 from tests.reports.documents import document, finding, metric, table
 
 

@@ -10,7 +10,7 @@ import re
 from boardpack.render import render
 from boardpack.reports.document import FindingsBlock, TextBlock, actions_in, findings_in
 from boardpack.reports.edit import edited
-from boardpack.reports.roles import WORKSPACE_OWNER
+from boardpack.reports.setup import WORKSPACE_OWNER
 from tests.conftest import run_cli
 
 

@@ -13,6 +13,7 @@ from boardpack.errors import WorkspaceError
 from boardpack.figures import Precision, Reading, plural, reading, value_text
 from boardpack.model import Metric, Portfolio, Results, SourceStatus
 from boardpack.reports import summary
+from boardpack.reports.commentary import commentary_of, with_commentary
 from boardpack.reports.document import (
     APPENDIX,
     NO_DATA_TEXT,
@@ -27,6 +28,7 @@ from boardpack.reports.document import (
     metrics_in,
 )
 from boardpack.reports.sections import SectionSpec
+from boardpack.reports.setup import for_the_workspace_owner, missing_sources, set_apart
 from boardpack.reports.ventures import venture_reports, venture_sections
 
 KEY_NUMBERS = 4  # tiles a phone shows before the first scroll
@@ -267,7 +269,7 @@ def build_document(
             role.agenda_size,
         )
     )
-    missing = missing_sources(role, sections, portfolio)
+    missing = missing_sources([sections[s] for s in role.sections], portfolio)
     built += for_the_workspace_owner(results, built, missing, not_shown)
     shown = metrics_in(built)
     headline = (
@@ -404,85 +406,6 @@ def build_section(spec: SectionSpec, results: Results, portfolio: Portfolio) -> 
         )
     blocks = spec.build(results, portfolio) or [TextBlock(text=NO_DATA_TEXT)]
     return Section(id=spec.id, title=spec.title, blocks=tuple(notices + blocks))
-
-
-WORKSPACE_OWNER = "workspace"  # the full report's closing notice: the workspace's settings to fix
-
-
-def set_apart(
-    sections: tuple[Section, ...],
-) -> tuple[tuple[Section, ...], tuple[str, ...], list[str]]:
-    """The sections without what the workspace does not configure (`TextBlock.setup`): those
-    notes, once each, and the titles of the sections they alone made up, which the report leaves
-    out."""
-    kept, notes, gone = [], {}, []
-    for section in sections:
-        blocks = tuple(b for b in section.blocks if not (isinstance(b, TextBlock) and b.setup))
-        notes |= {b.text: None for b in section.blocks if isinstance(b, TextBlock) and b.setup}
-        if blocks or not section.blocks:
-            kept.append(replace(section, blocks=blocks))
-        else:
-            gone.append(section.title)
-    return tuple(kept), tuple(notes), gone
-
-
-def missing_sources(
-    role: RoleSpec, sections: dict[str, SectionSpec], portfolio: Portfolio
-) -> list[str]:
-    """The sources the report's sections read that the workspace does not configure."""
-    named = dict.fromkeys(n for s in role.sections for n in (*sections[s].needs, *sections[s].uses))
-    return [n for n in named if n not in portfolio.sources or not portfolio.sources[n].configured]
-
-
-def for_the_workspace_owner(
-    results: Results, sections: tuple[Section, ...], missing: list[str], not_shown: list[str]
-) -> tuple[Section, ...]:
-    """One line at the end of the full report naming what whoever keeps the workspace must set up
-    or fix (`check` says how): the sources its sections would read, the sections left out for
-    want of settings, the findings in its settings — never a reader's shortfall or action. An
-    email leaves it to the full report, as it does every notice."""
-    shown = {f.id for f in findings_in(sections)}
-    unseen = [f for f in results.ranked_findings(setup=True) if f.setup and f.id not in shown]
-    said = [f.title for f in unseen]
-    if missing:
-        are = "source is" if len(missing) == 1 else "sources are"
-        names = " and ".join(filter(None, [", ".join(missing[:-1]), missing[-1]]))
-        said.insert(0, f"the {names} {are} not configured")
-    if not_shown:
-        said.insert(len(said) - len(unseen), f"not shown: {', '.join(not_shown)}")
-    if not said:
-        return ()
-    text = f"{'; '.join(said)}. `boardpack check` says how."
-    text = text[0].upper() + text[1:]
-    return (
-        Section(
-            id=WORKSPACE_OWNER,
-            title="For the workspace owner",
-            blocks=(TextBlock(text=text, tone="warn"),),
-        ),
-    )
-
-
-def commentary_of(report: str, portfolio: Portfolio) -> Section | None:
-    """The owner's commentary for the period: the report's own file, else the period's."""
-    own = [c for c in portfolio.commentary if c.report == report] or [
-        c for c in portfolio.commentary if c.report is None
-    ]
-    if not own or not own[0].paragraphs:
-        return None
-    return Section(
-        id="commentary",
-        title="Commentary",
-        blocks=tuple(TextBlock(text=p) for p in own[0].paragraphs),
-    )
-
-
-def with_commentary(sections: tuple[Section, ...], said: Section | None) -> tuple[Section, ...]:
-    """The commentary after the decisions needed (or first), ranked as high."""
-    if said is None:
-        return sections
-    at = next((n + 1 for n, s in enumerate(sections) if s.id == "executive.decisions"), 0)
-    return (*sections[:at], said, *sections[at:])
 
 
 # a finding whose action is a decision the report shows above says so, not the action again
