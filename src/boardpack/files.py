@@ -18,6 +18,7 @@ KINDS = (
     (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
 )
 
 
@@ -59,10 +60,11 @@ def read_bytes(path: Path, what: str, limit: int) -> bytes:
     """The file's bytes: a regular file of at most `limit` bytes, or a `WorkspaceError` naming it.
     Opened without blocking, so a FIFO swapped in after a check is refused, not waited on."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    mode, size = os.fstat(fd).st_mode, os.fstat(fd).st_size
+    if not stat.S_ISREG(mode):  # before a file object is made of it: a folder cannot be one
+        os.close(fd)
+        raise not_a_file(path, mode, what)
     with os.fdopen(fd, "rb") as handle:
-        mode, size = os.fstat(fd).st_mode, os.fstat(fd).st_size
-        if not stat.S_ISREG(mode):
-            raise not_a_file(path, mode, what)
         if size > limit:
             raise too_large(path, what, size, limit)
         os.set_blocking(fd, True)

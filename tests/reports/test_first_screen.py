@@ -220,6 +220,21 @@ def test_a_commentary_that_cannot_be_read_is_refused_by_name(tmp_path, files, sa
     assert not (root / "outbox").exists() or not any((root / "outbox").iterdir())
 
 
+def test_a_commentary_that_is_not_a_file_is_refused_not_waited_on(tmp_path):
+    root = write_workspace(tmp_path / "ws")
+    (root / "commentary").mkdir()
+    os.mkfifo(root / "commentary" / "2026-10.md")  # a read would block forever
+    done = run_cli("build", "-w", str(root), "--as-of", "2026-11-15", timeout=60)
+    assert done.returncode == 2
+    assert "commentary/2026-10.md (commentary) is a FIFO (named pipe), not a file" in done.stderr
+    # and a folder where a report's file would be
+    (root / "commentary" / "2026-10.md").unlink()
+    (root / "commentary" / "2026-10" / "cfo.md").mkdir(parents=True)
+    done = run_cli("build", "-w", str(root), "--as-of", "2026-11-15", timeout=60)
+    assert done.returncode == 2
+    assert "commentary/2026-10/cfo.md (commentary) is a directory, not a file" in done.stderr
+
+
 def test_a_commentary_linked_outside_the_workspace_is_refused(tmp_path):
     outside = tmp_path / "secret.md"
     outside.write_text("The owner's private notes.\n")

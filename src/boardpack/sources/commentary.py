@@ -32,7 +32,7 @@ def read(portfolio: Portfolio) -> None:
     ]
     for report, relative in files:
         path = ws.path(relative, "commentary")
-        if path.is_file():
+        if path.exists():  # anything there but a regular file is refused by name (files.py)
             portfolio.commentary.append(commentary(path, relative, report))
 
 
