@@ -129,7 +129,7 @@ def serious(findings: list[Finding]) -> list[Sentence]:
 def ask(actions: list[Action], findings: list[Finding]) -> Sentence | None:
     """The most urgent of the report's actions (ranked as the agenda ranks them), else the action
     of the most serious finding that has one; nothing when there is neither."""
-    acted = [f for f in findings if f.action]
+    acted = [f for f in findings if f.action and not f.decision]  # a decision is not a to-do
     if not actions and acted:  # the most serious finding's action, as the agenda words it
         top = min(acted, key=lambda f: SEVERITY_RANK[f.severity])
         if top.step is None:  # its action alone: a title may carry figures In brief does not note
