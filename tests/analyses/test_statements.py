@@ -286,3 +286,62 @@ def test_a_row_per_venture_ties_to_the_consolidation_and_the_revenue_figures(dem
     ceo = next(d for d in demo_pack.documents if d.id == "ceo")
     # first, after In brief and the decisions needed
     assert [s.id for s in ceo.sections[1:3]] == ["executive.decisions", "finance.by_venture"]
+
+
+OVERDRAWN = """\
+Date,Entity,Payee,Memo,Amount,Account
+2026-09-02,trucks,Fuel Co,Fuel,-800.00,Expenses:Fuel
+2026-10-02,trucks,Fuel Co,Fuel,-700.00,Expenses:Fuel
+2026-10-30,trucks,Shipper,Haul,300.00,Income:Hauling
+"""
+
+
+def test_a_cash_account_below_zero_is_a_bank_overdraft_not_negative_cash(tmp_path):
+    """A second account, opened at 200 and overdrawn: 200 - 800 - 700 + 300 = -1,000 at the end
+    of October — a liability of 1,000 (a bank overdraft), with a finding for the CFO and the
+    Accounting Officer; assets and liabilities both grow by it, so the sheet still balances."""
+    toml = TOML.format(basis="accrual") + (
+        '[[sources.ledger]]\npath = "ledger/card.csv"\nentity = "trucks"\n'
+        'opening_balance = "200.00"\nname = "Ridge checking"\n'
+        '[sources.ledger.columns]\ndate = "Date"\namount = "Amount"\naccount = "Account"\n'
+        'counterparty = "Payee"\nmemo = "Memo"\n'
+    )
+    root = write_workspace(
+        tmp_path / "ws",
+        toml,
+        {"ledger/bank.csv": LEDGER, "ledger/card.csv": OVERDRAWN, "notes/co.md": None},
+    )
+    pack = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+    sheet = {k: r["amount"] for k, r in rows(pack, "accounting.balance_sheet").items()}
+    assert "Cash — Ridge checking" not in sheet
+    assert sheet["Bank overdraft — Ridge checking"] == Decimal("1000.00")
+    # the other account's cash is as before; total assets leave the overdraft out
+    assert sheet["Cash — ledger/bank.csv"] == Decimal("6850.00")
+    assert sheet["Total assets"] == Decimal("39850.00")
+    assert sheet["Total liabilities"] == Decimal("21500.00")  # 20,500 + the 1,000 owed
+    metrics = pack.results.metrics
+    assert (metrics["accounting.overdraft"].value, metrics["accounting.overdraft"].status) == (
+        Decimal("1000.00"),
+        "bad",
+    )
+    # the cash balance is what the business has net: 6,850 less the 1,000 owed
+    assert metrics["finance.cash_balance"].value == Decimal("5850.00")
+    # every venture still balances: assets = liabilities + equity + unexplained
+    for r in rows(pack, "accounting.balance_sheet_by_venture", key="venture").values():
+        assert r["assets"] == r["liabilities"] + r["equity"] + r["unexplained"]
+    (found,) = [f for f in pack.results.findings if f.area == "overdraft"]
+    assert (found.title, found.severity) == ("Ridge checking is overdrawn", "high")
+    assert "-1,000 USD" in found.evidence
+    docs = {d.id: d for d in pack.documents}
+    for rid in ("cfo", "accounting"):
+        shown = [f for s in docs[rid].sections for b in s.blocks if b.type == "findings"
+                 for f in b.items]  # fmt: skip
+        assert found.id in {f.id for f in shown}, rid
+    assert next(a for a in pack.results.agenda if a.finding == found.id).owner == "cfo"
+
+
+def test_an_account_above_zero_owes_nothing(tmp_path):
+    pack = build(tmp_path)
+    overdraft = pack.results.metrics["accounting.overdraft"]
+    assert (overdraft.value, overdraft.status) == (Decimal("0.00"), "good")
+    assert not [f for f in pack.results.findings if f.area == "overdraft"]

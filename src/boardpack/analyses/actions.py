@@ -12,6 +12,7 @@ from boardpack.model import SEVERITY_RANK, Action, Finding, stable_id
 
 OWNER_BY_AREA = {
     "finance": "cfo",
+    "overdraft": "cfo",
     "accounting": "accounting",
     "marketing": "cmo",
     "technology": "cto",

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from boardpack.analyses.ledger_sql import BOOKS, ZERO, ledger_files, money, reaches_back, summary
+from boardpack.figures import said
 from boardpack.model import (
     ACCOUNT_TYPES,
     EARNED_ACCOUNT,
@@ -54,17 +55,28 @@ class Positions:
     owner: dict[str, Decimal] = field(default_factory=dict)  # contributions less draws
     retained: dict[str, Decimal] = field(default_factory=dict)
 
+    def overdrawn(self) -> list[str]:
+        """The cash accounts below zero: money owed to the bank, a liability (a bank overdraft),
+        not negative cash."""
+        return [name for name, by in self.cash.items() if by.get(TOTAL, ZERO) < 0]
+
+    def overdraft(self, venture: str) -> Decimal:
+        return sum((-self.cash[name].get(venture, ZERO) for name in self.overdrawn()), ZERO)
+
     def total_assets(self, venture: str) -> Decimal:
+        overdrawn = self.overdrawn()
         return (
-            sum((by.get(venture, ZERO) for by in self.cash.values()), ZERO)
+            sum((by.get(venture, ZERO) for n, by in self.cash.items() if n not in overdrawn), ZERO)
             + sum((by.get(venture, ZERO) for by in self.assets.values()), ZERO)
             + self.receivables.get(venture, ZERO)
         )
 
     def total_liabilities(self, venture: str) -> Decimal:
-        return sum(
-            (by.get(venture, ZERO) for by in self.liabilities.values()), ZERO
-        ) + self.deferred.get(venture, ZERO)
+        return (
+            sum((by.get(venture, ZERO) for by in self.liabilities.values()), ZERO)
+            + self.deferred.get(venture, ZERO)
+            + self.overdraft(venture)
+        )
 
     def total_equity(self, venture: str) -> Decimal:
         return sum(
@@ -285,13 +297,15 @@ def balance_sheet(
 ) -> None:
     metric = MetricsFrom(provenance)
     currency, period = portfolio.currency, portfolio.period
+    overdrawn = end.overdrawn()
     lines: list[tuple[str, Decimal]] = [
-        *((f"Cash — {name}", by[TOTAL]) for name, by in end.cash.items()),
+        *((f"Cash — {name}", by[TOTAL]) for name, by in end.cash.items() if name not in overdrawn),
         *((account, by[TOTAL]) for account, by in end.assets.items()),
     ]
     if end.receivables.get(TOTAL):
         lines.append(("Receivables (earned, not yet received)", end.receivables[TOTAL]))
     lines.append(("Total assets", end.total_assets(TOTAL)))
+    lines += [(f"Bank overdraft — {name}", -end.cash[name][TOTAL]) for name in overdrawn]
     lines += [(account, by[TOTAL]) for account, by in end.liabilities.items()]
     if end.deferred.get(TOTAL):
         lines.append(("Deferred revenue (received, not yet earned)", end.deferred[TOTAL]))
@@ -364,7 +378,8 @@ def balance_sheet(
                     "liabilities",
                     "Total liabilities",
                     end.total_liabilities(TOTAL),
-                    f"loans, cards and other liabilities, and deferred revenue, at {period.end}",
+                    f"loans, cards, bank overdrafts and other liabilities, and deferred revenue,"
+                    f" at {period.end}",
                 ),
                 (
                     "equity",
@@ -375,6 +390,14 @@ def balance_sheet(
             )
         ),
         metric(
+            id="accounting.overdraft",
+            label="Bank overdraft",
+            value=money(end.overdraft(TOTAL)),
+            unit=currency,
+            status="bad" if overdrawn else "good",
+            note=f"what the cash accounts below zero owe the bank at {period.end}",
+        ),
+        metric(
             id="accounting.balance_unexplained",
             label="Balance sheet unexplained",
             value=unexplained,
@@ -382,6 +405,25 @@ def balance_sheet(
             status="good" if not unexplained else "warn",
             note="assets − liabilities − equity: money in rows without an account",
         ),
+    )
+    results.add(
+        *(
+            Finding(
+                severity="high",
+                area="overdraft",
+                title=f"{name} is overdrawn",
+                evidence=(
+                    f"Its balance at {period.end} is {said(end.cash[name][TOTAL], currency)}:"
+                    " owed to the bank, a liability (a bank overdraft), not cash."
+                ),
+                action=(
+                    f"Bring {name} back above zero from another account, or agree an overdraft"
+                    " facility with the bank."
+                ),
+                source=provenance[0],
+            )
+            for name in overdrawn
+        )
     )
     (uncategorized,) = portfolio.db.execute(
         f"SELECT coalesce(sum(amount), 0) FROM {summary(portfolio, BOOKS, None, period.end)}"

@@ -57,7 +57,8 @@ class Metric:
 LESS_IS_BETTER = frozenset(
     "burn cost costs expense expenses spend uncategorized duplicates unexplained liabilities debt"
     " break gap required vulnerable lead failure restore findings maintenance ending unreconciled"
-    " unbilled slipped late overdue recurring churn vacancy vacant cac bounce unsubscribes".split()
+    " unbilled slipped late overdue recurring churn vacancy vacant cac bounce unsubscribes"
+    " overdraft".split()
 )
 NEITHER_WAY = frozenset(
     "investing financing deposits deferred date basis budget cap reserve".split()

@@ -501,7 +501,7 @@ SECTIONS: Sequence[SectionSpec] = (
     SectionSpec(
         "finance.findings",
         "Financial findings",
-        findings("finance", none="No financial findings."),
+        findings("finance", "overdraft", none="No financial findings."),
         needs=("ledger",),
         analysis="finance",
     ),
@@ -598,10 +598,12 @@ SECTIONS: Sequence[SectionSpec] = (
         "accounting.balance_sheet",
         "Balance sheet",
         both(
+            findings("overdraft"),
             metrics(
                 "accounting.assets",
                 "accounting.liabilities",
                 "accounting.equity",
+                "accounting.overdraft",
                 "accounting.balance_unexplained",
             ),
             tables("accounting.balance_sheet", "accounting.balance_sheet_by_venture"),
