@@ -610,11 +610,13 @@ class Sources(Strict):
 
 
 class CategoryRule(Strict):
-    """Rows without an account whose memo or counterparty matches `pattern` get `account`."""
+    """Rows without an account whose memo or counterparty matches `pattern` get `account`; with
+    `override`, rows that have one too (a bank's category that is a transfer, not an expense)."""
 
     pattern: str
     account: str = Field(min_length=1)
     field: Literal["memo", "counterparty", "any"] = "any"
+    override: bool = False
 
 
 class MarketingList(Strict):

@@ -165,6 +165,7 @@ def doubts(pack: Pack) -> list[str]:
         for doc in pack.documents
         if edited(doc).over
     ] + [f"pack lint: {line}" for line in lint(pack.documents, pack.results)]
+    said += overridden_twice(pack.portfolio)
     said += [
         f"for the workspace owner: {f.title}: {f.action}"
         for f in pack.results.findings
@@ -187,6 +188,33 @@ def doubts(pack: Pack) -> list[str]:
             " expenses leave most of the money out: map an account column, or add [[rules]]"
             " (the Accounting report lists the largest uncategorized rows)"
         )
+    return said
+
+
+def overridden_twice(portfolio: Portfolio) -> list[str]:
+    """Rows two `override` rules with different accounts both match: the first wins, but one of
+    them is probably written too wide."""
+    from boardpack.sources.ledger import RULE_FIELDS  # the fields a rule's pattern is matched on
+
+    if "ledger" not in portfolio.sources or not portfolio.fresh("ledger"):
+        return []
+    said = []
+    overriding = [r for r in portfolio.rules if r.override]
+    for n, first in enumerate(overriding):
+        for later in (r for r in overriding[n + 1 :] if r.account != first.account):
+            (count,) = portfolio.db.execute(
+                f"SELECT count(*) FROM ledger WHERE"
+                f" regexp_matches(coalesce({RULE_FIELDS[first.field]}, ''), $a)"
+                f" AND regexp_matches(coalesce({RULE_FIELDS[later.field]}, ''), $b)",
+                {"a": "(?i)" + first.pattern, "b": "(?i)" + later.pattern},
+            ).fetchone()
+            if count:
+                said.append(
+                    f"{plural(count, 'ledger row')} {'matches' if count == 1 else 'match'} two"
+                    f" overriding rules, {first.where}"
+                    f" ({first.account}) and {later.where} ({later.account}): the first wins;"
+                    " narrow one of the patterns"
+                )
     return said
 
 

@@ -8,7 +8,7 @@ import pytest
 from boardpack.config import load_workspace
 from boardpack.errors import SourceErrors, WorkspaceError
 from boardpack.pipeline import build_pack
-from tests.conftest import AS_OF, GENERATED_AT, TOML, write_workspace
+from tests.conftest import AS_OF, GENERATED_AT, TOML, run_cli, write_workspace
 
 DEBIT_CREDIT_TOML = TOML.replace(
     '''[sources.ledger.columns]
@@ -99,6 +99,50 @@ def test_categorization_rules_fill_only_rows_without_an_account(tmp_path):
     rows = {r[5]: r[2] for r in ledger_rows(tmp_path, toml)}
     assert rows[13] == "Expenses:Other"  # matched case-insensitively on the counterparty
     assert rows[2] == "Income:Sales"  # had an account: the "sale" rule does not override it
+
+
+OVERRIDING = (
+    "Date,Payee,Memo,Amount,Account\n"
+    "2026-10-05,Acme,sale,100.00,Income:Sales\n"
+    "2026-10-06,Own savings,Transfer to savings,-1000.00,Expenses:Transfers\n"
+    "2026-10-07,Supplier,Refund of order 12,40.00,Income:Refunds\n"
+    "2026-10-08,Mystery,no account,-5.00,\n"
+)
+
+
+def test_an_overriding_rule_sets_the_account_of_rows_that_have_one(tmp_path):
+    """A bank's category is not always the books' account: a transfer to savings the export calls
+    an expense is money moved to an asset; a supplier's refund is less expense, not income. Only
+    `override = true` rules touch a row that has an account; the first that matches wins."""
+    toml = TOML.replace(
+        "[finance]",
+        '[[rules]]\npattern = "transfer to savings"\naccount = "Assets:Savings"\noverride = true\n'
+        '\n[[rules]]\npattern = "^refund"\naccount = "Expenses:Supplies"\nfield = "memo"\n'
+        "override = true\n\n"
+        '[[rules]]\npattern = "sale"\naccount = "Income:Wrong"\n\n'
+        '[[rules]]\npattern = "mystery"\naccount = "Expenses:Other"\n\n[finance]',
+    )
+    rows = {r[4]: r[2] for r in ledger_rows(tmp_path, toml, OVERRIDING)}
+    assert rows["Transfer to savings"] == "Assets:Savings"
+    assert rows["Refund of order 12"] == "Expenses:Supplies"
+    assert rows["sale"] == "Income:Sales"  # a rule without override leaves a written account
+    assert rows["no account"] == "Expenses:Other"  # and still fills a row without one
+
+
+def test_two_overriding_rules_that_claim_one_row_are_a_warning(tmp_path):
+    toml = TOML.replace(
+        "[finance]",
+        '[[rules]]\npattern = "savings"\naccount = "Assets:Savings"\noverride = true\n\n'
+        '[[rules]]\npattern = "transfer"\naccount = "Assets:Reserve"\noverride = true\n'
+        "\n[finance]",
+    )
+    root = write_workspace(tmp_path, toml, {"ledger/bank.csv": OVERRIDING})
+    rows = {r[4]: r[2] for r in ledger_rows(tmp_path / "again", toml, OVERRIDING)}
+    assert rows["Transfer to savings"] == "Assets:Savings"  # the first wins
+    done = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
+    said = " ".join(done.stderr.split())
+    assert "warning: 1 ledger row matches two overriding rules, boardpack.toml:" in said
+    assert "(Assets:Savings) and boardpack.toml:" in said and "the first wins" in said
 
 
 def bad(tmp_path, ledger, toml=TOML, **files) -> str:

@@ -166,6 +166,7 @@ class Rule:
     field: str
     file: str  # "boardpack.toml" or the rules file
     line: int | None  # its line in the rules file or boardpack.toml
+    override: bool = False  # it sets the account of rows that have one too
 
     @property
     def where(self) -> str:

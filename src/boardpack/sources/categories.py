@@ -1,9 +1,11 @@
 """Categorization rules: `[[rules]]` in boardpack.toml, then the rows of `[sources.rules]` (a CSV).
 
 A row without an account takes the account of the first rule whose pattern matches its memo,
-counterparty or either. Patterns are case-insensitive and run inside DuckDB, which uses RE2:
-each one is compiled there at load time, so look-behind or a back-reference is an error naming
-its line, not a failure halfway through a ledger.
+counterparty or either; a rule with `override = true` sets the account of rows that have one too
+(the first such rule that matches wins, and `check` warns of rows two of them claim). Patterns
+are case-insensitive and run inside DuckDB, which uses RE2: each one is compiled there at load
+time, so look-behind or a back-reference is an error naming its line, not a failure halfway
+through a ledger.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def load_rules(db: duckdb.DuckDBPyConnection, ws: Workspace) -> list[Rule]:
             field=r.field,
             file="boardpack.toml",
             line=ws.line_of("rules", i - 1, "pattern"),
+            override=r.override,
         )
         for i, r in enumerate(ws.settings.rules, start=1)
     ]

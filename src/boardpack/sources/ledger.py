@@ -442,21 +442,20 @@ class ParseSql:
         )
 
     def rule(self, rules: list[Rule]) -> str:
-        """The first rule whose pattern matches a row without an account: its number, for the
-        fired-rules report."""
+        """The first rule whose pattern matches a row without an account, or the first rule with
+        `override` that matches a row with one: its number, for the fired-rules report."""
         if not rules:
             return "NULL::INTEGER"
-        fields = {
-            "memo": "memo",
-            "counterparty": "counterparty",
-            "any": "concat_ws(' ', counterparty, memo)",
-        }
-        tests = [
-            f"WHEN regexp_matches(coalesce({fields[r.field]}, ''),"
-            f" {self.param(f'pattern_{r.number}', '(?i)' + r.pattern)}) THEN {r.number}"
-            for r in rules
-        ]
-        return f"CASE WHEN raw_account IS NOT NULL THEN NULL {' '.join(tests)} END"
+        tests = {r.number: rule_test(r, self.param(f"pattern_{r.number}", "(?i)" + r.pattern))
+                 for r in rules}  # fmt: skip
+        every = " ".join(tests.values())
+        overriding = " ".join(tests[r.number] for r in rules if r.override)
+        if not overriding:
+            return f"CASE WHEN raw_account IS NOT NULL THEN NULL {every} END"
+        return (
+            f"CASE WHEN raw_account IS NULL THEN (CASE {every} END)"
+            f" ELSE (CASE {overriding} END) END"
+        )
 
     def account(self, rules: list[Rule]) -> str:
         """The file's account (a bare category under the prefix its sign chooses), else the first
@@ -481,7 +480,8 @@ class ParseSql:
         chosen = " ".join(
             f"WHEN {r.number} THEN {self.param(f'account_{r.number}', r.account)}" for r in rules
         )
-        return f"coalesce({written}, CASE rule {chosen} END)"
+        # a rule fired only for a row without an account, or one it overrides
+        return f"CASE WHEN rule IS NULL THEN {written} ELSE CASE rule {chosen} END END"
 
     def converted(self, value: str) -> str:
         """In the organization's currency, exactly: DECIMAL amount × DECIMAL rate, rounded once, to
@@ -980,3 +980,17 @@ def load_rates(db: duckdb.DuckDBPyConnection, ws: Workspace) -> str | None:
     if bad:
         raise SourceErrors([SourceProblem(shown, line, message) for line, message in bad])
     return shown
+
+
+# what a rule's pattern is matched against
+RULE_FIELDS = {
+    "memo": "memo",
+    "counterparty": "counterparty",
+    "any": "concat_ws(' ', counterparty, memo)",
+}
+
+
+def rule_test(rule: Rule, pattern: str) -> str:
+    """A CASE branch: the rule's number when its pattern (a bound parameter) matches the row."""
+    field = RULE_FIELDS[rule.field]
+    return f"WHEN regexp_matches(coalesce({field}, ''), {pattern}) THEN {rule.number}"
