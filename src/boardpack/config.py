@@ -397,6 +397,12 @@ class LedgerSource(Strict):
     debit_sign: Literal["positive", "negative"] = "positive"  # how money out is written there
     fee_sign: Literal["positive", "negative"] = "positive"
     category_prefix: tuple[str, str] | None = None  # (money in, money out) for a bare category
+    # a category as the file writes it (compared without case) -> the account of any kind it is:
+    # "Transfer" -> "Assets:Savings", "Refund" -> "Expenses:Supplies"
+    categories: dict[str, str] = {}
+    # the account of a row that has no category and that no rule names, by its sign
+    default_income: str | None = Field(default=None, min_length=1)
+    default_expense: str | None = Field(default=None, min_length=1)
     direction: Direction | None = None
     # the bank statements' closing balances, here or in a CSV file in the workspace (date,balance)
     statement_balances: list[StatementBalance] | str = []

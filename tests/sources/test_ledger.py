@@ -145,6 +145,52 @@ def test_two_overriding_rules_that_claim_one_row_are_a_warning(tmp_path):
     assert "(Assets:Savings) and boardpack.toml:" in said and "the first wins" in said
 
 
+def test_a_category_maps_to_an_account_of_any_kind_and_a_row_without_one_to_its_default(
+    tmp_path,
+):
+    """`[sources.ledger.categories]`: the export's own category names (compared without case) to
+    the books' accounts — a transfer to an asset, a refund to the expense it refunds; a row with
+    no category that no rule names takes `default_income` or `default_expense` by its sign."""
+    toml = TOML.replace(
+        'opening_balance = "10000.00"',
+        'opening_balance = "10000.00"\ndefault_income = "Income:Other"\n'
+        'default_expense = "Expenses:Uncategorized"',
+    ).replace(
+        "[sources.notes]",
+        '[sources.ledger.categories]\n"expenses:transfers" = "Assets:Savings"\n'
+        '"Income:Refunds" = "Expenses:Supplies"\n\n[sources.notes]',
+    )
+    ledger = OVERRIDING + "2026-10-09,Someone,gift,25.00,\n"
+    rows = {r[4]: r[2] for r in ledger_rows(tmp_path, toml, ledger)}
+    assert rows["Transfer to savings"] == "Assets:Savings"
+    assert rows["Refund of order 12"] == "Expenses:Supplies"
+    assert rows["sale"] == "Income:Sales"  # not mapped: as written
+    assert rows["no account"] == "Expenses:Uncategorized"
+    assert rows["gift"] == "Income:Other"
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        (
+            '[sources.ledger.categories]\n"Transfers" = "Savings"\n',
+            "sources.ledger[0].categories.'Transfers' = 'Savings': an account is one of Assets,"
+            " Liabilities, Equity, Income, Expenses and a name below it (Assets:Savings)",
+        ),
+        (
+            '[sources.ledger.categories]\n"Transfers" = "Asset:Savings"\n',
+            "sources.ledger[0].categories.'Transfers' = 'Asset:Savings': an account is one of",
+        ),
+    ],
+)
+def test_a_category_mapped_to_an_account_of_no_known_kind_is_refused(tmp_path, setting, said):
+    toml = TOML.replace("[sources.notes]", setting + "\n[sources.notes]")
+    root = write_workspace(tmp_path, toml)
+    done = run_cli("send", "-w", str(root), "--as-of", "2026-11-15")
+    assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr
+    assert not (root / "outbox").exists()
+
+
 def bad(tmp_path, ledger, toml=TOML, **files) -> str:
     with pytest.raises(WorkspaceError) as caught:
         ledger_rows(tmp_path, toml, ledger, **files)

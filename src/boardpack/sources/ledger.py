@@ -91,6 +91,7 @@ class LedgerCsv:
         latest = latest_plausible(portfolio.as_of)
         portfolio.rules = rules = load_rules(db, ws)
         for index, spec in enumerate(specs):
+            of_known_kind(spec, index)
             first = len(parts)
             files = [str(f) for f in ws.glob(spec.path, f"sources.ledger[{index}].path")]
             if not files:
@@ -458,8 +459,9 @@ class ParseSql:
         )
 
     def account(self, rules: list[Rule]) -> str:
-        """The file's account (a bare category under the prefix its sign chooses), else the first
-        matching rule's."""
+        """The file's account — its category as `categories` maps it, or a bare category under the
+        prefix its sign chooses — else the first matching rule's (an overriding rule's even over
+        the file's), else the default for its sign."""
         written = "raw_account"
         if self.spec.category_prefix:
             money_in, money_out = self.spec.category_prefix
@@ -475,13 +477,26 @@ class ParseSql:
                 f"WHEN amount >= 0 THEN $prefix_in || ':' || {account} "
                 f"ELSE $prefix_out || ':' || {account} END"
             )
-        if not rules:
-            return written
-        chosen = " ".join(
-            f"WHEN {r.number} THEN {self.param(f'account_{r.number}', r.account)}" for r in rules
-        )
-        # a rule fired only for a row without an account, or one it overrides
-        return f"CASE WHEN rule IS NULL THEN {written} ELSE CASE rule {chosen} END END"
+        if self.spec.categories:
+            mapped = " ".join(
+                f"WHEN {self.param(f'category_{n}', category.strip().casefold())}"
+                f" THEN {self.param(f'category_account_{n}', account)}"
+                for n, (category, account) in enumerate(self.spec.categories.items())
+            )
+            written = f"CASE lower(trim(raw_account)) {mapped} ELSE {written} END"
+        if rules:
+            chosen = " ".join(
+                f"WHEN {r.number} THEN {self.param(f'account_{r.number}', r.account)}"
+                for r in rules
+            )
+            # a rule fired only for a row without an account, or one it overrides
+            written = f"CASE WHEN rule IS NULL THEN {written} ELSE CASE rule {chosen} END END"
+        if self.spec.default_income or self.spec.default_expense:
+            money_in = self.param("default_income", self.spec.default_income)
+            money_out = self.param("default_expense", self.spec.default_expense)
+            by_sign = f"CASE WHEN amount >= 0 THEN {money_in} ELSE {money_out} END"
+            written = f"coalesce({written}, {by_sign})"
+        return written
 
     def converted(self, value: str) -> str:
         """In the organization's currency, exactly: DECIMAL amount × DECIMAL rate, rounded once, to
@@ -994,3 +1009,23 @@ def rule_test(rule: Rule, pattern: str) -> str:
     """A CASE branch: the rule's number when its pattern (a bound parameter) matches the row."""
     field = RULE_FIELDS[rule.field]
     return f"WHEN regexp_matches(coalesce({field}, ''), {pattern}) THEN {rule.number}"
+
+
+def of_known_kind(spec: LedgerSource, index: int) -> None:
+    """Every account a source maps a category to, or gives by default, is of a kind the books know
+    (Assets, Liabilities, Equity, Income, Expenses): anything else would be money no statement
+    shows."""
+    named = {f"categories.{c!r}": a for c, a in spec.categories.items()} | {
+        key: account
+        for key, account in (
+            ("default_income", spec.default_income),
+            ("default_expense", spec.default_expense),
+        )
+        if account
+    }
+    for key, account in named.items():
+        if account.split(":")[0] not in ACCOUNT_TYPES or ":" not in account:
+            raise WorkspaceError(
+                f"sources.ledger[{index}].{key} = {account!r}: an account is one of"
+                f" {', '.join(ACCOUNT_TYPES)} and a name below it (Assets:Savings)"
+            )
