@@ -340,6 +340,28 @@ def test_a_cash_account_below_zero_is_a_bank_overdraft_not_negative_cash(tmp_pat
     assert next(a for a in pack.results.agenda if a.finding == found.id).owner == "cfo"
 
 
+def test_the_rows_behind_unexplained_are_listed_every_one_with_their_total(tmp_path, demo_pack):
+    pack = build(tmp_path)
+    rows = pack.results.tables["accounting.unexplained_rows"].rows
+    # the one unlabelled 250 out, and the total that is the balance sheet's Unexplained line
+    assert [(r["month"], r["date"], r["venture"], r["amount"]) for r in rows] == [
+        ("2026-10", "2026-10-25", "Ridge Trucks", Decimal("-250.00")),
+        ("Total", "", "", Decimal("-250.00")),
+    ]
+    # on the demo: every row since the ledger began, not only the period's, adding up to the line
+    balance_sheet = demo_pack.results.tables["accounting.balance_sheet"].rows
+    sheet = {r["item"]: r["amount"] for r in balance_sheet}
+    listed = demo_pack.results.tables["accounting.unexplained_rows"].rows
+    assert listed[-1]["amount"] == sheet["Unexplained (money no account explains)"]
+    assert len({r["month"] for r in listed[:-1]}) > 1 and len(listed) - 1 == int(
+        listed[-1]["memo"].split()[0]
+    )
+    assert sum(r["amount"] for r in listed[:-1]) == listed[-1]["amount"]
+    accounting = next(d for d in demo_pack.documents if d.id == "accounting")
+    shown = [b.table.id for s in accounting.sections for b in s.blocks if b.type == "table"]
+    assert "accounting.unexplained_rows" in shown
+
+
 def test_an_account_above_zero_owes_nothing(tmp_path):
     pack = build(tmp_path)
     overdraft = pack.results.metrics["accounting.overdraft"]

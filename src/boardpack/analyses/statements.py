@@ -432,6 +432,7 @@ def balance_sheet(
         + ", false)",
         (period.end,),
     ).fetchone()
+    results.add(unexplained_rows(portfolio, provenance))
     beyond = unexplained - uncategorized  # rows without an account are a finding of their own
     if beyond:
         results.add(
@@ -450,6 +451,54 @@ def balance_sheet(
                 source=provenance[0],
             )
         )
+
+
+def unexplained_rows(portfolio: Portfolio, provenance: tuple[str, ...]) -> Table:
+    """Every row behind the balance sheet's Unexplained line — money in a row with no account of a
+    kind the books know, since the ledger began — by month, with their total."""
+    end = portfolio.period.end
+    kinds = " OR ".join(f"account LIKE '{kind}:%'" for kind in ACCOUNT_TYPES)
+    found = portfolio.db.execute(
+        "SELECT strftime(date, '%Y-%m'), date, entity, counterparty, memo, amount,"
+        " source_file || ':' || source_line FROM ledger"
+        f" WHERE date <= ? AND NOT coalesce({kinds}, false)"
+        " ORDER BY date, source_file, source_line",
+        (end,),
+    ).fetchall()
+    names = {e.id: e.name for e in portfolio.workspace.settings.entities}
+    rows = [
+        {
+            "month": month,
+            "date": day.isoformat(),
+            "venture": names.get(venture, venture or ""),
+            "counterparty": counterparty or "",
+            "memo": memo or "",
+            "amount": money(amount),
+            "source": where,
+        }
+        for month, day, venture, counterparty, memo, amount, where in found
+    ]
+    if rows:
+        total = money(sum((r["amount"] for r in rows), ZERO))
+        rows.append({"month": "Total", "date": "", "venture": "", "counterparty": "",
+                     "memo": f"{len(rows)} rows", "amount": total, "source": ""})  # fmt: skip
+    return Table(
+        id="accounting.unexplained_rows",
+        title=f"The rows behind Unexplained, to {end:%d %b %Y}",
+        columns=(
+            Column.text("month", "Month"),
+            Column.text("date", "Date"),
+            Column.text("venture", "Venture"),
+            Column.text("counterparty", "Counterparty"),
+            Column.text("memo", "Memo"),
+            Column.number("amount", "Amount"),
+            Column.text("source", "Where"),
+        ),
+        rows=tuple(rows),
+        provenance=provenance,
+        note="Every row with no account since the ledger began: give each one (a rule, or the"
+        " export's category) and Unexplained goes.",
+    )
 
 
 def cash_flow(

@@ -606,7 +606,11 @@ SECTIONS: Sequence[SectionSpec] = (
                 "accounting.overdraft",
                 "accounting.balance_unexplained",
             ),
-            tables("accounting.balance_sheet", "accounting.balance_sheet_by_venture"),
+            tables(
+                "accounting.balance_sheet",
+                "accounting.balance_sheet_by_venture",
+                "accounting.unexplained_rows",
+            ),
         ),
         needs=("ledger",),
         analysis="statements",
