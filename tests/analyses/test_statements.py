@@ -362,6 +362,20 @@ def test_the_rows_behind_unexplained_are_listed_every_one_with_their_total(tmp_p
     assert "accounting.unexplained_rows" in shown
 
 
+def test_the_headline_revenue_is_the_consolidated_one(tmp_path):
+    """Ridge Trucks billed Bay Boats 400 for hauling its boat: in the trucks' own revenue, but not
+    the business's — the CEO's and CFO's revenue is the consolidation's, and says what it left
+    out."""
+    pack = build(tmp_path)
+    consolidated = rows(pack, "accounting.consolidation")["Revenue"]
+    revenue = pack.results.metrics["finance.revenue"]
+    # October: charters 2,500 + hauling 400 (from Bay Boats) = 2,900; less the 400 = 2,500
+    assert consolidated["eliminations"] == Decimal("-400.00")
+    assert revenue.value == consolidated["consolidated"] == Decimal("2500.00")
+    assert revenue.note.endswith("less 400.00 charged between ventures")
+    assert pack.results.metrics["finance.revenue.trucks"].value == Decimal("400.00")
+
+
 def test_an_account_above_zero_owes_nothing(tmp_path):
     pack = build(tmp_path)
     overdraft = pack.results.metrics["accounting.overdraft"]

@@ -14,6 +14,7 @@ from boardpack.analyses.ledger_sql import (
     INCOME,
     OPERATING,
     ZERO,
+    charged_between_ventures,
     ledger_files,
     money,
     summary,
@@ -60,7 +61,11 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     else:
         runway, runway_note = (cash / net_burn).quantize(Decimal("0.1")), "cash balance / net burn"
     warning = settings.finance.runway_warning_months
-    revenue = total(portfolio, INCOME, period.start, period.end, table=BOOKS)
+    # the business's revenue: what its ventures charged each other is eliminated, as the
+    # consolidation does (each venture's own revenue keeps it)
+    charged = charged_between_ventures(portfolio, period.start, period.end)
+    revenue = total(portfolio, INCOME, period.start, period.end, table=BOOKS) - charged
+    eliminated = f", less {charged:,} charged between ventures" if charged else ""
 
     results.add(
         metric(
@@ -75,7 +80,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             label="Revenue",
             value=revenue,
             unit=currency,
-            note=f"Income:* accounts, {period.title}",
+            note=f"Income:* accounts, {period.title}{eliminated}",
         ),
         metric(
             id="finance.gross_burn",

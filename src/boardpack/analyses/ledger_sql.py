@@ -133,3 +133,32 @@ def percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     """part ÷ whole in percent, to a tenth (occupancy, utilization, margin, conversion); none of
     nothing."""
     return (Decimal(part) * 100 / whole).quantize(TENTH) if whole else None
+
+
+def ventures_by_name(portfolio: Portfolio) -> dict[str, str]:
+    """Each venture's name and aliases (without case) -> its id: a row whose counterparty is one
+    of them, booked by another venture, is a charge between ventures."""
+    return {
+        alias.strip().casefold(): e.id
+        for e in portfolio.workspace.settings.entities
+        for alias in (e.name, *e.aliases)
+    }
+
+
+def charged_between_ventures(portfolio: Portfolio, start: date, end: date) -> Decimal:
+    """The income one venture booked from another between start and end (inclusive): counted in
+    each venture's revenue, eliminated from the business's."""
+    if len(portfolio.workspace.settings.entities) < 2:
+        return ZERO
+    names = ventures_by_name(portfolio)
+    rows = portfolio.db.execute(
+        "SELECT entity, counterparty, sum(amount) FROM books WHERE account LIKE 'Income:%'"
+        " AND counterparty IS NOT NULL AND date BETWEEN ? AND ? GROUP BY ALL",
+        (start, end),
+    ).fetchall()
+    charged = [
+        amount
+        for venture, counterparty, amount in rows
+        if names.get(counterparty.strip().casefold(), venture) != venture
+    ]
+    return sum(charged, ZERO).quantize(CENT)

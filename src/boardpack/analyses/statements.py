@@ -24,7 +24,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from boardpack.analyses.ledger_sql import BOOKS, ZERO, ledger_files, money, reaches_back, summary
+from boardpack.analyses.ledger_sql import (
+    BOOKS,
+    ZERO,
+    ledger_files,
+    money,
+    reaches_back,
+    summary,
+    ventures_by_name,
+)
 from boardpack.figures import said
 from boardpack.model import (
     ACCOUNT_TYPES,
@@ -600,9 +608,7 @@ def consolidation(portfolio: Portfolio, results: Results, provenance: tuple[str,
     settings, period, currency = portfolio.workspace.settings, portfolio.period, portfolio.currency
     if len(settings.entities) < 2:
         return
-    names = {
-        alias.strip().casefold(): e.id for e in settings.entities for alias in (e.name, *e.aliases)
-    }
+    names = ventures_by_name(portfolio)
     rows = portfolio.db.execute(
         """SELECT account, entity, amount, date, counterparty, source_file || ':' || source_line
            FROM books WHERE (account LIKE 'Income:%' OR account LIKE 'Expenses:%')
