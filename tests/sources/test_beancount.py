@@ -338,6 +338,9 @@ def test_a_card_purchase_is_burned_once_and_the_balance_sheet_is_beancounts(tmp_
         assert -balances.get("Liabilities:Card", D(0)) == D(card)
         assert sheet.get("Liabilities:Card", D("0")) == D(card)
         assert sheet["Unexplained (money no account explains)"] == 0
+        # the opening entry is an opening balance, not money the owner put in
+        assert sheet["Equity: opening balances"] == D("10000.00")
+        assert sheet["Equity: owner contributions less draws"] == D("0.00")
 
 
 def bean_balances(ledger: Path, before: date) -> dict[str, Decimal]:

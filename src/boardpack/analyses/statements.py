@@ -99,6 +99,12 @@ class Positions:
         )
 
 
+def opening_equity(account: str) -> bool:
+    """An equity account that holds opening balances (beancount's `Equity:Opening-Balances`, or a
+    venture's `Equity:Acme:Opening-Balances`), not the owner's contributions and draws."""
+    return account.rsplit(":", 1)[-1].casefold().startswith("opening")
+
+
 def by_venture(rows) -> dict[str, Decimal]:
     """(venture, amount) rows -> each venture's amount and the total."""
     found: dict[str, Decimal] = {TOTAL: ZERO}
@@ -180,7 +186,9 @@ def positions(portfolio: Portfolio, *days: date) -> list[Positions]:
     for n, position in enumerate(found):
         position.assets = dict(sorted(position.assets.items()))
         position.liabilities = dict(sorted(position.liabilities.items()))
-        position.owner = by_venture((r[2], r[3 + n]) for r in rows if r[0] == "Equity")
+        position.owner = by_venture(
+            (r[2], r[3 + n]) for r in rows if r[0] == "Equity" and not opening_equity(r[1])
+        )
         position.retained = by_venture(
             (r[2], r[3 + n]) for r in rows if r[0] in ("Income", "Expenses")
         )
@@ -191,6 +199,8 @@ def positions(portfolio: Portfolio, *days: date) -> list[Positions]:
                 (b.entity, b.amount if b.account.startswith("Assets") else -b.amount)
                 for b in declared
             ]
+            # beancount's opening entries: Equity:Opening-Balances, not the owner's money
+            + [(r[2], r[3 + n]) for r in rows if r[0] == "Equity" and opening_equity(r[1])]
         )
     if portfolio.basis == "accrual":
         received = db.execute(
