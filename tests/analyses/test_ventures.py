@@ -468,6 +468,33 @@ def test_the_job_sheets_against_the_money_received_and_money_with_no_job(tmp_pat
     assert finding.title == "Haul Co: 450.00 USD came in with no work in the job sheets"
 
 
+def test_a_payment_for_last_months_work_is_not_money_with_no_work(tmp_path):
+    """Zeta Freight's September job (450) is paid in October, with no October job: the payment is
+    for earlier work, not unexplained; Omega pays 600 for a 450 September job, and the 150 over is
+    what is left to explain."""
+    jobs = JOBS + "2026-09-20,Truck B,Zeta Freight,450.00,100.00,3\n"
+    jobs += "2026-09-21,Truck B,Omega,450.00,100.00,3\n"
+    paid = (
+        "2026-10-06,haul,ACME INC,Payment,2500.00,Income:Hauling\n"
+        "2026-10-07,haul,Zeta Freight,Payment,450.00,Income:Hauling\n"
+        "2026-10-08,haul,Omega,Payment,600.00,Income:Hauling\n"
+    )
+    built = build(tmp_path, **{"ledger/bank.csv": LEDGER + paid, "haul/jobs.csv": jobs})
+    rows = {r["customer"]: r for r in built.results.tables["haul.reconciliation"].rows}
+    zeta, omega = rows["Zeta Freight"], rows["Omega"]
+    assert (zeta["for_earlier"], zeta["difference"], zeta["state"]) == (
+        Decimal("450.00"), Decimal("0.00"), "paid for earlier work",
+    )  # fmt: skip
+    assert (omega["for_earlier"], omega["state"]) == (Decimal("450.00"), "collected, not explained")
+    (finding,) = [f for f in built.results.findings if f.entity == "haul" and "came in" in f.title]
+    # only Omega's 150 over is left to explain
+    assert finding.title == "Haul Co: 150.00 USD came in with no work in the job sheets"
+    assert finding.evidence == "Omega 150.00."
+    # earned less received leaves out what paid for earlier periods: Beta's 1,100 unpaid, less
+    # the 150 Omega paid over
+    assert value(built, "haul.unreconciled") == Decimal("950.00")
+
+
 def test_a_venture_report_quotes_the_ledgers_revenue_beside_its_own_and_says_which_is_which(pack):
     haul = next(d for d in pack.documents if d.id == "entity-haul")
     shown = {m.id: m for m in haul.footnotes}

@@ -5,14 +5,16 @@ customers, one line a customer, with the difference.
 A customer is matched by name, ignoring case, punctuation and a trailing company suffix ("Acme
 Builders" is "ACME BUILDERS INC"), or by the one name that is part of the other ("Tenant: L.
 Moreno"). "Earned, not collected" is work done in the period not yet paid
-for in it (an invoice outstanding, or paid late); "collected, not explained" is money in from a
-customer the operations data has no work for.
+for in it (an invoice outstanding, or paid late). Money in beyond the period's work first pays for
+the customer's unpaid work of the year before (oldest first, as the aging table has it): "paid for
+earlier work"; only what is left over is "collected, not explained" (no work at all) or "collected
+beyond the work".
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from boardpack.analyses.ledger_sql import INCOME, ZERO, ledger_files, money
@@ -40,14 +42,15 @@ def same_customer(key: str, work: dict) -> str:
     return within[0] if len(within) == 1 else key
 
 
-def rent_due(portfolio: Portfolio, entity: Entity) -> dict[str, tuple[str, Decimal]]:
-    """Each tenant's rent due in the period: the monthly rent for each first of a month in it."""
-    period = portfolio.period
+def rent_due(
+    portfolio: Portfolio, entity: Entity, start: date, end: date
+) -> dict[str, tuple[str, Decimal]]:
+    """Each tenant's rent due between start and end: the monthly rent for each first of a month."""
     firsts = [
         date(year, month, 1)
-        for year in range(period.start.year, period.end.year + 1)
+        for year in range(start.year, end.year + 1)
         for month in range(1, 13)
-        if period.start <= date(year, month, 1) <= period.end
+        if start <= date(year, month, 1) <= end
     ]
     due: dict[str, tuple[str, Decimal]] = {}
     for unit in portfolio.units:
@@ -60,10 +63,13 @@ def rent_due(portfolio: Portfolio, entity: Entity) -> dict[str, tuple[str, Decim
     return due
 
 
-def earned(portfolio: Portfolio, entity: Entity) -> tuple[str, str, dict[str, tuple[str, Decimal]]]:
-    """What the operations data says the venture earned in the period, by customer: the data's
-    name, its file, and the amounts ("" and "" when the venture has no operations data)."""
-    period = portfolio.period
+def earned(
+    portfolio: Portfolio, entity: Entity, start: date | None = None, end: date | None = None
+) -> tuple[str, str, dict[str, tuple[str, Decimal]]]:
+    """What the operations data says the venture earned between start and end (by default, the
+    period), by customer: the data's name, its file, and the amounts ("" and "" when the venture
+    has no operations data)."""
+    start, end = start or portfolio.period.start, end or portfolio.period.end
     found: dict[str, tuple[str, Decimal]] = {}
 
     def add(name: str, amount: Decimal) -> None:
@@ -72,16 +78,16 @@ def earned(portfolio: Portfolio, entity: Entity) -> tuple[str, str, dict[str, tu
 
     if entity.fleet is not None:
         for job in portfolio.jobs:
-            if job.entity == entity.id and period.start <= job.date <= period.end:
+            if job.entity == entity.id and start <= job.date <= end:
                 add(job.customer, job.revenue)
         return "the job sheets", entity.fleet.jobs, found
     if entity.practice is not None:
         for entry in portfolio.timesheets:
-            if entry.entity == entity.id and period.start <= entry.date <= period.end:
+            if entry.entity == entity.id and start <= entry.date <= end:
                 add(entry.client, entry.value)
         return "the timesheets", entity.practice.timesheets, found
     if entity.property is not None:
-        return "the rent roll", entity.property.units, rent_due(portfolio, entity)
+        return "the rent roll", entity.property.units, rent_due(portfolio, entity, start, end)
     return "", "", found
 
 
@@ -93,32 +99,30 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         what, path, work = earned(portfolio, entity)
         if not what:
             continue
-        received: dict[str, tuple[str, Decimal]] = {}
-        for counterparty, amount in portfolio.db.execute(
-            "SELECT coalesce(counterparty, ''), sum(amount) FROM ledger WHERE entity = ? AND"
-            f" {INCOME} AND amount > 0 AND date BETWEEN ? AND ? GROUP BY 1",
-            (entity.id, period.start, period.end),
-        ).fetchall():
-            key = same_customer(customer_key(counterparty), work)
-            shown, before = received.get(key, (counterparty, ZERO))
-            received[key] = (shown, before + amount)
+        received = paid_in(portfolio, entity, work, period.start, period.end)
+        owed = unpaid_before(portfolio, entity, work)
         rows = []
         for key in sorted(set(work) | set(received), key=lambda k: (work.get(k) or received[k])[0]):
             name = (work.get(key) or received[key])[0] or "(no counterparty)"
             done = work.get(key, ("", ZERO))[1]
             paid = received.get(key, ("", ZERO))[1]
-            state = match_state(done, paid)
+            earlier = min(max(paid - done, ZERO), owed.get(key, ZERO))
+            state = match_state(done, paid - earlier)
+            if earlier and not done and state == "matched":  # all of it for earlier work
+                state = "paid for earlier work"
             rows.append(
                 {
                     "customer": name,
                     "earned": money(done),
                     "received": money(paid),
-                    "difference": money(done - paid),
+                    "for_earlier": money(earlier),
+                    "difference": money(done - paid + earlier),
                     "state": state,
                 }
             )
         total_done = sum((r["earned"] for r in rows), ZERO)
-        total_paid = sum((r["received"] for r in rows), ZERO)
+        # what paid for earlier periods' work is not this period's to reconcile
+        total_paid = sum((r["received"] - r["for_earlier"] for r in rows), ZERO)
         provenance = (path, *ledger_files(portfolio))
         metric = MetricsFrom(provenance)
         results.add(
@@ -129,6 +133,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     Column.text("customer", "Customer"),
                     Column.number("earned", "Earned"),
                     Column.number("received", "Received"),
+                    Column.number("for_earlier", "For earlier work"),
                     Column.number("difference", "Difference"),
                     Column.text("state", "State"),
                 ),
@@ -151,19 +156,52 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         )
         unexplained = [r for r in rows if r["state"] == "collected, not explained"]
         if unexplained:
-            amount = sum((r["received"] for r in unexplained), ZERO)
+            left = {r["customer"]: r["received"] - r["for_earlier"] for r in unexplained}
+            amount = sum(left.values(), ZERO)
             results.add(
                 Finding(
                     severity="medium",
                     area="reconciliation",
                     title=f"{entity.name}: {amount:,} {currency} came in with no work in {what}",
-                    evidence=", ".join(f"{r['customer']} {r['received']:,}" for r in unexplained)
-                    + ".",
+                    evidence=", ".join(f"{name} {paid:,}" for name, paid in left.items()) + ".",
                     action=f"Add the missing work to {what}, or correct the payer.",
                     entity=entity.id,
                     source=provenance[0],
                 )
             )
+
+
+EARLIER_DAYS = 365  # how far back unpaid work is looked for, as the receivables aging goes
+
+
+def paid_in(
+    portfolio: Portfolio, entity: Entity, work: dict, start: date, end: date
+) -> dict[str, tuple[str, Decimal]]:
+    """Money in to the venture's income accounts between start and end, by customer as `work`
+    names them."""
+    received: dict[str, tuple[str, Decimal]] = {}
+    for counterparty, amount in portfolio.db.execute(
+        "SELECT coalesce(counterparty, ''), sum(amount) FROM ledger WHERE entity = ? AND"
+        f" {INCOME} AND amount > 0 AND date BETWEEN ? AND ? GROUP BY 1",
+        (entity.id, start, end),
+    ).fetchall():
+        key = same_customer(customer_key(counterparty), work)
+        shown, before = received.get(key, (counterparty, ZERO))
+        received[key] = (shown, before + amount)
+    return received
+
+
+def unpaid_before(portfolio: Portfolio, entity: Entity, work: dict) -> dict[str, Decimal]:
+    """Each customer's work of the year before the period not paid for before it began."""
+    end = portfolio.period.start - timedelta(days=1)
+    start = end - timedelta(days=EARLIER_DAYS)
+    _, _, done = earned(portfolio, entity, start, end)
+    paid = paid_in(portfolio, entity, done | work, start, end)
+    return {
+        key: done[key][1] - paid.get(key, ("", ZERO))[1]
+        for key in done
+        if done[key][1] > paid.get(key, ("", ZERO))[1]
+    }
 
 
 def match_state(done: Decimal, paid: Decimal) -> str:
