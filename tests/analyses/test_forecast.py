@@ -270,16 +270,19 @@ def test_targets_and_the_roadmap_follow_the_season(tmp_path):
     )
     results = build(tmp_path, toml=toml)
     targets = {r["month"]: r["target"] for r in results.tables["finance.revenue_targets"].rows}
-    # each month is last year's: summer 30,000, the rest 1,000, to the cent give or take rounding
-    assert abs(targets["2027-07"] - Decimal("30000")) < 1
-    assert abs(targets["2027-01"] - Decimal("1000")) < 1
-    assert targets["2027-10"] == Decimal("1000.00")  # the goal's month is a winter one
-    assert results.metrics["finance.required_growth"].value == Decimal("0.00")
+    # the goal is October 2027's own revenue, and October is a winter month (1,000 of a typical
+    # 13,083.33): to make 13,083.33 in it, a typical month must grow about 13-fold in 12 months;
+    # the target for the goal's month is the goal, to the cent
+    assert targets["2027-10"] == Decimal("13083.33")
+    growth = results.metrics["finance.required_growth"].value
+    assert growth > 0
+    # each month keeps its season: July (a summer month, 30 times a winter one) is far above
+    assert targets["2027-07"] > 20 * targets["2027-01"]
     roadmap = {r["milestone"]: r for r in results.tables["finance.profitability_roadmap"].rows}
-    # from a typical 1,083.33 to 5,000 by October 2027, each month moved by its season: 25%
-    # (1,250) is met by the first summer month; the goal itself only in summer, not in October
-    assert roadmap["25% of the goal"]["by"] == "2027-05"
-    assert roadmap["The goal"]["by"] == "2027-05"
+    # from a typical 1,083.33 to 5,000 by October 2027 on a straight line, 326.39 a month: 25%
+    # (1,250) is passed in the first month, the goal in the goal's month — as the note says
+    assert roadmap["25% of the goal"]["by"] == "2026-11"
+    assert roadmap["The goal"]["by"] == "2027-10"
     assert "the season taken out" in results.tables["finance.profitability_roadmap"].note
 
 

@@ -505,11 +505,12 @@ def revenue_targets(portfolio, results, currency, provenance, start3: date, end3
     if current > 0:
         months = [add_months(start3, i) for i in range(BURN_MONTHS)]
         typical = money(shape.typical_revenue(months, current)) if shape else current
+        # the goal is the goal month's own revenue: in a typical month, that month's season out
+        share = shape.revenue[add_months(first, steps - 1).month] if shape else Decimal(1)
         with localcontext() as ctx:
             ctx.prec = 28
-            growth = (goal / typical) ** (Decimal(1) / steps) - 1
+            growth = (goal / share / typical) ** (Decimal(1) / steps) - 1
         targets = [money(typical * (1 + growth) ** (i + 1)) for i in range(steps)]
-        targets[-1] = goal  # the goal exactly, not the goal give or take a rounding
         rule = (
             f"compound growth of {(growth * 100).quantize(Decimal('0.01'))}% a month from"
             f" {typical:,} {currency}"
@@ -523,6 +524,7 @@ def revenue_targets(portfolio, results, currency, provenance, start3: date, end3
                 " season taken out), each month then shaped by the season of the last"
                 f" {plural(shape.years, 'year')}: its share of a typical month's revenue"
             )
+        targets[-1] = goal  # the goal exactly in its month, not give or take a rounding
     else:
         growth = None
         targets = [money(goal * (i + 1) / steps) for i in range(steps)]
@@ -582,13 +584,9 @@ def profitability_roadmap(
         + [(f"{share}% of the goal", money(goal * share / 100)) for share in (25, 50, 75)]
         + [("The goal", goal)]
     )
-    # the line from today to the goal, each month then moved by its season (none without a year)
-    path = [
-        current
-        + gap * i / steps
-        + (shape.net_income[add_months(first, i - 1).month] if shape else 0)
-        for i in range(1, steps + 1)
-    ]
+    # the line from today to the goal, as the note describes it: a milestone is dated where the
+    # line passes it (a season's swing would date every milestone in its best month)
+    path = [current + gap * i / steps for i in range(1, steps + 1)]
     rows = []
     for label, target in marks:
         if current >= target:
@@ -627,9 +625,10 @@ def profitability_roadmap(
             note=(
                 f"a straight line from {current:,} {currency} ({start3:%b}–{end3:%b %Y} average"
                 + (
-                    f" of {trailing:,}, the season taken out) to the goal in {finance.goal_month},"
-                    f" each month moved by its season (the last {plural(shape.years, 'year')}); a"
-                    " milestone is dated by the first month it is met"
+                    f" of {trailing:,}, the season taken out, as the last"
+                    f" {plural(shape.years, 'year')} shaped it) to the goal in"
+                    f" {finance.goal_month}; a milestone is dated by the first month the line"
+                    " passes it"
                     if shape
                     else f") to the goal in {finance.goal_month}"
                 )
