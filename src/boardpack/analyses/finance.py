@@ -506,7 +506,7 @@ def revenue_targets(portfolio, results, currency, provenance, start3: date, end3
         months = [add_months(start3, i) for i in range(BURN_MONTHS)]
         typical = money(shape.typical_revenue(months, current)) if shape else current
         # the goal is the goal month's own revenue: in a typical month, that month's season out
-        share = shape.revenue[add_months(first, steps - 1).month] if shape else Decimal(1)
+        share = (shape.revenue[add_months(first, steps - 1).month] if shape else 0) or Decimal(1)
         with localcontext() as ctx:
             ctx.prec = 28
             growth = (goal / share / typical) ** (Decimal(1) / steps) - 1
