@@ -353,3 +353,19 @@ def test_one_verdict_on_the_cash_is_the_worst_of_three_and_says_why(
     )  # fmt: skip
     reserve = Reserve(Decimal("9000.00"), "3-month reserve of 9,000 USD")
     assert one_verdict(outlook, trailing, Decimal(6), cash, reserve) == (status, why)
+
+
+def test_a_loan_paid_as_principal_and_interest_on_one_day_is_one_scheduled_payment(tmp_path):
+    """The bank takes 1,250 on the 8th: 1,000 of principal and 250 of interest, two rows (as every
+    beancount loan payment is). It is one steady payment of 1,250 a month, forecast whole — not
+    left out because it is two rows."""
+    loan = "".join(
+        f"2026-{m:02d}-08,Bank,-1000.00,Liabilities:Loans:Truck\n"
+        f"2026-{m:02d}-08,Bank,-250.00,Expenses:Interest\n"
+        for m in (7, 8, 9, 10)
+    )
+    plain_months = build(tmp_path / "a").tables["finance.cash_forecast_months"].rows
+    with_loan = build(tmp_path / "b", ledger=seasonal_ledger() + loan)
+    months = with_loan.tables["finance.cash_forecast_months"].rows
+    for before, after in zip(plain_months, months):
+        assert after["payments"] - before["payments"] == Decimal("1250.00"), after["month"]

@@ -214,7 +214,8 @@ def duplicates(
 def steady_payees(portfolio: Portfolio, where: str = EXPENSE) -> list[dict]:
     """Payees (of the rows matching `where`) that charge once a month, a steady amount, in
     RECURRING_MONTHS of the four months ending with the period's: subscriptions, rent, insurance,
-    payroll, loan service. Each with its typical amount and day of the month."""
+    payroll, loan service. Each with its typical amount and day of the month. One payment may be
+    on several rows of one day (a loan's principal and interest): it is their sum."""
     end = portfolio.period.end
     start = trailing_months(end, 4)[0]
     rows = portfolio.db.execute(
@@ -223,7 +224,7 @@ def steady_payees(portfolio: Portfolio, where: str = EXPENSE) -> list[dict]:
         FROM {payee_summary(portfolio, start, end)}
         WHERE amount < 0 AND ({where}) AND coalesce(counterparty, '') != ''
           AND date BETWEEN ? AND ? GROUP BY entity, counterparty, date_trunc('month', date)
-        HAVING sum(entries) = 1""",
+        HAVING sum(entries) = count(*) AND min(day) = max(day)""",
         (start, end),
     ).fetchall()
     by_payee: dict[tuple[str, str], tuple[str, list[Decimal], list[int]]] = {}
