@@ -721,6 +721,13 @@ class Scenarios(Strict):
         return self
 
 
+class ForecastSettings(Strict):
+    """Where a venture's budget has income for a forecast month, which gives its receipts: the
+    trend (last year's month scaled), the budget, or the lower of the two (prudent: the default)."""
+
+    receipts: Literal["trend", "budget", "lower"] = "lower"
+
+
 class Finance(Strict):
     variable_cost_accounts: list[str] = []  # glob patterns; every other expense is fixed
     variance_threshold: VarianceThreshold = VarianceThreshold()
@@ -739,6 +746,7 @@ class Finance(Strict):
     initiatives: list[Initiative] = []
     rules: list[DecisionRule] = []
     scenarios: Scenarios = Scenarios()  # the cash forecast's base, downside and upside
+    forecast: ForecastSettings = ForecastSettings()
 
     @model_validator(mode="after")
     def goal_complete(self) -> Finance:

@@ -369,3 +369,51 @@ def test_a_loan_paid_as_principal_and_interest_on_one_day_is_one_scheduled_payme
     months = with_loan.tables["finance.cash_forecast_months"].rows
     for before, after in zip(plain_months, months):
         assert after["payments"] - before["payments"] == Decimal("1250.00"), after["month"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "december", "said"),
+    [
+        # last December brought 1,000 (the trend is 1: the ledger's two years are alike); the
+        # budget hopes for 5,000
+        (None, Decimal("1000.00"), "trend"),  # the default: the lower of the two
+        ("lower", Decimal("1000.00"), "trend"),
+        ("trend", Decimal("1000.00"), "trend"),
+        ("budget", Decimal("5000.00"), "budget"),
+    ],
+)
+def test_the_forecast_takes_the_lower_of_the_budget_and_the_trend_and_says_which(
+    tmp_path, rule, december, said
+):
+    toml = TOML + '[sources.budget]\npath = "budget.csv"\n'
+    if rule:
+        toml += f'[finance.forecast]\nreceipts = "{rule}"\n'
+    root = write_workspace(
+        tmp_path / "ws",
+        toml,
+        {
+            "bank.csv": seasonal_ledger(),
+            "jobs.csv": JOBS,
+            "notes/co.md": None,
+            "budget.csv": "period,entity,account,amount\n2026-12,sea,Income:Charters,5000.00\n",
+        },
+    )
+    results = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT).results
+    months = {r["month"]: r for r in results.tables["finance.cash_forecast_months"].rows}
+    assert (months["2026-12"]["receipts"], months["2026-12"]["from"]) == (december, said)
+    # a month the budget does not cover is the trend's whatever the rule
+    assert months["2027-01"]["from"] == "trend"
+    assert "[finance.forecast] receipts" in results.tables["finance.cash_forecast_months"].note
+
+
+def test_an_unknown_forecast_receipts_rule_is_refused(tmp_path):
+    from tests.conftest import run_cli
+
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML + '[finance.forecast]\nreceipts = "optimistic"\n',
+        {"bank.csv": seasonal_ledger(), "jobs.csv": JOBS, "notes/co.md": None},
+    )
+    done = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
+    assert done.returncode == 2
+    assert "finance.forecast.receipts: Input should be 'trend', 'budget' or 'lower'" in done.stderr

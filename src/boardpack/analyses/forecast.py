@@ -71,6 +71,9 @@ class Forecast:
     payments: tuple[Decimal, ...]
     method: str  # how the rest was estimated, in a sentence
     by_venture: dict = field(default_factory=dict)  # venture -> its receipts by day (the base's)
+    # "2026-12" -> where that month's estimated receipts came from ("trend", "budget: Harbor
+    # Charters; trend: the others")
+    receipts_from: dict = field(default_factory=dict)
 
     @property
     def end(self) -> date:
@@ -170,14 +173,20 @@ def build(portfolio: Portfolio, opening: Decimal) -> Forecast:
     estimates, method = estimated(portfolio, start, end, scheduled)
     budgeted = budget_estimates(portfolio, start)
     known = known_receipts(portfolio, start, end)
+    rule = portfolio.workspace.settings.finance.forecast.receipts
+    names = {e.id: e.name for e in portfolio.workspace.settings.entities}
+    receipts_from: dict[str, str] = {}
     for month in (m.replace(day=1) for m in month_starts(start, end)):
         first, last = max(month, start), min(month_end(month), end)
         window = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         whole = [month + timedelta(days=i) for i in range(month_end(month).day)]
-        for entity in {e for e, _ in estimates} | {e for e, _ in budgeted} | {e for e, _ in known}:
+        given: dict[str, list[str]] = {}  # "trend" / "budget" -> the ventures it gave
+        ventures = {e for e, _ in estimates} | {e for e, _ in budgeted} | {e for e, _ in known}
+        for entity in sorted(ventures, key=lambda e: e or ""):
             key = (entity, month)
             income, spend = estimates.get(key, (ZERO, ZERO))
-            income = budgeted.get(key, income)
+            income, source = receipts_of(rule, income, budgeted.get(key))
+            given.setdefault(source, []).append(names.get(entity, entity or "unassigned"))
             expected = sum((a for d, a in zip(whole, spread(income, whole)) if d >= first), ZERO)
             booked = known.get(key, [])
             for day, amount in booked:
@@ -194,6 +203,11 @@ def build(portfolio: Portfolio, opening: Decimal) -> Forecast:
                 month.replace(day=min(payee["day"], month_end(month).day)),
                 payee["monthly"],
             )
+        receipts_from[f"{month:%Y-%m}"] = (
+            next(iter(given), "")
+            if len(given) < 2
+            else "; ".join(f"{source}: {', '.join(who)}" for source, who in sorted(given.items()))
+        )
     return Forecast(
         start,
         opening,
@@ -201,7 +215,19 @@ def build(portfolio: Portfolio, opening: Decimal) -> Forecast:
         tuple(payments),
         method,
         {venture: tuple(days) for venture, days in by_venture.items()},
+        receipts_from,
     )
+
+
+def receipts_of(rule: str, trend: Decimal, budget: Decimal | None) -> tuple[Decimal, str]:
+    """A venture's estimated receipts for a month, and what gave them: the trend where its budget
+    has no income for the month, else as `[finance.forecast] receipts` says — the trend, the
+    budget, or the lower of the two."""
+    if budget is None or rule == "trend":
+        return trend, "trend"
+    if rule == "budget" or budget <= trend:
+        return budget, "budget"
+    return trend, "trend"
 
 
 def estimated(
@@ -383,8 +409,11 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
         Table(
             id="finance.cash_forecast_months",
             title=f"Cash forecast, 12 months ({currency})",
-            columns=forecast_columns("month", "Month"),
-            rows=base.buckets(month_starts(base.start, base.end), "month", "%Y-%m"),
+            columns=(*forecast_columns("month", "Month"), Column.text("from", "Receipts from")),
+            rows=tuple(
+                row | {"from": base.receipts_from.get(row["month"], "")}
+                for row in base.buckets(month_starts(base.start, base.end), "month", "%Y-%m")
+            ),
             provenance=provenance,
             note=method,
         ),
@@ -495,7 +524,9 @@ def against_reserve(cash: Decimal, low: Decimal, named: str, reserve: Decimal) -
 METHOD = (
     "Scheduled payments (steady monthly payees, loan service) on their usual day; known receipts"
     " (rent roll, booked jobs) on their dates, as a floor under each venture's estimate;"
-    " a venture's budgeted income where the budget covers the month."
+    " where a venture's budget has income for the month, its receipts are the lower of the"
+    " budget and the trend, the trend or the budget, as [finance.forecast] receipts says (the"
+    " lower by default); each month says which gave its receipts."
 )
 
 
