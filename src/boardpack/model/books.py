@@ -13,11 +13,10 @@ CENT = Decimal("0.01")
 ACCOUNT_TYPES = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
 # a receipt for a service over a period (its revenue is earned over it, on the accrual basis)
 SERVICE_RECEIPT = "(amount > 0 AND coalesce(service_start, service_end) IS NOT NULL)"
-# the income account a receipt for a service is revenue in: its own, or one named after it
-EARNED_ACCOUNT = (
-    "CASE WHEN account IS NULL OR account LIKE 'Income:%' THEN account "
-    "ELSE 'Income:' || split_part(account, ':', -1) END"
-)
+# the income account a receipt for a service is revenue in: its own, or — a deposit or a
+# prepayment held in a liability — the venture's own revenue account (the macro sources/books.py
+# makes: so budget lines, tax lines and KPIs see the revenue where they look for it)
+EARNED_ACCOUNT = "earned_account(account, entity)"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,8 +22,34 @@ from boardpack.model import EARNED_ACCOUNT, SERVICE_RECEIPT
 COLUMNS = "date, entity, account, amount, quantity, counterparty, memo, source_file, source_line"
 
 
+def earned_into(db: duckdb.DuckDBPyConnection) -> None:
+    """Where a receipt held in a liability (a deposit, a retainer) is earned: the venture's own
+    revenue account — the income account that took the most of its money — else an income account
+    named after the liability."""
+    db.execute(
+        """CREATE OR REPLACE TEMP TABLE earned_into AS
+           SELECT entity, arg_max(account, total) AS account FROM (
+               SELECT entity, account, sum(amount) AS total FROM ledger
+               WHERE account LIKE 'Income:%' AND amount > 0 GROUP BY ALL)
+           GROUP BY entity"""
+    )
+    # one map, venture -> account, looked up outside its subquery: a subquery that named the row's
+    # venture would bind to its own table's column
+    db.execute(
+        """CREATE OR REPLACE TEMP TABLE earned_map AS SELECT map(list(entity), list(account)) AS m
+           FROM earned_into WHERE entity IS NOT NULL"""
+    )
+    db.execute(
+        """CREATE OR REPLACE MACRO earned_account(acct, venture) AS
+           CASE WHEN acct IS NULL OR acct LIKE 'Income:%' THEN acct
+                ELSE coalesce(map_extract((SELECT m FROM earned_map), venture)[1],
+                              'Income:' || split_part(acct, ':', -1)) END"""
+    )
+
+
 def build_books(db: duckdb.DuckDBPyConnection, basis: str | None) -> tuple[str, str]:
     """Create the views; return the basis the books are on and why it is that one."""
+    earned_into(db)
     db.execute(
         f"""CREATE OR REPLACE VIEW books_cash AS
             SELECT date, entity,
