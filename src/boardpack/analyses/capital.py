@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from functools import cache
 
+from boardpack.analyses.forecast import cash_reserve
 from boardpack.analyses.ledger_sql import ZERO, money
 from boardpack.config import Initiative
 from boardpack.figures import said
@@ -189,7 +190,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     if cash is None or burn is None or cash.value is None or burn.value is None:
         return  # no ledger: nothing to deploy from
     kept = results.metrics.get("finance.cash_reserve")  # the forecast's, when it ran
-    reserve = kept.value if kept else money(finance.reserve_months * max(burn.value, ZERO))
+    reserve = kept.value if kept else cash_reserve(finance.reserve_months, burn.value)
     available = money(cash.value - reserve)
     ranked = []
     for item in finance.initiatives:

@@ -350,7 +350,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     low, low_day = base.low()
     runway = base.runway()
     gross_burn = results.metrics["finance.gross_burn"].value
-    reserve = money(settings.reserve_months * max(gross_burn, ZERO))
+    reserve = cash_reserve(settings.reserve_months, gross_burn)
     results.add(
         metric(
             id="finance.cash_reserve",
@@ -466,6 +466,11 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 source=provenance[0],
             )
         )
+
+
+def cash_reserve(months: Decimal, gross_burn: Decimal) -> Decimal:
+    """The cash kept back: `[finance] reserve_months` of gross burn (none while cash grows)."""
+    return money(months * max(gross_burn, ZERO))
 
 
 @dataclass(frozen=True)

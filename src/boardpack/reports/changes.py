@@ -129,24 +129,11 @@ class History:
             for i in shown["findings"]
             if i not in self.found and i in sent.findings
         ]
-        largest = f" (the largest {SHOWN} below)" if len(listed) > SHOWN else ""
         head = f"Since the last one you were sent, for {sent.title}: " + (
             ", ".join(
                 part
                 for part in (
-                    moved
-                    and f"{plural(len(moved), 'figure')} moved past"
-                    f" {'its' if len(moved) == 1 else 'their'} threshold"
-                    + (
-                        (
-                            f": {plural(len(tiled), 'key number')} in the tiles and"
-                            f" {len(listed)} more{largest or ' (below)'}"
-                            if listed
-                            else ", all key numbers in the tiles"
-                        )
-                        if tiled
-                        else largest
-                    ),
+                    moved and figures_moved(moved, tiled, listed),
                     new and plural(len(new), "new finding"),
                     resolved and f"{plural(len(resolved), 'finding')} resolved",
                 )
@@ -213,6 +200,18 @@ class History:
         if metric.status and before and metric.status != before:
             text += f", now {metric.status} (was {before})"
         return text + "."
+
+
+def figures_moved(moved: list[Metric], tiled: list[Metric], listed: list[Metric]) -> str:
+    """`5 figures moved past their threshold: 3 key numbers in the tiles and 2 more (below)`."""
+    said = f"{plural(len(moved), 'figure')} moved past {'its' if len(moved) == 1 else 'their'}"
+    largest = f" (the largest {SHOWN} below)" if len(listed) > SHOWN else ""
+    if not tiled:
+        return f"{said} threshold{largest}"
+    if not listed:
+        return f"{said} threshold, all key numbers in the tiles"
+    keys = plural(len(tiled), "key number")
+    return f"{said} threshold: {keys} in the tiles and {len(listed)} more{largest or ' (below)'}"
 
 
 def named(what: str, titles: list[str]) -> str:

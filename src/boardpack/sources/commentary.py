@@ -17,8 +17,6 @@ from boardpack.model import Commentary, Portfolio
 
 FOLDER = "commentary"
 MAX_BYTES = 100_000
-# a report's id as a file name: what [reports.<id>] and the roles allow
-REPORT_FILE = "*.md"
 
 
 def read(portfolio: Portfolio) -> None:
@@ -28,7 +26,7 @@ def read(portfolio: Portfolio) -> None:
     label = portfolio.period.label
     files = [(None, f"{FOLDER}/{label}.md")] + [
         (Path(found).stem, str(Path(found).relative_to(ws.root)))
-        for found in ws.glob(f"{FOLDER}/{label}/{REPORT_FILE}", "commentary")
+        for found in ws.glob(f"{FOLDER}/{label}/*.md", "commentary")
     ]
     for report, relative in files:
         path = ws.path(relative, "commentary")
