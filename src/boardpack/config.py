@@ -1028,6 +1028,57 @@ class Retention(Strict):
 
 
 OWNED_OR_OWED = re.compile(r"(Assets|Liabilities):\S.*")
+# what an account of the balance sheet is, under the part of the chart it belongs to
+ACCOUNT_KINDS = {
+    "Assets": ("cash", "receivable", "fixed_asset"),
+    "Liabilities": ("payable", "deferred_revenue", "loan"),
+    "Equity": ("equity", "owner", "opening"),
+}
+AccountType = Literal[
+    "cash",
+    "receivable",
+    "payable",
+    "deferred_revenue",
+    "loan",
+    "fixed_asset",
+    "equity",
+    "owner",
+    "opening",
+]
+
+
+class AccountSpec(Strict):
+    """What one account is (`[accounts]`): its type, and for a deferred-revenue account the income
+    account it is earned into."""
+
+    type: AccountType
+    earned_into: str | None = Field(default=None, pattern=r"^Income:\S.*")
+
+
+def typed_account(account: str, spec: str | dict | AccountSpec) -> AccountSpec:
+    """An `[accounts]` entry (or a beancount `open` directive's metadata) as an AccountSpec, its
+    type one its part of the chart can have; else a SettingError that says which types it can."""
+    if not isinstance(spec, AccountSpec):
+        spec = AccountSpec.model_validate({"type": spec} if isinstance(spec, str) else spec)
+    kinds = ACCOUNT_KINDS.get(account.split(":", 1)[0], ()) if ":" in account else ()
+    if spec.type not in kinds:
+        under = next(top for top, types in ACCOUNT_KINDS.items() if spec.type in types)
+        raise SettingError(
+            ("accounts", account),
+            f"= {spec.type!r} is a type of an account under {under}:…; "
+            + (
+                f"an account under {account.split(':')[0]}:… is one of: {', '.join(kinds)}"
+                if kinds
+                else "only Assets:…, Liabilities:… and Equity:… accounts take a type"
+            ),
+        )
+    if spec.earned_into and spec.type != "deferred_revenue":
+        raise SettingError(
+            ("accounts", account, "earned_into"),
+            'is for a deferred-revenue account: give type = "deferred_revenue" or remove'
+            " earned_into",
+        )
+    return spec
 
 
 class OpeningBalance(Strict):
@@ -1079,6 +1130,14 @@ class Settings(Strict):
     watch: list[WatchRule] = []
     # balances of loans, cards and other non-cash accounts before the ledger starts
     opening_balances: list[OpeningBalance] = []
+    # account -> what it is: "loan", or { type = "deferred_revenue", earned_into = "Income:…" }
+    accounts: dict[str, AccountType | AccountSpec] = {}
+
+    @model_validator(mode="after")
+    def accounts_typed(self) -> Settings:
+        for account, spec in self.accounts.items():
+            self.accounts[account] = typed_account(account, spec)
+        return self
 
     @model_validator(mode="after")
     def business_day_exists(self) -> Settings:

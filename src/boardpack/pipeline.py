@@ -165,7 +165,7 @@ def doubts(pack: Pack) -> list[str]:
         for doc in pack.documents
         if edited(doc).over
     ] + [f"pack lint: {line}" for line in lint(pack.documents, pack.results)]
-    said += overridden_twice(pack.portfolio)
+    said += overridden_twice(pack.portfolio) + untyped(pack.portfolio)
     said += [
         f"for the workspace owner: {f.title}: {f.action}"
         for f in pack.results.findings
@@ -215,6 +215,31 @@ def overridden_twice(portfolio: Portfolio) -> list[str]:
                     f" ({first.account}) and {later.where} ({later.account}): the first wins;"
                     " narrow one of the patterns"
                 )
+    return said
+
+
+def untyped(portfolio: Portfolio) -> list[str]:
+    """Asset and liability accounts typed only from their names (a loan not named one would read as
+    a payable: operating, not financing), and `[accounts]` entries nothing names (misspelt?)."""
+    guessed = [
+        f"{account} ({kind})"
+        for account, (kind, how) in portfolio.account_types.items()
+        if how == "guessed" and account.startswith(("Assets:", "Liabilities:"))
+    ]
+    unused = [a for a, (_, how) in portfolio.account_types.items() if how == "unused"]
+    said = []
+    if guessed:
+        said.append(
+            f"{plural(len(guessed), 'asset or liability account')} typed from the name alone:"
+            f" {', '.join(guessed)}; say what each is under [accounts] in boardpack.toml"
+            ' ("Liabilities:Bank Loan" = "loan"; types: cash, receivable, fixed_asset, payable,'
+            " deferred_revenue, loan)"
+        )
+    said += [
+        f"[accounts] {account!r}: no ledger row or opening balance names this account; check its"
+        " spelling against the ledger, or remove it"
+        for account in unused
+    ]
     return said
 
 

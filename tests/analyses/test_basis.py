@@ -18,6 +18,7 @@ from boardpack.config import load_workspace
 from boardpack.errors import WorkspaceError
 from boardpack.pipeline import build_pack
 from boardpack.render import render, render_json
+from boardpack.sources import account_types
 from boardpack.sources.books import build_books
 from tests.conftest import AS_OF, GENERATED_AT, TOML, write_workspace
 
@@ -149,6 +150,7 @@ def test_each_days_earnings_add_up_as_the_recognition_schedule_rounds_them(cents
         " ?::DATE AS service_start, ?::DATE AS service_end",
         (amount, start, end),
     )
+    account_types.build(db, {}, {}, [])
     build_books(db, "accrual")
     days = db.execute("SELECT date, amount FROM earned_days ORDER BY date").fetchall()
     running = Decimal("0.00")

@@ -488,3 +488,69 @@ def test_the_collector_is_paused_while_the_books_load_and_on_again_after(tmp_pat
     with pytest.raises(WorkspaceError, match="insert_pythonpath"):
         build_pack(load_workspace(root, environ={}), date(2026, 11, 15))
     assert seen == [False, False] and gc.isenabled()
+
+
+LOAN = """\
+2026-01-01 open Assets:Bank:Checking USD
+2026-01-01 open Liabilities:Harbor USD
+  type: "loan"
+2026-01-01 open Liabilities:Retainers USD
+  type: "deferred_revenue"
+  earned_into: "Income:Advisory"
+2026-01-01 open Income:Advisory USD
+2026-01-01 open Income:Sales USD
+2026-01-01 open Equity:Opening-Balances
+
+2026-01-01 * "Owner" "opening"
+  Assets:Bank:Checking  10000.00 USD
+  Equity:Opening-Balances
+
+2026-09-02 * "Client" "sales"
+  Assets:Bank:Checking  5000.00 USD
+  Income:Sales
+
+2026-10-01 * "Client" "retainer for October"
+  service-start: "2026-10-01"
+  service-end: "2026-10-31"
+  Assets:Bank:Checking  3100.00 USD
+  Liabilities:Retainers
+
+2026-10-08 * "Harbor" "principal"
+  Liabilities:Harbor  1000.00 USD
+  Assets:Bank:Checking
+"""
+
+
+def test_an_open_directives_type_says_what_the_account_is(tmp_path):
+    """`type: "loan"` on a name that does not say loan: financing, outside burn; a retainer's
+    `earned_into` names the income it is earned into (not the larger Income:Sales)."""
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML.format(entity='entity = "babble"'),
+        {"books/main.beancount": LOAN, "ledger/bank.csv": None},
+    )
+    pack = pack_for(root, "2026-10")
+    flow = {r["item"]: r["amount"] for r in pack.results.tables["accounting.cash_flow"].rows}
+    assert flow["+ loans taken less principal repaid"] == D("-1000.00")
+    assert pack.portfolio.account_types["Liabilities:Harbor"] == ("loan", "said")
+    earned = pack.portfolio.db.execute(
+        "SELECT account, sum(amount) FROM books WHERE date BETWEEN '2026-10-01' AND '2026-10-31'"
+        " AND account LIKE 'Income:%' GROUP BY account"
+    ).fetchall()
+    assert earned == [("Income:Advisory", D("3100.00"))]
+
+
+def test_a_type_an_open_directive_cannot_have_is_named_by_its_line(tmp_path):
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML.format(entity='entity = "babble"'),
+        {
+            "books/main.beancount": LOAN.replace('type: "loan"', 'type: "cash"'),
+            "ledger/bank.csv": None,
+        },
+    )
+    result = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "main.beancount:2:" in result.stderr
+    assert "Liabilities:Harbor" in result.stderr
+    assert "payable, deferred_revenue, loan" in result.stderr

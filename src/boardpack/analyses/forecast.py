@@ -28,6 +28,7 @@ from itertools import accumulate
 from boardpack.analyses.expenses import steady_payees
 from boardpack.analyses.ledger_sql import (
     CENT,
+    LOAN,
     OPERATING,
     TENTH,
     ZERO,
@@ -54,7 +55,6 @@ HORIZON_MONTHS = 12
 WEEKS = 13
 TREND_LIMITS = (Decimal("0.5"), Decimal(2))
 DAYS_A_MONTH = Decimal("30.44")  # 365.25 / 12: a runway's days in months
-LOAN_SERVICE = "account LIKE 'Liabilities:Loans%'"
 # the series finance.projections records ("receipts.<entity>"...): the audit store keeps others
 FORECAST = ("cash", "receipts", "payments", "bookings")
 
@@ -169,7 +169,7 @@ def build(portfolio: Portfolio, opening: Decimal) -> Forecast:
             if venture is not None:
                 venture[(day - start).days] += amount
 
-    scheduled = steady_payees(portfolio, f"{OPERATING} OR {LOAN_SERVICE}")
+    scheduled = steady_payees(portfolio, f"{OPERATING} OR {LOAN}")
     estimates, method = estimated(portfolio, start, end, scheduled)
     budgeted = budget_estimates(portfolio, start)
     known = known_receipts(portfolio, start, end)

@@ -9,8 +9,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from boardpack.analyses.forecast import FORECAST, LOAN_SERVICE
-from boardpack.analyses.ledger_sql import OPERATING, ledger_files, money, percent, total
+from boardpack.analyses.forecast import FORECAST
+from boardpack.analyses.ledger_sql import LOAN, OPERATING, ledger_files, money, percent, total
 from boardpack.model import Column, MetricsFrom, Portfolio, Results, Table
 from boardpack.period import Period
 
@@ -131,7 +131,7 @@ def flows(portfolio: Portfolio, kind: str, entity: str | None) -> Decimal:
     which = (
         f"({OPERATING}) AND amount > 0"
         if kind == "receipts"
-        else f"({OPERATING} OR {LOAN_SERVICE}) AND amount < 0"
+        else f"({OPERATING} OR {LOAN}) AND amount < 0"
     )
     mine, params = (" AND entity = ?", (entity,)) if entity else ("", ())
     amount = total(portfolio, which + mine, period.start, period.end, params)

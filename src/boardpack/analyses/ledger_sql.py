@@ -11,11 +11,14 @@ ZERO = Decimal("0.00")
 BOOKS = "books"  # profit and loss on the organization's basis (sources/books.py)
 INCOME = "account LIKE 'Income:%'"
 EXPENSE = "account LIKE 'Expenses:%'"
-# Owner money, transfers between own accounts and loan principal are not operating cash flow.
+# Owner money, transfers between own accounts, assets bought and loan principal are not operating
+# cash flow; what is owed and owing in the course of business (and income and expenses) is. By the
+# account's type (sources/account_types.py), not its name.
 OPERATING = (
-    "(account IS NULL OR NOT (account LIKE 'Equity:%' OR account LIKE 'Assets:%' OR account LIKE"
-    " 'Liabilities:Loans%'))"
+    "(account IS NULL OR coalesce(account_type(account), 'payable')"
+    " IN ('receivable', 'payable', 'deferred_revenue'))"
 )
+LOAN = "account_type(account) = 'loan'"
 
 
 # what each table's monthly summary keeps besides the month: every column a sum's `where` reads

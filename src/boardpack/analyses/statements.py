@@ -9,8 +9,11 @@ Both come from the same positions, worked out for a day from the ledger (cash) a
 - liabilities: money that came into cash from a `Liabilities:*` account (a loan, a card's
   purchases less its payments), and deferred revenue (accrual): money received for a service not
   yet given;
-- equity: the opening balances, the owner's contributions less draws (`Equity:*`), and retained
-  earnings (every income and expense to that day).
+- equity: the opening balances, the owner's contributions less draws, other capital (share
+  capital), and retained earnings (every income and expense to that day).
+
+What each account is — a loan (financing), equipment (investing), a receivable or a payable
+(operating), owner money or opening balances — is its type (sources/account_types.py), not its name.
 
 Assets = liabilities + equity whenever every row has an account: the only thing that can be left
 is money no account explains (uncategorized rows), shown as "Unexplained" and never hidden. The
@@ -45,8 +48,8 @@ from boardpack.model import (
     Results,
     Table,
 )
+from boardpack.sources.account_types import guess
 
-FINANCING_LIABILITIES = ("Liabilities:Loans%", "Liabilities:Mortgage%")
 TOTAL = "total"
 
 
@@ -61,6 +64,7 @@ class Positions:
     deferred: dict[str, Decimal] = field(default_factory=dict)
     opening: dict[str, Decimal] = field(default_factory=dict)
     owner: dict[str, Decimal] = field(default_factory=dict)  # contributions less draws
+    capital: dict[str, Decimal] = field(default_factory=dict)  # other equity: share capital
     retained: dict[str, Decimal] = field(default_factory=dict)
 
     def overdrawn(self) -> list[str]:
@@ -88,7 +92,11 @@ class Positions:
 
     def total_equity(self, venture: str) -> Decimal:
         return sum(
-            (part.get(venture, ZERO) for part in (self.opening, self.owner, self.retained)), ZERO
+            (
+                part.get(venture, ZERO)
+                for part in (self.opening, self.owner, self.capital, self.retained)
+            ),
+            ZERO,
         )
 
     def unexplained(self, venture: str) -> Decimal:
@@ -99,10 +107,10 @@ class Positions:
         )
 
 
-def opening_equity(account: str) -> bool:
-    """An equity account that holds opening balances (beancount's `Equity:Opening-Balances`, or a
-    venture's `Equity:Acme:Opening-Balances`), not the owner's contributions and draws."""
-    return account.rsplit(":", 1)[-1].casefold().startswith("opening")
+def type_of(portfolio: Portfolio, account: str) -> str | None:
+    """The account's type: as the workspace says, else guessed from its name."""
+    known = portfolio.account_types.get(account)
+    return known[0] if known else guess(account)
 
 
 def by_venture(rows) -> dict[str, Decimal]:
@@ -186,9 +194,11 @@ def positions(portfolio: Portfolio, *days: date) -> list[Positions]:
     for n, position in enumerate(found):
         position.assets = dict(sorted(position.assets.items()))
         position.liabilities = dict(sorted(position.liabilities.items()))
-        position.owner = by_venture(
-            (r[2], r[3 + n]) for r in rows if r[0] == "Equity" and not opening_equity(r[1])
-        )
+        equity = {t: [] for t in ("owner", "equity", "opening")}
+        for r in rows:
+            if r[0] == "Equity":
+                equity[type_of(portfolio, r[1])].append((r[2], r[3 + n]))
+        position.owner, position.capital = by_venture(equity["owner"]), by_venture(equity["equity"])
         position.retained = by_venture(
             (r[2], r[3 + n]) for r in rows if r[0] in ("Income", "Expenses")
         )
@@ -200,7 +210,7 @@ def positions(portfolio: Portfolio, *days: date) -> list[Positions]:
                 for b in declared
             ]
             # beancount's opening entries: Equity:Opening-Balances, not the owner's money
-            + [(r[2], r[3 + n]) for r in rows if r[0] == "Equity" and opening_equity(r[1])]
+            + equity["opening"]
         )
     if portfolio.basis == "accrual":
         received = db.execute(
@@ -331,6 +341,11 @@ def balance_sheet(
         ("Total liabilities", end.total_liabilities(TOTAL)),
         ("Equity: opening balances", end.opening.get(TOTAL, ZERO)),
         ("Equity: owner contributions less draws", end.owner.get(TOTAL, ZERO)),
+        *(
+            (("Equity: share capital and other equity", end.capital[TOTAL]),)
+            if end.capital.get(TOTAL)
+            else ()
+        ),
         ("Equity: retained earnings (income less expenses to date)", end.retained.get(TOTAL, ZERO)),
         ("Total equity", end.total_equity(TOTAL)),
         ("Unexplained (money no account explains)", end.unexplained(TOTAL)),
@@ -531,16 +546,13 @@ def cash_flow(
     metric = MetricsFrom(provenance)
     currency, period = portfolio.currency, portfolio.period
 
-    def change(before: dict[str, dict[str, Decimal]], after, financing: bool | None = None):
-        accounts = set(before) | set(after)
+    def change(before: dict[str, dict[str, Decimal]], after, types: set[str]) -> Decimal:
+        """The change in the accounts of `types`, from before to after."""
         return sum(
             (
                 after.get(a, {}).get(TOTAL, ZERO) - before.get(a, {}).get(TOTAL, ZERO)
-                for a in accounts
-                if financing is None
-                or financing == any(
-                    a.startswith(prefix.rstrip("%")) for prefix in FINANCING_LIABILITIES
-                )
+                for a in set(before) | set(after)
+                if type_of(portfolio, a) in types
             ),
             ZERO,
         )
@@ -549,14 +561,17 @@ def cash_flow(
         return getattr(end, part).get(TOTAL, ZERO) - getattr(start, part).get(TOTAL, ZERO)
 
     net_income = moved("retained")
-    deferred, receivables = moved("deferred"), -moved("receivables")
-    operating_liabilities = change(start.liabilities, end.liabilities, financing=False)
+    deferred = moved("deferred")
+    receivables = -moved("receivables") - change(start.assets, end.assets, {"receivable"})
+    operating_liabilities = change(
+        start.liabilities, end.liabilities, {"payable", "deferred_revenue"}
+    )
     uncategorized = end.unexplained(TOTAL) - start.unexplained(TOTAL)
     operating = net_income + deferred + receivables + operating_liabilities + uncategorized
-    investing = -change(start.assets, end.assets)
-    loans = change(start.liabilities, end.liabilities, financing=True)
-    owner = moved("owner")
-    financing = loans + owner
+    investing = -change(start.assets, end.assets, {"cash", "fixed_asset"})
+    loans = change(start.liabilities, end.liabilities, {"loan"})
+    owner, capital = moved("owner"), moved("capital")
+    financing = loans + owner + capital
     cash_before = sum((by.get(TOTAL, ZERO) for by in start.cash.values()), ZERO)
     cash_after = sum((by.get(TOTAL, ZERO) for by in end.cash.values()), ZERO)
     items = (
@@ -570,6 +585,7 @@ def cash_flow(
         ("Cash from investing activities", investing),
         ("+ loans taken less principal repaid", loans),
         ("+ owner contributions less draws", owner),
+        *((("+ capital raised less returned", capital),) if capital else ()),
         ("Cash from financing activities", financing),
         ("Change in cash", operating + investing + financing),
         (f"Cash at {period.start - timedelta(days=1):%d %b %Y}", cash_before),

@@ -128,6 +128,8 @@ class Portfolio:
     sources: dict[str, SourceStatus] = field(default_factory=dict)
     # the categorization rules applied
     rules: list[Rule] = field(default_factory=list)
+    # account -> (its type, "said", "guessed" from its name or "unused"): sources/account_types.py
+    account_types: dict[str, tuple[str, str]] = field(default_factory=dict)
     # commodity -> postings left out of money (no price)
     unpriced: Counter[str] = field(default_factory=Counter)
     repositories: list[Repository] = field(default_factory=list)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from boardpack.config import LedgerSource, Workspace
+from boardpack.config import LedgerSource, SettingError, Workspace, typed_account
 from boardpack.errors import SourceProblem, WorkspaceError
 from boardpack.files import inside
 from boardpack.period import EARLIEST, add_months
@@ -46,8 +46,8 @@ def load(
     ws: Workspace,
     latest: date = date.max,
 ) -> tuple[list[SourceProblem], Counter]:
-    """Load one beancount file (and its includes) into `table`; return its problems and unpriced
-    commodities."""
+    """Load one beancount file (and its includes) into `table`; return its problems, unpriced
+    commodities, fava budget lines and what its `open` directives say each account is."""
     try:
         import beancount  # noqa: F401
     except ImportError:
@@ -166,7 +166,27 @@ def _load(db, table, path, shown, spec, ws, latest):
     _insert(db, table, rows)
     _insert(db, f"{table}_cash", cash, CASH_COLUMNS)
     problems += [SourceProblem(r[9], r[10], r[-1]) for r in rows if r[-1]]
-    return problems, unpriced, budget
+    types, found = declared_types(entries, where)
+    return problems + found, unpriced, budget, types
+
+
+def declared_types(entries, where) -> tuple[dict, list[SourceProblem]]:
+    """What an `open` directive's metadata says its account is (`type: "loan"`, and for deferred
+    revenue `earned_into: "Income:Consulting"`), as `[accounts]` would; a type the account cannot
+    have is a problem on the directive's line."""
+    from beancount.core import data
+    from pydantic import ValidationError
+
+    types, problems = {}, []
+    for entry in entries:
+        if isinstance(entry, data.Open) and "type" in entry.meta:
+            spec = {k: entry.meta[k] for k in ("type", "earned_into") if k in entry.meta}
+            try:
+                types[entry.account] = typed_account(entry.account, spec)
+            except (ValidationError, SettingError) as exc:
+                said = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+                problems.append(SourceProblem(*where(entry.meta), f"{entry.account} {said}"))
+    return types, problems
 
 
 # a fava budget's amount a month, per its interval's amount (a day's, a week's by the month's days)

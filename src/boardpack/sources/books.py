@@ -23,9 +23,10 @@ COLUMNS = "date, entity, account, amount, quantity, counterparty, memo, source_f
 
 
 def earned_into(db: duckdb.DuckDBPyConnection) -> None:
-    """Where a receipt held in a liability (a deposit, a retainer) is earned: the venture's own
-    revenue account — the income account that took the most of its money — else an income account
-    named after the liability."""
+    """Where a receipt held in a liability (a deposit, a retainer) is earned: the income account
+    the liability is said to be earned into (`earned_into`, sources/account_types.py), else the
+    venture's own revenue account — the income account that took the most of its money — else an
+    income account named after the liability."""
     db.execute(
         """CREATE OR REPLACE TEMP TABLE earned_into AS
            SELECT entity, arg_max(account, total) AS account FROM (
@@ -42,7 +43,8 @@ def earned_into(db: duckdb.DuckDBPyConnection) -> None:
     db.execute(
         """CREATE OR REPLACE MACRO earned_account(acct, venture) AS
            CASE WHEN acct IS NULL OR acct LIKE 'Income:%' THEN acct
-                ELSE coalesce(map_extract((SELECT m FROM earned_map), venture)[1],
+                ELSE coalesce(earned_into_account(acct),
+                              map_extract((SELECT m FROM earned_map), venture)[1],
                               'Income:' || split_part(acct, ':', -1)) END"""
     )
 

@@ -23,7 +23,7 @@ from boardpack.currencies import NO_DECIMALS, SYMBOLS, THREE_DECIMALS, minor_uni
 from boardpack.errors import SourceErrors, SourceProblem, WorkspaceError
 from boardpack.model import ACCOUNT_TYPES, CashAccount, Portfolio, Rule, SourceStatus
 from boardpack.period import EARLIEST, latest_plausible
-from boardpack.sources import bank_balance, beancount_ledger
+from boardpack.sources import account_types, bank_balance, beancount_ledger
 from boardpack.sources.books import build_books
 from boardpack.sources.categories import load_rules
 from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
@@ -90,6 +90,7 @@ class LedgerCsv:
         # left out
         latest = latest_plausible(portfolio.as_of)
         portfolio.rules = rules = load_rules(db, ws)
+        typed: dict = {}  # beancount's open directives' `type:` metadata
         for index, spec in enumerate(specs):
             of_known_kind(spec, index)
             first = len(parts)
@@ -108,9 +109,10 @@ class LedgerCsv:
                 status.paths.append(relative)
                 parts.append(f"ledger_file_{len(parts)}")
                 if spec.format == "beancount":
-                    found, unpriced, budget = beancount_ledger.load(
+                    found, unpriced, budget, types = beancount_ledger.load(
                         db, parts[-1], Path(file), relative, spec, ws, latest
                     )
+                    typed |= types
                     portfolio.unpriced.update(unpriced)
                     portfolio.budget += budget  # fava's custom "budget" entries
                 else:
@@ -164,6 +166,9 @@ class LedgerCsv:
                 "export the bank statements for the period or fix the path"
             )
         status.records, status.freshness, status.problems = count, newest, problems
+        portfolio.account_types = account_types.build(
+            db, ws.settings.accounts, typed, [b.account for b in ws.settings.opening_balances]
+        )
         portfolio.basis, portfolio.basis_reason = build_books(db, ws.settings.organization.basis)
         return status
 

@@ -1,0 +1,85 @@
+"""What each balance-sheet account is: cash, receivable, payable, deferred revenue, loan, fixed
+asset, equity, owner money or opening balances.
+
+The type comes from `[accounts]` in boardpack.toml, else from the account's beancount `open`
+directive (`type: "loan"`), else it is guessed from the name as before types existed (a
+`Liabilities:…Loan…` is a loan). The cash-flow statement, burn and the forecast all read the type,
+so a loan is financing however it is named; `check` lists the guesses so that they can be said.
+
+The types go into DuckDB as the macro `account_type(account)` (NULL for income and expenses), so
+that every query reads one answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from boardpack.config import AccountSpec
+
+GUESSES = {  # under each part of the chart, the first pattern the account's name matches
+    "Assets": (
+        (r"receivable", "receivable"),
+        (r"cash|checking|savings|bank|current account", "cash"),
+        (r"", "fixed_asset"),
+    ),
+    "Liabilities": (
+        (r"loan|mortgage|credit line|line of credit|notes? payable", "loan"),
+        (r"deferred|deposit|unearned|retainer|prepaid|prepayment", "deferred_revenue"),
+        (r"", "payable"),
+    ),
+    "Equity": ((r"opening", "opening"), (r"", "owner")),
+}
+
+
+def guess(account: str) -> str | None:
+    """The type the account's name suggests; None for income and expense accounts."""
+    top, _, rest = account.partition(":")
+    for pattern, kind in GUESSES.get(top, ()):
+        if re.search(pattern, rest, re.IGNORECASE):
+            return kind
+    return None
+
+
+def build(
+    db: duckdb.DuckDBPyConnection,
+    declared: dict[str, AccountSpec],
+    from_ledger: dict[str, AccountSpec],
+    also: list[str],
+) -> dict[str, tuple[str, str]]:
+    """Type every account the ledger names (and `also`: the opening balances' accounts): account ->
+    (type, how it is known: "said", "guessed", or "unused" for one said that nothing names).
+    Creates `account_type(account)` and `earned_into_account` (deferred-revenue account -> the
+    income account it is said to be earned into)."""
+    ledger = db.execute("SELECT DISTINCT account FROM ledger WHERE account NOTNULL").fetchall()
+    named = {a for (a,) in ledger} | set(also)
+    types: dict[str, tuple[str, str]] = {}
+    for account in sorted({*named, *declared, *from_ledger}):
+        spec = declared.get(account) or from_ledger.get(account)
+        if spec is not None:
+            types[account] = (spec.type, "said" if account in named else "unused")
+        elif (kind := guess(account)) is not None:
+            types[account] = (kind, "guessed")
+    earned = {
+        a: s.earned_into for a, s in {**from_ledger, **declared}.items() if s.earned_into
+    }
+    db.execute(
+        "CREATE OR REPLACE TEMP TABLE account_type_map AS SELECT map($a, $t) AS m,"
+        " map($e, $i) AS earned",
+        {
+            "a": list(types) or [""],
+            "t": [t for t, _ in types.values()] or [None],
+            "e": list(earned) or [""],
+            "i": list(earned.values()) or [None],
+        },
+    )
+    db.execute(
+        """CREATE OR REPLACE MACRO account_type(acct) AS
+           map_extract((SELECT m FROM account_type_map), acct)[1]"""
+    )
+    db.execute(
+        """CREATE OR REPLACE MACRO earned_into_account(acct) AS
+           map_extract((SELECT earned FROM account_type_map), acct)[1]"""
+    )
+    return types
