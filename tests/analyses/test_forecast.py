@@ -417,3 +417,43 @@ def test_an_unknown_forecast_receipts_rule_is_refused(tmp_path):
     done = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
     assert done.returncode == 2
     assert "finance.forecast.receipts: Input should be 'trend', 'budget' or 'lower'" in done.stderr
+
+
+def test_a_new_loan_is_forecast_from_its_first_payment_until_it_is_repaid(tmp_path):
+    """A 60,000 loan lent on 1 September (named as the bank names it: `[accounts]` says it is a
+    loan), paid once, on 8 October: 1,000 of principal and 250 of interest. Its service is in every
+    month of the forecast year from the first payment — 12 × 1,250 = 15,000 — not left out until it
+    has been paid three times. A loan that owes only 2,500 is paid 1,250, 1,250, then the last 500
+    with its interest, then nothing."""
+    toml = TOML + '[accounts]\n"Liabilities:Harbor Bank" = "loan"\n'
+
+    def loan(lent: str) -> str:
+        return (
+            f"2026-09-01,Harbor Bank,{lent},Liabilities:Harbor Bank\n"
+            "2026-10-08,Harbor Bank,-1000.00,Liabilities:Harbor Bank\n"
+            "2026-10-08,Harbor Bank,-250.00,Expenses:Interest\n"
+        )
+
+    def payments(results) -> list[Decimal]:
+        return [r["payments"] for r in results.tables["finance.cash_forecast_months"].rows]
+
+    plain = payments(build(tmp_path / "a", toml=toml))
+    whole = payments(build(tmp_path / "b", ledger=seasonal_ledger() + loan("60000.00"), toml=toml))
+    assert [b - a for a, b in zip(plain, whole)] == [Decimal("1250.00")] * 12
+    assert sum(whole) - sum(plain) == Decimal("15000.00")
+    short = payments(build(tmp_path / "c", ledger=seasonal_ledger() + loan("3500.00"), toml=toml))
+    assert [b - a for a, b in zip(plain, short)][:4] == [
+        Decimal("1250.00"),
+        Decimal("1250.00"),
+        Decimal("750.00"),
+        Decimal("0.00"),
+    ]
+
+
+def test_a_loan_with_no_payment_yet_is_a_finding_not_a_guess(tmp_path):
+    toml = TOML + '[accounts]\n"Liabilities:Harbor Bank" = "loan"\n'
+    ledger = seasonal_ledger() + "2026-10-20,Harbor Bank,60000.00,Liabilities:Harbor Bank\n"
+    results = build(tmp_path, ledger=ledger, toml=toml)
+    (found,) = [f for f in results.findings if "no payment yet" in f.title]
+    assert found.title.startswith("Liabilities:Harbor Bank")
+    assert found.area == "finance" and "Book the first payment" in found.action

@@ -74,6 +74,7 @@ class Forecast:
     # "2026-12" -> where that month's estimated receipts came from ("trend", "budget: Harbor
     # Charters; trend: the others")
     receipts_from: dict = field(default_factory=dict)
+    unpaid_loans: tuple[str, ...] = ()  # loans owed with no payment yet: no service forecast
 
     @property
     def end(self) -> date:
@@ -169,8 +170,16 @@ def build(portfolio: Portfolio, opening: Decimal) -> Forecast:
             if venture is not None:
                 venture[(day - start).days] += amount
 
-    scheduled = steady_payees(portfolio, f"{OPERATING} OR {LOAN}")
-    estimates, method = estimated(portfolio, start, end, scheduled)
+    loans = loan_schedules(portfolio, start - timedelta(days=1))
+    paying = {(loan.entity, loan.payee) for loan in loans}
+    scheduled = [
+        p
+        for p in steady_payees(portfolio, OPERATING)
+        if (p["entity"], p["counterparty"]) not in paying
+    ]
+    estimates, method = estimated(
+        portfolio, start, end, scheduled + [{"entity": e, "counterparty": p} for e, p in paying]
+    )
     budgeted = budget_estimates(portfolio, start)
     known = known_receipts(portfolio, start, end)
     rule = portfolio.workspace.settings.finance.forecast.receipts
@@ -203,6 +212,8 @@ def build(portfolio: Portfolio, opening: Decimal) -> Forecast:
                 month.replace(day=min(payee["day"], month_end(month).day)),
                 payee["monthly"],
             )
+        for loan in loans:
+            put(payments, month.replace(day=min(loan.day, month_end(month).day)), loan.next())
         receipts_from[f"{month:%Y-%m}"] = (
             next(iter(given), "")
             if len(given) < 2
@@ -216,7 +227,72 @@ def build(portfolio: Portfolio, opening: Decimal) -> Forecast:
         method,
         {venture: tuple(days) for venture, days in by_venture.items()},
         receipts_from,
+        tuple(sorted({loan.account for loan in loans if not loan.payment and loan.owed})),
     )
+
+
+@dataclass
+class LoanSchedule:
+    """A loan's service from its last payment: `payment` a month (its principal and what the same
+    payee was paid that day: the interest), on its day of the month, until `owed` is repaid (None:
+    what it owes is not known — no opening balance, no money lent in the ledger — so it is paid on
+    through the horizon)."""
+
+    account: str
+    entity: str | None
+    payee: str | None
+    day: int
+    principal: Decimal
+    payment: Decimal
+    owed: Decimal | None
+
+    def next(self) -> Decimal:
+        """The next month's payment: the whole payment while the principal is still owed, then
+        what is left of it with its interest, then nothing."""
+        if self.owed is None:
+            return self.payment
+        if self.owed <= 0:
+            return ZERO
+        principal = min(self.principal, self.owed)
+        self.owed -= principal
+        return principal + self.payment - self.principal
+
+
+def loan_schedules(portfolio: Portfolio, day: date) -> list[LoanSchedule]:
+    """Each loan's schedule from its payments to `day` and what it still owes that day (its opening
+    balance and every row of its account): the last payment repeated from the first month, not
+    once the payee has been paid three times. A loan without a payment yet has no schedule."""
+    opening: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for balance in portfolio.workspace.settings.opening_balances:
+        opening[balance.account, balance.entity] += balance.amount
+    rows = portfolio.db.execute(
+        f"""WITH owed AS (
+                SELECT account, entity, sum(amount) AS owed, bool_or(amount > 0) AS lent
+                FROM ledger WHERE {LOAN} AND date <= $day GROUP BY ALL
+            ), last AS (
+                SELECT account, entity, arg_max(counterparty, date) AS payee, max(date) AS paid,
+                       -arg_max(amount, date) AS principal
+                FROM ledger WHERE {LOAN} AND amount < 0 AND date <= $day GROUP BY ALL
+            )
+            SELECT o.account, o.entity, k.payee, coalesce(day(k.paid), 1),
+                   coalesce(k.principal, 0), coalesce(-sum(l.amount), 0), o.owed, o.lent
+            FROM owed o LEFT JOIN last k USING (account, entity)
+            LEFT JOIN ledger l ON l.date = k.paid AND l.amount < 0
+                AND l.counterparty IS NOT DISTINCT FROM k.payee
+                AND l.entity IS NOT DISTINCT FROM k.entity
+            GROUP BY ALL ORDER BY ALL""",
+        {"day": day},
+    ).fetchall()
+    schedules = []
+    for *row, owed, lent in rows:
+        before = opening.pop((row[0], row[1]), None)
+        known = lent or before is not None
+        schedules.append(LoanSchedule(*row, owed + (before or ZERO) if known else None))
+    return schedules + [  # a loan owed since before the ledger, not yet paid
+        LoanSchedule(account, entity, None, 1, ZERO, ZERO, owed)
+        for (account, entity), owed in opening.items()
+        if portfolio.account_types.get(account, ("",))[0] == "loan"
+    ]
 
 
 def receipts_of(rule: str, trend: Decimal, budget: Decimal | None) -> tuple[Decimal, str]:
@@ -463,6 +539,23 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                     f" {low_day}."
                 ),
                 action="Plan the low: hold back discretionary spending until cash recovers.",
+                source=provenance[0],
+            )
+        )
+    for account in base.unpaid_loans:
+        results.add(
+            Finding(
+                severity="medium",
+                area="finance",
+                title=f"{account}: a loan with no payment yet, so the forecast holds none",
+                evidence=(
+                    f"{account} is owed at {portfolio.period.end} and no row has repaid it: its"
+                    " schedule cannot be read from its payments."
+                ),
+                action=(
+                    "Book the first payment when it is made (principal to the loan, interest to"
+                    " an expense, one payee); until then, plan its service outside the forecast."
+                ),
                 source=provenance[0],
             )
         )
