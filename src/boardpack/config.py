@@ -373,6 +373,9 @@ class LedgerSource(Strict):
         None
     )
     name: str | None = None  # the bank account's name, shown in provenance
+    # a credit card's statement: its balance is owed (a liability, `account`), not cash
+    kind: Literal["bank", "credit_card"] = "bank"
+    account: str | None = Field(default=None, pattern=r"^Liabilities:\S.*")
     entity: EntityId | None = None
     entity_column: str | None = None
     # beancount: Income:Acme:Sales, 2 -> acme
@@ -441,9 +444,27 @@ class LedgerSource(Strict):
     def known_currency(cls, value: str | None) -> str | None:
         return value if value is None else iso_currency(value)
 
+    @property
+    def card_account(self) -> str | None:
+        """A credit card's liability account (None for a bank account): `account`, else
+        Liabilities:Credit Card and the source's name."""
+        if self.kind != "credit_card":
+            return None
+        return self.account or ":".join(["Liabilities:Credit Card", *filter(None, [self.name])])
+
     @model_validator(mode="after")
     def shape_complete(self) -> LedgerSource:
+        if self.account is not None and self.kind != "credit_card":
+            raise ValueError(
+                'account names a credit card\'s liability: give kind = "credit_card" too, or'
+                " remove account"
+            )
         if self.format == "beancount":
+            if self.kind == "credit_card":
+                raise ValueError(
+                    'kind = "credit_card" is for a card\'s CSV export: a beancount ledger books'
+                    " its cards as Liabilities accounts already"
+                )
             if self.statement_balances:
                 raise ValueError(
                     "statement_balances are for CSV exports: in a beancount ledger write a balance"

@@ -139,8 +139,12 @@ def positions(portfolio: Portfolio, *days: date) -> list[Positions]:
                 grouped.setdefault(key, [[] for _ in days])[n].append((venture, amount))
         return grouped
 
+    cards: dict[str, dict[str, Decimal]] = {}  # a card's owed before its rows: a liability
     for account in portfolio.cash_accounts:
         opening = [(account.entity, account.opening)]
+        if account.card:  # its rows are in the books, on its liability account
+            cards[account.card] = by_venture([(account.entity, -account.opening)])
+            continue
         if account.postings:  # beancount: each cash account as beancount has it
             rows = db.execute(
                 f"SELECT account, entity, {sums} FROM ("
@@ -181,16 +185,16 @@ def positions(portfolio: Portfolio, *days: date) -> list[Positions]:
             for position, moved in zip(found, by_day):
                 target = position.assets if kind == "Assets" else position.liabilities
                 target[account] = by_venture((v, sign[kind] * (a or ZERO)) for v, a in moved)
-    for balance in declared:  # before the ledger: on every day
-        for position in found:
-            target = (
-                position.assets if balance.account.startswith("Assets") else position.liabilities
-            )
-            before = target.get(balance.account, {TOTAL: ZERO})
-            extra = by_venture([(balance.entity, balance.amount)])
-            target[balance.account] = {
-                v: before.get(v, ZERO) + extra.get(v, ZERO) for v in before.keys() | extra.keys()
-            }
+    before_ledger = [  # on every day
+        (position.assets if b.account.startswith("Assets") else position.liabilities, b.account,
+         by_venture([(b.entity, b.amount)]))
+        for b in declared for position in found
+    ] + [(p.liabilities, card, owed) for card, owed in cards.items() for p in found]  # fmt: skip
+    for target, account, extra in before_ledger:
+        before = target.get(account, {TOTAL: ZERO})
+        target[account] = {
+            v: before.get(v, ZERO) + extra.get(v, ZERO) for v in before.keys() | extra.keys()
+        }
     for n, position in enumerate(found):
         position.assets = dict(sorted(position.assets.items()))
         position.liabilities = dict(sorted(position.liabilities.items()))

@@ -32,6 +32,9 @@ class CashAccount:
     # beancount: tables of the cash postings themselves (date, entity, account, amount), so each
     # cash account has its own line
     postings: tuple[str, ...] = ()
+    # a credit card: its liability account; its balance is owed, not cash (`opening` what was owed
+    # before its first row, as a negative balance)
+    card: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -172,8 +172,8 @@ class Portfolio:
 
     @property
     def opening_cash(self) -> Decimal:
-        """The cash the ledger sources start from, all accounts together."""
-        return sum((a.opening for a in self.cash_accounts), Decimal("0.00"))
+        """The cash the ledger sources start from, all accounts together (a card's is owed)."""
+        return sum((a.opening for a in self.cash_accounts if not a.card), Decimal("0.00"))
 
     def fresh(self, source: str) -> bool:
         status = self.sources.get(source)

@@ -37,6 +37,15 @@ def newest_first(db: duckdb.DuckDBPyConnection, table: str) -> bool:
     return first is not None and first > last
 
 
+def as_card_account(db: duckdb.DuckDBPyConnection, rows: str) -> None:
+    """A card's balance column as the card account's balance: negative when money is owed. Most
+    card exports print what is owed as a positive number (turned here), some as a negative one
+    (kept): a card is owed far more often than in credit, so the usual sign tells which."""
+    (usual,) = db.execute(f"SELECT median(balance) FROM {rows} WHERE balance NOTNULL").fetchone()
+    if usual is not None and usual > 0:
+        db.execute(f"UPDATE {rows} SET balance = -balance")
+
+
 def running_balance(
     db: duckdb.DuckDBPyConnection, table: str, shown_as: str, currency: str
 ) -> list[SourceProblem]:

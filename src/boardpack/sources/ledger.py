@@ -147,14 +147,13 @@ class LedgerCsv:
                         if spec.format == "beancount"
                         else ()
                     ),
+                    card=spec.card_account,
                 )
             )
-        columns = ", ".join(LEDGER_COLUMNS)
+        cards = {t: a.card for a in portfolio.cash_accounts if a.card for t in a.tables}
         db.execute(
             "CREATE OR REPLACE VIEW ledger AS "
-            + " UNION ALL ".join(
-                f"SELECT {columns} FROM {part} WHERE problem IS NULL" for part in parts
-            )
+            + " UNION ALL ".join(ledger_rows(part, cards.get(part)) for part in parts)
         )
         # a row dated after as-of is not yet news: it cannot make the ledger look current
         count, newest = db.execute(
@@ -180,17 +179,14 @@ class LedgerCsv:
         it is in the organization's currency) and what disagrees with the bank's figures; the
         tie-out goes on the portfolio."""
         currency = spec.currency or portfolio.currency
-        if isinstance(spec.statement_balances, str):
-            index = portfolio.workspace.settings.sources.ledger.index(spec)
-            spec = spec.model_copy(
-                update={
-                    "statement_balances": statements(
-                        portfolio.workspace.root,
-                        spec.statement_balances,
-                        f"sources.ledger[{index}].statement_balances",
-                    )
-                }
-            )
+        spec = spec.model_copy(update={"statement_balances": statements_of(portfolio, spec)})
+        if spec.kind == "credit_card":  # what was owed, as the card account's (negative) balance
+            owed = {"statement_balances": [
+                s.model_copy(update={"balance": -s.balance}) for s in spec.statement_balances
+            ]}  # fmt: skip
+            if "opening_balance" in spec.model_fields_set:  # (an update counts as declared)
+                owed["opening_balance"] = -spec.opening_balance
+            spec = spec.model_copy(update=owed)
         implied, problems, tie_outs = bank_balance.account_balances(
             portfolio.db, tables, spec, currency, portfolio.period.end
         )
@@ -209,6 +205,36 @@ class LedgerCsv:
             )
         use_implied = implied is not None and currency == portfolio.currency
         return (implied if use_implied else spec.opening_balance), problems
+
+
+def statements_of(portfolio: Portfolio, spec: LedgerSource) -> list[StatementBalance]:
+    """The source's statement balances, read from their CSV file when it names one."""
+    if not isinstance(spec.statement_balances, str):
+        return spec.statement_balances
+    index = portfolio.workspace.settings.sources.ledger.index(spec)
+    return statements(
+        portfolio.workspace.root,
+        spec.statement_balances,
+        f"sources.ledger[{index}].statement_balances",
+    )
+
+
+def ledger_rows(part: str, card: str | None) -> str:
+    """The `ledger`'s rows from one file. A credit card's moved no cash: each row is paired with
+    one to the card's liability (a purchase of 50 is 50 more owed; the two net to nothing in cash,
+    as a beancount card purchase does), and a payment to the card is left to the bank's export,
+    where the money left."""
+    columns = ", ".join(LEDGER_COLUMNS)
+    if card is None:
+        return f"SELECT {columns} FROM {part} WHERE problem IS NULL"
+    account = "'" + card.replace("'", "''") + "'"
+    own = f"problem IS NULL AND account IS DISTINCT FROM {account}"
+    return (
+        f"SELECT {columns} FROM {part} WHERE {own} UNION ALL SELECT {columns} FROM (SELECT *"
+        f" REPLACE ({account} AS account, -amount AS amount, -original_amount AS original_amount,"
+        f" NULL::DATE AS service_start, NULL::DATE AS service_end, NULL AS quantity,"
+        f" NULL AS rule) FROM {part} WHERE {own})"
+    )
 
 
 def load_file(
@@ -255,6 +281,8 @@ def load_file(
     named = {k: v for k, v in (sql.params | {"file": shown}).items() if f"${k}" in fixed.values()}
     db.execute(f"CREATE OR REPLACE TEMP TABLE {table}_file AS SELECT {values}", named)
     db.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_rows, {table}_file")
+    if spec.kind == "credit_card" and cols.balance:
+        bank_balance.as_card_account(db, f"{table}_rows")
     balance_problems = (
         bank_balance.running_balance(db, table, shown, spec.currency or sql.params["currency"])
         if cols.balance
@@ -422,7 +450,8 @@ class ParseSql:
     def constants(self) -> dict[str, str]:
         """The stored columns one value fills for the whole file, as SQL: kept once beside the
         rows (`{table}_file`), not written on every row."""
-        fixed = {"currency": "$currency", "moved_cash": "true", "source_file": "$file"}
+        moved_cash = "false" if self.spec.kind == "credit_card" else "true"  # a card's is owed
+        fixed = {"currency": "$currency", "moved_cash": moved_cash, "source_file": "$file"}
         if self.spec.entity:
             fixed["entity"] = "$entity"
         if not self.cols.currency:
