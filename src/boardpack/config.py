@@ -279,6 +279,8 @@ class LedgerColumns(Strict):
     quantity: str | None = None  # units sold on an income row (charters, hours); default 1 per row
     balance: str | None = None  # the bank's running balance after the row: every row is checked
     direction: str | None = None  # a column saying in or out ([sources.ledger.direction])
+    # the cash account each row moved, in a file that holds several: each ties out on its own
+    cash_account: str | None = None
     date_format: str = "%Y-%m-%d"
 
     @model_validator(mode="after")
@@ -504,6 +506,16 @@ class LedgerSource(Strict):
             raise ValueError(
                 "a direction column and [sources.ledger.direction] go together: give columns."
                 'direction = "<header>" and direction = { in = ["CR"], out = ["DR"] }'
+            )
+        if self.columns.cash_account and (
+            self.statement_balances
+            or "opening_balance" in self.model_fields_set
+            or self.kind == "credit_card"
+        ):
+            raise ValueError(
+                "columns.cash_account: the file holds several accounts, each with its own balance"
+                " column figures; opening_balance, statement_balances and kind = \"credit_card\""
+                " are for a file of one account: give each account its own source for those"
             )
         if self.statement_balances and self.entity is None:
             raise ValueError(

@@ -144,7 +144,9 @@ def test_a_card_is_a_csv_export_and_its_account_a_liability(tmp_path):
     ):
         root = write_workspace(
             tmp_path / bad[:4],
-            TOML.format(card=bad, balance="").replace('kind = "credit_card"\n', "", bad[:4] == "kind"),
+            TOML.format(card=bad, balance="").replace(
+                'kind = "credit_card"\n', "", bad[:4] == "kind"
+            ),
             {"ledger/bank.csv": BANK, "ledger/card.csv": CARD, "notes/co.md": None},
         )
         result = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")

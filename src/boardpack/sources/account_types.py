@@ -21,7 +21,7 @@ from boardpack.config import AccountSpec
 GUESSES = {  # under each part of the chart, the first pattern the account's name matches
     "Assets": (
         (r"receivable", "receivable"),
-        (r"cash|checking|savings|bank|current account", "cash"),
+        (r"cash|checking|savings|bank|current account|transfer", "cash"),
         (r"", "fixed_asset"),
     ),
     "Liabilities": (

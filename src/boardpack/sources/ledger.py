@@ -65,12 +65,19 @@ ABSENT = {
     "service_end": "NULL::DATE",
     "balance": "NULL::DECIMAL(18, 3)",
     "quantity": "NULL::DECIMAL(18, 4)",
+    "cash_account": "NULL::VARCHAR",
 }
 
 
 def identifier(name: str) -> str:
     """A column name from the file, quoted as an SQL identifier (names cannot be parameters)."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """Text as an SQL string literal, for a view (which takes no parameters): its quotes doubled,
+    DuckDB reads no other escape in one."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 class LedgerCsv:
@@ -132,6 +139,9 @@ class LedgerCsv:
                         ]
                     )
                 problems += found
+            if spec.columns is not None and spec.columns.cash_account:
+                problems += self.each_cash_account(portfolio, spec, parts[first:])
+                continue
             opening = spec.opening_balance
             if spec.format == "csv":
                 opening, found = self.tie_out(portfolio, spec, parts[first:])
@@ -170,6 +180,25 @@ class LedgerCsv:
         )
         portfolio.basis, portfolio.basis_reason = build_books(db, ws.settings.organization.basis)
         return status
+
+    def each_cash_account(
+        self, portfolio: Portfolio, spec: LedgerSource, tables: list[str]
+    ) -> list[SourceProblem]:
+        """A file of several cash accounts: each one tied out and on the balance sheet on its own,
+        its opening balance from its own balance column."""
+        accounts: dict[str, list[str]] = {}
+        for table in tables:
+            for account, view in by_cash_account(portfolio.db, table).items():
+                accounts.setdefault(account, []).append(view)
+        problems = []
+        for account, views in accounts.items():
+            named = spec.model_copy(update={"name": account})
+            opening, found = self.tie_out(portfolio, named, views)
+            problems += found
+            portfolio.cash_accounts.append(
+                CashAccount(name=account, entity=spec.entity, opening=opening, tables=tuple(views))
+            )
+        return problems
 
     @staticmethod
     def tie_out(
@@ -219,6 +248,22 @@ def statements_of(portfolio: Portfolio, spec: LedgerSource) -> list[StatementBal
     )
 
 
+def by_cash_account(db: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """A file of several cash accounts (`columns.cash_account`): a view of each account's rows, by
+    the account's name."""
+    named = db.execute(
+        f"SELECT DISTINCT cash_account FROM {table} WHERE cash_account NOTNULL ORDER BY 1"
+    ).fetchall()
+    views = {}
+    for n, (account,) in enumerate(named):
+        views[account] = f"{table}_in_{n}"
+        db.execute(  # a view takes no parameters: the name as a literal, its quotes doubled
+            f"CREATE OR REPLACE TEMP VIEW {views[account]} AS SELECT * FROM {table}"
+            f" WHERE cash_account = {literal(account)}"
+        )
+    return views
+
+
 def ledger_rows(part: str, card: str | None) -> str:
     """The `ledger`'s rows from one file. A credit card's moved no cash: each row is paired with
     one to the card's liability (a purchase of 50 is 50 more owed; the two net to nothing in cash,
@@ -227,7 +272,7 @@ def ledger_rows(part: str, card: str | None) -> str:
     columns = ", ".join(LEDGER_COLUMNS)
     if card is None:
         return f"SELECT {columns} FROM {part} WHERE problem IS NULL"
-    account = "'" + card.replace("'", "''") + "'"
+    account = literal(card)
     own = f"problem IS NULL AND account IS DISTINCT FROM {account}"
     return (
         f"SELECT {columns} FROM {part} WHERE {own} UNION ALL SELECT {columns} FROM (SELECT *"
@@ -283,16 +328,22 @@ def load_file(
     db.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_rows, {table}_file")
     if spec.kind == "credit_card" and cols.balance:
         bank_balance.as_card_account(db, f"{table}_rows")
-    balance_problems = (
-        bank_balance.running_balance(db, table, shown, spec.currency or sql.params["currency"])
+    balance_problems = [
+        problem
+        for account in (by_cash_account(db, table) if cols.cash_account else {None: table})
+        .values()
+        for problem in bank_balance.running_balance(
+            db, account, shown, spec.currency or sql.params["currency"]
+        )
         if cols.balance
-        else []
-    )
+    ]
     if cols.fee:
         # a processor's fee is an expense of its own, on the same line: gross in, fee out, net to
         # cash
         columns = ", ".join(
-            c for c in LEDGER_COLUMNS if c not in ("account", "amount", "rule", "quantity", *fixed)
+            c
+            for c in (*LEDGER_COLUMNS, "cash_account")
+            if c not in ("account", "amount", "rule", "quantity", *fixed)
         )
         quantity = "" if "quantity" in fixed else ", NULL AS quantity"
         db.execute(
@@ -438,6 +489,7 @@ class ParseSql:
             "net": self.optional("net", self.money, "NULL::DECIMAL(18, 3)"),
             "balance": self.optional("balance", self.money, ABSENT["balance"]),
             "quantity": self.optional("quantity", self.quantity, ABSENT["quantity"]),
+            "cash_account": self.optional("cash_account", self.text, ABSENT["cash_account"]),
         }
         return "SELECT " + ", ".join(
             [
@@ -651,6 +703,15 @@ class ParseSql:
             ),
             ("currency <> $currency AND rate IS NULL", no_rate),
         ]
+        if cols.cash_account:
+            checks.append(
+                (
+                    "cash_account IS NULL",
+                    f"'no cash account in column ' ||"
+                    f" {self.param('cash_account_column', cols.cash_account)} || ': each row of"
+                    " this file names the account it moved'",
+                )
+            )
         for field in ("fee", "net", "balance"):
             if field in self.raw:
                 checks.append(
