@@ -95,3 +95,57 @@ def test_an_opening_balance_for_a_file_of_several_accounts_is_refused(tmp_path):
     root = workspace(tmp_path, extra='opening_balance = "100.00"')
     result = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
     assert result.returncode == 2 and "columns.cash_account" in result.stderr
+
+
+PAYPAL = """\
+[[sources.ledger]]
+path = "ledger/paypal.csv"
+entity = "boats"
+fee_sign = "negative"
+[sources.ledger.columns]
+date = "Date"
+amount = "Gross"
+fee = "Fee"
+net = "Net"
+balance = "Balance"
+currency = "Currency"
+cash_account = "Currency"
+memo = "Type"
+
+[sources.rates]
+path = "rates.csv"
+
+[[rules]]
+pattern = "Currency Conversion"
+field = "memo"
+account = "Assets:Transfers"
+"""
+# a balance per currency, as PayPal prints one: 100 USD turned into 90 EUR, then a EUR payment
+MULTI = """\
+Date,Type,Currency,Gross,Fee,Net,Balance
+2026-10-02,Website Payment,USD,500.00,-15.00,485.00,985.00
+2026-10-05,General Currency Conversion,USD,-100.00,0.00,-100.00,885.00
+2026-10-05,General Currency Conversion,EUR,90.00,0.00,90.00,140.00
+2026-10-09,Website Payment,EUR,60.00,-2.00,58.00,198.00
+"""
+
+
+def test_a_processor_export_with_a_balance_per_currency_ties_out_each(tmp_path):
+    toml = TOML.split("[[sources.ledger]]")[0] + PAYPAL + "\n[delivery]\ntransport = \"outbox\"\n"
+    root = write_workspace(
+        tmp_path / "ws",
+        toml + 'from = "reports@example.com"\n',
+        {
+            "ledger/paypal.csv": MULTI,
+            "rates.csv": "date,currency,rate\n2026-01-01,EUR,1.10\n",
+            "notes/co.md": None,
+        },
+    )
+    pack = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+    ties = {t.account: (t.currency, t.ledger, t.bank) for t in pack.portfolio.tie_outs}
+    # each currency's opening from its own balances: 500 USD and 50 EUR
+    assert ties == {
+        "USD": ("USD", Decimal("885.00"), Decimal("885.00")),
+        "EUR": ("EUR", Decimal("198.00"), Decimal("198.00")),
+    }
+    assert not pack.portfolio.sources["ledger"].problems

@@ -99,7 +99,13 @@ EXPECTED = {
     "PayPal (a payment processor: gross, fee, net)": [
         ("2026-10-04", "250.00", None),
         ("2026-10-04", "-9.24", "Expenses:Payment Processing"),
+        ("2026-10-09", "900.00", None),
+        ("2026-10-09", "-31.71", "Expenses:Payment Processing"),
+        ("2026-10-09", "-868.29", "Assets:PayPal Held Cash"),
+        ("2026-10-12", "868.29", "Assets:PayPal Held Cash"),
         ("2026-10-20", "-1000.00", None),
+        ("2026-10-28", "120.00", None),
+        ("2026-10-28", "-4.49", "Expenses:Payment Processing"),
     ],
     "YNAB (a budgeting app's register)": [
         ("2026-10-01", "2000.00", "Income:Inflow:Ready to Assign"),
@@ -141,9 +147,21 @@ def test_line_numbers_of_a_file_without_a_header_start_at_one(tmp_path):
     assert [line for *_, line in rows] == [1, 2, 3]
 
 
-def test_pending_rows_are_left_out_not_reported(tmp_path):
-    rows = load_example(tmp_path, "PayPal (a payment processor: gross, fee, net)")
-    assert "Lee Park" not in {counterparty for _, _, _, counterparty, *_ in rows}
+def test_a_pending_row_that_moved_the_balance_is_kept_and_a_memo_row_left_out(tmp_path):
+    """PayPal's pending withdrawal left the balance (1,109.05 after it): kept, and the balance ties
+    on every row; the authorization moved nothing ("Memo"): left out, not reported. Left out, the
+    pending withdrawal would leave the next row's balance 1,000 short of the ledger's."""
+    rows = load_example(tmp_path / "ok", "PayPal (a payment processor: gross, fee, net)")
+    assert "Harbor Fuel" not in {counterparty for _, _, _, counterparty, *_ in rows}
+    assert ("General Withdrawal", 7) in {(memo, line) for *_, memo, line in rows}
+    # leaving the pending rows out instead breaks the balance after the withdrawal
+    csv_text, toml = examples()["PayPal (a payment processor: gross, fee, net)"]
+    toml = toml.replace('{ "Balance Impact" = ["Memo"] }', '{ "Status" = ["Pending"] }')
+    with pytest.raises(SourceErrors) as caught:
+        ledger(tmp_path / "pending", workspace_toml(toml), {"ledger/paypal.csv": csv_text})
+    assert "ledger/paypal.csv:8: balance 1,224.56 is not the previous balance" in str(
+        caught.value
+    )
 
 
 # ---- the options' edges, on a small signed-amount file

@@ -192,7 +192,12 @@ class LedgerCsv:
                 accounts.setdefault(account, []).append(view)
         problems = []
         for account, views in accounts.items():
-            named = spec.model_copy(update={"name": account})
+            kept = " UNION ".join(f"SELECT DISTINCT original_currency FROM {v}" for v in views)
+            currencies = portfolio.db.execute(kept).fetchall()
+            named = spec.model_copy(  # an account of one currency (a processor's, by currency)
+                update={"name": account}
+                | ({"currency": currencies[0][0]} if len(currencies) == 1 else {})
+            )
             opening, found = self.tie_out(portfolio, named, views)
             problems += found
             portfolio.cash_accounts.append(
