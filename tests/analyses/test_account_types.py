@@ -12,6 +12,7 @@ import pytest
 from boardpack.config import load_workspace
 from boardpack.errors import WorkspaceError
 from boardpack.pipeline import build_pack, doubts
+from boardpack.sources.account_types import guess
 from tests.analyses.test_statements import LEDGER, TOML, rows
 from tests.conftest import AS_OF, GENERATED_AT, run_cli, write_workspace
 
@@ -135,3 +136,24 @@ def test_a_deposit_is_earned_into_the_income_account_it_is_said_to_be(tmp_path):
         "SELECT account, sum(amount) FROM books WHERE received <> date GROUP BY account"
     ).fetchall()
     assert earned == [("Income:Charter Deposits", Decimal("600.00"))]
+
+
+@pytest.mark.parametrize(
+    "account, kind",
+    [
+        ("Liabilities:Bank Loan", "loan"),  # operating before types: only Loans:… was a loan
+        ("Liabilities:Loans:Truck", "loan"),
+        ("Liabilities:Mortgage", "loan"),
+        ("Liabilities:Line of Credit", "loan"),
+        ("Liabilities:Customer Deposits", "deferred_revenue"),
+        ("Liabilities:Card", "payable"),
+        ("Assets:Accounts Receivable", "receivable"),
+        ("Assets:Savings", "cash"),
+        ("Assets:Equipment:Motor", "fixed_asset"),
+        ("Equity:Opening-Balances", "opening"),
+        ("Equity:Owner", "owner"),
+        ("Income:Charters", None),
+    ],
+)
+def test_a_type_not_said_is_guessed_from_the_name_as_before(account, kind):
+    assert guess(account) == kind
