@@ -11,8 +11,8 @@ import pytest
 
 from boardpack.config import load_workspace
 from boardpack.errors import WorkspaceError
+from boardpack.model import guessed_type
 from boardpack.pipeline import build_pack, doubts
-from boardpack.sources.account_types import guess
 from tests.analyses.test_statements import LEDGER, TOML, rows
 from tests.conftest import AS_OF, GENERATED_AT, run_cli, write_workspace
 
@@ -156,4 +156,4 @@ def test_a_deposit_is_earned_into_the_income_account_it_is_said_to_be(tmp_path):
     ],
 )
 def test_a_type_not_said_is_guessed_from_the_name_as_before(account, kind):
-    assert guess(account) == kind
+    assert guessed_type(account) == kind

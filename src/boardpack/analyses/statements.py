@@ -47,8 +47,8 @@ from boardpack.model import (
     Portfolio,
     Results,
     Table,
+    guessed_type,
 )
-from boardpack.sources.account_types import guess
 
 TOTAL = "total"
 
@@ -110,7 +110,7 @@ class Positions:
 def type_of(portfolio: Portfolio, account: str) -> str | None:
     """The account's type: as the workspace says, else guessed from its name."""
     known = portfolio.account_types.get(account)
-    return known[0] if known else guess(account)
+    return known[0] if known else guessed_type(account)
 
 
 def by_venture(rows) -> dict[str, Decimal]:

@@ -14,6 +14,7 @@ from boardpack.model.books import (
     BudgetLine,
     CashAccount,
     TieOut,
+    guessed_type,
     spread,
 )
 from boardpack.model.portfolio import HOW_TO_CONNECT, Portfolio, SourceStatus
@@ -122,6 +123,7 @@ __all__ = [
     "better_way",
     "direction",
     "graded",
+    "guessed_type",
     "spread",
     "stable_id",
 ]

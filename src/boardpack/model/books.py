@@ -11,6 +11,33 @@ from decimal import ROUND_DOWN, Decimal
 CENT = Decimal("0.01")
 # The first part of every ledger account: what kind of account it is (beancount's five).
 ACCOUNT_TYPES = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
+# an account's type when nothing says it (sources/account_types.py): under each part of the chart,
+# the first whose words its name holds (compared without case); no words: the rest
+GUESSES = {
+    "Assets": (
+        (("receivable",), "receivable"),
+        (("cash", "checking", "savings", "bank", "current account", "transfer"), "cash"),
+        ((), "fixed_asset"),
+    ),
+    "Liabilities": (
+        (("loan", "mortgage", "credit line", "line of credit", "note payable", "notes payable"),
+         "loan"),  # fmt: skip
+        (("deferred", "deposit", "unearned", "retainer", "prepaid", "prepayment"),
+         "deferred_revenue"),  # fmt: skip
+        ((), "payable"),
+    ),
+    "Equity": ((("opening",), "opening"), ((), "owner")),
+}
+
+
+def guessed_type(account: str) -> str | None:
+    """The type an account's name suggests; None for income and expense accounts."""
+    top, _, rest = account.partition(":")
+    name = rest.casefold()
+    for words, kind in GUESSES.get(top, ()):
+        if not words or any(word in name for word in words):
+            return kind
+    return None
 # a receipt for a service over a period (its revenue is earned over it, on the accrual basis)
 SERVICE_RECEIPT = "(amount > 0 AND coalesce(service_start, service_end) IS NOT NULL)"
 # the income account a receipt for a service is revenue in: its own, or — a deposit or a

@@ -12,34 +12,10 @@ that every query reads one answer.
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 
 from boardpack.config import AccountSpec
-
-GUESSES = {  # under each part of the chart, the first pattern the account's name matches
-    "Assets": (
-        (r"receivable", "receivable"),
-        (r"cash|checking|savings|bank|current account|transfer", "cash"),
-        (r"", "fixed_asset"),
-    ),
-    "Liabilities": (
-        (r"loan|mortgage|credit line|line of credit|notes? payable", "loan"),
-        (r"deferred|deposit|unearned|retainer|prepaid|prepayment", "deferred_revenue"),
-        (r"", "payable"),
-    ),
-    "Equity": ((r"opening", "opening"), (r"", "owner")),
-}
-
-
-def guess(account: str) -> str | None:
-    """The type the account's name suggests; None for income and expense accounts."""
-    top, _, rest = account.partition(":")
-    for pattern, kind in GUESSES.get(top, ()):
-        if re.search(pattern, rest, re.IGNORECASE):
-            return kind
-    return None
+from boardpack.model import guessed_type
 
 
 def build(
@@ -59,14 +35,14 @@ def build(
         spec = declared.get(account) or from_ledger.get(account)
         if spec is not None:
             types[account] = (spec.type, "said" if account in named else "unused")
-        elif (kind := guess(account)) is not None:
+        elif (kind := guessed_type(account)) is not None:
             types[account] = (kind, "guessed")
     earned = {
         a: s.earned_into for a, s in {**from_ledger, **declared}.items() if s.earned_into
     }
-    db.execute(
-        "CREATE OR REPLACE TEMP TABLE account_type_map AS SELECT map($a, $t) AS m,"
-        " map($e, $i) AS earned",
+    db.execute(  # typed: an empty map's NULL values are INTEGER to the bundle's DuckDB
+        "CREATE OR REPLACE TEMP TABLE account_type_map AS SELECT"
+        " map($a::VARCHAR[], $t::VARCHAR[]) AS m, map($e::VARCHAR[], $i::VARCHAR[]) AS earned",
         {
             "a": list(types) or [""],
             "t": [t for t, _ in types.values()] or [None],
