@@ -28,7 +28,6 @@ from itertools import accumulate
 from boardpack.analyses.expenses import steady_payees
 from boardpack.analyses.ledger_sql import (
     CENT,
-    LOAN,
     OPERATING,
     TENTH,
     ZERO,
@@ -262,17 +261,21 @@ def loan_schedules(portfolio: Portfolio, day: date) -> list[LoanSchedule]:
     """Each loan's schedule from its payments to `day` and what it still owes that day (its opening
     balance and every row of its account): the last payment repeated from the first month, not
     once the payee has been paid three times. A loan without a payment yet has no schedule."""
+    loans = [a for a, (kind, _) in portfolio.account_types.items() if kind == "loan"]
+    if not loans:  # nothing to read the ledger's rows for
+        return []
     opening: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     for balance in portfolio.workspace.settings.opening_balances:
         opening[balance.account, balance.entity] += balance.amount
     rows = portfolio.db.execute(
-        f"""WITH owed AS (
+        """WITH owed AS (
                 SELECT account, entity, sum(amount) AS owed, bool_or(amount > 0) AS lent
-                FROM ledger WHERE {LOAN} AND date <= $day GROUP BY ALL
+                FROM ledger WHERE list_contains($loans, account) AND date <= $day GROUP BY ALL
             ), last AS (
                 SELECT account, entity, arg_max(counterparty, date) AS payee, max(date) AS paid,
                        -arg_max(amount, date) AS principal
-                FROM ledger WHERE {LOAN} AND amount < 0 AND date <= $day GROUP BY ALL
+                FROM ledger WHERE list_contains($loans, account) AND amount < 0 AND date <= $day
+                GROUP BY ALL
             )
             SELECT o.account, o.entity, k.payee, coalesce(day(k.paid), 1),
                    coalesce(k.principal, 0), coalesce(-sum(l.amount), 0), o.owed, o.lent
@@ -281,7 +284,7 @@ def loan_schedules(portfolio: Portfolio, day: date) -> list[LoanSchedule]:
                 AND l.counterparty IS NOT DISTINCT FROM k.payee
                 AND l.entity IS NOT DISTINCT FROM k.entity
             GROUP BY ALL ORDER BY ALL""",
-        {"day": day},
+        {"day": day, "loans": loans},
     ).fetchall()
     schedules = []
     for *row, owed, lent in rows:
