@@ -23,7 +23,13 @@ def demo(demo_sent, tmp_path_factory):
     return root, first, second
 
 
-DEMO_REPORTS = ROLES | {"board", "entity-rental", "entity-hauling", "entity-consulting"}
+DEMO_REPORTS = ROLES | {
+    "board",
+    "entity-charters",
+    "entity-rental",
+    "entity-hauling",
+    "entity-consulting",
+}
 
 
 def test_demo_sends_every_report_to_the_outbox(demo):
@@ -31,7 +37,7 @@ def test_demo_sends_every_report_to_the_outbox(demo):
     model."""
     root, first, _ = demo
     assert first.returncode == 0, first.stderr
-    assert "2026-10: 9 sent" in first.stdout
+    assert "2026-10: 10 sent" in first.stdout
     index = [
         json.loads(line) for line in (root / "outbox" / "index.jsonl").read_text().splitlines()
     ]
@@ -65,8 +71,8 @@ def test_demo_sends_every_report_to_the_outbox(demo):
 def test_a_second_demo_run_sends_nothing(demo):
     root, _, second = demo
     assert second.returncode == 0, second.stderr
-    assert "9 already sent" in second.stdout
-    assert len((root / "outbox" / "index.jsonl").read_text().splitlines()) == 9
+    assert "10 already sent" in second.stdout
+    assert len((root / "outbox" / "index.jsonl").read_text().splitlines()) == 10
 
 
 def test_the_demo_ledger_is_realistic(demo):

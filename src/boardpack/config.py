@@ -206,14 +206,49 @@ class Practice(Strict):
     optional: bool = False
 
 
+BOOKING_FIELDS = (
+    "booking_date",
+    "service_date",
+    "asset",
+    "customer",
+    "channel",
+    "amount",
+    "deposit",
+    "status",
+)
+
+
+class Bookings(Strict):
+    """A bookings venture: its bookings file (a charter, a room, a vehicle booked for a day), its
+    columns named as the booking system exports them."""
+
+    path: str = Field(min_length=1)
+    # field -> the file's header for it; a field not named is read from a column of its own name
+    columns: dict[Literal[BOOKING_FIELDS], str] = {}  # type: ignore[valid-type]
+    date_format: str = "%Y-%m-%d"
+    # it may fail to read: its sections say what is missing, and the pack still goes
+    optional: bool = False
+
+    def header(self) -> dict[str, str]:
+        """Each field's column in the file."""
+        return {f: self.columns.get(f, f) for f in BOOKING_FIELDS}
+
+
 # Each venture table belongs to one kind of entity.
-VENTURE_KINDS = {"property": "real_estate", "fleet": "logistics", "practice": "services"}
+VENTURE_KINDS = {
+    "property": "real_estate",
+    "fleet": "logistics",
+    "practice": "services",
+    "bookings": "bookings",
+}
 
 
 class Entity(Strict):
     id: EntityId
     name: str = Field(min_length=1)
-    kind: Literal["charter", "logistics", "real_estate", "services", "software", "other"]
+    kind: Literal[
+        "bookings", "charter", "logistics", "real_estate", "services", "software", "other"
+    ]
     # what the venture sells one of; default by kind (charter, hauling job, billable hour)
     unit: str | None = None
     repos: list[str] = []
@@ -225,6 +260,7 @@ class Entity(Strict):
     property: Property | None = None
     fleet: Fleet | None = None
     practice: Practice | None = None
+    bookings: Bookings | None = None
     # other names the venture goes by as a counterparty in the ledgers: its charges to and from
     # the other ventures are eliminated in the consolidated statements
     aliases: list[str] = []
@@ -246,6 +282,11 @@ class Entity(Strict):
                     f"[entities.{table}] is for an entity of kind = {kind!r}, and {self.id} is "
                     f"{self.kind!r}: remove the table or change the kind"
                 )
+        if self.bookings is not None and not self.bookable():
+            raise ValueError(
+                "bookings are for the venture's assets: add them, assets = [{ kind = \"vessel\","
+                ' name = "Sea Lark" }] (a vessel, vehicle, property or equipment)'
+            )
         if self.fleet is not None and not self.vehicles():
             raise ValueError(
                 'a fleet needs its vehicles: add assets = [{ kind = "vehicle", name = "Truck 1" }]'
@@ -258,6 +299,10 @@ class Entity(Strict):
 
     def vehicles(self) -> list[str]:
         return [a.name for a in self.assets if a.kind == "vehicle"]
+
+    def bookable(self) -> list[str]:
+        """What a booking can be for: its vessels, vehicles, properties and equipment."""
+        return [a.name for a in self.assets if a.kind not in ("domain", "repository", "cloud")]
 
 
 class LedgerColumns(Strict):

@@ -13,7 +13,7 @@ WIDTHS = (375, 1280)
 @pytest.fixture(scope="module")
 def reports(demo_workspace):
     found = sorted((demo_workspace / "reports" / "2026-10").glob("*.html"))
-    assert len(found) == 9
+    assert len(found) == 10
     return found
 
 

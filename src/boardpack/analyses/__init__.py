@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from boardpack.analyses import (
     accounting,
+    bookings,
     bridge,
     budget,
     capital,
@@ -61,6 +62,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("real_estate", real_estate.analyse),
     ("logistics", logistics.analyse),
     ("client_services", client_services.analyse),
+    ("bookings", bookings.analyse),
     ("reconciliation", reconciliation.analyse),
     ("security", security.analyse),
     ("hygiene", hygiene.analyse),  # the AWS account's own keeping, scored per venture

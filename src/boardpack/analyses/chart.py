@@ -15,7 +15,12 @@ from dataclasses import dataclass
 
 from boardpack.config import Settings
 
-UNITS = {"charter": "charter", "logistics": "hauling job", "services": "billable hour"}
+UNITS = {
+    "bookings": "booking",
+    "charter": "charter",
+    "logistics": "hauling job",
+    "services": "billable hour",
+}
 HOURLY = {"services"}  # kinds whose unit is a quantity on the row (hours), not one per income row
 
 
@@ -69,6 +74,16 @@ BY_KIND: dict[str, tuple[ChartLine, ...]] = {
         line("Expenses:Fuel", "variable", "Other expenses"),
         line("Expenses:Crew", "variable", "Contract labor"),
         line("Expenses:Provisions", "variable", "Supplies"),
+        line("Expenses:Moorage", "fixed", "Rent or lease (other business property)"),
+    ),
+    "bookings": (  # a charter business, rooms, vehicles booked by the day
+        line("Income:Bookings", tax="Gross receipts or sales"),
+        line("Income:Charters", tax="Gross receipts or sales"),
+        line("Income:Rentals", tax="Gross receipts or sales"),
+        line("Expenses:Fuel", "variable", "Other expenses"),
+        line("Expenses:Crew", "variable", "Contract labor"),
+        line("Expenses:Provisions", "variable", "Supplies"),
+        line("Expenses:Cleaning", "variable", "Other expenses"),
         line("Expenses:Moorage", "fixed", "Rent or lease (other business property)"),
     ),
     "logistics": (

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from boardpack.demo.notes import write_notes
 from boardpack.demo.repository import write_repository
-from boardpack.demo.ventures import write_jobs, write_timesheets, write_units
+from boardpack.demo.ventures import write_bookings, write_jobs, write_timesheets, write_units
 from boardpack.demo.workspace import SCAFFOLD, workspace_toml
 from boardpack.period import add_months, month_end
 
@@ -47,9 +47,10 @@ def generate(directory: Path, as_of: date | None = None) -> bool:
         hauling_month(rng, month, coastal)
         month = add_months(month, 1)
     intercompany_charge(add_months(as_of.replace(day=1), -1), harbor, coastal)
-    for folder in ("rental", "hauling", "consulting"):
+    for folder in ("charters", "rental", "hauling", "consulting"):
         (directory / folder).mkdir(exist_ok=True)
     write_units(directory / "rental" / "units.csv", as_of)
+    write_bookings(directory / "charters" / "bookings.csv", harbor, last)
     write_jobs(directory / "hauling" / "jobs.csv", coastal, last)
     write_timesheets(directory / "consulting" / "timesheets.csv", harbor, last)
     harbor = sorted((r for r in harbor if r["Date"] <= last), key=lambda r: r["Date"])

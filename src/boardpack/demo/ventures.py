@@ -101,3 +101,43 @@ def write_timesheets(path: Path, harbor: list[dict], last: date) -> None:
         writer = csv.writer(handle)
         writer.writerow(["client", "date", "hours", "rate"])
         writer.writerows(sorted(e for e in entries if e[1] <= last))
+
+
+# where the charter business's guests book: cycled, most from its own website
+BOOKING_CHANNELS = ("website", "listing-platforms", "website", "google", "instagram", "email")
+
+
+def write_bookings(path: Path, harbor: list[dict], last: date) -> None:
+    """Each charter as the booking system exports it, from the bank's rows: booked the day its
+    deposit came in, sold for the deposit and the balance paid on the day; a sail before `last` is
+    completed. The larger parties sail the catamaran."""
+    balances: dict[tuple, list[Decimal]] = {}
+    for r in harbor:
+        if r["Description"].startswith("BALANCE charter "):
+            guest = r["Description"].removeprefix("BALANCE charter ")
+            balances.setdefault((r["Date"], guest), []).append(Decimal(r["Amount"]))
+    deposits = sorted(
+        (r for r in harbor if r["Description"].startswith("DEPOSIT charter ")),
+        key=lambda r: (r["Date"], r["Service From"], r["Description"]),
+    )
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["booked", "sail_date", "vessel", "guest", "channel", "price", "deposit", "status"]
+        )
+        for n, r in enumerate(d for d in deposits if d["Date"] <= last):
+            when = r["Service From"]
+            guest = r["Description"].split(" ", 4)[-1]
+            price = Decimal(r["Amount"]) + balances[(when, guest)].pop(0)
+            writer.writerow(
+                [
+                    r["Date"],
+                    when,
+                    "Wind Dancer" if price >= 1800 else "Sea Lark",
+                    guest,
+                    BOOKING_CHANNELS[n % len(BOOKING_CHANNELS)],
+                    price,
+                    r["Amount"],
+                    "completed" if when <= last else "confirmed",
+                ]
+            )

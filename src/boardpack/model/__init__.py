@@ -20,6 +20,7 @@ from boardpack.model.books import (
 from boardpack.model.portfolio import HOW_TO_CONNECT, Portfolio, SourceStatus
 from boardpack.model.records import (
     AlertEpisode,
+    Booking,
     ChannelMonth,
     Commentary,
     Decision,
@@ -89,6 +90,7 @@ __all__ = [
     "EARNED_ACCOUNT",
     "Finding",
     "HOW_TO_CONNECT",
+    "Booking",
     "Job",
     "Metric",
     "MetricsFrom",

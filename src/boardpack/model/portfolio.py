@@ -17,6 +17,7 @@ from boardpack.errors import SourceProblem
 from boardpack.model.books import BudgetLine, CashAccount, TieOut
 from boardpack.model.records import (
     AlertEpisode,
+    Booking,
     ChannelMonth,
     Commentary,
     Job,
@@ -111,6 +112,7 @@ class Portfolio:
     budget: list[BudgetLine] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
+    bookings: list[Booking] = field(default_factory=list)
     timesheets: list[TimeEntry] = field(default_factory=list)
     cash_accounts: list[CashAccount] = field(default_factory=list)
     tie_outs: list[TieOut] = field(default_factory=list)

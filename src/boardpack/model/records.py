@@ -129,6 +129,23 @@ class Job:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Booking:
+    """A booking of one of a venture's assets for a day of service: a charter, a room, a vehicle.
+    `status` is confirmed (still to come), completed or cancelled."""
+
+    entity: str
+    booked: date
+    service: date
+    asset: str
+    customer: str
+    channel: str
+    amount: Decimal
+    deposit: Decimal
+    status: str
+    source: str  # path:line
+
+
+@dataclass(frozen=True, kw_only=True)
 class TimeEntry:
     entity: str
     client: str

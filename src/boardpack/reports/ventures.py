@@ -1,5 +1,6 @@
 """The venture reports: `entity-<id>` for each entity whose kind has its own operating model and
-whose data is configured ([entities.property], [entities.fleet], [entities.practice]). Their
+whose data is configured ([entities.property], [entities.fleet], [entities.practice],
+[entities.bookings]). Their
 sections are made per entity, with ids `<entity id>.<part>`, so a custom report can use them like
 any other section."""
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from boardpack.config import Entity, Settings
+from boardpack.config import VENTURE_KINDS, Entity, Settings
 from boardpack.model import Portfolio, Results
 from boardpack.reports.document import ActionsBlock, Block, FindingsBlock, TableBlock, TextBlock
 from boardpack.reports.sections import SectionSpec, both, metrics, tables
@@ -116,6 +117,34 @@ PARTS: dict[str, tuple[Part, ...]] = {
             shared=("finance.revenue.{id}",),
         ),
     ),
+    "bookings": (
+        Part(
+            name="order_book",
+            title="Order book",
+            needs=("bookings",),
+            analysis="bookings",
+            metrics=("bookings", "booked_value"),
+            tables=("order_book",),
+            empty="Nothing is booked after the period.",
+        ),
+        Part(
+            name="utilization",
+            title="Utilization and revenue per booking",
+            needs=("bookings",),
+            analysis="bookings",
+            metrics=("utilization", "revenue_per_booking", "served_value", "cancellations"),
+            tables=("utilization",),
+            shared=("finance.revenue.{id}",),
+        ),
+        Part(
+            name="deposits",
+            title="Deposits against the books",
+            needs=("bookings", "ledger"),
+            analysis="bookings",
+            tables=("deposits_reconciliation",),
+            empty="No deposit is held for a booking after the period.",
+        ),
+    ),
     "services": (
         Part(
             name="billing",
@@ -147,7 +176,7 @@ PARTS: dict[str, tuple[Part, ...]] = {
 
 
 def has_report(entity: Entity) -> bool:
-    return any(getattr(entity, table) is not None for table in ("property", "fleet", "practice"))
+    return any(getattr(entity, table) is not None for table in VENTURE_KINDS)
 
 
 def venture_sections(settings: Settings) -> list[SectionSpec]:

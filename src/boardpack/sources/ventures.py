@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from boardpack.config import Entity
 from boardpack.csv_file import amount, day, read_rows
-from boardpack.model import Job, Portfolio, SourceStatus, TimeEntry, Unit
+from boardpack.model import Booking, Job, Portfolio, SourceStatus, TimeEntry, Unit
 
 RowParser = Callable[[dict[str, str], str], object]  # (cells by column, "path:line") -> a record
 
@@ -25,7 +25,7 @@ class VentureCsv:
     name: str  # the source's name, as its sections and `check` show it
     table: str  # the entity's table that names the file: [entities.<table>]
     setting: str  # ... and its key
-    header: tuple[str, ...]
+    header: tuple[str, ...] | Callable[[Entity], tuple[str, ...]]  # or one entity's own
     parser: Callable[[Entity], RowParser]  # a row parser for one entity's file
     records: str  # the Portfolio list it fills
     stale_after_days: int
@@ -46,7 +46,8 @@ class VentureCsv:
         for entity in entities:
             relative = getattr(getattr(entity, self.table), self.setting)
             key = f"entities.{entity.id}.{self.table}.{self.setting}"
-            found.extend(read_rows(ws.root, relative, key, self.header, self.parser(entity)))
+            header = self.header(entity) if callable(self.header) else self.header
+            found.extend(read_rows(ws.root, relative, key, header, self.parser(entity)))
             status.paths.append(relative)
             files.append(ws.path(relative, key))
         status.records = len(found)
@@ -148,6 +149,66 @@ def time_parser(entity: Entity) -> RowParser:
     return parse
 
 
+STATUSES = ("confirmed", "completed", "cancelled")
+
+
+def booking_parser(entity: Entity) -> RowParser:
+    """A bookings file's rows by the columns its booking system names: a booking is for one of the
+    venture's assets, served on or after the day it was booked, in one of the three states."""
+    spec = entity.bookings
+    columns, assets = spec.header(), {a.casefold(): a for a in entity.bookable()}
+
+    def when(row: dict[str, str], field: str) -> date:
+        text = row[columns[field]].strip()
+        try:
+            return datetime.strptime(text, spec.date_format).date()
+        except ValueError:
+            raise ValueError(
+                f"{columns[field]} {text!r} does not match date_format {spec.date_format!r}"
+            ) from None
+
+    def parse(row: dict[str, str], where: str) -> Booking:
+        cell = {field: row[header].strip() for field, header in columns.items()}
+        booked, service = when(row, "booking_date"), when(row, "service_date")
+        if service < booked:
+            raise ValueError(
+                f"{columns['service_date']} {service} is before {columns['booking_date']}"
+                f" {booked}: a booking is served on or after the day it is made"
+            )
+        asset = assets.get(cell["asset"].casefold())
+        if asset is None:
+            raise ValueError(
+                f"{columns['asset']} {cell['asset']!r} is not one of {entity.id}'s assets"
+                f" ({', '.join(assets.values())}); add it to assets or fix the name"
+            )
+        status = cell["status"].casefold()
+        if status not in STATUSES:
+            raise ValueError(
+                f"{columns['status']} {cell['status']!r} is not one of {', '.join(STATUSES)}"
+            )
+        if not cell["customer"]:
+            raise ValueError(f"{columns['customer']} is empty: name who booked")
+        return Booking(
+            entity=entity.id,
+            booked=booked,
+            service=service,
+            asset=asset,
+            customer=cell["customer"],
+            channel=cell["channel"].casefold(),
+            amount=amount(cell["amount"], columns["amount"]),
+            deposit=amount(cell["deposit"], columns["deposit"], default="0"),
+            status=status,
+            source=where,
+        )
+
+    return parse
+
+
+def booked_before_as_of(portfolio: Portfolio, records: list, files: list[Path]) -> date | None:
+    """Bookings: the newest one made before the as-of date (its service may be months ahead)."""
+    return max((r.booked for r in records if r.booked < portfolio.as_of), default=None)
+
+
 rent_roll = VentureCsv(
     name="rent_roll",
     table="property",
@@ -179,4 +240,15 @@ timesheets = VentureCsv(
     stale_after_days=10,
     freshness=newest_before_as_of,
     nothing="no hours are logged before the as-of date",
+)
+bookings = VentureCsv(
+    name="bookings",
+    table="bookings",
+    setting="path",
+    header=lambda entity: tuple(entity.bookings.header().values()),
+    parser=booking_parser,
+    records="bookings",
+    stale_after_days=10,
+    freshness=booked_before_as_of,
+    nothing="no booking was made before the as-of date",
 )

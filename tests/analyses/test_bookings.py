@@ -1,0 +1,156 @@
+"""A bookings venture (issue 40, part 1): a charter business's bookings file — the order book by
+week ahead, utilization per vessel, revenue per booking, cancellations, and its deposits reconciled
+line by line with the deposit liability in the books. October 2026, worked by hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from boardpack.config import load_workspace
+from boardpack.pipeline import build_pack
+from tests.conftest import AS_OF, GENERATED_AT, run_cli, write_workspace
+
+TOML = """\
+[organization]
+name = "Bay Co"
+timezone = "America/Los_Angeles"
+
+[[entities]]
+id = "boats"
+name = "Bay Charters"
+kind = "bookings"
+unit = "charter"
+assets = [
+  { kind = "vessel", name = "Sea Lark" },
+  { kind = "vessel", name = "Wind Dancer" },
+]
+[entities.bookings]
+path = "bookings.csv"
+columns = { booking_date = "Booked", service_date = "Sail date" }
+
+[[sources.ledger]]
+path = "ledger/bank.csv"
+entity = "boats"
+[sources.ledger.columns]
+date = "Date"
+amount = "Amount"
+account = "Account"
+counterparty = "Payee"
+memo = "Memo"
+service_start = "From"
+service_end = "To"
+
+[delivery]
+transport = "outbox"
+from = "reports@example.com"
+"""
+BOOKINGS = """\
+Booked,Sail date,asset,customer,channel,amount,deposit,status
+2026-09-01,2026-10-05,Sea Lark,J. Alvarez,website,1200.00,360.00,completed
+2026-10-02,2026-10-20,Wind Dancer,M. Chen,google,2400.00,720.00,completed
+2026-10-03,2026-10-20,Sea Lark,P. Okafor,website,1800.00,540.00,cancelled
+2026-10-10,2026-11-14,Sea Lark,S. Larsen,website,1450.00,435.00,confirmed
+2026-10-12,2026-11-21,Wind Dancer,R. Patel,listing-platforms,2200.00,660.00,confirmed
+2026-10-15,2026-12-05,Sea Lark,K. Brooks,website,1200.00,360.00,cancelled
+2026-10-30,2026-11-02,Wind Dancer,T. Nguyen,google,1800.00,0,confirmed
+"""
+# the deposits as the bank received them (held until the sail date), and the balances on the day
+LEDGER = """\
+Date,Payee,Memo,Amount,Account,From,To
+2026-09-01,FareHarbor,DEPOSIT J. Alvarez,360.00,Liabilities:Customer Deposits,2026-10-05,2026-10-05
+2026-10-02,FareHarbor,DEPOSIT M. Chen,720.00,Liabilities:Customer Deposits,2026-10-20,2026-10-20
+2026-10-05,FareHarbor,BALANCE J. Alvarez,840.00,Income:Charters,2026-10-05,2026-10-05
+2026-10-10,FareHarbor,DEPOSIT S. Larsen,435.00,Liabilities:Customer Deposits,2026-11-14,2026-11-14
+2026-10-15,FareHarbor,DEPOSIT K. Brooks,360.00,Liabilities:Customer Deposits,2026-12-05,2026-12-05
+2026-10-20,FareHarbor,BALANCE M. Chen,1680.00,Income:Charters,2026-10-20,2026-10-20
+2026-10-25,FareHarbor,DEPOSIT walk-up,500.00,Liabilities:Customer Deposits,2026-11-30,2026-11-30
+"""
+
+
+def build(tmp_path, bookings=BOOKINGS):
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML,
+        {"bookings.csv": bookings, "ledger/bank.csv": LEDGER, "notes/co.md": None},
+    )
+    return root, build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+
+
+def test_the_months_bookings_utilization_and_revenue_per_booking(tmp_path):
+    _, pack = build(tmp_path)
+    value = {k: m.value for k, m in pack.results.metrics.items() if k.startswith("boats.")}
+    # made in October and not cancelled: Chen, Larsen, Patel, Nguyen
+    assert value["boats.bookings"] == 4
+    assert value["boats.booked_value"] == Decimal("7850.00")
+    # served in October: Alvarez and Chen, 2 vessel-days of 62
+    assert value["boats.served_value"] == Decimal("3600.00")
+    assert value["boats.revenue_per_booking"] == Decimal("1800.00")
+    assert value["boats.utilization"] == Decimal("3.2")
+    assert value["boats.cancellations"] == 1  # Okafor's; Brooks's sail date is in December
+    # what the bookings served were sold for is the books' revenue of the month
+    assert pack.results.metrics["finance.revenue.boats"].value == value["boats.served_value"]
+    per_asset = {r["asset"]: r for r in pack.results.tables["boats.utilization"].rows}
+    assert (per_asset["Wind Dancer"]["days"], per_asset["Wind Dancer"]["revenue"]) == (
+        1,
+        Decimal("2400.00"),
+    )
+
+
+def test_the_order_book_by_week_ahead(tmp_path):
+    _, pack = build(tmp_path)
+    rows = [
+        (r["week"], r["bookings"], r["value"], r["deposits"])
+        for r in pack.results.tables["boats.order_book"].rows
+    ]
+    assert rows == [
+        ("2026-11-02", 1, Decimal("1800.00"), Decimal("0.00")),
+        ("2026-11-09", 1, Decimal("1450.00"), Decimal("435.00")),
+        ("2026-11-16", 1, Decimal("2200.00"), Decimal("660.00")),
+        ("Total", 3, Decimal("5450.00"), Decimal("1095.00")),
+    ]
+
+
+def test_deposits_are_reconciled_line_by_line_with_the_books(tmp_path):
+    _, pack = build(tmp_path)
+    rows = [
+        (r["service"], r["customer"], r["amount"], r["state"])
+        for r in pack.results.tables["boats.deposits_reconciliation"].rows
+    ]
+    assert rows == [
+        ("2026-11-21", "R. Patel", Decimal("660.00"), "booking with a deposit, none in the books"),
+        ("2026-11-30", "", Decimal("500.00"), "held in the books, no booking"),
+        ("2026-12-05", "K. Brooks", Decimal("360.00"), "cancelled, deposit still held"),
+        ("2026-11-14", "S. Larsen", Decimal("435.00"), "held against a booking"),
+    ]
+    (found,) = [f for f in pack.results.findings if f.entity == "boats" and "deposit" in f.title]
+    assert found.title == "Bay Charters: 3 deposits the bookings and the books do not agree on"
+    docs = {d.id: d for d in pack.documents}
+    sections = [s.id for s in docs["entity-boats"].sections]
+    assert {"boats.order_book", "boats.utilization", "boats.deposits"} <= set(sections)
+
+
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        (("2026-10-02,2026-10-20", "2026-10-22,2026-10-20"), "bookings.csv:3: Sail date 2026-10-20"
+         " is before Booked 2026-10-22"),  # fmt: skip
+        ((",completed\n2026-10-03", ",done\n2026-10-03"), "bookings.csv:3: status 'done' is not"),
+        (("Wind Dancer,M. Chen", "Dawn Treader,M. Chen"), "asset 'Dawn Treader' is not one of"),
+        (("2026-10-30,2026-11-02", "30/10/2026,2026-11-02"), "Booked '30/10/2026' does not match"),
+    ],
+)
+def test_a_bad_booking_is_named_by_its_line_and_nothing_is_sent(tmp_path, change, said):
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML,
+        {
+            "bookings.csv": BOOKINGS.replace(*change),
+            "ledger/bank.csv": LEDGER,
+            "notes/co.md": None,
+        },
+    )
+    result = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert said in result.stderr, result.stderr
