@@ -154,3 +154,26 @@ def test_a_bad_booking_is_named_by_its_line_and_nothing_is_sent(tmp_path, change
     result = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert said in result.stderr, result.stderr
+
+
+def test_a_notes_kpi_the_bookings_disagree_with_is_shown_beside_them(tmp_path):
+    """The bookings file is the count; the handoff note's own figure is named beside it."""
+    note = "---\nentity: boats\ntitle: Bay Charters handoff\nkpis:\n  bookings: 6\n---\n# Bay\n"
+    toml = TOML + (
+        '[sources.notes]\npaths = ["notes/*.md"]\n'
+        '[[kpis]]\nid = "boats.bookings"\nlabel = "Charter bookings"\ntarget = "8"\n'
+    )
+    root = write_workspace(
+        tmp_path / "ws",
+        toml,
+        {
+            "bookings.csv": BOOKINGS,
+            "ledger/bank.csv": LEDGER,
+            "notes/boats.md": note,
+            "notes/co.md": None,
+        },
+    )
+    pack = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+    (row,) = pack.results.tables["executive.kpis"].rows
+    assert row["value"] == 4
+    assert row["source"] == "metric boats.bookings; notes/boats.md says 6"

@@ -158,7 +158,8 @@ def assets(portfolio: Portfolio, results: Results) -> Table:
 
 
 def kpis(portfolio: Portfolio, results: Results) -> Table:
-    """Each KPI's value comes from a metric of the same id, else from a handoff note's `kpis:`."""
+    """Each KPI's value comes from a metric of the same id, else from a handoff note's `kpis:`; a
+    note that says otherwise than the metric is named beside it, with its figure."""
     from_notes = {}
     for note in portfolio.notes:
         for key, value in note.kpis.items():
@@ -168,6 +169,9 @@ def kpis(portfolio: Portfolio, results: Results) -> Table:
         metric = results.metrics.get(kpi.id)
         if metric is not None and metric.value is not None:
             value, where = Decimal(metric.value), f"metric {metric.id}"
+            noted, path = from_notes.get(kpi.id, (value, ""))
+            if Decimal(noted) != value:
+                where += f"; {path} says {noted}"
         elif kpi.id in from_notes:
             value, where = from_notes[kpi.id]
         else:

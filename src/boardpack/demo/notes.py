@@ -55,7 +55,7 @@ risks:
     area: operations
     action: Get a rebuild estimate and price a replacement
 kpis:
-  utilization: 0.71
+  utilization: 71
   jobs: 19
 ---
 # Ridgeline Hauling
