@@ -177,3 +177,27 @@ def test_a_notes_kpi_the_bookings_disagree_with_is_shown_beside_them(tmp_path):
     (row,) = pack.results.tables["executive.kpis"].rows
     assert row["value"] == 4
     assert row["source"] == "metric boats.bookings; notes/boats.md says 6"
+
+
+def test_bookings_served_that_the_books_do_not_show_paid_are_a_finding(tmp_path):
+    """Chen's balance of 1,680 never reached the bank: the books' October revenue is 1,920 against
+    3,600 served — 1,680 apart, past both the 500 and the 10% of [finance] variance_threshold."""
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML,
+        {
+            "bookings.csv": BOOKINGS,
+            "ledger/bank.csv": "".join(
+                line for line in LEDGER.splitlines(keepends=True) if "BALANCE M. Chen" not in line
+            ),
+            "notes/co.md": None,
+        },
+    )
+    pack = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+    assert pack.results.metrics["finance.revenue.boats"].value == Decimal("1920.00")
+    (found,) = [f for f in pack.results.findings if "books' revenue differ" in f.title]
+    assert found.title == (
+        "Bay Charters: the bookings served and the books' revenue differ by 1,680 USD"
+    )
+    _, agreeing = build(tmp_path / "agree")
+    assert not [f for f in agreeing.results.findings if "books' revenue differ" in f.title]

@@ -92,6 +92,7 @@ def venture(portfolio: Portfolio, results: Results, entity: Entity, bookings: li
             unit="bookings",
             note=f"of bookings for {period.title}",
         ),
+        *served_against_books(portfolio, results, entity, value),
         order_book(entity, bookings, period.end, currency),
         Table(
             id=f"{entity.id}.utilization",
@@ -117,6 +118,39 @@ def venture(portfolio: Portfolio, results: Results, entity: Entity, bookings: li
             note=f"of {period.days} days; cancelled bookings left out",
         ),
     )
+
+
+def served_against_books(
+    portfolio: Portfolio, results: Results, entity: Entity, served: Decimal
+) -> list[Finding]:
+    """What the bookings served were sold for against the venture's revenue in the books: a gap
+    past `[finance] variance_threshold` (both its amount and its percent) is a finding."""
+    books = results.metrics.get(f"finance.revenue.{entity.id}")
+    if books is None or books.value is None:
+        return []
+    gap = money(served - books.value)
+    threshold = portfolio.workspace.settings.finance.variance_threshold
+    if abs(gap) < threshold.amount or abs(gap) * 100 < threshold.percent * abs(books.value):
+        return []
+    currency = portfolio.currency
+    return [
+        Finding(
+            severity="medium",
+            area="accounting",
+            entity=entity.id,
+            title=f"{entity.name}: the bookings served and the books' revenue differ by"
+            f" {said(abs(gap), currency)}",
+            evidence=(
+                f"Bookings served in {portfolio.period.title}: {said(served, currency)}; revenue"
+                f" in the books: {said(books.value, currency)}."
+            ),
+            action=(
+                "Find the bookings not paid for (or not marked cancelled) and the money booked to"
+                " no booking."
+            ),
+            source=entity.bookings.path,
+        )
+    ]
 
 
 def order_book(entity: Entity, bookings: list[Booking], end: date, currency: str) -> Table:
