@@ -877,6 +877,8 @@ class CustomReport(Strict):
     screens: int | None = None
     # how its money reads: "cents" by default for the CFO and Accounting, "units" for the others
     precision: Literal["units", "thousands", "cents"] | None = None
+    # the CTO's: the ledger's technology accounts (globs), read for what technology costs
+    cost_accounts: list[str] | None = Field(default=None, min_length=1)
 
     @field_validator("screens")
     @classmethod
@@ -1336,6 +1338,11 @@ class Settings(Strict):
                     + (f"; did you mean {hint[0]!r}?" if hint else ""),
                 )
         for report, spec in self.reports.items():
+            if spec.cost_accounts is not None and report != "cto":
+                raise SettingError(
+                    ("reports", report, "cost_accounts"),
+                    "is the CTO's: the technology accounts of [reports.cto]; move it there",
+                )
             if report.startswith("entity-"):
                 raise SettingError(
                     ("reports", report),

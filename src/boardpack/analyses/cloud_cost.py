@@ -1,4 +1,5 @@
-"""Cloud cost from Cost Explorer: the period's spend, its trend by service, and where to save.
+"""Cloud cost from Cost Explorer: the period's spend, its trend by service, and where to save; and
+what technology costs as the ledger paid it, always (`ledger_cost`).
 
 Savings candidates are rules of thumb stated in the table, each with its evidence:
 - a service whose cost in the latest month rose more than 25% above its average of the three before
@@ -9,10 +10,13 @@ Savings candidates are rules of thumb stated in the table, each with its evidenc
 
 from __future__ import annotations
 
+import fnmatch
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from statistics import median
 
+from boardpack.analyses.ledger_sql import ledger_files
 from boardpack.model import Column, Finding, Metric, MetricsFrom, Portfolio, Results, Status, Table
 from boardpack.period import add_months, month_start
 
@@ -20,9 +24,14 @@ GROWTH = Decimal("0.25")
 ARM_SAVING = Decimal("0.20")
 CENT = Decimal("0.01")
 PROVENANCE = ("AWS Cost Explorer (UnblendedCost by SERVICE, monthly)",)
+# the ledger's technology accounts, unless [reports.cto] cost_accounts says which
+COST_ACCOUNTS = ["Expenses:Cloud*", "Expenses:Software*", "Expenses:Hosting*", "Expenses:SaaS*"]
+LEDGER_MONTHS = 12
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
+    if portfolio.fresh("ledger"):
+        ledger_cost(portfolio, results)
     cloud = portfolio.cloud
     if cloud is None or not portfolio.fresh("aws"):
         return
@@ -140,6 +149,80 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             ),
             rows=tuple(savings),
             provenance=PROVENANCE + ("AWS resources",),
+        ),
+    )
+
+
+def ledger_cost(portfolio: Portfolio, results: Results) -> None:
+    """What technology costs as the ledger paid it — its technology accounts by payee and venture,
+    with AWS connected or not: the period's total (`cloud_cost.ledger`), and each payee's
+    typical month over the last twelve and the month its charge last changed (a subscription's
+    price rise, a plan changed)."""
+    own = portfolio.workspace.settings.reports.get("cto")
+    globs = own.cost_accounts if own and own.cost_accounts else COST_ACCOUNTS
+    named = portfolio.db.execute(
+        "SELECT DISTINCT account FROM ledger WHERE account LIKE 'Expenses:%'"
+    ).fetchall()
+    accounts = sorted(a for (a,) in named if any(fnmatch.fnmatchcase(a, g) for g in globs))
+    period, currency = portfolio.period, portfolio.currency
+    last = month_start(period.end)
+    first = add_months(last, -(LEDGER_MONTHS - 1))
+    paid: dict[tuple, dict[date, Decimal]] = defaultdict(dict)
+    for month, entity, payee, account, amount in portfolio.db.execute(
+        """SELECT date_trunc('month', date)::DATE, entity, coalesce(trim(counterparty), ''),
+                  account, -sum(amount)
+           FROM ledger WHERE list_contains($accounts, account) AND date BETWEEN $first AND $end
+           GROUP BY ALL""",
+        {"accounts": accounts or [""], "first": first, "end": period.end},
+    ).fetchall():
+        paid[entity, payee, account][month] = amount
+    in_period = period_months(month_start(period.start), last)
+    rows = []
+    for (entity, payee, account), months in paid.items():
+        charged = [months[m] for m in sorted(months)]
+        changed = [
+            f"{m:%Y-%m}: {before:,} → {months[m]:,}"
+            for m, before in zip(sorted(months)[1:], charged)
+            if months[m] != before
+        ]
+        rows.append(
+            {
+                "payee": payee or "(no payee)",
+                "venture": entity or "",
+                "account": account,
+                "period": sum((months.get(m, Decimal(0)) for m in in_period), Decimal(0)),
+                "monthly": median(charged).quantize(CENT),
+                "changed": changed[-1] if changed else "",
+            }
+        )
+    rows.sort(key=lambda r: (-r["period"], -r["monthly"], r["payee"]))
+    total = sum((r["period"] for r in rows), Decimal(0)).quantize(CENT)
+    metric = MetricsFrom(ledger_files(portfolio))
+    results.add(
+        metric(
+            id="cloud_cost.ledger",
+            label="Technology cost in the books",
+            value=total,
+            unit=currency,
+            note=f"{', '.join(globs)} in the ledger, {period.title}",
+        ),
+        Table(
+            id="cloud_cost.ledger_by_payee",
+            title=f"Technology cost by payee, as the ledger paid it ({currency})",
+            columns=(
+                Column.text("payee", "Payee"),
+                Column.text("venture", "Venture"),
+                Column.number("period", period.title),
+                Column.number("monthly", "Typical month"),
+                Column.text("changed", "Last change"),
+            ),
+            rows=tuple(rows),
+            provenance=ledger_files(portfolio),
+            note=(
+                f"Typical month: the median of the months charged in the last {LEDGER_MONTHS};"
+                " last change: the month the charge last differed from the one before, from and"
+                " to."
+            ),
         ),
     )
 

@@ -140,6 +140,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "technology.delivery",
             "technology.cloud",
             "technology.cost",
+            "technology.ledger_cost",
             "technology.risks",
         ),
     ),

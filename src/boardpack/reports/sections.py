@@ -825,6 +825,19 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="cloud_cost",
     ),
     SectionSpec(
+        "technology.ledger_cost",
+        "Technology cost in the books",
+        both(
+            metrics("cloud_cost.ledger"),
+            tables(
+                "cloud_cost.ledger_by_payee",
+                empty="No technology account has money in the ledger's last 12 months.",
+            ),
+        ),
+        needs=("ledger",),
+        analysis="cloud_cost",
+    ),
+    SectionSpec(
         "technology.risks",
         "Risks from the handoff notes",
         findings(
