@@ -672,3 +672,35 @@ def test_which_resources_a_backup_selection_picks(selection, picked):
 
     arn = "arn:aws:dynamodb:us-west-2:123456789012:table/invoices"
     assert selects(selection, arn, {"entity": "co", "tier": "1"}) is picked
+
+
+def test_each_months_aws_bill_is_tied_to_the_ledgers_payment_the_month_after(tmp_path, account):
+    """Cost Explorer bills 14.00 for August and September and 24.50 for October; the bank paid AWS
+    14.00 on 2 September, 15.00 on 2 October (7.1% over September's bill: a finding) and 24.50 on
+    2 November."""
+    ledger = (
+        "Date,Payee,Memo,Amount,Account\n"
+        "2026-08-05,Acme,August sale,6000.00,Income:Sales\n"
+        "2026-09-02,Amazon Web Services,AWS bill,-14.00,Expenses:Cloud\n"
+        "2026-10-02,AWS EMEA,AWS bill,-15.00,Expenses:Cloud\n"
+        "2026-10-05,Acme,October sale,1200.00,Income:Sales\n"
+        "2026-11-02,Amazon Web Services,AWS bill,-24.50,Expenses:Cloud\n"
+    )
+    ws = load_workspace(
+        write_workspace(tmp_path / "ws", AWS_TOML, {"ledger/bank.csv": ledger}),
+        environ=account.env(REGION),
+    )
+    pack = build_pack(ws, AS_OF, generated_at=GENERATED_AT)
+    rows = [
+        (r["month"], r["bill"], r["paid"], r["percent"], r["state"])
+        for r in pack.results.tables["cloud_cost.bill_vs_ledger"].rows
+    ]
+    assert rows == [
+        ("2026-08", Decimal("14.00"), Decimal("14.00"), Decimal("0.0"), "tied"),
+        ("2026-09", Decimal("14.00"), Decimal("15.00"), Decimal("7.1"), "off"),
+        ("2026-10", Decimal("24.50"), Decimal("24.50"), Decimal("0.0"), "tied"),
+    ]
+    metric = pack.results.metrics["cloud_cost.bill_vs_ledger"]
+    assert (metric.value, metric.status) == (Decimal("0.0"), "good")
+    (found,) = [f for f in pack.results.findings if "AWS bill for" in f.title]
+    assert found.title == "The AWS bill for Sep 2026 and the ledger's payment differ"

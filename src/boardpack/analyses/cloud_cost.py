@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from statistics import median
 
-from boardpack.analyses.ledger_sql import ledger_files
+from boardpack.analyses.ledger_sql import ledger_files, percent
 from boardpack.model import Column, Finding, Metric, MetricsFrom, Portfolio, Results, Status, Table
 from boardpack.period import add_months, month_start
 
@@ -27,6 +27,9 @@ PROVENANCE = ("AWS Cost Explorer (UnblendedCost by SERVICE, monthly)",)
 # the ledger's technology accounts, unless [reports.cto] cost_accounts says which
 COST_ACCOUNTS = ["Expenses:Cloud*", "Expenses:Software*", "Expenses:Hosting*", "Expenses:SaaS*"]
 LEDGER_MONTHS = 12
+# a payment to AWS in the ledger: its payee, without case
+AWS_PAYEE = "lower(trim(counterparty)) SIMILAR TO '(amazon web services|aws)( .*)?'"
+TIE_OFF = Decimal(2)  # percent: a bill and its payment further apart are a finding
 
 
 def analyse(portfolio: Portfolio, results: Results) -> None:
@@ -124,6 +127,8 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 )
             )
     savings += resource_savings(portfolio, by_month[last], unit)
+    if unit == portfolio.currency and portfolio.fresh("ledger"):
+        bill_vs_ledger(portfolio, results, by_month, {m for m, _, _ in cloud.costs})
     columns = (
         Column.text("service", "Service"),
         *(Column.number(m.isoformat()[:7], f"{m:%b %Y}") for m in shown),
@@ -149,6 +154,100 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
             ),
             rows=tuple(savings),
             provenance=PROVENANCE + ("AWS resources",),
+        ),
+    )
+
+
+def bill_vs_ledger(
+    portfolio: Portfolio, results: Results, by_month: dict, recorded: set[date]
+) -> None:
+    """Each of the last three months' AWS bill (Cost Explorer) against what the ledger paid AWS for
+    it: the payments to AWS dated in the month after (AWS charges a month's bill early in the
+    next). More than TIE_OFF percent apart is a finding; a bill whose month after is still to come
+    is not yet due."""
+    last = month_start(portfolio.period.end)
+    months = [m for i in (2, 1, 0) if (m := add_months(last, -i)) in recorded]
+    if not months:
+        return
+    paid = dict(
+        portfolio.db.execute(
+            f"""SELECT date_trunc('month', date)::DATE, -sum(amount) FROM ledger
+                WHERE amount < 0 AND {AWS_PAYEE} AND date >= $first AND date < $after
+                GROUP BY 1""",
+            {"first": add_months(months[0], 1), "after": add_months(last, 2)},
+        ).fetchall()
+    )
+    currency, rows, latest = portfolio.currency, [], None
+    for month in months:
+        bill = sum(by_month[month].values(), Decimal(0)).quantize(CENT)
+        payment = paid.get(add_months(month, 1))
+        off = percent(payment - bill, bill) if payment is not None else None
+        rows.append(
+            {
+                "month": f"{month:%Y-%m}",
+                "bill": bill,
+                "paid": payment,
+                "difference": payment - bill if payment is not None else None,
+                "percent": off,
+                "state": (
+                    "not yet due"
+                    if payment is None and add_months(month, 1) > month_start(portfolio.as_of)
+                    else "no payment to AWS found"
+                    if payment is None
+                    else "off" if off is not None and abs(off) > TIE_OFF else "tied"
+                ),
+            }
+        )
+        if payment is not None:
+            latest = rows[-1]
+        if rows[-1]["state"] in ("off", "no payment to AWS found"):
+            results.add(
+                Finding(
+                    severity="medium",
+                    area="technology",
+                    title=f"The AWS bill for {month:%b %Y} and the ledger's payment differ",
+                    evidence=(
+                        f"Cost Explorer: {bill:,} {currency}; paid to AWS in"
+                        f" {add_months(month, 1):%b}:"
+                        f" {'nothing' if payment is None else f'{payment:,} {currency}'}."
+                    ),
+                    action=(
+                        "Find the difference: a credit, a refund, tax, another account's charge"
+                        " on the same card, or a payment booked under another payee."
+                    ),
+                    source=PROVENANCE[0],
+                )
+            )
+    results.add(
+        Metric(
+            id="cloud_cost.bill_vs_ledger",
+            label="AWS bill against the ledger",
+            value=latest["percent"] if latest else None,
+            unit="%",
+            status=(
+                None if latest is None else "bad" if latest["state"] == "off" else "good"
+            ),
+            provenance=PROVENANCE + ledger_files(portfolio),
+            note=(
+                f"the {latest['month']} bill against its payment the month after"
+                if latest
+                else "no bill paid yet"
+            ),
+        ),
+        Table(
+            id="cloud_cost.bill_vs_ledger",
+            title=f"AWS bill against the ledger's payment ({currency})",
+            columns=(
+                Column.text("month", "Bill for"),
+                Column.number("bill", "Bill"),
+                Column.number("paid", "Paid the month after"),
+                Column.number("difference", "Difference"),
+                Column.number("percent", "Difference %"),
+                Column.text("state", "State"),
+            ),
+            rows=tuple(rows),
+            provenance=PROVENANCE + ledger_files(portfolio),
+            note=f"more than {TIE_OFF}% apart is a finding",
         ),
     )
 

@@ -828,7 +828,8 @@ SECTIONS: Sequence[SectionSpec] = (
         "technology.ledger_cost",
         "Technology cost in the books",
         both(
-            metrics("cloud_cost.ledger"),
+            metrics("cloud_cost.ledger", "cloud_cost.bill_vs_ledger"),
+            tables("cloud_cost.bill_vs_ledger"),
             tables(
                 "cloud_cost.ledger_by_payee",
                 empty="No technology account has money in the ledger's last 12 months.",
