@@ -129,6 +129,9 @@ def test_deposits_are_reconciled_line_by_line_with_the_books(tmp_path):
     docs = {d.id: d for d in pack.documents}
     sections = [s.id for s in docs["entity-boats"].sections]
     assert {"boats.order_book", "boats.utilization", "boats.deposits"} <= set(sections)
+    # its customers are the bookings' guests, not the booking platform the bank names
+    customers = [r["customer"] for r in pack.results.tables["boats.customers"].rows]
+    assert customers == ["M. Chen", "J. Alvarez"] and "boats.customers" in sections
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,7 @@ PATTERNS = {
     "boardpack.render.xlsx.NOT_IN_NAMES": "sub",
     "boardpack.delivery.addresses.WORD_BREAKS": "split",
     "boardpack.sources.secrets.YAML_ALIAS": "search",
+    "boardpack.analyses.customers.SHARE": "search",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}
 

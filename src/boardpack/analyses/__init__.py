@@ -19,6 +19,7 @@ from boardpack.analyses import (
     capital,
     client_services,
     cloud_cost,
+    customers,
     delivery,
     dependencies,
     executive,
@@ -64,6 +65,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("client_services", client_services.analyse),
     ("bookings", bookings.analyse),
     ("reconciliation", reconciliation.analyse),
+    ("customers", customers.analyse),  # a bookings venture's from its bookings
     ("security", security.analyse),
     ("hygiene", hygiene.analyse),  # the AWS account's own keeping, scored per venture
     ("cloud_cost", cloud_cost.analyse),

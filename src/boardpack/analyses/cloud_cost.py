@@ -275,6 +275,8 @@ def ledger_cost(portfolio: Portfolio, results: Results) -> None:
         {"accounts": accounts or [""], "first": first, "end": period.end},
     ).fetchall():
         paid[entity, payee, account][month] = amount
+    if not paid:  # no technology account in the books: nothing to say, not a cost of zero
+        return
     in_period = period_months(month_start(period.start), last)
     rows = []
     for (entity, payee, account), months in paid.items():

@@ -27,6 +27,14 @@ class Part:
     shared: tuple[str, ...] = ()
 
 
+CUSTOMERS = Part(
+    name="customers",
+    title="Customers",
+    needs=("ledger",),
+    analysis="customers",
+    metrics=("top_customer_share",),
+    tables=("customers",),
+)
 PARTS: dict[str, tuple[Part, ...]] = {
     "real_estate": (
         Part(
@@ -184,7 +192,7 @@ def venture_sections(settings: Settings) -> list[SectionSpec]:
     for e in settings.entities:
         if not has_report(e):
             continue
-        for part in PARTS[e.kind]:
+        for part in (*PARTS[e.kind], CUSTOMERS):
             build = both(
                 metrics(
                     *(f"{e.id}.{m}" for m in part.metrics),
@@ -274,7 +282,7 @@ def venture_reports(settings: Settings) -> list[tuple[str, str, tuple[str, ...]]
             f"{e.name} report",
             (
                 f"{e.id}.decisions",
-                *(f"{e.id}.{p.name}" for p in PARTS[e.kind]),
+                *(f"{e.id}.{p.name}" for p in (*PARTS[e.kind], CUSTOMERS)),
                 f"{e.id}.plan",
                 f"{e.id}.findings",
             ),

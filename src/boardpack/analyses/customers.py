@@ -1,0 +1,168 @@
+"""Clients from the books: each venture's customers by their share of its last twelve months'
+revenue, their first and last engagement, who is new and who is lost — from the ledger's payees, or
+for a bookings venture from its bookings (the ledger's payee there is the booking platform).
+
+Names are compared as the reconciliation compares them (`customer_key`: "Cedar & Co." is "Cedar
+&Co"), so one customer spelled two ways is one row, its other spellings listed. A handoff note
+that states a customer's share ("Bluefin Logistics is 45% of revenue") more than CONTRADICTED
+points from the books' is a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from boardpack.analyses.ledger_sql import ZERO, ledger_files, money, percent, ventures_by_name
+from boardpack.analyses.reconciliation import customer_key
+from boardpack.config import Entity
+from boardpack.model import Column, Finding, MetricsFrom, Portfolio, Results, Table
+from boardpack.period import add_months, month_start
+
+MONTHS = 12
+LOST_MONTHS = 3  # no revenue in the last three months (and some in the twelve): lost
+CONTRADICTED = Decimal(5)  # points
+SHARE = re.compile(r"([0-9]{1,3}(?:\.[0-9])?) ?%")
+
+
+@dataclass
+class Customer:
+    names: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # spelling -> rows
+    revenue: Decimal = ZERO  # in the last twelve months
+    first: date | None = None
+    last: date | None = None
+
+    def add(self, name: str, day: date, amount: Decimal, recent: bool) -> None:
+        self.names[name] += 1
+        self.revenue += amount if recent else ZERO
+        self.first = min(filter(None, (self.first, day)))
+        self.last = max(filter(None, (self.last, day)))
+
+    @property
+    def name(self) -> str:
+        """Its most used spelling."""
+        return max(sorted(self.names), key=lambda n: self.names[n])
+
+
+def analyse(portfolio: Portfolio, results: Results) -> None:
+    if not portfolio.fresh("ledger"):
+        return
+    for entity in portfolio.workspace.settings.entities:
+        found = customers(portfolio, entity)
+        if any(c.revenue > 0 for c in found.values()):
+            report(portfolio, results, entity, found)
+
+
+def customers(portfolio: Portfolio, entity: Entity) -> dict[str, Customer]:
+    """The venture's customers by name key, from its first revenue to the period's end."""
+    end = portfolio.period.end
+    since = add_months(month_start(end), -(MONTHS - 1))
+    if entity.bookings is not None and portfolio.fresh("bookings"):
+        rows = [
+            (b.customer, b.service, b.amount)
+            for b in portfolio.bookings
+            if b.entity == entity.id and b.status != "cancelled" and b.service <= end
+        ]
+    else:
+        rows = portfolio.db.execute(
+            """SELECT trim(counterparty), date, amount FROM books
+               WHERE entity = $entity AND account LIKE 'Income:%' AND amount > 0 AND date <= $end
+                 AND coalesce(trim(counterparty), '') <> ''""",
+            {"entity": entity.id, "end": end},
+        ).fetchall()
+    ventures = {customer_key(name) for name in ventures_by_name(portfolio)}
+    found: dict[str, Customer] = defaultdict(Customer)
+    for name, day, amount in rows:
+        key = customer_key(name)
+        if key and key not in ventures:  # a charge between ventures is no customer's
+            found[key].add(name, day, amount, day >= since)
+    return found
+
+
+def report(portfolio: Portfolio, results: Results, entity: Entity, found: dict[str, Customer]):
+    period, currency = portfolio.period, portfolio.currency
+    total = sum((c.revenue for c in found.values()), ZERO)
+    lost_since = add_months(month_start(period.end), -(LOST_MONTHS - 1))
+    ranked = sorted(found.values(), key=lambda c: (-c.revenue, c.name))
+    source = (entity.bookings.path,) if entity.bookings is not None else ledger_files(portfolio)
+    rows = [
+        {
+            "customer": c.name,
+            "revenue": money(c.revenue),
+            "share": percent(c.revenue, total),
+            "engaged": f"{c.first:%Y-%m} – {c.last:%Y-%m}",
+            "state": (
+                "new"
+                if c.first >= period.start
+                else "lost"
+                if c.last < lost_since and c.revenue > 0
+                else ""
+            ),
+            "also": ", ".join(n for n in sorted(c.names) if n != c.name),
+        }
+        for c in ranked
+        if c.revenue > 0 or c.last >= lost_since
+    ]
+    top = rows[0]
+    results.add(
+        MetricsFrom(source)(
+            id=f"{entity.id}.top_customer_share",
+            label="Largest customer's share",
+            value=top["share"],
+            unit="%",
+            note=f"{top['customer']}, of the last {MONTHS} months' revenue",
+        ),
+        Table(
+            id=f"{entity.id}.customers",
+            title=f"{entity.name}: customers, the last {MONTHS} months ({currency})",
+            columns=(
+                Column.text("customer", "Customer"),
+                Column.number("revenue", "Revenue"),
+                Column.number("share", "Share %"),
+                Column.text("engaged", "First – last"),
+                Column.text("state", "New / lost"),
+                # only when a customer is written more than one way
+                *((Column.text("also", "Also written"),) if any(r["also"] for r in rows) else ()),
+            ),
+            rows=tuple(rows),
+            provenance=source,
+            note=(
+                f"new: first engaged in {period.title}; lost: no revenue in the last"
+                f" {LOST_MONTHS} months"
+            ),
+        ),
+    )
+    contradicted(portfolio, results, entity, {customer_key(r["customer"]): r for r in rows})
+
+
+def contradicted(portfolio: Portfolio, results: Results, entity: Entity, rows: dict) -> None:
+    """A share a handoff note states for a customer (in a risk's or an action's title) that the
+    books' share differs from by more than CONTRADICTED points."""
+    for note in (n for n in portfolio.notes if n.entity == entity.id):
+        for said in [r.title for r in note.risks] + [a.title for a in note.actions]:
+            stated = SHARE.search(said)
+            named = [k for k in rows if len(k) >= 4 and k in customer_key(said)]
+            if stated is None or len(named) != 1:
+                continue
+            row = rows[named[0]]
+            if row["share"] is None or abs(Decimal(stated[1]) - row["share"]) <= CONTRADICTED:
+                continue
+            results.add(
+                Finding(
+                    severity="medium",
+                    area="finance",
+                    entity=entity.id,
+                    title=f"{row['customer']}: {note.path} says {stated[1]}%, the books"
+                    f" {row['share']}%",
+                    evidence=(
+                        f"{row['customer']} brought {row['revenue']:,} {portfolio.currency} of the"
+                        f" last {MONTHS} months' revenue ({row['share']}%); the note says"
+                        f" “{said}”."
+                    ),
+                    action="Correct the note, or the books if a payment is booked to another name.",
+                    source=note.path,
+                )
+            )

@@ -1,0 +1,93 @@
+"""Clients from the books (issue 40, part 3): each venture's customers by their share of the last
+twelve months' revenue, first and last engagement, new and lost; one customer spelled two ways is
+one; a note's share the books contradict by more than 5 points is a finding. Worked by hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from boardpack.config import load_workspace
+from boardpack.pipeline import build_pack
+from tests.conftest import AS_OF, GENERATED_AT, write_workspace
+
+TOML = """\
+[organization]
+name = "Advice Co"
+timezone = "America/Los_Angeles"
+
+[[entities]]
+id = "advice"
+name = "Advice Co"
+kind = "services"
+
+[[sources.ledger]]
+path = "bank.csv"
+entity = "advice"
+[sources.ledger.columns]
+date = "Date"
+amount = "Amount"
+account = "Account"
+counterparty = "Payee"
+
+[sources.notes]
+paths = ["notes/*.md"]
+
+[delivery]
+transport = "outbox"
+from = "reports@example.com"
+"""
+# the last twelve months (November 2025 – October 2026): Bluefin 6,000 (two spellings), Cedar 3,000
+# (last paid in July: lost), Alder 1,000 (first in October: new); Dunmore paid only in 2024
+LEDGER = """\
+Date,Payee,Amount,Account
+2024-06-10,Dunmore County,5000.00,Income:Consulting
+2026-02-10,Bluefin Logistics,3000.00,Income:Consulting
+2026-05-10,Cedar & Co,1500.00,Income:Consulting
+2026-07-10,Cedar & Co.,1500.00,Income:Consulting
+2026-09-10,BLUEFIN LOGISTICS LLC,3000.00,Income:Consulting
+2026-10-12,Alder Health,1000.00,Income:Consulting
+2026-10-20,Landlord,-900.00,Expenses:Rent
+"""
+NOTE = """\
+---
+entity: advice
+title: Advice Co handoff
+risks:
+  - title: Bluefin Logistics is 45% of consulting revenue
+    severity: medium
+    area: finance
+    action: Win another anchor client
+---
+# Advice Co
+"""
+
+
+def test_customers_by_share_new_and_lost_and_a_contradicted_note(tmp_path):
+    root = write_workspace(
+        tmp_path / "ws", TOML, {"bank.csv": LEDGER, "notes/advice.md": NOTE, "notes/co.md": None}
+    )
+    pack = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+    rows = [
+        (r["customer"], r["revenue"], r["share"], r["engaged"], r["state"], r["also"])
+        for r in pack.results.tables["advice.customers"].rows
+    ]
+    assert rows == [
+        ("BLUEFIN LOGISTICS LLC", Decimal("6000.00"), Decimal("60.0"), "2026-02 – 2026-09", "",
+         "Bluefin Logistics"),
+        ("Cedar & Co", Decimal("3000.00"), Decimal("30.0"), "2026-05 – 2026-07", "lost",
+         "Cedar & Co."),
+        ("Alder Health", Decimal("1000.00"), Decimal("10.0"), "2026-10 – 2026-10", "new", ""),
+    ]  # fmt: skip
+    assert pack.results.metrics["advice.top_customer_share"].value == Decimal("60.0")
+    (found,) = [f for f in pack.results.findings if "the books" in f.title]
+    assert found.title == "BLUEFIN LOGISTICS LLC: notes/advice.md says 45%, the books 60.0%"
+
+
+def test_a_note_within_five_points_of_the_books_is_no_finding(tmp_path):
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML,
+        {"bank.csv": LEDGER, "notes/advice.md": NOTE.replace("45%", "58%"), "notes/co.md": None},
+    )
+    pack = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+    assert not [f for f in pack.results.findings if "the books" in f.title]
