@@ -204,3 +204,64 @@ def test_bookings_served_that_the_books_do_not_show_paid_are_a_finding(tmp_path)
     )
     _, agreeing = build(tmp_path / "agree")
     assert not [f for f in agreeing.results.findings if "books' revenue differ" in f.title]
+
+
+CHANNELS = """\
+entity,channel,month,impressions,visits,leads,bookings,revenue,spend
+boats,website,2026-10,9000,500,30,9,20000.00,100.00
+boats,google,2026-10,4000,300,10,2,4000.00,200.00
+"""
+
+
+def with_channels(tmp_path, ledger=LEDGER):
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML + '[sources.channels]\npath = "channels.csv"\n',
+        {
+            "bookings.csv": BOOKINGS,
+            "ledger/bank.csv": ledger,
+            "channels.csv": CHANNELS,
+            "notes/co.md": None,
+        },
+    )
+    return build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+
+
+def test_the_cmo_counts_the_bookings_files_bookings_not_the_channels_models(tmp_path):
+    """October's bookings by channel from the bookings file — google 2 (Chen, Nguyen), website 1,
+    listing-platforms 1 (a channel the channels file does not know: kept, named); the channels
+    file gives only visits, leads and spend (300 in all: 75 a booking)."""
+    pack = with_channels(tmp_path)
+    rows = {r["channel"]: r for r in pack.results.tables["marketing.channels"].rows}
+    assert (rows["google"]["bookings"], rows["google"]["revenue"]) == (2, Decimal("4200.00"))
+    assert (rows["website"]["bookings"], rows["website"]["visits"]) == (1, 500)
+    assert rows["listing-platforms"]["bookings"] == 1
+    assert "not the channels file: listing-platforms" in pack.results.tables[
+        "marketing.channels"
+    ].note
+    m = {k: v.value for k, v in pack.results.metrics.items() if k.startswith("marketing.")}
+    assert (m["marketing.bookings"], m["marketing.channel_revenue"]) == (4, Decimal("7850.00"))
+    assert m["marketing.cost_per_booking"] == Decimal("75.00")
+    cmo = next(d for d in pack.documents if d.id == "cmo")
+    assert [k.id for k in cmo.headline] == [
+        "marketing.bookings",
+        "marketing.channel_revenue",
+        "marketing.spend",
+        "marketing.cost_per_booking",
+    ]
+    (row,) = pack.results.tables["marketing.channels_vs_books"].rows
+    assert (row["booked"], row["collected"], row["books"], row["state"]) == (
+        Decimal("7850.00"),
+        Decimal("3600.00"),
+        Decimal("3600.00"),
+        "agree",
+    )
+
+
+def test_channel_revenue_the_books_do_not_show_is_a_finding(tmp_path):
+    ledger = "".join(ln for ln in LEDGER.splitlines(keepends=True) if "BALANCE M. Chen" not in ln)
+    pack = with_channels(tmp_path, ledger)
+    (row,) = pack.results.tables["marketing.channels_vs_books"].rows
+    assert (row["gap"], row["state"]) == (Decimal("1680.00"), "apart")
+    (found,) = [f for f in pack.results.findings if f.title.startswith("Channel revenue and")]
+    assert "Bay Charters: 3,600 USD by the channels, 1,920 USD in the books" in found.evidence

@@ -119,8 +119,9 @@ def test_missing_source_sections_say_so(tmp_path):
     # the sections that read only the channels are left out, and the last line says why
     assert cmo.sections[-1].id == "workspace"
     assert cmo.sections[-1].blocks[0].text == (
-        "The channels and sites sources are not configured; not shown: Channel visibility, Funnel"
-        " and conversion, Listing platforms, Local search. `boardpack check` says how."
+        "The channels and sites sources are not configured; not shown: Channel visibility, Channel"
+        " revenue against the books, Funnel and conversion, Listing platforms, Local search."
+        " `boardpack check` says how."
     )
     assert any("channels source is not configured" in t for t in cmo.setup)
     cto = next(d for d in pack.documents if d.id == "cto")

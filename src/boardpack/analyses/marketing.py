@@ -11,12 +11,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from boardpack.analyses.ledger_sql import TENTH, ZERO, money, percent
+from boardpack.figures import plural, said
 from boardpack.model import (
     Action,
     ChannelMonth,
     Column,
     Finding,
     Metric,
+    MetricsFrom,
     Portfolio,
     Results,
     Status,
@@ -119,12 +121,19 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
             )
 
     totals: dict[str, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
+    booked = booked_by_channel(portfolio)  # where a bookings file has the real ones
     for c in in_period:
         t = totals[c.channel]
-        for key in ("visits", "leads", "bookings", "revenue", "spend"):
+        own = ("visits", "leads", "spend") if c.entity in booked else STAGES
+        for key in own:
             t[key] += getattr(c, key)
+    unknown = sorted({ch for by in booked.values() for ch in by} - set(names))
+    for by in booked.values():
+        for ch, (count, value) in by.items():
+            totals[ch]["bookings"] += count
+            totals[ch]["revenue"] += value
     rows = []
-    for ch in names:
+    for ch in names + unknown:
         t = totals[ch]
         spend, bookings = Decimal(t["spend"]), t["bookings"]
         rows.append(
@@ -141,6 +150,41 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
                 ),
             }
         )
+    spend = sum((Decimal(t["spend"]) for t in totals.values()), ZERO)
+    count = sum(t["bookings"] for t in totals.values())
+    metric = MetricsFrom(provenance + tuple(b.path for b in booking_files(portfolio)))
+    results.add(
+        metric(
+            id="marketing.bookings",
+            label="Bookings",
+            value=count,
+            unit="bookings",
+            note=f"through every channel, {period.title}"
+            + (": the bookings files' for their ventures" if booked else ""),
+        ),
+        metric(
+            id="marketing.channel_revenue",
+            label="Booked through the channels",
+            value=money(sum((Decimal(t["revenue"]) for t in totals.values()), ZERO)),
+            unit=portfolio.currency,
+            note=f"the value of the bookings made in {period.title}",
+        ),
+        metric(
+            id="marketing.spend",
+            label="Marketing spend",
+            value=money(spend),
+            unit=portfolio.currency,
+            note=f"every channel, {period.title}",
+        ),
+        metric(
+            id="marketing.cost_per_booking",
+            label="Cost per booking",
+            value=money(spend / count) if count else None,
+            unit=portfolio.currency,
+            note="marketing spend ÷ bookings",
+        ),
+    )
+    channels_vs_books(portfolio, results, in_period, booked)
     results.add(
         Table(
             id="marketing.channels",
@@ -157,9 +201,129 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
             ),
             rows=tuple(rows),
             provenance=provenance,
+            note=(
+                "Bookings and revenue from the bookings files where a venture has one; visits,"
+                " leads and spend from the channels file."
+                + (
+                    f" In the bookings but not the channels file: {', '.join(unknown)}."
+                    if unknown
+                    else ""
+                )
+                if booked
+                else ""
+            ),
         )
     )
     return milestones
+
+
+STAGES = ("visits", "leads", "bookings", "revenue", "spend")
+
+
+def booking_files(portfolio: Portfolio) -> list:
+    return [e.bookings for e in portfolio.workspace.settings.entities if e.bookings is not None]
+
+
+def booked_by_channel(portfolio: Portfolio) -> dict[str, dict[str, tuple[int, Decimal]]]:
+    """Each bookings venture's bookings made in the period by channel (not cancelled): count and
+    value. Empty without a bookings source."""
+    if not portfolio.fresh("bookings"):
+        return {}
+    period = portfolio.period
+    found: dict[str, dict[str, tuple[int, Decimal]]] = {
+        e.id: {} for e in portfolio.workspace.settings.entities if e.bookings is not None
+    }
+    for b in portfolio.bookings:
+        if period.start <= b.booked <= period.end and b.status != "cancelled":
+            count, value = found[b.entity].get(b.channel or "unknown", (0, ZERO))
+            found[b.entity][b.channel or "unknown"] = (count + 1, value + b.amount)
+    return found
+
+
+def channels_vs_books(
+    portfolio: Portfolio, results: Results, in_period: list[ChannelMonth], booked: dict
+) -> None:
+    """Each venture's channel revenue of the period against its revenue in the books: "booked"
+    (the channels' — the bookings file's where there is one), "served" (a bookings venture's
+    bookings served in the period: what the books earn), "in the books"
+    (`finance.revenue.<venture>`). Served, else booked, against the books: a gap past both parts
+    of `[finance] variance_threshold` is a finding, one for all the ventures apart."""
+    threshold = portfolio.workspace.settings.finance.variance_threshold
+    currency, period = portfolio.currency, portfolio.period
+    rows = []
+    for e in portfolio.workspace.settings.entities:
+        books = results.metrics.get(f"finance.revenue.{e.id}")
+        if e.id in booked:
+            value = sum((v for _, v in booked[e.id].values()), ZERO)
+            collected = money(
+                sum(
+                    (b.amount for b in portfolio.bookings
+                     if b.entity == e.id and b.status != "cancelled"
+                     and period.start <= b.service <= period.end),
+                    ZERO,
+                )
+            )  # fmt: skip
+        else:
+            value = sum((c.revenue for c in in_period if c.entity == e.id), ZERO)
+            collected = None
+        if not value and collected is None:  # no channel says it brought this venture money
+            continue
+        in_books = books.value if books is not None else None
+        compared = collected if collected is not None else money(value)
+        gap = money(compared - in_books) if in_books is not None else None
+        material = (
+            gap is not None
+            and abs(gap) >= threshold.amount
+            and abs(gap) * 100 >= threshold.percent * abs(in_books or compared)
+        )
+        rows.append(
+            {
+                "venture": e.name,
+                "booked": money(value),
+                "collected": collected,
+                "books": in_books,
+                "gap": gap,
+                "state": "apart" if material else "agree",
+            }
+        )
+    apart = [r for r in rows if r["state"] == "apart"]
+    if apart:
+        results.add(
+            Finding(
+                severity="medium",
+                area="marketing",
+                title=f"Channel revenue and the books disagree for {plural(len(apart), 'venture')}",
+                evidence="; ".join(
+                    f"{r['venture']}: {said(r['collected'] or r['booked'], currency)} by the"
+                    f" channels, {said(r['books'], currency)} in the books"
+                    for r in apart
+                )
+                + ".",
+                action=(
+                    "Check the channels file's revenue against the bookings and the bank, or"
+                    " add the venture's bookings file so the channels count its real bookings."
+                ),
+                source=(portfolio.sources["channels"].paths or [""])[0],
+            )
+        )
+    results.add(
+        Table(
+            id="marketing.channels_vs_books",
+            title=f"Channel revenue against the books, {period.title} ({currency})",
+            columns=(
+                Column.text("venture", "Venture"),
+                Column.number("booked", "Booked"),
+                Column.number("collected", "Served"),
+                Column.number("books", "In the books"),
+                Column.number("gap", "Gap"),
+                Column.text("state", "State"),
+            ),
+            rows=tuple(rows),
+            provenance=tuple(portfolio.sources["channels"].paths),
+            note="Booked: the value of bookings made in the period; in the books: the revenue"
+            " earned in it.",
+        )
+    )
 
 
 def blasts(portfolio: Portfolio, results: Results) -> list[Milestone]:
@@ -176,7 +340,7 @@ def blasts(portfolio: Portfolio, results: Results) -> list[Milestone]:
         results.add(
             Metric(
                 id=f"marketing.blast_revenue.{lst.name}",
-                label=f"Expected blast revenue — {lst.name}",
+                label=f"Forecast: blast revenue — {lst.name}",
                 value=revenue,
                 unit=currency,
                 provenance=where,
@@ -187,7 +351,7 @@ def blasts(portfolio: Portfolio, results: Results) -> list[Milestone]:
             ),
             Metric(
                 id=f"marketing.blast_roi.{lst.name}",
-                label=f"Blast ROI — {lst.name}",
+                label=f"Forecast: blast ROI — {lst.name}",
                 value=roi,
                 unit="×",
                 provenance=where,

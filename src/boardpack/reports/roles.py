@@ -149,12 +149,20 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         "CMO report",
         (
             "marketing.channels",
+            "marketing.channels_vs_books",
             "marketing.funnel",
             "marketing.email_blasts",
             "marketing.platforms",
             "marketing.milestones",
             "marketing.local_search",
             "marketing.findings",
+        ),
+        # what the period brought, never a model's forecast (the blasts' expected revenue)
+        key_numbers=(
+            "marketing.bookings",
+            "marketing.channel_revenue",
+            "marketing.spend",
+            "marketing.cost_per_booking",
         ),
     ),
 )

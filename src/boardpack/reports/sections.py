@@ -694,6 +694,13 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="marketing",
     ),
     SectionSpec(
+        "marketing.channels_vs_books",
+        "Channel revenue against the books",
+        tables("marketing.channels_vs_books"),
+        needs=("channels", "ledger"),
+        analysis="marketing",
+    ),
+    SectionSpec(
         "marketing.funnel",
         "Funnel and conversion",
         both(funnel, tables("marketing.funnel")),
