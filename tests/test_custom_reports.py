@@ -124,6 +124,7 @@ def test_send_one_venture_report_by_its_id(tmp_path):
         "haul.jobs",
         "haul.pipeline",
         "haul.reconciliation",
+        "haul.customers",
         "haul.plan",
         "haul.findings",
     ]

@@ -320,6 +320,7 @@ def test_a_venture_report_for_each_entity_with_its_data(pack):
         "rental.income",
         "rental.maintenance",
         "rental.reconciliation",
+        "rental.customers",
         "rental.plan",
         "rental.findings",
     ]
@@ -329,6 +330,7 @@ def test_a_venture_report_for_each_entity_with_its_data(pack):
         "haul.jobs",
         "haul.pipeline",
         "haul.reconciliation",
+        "haul.customers",
         "haul.plan",
         "haul.findings",
     ]
@@ -337,6 +339,7 @@ def test_a_venture_report_for_each_entity_with_its_data(pack):
         "advice.billing",
         "advice.aging",
         "advice.reconciliation",
+        "advice.customers",
         "advice.plan",
         "advice.findings",
     ]
