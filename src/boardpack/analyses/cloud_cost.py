@@ -14,9 +14,8 @@ import fnmatch
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from statistics import median
 
-from boardpack.analyses.ledger_sql import ledger_files, percent
+from boardpack.analyses.ledger_sql import by_payee, ledger_files, money, payee_summary, percent
 from boardpack.model import Column, Finding, Metric, MetricsFrom, Portfolio, Results, Status, Table
 from boardpack.period import add_months, month_start
 
@@ -27,6 +26,7 @@ PROVENANCE = ("AWS Cost Explorer (UnblendedCost by SERVICE, monthly)",)
 # the ledger's technology accounts, unless [reports.cto] cost_accounts says which
 COST_ACCOUNTS = ["Expenses:Cloud*", "Expenses:Software*", "Expenses:Hosting*", "Expenses:SaaS*"]
 LEDGER_MONTHS = 12
+PAYEES_SHOWN = 15
 # a payment to AWS in the ledger: its payee, without case
 AWS_PAYEE = "lower(trim(counterparty)) SIMILAR TO '(amazon web services|aws)( .*)?'"
 TIE_OFF = Decimal(2)  # percent: a bill and its payment further apart are a finding
@@ -260,44 +260,55 @@ def ledger_cost(portfolio: Portfolio, results: Results) -> None:
     own = portfolio.workspace.settings.reports.get("cto")
     globs = own.cost_accounts if own and own.cost_accounts else COST_ACCOUNTS
     named = portfolio.db.execute(
-        "SELECT DISTINCT account FROM ledger WHERE account LIKE 'Expenses:%'"
+        f"SELECT DISTINCT account FROM {by_payee(portfolio)} WHERE account LIKE 'Expenses:%'"
     ).fetchall()
     accounts = sorted(a for (a,) in named if any(fnmatch.fnmatchcase(a, g) for g in globs))
     period, currency = portfolio.period, portfolio.currency
     last = month_start(period.end)
     first = add_months(last, -(LEDGER_MONTHS - 1))
-    paid: dict[tuple, dict[date, Decimal]] = defaultdict(dict)
-    for month, entity, payee, account, amount in portfolio.db.execute(
-        """SELECT date_trunc('month', date)::DATE, entity, coalesce(trim(counterparty), ''),
-                  account, -sum(amount)
-           FROM ledger WHERE list_contains($accounts, account) AND date BETWEEN $first AND $end
-           GROUP BY ALL""",
-        {"accounts": accounts or [""], "first": first, "end": period.end},
-    ).fetchall():
-        paid[entity, payee, account][month] = amount
-    if not paid:  # no technology account in the books: nothing to say, not a cost of zero
+    # each payee's months, then per payee: the period, the typical month, the last change — in
+    # DuckDB, the largest PAYEES_SHOWN kept (a card used for everything has hundreds of payees)
+    found = portfolio.db.execute(
+        f"""WITH months AS (
+                SELECT date_trunc('month', date)::DATE AS month, entity,
+                       coalesce(counterparty, '') AS payee, account, -sum(amount) AS paid
+                FROM {payee_summary(portfolio, first, period.end)}
+                WHERE list_contains($accounts, account) AND date BETWEEN $first AND $end
+                GROUP BY ALL
+            ), steps AS (
+                SELECT *, lag(paid) OVER (PARTITION BY entity, payee, account ORDER BY month)
+                          AS before
+                FROM months
+            ), payees AS (
+                SELECT payee, entity, coalesce(sum(paid) FILTER (month >= $start), 0) AS period,
+                       median(paid) AS monthly,
+                       max(month) FILTER (paid <> before) AS changed,
+                       arg_max(before, month) FILTER (paid <> before) AS was,
+                       arg_max(paid, month) FILTER (paid <> before) AS now
+                FROM steps GROUP BY payee, entity, account
+            )
+            SELECT *, count(*) OVER () AS payees, sum(period) OVER () AS total FROM payees
+            ORDER BY period DESC, monthly DESC, payee LIMIT {PAYEES_SHOWN}""",
+        {
+            "accounts": accounts or [""],
+            "first": first,
+            "start": period.start,
+            "end": period.end,
+        },
+    ).fetchall()
+    if not found:  # no technology account in the books: nothing to say, not a cost of zero
         return
-    in_period = period_months(month_start(period.start), last)
-    rows = []
-    for (entity, payee, account), months in paid.items():
-        charged = [months[m] for m in sorted(months)]
-        changed = [
-            f"{m:%Y-%m}: {before:,} → {months[m]:,}"
-            for m, before in zip(sorted(months)[1:], charged)
-            if months[m] != before
-        ]
-        rows.append(
-            {
-                "payee": payee or "(no payee)",
-                "venture": entity or "",
-                "account": account,
-                "period": sum((months.get(m, Decimal(0)) for m in in_period), Decimal(0)),
-                "monthly": median(charged).quantize(CENT),
-                "changed": changed[-1] if changed else "",
-            }
-        )
-    rows.sort(key=lambda r: (-r["period"], -r["monthly"], r["payee"]))
-    total = sum((r["period"] for r in rows), Decimal(0)).quantize(CENT)
+    rows = [
+        {
+            "payee": payee or "(no payee)",
+            "venture": entity or "",
+            "period": money(spent),
+            "monthly": money(monthly),
+            "changed": f"{changed:%Y-%m}: {was:,} → {now:,}" if changed else "",
+        }
+        for payee, entity, spent, monthly, changed, was, now, _, _ in found
+    ]
+    payees, total = found[0][-2], money(found[0][-1])
     metric = MetricsFrom(ledger_files(portfolio))
     results.add(
         metric(
@@ -320,7 +331,8 @@ def ledger_cost(portfolio: Portfolio, results: Results) -> None:
             rows=tuple(rows),
             provenance=ledger_files(portfolio),
             note=(
-                f"Typical month: the median of the months charged in the last {LEDGER_MONTHS};"
+                (f"The {PAYEES_SHOWN} largest of {payees} payees. " if payees > len(rows) else "")
+                + f"Typical month: the median of the months charged in the last {LEDGER_MONTHS};"
                 " last change: the month the charge last differed from the one before, from and"
                 " to."
             ),

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from boardpack.analyses.ledger_sql import ZERO, ledger_files, money, percent, ventures_by_name
+from boardpack.analyses.ledger_sql import (
+    ZERO,
+    ledger_files,
+    money,
+    percent,
+    summarized,
+    ventures_by_name,
+)
 from boardpack.analyses.reconciliation import customer_key
 from boardpack.config import Entity
 from boardpack.model import Column, Finding, MetricsFrom, Portfolio, Results, Table
@@ -35,11 +42,13 @@ class Customer:
     first: date | None = None
     last: date | None = None
 
-    def add(self, name: str, day: date, amount: Decimal, recent: bool) -> None:
-        self.names[name] += 1
-        self.revenue += amount if recent else ZERO
-        self.first = min(filter(None, (self.first, day)))
-        self.last = max(filter(None, (self.last, day)))
+    def add(self, name: str, rows: int, recent: Decimal, first: date, last: date) -> None:
+        """One spelling's rows: how many, their revenue of the last twelve months, their first
+        and last day."""
+        self.names[name] += rows
+        self.revenue += recent
+        self.first = min(filter(None, (self.first, first)))
+        self.last = max(filter(None, (self.last, last)))
 
     @property
     def name(self) -> str:
@@ -62,24 +71,39 @@ def customers(portfolio: Portfolio, entity: Entity) -> dict[str, Customer]:
     since = add_months(month_start(end), -(MONTHS - 1))
     if entity.bookings is not None and portfolio.fresh("bookings"):
         rows = [
-            (b.customer, b.service, b.amount)
+            (b.customer, 1, b.amount if b.service >= since else ZERO, b.service, b.service)
             for b in portfolio.bookings
             if b.entity == entity.id and b.status != "cancelled" and b.service <= end
         ]
-    else:
+    else:  # each spelling summed in DuckDB, from the revenue by month and payee (one scan)
         rows = portfolio.db.execute(
-            """SELECT trim(counterparty), date, amount FROM books
-               WHERE entity = $entity AND account LIKE 'Income:%' AND amount > 0 AND date <= $end
-                 AND coalesce(trim(counterparty), '') <> ''""",
-            {"entity": entity.id, "end": end},
+            f"""SELECT counterparty, sum(entries),
+                       coalesce(sum(amount) FILTER (month >= $since), 0), min(first), max(last)
+                FROM {revenue_by_payee(portfolio)}
+                WHERE entity = $entity AND month <= $end GROUP BY 1""",
+            {"entity": entity.id, "end": end, "since": since},
         ).fetchall()
     ventures = {customer_key(name) for name in ventures_by_name(portfolio)}
     found: dict[str, Customer] = defaultdict(Customer)
-    for name, day, amount in rows:
+    for name, *spelt in rows:
         key = customer_key(name)
         if key and key not in ventures:  # a charge between ventures is no customer's
-            found[key].add(name, day, amount, day >= since)
+            found[key].add(name, *spelt)
     return found
+
+
+def revenue_by_payee(portfolio: Portfolio) -> str:
+    """The books' revenue by month, venture and payee, with each one's rows and first and last day:
+    made on first use, read by every period's customers (the comparisons' too)."""
+    return summarized(
+        portfolio,
+        "revenue_by_payee",
+        """SELECT date_trunc('month', date)::DATE AS month, entity,
+                  trim(counterparty) AS counterparty, count(*) AS entries, sum(amount) AS amount,
+                  min(date) AS first, max(date) AS last
+           FROM books WHERE account LIKE 'Income:%' AND amount > 0
+             AND coalesce(trim(counterparty), '') <> '' GROUP BY ALL""",
+    )
 
 
 def report(portfolio: Portfolio, results: Results, entity: Entity, found: dict[str, Customer]):
