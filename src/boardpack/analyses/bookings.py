@@ -40,9 +40,7 @@ def venture(portfolio: Portfolio, results: Results, entity: Entity, bookings: li
     metric = MetricsFrom((entity.bookings.path,))
     made = [b for b in bookings if period.start <= b.booked <= period.end]
     kept = [b for b in made if b.status != "cancelled"]
-    served = [
-        b for b in bookings if period.start <= b.service <= period.end and b.status != "cancelled"
-    ]
+    served = served_in(bookings, period)
     cancelled = [
         b for b in bookings if period.start <= b.service <= period.end and b.status == "cancelled"
     ]
@@ -118,6 +116,13 @@ def venture(portfolio: Portfolio, results: Results, entity: Entity, bookings: li
             note=f"of {period.days} days; cancelled bookings left out",
         ),
     )
+
+
+def served_in(bookings: list[Booking], period) -> list[Booking]:
+    """The bookings served in the period: not cancelled, their service day in it."""
+    return [
+        b for b in bookings if period.start <= b.service <= period.end and b.status != "cancelled"
+    ]
 
 
 def served_against_books(

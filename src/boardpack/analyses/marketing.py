@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from boardpack.analyses.bookings import served_in
 from boardpack.analyses.ledger_sql import TENTH, ZERO, money, percent
 from boardpack.figures import plural, said
 from boardpack.model import (
@@ -255,14 +256,8 @@ def channels_vs_books(
         books = results.metrics.get(f"finance.revenue.{e.id}")
         if e.id in booked:
             value = sum((v for _, v in booked[e.id].values()), ZERO)
-            collected = money(
-                sum(
-                    (b.amount for b in portfolio.bookings
-                     if b.entity == e.id and b.status != "cancelled"
-                     and period.start <= b.service <= period.end),
-                    ZERO,
-                )
-            )  # fmt: skip
+            own = [b for b in portfolio.bookings if b.entity == e.id]
+            collected = money(sum((b.amount for b in served_in(own, period)), ZERO))
         else:
             value = sum((c.revenue for c in in_period if c.entity == e.id), ZERO)
             collected = None
