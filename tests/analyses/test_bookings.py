@@ -265,3 +265,16 @@ def test_channel_revenue_the_books_do_not_show_is_a_finding(tmp_path):
     assert (row["gap"], row["state"]) == (Decimal("1680.00"), "apart")
     (found,) = [f for f in pack.results.findings if f.title.startswith("Channel revenue and")]
     assert "Bay Charters: 3,600 USD by the channels, 1,920 USD in the books" in found.evidence
+
+
+def test_an_asset_booked_twice_for_one_day_is_a_finding(tmp_path):
+    """Larsen's sail on Sea Lark is moved to 20 October, the day Okafor's booking of Sea Lark was
+    cancelled (left out) — no clash; then also Nguyen's Wind Dancer onto Chen's day: a clash."""
+    moved = BOOKINGS.replace("2026-10-10,2026-11-14,Sea Lark", "2026-10-10,2026-10-20,Sea Lark")
+    _, pack = build(tmp_path / "a", moved)
+    assert not [f for f in pack.results.findings if "booked more than once" in f.title]
+    clash = moved.replace("2026-10-30,2026-11-02,Wind Dancer", "2026-10-01,2026-10-20,Wind Dancer")
+    _, pack = build(tmp_path / "b", clash)
+    (found,) = [f for f in pack.results.findings if "booked more than once" in f.title]
+    assert found.title == "Bay Charters: 1 day with an asset booked more than once"
+    assert found.evidence == "Wind Dancer on 2026-10-20: M. Chen, T. Nguyen"

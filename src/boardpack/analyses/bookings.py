@@ -91,6 +91,7 @@ def venture(portfolio: Portfolio, results: Results, entity: Entity, bookings: li
             note=f"of bookings for {period.title}",
         ),
         *served_against_books(portfolio, results, entity, value),
+        *booked_twice(entity, bookings, period.start),
         order_book(entity, bookings, period.end, currency),
         Table(
             id=f"{entity.id}.utilization",
@@ -122,6 +123,35 @@ def served_in(bookings: list[Booking], period) -> list[Booking]:
     """The bookings served in the period: not cancelled, their service day in it."""
     return [
         b for b in bookings if period.start <= b.service <= period.end and b.status != "cancelled"
+    ]
+
+
+def booked_twice(entity: Entity, bookings: list[Booking], since: date) -> list[Finding]:
+    """An asset booked more than once for one day, from the period on (cancelled ones left out):
+    a vessel cannot sail two charters at once, so one booking is wrong or one guest will be let
+    down."""
+    days: dict[tuple[str, date], list[Booking]] = defaultdict(list)
+    for b in bookings:
+        if b.service >= since and b.status != "cancelled":
+            days[b.asset, b.service].append(b)
+    twice = sorted((k, v) for k, v in days.items() if len(v) > 1)
+    if not twice:
+        return []
+    return [
+        Finding(
+            severity="medium",
+            area="operations",
+            entity=entity.id,
+            title=f"{entity.name}: {plural(len(twice), 'day')} with an asset booked more than once",
+            evidence="; ".join(
+                f"{asset} on {day}: {', '.join(b.customer for b in found)}"
+                for (asset, day), found in twice[:5]
+            )
+            + ("…" if len(twice) > 5 else ""),
+            action="Move one booking to another asset or day, or mark the one that is not real"
+            " cancelled.",
+            source=entity.bookings.path,
+        )
     ]
 
 

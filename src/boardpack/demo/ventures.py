@@ -110,7 +110,7 @@ BOOKING_CHANNELS = ("website", "listing-platforms", "website", "google", "instag
 def write_bookings(path: Path, harbor: list[dict], last: date) -> None:
     """Each charter as the booking system exports it, from the bank's rows: booked the day its
     deposit came in, sold for the deposit and the balance paid on the day; a sail before `last` is
-    completed. The larger parties sail the catamaran."""
+    completed. The larger parties sail the catamaran, unless she is taken that day."""
     balances: dict[tuple, list[Decimal]] = {}
     for r in harbor:
         if r["Description"].startswith("BALANCE charter "):
@@ -125,15 +125,19 @@ def write_bookings(path: Path, harbor: list[dict], last: date) -> None:
         writer.writerow(
             ["booked", "sail_date", "vessel", "guest", "channel", "price", "deposit", "status"]
         )
+        taken: set[tuple[str, date]] = set()
         for n, r in enumerate(d for d in deposits if d["Date"] <= last):
             when = r["Service From"]
             guest = r["Description"].split(" ", 4)[-1]
             price = Decimal(r["Amount"]) + balances[(when, guest)].pop(0)
+            vessels = ("Wind Dancer", "Sea Lark") if price >= 1800 else ("Sea Lark", "Wind Dancer")
+            vessel = next((v for v in vessels if (v, when) not in taken), vessels[0])
+            taken.add((vessel, when))
             writer.writerow(
                 [
                     r["Date"],
                     when,
-                    "Wind Dancer" if price >= 1800 else "Sea Lark",
+                    vessel,
                     guest,
                     BOOKING_CHANNELS[n % len(BOOKING_CHANNELS)],
                     price,
