@@ -1,6 +1,6 @@
 """Clients from the books: each venture's customers by their share of its last twelve months'
-revenue, their first and last engagement, who is new and who is lost — from the ledger's payees, or
-for a bookings venture from its bookings (the ledger's payee there is the booking platform).
+revenue, their first and last engagement, who is new and who is lost — from the ledger's payees,
+or for a bookings venture from its bookings (the ledger's payee there is the booking platform).
 
 Names are compared as the reconciliation compares them (`customer_key`: "Cedar & Co." is "Cedar
 &Co"), so one customer spelled two ways is one row, its other spellings listed. A handoff note

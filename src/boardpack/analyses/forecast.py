@@ -234,8 +234,8 @@ def build(portfolio: Portfolio, opening: Decimal) -> Forecast:
 class LoanSchedule:
     """A loan's service from its last payment: `payment` a month (its principal and what the same
     payee was paid that day: the interest), on its day of the month, until `owed` is repaid (None:
-    what it owes is not known — no opening balance, no money lent in the ledger — so it is paid on
-    through the horizon)."""
+    what it owes is not known, with no opening balance and no money lent in the ledger, so it is
+    paid on through the horizon)."""
 
     account: str
     entity: str | None

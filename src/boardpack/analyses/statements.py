@@ -13,7 +13,8 @@ Both come from the same positions, worked out for a day from the ledger (cash) a
   capital), and retained earnings (every income and expense to that day).
 
 What each account is — a loan (financing), equipment (investing), a receivable or a payable
-(operating), owner money or opening balances — is its type (sources/account_types.py), not its name.
+(operating), owner money or opening balances — is its type (sources/account_types.py), not its
+name.
 
 Assets = liabilities + equity whenever every row has an account: the only thing that can be left
 is money no account explains (uncategorized rows), shown as "Unexplained" and never hidden. The
@@ -331,7 +332,11 @@ def balance_sheet(
     currency, period = portfolio.currency, portfolio.period
     overdrawn = end.overdrawn()
     lines: list[tuple[str, Decimal]] = [
-        *((f"Cash — {name}", by[TOTAL]) for name, by in end.cash.items() if name not in overdrawn),
+        *(
+            (f"Cash — {name}", by[TOTAL])
+            for name, by in end.cash.items()
+            if name not in overdrawn
+        ),
         *((account, by[TOTAL]) for account, by in end.assets.items()),
     ]
     if end.receivables.get(TOTAL):

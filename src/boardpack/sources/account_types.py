@@ -3,8 +3,9 @@ asset, equity, owner money or opening balances.
 
 The type comes from `[accounts]` in boardpack.toml, else from the account's beancount `open`
 directive (`type: "loan"`), else it is guessed from the name as before types existed (a
-`Liabilities:…Loan…` is a loan). The cash-flow statement, burn and the forecast all read the type,
-so a loan is financing however it is named; `check` lists the guesses so that they can be said.
+`Liabilities:…Loan…` is a loan). The cash-flow statement, burn and the forecast all read the
+type, so a loan is financing however it is named; `check` lists the guesses so that they can be
+said.
 
 The types go into DuckDB as the macro `account_type(account)` (NULL for income and expenses), so
 that every query reads one answer.
