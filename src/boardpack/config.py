@@ -730,11 +730,32 @@ class ListingPlatform(Strict):
     average_booking_value: Money | None = Field(default=None, gt=0)
 
 
+class ChannelSpend(Strict):
+    """Where the ledger books what a channel costs: its accounts (globs), and the payee when one
+    account holds several channels' ("Expenses:Advertising" paid to "Google Ads")."""
+
+    accounts: list[str] = Field(min_length=1)
+    payee: str | None = Field(default=None, min_length=1)
+
+    @field_validator("accounts")
+    @classmethod
+    def expenses(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            if not pattern.startswith("Expenses:"):
+                raise ValueError(
+                    f"{pattern!r}: a channel's spend is booked to an expense account; write one"
+                    ' under Expenses:, e.g. "Expenses:Advertising" or "Expenses:Marketing:*"'
+                )
+        return value
+
+
 class Marketing(Strict):
     lists: list[MarketingList] = []
     platforms: list[ListingPlatform] = []
     active_visits: int = Field(default=200, ge=1)  # monthly visits at or above: channel active
     weak_visits: int = Field(default=1, ge=1)  # at or above (but below active): weak; below: absent
+    # channel -> where the ledger books its spend; the ledger's figure replaces the channels file's
+    spend_accounts: dict[str, ChannelSpend] = {}
 
 
 class Kpi(Strict):

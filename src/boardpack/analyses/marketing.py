@@ -4,6 +4,7 @@ from the gaps."""
 
 from __future__ import annotations
 
+import fnmatch
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -11,7 +12,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from boardpack.analyses.bookings import served_in
-from boardpack.analyses.ledger_sql import TENTH, ZERO, money, percent
+from boardpack.analyses.ledger_sql import TENTH, ZERO, ledger_files, money, payee_summary, percent
+from boardpack.analyses.reconciliation import customer_key
 from boardpack.figures import plural, said
 from boardpack.model import (
     Action,
@@ -133,8 +135,12 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
         for ch, (count, value) in by.items():
             totals[ch]["bookings"] += count
             totals[ch]["revenue"] += value
+    paid = ledger_spend(portfolio)  # where the ledger books a channel's spend, its figure wins
+    reported = {ch: Decimal(totals[ch]["spend"]) for ch in paid}
+    for ch, amount in paid.items():
+        totals[ch]["spend"] = amount
     rows = []
-    for ch in names + unknown:
+    for ch in names + unknown + sorted(set(paid) - set(names) - set(unknown)):
         t = totals[ch]
         spend, bookings = Decimal(t["spend"]), t["bookings"]
         rows.append(
@@ -153,7 +159,11 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
         )
     spend = sum((Decimal(t["spend"]) for t in totals.values()), ZERO)
     count = sum(t["bookings"] for t in totals.values())
-    metric = MetricsFrom(provenance + tuple(b.path for b in booking_files(portfolio)))
+    metric = MetricsFrom(
+        provenance
+        + tuple(b.path for b in booking_files(portfolio))
+        + (ledger_files(portfolio) if paid else ())
+    )
     results.add(
         metric(
             id="marketing.bookings",
@@ -175,7 +185,8 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
             label="Marketing spend",
             value=money(spend),
             unit=portfolio.currency,
-            note=f"every channel, {period.title}",
+            note=f"every channel, {period.title}"
+            + (f"; {', '.join(sorted(paid))} as the ledger paid it" if paid else ""),
         ),
         metric(
             id="marketing.cost_per_booking",
@@ -202,16 +213,18 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
             ),
             rows=tuple(rows),
             provenance=provenance,
-            note=(
-                "Bookings and revenue from the bookings files where a venture has one; visits,"
-                " leads and spend from the channels file."
-                + (
-                    f" In the bookings but not the channels file: {', '.join(unknown)}."
-                    if unknown
-                    else ""
+            note=" ".join(
+                filter(
+                    None,
+                    (
+                        booked
+                        and "Bookings and revenue from the bookings files where a venture has"
+                        " one; visits and leads from the channels file.",
+                        unknown
+                        and f"In the bookings but not the channels file: {', '.join(unknown)}.",
+                        paid and spend_note(paid, reported, portfolio.currency),
+                    ),
                 )
-                if booked
-                else ""
             ),
         )
     )
@@ -219,6 +232,48 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
 
 
 STAGES = ("visits", "leads", "bookings", "revenue", "spend")
+
+
+def ledger_spend(portfolio: Portfolio) -> dict[str, Decimal]:
+    """What the ledger paid in the period for each channel `[marketing] spend_accounts` maps: the
+    rows of its accounts (and its payee, compared as the reconciliation compares names)."""
+    mapped = portfolio.workspace.settings.marketing.spend_accounts
+    if not mapped or not portfolio.fresh("ledger"):
+        return {}
+    period = portfolio.period
+    rows = portfolio.db.execute(
+        f"""SELECT account, coalesce(counterparty, ''), -sum(amount)
+            FROM {payee_summary(portfolio, period.start, period.end)}
+            WHERE account LIKE 'Expenses:%' AND date BETWEEN $start AND $end
+            GROUP BY ALL""",
+        {"start": period.start, "end": period.end},
+    ).fetchall()
+    paid = {}
+    for channel, spend in mapped.items():
+        payee = spend.payee and customer_key(spend.payee)
+        paid[channel] = money(
+            sum(
+                (
+                    amount
+                    for account, counterparty, amount in rows
+                    if any(fnmatch.fnmatchcase(account, g) for g in spend.accounts)
+                    and (payee is None or customer_key(counterparty) == payee)
+                ),
+                ZERO,
+            )
+        )
+    return paid
+
+
+def spend_note(paid: dict[str, Decimal], reported: dict[str, Decimal], currency: str) -> str:
+    """Which channels' spend is the ledger's, and what the channels file said where it differs."""
+    differs = [
+        f"{ch} {said(reported[ch], currency)}" for ch in sorted(paid) if reported[ch] != paid[ch]
+    ]
+    return (
+        f"Spend for {', '.join(sorted(paid))} as the ledger paid it ([marketing] spend_accounts)"
+        + (f"; the channels file said {', '.join(differs)}." if differs else ".")
+    )
 
 
 def booking_files(portfolio: Portfolio) -> list:

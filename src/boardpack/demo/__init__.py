@@ -60,8 +60,13 @@ def generate(directory: Path, as_of: date | None = None) -> bool:
     duplicate_payment(harbor)
     write_harbor(directory / "ledger" / "harbor-bank.csv", harbor)
     write_coastal(directory / "ledger" / "coastal-cu.csv", coastal)
+    ads = {r["Date"].replace(day=1): -r["Amount"] for r in harbor if r["Payee"] == "Google Ads"}
     write_channels(
-        rng, directory / "marketing" / "channels.csv", add_months(as_of, -15), add_months(as_of, -1)
+        rng,
+        directory / "marketing" / "channels.csv",
+        add_months(as_of, -15),
+        add_months(as_of, -1),
+        ads,
     )
     write_notes(directory / "notes", as_of)
     write_budget(directory / "budget.csv", add_months(as_of.replace(day=1), -1).year)
@@ -179,6 +184,7 @@ def harbor_row(
     }
 
 
+NOTHING = Decimal("0.00")
 SEASON = {1: 2, 2: 3, 3: 5, 4: 8, 5: 11, 6: 16, 7: 18, 8: 17, 9: 10, 10: 7, 11: 3, 12: 3}
 
 
@@ -614,7 +620,12 @@ CHANNELS = {  # entity -> channel -> typical monthly visits (0: the venture is a
 }
 
 
-def write_channels(rng: random.Random, path: Path, first: date, last: date) -> None:
+def write_channels(
+    rng: random.Random, path: Path, first: date, last: date, ads: dict[date, Decimal]
+) -> None:
+    """The channels file; the charters' Google spend is what the bank paid Google Ads that month
+    (the demo maps it: `[marketing.spend_accounts]`), and the hauling's Google is unpaid (its
+    maps listing)."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(
@@ -649,6 +660,8 @@ def write_channels(rng: random.Random, path: Path, first: date, last: date) -> N
                         {"google": 450, "instagram": 300, "listing-platforms": 0}.get(channel, 40)
                         * rng.uniform(0.8, 1.2)
                     )
+                    if channel == "google":
+                        spend = ads.get(month, NOTHING) if entity == "charters" else NOTHING
                     writer.writerow(
                         [
                             entity,

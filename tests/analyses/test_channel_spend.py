@@ -1,0 +1,96 @@
+"""A channel's spend as the ledger paid it (issue 40, part 2): `[marketing.spend_accounts]` maps a
+channel to the expense accounts (and the payee) the books pay it from; the CMO's spend and cost
+per booking then use the ledger's figure, and the channels file's own is named where it differs.
+
+Worked by hand, October 2026: the ledger pays Google 180.00 (as "GOOGLE ADS INC.", the channels
+file's "Google Ads" spelled another way) and Meta 70.00, both to Expenses:Advertising, and 25.00
+to Expenses:Marketing:Newsletter. The channels file says google 150.00 for 1 booking and email
+10.00 for 2. Mapped: google → Expenses:Advertising paid to Google Ads = 180.00 (Meta's 70.00 is
+not google's); newsletter → Expenses:Marketing:* = 25.00, a channel the channels file does not
+know. Spend = 180.00 + 10.00 (email, from the channels file) + 25.00 = 215.00; bookings 1 + 2 = 3;
+cost per booking 215.00 / 3 = 71.67; google's own 180.00 / 1."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from boardpack.config import load_workspace
+from boardpack.pipeline import build_pack
+from tests.conftest import AS_OF, GENERATED_AT, LEDGER, TOML, run_cli, write_workspace
+
+PAID = LEDGER + (
+    "2026-10-18,GOOGLE ADS INC.,Search campaign,-180.00,Expenses:Advertising\n"
+    "2026-10-19,Meta,Boosted posts,-70.00,Expenses:Advertising\n"
+    "2026-10-21,Buttondown,Newsletter plan,-25.00,Expenses:Marketing:Newsletter\n"
+    "2026-09-18,GOOGLE ADS INC.,Search campaign,-999.00,Expenses:Advertising\n"  # not October's
+)
+CHANNELS = (
+    "entity,channel,month,impressions,visits,leads,bookings,revenue,spend\n"
+    "co,google,2026-10,900,300,12,1,1200.00,150.00\n"
+    "co,email,2026-10,400,100,6,2,2400.00,10.00\n"
+)
+MAPPED = """
+[marketing.spend_accounts]
+google = { accounts = ["Expenses:Advertising"], payee = "Google Ads" }
+newsletter = { accounts = ["Expenses:Marketing:*"] }
+"""
+
+
+def build(tmp_path, toml: str, ledger: str = PAID):
+    root = write_workspace(
+        tmp_path / "ws", toml, {"ledger/bank.csv": ledger, "marketing/channels.csv": CHANNELS}
+    )
+    return build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+
+
+def test_a_mapped_channel_costs_what_the_ledger_paid(tmp_path):
+    pack = build(tmp_path, TOML + MAPPED)
+    metrics, table = pack.results.metrics, pack.results.tables["marketing.channels"]
+    rows = {r["channel"]: r for r in table.rows}
+    assert rows["google"]["spend"] == Decimal("180.00")  # not the channels file's 150.00
+    assert rows["google"]["cost_per_booking"] == Decimal("180.00")
+    assert rows["email"]["spend"] == Decimal("10.00")  # unmapped: the channels file's
+    assert rows["newsletter"]["spend"] == Decimal("25.00")  # known to the ledger alone
+    assert metrics["marketing.spend"].value == Decimal("215.00")
+    assert metrics["marketing.cost_per_booking"].value == Decimal("71.67")
+    assert "ledger/bank.csv" in metrics["marketing.cost_per_booking"].provenance
+    assert "newsletter" in table.note and "google" in table.note
+    # where the two sources differ, the reader sees both figures
+    assert "the channels file said google 150 USD, newsletter 0 USD" in table.note
+
+
+def test_without_a_mapping_the_channels_file_says_the_spend(tmp_path):
+    pack = build(tmp_path, TOML)
+    rows = {r["channel"]: r for r in pack.results.tables["marketing.channels"].rows}
+    assert rows["google"]["spend"] == Decimal("150.00") and "newsletter" not in rows
+    assert pack.results.metrics["marketing.spend"].value == Decimal("160.00")
+    assert "ledger" not in pack.results.tables["marketing.channels"].note
+
+
+def test_a_mapping_the_ledger_agrees_with_is_not_called_a_difference(tmp_path):
+    google_only = MAPPED.split("newsletter")[0]
+    pack = build(tmp_path, TOML + google_only, PAID.replace("-180.00", "-150.00"))
+    note = pack.results.tables["marketing.channels"].note
+    assert note.endswith("Spend for google as the ledger paid it ([marketing] spend_accounts).")
+
+
+def test_spend_is_booked_to_an_expense_account(tmp_path):
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML + MAPPED.replace("Expenses:Advertising", "Assets:Prepaid Ads"),
+        {"ledger/bank.csv": PAID, "marketing/channels.csv": CHANNELS},
+    )
+    result = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
+    assert result.returncode == 2, result.stderr
+    assert "marketing.spend_accounts.google.accounts" in result.stderr
+    assert "Expenses:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_mapping_key_that_is_not_known_is_refused(tmp_path):
+    root = write_workspace(
+        tmp_path / "ws",
+        TOML + MAPPED.replace("payee =", "vendor ="),
+        {"ledger/bank.csv": PAID, "marketing/channels.csv": CHANNELS},
+    )
+    result = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
+    assert result.returncode == 2 and "marketing.spend_accounts.google.vendor" in result.stderr
