@@ -300,6 +300,10 @@ class Entity(Strict):
     def vehicles(self) -> list[str]:
         return [a.name for a in self.assets if a.kind == "vehicle"]
 
+    def has_report(self) -> bool:
+        """Whether its operating data is configured, which gives it a venture report."""
+        return any(getattr(self, table) is not None for table in VENTURE_KINDS)
+
     def bookable(self) -> list[str]:
         """What a booking can be for: its vessels, vehicles, properties and equipment."""
         return [a.name for a in self.assets if a.kind not in ("domain", "repository", "cloud")]

@@ -12,6 +12,7 @@ cost per booking 215.00 / 3 = 71.67; google's own 180.00 / 1."""
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 
 from boardpack.config import load_workspace
@@ -94,3 +95,22 @@ def test_a_mapping_key_that_is_not_known_is_refused(tmp_path):
     )
     result = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
     assert result.returncode == 2 and "marketing.spend_accounts.google.vendor" in result.stderr
+
+
+def test_the_demos_google_spend_is_what_its_bank_paid_google(demo_pack):
+    """The demo maps google to the bank's Google Ads payments; its channels file agrees with them,
+    so the CMO's spend is the bank's and no difference is named."""
+    bank = demo_pack.portfolio.workspace.root / "ledger" / "harbor-bank.csv"
+    with bank.open(encoding="utf-8-sig", newline="") as handle:
+        paid = sum(
+            -Decimal(r["Amount"])
+            for r in csv.DictReader(handle)
+            if r["Payee"] == "Google Ads" and r["Date"].startswith("2026-10")
+        )
+    rows = {r["channel"]: r for r in demo_pack.results.tables["marketing.channels"].rows}
+    assert paid > 0 and rows["google"]["spend"] == paid
+    assert "said" not in demo_pack.results.tables["marketing.channels"].note
+    cfo = next(d for d in demo_pack.documents if d.id == "cfo")
+    (section,) = [s for s in cfo.sections if s.id == "finance.customers"]
+    # every demo venture has its own report: the CFO sees the concentration, not the lists again
+    assert [b.table.id for b in section.blocks] == ["finance.customer_concentration"]

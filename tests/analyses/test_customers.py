@@ -91,3 +91,28 @@ def test_a_note_within_five_points_of_the_books_is_no_finding(tmp_path):
     )
     pack = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
     assert not [f for f in pack.results.findings if "the books" in f.title]
+
+
+def test_the_cfo_sees_each_ventures_concentration_and_the_customers_no_report_shows(tmp_path):
+    """Advice Co has no venture report ([entities.practice] is not set): its customers are in the
+    CFO's section whole; the concentration line: 3 paying, Bluefin 60%, top three 100%, Alder new,
+    Cedar lost."""
+    root = write_workspace(
+        tmp_path / "ws", TOML, {"bank.csv": LEDGER, "notes/advice.md": NOTE, "notes/co.md": None}
+    )
+    pack = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+    (line,) = pack.results.tables["finance.customer_concentration"].rows
+    assert line == {
+        "venture": "Advice Co",
+        "customers": 3,
+        "largest": "BLUEFIN LOGISTICS LLC",
+        "share": Decimal("60.0"),
+        "top3": Decimal("100.0"),
+        "new": 1,
+        "lost": 1,
+    }
+    cfo = next(d for d in pack.documents if d.id == "cfo")
+    (section,) = [s for s in cfo.sections if s.id == "finance.customers"]
+    shown = [b.table.id for b in section.blocks if hasattr(b, "table")]
+    assert shown == ["finance.customer_concentration", "advice.customers"]
+    assert not any(d.id == "entity-advice" for d in pack.documents)

@@ -32,6 +32,7 @@ from boardpack.period import add_months, month_start
 MONTHS = 12
 LOST_MONTHS = 3  # no revenue in the last three months (and some in the twelve): lost
 CONTRADICTED = Decimal(5)  # points
+LEGEND = f"New: first engaged in {{period}}; lost: no revenue in the last {LOST_MONTHS} months."
 SHARE = re.compile(r"([0-9]{1,3}(?:\.[0-9])?) ?%")
 
 
@@ -59,10 +60,31 @@ class Customer:
 def analyse(portfolio: Portfolio, results: Results) -> None:
     if not portfolio.fresh("ledger"):
         return
+    summary = []
     for entity in portfolio.workspace.settings.entities:
         found = customers(portfolio, entity)
         if any(c.revenue > 0 for c in found.values()):
-            report(portfolio, results, entity, found)
+            summary.append(report(portfolio, results, entity, found))
+    if summary:
+        results.add(
+            Table(
+                id="finance.customer_concentration",
+                title=f"Customers by venture, the last {MONTHS} months",
+                columns=(
+                    Column.text("venture", "Venture"),
+                    Column.number("customers", "Customers"),
+                    Column.text("largest", "Largest"),
+                    Column.number("share", "Its share %"),
+                    Column.number("top3", "Top 3 %"),
+                    Column.number("new", "New"),
+                    Column.number("lost", "Lost"),
+                ),
+                rows=tuple(summary),
+                provenance=ledger_files(portfolio),
+                note="Each venture's customers in full in its own report. "
+                + LEGEND.format(period=portfolio.period.title),
+            )
+        )
 
 
 def customers(portfolio: Portfolio, entity: Entity) -> dict[str, Customer]:
@@ -106,7 +128,11 @@ def revenue_by_payee(portfolio: Portfolio) -> str:
     )
 
 
-def report(portfolio: Portfolio, results: Results, entity: Entity, found: dict[str, Customer]):
+def report(
+    portfolio: Portfolio, results: Results, entity: Entity, found: dict[str, Customer]
+) -> dict:
+    """The venture's customers table and its largest customer's share; its line of the pack's
+    `finance.customer_concentration`."""
     period, currency = portfolio.period, portfolio.currency
     total = sum((c.revenue for c in found.values()), ZERO)
     lost_since = add_months(month_start(period.end), -(LOST_MONTHS - 1))
@@ -153,13 +179,20 @@ def report(portfolio: Portfolio, results: Results, entity: Entity, found: dict[s
             ),
             rows=tuple(rows),
             provenance=source,
-            note=(
-                f"new: first engaged in {period.title}; lost: no revenue in the last"
-                f" {LOST_MONTHS} months"
-            ),
+            note=LEGEND.format(period=period.title),
         ),
     )
     contradicted(portfolio, results, entity, {customer_key(r["customer"]): r for r in rows})
+    paying = [r for r in rows if r["revenue"] > 0]
+    return {
+        "venture": entity.name,
+        "customers": len(paying),
+        "largest": top["customer"],
+        "share": top["share"],
+        "top3": percent(sum((r["revenue"] for r in paying[:3]), ZERO), total),
+        "new": sum(r["state"] == "new" for r in rows),
+        "lost": sum(r["state"] == "lost" for r in rows),
+    }
 
 
 def contradicted(portfolio: Portfolio, results: Results, entity: Entity, rows: dict) -> None:

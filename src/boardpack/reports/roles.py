@@ -89,6 +89,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "finance.statements",
             "finance.break_even",
             "finance.revenue_targets",
+            "finance.customers",
             "finance.roadmap",
             "finance.capital",
             "finance.decision_rules",

@@ -92,6 +92,15 @@ def compliance(results: Results, portfolio: Portfolio) -> list[Block]:
     return metrics("technology.compliance", *ids)(results, portfolio)
 
 
+def customers(results: Results, portfolio: Portfolio) -> list[Block]:
+    """Each venture's customer concentration, then in full the customers of a venture with no
+    report of its own to show them."""
+    unreported = [e for e in portfolio.workspace.settings.entities if not e.has_report()]
+    return tables(
+        "finance.customer_concentration", *(f"{e.id}.customers" for e in unreported)
+    )(results, portfolio)
+
+
 def revenue_at_risk(results: Results, portfolio: Portfolio) -> list[Block]:
     """The CEO's three: the technology findings that put the most revenue at risk."""
     table = results.tables.get("security.revenue_at_risk")
@@ -457,6 +466,13 @@ SECTIONS: Sequence[SectionSpec] = (
         ),
         needs=("ledger",),
         analysis="finance",
+    ),
+    SectionSpec(
+        "finance.customers",
+        "Customers by venture",
+        customers,
+        needs=("ledger",),
+        analysis="customers",
     ),
     SectionSpec(
         "finance.roadmap",

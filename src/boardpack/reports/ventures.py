@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from boardpack.config import VENTURE_KINDS, Entity, Settings
+from boardpack.config import Entity, Settings
 from boardpack.model import Portfolio, Results
 from boardpack.reports.document import ActionsBlock, Block, FindingsBlock, TableBlock, TextBlock
 from boardpack.reports.sections import SectionSpec, both, metrics, tables
@@ -183,14 +183,10 @@ PARTS: dict[str, tuple[Part, ...]] = {
 }
 
 
-def has_report(entity: Entity) -> bool:
-    return any(getattr(entity, table) is not None for table in VENTURE_KINDS)
-
-
 def venture_sections(settings: Settings) -> list[SectionSpec]:
     specs = []
     for e in settings.entities:
-        if not has_report(e):
+        if not e.has_report():
             continue
         for part in (*PARTS[e.kind], CUSTOMERS):
             build = both(
@@ -288,5 +284,5 @@ def venture_reports(settings: Settings) -> list[tuple[str, str, tuple[str, ...]]
             ),
         )
         for e in settings.entities
-        if has_report(e)
+        if e.has_report()
     ]
