@@ -142,6 +142,11 @@ def test_deposits_are_reconciled_line_by_line_with_the_books(tmp_path):
         ((",completed\n2026-10-03", ",done\n2026-10-03"), "bookings.csv:3: status 'done' is not"),
         (("Wind Dancer,M. Chen", "Dawn Treader,M. Chen"), "asset 'Dawn Treader' is not one of"),
         (("2026-10-30,2026-11-02", "30/10/2026,2026-11-02"), "Booked '30/10/2026' does not match"),
+        (("2400.00,720.00", "2400.00,2720.00"), "bookings.csv:3: deposit 2720.00 is more than"
+         " amount 2400.00"),  # fmt: skip
+        (("2400.00,720.00", "-2400.00,720.00"), "bookings.csv:3: amount '-2400.00' must be at"
+         " least zero"),  # fmt: skip
+        (("status\n", "state\n"), "bookings.csv:1: columns status are missing"),
     ],
 )
 def test_a_bad_booking_is_named_by_its_line_and_nothing_is_sent(tmp_path, change, said):

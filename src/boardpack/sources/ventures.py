@@ -188,6 +188,13 @@ def booking_parser(entity: Entity) -> RowParser:
             )
         if not cell["customer"]:
             raise ValueError(f"{columns['customer']} is empty: name who booked")
+        price = amount(cell["amount"], columns["amount"])
+        deposit = amount(cell["deposit"], columns["deposit"], default="0")
+        if deposit > price:
+            raise ValueError(
+                f"{columns['deposit']} {deposit} is more than {columns['amount']} {price}: a"
+                " deposit is part of the booking's price"
+            )
         return Booking(
             entity=entity.id,
             booked=booked,
@@ -195,8 +202,8 @@ def booking_parser(entity: Entity) -> RowParser:
             asset=asset,
             customer=cell["customer"],
             channel=cell["channel"].casefold(),
-            amount=amount(cell["amount"], columns["amount"]),
-            deposit=amount(cell["deposit"], columns["deposit"], default="0"),
+            amount=price,
+            deposit=deposit,
             status=status,
             source=where,
         )
