@@ -235,12 +235,19 @@ def with_channels(tmp_path, ledger=LEDGER):
 def test_the_cmo_counts_the_bookings_files_bookings_not_the_channels_models(tmp_path):
     """October's bookings by channel from the bookings file — google 2 (Chen, Nguyen), website 1,
     listing-platforms 1 (a channel the channels file does not know: kept, named); the channels
-    file gives only visits, leads and spend (300 in all: 75 a booking)."""
+    file gives only visits, leads and spend (300 in all: 75 a booking); what each channel's
+    bookings have paid is collected."""
     pack = with_channels(tmp_path)
     rows = {r["channel"]: r for r in pack.results.tables["marketing.channels"].rows}
     assert (rows["google"]["bookings"], rows["google"]["revenue"]) == (2, Decimal("4200.00"))
     assert (rows["website"]["bookings"], rows["website"]["visits"]) == (1, 500)
     assert rows["listing-platforms"]["bookings"] == 1
+    # collected: Chen's completed 2,400 and Nguyen's deposit of 0; Larsen's deposit; Patel's
+    assert [rows[c]["collected"] for c in ("google", "website", "listing-platforms")] == [
+        Decimal("2400.00"),
+        Decimal("435.00"),
+        Decimal("660.00"),
+    ]
     assert "not the channels file: listing-platforms" in pack.results.tables[
         "marketing.channels"
     ].note

@@ -66,6 +66,8 @@ def test_without_a_mapping_the_channels_file_says_the_spend(tmp_path):
     assert rows["google"]["spend"] == Decimal("150.00") and "newsletter" not in rows
     assert pack.results.metrics["marketing.spend"].value == Decimal("160.00")
     assert "ledger" not in pack.results.tables["marketing.channels"].note
+    # no bookings file: nothing knows what the bookings paid, so no column says so
+    assert "collected" not in [c.id for c in pack.results.tables["marketing.channels"].columns]
 
 
 def test_a_mapping_the_ledger_agrees_with_is_not_called_a_difference(tmp_path):

@@ -111,8 +111,48 @@ def test_the_cfo_sees_each_ventures_concentration_and_the_customers_no_report_sh
         "new": 1,
         "lost": 1,
     }
+    assert not any(d.id == "entity-advice" for d in pack.documents)
+    # one venture, its customers in full: the concentration line would only repeat them
+    assert shown_in_cfo(pack) == ["advice.customers"]
+
+
+def shown_in_cfo(pack) -> list[str]:
     cfo = next(d for d in pack.documents if d.id == "cfo")
     (section,) = [s for s in cfo.sections if s.id == "finance.customers"]
-    shown = [b.table.id for b in section.blocks if hasattr(b, "table")]
-    assert shown == ["finance.customer_concentration", "advice.customers"]
-    assert not any(d.id == "entity-advice" for d in pack.documents)
+    return [b.table.id for b in section.blocks]
+
+
+def test_beside_a_venture_with_its_own_report_both_lines_and_the_unreported_list(tmp_path):
+    """A second venture, a practice with its own report (its customers there): the CFO sees both
+    ventures' lines, then Advice Co's customers, which no other report shows."""
+    toml = TOML + (
+        '\n[[entities]]\nid = "law"\nname = "Law Co"\nkind = "services"\n'
+        '[entities.practice]\ntimesheets = "hours.csv"\nclients = ["Orca Bank"]\n\n'
+        '[[sources.ledger]]\npath = "law.csv"\nentity = "law"\n'
+        '[sources.ledger.columns]\ndate = "Date"\namount = "Amount"\naccount = "Account"\n'
+        'counterparty = "Payee"\n'
+    )
+    law = "Date,Payee,Amount,Account\n2026-10-03,Orca Bank,2500.00,Income:Legal\n"
+    hours = "client,date,hours,rate\nOrca Bank,2026-10-03,10,250\n"
+    root = write_workspace(
+        tmp_path / "ws",
+        toml,
+        {
+            "bank.csv": LEDGER,
+            "law.csv": law,
+            "hours.csv": hours,
+            "notes/advice.md": NOTE,
+            "notes/co.md": None,
+        },
+    )
+    pack = build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
+    summary = pack.results.tables["finance.customer_concentration"]
+    assert [(r["venture"], r["largest"], r["share"]) for r in summary.rows] == [
+        ("Advice Co", "BLUEFIN LOGISTICS LLC", Decimal("60.0")),
+        ("Law Co", "Orca Bank", Decimal("100.0")),
+    ]
+    assert summary.note.startswith("Each venture's customers in full in its own report, or below.")
+    assert shown_in_cfo(pack) == ["finance.customer_concentration", "advice.customers"]
+    assert "law.customers" in [s.id for s in next(
+        d for d in pack.documents if d.id == "entity-law"
+    ).sections]

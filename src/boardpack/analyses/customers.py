@@ -60,11 +60,12 @@ class Customer:
 def analyse(portfolio: Portfolio, results: Results) -> None:
     if not portfolio.fresh("ledger"):
         return
-    summary = []
+    summary, with_customers = [], []
     for entity in portfolio.workspace.settings.entities:
         found = customers(portfolio, entity)
         if any(c.revenue > 0 for c in found.values()):
             summary.append(report(portfolio, results, entity, found))
+            with_customers.append(entity)
     if summary:
         results.add(
             Table(
@@ -81,8 +82,12 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
                 ),
                 rows=tuple(summary),
                 provenance=ledger_files(portfolio),
-                note="Each venture's customers in full in its own report. "
-                + LEGEND.format(period=portfolio.period.title),
+                note=(
+                    "Each venture's customers in full in its own report"
+                    + ("" if all(e.has_report() for e in with_customers) else ", or below")
+                    + ". "
+                    + LEGEND.format(period=portfolio.period.title)
+                ),
             )
         )
 

@@ -132,9 +132,10 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
             t[key] += getattr(c, key)
     unknown = sorted({ch for by in booked.values() for ch in by} - set(names))
     for by in booked.values():
-        for ch, (count, value) in by.items():
+        for ch, (count, value, collected) in by.items():
             totals[ch]["bookings"] += count
             totals[ch]["revenue"] += value
+            totals[ch]["collected"] += collected
     paid = ledger_spend(portfolio)  # where the ledger books a channel's spend, its figure wins
     reported = {ch: Decimal(totals[ch]["spend"]) for ch in paid}
     for ch, amount in paid.items():
@@ -150,6 +151,11 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
                 "leads": t["leads"],
                 "bookings": bookings,
                 "revenue": money(Decimal(t["revenue"])),
+                **(
+                    {"collected": money(Decimal(t["collected"])) if "collected" in t else None}
+                    if booked
+                    else {}
+                ),
                 "spend": money(spend),
                 "cost_per_booking": money(spend / bookings) if bookings else None,
                 "return_on_spend": (
@@ -207,6 +213,8 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
                 Column.number("leads", "Leads"),
                 Column.number("bookings", "Bookings"),
                 Column.number("revenue", "Revenue"),
+                # what the bookings have paid so far: only a bookings file knows
+                *((Column.number("collected", "Collected"),) if booked else ()),
                 Column.number("spend", "Spend"),
                 Column.number("cost_per_booking", "Cost / booking"),
                 Column.number("return_on_spend", "Revenue / spend"),
@@ -218,8 +226,9 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
                     None,
                     (
                         booked
-                        and "Bookings and revenue from the bookings files where a venture has"
-                        " one; visits and leads from the channels file.",
+                        and "Bookings, revenue and collected (a completed booking's price, else"
+                        " its deposit) from the bookings files where a venture has one; visits"
+                        " and leads from the channels file.",
                         unknown
                         and f"In the bookings but not the channels file: {', '.join(unknown)}.",
                         paid and spend_note(paid, reported, portfolio.currency),
@@ -280,19 +289,25 @@ def booking_files(portfolio: Portfolio) -> list:
     return [e.bookings for e in portfolio.workspace.settings.entities if e.bookings is not None]
 
 
-def booked_by_channel(portfolio: Portfolio) -> dict[str, dict[str, tuple[int, Decimal]]]:
-    """Each bookings venture's bookings made in the period by channel (not cancelled): count and
-    value. Empty without a bookings source."""
+def booked_by_channel(portfolio: Portfolio) -> dict[str, dict[str, tuple[int, Decimal, Decimal]]]:
+    """Each bookings venture's bookings made in the period by channel (not cancelled): count,
+    value, and collected (a completed booking's price, else its deposit). Empty without a
+    bookings source."""
     if not portfolio.fresh("bookings"):
         return {}
     period = portfolio.period
-    found: dict[str, dict[str, tuple[int, Decimal]]] = {
+    found: dict[str, dict[str, tuple[int, Decimal, Decimal]]] = {
         e.id: {} for e in portfolio.workspace.settings.entities if e.bookings is not None
     }
     for b in portfolio.bookings:
         if period.start <= b.booked <= period.end and b.status != "cancelled":
-            count, value = found[b.entity].get(b.channel or "unknown", (0, ZERO))
-            found[b.entity][b.channel or "unknown"] = (count + 1, value + b.amount)
+            channel = b.channel or "unknown"
+            count, value, collected = found[b.entity].get(channel, (0, ZERO, ZERO))
+            found[b.entity][channel] = (
+                count + 1,
+                value + b.amount,
+                collected + (b.amount if b.status == "completed" else b.deposit),
+            )
     return found
 
 
@@ -310,7 +325,7 @@ def channels_vs_books(
     for e in portfolio.workspace.settings.entities:
         books = results.metrics.get(f"finance.revenue.{e.id}")
         if e.id in booked:
-            value = sum((v for _, v in booked[e.id].values()), ZERO)
+            value = sum((v for _, v, _ in booked[e.id].values()), ZERO)
             own = [b for b in portfolio.bookings if b.entity == e.id]
             collected = money(sum((b.amount for b in served_in(own, period)), ZERO))
         else:

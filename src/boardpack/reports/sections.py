@@ -94,10 +94,14 @@ def compliance(results: Results, portfolio: Portfolio) -> list[Block]:
 
 def customers(results: Results, portfolio: Portfolio) -> list[Block]:
     """Each venture's customer concentration, then in full the customers of a venture with no
-    report of its own to show them."""
+    report of its own to show them — the concentration left out when it would only repeat them."""
     unreported = [e for e in portfolio.workspace.settings.entities if not e.has_report()]
+    summary = results.tables.get("finance.customer_concentration")
+    listed = {e.name for e in unreported}
+    repeats = summary is not None and all(r["venture"] in listed for r in summary.rows)
     return tables(
-        "finance.customer_concentration", *(f"{e.id}.customers" for e in unreported)
+        *(() if repeats else ("finance.customer_concentration",)),
+        *(f"{e.id}.customers" for e in unreported),
     )(results, portfolio)
 
 
