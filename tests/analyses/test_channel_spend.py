@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 
+import pytest
+
 from boardpack.config import load_workspace
 from boardpack.pipeline import build_pack
 from tests.conftest import AS_OF, GENERATED_AT, LEDGER, TOML, run_cli, write_workspace
@@ -77,26 +79,24 @@ def test_a_mapping_the_ledger_agrees_with_is_not_called_a_difference(tmp_path):
     assert note.endswith("Spend for google as the ledger paid it ([marketing] spend_accounts).")
 
 
-def test_spend_is_booked_to_an_expense_account(tmp_path):
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        # spend is an expense: an asset account is refused, with how to write one
+        (("Expenses:Advertising", "Assets:Prepaid Ads"), "spend_accounts.google.accounts"),
+        (("payee =", "vendor ="), "marketing.spend_accounts.google.vendor"),  # an unknown key
+        (('accounts = ["Expenses:Marketing:*"]', "accounts = []"), "newsletter.accounts"),
+    ],
+)
+def test_a_bad_mapping_is_refused_by_its_key(tmp_path, change, said):
     root = write_workspace(
         tmp_path / "ws",
-        TOML + MAPPED.replace("Expenses:Advertising", "Assets:Prepaid Ads"),
+        TOML + MAPPED.replace(*change),
         {"ledger/bank.csv": PAID, "marketing/channels.csv": CHANNELS},
     )
     result = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
-    assert result.returncode == 2, result.stderr
-    assert "marketing.spend_accounts.google.accounts" in result.stderr
-    assert "Expenses:" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_a_mapping_key_that_is_not_known_is_refused(tmp_path):
-    root = write_workspace(
-        tmp_path / "ws",
-        TOML + MAPPED.replace("payee =", "vendor ="),
-        {"ledger/bank.csv": PAID, "marketing/channels.csv": CHANNELS},
-    )
-    result = run_cli("check", "-w", str(root), "--as-of", "2026-11-15")
-    assert result.returncode == 2 and "marketing.spend_accounts.google.vendor" in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert said in result.stderr, result.stderr
 
 
 def test_the_demos_google_spend_is_what_its_bank_paid_google(demo_pack):
