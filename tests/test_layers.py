@@ -33,7 +33,7 @@ LAYERS = (
     ),
     ("settings", ("boardpack.config",)),
     ("model and stores", ("boardpack.model", "boardpack.audit")),
-    ("sources", ("boardpack.sources",)),
+    ("sources", ("boardpack.sources", "boardpack.live")),
     ("analyses", ("boardpack.analyses",)),
     ("reports", ("boardpack.reports",)),
     ("render", ("boardpack.render",)),

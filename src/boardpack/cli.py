@@ -398,6 +398,35 @@ def check(
     raise typer.Exit(2 if problems else 0)
 
 
+@app.command()
+def pull(
+    workspace: Workspace = None,
+    as_of: AsOf = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="A live source to pull (repeat; default: every one)."),
+    ] = None,
+):
+    """Pull the live sources again for the period, replacing its snapshots: every later build of
+    the period uses what this pulls. A source that cannot be pulled keeps its old snapshot."""
+    from boardpack.live.pulls import refresh
+
+    ws = config.load_workspace(workspace)
+    day = parse_as_of(as_of) or pipeline.now_in(ws).date()
+    period = period_before(day, ws.settings.organization.period)
+    with progress("Pulling…"):
+        done = refresh(ws, period, day, source)
+    failed = 0
+    for result in done:
+        if isinstance(result, tuple):
+            failed += 1
+            err.print(f"error: {result[0]}: not pulled, its old snapshot kept: {result[1]}")
+        else:
+            rows = f"{len(result.rows):,} rows"
+            out.print(f"{result.source}: {rows} for {period.label} ({result.said()})")
+    raise typer.Exit(1 if failed else 0)
+
+
 def check_transport(ws, messages) -> int:
     """`check --online`: one line per finding, problems with their fix; returns the number of
     problems."""

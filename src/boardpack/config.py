@@ -222,12 +222,31 @@ class Bookings(Strict):
     """A bookings venture: its bookings file (a charter, a room, a vehicle booked for a day), its
     columns named as the booking system exports them."""
 
-    path: str = Field(min_length=1)
+    path: str | None = Field(default=None, min_length=1)
+    source: str | None = None  # or a live source of shape "bookings": its name
     # field -> the file's header for it; a field not named is read from a column of its own name
     columns: dict[Literal[BOOKING_FIELDS], str] = {}  # type: ignore[valid-type]
     date_format: str = "%Y-%m-%d"
     # it may fail to read: its sections say what is missing, and the pack still goes
     optional: bool = False
+
+    @model_validator(mode="after")
+    def one_origin(self) -> Bookings:
+        if (self.path is None) == (self.source is None):
+            raise ValueError(
+                "name where the bookings come from: path = \"<file>.csv\", or source = \"<a live"
+                " source's name>\" — one of the two"
+            )
+        if self.source is not None and self.columns:
+            raise SettingError(
+                ("columns",), "a live source maps its own columns: move them to its [[sources.…]]"
+            )
+        return self
+
+    @property
+    def origin(self) -> str:
+        """Where its bookings come from, as a figure's source names it."""
+        return self.path or f"{self.source} (live)"
 
     def header(self) -> dict[str, str]:
         """Each field's column in the file."""
@@ -663,6 +682,87 @@ class AwsSource(Strict):
         return value
 
 
+EVENT_FIELDS = ("date", "type", "entity", "count")
+# the records a live source's items become: a shape's fields, each read from an item's attribute
+LIVE_SHAPES = {"bookings": BOOKING_FIELDS, "events": EVENT_FIELDS}
+AGE = re.compile(r"([0-9]{1,4})([mhd])")
+AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+class LiveSource(Strict):
+    """What every live source shares: its name, whether a pack may go without it, how old its
+    snapshot may grow before `check` says so, and how long one pull may take."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    optional: bool = False
+    max_age: str | None = None  # "90m", "36h", "7d"
+    timeout_seconds: int = Field(default=300, ge=1, le=3600)
+
+    @field_validator("max_age")
+    @classmethod
+    def an_age(cls, value: str | None) -> str | None:
+        if value is not None and not AGE.fullmatch(value):
+            raise ValueError(
+                f"= {value!r}: write an age as minutes, hours or days: \"90m\", \"36h\", \"7d\""
+            )
+        return value
+
+    def oldest(self) -> timedelta | None:
+        """The age past which its snapshot is old."""
+        if self.max_age is None:
+            return None
+        count, unit = AGE.fullmatch(self.max_age).groups()  # type: ignore[union-attr]
+        return timedelta(**{AGE_UNITS[unit]: int(count)})
+
+
+class DynamoKey(Strict):
+    """The partition key a Query reads: its attribute and the value of this source's items."""
+
+    name: str = Field(min_length=1)
+    value: str | int
+
+
+class DynamoDBSource(LiveSource):
+    """A business's own DynamoDB table, read only: a Query on `key` (with `period_attribute` its
+    sort key), else a Scan; either way the items whose `period_attribute` (an ISO date or
+    timestamp) falls in the window read, and that match every `filter` attribute."""
+
+    table: str = Field(pattern=r"^[A-Za-z0-9_.-]{3,255}$")
+    region: str | None = None
+    key: DynamoKey | None = None
+    period_attribute: str = Field(min_length=1)
+    filter: dict[str, str | int | bool] = {}
+    shape: Literal["bookings", "events"]
+    entity: EntityId | None = None  # whose records they are (events: else their entity column)
+    # a shape's field -> the item's attribute for it; a field not named is an attribute of its name
+    columns: dict[str, str] = {}
+    capacity_share: float = Field(default=0.25, gt=0, le=1)  # of the table's read capacity
+    page_size: int | None = Field(default=None, ge=1, le=100_000)  # items a call (default: 1 MB)
+    attempts: int = Field(default=8, ge=1, le=20)  # tries of a throttled or failed call
+    consistent_read: bool = False
+    history_months: int = Field(default=12, ge=0, le=60)  # read before the period, as well
+
+    @model_validator(mode="after")
+    def fields_of_its_shape(self) -> DynamoDBSource:
+        fields = LIVE_SHAPES[self.shape]
+        for name in self.columns:
+            if name not in fields:
+                raise SettingError(
+                    ("columns", name),
+                    f"is not a field of the {self.shape} shape; its fields: {', '.join(fields)}",
+                )
+        if self.shape == "bookings" and self.entity is None:
+            raise SettingError(
+                ("entity",), "bookings are one venture's: name it, entity = \"<venture id>\""
+            )
+        if self.region is not None and not REGION.fullmatch(self.region):
+            raise SettingError(("region",), f"{self.region!r} is not an AWS region code")
+        return self
+
+    def attribute(self, field: str) -> str:
+        return self.columns.get(field, field)
+
+
 class RatesSource(Strict):
     """Exchange rates: a CSV `date,currency,rate`; one unit of `currency` is worth `rate` units of
     the organization's currency from `date` until the next row for that currency."""
@@ -695,6 +795,11 @@ class Sources(Strict):
     git: GitSource | None = None
     osv: OsvSource | None = None
     aws: AwsSource | None = None
+    dynamodb: list[DynamoDBSource] = []
+
+    def live(self) -> list[LiveSource]:
+        """The live sources, pulled once a period into a snapshot."""
+        return [*self.dynamodb]
 
 
 class CategoryRule(Strict):
@@ -1333,6 +1438,10 @@ class Settings(Strict):
         ]
         if self.sources.tasks:
             refs.append((("sources", "tasks", "entity"), self.sources.tasks.entity))
+        refs += [
+            (("sources", "dynamodb", i, "entity"), s.entity)
+            for i, s in enumerate(self.sources.dynamodb)
+        ]
         for key, ref in refs:
             if ref is not None and ref not in ids:
                 raise SettingError(key, f"= {ref!r} is not a declared entity (known: {known})")
@@ -1362,6 +1471,7 @@ class Settings(Strict):
                     f"({', '.join(RESERVED_IDS[:6])}…) or a venture's id ({known})"
                     + (f"; did you mean {hint[0]!r}?" if hint else ""),
                 )
+        self.live_sources_resolve()
         for report, spec in self.reports.items():
             if spec.cost_accounts is not None and report != "cto":
                 raise SettingError(
@@ -1389,6 +1499,46 @@ class Settings(Strict):
                     + (f"did you mean {hint[0]!r}?" if hint else f"reports: {', '.join(reports)}"),
                 )
         return self
+
+
+    def live_sources_resolve(self) -> None:
+        """Live source names are unique; a bookings venture's live source feeds it, and only it."""
+        from importlib.metadata import entry_points
+
+        live = {s.name: s for s in self.sources.live()}
+        names = [s.name for s in self.sources.live()]
+        builtin = {ep.name for ep in entry_points(group="boardpack.sources")}
+        for again, name in enumerate(names):
+            if names.index(name) < again or name in builtin:
+                raise SettingError(
+                    ("sources", "dynamodb", again, "name"),
+                    f"= {name!r} is "
+                    + ("a source's own name" if name in builtin else "another live source's name")
+                    + "; give each live source a name of its own (\"orders\", \"events\")",
+                )
+        for n, entity in enumerate(self.entities):
+            wanted = entity.bookings.source if entity.bookings else None
+            if wanted is None:
+                continue
+            spec = live.get(wanted)
+            shape = getattr(spec, "shape", None)
+            if spec is None or shape != "bookings" or getattr(spec, "entity", None) != entity.id:
+                raise SettingError(
+                    ("entities", n, "bookings", "source"),
+                    f"= {wanted!r} names no live source of shape \"bookings\" for {entity.id}: add"
+                    f' [[sources.dynamodb]] name = "{wanted}", shape = "bookings", entity ='
+                    f' "{entity.id}"',
+                )
+        for i, spec in enumerate(self.sources.dynamodb):
+            owner = next((e for e in self.entities if e.id == spec.entity), None)
+            if spec.shape == "bookings" and (
+                owner is None or owner.bookings is None or owner.bookings.source != spec.name
+            ):
+                raise SettingError(
+                    ("sources", "dynamodb", i, "entity"),
+                    f"its bookings need their venture to say so: [entities.bookings] source ="
+                    f' "{spec.name}" under {spec.entity}',
+                )
 
 
 @dataclass(frozen=True)

@@ -45,3 +45,8 @@ class SourceErrors(WorkspaceError):
         if len(problems) > self.SHOWN:
             lines.append(f"... and {len(problems) - self.SHOWN} more")
         super().__init__("\n".join(lines))
+
+
+class LiveError(Exception):
+    """A live source could not be read whole (unreachable, throttled past its retries, refused,
+    too slow): nothing of it is used."""

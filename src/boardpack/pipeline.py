@@ -8,7 +8,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -152,6 +152,25 @@ def incomplete(pack: Pack) -> list[str]:
 UNCATEGORIZED_SHARE = 0.5  # more of the ledger's rows than this without an account: a warning
 
 
+def old_snapshots(pack: Pack) -> list[str]:
+    """A live source's snapshot older than its `max_age`: the pack is the snapshot's, on purpose,
+    but its owner should know how old that is."""
+    said = []
+    for spec in pack.workspace.settings.sources.live():
+        found, oldest = pack.portfolio.live.get(spec.name), spec.oldest()
+        pulled_at = getattr(found, "pulled_at", None)
+        if oldest is None or pulled_at is None:
+            continue
+        age = datetime.now(UTC) - pulled_at
+        if age > oldest:
+            said.append(
+                f"{spec.name}: its snapshot for {pack.period.label} was pulled"
+                f" {pulled_at:%Y-%m-%d %H:%M} UTC, older than max_age = {spec.max_age!r}; pull"
+                f" it again if the period's data has changed: boardpack pull --source {spec.name}"
+            )
+    return said
+
+
 def doubts(pack: Pack) -> list[str]:
     """What does not stop a send but makes the figures doubtful, or a report longer than its
     readers' time: a ledger whose rows are mostly without an account (its revenue and expenses
@@ -165,7 +184,7 @@ def doubts(pack: Pack) -> list[str]:
         for doc in pack.documents
         if edited(doc).over
     ] + [f"pack lint: {line}" for line in lint(pack.documents, pack.results)]
-    said += overridden_twice(pack.portfolio) + untyped(pack.portfolio)
+    said += overridden_twice(pack.portfolio) + untyped(pack.portfolio) + old_snapshots(pack)
     said += [
         f"for the workspace owner: {f.title}: {f.action}"
         for f in pack.results.findings

@@ -69,6 +69,9 @@ PATTERNS = {
     "boardpack.delivery.addresses.WORD_BREAKS": "split",
     "boardpack.sources.secrets.YAML_ALIAS": "search",
     "boardpack.analyses.customers.SHARE": "search",
+    "boardpack.sources.ventures.ISO_TIMESTAMP": "fullmatch",
+    "boardpack.config.AGE": "fullmatch",
+    "boardpack.analyses.events.SLUG": "sub",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}
 

@@ -171,3 +171,29 @@ def test_an_audited_account_gives_the_run_its_read_calls_and_still_lints(tmp_pat
     )
     events = r["SesEventsRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert reads not in events  # only the functions that build a pack read the account
+
+
+def test_a_live_table_gives_the_run_exactly_its_reads_on_that_table(tmp_path):
+    """Issue 41, part 8: a Query source reads its table with Query and DescribeTable, a Scan
+    source with Scan, each on its own table's ARN (in its own region where it says one), nothing
+    wider — and the stack still lints."""
+    from tests.sources.test_dynamodb import BOOKINGS, LEDGER, LIVE
+
+    toml = LIVE + (
+        '\n[[sources.dynamodb]]\nname = "app-events"\ntable = "Events"\nregion = "eu-west-1"\n'
+        'period_attribute = "at"\nshape = "events"\nentity = "boats"\n'
+        '[schedule]\ncron = "0 6 * * MON"\n'
+    )
+    root = write_workspace(
+        tmp_path / "ws", toml, {"bookings.csv": BOOKINGS, "ledger/bank.csv": LEDGER}
+    )
+    r = deploy(root)["Resources"]
+    run = r["RunRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    live = [s for s in run if any(a in s["Action"] for a in ("dynamodb:Query", "dynamodb:Scan"))]
+    live = [s for s in live if "AuditTable" not in json.dumps(s["Resource"])]
+    where = "arn:${AWS::Partition}:dynamodb:"
+    account, region = "${AWS::AccountId}", "${AWS::Region}"
+    assert [(sorted(s["Action"]), s["Resource"]["Fn::Sub"].removeprefix(where)) for s in live] == [
+        (["dynamodb:DescribeTable", "dynamodb:Query"], f"{region}:{account}:table/Bookings"),
+        (["dynamodb:DescribeTable", "dynamodb:Scan"], f"eu-west-1:{account}:table/Events"),
+    ]

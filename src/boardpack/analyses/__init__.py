@@ -22,6 +22,7 @@ from boardpack.analyses import (
     customers,
     delivery,
     dependencies,
+    events,
     executive,
     expenses,
     finance,
@@ -72,6 +73,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("dependencies", dependencies.analyse),  # the repositories' pins against the OSV snapshot
     ("delivery", delivery.analyse),  # the four keys from the repositories' tags
     ("website", website.analyse),  # the ventures' sites: accessibility and local search
+    ("events", events.analyse),  # what the live sources' event tables recorded
     ("operations", operations.analyse),
     ("technology", technology.analyse),  # ranks the findings of security, cloud_cost and the notes
     ("revenue_risk", revenue_risk.analyse),  # the technology findings by the revenue they risk

@@ -37,7 +37,7 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
 
 def venture(portfolio: Portfolio, results: Results, entity: Entity, bookings: list[Booking]):
     period, currency = portfolio.period, portfolio.currency
-    metric = MetricsFrom((entity.bookings.path,))
+    metric = MetricsFrom((entity.bookings.origin,))
     made = [b for b in bookings if period.start <= b.booked <= period.end]
     kept = [b for b in made if b.status != "cancelled"]
     served = served_in(bookings, period)
@@ -113,7 +113,7 @@ def venture(portfolio: Portfolio, results: Results, entity: Entity, bookings: li
                 }
                 for asset in assets
             ),
-            provenance=(entity.bookings.path,),
+            provenance=(entity.bookings.origin,),
             note=f"of {period.days} days; cancelled bookings left out",
         ),
     )
@@ -150,7 +150,7 @@ def booked_twice(entity: Entity, bookings: list[Booking], since: date) -> list[F
             + ("…" if len(twice) > 5 else ""),
             action="Move one booking to another asset or day, or mark the one that is not real"
             " cancelled.",
-            source=entity.bookings.path,
+            source=entity.bookings.origin,
         )
     ]
 
@@ -183,7 +183,7 @@ def served_against_books(
                 "Find the bookings not paid for (or not marked cancelled) and the money booked to"
                 " no booking."
             ),
-            source=entity.bookings.path,
+            source=entity.bookings.origin,
         )
     ]
 
@@ -226,7 +226,7 @@ def order_book(entity: Entity, bookings: list[Booking], end: date, currency: str
             Column.number("deposits", "Deposits"),
         ),
         rows=tuple(rows),
-        provenance=(entity.bookings.path,),
+        provenance=(entity.bookings.origin,),
         note="bookings made by the period's end for service after it, cancelled ones left out",
     )
 
@@ -274,7 +274,7 @@ def deposits(portfolio: Portfolio, results: Results, entity: Entity, bookings: l
                 Column.text("where", "In the books"),
             ),
             rows=tuple(rows),
-            provenance=(entity.bookings.path, *portfolio.sources["ledger"].paths),
+            provenance=(entity.bookings.origin, *portfolio.sources["ledger"].paths),
             note=(
                 f"{said(in_books, currency)} held in the books; {plural(len(off), 'line')} not"
                 " matched one to one"
@@ -297,7 +297,7 @@ def deposits(portfolio: Portfolio, results: Results, entity: Entity, bookings: l
                     "Book each booking's deposit to the deposit account with its service date, and"
                     " refund or earn the deposit of each cancelled booking."
                 ),
-                source=entity.bookings.path,
+                source=entity.bookings.origin,
             )
         )
 

@@ -142,7 +142,7 @@ def report(
     total = sum((c.revenue for c in found.values()), ZERO)
     lost_since = add_months(month_start(period.end), -(LOST_MONTHS - 1))
     ranked = sorted(found.values(), key=lambda c: (-c.revenue, c.name))
-    source = (entity.bookings.path,) if entity.bookings is not None else ledger_files(portfolio)
+    source = (entity.bookings.origin,) if entity.bookings is not None else ledger_files(portfolio)
     rows = [
         {
             "customer": c.name,

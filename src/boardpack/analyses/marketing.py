@@ -167,7 +167,7 @@ def channels(portfolio: Portfolio, results: Results) -> list[Milestone]:
     count = sum(t["bookings"] for t in totals.values())
     metric = MetricsFrom(
         provenance
-        + tuple(b.path for b in booking_files(portfolio))
+        + tuple(b.origin for b in booking_files(portfolio))
         + (ledger_files(portfolio) if paid else ())
     )
     results.add(

@@ -183,6 +183,20 @@ ACCOUNT_READS = allow(
 )
 
 
+def live_reads(settings) -> list[dict]:
+    """Exactly what each live DynamoDB source reads: its table's description, and a Query on it
+    (a Scan where it has no key) — in its own region, where it names one."""
+    statements = []
+    for spec in settings.sources.dynamodb:
+        region = spec.region or "${AWS::Region}"
+        table = {
+            SUB: f"arn:${{AWS::Partition}}:dynamodb:{region}:${{AWS::AccountId}}:table/{spec.table}"
+        }
+        call = "dynamodb:Query" if spec.key else "dynamodb:Scan"
+        statements.append(allow(["dynamodb:DescribeTable", call], table))
+    return statements
+
+
 def s3_read(uri: str) -> list[dict]:
     bucket, prefix = s3_location(uri)
     return [
@@ -217,6 +231,7 @@ def template(
     # the account audit reads the stack's own account; a fan-out worker never does, so that no
     # portfolio's job can read the host's account
     account = [ACCOUNT_READS] if settings.sources.aws and not portfolios else []
+    account += live_reads(settings) if not portfolios else []
     approval = {}
     if settings.approval:  # the drafts' links, and the page they open
         secret = {"BOARDPACK_APPROVAL_SECRET": {"Ref": "ApprovalSecret"}}

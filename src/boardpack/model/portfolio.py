@@ -20,6 +20,7 @@ from boardpack.model.records import (
     Booking,
     ChannelMonth,
     Commentary,
+    Event,
     Job,
     Note,
     PackEntry,
@@ -65,6 +66,7 @@ class SourceStatus:
     error: str | None = None  # set when the source could not be read at all
     gaps: list[str] = field(default_factory=list)  # what it could not see, though the rest was read
     optional: bool = False  # marked `optional = true`: a send may go without it
+    snapshot: str = ""  # a live source's: "live, pulled 2026-11-21 08:00 UTC, snapshot 3f2a9c1b"
 
     @property
     def unreadable(self) -> bool:
@@ -113,6 +115,9 @@ class Portfolio:
     units: list[Unit] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     bookings: list[Booking] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    # the live sources' snapshots of the period by name (or why one could not be pulled)
+    live: dict[str, object] = field(default_factory=dict)
     timesheets: list[TimeEntry] = field(default_factory=list)
     cash_accounts: list[CashAccount] = field(default_factory=list)
     tie_outs: list[TieOut] = field(default_factory=list)

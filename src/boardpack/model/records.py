@@ -129,6 +129,18 @@ class Job:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Event:
+    """Something a business's own system recorded (a sign-up, a checklist done, a claim), counted
+    by type and venture: from a live source of shape "events"."""
+
+    entity: str
+    date: date
+    type: str
+    count: int
+    source: str  # the live source's name and the item's key
+
+
+@dataclass(frozen=True, kw_only=True)
 class Booking:
     """A booking of one of a venture's assets for a day of service: a charter, a room, a vehicle.
     `status` is confirmed (still to come), completed or cancelled."""

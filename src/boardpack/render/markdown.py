@@ -122,4 +122,5 @@ class MarkdownWriter(Writer):
 
 def source_line(s: Data) -> str:
     to = f", to {s['freshness']}" if s["freshness"] else ""
-    return f"{md(s['name'])} ({s['state']}{to})"
+    live = f"; {s['snapshot']}" if "snapshot" in s else ""
+    return f"{md(s['name'])} ({s['state']}{to}{live})"

@@ -109,7 +109,8 @@ class TextWriter(Writer):
 
 def source_line(s: Data) -> str:
     to = f" to {s['freshness']}" if s["freshness"] else ""
-    return f"{s['name']}{to} ({s['state']})"
+    live = f"; {s['snapshot']}" if "snapshot" in s else ""
+    return f"{s['name']}{to} ({s['state']}{live})"
 
 
 def metric_lines(metrics: list[Data], extra: Callable[[Data], list[str]]) -> list[str]:

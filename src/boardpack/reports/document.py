@@ -94,6 +94,7 @@ class SourceLine:
     records: int
     paths: tuple[str, ...]
     problems: int
+    snapshot: str = ""  # a live source's: "live, pulled …, snapshot 3f2a9c1b"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -75,6 +75,7 @@ def plain_data(doc: Document) -> Data:
                 "records": s.records,
                 "paths": list(s.paths),
                 "problems": s.problems,
+                **({"snapshot": s.snapshot} if s.snapshot else {}),
             }
             for s in doc.sources
         ],

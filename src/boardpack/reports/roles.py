@@ -232,6 +232,13 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
             else s
             for s in specs
         ]
+    if any(s.shape == "events" for s in settings.sources.dynamodb):  # the business's own records
+        specs = [
+            replace(s, sections=after(s.sections, "executive.kpis", "operations.events"))
+            if s == builtin["ceo"]
+            else s
+            for s in specs
+        ]
     if settings.watch:  # the CEO reads the alerts between packs after what became of the last
         specs = [
             replace(s, sections=with_watch(s.sections)) if s == builtin["ceo"] else s
@@ -334,6 +341,7 @@ def build_document(
                 records=s.records,
                 paths=tuple(s.paths),
                 problems=len(s.problems),
+                snapshot=s.snapshot,
             )
             for s in portfolio.sources.values()
             if s.configured

@@ -472,6 +472,12 @@ SECTIONS: Sequence[SectionSpec] = (
         analysis="finance",
     ),
     SectionSpec(
+        "operations.events",
+        "What the business's systems recorded",
+        tables("operations.events"),
+        analysis="events",
+    ),
+    SectionSpec(
         "finance.customers",
         "Customers by venture",
         customers,

@@ -26,11 +26,12 @@ ENTRY_POINT_GROUP = "boardpack.sources"
 
 class Source(Protocol):
     """A source may also have `check(portfolio)`: run once every source is read, for what needs
-    another source to judge (a budget's accounts against the ledger's); it raises WorkspaceError."""
+    another source to judge (a budget's accounts against the ledger's); it raises WorkspaceError.
+    A source that sets statuses of its own names (the live sources, one each) returns None."""
 
     name: str
 
-    def read(self, portfolio: Portfolio) -> SourceStatus: ...
+    def read(self, portfolio: Portfolio) -> SourceStatus | None: ...
 
 
 def registered_sources() -> list[Source]:
@@ -54,11 +55,12 @@ def load_portfolio(workspace: Workspace, period: Period, as_of: date) -> Portfol
             status = SourceStatus(
                 name=source.name, configured=True, error=f"{type(exc).__name__}: {exc}"
             )
-        portfolio.sources[source.name] = status
+        if status is not None:
+            portfolio.sources[source.name] = status
     for source in sources:
         check = getattr(source, "check", None)
-        status = portfolio.sources[source.name]
-        if check is not None and status.configured and not status.unreadable:
+        status = portfolio.sources.get(source.name)
+        if check is not None and status and status.configured and not status.unreadable:
             check(portfolio)
     commentary.read(portfolio)  # the owner's words for the period, where a file has them
     return portfolio

@@ -8,15 +8,24 @@ means the same thing in each of them (and in the channels file).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from boardpack.config import Entity
+from boardpack.config import LIVE_SHAPES, Entity
 from boardpack.csv_file import amount, day, read_rows
+from boardpack.errors import LiveError, SourceProblem
+from boardpack.live.snapshots import ITEM
 from boardpack.model import Booking, Job, Portfolio, SourceStatus, TimeEntry, Unit
 
+ISO_DATE = "%Y-%m-%d"
+# a timestamp as systems store one: "2026-10-02T09:00:01", "…Z", "…+02:00", "….123"
+ISO_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
 RowParser = Callable[[dict[str, str], str], object]  # (cells by column, "path:line") -> a record
 
 
@@ -44,6 +53,12 @@ class VentureCsv:
         )
         found, files = getattr(portfolio, self.records), []
         for entity in entities:
+            if live := getattr(getattr(entity, self.table), "source", None):
+                try:
+                    found.extend(self.live(portfolio, entity, live, status))
+                except LiveError as exc:  # unreadable, as the live source itself says
+                    status.error = f"the live source {live} could not be read: {exc}"
+                continue
             relative = getattr(getattr(entity, self.table), self.setting)
             key = f"entities.{entity.id}.{self.table}.{self.setting}"
             header = self.header(entity) if callable(self.header) else self.header
@@ -53,8 +68,27 @@ class VentureCsv:
         status.records = len(found)
         status.freshness = self.freshness(portfolio, found, files)
         if status.configured and status.freshness is None and self.nothing:
-            status.error = self.nothing
+            status.error = status.error or self.nothing
         return status
+
+
+    def live(
+        self, portfolio: Portfolio, entity: Entity, name: str, status: SourceStatus
+    ) -> list:
+        """The venture's records from a live source's snapshot, its items' attributes read as the
+        shape's fields; an item that does not fit is named by its key and left out."""
+        from boardpack.live.pulls import snapshot  # boto3, only where a live source is used
+
+        spec = next(s for s in portfolio.workspace.settings.sources.live() if s.name == name)
+        parse, found = self.parser(entity), []
+        for item in snapshot(portfolio, spec).rows:
+            row = {f: item.get(spec.attribute(f), "") for f in LIVE_SHAPES[spec.shape]}
+            try:
+                found.append(parse(row, f"{name}: {item[ITEM]}"))
+            except ValueError as exc:
+                status.problems.append(SourceProblem(name, None, f"item {item[ITEM]}: {exc}"))
+        status.paths.append(f"{name} (live)")
+        return found
 
 
 def newest_before_as_of(portfolio: Portfolio, records: list, files: list[Path]) -> date | None:
@@ -163,6 +197,8 @@ def booking_parser(entity: Entity) -> RowParser:
         try:
             return datetime.strptime(text, spec.date_format).date()
         except ValueError:
+            if spec.date_format == ISO_DATE and ISO_TIMESTAMP.fullmatch(text):
+                return date.fromisoformat(text[:10])  # a timestamp's day, as it is written
             raise ValueError(
                 f"{columns[field]} {text!r} does not match date_format {spec.date_format!r}"
             ) from None

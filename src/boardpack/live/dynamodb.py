@@ -1,0 +1,142 @@
+"""Pull a DynamoDB table's items for a window of dates: a Query on the configured partition key
+(the period attribute its sort key), else a Scan with a filter; every page to the end, never
+silently truncated; eventually consistent unless asked; paced to a share of the table's read
+capacity, and retried with backoff when throttled (botocore's standard retry mode). Each item
+becomes a row of strings: the shape's fields, read from their attributes."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from boardpack import aws_clients
+from boardpack.config import LIVE_SHAPES, DynamoDBSource, Workspace
+from boardpack.errors import LiveError, WorkspaceError
+from boardpack.live.snapshots import ITEM
+
+MAX_ROWS = 5_000_000  # past this, a window is too wide to hold: narrow it with a key or filter
+_out, _in = TypeDeserializer(), TypeSerializer()
+
+
+def pull(
+    workspace: Workspace,
+    spec: DynamoDBSource,
+    first: date,
+    last: date,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[dict[str, str]]:
+    """Every item whose period attribute falls from `first` through `last`, as rows."""
+    try:
+        # throttling (ProvisionedThroughputExceeded, ThrottlingException) retried with backoff,
+        # a call that hangs given up; reads only, so a retry can never do anything twice
+        retries = Config(
+            retries={"mode": "standard", "max_attempts": spec.attempts},
+            connect_timeout=5,
+            read_timeout=30,
+        )
+        client = aws_clients.client(workspace, "dynamodb", spec.region, retries)
+        table = client.describe_table(TableName=spec.table)["Table"]
+        keys = [k["AttributeName"] for k in table["KeySchema"]]
+        # on-demand tables report 0 units: nothing to pace against, throttling is retried
+        units = table.get("ProvisionedThroughput", {}).get("ReadCapacityUnits", 0)
+        allowed = units * spec.capacity_share
+        call, params = request(spec, first, last, keys)
+        rows: list[dict[str, str]] = []
+        started, consumed = clock(), 0.0
+        while True:
+            if clock() - started > spec.timeout_seconds:
+                raise LiveError(
+                    f"did not finish within timeout_seconds = {spec.timeout_seconds}"
+                    f" ({len(rows):,} items read); nothing of it is used"
+                )
+            page = getattr(client, call)(**params)
+            rows += [row(spec, item, keys) for item in page.get("Items", [])]
+            if len(rows) > MAX_ROWS:
+                raise LiveError(
+                    f"more than {MAX_ROWS:,} items in the window: narrow it with key or filter"
+                )
+            if "LastEvaluatedKey" not in page:
+                return rows
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            # the next page waits until what was read is within our share of the capacity
+            consumed += page.get("ConsumedCapacity", {}).get("CapacityUnits", 0)
+            if allowed and (wait := consumed / allowed - (clock() - started)) > 0:
+                sleep(wait)
+    except ClientError as exc:
+        code = aws_clients.error_code(exc)
+        if aws_clients.is_credential_error(exc):
+            raise LiveError(f"table {spec.table}: the credentials were refused ({code})") from None
+        raise LiveError(
+            f"table {spec.table}: {code}: {aws_clients.error_message(exc)}"
+        ) from None
+    except BotoCoreError as exc:  # unreachable, or a call that timed out past its retries
+        raise LiveError(f"table {spec.table}: {type(exc).__name__}: {exc}") from None
+    except WorkspaceError as exc:  # no credentials or no region: said how to give them
+        raise LiveError(str(exc)) from None
+
+
+def request(spec: DynamoDBSource, first: date, last: date, keys: list[str]) -> tuple[str, dict]:
+    """The Query (or Scan) and its parameters: the window on the period attribute as ISO text
+    ("~" sorts after any time of the last day), every filter an equality, only the attributes the
+    shape needs (and the key) projected."""
+    wanted = dict.fromkeys([*keys, *(spec.attribute(f) for f in LIVE_SHAPES[spec.shape])])
+    names = {f"#a{i}": a for i, a in enumerate(wanted)}
+    alias = {a: n for n, a in names.items()}
+    period = alias.get(spec.period_attribute, "#p")
+    if period == "#p":
+        names["#p"] = spec.period_attribute
+    values = {":first": {"S": first.isoformat()}, ":last": {"S": f"{last.isoformat()}~"}}
+    window = f"{period} BETWEEN :first AND :last"
+    conditions = []
+    for i, (attribute, value) in enumerate(spec.filter.items()):
+        names[f"#f{i}"] = attribute
+        values[f":f{i}"] = _in.serialize(value)
+        conditions.append(f"#f{i} = :f{i}")
+    params = {
+        "TableName": spec.table,
+        "ConsistentRead": spec.consistent_read,
+        "ReturnConsumedCapacity": "TOTAL",
+        "ProjectionExpression": ", ".join(alias[a] for a in wanted),
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }
+    if spec.page_size:
+        params["Limit"] = spec.page_size
+    if spec.key is None:
+        params["FilterExpression"] = " AND ".join([window, *conditions])
+        return "scan", params
+    names["#k"] = spec.key.name
+    values[":k"] = _in.serialize(spec.key.value)
+    params["KeyConditionExpression"] = f"#k = :k AND {window}"
+    if conditions:
+        params["FilterExpression"] = " AND ".join(conditions)
+    return "query", params
+
+
+def row(spec: DynamoDBSource, item: dict, keys: list[str]) -> dict[str, str]:
+    """An item's shape fields as text, each under its attribute's name, and its key."""
+    found = {a: cell(_out.deserialize(v)) for a, v in item.items()}
+    wanted = {spec.attribute(f) for f in LIVE_SHAPES[spec.shape]}
+    out = {a: found.get(a, "") for a in sorted(wanted)}
+    out[ITEM] = ", ".join(f"{k}={found.get(k, '')}" for k in keys)
+    return out
+
+
+def cell(value: object) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    return json.dumps(value, default=str, sort_keys=True)

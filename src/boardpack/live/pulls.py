@@ -1,0 +1,67 @@
+"""A period's snapshot of each live source: read from the workspace's state when one was pulled,
+else pulled now and kept — so every later build of the period uses the same rows. `refresh` pulls
+again on purpose (`boardpack pull`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from boardpack.config import LiveSource, Workspace
+from boardpack.errors import LiveError, WorkspaceError
+from boardpack.live import dynamodb
+from boardpack.live.snapshots import Snapshot, store, stored
+from boardpack.model import Portfolio
+from boardpack.period import Period, add_months, month_start
+
+
+def snapshot(portfolio: Portfolio, spec: LiveSource) -> Snapshot:
+    """The source's snapshot for the portfolio's period, pulled once a build (its failure too)."""
+    if spec.name not in portfolio.live:
+        try:
+            portfolio.live[spec.name] = stored(
+                portfolio.workspace, spec.name, portfolio.period.label
+            ) or pull(portfolio.workspace, spec, portfolio.period, portfolio.as_of)
+        except LiveError as exc:
+            portfolio.live[spec.name] = exc
+    found = portfolio.live[spec.name]
+    if isinstance(found, LiveError):
+        raise found
+    return found  # type: ignore[return-value]
+
+
+def window(spec: LiveSource, period: Period, as_of: date) -> tuple[date, date]:
+    """From `history_months` before the period through the day before the as-of date."""
+    first = add_months(month_start(period.start), -getattr(spec, "history_months", 0))
+    return first, as_of - timedelta(days=1)
+
+
+def pull(workspace: Workspace, spec: LiveSource, period: Period, as_of: date) -> Snapshot:
+    first, last = window(spec, period, as_of)
+    rows = dynamodb.pull(workspace, spec, first, last)  # type: ignore[arg-type]
+    return store(workspace, spec.name, period.label, rows, datetime.now(UTC))
+
+
+def refresh(
+    workspace: Workspace, period: Period, as_of: date, names: list[str] | None = None
+) -> list[Snapshot | tuple[str, str]]:
+    """Pull the named live sources (all by default) again for the period: each new snapshot, or
+    (name, why) for one that could not be pulled — its old snapshot, if any, kept."""
+    live = {s.name: s for s in workspace.settings.sources.live()}
+    for name in names or []:
+        if name not in live:
+            raise WorkspaceError(
+                f"--source {name!r}: no live source has that name"
+                + (f"; the live sources: {', '.join(live)}" if live else "; none is configured")
+            )
+    if not live:
+        raise WorkspaceError(
+            "no live source is configured: add [[sources.dynamodb]] to boardpack.toml (README:"
+            " live sources)"
+        )
+    done: list[Snapshot | tuple[str, str]] = []
+    for name in names or list(live):
+        try:
+            done.append(pull(workspace, live[name], period, as_of))
+        except LiveError as exc:
+            done.append((name, str(exc)))
+    return done

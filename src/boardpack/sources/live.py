@@ -1,0 +1,87 @@
+"""The live sources as the pack sees them: each its own line in the data line ("orders to
+2026-11-21 (fresh; live, pulled …, snapshot 3f2a9c1b)"), each unreadable on its own (the pack
+stops, or goes without it where `optional = true`). Rows of shape "events" become the
+portfolio's events here; rows of shape "bookings" are read by their venture's bookings source.
+
+An item that does not fit its shape is named by its key and left out; the rest are read."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from boardpack.config import DynamoDBSource, LiveSource
+from boardpack.csv_file import count, day
+from boardpack.errors import LiveError, SourceProblem
+from boardpack.live.snapshots import ITEM
+from boardpack.model import Event, Portfolio, SourceStatus
+
+STALE_AFTER_DAYS = 10
+
+
+class LiveSources:
+    name = "live"
+
+    def read(self, portfolio: Portfolio) -> None:
+        """A status for each live source, set on the portfolio by its own name."""
+        for spec in portfolio.workspace.settings.sources.live():
+            portfolio.sources[spec.name] = self.one(portfolio, spec)
+
+    def one(self, portfolio: Portfolio, spec: LiveSource) -> SourceStatus:
+        from boardpack.live.pulls import snapshot  # boto3, only where a live source is used
+
+        status = SourceStatus(
+            name=spec.name,
+            configured=True,
+            optional=spec.optional,
+            stale_after_days=STALE_AFTER_DAYS,
+        )
+        try:
+            found = snapshot(portfolio, spec)
+        except LiveError as exc:
+            status.error = str(exc)
+            return status
+        status.paths.append(f"{spec.name} ({found.said()})")
+        status.snapshot = found.said()
+        status.records = len(found.rows)
+        # read through the day before the as-of date, unless it was pulled before then
+        status.freshness = min(found.pulled_at.date(), portfolio.as_of - timedelta(days=1))
+        if isinstance(spec, DynamoDBSource) and spec.shape == "events":
+            ventures = {e.id for e in portfolio.workspace.settings.entities}
+            portfolio.events += events(spec, found.rows, status, ventures)
+        return status
+
+
+def events(
+    spec: DynamoDBSource, rows: list[dict[str, str]], status: SourceStatus, ventures: set[str]
+) -> list[Event]:
+    found = []
+    for row in rows:
+        try:
+            found.append(event(spec, row, ventures))
+        except ValueError as exc:
+            status.problems.append(SourceProblem(spec.name, None, f"item {row[ITEM]}: {exc}"))
+    return found
+
+
+def event(spec: DynamoDBSource, row: dict[str, str], ventures: set[str]) -> Event:
+    text = {f: row.get(spec.attribute(f), "") for f in ("date", "type", "entity", "count")}
+    when: date = day(text["date"][:10], spec.attribute("date"))
+    if not text["type"]:
+        raise ValueError(f"{spec.attribute('type')} is empty: each event has a type")
+    entity = text["entity"] or spec.entity
+    if not entity:
+        raise ValueError(
+            f"{spec.attribute('entity')} is empty and the source names no entity: say whose"
+        )
+    if entity not in ventures:
+        raise ValueError(f"{spec.attribute('entity')} {entity!r} is not a declared entity")
+    return Event(
+        entity=entity,
+        date=when,
+        type=text["type"],
+        count=count(text["count"] or "1", spec.attribute("count")),
+        source=f"{spec.name}: {row[ITEM]}",
+    )
+
+
+source = LiveSources()
