@@ -763,6 +763,51 @@ class DynamoDBSource(LiveSource):
         return self.columns.get(field, field)
 
 
+STAT = re.compile(r"SampleCount|Average|Sum|Minimum|Maximum|p[0-9]{1,2}(\.[0-9]{1,2})?")
+
+
+class CloudWatchMetric(Strict):
+    """One CloudWatch metric, its statistic over the whole period, and the target it is held to:
+    `technology.<source>.<id>` in the CTO report."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]{0,39}$")
+    label: str | None = Field(default=None, min_length=1)
+    namespace: str = Field(min_length=1)
+    metric: str = Field(min_length=1)
+    dimensions: dict[str, str] = {}
+    stat: str = "Average"
+    unit: str = ""  # as the report shows it ("ms", "%")
+    target: Decimal | None = None
+    direction: Literal["at_most", "at_least"] = "at_most"  # an error rate, a latency: at most
+
+    @field_validator("stat")
+    @classmethod
+    def a_statistic(cls, value: str) -> str:
+        if not STAT.fullmatch(value):
+            raise ValueError(
+                f"= {value!r}: one of SampleCount, Average, Sum, Minimum, Maximum, or a percentile"
+                " such as p95"
+            )
+        return value
+
+
+class CloudWatchSource(LiveSource):
+    """Named CloudWatch metrics over the reporting period and the one before (GetMetricData)."""
+
+    region: str | None = None
+    metrics: list[CloudWatchMetric] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def ids_once(self) -> CloudWatchSource:
+        ids = [m.id for m in self.metrics]
+        for again, id_ in enumerate(ids):
+            if ids.index(id_) < again:
+                raise SettingError(("metrics", again, "id"), f"= {id_!r} is given twice")
+        if self.region is not None and not REGION.fullmatch(self.region):
+            raise SettingError(("region",), f"{self.region!r} is not an AWS region code")
+        return self
+
+
 class RatesSource(Strict):
     """Exchange rates: a CSV `date,currency,rate`; one unit of `currency` is worth `rate` units of
     the organization's currency from `date` until the next row for that currency."""
@@ -796,10 +841,11 @@ class Sources(Strict):
     osv: OsvSource | None = None
     aws: AwsSource | None = None
     dynamodb: list[DynamoDBSource] = []
+    cloudwatch: list[CloudWatchSource] = []
 
     def live(self) -> list[LiveSource]:
         """The live sources, pulled once a period into a snapshot."""
-        return [*self.dynamodb]
+        return [*self.dynamodb, *self.cloudwatch]
 
 
 class CategoryRule(Strict):
@@ -1506,12 +1552,17 @@ class Settings(Strict):
         from importlib.metadata import entry_points
 
         live = {s.name: s for s in self.sources.live()}
-        names = [s.name for s in self.sources.live()]
+        named = [
+            (kind, i, s.name)
+            for kind in ("dynamodb", "cloudwatch")
+            for i, s in enumerate(getattr(self.sources, kind))
+        ]
+        names = [name for _, _, name in named]
         builtin = {ep.name for ep in entry_points(group="boardpack.sources")}
-        for again, name in enumerate(names):
+        for again, (kind, i, name) in enumerate(named):
             if names.index(name) < again or name in builtin:
                 raise SettingError(
-                    ("sources", "dynamodb", again, "name"),
+                    ("sources", kind, i, "name"),
                     f"= {name!r} is "
                     + ("a source's own name" if name in builtin else "another live source's name")
                     + "; give each live source a name of its own (\"orders\", \"events\")",

@@ -71,6 +71,7 @@ PATTERNS = {
     "boardpack.analyses.customers.SHARE": "search",
     "boardpack.sources.ventures.ISO_TIMESTAMP": "fullmatch",
     "boardpack.config.AGE": "fullmatch",
+    "boardpack.config.STAT": "fullmatch",
     "boardpack.analyses.events.SLUG": "sub",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}

@@ -91,7 +91,13 @@ def test_the_demo_stack_lints_and_each_function_may_do_only_its_job(demo):
     assert destination["SnsDestination"] == {"TopicARN": {"Ref": "SesEventTopic"}}
     assert {"bounce", "complaint"} <= set(destination["MatchingEventTypes"])
     alarms = {name for name, res in r.items() if res["Type"] == "AWS::CloudWatch::Alarm"}
-    assert alarms == {"RunErrors", "SesEventsErrors", "ScheduleDeadLettersAlarm"}
+    assert alarms == {
+        "RunErrors",
+        "SesEventsErrors",
+        "ScheduleDeadLettersAlarm",
+        "BounceRateAlarm",
+        "ComplaintRateAlarm",
+    }
 
 
 def test_a_fan_out_stack_with_an_s3_workspace_and_a_business_day(tmp_path):
@@ -177,9 +183,9 @@ def test_a_live_table_gives_the_run_exactly_its_reads_on_that_table(tmp_path):
     """Issue 41, part 8: a Query source reads its table with Query and DescribeTable, a Scan
     source with Scan, each on its own table's ARN (in its own region where it says one), nothing
     wider — and the stack still lints."""
-    from tests.sources.test_dynamodb import BOOKINGS, LEDGER, LIVE
+    from tests.sources.test_dynamodb import BOOKINGS, CLOUDWATCH, LEDGER, LIVE
 
-    toml = LIVE + (
+    toml = LIVE + CLOUDWATCH + (
         '\n[[sources.dynamodb]]\nname = "app-events"\ntable = "Events"\nregion = "eu-west-1"\n'
         'period_attribute = "at"\nshape = "events"\nentity = "boats"\n'
         '[schedule]\ncron = "0 6 * * MON"\n'
@@ -197,3 +203,19 @@ def test_a_live_table_gives_the_run_exactly_its_reads_on_that_table(tmp_path):
         (["dynamodb:DescribeTable", "dynamodb:Query"], f"{region}:{account}:table/Bookings"),
         (["dynamodb:DescribeTable", "dynamodb:Scan"], f"eu-west-1:{account}:table/Events"),
     ]
+    assert {"Effect": "Allow", "Action": ["cloudwatch:GetMetricData"], "Resource": "*"} in run
+
+
+def test_the_sending_accounts_reputation_alarms_reach_the_alert_topic(demo):
+    """Issue 41, part 2: SES's account-wide bounce rate (5%) and complaint rate (0.1%), hourly,
+    each an alarm published to the alert topic — heard when it happens, not at the next run."""
+    r = deploy(demo)["Resources"]
+    found = {
+        p["MetricName"]: (p["Threshold"], p["Statistic"], p["AlarmActions"])
+        for p in (r[n]["Properties"] for n in ("BounceRateAlarm", "ComplaintRateAlarm"))
+    }
+    topic = [{"Ref": "AlertTopic"}]
+    assert found == {
+        "Reputation.BounceRate": (0.05, "Average", topic),
+        "Reputation.ComplaintRate": (0.001, "Average", topic),
+    }

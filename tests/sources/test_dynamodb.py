@@ -393,3 +393,77 @@ def test_a_snapshot_changed_by_hand_is_refused_by_its_path(aws, tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "2026-10.jsonl.gz: its rows do not match the digest" in result.stderr
     assert "boardpack pull --source orders" in result.stderr
+
+
+CLOUDWATCH = """
+[[sources.cloudwatch]]
+name = "services"
+[[sources.cloudwatch.metrics]]
+id = "api_errors"
+label = "API 5xx"
+namespace = "AWS/ApiGateway"
+metric = "5XXError"
+dimensions = { ApiName = "bookings" }
+stat = "Sum"
+target = 10
+[[sources.cloudwatch.metrics]]
+id = "latency"
+namespace = "AWS/Lambda"
+metric = "Duration"
+dimensions = { FunctionName = "book" }
+stat = "Maximum"
+unit = " ms"
+target = 900
+[[sources.cloudwatch.metrics]]
+id = "quiet"
+namespace = "AWS/Lambda"
+metric = "Throttles"
+dimensions = { FunctionName = "book" }
+stat = "Sum"
+target = 0
+"""
+
+
+def test_cloudwatch_metrics_over_the_period_against_their_targets(aws, tmp_path):
+    """October: 4 + 8 = 12 API errors (target at most 10: missed), September 3; the longest
+    call 850 ms (within 900). Throttles: no datapoints — no signal, not zero, and no pass."""
+    env = environment(aws)
+    seed(env)
+    client = boto3.client(
+        "cloudwatch", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )  # fmt: skip
+    for when, name, dims, value in (
+        ("2026-10-03T10:00:00", "5XXError", ("ApiName", "bookings"), 4),
+        ("2026-10-20T10:00:00", "5XXError", ("ApiName", "bookings"), 8),
+        ("2026-09-12T10:00:00", "5XXError", ("ApiName", "bookings"), 3),
+        ("2026-11-02T10:00:00", "5XXError", ("ApiName", "bookings"), 50),  # November's
+        ("2026-10-05T10:00:00", "Duration", ("FunctionName", "book"), 850),
+        ("2026-10-06T10:00:00", "Duration", ("FunctionName", "book"), 120),
+    ):
+        client.put_metric_data(
+            Namespace="AWS/ApiGateway" if name == "5XXError" else "AWS/Lambda",
+            MetricData=[
+                {
+                    "MetricName": name,
+                    "Dimensions": [{"Name": dims[0], "Value": dims[1]}],
+                    "Timestamp": datetime.fromisoformat(when).replace(tzinfo=UTC),
+                    "Value": value,
+                }
+            ],
+        )
+    pack = build_pack(
+        workspace(tmp_path, LIVE + CLOUDWATCH, env), AS_OF, generated_at=GENERATED_AT
+    )
+    m = pack.results.metrics
+    errors, latency = m["technology.services.api_errors"], m["technology.services.latency"]
+    assert (errors.value, errors.status, errors.target) == (Decimal("12.0"), "bad", Decimal(10))
+    assert "September 2026: 3" in errors.note
+    assert (latency.value, latency.status) == (Decimal("850.0"), "good")
+    quiet = m["technology.services.quiet"]
+    assert quiet.value is None and quiet.status is None and "no signal" in quiet.note
+    (finding,) = [f for f in pack.results.findings if f.source == "services (CloudWatch)"]
+    assert finding.title == "API 5xx was 12.0 in October 2026, above its target"
+    cto = next(d for d in pack.documents if d.id == "cto")
+    assert "technology.service_health" in [s.id for s in cto.sections]
+    assert pack.portfolio.sources["services"].snapshot.startswith("live, pulled")

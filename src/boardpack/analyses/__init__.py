@@ -39,6 +39,7 @@ from boardpack.analyses import (
     revenue_risk,
     rules,
     security,
+    service_health,
     statements,
     technology,
     watchlist,
@@ -74,6 +75,7 @@ ANALYSES: tuple[tuple[str, Analysis], ...] = (
     ("delivery", delivery.analyse),  # the four keys from the repositories' tags
     ("website", website.analyse),  # the ventures' sites: accessibility and local search
     ("events", events.analyse),  # what the live sources' event tables recorded
+    ("service_health", service_health.analyse),  # the live CloudWatch metrics against targets
     ("operations", operations.analyse),
     ("technology", technology.analyse),  # ranks the findings of security, cloud_cost and the notes
     ("revenue_risk", revenue_risk.analyse),  # the technology findings by the revenue they risk

@@ -194,6 +194,8 @@ def live_reads(settings) -> list[dict]:
         }
         call = "dynamodb:Query" if spec.key else "dynamodb:Scan"
         statements.append(allow(["dynamodb:DescribeTable", call], table))
+    if settings.sources.cloudwatch:  # GetMetricData takes no resource
+        statements.append(allow(["cloudwatch:GetMetricData"], "*"))
     return statements
 
 
@@ -263,6 +265,7 @@ def template(
     resources |= approval | {"AuditTable": audit_table()}
     resources |= alerts(org.name)
     resources |= ses_events(settings.delivery.ses.configuration_set or "boardpack")
+    resources |= reputation_alarms()
     also = []
     # each morning: the [[watch]] rules, and the deliveries held past their approval window
     if (settings.watch or settings.approval) and not portfolios:
@@ -646,7 +649,12 @@ def queue(**properties) -> dict:
 
 
 def alarm(
-    description: str, namespace: str, metric: str, dimension: dict, statistic: str = "Sum"
+    description: str,
+    namespace: str,
+    metric: str,
+    dimension: dict | None,
+    statistic: str = "Sum",
+    threshold: float = 1,
 ) -> dict:
     return {
         "Type": "AWS::CloudWatch::Alarm",
@@ -654,15 +662,37 @@ def alarm(
             "AlarmDescription": description,
             "Namespace": namespace,
             "MetricName": metric,
-            "Dimensions": [dimension],
+            **({"Dimensions": [dimension]} if dimension else {}),
             "Statistic": statistic,
-            "Period": 300,
+            "Period": 300 if dimension else 3600,
             "EvaluationPeriods": 1,
-            "Threshold": 1,
+            "Threshold": threshold,
             "ComparisonOperator": "GreaterThanOrEqualToThreshold",
             "TreatMissingData": "notBreaching",
             "AlarmActions": [{"Ref": "AlertTopic"}],
         },
+    }
+
+
+# the sending account's reputation, as SES measures it (account-wide, hourly): past these, AWS
+# reviews the account (a bounce rate of 5%, complaints of 0.1%); the owner hears when it happens
+SES_REPUTATION = {
+    "BounceRateAlarm": ("Reputation.BounceRate", 0.05, "bounces"),
+    "ComplaintRateAlarm": ("Reputation.ComplaintRate", 0.001, "complaints"),
+}
+
+
+def reputation_alarms() -> dict[str, dict]:
+    return {
+        name: alarm(
+            f"SES {what} reached {threshold:.1%} of the mail sent: AWS reviews an account past it",
+            "AWS/SES",
+            metric,
+            None,
+            statistic="Average",
+            threshold=threshold,
+        )
+        for name, (metric, threshold, what) in SES_REPUTATION.items()
     }
 
 

@@ -6,20 +6,17 @@ becomes a row of strings: the shape's fields, read from their attributes."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
 from boardpack import aws_clients
 from boardpack.config import LIVE_SHAPES, DynamoDBSource, Workspace
-from boardpack.errors import LiveError, WorkspaceError
-from boardpack.live.snapshots import ITEM
+from boardpack.errors import LiveError
+from boardpack.live.calls import reading, retried
+from boardpack.live.snapshots import ITEM, cell
 
 MAX_ROWS = 5_000_000  # past this, a window is too wide to hold: narrow it with a key or filter
 _out, _in = TypeDeserializer(), TypeSerializer()
@@ -34,15 +31,8 @@ def pull(
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[dict[str, str]]:
     """Every item whose period attribute falls from `first` through `last`, as rows."""
-    try:
-        # throttling (ProvisionedThroughputExceeded, ThrottlingException) retried with backoff,
-        # a call that hangs given up; reads only, so a retry can never do anything twice
-        retries = Config(
-            retries={"mode": "standard", "max_attempts": spec.attempts},
-            connect_timeout=5,
-            read_timeout=30,
-        )
-        client = aws_clients.client(workspace, "dynamodb", spec.region, retries)
+    with reading(f"table {spec.table}"):  # throttling retried with backoff, `attempts` in all
+        client = aws_clients.client(workspace, "dynamodb", spec.region, retried(spec.attempts))
         table = client.describe_table(TableName=spec.table)["Table"]
         keys = [k["AttributeName"] for k in table["KeySchema"]]
         # on-demand tables report 0 units: nothing to pace against, throttling is retried
@@ -70,17 +60,6 @@ def pull(
             consumed += page.get("ConsumedCapacity", {}).get("CapacityUnits", 0)
             if allowed and (wait := consumed / allowed - (clock() - started)) > 0:
                 sleep(wait)
-    except ClientError as exc:
-        code = aws_clients.error_code(exc)
-        if aws_clients.is_credential_error(exc):
-            raise LiveError(f"table {spec.table}: the credentials were refused ({code})") from None
-        raise LiveError(
-            f"table {spec.table}: {code}: {aws_clients.error_message(exc)}"
-        ) from None
-    except BotoCoreError as exc:  # unreachable, or a call that timed out past its retries
-        raise LiveError(f"table {spec.table}: {type(exc).__name__}: {exc}") from None
-    except WorkspaceError as exc:  # no credentials or no region: said how to give them
-        raise LiveError(str(exc)) from None
 
 
 def request(spec: DynamoDBSource, first: date, last: date, keys: list[str]) -> tuple[str, dict]:
@@ -128,15 +107,3 @@ def row(spec: DynamoDBSource, item: dict, keys: list[str]) -> dict[str, str]:
     out = {a: found.get(a, "") for a in sorted(wanted)}
     out[ITEM] = ", ".join(f"{k}={found.get(k, '')}" for k in keys)
     return out
-
-
-def cell(value: object) -> str:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return ""
-    return json.dumps(value, default=str, sort_keys=True)

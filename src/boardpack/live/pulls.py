@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from boardpack.config import LiveSource, Workspace
+from boardpack.config import CloudWatchSource, LiveSource, Workspace
 from boardpack.errors import LiveError, WorkspaceError
-from boardpack.live import dynamodb
+from boardpack.live import cloudwatch, dynamodb
 from boardpack.live.snapshots import Snapshot, store, stored
 from boardpack.model import Portfolio
 from boardpack.period import Period, add_months, month_start
@@ -36,8 +36,10 @@ def window(spec: LiveSource, period: Period, as_of: date) -> tuple[date, date]:
 
 
 def pull(workspace: Workspace, spec: LiveSource, period: Period, as_of: date) -> Snapshot:
-    first, last = window(spec, period, as_of)
-    rows = dynamodb.pull(workspace, spec, first, last)  # type: ignore[arg-type]
+    if isinstance(spec, CloudWatchSource):
+        rows = cloudwatch.pull(workspace, spec, period)
+    else:
+        rows = dynamodb.pull(workspace, spec, *window(spec, period, as_of))  # type: ignore[arg-type]
     return store(workspace, spec.name, period.label, rows, datetime.now(UTC))
 
 

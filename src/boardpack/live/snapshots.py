@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
@@ -96,3 +97,16 @@ def store(
             handle.write(canonical(row) + b"\n")
     os.replace(partial, path)
     return snapshot
+
+
+def cell(value: object) -> str:
+    """A value as a row holds it: text (a number without an exponent, JSON for the rest)."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    return json.dumps(value, default=str, sort_keys=True)

@@ -25,6 +25,7 @@ from boardpack.model.records import (
     Note,
     PackEntry,
     Rule,
+    Signal,
     Task,
     TimeEntry,
     Unit,
@@ -116,6 +117,7 @@ class Portfolio:
     jobs: list[Job] = field(default_factory=list)
     bookings: list[Booking] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
     # the live sources' snapshots of the period by name (or why one could not be pulled)
     live: dict[str, object] = field(default_factory=dict)
     timesheets: list[TimeEntry] = field(default_factory=list)

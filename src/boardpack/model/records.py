@@ -141,6 +141,17 @@ class Event:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Signal:
+    """A CloudWatch metric's statistic over a span ("period" or "before"); None: no datapoints,
+    no signal (never a zero)."""
+
+    source: str
+    metric: str  # its id in the source
+    span: str
+    value: Decimal | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Booking:
     """A booking of one of a venture's assets for a day of service: a charter, a room, a vehicle.
     `status` is confirmed (still to come), completed or cancelled."""

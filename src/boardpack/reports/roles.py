@@ -239,6 +239,14 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
             else s
             for s in specs
         ]
+    if settings.sources.cloudwatch:  # the services' own measures, after what to do
+        health = "technology.service_health"
+        specs = [
+            replace(s, sections=after(s.sections, "technology.actions", health))
+            if s == builtin["cto"]
+            else s
+            for s in specs
+        ]
     if settings.watch:  # the CEO reads the alerts between packs after what became of the last
         specs = [
             replace(s, sections=with_watch(s.sections)) if s == builtin["ceo"] else s

@@ -92,6 +92,17 @@ def compliance(results: Results, portfolio: Portfolio) -> list[Block]:
     return metrics("technology.compliance", *ids)(results, portfolio)
 
 
+def service_health(results: Results, portfolio: Portfolio) -> list[Block]:
+    """Each CloudWatch metric, as its source lists them."""
+    return metrics(
+        *(
+            f"technology.{s.name}.{m.id}"
+            for s in portfolio.workspace.settings.sources.cloudwatch
+            for m in s.metrics
+        )
+    )(results, portfolio)
+
+
 def customers(results: Results, portfolio: Portfolio) -> list[Block]:
     """Each venture's customer concentration, then in full the customers of a venture with no
     report of its own to show them — the concentration left out when it would only repeat them."""
@@ -470,6 +481,12 @@ SECTIONS: Sequence[SectionSpec] = (
         ),
         needs=("ledger",),
         analysis="finance",
+    ),
+    SectionSpec(
+        "technology.service_health",
+        "Service health",
+        service_health,
+        analysis="service_health",
     ),
     SectionSpec(
         "operations.events",

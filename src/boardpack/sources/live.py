@@ -8,12 +8,13 @@ An item that does not fit its shape is named by its key and left out; the rest a
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
-from boardpack.config import DynamoDBSource, LiveSource
+from boardpack.config import CloudWatchSource, DynamoDBSource, LiveSource
 from boardpack.csv_file import count, day
 from boardpack.errors import LiveError, SourceProblem
 from boardpack.live.snapshots import ITEM
-from boardpack.model import Event, Portfolio, SourceStatus
+from boardpack.model import Event, Portfolio, Signal, SourceStatus
 
 STALE_AFTER_DAYS = 10
 
@@ -45,6 +46,16 @@ class LiveSources:
         status.records = len(found.rows)
         # read through the day before the as-of date, unless it was pulled before then
         status.freshness = min(found.pulled_at.date(), portfolio.as_of - timedelta(days=1))
+        if isinstance(spec, CloudWatchSource):
+            portfolio.signals += [
+                Signal(
+                    source=spec.name,
+                    metric=r["metric"],
+                    span=r["span"],
+                    value=Decimal(r["value"]) if r["value"] else None,
+                )
+                for r in found.rows
+            ]
         if isinstance(spec, DynamoDBSource) and spec.shape == "events":
             ventures = {e.id for e in portfolio.workspace.settings.entities}
             portfolio.events += events(spec, found.rows, status, ventures)
