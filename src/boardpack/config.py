@@ -707,6 +707,10 @@ class LiveSource(Strict):
             )
         return value
 
+    def records(self) -> str:
+        """What its rows become: "bookings", "events", "signals"."""
+        return getattr(self, "shape", "events")
+
     def oldest(self) -> timedelta | None:
         """The age past which its snapshot is old."""
         if self.max_age is None:
@@ -763,6 +767,30 @@ class DynamoDBSource(LiveSource):
         return self.columns.get(field, field)
 
 
+class S3LogsSource(LiveSource):
+    """Event logs under an S3 prefix, partitioned by date: the days of the period and the one
+    before listed by their prefixes (never the whole bucket), read into DuckDB as the view `logs`,
+    and counted by `query` — one SELECT giving the events' fields: date, type, entity, count."""
+
+    uri: str = Field(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")
+    region: str | None = None
+    format: Literal["jsonl", "csv"] = "jsonl"
+    # a day's folder under the prefix: {date} (2026-10-05), or {year}, {month}, {day}
+    partition: str = "dt={date}/"
+    query: str = Field(min_length=1)
+    max_objects: int = Field(default=10_000, ge=1, le=1_000_000)
+
+    @field_validator("partition")
+    @classmethod
+    def a_day(cls, value: str) -> str:
+        if "{date}" not in value and not all(f"{{{p}}}" in value for p in ("year", "month", "day")):
+            raise ValueError(
+                f"= {value!r}: say where the day is: {{date}} (\"dt={{date}}/\"), or {{year}},"
+                " {month} and {day} (\"{year}/{month}/{day}/\")"
+            )
+        return value
+
+
 STAT = re.compile(r"SampleCount|Average|Sum|Minimum|Maximum|p[0-9]{1,2}(\.[0-9]{1,2})?")
 
 
@@ -796,6 +824,9 @@ class CloudWatchSource(LiveSource):
 
     region: str | None = None
     metrics: list[CloudWatchMetric] = Field(min_length=1)
+
+    def records(self) -> str:
+        return "signals"
 
     @model_validator(mode="after")
     def ids_once(self) -> CloudWatchSource:
@@ -842,10 +873,11 @@ class Sources(Strict):
     aws: AwsSource | None = None
     dynamodb: list[DynamoDBSource] = []
     cloudwatch: list[CloudWatchSource] = []
+    s3_logs: list[S3LogsSource] = []
 
     def live(self) -> list[LiveSource]:
         """The live sources, pulled once a period into a snapshot."""
-        return [*self.dynamodb, *self.cloudwatch]
+        return [*self.dynamodb, *self.cloudwatch, *self.s3_logs]
 
 
 class CategoryRule(Strict):
@@ -1554,7 +1586,7 @@ class Settings(Strict):
         live = {s.name: s for s in self.sources.live()}
         named = [
             (kind, i, s.name)
-            for kind in ("dynamodb", "cloudwatch")
+            for kind in ("dynamodb", "cloudwatch", "s3_logs")
             for i, s in enumerate(getattr(self.sources, kind))
         ]
         names = [name for _, _, name in named]

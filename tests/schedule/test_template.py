@@ -183,9 +183,9 @@ def test_a_live_table_gives_the_run_exactly_its_reads_on_that_table(tmp_path):
     """Issue 41, part 8: a Query source reads its table with Query and DescribeTable, a Scan
     source with Scan, each on its own table's ARN (in its own region where it says one), nothing
     wider — and the stack still lints."""
-    from tests.sources.test_dynamodb import BOOKINGS, CLOUDWATCH, LEDGER, LIVE
+    from tests.sources.test_live import BOOKINGS, CLOUDWATCH, LEDGER, LIVE, S3_LOGS
 
-    toml = LIVE + CLOUDWATCH + (
+    toml = LIVE + CLOUDWATCH + S3_LOGS + (
         '\n[[sources.dynamodb]]\nname = "app-events"\ntable = "Events"\nregion = "eu-west-1"\n'
         'period_attribute = "at"\nshape = "events"\nentity = "boats"\n'
         '[schedule]\ncron = "0 6 * * MON"\n'
@@ -204,6 +204,8 @@ def test_a_live_table_gives_the_run_exactly_its_reads_on_that_table(tmp_path):
         (["dynamodb:DescribeTable", "dynamodb:Scan"], f"eu-west-1:{account}:table/Events"),
     ]
     assert {"Effect": "Allow", "Action": ["cloudwatch:GetMetricData"], "Resource": "*"} in run
+    logs = "arn:aws:s3:::boat-logs/app/*"
+    assert {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": logs} in run
 
 
 def test_the_sending_accounts_reputation_alarms_reach_the_alert_topic(demo):

@@ -27,8 +27,8 @@ def analyse(portfolio: Portfolio, results: Results) -> None:
     names = {e.id: e.name for e in portfolio.workspace.settings.entities}
     sources = tuple(
         s.name
-        for s in portfolio.workspace.settings.sources.dynamodb
-        if s.shape == "events" and portfolio.fresh(s.name)
+        for s in portfolio.workspace.settings.sources.live()
+        if s.records() == "events" and portfolio.fresh(s.name)
     )
     metric = MetricsFrom(sources)
     for (entity, kind), count in sorted(now.items()):

@@ -184,8 +184,9 @@ ACCOUNT_READS = allow(
 
 
 def live_reads(settings) -> list[dict]:
-    """Exactly what each live DynamoDB source reads: its table's description, and a Query on it
-    (a Scan where it has no key) — in its own region, where it names one."""
+    """Exactly what each live source reads: a DynamoDB source its table's description and a Query
+    on it (a Scan where it has no key), in its own region where it names one; CloudWatch's
+    metric data; an S3 log source its prefix."""
     statements = []
     for spec in settings.sources.dynamodb:
         region = spec.region or "${AWS::Region}"
@@ -196,6 +197,8 @@ def live_reads(settings) -> list[dict]:
         statements.append(allow(["dynamodb:DescribeTable", call], table))
     if settings.sources.cloudwatch:  # GetMetricData takes no resource
         statements.append(allow(["cloudwatch:GetMetricData"], "*"))
+    for logs in settings.sources.s3_logs:  # the prefix, listed and read
+        statements += s3_read(logs.uri)
     return statements
 
 

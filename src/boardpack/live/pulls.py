@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from boardpack.config import CloudWatchSource, LiveSource, Workspace
+from boardpack.config import CloudWatchSource, LiveSource, S3LogsSource, Workspace
 from boardpack.errors import LiveError, WorkspaceError
-from boardpack.live import cloudwatch, dynamodb
+from boardpack.live import cloudwatch, dynamodb, s3_logs
 from boardpack.live.snapshots import Snapshot, store, stored
 from boardpack.model import Portfolio
 from boardpack.period import Period, add_months, month_start
@@ -38,6 +38,8 @@ def window(spec: LiveSource, period: Period, as_of: date) -> tuple[date, date]:
 def pull(workspace: Workspace, spec: LiveSource, period: Period, as_of: date) -> Snapshot:
     if isinstance(spec, CloudWatchSource):
         rows = cloudwatch.pull(workspace, spec, period)
+    elif isinstance(spec, S3LogsSource):
+        rows = s3_logs.pull(workspace, spec, period)
     else:
         rows = dynamodb.pull(workspace, spec, *window(spec, period, as_of))  # type: ignore[arg-type]
     return store(workspace, spec.name, period.label, rows, datetime.now(UTC))

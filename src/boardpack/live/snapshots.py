@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from boardpack.config import Workspace
@@ -18,6 +18,7 @@ from boardpack.errors import WorkspaceError
 
 SUFFIX = ".jsonl.gz"
 ITEM = "@item"  # a row's own key, "attribute=value, …", for naming an item that does not fit
+PROBLEM = "@problem"  # a row that is what the pull left out (a log line that is not JSON)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ def cell(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return value
+    if isinstance(value, date):  # a datetime too
+        return value.isoformat()
     if value is None:
         return ""
     return json.dumps(value, default=str, sort_keys=True)

@@ -232,7 +232,7 @@ def report_specs(workspace: Workspace, sections: dict[str, SectionSpec]) -> list
             else s
             for s in specs
         ]
-    if any(s.shape == "events" for s in settings.sources.dynamodb):  # the business's own records
+    if any(s.records() == "events" for s in settings.sources.live()):  # the business's own records
         specs = [
             replace(s, sections=after(s.sections, "executive.kpis", "operations.events"))
             if s == builtin["ceo"]

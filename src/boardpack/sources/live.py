@@ -13,7 +13,7 @@ from decimal import Decimal
 from boardpack.config import CloudWatchSource, DynamoDBSource, LiveSource
 from boardpack.csv_file import count, day
 from boardpack.errors import LiveError, SourceProblem
-from boardpack.live.snapshots import ITEM
+from boardpack.live.snapshots import ITEM, PROBLEM
 from boardpack.model import Event, Portfolio, Signal, SourceStatus
 
 STALE_AFTER_DAYS = 10
@@ -56,42 +56,46 @@ class LiveSources:
                 )
                 for r in found.rows
             ]
-        if isinstance(spec, DynamoDBSource) and spec.shape == "events":
+        if spec.records() == "events":
             ventures = {e.id for e in portfolio.workspace.settings.entities}
             portfolio.events += events(spec, found.rows, status, ventures)
         return status
 
 
 def events(
-    spec: DynamoDBSource, rows: list[dict[str, str]], status: SourceStatus, ventures: set[str]
+    spec: LiveSource, rows: list[dict[str, str]], status: SourceStatus, ventures: set[str]
 ) -> list[Event]:
+    """Each row an event; a line the pull left out, or a row that is no event, a problem."""
     found = []
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
+        if PROBLEM in row:
+            status.problems.append(SourceProblem(spec.name, None, row[PROBLEM]))
+            continue
+        where = f"item {row[ITEM]}" if ITEM in row else f"row {n} of the query"
         try:
-            found.append(event(spec, row, ventures))
+            found.append(event(spec, row, ventures, where))
         except ValueError as exc:
-            status.problems.append(SourceProblem(spec.name, None, f"item {row[ITEM]}: {exc}"))
+            status.problems.append(SourceProblem(spec.name, None, f"{where}: {exc}"))
     return found
 
 
-def event(spec: DynamoDBSource, row: dict[str, str], ventures: set[str]) -> Event:
-    text = {f: row.get(spec.attribute(f), "") for f in ("date", "type", "entity", "count")}
-    when: date = day(text["date"][:10], spec.attribute("date"))
+def event(spec: LiveSource, row: dict[str, str], ventures: set[str], where: str) -> Event:
+    named = spec.attribute if isinstance(spec, DynamoDBSource) else str  # a query names its own
+    text = {f: row.get(named(f), "") for f in ("date", "type", "entity", "count")}
+    when: date = day(text["date"][:10], named("date"))
     if not text["type"]:
-        raise ValueError(f"{spec.attribute('type')} is empty: each event has a type")
-    entity = text["entity"] or spec.entity
+        raise ValueError(f"{named('type')} is empty: each event has a type")
+    entity = text["entity"] or getattr(spec, "entity", None)
     if not entity:
-        raise ValueError(
-            f"{spec.attribute('entity')} is empty and the source names no entity: say whose"
-        )
+        raise ValueError(f"{named('entity')} is empty and the source names no entity: say whose")
     if entity not in ventures:
-        raise ValueError(f"{spec.attribute('entity')} {entity!r} is not a declared entity")
+        raise ValueError(f"{named('entity')} {entity!r} is not a declared entity")
     return Event(
         entity=entity,
         date=when,
         type=text["type"],
-        count=count(text["count"] or "1", spec.attribute("count")),
-        source=f"{spec.name}: {row[ITEM]}",
+        count=count(text["count"] or "1", named("count")),
+        source=f"{spec.name}: {where}",
     )
 
 

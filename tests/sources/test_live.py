@@ -1,8 +1,8 @@
-"""A business's own DynamoDB tables as live sources (issue 41, parts 1 and 6), against a real
-moto_server: the bookings venture read from a table builds the same figures as from its file; the
-period's rows are pulled once into a snapshot that every rebuild uses until `boardpack pull`;
-pages are read to the end, throttling retried, a table out of reach stops the pack or is left out;
-an item that does not fit is named by its key and the rest read."""
+"""Live sources (issue 41) — a business's own DynamoDB tables, CloudWatch metrics and S3 event
+logs — against a real moto_server: the bookings venture read from a table builds the same figures
+as from its file; the period's rows are pulled once into a snapshot that every rebuild uses until
+`boardpack pull`; pages are read to the end, throttling retried, a table out of reach stops the
+pack or is left out; an item or line that does not fit is named and the rest read."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import boto3
 import pytest
@@ -467,3 +468,71 @@ def test_cloudwatch_metrics_over_the_period_against_their_targets(aws, tmp_path)
     cto = next(d for d in pack.documents if d.id == "cto")
     assert "technology.service_health" in [s.id for s in cto.sections]
     assert pack.portfolio.sources["services"].snapshot.startswith("live, pulled")
+
+
+S3_LOGS = """
+[[sources.s3_logs]]
+name = "web-logs"
+uri = "s3://boat-logs/app/"
+partition = "dt={date}/"
+query = \"\"\"SELECT CAST(ts AS DATE) AS date, kind AS type, venture AS entity, count(*) AS count
+FROM logs GROUP BY ALL\"\"\"
+"""
+
+
+def put_logs(env: dict[str, str]):
+    s3 = boto3.client(
+        "s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )  # fmt: skip
+    s3.create_bucket(Bucket="boat-logs")
+    line = '{{"ts": "{}T10:00:00", "kind": "{}", "venture": "boats"}}\n'
+    objects = {
+        "app/dt=2026-10-05/a.jsonl": line.format("2026-10-05", "search")
+        + line.format("2026-10-05", "search")
+        + "this is not json\n"
+        + line.format("2026-10-05", "booking page"),
+        "app/dt=2026-10-20/b.jsonl.gz": gzip.compress(line.format("2026-10-20", "search").encode()),
+        "app/dt=2026-09-11/c.jsonl": line.format("2026-09-11", "search"),
+        "app/dt=2026-07-01/old.jsonl": line.format("2026-07-01", "search") * 50,  # not listed
+        "other/dt=2026-10-05/x.jsonl": line.format("2026-10-05", "search") * 50,  # not the prefix
+    }
+    for key, body in objects.items():
+        s3.put_object(Bucket="boat-logs", Key=key, Body=body)
+    return s3
+
+
+def test_s3_event_logs_counted_by_a_query_over_the_periods_days(aws, tmp_path):
+    """October: three searches (two on the 5th, one in a gzipped object on the 20th) and a booking
+    page; September one search; July's object is outside the days listed, and the other prefix
+    is never read. The line that is not JSON is named; the rest are read."""
+    env = environment(aws)
+    seed(env)
+    put_logs(env)
+    pack = build_pack(workspace(tmp_path, LIVE + S3_LOGS, env), AS_OF, generated_at=GENERATED_AT)
+    rows = {r["type"]: r for r in pack.results.tables["operations.events"].rows}
+    assert (rows["search"]["count"], rows["search"]["before"]) == (3, 1)
+    assert rows["booking page"]["count"] == 1
+    assert pack.results.metrics["boats.events.booking_page"].value == 1
+    (problem,) = pack.portfolio.sources["web-logs"].problems
+    assert str(problem) == "web-logs: app/dt=2026-10-05/a.jsonl:3: not JSON"
+
+
+@pytest.mark.parametrize(
+    "query, said",
+    [
+        ("SELECT * FROM read_csv('/etc/passwd')", "query: Permission Error"),
+        ("COPY logs TO '/tmp/stolen.csv'", "query: write one SELECT over logs"),
+        ("SELECT 1 AS one; SELECT 2 AS two", "query: write one SELECT over logs"),
+        ("SELECT kind FROM logs", "its result has no date, type, entity column"),
+    ],
+)
+def test_a_logs_query_reads_the_logs_and_nothing_else(aws, tmp_path, query, said):
+    env = environment(aws)
+    seed(env)
+    put_logs(env)
+    toml = LIVE + S3_LOGS.split("query = ")[0] + f'query = """{query}"""\n'
+    pack = build_pack(workspace(tmp_path, toml, env), AS_OF, generated_at=GENERATED_AT)
+    status = pack.portfolio.sources["web-logs"]
+    assert status.unreadable and said in status.error, status.error
+    assert not (tmp_path / "stolen.csv").exists() and not Path("/tmp/stolen.csv").exists()
