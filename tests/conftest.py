@@ -330,6 +330,16 @@ def moto_server():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the session (tests/servers.py)."""
+    from tests.servers import PostgresServer
+
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def aws(moto_server):
     """A real moto_server, emptied for this test; `aws.env()` is the environment that points at

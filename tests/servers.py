@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email
+import glob
 import json
 import os
+import pwd
+import shutil
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -414,3 +418,65 @@ class ChatServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class PostgresServer:
+    """A real PostgreSQL server on loopback, in a folder of its own (Debian's `postgresql`
+    package, installed by tests/system-packages.sh); run as the `postgres` user when the tests run
+    as root, which initdb refuses. Local connections are trusted, TCP ones need the password."""
+
+    PASSWORD = "pg-s3cret-for-tests"
+
+    def __init__(self):
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not found:
+            raise RuntimeError("PostgreSQL is not installed: run tests/system-packages.sh")
+        bindir = Path(found[-1]).parent
+        self.folder = Path(tempfile.mkdtemp(prefix="boardpack-pg-"))
+        run_as: list[str] = []
+        if os.geteuid() == 0:
+            user = pwd.getpwnam("postgres")
+            os.chown(self.folder, user.pw_uid, user.pw_gid)
+            run_as = ["runuser", "-u", "postgres", "--"]
+        data = self.folder / "data"
+        subprocess.run(
+            [*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "boardpack", "-E", "UTF8",
+             "--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256"],
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [*run_as, str(bindir / "postgres"), "-D", str(data), "-h", "127.0.0.1",
+             "-p", str(self.port), "-k", str(self.folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        import psycopg
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with psycopg.connect(
+                    host=str(self.folder), port=self.port, user="boardpack", dbname="postgres"
+                ) as db:
+                    db.execute(f"ALTER ROLE boardpack PASSWORD '{self.PASSWORD}'")
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("PostgreSQL did not start") from None
+                time.sleep(0.2)
+
+    def url(self, password: str | None = None) -> str:
+        return (
+            f"postgresql://boardpack:{password or self.PASSWORD}@127.0.0.1:{self.port}/postgres"
+        )
+
+    def execute(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as db:
+            db.execute(sql)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The system packages the tests drive: Debian's Chromium and the DejaVu fonts the browser tests
-# measure with, openssl and gpg for the signing tests. Installed with apt-get where missing (as root); anywhere else it says what is missing, and
+# measure with, openssl and gpg for the signing tests, PostgreSQL for the SQL source's. Installed with apt-get where missing (as root); anywhere else it says what is missing, and
 # those tests are skipped with the reason.
 set -u
 missing=""
@@ -9,6 +9,8 @@ fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing="$missing fonts-dejavu-co
 # the signing tests verify with the openssl and gpg command lines
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 command -v gpg >/dev/null 2>&1 || missing="$missing gnupg"
+# [[sources.sql]]'s tests start a real PostgreSQL server of their own
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 [ -z "$missing" ] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive

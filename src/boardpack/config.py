@@ -683,8 +683,10 @@ class AwsSource(Strict):
 
 
 EVENT_FIELDS = ("date", "type", "entity", "count")
+# a ledger row as a live source gives it: money in positive, out negative
+LEDGER_FIELDS = ("date", "amount", "account", "counterparty", "memo", "entity", "currency", "fee")
 # the records a live source's items become: a shape's fields, each read from an item's attribute
-LIVE_SHAPES = {"bookings": BOOKING_FIELDS, "events": EVENT_FIELDS}
+LIVE_SHAPES = {"bookings": BOOKING_FIELDS, "events": EVENT_FIELDS, "ledger": LEDGER_FIELDS}
 AGE = re.compile(r"([0-9]{1,4})([mhd])")
 AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
@@ -736,7 +738,7 @@ class DynamoDBSource(LiveSource):
     key: DynamoKey | None = None
     period_attribute: str = Field(min_length=1)
     filter: dict[str, str | int | bool] = {}
-    shape: Literal["bookings", "events"]
+    shape: Literal["bookings", "events", "ledger"]
     entity: EntityId | None = None  # whose records they are (events: else their entity column)
     # a shape's field -> the item's attribute for it; a field not named is an attribute of its name
     columns: dict[str, str] = {}
@@ -789,6 +791,39 @@ class S3LogsSource(LiveSource):
                 " {month} and {day} (\"{year}/{month}/{day}/\")"
             )
         return value
+
+
+class SqlQuery(Strict):
+    """A named query whose result's columns are a shape's fields (`AS date`, `AS amount`…);
+    `:first` and `:last` stand for the window's first and last day."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    shape: Literal["ledger", "events"]
+    sql: str = Field(min_length=1)
+    entity: EntityId | None = None  # whose rows they are, where the result has no entity column
+
+
+class SqlSource(LiveSource):
+    """A read-only SQL database — PostgreSQL, or a SQLite file — its connection URL in the
+    environment variable `url_env` (never here: it holds a password)."""
+
+    url_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+    queries: list[SqlQuery] = Field(min_length=1)
+    history_months: int = Field(default=12, ge=0, le=60)
+    url: str | None = None  # refused: named so that its message can say where the URL goes
+
+    @field_validator("url")
+    @classmethod
+    def not_here(cls, value: str | None) -> None:
+        if value is not None:
+            raise ValueError(
+                "a connection URL holds a password: never write it in boardpack.toml; put it in"
+                ' an environment variable (or .env) and name that: url_env = "SALES_DB_URL"'
+            )
+        return None
+
+    def records(self) -> str:
+        return "queries"
 
 
 STAT = re.compile(r"SampleCount|Average|Sum|Minimum|Maximum|p[0-9]{1,2}(\.[0-9]{1,2})?")
@@ -874,10 +909,11 @@ class Sources(Strict):
     dynamodb: list[DynamoDBSource] = []
     cloudwatch: list[CloudWatchSource] = []
     s3_logs: list[S3LogsSource] = []
+    sql: list[SqlSource] = []
 
     def live(self) -> list[LiveSource]:
         """The live sources, pulled once a period into a snapshot."""
-        return [*self.dynamodb, *self.cloudwatch, *self.s3_logs]
+        return [*self.dynamodb, *self.cloudwatch, *self.s3_logs, *self.sql]
 
 
 class CategoryRule(Strict):
@@ -1520,6 +1556,11 @@ class Settings(Strict):
             (("sources", "dynamodb", i, "entity"), s.entity)
             for i, s in enumerate(self.sources.dynamodb)
         ]
+        refs += [
+            (("sources", "sql", i, "queries", j, "entity"), q.entity)
+            for i, s in enumerate(self.sources.sql)
+            for j, q in enumerate(s.queries)
+        ]
         for key, ref in refs:
             if ref is not None and ref not in ids:
                 raise SettingError(key, f"= {ref!r} is not a declared entity (known: {known})")
@@ -1586,7 +1627,7 @@ class Settings(Strict):
         live = {s.name: s for s in self.sources.live()}
         named = [
             (kind, i, s.name)
-            for kind in ("dynamodb", "cloudwatch", "s3_logs")
+            for kind in ("dynamodb", "cloudwatch", "s3_logs", "sql")
             for i, s in enumerate(getattr(self.sources, kind))
         ]
         names = [name for _, _, name in named]

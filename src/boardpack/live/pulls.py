@@ -4,12 +4,22 @@ again on purpose (`boardpack pull`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from boardpack.config import CloudWatchSource, LiveSource, S3LogsSource, Workspace
+from boardpack.config import (
+    LIVE_SHAPES,
+    CloudWatchSource,
+    DynamoDBSource,
+    LiveSource,
+    S3LogsSource,
+    SqlSource,
+    Workspace,
+)
 from boardpack.errors import LiveError, WorkspaceError
-from boardpack.live import cloudwatch, dynamodb, s3_logs
-from boardpack.live.snapshots import Snapshot, store, stored
+from boardpack.live import cloudwatch, dynamodb, s3_logs, sql
+from boardpack.live.snapshots import ITEM, PROBLEM, Snapshot, store, stored
+from boardpack.live.sql import QUERY
 from boardpack.model import Portfolio
 from boardpack.period import Period, add_months, month_start
 
@@ -29,6 +39,45 @@ def snapshot(portfolio: Portfolio, spec: LiveSource) -> Snapshot:
     return found  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class Part:
+    """Rows of one shape from a live source (a SQL source has one a query), each keyed by its
+    field's name."""
+
+    label: str  # "orders", "sales-db.payments"
+    shape: str  # "bookings", "events", "ledger", "signals"
+    entity: str | None  # whose, where the rows do not say
+    rows: list[dict[str, str]]
+    names: dict[str, str] = field(default_factory=dict)  # a field -> its column, as the source says
+
+    def named(self, field: str) -> str:
+        return self.names.get(field, field)
+
+
+def parts(spec: LiveSource, rows: list[dict[str, str]]) -> list[Part]:
+    if isinstance(spec, SqlSource):
+        return [
+            Part(f"{spec.name}.{q.name}", q.shape, q.entity, of(q.name, rows))
+            for q in spec.queries
+        ]
+    if isinstance(spec, DynamoDBSource):  # its attributes, read as the shape's fields
+        named = [
+            {f: r.get(spec.attribute(f), "") for f in LIVE_SHAPES[spec.shape]} | keyed(r)
+            for r in rows
+        ]
+        names = {f: spec.attribute(f) for f in LIVE_SHAPES[spec.shape]}
+        return [Part(spec.name, spec.shape, spec.entity, named, names)]
+    return [Part(spec.name, spec.records(), None, rows)]
+
+
+def of(query: str, rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [r for r in rows if r[QUERY] == query]
+
+
+def keyed(row: dict[str, str]) -> dict[str, str]:
+    return {k: row[k] for k in (ITEM, PROBLEM) if k in row}
+
+
 def window(spec: LiveSource, period: Period, as_of: date) -> tuple[date, date]:
     """From `history_months` before the period through the day before the as-of date."""
     first = add_months(month_start(period.start), -getattr(spec, "history_months", 0))
@@ -40,6 +89,8 @@ def pull(workspace: Workspace, spec: LiveSource, period: Period, as_of: date) ->
         rows = cloudwatch.pull(workspace, spec, period)
     elif isinstance(spec, S3LogsSource):
         rows = s3_logs.pull(workspace, spec, period)
+    elif isinstance(spec, SqlSource):
+        rows = sql.pull(workspace, spec, *window(spec, period, as_of))
     else:
         rows = dynamodb.pull(workspace, spec, *window(spec, period, as_of))  # type: ignore[arg-type]
     return store(workspace, spec.name, period.label, rows, datetime.now(UTC))

@@ -85,8 +85,15 @@ class LedgerCsv:
 
     def read(self, portfolio: Portfolio) -> SourceStatus:
         ws = portfolio.workspace
-        specs = ws.settings.sources.ledger
-        status = SourceStatus(name=self.name, configured=bool(specs), stale_after_days=10)
+        specs, gaps = list(ws.settings.sources.ledger), []
+        if any(s.records() in ("ledger", "queries") for s in ws.settings.sources.live()):
+            from boardpack.live.ledger_rows import live_ledgers  # boto3: only where one is used
+
+            live, gaps = live_ledgers(portfolio)
+            specs += live
+        status = SourceStatus(
+            name=self.name, configured=bool(specs), stale_after_days=10, gaps=gaps
+        )
         if not specs:
             return status
         db = portfolio.db

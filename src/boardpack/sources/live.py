@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from boardpack.config import CloudWatchSource, DynamoDBSource, LiveSource
+from boardpack.config import EVENT_FIELDS, LiveSource
 from boardpack.csv_file import count, day
 from boardpack.errors import LiveError, SourceProblem
 from boardpack.live.snapshots import ITEM, PROBLEM
 from boardpack.model import Event, Portfolio, Signal, SourceStatus
+
+if TYPE_CHECKING:
+    from boardpack.live.pulls import Part
 
 STALE_AFTER_DAYS = 10
 
@@ -28,7 +32,7 @@ class LiveSources:
             portfolio.sources[spec.name] = self.one(portfolio, spec)
 
     def one(self, portfolio: Portfolio, spec: LiveSource) -> SourceStatus:
-        from boardpack.live.pulls import snapshot  # boto3, only where a live source is used
+        from boardpack.live.pulls import parts, snapshot  # boto3: only where one is used
 
         status = SourceStatus(
             name=spec.name,
@@ -46,46 +50,44 @@ class LiveSources:
         status.records = len(found.rows)
         # read through the day before the as-of date, unless it was pulled before then
         status.freshness = min(found.pulled_at.date(), portfolio.as_of - timedelta(days=1))
-        if isinstance(spec, CloudWatchSource):
-            portfolio.signals += [
-                Signal(
-                    source=spec.name,
-                    metric=r["metric"],
-                    span=r["span"],
-                    value=Decimal(r["value"]) if r["value"] else None,
-                )
-                for r in found.rows
-            ]
-        if spec.records() == "events":
-            ventures = {e.id for e in portfolio.workspace.settings.entities}
-            portfolio.events += events(spec, found.rows, status, ventures)
+        ventures = {e.id for e in portfolio.workspace.settings.entities}
+        for part in parts(spec, found.rows):
+            if part.shape == "signals":
+                portfolio.signals += [
+                    Signal(
+                        source=spec.name,
+                        metric=r["metric"],
+                        span=r["span"],
+                        value=Decimal(r["value"]) if r["value"] else None,
+                    )
+                    for r in part.rows
+                ]
+            elif part.shape == "events":
+                portfolio.events += events(part, status, ventures)
         return status
 
 
-def events(
-    spec: LiveSource, rows: list[dict[str, str]], status: SourceStatus, ventures: set[str]
-) -> list[Event]:
+def events(part: Part, status: SourceStatus, ventures: set[str]) -> list[Event]:
     """Each row an event; a line the pull left out, or a row that is no event, a problem."""
     found = []
-    for n, row in enumerate(rows, start=1):
+    for n, row in enumerate(part.rows, start=1):
         if PROBLEM in row:
-            status.problems.append(SourceProblem(spec.name, None, row[PROBLEM]))
+            status.problems.append(SourceProblem(status.name, None, row[PROBLEM]))
             continue
-        where = f"item {row[ITEM]}" if ITEM in row else f"row {n} of the query"
+        where = f"item {row[ITEM]}" if ITEM in row else f"{part.label}: row {n}"
         try:
-            found.append(event(spec, row, ventures, where))
+            found.append(event(part, row, ventures, where))
         except ValueError as exc:
-            status.problems.append(SourceProblem(spec.name, None, f"{where}: {exc}"))
+            status.problems.append(SourceProblem(status.name, None, f"{where}: {exc}"))
     return found
 
 
-def event(spec: LiveSource, row: dict[str, str], ventures: set[str], where: str) -> Event:
-    named = spec.attribute if isinstance(spec, DynamoDBSource) else str  # a query names its own
-    text = {f: row.get(named(f), "") for f in ("date", "type", "entity", "count")}
+def event(part: Part, row: dict[str, str], ventures: set[str], where: str) -> Event:
+    text, named = {f: row.get(f, "") for f in EVENT_FIELDS}, part.named
     when: date = day(text["date"][:10], named("date"))
     if not text["type"]:
         raise ValueError(f"{named('type')} is empty: each event has a type")
-    entity = text["entity"] or getattr(spec, "entity", None)
+    entity = text["entity"] or part.entity
     if not entity:
         raise ValueError(f"{named('entity')} is empty and the source names no entity: say whose")
     if entity not in ventures:
@@ -95,7 +97,7 @@ def event(spec: LiveSource, row: dict[str, str], ventures: set[str], where: str)
         date=when,
         type=text["type"],
         count=count(text["count"] or "1", named("count")),
-        source=f"{spec.name}: {where}",
+        source=f"{part.label}: {where}",
     )
 
 

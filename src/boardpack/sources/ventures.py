@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from boardpack.config import LIVE_SHAPES, Entity
+from boardpack.config import Entity
 from boardpack.csv_file import amount, day, read_rows
 from boardpack.errors import LiveError, SourceProblem
 from boardpack.live.snapshots import ITEM
@@ -77,14 +77,14 @@ class VentureCsv:
     ) -> list:
         """The venture's records from a live source's snapshot, its items' attributes read as the
         shape's fields; an item that does not fit is named by its key and left out."""
-        from boardpack.live.pulls import snapshot  # boto3, only where a live source is used
+        from boardpack.live.pulls import parts, snapshot  # boto3: only where one is used
 
         spec = next(s for s in portfolio.workspace.settings.sources.live() if s.name == name)
         parse, found = self.parser(entity), []
-        for item in snapshot(portfolio, spec).rows:
-            row = {f: item.get(spec.attribute(f), "") for f in LIVE_SHAPES[spec.shape]}
+        (part,) = parts(spec, snapshot(portfolio, spec).rows)
+        for item in part.rows:
             try:
-                found.append(parse(row, f"{name}: {item[ITEM]}"))
+                found.append(parse(item, f"{name}: {item[ITEM]}"))
             except ValueError as exc:
                 status.problems.append(SourceProblem(name, None, f"item {item[ITEM]}: {exc}"))
         status.paths.append(f"{name} (live)")
