@@ -480,3 +480,88 @@ class PostgresServer:
         self.process.terminate()
         self.process.wait(30)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class StripeServer:
+    """A local server on loopback answering `GET /v1/balance_transactions` as Stripe's API does
+    (the list object and balance transaction shapes of its OpenAPI fixtures): newest first, the
+    `created` bounds and `starting_after` cursor, `limit`; a key it does not know refused as an
+    expired one is (401, code api_key_expired); `throttle` 429s with a Retry-After first; a 500
+    after `fail_after` pages. `requests` records each list call's query."""
+
+    GOOD_KEY = "sk_test_51Hboardpack0localserverkey"
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs, urlsplit
+
+        self.transactions: list[dict] = []
+        self.requests: list[dict[str, str]] = []
+        self.throttle, self.fail_after, self.pages = 0, None, 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                if parts.path != "/v1/balance_transactions":
+                    return self.reply(404, {"error": {"type": "invalid_request_error"}})
+                if self.headers.get("Authorization") != f"Bearer {server.GOOD_KEY}":
+                    return self.reply(401, {"error": {
+                        "code": "api_key_expired", "type": "invalid_request_error",
+                        "message": "Expired API Key provided: sk_test_****5678"}})  # fmt: skip
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                server.requests.append(query)
+                if server.throttle:
+                    server.throttle -= 1
+                    return self.reply(429, {"error": {
+                        "code": "rate_limit", "type": "invalid_request_error",
+                        "message": "Too many requests hit the API too quickly."}},
+                        {"Retry-After": "1"})  # fmt: skip
+                if server.fail_after is not None and server.pages >= server.fail_after:
+                    server.fail_after = None
+                    return self.reply(500, {"error": {"type": "api_error", "message": "oops"}})
+                server.pages += 1
+                found = [
+                    t for t in sorted(server.transactions, key=lambda t: (-t["created"], t["id"]))
+                    if int(query.get("created[gte]", 0)) <= t["created"]
+                    < int(query.get("created[lt]", 2**40))
+                ]
+                if "starting_after" in query:
+                    ids = [t["id"] for t in found]
+                    found = found[ids.index(query["starting_after"]) + 1 :]
+                limit = int(query.get("limit", 10))
+                more, page = len(found) > limit, found[:limit]
+                self.reply(200, {"object": "list", "url": "/v1/balance_transactions",
+                                 "has_more": more, "data": page})  # fmt: skip
+
+            def reply(self, status: int, body: dict, headers: dict | None = None):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.http.server_port}"
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    def add(self, n: int, created: int, kind: str, amount: int, fee: int = 0, text: str = ""):
+        self.transactions.append({
+            "id": f"txn_{n:06d}", "object": "balance_transaction", "amount": amount,
+            "available_on": created + 2 * 86400, "created": created, "currency": "usd",
+            "description": text or None, "exchange_rate": None, "fee": fee,
+            "fee_details": [{"amount": fee, "application": None, "currency": "usd",
+                             "description": "Stripe processing fees", "type": "stripe_fee"}]
+            if fee else [],
+            "net": amount - fee, "reporting_category": kind, "source": f"ch_{n:06d}",
+            "status": "available", "type": kind,
+        })  # fmt: skip
+
+    def stop(self) -> None:
+        self.http.shutdown()

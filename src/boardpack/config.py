@@ -684,7 +684,9 @@ class AwsSource(Strict):
 
 EVENT_FIELDS = ("date", "type", "entity", "count")
 # a ledger row as a live source gives it: money in positive, out negative
-LEDGER_FIELDS = ("date", "amount", "account", "counterparty", "memo", "entity", "currency", "fee")
+LEDGER_FIELDS = (
+    "date", "amount", "account", "counterparty", "memo", "entity", "currency", "fee", "net"
+)  # fmt: skip
 # the records a live source's items become: a shape's fields, each read from an item's attribute
 LIVE_SHAPES = {"bookings": BOOKING_FIELDS, "events": EVENT_FIELDS, "ledger": LEDGER_FIELDS}
 AGE = re.compile(r"([0-9]{1,4})([mhd])")
@@ -826,6 +828,48 @@ class SqlSource(LiveSource):
         return "queries"
 
 
+# a balance transaction's type -> its account, unless [sources.stripe] accounts says otherwise
+STRIPE_ACCOUNTS = {
+    "charge": "Income:Sales",
+    "payment": "Income:Sales",
+    "refund": "Income:Sales",
+    "payment_refund": "Income:Sales",
+    "payout": "Assets:Bank",
+    "dispute": "Expenses:Disputes",
+    "stripe_fee": "Expenses:Payment Processing",
+}
+
+
+class StripeSource(LiveSource):
+    """The payment processor's account through its API: the window's balance transactions as
+    ledger rows (gross, its fee, its net), each type's account by `accounts`."""
+
+    name: str = Field(default="stripe", pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    key_env: str = Field(default="STRIPE_API_KEY", pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+    account_entity: EntityId
+    accounts: dict[str, str] = {}  # type -> account, over STRIPE_ACCOUNTS
+    history_months: int = Field(default=12, ge=0, le=60)
+    page_size: int = Field(default=100, ge=1, le=100)
+    key: str | None = None  # refused: named so that its message can say where the key goes
+
+    @field_validator("key")
+    @classmethod
+    def not_here(cls, value: str | None) -> None:
+        if value is not None:
+            raise ValueError(
+                "an API key is a secret: never write it in boardpack.toml; put it in an"
+                ' environment variable (or .env) and name that: key_env = "STRIPE_API_KEY"'
+            )
+        return None
+
+    def records(self) -> str:
+        return "ledger"
+
+    def account(self, kind: str) -> str:
+        """A balance transaction type's account; "" for a type neither maps (uncategorized)."""
+        return (STRIPE_ACCOUNTS | self.accounts).get(kind, "")
+
+
 STAT = re.compile(r"SampleCount|Average|Sum|Minimum|Maximum|p[0-9]{1,2}(\.[0-9]{1,2})?")
 
 
@@ -910,10 +954,17 @@ class Sources(Strict):
     cloudwatch: list[CloudWatchSource] = []
     s3_logs: list[S3LogsSource] = []
     sql: list[SqlSource] = []
+    stripe: StripeSource | None = None
 
     def live(self) -> list[LiveSource]:
         """The live sources, pulled once a period into a snapshot."""
-        return [*self.dynamodb, *self.cloudwatch, *self.s3_logs, *self.sql]
+        return [
+            *self.dynamodb,
+            *self.cloudwatch,
+            *self.s3_logs,
+            *self.sql,
+            *([self.stripe] if self.stripe else []),
+        ]
 
 
 class CategoryRule(Strict):
@@ -1556,6 +1607,10 @@ class Settings(Strict):
             (("sources", "dynamodb", i, "entity"), s.entity)
             for i, s in enumerate(self.sources.dynamodb)
         ]
+        if self.sources.stripe:
+            refs.append(
+                (("sources", "stripe", "account_entity"), self.sources.stripe.account_entity)
+            )
         refs += [
             (("sources", "sql", i, "queries", j, "entity"), q.entity)
             for i, s in enumerate(self.sources.sql)
@@ -1625,17 +1680,19 @@ class Settings(Strict):
         from importlib.metadata import entry_points
 
         live = {s.name: s for s in self.sources.live()}
-        named = [
+        named: list[tuple[str, int | str, str]] = [
             (kind, i, s.name)
             for kind in ("dynamodb", "cloudwatch", "s3_logs", "sql")
             for i, s in enumerate(getattr(self.sources, kind))
         ]
+        if self.sources.stripe:
+            named.append(("stripe", "name", self.sources.stripe.name))
         names = [name for _, _, name in named]
         builtin = {ep.name for ep in entry_points(group="boardpack.sources")}
         for again, (kind, i, name) in enumerate(named):
             if names.index(name) < again or name in builtin:
                 raise SettingError(
-                    ("sources", kind, i, "name"),
+                    ("sources", kind, i, "name") if kind != "stripe" else ("sources", kind, i),
                     f"= {name!r} is "
                     + ("a source's own name" if name in builtin else "another live source's name")
                     + "; give each live source a name of its own (\"orders\", \"events\")",

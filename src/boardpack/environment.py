@@ -19,6 +19,9 @@ ENV_BYTES = 100_000  # a .env holds a few settings
 # Where the AWS calls go and whose credentials sign them: a workspace's .env may say these only for
 # the access key it gives itself, never to point the operator's own credentials elsewhere.
 REDIRECTS = {"AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"}
+# ... and where the payment processor's calls go, likewise: only with a Stripe key of its own
+STRIPE_API_BASE = "STRIPE_API_BASE"
+STRIPE_KEYS = ("sk_", "rk_")
 
 # canonical name -> aliases, first found wins (the real environment beats .env)
 ALIASES = {
@@ -42,6 +45,8 @@ class Environment:
         found = {k: v for k, v in dotenv(root / ".env").items() if v is not None}
         if not (found.get("AWS_ACCESS_KEY_ID") and found.get("AWS_SECRET_ACCESS_KEY")):
             found = {k: v for k, v in found.items() if k not in REDIRECTS}
+        if not any(v.startswith(STRIPE_KEYS) for v in found.values()):  # its own key, or none
+            found.pop(STRIPE_API_BASE, None)
         return cls(found | dict(os.environ if environ is None else environ))
 
     def get(self, name: str) -> str | None:

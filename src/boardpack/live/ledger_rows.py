@@ -1,4 +1,5 @@
-"""Ledger rows from live sources (a SQL query or a DynamoDB table of shape "ledger"): each part's
+"""Ledger rows from live sources (a SQL query, a DynamoDB table of shape "ledger", the payment
+processor's balance transactions): each part's
 rows written from the period's snapshot as a CSV beside it, and read by the ledger source like any
 bank export — categorized by the same rules, in the same `ledger` view. A row that does not read
 is named by its line and left out (on_error = "skip"): the rest are the ledger."""
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import csv
 
-from boardpack.config import LEDGER_FIELDS, DynamoDBSource, LedgerColumns, LedgerSource, SqlSource
+from boardpack.config import LEDGER_FIELDS, LedgerColumns, LedgerSource, SqlSource
 from boardpack.errors import LiveError
 from boardpack.live.pulls import parts, snapshot
 from boardpack.live.snapshots import PROBLEM
@@ -19,7 +20,7 @@ def live_ledgers(portfolio: Portfolio) -> tuple[list[LedgerSource], list[str]]:
     pulled leaves out; a required one that could not be pulled raises its LiveError."""
     ws, found, gaps = portfolio.workspace, [], []
     for spec in ws.settings.sources.live():
-        shaped = (isinstance(spec, DynamoDBSource) and spec.shape == "ledger") or (
+        shaped = spec.records() == "ledger" or (
             isinstance(spec, SqlSource) and any(q.shape == "ledger" for q in spec.queries)
         )
         if not shaped:

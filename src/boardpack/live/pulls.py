@@ -14,10 +14,11 @@ from boardpack.config import (
     LiveSource,
     S3LogsSource,
     SqlSource,
+    StripeSource,
     Workspace,
 )
 from boardpack.errors import LiveError, WorkspaceError
-from boardpack.live import cloudwatch, dynamodb, s3_logs, sql
+from boardpack.live import cloudwatch, dynamodb, s3_logs, sql, stripe_balance
 from boardpack.live.snapshots import ITEM, PROBLEM, Snapshot, store, stored
 from boardpack.live.sql import QUERY
 from boardpack.model import Portfolio
@@ -67,7 +68,7 @@ def parts(spec: LiveSource, rows: list[dict[str, str]]) -> list[Part]:
         ]
         names = {f: spec.attribute(f) for f in LIVE_SHAPES[spec.shape]}
         return [Part(spec.name, spec.shape, spec.entity, named, names)]
-    return [Part(spec.name, spec.records(), None, rows)]
+    return [Part(spec.name, spec.records(), getattr(spec, "account_entity", None), rows)]
 
 
 def of(query: str, rows: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -91,6 +92,13 @@ def pull(workspace: Workspace, spec: LiveSource, period: Period, as_of: date) ->
         rows = s3_logs.pull(workspace, spec, period)
     elif isinstance(spec, SqlSource):
         rows = sql.pull(workspace, spec, *window(spec, period, as_of))
+    elif isinstance(spec, StripeSource):  # from the period before's, and a cut-short pull's pages
+        before = stored(workspace, spec.name, period.previous().label)
+        cursor = workspace.state("snapshots", spec.name, f"{period.label}.cursor.jsonl")
+        rows = stripe_balance.pull(workspace, spec, *window(spec, period, as_of), before, cursor)
+        snapshot = store(workspace, spec.name, period.label, rows, datetime.now(UTC))
+        cursor.unlink(missing_ok=True)
+        return snapshot
     else:
         rows = dynamodb.pull(workspace, spec, *window(spec, period, as_of))  # type: ignore[arg-type]
     return store(workspace, spec.name, period.label, rows, datetime.now(UTC))

@@ -64,6 +64,17 @@ class LiveSources:
                 ]
             elif part.shape == "events":
                 portfolio.events += events(part, status, ventures)
+            elif part.shape == "ledger":  # read by the ledger; a type no account is named here
+                status.problems += [
+                    SourceProblem(
+                        spec.name,
+                        None,
+                        f"{r.get('id', '')}: type {r['type']!r} is not mapped: kept uncategorized;"
+                        f' map it: [sources.stripe] accounts = {{ {r["type"]} = "…" }}',
+                    )
+                    for r in part.rows
+                    if r.get("type") and not r.get("account")
+                ]
         return status
 
 
