@@ -13,6 +13,7 @@ import functools
 import glob
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
@@ -1729,6 +1730,9 @@ class Workspace:
     root: Path
     settings: Settings
     env: Environment
+    # where a live source's snapshot is kept besides the folder (on AWS: S3 beside the workspace,
+    # so that every later run of the period, on any worker, builds from it)
+    keep: Callable[[Path], None] | None = None
 
     @property
     def state_dir(self) -> Path:

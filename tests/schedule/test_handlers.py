@@ -229,3 +229,38 @@ def test_the_watch_handler_alerts_once_through_ses_and_dynamodb(cloud, aws, tmp_
     assert again["summary"] == "1 already sent" and len(aws.sent_raw()) == 1
     (state,) = cloud.store().watch_states().values()
     assert state["firing"] and state["episode"] == 1
+
+
+def test_a_live_sources_snapshot_is_kept_in_s3_and_every_later_run_builds_from_it(
+    cloud, aws, tmp_path, monkeypatch
+):
+    """Issue 41, part 6, on AWS: the run pulls CloudWatch once and keeps the snapshot beside the
+    workspace in S3; a later run on a cold worker (its disk empty) brings it back with the
+    workspace and builds the same pack, though CloudWatch has changed since."""
+    import shutil
+    from datetime import date, datetime
+
+    import boto3
+
+    from boardpack import pipeline
+    from boardpack.aws.workspace import the_workspace
+    from boardpack.live.pulls import refresh
+    from tests.sources.test_live import CLOUDWATCH
+
+    ws = write_workspace(tmp_path / "ws", ses_toml() + CLOUDWATCH)
+    monkeypatch.setenv("BOARDPACK_WORKSPACE", cloud.upload(ws, "harbor/"))
+    assert handlers.scheduled_run({"scheduled_time": SLOT}, Context())["status"] == "ok"
+    key = "harbor/.boardpack/snapshots/services/2026-10.jsonl.gz"
+    assert cloud.s3.head_object(Bucket="packs", Key=key)["ContentLength"] > 0
+    boto3.client("cloudwatch").put_metric_data(
+        Namespace="AWS/ApiGateway",
+        MetricData=[{"MetricName": "5XXError", "Value": 40,
+                     "Dimensions": [{"Name": "ApiName", "Value": "bookings"}],
+                     "Timestamp": datetime(2026, 10, 5, 10)}],
+    )  # fmt: skip
+    shutil.rmtree(tmp_path / "lambda-tmp")  # a cold worker
+    pack = pipeline.build_pack(the_workspace(), date(2026, 11, 2))
+    assert pack.results.metrics["technology.services.api_errors"].value is None  # as pulled
+    refresh(the_workspace(), pack.period, date(2026, 11, 2))  # `boardpack pull`: on purpose
+    again = pipeline.build_pack(the_workspace(), date(2026, 11, 2))
+    assert again.results.metrics["technology.services.api_errors"].value == 40

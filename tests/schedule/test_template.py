@@ -208,6 +208,22 @@ def test_a_live_table_gives_the_run_exactly_its_reads_on_that_table(tmp_path):
     assert {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": logs} in run
 
 
+def test_a_live_source_in_an_s3_workspace_may_keep_its_snapshots_beside_it_and_no_more(tmp_path):
+    from tests.sources.test_live import CLOUDWATCH
+
+    schedule = '[schedule]\ncron = "0 6 * * MON"\n'
+    root = write_workspace(tmp_path / "ws", TOML + CLOUDWATCH + schedule)
+    r = deploy(root, "--workspace-uri", "s3://packs/harbor/")["Resources"]
+    run = r["RunRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    puts = [s for s in run if "s3:PutObject" in s["Action"]]
+    assert puts == [
+        {"Effect": "Allow", "Action": ["s3:PutObject"],
+         "Resource": "arn:aws:s3:::packs/harbor/.boardpack/snapshots/*"}
+    ]  # fmt: skip
+    events = r["SesEventsRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert not [s for s in events if "s3:PutObject" in s["Action"]]
+
+
 def test_the_sending_accounts_reputation_alarms_reach_the_alert_topic(demo):
     """Issue 41, part 2: SES's account-wide bounce rate (5%) and complaint rate (0.1%), hourly,
     each an alarm published to the alert topic — heard when it happens, not at the next run."""

@@ -90,7 +90,7 @@ def workspace_of(scope: str) -> Workspace:
     uri = fanout.portfolios(root).get(scope)
     if uri is None:
         raise LinkRefused(410, "the portfolio this link names is no longer deployed")
-    return on_aws(load_workspace(fetch(uri)), scope=scope)
+    return on_aws(load_workspace(fetch(uri)), scope=scope, uri=uri)
 
 
 def page(status: int, title: str, text: str = "", form: str = "") -> dict:

@@ -183,7 +183,7 @@ def work(event: Any) -> dict:
 
 
 def _send_reports(portfolio: str, uri: str, slot: datetime, reports: list[str]) -> None:
-    workspace = on_aws(load_workspace(fetch(uri)), scope=portfolio)
+    workspace = on_aws(load_workspace(fetch(uri)), scope=portfolio, uri=uri)
     gone = set(reports) - set(addressed_reports(workspace))
     if gone:
         raise UnknownReports(gone)

@@ -233,6 +233,10 @@ def template(
     if not portfolios:  # fan-out: each portfolio's workspace comes with its job
         environment["BOARDPACK_WORKSPACE"] = workspace_uri or f"/var/task/{BUNDLED_WORKSPACE}"
     reads = s3_read(workspace_uri) if workspace_uri else []
+    keeps = []  # the live sources' snapshots, kept beside the workspace by what builds a pack
+    if workspace_uri and settings.sources.live():
+        bucket, prefix = s3_location(workspace_uri)
+        keeps = [allow(["s3:PutObject"], f"arn:aws:s3:::{bucket}/{prefix}.boardpack/snapshots/*")]
     # the account audit reads the stack's own account; a fan-out worker never does, so that no
     # portfolio's job can read the host's account
     account = [ACCOUNT_READS] if settings.sources.aws and not portfolios else []
@@ -243,7 +247,7 @@ def template(
         where = {"BOARDPACK_PORTFOLIOS": portfolios} if portfolios else {}
         approval = approve_page(
             environment | secret | where,
-            [*(s3_read(portfolios) if portfolios else reads), AUDIT, *SEND, ALERT],
+            [*(s3_read(portfolios) if portfolios else [*reads, *keeps]), AUDIT, *SEND, ALERT],
             runtime,
         )
         environment |= secret | {
@@ -256,7 +260,7 @@ def template(
         resources = lambda_function(
             "Run",
             "scheduled_run",
-            [*reads, *account, AUDIT, *SEND, ALERT],
+            [*reads, *keeps, *account, AUDIT, *SEND, ALERT],
             900,
             environment,
             runtime,
@@ -273,7 +277,12 @@ def template(
     # each morning: the [[watch]] rules, and the deliveries held past their approval window
     if (settings.watch or settings.approval) and not portfolios:
         resources |= lambda_function(
-            "Watch", "watch", [*reads, *account, AUDIT, *SEND, ALERT], 300, environment, runtime
+            "Watch",
+            "watch",
+            [*reads, *keeps, *account, AUDIT, *SEND, ALERT],
+            300,
+            environment,
+            runtime,
         ) | {"WatchSchedule": watch_schedule(org.name, org.timezone)}
         also.append("Watch")
     resources |= scheduling(workspace, target, also)

@@ -110,8 +110,23 @@ def writable_copy(source: Path, local: Path) -> None:
                 os.chmod(path, os.stat(path).st_mode | stat.S_IWUSR)
 
 
+def kept_in_s3(uri: str, root: Path):
+    """A snapshot written under `root` (the workspace's local copy), put beside the workspace in
+    S3 under the same name: `fetch` brings it back to any later run."""
+    bucket, prefix = s3_location(uri)
+
+    def keep(path: Path) -> None:
+        key = prefix + path.relative_to(root).as_posix()
+        function_client("s3").upload_file(str(path), bucket, key)
+
+    return keep
+
+
 def on_aws(
-    workspace: Workspace, environ: dict[str, str] | None = None, scope: str | None = None
+    workspace: Workspace,
+    environ: dict[str, str] | None = None,
+    scope: str | None = None,
+    uri: str | None = None,
 ) -> Workspace:
     """The workspace as it runs on AWS: the function's table, topic and configuration set replace
     its own [delivery], [audit] and [alerts] choices; `scope` keeps a portfolio's records apart in a
@@ -144,6 +159,7 @@ def on_aws(
     return replace(
         workspace,
         settings=s.model_copy(update={"delivery": delivery, "audit": audit, "alerts": alerts}),
+        keep=kept_in_s3(uri, workspace.root) if uri and uri.startswith("s3://") else None,
     )
 
 
@@ -154,4 +170,4 @@ def the_workspace() -> Workspace:
             "BOARDPACK_WORKSPACE is not set: the function needs its workspace (a folder in the "
             "bundle, or s3://bucket/prefix/)"
         )
-    return on_aws(load_workspace(fetch(uri)))
+    return on_aws(load_workspace(fetch(uri)), uri=uri)

@@ -97,6 +97,8 @@ def store(
         for row in rows:
             handle.write(canonical(row) + b"\n")
     os.replace(partial, path)
+    if workspace.keep is not None:
+        workspace.keep(path)
     return snapshot
 
 
