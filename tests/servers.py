@@ -498,6 +498,8 @@ class StripeServer:
         self.transactions: list[dict] = []
         self.requests: list[dict[str, str]] = []
         self.throttle, self.fail_after, self.pages = 0, None, 0
+        self.sorted: list[dict] | None = None
+        self.position: dict[str, int] = {}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -521,15 +523,21 @@ class StripeServer:
                     server.fail_after = None
                     return self.reply(500, {"error": {"type": "api_error", "message": "oops"}})
                 server.pages += 1
-                found = [
-                    t for t in sorted(server.transactions, key=lambda t: (-t["created"], t["id"]))
-                    if int(query.get("created[gte]", 0)) <= t["created"]
-                    < int(query.get("created[lt]", 2**40))
-                ]
+                newest_first = server.newest_first()
+                at = 0
                 if "starting_after" in query:
-                    ids = [t["id"] for t in found]
-                    found = found[ids.index(query["starting_after"]) + 1 :]
+                    at = server.position[query["starting_after"]] + 1
+                low = int(query.get("created[gte]", 0))
+                high = int(query.get("created[lt]", 2**40))
                 limit = int(query.get("limit", 10))
+                found = []
+                for t in newest_first[at:]:
+                    if t["created"] < low:
+                        break
+                    if t["created"] < high:
+                        found.append(t)
+                        if len(found) > limit:
+                            break
                 more, page = len(found) > limit, found[:limit]
                 self.reply(200, {"object": "list", "url": "/v1/balance_transactions",
                                  "has_more": more, "data": page})  # fmt: skip
@@ -551,7 +559,15 @@ class StripeServer:
         self.url = f"http://127.0.0.1:{self.http.server_port}"
         threading.Thread(target=self.http.serve_forever, daemon=True).start()
 
+    def newest_first(self) -> list[dict]:
+        """The transactions as the API lists them, sorted once after each addition."""
+        if self.sorted is None:
+            self.sorted = sorted(self.transactions, key=lambda t: (-t["created"], t["id"]))
+            self.position = {t["id"]: i for i, t in enumerate(self.sorted)}
+        return self.sorted
+
     def add(self, n: int, created: int, kind: str, amount: int, fee: int = 0, text: str = ""):
+        self.sorted = None
         self.transactions.append({
             "id": f"txn_{n:06d}", "object": "balance_transaction", "amount": amount,
             "available_on": created + 2 * 86400, "created": created, "currency": "usd",

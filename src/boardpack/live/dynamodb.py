@@ -6,6 +6,7 @@ becomes a row of strings: the shape's fields, read from their attributes."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from datetime import date
@@ -102,8 +103,27 @@ def request(spec: DynamoDBSource, first: date, last: date, keys: list[str]) -> t
 
 def row(spec: DynamoDBSource, item: dict, keys: list[str]) -> dict[str, str]:
     """An item's shape fields as text, each under its attribute's name, and its key."""
-    found = {a: cell(_out.deserialize(v)) for a, v in item.items()}
-    wanted = {spec.attribute(f) for f in LIVE_SHAPES[spec.shape]}
-    out = {a: found.get(a, "") for a in sorted(wanted)}
-    out[ITEM] = ", ".join(f"{k}={found.get(k, '')}" for k in keys)
+    out = {a: text(item[a]) if a in item else "" for a in wanted(spec)}
+    out[ITEM] = ", ".join(f"{k}={text(item[k]) if k in item else ''}" for k in keys)
     return out
+
+
+@functools.cache
+def attributes(shape: str, columns: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    named = dict(columns)
+    return tuple(sorted({named.get(f, f) for f in LIVE_SHAPES[shape]}))
+
+
+def wanted(spec: DynamoDBSource) -> tuple[str, ...]:
+    """The attributes its shape reads, in order (worked out once a source)."""
+    return attributes(spec.shape, tuple(sorted(spec.columns.items())))
+
+
+def text(value: dict) -> str:
+    """An attribute value as DynamoDB's API gives it ({"S": …}, {"N": "12.50"}), as text: a
+    string or number as written, the rest through boto3's deserializer."""
+    if "S" in value:
+        return value["S"]
+    if "N" in value:
+        return value["N"]  # the number's own digits: exact
+    return cell(_out.deserialize(value))
