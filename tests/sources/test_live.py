@@ -536,3 +536,37 @@ def test_a_logs_query_reads_the_logs_and_nothing_else(aws, tmp_path, query, said
     status = pack.portfolio.sources["web-logs"]
     assert status.unreadable and said in status.error, status.error
     assert not (tmp_path / "stolen.csv").exists() and not Path("/tmp/stolen.csv").exists()
+
+
+def test_ledger_rows_from_a_table_are_read_with_the_ledger(aws, tmp_path):
+    """A payments table of shape "ledger": October's two payments (2,000.00 and 450.00, one a
+    timestamp) join the bank export's revenue; a row whose amount does not read is named by its
+    line and left out, the rest read."""
+    env = environment(aws)
+    seed(env)
+    client = table(env, "Payments", ("venture", "paid_at"))
+    for at, amount in (("2026-10-06", "2000.00"), ("2026-10-19T15:30:00Z", "450.00"),
+                       ("2026-10-21", "lots")):  # fmt: skip
+        client.put_item(
+            TableName="Payments",
+            Item={"venture": {"S": "boats"}, "paid_at": {"S": at}, "amount": {"S": amount},
+                  "account": {"S": "Income:Charters"}, "payee": {"S": "Walk-up guest"}},
+        )  # fmt: skip
+    payments = """
+[[sources.dynamodb]]
+name = "payments"
+table = "Payments"
+key = { name = "venture", value = "boats" }
+period_attribute = "paid_at"
+shape = "ledger"
+entity = "boats"
+columns = { date = "paid_at", counterparty = "payee" }
+"""
+    without = build_pack(workspace(tmp_path / "a", LIVE, env), AS_OF, generated_at=GENERATED_AT)
+    pack = build_pack(
+        workspace(tmp_path / "b", LIVE + payments, env), AS_OF, generated_at=GENERATED_AT
+    )
+    revenue = pack.results.metrics["finance.revenue"].value
+    assert revenue - without.results.metrics["finance.revenue"].value == Decimal("2450.00")
+    problems = [str(p) for p in pack.portfolio.sources["ledger"].problems]
+    assert len(problems) == 1 and "payments.csv:4" in problems[0] and "lots" in problems[0]
