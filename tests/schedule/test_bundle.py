@@ -246,3 +246,25 @@ def test_no_wheels_to_be_had_is_a_clear_error_and_writes_nothing(tmp_path):
     said = refused(package(root, tmp_path / "out", env=offline), tmp_path / "out")
     assert f"pip could not install the libraries for {RUNTIME}" in said
     assert "Could not find a version that satisfies the requirement duckdb" in said
+
+
+def test_the_bundle_takes_the_libraries_the_live_sources_need_and_no_other_extra(tmp_path):
+    """Stripe's library (31 MB) and psycopg go into the bundle only for a workspace that reads
+    Stripe or a SQL database; the PDF archive's, beancount's and the tests' never."""
+    from boardpack.aws.bundle import live_extras, requirements
+    from boardpack.config import load_workspace
+    from tests.sources.test_sql import QUERY
+
+    plain = load_workspace(write_workspace(tmp_path / "a", TOML), environ={})
+    live = load_workspace(
+        write_workspace(
+            tmp_path / "b", TOML + QUERY + '\n[sources.stripe]\naccount_entity = "co"\n'
+        ),
+        environ={},
+    )
+    names = [r.split(">")[0].split("=")[0].split("[")[0] for r in requirements(live_extras(live))]
+    assert {"stripe", "psycopg"} <= set(names)
+    assert not {"weasyprint", "beancount", "pytest"} & set(names)
+    assert not {"stripe", "psycopg"} & {
+        r.split(">")[0].split("[")[0] for r in requirements(live_extras(plain))
+    }

@@ -69,7 +69,7 @@ def build(workspace: Workspace, out_dir: Path, runtime: str, with_workspace: boo
                 for path in files
             ]
         libraries = Path(scratch) / "code"
-        install_libraries(libraries, runtime)
+        install_libraries(libraries, runtime, live_extras(workspace))
         copy_boardpack(libraries)
         code += [(path.relative_to(libraries).as_posix(), path) for path in files_under(libraries)]
         unzipped = sum(path.stat().st_size for _, path in code)
@@ -96,20 +96,33 @@ def build(workspace: Workspace, out_dir: Path, runtime: str, with_workspace: boo
 COMMAND_LINE_ONLY = {"typer", "rich"}
 
 
-def requirements() -> list[str]:
-    """boardpack's own requirements, as installed, but for the command line's (extras are for local
-    use: the PDF archive, beancount, signing, the tests)."""
+def requirements(extras: frozenset[str] = frozenset()) -> list[str]:
+    """boardpack's own requirements, as installed, but for the command line's; of the extras (for
+    local use: the PDF archive, beancount, signing, the tests) only those the workspace's live
+    sources need (`live_extras`)."""
     from packaging.requirements import Requirement
 
-    return [
-        r
-        for r in metadata.requires("boardpack") or []
-        if "extra ==" not in r.partition(";")[2]
-        and Requirement(r).name.lower() not in COMMAND_LINE_ONLY
-    ]
+    found = []
+    for text in metadata.requires("boardpack") or []:
+        requirement = Requirement(text)
+        if requirement.name.lower() in COMMAND_LINE_ONLY:
+            continue
+        marker = requirement.marker
+        if marker is None:
+            found.append(text)
+        elif any(marker.evaluate({"extra": e}) for e in extras):
+            requirement.marker = None
+            found.append(str(requirement))
+    return found
 
 
-def install_libraries(target: Path, runtime: str) -> None:
+def live_extras(workspace: Workspace) -> frozenset[str]:
+    """The extras a workspace's live sources need on Lambda: psycopg for SQL, Stripe's library."""
+    sources = workspace.settings.sources
+    return frozenset({"sql"} if sources.sql else set()) | ({"stripe"} if sources.stripe else set())
+
+
+def install_libraries(target: Path, runtime: str, extras: frozenset[str] = frozenset()) -> None:
     """pip, for the runtime's platform rather than this machine's: binary wheels only, so nothing is
     compiled here for the wrong system, and none newer than the runtime's glibc."""
     platforms = [
@@ -132,7 +145,7 @@ def install_libraries(target: Path, runtime: str) -> None:
         "--python-version",
         runtime.removeprefix("python"),
         *(f"--platform={p}" for p in platforms),
-        *requirements(),
+        *requirements(extras),
     ]
     run = subprocess.run(command, capture_output=True, text=True)
     if run.returncode:
