@@ -796,12 +796,25 @@ class S3LogsSource(LiveSource):
         return value
 
 
+def secret_refused(what: str, instead: str) -> Callable[[str | None], None]:
+    """A key where a secret would be written: refused, saying where the secret goes instead."""
+
+    def refused(value: str | None) -> None:
+        if value is not None:
+            raise ValueError(
+                f"{what}: never write it in boardpack.toml; put it in an environment variable"
+                f" (or .env) and name that: {instead}"
+            )
+
+    return refused
+
+
 class SqlQuery(Strict):
     """A named query whose result's columns are a shape's fields (`AS date`, `AS amount`…);
     `:first` and `:last` stand for the window's first and last day."""
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
-    shape: Literal["ledger", "events"]
+    shape: Literal["ledger", "events", "bookings"]
     sql: str = Field(min_length=1)
     entity: EntityId | None = None  # whose rows they are, where the result has no entity column
 
@@ -813,17 +826,11 @@ class SqlSource(LiveSource):
     url_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
     queries: list[SqlQuery] = Field(min_length=1)
     history_months: int = Field(default=12, ge=0, le=60)
-    url: str | None = None  # refused: named so that its message can say where the URL goes
-
-    @field_validator("url")
-    @classmethod
-    def not_here(cls, value: str | None) -> None:
-        if value is not None:
-            raise ValueError(
-                "a connection URL holds a password: never write it in boardpack.toml; put it in"
-                ' an environment variable (or .env) and name that: url_env = "SALES_DB_URL"'
-            )
-        return None
+    # refused: named so that its message can say where the URL goes
+    url: Annotated[
+        str | None,
+        AfterValidator(secret_refused("a connection URL holds a password", 'url_env = "DB_URL"')),
+    ] = None
 
     def records(self) -> str:
         return "queries"
@@ -851,17 +858,11 @@ class StripeSource(LiveSource):
     accounts: dict[str, str] = {}  # type -> account, over STRIPE_ACCOUNTS
     history_months: int = Field(default=12, ge=0, le=60)
     page_size: int = Field(default=100, ge=1, le=100)
-    key: str | None = None  # refused: named so that its message can say where the key goes
-
-    @field_validator("key")
-    @classmethod
-    def not_here(cls, value: str | None) -> None:
-        if value is not None:
-            raise ValueError(
-                "an API key is a secret: never write it in boardpack.toml; put it in an"
-                ' environment variable (or .env) and name that: key_env = "STRIPE_API_KEY"'
-            )
-        return None
+    # refused: named so that its message can say where the key goes
+    key: Annotated[
+        str | None,
+        AfterValidator(secret_refused("an API key is a secret", 'key_env = "STRIPE_API_KEY"')),
+    ] = None
 
     def records(self) -> str:
         return "ledger"
@@ -1680,7 +1681,6 @@ class Settings(Strict):
         """Live source names are unique; a bookings venture's live source feeds it, and only it."""
         from importlib.metadata import entry_points
 
-        live = {s.name: s for s in self.sources.live()}
         named: list[tuple[str, int | str, str]] = [
             (kind, i, s.name)
             for kind in ("dynamodb", "cloudwatch", "s3_logs", "sql")
@@ -1698,28 +1698,34 @@ class Settings(Strict):
                     + ("a source's own name" if name in builtin else "another live source's name")
                     + "; give each live source a name of its own (\"orders\", \"events\")",
                 )
+        # the live bookings: a DynamoDB source's (its name) or a SQL query's ("<source>.<query>"),
+        # each for one venture, whose [entities.bookings] source names it
+        bookings: dict[str, tuple[Key, str | None]] = {
+            s.name: (("sources", "dynamodb", i, "entity"), s.entity)
+            for i, s in enumerate(self.sources.dynamodb)
+            if s.shape == "bookings"
+        } | {
+            f"{s.name}.{q.name}": (("sources", "sql", i, "queries", j, "entity"), q.entity)
+            for i, s in enumerate(self.sources.sql)
+            for j, q in enumerate(s.queries)
+            if q.shape == "bookings"
+        }
         for n, entity in enumerate(self.entities):
             wanted = entity.bookings.source if entity.bookings else None
-            if wanted is None:
-                continue
-            spec = live.get(wanted)
-            shape = getattr(spec, "shape", None)
-            if spec is None or shape != "bookings" or getattr(spec, "entity", None) != entity.id:
+            if wanted is not None and bookings.get(wanted, (None, None))[1] != entity.id:
                 raise SettingError(
                     ("entities", n, "bookings", "source"),
                     f"= {wanted!r} names no live source of shape \"bookings\" for {entity.id}: add"
                     f' [[sources.dynamodb]] name = "{wanted}", shape = "bookings", entity ='
-                    f' "{entity.id}"',
+                    f' "{entity.id}" (or a SQL query of that shape: "<source>.<query>")',
                 )
-        for i, spec in enumerate(self.sources.dynamodb):
-            owner = next((e for e in self.entities if e.id == spec.entity), None)
-            if spec.shape == "bookings" and (
-                owner is None or owner.bookings is None or owner.bookings.source != spec.name
-            ):
+        for label, (key, owner_id) in bookings.items():
+            owner = next((e for e in self.entities if e.id == owner_id), None)
+            if owner is None or owner.bookings is None or owner.bookings.source != label:
                 raise SettingError(
-                    ("sources", "dynamodb", i, "entity"),
+                    key,
                     f"its bookings need their venture to say so: [entities.bookings] source ="
-                    f' "{spec.name}" under {spec.entity}',
+                    f' "{label}" under {owner_id or "the venture (name it: entity = …)"}',
                 )
 
 

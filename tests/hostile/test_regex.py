@@ -72,6 +72,7 @@ PATTERNS = {
     "boardpack.sources.ventures.ISO_TIMESTAMP": "fullmatch",
     "boardpack.config.AGE": "fullmatch",
     "boardpack.config.STAT": "fullmatch",
+    "boardpack.live.sql.WINDOW": "sub",
     "boardpack.analyses.events.SLUG": "sub",
 }
 PATTERNS |= {f"boardpack.sources.stack.CI[{n}]": "search" for n in range(10)}

@@ -160,3 +160,38 @@ def test_a_bad_sql_source_says_what_to_fix(tmp_path, change, env, said):
     result = run_cli("check", "-w", str(root), "--as-of", "2026-11-15", env=env)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert said in result.stderr, result.stderr
+
+
+def test_a_bookings_query_feeds_its_venture_as_its_file_would(tmp_path):
+    """The charter venture's bookings from the booking system's own SQLite database: the same
+    figures as from its bookings file."""
+    import csv
+    import io
+
+    from tests.analyses.test_bookings import BOOKINGS, LEDGER
+    from tests.analyses.test_bookings import TOML as BOATS
+    from tests.sources.test_live import figures
+
+    path = tmp_path / "bookings.db"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE bookings (booked TEXT, sail TEXT, asset TEXT, customer TEXT,"
+            " channel TEXT, amount NUMERIC, deposit NUMERIC, status TEXT)"
+        )
+        for r in csv.DictReader(io.StringIO(BOOKINGS)):
+            db.execute("INSERT INTO bookings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(r.values()))
+    live = BOATS.replace(
+        'path = "bookings.csv"\ncolumns = { booking_date = "Booked", service_date = "Sail date" }\n',
+        'source = "booking-db.bookings"\n',
+    ) + (
+        '\n[[sources.sql]]\nname = "booking-db"\nurl_env = "BOOKING_DB_URL"\n'
+        '[[sources.sql.queries]]\nname = "bookings"\nshape = "bookings"\nentity = "boats"\n'
+        'sql = """SELECT booked AS booking_date, sail AS service_date, asset, customer, channel,'
+        " printf('%.2f', amount) AS amount, printf('%.2f', deposit) AS deposit, status"
+        ' FROM bookings WHERE booked BETWEEN :first AND :last"""\n'
+    )
+    files = {"bookings.csv": BOOKINGS, "ledger/bank.csv": LEDGER, "notes/co.md": None}
+    from_db = build(tmp_path / "db", live, {"BOOKING_DB_URL": f"sqlite:///{path}"}, files)
+    from_file = build(tmp_path / "file", BOATS, {}, files)
+    assert figures(from_db) == figures(from_file)
+    assert from_db.results.metrics["boats.bookings"].value == 4

@@ -79,14 +79,16 @@ class VentureCsv:
         shape's fields; an item that does not fit is named by its key and left out."""
         from boardpack.live.pulls import parts, snapshot  # boto3: only where one is used
 
-        spec = next(s for s in portfolio.workspace.settings.sources.live() if s.name == name)
+        source = name.partition(".")[0]  # a SQL query's is "<source>.<query>"
+        spec = next(s for s in portfolio.workspace.settings.sources.live() if s.name == source)
         parse, found = self.parser(entity), []
-        (part,) = parts(spec, snapshot(portfolio, spec).rows)
-        for item in part.rows:
+        (part,) = [p for p in parts(spec, snapshot(portfolio, spec).rows) if p.label == name]
+        for n, item in enumerate(part.rows, start=1):
+            where = f"item {item[ITEM]}" if ITEM in item else f"row {n}"
             try:
-                found.append(parse(item, f"{name}: {item[ITEM]}"))
+                found.append(parse(item, f"{name}: {where}"))
             except ValueError as exc:
-                status.problems.append(SourceProblem(name, None, f"item {item[ITEM]}: {exc}"))
+                status.problems.append(SourceProblem(name, None, f"{where}: {exc}"))
         status.paths.append(f"{name} (live)")
         return found
 
