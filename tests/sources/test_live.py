@@ -47,14 +47,19 @@ def environment(aws, **more) -> dict[str, str]:
     return aws.env() | {"AWS_SECRET_ACCESS_KEY": SECRET} | more
 
 
-def table(env: dict[str, str], name="Bookings", key=("venture", "booked_at"), units=5):
-    client = boto3.client(
-        "dynamodb",
+def aws_client(env: dict[str, str], service: str):
+    """A client of the test's own, on moto, for putting in what the source will read."""
+    return boto3.client(
+        service,
         endpoint_url=env["AWS_ENDPOINT_URL"],
         region_name=env["AWS_REGION"],
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
+
+
+def table(env: dict[str, str], name="Bookings", key=("venture", "booked_at"), units=5):
+    client = aws_client(env, "dynamodb")
     client.create_table(
         TableName=name,
         KeySchema=[
@@ -260,10 +265,7 @@ def test_reads_are_paced_to_a_share_of_the_tables_capacity(aws, tmp_path):
     items in twos (told to a fake clock that only the waits move: the test does not wait)."""
     env = environment(aws)
     seed(env)
-    client = boto3.client(
-        "dynamodb", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
-        aws_access_key_id="testing", aws_secret_access_key="testing",
-    )  # fmt: skip
+    client = aws_client(env, "dynamodb")
     client.update_table(
         TableName="Bookings",
         ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 5},
@@ -430,10 +432,7 @@ def test_cloudwatch_metrics_over_the_period_against_their_targets(aws, tmp_path)
     call 850 ms (within 900). Throttles: no datapoints — no signal, not zero, and no pass."""
     env = environment(aws)
     seed(env)
-    client = boto3.client(
-        "cloudwatch", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
-        aws_access_key_id="testing", aws_secret_access_key="testing",
-    )  # fmt: skip
+    client = aws_client(env, "cloudwatch")
     for when, name, dims, value in (
         ("2026-10-03T10:00:00", "5XXError", ("ApiName", "bookings"), 4),
         ("2026-10-20T10:00:00", "5XXError", ("ApiName", "bookings"), 8),
@@ -481,10 +480,7 @@ FROM logs GROUP BY ALL\"\"\"
 
 
 def put_logs(env: dict[str, str]):
-    s3 = boto3.client(
-        "s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
-        aws_access_key_id="testing", aws_secret_access_key="testing",
-    )  # fmt: skip
+    s3 = aws_client(env, "s3")
     s3.create_bucket(Bucket="boat-logs")
     line = '{{"ts": "{}T10:00:00", "kind": "{}", "venture": "boats"}}\n'
     objects = {
