@@ -374,6 +374,8 @@ def test_no_credential_in_what_is_kept_or_shown_and_an_old_snapshot_is_said(aws,
     text = (ws.root / "reports" / "2026-10" / "entity-boats.txt").read_text(encoding="utf-8")
     # the data line says what it read: through the day before the as-of date, and when
     assert "orders to 2026-11-14 (fresh; live, pulled " in " ".join(text.split())
+    html = (ws.root / "reports" / "2026-10" / "entity-boats.html").read_text(encoding="utf-8")
+    assert "orders to 2026-11-14 (fresh; live, pulled " in " ".join(html.split())
     # a snapshot pulled long ago: the pack is still its, and check says how old it is
     snapshot = stored(ws, "orders", "2026-10")
     store(ws, "orders", "2026-10", snapshot.rows, datetime(2026, 1, 1, tzinfo=UTC))

@@ -100,7 +100,8 @@ def pull(workspace: Workspace, spec: LiveSource, period: Period, as_of: date) ->
         cursor.unlink(missing_ok=True)
         return snapshot
     else:
-        rows = dynamodb.pull(workspace, spec, *window(spec, period, as_of))  # type: ignore[arg-type]
+        assert isinstance(spec, DynamoDBSource)
+        rows = dynamodb.pull(workspace, spec, *window(spec, period, as_of))
     return store(workspace, spec.name, period.label, rows, datetime.now(UTC))
 
 
