@@ -2,7 +2,7 @@
 the same file.
 
 Both run as fresh processes (interpreter start-up included in both), timed by wall clock, with each
-process's own peak memory from wait4. Usage: python bench/ledger_build.py [ROWS]
+process's own peak memory from wait4. Usage: python bench/ledger_build.py [ROWS] [easy|wide]
 """
 
 from __future__ import annotations
@@ -76,6 +76,36 @@ goal_month = "2027-06"
 """
 
 
+# issue 42's harder shape: four ventures named in a column of each row, 700 payees, a memo each
+VENTURES = ("boats", "trucks", "flats", "advice")
+WIDE_TOML = (
+    TOML.replace(
+        '[[entities]]\nid = "co"\nname = "Bench Co"\nkind = "services"\n',
+        "".join(
+            f'[[entities]]\nid = "{v}"\nname = "{v.title()} Co"\nkind = "services"\n'
+            for v in VENTURES
+        ),
+    )
+    .replace('entity = "co"\n', 'entity_column = "Venture"\n')
+)
+
+
+def write_wide_ledger(path: Path, rows: int) -> None:
+    rng = random.Random(1)
+    start = date(2024, 11, 1)
+    days = [(start + timedelta(days=d)).isoformat() for d in range(730)]
+    with path.open("w") as out:
+        out.write("Date,Venture,Payee,Memo,Amount,Account\n")
+        for i in range(rows):
+            account = ACCOUNTS[i % len(ACCOUNTS)]
+            sign = "" if account.startswith("Income") else "-"
+            out.write(
+                f"{days[i % 730]},{VENTURES[i % 4]},Payee {rng.randrange(700)},"
+                f"Invoice {i} for job {rng.randrange(10**6)},"
+                f"{sign}{rng.randint(1, 500000) / 100:.2f},{account}\n"
+            )
+
+
 def write_ledger(path: Path, rows: int) -> None:
     rng = random.Random(1)
     start = date(2024, 11, 1)
@@ -135,10 +165,12 @@ def build_command(ws: Path) -> list[str]:
     return [sys.executable, "-m", "boardpack", "build", *options]
 
 
-def bench_workspace(ws: Path, rows: int) -> None:
-    """The benchmarks' workspace: the TOML above and `rows` ledger rows over two years."""
-    (ws / "boardpack.toml").write_text(TOML)
-    write_ledger(ws / "ledger.csv", rows)
+def bench_workspace(ws: Path, rows: int, shape: str = "easy") -> None:
+    """The benchmarks' workspace: the TOML above and `rows` ledger rows over two years — one
+    venture and a thousand payees ("easy"), or four ventures in a column, 700 payees and a memo
+    each ("wide")."""
+    (ws / "boardpack.toml").write_text(TOML if shape == "easy" else WIDE_TOML)
+    (write_ledger if shape == "easy" else write_wide_ledger)(ws / "ledger.csv", rows)
 
 
 TARGET = 2.0  # issue 27: the build within 2x the bare load
@@ -146,9 +178,12 @@ TARGET = 2.0  # issue 27: the build within 2x the bare load
 
 def main() -> int:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    shape = sys.argv[2] if len(sys.argv) > 2 else "easy"
+    if shape not in ("easy", "wide"):
+        sys.exit(f"shape {shape!r}: easy (one venture) or wide (four in a column, 700 payees)")
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp)
-        bench_workspace(ws, rows)
+        bench_workspace(ws, rows, shape)
         size = (ws / "ledger.csv").stat().st_size / 2**20
         bare, start, load, build = side_by_side(
             [
@@ -158,7 +193,10 @@ def main() -> int:
                 build_command(ws),
             ]
         )
-    print(f"ledger: {rows:,} rows, {size:.0f} MiB CSV; median of 5 rounds, fresh process each")
+    print(
+        f"ledger ({shape}): {rows:,} rows, {size:.0f} MiB CSV; median of 5 rounds, fresh process"
+        " each"
+    )
     print(f"{'':34}{'wall s':>8}{'peak MiB':>10}")
     print(f"{'DuckDB bare load + aggregate':34}{bare[0]:8.2f}{bare[1]:10.0f}")
     print(f"{'python start + pipeline imports':34}{start[0]:8.2f}{start[1]:10.0f}")

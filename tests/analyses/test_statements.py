@@ -79,9 +79,9 @@ Date,Entity,Payee,Memo,Amount,Account,From,To
 """
 
 
-def build(tmp_path, basis="accrual"):
+def build(tmp_path, basis="accrual", ledger=LEDGER):
     root = write_workspace(
-        tmp_path / "ws", TOML.format(basis=basis), {"ledger/bank.csv": LEDGER, "notes/co.md": None}
+        tmp_path / "ws", TOML.format(basis=basis), {"ledger/bank.csv": ledger, "notes/co.md": None}
     )
     return build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
 
@@ -381,3 +381,27 @@ def test_an_account_above_zero_owes_nothing(tmp_path):
     overdraft = pack.results.metrics["accounting.overdraft"]
     assert (overdraft.value, overdraft.status) == (Decimal("0.00"), "good")
     assert not [f for f in pack.results.findings if f.area == "overdraft"]
+
+
+def test_a_ledger_mostly_without_accounts_lists_the_largest_rows_and_totals_them_all(tmp_path):
+    """Past UNEXPLAINED_LISTED rows without an account, the table lists the largest (by size,
+    shown by date) and its total line still counts and sums every one: a mostly uncategorized
+    ledger of a million rows would otherwise make an Accounting report too large to send."""
+    from boardpack.analyses.statements import UNEXPLAINED_LISTED
+
+    many = UNEXPLAINED_LISTED + 50
+    extra = "".join(
+        f"2026-09-{1 + n % 28:02d},trucks,Stranger {n},no account,-{n + 1}.00,,,\n"
+        for n in range(many)
+    )
+    pack = build(tmp_path, ledger=LEDGER + extra)
+    rows = pack.results.tables["accounting.unexplained_rows"].rows
+    listed, total = rows[:-1], rows[-1]
+    assert len(listed) == UNEXPLAINED_LISTED
+    assert total["memo"] == f"{many + 1} rows"  # and the ledger's own unlabelled 250
+    assert total["amount"] == -Decimal(sum(range(1, many + 1))) - Decimal("250.00")
+    # the largest: every listed one at least as large as any left out
+    assert min(abs(r["amount"]) for r in listed) >= Decimal(many - UNEXPLAINED_LISTED)
+    assert [r["date"] for r in listed] == sorted(r["date"] for r in listed)
+    note = pack.results.tables["accounting.unexplained_rows"].note
+    assert note.startswith(f"The {UNEXPLAINED_LISTED} largest of {many + 1:,} rows")

@@ -52,6 +52,7 @@ from boardpack.model import (
 )
 
 TOTAL = "total"
+UNEXPLAINED_LISTED = 200  # rows listed behind Unexplained; its count and total cover every one
 
 
 @dataclass
@@ -496,16 +497,25 @@ def balance_sheet(
 
 
 def unexplained_rows(portfolio: Portfolio, provenance: tuple[str, ...]) -> Table:
-    """Every row behind the balance sheet's Unexplained line — money in a row with no account of a
-    kind the books know, since the ledger began — by month, with their total."""
+    """The rows behind the balance sheet's Unexplained line — money in a row with no account of a
+    kind the books know, since the ledger began — by month, with their total: every one, or past
+    UNEXPLAINED_LISTED the largest (a ledger that is mostly uncategorized would make a report no
+    one can carry), the count and total still of them all."""
     end = portfolio.period.end
     kinds = " OR ".join(f"account LIKE '{kind}:%'" for kind in ACCOUNT_TYPES)
     found = portfolio.db.execute(
-        "SELECT strftime(date, '%Y-%m'), date, entity, counterparty, memo, amount,"
-        " source_file || ':' || source_line FROM ledger"
-        f" WHERE date <= ? AND NOT coalesce({kinds}, false)"
-        " ORDER BY date, source_file, source_line",
-        (end,),
+        f"""WITH unexplained AS (
+                SELECT date, entity, counterparty, memo, amount, source_file, source_line
+                FROM ledger WHERE date <= $end AND NOT coalesce({kinds}, false)
+            ), largest AS (
+                SELECT * FROM unexplained
+                ORDER BY abs(amount) DESC, date, source_file, source_line LIMIT {UNEXPLAINED_LISTED}
+            )
+            SELECT strftime(date, '%Y-%m'), date, entity, counterparty, memo, amount,
+                   source_file || ':' || source_line,
+                   (SELECT count(*) FROM unexplained), (SELECT sum(amount) FROM unexplained)
+            FROM largest ORDER BY date, source_file, source_line""",
+        {"end": end},
     ).fetchall()
     names = {e.id: e.name for e in portfolio.workspace.settings.entities}
     rows = [
@@ -518,12 +528,13 @@ def unexplained_rows(portfolio: Portfolio, provenance: tuple[str, ...]) -> Table
             "amount": money(amount),
             "source": where,
         }
-        for month, day, venture, counterparty, memo, amount, where in found
+        for month, day, venture, counterparty, memo, amount, where, _, _ in found
     ]
+    count = found[0][-2] if found else 0
     if rows:
-        total = money(sum((r["amount"] for r in rows), ZERO))
+        total = money(found[0][-1])
         rows.append({"month": "Total", "date": "", "venture": "", "counterparty": "",
-                     "memo": f"{len(rows)} rows", "amount": total, "source": ""})  # fmt: skip
+                     "memo": f"{count} rows", "amount": total, "source": ""})  # fmt: skip
     return Table(
         id="accounting.unexplained_rows",
         title=f"The rows behind Unexplained, to {end:%d %b %Y}",
@@ -538,8 +549,13 @@ def unexplained_rows(portfolio: Portfolio, provenance: tuple[str, ...]) -> Table
         ),
         rows=tuple(rows),
         provenance=provenance,
-        note="Every row with no account since the ledger began: give each one (a rule, or the"
-        " export's category) and Unexplained goes.",
+        note=(
+            "Every row with no account since the ledger began"
+            if count <= UNEXPLAINED_LISTED
+            else f"The {UNEXPLAINED_LISTED} largest of {count:,} rows with no account since the"
+            " ledger began (the total is of them all)"
+        )
+        + ": give each one (a rule, or the export's category) and Unexplained goes.",
     )
 
 
