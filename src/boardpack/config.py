@@ -713,8 +713,8 @@ class LiveSource(Strict):
         return value
 
     def records(self) -> str:
-        """What its rows become: "bookings", "events", "signals"."""
-        return getattr(self, "shape", "events")
+        """What its rows become: "bookings", "events", "ledger", "signals", or by query."""
+        raise NotImplementedError
 
     def oldest(self) -> timedelta | None:
         """The age past which its snapshot is old."""
@@ -771,6 +771,9 @@ class DynamoDBSource(LiveSource):
     def attribute(self, field: str) -> str:
         return self.columns.get(field, field)
 
+    def records(self) -> str:
+        return self.shape
+
 
 class S3LogsSource(LiveSource):
     """Event logs under an S3 prefix, partitioned by date: the days of the period and the one
@@ -784,6 +787,9 @@ class S3LogsSource(LiveSource):
     partition: str = "dt={date}/"
     query: str = Field(min_length=1)
     max_objects: int = Field(default=10_000, ge=1, le=1_000_000)
+
+    def records(self) -> str:
+        return "events"
 
     @field_validator("partition")
     @classmethod

@@ -16,12 +16,26 @@ from boardpack.errors import WorkspaceError
 from boardpack.files import read_bytes, within
 
 ENV_BYTES = 100_000  # a .env holds a few settings
-# Where the AWS calls go and whose credentials sign them: a workspace's .env may say these only for
-# the access key it gives itself, never to point the operator's own credentials elsewhere.
-REDIRECTS = {"AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"}
-# ... and where the payment processor's calls go, likewise: only with a Stripe key of its own
 STRIPE_API_BASE = "STRIPE_API_BASE"
-STRIPE_KEYS = ("sk_", "rk_")
+
+
+def own_aws_key(found: dict[str, str]) -> bool:
+    return bool(found.get("AWS_ACCESS_KEY_ID") and found.get("AWS_SECRET_ACCESS_KEY"))
+
+
+def own_stripe_key(found: dict[str, str]) -> bool:
+    return any(v.startswith(("sk_", "rk_")) for v in found.values())
+
+
+# Where the AWS and Stripe calls go and whose credentials sign them: a workspace's .env may say
+# these only beside a key it gives itself, never to point the operator's own credentials elsewhere.
+REDIRECTS = {
+    "AWS_ENDPOINT_URL": own_aws_key,
+    "AWS_PROFILE": own_aws_key,
+    "AWS_CONFIG_FILE": own_aws_key,
+    "AWS_SHARED_CREDENTIALS_FILE": own_aws_key,
+    STRIPE_API_BASE: own_stripe_key,
+}
 
 # canonical name -> aliases, first found wins (the real environment beats .env)
 ALIASES = {
@@ -43,10 +57,7 @@ class Environment:
         cannot copy the operator's own settings into an address or a message), under the real
         environment."""
         found = {k: v for k, v in dotenv(root / ".env").items() if v is not None}
-        if not (found.get("AWS_ACCESS_KEY_ID") and found.get("AWS_SECRET_ACCESS_KEY")):
-            found = {k: v for k, v in found.items() if k not in REDIRECTS}
-        if not any(v.startswith(STRIPE_KEYS) for v in found.values()):  # its own key, or none
-            found.pop(STRIPE_API_BASE, None)
+        found = {k: v for k, v in found.items() if k not in REDIRECTS or REDIRECTS[k](found)}
         return cls(found | dict(os.environ if environ is None else environ))
 
     def get(self, name: str) -> str | None:

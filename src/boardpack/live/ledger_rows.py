@@ -7,11 +7,12 @@ is named by its line and left out (on_error = "skip"): the rest are the ledger."
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 from boardpack.config import LEDGER_FIELDS, LedgerColumns, LedgerSource, SqlSource
 from boardpack.errors import LiveError
 from boardpack.live.pulls import parts, snapshot
-from boardpack.live.snapshots import PROBLEM
+from boardpack.live.snapshots import PROBLEM, location
 from boardpack.model import Portfolio
 
 
@@ -39,14 +40,9 @@ def live_ledgers(portfolio: Portfolio) -> tuple[list[LedgerSource], list[str]]:
             fields = [f for f in LEDGER_FIELDS if any(r.get(f) for r in records)]
             fields += [f for f in ("date", "amount") if f not in fields]
             path = ws.state("snapshots", spec.name, f"{portfolio.period.label}.{part.label}.csv")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(fields)
-                for r in records:
-                    cells = {f: r.get(f, "") for f in fields}
-                    cells["date"] = cells["date"][:10]  # a timestamp's day, as it is written
-                    writer.writerow(cells.values())
+            kept = location(ws, spec.name, portfolio.period.label)
+            if not path.is_file() or path.stat().st_mtime < kept.stat().st_mtime:
+                write(path, records, fields)  # once a snapshot, not every build
             columns = {f: f for f in fields if f != "entity" or part.entity is None}
             found.append(
                 LedgerSource(
@@ -58,3 +54,14 @@ def live_ledgers(portfolio: Portfolio) -> tuple[list[LedgerSource], list[str]]:
                 )
             )
     return found, gaps
+
+
+def write(path: Path, records: list[dict[str, str]], fields: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(fields)
+        for r in records:
+            cells = {f: r.get(f, "") for f in fields}
+            cells["date"] = cells["date"][:10]  # a timestamp's day, as it is written
+            writer.writerow(cells.values())

@@ -80,7 +80,8 @@ def pull(
 
 
 def fetched(stripe, client, params: dict, sleep, deadline: float):
-    for attempt in range(ATTEMPTS):
+    attempt = 0
+    while True:
         if time.monotonic() > deadline:
             raise LiveError(
                 "did not finish within timeout_seconds; the pages read are kept for the next pull"
@@ -88,15 +89,15 @@ def fetched(stripe, client, params: dict, sleep, deadline: float):
         try:
             return client.v1.balance_transactions.list(params=params)
         except stripe.RateLimitError as exc:
-            if attempt == ATTEMPTS - 1:
+            attempt += 1
+            if attempt == ATTEMPTS:
                 raise LiveError(f"rate-limited {ATTEMPTS} times in a row: pull later") from None
-            sleep(retry_after((exc.headers or {}).get("Retry-After"), attempt))
+            sleep(retry_after((exc.headers or {}).get("Retry-After"), attempt - 1))
         except stripe.AuthenticationError as exc:
             raise LiveError(f"Stripe refused the key ({code(exc) or 'authentication'})") from None
         except stripe.StripeError as exc:
             why = code(exc) or exc.http_status or type(exc).__name__
             raise LiveError(f"Stripe: {type(exc).__name__} ({why})") from None
-    raise AssertionError("unreachable")
 
 
 def code(exc) -> str | None:
