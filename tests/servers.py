@@ -100,7 +100,9 @@ class MotoServer:
         )
         self.process = subprocess.Popen(
             [sys.executable, *command],
-            env={**os.environ, **(env or {})},
+            # without the thousands of public AMIs moto ships: an account's own images are listed
+            # by paging through them all (a thousand pages, 20 s a test)
+            env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false", **(env or {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

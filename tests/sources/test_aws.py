@@ -406,7 +406,9 @@ def seed_hygiene(server) -> date:
         )
     ec2 = client(server, "ec2")
     reservation = ec2.run_instances(
-        ImageId=ec2.describe_images()["Images"][0]["ImageId"], MinCount=1, MaxCount=1
+        ImageId=ec2.register_image(Name="base", RootDeviceName="/dev/sda1")["ImageId"],
+        MinCount=1,
+        MaxCount=1,
     )
     instance = reservation["Instances"][0]["InstanceId"]
     for name in ("shared-ami", "private-ami"):

@@ -356,3 +356,53 @@ def test_what_a_whole_file_shares_is_stored_once_and_read_on_every_row(tmp_path)
     ]
     stored = {c for (c, *_) in db.execute("DESCRIBE ledger_file_0_rows").fetchall()}
     assert not stored & {"source_file", "entity", "currency", "original_currency", "moved_cash"}
+
+
+@pytest.mark.parametrize("rated", [False, True], ids=["by rowid", "numbered by the reader"])
+def test_one_pass_names_bad_rows_by_physical_line_past_the_readers_sample(tmp_path, rated):
+    """The file is read once, straight into the parsed rows: a row's line comes from its place in
+    the file, so bad rows far past the first 20,000 (where a sniffer would have settled the
+    types) are named by the line an editor shows, after a memo that spans two lines and a summary
+    row `skip_if` leaves out; with exchange rates (a join that reorders rows) the reader numbers
+    them."""
+    lines = ["Date,Payee,Memo,Amount,Account,Kind"]
+    lines += [
+        f"2026-10-{1 + n % 28:02d},P{n},m,{n % 90 + 1},Income:Sales,sale" for n in range(25_000)
+    ]
+    lines[100] = '2026-10-02,Quoted,"two\nlines",5,Income:Sales,sale'  # record 100: lines 101-102
+    lines[200] = "2026-10-03,Total,summary,999999,,total"  # left out by skip_if
+    lines[21_000] = "2026-10-04,Q,precise,1.005,Income:Sales,sale"
+    lines[22_000] = "10/05/2026,R,american date,5.00,Income:Sales,sale"
+    lines[23_000] = "2026-10-06,S,letter,5.O0,Income:Sales,sale"
+    toml = TOML.replace(
+        'entity = "co"\nopening_balance',
+        'entity = "co"\non_error = "skip"\nskip_if = { Kind = ["total"] }\nopening_balance',
+    )
+    files = {"ledger/bank.csv": "\n".join(lines) + "\n"}
+    if rated:
+        rates = '[sources.rates]\npath = "rates.csv"\n\n[sources.notes]'
+        toml = toml.replace("[sources.notes]", rates)
+        files["rates.csv"] = "date,currency,rate\n2026-01-01,EUR,1.1\n"
+    pack = build_pack(
+        load_workspace(write_workspace(tmp_path, toml, files), environ={}),
+        AS_OF,
+        generated_at=GENERATED_AT,
+    )
+    status = pack.portfolio.sources["ledger"]
+    assert [str(p) for p in status.problems] == [
+        'ledger/bank.csv:21002: amount "1.005" has more decimal places than USD has (2)',
+        'ledger/bank.csv:22002: date "10/05/2026" does not match date_format %Y-%m-%d',
+        'ledger/bank.csv:23002: amount "5.O0" is not a number',
+    ]
+    assert status.records == 25_000 - 1 - 3  # the summary row and three bad ones left out
+    db = pack.portfolio.db
+    assert db.execute(
+        "SELECT source_line, counterparty, memo FROM ledger WHERE counterparty IN"
+        " ('P98', 'Quoted', 'P100', 'P24999') ORDER BY source_line"
+    ).fetchall() == [
+        (100, "P98", "m"),
+        (101, "Quoted", "two\nlines"),
+        (103, "P100", "m"),
+        (25_002, "P24999", "m"),
+    ]
+    assert db.execute("SELECT count(*) FROM ledger WHERE counterparty = 'Total'").fetchone() == (0,)

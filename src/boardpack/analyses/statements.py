@@ -659,22 +659,39 @@ def consolidation(portfolio: Portfolio, results: Results, provenance: tuple[str,
     settings, period, currency = portfolio.workspace.settings, portfolio.period, portfolio.currency
     if len(settings.entities) < 2:
         return
-    names = ventures_by_name(portfolio)
-    rows = portfolio.db.execute(
-        """SELECT account, entity, amount, date, counterparty, source_file || ':' || source_line
-           FROM books WHERE (account LIKE 'Income:%' OR account LIKE 'Expenses:%')
-             AND date BETWEEN ? AND ? ORDER BY date, source_file, source_line""",
-        (period.start, period.end),
-    ).fetchall()
-    columns = [e.id for e in settings.entities]
+    db, names = portfolio.db, ventures_by_name(portfolio)
+    span = {"start": period.start, "end": period.end}
+    books = """FROM books WHERE (account LIKE 'Income:%' OR account LIKE 'Expenses:%')
+               AND date BETWEEN $start AND $end"""
+    line_of = "CASE WHEN account LIKE 'Income:%' THEN 'Revenue' ELSE 'Expenses' END"
     lines: dict[str, dict[str, Decimal]] = {"Revenue": {}, "Expenses": {}}
+    for line, venture, amount in db.execute(
+        f"SELECT {line_of}, entity, sum(amount) {books} GROUP BY ALL", span
+    ).fetchall():
+        lines[line][venture] = amount
+    # the payees that are another venture, by name as everywhere (sources/ventures.py); then only
+    # their rows
+    payees = {
+        payee: names[payee.strip().casefold()]
+        for (payee,) in db.execute(f"SELECT DISTINCT counterparty {books}", span).fetchall()
+        if payee is not None and payee.strip().casefold() in names
+    }
+    rows = (
+        db.execute(
+            f"""SELECT {line_of}, account, entity, amount, date, counterparty,
+                       source_file || ':' || source_line
+                {books} AND list_contains($payees, counterparty)
+                ORDER BY date, source_file, source_line""",
+            span | {"payees": list(payees)},
+        ).fetchall()
+        if payees
+        else []
+    )
+    columns = [e.id for e in settings.entities]
     eliminated = []
-    for account, venture, amount, day, counterparty, where in rows:
-        line = lines["Revenue" if account.startswith("Income:") else "Expenses"]
-        line[venture] = line.get(venture, ZERO) + amount
-        other = names.get((counterparty or "").strip().casefold())
-        if other is not None and other != venture:
-            line["eliminations"] = line.get("eliminations", ZERO) - amount
+    for line, account, venture, amount, day, counterparty, where in rows:
+        if (other := payees[counterparty]) != venture:
+            lines[line]["eliminations"] = lines[line].get("eliminations", ZERO) - amount
             eliminated.append((day, venture, other, account, amount, where))
     lines["Net income"] = {
         c: lines["Revenue"].get(c, ZERO) + lines["Expenses"].get(c, ZERO)

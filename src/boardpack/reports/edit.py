@@ -31,7 +31,7 @@ from boardpack.reports.document import (
     actions_in,
     without_metrics,
 )
-from boardpack.reports.plain import plain
+from boardpack.reports.plain import plain, plain_section
 
 # how far a section is shortened, in turn, until it fits: the rows a table keeps, and the findings
 # or actions a list keeps
@@ -66,8 +66,7 @@ def edited(doc: Document) -> Edited:
     lead = [s for s in data["sections"] if s["id"] in LEAD]
     used = length.head(data) + length.key_numbers(data) + sum(map(length.section, lead))
     # the closing line, naming a few sections left out
-    ending = plain(replace(doc, sections=(closing(doc, ("A section title",) * 4),), headline=()))
-    used += length.section(ending["sections"][0])
+    used += height(doc, closing(doc, ("A section title",) * 4))
     # each section's versions, whole first, then shorter and shorter, with their heights
     # a section with nothing to say but a notice about its sources is the full report's: the
     # reader of an email is not the one to connect a source
@@ -139,7 +138,7 @@ def shorter(section: Section, doc: Document) -> list[tuple[Section, int]]:
 
 
 def height(doc: Document, section: Section) -> int:
-    return length.section(plain(replace(doc, sections=(section,)))["sections"][0])
+    return length.section(plain_section(doc, section))
 
 
 def closing(doc: Document, left_out: tuple[str, ...]) -> Section:

@@ -30,6 +30,7 @@ from boardpack.reports.document import (
     Document,
     FindingsBlock,
     MetricsBlock,
+    Section,
     TableBlock,
     moved,
     without_metrics,
@@ -50,8 +51,31 @@ def plain(doc: Document, whole: bool = False) -> Data:
         return plain_data(doc)
 
 
+def plain_section(doc: Document, section: Section) -> Data:
+    """One section as `plain(doc)` would give it, without walking the rest of the report (an
+    email's editor weighs each section's versions apart)."""
+    (section,) = without_metrics((section,), {m.id for m in doc.headline})
+    with reading(doc.reading):
+        return section_data(section, doc, footnote_numbers(doc))
+
+
+def footnote_numbers(doc: Document) -> dict[str, int]:
+    return {m.id: n for n, m in enumerate(doc.footnotes, start=1)}
+
+
+def section_data(s: Section, doc: Document, numbers: dict[str, int]) -> Data:
+    return {
+        "id": s.id,
+        "title": s.title,
+        "lead": s.id in LEAD,  # shown before the key numbers
+        # a section with nothing in it says so, the same in every format
+        "blocks": [block(b, doc, numbers) for b in s.blocks]
+        or [{"type": "text", "text": NO_DATA_TEXT, "tone": "info"}],
+    }
+
+
 def plain_data(doc: Document) -> Data:
-    numbers = {m.id: n for n, m in enumerate(doc.footnotes, start=1)}
+    numbers = footnote_numbers(doc)
     return {
         "id": doc.id,
         "title": doc.title,
@@ -81,17 +105,7 @@ def plain_data(doc: Document) -> Data:
         ],
         "headline": [metric(m, doc, numbers) for m in doc.headline],
         "footnotes": [metric(m, doc, numbers) for m in doc.footnotes],
-        "sections": [
-            {
-                "id": s.id,
-                "title": s.title,
-                "lead": s.id in LEAD,  # shown before the key numbers
-                # a section with nothing in it says so, the same in every format
-                "blocks": [block(b, doc, numbers) for b in s.blocks]
-                or [{"type": "text", "text": NO_DATA_TEXT, "tone": "info"}],
-            }
-            for s in doc.sections
-        ],
+        "sections": [section_data(s, doc, numbers) for s in doc.sections],
     }
 
 

@@ -37,13 +37,13 @@ def newest_first(db: duckdb.DuckDBPyConnection, table: str) -> bool:
     return first is not None and first > last
 
 
-def as_card_account(db: duckdb.DuckDBPyConnection, rows: str) -> None:
+def as_card_account(db: duckdb.DuckDBPyConnection, table: str) -> None:
     """A card's balance column as the card account's balance: negative when money is owed. Most
     card exports print what is owed as a positive number (turned here), some as a negative one
     (kept): a card is owed far more often than in credit, so the usual sign tells which."""
-    (usual,) = db.execute(f"SELECT median(balance) FROM {rows} WHERE balance NOTNULL").fetchone()
+    (usual,) = db.execute(f"SELECT median(balance) FROM {table} WHERE balance NOTNULL").fetchone()
     if usual is not None and usual > 0:
-        db.execute(f"UPDATE {rows} SET balance = -balance")
+        db.execute(f"UPDATE {table}_rows SET balance = -balance")
 
 
 def running_balance(
@@ -148,15 +148,22 @@ def account_balances(
         )
     opening = spec.opening_balance if declared or implied is None else implied
 
-    def ledger_at(day: date) -> Decimal:
-        running = db.execute(
-            "SELECT running FROM account_rows WHERE date <= ? ORDER BY seq DESC LIMIT 1", (day,)
-        ).fetchone()
-        return opening + (running[0] if running else 0)
-
+    # what the rows add up to at each statement's day, all the statements in one join
+    days = sorted({s.date for s in spec.statement_balances})
+    running_at = dict(
+        db.execute(
+            """WITH daily AS (
+                   SELECT date, arg_max(running, seq) AS running FROM account_rows GROUP BY date)
+               SELECT s.day, d.running FROM (SELECT unnest($days::DATE[]) AS day) s
+               ASOF LEFT JOIN daily d ON s.day >= d.date""",
+            {"days": days},
+        ).fetchall()
+        if days
+        else ()
+    )
     tie_outs = []
     for statement in spec.statement_balances:
-        ledger = ledger_at(statement.date)
+        ledger = opening + (running_at[statement.date] or 0)
         if ledger != statement.balance:
             problems.append(
                 SourceProblem(

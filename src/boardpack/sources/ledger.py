@@ -1,8 +1,9 @@
 """Bank and bookkeeping CSV exports into the DuckDB `ledger` table.
 
-DuckDB reads each file (as text, so that nothing is silently coerced) and one SQL pass parses
-dates and amounts, applies the categorization rules and flags bad rows with their line numbers.
-Line numbers assume one record per line, which bank exports are.
+DuckDB reads each file once (as text, so that nothing is silently coerced), straight into the parsed
+rows: the same SQL pass parses dates and amounts, applies the categorization rules and flags bad
+rows. A row's line is its record's place in the file (the stored table keeps the file's order), or,
+where a quoted field spans lines, the line Python's csv reader says it starts on.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ from boardpack.sources.categories import load_rules
 from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
 
 # The `ledger` the analyses read: one row per transaction, money in positive, money out negative,
-# account NULL when uncategorized. It is a view over one parsed view per file (no copy), each
-# row kept only when nothing was wrong with it. A file's view joins its parsed rows
-# (`ledger_file_N_rows`) to the one row of what the whole file shares (`ledger_file_N_file`: its
-# name, its currency, the columns it does not have).
+# account NULL when uncategorized. It is one table of every file's good rows, made once the files
+# are read (the analyses ask it some hundred questions: a view over views would be planned again
+# for each). A file's view (`ledger_file_N`, which the tie-out and the balance sheet's cash read)
+# joins its parsed rows (`ledger_file_N_rows`) to the one row of what the whole file shares
+# (`ledger_file_N_file`: its name, its currency, the columns it does not have).
 LEDGER_COLUMNS = (
     "date",
     "entity",
@@ -57,8 +59,12 @@ LEDGER_COLUMNS = (
 # rule that gave the account; `moved_cash` whether the row's transaction moved cash (a beancount
 # card purchase does not: its expense and liability rows net to zero, and the payment is cash).
 MONEY = r"[+-]?[0-9]{1,15}(\.[0-9]{1,3})?"
-# DuckDB's scan of a CSV as text, every column a string; its parameters the file and the delimiter
-CSV_SCAN = "read_csv(?, all_varchar = true, header = true, delim = ?, quote = '\"', escape = '\"')"
+# DuckDB's scan of a CSV as text, its columns named (`$columns`, each VARCHAR): nothing sniffed,
+# nothing coerced; its other parameters the file and the delimiter
+SCAN = (
+    "read_csv($csv, header = true, auto_detect = false, delim = $delimiter, quote = '\"',"
+    " escape = '\"', columns = $columns)"
+)
 # what a stored column holds when the file has no column for it
 ABSENT = {
     "service_start": "NULL::DATE",
@@ -169,7 +175,7 @@ class LedgerCsv:
             )
         cards = {t: a.card for a in portfolio.cash_accounts if a.card for t in a.tables}
         db.execute(
-            "CREATE OR REPLACE VIEW ledger AS "
+            "CREATE OR REPLACE TEMP TABLE ledger AS "
             + " UNION ALL ".join(ledger_rows(part, cards.get(part)) for part in parts)
         )
         # a row dated after as-of is not yet news: it cannot make the ledger look current
@@ -307,39 +313,36 @@ def load_file(
 ) -> list[SourceProblem]:
     """Parse one CSV into `table`; return its bad rows (which the ledger view leaves out)."""
     cols = spec.columns
+    sql = ParseSql(spec, ws.settings.organization.currency)
+    parsed = sql.parsed(numbered=rates is not None)
+    problem = sql.problem(ws, rates, latest)
+    fixed = sql.constants()
+    # one pass from DuckDB's reader to the stored rows: the raw text and the helpers are only for
+    # the messages, computed for `problem` and never stored; nor is what one value fills for the
+    # whole file (`fixed`, kept once beside). Every record is kept, in the file's order, so that a
+    # row's rowid is its record's number (a `skip_if` row is marked, not dropped) — unless a join
+    # with the exchange rates reorders them: then the reader numbers each (`record`, in one thread)
+    scan, record = (f"{SCAN} WITH ORDINALITY", "record") if rates else (SCAN, "rowid")
+    parse = f"""CREATE OR REPLACE TEMP TABLE {table}_rows AS SELECT * EXCLUDE ({', '.join(fixed)})
+        FROM (SELECT * EXCLUDE ({sql.dropped()}, amount, currency, fee, net),
+               {sql.account(rules)} AS account, rule, {sql.converted("amount")} AS amount,
+               $currency AS currency, amount AS original_amount, currency AS original_currency,
+               {sql.converted("fee")} AS fee, fee AS original_fee, {problem} AS problem,
+               true AS moved_cash, $file AS source_file FROM (
+            WITH x AS (SELECT *, {sql.rule(rules)} AS rule FROM ({parsed} FROM {scan}))
+            {rated(rates)}))"""
     with Readable(path, shown, spec) as (readable, offset):
         header = read_header(readable, shown, spec)
         check_columns(header, shown, spec, offset)
-        line = read_raw(db, readable, shown, spec, header, offset)
-    sql = ParseSql(spec, f"{line} + $line_offset", ws.settings.organization.currency)
-    sql.params["line_offset"] = offset
-    parsed = sql.parsed()
-    problem = sql.problem(ws, rates, latest)
-    fixed = sql.constants()
-    try:
-        # the raw text and the helpers are only for the messages: computed for `problem`, never
-        # stored; nor is what one value fills for the whole file (`fixed`, kept once beside)
-        db.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {table}_rows AS SELECT * EXCLUDE ({', '.join(fixed)})
-            FROM (SELECT * EXCLUDE ({sql.dropped()}, amount, currency, fee, net),
-                   {sql.account(rules)} AS account, rule, {sql.converted("amount")} AS amount,
-                   $currency AS currency, amount AS original_amount, currency AS original_currency,
-                   {sql.converted("fee")} AS fee, fee AS original_fee, {problem} AS problem,
-                   true AS moved_cash, $file AS source_file FROM (
-                WITH x AS (
-                    SELECT *, {sql.rule(rules)} AS rule FROM ({parsed} FROM raw{sql.where(header)})
-                )
-                {rated(rates)}))""",
-            sql.params | {"file": shown},
-        )
-    except duckdb.Error as exc:
-        raise WorkspaceError(f"{shown}: could not be parsed: {str(exc).splitlines()[0]}") from None
+        lines = read_once(db, table, parse, sql.params | {"file": shown}, readable, shown, spec,
+                          header, offset, record)  # fmt: skip
     values = ", ".join(f"{value} AS {name}" for name, value in fixed.items())
     named = {k: v for k, v in (sql.params | {"file": shown}).items() if f"${k}" in fixed.values()}
     db.execute(f"CREATE OR REPLACE TEMP TABLE {table}_file AS SELECT {values}", named)
-    db.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_rows, {table}_file")
+    rows = lines + (" WHERE NOT skipped" if spec.skip_if else "")
+    db.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM ({rows}), {table}_file")
     if spec.kind == "credit_card" and cols.balance:
-        bank_balance.as_card_account(db, f"{table}_rows")
+        bank_balance.as_card_account(db, table)
     balance_problems = [
         problem
         for account in (by_cash_account(db, table) if cols.cash_account else {None: table})
@@ -351,7 +354,7 @@ def load_file(
     ]
     if cols.fee:
         # a processor's fee is an expense of its own, on the same line: gross in, fee out, net to
-        # cash
+        # cash (a table of its own, beside the file's rows: its rowids are not records)
         columns = ", ".join(
             c
             for c in (*LEDGER_COLUMNS, "cash_account")
@@ -359,17 +362,20 @@ def load_file(
         )
         quantity = "" if "quantity" in fixed else ", NULL AS quantity"
         db.execute(
-            f"""INSERT INTO {table}_rows BY NAME
-            SELECT {columns}, ? AS account, -fee AS amount, NULL AS rule{quantity}, problem,
-                   0 AS fee
+            f"""CREATE OR REPLACE TEMP TABLE {table}_fees AS
+            SELECT {columns}, ?::VARCHAR AS account, -fee AS amount, NULL::INTEGER AS rule
+                   {quantity}, problem, 0::DECIMAL(18, 2) AS fee
             FROM {table} WHERE fee <> 0""",
             (spec.fee_account,),
+        )
+        db.execute(
+            f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM ({rows}"
+            f" UNION ALL BY NAME FROM {table}_fees), {table}_file"
         )
     bad = db.execute(
         f"SELECT DISTINCT source_line, problem FROM {table} WHERE problem IS NOT NULL "
         "ORDER BY source_line LIMIT 200"
     ).fetchall()
-    db.execute("DROP TABLE raw")
     return [SourceProblem(shown, line, message) for line, message in bad] + balance_problems
 
 
@@ -378,8 +384,8 @@ class ParseSql:
     names are quoted identifiers; every value from the workspace (an entity, a date format, a rule's
     pattern) is a `$name` parameter in `params`, never pasted into the SQL."""
 
-    def __init__(self, spec: LedgerSource, line: str, organization_currency: str):
-        self.spec, self.cols, self.line = spec, spec.columns, line
+    def __init__(self, spec: LedgerSource, organization_currency: str):
+        self.spec, self.cols = spec, spec.columns
         self.params: dict[str, object] = {
             "currency": organization_currency,
             "date_format": spec.columns.date_format,
@@ -481,11 +487,10 @@ class ParseSql:
     def quantity(self, field: str) -> str:
         return f"TRY_CAST(trim({self.column(field)}) AS DECIMAL(18, 4))"
 
-    def parsed(self) -> str:
+    def parsed(self, numbered: bool = False) -> str:
         """Each value parsed once (the checks only look at the results), with the text the messages
-        quote."""
+        quote; `numbered`, each with its record's number."""
         values = {
-            "source_line": self.line,
             "date": self.as_date("date"),
             "entity": self.entity(),
             "raw_account": self.text("account"),
@@ -503,6 +508,10 @@ class ParseSql:
             "quantity": self.optional("quantity", self.quantity, ABSENT["quantity"]),
             "cash_account": self.optional("cash_account", self.text, ABSENT["cash_account"]),
         }
+        if self.spec.skip_if:
+            values["skipped"] = self.skipped()
+        if numbered:  # the reader's own count, from 1
+            values["record"] = "ordinality - 1"
         return "SELECT " + ", ".join(
             [
                 *(f"{sql} AS {name}" for name, sql in values.items()),
@@ -524,7 +533,7 @@ class ParseSql:
             fixed |= {"fee": "0::DECIMAL(18, 2)", "original_fee": "0::DECIMAL(18, 3)"}
         return fixed | {f: sql for f, sql in ABSENT.items() if not getattr(self.cols, f)}
 
-    def where(self, header: list[str]) -> str:
+    def skipped(self) -> str:
         """`skip_if`: rows whose column holds one of the values (without case) are left out."""
         tests = []
         for n, (column, values) in enumerate(self.spec.skip_if.items()):
@@ -532,7 +541,7 @@ class ParseSql:
             tests.append(
                 f"list_contains({listed}, lower(trim(coalesce({identifier(column)}, ''))))"
             )
-        return f" WHERE NOT ({' OR '.join(tests)})" if tests else ""
+        return " OR ".join(tests)
 
     def dropped(self) -> str:
         """What the stored table leaves out of the parse: the text and the helpers of the checks."""
@@ -787,33 +796,30 @@ def rated(rates: str | None) -> str:
     return "SELECT *, NULL::DECIMAL(18, 8) AS rate FROM x"
 
 
-def read_raw(
+def read_once(
     db: duckdb.DuckDBPyConnection,
+    table: str,
+    parse: str,
+    params: dict[str, object],
     readable: Path,
     shown: str,
     spec: LedgerSource,
     header: list[str],
-    offset: int = 0,
+    offset: int,
+    record: str = "rowid",
 ) -> str:
-    """The file as text into the temp table `raw`; returns the SQL for a record's physical line in
-    `readable` (`offset` more in the file itself)."""
+    """Run `parse` over the file (`$csv`, `$delimiter`, `$columns`) into `{table}_rows`; returns
+    the SQL of those rows each with its physical line in the file (`offset` more than in
+    `readable`), from its `record` (its number in the file, from 0)."""
     starts = None
+    scan = {"csv": str(readable), "delimiter": spec.delimiter, "columns": varchar(header)}
     try:
-        scan = (str(readable), spec.delimiter)
-        sniffed = [c for (c, *_) in db.execute(f"DESCRIBE FROM {CSV_SCAN}", scan).fetchall()]
-        if [c.strip() for c in sniffed] != header:
-            raise duckdb.InvalidInputException("the sniffer read other columns than the header's")
-        # only the columns the parse reads are kept, not the rest of a wide export (PayPal's forty)
-        read = {*mapped(spec).values(), *spec.skip_if}
-        kept = ", ".join(identifier(c) for c in sniffed if c.strip() in read)
-        db.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT {kept} FROM {CSV_SCAN}", scan)
-    # name the row that broke it, or read a valid file DuckDB's sniffer could not
+        db.execute(parse, params | scan)
+    # name the row that broke it, or read a valid file DuckDB's reader could not
     except duckdb.Error:
         copy, starts = rewritten(readable, shown, "utf-8-sig", spec.delimiter, offset)
         try:
-            db.execute(
-                f"CREATE OR REPLACE TEMP TABLE raw AS FROM {CSV_SCAN}", (str(copy), spec.delimiter)
-            )
+            db.execute(parse, params | scan | {"csv": str(copy)})
         except duckdb.Error as exc:
             raise WorkspaceError(
                 f"{shown}: cannot be read as CSV ({str(exc).splitlines()[0]}); check delimiter "
@@ -821,17 +827,33 @@ def read_raw(
             ) from None
         finally:
             copy.unlink(missing_ok=True)
-    records = db.execute("SELECT count(*) FROM raw").fetchone()[0]
+    records = db.execute(f"SELECT count(*) FROM {table}_rows").fetchone()[0]
     if starts is None and physical_lines(readable) != records + 1:  # quoted newlines or blank lines
         starts = record_starts(readable, "utf-8-sig", spec.delimiter)
-    if starts is None or len(starts) != records + 1:
-        return "rowid + 2"  # one line per record, after the header
+    if starts is None or len(starts) != records + 1:  # one line per record, after the header
+        return f"SELECT *, {record} + {2 + offset} AS source_line FROM {table}_rows"
     db.execute(
-        "CREATE OR REPLACE TEMP TABLE record_lines AS "
+        f"CREATE OR REPLACE TEMP TABLE {table}_lines AS "
         "SELECT unnest(?::BIGINT[]) AS line, unnest(range(?)) AS record",
         (starts[1:], records),
     )
-    return "(SELECT line FROM record_lines WHERE record_lines.record = raw.rowid)"
+    return (
+        f"SELECT r.*, l.line + {offset} AS source_line FROM {table}_rows r"
+        f" JOIN {table}_lines l ON l.record = r.{record}"
+    )
+
+
+def varchar(header: list[str]) -> dict[str, str]:
+    """The reader's columns, each read as text: the header's names, a repeated one numbered as
+    DuckDB's sniffer numbers it (Amount, Amount_1), so that the first keeps its name."""
+    named: dict[str, str] = {}
+    for name in header:
+        unique, n = name, 0
+        while unique.casefold() in (k.casefold() for k in named):
+            n += 1
+            unique = f"{name}_{n}"
+        named[unique] = "VARCHAR"
+    return named
 
 
 def money_sql(column: str, decimal: str) -> str:
