@@ -177,13 +177,14 @@ def doubts(pack: Pack) -> list[str]:
     would read near zero); a report whose first section alone is longer than its budget; what the
     pack lint finds (reports/lint.py); what the workspace's settings need (a finding marked
     `setup`); a commentary's HTML, left out."""
+    emails = {doc.id: edited(doc) for doc in pack.documents}
     said = [
         f"the {doc.id} report's first section, {first_section(doc)}, is longer than its"
         f" {plural(doc.screens, 'phone screen')} on its own: its email sends it whole; give"
         f" [reports.{doc.id}] screens a larger number, or put a shorter section first"
         for doc in pack.documents
-        if edited(doc).over
-    ] + [f"pack lint: {line}" for line in lint(pack.documents, pack.results)]
+        if emails[doc.id].over
+    ] + [f"pack lint: {line}" for line in lint(pack.documents, pack.results, emails)]
     said += overridden_twice(pack.portfolio) + untyped(pack.portfolio) + old_snapshots(pack)
     said += [
         f"for the workspace owner: {f.title}: {f.action}"

@@ -406,3 +406,31 @@ def test_one_pass_names_bad_rows_by_physical_line_past_the_readers_sample(tmp_pa
         (25_002, "P24999", "m"),
     ]
     assert db.execute("SELECT count(*) FROM ledger WHERE counterparty = 'Total'").fetchone() == (0,)
+
+
+def test_a_ledger_too_large_to_copy_stays_a_view_and_gives_the_same_figures(
+    tmp_path, monkeypatch
+):
+    """Up to `COPIED_UP_TO` rows the ledger is one table; above, a view over the files: every
+    figure and table of the pack is the same either way."""
+    from boardpack.sources import ledger
+
+    ws = load_workspace(write_workspace(tmp_path), environ={})
+
+    def built():
+        pack = build_pack(ws, AS_OF, generated_at=GENERATED_AT)
+        (kind,) = pack.portfolio.db.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = 'ledger'"
+        ).fetchone()
+        return kind, pack.results
+
+    copied, as_table = built()
+    monkeypatch.setattr(ledger, "COPIED_UP_TO", 0)
+    viewed, as_view = built()
+    assert (copied, viewed) == ("LOCAL TEMPORARY", "VIEW")
+    assert {k: m.value for k, m in as_view.metrics.items()} == {
+        k: m.value for k, m in as_table.metrics.items()
+    }
+    assert {k: t.rows for k, t in as_view.tables.items()} == {
+        k: t.rows for k, t in as_table.tables.items()
+    }

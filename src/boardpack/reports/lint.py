@@ -14,7 +14,7 @@ from itertools import combinations
 from boardpack.model import Results
 from boardpack.reports import length
 from boardpack.reports.document import ActionsBlock, Document, FindingsBlock, TextBlock
-from boardpack.reports.edit import FULL_REPORT, edited, notices_only
+from boardpack.reports.edit import FULL_REPORT, Edited, edited, notices_only
 from boardpack.reports.plain import plain
 
 # an amount of money as a sentence writes it: `8,186 USD`, `-59.7k USD`, `8,185.76 USD`
@@ -23,9 +23,14 @@ FOOTNOTE = re.compile(r"\[(\d+)\]")
 OWNERS_WORDS = "commentary"  # the owner's commentary: their numbers are theirs
 
 
-def lint(documents: list[Document], results: Results | None = None) -> list[str]:
+def lint(
+    documents: list[Document],
+    results: Results | None = None,
+    emails: dict[str, Edited] | None = None,
+) -> list[str]:
     """What is wrong with the pack, a line each; none when it reads as one document. With the
-    pack's `results`, every amount a sentence says is checked against the figures it computed."""
+    pack's `results`, every amount a sentence says is checked against the figures it computed;
+    `emails`, each report's email where the caller has edited it already (by report id)."""
     said: list[str] = []
     known = computed(results, documents) if results is not None else None
     first: dict[str, tuple[object, object, str]] = {}  # metric id -> value, status, report
@@ -37,7 +42,7 @@ def lint(documents: list[Document], results: Results | None = None) -> list[str]
                     f"{m.id} reads {m.value} ({m.status or 'no verdict'}) in the {doc.id} report"
                     f" and {value} ({status or 'no verdict'}) in the {where} report"
                 )
-        said += email_problems(doc)
+        said += email_problems(doc, (emails or {}).get(doc.id))
         if known is not None:
             said += untraced(doc, known)
     return said
@@ -108,8 +113,8 @@ def traced(size: Decimal, in_thousands: bool, known: set[Decimal]) -> bool:
     return whole(size) in known
 
 
-def email_problems(doc: Document) -> list[str]:
-    email = edited(doc)
+def email_problems(doc: Document, email: Edited | None = None) -> list[str]:
+    email = email or edited(doc)
     said = [
         f"the {doc.id} email shows {s.title!r} with nothing in it but a notice about its sources"
         for s in email.doc.sections
