@@ -37,9 +37,10 @@ from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
 #
 # Up to COPIED_UP_TO rows the ledger is copied into one table: the analyses ask it a few hundred
 # questions, and DuckDB plans each over the union of the files' views again (3 ms a question on
-# the demo, under 1 ms from a table). Above it the ledger stays a view: the copy would cost more
-# than the questions save (a second a 4,000,000 rows) and as much memory again as the rows.
-COPIED_UP_TO = 1_000_000
+# the demo, under 1 ms from a table). Above it the ledger stays a view: the copy costs a quarter of
+# a second a million rows and as much memory again as the rows, and at a million rows the pack was
+# already slower with it than without (bench/ledger_build.py).
+COPIED_UP_TO = 250_000
 LEDGER_COLUMNS = (
     "date",
     "entity",
