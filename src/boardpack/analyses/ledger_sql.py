@@ -102,14 +102,31 @@ def total(
     """Sum of amounts matching `where` (on the columns of SUMMARY_KEYS and `amount`) between start
     and end (inclusive): of the `ledger` (money as it moved), or of the `books` (profit and loss on
     the organization's basis)."""
+    source = summary(portfolio, table, start, end)
+    if source != table:  # whole months: the months of the summary, asked once for every span
+        months = month_sums(portfolio, source, where, params)
+        return sum(
+            (v for m, v in months.items() if (start is None or m >= start) and m <= end), ZERO
+        ).quantize(CENT)
     lower = "date >= ? AND " if start else ""
     args = ((start,) if start else ()) + (end,) + params
     [(value,)] = portfolio.db.execute(
-        f"SELECT sum(amount) FROM {summary(portfolio, table, start, end)} WHERE {lower} date <= ?"
-        f" AND ({where})",
-        args,
+        f"SELECT sum(amount) FROM {source} WHERE {lower} date <= ? AND ({where})", args
     ).fetchall()
     return (value or ZERO).quantize(CENT)
+
+
+def month_sums(portfolio: Portfolio, source: str, where: str, params: tuple) -> dict[date, Decimal]:
+    """The sum of the rows of a monthly summary matching `where`, each month (its first day)."""
+    key = (source, where, repr(params))
+    if key not in portfolio.month_sums:
+        portfolio.month_sums[key] = {
+            month: value or ZERO
+            for month, value in portfolio.db.execute(
+                f"SELECT date, sum(amount) FROM {source} WHERE ({where}) GROUP BY date", params
+            ).fetchall()
+        }
+    return portfolio.month_sums[key]
 
 
 def reaches_back(portfolio: Portfolio, period) -> bool:

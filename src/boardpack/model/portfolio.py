@@ -127,6 +127,9 @@ class Portfolio:
     # the monthly summaries made in `db` so far (analyses/ledger_sql.py), shared by the copies the
     # comparisons make of the portfolio
     summaries: set[str] = field(default_factory=set)
+    # each sum a monthly summary was asked, month by month, by (summary, where, parameters): every
+    # later total of the same rows over whole months adds months up instead of asking again
+    month_sums: dict[tuple[str, str, str], dict[date, Decimal]] = field(default_factory=dict)
     basis_reason: str = ""
     # what earlier sent packs recorded (their forecast, findings and actions), from the audit store
     # (None: it could not be read, see recorded_unread)
