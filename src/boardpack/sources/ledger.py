@@ -36,10 +36,9 @@ from boardpack.sources.csv_lines import physical_lines, record_starts, rewritten
 # it does not have).
 #
 # Up to COPIED_UP_TO rows the ledger is copied into one table: the analyses ask it a few hundred
-# questions, and DuckDB plans each over the union of the files' views again (3 ms a question on
-# the demo, under 1 ms from a table). Above it the ledger stays a view: the copy costs a quarter of
-# a second a million rows and as much memory again as the rows, and at a million rows the pack was
-# already slower with it than without (bench/ledger_build.py).
+# questions, and DuckDB plans each over the union of the files' views again. Above it the ledger
+# stays a view: the copy takes as much memory again as the rows, and at a million rows the pack
+# was slower with it than without (bench/ledger_build.py: 6.00x the bare load against 5.39x).
 COPIED_UP_TO = 250_000
 LEDGER_COLUMNS = (
     "date",
@@ -181,13 +180,13 @@ class LedgerCsv:
             )
         cards = {t: a.card for a in portfolio.cash_accounts if a.card for t in a.tables}
         rows = " UNION ALL ".join(ledger_rows(part, cards.get(part)) for part in parts)
-        (good,) = db.execute(f"SELECT count(*) FROM ({rows})").fetchone()
-        kind = "TEMP TABLE" if good <= COPIED_UP_TO else "VIEW"
-        db.execute(f"CREATE OR REPLACE {kind} ledger AS {rows}")
         # a row dated after as-of is not yet news: it cannot make the ledger look current
         count, newest = db.execute(
-            "SELECT count(*), max(date) FILTER (WHERE date <= ?) FROM ledger", (portfolio.as_of,)
-        ).fetchall()[0]
+            f"SELECT count(*), max(date) FILTER (WHERE date <= ?) FROM ({rows})",
+            (portfolio.as_of,),
+        ).fetchone()
+        kind = "TEMP TABLE" if count <= COPIED_UP_TO else "VIEW"
+        db.execute(f"CREATE OR REPLACE {kind} ledger AS {rows}")
         if count == 0:
             raise WorkspaceError(
                 f"the ledger is empty: {', '.join(status.paths)} hold no transactions; "
@@ -337,13 +336,13 @@ def load_file(
                true AS moved_cash, $file AS source_file FROM (
             WITH x AS (SELECT *, {sql.rule(rules)} AS rule FROM ({parsed} FROM {scan}))
             {rated(rates)}))"""
+    params = sql.params | {"file": shown}
     with Readable(path, shown, spec) as (readable, offset):
         header = read_header(readable, shown, spec)
         check_columns(header, shown, spec, offset)
-        lines = read_once(db, table, parse, sql.params | {"file": shown}, readable, shown, spec,
-                          header, offset, record)  # fmt: skip
+        lines = read_once(db, table, parse, params, readable, shown, spec, header, offset, record)
     values = ", ".join(f"{value} AS {name}" for name, value in fixed.items())
-    named = {k: v for k, v in (sql.params | {"file": shown}).items() if f"${k}" in fixed.values()}
+    named = {k: v for k, v in params.items() if f"${k}" in fixed.values()}
     db.execute(f"CREATE OR REPLACE TEMP TABLE {table}_file AS SELECT {values}", named)
     rows = lines + (" WHERE NOT skipped" if spec.skip_if else "")
     db.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM ({rows}), {table}_file")
