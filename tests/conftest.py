@@ -3,6 +3,7 @@ golden files."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -184,9 +185,11 @@ def workspace_dir(tmp_path) -> Path:
     return write_workspace(tmp_path / "ws")
 
 
-@pytest.fixture
-def pack(workspace_dir):
-    return build_pack(load_workspace(workspace_dir, environ={}), AS_OF, generated_at=GENERATED_AT)
+@pytest.fixture(scope="session")
+def pack(tmp_path_factory):
+    """The test workspace's pack, built once a worker for the tests that only read it."""
+    root = write_workspace(tmp_path_factory.mktemp("pack") / "ws")
+    return build_pack(load_workspace(root, environ={}), AS_OF, generated_at=GENERATED_AT)
 
 
 @pytest.fixture(scope="session")
@@ -207,13 +210,23 @@ def demo_pack(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def demo_sent(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """`boardpack demo` run once (its PDFs take most of its time): the workspace it wrote and what
-    it said. Read it, or copy it before changing it."""
-    root = tmp_path_factory.mktemp("demo-sent") / "harbor"
-    done = run_cli("demo", str(root), "--as-of", "2026-11-22")
-    assert done.returncode == 0, done.stderr
-    return root, done
+def demo_sent(tmp_path_factory, worker_id) -> tuple[Path, subprocess.CompletedProcess]:
+    """`boardpack demo` run once for the whole run, whichever worker comes first (its PDFs take most
+    of its time): the workspace it wrote and what it said. Read it, or copy it before changing
+    it."""
+    from filelock import FileLock
+
+    # the run's own folder, shared by its workers (pytest-xdist's recipe for a session fixture)
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    root, said = shared / "demo-sent" / "harbor", shared / "demo-sent" / "said.json"
+    with FileLock(shared / "demo-sent.lock"):
+        if not said.is_file():
+            done = run_cli("demo", str(root), "--as-of", "2026-11-22")
+            assert done.returncode == 0, done.stderr
+            said.write_text(json.dumps([done.args, done.returncode, done.stdout, done.stderr]))
+    return root, subprocess.CompletedProcess(*json.loads(said.read_text()))
 
 
 def run_cli(

@@ -29,6 +29,7 @@ LAYERS = (
             "boardpack.links",
             "boardpack.csv_file",
             "boardpack.aws_clients",
+            "boardpack.plugins",
         ),
     ),
     ("settings", ("boardpack.config",)),

@@ -338,7 +338,7 @@ def check(
     with progress("Checking…"):
         pack = pipeline.build_pack(ws, parse_as_of(as_of))
         messages, unaddressed = plan.plan_messages(
-            ws, pack.documents, pipeline.now_in(ws), history=pack.history
+            ws, pack.documents, pipeline.now_in(ws), history=pack.history, emails=pack.emails
         )
         from boardpack.delivery.signing import signer_for
         from boardpack.render.branding import brand_for

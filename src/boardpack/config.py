@@ -1685,7 +1685,7 @@ class Settings(Strict):
 
     def live_sources_resolve(self) -> None:
         """Live source names are unique; a bookings venture's live source feeds it, and only it."""
-        from importlib.metadata import entry_points
+        from boardpack.plugins import registered
 
         named: list[tuple[str, int | str, str]] = [
             (kind, i, s.name)
@@ -1695,7 +1695,7 @@ class Settings(Strict):
         if self.sources.stripe:
             named.append(("stripe", "name", self.sources.stripe.name))
         names = [name for _, _, name in named]
-        builtin = {ep.name for ep in entry_points(group="boardpack.sources")}
+        builtin = {ep.name for ep in registered("boardpack.sources")}
         for again, (kind, i, name) in enumerate(named):
             if names.index(name) < again or name in builtin:
                 raise SettingError(

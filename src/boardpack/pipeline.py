@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,7 +43,7 @@ from boardpack.render.xlsx import render_xlsx
 from boardpack.reports import changes
 from boardpack.reports.changes import History
 from boardpack.reports.document import LEAD, Document
-from boardpack.reports.edit import edited
+from boardpack.reports.edit import Edited, edited
 from boardpack.reports.lint import lint
 from boardpack.reports.roles import build_document, report_specs, workspace_sections
 from boardpack.sources import load_portfolio
@@ -58,6 +59,11 @@ class Pack:
     # what every report of the pack showed (not only those built), for the audit store
     shown: list[PackEntry] = field(default_factory=list)
     history: History | None = None  # who was last sent what; None: the audit store is unreadable
+
+    @cached_property
+    def emails(self) -> dict[str, Edited]:
+        """Each report's email (reports/edit.py), edited once for whatever reads it."""
+        return {doc.id: edited(doc) for doc in self.documents}
 
 
 def now_in(workspace: Workspace) -> datetime:
@@ -177,7 +183,7 @@ def doubts(pack: Pack) -> list[str]:
     would read near zero); a report whose first section alone is longer than its budget; what the
     pack lint finds (reports/lint.py); what the workspace's settings need (a finding marked
     `setup`); a commentary's HTML, left out."""
-    emails = {doc.id: edited(doc) for doc in pack.documents}
+    emails = pack.emails
     said = [
         f"the {doc.id} report's first section, {first_section(doc)}, is longer than its"
         f" {plural(doc.screens, 'phone screen')} on its own: its email sends it whole; give"

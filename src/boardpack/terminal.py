@@ -5,6 +5,7 @@ shown escaped.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # C0 and C1 controls (ESC, CR, BEL, backspace...) but newline and tab, DEL, and the
@@ -21,11 +22,12 @@ _UNSAFE = [
     *range(0x2066, 0x206A),
 ]
 _ESCAPED = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _UNSAFE}
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0 and C1, newline and tab included
 
 
 def control_characters(text: str) -> list[str]:
     """The C0 and C1 control characters (NUL, CR, LF, ESC, DEL...) in `text`, as U+XXXX."""
-    return [f"U+{ord(c):04X}" for c in text if ord(c) < 32 or 127 <= ord(c) < 160]
+    return [f"U+{ord(c):04X}" for c in CONTROL.findall(text)]
 
 
 def inert(text: str) -> str:

@@ -19,8 +19,9 @@ def reports(demo_workspace):
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_report_fits_the_screen_and_fetches_nothing(browser, reports, width):
-    for report in reports:
-        with Visit(browser, width) as visit:
+    with Visit(browser, width) as visit:  # one page, each report opened in turn
+        for report in reports:
+            visit.requests.clear()
             visit.page.goto(report.as_uri())
             overflow = visit.overflow()
             visit.screenshot(f"{report.stem}-{width}")
@@ -34,8 +35,8 @@ def test_every_table_fits_the_640_pixel_column_in_the_widest_common_sans_font(br
     may break.
     """
     assert installed_font("DejaVu Sans"), "the test needs DejaVu Sans (fonts-dejavu-core)"
-    for report in reports:
-        with Visit(browser, 1280) as visit:
+    with Visit(browser, 1280) as visit:
+        for report in reports:
             visit.page.goto(report.as_uri())
             visit.page.add_style_tag(content='* { font-family: "DejaVu Sans" !important; }')
             widths = visit.page.evaluate("""() => {

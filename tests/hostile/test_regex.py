@@ -41,6 +41,7 @@ PATTERNS = {
     "boardpack.sources.aws_reader.SECRET_NAME": "search",
     "boardpack.sources.aws_reader.ACCESS_KEY_ID": "search",
     "boardpack.csv_file.NUMBER": "fullmatch",
+    "boardpack.terminal.CONTROL": "findall",
     "boardpack.analyses.real_estate.MAINTENANCE": "search",
     "boardpack.render.markdown.SPECIAL": "sub",
     "boardpack.render.markdown.LEADING": "match",

@@ -1,4 +1,4 @@
-"""Fan-out at scale: 40 portfolios × 5 reports (FANOUT_PORTFOLIOS=200 for the full size, about two
+"""Fan-out at scale: 20 portfolios × 5 reports (FANOUT_PORTFOLIOS=200 for the full size, about two
 minutes here), planned onto SQS and consumed by 4 worker processes at once, with a fifth of the jobs
 delivered twice on purpose. Every delivery is sent exactly once.
 
@@ -26,7 +26,7 @@ from boardpack.audit.dynamodb import DynamoAuditStore
 from boardpack.aws import handlers
 from tests.servers import MotoServer
 
-PORTFOLIOS = int(os.environ.get("FANOUT_PORTFOLIOS", 40))
+PORTFOLIOS = int(os.environ.get("FANOUT_PORTFOLIOS", 20))
 ROLES = ("ceo", "cfo", "cto", "cmo", "accounting")
 WORKERS = 4
 TWICE = PORTFOLIOS * len(ROLES) // 5 // 10 * 10  # in whole batches of ten

@@ -7,7 +7,6 @@ for plain versions, RubyGems; SemVer through `semver` for npm, crates.io, Go and
 
 from __future__ import annotations
 
-import semver
 from packaging.version import InvalidVersion, Version
 
 from boardpack.model import (
@@ -34,6 +33,8 @@ def version_key(ecosystem: str, text: str):
         if ecosystem in PEP440:
             return Version(text)
         if ecosystem in SEMVER:
+            import semver  # imported by the packs that compare a SemVer ecosystem only
+
             return semver.Version.parse(text.removeprefix("v"), optional_minor_and_patch=True)
     except (InvalidVersion, ValueError, TypeError):
         raise Unordered(f"{text!r} is not a {ecosystem} version") from None

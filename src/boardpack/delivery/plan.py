@@ -24,7 +24,7 @@ from boardpack.render.pdf import render_pdf
 from boardpack.render.xlsx import render_xlsx
 from boardpack.reports.changes import History, personal
 from boardpack.reports.document import Document
-from boardpack.reports.edit import edited, full_report_name
+from boardpack.reports.edit import Edited, edited, full_report_name
 from boardpack.reports.plain import content_hash
 from boardpack.reports.roles import report_specs, workspace_sections
 
@@ -104,6 +104,7 @@ def plan_messages(
     required: set[str] = frozenset(),
     pdfs: dict[str, bytes] | None = None,
     history: History | None = None,
+    emails: dict[str, Edited] | None = None,
 ) -> tuple[list[OutgoingMessage], list[str]]:
     """Every message this pack would send, built before anything is sent; and the reports nobody
     receives.
@@ -111,7 +112,8 @@ def plan_messages(
     A report named in `required` (asked for with --role) must have recipients. `pdfs` keeps the PDFs
     that archive.attach_pdf renders, by report id, for the archive to store the very bytes sent.
     With the audit store's `history`, each message opens with what changed since its recipients'
-    last pack (the PDF is the report itself, the same for everyone).
+    last pack (the PDF is the report itself, the same for everyone). `emails`: the reports' emails
+    as already edited (Pack.emails), for the readers who see no changes of their own.
     """
     pdfs = {} if pdfs is None else pdfs
     frm = sender(workspace)
@@ -148,7 +150,7 @@ def plan_messages(
             if opening not in rendered:
                 # the email within the report's length budget; the whole report, when the email
                 # is not all of it (or would be clipped), travels with it
-                email = edited(own)
+                email = emails[doc.id] if emails and own is doc else edited(own)
                 text, (html, full) = render(email.doc, "txt", brand), email_html(email.doc, brand)
                 if email.cut:
                     full = render_html(own, brand=brand)

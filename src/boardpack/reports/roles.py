@@ -5,13 +5,13 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 from datetime import datetime
-from importlib.metadata import entry_points
 
 from boardpack import links
 from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
 from boardpack.figures import Precision, Reading, plural, reading, value_text
 from boardpack.model import Metric, Portfolio, Results, SourceStatus
+from boardpack.plugins import registered
 from boardpack.reports import summary
 from boardpack.reports.commentary import commentary_of, with_commentary
 from boardpack.reports.document import (
@@ -171,7 +171,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
 
 def registered_sections() -> dict[str, SectionSpec]:
     specs: dict[str, SectionSpec] = {}
-    for ep in sorted(entry_points(group="boardpack.sections"), key=lambda ep: ep.name):
+    for ep in registered("boardpack.sections"):
         for spec in ep.load():
             if spec.id in specs:
                 raise RuntimeError(f"section {spec.id} is registered twice (entry point {ep.name})")

@@ -10,7 +10,6 @@ pack still builds.
 from __future__ import annotations
 
 from datetime import date
-from importlib.metadata import entry_points
 from typing import Protocol
 
 import duckdb
@@ -19,6 +18,7 @@ from boardpack.config import Workspace
 from boardpack.errors import WorkspaceError
 from boardpack.model import Portfolio, SourceStatus
 from boardpack.period import Period
+from boardpack.plugins import registered
 from boardpack.sources import commentary
 
 ENTRY_POINT_GROUP = "boardpack.sources"
@@ -35,7 +35,7 @@ class Source(Protocol):
 
 
 def registered_sources() -> list[Source]:
-    found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    found = registered(ENTRY_POINT_GROUP)
     if not found:
         raise RuntimeError(
             "no boardpack sources are registered: is boardpack installed (pip install -e .)?"

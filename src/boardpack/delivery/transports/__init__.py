@@ -7,16 +7,15 @@ third-party one would.
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-
 from boardpack.config import Workspace
 from boardpack.delivery.transports.base import Transport
 from boardpack.errors import WorkspaceError
+from boardpack.plugins import registered
 
 
 def open_transport(workspace: Workspace) -> Transport:
     name = workspace.settings.delivery.transport
-    found = {ep.name: ep for ep in entry_points(group="boardpack.transports")}
+    found = {ep.name: ep for ep in registered("boardpack.transports")}
     if name not in found:
         raise WorkspaceError(
             f"delivery.transport = {name!r} is not installed (installed:"
