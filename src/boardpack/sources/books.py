@@ -34,17 +34,16 @@ def earned_into(db: duckdb.DuckDBPyConnection) -> None:
                WHERE account LIKE 'Income:%' AND amount > 0 GROUP BY ALL)
            GROUP BY entity"""
     )
-    # one map, venture -> account, looked up outside its subquery: a subquery that named the row's
-    # venture would bind to its own table's column
+    # one map, venture -> account: a variable, bound as a constant (sources/account_types.py)
     db.execute(
-        """CREATE OR REPLACE TEMP TABLE earned_map AS SELECT map(list(entity), list(account)) AS m
-           FROM earned_into WHERE entity IS NOT NULL"""
+        """SET VARIABLE earned_by_venture = (SELECT map(list(entity), list(account))
+           FROM earned_into WHERE entity IS NOT NULL)"""
     )
     db.execute(
         """CREATE OR REPLACE MACRO earned_account(acct, venture) AS
            CASE WHEN acct IS NULL OR acct LIKE 'Income:%' THEN acct
                 ELSE coalesce(earned_into_account(acct),
-                              map_extract((SELECT m FROM earned_map), venture)[1],
+                              map_extract(getvariable('earned_by_venture'), venture)[1],
                               'Income:' || split_part(acct, ':', -1)) END"""
     )
 
