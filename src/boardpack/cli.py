@@ -337,18 +337,25 @@ def check(
     ws = config.load_workspace(workspace)
     with progress("Checking…"):
         pack = pipeline.build_pack(ws, parse_as_of(as_of))
-        messages, unaddressed = plan.plan_messages(
-            ws, pack.documents, pipeline.now_in(ws), history=pack.history, emails=pack.emails
-        )
         from boardpack.delivery.signing import signer_for
         from boardpack.render.branding import brand_for
 
         signer_for(ws)  # the signing key and certificate, checked as a send would
         # the logo, and the workspace's templates: rendered here, so a mistake shows now
         brand = brand_for(ws)
-        for doc in pack.documents:
-            for fmt in FORMATS:
-                pipeline.render(doc, fmt, brand)
+        rendered = {
+            (doc.id, fmt): pipeline.render(doc, fmt, brand)
+            for doc in pack.documents
+            for fmt in FORMATS
+        }
+        messages, unaddressed = plan.plan_messages(
+            ws,
+            pack.documents,
+            pipeline.now_in(ws),
+            history=pack.history,
+            emails=pack.emails,
+            full_reports={doc.id: rendered[doc.id, "html"] for doc in pack.documents},
+        )
     table = rich_table().Table(
         "source",
         "state",

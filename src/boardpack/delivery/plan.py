@@ -105,6 +105,7 @@ def plan_messages(
     pdfs: dict[str, bytes] | None = None,
     history: History | None = None,
     emails: dict[str, Edited] | None = None,
+    full_reports: dict[str, str] | None = None,
 ) -> tuple[list[OutgoingMessage], list[str]]:
     """Every message this pack would send, built before anything is sent; and the reports nobody
     receives.
@@ -113,7 +114,8 @@ def plan_messages(
     that archive.attach_pdf renders, by report id, for the archive to store the very bytes sent.
     With the audit store's `history`, each message opens with what changed since its recipients'
     last pack (the PDF is the report itself, the same for everyone). `emails`: the reports' emails
-    as already edited (Pack.emails), for the readers who see no changes of their own.
+    as already edited (Pack.emails), and `full_reports` their HTML as already rendered, for the
+    readers who see no changes of their own.
     """
     pdfs = {} if pdfs is None else pdfs
     frm = sender(workspace)
@@ -153,7 +155,8 @@ def plan_messages(
                 email = emails[doc.id] if emails and own is doc else edited(own)
                 text, (html, full) = render(email.doc, "txt", brand), email_html(email.doc, brand)
                 if email.cut:
-                    full = render_html(own, brand=brand)
+                    whole = full_reports.get(doc.id) if full_reports and own is doc else None
+                    full = whole or render_html(own, brand=brand)
                 attachments = (
                     [Attachment(full_report_name(doc), "text/html", full.encode())] if full else []
                 )
