@@ -19,4 +19,5 @@ def registered(group: str) -> list[EntryPoint]:
 
 @cache
 def installed(path: tuple[str, ...]) -> EntryPoints:
+    """Every installed package's entry points, as found on `path` (the key of the cache)."""
     return entry_points()

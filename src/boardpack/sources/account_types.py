@@ -42,8 +42,8 @@ def build(
         a: s.earned_into for a, s in {**from_ledger, **declared}.items() if s.earned_into
     }
     # The maps are the connection's variables, not a table's rows: a query binds a variable as a
-    # constant, where a subquery in a macro is planned again at every use (a third of a simple
-    # query's time). Typed: an empty map's NULL values are INTEGER to the bundle's DuckDB.
+    # constant, where a subquery in a macro is planned again at every use. Typed: an empty map's
+    # NULL values are INTEGER to the bundle's DuckDB.
     db.execute(
         "SET VARIABLE account_types = map($a::VARCHAR[], $t::VARCHAR[])",
         {"a": list(types) or [""], "t": [t for t, _ in types.values()] or [None]},
