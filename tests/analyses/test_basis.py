@@ -170,6 +170,25 @@ def test_each_days_earnings_add_up_as_the_recognition_schedule_rounds_them(recei
         assert running == amount
 
 
+def test_the_account_types_are_the_connections_own_and_another_connection_is_refused():
+    """The types are a map in the connection's variable, read by its own macro: every query of the
+    connection sees them, and another connection to the same database finds no `account_type` at
+    all — an error, never every account typed NULL (a loan's principal read as operating cash)."""
+    db = duckdb.connect()
+    db.execute(
+        "CREATE TABLE ledger AS SELECT unnest(['Liabilities:Bank Loan', 'Assets:Checking',"
+        " 'Income:Sales']) AS account"
+    )
+    account_types.build(db, {}, {}, [])
+    assert db.execute("SELECT account, account_type(account) FROM ledger").fetchall() == [
+        ("Liabilities:Bank Loan", "loan"),
+        ("Assets:Checking", "cash"),
+        ("Income:Sales", None),
+    ]
+    with pytest.raises(duckdb.CatalogException, match="account_type"):
+        db.cursor().execute("SELECT account_type('Liabilities:Bank Loan')")
+
+
 def test_deposits_and_retainers_are_earned_into_the_ventures_own_revenue(demo_pack):
     """The demo's charter deposits and consulting retainers, held in liabilities until earned, are
     revenue in each venture's own account (Income:Charters, Income:Consulting) — where the budget,

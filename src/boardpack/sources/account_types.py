@@ -42,8 +42,10 @@ def build(
         a: s.earned_into for a, s in {**from_ledger, **declared}.items() if s.earned_into
     }
     # The maps are the connection's variables, not a table's rows: a query binds a variable as a
-    # constant, where a subquery in a macro is planned again at every use. Typed: an empty map's
-    # NULL values are INTEGER to the bundle's DuckDB.
+    # constant, where a subquery in a macro is planned again at every use. The macros are the
+    # connection's own too (TEMP): another connection finds neither, and fails, rather than reading
+    # every account's type as NULL. Typed: an empty map's NULL values are INTEGER to the bundle's
+    # DuckDB.
     db.execute(
         "SET VARIABLE account_types = map($a::VARCHAR[], $t::VARCHAR[])",
         {"a": list(types) or [""], "t": [t for t, _ in types.values()] or [None]},
@@ -53,11 +55,11 @@ def build(
         {"e": list(earned) or [""], "i": list(earned.values()) or [None]},
     )
     db.execute(
-        """CREATE OR REPLACE MACRO account_type(acct) AS
+        """CREATE OR REPLACE TEMP MACRO account_type(acct) AS
            map_extract(getvariable('account_types'), acct)[1]"""
     )
     db.execute(
-        """CREATE OR REPLACE MACRO earned_into_account(acct) AS
+        """CREATE OR REPLACE TEMP MACRO earned_into_account(acct) AS
            map_extract(getvariable('earned_into'), acct)[1]"""
     )
     return types

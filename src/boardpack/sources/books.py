@@ -40,7 +40,7 @@ def earned_into(db: duckdb.DuckDBPyConnection) -> None:
            FROM earned_into WHERE entity IS NOT NULL)"""
     )
     db.execute(
-        """CREATE OR REPLACE MACRO earned_account(acct, venture) AS
+        """CREATE OR REPLACE TEMP MACRO earned_account(acct, venture) AS
            CASE WHEN acct IS NULL OR acct LIKE 'Income:%' THEN acct
                 ELSE coalesce(earned_into_account(acct),
                               map_extract(getvariable('earned_by_venture'), venture)[1],
