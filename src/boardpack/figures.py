@@ -102,6 +102,8 @@ def rounded(size: Decimal, precision: Precision) -> str:
 
 
 def cell_text(value) -> str:
+    if type(value) is str:  # most cells: said as they are
+        return value
     if value is None:
         return NO_DATA
     if isinstance(value, bool):

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 Status = Literal["good", "warn", "bad"]
@@ -75,9 +76,13 @@ ID_WORDS = re.compile(r"[._-]")
 
 def better_way(metric: Metric) -> Better:
     """Which way `metric` is better: as it says, else as the words of its id say."""
-    if metric.better:
-        return metric.better
-    words = set(ID_WORDS.split(metric.id.partition(".")[2] or metric.id))
+    return metric.better or way_of(metric.id)
+
+
+@lru_cache(maxsize=4096)  # asked for every figure of every report, of a few hundred ids
+def way_of(metric_id: str) -> Better:
+    """Which way a metric is better by the words of its id (`finance.net_burn`: less)."""
+    words = set(ID_WORDS.split(metric_id.partition(".")[2] or metric_id))
     for way, named in (("less", LESS_IS_BETTER), ("neither", NEITHER_WAY)):
         if words & named:
             return way

@@ -260,10 +260,11 @@ class DataSandbox(ImmutableSandboxedEnvironment):
         self.filters.update({name: guarded(name, f) for name, f in filters.items()})
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if isinstance(obj, Mapping) and attribute in obj:
-            return obj[attribute]
-        if isinstance(obj, Mapping) and not attribute.startswith("_"):
-            return self.undefined(obj=obj, name=attribute)
+        if type(obj) is dict or isinstance(obj, Mapping):  # plain data: nearly always a dict
+            if attribute in obj:
+                return obj[attribute]
+            if not attribute.startswith("_"):
+                return self.undefined(obj=obj, name=attribute)
         if isinstance(
             obj, (*RUNTIME, Undefined)
         ):  # an undefined name stays undefined: its error names it
