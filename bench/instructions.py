@@ -12,7 +12,6 @@ Usage: python bench/instructions.py [OLD/src]  — with a second tree's src, eac
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -21,14 +20,16 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from ledger_build import INSTALLED  # noqa: E402
+
 AS_OF = "2026-11-22"
 COLLECTED = re.compile(r"Collected : (\d+)")
 
 
 def installed(src: str | None) -> dict[str, str]:
     """The environment of an installed boardpack (run from its bytecode), or of the tree `src`."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return env | {"PYTHONPATH": src} if src else env
+    return INSTALLED | {"PYTHONPATH": src} if src else INSTALLED
 
 
 def instructions(argv: list[str], src: str | None) -> int:
