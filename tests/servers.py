@@ -37,12 +37,13 @@ def free_port() -> int:
 # evaluates each condition atomically. One request at a time restores that guarantee.
 SERIAL_MOTO = """
 import os, sys
-if os.environ.get("MOTO_SES_DAILY_QUOTA"):  # a production SES account, not the sandbox's 200 a day
-    from moto.ses import models
-    def production_quota(self, sent):
-        self.sent_last24_hours, self.max_send_rate = sent, 1000
-        self.max24_hour_send = int(os.environ["MOTO_SES_DAILY_QUOTA"])
-    models.SESQuota.__init__ = production_quota
+from moto.ses import models
+sandbox = models.SESQuota.__init__
+def production_quota(self, sent):
+    sandbox(self, sent)
+    if os.environ.get("MOTO_SES_DAILY_QUOTA"):  # a production account, not the sandbox's 200 a day
+        self.max_send_rate, self.max24_hour_send = 1000, int(os.environ["MOTO_SES_DAILY_QUOTA"])
+models.SESQuota.__init__ = production_quota
 # What moto cannot be told through its API: the root user's MFA and access keys (constants in its
 # IAM account summary), and AWS Backup's resource selections (not emulated; these three calls follow
 # the service's shapes, which botocore validates on both sides).
@@ -81,7 +82,26 @@ from moto.sqs import models as sqs
 sqs.unix_time_millis = lambda: time.time() * 1000.0
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.server import run_simple
-application = DomainDispatcherApplication(create_backend_app)
+moto = DomainDispatcherApplication(create_backend_app)
+# A test's own settings of the above (MOTO_ROOT_MFA, MOTO_ROOT_ACCESS_KEYS, MOTO_SES_DAILY_QUOTA),
+# read as each backend is made: POSTed as JSON to /boardpack/settings, forgotten at the next reset,
+# so one warm server serves every test (a new one costs seconds: moto imports a service's backend
+# on its first call, RDS's alone 1.8 s)
+SET = set()
+def application(environ, start_response):
+    path, post = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD") == "POST"
+    if post and path == "/boardpack/settings":
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        settings = json.loads(body)
+        os.environ.update(settings)
+        SET.update(settings)
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b"{}"]
+    if post and path == "/moto-api/reset":
+        for name in SET:
+            os.environ.pop(name, None)
+        SET.clear()
+    return moto(environ, start_response)
 run_simple("127.0.0.1", int(sys.argv[1]), application, threaded=False,
            request_handler=MotoRequestHandler)
 """
@@ -117,8 +137,24 @@ class MotoServer:
                 time.sleep(0.1)
 
     def reset(self) -> None:
+        """Every backend emptied, the test's own settings forgotten, IAM enforcement off."""
+        self.post("/moto-api/reset", b"")
+        self.post("/moto-api/reset-auth", b"inf")
+
+    def configure(self, **settings: str) -> None:
+        """Settings read as each backend is made (SERIAL_MOTO), until the next reset."""
+        self.post("/boardpack/settings", json.dumps(settings).encode())
+
+    def enforce_iam_after(self, calls: int) -> None:
+        """IAM policies enforced once `calls` more requests are served (moto's own switch)."""
+        self.post("/moto-api/reset-auth", str(calls).encode())
+
+    def post(self, path: str, body: bytes) -> None:
         urllib.request.urlopen(
-            urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
+            # not a form's content type, which would hide the body from moto's handler
+            urllib.request.Request(
+                f"{self.url}{path}", body, {"Content-Type": "text/plain"}, method="POST"
+            )
         ).read()
 
     def data(self) -> dict:

@@ -3,6 +3,7 @@ is unknown, 2 bad input or configuration (nothing sent)."""
 
 from __future__ import annotations
 
+import functools
 import getpass
 import importlib.util
 import json
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from boardpack import collect_seldom
 from boardpack.errors import BoardpackError, WorkspaceError
 from boardpack.figures import plural
 from boardpack.period import EARLIEST, LATEST, period_before
@@ -924,11 +926,19 @@ def _terminated(signum, frame):
     raise KeyboardInterrupt
 
 
+@functools.cache
+def command() -> typer.core.TyperGroup:
+    """The command line as click runs it, made from `app` once a process (typer makes it anew at
+    every call: 30 ms, paid again by each run in a warm Lambda, a watcher or the tests)."""
+    return typer.main.get_command(app)
+
+
 def main(argv: list[str] | None = None) -> None:
     """The `boardpack` command (argv: the arguments, default sys.argv's); exits with its status."""
     signal.signal(signal.SIGTERM, _terminated)
+    collect_seldom()
     try:
-        app(args=argv)
+        command()(args=argv)
     except WorkspaceError as exc:
         err.print(f"error: {exc}")
         sys.exit(2)

@@ -24,7 +24,6 @@ import pytest
 
 from boardpack.audit.dynamodb import DynamoAuditStore
 from boardpack.aws import handlers
-from tests.servers import MotoServer
 
 PORTFOLIOS = int(os.environ.get("FANOUT_PORTFOLIOS", 20))
 ROLES = ("ceo", "cfo", "cto", "cmo", "accounting")
@@ -95,11 +94,10 @@ Date,Payee,Memo,Amount,Account
 """
 
 
-@pytest.fixture(scope="module")
-def production_ses():
-    server = MotoServer(env={"MOTO_SES_DAILY_QUOTA": "100000"})  # out of the sandbox's 200 a day
-    yield server
-    server.stop()
+@pytest.fixture
+def production_ses(aws):
+    aws.configure(MOTO_SES_DAILY_QUOTA="100000")  # out of the sandbox's 200 a day
+    return aws
 
 
 def test_many_portfolios_by_4_workers_with_duplicate_jobs_send_every_delivery_exactly_once(

@@ -132,9 +132,8 @@ def test_each_resource_shows_up_in_the_right_place(tmp_path, account):
     assert (url.severity, url.entity, url.asset) == ("high", "co", "bookings")
     assert findings["Lambda bookings runs on python3.8"].severity == "high"
     assert (
-        "DATABASE_PASSWORD" in findings[
-            "Lambda bookings keeps secrets in environment variables"
-        ].evidence
+        "DATABASE_PASSWORD"
+        in findings["Lambda bookings keeps secrets in environment variables"].evidence
     )
     assert findings["Bucket co-uploads has no public access block"].severity == "medium"
     assert findings["Table orders has no point-in-time recovery and no backup plan"].entity == "co"
@@ -206,52 +205,41 @@ def test_missing_credentials_leave_the_pack_building(tmp_path, monkeypatch):
     assert any(d.id == "cfo" for d in pack.documents)
 
 
-def test_refused_credentials_and_denied_services_become_notes(tmp_path):
+def test_refused_credentials_and_denied_services_become_notes(tmp_path, aws):
     """moto with IAM enforcement on: a user allowed to read some services only, and a key it does
     not know."""
-    from tests.servers import MotoServer
+    aws.enforce_iam_after(3)  # the three set-up calls below
+    iam = client(aws, "iam", "us-east-1")
+    iam.create_user(UserName="auditor")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "NotAction": ["dynamodb:*", "s3:*"], "Resource": "*"}],
+    }
+    iam.put_user_policy(UserName="auditor", PolicyName="read", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]
+    env = {
+        "AWS_ENDPOINT_URL": aws.url,
+        "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+        "AWS_REGION": REGION,
+    }
+    pack = build(tmp_path / "a", env)
+    status = pack.portfolio.sources["aws"]
+    assert status.state(pack.period) == "fresh"
+    assert any(g.startswith("DynamoDB in us-west-2: access denied") for g in status.gaps)
+    assert any(g.startswith("S3 in us-west-2: access denied") for g in status.gaps)
+    cto = next(d for d in pack.documents if d.id == "cto")
+    assert any(
+        "Not seen: DynamoDB in us-west-2: access denied" in getattr(b, "text", "")
+        for s in cto.sections
+        for b in s.blocks
+    )
+    assert key["SecretAccessKey"] not in json.dumps([g for g in status.gaps])
 
-    server = MotoServer(env={"INITIAL_NO_AUTH_ACTION_COUNT": "3"})  # the three set-up calls below
-    try:
-        iam = client(server, "iam", "us-east-1")
-        iam.create_user(UserName="auditor")
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "NotAction": ["dynamodb:*", "s3:*"], "Resource": "*"}
-            ],
-        }
-        iam.put_user_policy(
-            UserName="auditor", PolicyName="read", PolicyDocument=json.dumps(policy)
-        )
-        key = iam.create_access_key(UserName="auditor")["AccessKey"]
-        env = {
-            "AWS_ENDPOINT_URL": server.url,
-            "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
-            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
-            "AWS_REGION": REGION,
-        }
-        pack = build(tmp_path / "a", env)
-        status = pack.portfolio.sources["aws"]
-        assert status.state(pack.period) == "fresh"
-        assert any(g.startswith("DynamoDB in us-west-2: access denied") for g in status.gaps)
-        assert any(g.startswith("S3 in us-west-2: access denied") for g in status.gaps)
-        cto = next(d for d in pack.documents if d.id == "cto")
-        assert any(
-            "Not seen: DynamoDB in us-west-2: access denied" in getattr(b, "text", "")
-            for s in cto.sections
-            for b in s.blocks
-        )
-        assert key["SecretAccessKey"] not in json.dumps([g for g in status.gaps])
-
-        refused = build(tmp_path / "b", env | {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE"})
-        status = refused.portfolio.sources["aws"]
-        assert (
-            status.state(refused.period) == "failed" and "credentials were refused" in status.error
-        )
-        assert "AKIAIOSFODNN7EXAMPLE" not in status.error
-    finally:
-        server.stop()
+    refused = build(tmp_path / "b", env | {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE"})
+    status = refused.portfolio.sources["aws"]
+    assert status.state(refused.period) == "failed" and "credentials were refused" in status.error
+    assert "AKIAIOSFODNN7EXAMPLE" not in status.error
 
 
 def test_a_region_without_the_service_is_a_gap(tmp_path, account):
@@ -432,21 +420,16 @@ def hygiene_of(pack) -> dict[str, str]:
     return {r["check"]: r["result"] for r in pack.results.tables["technology.compliance"].rows}
 
 
-def test_account_hygiene_each_check_failing(tmp_path):
+def test_account_hygiene_each_check_failing(tmp_path, aws):
     """Root keys present (and, as moto keeps it, no root MFA), a console user without MFA, a key
     91 days old, an unprotected table and database, a versionless bucket holding data, a public AMI
     and snapshot, a second audited region that no trail records."""
-    from tests.servers import MotoServer
-
-    server = MotoServer(env={"MOTO_ROOT_ACCESS_KEYS": "1"})
-    try:
-        made = seed_hygiene(server)
-        client(server, "cloudtrail").update_trail(Name="main", IsMultiRegionTrail=False)
-        two = AWS_TOML.replace(f'["{REGION}"]', f'["{REGION}", "eu-west-1"]')
-        ws = load_workspace(write_workspace(tmp_path / "ws", two), environ=server.env(REGION))
-        pack = build_pack(ws, made + timedelta(days=91), generated_at=GENERATED_AT)
-    finally:
-        server.stop()
+    aws.configure(MOTO_ROOT_ACCESS_KEYS="1")
+    made = seed_hygiene(aws)
+    client(aws, "cloudtrail").update_trail(Name="main", IsMultiRegionTrail=False)
+    two = AWS_TOML.replace(f'["{REGION}"]', f'["{REGION}", "eu-west-1"]')
+    ws = load_workspace(write_workspace(tmp_path / "ws", two), environ=aws.env(REGION))
+    pack = build_pack(ws, made + timedelta(days=91), generated_at=GENERATED_AT)
     assert not pack.portfolio.sources["aws"].gaps
     assert set(hygiene_of(pack).values()) == {"failed"}
     found = {f.title: f for f in pack.results.findings}
@@ -475,46 +458,41 @@ def test_account_hygiene_each_check_failing(tmp_path):
     assert "AWS account hygiene" in cto and "How the hygiene score is worked out" in cto
 
 
-def test_account_hygiene_each_check_passing(tmp_path):
-    from tests.servers import MotoServer
-
-    server = MotoServer(env={"MOTO_ROOT_MFA": "1"})
-    try:
-        made = seed_hygiene(server)
-        iam = client(server, "iam", "us-east-1")
-        device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
-        iam.enable_mfa_device(
-            UserName="alice",
-            SerialNumber=device["SerialNumber"],
-            AuthenticationCode1="123456",
-            AuthenticationCode2="654321",
+def test_account_hygiene_each_check_passing(tmp_path, aws):
+    aws.configure(MOTO_ROOT_MFA="1")
+    made = seed_hygiene(aws)
+    iam = client(aws, "iam", "us-east-1")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    iam.enable_mfa_device(
+        UserName="alice",
+        SerialNumber=device["SerialNumber"],
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )
+    ddb = client(aws, "dynamodb")
+    ddb.update_continuous_backups(
+        TableName="invoices",
+        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+    )
+    client(aws, "rds").modify_db_instance(
+        DBInstanceIdentifier="books", BackupRetentionPeriod=7, ApplyImmediately=True
+    )
+    s3 = client(aws, "s3")
+    s3.put_bucket_versioning(Bucket="co-data", VersioningConfiguration={"Status": "Enabled"})
+    ec2 = client(aws, "ec2")
+    for image in ec2.describe_images(Owners=["self"])["Images"]:
+        ec2.modify_image_attribute(
+            ImageId=image["ImageId"], LaunchPermission={"Remove": [{"Group": "all"}]}
         )
-        ddb = client(server, "dynamodb")
-        ddb.update_continuous_backups(
-            TableName="invoices",
-            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+    for snap in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]:
+        ec2.modify_snapshot_attribute(
+            SnapshotId=snap["SnapshotId"],
+            Attribute="createVolumePermission",
+            OperationType="remove",
+            GroupNames=["all"],
         )
-        client(server, "rds").modify_db_instance(
-            DBInstanceIdentifier="books", BackupRetentionPeriod=7, ApplyImmediately=True
-        )
-        s3 = client(server, "s3")
-        s3.put_bucket_versioning(Bucket="co-data", VersioningConfiguration={"Status": "Enabled"})
-        ec2 = client(server, "ec2")
-        for image in ec2.describe_images(Owners=["self"])["Images"]:
-            ec2.modify_image_attribute(
-                ImageId=image["ImageId"], LaunchPermission={"Remove": [{"Group": "all"}]}
-            )
-        for snap in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]:
-            ec2.modify_snapshot_attribute(
-                SnapshotId=snap["SnapshotId"],
-                Attribute="createVolumePermission",
-                OperationType="remove",
-                GroupNames=["all"],
-            )
-        ws = load_workspace(write_workspace(tmp_path / "ws", AWS_TOML), environ=server.env(REGION))
-        pack = build_pack(ws, made + timedelta(days=90), generated_at=GENERATED_AT)
-    finally:
-        server.stop()
+    ws = load_workspace(write_workspace(tmp_path / "ws", AWS_TOML), environ=aws.env(REGION))
+    pack = build_pack(ws, made + timedelta(days=90), generated_at=GENERATED_AT)
     assert set(hygiene_of(pack).values()) == {"passed"}, hygiene_of(pack)
     score = pack.results.metrics["technology.compliance.co"]
     assert (score.value, score.status) == (Decimal(100), "good") and "8 of 8" in score.note
@@ -523,31 +501,24 @@ def test_account_hygiene_each_check_passing(tmp_path):
         assert failed not in titles
 
 
-def test_denied_iam_and_cloudtrail_are_gaps_and_the_rest_is_scored(tmp_path):
-    from tests.servers import MotoServer
-
-    server = MotoServer(env={"INITIAL_NO_AUTH_ACTION_COUNT": "3"})
-    try:
-        iam = client(server, "iam", "us-east-1")
-        iam.create_user(UserName="auditor")
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Action": "*", "Resource": "*"},
-                {"Effect": "Deny", "Action": ["iam:*", "cloudtrail:*"], "Resource": "*"},
-            ],
-        }
-        iam.put_user_policy(
-            UserName="auditor", PolicyName="read", PolicyDocument=json.dumps(policy)
-        )
-        key = iam.create_access_key(UserName="auditor")["AccessKey"]
-        env = server.env(REGION) | {
-            "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
-            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
-        }
-        pack = build(tmp_path, env)
-    finally:
-        server.stop()
+def test_denied_iam_and_cloudtrail_are_gaps_and_the_rest_is_scored(tmp_path, aws):
+    aws.enforce_iam_after(3)
+    iam = client(aws, "iam", "us-east-1")
+    iam.create_user(UserName="auditor")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": ["iam:*", "cloudtrail:*"], "Resource": "*"},
+        ],
+    }
+    iam.put_user_policy(UserName="auditor", PolicyName="read", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]
+    env = aws.env(REGION) | {
+        "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+    }
+    pack = build(tmp_path, env)
     gaps = pack.portfolio.sources["aws"].gaps
     for what in ("IAM account summary", "IAM users", f"CloudTrail in {REGION}"):
         assert any(g.startswith(what) and "access denied" in g for g in gaps), gaps

@@ -58,7 +58,9 @@ def aws_client(env: dict[str, str], service: str):
     )
 
 
-def table(env: dict[str, str], name="Bookings", key=("venture", "booked_at"), units=5):
+def table(env: dict[str, str], name="Bookings", key=("venture", "booked_at"), units=1000):
+    """A provisioned table with capacity to spare: reads paced to a share of it never wait here
+    (the pacing has a test of its own, on a table of one unit)."""
     client = aws_client(env, "dynamodb")
     client.create_table(
         TableName=name,

@@ -29,7 +29,7 @@ import logging
 import os
 from typing import Any
 
-from boardpack import pipeline
+from boardpack import collect_seldom, pipeline
 from boardpack.aws import fanout
 from boardpack.aws.slots import not_due, owner_of, scheduled_time
 from boardpack.aws.workspace import the_workspace
@@ -38,6 +38,7 @@ from boardpack.schedule.fire import fire
 
 log = logging.getLogger("boardpack")
 log.setLevel(logging.INFO)
+collect_seldom()
 
 
 def scheduled_run(event: Any, context: Any = None) -> dict:

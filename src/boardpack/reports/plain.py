@@ -44,11 +44,20 @@ Data = dict[str, Any]
 def plain(doc: Document, whole: bool = False) -> Data:
     """The report as plain data (see the module's docstring), its figures read as it says. As its
     reader sees it, each key number is in the tiles only; `whole` keeps each section's figures as
-    the document has them (the JSON form, the workbook: the data)."""
-    if not whole:
-        doc = replace(doc, sections=without_metrics(doc.sections, {m.id for m in doc.headline}))
-    with reading(doc.reading):
-        return plain_data(doc)
+    the document has them (the JSON form, the workbook: the data).
+
+    Made once a document and kept on it, as `functools.cached_property` keeps a value: a
+    `Document` is frozen, and each format, the email's editor and the audit trail's hash read the
+    same plain form (a `check` of the demo asked for it 110 times). Its readers never change it."""
+    kept = doc.__dict__.setdefault("_plain", {})
+    if whole not in kept:
+        shown = doc
+        if not whole:
+            key = {m.id for m in doc.headline}
+            shown = replace(doc, sections=without_metrics(doc.sections, key))
+        with reading(doc.reading):
+            kept[whole] = plain_data(shown)
+    return kept[whole]
 
 
 def plain_section(doc: Document, section: Section) -> Data:
