@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -211,6 +212,18 @@ def test_the_content_hash_is_of_what_is_read_not_when_it_was_made():
     assert content_hash(later) == content_hash(doc)
     retitled = document(*doc.sections, footnotes=doc.footnotes, title="CFO report, again")
     assert content_hash(retitled) != content_hash(doc)
+
+
+def test_the_plain_form_is_made_once_a_document_and_a_changed_copy_has_its_own():
+    """Every format, the editor and the hash read the one walk of a document; a copy with a change
+    (dataclasses.replace, as the editor makes) is walked anew, and the original keeps its own."""
+    doc = bad_inputs()
+    shown, whole = plain(doc), plain(doc, whole=True)
+    assert plain(doc) is shown and plain(doc, whole=True) is whole and shown is not whole
+    retitled = replace(doc, title="CFO report, again", sections=doc.sections[:1])
+    assert plain(retitled)["title"] == "CFO report, again"
+    assert len(plain(retitled)["sections"]) == 1
+    assert plain(doc)["title"] == "CFO report" and len(plain(doc)["sections"]) > 1
 
 
 @pytest.mark.parametrize(
