@@ -325,13 +325,7 @@ def seed_hygiene(server) -> date:
     for user in ("alice", "bob"):
         iam.create_user(UserName=user)
         iam.create_login_profile(UserName=user, Password="Not-a-real-1!")
-    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="bob")["VirtualMFADevice"]
-    iam.enable_mfa_device(
-        UserName="bob",
-        SerialNumber=device["SerialNumber"],
-        AuthenticationCode1="123456",
-        AuthenticationCode2="654321",
-    )
+    with_mfa(iam, "bob")
     iam.create_user(UserName="ci")
     key = iam.create_access_key(UserName="ci")["AccessKey"]
     s3 = client(server, "s3")
@@ -416,6 +410,16 @@ def seed_hygiene(server) -> date:
     return key["CreateDate"].date()
 
 
+def with_mfa(iam, user: str) -> None:
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=user)["VirtualMFADevice"]
+    iam.enable_mfa_device(
+        UserName=user,
+        SerialNumber=device["SerialNumber"],
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )
+
+
 def hygiene_of(pack) -> dict[str, str]:
     return {r["check"]: r["result"] for r in pack.results.tables["technology.compliance"].rows}
 
@@ -461,14 +465,7 @@ def test_account_hygiene_each_check_failing(tmp_path, aws):
 def test_account_hygiene_each_check_passing(tmp_path, aws):
     aws.configure(MOTO_ROOT_MFA="1")
     made = seed_hygiene(aws)
-    iam = client(aws, "iam", "us-east-1")
-    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
-    iam.enable_mfa_device(
-        UserName="alice",
-        SerialNumber=device["SerialNumber"],
-        AuthenticationCode1="123456",
-        AuthenticationCode2="654321",
-    )
+    with_mfa(client(aws, "iam", "us-east-1"), "alice")
     ddb = client(aws, "dynamodb")
     ddb.update_continuous_backups(
         TableName="invoices",
