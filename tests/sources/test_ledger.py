@@ -434,3 +434,32 @@ def test_a_ledger_too_large_to_copy_stays_a_view_and_gives_the_same_figures(
     assert {k: t.rows for k, t in as_view.tables.items()} == {
         k: t.rows for k, t in as_table.tables.items()
     }
+
+
+def test_a_small_ledger_is_analysed_on_one_thread_a_large_one_on_every_thread(
+    tmp_path, monkeypatch
+):
+    """Below a DuckDB row group no scan splits, so the analyses run on one thread; a ledger past
+    one keeps DuckDB's every thread. Every figure and table is the same either way."""
+    import duckdb
+
+    from boardpack import sources
+
+    ws = load_workspace(write_workspace(tmp_path), environ={})
+
+    def built():
+        pack = build_pack(ws, AS_OF, generated_at=GENERATED_AT)
+        (threads,) = pack.portfolio.db.execute("SELECT current_setting('threads')").fetchone()
+        return threads, pack.results
+
+    small, on_one = built()
+    monkeypatch.setattr(sources, "ROW_GROUP", 5)  # the test ledger's rows now fill a row group
+    large, on_every = built()
+    (every,) = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()
+    assert (small, large) == (1, every)
+    assert {k: m.value for k, m in on_every.metrics.items()} == {
+        k: m.value for k, m in on_one.metrics.items()
+    }
+    assert {k: t.rows for k, t in on_every.tables.items()} == {
+        k: t.rows for k, t in on_one.tables.items()
+    }

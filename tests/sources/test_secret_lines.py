@@ -211,8 +211,13 @@ def test_a_python_whose_parse_is_not_understood_sends_every_line_through(
     parse, fresh_parse_check, monkeypatch
 ):
     """`re._parser` is CPython's own: one that raises, or parses differently, is caught by the
-    check of known patterns, every pattern then needs nothing, and every secret is still found."""
+    check of known patterns, every pattern then needs nothing, and every secret is still found.
+
+    The changed parser is the one the prefilter imports (`re._parser`); `re.compile` keeps its own
+    (`re._compiler`'s), as it would on such a Python — changing that too would break every pattern
+    not yet in `re`'s cache, so the test would pass or fail by what ran before it."""
     import re
+    import types
     from re import _parser
 
     real = _parser.parse
@@ -222,7 +227,9 @@ def test_a_python_whose_parse_is_not_understood_sends_every_line_through(
             raise AttributeError("no such parser here")
         return real("zz" + pattern, flags)  # a literal every real match lacks
 
-    monkeypatch.setattr(_parser, "parse", changed)
+    changed_module = types.ModuleType(_parser.__name__)
+    changed_module.__dict__.update(vars(_parser), parse=changed)
+    monkeypatch.setattr(re, "_parser", changed_module)
     assert not fresh_parse_check.parse_understood()
     assert needs(re.compile("AKIA[0-9A-Z]{16}")) is None
     rng = random.Random(3)

@@ -63,4 +63,19 @@ def load_portfolio(workspace: Workspace, period: Period, as_of: date) -> Portfol
         if check is not None and status and status.configured and not status.unreadable:
             check(portfolio)
     commentary.read(portfolio)  # the owner's words for the period, where a file has them
+    one_thread_when_small(portfolio.db)
     return portfolio
+
+
+# DuckDB splits a scan by row group (122,880 rows): a table smaller than one is read by one thread
+# whatever the setting, and a second thread then only costs each query its hand-offs
+ROW_GROUP = 122_880
+
+
+def one_thread_when_small(db: duckdb.DuckDBPyConnection) -> None:
+    """The analyses' queries on one thread when no table the sources made fills a row group (a
+    small business's books: a tenth of a `check` of the test workspace, measured); a larger
+    ledger keeps every thread."""
+    [(rows,)] = db.execute("SELECT max(estimated_size) FROM duckdb_tables()").fetchall()
+    if (rows or 0) < ROW_GROUP:
+        db.execute("SET threads = 1")
