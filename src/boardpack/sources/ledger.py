@@ -465,8 +465,9 @@ class ParseSql:
                 f" 0) - coalesce({money_out}, 0) END"
             )
         written = self.column("amount" if cols.amount else "credit")
-        self.helpers["written_currency"] = code_sql(written)
-        self.helpers["written_symbol"] = symbol_sql(written)
+        number = plain_sql(written, self.spec.decimal)
+        self.helpers["written_currency"] = code_sql(written, number)
+        self.helpers["written_symbol"] = symbol_sql(written, number)
         return f"-({signed})" if self.spec.sign == "inverted" else signed
 
     def fee(self, field: str) -> str:
@@ -861,6 +862,12 @@ def varchar(header: list[str]) -> dict[str, str]:
     return named
 
 
+def plain_sql(column: str, decimal: str) -> str:
+    """SQL: whether the cell is a plain number (`-1234.50`), as most are: it needs no clean-up and
+    has no currency written in it (with a decimal comma, only a whole number is plain)."""
+    return f"regexp_full_match({column}, '{MONEY if decimal == '.' else '[+-]?[0-9]{1,15}'}')"
+
+
 def money_sql(column: str, decimal: str) -> str:
     """SQL that turns a bank's amount text into DECIMAL(18,3), or NULL when it is not an amount.
 
@@ -873,8 +880,7 @@ def money_sql(column: str, decimal: str) -> str:
     thousands = "," if decimal == "." else "."
     sep, dec = (f"\\{c}" for c in (thousands, decimal))
     grouped = f"[+-]?([0-9]{{1,15}}|[0-9]{{1,3}}({sep}[0-9]{{3}}){{1,4}})({dec}[0-9]{{1,3}})?"
-    # the common case needs no clean-up (with a decimal comma, only a whole number is already plain)
-    plain = f"regexp_full_match({column}, '{MONEY if decimal == '.' else '[+-]?[0-9]{1,15}'}')"
+    plain = plain_sql(column, decimal)
     uncoded = f"regexp_replace(trim({column}), '^[A-Z]{{3}}\\s*|\\s*[A-Z]{{3}}$', '', 'g')"
     bare = f"trim(regexp_replace({uncoded}, '[\\p{{Sc}}()]', '', 'g'))"
     signed = (  # 12,50- and - 12,50 are -12,50
@@ -911,20 +917,22 @@ def echoed(text: str) -> str:
     )
 
 
-def symbol_sql(column: str) -> str:
-    """The currency symbol written in an amount cell ("€5.00", "¥5"), or NULL."""
-    # most cells are plain ASCII without a dollar sign: they skip the regular expression
+def symbol_sql(column: str, plain: str) -> str:
+    """The currency symbol written in an amount cell ("€5.00", "¥5"), or NULL. Most cells are a
+    plain number (`plain`, the test the amount's parse makes too: DuckDB works it out once a row),
+    then plain ASCII without a dollar sign: they skip the regular expression."""
     return (
-        f"CASE WHEN strlen({column}) = length({column}) AND strpos({column}, '$') = 0 THEN"
-        f" NULL ELSE nullif(regexp_extract({column}, '\\p{{Sc}}'), '') END"
+        f"CASE WHEN {plain} THEN NULL WHEN strlen({column}) = length({column}) AND"
+        f" strpos({column}, '$') = 0 THEN NULL ELSE nullif(regexp_extract({column},"
+        " '\\p{Sc}'), '') END"
     )
 
 
-def code_sql(column: str) -> str:
-    """The currency code written in an amount cell ("12.00 EUR"), or NULL."""
-    # most cells have no capital letter: they skip the regular expression
+def code_sql(column: str, plain: str) -> str:
+    """The currency code written in an amount cell ("12.00 EUR"), or NULL. Most cells are a plain
+    number, then without a capital letter: they skip the regular expression."""
     return (
-        f"CASE WHEN lower({column}) = {column} THEN NULL"
+        f"CASE WHEN {plain} THEN NULL WHEN lower({column}) = {column} THEN NULL"
         f" ELSE nullif(regexp_extract(trim({column}), '^[A-Z]{{3}}|[A-Z]{{3}}$'), '') END"
     )
 
