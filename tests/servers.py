@@ -86,7 +86,7 @@ moto = DomainDispatcherApplication(create_backend_app)
 # A test's own settings of the above (MOTO_ROOT_MFA, MOTO_ROOT_ACCESS_KEYS, MOTO_SES_DAILY_QUOTA),
 # read as each backend is made: POSTed as JSON to /boardpack/settings, forgotten at the next reset,
 # so one warm server serves every test (a new one costs seconds: moto imports a service's backend
-# on its first call, RDS's alone 1.8 s)
+# on its first call)
 SET = set()
 def application(environ, start_response):
     path, post = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD") == "POST"
@@ -110,7 +110,7 @@ run_simple("127.0.0.1", int(sys.argv[1]), application, threaded=False,
 class MotoServer:
     """A real `moto_server` process; `reset()` empties every backend between tests."""
 
-    def __init__(self, serial: bool = True, env: dict[str, str] | None = None):
+    def __init__(self, serial: bool = True):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = (
@@ -122,7 +122,7 @@ class MotoServer:
             [sys.executable, *command],
             # without the thousands of public AMIs moto ships: an account's own images are listed
             # by paging through them all (a thousand pages, 20 s a test)
-            env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false", **(env or {})},
+            env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -142,7 +142,8 @@ class MotoServer:
         self.post("/moto-api/reset-auth", b"inf")
 
     def configure(self, **settings: str) -> None:
-        """Settings read as each backend is made (SERIAL_MOTO), until the next reset."""
+        """Settings read as each backend is made, until the next reset (the serial server's
+        own: SERIAL_MOTO)."""
         self.post("/boardpack/settings", json.dumps(settings).encode())
 
     def enforce_iam_after(self, calls: int) -> None:

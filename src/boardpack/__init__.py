@@ -7,7 +7,6 @@ __version__ = "0.1.0"
 
 def collect_seldom() -> None:
     """For a process that builds packs (the command line, a Lambda function): a pack makes
-    millions of short-lived objects and few cycles, and the collector's default — a pass every 700
-    allocations — ran 247 times in a `check` of the demo, a twentieth of its time; every 10,000,
-    15 times."""
+    millions of short-lived objects and few cycles, so the collector's default — a pass every 700
+    allocations — spent its time finding next to nothing."""
     gc.set_threshold(10_000, 50, 100)

@@ -929,7 +929,7 @@ def _terminated(signum, frame):
 @functools.cache
 def command() -> typer.core.TyperGroup:
     """The command line as click runs it, made from `app` once a process (typer makes it anew at
-    every call: 30 ms, paid again by each run in a warm Lambda, a watcher or the tests)."""
+    every call, paid again by each run in a warm process: a watcher, the tests)."""
     return typer.main.get_command(app)
 
 

@@ -47,8 +47,8 @@ def plain(doc: Document, whole: bool = False) -> Data:
     the document has them (the JSON form, the workbook: the data).
 
     Made once a document and kept on it, as `functools.cached_property` keeps a value: a
-    `Document` is frozen, and each format, the email's editor and the audit trail's hash read the
-    same plain form (a `check` of the demo asked for it 110 times). Its readers never change it."""
+    `Document` is frozen, and each format, the email's editor, the lint and the audit trail's hash
+    read the same plain form. Its readers never change it."""
     kept = doc.__dict__.setdefault("_plain", {})
     if whole not in kept:
         shown = doc

@@ -74,9 +74,8 @@ ROW_GROUP = 122_880
 
 def one_thread_when_small(db: duckdb.DuckDBPyConnection) -> None:
     """The analyses' queries on one thread when no table the sources made (temporary, as each
-    makes them) fills a row group — a small business's books: a tenth of a `check` of the test
-    workspace, measured; a larger ledger keeps every thread. Asking for the temporary catalog
-    alone reads none of the others: 2.5 ms, not 12."""
+    makes them) fills a row group, as a small business's books do not; a larger ledger keeps
+    every thread. Asking the temporary catalog alone spares DuckDB reading the others."""
     [(rows,)] = db.execute(
         "SELECT max(estimated_size) FROM duckdb_tables() WHERE database_name = 'temp'"
     ).fetchall()
