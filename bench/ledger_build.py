@@ -3,10 +3,13 @@ the same file.
 
 Both run as fresh processes (interpreter start-up included in both), timed by wall clock, with each
 process's own peak memory from wait4. Usage: python bench/ledger_build.py [ROWS] [easy|wide]
+[--against PYTHON]: with --against, the same `boardpack build` by another install's interpreter (an
+older tree's venv) takes turns with this one's, so that both are timed on the same minutes.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import statistics
@@ -168,20 +171,25 @@ TARGET = 2.0  # issue 27: the build within 2x the bare load
 
 
 def main() -> int:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    shape = sys.argv[2] if len(sys.argv) > 2 else "easy"
-    if shape not in ("easy", "wide"):
-        sys.exit(f"shape {shape!r}: easy (one venture) or wide (four in a column, 700 payees)")
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
+    parser.add_argument("rows", nargs="?", type=int, default=1_000_000)
+    parser.add_argument("shape", nargs="?", default="easy", choices=("easy", "wide"))
+    parser.add_argument("--against", metavar="PYTHON", help="another install's interpreter")
+    args = parser.parse_args()
+    rows, shape = args.rows, args.shape
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp)
         bench_workspace(ws, rows, shape)
         size = (ws / "ledger.csv").stat().st_size / 2**20
-        bare, start, load, build = side_by_side(
+        # the command line is the interface both trees share (their internals need not be)
+        other = [[args.against, *build_command(ws)[1:]]] if args.against else []
+        bare, start, load, build, *against = side_by_side(
             [
                 [sys.executable, "-c", BARE, str(ws / "ledger.csv")],
                 [sys.executable, "-c", "import boardpack.pipeline"],
                 [sys.executable, "-c", LOAD, str(ws)],
                 build_command(ws),
+                *other,
             ]
         )
     print(
@@ -193,6 +201,9 @@ def main() -> int:
     print(f"{'python start + pipeline imports':34}{start[0]:8.2f}{start[1]:10.0f}")
     print(f"{'boardpack ledger load + aggregate':34}{load[0]:8.2f}{load[1]:10.0f}")
     print(f"{'boardpack build (5 reports x 4 fmt)':34}{build[0]:8.2f}{build[1]:10.0f}")
+    for seconds, mib in against:
+        print(f"{'the same build by --against':34}{seconds:8.2f}{mib:10.0f}")
+        print(f"this build / that: {build[0] / seconds:.2f}x time, {build[1] / mib:.2f}x memory")
     print(
         f"ratio load / bare: {load[0] / bare[0]:.2f}x time; build / bare: {build[0] / bare[0]:.2f}x"
         f" time, {build[1] / bare[1]:.2f}x memory (target: build within {TARGET}x time)"
