@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -176,6 +177,8 @@ def main() -> int:
     parser.add_argument("shape", nargs="?", default="easy", choices=("easy", "wide"))
     parser.add_argument("--against", metavar="PYTHON", help="another install's interpreter")
     args = parser.parse_args()
+    if args.against and not shutil.which(args.against):
+        parser.error(f"--against {args.against}: no such interpreter (give a venv's bin/python)")
     rows, shape = args.rows, args.shape
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp)
